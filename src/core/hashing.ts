@@ -1,0 +1,93 @@
+// Digest parsing, the hash-algorithm policy, timing-safe compare and RFC 8785
+// canonical JSON. node:crypto is computation, not I/O, so it belongs here.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export type StrongAlgorithm = 'sha256' | 'sha384' | 'sha512';
+const HEX_LENGTH: Record<StrongAlgorithm, number> = { sha256: 64, sha384: 96, sha512: 128 };
+const WEAK = new Set(['md5', 'sha1', 'sha-1', 'crc32', 'crc32c', 'md4', 'sha224']);
+
+export type ParsedDigest =
+  | { ok: true; algorithm: StrongAlgorithm; hex: string }
+  | { ok: false; kind: 'outdated' | 'unknown' | 'malformed'; message: string };
+
+/**
+ * Accepts `sha256:<hex>` or bare hex (the length decides the algorithm).
+ * Weak algorithms, named or guessed from a 32/40-hex length, are "outdated".
+ */
+export function parseDigest(value: string, allowed: readonly StrongAlgorithm[] = ['sha256', 'sha384', 'sha512']): ParsedDigest {
+  const trimmed = value.trim();
+  const m = /^([a-z0-9-]+):(.*)$/i.exec(trimmed);
+  const algo = m ? m[1]!.toLowerCase() : undefined;
+  const hex = (m ? m[2]! : trimmed).toLowerCase();
+  if (algo !== undefined && WEAK.has(algo)) {
+    return { ok: false, kind: 'outdated', message: `${algo} is an outdated hash algorithm; use sha256 or stronger` };
+  }
+  if (algo !== undefined && !(algo in HEX_LENGTH)) {
+    return { ok: false, kind: 'unknown', message: `unknown hash algorithm "${algo.slice(0, 20)}"` };
+  }
+  if (!/^[0-9a-f]*$/.test(hex)) {
+    return { ok: false, kind: 'malformed', message: 'digest is not hexadecimal' };
+  }
+  if (algo === undefined) {
+    if (hex.length === 32 || hex.length === 40 || hex.length === 8) {
+      return { ok: false, kind: 'outdated', message: `a ${hex.length}-hex digest is md5/sha1/crc32-sized: outdated hashing; use sha256` };
+    }
+    const guessed = (Object.keys(HEX_LENGTH) as StrongAlgorithm[]).find((a) => HEX_LENGTH[a] === hex.length);
+    if (!guessed) return { ok: false, kind: 'malformed', message: `digest has ${hex.length} hex chars; expected 64 (sha256)` };
+    return allowedOrNot(guessed, hex, allowed);
+  }
+  const a = algo as StrongAlgorithm;
+  if (hex.length !== HEX_LENGTH[a]) {
+    return { ok: false, kind: 'malformed', message: `${a} digest must have ${HEX_LENGTH[a]} hex chars, found ${hex.length}` };
+  }
+  return allowedOrNot(a, hex, allowed);
+}
+
+function allowedOrNot(algorithm: StrongAlgorithm, hex: string, allowed: readonly StrongAlgorithm[]): ParsedDigest {
+  if (!allowed.includes(algorithm)) {
+    return { ok: false, kind: 'unknown', message: `${algorithm} is not accepted here (allowed: ${allowed.join(', ')})` };
+  }
+  return { ok: true, algorithm, hex };
+}
+
+export function digestHex(algorithm: StrongAlgorithm | 'sha256', data: Uint8Array | string): string {
+  return createHash(algorithm).update(data).digest('hex');
+}
+
+export function sha256Hex(data: Uint8Array | string): string {
+  return digestHex('sha256', data);
+}
+
+/** Constant-time equality of two hex digests (length leaks, content does not). */
+export function digestsEqual(aHex: string, bHex: string): boolean {
+  const a = Buffer.from(aHex.toLowerCase(), 'utf8');
+  const b = Buffer.from(bHex.toLowerCase(), 'utf8');
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}
+
+/** Shortened digest for human messages. */
+export function shortHex(hex: string): string {
+  return hex.length > 12 ? `${hex.slice(0, 12)}…` : hex;
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON. ECMAScript's JSON.stringify already
+ * serialises numbers and strings the way JCS requires; JCS adds sorting of
+ * object keys by UTF-16 code units and forbids non-finite numbers.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot hold a non-finite number');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
+}
