@@ -1,0 +1,269 @@
+// Append-only JSON-lines audit file for running without a cluster.
+//
+// One file per process; every record names its writer, so a file can hold
+// several chains (e.g. an old writer id before a rename) and verification
+// checks each. Two live processes must not share a file: the repair and
+// rollback below truncate, which is only safe for the single writer.
+// Keep the writer id stable across restarts so the chain resumes.
+import { constants as fsConstants } from 'node:fs';
+import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { auditableReport, chainBatch, GENESIS_HEAD, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
+import type { AuditRecord } from '../../core/contracts/audit.js';
+import type { DecisionReport } from '../../core/contracts/report.js';
+import { describeError, GateError } from '../../core/errors.js';
+import type { AuditSink, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
+import { GroupCommitQueue, type FlushInfo } from './group-commit.js';
+import { readStoredLines } from './jsonl-lines.js';
+
+/** The three calls that touch the disk on the commit path; tests inject faults here. */
+export interface FileSinkIo {
+  write(fh: FileHandle, data: Buffer): Promise<void>;
+  sync(fh: FileHandle): Promise<void>;
+  truncate(fh: FileHandle, length: number): Promise<void>;
+}
+
+export const defaultFileSinkIo: FileSinkIo = {
+  async write(fh, data) {
+    // fs writes may be partial; the file is opened for append, so every
+    // chunk lands at the end.
+    for (let off = 0; off < data.length;) {
+      const { bytesWritten } = await fh.write(data, off, data.length - off, null);
+      off += bytesWritten;
+    }
+  },
+  // datasync also persists the file size, which is all an append changes.
+  sync: (fh) => fh.datasync(),
+  truncate: (fh, length) => fh.truncate(length),
+};
+
+export interface FileAuditSinkOptions {
+  path: string;
+  writer: string;
+  lingerMs?: number;
+  maxPending?: number;
+  maxBatch?: number;
+  logger?: Logger;
+  io?: Partial<FileSinkIo>;
+  onFlush?(info: FlushInfo): void;
+}
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface ScanResult {
+  head: ChainHead;
+  /** Length of the file once a torn tail is cut away. */
+  goodLength: number;
+  size: number;
+  lines: number;
+}
+
+/**
+ * Reads the file once: where this writer's chain stands, and whether the
+ * tail is torn. A torn tail is a last line without its newline, or a last
+ * line that is not JSON (a crash mid-append). Such a line was never
+ * acknowledged, so cutting it loses nothing. A bad line in the middle is
+ * left alone: it is evidence, and verification reports it.
+ */
+async function scan(fh: FileHandle, writer: string): Promise<ScanResult> {
+  const { size } = await fh.stat();
+  let head: ChainHead = GENESIS_HEAD;
+  let goodLength = 0;
+  let lines = 0;
+  for await (const line of readStoredLines(fh, size)) {
+    lines = line.line;
+    if (!line.terminated) break;
+    if (!isJson(line.text)) {
+      if (line.end === size) break; // the last line: torn
+      goodLength = line.end;
+      continue;
+    }
+    goodLength = line.end;
+    const parsed = parseAuditLine(line.text);
+    if (parsed.ok && parsed.record.writer === writer) head = { seq: parsed.record.seq, hash: parsed.record.hash };
+  }
+  return { head, goodLength, size, lines };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class FileAuditSink implements AuditSink {
+  readonly kind = 'file';
+  readonly #queue: GroupCommitQueue<DecisionReport, AuditRecord>;
+  readonly #io: FileSinkIo;
+  #head: ChainHead;
+  /** Bytes known durable; the file is cut back to this after a failed commit. */
+  #committed: number;
+  #mustTruncate = false;
+  #lastError: string | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly path: string,
+    private readonly writer: string,
+    scanned: ScanResult,
+    options: FileAuditSinkOptions,
+  ) {
+    this.#io = { ...defaultFileSinkIo, ...options.io };
+    this.#head = scanned.head;
+    this.#committed = scanned.goodLength;
+    this.#queue = new GroupCommitQueue({
+      flush: (reports) => this.#flush(reports),
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+      ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
+      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+      ...(options.onFlush === undefined ? {} : { onFlush: options.onFlush }),
+    });
+  }
+
+  append(report: DecisionReport): Promise<AuditRecord> {
+    try {
+      return this.#queue.submit(auditableReport(report));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {
+    try {
+      if (this.#mustTruncate) {
+        await this.#io.truncate(this.fh, this.#committed);
+        this.#mustTruncate = false;
+      }
+      const { records, head } = chainBatch(reports, this.writer, this.#head);
+      const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
+      try {
+        await this.#io.write(this.fh, data);
+        await this.#io.sync(this.fh);
+      } catch (e) {
+        // Unknown outcome (e.g. written but not synced): the lines may be in
+        // the file. Cut back to the last durable length so the next batch,
+        // which reuses these seq numbers, does not follow orphans.
+        await this.#rollback();
+        throw e;
+      }
+      this.#head = head;
+      this.#committed += data.length;
+      this.#lastError = undefined;
+      return records;
+    } catch (e) {
+      this.#lastError = describeError(e);
+      throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`);
+    }
+  }
+
+  async #rollback(): Promise<void> {
+    try {
+      await this.#io.truncate(this.fh, this.#committed);
+    } catch {
+      // Retried before the next write; until then nothing is appended.
+      this.#mustTruncate = true;
+    }
+  }
+
+  async *readRaw(): AsyncIterable<RawAuditEntry> {
+    // Only durable bytes: a batch being written (or rolled back) is not history yet.
+    const limit = this.#committed;
+    const name = basename(this.path);
+    const fh = await open(this.path, 'r');
+    try {
+      for await (const line of readStoredLines(fh, limit)) yield { location: `${name}:${line.line}`, text: line.text };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  health(): SinkHealth {
+    if (this.#closing) return { ok: false, detail: `audit file ${this.path}: closed` };
+    if (this.#lastError !== undefined) return { ok: false, detail: `audit file ${this.path}: last write failed: ${this.#lastError}` };
+    return { ok: true, detail: `audit file ${this.path}: writer ${this.writer} at seq ${this.#head.seq}` };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.#queue.close();
+      } finally {
+        await this.fh.close();
+      }
+    })();
+    return this.#closing;
+  }
+}
+
+/**
+ * Every line of an audit file, named as the sink names them
+ * (`audit.jsonl:17`), without opening a sink: for offline verification
+ * (`migration-gate audit verify --file`). Reads the file as it is, torn tail
+ * included, so verification reports it instead of silently skipping it.
+ */
+export async function* readJsonLines(path: string): AsyncGenerator<RawAuditEntry> {
+  const name = basename(path);
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    for await (const line of readStoredLines(fh, size)) yield { location: `${name}:${line.line}`, text: line.text };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Creates the directory (0700) and file (0600) if needed, repairs a torn tail, resumes the chain. */
+export async function openFileAuditSink(options: FileAuditSinkOptions): Promise<AuditSink> {
+  const logger = options.logger ?? silent;
+  if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
+  const dir = dirname(options.path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const existed = await stat(options.path).then(() => true, () => false);
+  const fh = await open(options.path, fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+  try {
+    if (existed) await warnIfExposed(fh, options.path, logger);
+    else await syncDirectory(dir);
+    const scanned = await scan(fh, options.writer);
+    if (scanned.goodLength < scanned.size) {
+      await fh.truncate(scanned.goodLength);
+      await fh.datasync();
+      logger.warn('audit file: torn last line removed', {
+        path: options.path, line: scanned.lines, bytes_removed: scanned.size - scanned.goodLength,
+      });
+    }
+    logger.info('audit file opened', { path: options.path, writer: options.writer, seq: scanned.head.seq });
+    return new FileAuditSink(fh, options.path, options.writer, scanned, options);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+// The new file's directory entry must survive a crash too. Best effort:
+// some platforms cannot fsync a directory.
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // not supported here
+  }
+}
+
+async function warnIfExposed(fh: FileHandle, path: string, logger: Logger): Promise<void> {
+  const { mode } = await fh.stat();
+  if ((mode & 0o077) === 0) return;
+  try {
+    await chmod(path, 0o600);
+  } catch (e) {
+    logger.warn('audit file is readable by others and could not be restricted', { path, error: describeError(e) });
+  }
+}

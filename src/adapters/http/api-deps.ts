@@ -1,0 +1,20 @@
+// What the REST routes need: the gate's services plus the settings that
+// shape HTTP (limits). Built once in app.ts.
+import type { GateContext } from '../../services/gate-context.js';
+
+export interface ApiLimits {
+  maxBodyBytes: number;
+  maxConfigBytes: number;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; detail: string }>;
+}
+
+export interface ApiDeps {
+  gate: GateContext;
+  limits: ApiLimits;
+  readiness: () => Readiness;
+  buildInfo: { version: string };
+}

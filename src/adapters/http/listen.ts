@@ -1,0 +1,55 @@
+// Creates and starts an HTTP or HTTPS server with timeouts that keep slow or
+// stuck clients from holding resources.
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  tls?: SecureContextOptions;
+  /** Whole-request limit; uploads of large snapshots need a generous one. */
+  requestTimeoutMs: number;
+  headersTimeoutMs?: number;
+  maxHeaderSize?: number;
+}
+
+export interface RunningServer {
+  server: http.Server | https.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listen(handler: http.RequestListener, opts: ListenOptions): Promise<RunningServer> {
+  const common = {
+    requestTimeout: opts.requestTimeoutMs,
+    headersTimeout: opts.headersTimeoutMs ?? 10_000,
+    maxHeaderSize: opts.maxHeaderSize ?? 16 * 1024,
+    keepAliveTimeout: 5_000,
+  };
+  const server = opts.tls
+    ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2' }, handler)
+    : http.createServer(common, handler);
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2_000).unref();
+    }),
+  };
+}

@@ -1,0 +1,82 @@
+// A small exact-path router: request id, security headers, auth and error
+// mapping wrap every handler, so handlers only do their one job.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GateError } from '../../core/errors.js';
+import type { IdGenerator, Logger } from '../../core/ports.js';
+import { authenticate, type TokenVerifier } from './auth.js';
+import { toProblem } from './error-map.js';
+import { sendProblem, setSecurityHeaders } from './respond.js';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  requestId: string;
+  principal?: string;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<void> | void;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Bearer token required. */
+  auth: boolean;
+  handler: Handler;
+}
+
+export interface RouterOptions {
+  verifier: TokenVerifier;
+  ids: IdGenerator;
+  logger: Logger;
+  tls: boolean;
+  onResponse?: (route: string, status: number, seconds: number) => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdOf(req: IncomingMessage, ids: IdGenerator): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : ids.next();
+}
+
+export function createRouter(routes: readonly Route[], opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const byPath = new Map<string, Route[]>();
+  for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+
+  return (req, res) => {
+    const started = performance.now();
+    const requestId = requestIdOf(req, opts.ids);
+    res.setHeader('X-Request-Id', requestId);
+    setSecurityHeaders(res, opts.tls);
+    const url = new URL(req.url ?? '/', 'http://gate.invalid');
+    const candidates = byPath.get(url.pathname);
+    const route = candidates?.find((r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'));
+    res.on('finish', () => opts.onResponse?.(route ? url.pathname : 'unmatched', res.statusCode, (performance.now() - started) / 1000));
+    const ctx: RequestContext = { req, res, url, requestId };
+    void dispatch(ctx, route, candidates, opts);
+  };
+}
+
+async function dispatch(ctx: RequestContext, route: Route | undefined, candidates: Route[] | undefined, opts: RouterOptions): Promise<void> {
+  try {
+    if (!route) {
+      if (candidates) ctx.res.setHeader('Allow', candidates.map((r) => r.method).join(', '));
+      throw candidates
+        ? new GateError('method-not-allowed', `${ctx.req.method} is not allowed on ${ctx.url.pathname}`)
+        : new GateError('not-found', `no route for ${ctx.url.pathname.slice(0, 200)}`);
+    }
+    if (route.auth) ctx.principal = await authenticate(ctx.req, opts.verifier);
+    await route.handler(ctx);
+  } catch (e) {
+    const problem = toProblem(e);
+    if (problem.status >= 500) opts.logger.error('request failed', { request_id: ctx.requestId, path: ctx.url.pathname, error: String(e) });
+    if (problem.status === 401) ctx.res.setHeader('WWW-Authenticate', 'Bearer realm="migration-gate"');
+    if (ctx.res.headersSent) {
+      ctx.res.destroy();
+      return;
+    }
+    if (!ctx.req.complete) ctx.req.resume();
+    sendProblem(ctx.res, problem, { request_id: ctx.requestId });
+  }
+}

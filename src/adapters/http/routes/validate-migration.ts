@@ -1,0 +1,66 @@
+// POST /api/v1/validate/migration: JSON {manifest, config} or multipart
+// (migration_manifest, app_config). ALLOW 200, BLOCK 422, malformed 400 as
+// problem+json; a malformed request is audited as a BLOCK too.
+import type { IncomingMessage } from 'node:http';
+import { GateError, isGateError } from '../../../core/errors.js';
+import { MigrationJsonRequestSchema } from '../../../core/contracts/api.js';
+import { decodeUtf8, isPlainObject, parseStrict } from '../../../core/strict-parse.js';
+import { validateMigration, type MigrationRequest } from '../../../services/validate-migration.js';
+import type { ApiDeps, ApiLimits } from '../api-deps.js';
+import { mediaType, readBody } from '../body.js';
+import { collectParts, requirePart } from '../multipart.js';
+import { sendJson } from '../respond.js';
+import type { RequestContext } from '../router.js';
+import { answerMalformed } from './malformed.js';
+
+export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
+  let input: MigrationRequest;
+  try {
+    input = await readMigrationInput(ctx.req, deps.limits);
+  } catch (e) {
+    if (!isGateError(e)) throw e;
+    return answerMalformed(ctx, deps, 'T1', e);
+  }
+  const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' } }, {
+    requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
+  });
+  sendJson(ctx.res, report.decision === 'ALLOW' ? 200 : 422, report);
+}
+
+export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits): Promise<MigrationRequest> {
+  const type = mediaType(req);
+  if (type === 'application/json') return fromJson(await readBody(req, limits.maxBodyBytes), limits);
+  if (type === 'multipart/form-data') {
+    const parts = await collectParts(req, { maxPartBytes: limits.maxConfigBytes, maxParts: 4, allowed: ['migration_manifest', 'app_config'] });
+    return { manifest: requirePart(parts, 'migration_manifest'), config: requirePart(parts, 'app_config') };
+  }
+  req.resume();
+  throw new GateError('unsupported-media-type', `content type "${type.slice(0, 80) || '(none)'}" is not accepted; send application/json or multipart/form-data`);
+}
+
+function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
+  const text = decodeUtf8(body, 'request body');
+  if (!text.ok) throw new GateError('bad-request', text.message);
+  let value: unknown;
+  try {
+    value = JSON.parse(text.text);
+  } catch (e) {
+    throw new GateError('bad-request', `request body is not valid JSON: ${e instanceof Error ? e.message.slice(0, 160) : ''}`);
+  }
+  // JSON.parse keeps the last of two duplicate keys silently; the strict
+  // parser refuses them (and caps depth).
+  const strict = parseStrict(body, 'request body', { maxBytes: limits.maxBodyBytes, maxAliases: 0, maxDepth: 64 });
+  if (!strict.ok) throw new GateError('bad-request', strict.message);
+  if (!isPlainObject(value)) throw new GateError('bad-request', 'request body must be a JSON object {"manifest": {...}, "config": "<text>"}');
+  for (const field of ['manifest', 'config']) {
+    if (value[field] === undefined) throw new GateError('missing-part', `request body field "${field}" is missing`);
+  }
+  const checked = MigrationJsonRequestSchema.safeParse(value);
+  if (!checked.success) {
+    const i = checked.error.issues[0]!;
+    const what = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.slice(0, 5).map((k) => `"${k.slice(0, 40)}"`).join(', ')}` : `field "${i.path.join('.')}": ${i.message}`;
+    throw new GateError('bad-request', `request body: ${what}`);
+  }
+  const { manifest, config } = checked.data;
+  return { manifest: typeof manifest === 'string' ? Buffer.from(manifest, 'utf8') : manifest, config: Buffer.from(config, 'utf8') };
+}

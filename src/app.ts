@@ -1,0 +1,137 @@
+// Composition root: the only place that constructs concrete adapters and
+// wires them into the services. Returns {start, stop}; main.ts owns the process.
+import path from 'node:path';
+import type { GateConfig } from './config/schema.js';
+import { GateError } from './core/errors.js';
+import type { AuditSink, Clock, IdGenerator, Logger } from './core/ports.js';
+import { AlertBook } from './services/alerts.js';
+import type { GateContext } from './services/gate-context.js';
+import { noMetrics, type Metrics } from './services/metrics-port.js';
+import { PolicyStore } from './services/policy-store.js';
+import { openFileAuditSink } from './adapters/audit/file-sink.js';
+import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
+import { setupApiTokens } from './adapters/api-token.js';
+import { staticTokenVerifier } from './adapters/http/auth.js';
+import { apiRoutes } from './adapters/http/api-routes.js';
+import type { Readiness } from './adapters/http/api-deps.js';
+import { listen, type RunningServer } from './adapters/http/listen.js';
+import { createRouter } from './adapters/http/router.js';
+import { loadPinnedKeys } from './adapters/pinned-keys.js';
+import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
+import { systemClock, ulidGenerator } from './adapters/system.js';
+
+export interface AppOptions {
+  config: GateConfig;
+  logger: Logger;
+  writerId: string;
+  version: string;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** For tests: a sink of their own (e.g. one that fails). */
+  auditSink?: AuditSink;
+  metrics?: Metrics;
+  stdout?: LineWritable;
+}
+
+export interface App {
+  gate: GateContext;
+  start(): Promise<{ apiPort: number }>;
+  stop(): Promise<void>;
+  tokenFile?: string;
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const metrics = opts.metrics ?? noMetrics;
+  const policies = await loadPolicies(config.policyDir, clock);
+  const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
+  const audit = opts.auditSink ?? (await openAuditSink(config, opts));
+  const gate: GateContext = {
+    clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
+    keys: await loadPinnedKeys(config.keysDir ?? path.join(config.policyDir, 'keys'), logger),
+    auditFailClosed: config.auditFailClosed,
+  };
+  const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
+  const watcher = watchPolicies(config.policyDir, gate);
+  const readiness = (): Readiness => readinessOf(gate);
+  const router = createRouter(apiRoutes({ gate, readiness, limits: config, buildInfo: { version: opts.version } }), {
+    verifier: staticTokenVerifier(tokens.digests), ids: gate.ids, logger, tls: false,
+  });
+  let api: RunningServer | undefined;
+  return {
+    gate,
+    ...optional('tokenFile', tokens.generatedPath),
+    async start() {
+      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000 });
+      logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
+      return { apiPort: api.port };
+    },
+    async stop() {
+      watcher.close();
+      await api?.close();
+      await audit.close();
+    },
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+async function loadPolicies(dir: string, clock: Clock): Promise<PolicyStore> {
+  const store = new PolicyStore();
+  let files;
+  try {
+    files = await readPolicyDir(dir);
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_POLICY_DIR: cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!store.reload(files, clock.now())) {
+    throw new GateError('config-invalid', `no valid policy set in ${dir}; refusing to start:\n  ${store.status().errors.join('\n  ')}`);
+  }
+  return store;
+}
+
+function watchPolicies(dir: string, gate: GateContext): { close(): void } {
+  const reload = async (): Promise<void> => {
+    try {
+      const ok = gate.policies.reload(await readPolicyDir(dir), gate.clock.now());
+      const status = gate.policies.status();
+      gate.alerts.setCondition('policy-load', ok ? undefined : {
+        id: 'policy-load', timestamp: gate.clock.now().toISOString(), severity: 'high', kind: 'policy-load',
+        message: `policy reload failed; keeping the last good set ${status.digest ?? ''}: ${status.errors.join('; ')}`,
+      });
+      gate.logger[ok ? 'info' : 'error'](ok ? 'policies reloaded' : 'policy reload failed; keeping the last good set', { digest: status.digest, errors: status.errors });
+    } catch (e) {
+      gate.logger.error('policy reload failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  return watchPolicyDir(dir, () => void reload());
+}
+
+async function openAuditSink(config: GateConfig, opts: AppOptions): Promise<AuditSink> {
+  switch (config.auditSink) {
+    case 'file':
+      return openFileAuditSink({
+        path: config.auditFile ?? path.join(config.dataDir, 'audit.jsonl'),
+        writer: opts.writerId,
+        lingerMs: config.auditLingerMs,
+        logger: opts.logger,
+      });
+    case 'stdout':
+      return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
+    case 'configmap':
+      throw new GateError('config-invalid', 'GATE_AUDIT_SINK=configmap needs the in-cluster Kubernetes adapter, which this build does not include yet; use file or stdout');
+  }
+}
+
+function readinessOf(gate: GateContext): Readiness {
+  const p = gate.policies.status();
+  const a = gate.audit.health();
+  const checks = {
+    policies: { ok: p.ok, detail: p.ok ? `policy set ${p.digest}` : `policy errors: ${p.errors.join('; ')}` },
+    audit: { ok: a.ok, detail: a.detail },
+  };
+  return { ok: Object.values(checks).every((c) => c.ok), checks };
+}

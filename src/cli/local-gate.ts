@@ -1,0 +1,33 @@
+// A gate context for evaluating on this machine without a server: the
+// bundled (or given) policies, no audit history (local checks are a
+// developer's dry run; the audited decision is the server's).
+import type { AuditSink } from '../core/ports.js';
+import type { DecisionReport } from '../core/contracts/report.js';
+import { GateError } from '../core/errors.js';
+import { AlertBook } from '../services/alerts.js';
+import type { GateContext } from '../services/gate-context.js';
+import { noMetrics } from '../services/metrics-port.js';
+import { PolicyStore } from '../services/policy-store.js';
+import { silentLogger } from '../adapters/log.js';
+import { loadPinnedKeys } from '../adapters/pinned-keys.js';
+import { readPolicyDir } from '../adapters/policy-files.js';
+import { systemClock, ulidGenerator } from '../adapters/system.js';
+
+const noAudit: AuditSink = {
+  kind: 'memory',
+  append: async (report: DecisionReport) => ({ ...report, seq: 1, writer: 'cli', prev_hash: '0'.repeat(64), hash: '0'.repeat(64) }),
+  async *readRaw() {},
+  health: () => ({ ok: true, detail: 'local evaluation: not recorded' }),
+  close: async () => {},
+};
+
+export async function localGate(policyDir: string, keysDir: string): Promise<GateContext> {
+  const policies = new PolicyStore();
+  if (!policies.reload(await readPolicyDir(policyDir), new Date())) {
+    throw new GateError('config-invalid', `no valid policy set in ${policyDir}:\n  ${policies.status().errors.join('\n  ')}`);
+  }
+  return {
+    clock: systemClock, ids: ulidGenerator(), audit: noAudit, policies, alerts: new AlertBook(), logger: silentLogger,
+    metrics: noMetrics, keys: await loadPinnedKeys(keysDir, silentLogger), auditFailClosed: true,
+  };
+}

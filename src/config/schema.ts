@@ -1,0 +1,72 @@
+// Every setting of the gate, in one zod schema. Environment variables map
+// onto it in load.ts; nothing else reads the environment.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const bytes = z.coerce.number().int().positive();
+
+export const ConfigSchema = z.object({
+  apiPort: port.default(8080),
+  webhookPort: port.default(8443),
+  bindAddress: z.string().min(1).default('0.0.0.0'),
+  dataDir: z.string().min(1).default('./data'),
+  policyDir: z.string().min(1).default('./policies'),
+  keysDir: z.string().min(1).optional(),
+  apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  apiTokensFile: z.string().min(1).optional(),
+  apiTls: bool.default(false),
+  auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
+  auditFailClosed: bool.default(true),
+  auditFile: z.string().min(1).optional(),
+  auditLingerMs: z.coerce.number().int().min(0).max(100).default(2),
+  writerId: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)').max(40).optional(),
+  namespace: z.string().min(1).default('migration-gate'),
+  tlsMode: z.enum(['local', 'selfManaged', 'certManager', 'existingSecret']).default('local'),
+  tlsDir: z.string().min(1).optional(),
+  tlsExtraSans: list.default([]),
+  webhookTimeoutSeconds: z.coerce.number().int().min(1).max(30).default(10),
+  gatedKeys: list.default(['app-config.yaml', 'app-config.yml', 'app-config.json']),
+  maxBodyBytes: bytes.default(2 * 1024 * 1024),
+  maxConfigBytes: bytes.default(1024 * 1024),
+  maxSnapshotBytes: bytes.default(64 * 1024 * 1024 * 1024),
+  maxUncompressedBytes: bytes.default(256 * 1024 * 1024 * 1024),
+  artifactRoot: z.string().min(1).optional(),
+  artifactHosts: list.default([]),
+  artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Environment variable -> setting. The README table is checked against this by a test. */
+export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema>>> = {
+  GATE_API_PORT: 'apiPort',
+  GATE_WEBHOOK_PORT: 'webhookPort',
+  GATE_BIND_ADDRESS: 'bindAddress',
+  GATE_DATA_DIR: 'dataDir',
+  GATE_POLICY_DIR: 'policyDir',
+  GATE_KEYS_DIR: 'keysDir',
+  GATE_API_TOKEN: 'apiToken',
+  GATE_API_TOKENS_FILE: 'apiTokensFile',
+  GATE_API_TLS: 'apiTls',
+  GATE_AUDIT_SINK: 'auditSink',
+  GATE_AUDIT_FAIL_CLOSED: 'auditFailClosed',
+  GATE_AUDIT_FILE: 'auditFile',
+  GATE_AUDIT_LINGER_MS: 'auditLingerMs',
+  GATE_WRITER_ID: 'writerId',
+  GATE_NAMESPACE: 'namespace',
+  GATE_TLS_MODE: 'tlsMode',
+  GATE_TLS_DIR: 'tlsDir',
+  GATE_TLS_SANS: 'tlsExtraSans',
+  GATE_WEBHOOK_TIMEOUT_SECONDS: 'webhookTimeoutSeconds',
+  GATE_GATED_KEYS: 'gatedKeys',
+  GATE_MAX_BODY_BYTES: 'maxBodyBytes',
+  GATE_MAX_CONFIG_BYTES: 'maxConfigBytes',
+  GATE_MAX_SNAPSHOT_BYTES: 'maxSnapshotBytes',
+  GATE_MAX_UNCOMPRESSED_BYTES: 'maxUncompressedBytes',
+  GATE_ARTIFACT_ROOT: 'artifactRoot',
+  GATE_ARTIFACT_HOSTS: 'artifactHosts',
+  GATE_ARTIFACT_TIMEOUT_SECONDS: 'artifactTimeoutSeconds',
+  GATE_LOG_LEVEL: 'logLevel',
+};

@@ -1,0 +1,145 @@
+// T1 pipeline, in the order DESIGN fixes: parse -> schema -> hash -> compare
+// -> policies. The first hard failure stops the pipeline; every step is still
+// listed (pass / fail / skipped) so the report shows how far it got.
+import type { Evaluation, Finding, StepResult, Subject } from './contracts/report.js';
+import { MigrationManifestSchema, MIGRATION_MANIFEST_FIELDS, type Environment, type MigrationManifest } from './contracts/migration-manifest.js';
+import { AppConfigSchema } from './contracts/app-config.js';
+import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
+import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrict, type ParseLimits } from './strict-parse.js';
+import { zodIssuesToFindings } from './zod-findings.js';
+
+export const T1_STEPS = ['parse', 'schema', 'hash', 'compare', 'policies'] as const;
+
+export interface MigrationInput {
+  /** migration_manifest.json: raw bytes, or an already-decoded object (JSON API, annotation). */
+  manifest: Uint8Array | unknown;
+  /** app-config.yaml exact bytes: these are what is hashed. */
+  config: Uint8Array;
+  /** Policy evaluation, injected: the caller owns the loaded policy set. */
+  policies: (vars: { config: Record<string, unknown>; manifest: MigrationManifest; env: Environment }) => Finding[];
+  subject?: Subject;
+  limits?: ParseLimits;
+}
+
+interface Run {
+  steps: StepResult[];
+  findings: Finding[];
+  subject: Subject;
+}
+
+const critical = (rule: string, message: string, path?: string): Finding =>
+  ({ rule, severity: 'critical', action: 'block', message, ...(path ? { path } : {}) });
+
+export function evaluateMigration(input: MigrationInput): Evaluation {
+  const run: Run = { steps: [], findings: [], subject: { ...input.subject } };
+  const limits = input.limits ?? DEFAULT_PARSE_LIMITS;
+  const finish = (): Evaluation => {
+    for (const name of T1_STEPS.slice(run.steps.length)) run.steps.push({ step: name, status: 'skipped' });
+    return { scenario: 'T1', subject: run.subject, steps: run.steps, findings: run.findings };
+  };
+
+  const parsed = parseStep(input, limits, run);
+  if (!parsed) return finish();
+  const manifest = schemaStep(parsed.manifest, parsed.config, run);
+  if (!manifest) return finish();
+  const expected = hashStep(manifest, input.config, run);
+  if (!expected) return finish();
+  if (!compareStep(expected.actual, expected.wanted, run)) return finish();
+  policyStep(input, parsed.config as Record<string, unknown>, manifest, run);
+  return finish();
+}
+
+function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { manifest: unknown; config: unknown } | undefined {
+  const problems: Finding[] = [];
+  let manifest: unknown = input.manifest;
+  if (input.manifest instanceof Uint8Array) {
+    const m = parseStrict(input.manifest, 'migration manifest', limits);
+    if (m.ok) manifest = m.value;
+    else problems.push(critical('manifest-parse-error', m.message));
+  }
+  const c = parseStrict(input.config, 'app config', limits);
+  if (!c.ok) problems.push(critical('config-parse-error', c.message));
+  if (problems.length > 0) {
+    run.findings.push(...problems);
+    run.steps.push({ step: 'parse', status: 'fail', detail: problems.map((p) => p.message).join('; ') });
+    return undefined;
+  }
+  run.steps.push({ step: 'parse', status: 'pass' });
+  return { manifest, config: c.ok ? c.value : undefined };
+}
+
+function schemaStep(rawManifest: unknown, config: unknown, run: Run): MigrationManifest | undefined {
+  const before = run.findings.length;
+  let manifest: MigrationManifest | undefined;
+  if (!isPlainObject(rawManifest)) {
+    run.findings.push(critical('manifest-schema', 'migration manifest must be a JSON object'));
+  } else {
+    const r = MigrationManifestSchema.safeParse(rawManifest);
+    if (r.success) manifest = r.data;
+    else run.findings.push(...zodIssuesToFindings(r.error.issues, rawManifest, 'manifest'));
+    setSubjectFrom(rawManifest, run.subject);
+    for (const key of Object.keys(rawManifest)) {
+      if (!(MIGRATION_MANIFEST_FIELDS as readonly string[]).includes(key)) {
+        run.findings.push({ rule: 'manifest-unknown-field', severity: 'low', action: 'warn', path: key, message: `unknown manifest field "${key.slice(0, 64)}" is ignored` });
+      }
+    }
+  }
+  if (!isPlainObject(config)) {
+    run.findings.push(critical('config-schema', 'app config must be a mapping at the top level'));
+  } else {
+    const r = AppConfigSchema.safeParse(config);
+    if (!r.success) run.findings.push(...zodIssuesToFindings(r.error.issues, config, 'config'));
+  }
+  const failed = run.findings.slice(before).filter((f) => f.action === 'block');
+  if (failed.length > 0 || !manifest) {
+    run.steps.push({ step: 'schema', status: 'fail', detail: failed.map((f) => f.message).join('; ') });
+    return undefined;
+  }
+  run.steps.push({ step: 'schema', status: 'pass' });
+  return manifest;
+}
+
+function setSubjectFrom(m: Record<string, unknown>, subject: Subject): void {
+  for (const key of ['app_id', 'env', 'version'] as const) {
+    const v = m[key];
+    if (typeof v === 'string' && v.length > 0 && subject[key] === undefined) subject[key] = v.slice(0, 253);
+  }
+}
+
+function hashStep(manifest: MigrationManifest, config: Uint8Array, run: Run): { actual: string; wanted: string } | undefined {
+  const parsed = parseDigest(manifest.config_sha256, ['sha256']);
+  if (!parsed.ok) {
+    const rule = parsed.kind === 'outdated' ? 'outdated-hash-algorithm' : 'manifest-invalid-hash';
+    run.findings.push(critical(rule, `config_sha256: ${parsed.message}`, 'config_sha256'));
+    run.steps.push({ step: 'hash', status: 'fail', detail: parsed.message });
+    return undefined;
+  }
+  const actual = sha256Hex(config);
+  run.steps.push({ step: 'hash', status: 'pass', detail: `sha256 ${shortHex(actual)}` });
+  return { actual, wanted: parsed.hex };
+}
+
+function compareStep(actual: string, wanted: string, run: Run): boolean {
+  if (digestsEqual(actual, wanted)) {
+    run.steps.push({ step: 'compare', status: 'pass', detail: 'config matches the signed-off manifest' });
+    return true;
+  }
+  const detail = `sha256 ${shortHex(actual)} ≠ manifest ${shortHex(wanted)}`;
+  run.findings.push(critical('config-hash-mismatch', `config bytes do not match the manifest: ${detail}; the config changed after sign-off`, 'config_sha256'));
+  run.steps.push({ step: 'compare', status: 'fail', detail });
+  return false;
+}
+
+function policyStep(input: MigrationInput, config: Record<string, unknown>, manifest: MigrationManifest, run: Run): void {
+  let found: Finding[];
+  try {
+    found = input.policies({ config, manifest, env: manifest.env });
+  } catch (e) {
+    found = [critical('policy-evaluation-error', `policy evaluation failed: ${e instanceof Error ? e.message : String(e)}`)];
+  }
+  run.findings.push(...found);
+  const blocking = found.filter((f) => f.action === 'block');
+  run.steps.push(blocking.length > 0
+    ? { step: 'policies', status: 'fail', detail: `${blocking.length} blocking finding(s), ${found.length - blocking.length} warning(s)` }
+    : { step: 'policies', status: 'pass', detail: `${found.length} warning(s)` });
+}

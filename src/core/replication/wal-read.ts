@@ -1,0 +1,43 @@
+// Reads one WAL file once: SHA-256, size, and the first page header bytes.
+// Bounded by the per-file limit; aborts with the signal.
+import { createHash } from 'node:crypto';
+import type { ByteSource } from '../ports.js';
+import { nextOrAbort, releaseIterator } from './abort.js';
+import { fail, safeName, VerificationFailure } from './findings.js';
+import { LONG_HEADER_BYTES } from './wal-header.js';
+
+export interface WalRead {
+  sha256: string;
+  size: number;
+  head: Uint8Array;
+}
+
+export async function readWalFile(name: string, source: ByteSource, maxBytes: number, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<WalRead> {
+  const hash = createHash('sha256');
+  const head = Buffer.alloc(LONG_HEADER_BYTES);
+  let size = 0;
+  const it = source.stream[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await nextOrAbort(it, signal);
+      } catch (e) {
+        if (e instanceof VerificationFailure) throw e;
+        fail('wal-read-error', `reading WAL file ${safeName(name)} failed after ${size} bytes: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`, name);
+      }
+      if (r.done) break;
+      const chunk = r.value;
+      if (size < LONG_HEADER_BYTES) head.set(chunk.subarray(0, LONG_HEADER_BYTES - size), size);
+      size += chunk.length;
+      if (size > maxBytes) fail('wal-budget-exceeded', `WAL file ${safeName(name)} is larger than ${maxBytes} bytes`, name);
+      hash.update(chunk);
+      onBytes(chunk.length);
+    }
+    finished = true;
+  } finally {
+    if (!finished) releaseIterator(it);
+  }
+  return { sha256: hash.digest('hex'), size, head: head.subarray(0, Math.min(size, LONG_HEADER_BYTES)) };
+}

@@ -1,0 +1,166 @@
+// Step 7: the WAL files shipped with the snapshot. Names, listed digests and
+// sizes (the list is exhaustive when present), duplicates, the first page
+// header, gaps per timeline, and coverage of the backup's WAL-Ranges.
+import type { ByteSource } from '../ports.js';
+import type { Finding } from '../contracts/report.js';
+import type { WalFileEntry } from '../contracts/replication-manifest.js';
+import { digestsEqual, parseDigest, shortHex } from '../hashing.js';
+import { nextOrAbort, releaseIterator } from './abort.js';
+import type { WalRange } from './backup-manifest.js';
+import { blockFinding, fail, safeName, VerificationFailure, warnFinding } from './findings.js';
+import type { ReplicationLimits } from './limits.js';
+import { headerProblems, readLongHeader } from './wal-header.js';
+import { DEFAULT_WAL_SEGMENT_SIZE, isValidSegmentSize, parseWalName, segmentNumber, segmentStartLsn, type WalName } from './wal-name.js';
+import { readWalFile, type WalRead } from './wal-read.js';
+import { findGaps, uncoveredRanges, type ReceivedSegment } from './wal-sequence.js';
+
+export interface WalFacts {
+  listed: number;
+  received: number;
+  continuous: boolean;
+  covers_backup: boolean;
+}
+
+export interface WalInput {
+  files: AsyncIterable<{ name: string; source: ByteSource }>;
+  listed: readonly WalFileEntry[] | undefined;
+  /** The backup's WAL-Ranges; undefined when the snapshot has no backup_manifest. */
+  walRanges: readonly WalRange[] | undefined;
+  limits: ReplicationLimits;
+  signal?: AbortSignal;
+  onBytes: (n: number) => void;
+}
+
+export interface WalOutcome {
+  facts: WalFacts;
+  findings: Finding[];
+  detail: string;
+}
+
+type Segment = { name: string; parsed: Extract<WalName, { kind: 'segment' }>; read: WalRead };
+
+export async function verifyWal(input: WalInput): Promise<WalOutcome> {
+  const findings: Finding[] = [];
+  const listed = listedMap(input.listed, findings);
+  const received = new Set<string>();
+  const segments: Segment[] = [];
+  const it = input.files[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const r = await nextOrAbort(it, input.signal);
+      if (r.done) break;
+      const { name, source } = r.value;
+      if (received.size >= input.limits.maxWalFiles) {
+        releaseIterator(source.stream[Symbol.asyncIterator]());
+        fail('wal-budget-exceeded', `more than ${input.limits.maxWalFiles} WAL files`);
+      }
+      const seg = await receiveOne(name, source, received, listed, input, findings);
+      if (seg) segments.push(seg);
+    }
+    finished = true;
+  } catch (e) {
+    if (!(e instanceof VerificationFailure)) throw e;
+    findings.push(e.finding);
+  } finally {
+    if (!finished) releaseIterator(it);
+  }
+  if (finished) {
+    for (const name of listed.keys()) {
+      if (!received.has(name)) findings.push(blockFinding('wal-missing', `WAL file ${safeName(name)} is listed in the manifest but was not received`, name));
+    }
+  }
+  return analyse(segments, received.size, input, findings, finished);
+}
+
+function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[]): Map<string, { hex: string; size?: number }> {
+  const map = new Map<string, { hex: string; size?: number }>();
+  for (const w of list ?? []) {
+    if (!parseWalName(w.name)) findings.push(blockFinding('wal-invalid-name', `manifest lists an invalid WAL file name ${safeName(w.name)}`, w.name));
+    if (map.has(w.name)) findings.push(blockFinding('wal-duplicate', `manifest lists WAL file ${safeName(w.name)} twice`, w.name));
+    const d = parseDigest(w.sha256, ['sha256']);
+    map.set(w.name, { hex: d.ok ? d.hex : '', ...(w.size !== undefined ? { size: w.size } : {}) });
+  }
+  return map;
+}
+
+async function receiveOne(
+  name: string, source: ByteSource, received: Set<string>,
+  listed: Map<string, { hex: string; size?: number }>, input: WalInput, findings: Finding[],
+): Promise<Segment | undefined> {
+  const parsed = parseWalName(name);
+  const duplicate = received.has(name);
+  received.add(name);
+  if (!parsed || duplicate) {
+    // Not read at all: its bytes can only be refused.
+    releaseIterator(source.stream[Symbol.asyncIterator]());
+    findings.push(parsed
+      ? blockFinding('wal-duplicate', `WAL file ${safeName(name)} was received twice`, name.slice(0, 200))
+      : blockFinding('wal-invalid-name', `WAL file name ${safeName(name)} is not a WAL segment, .partial, .backup or .history name`, name.slice(0, 200)));
+    return undefined;
+  }
+  const read = await readWalFile(name, source, input.limits.maxWalFileBytes, input.signal, input.onBytes);
+  const want = listed.get(name);
+  if (want) {
+    if (want.size !== undefined && want.size !== read.size) {
+      findings.push(blockFinding('wal-size-mismatch', `WAL file ${safeName(name)} has ${read.size} bytes but the manifest says ${want.size}`, name));
+    } else if (!digestsEqual(read.sha256, want.hex)) {
+      findings.push(blockFinding('wal-digest-mismatch', `WAL file ${safeName(name)} sha256 ${shortHex(read.sha256)} ≠ manifest ${shortHex(want.hex)}`, name));
+    }
+  } else if (input.listed !== undefined) {
+    findings.push(blockFinding('wal-unlisted', `WAL file ${safeName(name)} was received but is not listed in the manifest (the list is exhaustive)`, name));
+  }
+  return parsed.kind === 'segment' ? { name, parsed, read } : undefined;
+}
+
+function analyse(segments: Segment[], receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
+  const segSize = segmentSizeOf(segments);
+  const good: ReceivedSegment[] = [];
+  for (const s of segments) {
+    const segno = segmentNumber(s.parsed.hi, s.parsed.lo, segSize);
+    if (segno === undefined) {
+      findings.push(blockFinding('wal-invalid-name', `WAL file ${safeName(s.name)} is out of range for ${segSize}-byte segments`, s.name));
+      continue;
+    }
+    const problems = segmentProblems(s, segno, segSize);
+    if (problems.length > 0) {
+      findings.push(blockFinding('wal-header-mismatch', `WAL file ${safeName(s.name)}: ${problems.join('; ')}`, s.name));
+      continue;
+    }
+    // A .partial segment is incomplete: valid to ship, but it proves no continuity.
+    if (!s.parsed.partial) good.push({ timeline: s.parsed.timeline, segno });
+  }
+  const gaps = findGaps(good, segSize);
+  if (gaps.length > 0) findings.push(blockFinding('wal-gap', `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`, gaps[0]));
+  const uncovered = input.walRanges ? uncoveredRanges(input.walRanges, good, segSize) : ['no backup_manifest WAL-Ranges to cover'];
+  const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && uncovered.length === 0;
+  if (input.walRanges && uncovered.length > 0 && receivedCount > 0) {
+    findings.push(warnFinding('wal-coverage', `the WAL received does not cover the backup: ${uncovered.slice(0, 3).join('; ')}`));
+  }
+  if (input.listed === undefined && receivedCount > 0) {
+    findings.push(warnFinding('wal-not-listed', `${receivedCount} WAL file(s) received but the manifest lists none: their digests are unverified`));
+  }
+  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing');
+  return {
+    facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
+    findings,
+    detail: `${receivedCount} WAL file(s), ${good.length} segment(s) of ${segSize} bytes, ${coversBackup ? 'covering' : 'not covering'} the backup`,
+  };
+}
+
+/** The first valid xlp_seg_size found; every other header is then checked against it. */
+function segmentSizeOf(segments: readonly Segment[]): number {
+  for (const s of segments) {
+    const h = readLongHeader(s.read.head);
+    if (h && isValidSegmentSize(h.segmentSize)) return h.segmentSize;
+  }
+  return DEFAULT_WAL_SEGMENT_SIZE;
+}
+
+function segmentProblems(s: Segment, segno: bigint, segSize: number): string[] {
+  const h = readLongHeader(s.read.head);
+  if (!h) return [`only ${s.read.size} bytes: too short for a WAL page header`];
+  const problems = headerProblems(h, { timeline: s.parsed.timeline, startLsn: segmentStartLsn(segno, segSize), segmentSize: segSize });
+  if (!s.parsed.partial && s.read.size !== segSize) problems.push(`size ${s.read.size} ≠ segment size ${segSize}`);
+  return problems;
+}

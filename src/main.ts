@@ -1,0 +1,49 @@
+// Process entry: the only reader of process.env and signals; exit codes.
+//   0 stopped cleanly, 1 failed while running, 78 bad configuration (EX_CONFIG).
+import os from 'node:os';
+import { loadConfig } from './config/load.js';
+import { isGateError } from './core/errors.js';
+import { createApp } from './app.js';
+import { createLogger } from './adapters/log.js';
+import { VERSION } from './version.js';
+
+function writerIdFromHost(env: NodeJS.ProcessEnv): string {
+  const raw = (env.POD_NAME ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  return raw.slice(0, 40) || 'gate';
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    process.stderr.write(`migration-gate: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(78);
+  }
+  const logger = createLogger(process.stderr, config.logLevel, () => new Date());
+  const app = await createApp({ config, logger, writerId: config.writerId ?? writerIdFromHost(process.env), version: VERSION })
+    .catch((e: unknown) => {
+      process.stderr.write(`migration-gate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
+    });
+  const ports = await app.start();
+  if (app.tokenFile) logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', { token_file: app.tokenFile });
+  logger.info('migration-gate started', { version: VERSION, ...ports });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+process.on('unhandledRejection', (e) => {
+  process.stderr.write(`migration-gate: unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+});
+
+void main();

