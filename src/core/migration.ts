@@ -5,7 +5,7 @@ import type { Evaluation, Finding, StepResult, Subject } from './contracts/repor
 import { MigrationManifestSchema, MIGRATION_MANIFEST_FIELDS, type Environment, type MigrationManifest } from './contracts/migration-manifest.js';
 import { AppConfigSchema } from './contracts/app-config.js';
 import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
-import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrict, type ParseLimits } from './strict-parse.js';
+import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrict, parseStrictJson, type ParseLimits } from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
 
 export const T1_STEPS = ['parse', 'schema', 'hash', 'compare', 'policies'] as const;
@@ -53,7 +53,7 @@ function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { mani
   const problems: Finding[] = [];
   let manifest: unknown = input.manifest;
   if (input.manifest instanceof Uint8Array) {
-    const m = parseStrict(input.manifest, 'migration manifest', limits);
+    const m = parseStrictJson(input.manifest, 'migration manifest', limits);
     if (m.ok) manifest = m.value;
     else problems.push(critical('manifest-parse-error', m.message));
   }

@@ -44,6 +44,23 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
   }
 }
 
+/**
+ * JSON documents (manifests, request bodies): JSON syntax exactly, plus the
+ * strict parser's duplicate-key, size and depth checks.
+ */
+export function parseStrictJson(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
+  const decoded = decodeUtf8(bytes, what);
+  if (!decoded.ok) return decoded;
+  let value: unknown;
+  try {
+    value = JSON.parse(decoded.text);
+  } catch (e) {
+    return { ok: false, message: `${what} is not valid JSON: ${firstLine(e instanceof Error ? e.message : String(e))}` };
+  }
+  const strict = parseStrict(bytes, what, limits);
+  return strict.ok ? { ok: true, value, text: decoded.text } : strict;
+}
+
 function firstLine(s: string): string {
   return (s.split('\n')[0] ?? s).slice(0, 200);
 }

@@ -37,7 +37,7 @@ export const PolicyRuleSchema = z
     expression: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
     /** A built-in check by name (see core/policy/builtins.ts). */
     builtin: z.string().regex(KEBAB, 'must be kebab-case').optional(),
-    /** Dotted path reported with the finding (T1: relative to `config`). */
+    /** Dotted path reported with the finding; T1: relative to `config`, T2: from the variables root (`signature.verified`). */
     path: z.string().min(1).max(256).optional(),
     message: z.string().min(1).max(500),
     description: z.string().max(4000).optional(),

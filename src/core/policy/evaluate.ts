@@ -10,14 +10,15 @@
 // The message of that finding carries the CEL error CODE only, never the
 // library's text: it can quote input values (`No such key: <value>` for
 // `config[config.x]`), and a value may be a secret.
-import type { PolicyEnv } from '../contracts/policy-file.js';
-import type { Finding, Scenario, Severity } from '../contracts/report.js';
+import { POLICY_ENVS, type PolicyEnv } from '../contracts/policy-file.js';
+import { ScenarioSchema, type Finding, type Scenario, type Severity } from '../contracts/report.js';
 import { PolicyInputError, toCelValue } from './cel-values.js';
 import { foundSuffix } from './found-value.js';
 import { MAX_FINDINGS_PER_RULE } from './limits.js';
 import type { CompiledPolicySet, CompiledRule, RuleSummary } from './types.js';
 
 export const POLICY_EVALUATION_ERROR = 'policy-evaluation-error';
+const SCENARIOS: readonly Scenario[] = ScenarioSchema.options;
 
 export interface PolicyInput {
   scenario: Scenario;
@@ -28,6 +29,11 @@ export interface PolicyInput {
 
 /** Never throws: every failure becomes a blocking finding. Findings are ordered by rule id. */
 export function evaluatePolicies(set: CompiledPolicySet, input: PolicyInput): Finding[] {
+  // Callers pass strings from parsed input: an unknown env or scenario would
+  // match no rule and pass silently, so it blocks instead.
+  if (!POLICY_ENVS.includes(input.env) || !SCENARIOS.includes(input.scenario)) {
+    return [{ rule: POLICY_EVALUATION_ERROR, severity: 'critical', action: 'block', message: 'policies were not evaluated: unknown scenario or environment' }];
+  }
   const rules = set.compiled.filter((r) => r.summary.scenario === input.scenario && r.summary.environments.includes(input.env));
   if (rules.length === 0) return [];
   let vars: Record<string, unknown>;

@@ -13,7 +13,7 @@ export interface PolicyFileSource {
 
 export type ParsedPolicyFile = { ok: true; file: PolicyFile } | { ok: false; errors: string[] };
 
-const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
+const firstLine = (s: string): string => (s.split('\n', 1)[0] ?? s).replace(/:\s*$/, '');
 
 export function parsePolicyFile(source: PolicyFileSource): ParsedPolicyFile {
   const { name, text } = source;

@@ -55,6 +55,7 @@ class SnapshotPass {
   private readonly gunzip: Gunzip;
   private failure: Finding | undefined;
   digestHex: string | undefined;
+  private startsAsGzip: boolean | undefined;
 
   constructor(private readonly limits: ReplicationLimits, private readonly opts: StreamOptions) {
     this.budget = new InflateBudget(limits);
@@ -110,6 +111,7 @@ class SnapshotPass {
       for (;;) {
         const r = await nextOrAbort(it, this.opts.signal);
         if (r.done) break;
+        this.startsAsGzip ??= r.value.length >= 3 && r.value[0] === 0x1f && r.value[1] === 0x8b && r.value[2] === 0x08;
         this.budget.addCompressed(r.value.length);
         hash.update(r.value);
         this.opts.onProgress?.(this.budget.compressed, source.size);
@@ -130,7 +132,10 @@ class SnapshotPass {
   private gzipFinding(err: Error): Finding {
     const msg = errorText(err);
     // Garbage after a complete archive is "trailing data", not corruption of what we verified.
-    if (this.reader.complete) return blockFinding('archive-trailing-data', `bytes after the end of the gzip stream are not gzip (${msg})`);
+    if (this.reader.complete || (this.startsAsGzip && /header check|unknown compression method/i.test(msg))) {
+      // The first member's header was valid, so a header error comes from bytes after a member.
+      return blockFinding('archive-trailing-data', `bytes after the end of a gzip member are not gzip (${msg})`);
+    }
     if (/unexpected end/i.test(msg)) return blockFinding('archive-truncated', `the gzip stream is truncated (${msg})${this.at()}`);
     return blockFinding('archive-corrupt', `the snapshot is not a valid gzip stream: ${msg}${this.at()}`);
   }

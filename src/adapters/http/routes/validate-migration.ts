@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GateError, isGateError } from '../../../core/errors.js';
 import { MigrationJsonRequestSchema } from '../../../core/contracts/api.js';
-import { decodeUtf8, isPlainObject, parseStrict } from '../../../core/strict-parse.js';
+import { isPlainObject, parseStrictJson } from '../../../core/strict-parse.js';
 import { validateMigration, type MigrationRequest } from '../../../services/validate-migration.js';
 import type { ApiDeps, ApiLimits } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
@@ -39,18 +39,9 @@ export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits
 }
 
 function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
-  const text = decodeUtf8(body, 'request body');
-  if (!text.ok) throw new GateError('bad-request', text.message);
-  let value: unknown;
-  try {
-    value = JSON.parse(text.text);
-  } catch (e) {
-    throw new GateError('bad-request', `request body is not valid JSON: ${e instanceof Error ? e.message.slice(0, 160) : ''}`);
-  }
-  // JSON.parse keeps the last of two duplicate keys silently; the strict
-  // parser refuses them (and caps depth).
-  const strict = parseStrict(body, 'request body', { maxBytes: limits.maxBodyBytes, maxAliases: 0, maxDepth: 64 });
-  if (!strict.ok) throw new GateError('bad-request', strict.message);
+  const parsed = parseStrictJson(body, 'request body', { maxBytes: limits.maxBodyBytes, maxAliases: 0, maxDepth: 64 });
+  if (!parsed.ok) throw new GateError('bad-request', parsed.message);
+  const value = parsed.value;
   if (!isPlainObject(value)) throw new GateError('bad-request', 'request body must be a JSON object {"manifest": {...}, "config": "<text>"}');
   for (const field of ['manifest', 'config']) {
     if (value[field] === undefined) throw new GateError('missing-part', `request body field "${field}" is missing`);
