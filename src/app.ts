@@ -16,6 +16,8 @@ import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
 import { listen, type RunningServer } from './adapters/http/listen.js';
 import { createRouter } from './adapters/http/router.js';
+import { createWebhookHandler } from './adapters/http/webhook-routes.js';
+import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
@@ -35,7 +37,7 @@ export interface AppOptions {
 
 export interface App {
   gate: GateContext;
-  start(): Promise<{ apiPort: number }>;
+  start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
 }
@@ -59,16 +61,26 @@ export async function createApp(opts: AppOptions): Promise<App> {
     verifier: staticTokenVerifier(tokens.digests), ids: gate.ids, logger, tls: false,
   });
   let api: RunningServer | undefined;
+  // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
+  const webhookHandler = createWebhookHandler({
+    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
+  }, { ids: gate.ids, logger });
+  let webhook: RunningServer | undefined;
   return {
     gate,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
+      // TLS first: a gate that cannot serve its webhook must not half-start.
+      const tls = await loadWebhookTls(config, clock.now(), logger);
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000 });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
-      return { apiPort: api.port };
+      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: { key: tls.key, cert: tls.cert }, requestTimeoutMs: 60_000 });
+      logger.info('webhook listening', { port: webhook.port, cert_not_after: tls.notAfter.toISOString() });
+      return { apiPort: api.port, webhookPort: webhook.port };
     },
     async stop() {
       watcher.close();
+      await webhook?.close();
       await api?.close();
       await audit.close();
     },

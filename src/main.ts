@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
     });
   const ports = await app.start();
-  if (app.tokenFile) logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', { token_file: app.tokenFile });
+  if (app.tokenFile) logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', { file: app.tokenFile });
   logger.info('migration-gate started', { version: VERSION, ...ports });
   let stopping = false;
   const stop = (signal: string): void => {

@@ -3,6 +3,7 @@
 // are capped, bytes must be UTF-8 text. JSON is parsed by the YAML 1.2 parser
 // too, because JSON.parse silently keeps the last duplicate key.
 import { parseDocument } from 'yaml';
+import { scanJsonShape } from './json-duplicates.js';
 
 export interface ParseLimits {
   maxBytes: number;
@@ -49,6 +50,9 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
  * strict parser's duplicate-key, size and depth checks.
  */
 export function parseStrictJson(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
+  if (bytes.byteLength > limits.maxBytes) {
+    return { ok: false, message: `${what} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}` };
+  }
   const decoded = decodeUtf8(bytes, what);
   if (!decoded.ok) return decoded;
   let value: unknown;
@@ -57,8 +61,10 @@ export function parseStrictJson(bytes: Uint8Array, what: string, limits: ParseLi
   } catch (e) {
     return { ok: false, message: `${what} is not valid JSON: ${firstLine(e instanceof Error ? e.message : String(e))}` };
   }
-  const strict = parseStrict(bytes, what, limits);
-  return strict.ok ? { ok: true, value, text: decoded.text } : strict;
+  const shape = scanJsonShape(decoded.text, limits.maxDepth);
+  if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
+  if (shape.duplicate !== undefined) return { ok: false, message: `${what} has a duplicate key "${shape.duplicate.slice(0, 64)}"` };
+  return { ok: true, value, text: decoded.text };
 }
 
 function firstLine(s: string): string {

@@ -6,7 +6,7 @@ import type { Finding } from './contracts/report.js';
 export function zodIssuesToFindings(issues: readonly z.core.$ZodIssue[], input: unknown, what: 'manifest' | 'config'): Finding[] {
   return issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
     const rule = what === 'manifest' ? (missing ? 'manifest-missing-field' : 'manifest-invalid-field') : 'config-schema';
     const message = missing
       ? `${what} field "${path}" is required`

@@ -23,8 +23,12 @@ const SCENARIOS: readonly Scenario[] = ScenarioSchema.options;
 export interface PolicyInput {
   scenario: Scenario;
   env: PolicyEnv;
-  /** See SCENARIO_VARIABLES (cel-environment.ts) for the names per scenario. `env` is set from `env` above. */
-  vars: Readonly<Record<string, unknown>>;
+  /**
+   * See SCENARIO_VARIABLES (cel-environment.ts) for the names per scenario;
+   * `env` is set from `env` above. Typed `object` so typed facts
+   * (ReplicationFacts, an interface) pass without a cast.
+   */
+  vars: object;
 }
 
 /** Never throws: every failure becomes a blocking finding. Findings are ordered by rule id. */

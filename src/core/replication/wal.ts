@@ -60,8 +60,8 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
     }
     finished = true;
   } catch (e) {
-    if (!(e instanceof VerificationFailure)) throw e;
-    findings.push(e.finding);
+    findings.push(e instanceof VerificationFailure ? e.finding
+      : blockFinding('wal-read-error', `receiving WAL files failed after ${received.size} file(s): ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`));
   } finally {
     if (!finished) releaseIterator(it);
   }

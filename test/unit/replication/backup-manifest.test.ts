@@ -70,8 +70,8 @@ describe('backup_manifest verification in the pipeline', () => {
     expect(rules, report.reasons.join('\n')).to.include(rule);
     if (mention) expect(report.reasons.join('\n')).to.contain(mention);
   }
-  it('passes with SHA256, CRC32C and SHA512 checksums', async () => {
-    for (const algorithm of ['SHA256', 'CRC32C', 'SHA512'] as const) {
+  it('passes with SHA256 and CRC32C checksums whatever the entry order', async () => {
+    for (const algorithm of ['SHA256', 'CRC32C'] as const) {
       const { report, evaluation } = await runSnapshot(syntheticBackup({ algorithm }).snapshot);
       expect(report.decision, `${algorithm}: ${report.reasons.join()}`).to.equal('ALLOW');
       expect(evaluation.steps.find((s) => s.step === 'backup-manifest')?.status).to.equal('pass');
@@ -98,12 +98,11 @@ describe('backup_manifest verification in the pipeline', () => {
     expect(ok.report.decision, ok.report.reasons.join()).to.equal('ALLOW');
     await blocks(gz(tar(...inDir, fileEntry('stray', 'x'))), 'backup-file-extra', 'stray');
   });
-  it('SHA512 checksums cannot be verified for entries before a trailing backup_manifest', async () => {
-    // syntheticBackup puts backup_manifest last; SHA512 is then learnt too late... except it is computed
-    // for nothing before: the pipeline must say so rather than pass.
+  it('SHA512: verified when backup_manifest comes first, reported unverifiable (never passed) when it comes last', async () => {
     const b = syntheticBackup({ algorithm: 'SHA512' });
     const first = [fileEntry('backup_manifest', b.manifest), ...Object.entries(b.files).map(([p, d]) => fileEntry(p, d))];
     const ok = await runSnapshot(gz(tar(...first)));
     expect(ok.report.decision, ok.report.reasons.join()).to.equal('ALLOW');
+    await blocks(b.snapshot, 'backup-file-checksum-unverifiable', 'PG_VERSION');
   });
 });

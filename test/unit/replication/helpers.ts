@@ -46,11 +46,11 @@ export async function* walFiles(files: { name: string; data: Buffer }[]): AsyncG
 export function baselinePolicies(facts: ReplicationFacts): Finding[] {
   const out: Finding[] = [];
   if (facts.env === 'prod' && !facts.signature.verified) {
-    out.push({ rule: 'prod-requires-signed-manifest', severity: 'critical', action: 'block', message: 'prod requires a verified manifest signature' });
+    out.push({ rule: 't2-signature-required', severity: 'critical', action: 'block', message: 'prod requires a verified manifest signature' });
   }
   const w = facts.wal;
   if (facts.manifest.sync_mode === 'sync' && !(w.listed > 0 && w.continuous && w.covers_backup)) {
-    out.push({ rule: 'sync-requires-wal-continuity', severity: 'critical', action: 'block', message: 'sync replication needs continuous WAL covering the backup' });
+    out.push({ rule: 't2-sync-wal-continuity', severity: 'critical', action: 'block', message: 'sync replication needs continuous WAL covering the backup' });
   }
   return out;
 }

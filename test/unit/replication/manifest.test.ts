@@ -55,7 +55,7 @@ describe('replication manifest: parse, schema, digest policy', () => {
     const { env: _e, ...rest } = base;
     const { report, evaluation } = await run({ manifestBytes: manifestYaml(rest) });
     expect(evaluation.subject.env).to.equal('prod');
-    expect(report.reasons.join()).to.contain('prod-requires-signed-manifest');
+    expect(report.reasons.join()).to.contain('t2-signature-required');
   });
   it('sha512 expected hash is accepted and used', async () => {
     const { createHash } = await import('node:crypto');

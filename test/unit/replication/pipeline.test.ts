@@ -33,7 +33,7 @@ describe('verifyReplication: the happy path', () => {
   it('blocks unsigned prod through the policy, not the signature step', async () => {
     const { report, evaluation } = await run({ fields: { ...goodCase().fields, env: 'prod' } });
     expect(report.decision).to.equal('BLOCK');
-    expect(report.reasons.join('\n')).to.contain('prod-requires-signed-manifest');
+    expect(report.reasons.join('\n')).to.contain('t2-signature-required');
     expect(evaluation.steps.find((s) => s.step === 'signature')?.status).to.equal('skipped');
   });
 

@@ -1,0 +1,1 @@
+MjiSbcSCx+ybrDI79i7yKmL1dP0437jzKX0MrlQfsSY/a7104WjZjnex4sb2/DOztlPbm5eH/AibBt0j5IBYAQ==

@@ -1,0 +1,1 @@
+usIXTlv0+clAnZsgfiefLQ0rtW9EAmCP1JB725+irR4vzxQfvxlV23evcCbIDDxa5tFJ4dYulpxCRvXsg/IfBA==

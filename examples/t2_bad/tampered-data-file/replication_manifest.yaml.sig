@@ -1,0 +1,1 @@
+m15mzkjSP9MmqJIaNQTPOJ4ru3Kbq3mDPE1VpIgQ03SlvHrFKpLKLiYw+iMAibhlKjl9tyL/mi3cSEnvNhYMDA==

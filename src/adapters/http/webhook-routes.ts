@@ -1,0 +1,33 @@
+// The webhook port: POST /validate (AdmissionReview v1) and /healthz. No
+// bearer auth here: only the apiserver talks to this port (NetworkPolicy and
+// TLS with the CA it was given), and the answer only matters to it.
+import { admissionBudget } from '../../core/admission/deadline.js';
+import type { IdGenerator, Logger } from '../../core/ports.js';
+import type { GateContext } from '../../services/gate-context.js';
+import type { AdmitSettings } from '../../services/admit.js';
+import { sendJson } from './respond.js';
+import { createRouter, type Route } from './router.js';
+import { validateAdmissionRoute } from './webhook-validate.js';
+
+export interface WebhookDeps {
+  gate: GateContext;
+  settings: AdmitSettings;
+  /** Used when the apiserver sends no `?timeout=`. */
+  defaultTimeoutSeconds: number;
+}
+
+/** Objects are capped near 1.5 MiB by etcd; an UPDATE review carries two of them plus envelope. */
+export const MAX_REVIEW_BYTES = 6 * 1024 * 1024;
+
+export function webhookRoutes(deps: WebhookDeps): Route[] {
+  return [
+    { method: 'POST', path: '/validate', auth: false, handler: (c) => validateAdmissionRoute(c, deps, admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds)) },
+    { method: 'GET', path: '/healthz', auth: false, handler: (c) => sendJson(c.res, 200, { status: 'ok' }) },
+  ];
+}
+
+const noTokens = { verify: async (): Promise<undefined> => undefined };
+
+export function createWebhookHandler(deps: WebhookDeps, opts: { ids: IdGenerator; logger: Logger }): ReturnType<typeof createRouter> {
+  return createRouter(webhookRoutes(deps), { verifier: noTokens, ids: opts.ids, logger: opts.logger, tls: true });
+}

@@ -1,0 +1,50 @@
+// POST /validate: read and check the AdmissionReview, hand it to the admit
+// use case, answer 200 with the review response. Anything unreadable is an
+// audited BLOCK answered with problem+json (400/413/415), which the
+// apiserver treats as a webhook failure and, with failurePolicy Fail, denies.
+import { parseAdmissionReview, type AdmissionReview } from '../../core/admission/admission-review.js';
+import type { AdmissionBudget } from '../../core/admission/deadline.js';
+import { GateError, isGateError } from '../../core/errors.js';
+import { admit } from '../../services/admit.js';
+import { admitMalformed } from '../../services/admission-malformed.js';
+import { mediaType, readBody } from './body.js';
+import { toProblem } from './error-map.js';
+import { sendJson, sendProblem } from './respond.js';
+import type { RequestContext } from './router.js';
+import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-routes.js';
+
+export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget): Promise<void> {
+  const receivedAt = performance.now();
+  let review: AdmissionReview;
+  try {
+    review = await readReview(ctx);
+  } catch (e) {
+    if (!isGateError(e)) throw e;
+    const report = await admitMalformed(deps.gate, e.message, ctx.requestId, budget.answerByMs - (performance.now() - receivedAt), budget.timeoutMs);
+    sendProblem(ctx.res, toProblem(e), { request_id: ctx.requestId, decision: report.decision, reasons: report.reasons });
+    return;
+  }
+  const outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt }, deps.settings);
+  sendJson(ctx.res, 200, outcome.body);
+}
+
+async function readReview(ctx: RequestContext): Promise<AdmissionReview> {
+  const type = mediaType(ctx.req);
+  if (type !== 'application/json') {
+    ctx.req.resume();
+    throw new GateError('unsupported-media-type', `content type "${type.slice(0, 80) || '(none)'}" is not an AdmissionReview; send application/json`);
+  }
+  const body = await readBody(ctx.req, MAX_REVIEW_BYTES);
+  let value: unknown;
+  try {
+    // Plain JSON.parse: the envelope comes from the apiserver's serializer;
+    // the untrusted documents inside (config, manifest) are strings that
+    // the T1 pipeline parses strictly, duplicate keys included.
+    value = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new GateError('bad-request', `request body is not JSON: ${(e instanceof Error ? e.message : String(e)).slice(0, 160)}`);
+  }
+  const parsed = parseAdmissionReview(value);
+  if (!parsed.ok) throw new GateError('bad-request', parsed.message);
+  return parsed.review;
+}

@@ -1,0 +1,101 @@
+// Use case: answer one AdmissionReview. ConfigMaps go through T1,
+// MigrationRequests through T2, anything else passes (the webhook
+// configuration should not send it). Every path that judges content ends in
+// a recorded decision; every failure, including running out of time, is a
+// BLOCK with a reason the user can act on, never allowed: true.
+import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse } from '../core/admission/admission-review.js';
+import type { AdmissionBudget } from '../core/admission/deadline.js';
+import { admittedResource, type AdmittedResource } from '../core/admission/resource.js';
+import { passResponse, reviewResponse } from '../core/admission/response.js';
+import { admissionTarget } from '../core/admission/target.js';
+import { judgedContentUnchanged } from '../core/admission/unchanged.js';
+import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
+import { raceDeadline } from './admission-deadline.js';
+import { evaluateConfigMap, type ConfigMapSettings } from './admission-configmap.js';
+import { recordWithin, deadlineExceeded } from './admission-record.js';
+import type { GateContext } from './gate-context.js';
+import { internalError, rejected } from './rejections.js';
+
+/** The T2 path, injected by app.ts once artifact sources exist. */
+export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal) => Promise<Evaluation>;
+
+export interface AdmitSettings extends ConfigMapSettings {
+  replication?: ReplicationAdmitter;
+}
+
+export interface AdmitCall {
+  review: AdmissionReview;
+  requestId: string;
+  budget: AdmissionBudget;
+  /** performance.now() when the request arrived: the budget counts from there. */
+  receivedAt: number;
+}
+
+export interface AdmitOutcome {
+  body: AdmissionReviewResponse;
+  /** Absent when the request was not judged (passed untouched). */
+  report?: DecisionReport;
+}
+
+export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSettings): Promise<AdmitOutcome> {
+  const { request } = call.review;
+  const resource = admittedResource(request);
+  const count = (decision: 'ALLOW' | 'BLOCK'): void =>
+    ctx.metrics.admission(resource, request.operation, decision, (performance.now() - call.receivedAt) / 1000);
+
+  if (!isJudged(resource, request) || (request.operation === 'UPDATE' && judgedContentUnchanged(resource as Judged, request.object, request.oldObject))) {
+    count('ALLOW');
+    return { body: passResponse(request.uid) };
+  }
+  const subject = subjectOf(request);
+  const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
+  const elapsed = (): number => performance.now() - call.receivedAt;
+
+  const raced = await raceDeadline((signal) => evaluate(ctx, request, subject, settings, signal), call.budget.decideByMs - elapsed());
+  let evaluation: Evaluation | undefined;
+  if (!raced.done) evaluation = deadlineExceeded(scenario, subject, call.budget.timeoutMs);
+  else if (raced.value.ok) evaluation = raced.value.evaluation;
+  else evaluation = internalError(scenario, raced.value.message, subject);
+  if (!evaluation) {
+    count('ALLOW');
+    return { body: passResponse(request.uid) };
+  }
+  const report = await recordWithin(ctx, evaluation, {
+    requestId: call.requestId, source: 'webhook', dryRun: request.dryRun === true,
+  }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
+  count(report.decision);
+  return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
+}
+
+type Judged = Exclude<AdmittedResource, 'other'>;
+
+function isJudged(resource: AdmittedResource, request: AdmissionRequest): resource is Judged {
+  return resource !== 'other' && (request.operation === 'CREATE' || request.operation === 'UPDATE');
+}
+
+type Evaluated = { ok: true; evaluation: Evaluation | undefined } | { ok: false; message: string };
+
+async function evaluate(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, signal: AbortSignal): Promise<Evaluated> {
+  try {
+    if (admittedResource(request) === 'configmaps') return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings) };
+    if (!settings.replication) {
+      return { ok: true, evaluation: rejected('T2', subject, 't2-unavailable', 'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication', 'request') };
+    }
+    return { ok: true, evaluation: await settings.replication(request, subject, signal) };
+  } catch (e) {
+    ctx.logger.error('admission evaluation failed', { uid: request.uid, error: e instanceof Error ? e.message : String(e) });
+    return { ok: false, message: e instanceof Error ? e.message.slice(0, 200) : 'unexpected failure' };
+  }
+}
+
+function subjectOf(request: AdmissionRequest): Subject {
+  const target = admissionTarget(request);
+  return {
+    kind: target.kind,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
+    ...(target.name ? { name: target.name } : {}),
+    ...(request.userInfo.username ? { user: request.userInfo.username.slice(0, 253) } : {}),
+    operation: request.operation,
+    source: 'webhook',
+  };
+}

@@ -1,0 +1,126 @@
+// Test helper: a REAL PostgreSQL backup. initdb (1 MiB WAL segments) →
+// postgres with WAL archiving → a little data → pg_basebackup -Fp with a
+// SHA256 backup_manifest and -X none (the WAL is shipped separately, from the
+// archive, which is exactly the T2 situation) → stop → tar.gz. Test code: it
+// may use the filesystem and child processes; the core never does.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+
+export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export interface RealBackup {
+  root: string;
+  /** The plain-format backup directory (what pg_verifybackup checks). */
+  backupDir: string;
+  /** A second backup of the same cluster with CRC32C checksums (pg_basebackup's default). */
+  crcBackupDir: string;
+  /** The WAL archive (segments + the .backup history file). */
+  walDir: string;
+  snapshotPath: string;
+  manifestYaml: string;
+  walFiles: { name: string; path: string; sha256: string; size: number }[];
+}
+
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Runs a PostgreSQL binary; as root, as the postgres user (the server refuses root). */
+function pg(bin: string, args: string[], opts: { cwd?: string } = {}): string {
+  const cmd = join(PG_BIN, bin);
+  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function pgAvailable(): boolean {
+  try {
+    execFileSync(join(PG_BIN, 'pg_ctl'), ['--version'], { stdio: 'ignore' });
+    if (asRoot) execFileSync('id', ['postgres'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+export function tarGz(dir: string, out: string): void {
+  // GNU tar, names "./…", as an operator would produce it.
+  // gzip -1: these archives are made per test case; speed matters more than size.
+  execFileSync('tar', ['-C', dir, '-I', 'gzip -1', '-cf', out, '.'], { stdio: 'ignore' });
+}
+
+export async function makeBackup(): Promise<RealBackup> {
+  const root = mkdtempSync(join(tmpdir(), 'mg-pg-'));
+  const [data, walDir, backupDir, crcBackupDir, sock] = ['data', 'wal-archive', 'backup', 'backup-crc32c', 'sock'].map((d) => join(root, d)) as [string, string, string, string, string];
+  for (const d of [walDir, sock]) mkdirSync(d);
+  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
+  pg('initdb', ['-D', data, '--wal-segsize=1', '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
+  const port = await freePort();
+  const opts = [
+    `-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${sock}`,
+    '-c wal_level=replica', '-c archive_mode=on', `-c archive_command='cp %p ${walDir}/%f'`, '-c fsync=off',
+  ].join(' ');
+  pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
+  try {
+    const sql = (q: string): string => pg('psql', ['-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', q]);
+    sql('CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;');
+    // -X none: pg_basebackup waits until the backup's last WAL segment is archived.
+    pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', backupDir, '-Fp', '-X', 'none', '-c', 'fast', '--manifest-checksums=SHA256']);
+    // A second one with pg_basebackup's default CRC32C checksums, to pin our CRC-32C byte order to PostgreSQL's.
+    pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', crcBackupDir, '-Fp', '-X', 'none', '-c', 'fast']);
+  } finally {
+    pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  }
+  const snapshotPath = join(root, 'snapshot.tar.gz');
+  tarGz(backupDir, snapshotPath);
+  const walFiles = readdirSync(walDir).sort().map((name) => {
+    const path = join(walDir, name);
+    const bytes = readFileSync(path);
+    return { name, path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  });
+  return { root, backupDir, crcBackupDir, walDir, snapshotPath, walFiles, manifestYaml: replicationManifest(sha256File(snapshotPath), walFiles) };
+}
+
+export function replicationManifest(snapshotSha256: string, walFiles: readonly { name: string; sha256: string; size: number }[], env = 'prod'): string {
+  const wal = walFiles.map((w) => `  - name: '${w.name}'\n    sha256: '${w.sha256}'\n    size: ${w.size}`).join('\n');
+  return `source_db: pg15-orders-old\ntarget_db: pg15-orders-new\nexpected_snapshot_hash: sha256:${snapshotSha256}\nsync_mode: sync\nenv: ${env}\nwal_files:\n${wal}\n`;
+}
+
+/** A writable copy of the backup dir to corrupt. */
+export function copyBackup(b: RealBackup, name: string): string {
+  const dir = join(b.root, `case-${name}`);
+  cpSync(b.backupDir, dir, { recursive: true });
+  return dir;
+}
+
+/** pg_verifybackup on a plain directory; WAL parsed from `walDir` when given. Returns exit status and output. */
+export function pgVerifyBackup(dir: string, walDir?: string): { ok: boolean; output: string } {
+  const args = walDir ? ['-w', walDir, dir] : ['-n', dir];
+  try {
+    return { ok: true, output: execFileSync(join(PG_BIN, 'pg_verifybackup'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+export function removeBackup(b: RealBackup | undefined): void {
+  if (b) rmSync(b.root, { recursive: true, force: true });
+}
+
