@@ -21,6 +21,8 @@ import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
+import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
+import { artifactSettings, replicationLimits } from './config/derived.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -57,7 +59,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);
   const readiness = (): Readiness => readinessOf(gate);
-  const router = createRouter(apiRoutes({ gate, readiness, limits: config, buildInfo: { version: opts.version } }), {
+  const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
+  const router = createRouter(apiRoutes({ gate, readiness, limits: config, buildInfo: { version: opts.version }, replication }), {
     verifier: staticTokenVerifier(tokens.digests), ids: gate.ids, logger, tls: false,
   });
   let api: RunningServer | undefined;

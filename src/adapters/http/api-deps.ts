@@ -1,6 +1,7 @@
 // What the REST routes need: the gate's services plus the settings that
 // shape HTTP (limits). Built once in app.ts.
 import type { GateContext } from '../../services/gate-context.js';
+import type { ReplicationRouteDeps } from './routes/validate-replication.js';
 
 export interface ApiLimits {
   maxBodyBytes: number;
@@ -17,4 +18,5 @@ export interface ApiDeps {
   limits: ApiLimits;
   readiness: () => Readiness;
   buildInfo: { version: string };
+  replication: ReplicationRouteDeps;
 }

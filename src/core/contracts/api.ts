@@ -17,3 +17,12 @@ export const ProblemSchema = z.object({
   decision: z.literal('BLOCK').optional(),
   reasons: z.array(z.string()).optional(),
 });
+
+export const ReplicationJsonRequestSchema = z.object({
+  manifest: z.string().describe('replication_manifest.yaml text; a signature covers its UTF-8 bytes'),
+  signature: z.string().optional().describe('detached base64 signature over the manifest bytes'),
+  dsse: z.string().optional().describe('DSSE envelope (JSON text) whose payload is the manifest'),
+  snapshot_url: z.string().describe('file:// under GATE_ARTIFACT_ROOT or https:// on a host in GATE_ARTIFACT_HOSTS'),
+  wal_files: z.array(z.object({ name: z.string().min(1), url: z.string() }).strict()).max(100_000).optional(),
+}).strict();
+export type ReplicationJsonRequest = z.infer<typeof ReplicationJsonRequestSchema>;

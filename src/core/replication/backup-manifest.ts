@@ -85,17 +85,24 @@ export function parseBackupManifest(bytes: Uint8Array): BackupManifestParse {
   }
   const files: BackupFile[] = [];
   for (const f of parsed.data.Files) {
-    const path = f.Path ?? (f['Encoded-Path'] !== undefined ? Buffer.from(f['Encoded-Path'], 'hex').toString('utf8') : undefined);
-    if (path === undefined || (f.Path !== undefined && f['Encoded-Path'] !== undefined)) return invalid('each file needs exactly one of Path and Encoded-Path');
-    const algorithm = f['Checksum-Algorithm'];
-    const file: BackupFile = { path, size: f.Size };
-    if (algorithm && algorithm !== 'NONE') {
-      if (!f.Checksum) return invalid(`${JSON.stringify(path.slice(0, 200))} names ${algorithm} but has no Checksum`);
-      file.algorithm = algorithm;
-      file.checksum = f.Checksum.toLowerCase();
-    }
+    const file = toBackupFile(f);
+    if (typeof file === 'string') return invalid(file);
     files.push(file);
   }
   const walRanges = parsed.data['WAL-Ranges'].map((r) => ({ timeline: r.Timeline, start: parseLsn(r['Start-LSN']), end: parseLsn(r['End-LSN']) }));
   return { ok: true, manifest: { version: parsed.data['PostgreSQL-Backup-Manifest-Version'], files, walRanges } };
+}
+
+function toBackupFile(f: z.infer<typeof FileSchema>): BackupFile | string {
+  const encoded = f['Encoded-Path'];
+  if ((f.Path === undefined) === (encoded === undefined)) return 'each file needs exactly one of Path and Encoded-Path';
+  const path = f.Path ?? Buffer.from(encoded!, 'hex').toString('utf8');
+  const algorithm = f['Checksum-Algorithm'];
+  const file: BackupFile = { path, size: f.Size };
+  if (algorithm && algorithm !== 'NONE') {
+    if (!f.Checksum) return `${JSON.stringify(path.slice(0, 200))} names ${algorithm} but has no Checksum`;
+    file.algorithm = algorithm;
+    file.checksum = f.Checksum.toLowerCase();
+  }
+  return file;
 }

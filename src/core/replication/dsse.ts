@@ -40,12 +40,18 @@ export function parseDsseEnvelope(bytes: Uint8Array): DsseEnvelope | string {
   if (!payload) return 'DSSE payload is not base64';
   const signatures: DsseEnvelope['signatures'] = [];
   for (const s of d.signatures.slice(0, 16)) {
-    if (s === null || typeof s !== 'object' || typeof (s as { sig?: unknown }).sig !== 'string') return 'DSSE signature entries need a base64 sig';
-    const sig = decodeBase64Strict((s as { sig: string }).sig);
-    if (!sig || sig.length === 0) return 'DSSE signature is not base64';
-    const keyid = (s as { keyid?: unknown }).keyid;
-    signatures.push({ sig, ...(typeof keyid === 'string' && keyid !== '' ? { keyid } : {}) });
+    const one = parseSignature(s);
+    if (typeof one === 'string') return one;
+    signatures.push(one);
   }
   if (signatures.length === 0) return 'DSSE envelope has no signatures';
   return { payloadType: d.payloadType, payload, signatures };
+}
+
+function parseSignature(s: unknown): DsseEnvelope['signatures'][number] | string {
+  if (s === null || typeof s !== 'object' || typeof (s as { sig?: unknown }).sig !== 'string') return 'DSSE signature entries need a base64 sig';
+  const sig = decodeBase64Strict((s as { sig: string }).sig);
+  if (!sig || sig.length === 0) return 'DSSE signature is not base64';
+  const keyid = (s as { keyid?: unknown }).keyid;
+  return { sig, ...(typeof keyid === 'string' && keyid !== '' ? { keyid } : {}) };
 }

@@ -192,20 +192,8 @@ export class TarReader {
     const { pax, longName, longLink } = this.pending;
     this.pending = {};
     if (pax?.path !== undefined && longName !== undefined) fail('archive-pax-override', `entry at byte ${at} has both a PAX path and a GNU long name`);
-    for (const k of Object.keys(pax ?? {})) {
-      if (k.startsWith('GNU.sparse.')) fail('archive-unsupported-entry', `entry ${safeName(h.name)} is a sparse file (PAX ${k}); not supported`, h.name);
-    }
     const path = pax?.path ?? longName ?? h.name;
-    let size = h.size;
-    if (pax?.size !== undefined) {
-      if (!/^[0-9]{1,16}$/.test(pax.size)) fail('archive-corrupt', `entry ${safeName(path)}: malformed PAX size`, path);
-      const paxSize = Number(pax.size);
-      // Readers that ignore PAX would use the ustar size: both must agree.
-      if (h.size !== 0 && h.size !== paxSize) {
-        fail('archive-pax-override', `entry ${safeName(path)}: PAX size ${paxSize} overrides header size ${h.size}`, path);
-      }
-      size = paxSize;
-    }
+    const size = effectiveSize(h, path, pax);
     const kind = h.kind as TarEntryKind;
     if (kind !== 'file' && size !== 0) {
       fail('archive-corrupt', `entry ${safeName(path)} is a ${kind} but declares ${size} bytes of data`, path);
@@ -220,4 +208,19 @@ export class TarReader {
     this.state = 'data';
     this.need = size;
   }
+}
+
+/** The entry's data size: the PAX size when present, which must agree with a non-zero ustar size. */
+function effectiveSize(h: RawHeader, path: string, pax: Record<string, string> | undefined): number {
+  for (const k of Object.keys(pax ?? {})) {
+    if (k.startsWith('GNU.sparse.')) fail('archive-unsupported-entry', `entry ${safeName(path)} is a sparse file (PAX ${k}); not supported`, path);
+  }
+  if (pax?.size === undefined) return h.size;
+  if (!/^[0-9]{1,16}$/.test(pax.size)) fail('archive-corrupt', `entry ${safeName(path)}: malformed PAX size`, path);
+  const paxSize = Number(pax.size);
+  // Readers that ignore PAX would use the ustar size: both must agree.
+  if (h.size !== 0 && h.size !== paxSize) {
+    fail('archive-pax-override', `entry ${safeName(path)}: PAX size ${paxSize} overrides header size ${h.size}`, path);
+  }
+  return paxSize;
 }

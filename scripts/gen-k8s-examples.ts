@@ -1,0 +1,116 @@
+// Writes examples/k8s/: a namespace the webhook enforces, and good and bad
+// ConfigMaps built from the T1 examples (so their config hashes are right).
+// Each file starts with `# expect: ALLOW` or `# expect: BLOCK [rule-id]`
+// (plus `# warns: [rule-id]` when warnings are expected); the webhook
+// integration test reads these lines. Run: npx tsx scripts/gen-k8s-examples.ts
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+
+const NAMESPACE = 'payments';
+const out = path.resolve('examples/k8s');
+
+interface Example {
+  file: string;
+  expect: string;
+  warns?: string;
+  why: string;
+  object: Record<string, unknown>;
+}
+
+const t1 = (dir: string, file: string): string => readFileSync(path.join('examples', dir, file), 'utf8');
+
+function configMap(name: string, parts: { data?: Record<string, string>; binaryData?: Record<string, string>; manifestAnnotation?: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name,
+      namespace: NAMESPACE,
+      labels: { 'app.kubernetes.io/name': 'orders-api' },
+      ...(parts.manifestAnnotation !== undefined ? { annotations: { 'migrationgate.io/manifest': parts.manifestAnnotation } } : {}),
+    },
+    ...(parts.data ? { data: parts.data } : {}),
+    ...(parts.binaryData ? { binaryData: parts.binaryData } : {}),
+  };
+}
+
+/** The manifest as one JSON line for the annotation; kept verbatim when it is not JSON (that is the point of the case). */
+function annotationOf(manifestText: string): string {
+  try {
+    return JSON.stringify(JSON.parse(manifestText));
+  } catch {
+    return manifestText.trim();
+  }
+}
+
+function fromT1(file: string, dir: string, why: string, expect: string, warns?: string): Example {
+  return {
+    file, expect, why, ...(warns ? { warns } : {}),
+    object: configMap(`orders-api-${file.replace(/\.yaml$/, '')}`, { data: { 'app-config.yaml': t1(dir, 'app-config.yaml') }, manifestAnnotation: annotationOf(t1(dir, 'migration_manifest.json')) }),
+  };
+}
+
+const good = { config: t1('t1_good', 'app-config.yaml'), manifest: t1('t1_good', 'migration_manifest.json') };
+const ruleOf = (dir: string): string => (JSON.parse(t1(dir, 'expected.json')) as { rule: string }).rule;
+
+const BAD_FROM_T1: Record<string, string> = {
+  'bad-tls-off.yaml': 't1_bad/tls-off-prod',
+  'bad-hash-mismatch.yaml': 't1_bad/hash-mismatch',
+  'bad-duplicate-key.yaml': 't1_bad/duplicate-key',
+  'bad-public-bind.yaml': 't1_bad/public-bind',
+  'bad-inline-secret.yaml': 't1_bad/inline-secret',
+  'bad-md5-hash.yaml': 't1_bad/md5-hash',
+  'bad-missing-field.yaml': 't1_bad/missing-field',
+  'bad-not-json-manifest.yaml': 't1_bad/not-json-manifest',
+};
+
+const examples: Example[] = [
+  fromT1('good-configmap.yaml', 't1_good', 'signed-off prod config, manifest in the annotation', 'ALLOW'),
+  {
+    file: 'good-configmap-manifest-key.yaml', expect: 'ALLOW', why: 'signed-off prod config, manifest as the data key migration_manifest.json',
+    object: configMap('orders-api-manifest-key', { data: { 'app-config.yaml': good.config, 'migration_manifest.json': good.manifest } }),
+  },
+  {
+    file: 'good-configmap-binary.yaml', expect: 'ALLOW', why: 'signed-off prod config carried base64 in binaryData',
+    object: configMap('orders-api-binary', { binaryData: { 'app-config.yaml': Buffer.from(good.config).toString('base64') }, manifestAnnotation: annotationOf(good.manifest) }),
+  },
+  fromT1('staging-warn-configmap.yaml', 't1_staging_warn', 'staging config with an inline password: allowed, kubectl prints warnings', 'ALLOW', `[${ruleOf('t1_staging_warn')}]`),
+  {
+    file: 'plain-configmap.yaml', expect: 'ALLOW', why: 'no gated key and no manifest: not the gate\'s business, only counted',
+    object: configMap('orders-api-feature-flags', { data: { 'flags.properties': 'checkout.v2=true\n' } }),
+  },
+  ...Object.entries(BAD_FROM_T1).map(([file, dir]) => fromT1(file, dir, (JSON.parse(t1(dir, 'expected.json')) as { why: string }).why, `BLOCK [${ruleOf(dir)}]`)),
+  {
+    file: 'bad-no-manifest.yaml', expect: 'BLOCK [manifest-missing]', why: 'a gated config without its signed-off manifest',
+    object: configMap('orders-api-no-manifest', { data: { 'app-config.yaml': good.config } }),
+  },
+  {
+    file: 'bad-two-configs.yaml', expect: 'BLOCK [config-ambiguous]', why: 'two gated configs, one manifest: the second would ride along unverified',
+    object: configMap('orders-api-two-configs', {
+      data: { 'app-config.yaml': good.config, 'app-config.json': '{"tls": {"enabled": false}}\n' }, manifestAnnotation: annotationOf(good.manifest),
+    }),
+  },
+  {
+    file: 'bad-renamed-key.yaml', expect: 'BLOCK [config-missing]', why: 'a manifest but the config under a non-gated key: renamed to dodge the gate',
+    object: configMap('orders-api-renamed-key', { data: { 'appconfig.yaml': good.config }, manifestAnnotation: annotationOf(good.manifest) }),
+  },
+];
+
+function header(e: Example): string {
+  return [`# expect: ${e.expect}`, ...(e.warns ? [`# warns: ${e.warns}`] : []), `# ${e.why}`].join('\n');
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'namespace.yaml'), `# The webhook only judges ConfigMaps in namespaces with this label.\n${stringify({
+  apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'migrationgate.io/enforce': 'true' } },
+})}`);
+for (const e of examples) writeFileSync(path.join(out, e.file), `${header(e)}\n${stringify(e.object, { lineWidth: 0 })}`);
+
+// Guard: every example's config bytes must survive YAML round-tripping, or
+// the hashes in the manifests would not match what kubectl sends.
+const goodDigest = createHash('sha256').update(good.config).digest('hex');
+if (!good.manifest.includes(goodDigest)) throw new Error('t1_good manifest does not hash its config; regenerate the T1 examples first');
+console.log(`wrote ${readdirSync(out).length} files under ${out}`);

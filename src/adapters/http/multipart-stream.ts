@@ -1,0 +1,99 @@
+// Streams multipart parts in arrival order: each part's bytes flow straight
+// from the socket to whoever reads the part (busboy applies backpressure while
+// nobody reads), so a snapshot is never held whole in memory or put on disk.
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { GateError } from '../../core/errors.js';
+
+export interface StreamedPart {
+  name: string;
+  filename?: string;
+  stream: Readable;
+}
+
+export interface StreamLimits {
+  maxParts: number;
+  maxPartBytes: number;
+}
+
+export async function* streamParts(req: IncomingMessage, limits: StreamLimits): AsyncGenerator<StreamedPart> {
+  let bb: busboy.Busboy;
+  try {
+    // preservePath: the core must see (and refuse, naming it) a WAL part called ../../etc/passwd.
+    bb = busboy({ headers: req.headers, preservePath: true, limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: 1024 * 1024 } });
+  } catch (e) {
+    throw new GateError('bad-request', `malformed multipart request: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const queue: StreamedPart[] = [];
+  let done = false;
+  let failure: GateError | undefined;
+  let wake: (() => void) | undefined;
+  const open = new Set<Readable>();
+  const notify = (): void => { wake?.(); wake = undefined; };
+  const fail = (e: GateError): void => {
+    failure ??= e;
+    // A part being read when the client vanished must end with an error,
+    // or its reader would wait forever.
+    for (const s of open) s.destroy(e);
+    notify();
+  };
+
+  bb.on('file', (name: string, stream: Readable, info: busboy.FileInfo) => {
+    open.add(stream);
+    stream.once('close', () => open.delete(stream));
+    stream.once('end', () => open.delete(stream));
+    stream.on('limit', () => stream.destroy(new GateError('payload-too-large', `multipart part "${name.slice(0, 64)}" exceeds ${limits.maxPartBytes} bytes`)));
+    queue.push({ name, ...(info.filename ? { filename: info.filename } : {}), stream });
+    notify();
+  });
+  bb.on('field', (name: string, value: string) => {
+    queue.push({ name, stream: Readable.from([Buffer.from(value, 'utf8')]) });
+    notify();
+  });
+  for (const ev of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(ev, () => fail(new GateError('bad-request', `too many multipart parts (limit ${limits.maxParts})`)));
+  bb.on('error', (e: unknown) => fail(new GateError('bad-request', `malformed multipart body: ${e instanceof Error ? e.message : String(e)}`)));
+  bb.on('close', () => { done = true; notify(); });
+  req.on('aborted', () => fail(new GateError('bad-request', 'the client stopped sending mid-upload')));
+  req.on('close', () => { if (!req.complete) fail(new GateError('bad-request', 'the client stopped sending mid-upload')); });
+  req.pipe(bb);
+
+  let previous: StreamedPart | undefined;
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        previous = next;
+        continue;
+      }
+      // Asking for the next part means the reader is done with the previous
+      // one: drain what it left, or busboy waits on it and never emits more.
+      if (previous && !previous.stream.readableEnded) previous.stream.resume();
+      if (failure) throw failure;
+      if (done) return;
+      await new Promise<void>((resolve) => { wake = resolve; });
+    }
+  } finally {
+    // Whatever the consumer did not read is drained so the socket is freed.
+    for (const p of queue) p.stream.resume();
+    previous?.stream.resume();
+    req.unpipe(bb);
+    if (!req.complete) req.resume();
+  }
+}
+
+/** Reads a (small) part fully, under a limit. */
+export async function readPart(part: StreamedPart, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of part.stream as AsyncIterable<Buffer>) {
+    total += c.length;
+    if (total > limit) {
+      part.stream.resume();
+      throw new GateError('payload-too-large', `multipart part "${part.name}" exceeds ${limit} bytes`);
+    }
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks, total);
+}

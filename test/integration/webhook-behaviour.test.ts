@@ -1,0 +1,163 @@
+// The webhook's contract beyond the examples: dryRun, UPDATE shortcuts,
+// kinds it does not judge, malformed reviews, TLS floor, the deadline.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { AuditRecord } from '../../src/core/contracts/audit.js';
+import type { DecisionReport } from '../../src/core/contracts/report.js';
+import { admissionReview, asStored } from '../support/admission-review.js';
+import { MemoryAuditSink } from '../support/memory-audit-sink.js';
+import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
+
+type Response = { uid: string; allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
+const example = (file: string): Record<string, unknown> => parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
+const responseOf = (json: Record<string, unknown>): Response => json.response as Response;
+
+describe('webhook behaviour over HTTPS', () => {
+  let gate: WebhookGate;
+  let sink: MemoryAuditSink;
+  before(async () => {
+    sink = new MemoryAuditSink();
+    gate = await startWebhookGate({}, { auditSink: sink });
+  });
+  after(async () => { await gate.stop(); });
+
+  it('answers /healthz over TLS', async () => {
+    const res = await httpsRequest(gate, { method: 'GET', path: '/healthz' });
+    expect(res.status).to.equal(200);
+    expect(res.json.status).to.equal('ok');
+  });
+
+  it('dryRun: the same decision, no audit record', async () => {
+    const before = sink.records.length;
+    const bad = await postReview(gate, admissionReview(example('bad-tls-off.yaml'), { dryRun: true }));
+    expect(responseOf(bad.json).allowed).to.equal(false);
+    expect(responseOf(bad.json).status!.message).to.contain('[prod-requires-tls]');
+    const good = await postReview(gate, admissionReview(example('good-configmap.yaml'), { dryRun: true }));
+    expect(responseOf(good.json).allowed).to.equal(true);
+    expect(sink.records.length).to.equal(before);
+    const logs = await fetch(`${gate.apiUrl}/api/v1/audit/logs?limit=500`, { headers: gate.auth });
+    expect(((await logs.json()) as { items: unknown[] }).items.length).to.equal(before);
+  });
+
+  it('UPDATE with unchanged data: quick ALLOW, no audit record; changed data is judged', async () => {
+    const old = asStored(example('good-configmap.yaml'));
+    const relabelled = { ...old, metadata: { ...(old.metadata as object), labels: { team: 'payments' } } };
+    const before = sink.records.length;
+    const same = await postReview(gate, admissionReview(relabelled, { operation: 'UPDATE', oldObject: old }));
+    expect(responseOf(same.json).allowed).to.equal(true);
+    expect(sink.records.length).to.equal(before);
+
+    const tampered = example('bad-hash-mismatch.yaml');
+    const changed = { ...old, data: tampered.data };
+    const res = await postReview(gate, admissionReview(changed, { operation: 'UPDATE', oldObject: old }));
+    expect(responseOf(res.json).allowed).to.equal(false);
+    expect(responseOf(res.json).status!.message).to.contain('[config-hash-mismatch]');
+    expect(sink.records.length).to.equal(before + 1);
+    expect(sink.records.at(-1)!.subject).to.include({ operation: 'UPDATE' });
+  });
+
+  it('UPDATE that only edits the manifest annotation is judged', async () => {
+    const old = asStored(example('good-configmap.yaml'));
+    const meta = old.metadata as { annotations: Record<string, string> };
+    const edited = { ...old, metadata: { ...meta, annotations: { 'migrationgate.io/manifest': meta.annotations['migrationgate.io/manifest']!.replace('"prod"', '"staging"') } } };
+    const res = await postReview(gate, admissionReview(edited, { operation: 'UPDATE', oldObject: old }));
+    expect(res.status).to.equal(200);
+    expect((sink.records.at(-1) as AuditRecord).subject.env).to.equal('staging');
+  });
+
+  it('passes kinds it does not judge and DELETEs, without an audit record', async () => {
+    const before = sink.records.length;
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'payments' }, data: { 'app-config.yaml': 'eA==' } };
+    expect(responseOf((await postReview(gate, admissionReview(secret))).json).allowed).to.equal(true);
+    const del = admissionReview(example('bad-tls-off.yaml'), { operation: 'DELETE', oldObject: example('bad-tls-off.yaml') });
+    expect(responseOf((await postReview(gate, del)).json).allowed).to.equal(true);
+    expect(sink.records.length).to.equal(before);
+  });
+
+  it('blocks a MigrationRequest it cannot verify yet, with a reason', async () => {
+    const mr = {
+      apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'orders-db', namespace: 'payments' },
+      spec: { sourceDb: 'pg-old', targetDb: 'pg-new', expectedSnapshotHash: `sha256:${'a'.repeat(64)}`, syncMode: 'sync', snapshot: { url: 'file:///artifacts/snapshot.tar.gz' } },
+    };
+    const res = await postReview(gate, admissionReview(mr));
+    const r = responseOf(res.json);
+    expect(r.allowed).to.equal(false);
+    expect(r.status!.message.split('\n')[0]).to.match(/^migration-gate BLOCKED MigrationRequest payments\/orders-db \(T2, request /);
+  });
+
+  for (const [label, body, status, why] of [
+    ['not JSON', '{"apiVersion": "admission.k8s.io/v1",', 400, 'not JSON'],
+    ['v1beta1', JSON.stringify({ ...admissionReview(example('good-configmap.yaml')), apiVersion: 'admission.k8s.io/v1beta1' }), 400, 'apiVersion'],
+    ['no uid', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { ...(admissionReview(example('good-configmap.yaml')).request as object), uid: undefined } }), 400, 'request.uid'],
+    ['no request', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), 400, 'request'],
+    ['a response instead of a request', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'x', allowed: true } }), 400, 'request'],
+  ] as const) {
+    it(`malformed review (${label}) -> ${status} problem, audited as BLOCK`, async () => {
+      const before = sink.records.length;
+      const res = await httpsRequest(gate, { body });
+      expect(res.status).to.equal(status);
+      expect(res.headers['content-type']).to.contain('application/problem+json');
+      expect(res.json.decision).to.equal('BLOCK');
+      expect(String(res.json.detail)).to.contain(why);
+      expect(sink.records.length).to.equal(before + 1);
+      const last = sink.records.at(-1) as unknown as DecisionReport;
+      expect(last.decision).to.equal('BLOCK');
+      expect(last.reasons[0]).to.match(/^\[malformed-request\] malformed AdmissionReview: /);
+      expect(last.request_id).to.equal(res.json.request_id);
+    });
+  }
+
+  it('refuses a wrong content type (415) and an oversized review (413)', async () => {
+    const wrongType = await httpsRequest(gate, { body: '<xml/>', headers: { 'content-type': 'application/xml' } });
+    expect(wrongType.status).to.equal(415);
+    const huge = admissionReview({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big', namespace: 'payments' }, data: { 'app-config.yaml': 'x'.repeat(7 * 1024 * 1024) } });
+    const tooBig = await postReview(gate, huge);
+    expect(tooBig.status).to.equal(413);
+  });
+
+  it('refuses TLS 1.1 and accepts TLS 1.2', async () => {
+    let error: unknown;
+    try {
+      await httpsRequest(gate, { method: 'GET', path: '/healthz', maxVersion: 'TLSv1.1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, 'a TLS 1.1 handshake must fail').to.be.instanceOf(Error);
+    const ok = await httpsRequest(gate, { method: 'GET', path: '/healthz', maxVersion: 'TLSv1.2' });
+    expect(ok.status).to.equal(200);
+  });
+
+  it('the certificate is for localhost, signed by the local CA (verified by the client above)', async () => {
+    let error: unknown;
+    try {
+      await httpsRequest(gate, { method: 'GET', path: '/healthz', servername: 'not-in-the-cert.example.com' });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/altnames|Hostname/i);
+  });
+});
+
+class SlowAuditSink extends MemoryAuditSink {
+  override async append(report: DecisionReport): Promise<AuditRecord> {
+    await new Promise((r) => setTimeout(r, 5_000).unref());
+    return super.append(report);
+  }
+}
+
+describe('webhook deadline', () => {
+  let gate: WebhookGate;
+  before(async () => { gate = await startWebhookGate({}, { auditSink: new SlowAuditSink() }); });
+  after(async () => { await gate.stop(); });
+
+  it('answers BLOCK [deadline-exceeded] before a 2s apiserver timeout when the audit store is slow', async () => {
+    const started = performance.now();
+    const res = await postReview(gate, admissionReview(example('good-configmap.yaml')), '?timeout=2s');
+    const took = performance.now() - started;
+    expect(took).to.be.below(2000);
+    const r = responseOf(res.json);
+    expect(r.allowed).to.equal(false);
+    expect(r.status!.message.split('\n')[1]).to.match(/^\[deadline-exceeded\] migration-gate did not finish in time/);
+  });
+});
