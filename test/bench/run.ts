@@ -14,3 +14,36 @@ if (want('t1')) {
   console.log(`  baseline: ${fmt(r.baseline.perSecond)} req/s  p50 ${r.baseline.p50ms} ms  p99 ${r.baseline.p99ms} ms  (bare node:http, fixed body)`);
   console.log(`  ratio gate/baseline: ${fmt(r.ratio, 3)}`);
 }
+
+if (want('t2')) {
+  const { benchT2, median } = await import('./t2-replication.bench.js');
+  const { loadavg } = await import('node:os');
+  const gb = Number(process.env.BENCH_T2_GB ?? 1);
+  const largeGb = Number(process.env.BENCH_T2_LARGE_GB ?? 4);
+  const repeats = Number(process.env.BENCH_T2_REPEATS ?? 3);
+  const pgScale = Number(process.env.BENCH_T2_PG_SCALE ?? 20);
+  const MB = (b: number): string => fmt(b / 1e6);
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`T2 replication verification (snapshot.tar.gz generated in os.tmpdir(); gzip -1; MB = 10^6 bytes of compressed input; median of ${repeats}):`);
+  console.log(`  load average at start: ${load()}`);
+  const r = await benchT2({
+    gb, largeGb, repeats, pgScale,
+    largeRepeats: Number(process.env.BENCH_T2_LARGE_REPEATS ?? 1),
+    verifyNodeFlags: process.env.BENCH_T2_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_T2_CPU_PROF}`] : [],
+    log: (line) => console.log(line),
+  });
+  for (const s of r.sizes) {
+    console.log(`  snapshot ${MB(s.snapshot.compressedBytes)} MB compressed, ${MB(s.snapshot.uncompressedBytes)} MB tar, ${s.snapshot.files} files (${s.gunzip.length} run(s)):`);
+    console.log(`    gunzip only:      ${fmt(s.gunzipMBps)} MB/s  peak RSS ${MB(s.gunzipPeakRss)} MB`);
+    console.log(`    verifyReplication: ${fmt(s.verifyMBps)} MB/s  peak RSS ${MB(s.verifyPeakRss)} MB`);
+    console.log(`    ratio verify/gunzip: ${fmt(s.ratio, 3)} (target >= 0.8); peak RSS target < 150 MB`);
+  }
+  if (typeof r.pg === 'string') console.log(`  pg_verifybackup: ${r.pg}`);
+  else {
+    for (const p of r.pg) {
+      console.log(`  real backup (pgbench -s ${pgScale}, ${p.checksums} manifest): ${MB(p.dirBytes)} MB directory, ${MB(p.compressedBytes)} MB tar.gz`);
+      console.log(`    pg_verifybackup -n <dir>: ${fmt(median(p.pgSeconds), 3)} s   verifyReplication <tar.gz>: ${fmt(median(p.oursSeconds), 3)} s   time ratio ours/pg: ${fmt(p.timeRatio, 2)}`);
+    }
+  }
+  console.log(`  load average at end: ${load()}`);
+}

@@ -56,8 +56,9 @@ apt_install() { # apt_install pkg... ; fails when not root/sudo or apt is absent
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
-# Go builds: -mod=mod because go.sum is generated for the build list of this
-# module only; GOFLAGS from the caller (e.g. -mod=vendor) must not leak in.
+# Go builds. -mod=mod lets go add a go.sum line should a Go release need one
+# that `go mod tidy -e` could not record (see README); with the committed
+# go.sum it changes nothing. GOFLAGS/GOWORK of the caller must not leak in.
 go_build() { # go_build <module dir> <output> <package> [ldflags]
   local dir=$1 out=$2 pkg=$3 ldflags=${4:-}
   command -v go >/dev/null || { log "go is required to build $pkg"; exit 1; }

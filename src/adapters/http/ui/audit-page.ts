@@ -1,0 +1,46 @@
+// GET /ui/audit: the audit log with the REST API's filters and paging, and
+// the chain check. A plain GET form: bookmarkable, no JavaScript.
+import { AuditQuerySchema } from '../../../core/audit-query.js';
+import { queryAudit, verifyAudit } from '../../../services/audit-service.js';
+import type { RequestContext } from '../router.js';
+import { decisionRows } from './decision-rows.js';
+import { errorBox } from './guard.js';
+import { html, query, type SafeHtml } from './html.js';
+import { page, sendHtml } from './layout.js';
+import type { Session } from './session.js';
+import type { UiDeps } from './ui-deps.js';
+
+const FIELDS = ['scenario', 'decision', 'app_id', 'since', 'limit', 'continue'] as const;
+
+export async function auditPage(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+  const given: Record<string, string> = {};
+  for (const f of FIELDS) {
+    const v = ctx.url.searchParams.get(f)?.trim();
+    if (v) given[f] = v;
+  }
+  // A datetime-local style value without seconds or zone is read as UTC.
+  if (given.since && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(given.since)) given.since += ':00Z';
+  const parsed = AuditQuerySchema.safeParse({ limit: '25', ...given });
+  const chain = await verifyAudit(deps.api.gate.audit);
+  let results: SafeHtml;
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    results = errorBox(`invalid filter "${String(i?.path[0] ?? '?')}": ${i?.message ?? 'invalid'}`);
+  } else {
+    const pageOf = await queryAudit(deps.api.gate.audit, parsed.data);
+    const next = pageOf.continue ? query({ ...given, continue: pageOf.continue }) : undefined;
+    results = html`${pageOf.items.length ? decisionRows(pageOf.items) : html`<p class="muted">No records match.</p>`}
+${next ? html`<p><a href="/ui/audit${next}" rel="next">Older records →</a></p>` : ''}`;
+  }
+  const opt = (name: string, value: string, label: string): SafeHtml => html`<option value="${value}"${given[name] === value ? html` selected` : ''}>${label}</option>`;
+  const body = html`<p>Chain: <span class="${chain.ok ? 'status-ok' : 'status-bad'}">${chain.ok ? 'intact' : 'BROKEN'}</span>, ${chain.records} records across ${chain.writers.length} writer(s)${chain.first_bad ? html` — first bad at <code>${chain.first_bad.location}</code>: ${chain.first_bad.problem}` : ''}.</p>
+<form class="filters" method="get" action="/ui/audit">
+<label>scenario<select name="scenario">${opt('scenario', '', 'any')}${opt('scenario', 'T1', 'T1')}${opt('scenario', 'T2', 'T2')}</select></label>
+<label>decision<select name="decision">${opt('decision', '', 'any')}${opt('decision', 'ALLOW', 'ALLOW')}${opt('decision', 'BLOCK', 'BLOCK')}</select></label>
+<label>app_id<input type="text" name="app_id" value="${given.app_id ?? ''}"></label>
+<label>since (UTC)<input type="text" name="since" value="${given.since ?? ''}" placeholder="2026-01-31T12:00:00Z"></label>
+<button type="submit">Filter</button>
+</form>
+${results}`;
+  sendHtml(ctx.res, parsed.success ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
+}

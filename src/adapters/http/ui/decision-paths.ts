@@ -1,0 +1,21 @@
+// The router matches exact paths only; /ui/decisions/<request_id> is mapped
+// onto the exact route /ui/decisions?id=<request_id> before routing.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DECISION_PREFIX } from './decision-page.js';
+
+export function withDecisionPaths(next: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const raw = req.url ?? '/';
+    if (raw.startsWith(DECISION_PREFIX) && raw.length > DECISION_PREFIX.length) {
+      const rest = raw.slice(DECISION_PREFIX.length).split(/[?#]/)[0] ?? '';
+      let id = '';
+      try {
+        id = decodeURIComponent(rest);
+      } catch {
+        id = rest;
+      }
+      req.url = `/ui/decisions?id=${encodeURIComponent(id)}`;
+    }
+    next(req, res);
+  };
+}

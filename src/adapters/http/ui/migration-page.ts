@@ -1,0 +1,38 @@
+// GET/POST /ui/migration: upload a migration manifest and an app config, see
+// the T1 report. Input is read by the REST route's reader and decided by the
+// T1 service; this page only renders.
+import { validateMigration } from '../../../services/validate-migration.js';
+import { readMigrationInput } from '../routes/validate-migration.js';
+import type { RequestContext } from '../router.js';
+import { decideForm, statusOf } from './form-result.js';
+import { errorBox } from './guard.js';
+import { html, type SafeHtml } from './html.js';
+import { page, sendHtml } from './layout.js';
+import { reportView } from './report-view.js';
+import type { Session } from './session.js';
+import type { UiDeps } from './ui-deps.js';
+
+function form(session: Session): SafeHtml {
+  return html`<form class="stack" method="post" enctype="multipart/form-data" action="/ui/migration?csrf=${session.csrf}">
+<label for="migration_manifest">Migration manifest (migration_manifest.json)</label>
+<input type="file" id="migration_manifest" name="migration_manifest" accept=".json,application/json" required>
+<label for="app_config">App config (app-config.yaml or .json)</label>
+<input type="file" id="app_config" name="app_config" required>
+<p><button type="submit">Validate</button></p>
+</form>`;
+}
+
+export function migrationGet(ctx: RequestContext, session: Session): void {
+  sendHtml(ctx.res, 200, page({ title: 'Migration validation (T1)', current: '/ui/migration', session, body: form(session) }));
+}
+
+export async function migrationPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+  const outcome = await decideForm(ctx, deps, 'T1', async () => {
+    const input = await readMigrationInput(ctx.req, deps.api.limits);
+    return validateMigration(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' } }, {
+      requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.api.limits.maxConfigBytes,
+    });
+  });
+  const body = html`${outcome.error ? errorBox(outcome.error) : ''}${reportView(outcome.report)}<h2>Validate another</h2>${form(session)}`;
+  sendHtml(ctx.res, statusOf(outcome), page({ title: 'Migration validation (T1)', current: '/ui/migration', session, body }));
+}

@@ -1,0 +1,64 @@
+// GET / : the operator's glance. Ready or not and why, webhook certificate,
+// audit sink and chain, ALLOW/BLOCK counts, open alerts, recent decisions,
+// the policy set in force. Behind the login (recent decisions name apps and
+// users); /healthz, /readyz and /metrics stay open for probes and scrapers.
+import type { AuditRecord } from '../../../core/contracts/audit.js';
+import { readRecords, verifyAudit } from '../../../services/audit-service.js';
+import type { RequestContext } from '../router.js';
+import { alertRows } from './alerts-page.js';
+import { decisionRows } from './decision-rows.js';
+import { html, type SafeHtml } from './html.js';
+import { page, sendHtml } from './layout.js';
+import type { Session } from './session.js';
+import type { UiDeps } from './ui-deps.js';
+
+const HOUR = 3600_000;
+
+export async function overviewPage(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+  const { gate } = deps.api;
+  const now = gate.clock.now();
+  const ready = deps.api.readiness();
+  const [records, chain] = await Promise.all([readRecords(gate.audit), verifyAudit(gate.audit)]);
+  const sink = gate.audit.health();
+  const set = gate.policies.current();
+  const status = gate.policies.status();
+  const recent = [...records].sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, 15);
+  const alerts = gate.alerts.list(10);
+  const body = html`<div class="cards">
+<section class="card" id="readiness"><h2>Readiness</h2>
+<p class="${ready.ok ? 'status-ok' : 'status-bad'}">${ready.ok ? 'Ready' : 'Not ready'}</p>
+<ul>${Object.entries(ready.checks).map(([name, c]) => html`<li><strong>${name}</strong>: <span class="${c.ok ? 'status-ok' : 'status-bad'}">${c.ok ? 'ok' : 'failing'}</span> — ${c.detail}</li>`)}</ul></section>
+<section class="card" id="certificate"><h2>Webhook certificate</h2>${certificate(deps.webhookCertNotAfter(), now)}</section>
+<section class="card" id="audit"><h2>Audit</h2>
+<p>sink <strong>${gate.audit.kind}</strong>: <span class="${sink.ok ? 'status-ok' : 'status-bad'}">${sink.ok ? 'healthy' : 'failing'}</span> — ${sink.detail}</p>
+<p>chain: <span class="${chain.ok ? 'status-ok' : 'status-bad'}">${chain.ok ? 'intact' : 'BROKEN'}</span>, ${chain.records} records${chain.first_bad ? html` — first bad at <code>${chain.first_bad.location}</code>: ${chain.first_bad.problem}` : ''}${chain.note ? html` <span class="muted">(${chain.note})</span>` : ''}</p></section>
+<section class="card" id="counts"><h2>Decisions</h2>${counts(records, now)}</section>
+<section class="card" id="policies"><h2>Policy set</h2>
+${set ? html`<p><code>${set.digest}</code></p><p>${set.names.join(', ')} · ${set.rules.length} rules${status.loadedAt ? ` · loaded ${status.loadedAt}` : ''}</p>` : html`<p class="status-bad">no policy set loaded</p>`}
+${status.errors.length ? html`<p class="status-bad">reload errors: ${status.errors.join('; ')}</p>` : ''}</section>
+</div>
+<h2>Open alerts</h2>${alerts.length ? alertRows(alerts) : html`<p class="muted">No open alerts.</p>`}
+<h2>Recent decisions</h2>${recent.length ? decisionRows(recent) : html`<p class="muted">No decisions yet.</p>`}
+<p><a href="/ui/audit">Full audit log →</a></p>`;
+  sendHtml(ctx.res, 200, page({ title: 'Overview', current: '/', session, refresh: 15, body }));
+}
+
+function certificate(notAfter: Date | undefined, now: Date): SafeHtml {
+  if (!notAfter) return html`<p class="muted">webhook TLS not configured</p>`;
+  const days = Math.floor((notAfter.getTime() - now.getTime()) / (24 * HOUR));
+  const cls = days < 0 ? 'status-bad' : days < 14 ? 'status-bad' : 'status-ok';
+  return html`<p>expires <strong>${notAfter.toISOString()}</strong></p><p class="${cls}">${days < 0 ? 'EXPIRED' : `${days} days left`}</p>`;
+}
+
+function counts(records: readonly AuditRecord[], now: Date): SafeHtml {
+  const tally = (ms: number): { allow: number; block: number } => {
+    const since = new Date(now.getTime() - ms).toISOString();
+    const inWindow = records.filter((r) => r.timestamp >= since);
+    return { allow: inWindow.filter((r) => r.decision === 'ALLOW').length, block: inWindow.filter((r) => r.decision === 'BLOCK').length };
+  };
+  const h = tally(HOUR);
+  const d = tally(24 * HOUR);
+  return html`<table><thead><tr><th></th><th>ALLOW</th><th>BLOCK</th></tr></thead><tbody>
+<tr><th>last hour</th><td data-count="allow-1h">${h.allow}</td><td data-count="block-1h">${h.block}</td></tr>
+<tr><th>last 24 h</th><td data-count="allow-24h">${d.allow}</td><td data-count="block-24h">${d.block}</td></tr></tbody></table>`;
+}

@@ -1,0 +1,52 @@
+// GET/POST /ui/replication: manifest, optional signature, snapshot and WAL
+// files, streamed into the T2 service as they arrive.
+import { GateError } from '../../../core/errors.js';
+import { validateReplication } from '../../../services/validate-replication.js';
+import { mediaType } from '../body.js';
+import { streamParts, type StreamedPart } from '../multipart-stream.js';
+import type { RequestContext } from '../router.js';
+import { decideForm, statusOf } from './form-result.js';
+import { errorBox } from './guard.js';
+import { html, type SafeHtml } from './html.js';
+import { page, sendHtml } from './layout.js';
+import { readReplicationForm } from './replication-form-input.js';
+import { reportView } from './report-view.js';
+import type { Session } from './session.js';
+import type { UiDeps } from './ui-deps.js';
+
+function form(session: Session): SafeHtml {
+  // Field order matters: the manifest and signature must arrive before the snapshot stream.
+  return html`<form class="stack" method="post" enctype="multipart/form-data" action="/ui/replication?csrf=${session.csrf}">
+<label for="replication_manifest">Replication manifest (replication_manifest.yaml)</label>
+<input type="file" id="replication_manifest" name="replication_manifest" required>
+<label for="signature">Signature (optional: detached .sig or DSSE envelope)</label>
+<input type="file" id="signature" name="signature">
+<label for="snapshot">Snapshot (snapshot.tar.gz)</label>
+<input type="file" id="snapshot" name="snapshot" required>
+<label for="wal_files">WAL files (optional, several)</label>
+<input type="file" id="wal_files" name="wal_files" multiple>
+<p><button type="submit">Validate</button></p>
+</form>`;
+}
+
+export function replicationGet(ctx: RequestContext, session: Session): void {
+  sendHtml(ctx.res, 200, page({ title: 'Replication validation (T2)', current: '/ui/replication', session, body: form(session) }));
+}
+
+export async function replicationPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+  const t2 = deps.api.replication;
+  let parts: AsyncGenerator<StreamedPart> | undefined;
+  try {
+    const outcome = await decideForm(ctx, deps, 'T2', async () => {
+      if (mediaType(ctx.req) !== 'multipart/form-data') throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
+      parts = streamParts(ctx.req, { maxParts: t2.limits.maxWalFiles + 4, maxPartBytes: t2.limits.maxCompressedBytes });
+      const request = await readReplicationForm(parts);
+      return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' } }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
+    });
+    if (ctx.res.destroyed) return;
+    const body = html`${outcome.error ? errorBox(outcome.error) : ''}${reportView(outcome.report)}<h2>Validate another</h2>${form(session)}`;
+    sendHtml(ctx.res, statusOf(outcome), page({ title: 'Replication validation (T2)', current: '/ui/replication', session, body }));
+  } finally {
+    await parts?.return(undefined);
+  }
+}

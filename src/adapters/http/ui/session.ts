@@ -1,0 +1,83 @@
+// UI sessions. A browser cannot send the Bearer header from a plain form, so
+// the login form trades the API token for a cookie holding it: HttpOnly (no
+// script reads it), SameSite=Strict (no other site's page sends it), Secure
+// when the api port speaks TLS. The token is checked with the same verifier
+// as the REST API on every request, so revoking a token ends its sessions and
+// replicas need no shared session state.
+// CSRF: every state-changing form carries HMAC(token, purpose) in its action
+// URL (multipart bodies are streamed to the pipeline, so the token must be
+// checkable before the body is read), compared in constant time; the Origin
+// header, when sent, must name this host.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GateError } from '../../../core/errors.js';
+import type { TokenVerifier } from '../auth.js';
+
+export const SESSION_COOKIE = 'mg_session';
+const SESSION_SECONDS = 8 * 3600;
+
+export interface Session {
+  principal: string;
+  csrf: string;
+}
+
+export function csrfFor(token: string): string {
+  return createHmac('sha256', token).update('migration-gate ui csrf v1').digest('base64url');
+}
+
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const pair of (req.headers.cookie ?? '').split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(pair.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The session of this request, or undefined when there is none or its token is no longer valid. */
+export async function sessionOf(req: IncomingMessage, verifier: TokenVerifier): Promise<Session | undefined> {
+  const token = cookieValue(req, SESSION_COOKIE);
+  if (!token || !/^[\x21-\x7e]{1,4096}$/.test(token)) return undefined;
+  const principal = await verifier.verify(token);
+  return principal ? { principal, csrf: csrfFor(token) } : undefined;
+}
+
+export function setSessionCookie(res: ServerResponse, token: string, tls: boolean): void {
+  res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${tls ? '; Secure' : ''}`);
+}
+
+export function clearSessionCookie(res: ServerResponse, tls: boolean): void {
+  res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${tls ? '; Secure' : ''}`);
+}
+
+/** Refuses a state-changing request from another origin or without this session's CSRF token. */
+export function checkCsrf(req: IncomingMessage, url: URL, session: Session): void {
+  checkOrigin(req);
+  const given = Buffer.from(url.searchParams.get('csrf') ?? '', 'utf8');
+  const want = Buffer.from(session.csrf, 'utf8');
+  if (given.length !== want.length || !timingSafeEqual(given, want)) {
+    throw new GateError('forbidden', 'the form\'s CSRF token is missing or stale; reload the page and submit again');
+  }
+}
+
+export function checkOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new GateError('forbidden', 'the request\'s Origin header is not a URL');
+  }
+  if (host !== req.headers.host) throw new GateError('forbidden', 'cross-origin form posts are refused');
+}
+
+/** Only same-site paths: `next=//evil.example` or `next=https://…` must not redirect off the gate. */
+export function safeNext(next: string | null | undefined): string {
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
+}

@@ -1,0 +1,90 @@
+// T2 benchmark, real PostgreSQL: a cluster with pgbench data (bigger than the
+// test fixture of test/support/pg/make-backup.ts, whose data is fixed), two
+// plain pg_basebackups of it (SHA256 and CRC32C manifests), each also tarred
+// and gzipped as an operator would ship it. pg_verifybackup checks the
+// directory; verifyReplication the tar.gz of the same backup.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PG_BIN, pgAvailable, tarGz } from '../support/pg/make-backup.js';
+
+export { pgAvailable };
+
+export interface BenchBackup {
+  root: string;
+  /** Per manifest checksum algorithm: the plain backup dir, its tar.gz and the replication manifest. */
+  backups: { checksums: 'SHA256' | 'CRC32C'; dir: string; snapshotPath: string; manifestPath: string; dirBytes: number; compressedBytes: number }[];
+}
+
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function pg(bin: string, args: string[]): string {
+  const cmd = join(PG_BIN, bin);
+  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function sha256Stream(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+function duBytes(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+export async function makeBenchBackup(scale: number): Promise<BenchBackup> {
+  const root = mkdtempSync(join(tmpdir(), 'mg-t2-pg-'));
+  const [data, sock] = ['data', 'sock'].map((d) => join(root, d)) as [string, string];
+  mkdirSync(sock);
+  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
+  try {
+    pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
+    const port = await freePort();
+    const opts = [`-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${sock}`, '-c wal_level=replica', '-c fsync=off', '-c max_wal_size=4GB'].join(' ');
+    pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
+    const backups: BenchBackup['backups'] = [];
+    try {
+      pg('pgbench', ['-h', sock, '-p', String(port), '-U', 'postgres', '-i', '-q', '-s', String(scale), 'postgres']);
+      for (const checksums of ['SHA256', 'CRC32C'] as const) {
+        const dir = join(root, `backup-${checksums.toLowerCase()}`);
+        pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', dir, '-Fp', '-X', 'none', '-c', 'fast', `--manifest-checksums=${checksums}`]);
+        const snapshotPath = join(root, `snapshot-${checksums.toLowerCase()}.tar.gz`);
+        tarGz(dir, snapshotPath);
+        const manifestPath = join(root, `replication_manifest-${checksums.toLowerCase()}.yaml`);
+        const yaml = `source_db: pgbench-old\ntarget_db: pgbench-new\nexpected_snapshot_hash: 'sha256:${await sha256Stream(snapshotPath)}'\nsync_mode: async\nenv: staging\n`;
+        writeFileSync(manifestPath, yaml);
+        backups.push({ checksums, dir, snapshotPath, manifestPath, dirBytes: duBytes(dir), compressedBytes: statSync(snapshotPath).size });
+      }
+    } finally {
+      pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    }
+    rmSync(data, { recursive: true, force: true });
+    return { root, backups };
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Wall time of `pg_verifybackup -n <dir>` (no WAL parsing: the backups are -X none and no WAL is given to our side either). */
+export function timePgVerifyBackup(dir: string): number {
+  const t0 = performance.now();
+  execFileSync(join(PG_BIN, 'pg_verifybackup'), ['-n', '-q', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return (performance.now() - t0) / 1000;
+}
