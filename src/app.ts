@@ -6,7 +6,7 @@ import { GateError } from './core/errors.js';
 import type { AuditSink, Clock, IdGenerator, Logger } from './core/ports.js';
 import { AlertBook } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
-import { noMetrics, type Metrics } from './services/metrics-port.js';
+import type { Metrics } from './services/metrics-port.js';
 import { PolicyStore } from './services/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
@@ -16,6 +16,10 @@ import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
 import { listen, type RunningServer } from './adapters/http/listen.js';
 import { createRouter } from './adapters/http/router.js';
+import { metricsRoute } from './adapters/http/routes/metrics-route.js';
+import { withDecisionPaths } from './adapters/http/ui/decision-paths.js';
+import { uiRoutes } from './adapters/http/ui/ui-routes.js';
+import { createPromMetrics } from './adapters/metrics.js';
 import { createWebhookHandler } from './adapters/http/webhook-routes.js';
 import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
@@ -47,8 +51,10 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
-  const metrics = opts.metrics ?? noMetrics;
   const policies = await loadPolicies(config.policyDir, clock);
+  // /metrics always serves the gate's own registry; a test may observe through its own Metrics instead.
+  const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
+  const metrics = opts.metrics ?? prom;
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
   const audit = opts.auditSink ?? (await openAuditSink(config, opts));
   const gate: GateContext = {
@@ -60,9 +66,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const watcher = watchPolicies(config.policyDir, gate);
   const readiness = (): Readiness => readinessOf(gate);
   const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
-  const router = createRouter(apiRoutes({ gate, readiness, limits: config, buildInfo: { version: opts.version }, replication }), {
-    verifier: staticTokenVerifier(tokens.digests), ids: gate.ids, logger, tls: false,
-  });
+  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication };
+  const verifier = staticTokenVerifier(tokens.digests);
+  let certNotAfter: Date | undefined;
+  const ui = uiRoutes({ api: apiDeps, verifier, tls: false, webhookCertNotAfter: () => certNotAfter });
+  const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
+    verifier, ids: gate.ids, logger, tls: false,
+  }));
   let api: RunningServer | undefined;
   // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
   const webhookHandler = createWebhookHandler({
@@ -75,6 +85,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.
       const tls = await loadWebhookTls(config, clock.now(), logger);
+      certNotAfter = tls.notAfter;
+      metrics.certExpiry?.(tls.notAfter);
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000 });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
       webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: { key: tls.key, cert: tls.cert }, requestTimeoutMs: 60_000 });

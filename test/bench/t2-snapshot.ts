@@ -11,7 +11,7 @@
 // it: no two blocks are equal) followed by the precompressed member of the
 // rest. Tar headers and small files are compressed as they come. The file
 // checksums and the digest of the compressed bytes are computed on the way.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -165,6 +165,29 @@ const HEAD = 24;
 
 interface BaseBlock { block: Buffer; rest: Buffer; member: Buffer }
 
+/** A data file's pages, block by block; returns the running block number. */
+async function writeData(w: MemberWriter, size: number, bases: BaseBlock[], n: number, hash: Hash): Promise<number> {
+  for (let left = size; left > 0;) {
+    const base = bases[n % bases.length]!;
+    n++;
+    const len = Math.min(BLOCK, left);
+    left -= len;
+    if (len === BLOCK) {
+      const head = Buffer.from(base.block.subarray(0, HEAD));
+      head.writeUInt32LE(n, 4); // pd_lsn
+      hash.update(head).update(base.rest);
+      await w.raw(head);
+      await w.member(base.member, BLOCK - HEAD);
+    } else {
+      const chunk = Buffer.from(base.block.subarray(0, len));
+      for (let p = 0; p < len; p += PAGE) chunk.writeUInt32LE(n, p + 4);
+      hash.update(chunk);
+      await w.raw(chunk);
+    }
+  }
+  return n;
+}
+
 async function writeTar(w: MemberWriter, dirs: string[], files: FileSpec[], bases: BaseBlock[]): Promise<void> {
   const sums: { path: string; size: number; sha256: string }[] = [];
   for (const d of dirs) await w.raw(tarHeader(d, 0, true));
@@ -176,24 +199,7 @@ async function writeTar(w: MemberWriter, dirs: string[], files: FileSpec[], base
       hash.update(f.text);
       await w.raw(f.text);
     } else {
-      for (let left = f.size; left > 0;) {
-        const base = bases[n % bases.length]!;
-        n++;
-        const len = Math.min(BLOCK, left);
-        left -= len;
-        if (len === BLOCK) {
-          const head = Buffer.from(base.block.subarray(0, HEAD));
-          head.writeUInt32LE(n, 4); // pd_lsn
-          hash.update(head).update(base.rest);
-          await w.raw(head);
-          await w.member(base.member, BLOCK - HEAD);
-        } else {
-          const chunk = Buffer.from(base.block.subarray(0, len));
-          for (let p = 0; p < len; p += PAGE) chunk.writeUInt32LE(n, p + 4);
-          hash.update(chunk);
-          await w.raw(chunk);
-        }
-      }
+      n = await writeData(w, f.size, bases, n, hash);
     }
     const p = pad(f.size);
     if (p.length) await w.raw(p);
