@@ -32,15 +32,23 @@ export async function auditPage(ctx: RequestContext, session: Session, deps: UiD
     results = html`${pageOf.items.length ? decisionRows(pageOf.items) : html`<p class="muted">No records match.</p>`}
 ${next ? html`<p><a href="/ui/audit${next}" rel="next">Older records →</a></p>` : ''}`;
   }
+  const body = html`${chainLine(chain)}
+${filterForm(given)}
+${results}`;
+  sendHtml(ctx.res, parsed.success ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
+}
+
+function chainLine(chain: Awaited<ReturnType<typeof verifyAudit>>): SafeHtml {
+  return html`<p>Chain: <span class="${chain.ok ? 'status-ok' : 'status-bad'}">${chain.ok ? 'intact' : 'BROKEN'}</span>, ${chain.records} records across ${chain.writers.length} writer(s)${chain.first_bad ? html` — first bad at <code>${chain.first_bad.location}</code>: ${chain.first_bad.problem}` : ''}.</p>`;
+}
+
+function filterForm(given: Record<string, string>): SafeHtml {
   const opt = (name: string, value: string, label: string): SafeHtml => html`<option value="${value}"${given[name] === value ? html` selected` : ''}>${label}</option>`;
-  const body = html`<p>Chain: <span class="${chain.ok ? 'status-ok' : 'status-bad'}">${chain.ok ? 'intact' : 'BROKEN'}</span>, ${chain.records} records across ${chain.writers.length} writer(s)${chain.first_bad ? html` — first bad at <code>${chain.first_bad.location}</code>: ${chain.first_bad.problem}` : ''}.</p>
-<form class="filters" method="get" action="/ui/audit">
+  return html`<form class="filters" method="get" action="/ui/audit">
 <label>scenario<select name="scenario">${opt('scenario', '', 'any')}${opt('scenario', 'T1', 'T1')}${opt('scenario', 'T2', 'T2')}</select></label>
 <label>decision<select name="decision">${opt('decision', '', 'any')}${opt('decision', 'ALLOW', 'ALLOW')}${opt('decision', 'BLOCK', 'BLOCK')}</select></label>
 <label>app_id<input type="text" name="app_id" value="${given.app_id ?? ''}"></label>
 <label>since (UTC)<input type="text" name="since" value="${given.since ?? ''}" placeholder="2026-01-31T12:00:00Z"></label>
 <button type="submit">Filter</button>
-</form>
-${results}`;
-  sendHtml(ctx.res, parsed.success ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
+</form>`;
 }

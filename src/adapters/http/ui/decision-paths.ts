@@ -8,14 +8,16 @@ export function withDecisionPaths(next: (req: IncomingMessage, res: ServerRespon
     const raw = req.url ?? '/';
     if (raw.startsWith(DECISION_PREFIX) && raw.length > DECISION_PREFIX.length) {
       const rest = raw.slice(DECISION_PREFIX.length).split(/[?#]/)[0] ?? '';
-      let id = '';
-      try {
-        id = decodeURIComponent(rest);
-      } catch {
-        id = rest;
-      }
-      req.url = `/ui/decisions?id=${encodeURIComponent(id)}`;
+      req.url = `/ui/decisions?id=${encodeURIComponent(decode(rest))}`;
     }
     next(req, res);
   };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
