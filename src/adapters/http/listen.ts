@@ -27,12 +27,19 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     headersTimeout: opts.headersTimeoutMs ?? 10_000,
     maxHeaderSize: opts.maxHeaderSize ?? 16 * 1024,
     keepAliveTimeout: 5_000,
+    // How often Node enforces headersTimeout/requestTimeout: the default 30 s
+    // lets a slowloris client hold a socket far past the header deadline.
+    connectionsCheckingInterval: 1_000,
   };
   const server = opts.tls
     ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2' }, handler)
     : http.createServer(common, handler);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // end() then destroy(): a client that keeps dripping bytes must not keep
+    // a half-closed socket alive.
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {

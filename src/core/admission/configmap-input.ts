@@ -55,6 +55,10 @@ export function extractConfigMapInput(object: unknown, gatedKeys: readonly strin
   if (!manifest) {
     return reject('manifest-missing', `${config.where} needs its signed-off migration manifest: add the annotation ${MANIFEST_ANNOTATION} (JSON) or the data key ${MANIFEST_DATA_KEY}`, config.where);
   }
+  return decoded(config, manifest);
+}
+
+function decoded(config: Located, manifest: Located): ConfigMapInput {
   const configBytes = bytesOf(config);
   if (!configBytes) return reject('configmap-invalid', `${config.where} is not valid base64`, config.where);
   const manifestBytes = bytesOf(manifest);

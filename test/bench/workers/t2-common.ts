@@ -15,3 +15,13 @@ export function peakRss(): number {
 export function report(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ ...result, peakRssBytes: peakRss() })}\n`);
 }
+
+/** Starts the clock: wall seconds and this process's CPU seconds (all threads, user + system) since now. */
+export function startClock(): () => { seconds: number; cpuSeconds: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => {
+    const c = process.cpuUsage(c0);
+    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
+  };
+}

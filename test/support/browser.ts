@@ -1,0 +1,31 @@
+// Debian's chromium driven by playwright-core (no browser download). The
+// browser suite runs in `npm test`; it is skipped only when asked explicitly
+// (GATE_SKIP_BROWSER=1), never because chromium happens to be missing.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.GATE_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.resolve('test-output/screenshots');
+
+export function browserSkipped(): boolean {
+  return process.env.GATE_SKIP_BROWSER === '1';
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), set GATE_CHROMIUM, or skip the browser suite explicitly with GATE_SKIP_BROWSER=1`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
