@@ -16,6 +16,7 @@ export function artifactSettings(c: GateConfig): ArtifactSettings {
   return {
     ...(c.artifactRoot ? { root: c.artifactRoot } : {}),
     hosts: c.artifactHosts,
+    ...(c.artifactCaFile ? { caFile: c.artifactCaFile } : {}),
     maxBytes: c.maxSnapshotBytes,
     timeoutMs: c.artifactTimeoutSeconds * 1000,
   };

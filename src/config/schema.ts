@@ -34,6 +34,7 @@ export const ConfigSchema = z.object({
   maxUncompressedBytes: bytes.default(256 * 1024 * 1024 * 1024),
   artifactRoot: z.string().min(1).optional(),
   artifactHosts: list.default([]),
+  artifactCaFile: z.string().min(1).optional(),
   artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -67,6 +68,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_MAX_UNCOMPRESSED_BYTES: 'maxUncompressedBytes',
   GATE_ARTIFACT_ROOT: 'artifactRoot',
   GATE_ARTIFACT_HOSTS: 'artifactHosts',
+  GATE_ARTIFACT_CA_FILE: 'artifactCaFile',
   GATE_ARTIFACT_TIMEOUT_SECONDS: 'artifactTimeoutSeconds',
   GATE_LOG_LEVEL: 'logLevel',
 };

@@ -1,5 +1,6 @@
 // The ArtifactSource port: file:// under the artifact root, https:// on
 // allow-listed hosts; any other scheme is refused.
+import { readFile } from 'node:fs/promises';
 import { GateError } from '../../core/errors.js';
 import type { ArtifactSource } from '../../core/ports.js';
 import { openFileArtifact } from './file-source.js';
@@ -10,10 +11,15 @@ export interface ArtifactSettings {
   hosts: readonly string[];
   maxBytes: number;
   timeoutMs: number;
-  ca?: string | Buffer;
+  /** Extra CA (PEM) to trust for https artifact hosts, e.g. an internal store. */
+  caFile?: string;
 }
 
 export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
+  let ca: Promise<Buffer | undefined> | undefined;
+  const loadCa = (): Promise<Buffer | undefined> => (ca ??= s.caFile
+    ? readFile(s.caFile).catch(() => { throw new GateError('artifact-unavailable', `cannot read GATE_ARTIFACT_CA_FILE ${s.caFile}`); })
+    : Promise.resolve(undefined));
   return {
     async open(raw, signal) {
       let url: URL;
@@ -23,7 +29,10 @@ export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
         throw new GateError('bad-request', `artifact URL is not a URL: ${raw.slice(0, 100)}`);
       }
       if (url.protocol === 'file:') return openFileArtifact(url, s.root, s.maxBytes);
-      if (url.protocol === 'https:') return openHttpsArtifact(url, { hosts: s.hosts, maxBytes: s.maxBytes, timeoutMs: s.timeoutMs, ...(s.ca ? { ca: s.ca } : {}) }, signal);
+      if (url.protocol === 'https:') {
+        const extraCa = await loadCa();
+        return openHttpsArtifact(url, { hosts: s.hosts, maxBytes: s.maxBytes, timeoutMs: s.timeoutMs, ...(extraCa ? { ca: extraCa } : {}) }, signal);
+      }
       throw new GateError('bad-request', `artifact URL scheme ${url.protocol} is not allowed; use file:// or https://`);
     },
   };

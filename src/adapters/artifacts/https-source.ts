@@ -2,6 +2,7 @@
 // limit. Certificates are verified (never disabled); credentials in the URL
 // are refused so they cannot leak into reports.
 import https from 'node:https';
+import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import { GateError } from '../../core/errors.js';
@@ -20,7 +21,9 @@ export async function openHttpsArtifact(url: URL, limits: HttpsLimits, signal?: 
     throw new GateError('forbidden', `artifact host ${url.hostname} is not in GATE_ARTIFACT_HOSTS`);
   }
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = https.get(url, { timeout: limits.timeoutMs, ...(limits.ca ? { ca: limits.ca } : {}), ...(signal ? { signal } : {}) }, resolve);
+    // An extra CA adds to the system roots; it does not replace them.
+    const ca = limits.ca ? [...tls.rootCertificates, limits.ca] : undefined;
+    const req = https.get(url, { timeout: limits.timeoutMs, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}) }, resolve);
     req.on('timeout', () => req.destroy(new GateError('timeout', `artifact ${url.hostname}${url.pathname} timed out`)));
     req.on('error', (e) => reject(e instanceof GateError ? e : new GateError('artifact-unavailable', `cannot fetch ${url.hostname}${url.pathname}: ${e.message}`)));
   });

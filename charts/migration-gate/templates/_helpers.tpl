@@ -1,0 +1,111 @@
+{{/* Chart name. */}}
+{{- define "migration-gate.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name prefix of every resource. At most 23 characters: pod names
+(<fullname>-<rs hash>-<suffix>, +17) are the audit writer ids, capped at 40.
+*/}}
+{{- define "migration-gate.fullname" -}}
+{{- $name := "" }}
+{{- if .Values.fullnameOverride }}
+{{- $name = .Values.fullnameOverride }}
+{{- else }}
+{{- $base := default .Chart.Name .Values.nameOverride }}
+{{- if contains $base .Release.Name }}
+{{- $name = .Release.Name }}
+{{- else }}
+{{- $name = printf "%s-%s" .Release.Name $base }}
+{{- end }}
+{{- end }}
+{{- $name = $name | trimSuffix "-" }}
+{{- if gt (len $name) 23 }}
+{{- fail (printf "resource name prefix %q is %d characters, the limit is 23 (pod names are audit writer ids, max 40): set fullnameOverride or use a shorter release name" $name (len $name)) }}
+{{- end }}
+{{- $name }}
+{{- end }}
+
+{{- define "migration-gate.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Common labels. */}}
+{{- define "migration-gate.labels" -}}
+helm.sh/chart: {{ include "migration-gate.chart" . }}
+{{ include "migration-gate.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: migration-gate
+{{- end }}
+
+{{/* Selector labels (immutable on a Deployment: never add to these). */}}
+{{- define "migration-gate.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "migration-gate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: webhook
+{{- end }}
+
+{{/* Names of the objects the gate itself reads and writes (RBAC resourceNames). */}}
+{{- define "migration-gate.serviceAccountName" -}}{{ include "migration-gate.fullname" . }}{{- end }}
+{{- define "migration-gate.webhookConfigName" -}}{{ include "migration-gate.fullname" . }}{{- end }}
+{{- define "migration-gate.tlsSecretName" -}}
+{{- if eq .Values.tls.mode "existingSecret" }}{{ required "tls.existingSecret is required when tls.mode=existingSecret" .Values.tls.existingSecret }}{{ else }}{{ include "migration-gate.fullname" . }}-tls{{ end }}
+{{- end }}
+{{- define "migration-gate.leaseName" -}}{{ include "migration-gate.fullname" . }}-leader{{- end }}
+{{- define "migration-gate.apiTokenSecretName" -}}
+{{- if .Values.api.existingSecret }}{{ .Values.api.existingSecret }}{{ else }}{{ include "migration-gate.fullname" . }}-api-token{{ end }}
+{{- end }}
+{{- define "migration-gate.apiTokenKey" -}}
+{{- if .Values.api.existingSecret }}{{ .Values.api.existingSecretKey }}{{ else }}tokens{{ end }}
+{{- end }}
+{{- define "migration-gate.policiesConfigMapName" -}}
+{{- if .Values.policies.existingConfigMap }}{{ .Values.policies.existingConfigMap }}{{ else }}{{ include "migration-gate.fullname" . }}-policies{{ end }}
+{{- end }}
+{{- define "migration-gate.keysSecretName" -}}
+{{- if .Values.keys.existingSecret }}{{ .Values.keys.existingSecret }}{{ else }}{{ include "migration-gate.fullname" . }}-keys{{ end }}
+{{- end }}
+{{- define "migration-gate.serviceName" -}}{{ include "migration-gate.fullname" . }}{{- end }}
+
+{{/* Is an API token Secret rendered or referenced at all? */}}
+{{- define "migration-gate.apiTokensEnabled" -}}
+{{- if or .Values.api.existingSecret .Values.api.tokenDigests .Values.api.generateToken }}true{{ end }}
+{{- end }}
+
+{{/* The gate image (tag defaults to appVersion; a digest wins). */}}
+{{- define "migration-gate.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "migration-gate.hookImage" -}}
+{{- default (include "migration-gate.image" .) .Values.hooks.image }}
+{{- end }}
+
+{{/* DNS names of the webhook Service (serving certificate SANs). */}}
+{{- define "migration-gate.serviceDnsNames" -}}
+{{- $svc := include "migration-gate.serviceName" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) | join "," }}
+{{- end }}
+
+{{/* Restricted pod/container security for hook and test pods. */}}
+{{- define "migration-gate.hookPodSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+{{- define "migration-gate.hookSecurityContext" -}}
+runAsNonRoot: true
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}

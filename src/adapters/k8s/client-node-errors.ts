@@ -1,0 +1,37 @@
+// client-node failures -> KubeError. ApiException carries the HTTP status;
+// anything else (connection refused, reset, abort on our timeout) reached no
+// verdict from the apiserver, so a write's outcome is unknown: `unavailable`.
+import { ApiException } from '@kubernetes/client-node';
+import { KubeError, kindForStatus } from './kube-errors.js';
+
+export function toKubeError(e: unknown, what: string): KubeError {
+  if (e instanceof KubeError) return e;
+  if (e instanceof ApiException) {
+    const status = (e as ApiException<unknown>).code;
+    return new KubeError(kindForStatus(status), `${what}: HTTP ${status} ${statusMessage((e as ApiException<unknown>).body)}`.trim(), status);
+  }
+  return new KubeError('unavailable', `${what}: ${networkMessage(e)}`);
+}
+
+/** The apiserver's Status.message, if the body is one (it is JSON text or a parsed object). */
+function statusMessage(body: unknown): string {
+  let b = body;
+  if (typeof b === 'string') {
+    try {
+      b = JSON.parse(b);
+    } catch {
+      return b.slice(0, 300);
+    }
+  }
+  if (b && typeof b === 'object' && 'message' in b && typeof b.message === 'string') return b.message.slice(0, 300);
+  return '';
+}
+
+function networkMessage(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no answer in time (request timed out)';
+  // undici: TypeError("fetch failed") with the socket error as cause.
+  const cause = (e as { cause?: unknown }).cause;
+  const detail = cause instanceof Error ? ` (${(cause as { code?: string }).code ?? cause.message})` : '';
+  return `${e.message}${detail}`;
+}

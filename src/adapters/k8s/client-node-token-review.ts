@@ -1,0 +1,27 @@
+// TokenReviewer over client-node's AuthenticationV1Api (POST
+// /apis/authentication.k8s.io/v1/tokenreviews; needs `create tokenreviews`).
+import type { AuthenticationV1Api, ConfigurationOptions } from '@kubernetes/client-node';
+import { toKubeError } from './client-node-errors.js';
+import type { TokenReviewer } from './token-reviewer.js';
+
+export function clientNodeTokenReviewer(api: AuthenticationV1Api, options: () => ConfigurationOptions): TokenReviewer {
+  return {
+    async review(token) {
+      let res;
+      try {
+        res = await api.createTokenReview({
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+        }, options());
+      } catch (e) {
+        throw toKubeError(e, 'create tokenreview');
+      }
+      const status = res.status ?? {};
+      return {
+        authenticated: status.authenticated === true,
+        ...(status.user?.username ? { username: status.user.username } : {}),
+        groups: status.user?.groups ?? [],
+        ...(status.error ? { error: status.error } : {}),
+      };
+    },
+  };
+}

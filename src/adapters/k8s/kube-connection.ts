@@ -1,0 +1,66 @@
+// The only place that loads @kubernetes/client-node: a kubeconfig file
+// (out of cluster, GATE_KUBECONFIG) or the in-cluster ServiceAccount
+// (projected token, re-read by client-node as it rotates). Hands out our own
+// ports; nothing of client-node leaks past this directory.
+import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { GateError } from '../../core/errors.js';
+import { clientNodeConfigMaps } from './client-node-configmaps.js';
+import { clientNodeTokenReviewer } from './client-node-token-review.js';
+import type { ConfigMapStore } from './configmap-store.js';
+import type { TokenReviewer } from './token-reviewer.js';
+
+export interface KubeConnectionOptions {
+  /** Path of a kubeconfig; unset = in cluster. */
+  kubeconfigPath?: string;
+  /**
+   * Per-request deadline (ms). An audit write must fail (and the gate BLOCK)
+   * well inside the admission deadline, not hang on a dead apiserver.
+   */
+  requestTimeoutMs?: number;
+}
+
+export interface KubeConnection {
+  /** e.g. https://10.0.0.1:443, for logs and health details. */
+  readonly server: string;
+  configMaps(namespace: string): ConfigMapStore;
+  tokenReviewer(): TokenReviewer;
+}
+
+export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 3000;
+
+export function connectKube(options: KubeConnectionOptions = {}): KubeConnection {
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfigPath !== undefined) kc.loadFromFile(options.kubeconfigPath);
+    else kc.loadFromCluster();
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${options.kubeconfigPath ?? 'the in-cluster configuration'}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const server = kc.getCurrentCluster()?.server ?? '';
+  // loadFromCluster does not fail outside a cluster; it builds https://undefined:undefined.
+  if (!/^https?:\/\/[^/]+/.test(server) || server.includes('undefined')) {
+    throw new GateError('config-invalid', 'no Kubernetes API server: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set');
+  }
+  const perCall = timeoutOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS);
+  const core = kc.makeApiClient(CoreV1Api);
+  const authn = kc.makeApiClient(AuthenticationV1Api);
+  return {
+    server,
+    configMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
+    tokenReviewer: () => clientNodeTokenReviewer(authn, perCall),
+  };
+}
+
+/** Call options that abort each request after `ms` (client-node has no timeout of its own). */
+function timeoutOptions(ms: number): () => ConfigurationOptions {
+  return () => ({
+    middlewareMergeStrategy: 'append',
+    middleware: [{
+      pre(ctx: RequestContext) {
+        ctx.setSignal(AbortSignal.timeout(ms));
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
+    }],
+  });
+}

@@ -1,0 +1,74 @@
+// The MigrationRequest custom resource (migrationgate.io/v1alpha1): the T2
+// replication manifest in camelCase plus where the artifacts are. The CRD in
+// deploy/crds/migrationrequests.yaml mirrors this schema (a test checks it).
+//
+// Which bytes the signature covers: when `signature.manifestUrl` is given,
+// the exact replication_manifest.yaml found there (what `cosign sign-blob`
+// signed); the spec must then say the same thing as that file. Without it,
+// the manifest is the RFC 8785 canonical JSON of the snake_case fields.
+import { z } from 'zod';
+import { canonicalJson } from '../hashing.js';
+import { isPlainObject } from '../strict-parse.js';
+
+const url = z.string().min(1).max(2048).regex(/^(file|https):\/\//, 'must be a file:// or https:// URL');
+
+export const MigrationRequestSpecSchema = z.object({
+  sourceDb: z.string().min(1).max(253),
+  targetDb: z.string().min(1).max(253),
+  expectedSnapshotHash: z.string().min(1).max(300),
+  syncMode: z.enum(['sync', 'async']),
+  env: z.enum(['prod', 'staging']).optional(),
+  snapshot: z.object({ url }).strict(),
+  walFiles: z.array(z.object({
+    name: z.string().min(1).max(255),
+    sha256: z.string().min(1).max(200),
+    size: z.number().int().nonnegative().optional(),
+    url,
+  }).strict()).max(100_000).optional(),
+  signature: z.object({
+    format: z.enum(['detached', 'dsse']),
+    /** Inline: base64 detached signature, or the DSSE envelope JSON. */
+    value: z.string().min(1).max(65_536).optional(),
+    url: url.optional(),
+    manifestUrl: url.optional(),
+  }).strict().refine((s) => (s.value === undefined) !== (s.url === undefined), 'exactly one of signature.value and signature.url').optional(),
+}).strict();
+export type MigrationRequestSpec = z.infer<typeof MigrationRequestSpecSchema>;
+
+export type ParsedSpec = { ok: true; spec: MigrationRequestSpec } | { ok: false; message: string };
+
+export function parseMigrationRequest(object: unknown): ParsedSpec {
+  const spec = isPlainObject(object) ? object.spec : undefined;
+  const r = MigrationRequestSpecSchema.safeParse(spec);
+  if (r.success) return { ok: true, spec: r.data };
+  const i = r.error.issues[0];
+  const what = i?.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.slice(0, 5).join(', ')}` : i?.message ?? 'invalid';
+  return { ok: false, message: `MigrationRequest spec${i && i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${what}`.slice(0, 300) };
+}
+
+/** The T2 replication manifest the spec stands for (snake_case, as the REST API takes it). */
+export function manifestOf(spec: MigrationRequestSpec): Record<string, unknown> {
+  return {
+    source_db: spec.sourceDb,
+    target_db: spec.targetDb,
+    expected_snapshot_hash: spec.expectedSnapshotHash,
+    sync_mode: spec.syncMode,
+    env: spec.env ?? 'prod',
+    ...(spec.walFiles ? { wal_files: spec.walFiles.map((w) => ({ name: w.name, sha256: w.sha256, ...(w.size !== undefined ? { size: w.size } : {}) })) } : {}),
+  };
+}
+
+export function canonicalManifestBytes(spec: MigrationRequestSpec): Uint8Array {
+  return Buffer.from(canonicalJson(manifestOf(spec)), 'utf8');
+}
+
+/** A signed manifest file and the spec must agree, or the user approves one thing and the gate checks another. */
+export function specMatchesManifest(spec: MigrationRequestSpec, parsed: unknown): boolean {
+  if (!isPlainObject(parsed)) return false;
+  const normalised = { env: 'prod', ...parsed };
+  try {
+    return canonicalJson(normalised) === canonicalJson(manifestOf(spec));
+  } catch {
+    return false;
+  }
+}
