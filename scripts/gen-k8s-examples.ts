@@ -1,12 +1,14 @@
-// Writes examples/k8s/: a namespace the webhook enforces, and good and bad
-// ConfigMaps built from the T1 examples (so their config hashes are right).
+// Writes examples/k8s/: a namespace the webhook enforces, good and bad
+// ConfigMaps built from the T1 examples (so their config hashes are right),
+// and MigrationRequests pointing at the T2 example artifacts, which the
+// cluster mounts at /artifacts (GATE_ARTIFACT_ROOT=/artifacts).
 // Each file starts with `# expect: ALLOW` or `# expect: BLOCK [rule-id]`
 // (plus `# warns: [rule-id]` when warnings are expected); the webhook
 // integration test reads these lines. Run: npx tsx scripts/gen-k8s-examples.ts
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 const NAMESPACE = 'payments';
 const out = path.resolve('examples/k8s');
@@ -97,6 +99,40 @@ const examples: Example[] = [
     object: configMap('orders-api-renamed-key', { data: { 'appconfig.yaml': good.config }, manifestAnnotation: annotationOf(good.manifest) }),
   },
 ];
+
+const ARTIFACTS = 'file:///artifacts';
+
+interface T2Manifest { source_db: string; target_db: string; expected_snapshot_hash: string; sync_mode: string; env?: string; wal_files?: Array<{ name: string; sha256: string; size?: number }> }
+
+function migrationRequest(name: string, dir: string, edit: (spec: Record<string, unknown>) => void = () => {}): Record<string, unknown> {
+  const m = parse(readFileSync(path.join('examples', dir, 'replication_manifest.yaml'), 'utf8')) as T2Manifest;
+  const at = `${ARTIFACTS}/${dir}`;
+  const signed = existsSync(path.join('examples', dir, 'replication_manifest.yaml.sig'));
+  const spec: Record<string, unknown> = {
+    sourceDb: m.source_db, targetDb: m.target_db, expectedSnapshotHash: m.expected_snapshot_hash, syncMode: m.sync_mode,
+    ...(m.env ? { env: m.env } : {}),
+    snapshot: { url: `${at}/snapshot.tar.gz` },
+    ...(m.wal_files ? { walFiles: m.wal_files.map((w) => ({ ...w, url: `${at}/wal/${w.name}` })) } : {}),
+    ...(signed ? { signature: { format: 'detached', url: `${at}/replication_manifest.yaml.sig`, manifestUrl: `${at}/replication_manifest.yaml` } } : {}),
+  };
+  edit(spec);
+  return { apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name, namespace: NAMESPACE }, spec };
+}
+
+const T2_BAD = ['snapshot-digest-mismatch', 'missing-wal-segment', 'unsigned-prod', 'md5-hash', 'tampered-data-file', 'path-traversal', 'bad-signature'];
+const t2Expected = (dir: string): { rule: string; why: string } => JSON.parse(readFileSync(path.join('examples', dir, 'expected.json'), 'utf8')) as { rule: string; why: string };
+
+examples.push(
+  { file: 'good-migrationrequest.yaml', expect: 'ALLOW', why: 'signed manifest, snapshot, backup_manifest and WAL all verify', object: migrationRequest('orders-db-good', 't2_good') },
+  ...T2_BAD.map((c) => ({
+    file: `bad-mr-${c}.yaml`, expect: `BLOCK [${t2Expected(`t2_bad/${c}`).rule}]`, why: t2Expected(`t2_bad/${c}`).why,
+    object: migrationRequest(`orders-db-${c}`, `t2_bad/${c}`),
+  })),
+  {
+    file: 'bad-mr-spec-mismatch.yaml', expect: 'BLOCK [spec-manifest-mismatch]', why: 'the spec names another snapshot than the signed manifest it points at',
+    object: migrationRequest('orders-db-spec-mismatch', 't2_good', (s) => { s.expectedSnapshotHash = `sha256:${'0'.repeat(64)}`; }),
+  },
+);
 
 function header(e: Example): string {
   return [`# expect: ${e.expect}`, ...(e.warns ? [`# warns: ${e.warns}`] : []), `# ${e.why}`].join('\n');

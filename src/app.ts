@@ -9,9 +9,11 @@ import type { GateContext } from './services/gate-context.js';
 import type { Metrics } from './services/metrics-port.js';
 import { PolicyStore } from './services/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
+import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
+import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/api-token.js';
-import { staticTokenVerifier } from './adapters/http/auth.js';
+import { chainVerifiers, staticTokenVerifier } from './adapters/http/auth.js';
 import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
 import { listen, type RunningServer } from './adapters/http/listen.js';
@@ -21,6 +23,7 @@ import { withDecisionPaths } from './adapters/http/ui/decision-paths.js';
 import { uiRoutes } from './adapters/http/ui/ui-routes.js';
 import { createPromMetrics } from './adapters/metrics.js';
 import { createWebhookHandler } from './adapters/http/webhook-routes.js';
+import { replicationAdmitter } from './services/admission-replication.js';
 import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
@@ -67,7 +70,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const readiness = (): Readiness => readinessOf(gate);
   const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
   const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication };
-  const verifier = staticTokenVerifier(tokens.digests);
+  // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
+  const reviewed = tokenReviewFromConfig(config, logger);
+  const verifier = reviewed ? chainVerifiers([staticTokenVerifier(tokens.digests), reviewed]) : staticTokenVerifier(tokens.digests);
   let certNotAfter: Date | undefined;
   const ui = uiRoutes({ api: apiDeps, verifier, tls: false, webhookCertNotAfter: () => certNotAfter });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
@@ -76,7 +81,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let api: RunningServer | undefined;
   // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
   const webhookHandler = createWebhookHandler({
-    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
+    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: replicationAdmitter(gate, replication) }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
   }, { ids: gate.ids, logger });
   let webhook: RunningServer | undefined;
   return {
@@ -149,7 +154,12 @@ async function openAuditSink(config: GateConfig, opts: AppOptions): Promise<Audi
     case 'stdout':
       return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
     case 'configmap':
-      throw new GateError('config-invalid', 'GATE_AUDIT_SINK=configmap needs the in-cluster Kubernetes adapter, which this build does not include yet; use file or stdout');
+      return openConfigMapAuditSink({
+        store: kubeFromConfig(config).configMaps(config.namespace),
+        writer: opts.writerId,
+        lingerMs: config.auditLingerMs,
+        logger: opts.logger,
+      });
   }
 }
 

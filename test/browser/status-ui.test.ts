@@ -27,6 +27,7 @@ describe('status page and UI (chromium)', function () {
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: gate.url, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
+    page.setDefaultTimeout(10_000);
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
   });
   after(async () => {
@@ -126,9 +127,9 @@ describe('status page and UI (chromium)', function () {
 
   it('alerts: a critical BLOCK shows its severity and message', async () => {
     await page.goto('/ui/alerts');
-    const row = page.locator('table.alerts tr[data-severity=critical]').first();
+    const row = page.locator('table.alerts tr[data-severity=critical]', { hasText: 'T1 BLOCK orders-api (prod)' }).first();
     expect(await row.locator('.badge').textContent()).to.equal('critical');
-    expect(await row.textContent()).to.contain('T1 BLOCK');
+    expect(await row.locator('td.message').textContent()).to.contain('[prod-requires-tls]');
     await screenshot(page, 'alerts');
   });
 

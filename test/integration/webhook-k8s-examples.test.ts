@@ -1,4 +1,4 @@
-// Every examples/k8s case, as the apiserver would send it after
+// Every examples/k8s case (ConfigMaps and MigrationRequests), as the apiserver would send it after
 // `kubectl apply -f`, over real HTTPS to the real app: the decision, the
 // denial message kubectl prints, warnings, and the uid echo.
 import { expect } from 'chai';
@@ -9,6 +9,10 @@ import { admissionReview } from '../support/admission-review.js';
 import { postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 
 const DIR = 'examples/k8s';
+// The cluster mounts examples/ at /artifacts; here the gate reads them in place.
+const EXAMPLES = path.resolve('examples');
+const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
 
 interface Case { file: string; decision: 'ALLOW' | 'BLOCK'; rule?: string; warns?: string; object: Record<string, unknown> }
 
@@ -24,7 +28,7 @@ function cases(): Case[] {
 
 describe('webhook: every examples/k8s case over HTTPS', () => {
   let gate: WebhookGate;
-  before(async () => { gate = await startWebhookGate(); });
+  before(async () => { gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: EXAMPLES }); });
   after(async () => { await gate.stop(); });
 
   it('has good and bad examples to check', () => {
@@ -35,7 +39,7 @@ describe('webhook: every examples/k8s case over HTTPS', () => {
 
   for (const c of cases()) {
     it(`${c.file} -> ${c.decision}${c.rule ? ` [${c.rule}]` : ''}`, async () => {
-      const review = admissionReview(c.object);
+      const review = admissionReview(localArtifacts(c.object));
       const uid = (review.request as { uid: string }).uid;
       const res = await postReview(gate, review);
       expect(res.status, res.text).to.equal(200);
@@ -54,7 +58,8 @@ describe('webhook: every examples/k8s case over HTTPS', () => {
       expect(response.status!.reason).to.equal('Forbidden');
       const [first, ...reasons] = response.status!.message.split('\n');
       const meta = c.object.metadata as { name: string; namespace: string };
-      expect(first).to.match(new RegExp(`^migration-gate BLOCKED ConfigMap ${meta.namespace}/${meta.name} \\(T1, request [0-9A-Z]{26}\\)$`));
+      const [kind, scenario] = c.object.kind === 'MigrationRequest' ? ['MigrationRequest', 'T2'] : ['ConfigMap', 'T1'];
+      expect(first).to.match(new RegExp(`^migration-gate BLOCKED ${kind} ${meta.namespace}/${meta.name} \\(${scenario}, request [0-9A-Z]{26}\\)$`));
       expect(reasons.length).to.be.greaterThan(0);
       for (const r of reasons) expect(r).to.match(/^\[[a-z0-9-]+\] /);
       expect(reasons.some((r) => r.startsWith(`[${c.rule}]`)), reasons.join('\n')).to.equal(true);
@@ -68,7 +73,8 @@ describe('webhook: every examples/k8s case over HTTPS', () => {
     const names = body.items.map((i) => i.subject.name);
     for (const c of judged) expect(names).to.include((c.object.metadata as { name: string }).name);
     expect(names).not.to.include('orders-api-feature-flags');
-    const one = body.items[0]!.subject;
-    expect(one).to.include({ kind: 'ConfigMap', source: 'webhook', user: 'alice@example.com', operation: 'CREATE' });
+    const one = body.items.find((i) => i.subject.kind === 'ConfigMap')!.subject;
+    expect(one).to.include({ source: 'webhook', user: 'alice@example.com', operation: 'CREATE' });
+    expect(body.items.some((i) => i.subject.kind === 'MigrationRequest')).to.equal(true);
   });
 });

@@ -4,8 +4,10 @@
 {{- end }}
 
 {{/*
-Full name prefix of every resource. At most 23 characters: pod names
-(<fullname>-<rs hash>-<suffix>, +17) are the audit writer ids, capped at 40.
+Full name prefix of every resource: fullnameOverride, else the release name
+when it contains the chart name, else <release>-<chart> when that fits, else
+the release name. At most 23 characters: pod names (<fullname>-<rs hash>-<suffix>,
++17) are the audit writer ids (GATE_WRITER_ID), which the gate caps at 40.
 */}}
 {{- define "migration-gate.fullname" -}}
 {{- $name := "" }}
@@ -15,8 +17,11 @@ Full name prefix of every resource. At most 23 characters: pod names
 {{- $base := default .Chart.Name .Values.nameOverride }}
 {{- if contains $base .Release.Name }}
 {{- $name = .Release.Name }}
-{{- else }}
+{{- else if le (len (printf "%s-%s" .Release.Name $base)) 23 }}
 {{- $name = printf "%s-%s" .Release.Name $base }}
+{{- else }}
+{{- /* <release>-<chart> would be too long: the release name alone is unique enough. */}}
+{{- $name = .Release.Name }}
 {{- end }}
 {{- end }}
 {{- $name = $name | trimSuffix "-" }}
@@ -30,13 +35,20 @@ Full name prefix of every resource. At most 23 characters: pod names
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Common labels. */}}
-{{- define "migration-gate.labels" -}}
+{{/* Common labels without the component (hook and test objects add their own). */}}
+{{- define "migration-gate.commonLabels" -}}
 helm.sh/chart: {{ include "migration-gate.chart" . }}
-{{ include "migration-gate.selectorLabels" . }}
+app.kubernetes.io/name: {{ include "migration-gate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: migration-gate
+{{- end }}
+
+{{/* Labels of the gate's own objects. */}}
+{{- define "migration-gate.labels" -}}
+{{ include "migration-gate.commonLabels" . }}
+app.kubernetes.io/component: webhook
 {{- end }}
 
 {{/* Selector labels (immutable on a Deployment: never add to these). */}}
@@ -108,4 +120,26 @@ capabilities:
   drop: [ALL]
 seccompProfile:
   type: RuntimeDefault
+{{- end }}
+
+{{/* Webhook clientConfig: url mode (gate outside the cluster) or service mode. */}}
+{{- define "migration-gate.clientConfig" -}}
+{{- $w := .Values.webhook -}}
+{{- if $w.url }}
+url: {{ $w.url | quote }}
+{{- with $w.caBundle }}
+caBundle: {{ . }}
+{{- end }}
+{{- else }}
+service:
+  name: {{ include "migration-gate.serviceName" . }}
+  namespace: {{ .Release.Namespace }}
+  path: /validate
+  port: {{ .Values.service.webhookPort }}
+{{- if eq .Values.tls.mode "existingSecret" }}
+caBundle: {{ $w.caBundle }}
+{{- end }}
+{{- /* selfManaged: no caBundle key at all, so helm upgrade never overwrites the
+  CA the gate's leader injected; certManager: injected by cert-manager. */}}
+{{- end }}
 {{- end }}

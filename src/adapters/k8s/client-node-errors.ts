@@ -16,11 +16,11 @@ export function toKubeError(e: unknown, what: string): KubeError {
 /** The apiserver's Status.message, if the body is one (it is JSON text or a parsed object). */
 function statusMessage(body: unknown): string {
   let b = body;
-  if (typeof b === 'string') {
+  if (typeof body === 'string') {
     try {
-      b = JSON.parse(b);
+      b = JSON.parse(body);
     } catch {
-      return b.slice(0, 300);
+      return body.slice(0, 300);
     }
   }
   if (b && typeof b === 'object' && 'message' in b && typeof b.message === 'string') return b.message.slice(0, 300);

@@ -14,6 +14,6 @@ const config = loadConfig({
   GATE_POLICY_DIR: path.resolve('policies'), GATE_API_TOKEN: token, ...process.env.BENCH_GATE_ENV ? JSON.parse(process.env.BENCH_GATE_ENV) as Record<string, string> : {},
 });
 const app = await createApp({ config, logger: silentLogger, writerId: 'bench', version: 'bench' });
-const { apiPort } = await app.start();
-console.log(`${apiPort} ${token} ${dataDir}`);
+const ports = await app.start() as { apiPort: number; webhookPort?: number };
+console.log(`${ports.apiPort} ${token} ${dataDir} ${ports.webhookPort ?? 0}`);
 process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));

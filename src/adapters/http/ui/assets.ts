@@ -14,12 +14,13 @@ main { padding: 1rem 1.2rem; max-width: 1200px; }
 h1 { font-size: 1.4rem; margin: .2rem 0 1rem; }
 h2 { font-size: 1.1rem; margin: 1.2rem 0 .5rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: .8rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: .7rem .9rem; background: var(--bg); }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: .7rem .9rem; background: var(--bg); overflow-wrap: anywhere; }
 .card h2 { margin-top: 0; font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg); font-weight: 600; }
 td.reason, td.message { max-width: 520px; overflow-wrap: anywhere; }
+td.mono { white-space: nowrap; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: .05rem .45rem; border-radius: 4px; font-weight: 700; font-size: .85em; color: #fff; }
 .ALLOW, .ok, .pass { background: var(--ok); }

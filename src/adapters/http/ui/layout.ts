@@ -40,6 +40,9 @@ ${o.body}
 export function sendHtml(res: ServerResponse, status: number, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Security-Policy', HTML_CSP);
+  // Not no-referrer (the API default): under no-referrer a browser sends
+  // `Origin: null` with form posts, and the CSRF check needs the real origin.
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);

@@ -29,5 +29,7 @@ export function uiRoutes(deps: UiDeps): Route[] {
     open('GET', '/ui/decisions', withSession(deps, (c, s) => decisionPage(c, s, deps))),
     open('GET', '/ui/static/gate.css', stylesheetRoute),
     open('GET', '/ui/static/refresh.js', refreshScriptRoute),
+    // Browsers ask for it on every page; an empty answer keeps the logs quiet.
+    open('GET', '/favicon.ico', (c) => { c.res.statusCode = 204; c.res.end(); }),
   ];
 }

@@ -1,0 +1,365 @@
+// Audit log in ConfigMaps, for running in a cluster (DESIGN.md, "Audit log
+// backed by ConfigMaps"). Each writer (pod) appends to its own chain of
+// segments `migration-gate-audit-<writer>-<000001>`; records are JSON lines
+// in data["records.jsonl"].
+//
+// Durability: a batch is acknowledged only after the apiserver answered 200
+// to the update (or 201 to the create) that holds it. Every update carries
+// the resourceVersion it was based on, so a write can never silently
+// overwrite another. When a write fails without a verdict (timeout, reset,
+// 5xx) or with 409, the sink re-reads the segment and compares its chain
+// head with the batch's hashes: the write either landed (adopt it, never
+// write it twice) or did not (retry). If even the re-read fails the sink
+// marks itself stale and re-reads before its next write, so the next batch
+// never chains from a head the store has moved past.
+//
+// RBAC: get/list/create/update on ConfigMaps in the gate's namespace; no
+// delete or patch is ever needed (append-only by construction).
+import { auditableReport, chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
+import type { AuditRecord } from '../../core/contracts/audit.js';
+import type { DecisionReport } from '../../core/contracts/report.js';
+import { describeError, GateError } from '../../core/errors.js';
+import type { AuditSink, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
+import type { ConfigMapStore, StoredConfigMap } from '../k8s/configmap-store.js';
+import { isKubeError } from '../k8s/kube-errors.js';
+import {
+  ALL_SEGMENTS_SELECTOR, DEFAULT_SEGMENT_MAX_BYTES, orderSegments, PREVIOUS_HASH_ANNOTATION, PREVIOUS_SEGMENT_ANNOTATION,
+  PREVIOUS_SEQ_ANNOTATION, RECORDS_KEY, recordsText, segmentEntries, segmentHead, segmentId, segmentLabels, segmentName, writerSelector,
+} from './configmap-segments.js';
+import { GroupCommitQueue, type FlushInfo } from './group-commit.js';
+
+export interface ConfigMapAuditSinkOptions {
+  store: ConfigMapStore;
+  writer: string;
+  /** Seal a segment before its records would exceed this (bytes). Tests use a few KiB. */
+  segmentMaxBytes?: number;
+  /** Tries per write step on 409 / unknown outcome before the batch fails. */
+  maxAttempts?: number;
+  /** First retry delay (ms); doubles per try, with full jitter. */
+  retryBaseMs?: number;
+  /** While unhealthy, how often to check whether the apiserver is back (ms). */
+  probeIntervalMs?: number;
+  lingerMs?: number;
+  maxPending?: number;
+  maxBatch?: number;
+  logger?: Logger;
+  onFlush?(info: FlushInfo): void;
+  /** For tests: a deterministic source of jitter in [0, 1). */
+  random?: () => number;
+}
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What the next write of a batch does. */
+type Step = { kind: 'append' | 'create'; take: number } | { kind: 'seal' };
+
+class ConfigMapAuditSink implements AuditSink {
+  readonly kind = 'configmap';
+  readonly #store: ConfigMapStore;
+  readonly #writer: string;
+  readonly #max: number;
+  readonly #maxAttempts: number;
+  readonly #retryBaseMs: number;
+  readonly #probeIntervalMs: number;
+  readonly #random: () => number;
+  readonly #logger: Logger;
+  readonly #queue: GroupCommitQueue<DecisionReport, AuditRecord>;
+  /** This writer's newest segment, as last read or written; undefined before the first. */
+  #current: StoredConfigMap | undefined;
+  #number = 0;
+  #bytes = 0;
+  #head: ChainHead = GENESIS_HEAD;
+  /** The store may hold more than #current says (a write with unknown outcome): re-read first. */
+  #stale = false;
+  /** False until the newest segment was found by listing (the start may find the apiserver down). */
+  #resumed = false;
+  #lastError: string | undefined;
+  #probe: ReturnType<typeof setInterval> | undefined;
+  /** Flushes and probes both move the state above: one at a time. */
+  #lock: Promise<unknown> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ConfigMapAuditSinkOptions) {
+    this.#store = options.store;
+    this.#writer = options.writer;
+    this.#max = options.segmentMaxBytes ?? DEFAULT_SEGMENT_MAX_BYTES;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.#retryBaseMs = options.retryBaseMs ?? 25;
+    this.#probeIntervalMs = options.probeIntervalMs ?? 5000;
+    this.#random = options.random ?? Math.random;
+    this.#logger = options.logger ?? silent;
+    this.#queue = new GroupCommitQueue({
+      flush: (reports) => this.#exclusive(() => this.#flush(reports)),
+      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
+      ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
+      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+      ...(options.onFlush === undefined ? {} : { onFlush: options.onFlush }),
+    });
+  }
+
+  /** Finds this writer's newest segment and resumes its chain there. */
+  async resume(): Promise<void> {
+    const mine = (await this.#store.list(writerSelector(this.#writer)))
+      .map((cm) => ({ cm, id: segmentId(cm) }))
+      .filter((x) => x.id !== undefined && x.id.writer === this.#writer && x.cm.name === segmentName(this.#writer, x.id.n));
+    const newest = mine.reduce<(typeof mine)[number] | undefined>((a, b) => (a === undefined || b.id!.n > a.id!.n ? b : a), undefined);
+    if (newest) this.#adopt(newest.cm, newest.id!.n);
+    else {
+      this.#current = undefined;
+      this.#number = 0;
+      this.#bytes = 0;
+      this.#head = GENESIS_HEAD;
+    }
+    this.#stale = false;
+    this.#resumed = true;
+  }
+
+  /** The start found no apiserver: list before the first write, and report unhealthy until then. */
+  markUnreachable(reason: string): void {
+    this.#resumed = false;
+    this.#unhealthy(reason);
+  }
+
+  /** Brings the state up to the store before a write, if a failure left it in doubt. */
+  async #sync(): Promise<void> {
+    if (!this.#resumed) await this.resume();
+    else if (this.#stale) await this.#refresh();
+  }
+
+  append(report: DecisionReport): Promise<AuditRecord> {
+    try {
+      return this.#queue.submit(auditableReport(report));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {
+    try {
+      await this.#sync();
+      const { records } = chainBatch(reports, this.#writer, this.#head);
+      await this.#writeAll(records);
+      this.#healthy();
+      return records;
+    } catch (e) {
+      this.#unhealthy(describeError(e));
+      throw new GateError('audit-unavailable', `audit ConfigMap write failed: ${describeError(e)}`);
+    }
+  }
+
+  /**
+   * Writes the chained records, as few writes as the segment size allows.
+   * The head advances after every durable write, so a batch that fails
+   * half-way leaves the sink exactly where the store is.
+   */
+  async #writeAll(records: AuditRecord[]): Promise<void> {
+    const lines = records.map((r) => `${JSON.stringify(r)}\n`);
+    let done = 0;
+    let failures = 0;
+    while (done < lines.length) {
+      const step = this.#plan(lines, done);
+      const before = this.#head;
+      try {
+        await this.#apply(step, lines, done);
+        if (step.kind !== 'seal') done += step.take;
+      } catch (e) {
+        // 403/422/...: the apiserver refused, nothing was applied, our state is right.
+        if (!isKubeError(e, 'conflict') && !isKubeError(e, 'unavailable')) throw e;
+        try {
+          await this.#refresh();
+        } catch {
+          this.#stale = true;
+          throw e;
+        }
+        done += this.#landed(records, done, before);
+        if (++failures >= this.#maxAttempts) throw e;
+        if (done < lines.length) await sleep(this.#random() * this.#retryBaseMs * 2 ** (failures - 1));
+      }
+    }
+  }
+
+  /**
+   * After a re-read: how many of records[from..] the store already holds.
+   * A write is atomic, so that is all of the step or none of it; anything
+   * else means someone else wrote this writer's segments.
+   */
+  #landed(records: AuditRecord[], from: number, before: ChainHead): number {
+    if (this.#head.seq === before.seq && this.#head.hash === before.hash) return 0;
+    const k = this.#head.seq - before.seq;
+    if (k > 0 && from + k <= records.length && records[from + k - 1]!.hash === this.#head.hash) {
+      this.#logger.info('audit ConfigMap write landed although its answer was lost; not writing it again', { segment: this.#current?.name, records: k });
+      return k;
+    }
+    throw new GateError('audit-unavailable', `audit segment ${this.#current?.name ?? '?'} was changed by another writer `
+      + `(its chain is at seq ${this.#head.seq}, this writer expected ${before.seq}); is GATE_WRITER_ID shared by two replicas?`);
+  }
+
+  #plan(lines: string[], from: number): Step {
+    const cur = this.#current;
+    if (cur && !cur.immutable) {
+      const take = fitting(lines, from, this.#max - this.#bytes);
+      if (take > 0) return { kind: 'append', take };
+      // Full: seal it, then the next step creates its successor.
+      if (this.#bytes > 0) return { kind: 'seal' };
+    }
+    // A record larger than a whole segment still gets one to itself: the
+    // threshold is below the 1 MiB object limit, and refusing it would block.
+    return { kind: 'create', take: Math.max(1, fitting(lines, from, this.#max)) };
+  }
+
+  async #apply(step: Step, lines: string[], from: number): Promise<void> {
+    const cur = this.#current;
+    if (step.kind === 'seal') {
+      this.#adopt(await this.#store.replace({ ...cur!, immutable: true }), this.#number);
+      this.#logger.info('audit segment sealed', { segment: cur!.name, bytes: this.#bytes, seq: this.#head.seq });
+      return;
+    }
+    const chunk = lines.slice(from, from + step.take).join('');
+    if (step.kind === 'append') {
+      this.#adopt(await this.#store.replace({ ...cur!, data: { ...cur!.data, [RECORDS_KEY]: recordsText(cur!) + chunk } }), this.#number);
+      return;
+    }
+    const n = this.#number + 1;
+    const created = await this.#store.create({
+      name: segmentName(this.#writer, n),
+      labels: segmentLabels(this.#writer),
+      // The new segment names where the chain comes from, so a reader (or an
+      // operator exporting old segments) can link them without the old one.
+      annotations: {
+        ...(cur ? { [PREVIOUS_SEGMENT_ANNOTATION]: cur.name } : {}),
+        [PREVIOUS_HASH_ANNOTATION]: this.#head.hash,
+        [PREVIOUS_SEQ_ANNOTATION]: String(this.#head.seq),
+      },
+      data: { [RECORDS_KEY]: chunk },
+      immutable: false,
+    });
+    this.#adopt(created, n);
+    this.#logger.info('audit segment created', { segment: created.name, seq: this.#head.seq });
+  }
+
+  /**
+   * Re-reads the newest segment (and its possible successor, which a create
+   * with a lost answer may have made) without listing the whole history.
+   */
+  async #refresh(): Promise<void> {
+    const n = this.#number;
+    const cur = n > 0 ? await this.#getIfExists(segmentName(this.#writer, n)) : undefined;
+    if (n > 0 && cur === undefined) {
+      // Our newest segment is gone (removed by an operator?): start over from what is there.
+      await this.resume();
+      return;
+    }
+    const next = await this.#getIfExists(segmentName(this.#writer, n + 1));
+    if (next) this.#adopt(next, n + 1);
+    else if (cur) this.#adopt(cur, n);
+    this.#stale = false;
+  }
+
+  async #getIfExists(name: string): Promise<StoredConfigMap | undefined> {
+    try {
+      return await this.#store.get(name);
+    } catch (e) {
+      if (isKubeError(e, 'not-found')) return undefined;
+      throw e;
+    }
+  }
+
+  #adopt(cm: StoredConfigMap, n: number): void {
+    this.#current = cm;
+    this.#number = n;
+    this.#bytes = Buffer.byteLength(recordsText(cm), 'utf8');
+    this.#head = segmentHead(cm, this.#writer);
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  #healthy(): void {
+    if (this.#lastError !== undefined) this.#logger.info('audit ConfigMaps writable again', { namespace: this.#store.namespace });
+    this.#lastError = undefined;
+    if (this.#probe) clearInterval(this.#probe);
+    this.#probe = undefined;
+  }
+
+  /**
+   * Readiness reports the failure; a not-ready pod gets no admissions, so
+   * recovery cannot wait for the next append: probe in the background.
+   */
+  #unhealthy(reason: string): void {
+    this.#lastError = reason;
+    if (this.#probe || this.#closing) return;
+    this.#probe = setInterval(() => void this.#exclusive(() => this.#check()), this.#probeIntervalMs);
+    this.#probe.unref();
+  }
+
+  /** Proves reads and updates work again: a re-read plus a no-op update (needs the same RBAC verb as an append). */
+  async #check(): Promise<void> {
+    if (this.#lastError === undefined || this.#closing) return;
+    try {
+      await this.#sync();
+      await this.#refresh();
+      if (this.#current && !this.#current.immutable) this.#adopt(await this.#store.replace(this.#current), this.#number);
+      this.#healthy();
+    } catch (e) {
+      this.#lastError = describeError(e);
+    }
+  }
+
+  async *readRaw(): AsyncIterable<RawAuditEntry> {
+    for (const cm of orderSegments(await this.#store.list(ALL_SEGMENTS_SELECTOR))) yield* segmentEntries(cm);
+  }
+
+  health(): SinkHealth {
+    const where = `audit ConfigMaps in ${this.#store.namespace}`;
+    if (this.#closing) return { ok: false, detail: `${where}: closed` };
+    if (this.#lastError !== undefined) return { ok: false, detail: `${where}: last write failed: ${this.#lastError}` };
+    return { ok: true, detail: `${where}: writer ${this.#writer} at seq ${this.#head.seq} (${this.#current?.name ?? 'no segment yet'})` };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#probe) clearInterval(this.#probe);
+      this.#probe = undefined;
+      await this.#queue.close();
+    })();
+    return this.#closing;
+  }
+}
+
+/** How many of lines[from..] fit in `room` bytes. */
+function fitting(lines: string[], from: number, room: number): number {
+  let used = 0;
+  let k = 0;
+  for (let i = from; i < lines.length; i++) {
+    const size = Buffer.byteLength(lines[i]!, 'utf8');
+    if (used + size > room) break;
+    used += size;
+    k += 1;
+  }
+  return k;
+}
+
+/**
+ * Resumes this writer's chain from its newest segment. An unreachable
+ * apiserver does not stop the start: the sink comes up unhealthy (the gate
+ * is not ready and BLOCKs) and re-reads before its first write. Refused
+ * access (RBAC) is a deployment error and does stop it.
+ */
+export async function openConfigMapAuditSink(options: ConfigMapAuditSinkOptions): Promise<AuditSink> {
+  if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
+  const logger = options.logger ?? silent;
+  const sink = new ConfigMapAuditSink(options);
+  try {
+    await sink.resume();
+    logger.info('audit ConfigMaps opened', { namespace: options.store.namespace, writer: options.writer, ...sink.health() });
+  } catch (e) {
+    if (!isKubeError(e, 'unavailable')) throw new GateError('config-invalid', `audit ConfigMaps in ${options.store.namespace}: ${describeError(e)}`);
+    logger.warn('audit ConfigMaps unreachable at start; BLOCKing until they are', { error: describeError(e) });
+    sink.markUnreachable(describeError(e));
+  }
+  return sink;
+}

@@ -1,0 +1,60 @@
+// Admission benchmark: a ConfigMap CREATE carrying a 4 KB app config, full
+// baseline policies and the file audit sink, over HTTPS keep-alive, against a
+// bare Node HTTPS server answering a fixed AdmissionReview (same run, same
+// load). Then a fixed 200 requests/s run for the p99.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runLoad, type LoadResult } from './load.js';
+import { spawnServer } from './spawn-server.js';
+
+export interface AdmissionBenchResult {
+  gate: LoadResult;
+  baseline: LoadResult;
+  ratio: number;
+  fixedRate: LoadResult;
+}
+
+/** The t1_good config padded with harmless keys to 4 KB, and its manifest. */
+export function configMapReview(): string {
+  let config = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
+  for (let i = 0; Buffer.byteLength(config) < 4096; i++) config += `feature_flag_${i}: "enabled-for-cohort-${i}"\n`;
+  const manifest = { app_id: 'orders-api', env: 'prod', version: '2026.11.3', config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` };
+  const object = {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: 'orders-config', namespace: 'payments', annotations: { 'migrationgate.io/manifest': JSON.stringify(manifest) } },
+    data: { 'app-config.yaml': config },
+  };
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    request: {
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' },
+      requestKind: { group: '', version: 'v1', kind: 'ConfigMap' }, requestResource: { group: '', version: 'v1', resource: 'configmaps' },
+      name: 'orders-config', namespace: 'payments', operation: 'CREATE',
+      userInfo: { username: 'alice', groups: ['system:authenticated'] },
+      object, oldObject: null, dryRun: false, options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  });
+}
+
+export async function benchAdmission(seconds = 10, connections = 16): Promise<AdmissionBenchResult> {
+  const body = configMapReview();
+  const headers = { 'content-type': 'application/json' };
+  const gateProc = await spawnServer('test/bench/servers/gate.ts');
+  const [, , dataDir, webhookPort] = gateProc.firstLine;
+  if (!webhookPort || webhookPort === '0') throw new Error('the gate did not start its webhook listener');
+  const url = `https://127.0.0.1:${webhookPort}/validate?timeout=10s`;
+  const gate = await runLoad({ url, method: 'POST', headers, body, seconds, connections });
+  const fixedRate = await runLoad({ url, method: 'POST', headers, body, seconds, connections: 8, overallRate: 200 });
+  await gateProc.stop();
+  // The baseline serves with the gate's own generated certificate.
+  const tlsDir = path.join(dataDir!, 'tls');
+  const bare = await spawnServer('test/bench/servers/bare-https.ts', { BENCH_TLS_KEY: path.join(tlsDir, 'tls.key'), BENCH_TLS_CERT: path.join(tlsDir, 'tls.crt') });
+  const baseline = await runLoad({ url: `https://127.0.0.1:${bare.firstLine[0]}/validate`, method: 'POST', headers, body, seconds, connections });
+  await bare.stop();
+  for (const [name, r] of [['gate', gate], ['fixed-rate', fixedRate]] as const) {
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors: ${JSON.stringify(r.statusCounts)}`);
+  }
+  return { gate, baseline, ratio: gate.perSecond / baseline.perSecond, fixedRate };
+}
