@@ -8,7 +8,7 @@
 // filesystem is read-only in the image).
 import { expect } from 'chai';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -151,8 +151,7 @@ describe('container: Dockerfile, docker-compose.yml, and the image entrypoint', 
       appDir = path.join(root, dockerfile.workdir.replace(/^\//, ''));
       dataDir = path.join(root, 'data');
       tmpDir = path.join(root, 'tmp');
-      for (const d of [appDir, dataDir, tmpDir]) cpSync(path.resolve('package.json'), path.join(d, '.probe'), { force: true });
-      for (const d of [appDir, dataDir, tmpDir]) rmSync(path.join(d, '.probe'));
+      for (const d of [appDir, dataDir, tmpDir]) mkdirSync(d, { recursive: true });
       cpSync('dist', path.join(appDir, 'dist'), { recursive: true });
       cpSync('policies', path.join(appDir, 'policies'), { recursive: true });
       cpSync('package.json', path.join(appDir, 'package.json'));

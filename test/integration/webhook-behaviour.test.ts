@@ -2,7 +2,10 @@
 // kinds it does not judge, malformed reviews, TLS floor, the deadline.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { createPrivateKey, sign } from 'node:crypto';
+import path from 'node:path';
 import { parse } from 'yaml';
+import { canonicalManifestBytes, parseMigrationRequest } from '../../src/core/admission/migration-request.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { admissionReview, asStored } from '../support/admission-review.js';
@@ -11,6 +14,7 @@ import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '..
 
 type Response = { uid: string; allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
 const example = (file: string): Record<string, unknown> => parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
+const EXAMPLES = path.resolve('examples');
 const responseOf = (json: Record<string, unknown>): Response => json.response as Response;
 
 describe('webhook behaviour over HTTPS', () => {
@@ -18,7 +22,7 @@ describe('webhook behaviour over HTTPS', () => {
   let sink: MemoryAuditSink;
   before(async () => {
     sink = new MemoryAuditSink();
-    gate = await startWebhookGate({}, { auditSink: sink });
+    gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: EXAMPLES }, { auditSink: sink });
   });
   after(async () => { await gate.stop(); });
 
@@ -75,15 +79,48 @@ describe('webhook behaviour over HTTPS', () => {
     expect(sink.records.length).to.equal(before);
   });
 
-  it('blocks a MigrationRequest it cannot verify yet, with a reason', async () => {
-    const mr = {
-      apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'orders-db', namespace: 'payments' },
-      spec: { sourceDb: 'pg-old', targetDb: 'pg-new', expectedSnapshotHash: `sha256:${'a'.repeat(64)}`, syncMode: 'sync', snapshot: { url: 'file:///artifacts/snapshot.tar.gz' } },
-    };
-    const res = await postReview(gate, admissionReview(mr));
-    const r = responseOf(res.json);
+  const mrOf = (spec: Record<string, unknown>, name = 'orders-db'): Record<string, unknown> =>
+    ({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name, namespace: 'payments' }, spec });
+  const goodSpec = (): Record<string, unknown> => {
+    const spec = JSON.parse(JSON.stringify(example('good-migrationrequest.yaml').spec).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
+    delete spec.signature;
+    return spec;
+  };
+
+  it('MigrationRequest: an artifact outside the artifact root is a BLOCK naming the problem', async () => {
+    const spec = { ...goodSpec(), snapshot: { url: 'file:///etc/passwd' } };
+    const r = responseOf((await postReview(gate, admissionReview(mrOf(spec)))).json);
     expect(r.allowed).to.equal(false);
-    expect(r.status!.message.split('\n')[0]).to.match(/^migration-gate BLOCKED MigrationRequest payments\/orders-db \(T2, request /);
+    const [first, ...reasons] = r.status!.message.split('\n');
+    expect(first).to.match(/^migration-gate BLOCKED MigrationRequest payments\/orders-db \(T2, request /);
+    expect(reasons[0]).to.match(/^\[artifact-unavailable\] .*outside the artifact root/);
+  });
+
+  it('MigrationRequest: an inline detached signature over the canonical JSON of the spec verifies', async () => {
+    const spec = goodSpec();
+    const parsed = parseMigrationRequest(mrOf(spec));
+    if (!parsed.ok) throw new Error(parsed.message);
+    const key = createPrivateKey(readFileSync('examples/keys/example-ed25519.key.pem', 'utf8').replace(/^#.*\n/, ''));
+    const signature = sign(null, canonicalManifestBytes(parsed.spec), key).toString('base64');
+    const signed = await postReview(gate, admissionReview(mrOf({ ...spec, signature: { format: 'detached', value: signature } })));
+    expect(responseOf(signed.json).allowed, responseOf(signed.json).status?.message).to.equal(true);
+    const unsigned = responseOf((await postReview(gate, admissionReview(mrOf(spec)))).json);
+    expect(unsigned.allowed).to.equal(false);
+    expect(unsigned.status!.message).to.contain('[t2-signature-required]');
+    const tampered = responseOf((await postReview(gate, admissionReview(mrOf({ ...spec, syncMode: 'async', signature: { format: 'detached', value: signature } })))).json);
+    expect(tampered.allowed).to.equal(false);
+    expect(tampered.status!.message).to.contain('[signature-invalid]');
+  });
+
+  it('MigrationRequest: an invalid spec is a BLOCK, an UPDATE of metadata only is a quick ALLOW', async () => {
+    const bad = responseOf((await postReview(gate, admissionReview(mrOf({ sourceDb: 'a' })))).json);
+    expect(bad.allowed).to.equal(false);
+    expect(bad.status!.message.split('\n')[1]).to.match(/^\[migrationrequest-invalid\] MigrationRequest spec/);
+    const old = asStored(mrOf({ sourceDb: 'a' }));
+    const before = sink.records.length;
+    const relabel = responseOf((await postReview(gate, admissionReview({ ...old, metadata: { ...(old.metadata as object), labels: { a: 'b' } } }, { operation: 'UPDATE', oldObject: old }))).json);
+    expect(relabel.allowed).to.equal(true);
+    expect(sink.records.length).to.equal(before);
   });
 
   for (const [label, body, status, why] of [

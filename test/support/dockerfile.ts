@@ -35,28 +35,32 @@ export function parseDockerfile(text: string): RuntimeStage {
   const stages = lines.filter((l) => /^FROM\s/i.test(l));
   const last = lines.findLastIndex((l) => /^FROM\s/i.test(l));
   const stage: RuntimeStage = { stages, from: lines[last] ?? '', workdir: '/', env: {}, expose: [], cmd: [], healthcheck: { options: {}, cmd: [] }, runs: [], copies: [] };
-  for (const line of lines.slice(last + 1)) {
-    const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    switch (op.toUpperCase()) {
-      case 'WORKDIR': stage.workdir = args; break;
-      case 'ENV': parseEnv(args, stage.env); break;
-      case 'USER': stage.user = args; break;
-      case 'EXPOSE': stage.expose.push(...args.split(/\s+/)); break;
-      case 'CMD': stage.cmd = execForm(args); break;
-      case 'RUN': stage.runs.push(args); break;
-      case 'COPY': stage.copies.push(args); break;
-      case 'HEALTHCHECK': {
-        const m = /^((?:--\S+=\S+\s+)*)CMD\s+(.*)$/.exec(args);
-        if (!m) throw new Error(`HEALTHCHECK without exec-form CMD: ${args}`);
-        for (const o of m[1]!.trim().split(/\s+/).filter(Boolean)) {
-          const [k, v] = o.replace(/^--/, '').split('=');
-          stage.healthcheck.options[k!] = v ?? '';
-        }
-        stage.healthcheck.cmd = execForm(m[2]!);
-        break;
-      }
-      default: break;
-    }
-  }
+  for (const line of lines.slice(last + 1)) apply(stage, line);
   return stage;
+}
+
+function apply(stage: RuntimeStage, line: string): void {
+  const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+  switch (op.toUpperCase()) {
+    case 'WORKDIR': stage.workdir = args; break;
+    case 'ENV': parseEnv(args, stage.env); break;
+    case 'USER': stage.user = args; break;
+    case 'EXPOSE': stage.expose.push(...args.split(/\s+/)); break;
+    case 'CMD': stage.cmd = execForm(args); break;
+    case 'RUN': stage.runs.push(args); break;
+    case 'COPY': stage.copies.push(args); break;
+    case 'HEALTHCHECK': stage.healthcheck = parseHealthcheck(args); break;
+    default: break;
+  }
+}
+
+function parseHealthcheck(args: string): RuntimeStage['healthcheck'] {
+  const m = /^((?:--\S+=\S+\s+)*)CMD\s+(.*)$/.exec(args);
+  if (!m) throw new Error(`HEALTHCHECK without exec-form CMD: ${args}`);
+  const options: Record<string, string> = {};
+  for (const o of m[1]!.trim().split(/\s+/).filter(Boolean)) {
+    const [k, v] = o.replace(/^--/, '').split('=');
+    options[k!] = v ?? '';
+  }
+  return { options, cmd: execForm(m[2]!) };
 }

@@ -26,6 +26,16 @@ function typeMatches(v: unknown, t: string): boolean {
   return actual === t || (t === 'number' && actual === 'integer');
 }
 
+function checkValue(schema: Exclude<Schema, boolean>, v: unknown, at: string): SchemaError[] {
+  const errors: SchemaError[] = [];
+  if (schema.enum !== undefined && !(schema.enum as unknown[]).some((e) => JSON.stringify(e) === JSON.stringify(v))) errors.push({ path: at, message: `must be one of ${JSON.stringify(schema.enum)}` });
+  if (typeof v === 'number') {
+    if (typeof schema.minimum === 'number' && v < schema.minimum) errors.push({ path: at, message: `must be >= ${schema.minimum}` });
+    if (typeof schema.maximum === 'number' && v > schema.maximum) errors.push({ path: at, message: `must be <= ${schema.maximum}` });
+  }
+  return errors;
+}
+
 export function validateSchema(root: Record<string, unknown>, value: unknown): SchemaError[] {
   const resolve = (ref: string): Schema => {
     const m = /^#\/definitions\/(.+)$/.exec(ref);
@@ -42,27 +52,30 @@ export function validateSchema(root: Record<string, unknown>, value: unknown): S
       if (!CHECKED.has(k) && !ANNOTATIONS.has(k)) throw new Error(`unsupported schema keyword "${k}" at ${at}`);
     }
     const errors: SchemaError[] = [];
-    const err = (message: string, path = at): void => { errors.push({ path, message }); };
     if (schema.$ref !== undefined) errors.push(...check(resolve(String(schema.$ref)), v, at));
     if (schema.type !== undefined) {
       const types = Array.isArray(schema.type) ? (schema.type as string[]) : [String(schema.type)];
       if (!types.some((t) => typeMatches(v, t))) return [{ path: at, message: `expected ${types.join('|')}, got ${typeOf(v)}` }];
     }
-    if (schema.enum !== undefined && !(schema.enum as unknown[]).some((e) => JSON.stringify(e) === JSON.stringify(v))) err(`must be one of ${JSON.stringify(schema.enum)}`);
-    if (typeof v === 'number') {
-      if (typeof schema.minimum === 'number' && v < schema.minimum) err(`must be >= ${schema.minimum}`);
-      if (typeof schema.maximum === 'number' && v > schema.maximum) err(`must be <= ${schema.maximum}`);
-    }
+    errors.push(...checkValue(schema, v, at));
     if (typeOf(v) === 'object') errors.push(...checkObject(schema, v as Record<string, unknown>, at));
-    if (Array.isArray(v)) {
-      if (schema.items !== undefined) v.forEach((item, i) => errors.push(...check(schema.items as Schema, item, `${at}[${i}]`)));
-      if (schema.uniqueItems === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) err('items must be unique');
-    }
+    if (Array.isArray(v)) errors.push(...checkArray(schema, v, at));
+    errors.push(...checkCombinators(schema, v, at));
+    return errors;
+  };
+  const checkArray = (schema: Exclude<Schema, boolean>, v: unknown[], at: string): SchemaError[] => {
+    const errors: SchemaError[] = [];
+    if (schema.items !== undefined) v.forEach((item, i) => errors.push(...check(schema.items as Schema, item, `${at}[${i}]`)));
+    if (schema.uniqueItems === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) errors.push({ path: at, message: 'items must be unique' });
+    return errors;
+  };
+  const checkCombinators = (schema: Exclude<Schema, boolean>, v: unknown, at: string): SchemaError[] => {
+    const errors: SchemaError[] = [];
     if (schema.allOf !== undefined) for (const s of schema.allOf as Schema[]) errors.push(...check(s, v, at));
-    if (schema.anyOf !== undefined && !(schema.anyOf as Schema[]).some((s) => check(s, v, at).length === 0)) err('matches none of anyOf');
+    if (schema.anyOf !== undefined && !(schema.anyOf as Schema[]).some((s) => check(s, v, at).length === 0)) errors.push({ path: at, message: 'matches none of anyOf' });
     if (schema.oneOf !== undefined) {
       const passing = (schema.oneOf as Schema[]).filter((s) => check(s, v, at).length === 0).length;
-      if (passing !== 1) err(`must match exactly one of oneOf (matched ${passing})`);
+      if (passing !== 1) errors.push({ path: at, message: `must match exactly one of oneOf (matched ${passing})` });
     }
     return errors;
   };

@@ -1,8 +1,10 @@
-// ConfigMapStore over client-node's CoreV1Api.
-import type { ConfigurationOptions, CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
+// ConfigMapStore over @kubernetes/client-node's CoreV1Api. NOT WIRED: client-node
+// v2 needs undici 8, i.e. Node >= 22.19, and does not load on Node 20 (see
+// kube-http.ts). Kept so a runtime bump can switch back; type-checked only.
+import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
 import { toKubeError } from './client-node-errors.js';
-import type { ConfigMapContent, ConfigMapStore, StoredConfigMap } from './configmap-store.js';
-import { KubeError } from './kube-errors.js';
+import { fromConfigMapJson, toConfigMapJson } from './configmap-json.js';
+import type { ConfigMapStore, StoredConfigMap } from './configmap-store.js';
 
 /** Page size for lists: segments are up to ~1 MiB each, so pages stay bounded. */
 const LIST_PAGE = 16;
@@ -18,47 +20,20 @@ export function clientNodeConfigMaps(api: CoreV1Api, namespace: string, options:
   return {
     namespace,
     get: (name) => call(`get configmap ${namespace}/${name}`, async () =>
-      fromV1(await api.readNamespacedConfigMap({ name, namespace }, options()))),
+      fromConfigMapJson(await api.readNamespacedConfigMap({ name, namespace }, options()))),
     create: (cm) => call(`create configmap ${namespace}/${cm.name}`, async () =>
-      fromV1(await api.createNamespacedConfigMap({ namespace, body: toV1(cm, namespace) }, options()))),
+      fromConfigMapJson(await api.createNamespacedConfigMap({ namespace, body: toConfigMapJson(cm, namespace) }, options()))),
     replace: (cm) => call(`update configmap ${namespace}/${cm.name}`, async () =>
-      fromV1(await api.replaceNamespacedConfigMap({ name: cm.name, namespace, body: toV1(cm, namespace, cm.resourceVersion) }, options()))),
+      fromConfigMapJson(await api.replaceNamespacedConfigMap({ name: cm.name, namespace, body: toConfigMapJson(cm, namespace, cm.resourceVersion) }, options()))),
     list: (labelSelector) => call(`list configmaps ${namespace} (${labelSelector})`, async () => {
       const out: StoredConfigMap[] = [];
       let cont: string | undefined;
       do {
         const page = await api.listNamespacedConfigMap({ namespace, labelSelector, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) }, options());
-        for (const item of page.items) out.push(fromV1(item));
+        for (const item of page.items) out.push(fromConfigMapJson(item));
         cont = page.metadata?._continue || undefined;
       } while (cont);
       return out;
     }),
-  };
-}
-
-function toV1(cm: ConfigMapContent, namespace: string, resourceVersion?: string): V1ConfigMap {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: cm.name, namespace, labels: { ...cm.labels }, annotations: { ...cm.annotations },
-      ...(resourceVersion === undefined ? {} : { resourceVersion }),
-    },
-    data: { ...cm.data },
-    ...(cm.immutable ? { immutable: true } : {}),
-  };
-}
-
-function fromV1(cm: V1ConfigMap): StoredConfigMap {
-  const name = cm.metadata?.name;
-  const resourceVersion = cm.metadata?.resourceVersion;
-  if (!name || !resourceVersion) throw new KubeError('invalid', 'apiserver returned a ConfigMap without name or resourceVersion');
-  return {
-    name,
-    resourceVersion,
-    labels: cm.metadata?.labels ?? {},
-    annotations: cm.metadata?.annotations ?? {},
-    data: cm.data ?? {},
-    immutable: cm.immutable === true,
   };
 }

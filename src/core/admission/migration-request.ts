@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { canonicalJson } from '../hashing.js';
 import { isPlainObject } from '../strict-parse.js';
 
-const url = z.string().min(1).max(2048).regex(/^(file|https):\/\//, 'must be a file:// or https:// URL');
+const url = z.string().min(1).max(2048).regex(/^(file:\/\/\/|https:\/\/)/, 'must be a file:/// or https:// URL');
 
 export const MigrationRequestSpecSchema = z.object({
   sourceDb: z.string().min(1).max(253),
