@@ -24,6 +24,7 @@ import { uiRoutes } from './adapters/http/ui/ui-routes.js';
 import { createPromMetrics } from './adapters/metrics.js';
 import { createWebhookHandler } from './adapters/http/webhook-routes.js';
 import { replicationAdmitter } from './services/admission-replication.js';
+import { BackgroundVerifications } from './services/admission-verifications.js';
 import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
@@ -80,8 +81,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }));
   let api: RunningServer | undefined;
   // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
+  // Large snapshots keep verifying past one admission deadline (a few at a time).
+  const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
+  const admitReplication = replicationAdmitter(gate, { ...replication, verifications, backgroundTimeoutMs: config.artifactTimeoutSeconds * 1000 });
   const webhookHandler = createWebhookHandler({
-    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: replicationAdmitter(gate, replication) }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
+    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
   }, { ids: gate.ids, logger });
   let webhook: RunningServer | undefined;
   return {

@@ -1,3 +1,4 @@
+/* global process, console */
 // One-shot job of the compose demo, run in the gate image before the artifact
 // store starts: a throwaway CA and a serving certificate for the host name
 // `artifacts`, made with the gate's own certificate code. The CA certificate

@@ -1,48 +1,94 @@
 // MigrationRequest admission -> T2. The spec says where the snapshot, WAL
 // files and signature are (file:// under the artifact root, https:// on
 // allow-listed hosts); they are streamed through the same T2 pipeline as the
-// REST API, under the admission deadline's AbortSignal.
+// REST API. A verification that cannot finish inside the admission deadline
+// keeps running (admission-verifications.ts) and the request gets a BLOCK
+// saying how far it got; the retried apply is answered from the result.
 import { canonicalManifestBytes, parseMigrationRequest, specMatchesManifest, type MigrationRequestSpec } from '../core/admission/migration-request.js';
 import type { Evaluation, Subject } from '../core/contracts/report.js';
 import { isGateError } from '../core/errors.js';
+import { canonicalJson, sha256Hex } from '../core/hashing.js';
 import type { ArtifactSource, ByteSource } from '../core/ports.js';
 import type { ReplicationLimits } from '../core/replication/pipeline.js';
 import { parseStrict } from '../core/strict-parse.js';
 import type { ReplicationAdmitter } from './admit.js';
 import type { GateContext } from './gate-context.js';
-import { rejected } from './rejections.js';
+import { internalError, rejected } from './rejections.js';
+import { raceDeadline } from './admission-deadline.js';
+import type { BackgroundVerifications, Progress } from './admission-verifications.js';
 import { evaluateReplicationWith } from './validate-replication.js';
 
 export interface ReplicationAdmissionDeps {
   artifacts: ArtifactSource;
   limits: ReplicationLimits;
+  /** Verifications that outlive their request (large snapshots). */
+  verifications: BackgroundVerifications;
+  /** A background verification is abandoned after this long. */
+  backgroundTimeoutMs: number;
 }
 
+/** Answer "still verifying" this long before the admission deadline, so the outer race never has to. */
+const ANSWER_MARGIN_MS = 100;
+
 export function replicationAdmitter(ctx: GateContext, deps: ReplicationAdmissionDeps): ReplicationAdmitter {
-  return async (request, subject, signal) => {
+  return async (request, subject, _signal, budgetMs) => {
     const parsed = parseMigrationRequest(request.object);
     if (!parsed.ok) return rejected('T2', subject, 'migrationrequest-invalid', parsed.message, 'parse');
     const spec = parsed.spec;
-    let signed: Signed;
-    let snapshot: ByteSource;
-    try {
-      signed = await signedManifest(spec, deps, signal);
-      if (!signed.matches) {
-        return rejected('T2', subject, 'spec-manifest-mismatch', 'the spec does not match the signed replication manifest at signature.manifestUrl; the gate verifies what was signed, so both must say the same', 'parse');
-      }
-      snapshot = await deps.artifacts.open(spec.snapshot.url, signal);
-    } catch (e) {
-      return artifactProblem(e, subject);
+    // The spec pins every digest and URL: the same spec is the same verification.
+    const key = sha256Hex(canonicalJson(spec));
+    const existing = deps.verifications.take(key);
+    if (existing?.state === 'done') return forThisRequest(existing.evaluation, subject);
+    const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress));
+    if (!running) {
+      return rejected('T2', subject, 'verifier-busy', 'too many large snapshots are being verified right now; retry in a minute', 'snapshot');
     }
-    return evaluateReplicationWith(ctx, {
+    const raced = await raceDeadline(() => running.done, budgetMs - ANSWER_MARGIN_MS);
+    if (raced.done) {
+      deps.verifications.forget(key);
+      return forThisRequest(raced.value, subject);
+    }
+    const { read, total } = running.progress;
+    // The pipeline knows the total while streaming the snapshot; WAL bytes then add up without one.
+    const howFar = total !== undefined ? `${read} of ${total} bytes of the snapshot read` : `${read} bytes of snapshot and WAL read`;
+    return rejected('T2', subject, 'still-verifying',
+      `still verifying: ${howFar}; the gate keeps going, retry (kubectl apply again) in a little while`, 'snapshot');
+  };
+}
+
+/** A result computed for another request with the same spec: this request's who/what, the pipeline's facts. */
+function forThisRequest(evaluation: Evaluation, subject: Subject): Evaluation {
+  return { ...evaluation, subject: { ...evaluation.subject, ...subject } };
+}
+
+/** Never throws: every failure is an evaluation (a BLOCK with its reason). */
+async function verify(ctx: GateContext, spec: MigrationRequestSpec, deps: ReplicationAdmissionDeps, subject: Subject, onProgress: (p: Progress) => void): Promise<Evaluation> {
+  // Its own deadline, not the request's: it may outlive the request.
+  const signal = AbortSignal.timeout(deps.backgroundTimeoutMs);
+  let signed: Signed;
+  let snapshot: ByteSource;
+  try {
+    signed = await signedManifest(spec, deps, signal);
+    if (!signed.matches) {
+      return rejected('T2', subject, 'spec-manifest-mismatch', 'the spec does not match the signed replication manifest at signature.manifestUrl; the gate verifies what was signed, so both must say the same', 'parse');
+    }
+    snapshot = await deps.artifacts.open(spec.snapshot.url, signal);
+  } catch (e) {
+    return artifactProblem(e, subject);
+  }
+  try {
+    return await evaluateReplicationWith(ctx, {
       manifestBytes: signed.manifest,
       ...(signed.signature ? { signature: signed.signature } : {}),
       snapshot,
       wal: walSources(ctx, spec, deps.artifacts, signal),
       subject,
       signal,
+      onProgress: (read, total) => onProgress({ read, ...(total !== undefined ? { total } : {}) }),
     }, deps.limits);
-  };
+  } catch (e) {
+    return internalError('T2', e instanceof Error ? e.message.slice(0, 200) : 'verification failed', subject);
+  }
 }
 
 interface Signed {

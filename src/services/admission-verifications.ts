@@ -42,7 +42,11 @@ export class BackgroundVerifications {
     this.#evict();
     if (this.#entries.size >= this.opts.maxEntries) return undefined;
     const progress: Progress = { read: 0 };
-    const done = work((p) => { progress.read = p.read; if (p.total !== undefined) progress.total = p.total; });
+    const done = work((p) => {
+      progress.read = p.read;
+      if (p.total === undefined) delete progress.total;
+      else progress.total = p.total;
+    });
     const entry: Entry = { state: 'running', progress, done };
     this.#entries.set(key, entry);
     done.then(

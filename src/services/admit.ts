@@ -16,8 +16,8 @@ import { recordWithin, deadlineExceeded } from './admission-record.js';
 import type { GateContext } from './gate-context.js';
 import { internalError, rejected } from './rejections.js';
 
-/** The T2 path, injected by app.ts once artifact sources exist. */
-export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal) => Promise<Evaluation>;
+/** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
+export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number) => Promise<Evaluation>;
 
 export interface AdmitSettings extends ConfigMapSettings {
   replication?: ReplicationAdmitter;
@@ -51,7 +51,8 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
   const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
   const elapsed = (): number => performance.now() - call.receivedAt;
 
-  const raced = await raceDeadline((signal) => evaluate(ctx, request, subject, settings, signal), call.budget.decideByMs - elapsed());
+  const budgetMs = call.budget.decideByMs - elapsed();
+  const raced = await raceDeadline((signal) => evaluate(ctx, request, subject, settings, signal, budgetMs), budgetMs);
   let evaluation: Evaluation | undefined;
   if (!raced.done) evaluation = deadlineExceeded(scenario, subject, call.budget.timeoutMs);
   else if (raced.value.ok) evaluation = raced.value.evaluation;
@@ -75,13 +76,13 @@ function isJudged(resource: AdmittedResource, request: AdmissionRequest): resour
 
 type Evaluated = { ok: true; evaluation: Evaluation | undefined } | { ok: false; message: string };
 
-async function evaluate(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, signal: AbortSignal): Promise<Evaluated> {
+async function evaluate(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, signal: AbortSignal, budgetMs: number): Promise<Evaluated> {
   try {
     if (admittedResource(request) === 'configmaps') return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings) };
     if (!settings.replication) {
       return { ok: true, evaluation: rejected('T2', subject, 't2-unavailable', 'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication', 'request') };
     }
-    return { ok: true, evaluation: await settings.replication(request, subject, signal) };
+    return { ok: true, evaluation: await settings.replication(request, subject, signal, budgetMs) };
   } catch (e) {
     ctx.logger.error('admission evaluation failed', { uid: request.uid, error: e instanceof Error ? e.message : String(e) });
     return { ok: false, message: e instanceof Error ? e.message.slice(0, 200) : 'unexpected failure' };

@@ -121,7 +121,7 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     const lines = cm!.data!['records.jsonl']!.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string });
     expect(lines.map((l) => l.seq)).to.deep.equal([1, 2, 3]);
     expect(lines[2]!.hash).to.equal(records[2]!.hash);
-    const entries = (await collect(sink.readRaw())).filter((e) => e.location.includes('pod-a'));
+    const entries = (await collect(sink.readRaw())).filter((e) => e.location.includes('pod-a-'));
     expect(entries[0]!.location).to.equal('configmap migration-gate-audit-pod-a-000001 line 1');
     expect((await verifyChains(entries)).ok).to.equal(true);
     expect(sink.health().ok).to.equal(true);
@@ -150,7 +150,7 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     expect((await again.append(report(41))).seq).to.equal(41);
     const v = await verifyChains(await collect(again.readRaw()));
     expect(v.ok, JSON.stringify(v.first_bad)).to.equal(true);
-    expect(v.writers.find((w) => w.writer === 'pod-seal')).to.deep.include({ records: 41, last_seq: 41 });
+    expect(v.writers.find((x) => x.writer === 'pod-seal')).to.deep.include({ records: 41, last_seq: 41 });
   });
 
   it('two writers interleave 200 concurrent appends each without loss', async () => {
@@ -161,7 +161,7 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     expect(all).to.have.length(400);
     const v = await verifyChains(await collect(w1.readRaw()));
     expect(v.ok, JSON.stringify(v.first_bad)).to.equal(true);
-    for (const w of ['pod-w1', 'pod-w2']) expect(v.writers.find((x) => x.writer === w), w).to.deep.include({ records: 200, last_seq: 200 });
+    for (const id of ['pod-w1', 'pod-w2']) expect(v.writers.find((x) => x.writer === id), id).to.deep.include({ records: 200, last_seq: 200 });
     console.log(`      400 concurrent appends by two writers: ${elapsed} ms`);
   });
 
@@ -199,7 +199,7 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     expect((await sink.append(report(3))).seq).to.equal(2);
     const v = await verifyChains(await collect(sink.readRaw()));
     expect(v.ok).to.equal(true);
-    expect(v.writers.find((w) => w.writer === 'pod-outage')).to.deep.include({ records: 2, last_seq: 2 });
+    expect(v.writers.find((x) => x.writer === 'pod-outage')).to.deep.include({ records: 2, last_seq: 2 });
     await sink.close();
     await proxy.down();
   });
@@ -211,7 +211,6 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     expect(await verifier.verify(await tokenOf('someone-else'))).to.equal(undefined);
     expect(await verifier.verify('garbage.garbage.garbage')).to.equal(undefined);
   });
-
   describe('the app with GATE_AUDIT_SINK=configmap', () => {
     let gate: RunningGate;
     before(async () => {

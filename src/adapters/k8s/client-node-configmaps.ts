@@ -1,6 +1,4 @@
-// ConfigMapStore over @kubernetes/client-node's CoreV1Api. NOT WIRED: client-node
-// v2 needs undici 8, i.e. Node >= 22.19, and does not load on Node 20 (see
-// kube-http.ts). Kept so a runtime bump can switch back; type-checked only.
+// ConfigMapStore over @kubernetes/client-node's CoreV1Api.
 import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
 import { toKubeError } from './client-node-errors.js';
 import { fromConfigMapJson, toConfigMapJson } from './configmap-json.js';

@@ -1,6 +1,6 @@
-// client-node failures -> KubeError (used by the NOT WIRED client-node-*.ts;
-// see kube-http.ts). ApiException carries the HTTP status; anything else
-// reached no verdict from the apiserver: `unavailable`.
+// client-node failures -> KubeError. ApiException carries the HTTP status;
+// anything else (connection refused, reset, abort on our timeout) reached no
+// verdict from the apiserver, so a write's outcome is unknown: `unavailable`.
 import { ApiException } from '@kubernetes/client-node';
 import { KubeError, kindForStatus } from './kube-errors.js';
 

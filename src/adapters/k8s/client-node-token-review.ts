@@ -1,5 +1,5 @@
-// TokenReviewer over @kubernetes/client-node's AuthenticationV1Api. NOT WIRED: client-node
-// v2 does not load on Node 20 (see kube-http.ts); kept for a runtime bump.
+// TokenReviewer over @kubernetes/client-node's AuthenticationV1Api (POST
+// /apis/authentication.k8s.io/v1/tokenreviews; RBAC: create tokenreviews).
 import type { AuthenticationV1Api, ConfigurationOptions } from '@kubernetes/client-node';
 import { toKubeError } from './client-node-errors.js';
 import type { TokenReviewer } from './token-reviewer.js';

@@ -1,12 +1,15 @@
-// Connects to the apiserver from a kubeconfig file (out of cluster,
-// GATE_KUBECONFIG) or the Pod's ServiceAccount (in cluster) and hands out
-// our own ports. The transport is kube-http.ts (node:https); see there for
-// why not @kubernetes/client-node.
-import { httpsConfigMaps } from './https-configmaps.js';
-import { httpsTokenReviewer } from './https-token-review.js';
+// The only place that loads @kubernetes/client-node: a kubeconfig file
+// (out of cluster, GATE_KUBECONFIG) or the in-cluster ServiceAccount
+// (projected token, re-read by client-node as it rotates). Hands out our own
+// ports; nothing of client-node leaks past this directory.
+//
+// client-node is pinned to 1.x: 2.x depends on undici 8, which needs
+// Node >= 22.19 and does not even load on Node 20 (the gate's runtime).
+import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { GateError } from '../../core/errors.js';
+import { clientNodeConfigMaps } from './client-node-configmaps.js';
+import { clientNodeTokenReviewer } from './client-node-token-review.js';
 import type { ConfigMapStore } from './configmap-store.js';
-import { inClusterCredentials, kubeconfigCredentials } from './kube-credentials.js';
-import { kubeHttp } from './kube-http.js';
 import type { TokenReviewer } from './token-reviewer.js';
 
 export interface KubeConnectionOptions {
@@ -24,19 +27,43 @@ export interface KubeConnection {
   readonly server: string;
   configMaps(namespace: string): ConfigMapStore;
   tokenReviewer(): TokenReviewer;
-  /** Drops idle keep-alive sockets. */
-  close(): void;
 }
 
 export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 3000;
 
 export function connectKube(options: KubeConnectionOptions = {}): KubeConnection {
-  const creds = options.kubeconfigPath === undefined ? inClusterCredentials() : kubeconfigCredentials(options.kubeconfigPath);
-  const http = kubeHttp(creds, options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS);
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfigPath !== undefined) kc.loadFromFile(options.kubeconfigPath);
+    else kc.loadFromCluster();
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${options.kubeconfigPath ?? 'the in-cluster configuration'}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const server = kc.getCurrentCluster()?.server ?? '';
+  // loadFromCluster does not fail outside a cluster; it builds https://undefined:undefined.
+  if (!/^https?:\/\/[^/]+/.test(server) || server.includes('undefined')) {
+    throw new GateError('config-invalid', 'no Kubernetes API server: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set');
+  }
+  const perCall = timeoutOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS);
+  const core = kc.makeApiClient(CoreV1Api);
+  const authn = kc.makeApiClient(AuthenticationV1Api);
   return {
-    server: http.server,
-    configMaps: (namespace) => httpsConfigMaps(http, namespace),
-    tokenReviewer: () => httpsTokenReviewer(http),
-    close: () => http.close(),
+    server,
+    configMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
+    tokenReviewer: () => clientNodeTokenReviewer(authn, perCall),
   };
+}
+
+/** Call options that abort each request after `ms` (client-node has no timeout of its own). */
+function timeoutOptions(ms: number): () => ConfigurationOptions {
+  return () => ({
+    middlewareMergeStrategy: 'append',
+    middleware: [{
+      pre(ctx: RequestContext) {
+        ctx.setSignal(AbortSignal.timeout(ms));
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
+    }],
+  });
 }

@@ -61,8 +61,7 @@ export class SnapshotWalker implements TarVisitor {
   /** Once the manifest is known, later entries get exactly the checksums it names. */
   private learnAlgorithms(bytes: Uint8Array): void {
     const text = Buffer.from(bytes).toString('utf8');
-    for (const a of PG_CHECKSUM_ALGORITHMS) {
-      if (text.includes(`"Checksum-Algorithm": "${a}"`) || text.includes(`"Checksum-Algorithm":"${a}"`)) this.algorithms.add(a);
-    }
+    const named = PG_CHECKSUM_ALGORITHMS.filter((a) => text.includes(`"Checksum-Algorithm": "${a}"`) || text.includes(`"Checksum-Algorithm":"${a}"`));
+    if (named.length > 0) this.algorithms = new Set(named);
   }
 }

@@ -62,7 +62,10 @@ class SnapshotPass {
     this.walker = new SnapshotWalker(limits);
     this.reader = new TarReader(this.walker, limits);
     this.gunzip = createGunzip({ chunkSize: 64 * 1024 });
-    this.gunzip.on('data', (chunk: Buffer) => this.onInflated(chunk));
+    // Deferring the work lets zlib start inflating the next chunk on its
+    // worker thread while this one is hashed (nextTick keeps the order with
+    // the stream's 'end').
+    this.gunzip.on('data', (chunk: Buffer) => process.nextTick(() => this.onInflated(chunk)));
   }
 
   private onInflated(chunk: Buffer): void {
