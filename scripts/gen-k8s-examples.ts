@@ -138,8 +138,9 @@ function header(e: Example): string {
   return [`# expect: ${e.expect}`, ...(e.warns ? [`# warns: ${e.warns}`] : []), `# ${e.why}`].join('\n');
 }
 
-rmSync(out, { recursive: true, force: true });
+// Only the generated YAML is replaced; README.md stays.
 mkdirSync(out, { recursive: true });
+for (const f of readdirSync(out)) if (f.endsWith('.yaml')) rmSync(path.join(out, f));
 writeFileSync(path.join(out, 'namespace.yaml'), `# The webhook only judges ConfigMaps in namespaces with this label.\n${stringify({
   apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'migrationgate.io/enforce': 'true' } },
 })}`);

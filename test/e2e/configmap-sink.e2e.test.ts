@@ -29,6 +29,11 @@ interface CmJson {
   immutable?: boolean;
 }
 
+const t1Good = () => ({
+  manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as unknown,
+  config: readFileSync('examples/t1_good/app-config.yaml', 'utf8'),
+});
+
 async function collect(it: AsyncIterable<RawAuditEntry>): Promise<RawAuditEntry[]> {
   const out: RawAuditEntry[] = [];
   for await (const e of it) out.push(e);
@@ -211,6 +216,40 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     expect(await verifier.verify(await tokenOf('someone-else'))).to.equal(undefined);
     expect(await verifier.verify('garbage.garbage.garbage')).to.equal(undefined);
   });
+  it('the app BLOCKs (fail-closed), raises an alert and is not ready while the apiserver is unreachable; recovers after', async () => {
+    const proxy = await startOutageProxy(new URL(cp.server));
+    const kc = JSON.parse(readFileSync(gateKubeconfig, 'utf8')) as { clusters: [{ cluster: { server: string } }] };
+    kc.clusters[0].cluster.server = `https://127.0.0.1:${proxy.port}`;
+    const viaProxy = `${cp.dir}/app-via-proxy.kubeconfig`;
+    await writeFile(viaProxy, JSON.stringify(kc), { mode: 0o600 });
+    const gate = await startGate({ GATE_AUDIT_SINK: 'configmap', GATE_KUBECONFIG: viaProxy, GATE_NAMESPACE: NS }, { writerId: 'app-outage' });
+    try {
+      expect((await postJson(gate, '/api/v1/validate/migration', t1Good())).body.decision).to.equal('ALLOW');
+      await proxy.down();
+      const blocked = await postJson(gate, '/api/v1/validate/migration', t1Good());
+      expect(blocked.body.decision).to.equal('BLOCK');
+      expect((blocked.body.reasons as string[]).join('\n')).to.contain('[audit-unavailable]');
+      const alerts = (await getJson(gate, '/api/v1/alerts')).body.items as Array<{ kind: string; severity: string }>;
+      expect(alerts.some((a) => a.kind === 'audit-sink' && a.severity === 'critical')).to.equal(true);
+      expect((await fetch(`${gate.url}/readyz`)).status).to.equal(503);
+
+      await proxy.up();
+      let ready = 0;
+      for (let i = 0; i < 40 && ready !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        ready = (await fetch(`${gate.url}/readyz`)).status;
+      }
+      expect(ready, 'ready again (background probe, default every 5 s)').to.equal(200);
+      expect((await postJson(gate, '/api/v1/validate/migration', t1Good())).body.decision).to.equal('ALLOW');
+      const verify = await getJson(gate, '/api/v1/audit/verify');
+      expect(verify.body.ok, JSON.stringify(verify.body.first_bad)).to.equal(true);
+      expect((verify.body.writers as Array<{ writer: string; last_seq: number }>).find((x) => x.writer === 'app-outage')?.last_seq).to.equal(2);
+    } finally {
+      await gate.stop();
+      await proxy.down();
+    }
+  });
+
   describe('the app with GATE_AUDIT_SINK=configmap', () => {
     let gate: RunningGate;
     before(async () => {
@@ -222,11 +261,7 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     after(async () => { await gate?.stop(); });
 
     it('records a T1 validation in a segment; /api/v1/audit/verify is ok, also with a ServiceAccount token', async () => {
-      const t1 = {
-        manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as unknown,
-        config: readFileSync('examples/t1_good/app-config.yaml', 'utf8'),
-      };
-      const res = await postJson(gate, '/api/v1/validate/migration', t1);
+      const res = await postJson(gate, '/api/v1/validate/migration', t1Good());
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body.decision).to.equal('ALLOW');
       expect((await segments()).some((s) => s.metadata.name === 'migration-gate-audit-test-writer-000001')).to.equal(true);
