@@ -10,6 +10,7 @@ import { passResponse, reviewResponse } from '../core/admission/response.js';
 import { admissionTarget } from '../core/admission/target.js';
 import { judgedContentUnchanged } from '../core/admission/unchanged.js';
 import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
+import { decide } from '../core/decision.js';
 import { raceDeadline } from './admission-deadline.js';
 import { evaluateConfigMap, type ConfigMapSettings } from './admission-configmap.js';
 import { recordWithin, deadlineExceeded } from './admission-record.js';
@@ -65,6 +66,22 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
     requestId: call.requestId, source: 'webhook', dryRun: request.dryRun === true,
   }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
   count(report.decision);
+  return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
+}
+
+/**
+ * Last line of defence when admit() itself failed (a bug, or the audit
+ * path threw): a denial with a reason, unrecorded because recording may be
+ * what failed. Never allowed: true.
+ */
+export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId: string, error: unknown): AdmitOutcome {
+  const { request } = review;
+  const scenario: Scenario = admittedResource(request) === 'migrationrequests' ? 'T2' : 'T1';
+  ctx.logger.error('admission failed', { request_id: requestId, uid: request.uid, error: error instanceof Error ? error.message : String(error) });
+  ctx.metrics.admission(admittedResource(request), request.operation, 'BLOCK', 0);
+  const report = decide(internalError(scenario, 'the gate failed while deciding; see its log for the request id', subjectOf(request)), {
+    requestId, timestamp: ctx.clock.now().toISOString(),
+  });
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 

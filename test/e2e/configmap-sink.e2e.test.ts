@@ -40,10 +40,19 @@ async function collect(it: AsyncIterable<RawAuditEntry>): Promise<RawAuditEntry[
   return out;
 }
 
+interface OutageProxy {
+  port: number;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  /** While true, answers to requests (not TLS handshakes) are swallowed: the request lands, the client hears nothing. */
+  dropAnswers: boolean;
+}
+
 /** A TCP forwarder to the apiserver that can be taken down and brought back, to stand for an outage. */
-async function startOutageProxy(target: URL): Promise<{ port: number; down(): Promise<void>; up(): Promise<void> }> {
+async function startOutageProxy(target: URL): Promise<OutageProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  const proxy = { port, dropAnswers: false } as OutageProxy;
   let server: Server | undefined;
   const up = () => new Promise<void>((resolve, reject) => {
     server = createServer((client) => {
@@ -53,7 +62,16 @@ async function startOutageProxy(target: URL): Promise<{ port: number; down(): Pr
         s.on('close', () => sockets.delete(s));
         s.on('error', () => { client.destroy(); upstream.destroy(); });
       }
-      client.pipe(upstream).pipe(client);
+      // client-node opens a connection per request: let the TLS handshake
+      // through (the client has sent little yet) and swallow what follows a
+      // request of some size, so the request itself does reach the apiserver.
+      let sent = 0;
+      client.on('data', (chunk: Buffer) => { sent += chunk.length; });
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (!(proxy.dropAnswers && sent >= 1500)) client.write(chunk);
+      });
+      upstream.on('end', () => client.end());
     });
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
@@ -65,7 +83,7 @@ async function startOutageProxy(target: URL): Promise<{ port: number; down(): Pr
     server = undefined;
   });
   await up();
-  return { port, up, down };
+  return Object.assign(proxy, { up, down });
 }
 
 describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', function () {
@@ -207,6 +225,35 @@ describe('ConfigMap audit sink and TokenReview against a real kube-apiserver', f
     expect(v.writers.find((x) => x.writer === 'pod-outage')).to.deep.include({ records: 2, last_seq: 2 });
     await sink.close();
     await proxy.down();
+  });
+
+  it('an update whose answer is lost (it landed) is detected on re-read and not written twice', async () => {
+    const proxy = await startOutageProxy(new URL(cp.server));
+    const kc = JSON.parse(readFileSync(gateKubeconfig, 'utf8')) as { clusters: [{ cluster: { server: string } }] };
+    kc.clusters[0].cluster.server = `https://127.0.0.1:${proxy.port}`;
+    const viaProxy = `${cp.dir}/gate-lossy.kubeconfig`;
+    await writeFile(viaProxy, JSON.stringify(kc), { mode: 0o600 });
+    const logged: string[] = [];
+    const logger = { debug() {}, info: (m: string) => { logged.push(m); }, warn() {}, error() {} };
+    const store = connectKube({ kubeconfigPath: viaProxy, requestTimeoutMs: 1000 }).configMaps(NS);
+    const sink = await openConfigMapAuditSink({ store, writer: 'pod-lossy', lingerMs: 0, logger });
+    sinks.push(sink);
+    try {
+      await sink.append(report(1));
+      proxy.dropAnswers = true;
+      const pending = sink.append(report(2));
+      // The PUT reaches the apiserver at once; its answer is swallowed until the client gives up (1 s).
+      await new Promise((r) => setTimeout(r, 400));
+      proxy.dropAnswers = false;
+      expect((await pending).seq).to.equal(2);
+      expect(logged.some((m) => m.includes('landed although its answer was lost')), logged.join('; ')).to.equal(true);
+      expect((await sink.append(report(3))).seq).to.equal(3);
+      const v = await verifyChains((await collect(sink.readRaw())).filter((e) => e.location.includes('pod-lossy-')));
+      expect(v.ok, JSON.stringify(v.first_bad)).to.equal(true);
+      expect(v.writers).to.deep.equal([{ writer: 'pod-lossy', records: 3, last_seq: 3, head: v.writers[0]!.head }]);
+    } finally {
+      await proxy.down();
+    }
   });
 
   it('TokenReview: a ServiceAccount token is accepted, another identity and a garbage token are not', async () => {

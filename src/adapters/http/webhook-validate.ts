@@ -5,7 +5,7 @@
 import { parseAdmissionReview, type AdmissionReview } from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
 import { GateError, isGateError } from '../../core/errors.js';
-import { admit } from '../../services/admit.js';
+import { admit, admitFailed } from '../../services/admit.js';
 import { admitMalformed } from '../../services/admission-malformed.js';
 import { mediaType, readBody } from './body.js';
 import { toProblem } from './error-map.js';
@@ -24,7 +24,12 @@ export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookD
     sendProblem(ctx.res, toProblem(e), { request_id: ctx.requestId, decision: report.decision, reasons: report.reasons });
     return;
   }
-  const outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt }, deps.settings);
+  let outcome;
+  try {
+    outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt }, deps.settings);
+  } catch (e) {
+    outcome = admitFailed(deps.gate, review, ctx.requestId, e);
+  }
   sendJson(ctx.res, 200, outcome.body);
 }
 

@@ -9,7 +9,7 @@ import { decideForm, statusOf } from './form-result.js';
 import { errorBox } from './guard.js';
 import { html, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
-import { readReplicationForm } from './replication-form-input.js';
+import { readReplicationParts } from '../replication-parts.js';
 import { reportView } from './report-view.js';
 import type { Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
@@ -40,7 +40,7 @@ export async function replicationPost(ctx: RequestContext, session: Session, dep
     const outcome = await decideForm(ctx, deps, 'T2', async () => {
       if (mediaType(ctx.req) !== 'multipart/form-data') throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
       parts = streamParts(ctx.req, { maxParts: t2.limits.maxWalFiles + 4, maxPartBytes: t2.limits.maxCompressedBytes });
-      const request = await readReplicationForm(parts);
+      const request = await readReplicationParts(parts, { skipEmptyFileInputs: true });
       return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' } }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
     });
     if (ctx.res.destroyed) return;
