@@ -26,6 +26,11 @@ import { createWebhookHandler } from './adapters/http/webhook-routes.js';
 import { replicationAdmitter } from './services/admission-replication.js';
 import { BackgroundVerifications } from './services/admission-verifications.js';
 import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
+import { watchCertFiles, type CertFilesWatcher } from './adapters/tls/cert-files-watcher.js';
+import { watchCertExpiry } from './adapters/tls/self-managed-expiry.js';
+import { selfManagedTlsFromConfig, type SelfManagedTimings } from './adapters/tls/self-managed-from-config.js';
+import type { SelfManagedTls } from './adapters/tls/self-managed-manager.js';
+import type { ServingTls } from './adapters/tls/self-managed-ports.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
@@ -42,6 +47,8 @@ export interface AppOptions {
   /** For tests: a sink of their own (e.g. one that fails). */
   auditSink?: AuditSink;
   metrics?: Metrics;
+  /** For tests: shorter selfManaged TLS timings (overlap, poll and renew intervals). */
+  tlsTimings?: SelfManagedTimings;
   stdout?: LineWritable;
 }
 
@@ -68,7 +75,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);
-  const readiness = (): Readiness => readinessOf(gate);
+  let selfManaged: SelfManagedTls | undefined;
+  let certFiles: CertFilesWatcher | undefined;
+  // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
+  const readiness = (): Readiness => readinessOf(gate, selfManaged?.readiness());
   const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
   const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication };
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
@@ -88,22 +98,53 @@ export async function createApp(opts: AppOptions): Promise<App> {
     gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
   }, { ids: gate.ids, logger });
   let webhook: RunningServer | undefined;
+  const expiry = watchCertExpiry({ notAfter: () => certNotAfter, alerts, clock });
+  // Every new serving cert (first load, rotation, remounted files): metric,
+  // alert, and a hot reload. New handshakes get the new pair; open
+  // connections keep theirs, so nothing in flight fails.
+  const onServing = (t: ServingTls): void => {
+    certNotAfter = t.notAfter;
+    metrics.certExpiry?.(t.notAfter);
+    expiry.check();
+    const server = webhook?.server;
+    if (server && 'setSecureContext' in server) server.setSecureContext({ key: t.key, cert: t.cert });
+  };
+  const startTls = async (): Promise<ServingTls | undefined> => {
+    switch (config.tlsMode) {
+      case 'selfManaged':
+        selfManaged = selfManagedTlsFromConfig(config, { identity: opts.writerId, clock, logger, onServing, ...optional('timings', opts.tlsTimings) });
+        await selfManaged.start();
+        return selfManaged.current();
+      case 'certManager':
+      case 'existingSecret':
+        if (!config.tlsDir) return loadWebhookTls(config, clock.now(), logger); // fails naming GATE_TLS_DIR
+        certFiles = await watchCertFiles({ dir: config.tlsDir, onChange: onServing, logger });
+        return certFiles.current();
+      case 'local':
+        return loadWebhookTls(config, clock.now(), logger);
+    }
+  };
   return {
     gate,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.
-      const tls = await loadWebhookTls(config, clock.now(), logger);
-      certNotAfter = tls.notAfter;
-      metrics.certExpiry?.(tls.notAfter);
+      // selfManaged may come back without a cert (no leader has written the
+      // Secret yet): the webhook then listens, fails handshakes and /readyz
+      // says not ready until onServing installs the first one.
+      const tls = await startTls();
+      if (tls) onServing(tls);
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000 });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
-      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: { key: tls.key, cert: tls.cert }, requestTimeoutMs: 60_000 });
-      logger.info('webhook listening', { port: webhook.port, cert_not_after: tls.notAfter.toISOString() });
+      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000 });
+      logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString() });
       return { apiPort: api.port, webhookPort: webhook.port };
     },
     async stop() {
       watcher.close();
+      expiry.close();
+      certFiles?.close();
+      await selfManaged?.stop();
       await webhook?.close();
       await api?.close();
       await audit.close();
@@ -167,12 +208,13 @@ async function openAuditSink(config: GateConfig, opts: AppOptions): Promise<Audi
   }
 }
 
-function readinessOf(gate: GateContext): Readiness {
+function readinessOf(gate: GateContext, tls?: { ok: boolean; detail: string }): Readiness {
   const p = gate.policies.status();
   const a = gate.audit.health();
   const checks = {
     policies: { ok: p.ok, detail: p.ok ? `policy set ${p.digest}` : `policy errors: ${p.errors.join('; ')}` },
     audit: { ok: a.ok, detail: a.detail },
+    ...(tls ? { tls } : {}),
   };
   return { ok: Object.values(checks).every((c) => c.ok), checks };
 }

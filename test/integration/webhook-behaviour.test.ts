@@ -10,6 +10,7 @@ import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { admissionReview, asStored } from '../support/admission-review.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
+import { noMetrics } from '../../src/services/metrics-port.js';
 import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 
 type Response = { uid: string; allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
@@ -20,9 +21,11 @@ const responseOf = (json: Record<string, unknown>): Response => json.response as
 describe('webhook behaviour over HTTPS', () => {
   let gate: WebhookGate;
   let sink: MemoryAuditSink;
+  const counted: Array<{ resource: string; operation: string; decision: string }> = [];
   before(async () => {
     sink = new MemoryAuditSink();
-    gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: EXAMPLES }, { auditSink: sink });
+    const metrics = { ...noMetrics, admission: (resource: string, operation: string, decision: string) => { counted.push({ resource, operation, decision }); } };
+    gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: EXAMPLES }, { auditSink: sink, metrics });
   });
   after(async () => { await gate.stop(); });
 
@@ -68,6 +71,14 @@ describe('webhook behaviour over HTTPS', () => {
     const res = await postReview(gate, admissionReview(edited, { operation: 'UPDATE', oldObject: old }));
     expect(res.status).to.equal(200);
     expect((sink.records.at(-1) as AuditRecord).subject.env).to.equal('staging');
+  });
+
+  it('a ConfigMap without gated content passes untouched: no audit record, only counted', async () => {
+    const before = { records: sink.records.length, counted: counted.length };
+    const res = await postReview(gate, admissionReview(example('plain-configmap.yaml')));
+    expect(responseOf(res.json)).to.deep.include({ allowed: true });
+    expect(sink.records.length).to.equal(before.records);
+    expect(counted.slice(before.counted)).to.deep.equal([{ resource: 'configmaps', operation: 'CREATE', decision: 'ALLOW' }]);
   });
 
   it('passes kinds it does not judge and DELETEs, without an audit record', async () => {

@@ -165,6 +165,8 @@ class ConfigMapAuditSink implements AuditSink {
         if (step.kind !== 'seal') done += step.take;
       } catch (e) {
         // 403/422/...: the apiserver refused, nothing was applied, our state is right.
+        // 404: our segment is gone (an operator?): find out what is left before the next write.
+        if (isKubeError(e, 'not-found')) this.#stale = true;
         if (!isKubeError(e, 'conflict') && !isKubeError(e, 'unavailable')) throw e;
         try {
           await this.#refresh();

@@ -3,21 +3,12 @@
 // TLS with the CA it was given), and the answer only matters to it.
 import { admissionBudget } from '../../core/admission/deadline.js';
 import type { IdGenerator, Logger } from '../../core/ports.js';
-import type { GateContext } from '../../services/gate-context.js';
-import type { AdmitSettings } from '../../services/admit.js';
+import type { WebhookDeps } from './webhook-deps.js';
 import { sendJson } from './respond.js';
 import { createRouter, type Route } from './router.js';
 import { validateAdmissionRoute } from './webhook-validate.js';
 
-export interface WebhookDeps {
-  gate: GateContext;
-  settings: AdmitSettings;
-  /** Used when the apiserver sends no `?timeout=`. */
-  defaultTimeoutSeconds: number;
-}
-
-/** Objects are capped near 1.5 MiB by etcd; an UPDATE review carries two of them plus envelope. */
-export const MAX_REVIEW_BYTES = 6 * 1024 * 1024;
+export type { WebhookDeps } from './webhook-deps.js';
 
 export function webhookRoutes(deps: WebhookDeps): Route[] {
   return [

@@ -11,7 +11,7 @@ import { mediaType, readBody } from './body.js';
 import { toProblem } from './error-map.js';
 import { sendJson, sendProblem } from './respond.js';
 import type { RequestContext } from './router.js';
-import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-routes.js';
+import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-deps.js';
 
 export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget): Promise<void> {
   const receivedAt = performance.now();

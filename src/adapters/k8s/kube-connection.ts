@@ -5,6 +5,7 @@
 //
 // client-node is pinned to 1.x: 2.x depends on undici 8, which needs
 // Node >= 22.19 and does not even load on Node 20 (the gate's runtime).
+import { Agent, type RequestOptions } from 'node:https';
 import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import { GateError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
@@ -44,7 +45,7 @@ export function connectKube(options: KubeConnectionOptions = {}): KubeConnection
   if (!/^https?:\/\/[^/]+/.test(server) || server.includes('undefined')) {
     throw new GateError('config-invalid', 'no Kubernetes API server: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set');
   }
-  const perCall = timeoutOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS);
+  const perCall = callOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS, keepAliveAgent(kc));
   const core = kc.makeApiClient(CoreV1Api);
   const authn = kc.makeApiClient(AuthenticationV1Api);
   return {
@@ -54,14 +55,39 @@ export function connectKube(options: KubeConnectionOptions = {}): KubeConnection
   };
 }
 
-/** Call options that abort each request after `ms` (client-node has no timeout of its own). */
-function timeoutOptions(ms: number): () => ConfigurationOptions {
+/**
+ * client-node 1.x builds a new https.Agent for every request, so every audit
+ * write would pay a TCP + TLS handshake. One keep-alive agent with the same
+ * TLS material (CA, client cert) is reused instead; the bearer token is
+ * still set per request by client-node, so token rotation keeps working.
+ * Clusters behind a proxy keep client-node's own agent.
+ */
+function keepAliveAgent(kc: KubeConfig): (() => Promise<Agent>) | undefined {
+  if (kc.getCurrentCluster()?.proxyUrl) return undefined;
+  let agent: Promise<Agent> | undefined;
+  return () => (agent ??= (async () => {
+    const o: RequestOptions = {};
+    await kc.applyToHTTPSOptions(o);
+    return new Agent({
+      keepAlive: true, maxSockets: 8,
+      ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
+      ...(o.servername ? { servername: o.servername } : {}),
+      ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    });
+  })());
+}
+
+/** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive agent. */
+function callOptions(ms: number, agent: (() => Promise<Agent>) | undefined): () => ConfigurationOptions {
   return () => ({
     middlewareMergeStrategy: 'append',
     middleware: [{
       pre(ctx: RequestContext) {
         ctx.setSignal(AbortSignal.timeout(ms));
-        return new Observable(Promise.resolve(ctx));
+        return new Observable((async () => {
+          if (agent) ctx.setAgent(await agent());
+          return ctx;
+        })());
       },
       post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
     }],

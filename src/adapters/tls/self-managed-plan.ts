@@ -52,6 +52,12 @@ export interface PlanInput {
   issuer: CertIssuer;
   /** Rotate the CA now (rotateNow(), or the rotate-ca annotation). */
   forceCaRotation: boolean;
+  /**
+   * Since when the caller has seen the webhook configuration carry this
+   * Secret's bundle. The overlap counts from the later of this and the CA
+   * rotation, so a failed or late injection (or a new leader) never shortens it.
+   */
+  bundleConfirmedAt?: Date;
 }
 
 /** PEM bundle the webhook configuration must carry for this Secret: current CA, then the previous one. */
@@ -62,50 +68,70 @@ export function caBundleOf(content: TlsSecretContent): string {
 }
 
 export async function planRotation(input: PlanInput): Promise<Plan> {
-  const { current, now, policy, issuer } = input;
+  const { current, now } = input;
   if (!current) return { step: 'created', write: await fresh(input, {}) };
   const parsed = parse(current);
   if (!parsed) return { step: 'repaired', write: await fresh(input, current.annotations) };
   const { ca, serving, previous } = parsed;
   const signer = serving.verify(ca.x.publicKey) ? 'current' : previous && serving.verify(previous.publicKey) ? 'previous' : undefined;
-  const at = (name: string) => Date.parse(current.annotations[name] ?? '') || 0;
-  const write = (data: Record<string, string | undefined>, annotations: Record<string, string | undefined>): TlsSecretContent => ({
-    data: compact({ ...current.data, ...data }),
-    annotations: compact({ ...current.annotations, ...annotations }),
-  });
-  const t = now.getTime();
-
+  const step: Step = {
+    input, current, parsed, t: now.getTime(),
+    at: (name) => Date.parse(current.annotations[name] ?? '') || 0,
+    write: (data, annotations) => ({
+      data: compact({ ...current.data, ...data }),
+      annotations: compact({ ...current.annotations, ...annotations }),
+    }),
+    resign: async () => step.write(await servingFrom(input, ca.pair), { [ANNOTATIONS.servingRotatedAt]: now.toISOString() }),
+  };
   // A serving cert signed by neither CA (hand-edited Secret): re-sign now, nothing trusts it anyway.
-  if (!signer) return { step: 'repaired', write: write(await servingFrom(input, ca.pair), { [ANNOTATIONS.servingRotatedAt]: now.toISOString() }) };
+  if (!signer) return { step: 'repaired', write: await step.resign() };
+  if (signer === 'previous') return planSwitch(step);
+  if (previous) return planDrop(step, previous);
+  return planSteady(step);
+}
 
-  if (signer === 'previous') {
-    // Step 2 -> 3. The caller only gets here after confirming the bundle with both CAs is injected.
-    if (t - at(ANNOTATIONS.caRotatedAt) < policy.overlapMs) return { step: 'waiting-overlap' };
-    return { step: 'serving-switched', write: write(await servingFrom(input, ca.pair), { [ANNOTATIONS.servingRotatedAt]: now.toISOString() }) };
-  }
+interface Step {
+  input: PlanInput;
+  current: StoredTlsSecret;
+  parsed: Parsed;
+  t: number;
+  at(annotation: string): number;
+  write(data: Record<string, string | undefined>, annotations: Record<string, string | undefined>): TlsSecretContent;
+  /** The Secret with a fresh serving cert signed by ca.crt. */
+  resign(): Promise<TlsSecretContent>;
+}
 
-  if (previous) {
-    // Step 3 -> 4 (or the old CA expired anyway: keeping it buys nothing).
-    const expired = Date.parse(previous.validTo) <= t;
-    if (!expired && t - at(ANNOTATIONS.servingRotatedAt) < policy.dropPreviousAfterMs) return { step: 'waiting-overlap' };
-    return { step: 'previous-dropped', write: write({ [SECRET_KEYS.caPrevious]: undefined }, {}) };
-  }
+/** Step 2 -> 3: only once the old+new bundle has been confirmed injected for overlapMs. */
+async function planSwitch(s: Step): Promise<Plan> {
+  const since = Math.max(s.at(ANNOTATIONS.caRotatedAt), s.input.bundleConfirmedAt?.getTime() ?? Infinity);
+  if (s.t - since < s.input.policy.overlapMs) return { step: 'waiting-overlap' };
+  return { step: 'serving-switched', write: await s.resign() };
+}
 
+/** Step 3 -> 4 (or the old CA expired anyway: keeping it buys nothing). */
+function planDrop(s: Step, previous: X509Certificate): Plan {
+  const expired = Date.parse(previous.validTo) <= s.t;
+  if (!expired && s.t - s.at(ANNOTATIONS.servingRotatedAt) < s.input.policy.dropPreviousAfterMs) return { step: 'waiting-overlap' };
+  return { step: 'previous-dropped', write: s.write({ [SECRET_KEYS.caPrevious]: undefined }, {}) };
+}
+
+async function planSteady(s: Step): Promise<Plan> {
+  const { input, current, parsed } = s;
+  const { policy, now } = input;
   const rotateRequested = current.annotations[ANNOTATIONS.rotateCa] !== undefined;
-  if (input.forceCaRotation || rotateRequested || due(ca.x, t, policy.renewFraction)) {
+  if (input.forceCaRotation || rotateRequested || due(parsed.ca.x, s.t, policy.renewFraction)) {
     // Step 1: the new CA becomes ca.crt; the serving cert is left alone (still by the old CA).
-    const next = await issuer.issueCa(now, policy.caLifetimeMs);
+    const next = await input.issuer.issueCa(now, policy.caLifetimeMs);
     return {
       step: 'ca-staged',
-      write: write(
-        { [SECRET_KEYS.caCert]: next.cert, [SECRET_KEYS.caKey]: next.key, [SECRET_KEYS.caPrevious]: current.data[SECRET_KEYS.caCert] },
+      write: s.write(
+        { [SECRET_KEYS.caCert]: next.cert, [SECRET_KEYS.caKey]: next.key, ...(await servingFrom(input, next)) },
         { [ANNOTATIONS.caRotatedAt]: now.toISOString(), [ANNOTATIONS.rotateCa]: undefined },
       ),
     };
   }
-
-  if (due(serving, t, policy.renewFraction) || !sameSans(serving, policy.sans)) {
-    return { step: 'serving-renewed', write: write(await servingFrom(input, ca.pair), { [ANNOTATIONS.servingRotatedAt]: now.toISOString() }) };
+  if (due(parsed.serving, s.t, policy.renewFraction) || !sameSans(parsed.serving, policy.sans)) {
+    return { step: 'serving-renewed', write: await s.resign() };
   }
   return { step: 'none' };
 }

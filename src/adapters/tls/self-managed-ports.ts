@@ -61,3 +61,10 @@ export interface WebhookCaPatcher {
   /** Makes every webhook of the configuration trust exactly `bundlePem`; true when something changed. */
   ensureCaBundle(bundlePem: string): Promise<boolean>;
 }
+
+/** The webhook's serving key pair as loaded by a replica. */
+export interface ServingTls {
+  key: string;
+  cert: string;
+  notAfter: Date;
+}

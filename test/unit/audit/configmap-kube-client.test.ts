@@ -27,7 +27,7 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
   let ca: PemKeyPair;
   let server: Server;
   let port: number;
-  let seen: { method: string; url: string; auth: string | undefined; body: string }[];
+  let seen: { method: string; url: string; auth: string | undefined; body: string; port: number | undefined }[];
   let answer: (method: string, url: string) => { status: number; body: unknown } | 'hang' | 'reset';
 
   before(async function () {
@@ -38,7 +38,7 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
       req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
+        seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body, port: req.socket.remotePort });
         const a = answer(req.method!, req.url!);
         if (a === 'hang') return;
         if (a === 'reset') {
@@ -74,12 +74,16 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
   };
   const cm = (rv: string) => ({ metadata: { name: 'seg', resourceVersion: rv, labels: { a: 'b' } }, data: { 'records.jsonl': 'x\n' } });
 
-  it('reads a YAML kubeconfig (CA file relative to it) and sends the bearer token', async () => {
+  it('reads a YAML kubeconfig (CA file relative to it), sends the bearer token, reuses one connection', async () => {
     const store = connectKube({ kubeconfigPath: await kubeconfig({ token: 'file-token' }), requestTimeoutMs: 2000 }).configMaps('ns-a');
     answer = () => ({ status: 200, body: cm('7') });
     const got = await store.get('seg');
     expect(got).to.deep.include({ name: 'seg', resourceVersion: '7', immutable: false });
     expect(seen[0]).to.deep.include({ method: 'GET', url: '/api/v1/namespaces/ns-a/configmaps/seg', auth: 'Bearer file-token' });
+    // One keep-alive connection, not a TLS handshake per request.
+    await store.get('seg');
+    await store.get('seg');
+    expect(new Set(seen.map((r) => r.port)).size).to.equal(1);
   });
 
   it('replace sends the resourceVersion it is based on; 409 is a conflict, 404 not found, 403 forbidden, 422 invalid', async () => {

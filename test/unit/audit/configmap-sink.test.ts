@@ -200,6 +200,15 @@ describe('ConfigMap audit sink (fake store)', () => {
     expect(sink.health().ok).to.equal(true);
   });
 
+  it('a segment removed behind its back fails one batch, then the chain goes on in a new segment', async () => {
+    const sink = await open({ probeIntervalMs: 60_000 });
+    await sink.append(report(1));
+    store.objects.delete(SEG1);
+    expect((await rejection(sink.append(report(2)))).code).to.equal('audit-unavailable');
+    expect((await sink.append(report(3))).seq).to.equal(1);
+    expect([...store.objects.keys()]).to.deep.equal([SEG1]);
+  });
+
   it('refuses to start without RBAC to list its segments', async () => {
     store.faults.push({ op: 'list', kind: 'forbidden' });
     const err = await rejection(openConfigMapAuditSink({ store, writer: 'pod-a' }));
