@@ -2,7 +2,7 @@
 // second `tls.enabled` is a classic way to hide a change), aliases and size
 // are capped, bytes must be UTF-8 text. JSON is parsed by the YAML 1.2 parser
 // too, because JSON.parse silently keeps the last duplicate key.
-import { parseDocument } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { scanJsonShape } from './json-duplicates.js';
 
 export interface ParseLimits {
@@ -32,17 +32,27 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
   const decoded = decodeUtf8(bytes, what);
   if (!decoded.ok) return decoded;
   if (decoded.text.trim() === '') return { ok: false, message: `${what} is empty` };
+  let value: unknown;
   try {
-    const doc = parseDocument(decoded.text, { uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2' });
-    const problem = doc.errors[0];
-    if (problem) return { ok: false, message: `${what} is not valid YAML/JSON: ${firstLine(problem.message)}` };
-    const value: unknown = doc.toJS({ maxAliasCount: limits.maxAliases });
-    const depth = depthOf(value, limits.maxDepth);
-    if (depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
-    return { ok: true, value, text: decoded.text };
+    // CORE_SCHEMA is YAML 1.2's core schema: no timestamps, no merge keys,
+    // no custom tags. Duplicate keys throw.
+    value = loadYaml(decoded.text, { schema: CORE_SCHEMA, json: false });
   } catch (e) {
+    if (e instanceof YAMLException) return { ok: false, message: `${what} is not valid YAML/JSON: ${yamlProblem(e)}` };
+    if (e instanceof RangeError) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
     return { ok: false, message: `${what} could not be parsed: ${firstLine(e instanceof Error ? e.message : String(e))}` };
   }
+  const shape = measure(value, limits);
+  if (shape.aliases > limits.maxAliases) return { ok: false, message: `${what} reuses YAML aliases more than ${limits.maxAliases} times (alias expansion refused)` };
+  if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
+  if (shape.values > MAX_VALUES) return { ok: false, message: `${what} expands to more than ${MAX_VALUES} values (YAML alias expansion refused)` };
+  return { ok: true, value, text: decoded.text };
+}
+
+/** "duplicated mapping key (at line 3, column 3)": js-yaml's reason with the position, without its source excerpt (it may hold a secret). */
+function yamlProblem(e: YAMLException): string {
+  const at = e.mark ? ` (at line ${e.mark.line + 1}, column ${e.mark.column + 1})` : '';
+  return `${firstLine(e.reason || 'syntax error')}${at}`;
 }
 
 /**
@@ -71,18 +81,35 @@ function firstLine(s: string): string {
   return (s.split('\n')[0] ?? s).slice(0, 200);
 }
 
-/** Depth of nested containers, stopping early once past `cap`. Iterative: no stack to blow. */
-function depthOf(root: unknown, cap: number): number {
-  let max = 0;
+const MAX_VALUES = 200_000;
+
+interface Shape {
+  depth: number;
+  values: number;
+  aliases: number;
+}
+
+/**
+ * Depth, value count and alias reuse of a parsed document, in one iterative
+ * walk (no stack to blow). An alias is a container reached a second time:
+ * js-yaml shares the object instead of copying it, so a "billion laughs"
+ * document is small in memory but explodes for anything that walks it.
+ */
+function measure(root: unknown, limits: ParseLimits): Shape {
+  const shape: Shape = { depth: 0, values: 0, aliases: 0 };
+  const seen = new WeakSet<object>();
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
+    shape.values++;
+    if (shape.values > MAX_VALUES || shape.aliases > limits.maxAliases || shape.depth > limits.maxDepth) return shape;
     if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > cap) return max;
+    if (seen.has(v)) shape.aliases++;
+    seen.add(v);
+    if (d > shape.depth) shape.depth = d;
     for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, d + 1]);
   }
-  return max;
+  return shape;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
