@@ -44,8 +44,13 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
     cl = await startGateCluster();
   });
 
-  after(async function () {
-    if (this.currentTest?.state === 'failed' && cl) {
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
+  after(async () => {
+    if (failed && cl) {
       process.stderr.write(`--- gate log tail (${cl.gate.logPath}) ---\n${await cl.gate.logTail(30)}\n`);
     }
     await cl?.stop();

@@ -47,8 +47,13 @@ describe('e2e: the gate stops under a stream of applies (failurePolicy Fail)', f
     expect(ns.code, ns.stderr).to.equal(0);
   });
 
-  after(async function () {
-    if (this.currentTest?.state === 'failed' && cl) {
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
+  after(async () => {
+    if (failed && cl) {
       process.stderr.write(`--- gate log tail (${cl.gate.logPath}) ---\n${await cl.gate.logTail(30)}\n`);
     }
     await cl?.stop();

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../harness/ports.js';
+import { claim } from '../harness/sweep.js';
 import { SCRIPTS_DIR } from '../harness/tools.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -69,7 +70,12 @@ let exitHooked = false;
 
 export async function startLocalGate(opts: LocalGateOptions = {}): Promise<LocalGate> {
   const keep = process.env.MIGRATION_GATE_E2E_KEEP === '1';
+  // The prefix is the control plane's: a dir left by a SIGKILLed run is swept
+  // by the next startControlPlane() (its owner pid is gone).
   const dir = mkdtempSync(path.join(tmpdir(), 'migration-gate-e2e-gate-'));
+  if (!keep) claim(dir);
+  const onExit = () => keep || rmSync(dir, { recursive: true, force: true });
+  process.once('exit', onExit);
   const dataDir = path.join(dir, 'data');
   const tlsDir = path.join(dataDir, 'tls');
   const policyDir = path.join(dir, 'policies');
@@ -149,7 +155,8 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
   try {
     await spawnOnce();
   } catch (e) {
-    if (!keep) rmSync(dir, { recursive: true, force: true });
+    process.removeListener('exit', onExit);
+    onExit();
     throw e;
   }
   const caPem = readFileSync(path.join(tlsDir, 'ca.crt'), 'utf8');
@@ -168,7 +175,11 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
       const p = pid();
       if (p === undefined) throw new Error('cannot find the gate process under its wrapper');
       process.kill(p, signal);
-      await run.exited; // the wrapper exits right after its child
+      // The wrapper exits right after its child. The timer also keeps the
+      // event loop alive meanwhile (the wrapper itself is unref'd).
+      const timer = setTimeout(() => run.wrapper.kill('SIGKILL'), 20_000);
+      await run.exited;
+      clearTimeout(timer);
     },
     async restart() {
       if (current && !current.done) throw new Error('restart(): the gate is still running');
@@ -179,7 +190,8 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
     logTail: async (lines = 40) => tail(await readFile(logPath, 'utf8').catch(() => ''), lines),
     async stop() {
       if (current) await stopRun(current);
-      if (!keep) rmSync(dir, { recursive: true, force: true });
+      process.removeListener('exit', onExit);
+      onExit();
     },
   };
 }
