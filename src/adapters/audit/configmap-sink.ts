@@ -15,7 +15,7 @@
 //
 // RBAC: get/list/create/update on ConfigMaps in the gate's namespace; no
 // delete or patch is ever needed (append-only by construction).
-import { auditableReport, chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
+import { chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
@@ -26,7 +26,8 @@ import {
   ALL_SEGMENTS_SELECTOR, DEFAULT_SEGMENT_MAX_BYTES, orderSegments, PREVIOUS_HASH_ANNOTATION, PREVIOUS_SEGMENT_ANNOTATION,
   PREVIOUS_SEQ_ANNOTATION, RECORDS_KEY, recordsText, segmentEntries, segmentHead, segmentId, segmentLabels, segmentName, writerSelector,
 } from './configmap-segments.js';
-import { GroupCommitQueue, type FlushInfo } from './group-commit.js';
+import type { FlushInfo } from './group-commit.js';
+import { ReportQueue } from './report-queue.js';
 
 export interface ConfigMapAuditSinkOptions {
   store: ConfigMapStore;
@@ -64,7 +65,7 @@ class ConfigMapAuditSink implements AuditSink {
   readonly #probeIntervalMs: number;
   readonly #random: () => number;
   readonly #logger: Logger;
-  readonly #queue: GroupCommitQueue<DecisionReport, AuditRecord>;
+  readonly #queue: ReportQueue;
   /** This writer's newest segment, as last read or written; undefined before the first. */
   #current: StoredConfigMap | undefined;
   #number = 0;
@@ -89,13 +90,7 @@ class ConfigMapAuditSink implements AuditSink {
     this.#probeIntervalMs = options.probeIntervalMs ?? 5000;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silent;
-    this.#queue = new GroupCommitQueue({
-      flush: (reports) => this.#exclusive(() => this.#flush(reports)),
-      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
-      ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
-      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
-      ...(options.onFlush === undefined ? {} : { onFlush: options.onFlush }),
-    });
+    this.#queue = new ReportQueue((reports) => this.#exclusive(() => this.#flush(reports)), options);
   }
 
   /** Finds this writer's newest segment and resumes its chain there. */
@@ -128,11 +123,7 @@ class ConfigMapAuditSink implements AuditSink {
   }
 
   append(report: DecisionReport): Promise<AuditRecord> {
-    try {
-      return this.#queue.submit(auditableReport(report));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.#queue.append(report);
   }
 
   async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {

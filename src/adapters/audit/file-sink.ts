@@ -8,12 +8,13 @@
 import { constants as fsConstants } from 'node:fs';
 import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { auditableReport, chainBatch, GENESIS_HEAD, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
+import { chainBatch, GENESIS_HEAD, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import type { AuditSink, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
-import { GroupCommitQueue, type FlushInfo } from './group-commit.js';
+import type { FlushInfo } from './group-commit.js';
+import { ReportQueue } from './report-queue.js';
 import { readStoredLines } from './jsonl-lines.js';
 
 /** The three calls that touch the disk on the commit path; tests inject faults here. */
@@ -96,7 +97,7 @@ function isJson(text: string): boolean {
 
 class FileAuditSink implements AuditSink {
   readonly kind = 'file';
-  readonly #queue: GroupCommitQueue<DecisionReport, AuditRecord>;
+  readonly #queue: ReportQueue;
   readonly #io: FileSinkIo;
   #head: ChainHead;
   /** Bytes known durable; the file is cut back to this after a failed commit. */
@@ -115,21 +116,11 @@ class FileAuditSink implements AuditSink {
     this.#io = { ...defaultFileSinkIo, ...options.io };
     this.#head = scanned.head;
     this.#committed = scanned.goodLength;
-    this.#queue = new GroupCommitQueue({
-      flush: (reports) => this.#flush(reports),
-      ...(options.lingerMs === undefined ? {} : { lingerMs: options.lingerMs }),
-      ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
-      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
-      ...(options.onFlush === undefined ? {} : { onFlush: options.onFlush }),
-    });
+    this.#queue = new ReportQueue((reports) => this.#flush(reports), options);
   }
 
   append(report: DecisionReport): Promise<AuditRecord> {
-    try {
-      return this.#queue.submit(auditableReport(report));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.#queue.append(report);
   }
 
   async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {

@@ -8,12 +8,13 @@
 // (the service should say so, based on kind === 'stdout'). The chain starts
 // at seq 1 on every start, so give each process a unique writer id (e.g. pod
 // name + start time) or chains from successive runs collide downstream.
-import { auditableReport, chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
+import { chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports.js';
-import { GroupCommitQueue, type FlushInfo } from './group-commit.js';
+import type { FlushInfo } from './group-commit.js';
+import { ReportQueue } from './report-queue.js';
 
 /** The part of a Writable the sink uses. */
 export interface LineWritable {
@@ -32,7 +33,7 @@ export interface StdoutAuditSinkOptions {
 
 class StdoutAuditSink implements AuditSink {
   readonly kind = 'stdout';
-  readonly #queue: GroupCommitQueue<DecisionReport, AuditRecord>;
+  readonly #queue: ReportQueue;
   #head: ChainHead = GENESIS_HEAD;
   #lastError: string | undefined;
   #closed = false;
@@ -44,20 +45,11 @@ class StdoutAuditSink implements AuditSink {
 
   constructor(private readonly options: StdoutAuditSinkOptions) {
     options.stream.on?.('error', this.#onError);
-    this.#queue = new GroupCommitQueue({
-      flush: (reports) => this.#flush(reports),
-      lingerMs: options.lingerMs ?? 0,
-      ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
-      ...(options.onFlush === undefined ? {} : { onFlush: options.onFlush }),
-    });
+    this.#queue = new ReportQueue((reports) => this.#flush(reports), { ...options, lingerMs: options.lingerMs ?? 0 });
   }
 
   append(report: DecisionReport): Promise<AuditRecord> {
-    try {
-      return this.#queue.submit(auditableReport(report));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.#queue.append(report);
   }
 
   async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {
