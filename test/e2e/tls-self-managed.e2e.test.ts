@@ -150,7 +150,6 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
     const oldCa = b64(before.data['ca.crt']!);
     const oldServing = b64(before.data['tls.crt']!);
     const failures: string[] = [];
-    const seenBundleSizes = new Set<number>();
     let applies = 0;
     let rotationDone = false;
     const stream = (async () => {
@@ -162,30 +161,35 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
       }
     })();
 
-    await kubectlOk(['annotate', 'secret', SECRET, '-n', GATE_NS, 'migrationgate.io/rotate-ca=now']);
-    // (1) old + new CA in every webhook, serving cert unchanged.
-    await waitUntil('old+new bundle', async () => {
-      const b = await bundles();
-      b.forEach((x) => seenBundleSizes.add(pems(x).length));
-      return b.every((x) => pems(x).length === 2);
-    });
-    const staged = await secret();
-    expect(b64(staged.data['ca-previous.crt']!).trim()).to.equal(oldCa.trim());
-    expect(staged.metadata.annotations?.['migrationgate.io/rotate-ca'], 'request consumed').to.equal(undefined);
-    const newCa = b64(staged.data['ca.crt']!);
-    expect(newCa).to.not.equal(oldCa);
-    // (3) serving cert signed by the new CA, picked up by both replicas without a restart.
-    await waitUntil('serving cert switched', async () => b64((await secret()).data['tls.crt']!) !== oldServing);
-    const newServing = new X509Certificate(b64((await secret()).data['tls.crt']!));
-    expect(newServing.verify(new X509Certificate(newCa).publicKey)).to.equal(true);
-    for (const port of ports) {
-      await waitUntil(`replica on ${port} serves the new cert`, async () => (await presentedCert(port)) === newServing.toString());
+    try {
+      await kubectlOk(['annotate', 'secret', SECRET, '-n', GATE_NS, 'migrationgate.io/rotate-ca=now']);
+      // (1) old + new CA in every webhook, serving cert unchanged.
+      await waitUntil('old+new bundle', async () => {
+        const b = await bundles();
+        return b.every((x) => pems(x).length === 2);
+      });
+      const staged = await secret();
+      expect(b64(staged.data['ca-previous.crt']!).trim()).to.equal(oldCa.trim());
+      expect(staged.metadata.annotations?.['migrationgate.io/rotate-ca'], 'request consumed').to.equal(undefined);
+      const newCa = b64(staged.data['ca.crt']!);
+      expect(newCa).to.not.equal(oldCa);
+      // (3) serving cert signed by the new CA, picked up by both replicas without a restart.
+      await waitUntil('serving cert switched', async () => b64((await secret()).data['tls.crt']!) !== oldServing);
+      const newServing = new X509Certificate(b64((await secret()).data['tls.crt']!));
+      expect(newServing.verify(new X509Certificate(newCa).publicKey)).to.equal(true);
+      for (const port of ports) {
+        await waitUntil(`replica on ${port} serves the new cert`, async () => (await presentedCert(port)) === newServing.toString());
+      }
+      // (4) the old CA leaves the bundle.
+      await waitUntil('old CA dropped', async () => (await bundles()).every((x) => pems(x).length === 1 && x.trim() === newCa.trim()), 90_000);
+      expect((await secret()).data).to.not.have.property('ca-previous.crt');
+    } catch (e) {
+      // Say whether admissions failed too: that is the point of the test.
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; failed admissions so far: ${failures.length}\n${failures.slice(0, 3).join('\n')}`, { cause: e });
+    } finally {
+      rotationDone = true;
+      await stream;
     }
-    // (4) the old CA leaves the bundle.
-    await waitUntil('old CA dropped', async () => (await bundles()).every((x) => pems(x).length === 1 && x.trim() === newCa.trim()), 90_000);
-    expect((await secret()).data).to.not.have.property('ca-previous.crt');
-    rotationDone = true;
-    await stream;
 
     expect(failures, failures.join('\n')).to.deep.equal([]);
     expect(applies).to.be.at.least(30);
@@ -194,5 +198,23 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
     // And admission still goes through the gate with the new CA only.
     const bad = await cp.kubectl(['apply', '-f', '-'], { input: configMap('no-manifest-after', { 'app-config.yaml': 'debug: true\n' }) });
     expect(bad.stderr).to.contain('migration-gate BLOCKED');
+    // The expiry metric follows the reloaded cert on every replica.
+    const newNotAfter = Date.parse(new X509Certificate(b64((await secret()).data['tls.crt']!)).validTo) / 1000;
+    for (const g of gates) {
+      const text = await (await fetch(`${g.url}/metrics`)).text();
+      const m = /^migration_gate_tls_cert_expiry_timestamp_seconds (\S+)$/m.exec(text);
+      expect(Number(m?.[1])).to.equal(newNotAfter);
+    }
+  });
+
+  it('the leader hands over on shutdown, and the new leader re-injects a caBundle that was wiped (as a helm upgrade would)', async () => {
+    const holder = async () => (JSON.parse(await kubectlOk(['get', 'lease', LEASE, '-n', GATE_NS, '-o', 'json'])) as { spec: { holderIdentity?: string } }).spec.holderIdentity;
+    const leaderIndex = Number((await holder())!.slice('gate-pod-'.length));
+    await gates.splice(leaderIndex, 1)[0]!.stop();
+    await waitUntil('the other replica holds the lease', async () => (await holder()) === `gate-pod-${1 - leaderIndex}`, 30_000);
+    const ca = b64((await secret()).data['ca.crt']!);
+    await kubectlOk(['patch', 'validatingwebhookconfiguration', VWC, '--type=json', '-p',
+      JSON.stringify([0, 1].map((i) => ({ op: 'remove', path: `/webhooks/${i}/clientConfig/caBundle` })))]);
+    await waitUntil('caBundle restored', async () => (await bundles()).every((b) => b.trim() === ca.trim()), 30_000);
   });
 });

@@ -125,7 +125,7 @@ async function planSteady(s: Step): Promise<Plan> {
     return {
       step: 'ca-staged',
       write: s.write(
-        { [SECRET_KEYS.caCert]: next.cert, [SECRET_KEYS.caKey]: next.key, ...(await servingFrom(input, next)) },
+        { [SECRET_KEYS.caCert]: next.cert, [SECRET_KEYS.caKey]: next.key, [SECRET_KEYS.caPrevious]: current.data[SECRET_KEYS.caCert] },
         { [ANNOTATIONS.caRotatedAt]: now.toISOString(), [ANNOTATIONS.rotateCa]: undefined },
       ),
     };
