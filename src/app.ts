@@ -25,7 +25,7 @@ import { createPromMetrics } from './adapters/metrics.js';
 import { createWebhookHandler } from './adapters/http/webhook-routes.js';
 import { replicationAdmitter } from './services/admission-replication.js';
 import { BackgroundVerifications } from './services/admission-verifications.js';
-import { loadWebhookTls } from './adapters/tls/webhook-tls.js';
+import { ensureLocalTls } from './adapters/tls/local-ca.js';
 import { watchCertFiles, type CertFilesWatcher } from './adapters/tls/cert-files-watcher.js';
 import { watchCertExpiry } from './adapters/tls/self-managed-expiry.js';
 import { selfManagedTlsFromConfig, type SelfManagedTimings } from './adapters/tls/self-managed-from-config.js';
@@ -117,11 +117,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return selfManaged.current();
       case 'certManager':
       case 'existingSecret':
-        if (!config.tlsDir) return loadWebhookTls(config, clock.now(), logger); // fails naming GATE_TLS_DIR
+        if (!config.tlsDir) throw new GateError('config-invalid', `GATE_TLS_MODE=${config.tlsMode} needs GATE_TLS_DIR (the mounted tls.crt and tls.key)`);
         certFiles = await watchCertFiles({ dir: config.tlsDir, onChange: onServing, logger });
         return certFiles.current();
       case 'local':
-        return loadWebhookTls(config, clock.now(), logger);
+        return ensureLocalTls({ dir: config.tlsDir ?? path.join(config.dataDir, 'tls'), extraSans: config.tlsExtraSans, now: clock.now(), logger });
     }
   };
   return {
