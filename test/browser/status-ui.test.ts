@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
-import { browserSkipped, launchChromium, screenshot } from '../support/browser.js';
+import { launchChromium, screenshot } from '../support/browser.js';
 
 function t1(dir: string): { manifest: Record<string, unknown>; config: string } {
   return { manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as Record<string, unknown>, config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') };
@@ -20,7 +20,6 @@ describe('status page and UI (chromium)', function () {
   const cspViolations: string[] = [];
 
   before(async function () {
-    if (browserSkipped()) this.skip();
     gate = await startGate();
     await postJson(gate, '/api/v1/validate/migration', t1('t1_good'));
     await postJson(gate, '/api/v1/validate/migration', t1('t1_bad/tls-off-prod'));

@@ -8,13 +8,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.GATE_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve('test-output/screenshots');
 
-export function browserSkipped(): boolean {
-  return process.env.GATE_SKIP_BROWSER === '1';
-}
-
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), set GATE_CHROMIUM, or skip the browser suite explicitly with GATE_SKIP_BROWSER=1`);
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), set GATE_CHROMIUM`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,
