@@ -1,6 +1,6 @@
 // Debian's chromium driven by playwright-core (no browser download). The
-// browser suite runs in `npm test`; it is skipped only when asked explicitly
-// (GATE_SKIP_BROWSER=1), never because chromium happens to be missing.
+// browser suite runs in `npm test` and is never skipped: a missing chromium
+// fails with the command that installs it.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
