@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 export interface GateProcess {
   child: ChildProcess;
   url: string;
+  webhookPort: number;
   logs: string[];
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -17,20 +18,21 @@ export async function spawnGate(env: Record<string, string>): Promise<GateProces
   });
   const logs: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => logs.push(l));
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ api: number; webhook: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gate did not start:\n${logs.join('\n')}`)), 30_000);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       logs.push(line);
-      const m = /"msg":"api listening","port":(\d+)/.exec(line);
+      // main.ts logs this once both listeners are up.
+      const m = /"msg":"migration-gate started".*"apiPort":(\d+),"webhookPort":(\d+)/.exec(line);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve({ api: Number(m[1]), webhook: Number(m[2]) });
       }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`gate exited with ${code}:\n${logs.join('\n')}`)); });
   });
   return {
-    child, logs, url: `http://127.0.0.1:${port}`,
+    child, logs, url: `http://127.0.0.1:${ports.api}`, webhookPort: ports.webhook,
     kill: (signal = 'SIGKILL') => new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
