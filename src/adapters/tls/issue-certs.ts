@@ -13,8 +13,9 @@ export interface PemKeyPair {
   cert: string;
 }
 
-export const CA_LIFETIME_DAYS = 3650;
-export const SERVING_LIFETIME_DAYS = 397;
+const DAY_MS = 86_400_000;
+export const CA_LIFETIME_MS = 3650 * DAY_MS;
+export const SERVING_LIFETIME_MS = 397 * DAY_MS;
 
 export async function newRsaKey(): Promise<{ privatePem: string; publicPem: string }> {
   const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
@@ -32,18 +33,20 @@ function serial(): string {
   return b.toString('hex');
 }
 
-function validity(cert: forge.pki.Certificate, now: Date, days: number): void {
-  // Backdated an hour: clocks across a cluster are never quite in step.
-  cert.validity.notBefore = new Date(now.getTime() - 3_600_000);
-  cert.validity.notAfter = new Date(now.getTime() + days * 86_400_000);
+function validity(cert: forge.pki.Certificate, now: Date, lifetimeMs: number): void {
+  // Backdated (up to an hour) for clock skew across the cluster, never by
+  // more than a tenth of the lifetime so that tiny test lifetimes still work.
+  cert.validity.notBefore = new Date(now.getTime() - Math.min(3_600_000, Math.floor(lifetimeMs / 10)));
+  cert.validity.notAfter = new Date(now.getTime() + lifetimeMs);
 }
 
-export async function issueCa(now: Date, commonName = 'migration-gate local CA'): Promise<PemKeyPair> {
+export async function issueCa(now: Date, opts: { commonName?: string; lifetimeMs?: number } = {}): Promise<PemKeyPair> {
+  const commonName = opts.commonName ?? 'migration-gate local CA';
   const k = await newRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(k.publicPem);
   cert.serialNumber = serial();
-  validity(cert, now, CA_LIFETIME_DAYS);
+  validity(cert, now, opts.lifetimeMs ?? CA_LIFETIME_MS);
   const name = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'migration-gate' }];
   cert.setSubject(name);
   cert.setIssuer(name);
@@ -56,14 +59,14 @@ export async function issueCa(now: Date, commonName = 'migration-gate local CA')
   return { key: k.privatePem, cert: forge.pki.certificateToPem(cert) };
 }
 
-export async function issueServing(ca: PemKeyPair, sans: readonly string[], now: Date): Promise<PemKeyPair> {
+export async function issueServing(ca: PemKeyPair, sans: readonly string[], now: Date, lifetimeMs = SERVING_LIFETIME_MS): Promise<PemKeyPair> {
   const k = await newRsaKey();
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(k.publicPem);
   cert.serialNumber = serial();
-  validity(cert, now, SERVING_LIFETIME_DAYS);
-  cert.setSubject([{ name: 'commonName', value: sans[0] ?? 'localhost' }]);
+  validity(cert, now, lifetimeMs);
+  cert.setSubject([{ name: 'commonName', value: sans[0] ?? 'migration-gate' }]);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
