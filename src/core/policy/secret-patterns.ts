@@ -47,7 +47,11 @@ const EXCLUDED_NAMES = new Set(['secret_key']);
 
 /** Kind for a key whose literal value would be a credential (`db_password`, `apiKey`), else undefined. */
 export function credentialKeyKind(key: string): string | undefined {
-  const name = normaliseKey(key);
+  return credentialNameKind(normaliseKey(key));
+}
+
+/** credentialKeyKind for a name already passed through normaliseKey. */
+export function credentialNameKind(name: string): string | undefined {
   if (EXCLUDED_NAMES.has(name)) return undefined;
   return CREDENTIAL_NAMES.find(([n]) => name === n || name.endsWith(`_${n}`))?.[1];
 }

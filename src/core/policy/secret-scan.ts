@@ -1,7 +1,7 @@
 // Built-in `secret-scan`: walks the parsed config and reports inline
 // credentials, one finding per path, naming the path and the KIND of secret,
 // never the value or any part of it (not even a prefix or a length).
-import { AWS_SECRET_VALUE, credentialKeyKind, detectTokenKind, isInlineLiteral, normaliseKey } from './secret-patterns.js';
+import { AWS_SECRET_VALUE, credentialNameKind, detectTokenKind, isInlineLiteral, normaliseKey } from './secret-patterns.js';
 import type { BuiltinCheck, BuiltinHit } from './types.js';
 
 export interface SecretHit {
@@ -15,11 +15,22 @@ interface Walk {
   hits: Map<string, string>;
   nodes: number;
   truncated: boolean;
+  /** normaliseKey results for this scan: each key is looked at several times. */
+  names: Map<string, string>;
+}
+
+function nameOf(walk: Walk, key: string): string {
+  let name = walk.names.get(key);
+  if (name === undefined) {
+    name = normaliseKey(key);
+    walk.names.set(key, name);
+  }
+  return name;
 }
 
 /** Inline credentials in a parsed YAML/JSON value, sorted by path. */
 export function scanForSecrets(root: unknown): SecretHit[] {
-  const walk: Walk = { hits: new Map(), nodes: 0, truncated: false };
+  const walk: Walk = { hits: new Map(), nodes: 0, truncated: false, names: new Map() };
   visit(root, '', undefined, false, 0, walk);
   const hits = [...walk.hits].map(([path, kind]) => ({ path, kind }));
   hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -43,7 +54,7 @@ function visit(value: unknown, path: string, key: string | undefined, awsAware: 
   if (typeof value === 'string') return visitString(value, path, key, awsAware, walk);
   if ((typeof value === 'number' || typeof value === 'bigint') && key !== undefined) {
     // `password: 123456` is parsed as a number and is still an inline password.
-    const kind = credentialKeyKind(key);
+    const kind = credentialNameKind(nameOf(walk, key));
     if (kind) record(walk, path, kind);
     return;
   }
@@ -58,12 +69,12 @@ function visitObject(value: object, path: string, awsAware: boolean, depth: numb
   const entries: Array<[string, unknown]> = value instanceof Map
     ? [...value.entries()].map(([k, v]): [string, unknown] => [String(k), v])
     : Object.entries(value);
-  const siblingAws = awsAware || entries.some(([k, v]) => normaliseKey(k).includes('aws') || (typeof v === 'string' && detectTokenKind(v) === 'AWS access key id'));
+  const siblingAws = awsAware || entries.some(([k, v]) => nameOf(walk, k).includes('aws') || (typeof v === 'string' && detectTokenKind(v) === 'AWS access key id'));
   for (const [k, v] of entries) {
     const keyKind = detectTokenKind(k);
     const childPath = joinPath(path, k, keyKind !== undefined);
     if (keyKind) record(walk, childPath, `${keyKind} in a key name`);
-    visit(v, childPath, k, siblingAws || normaliseKey(k).includes('aws'), depth + 1, walk);
+    visit(v, childPath, k, siblingAws || nameOf(walk, k).includes('aws'), depth + 1, walk);
   }
 }
 
@@ -71,11 +82,11 @@ function visitString(value: string, path: string, key: string | undefined, awsAw
   const tokenKind = detectTokenKind(value);
   if (tokenKind) return record(walk, path, tokenKind);
   if (key === undefined) return;
-  const name = normaliseKey(key);
+  const name = nameOf(walk, key);
   if (AWS_SECRET_VALUE.test(value) && (name.includes('secret_access_key') || (awsAware && name.includes('secret')))) {
     return record(walk, path, 'AWS secret access key');
   }
-  const kind = credentialKeyKind(key);
+  const kind = credentialNameKind(name);
   if (kind && isInlineLiteral(value)) record(walk, path, kind);
 }
 
