@@ -85,9 +85,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const reviewed = tokenReviewFromConfig(config, logger);
   const verifier = reviewed ? chainVerifiers([staticTokenVerifier(tokens.digests), reviewed]) : staticTokenVerifier(tokens.digests);
   let certNotAfter: Date | undefined;
-  const ui = uiRoutes({ api: apiDeps, verifier, tls: false, webhookCertNotAfter: () => certNotAfter });
+  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
-    verifier, ids: gate.ids, logger, tls: false,
+    verifier, ids: gate.ids, logger, tls: config.apiTls,
   }));
   let api: RunningServer | undefined;
   // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
@@ -106,8 +106,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     certNotAfter = t.notAfter;
     metrics.certExpiry?.(t.notAfter);
     expiry.check();
-    const server = webhook?.server;
-    if (server && 'setSecureContext' in server) server.setSecureContext({ key: t.key, cert: t.cert });
+    // The api port, when it speaks TLS (GATE_API_TLS), serves the same certificate.
+    for (const server of [webhook?.server, config.apiTls ? api?.server : undefined]) {
+      if (server && 'setSecureContext' in server) server.setSecureContext({ key: t.key, cert: t.cert });
+    }
   };
   const startTls = async (): Promise<ServingTls | undefined> => {
     switch (config.tlsMode) {
@@ -134,7 +136,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // says not ready until onServing installs the first one.
       const tls = await startTls();
       if (tls) onServing(tls);
-      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000 });
+      const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
+      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
       webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000 });
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString() });
