@@ -2,7 +2,8 @@
 // walk the tar, apply the archive rules, record per-entry checksums. Memory
 // stays constant: chunks are hashed and dropped (only backup_manifest is kept).
 import { createHash } from 'node:crypto';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
+import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import type { ByteSource } from '../ports.js';
 import type { Finding } from '../contracts/report.js';
 import type { StrongAlgorithm } from '../hashing.js';
@@ -61,7 +62,12 @@ class SnapshotPass {
     this.budget = new InflateBudget(limits);
     this.walker = new SnapshotWalker(limits);
     this.reader = new TarReader(this.walker, limits);
-    this.gunzip = createGunzip({ chunkSize: 64 * 1024 });
+    // 4 MiB of compressed input may queue ahead of zlib: with the default
+    // 16 KiB every read waits for a full drain and zlib idles while the next
+    // chunk is read and hashed.
+    // (zlib hands its options to the Transform constructor; the typings omit that.)
+    const options: ZlibOptions & Pick<TransformOptions, 'writableHighWaterMark'> = { chunkSize: 64 * 1024, writableHighWaterMark: 4 * 1024 * 1024 };
+    this.gunzip = createGunzip(options);
     // Deferring the work lets zlib start inflating the next chunk on its
     // worker thread while this one is hashed (nextTick keeps the order with
     // the stream's 'end').
