@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PG_BIN, pgAvailable, tarGz } from '../support/pg/make-backup.js';
+import { pgAvailable, tarGz } from '../support/pg/make-backup.js';
+import { asRoot, freePort, PG_BIN, pg } from '../support/pg/pg-exec.js';
 
 export { pgAvailable };
 
@@ -19,24 +19,8 @@ export interface BenchBackup {
   backups: { checksums: 'SHA256' | 'CRC32C'; dir: string; snapshotPath: string; manifestPath: string; dirBytes: number; compressedBytes: number }[];
 }
 
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-function pg(bin: string, args: string[]): string {
-  const cmd = join(PG_BIN, bin);
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function sha256Stream(path: string): Promise<string> {
   const h = createHash('sha256');

@@ -11,8 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import type { RunResult } from './harness/exec.js';
 import {
   CHART_DIR, RELEASE, RELEASE_NAMESPACE, K8S_EXAMPLES_DIR,
-  exampleCases, localArtifacts, mapLimit, startGateCluster, type ExampleCase, type GateCluster,
-} from './support/gate-cluster.js';
+  exampleCases, localArtifacts, mapLimit, startGateCluster, type ExampleCase, type GateCluster, stopClusterAfterSuite } from './support/gate-cluster.js';
 import { auditRecords } from './support/local-gate.js';
 
 interface Obj { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid?: string }; [k: string]: unknown }
@@ -44,17 +43,7 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
     cl = await startGateCluster();
   });
 
-  let failed = false;
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
-
-  after(async () => {
-    if (failed && cl) {
-      process.stderr.write(`--- gate log tail (${cl.gate.logPath}) ---\n${await cl.gate.logTail(30)}\n`);
-    }
-    await cl?.stop();
-  });
+  stopClusterAfterSuite(() => cl);
 
   describe('helm', () => {
     it('helm lint passes', async () => {

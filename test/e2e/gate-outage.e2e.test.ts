@@ -9,7 +9,7 @@
 //
 //   npx mocha --no-config --node-option import=tsx --timeout 600000 test/e2e/gate-outage.e2e.test.ts
 import { expect } from 'chai';
-import { K8S_EXAMPLES_DIR, exampleCases, startGateCluster, type ExampleCase, type GateCluster } from './support/gate-cluster.js';
+import { K8S_EXAMPLES_DIR, exampleCases, startGateCluster, type ExampleCase, type GateCluster, stopClusterAfterSuite } from './support/gate-cluster.js';
 import { auditRecords } from './support/local-gate.js';
 
 const NS = 'payments';
@@ -47,17 +47,7 @@ describe('e2e: the gate stops under a stream of applies (failurePolicy Fail)', f
     expect(ns.code, ns.stderr).to.equal(0);
   });
 
-  let failed = false;
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
-
-  after(async () => {
-    if (failed && cl) {
-      process.stderr.write(`--- gate log tail (${cl.gate.logPath}) ---\n${await cl.gate.logTail(30)}\n`);
-    }
-    await cl?.stop();
-  });
+  stopClusterAfterSuite(() => cl);
 
   it('refuses every apply while the gate is down and admits again once it is back', async () => {
     const pending: Promise<void>[] = [];

@@ -117,3 +117,21 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * Mocha hooks shared by the gate e2e files: stop the cluster after the
+ * suite, and print the tail of the gate's log first when a test failed.
+ */
+export function stopClusterAfterSuite(cluster: () => GateCluster | undefined): void {
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+  after(async () => {
+    const cl = cluster();
+    if (failed && cl) {
+      process.stderr.write(`--- gate log tail (${cl.gate.logPath}) ---\n${await cl.gate.logTail(30)}\n`);
+    }
+    await cl?.stop();
+  });
+}

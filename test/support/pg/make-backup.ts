@@ -5,12 +5,12 @@
 // may use the filesystem and child processes; the core never does.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { asRoot, freePort, PG_BIN, pg } from './pg-exec.js';
 
-export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+export { PG_BIN } from './pg-exec.js';
 
 export interface RealBackup {
   root: string;
@@ -25,25 +25,8 @@ export interface RealBackup {
   walFiles: { name: string; path: string; sha256: string; size: number }[];
 }
 
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** Runs a PostgreSQL binary; as root, as the postgres user (the server refuses root). */
-function pg(bin: string, args: string[], opts: { cwd?: string } = {}): string {
-  const cmd = join(PG_BIN, bin);
-  const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function pgAvailable(): boolean {
   try {
