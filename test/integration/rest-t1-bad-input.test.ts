@@ -34,6 +34,7 @@ describe('REST T1: bad input', () => {
     { name: 'a YAML alias bomb', status: 422, mentions: /config-parse-error.*alias/i, send: (g) => postJson(g, '/api/v1/validate/migration', { manifest: goodManifest, config: aliasBomb() }) },
     { name: 'a wrong content type', status: 415, mentions: /text\/plain.*not accepted/, send: (g) => raw(g, 'hello', 'text/plain') },
     { name: 'a missing multipart part', status: 400, mentions: /"app_config" is missing/, send: (g) => multipart(g, { migration_manifest: JSON.stringify(goodManifest) }) },
+    { name: 'a 3 MB plain multipart field (not truncated silently)', status: 413, mentions: /multipart field "app_config" exceeds/, send: (g) => fieldForm(g, { migration_manifest: JSON.stringify(goodManifest), app_config: 'a'.repeat(3 * 1024 * 1024) }) },
     { name: 'an unknown multipart part', status: 400, mentions: /unexpected multipart part "evil"/, send: (g) => multipart(g, { migration_manifest: '{}', app_config: 'a: 1', evil: 'x' }) },
     { name: 'unknown fields in the JSON body', status: 400, mentions: /unknown field\(s\) "extra"/, send: (g) => postJson(g, '/api/v1/validate/migration', { manifest: goodManifest, config: goodConfig, extra: 1 }) },
     { name: 'a missing config field', status: 400, mentions: /"config" is missing/, send: (g) => postJson(g, '/api/v1/validate/migration', { manifest: goodManifest }) },
@@ -84,6 +85,14 @@ function aliasBomb(): string {
 async function multipart(gate: RunningGate, parts: Record<string, string | Buffer>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const form = new FormData();
   for (const [k, v] of Object.entries(parts)) form.append(k, new Blob([v]), `${k}.txt`);
+  const res = await fetch(`${gate.url}/api/v1/validate/migration`, { method: 'POST', headers: gate.auth, body: form });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Parts sent as plain form fields (no filename), as an HTML form without file inputs does. */
+async function fieldForm(gate: RunningGate, fields: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const res = await fetch(`${gate.url}/api/v1/validate/migration`, { method: 'POST', headers: gate.auth, body: form });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }

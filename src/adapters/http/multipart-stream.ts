@@ -6,6 +6,9 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { GateError } from '../../core/errors.js';
 
+/** Plain (non-file) fields are small by nature: manifests, signatures, configs sent as text. */
+const FIELD_LIMIT = 2 * 1024 * 1024;
+
 export interface StreamedPart {
   name: string;
   filename?: string;
@@ -21,7 +24,7 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   let bb: busboy.Busboy;
   try {
     // preservePath: the core must see (and refuse, naming it) a WAL part called ../../etc/passwd.
-    bb = busboy({ headers: req.headers, preservePath: true, limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: 1024 * 1024 } });
+    bb = busboy({ headers: req.headers, preservePath: true, limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: FIELD_LIMIT } });
   } catch (e) {
     throw new GateError('bad-request', `malformed multipart request: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -47,7 +50,9 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     queue.push({ name, ...(info.filename ? { filename: info.filename } : {}), stream });
     notify();
   });
-  bb.on('field', (name: string, value: string) => {
+  bb.on('field', (name: string, value: string, info: busboy.FieldInfo) => {
+    // busboy cuts an over-long field short and says so: never hand on a truncated value.
+    if (info.valueTruncated) return fail(new GateError('payload-too-large', `multipart field "${name.slice(0, 64)}" exceeds ${FIELD_LIMIT} bytes`));
     queue.push({ name, stream: Readable.from([Buffer.from(value, 'utf8')]) });
     notify();
   });
