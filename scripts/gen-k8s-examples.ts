@@ -1,14 +1,15 @@
 // Writes examples/k8s/: a namespace the webhook enforces, good and bad
 // ConfigMaps built from the T1 examples (so their config hashes are right),
-// and MigrationRequests pointing at the T2 example artifacts, which the
-// cluster mounts at /artifacts (GATE_ARTIFACT_ROOT=/artifacts).
+// and MigrationRequests pointing at the T2 example artifacts (and, with
+// spec.config, at T1 example configs), which the cluster mounts at
+// /artifacts (GATE_ARTIFACT_ROOT=/artifacts).
 // Each file starts with `# expect: ALLOW` or `# expect: BLOCK [rule-id]`
 // (plus `# warns: [rule-id]` when warnings are expected); the webhook
 // integration test reads these lines. Run: npx tsx scripts/gen-k8s-examples.ts
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse, Scalar, stringify } from 'yaml';
 
 const NAMESPACE = 'payments';
 const out = path.resolve('examples/k8s');
@@ -119,6 +120,20 @@ function migrationRequest(name: string, dir: string, edit: (spec: Record<string,
   return { apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name, namespace: NAMESPACE }, spec };
 }
 
+/** spec.config: an app config from a T1 example dir and its manifest, camelCase, checked by T1 beside T2. */
+function withConfig(dir: string, file = 'app-config.yaml'): (spec: Record<string, unknown>) => void {
+  const m = JSON.parse(t1(dir, 'migration_manifest.json')) as { app_id: string; env: string; version: string; config_sha256: string };
+  return (spec) => {
+    // The MigrationRequest has one environment (spec.env); the T1 manifest's must be the same.
+    if (m.env !== (spec.env ?? 'prod')) throw new Error(`${dir}: manifest env ${m.env} is not the MigrationRequest's ${String(spec.env)}`);
+    // Quoted: a YAML 1.1 reader (kubectl's) must not see a number in a version like 2026.11.
+    const version = Object.assign(new Scalar(m.version), { type: Scalar.QUOTE_DOUBLE });
+    spec.config = { url: `${ARTIFACTS}/${dir}/${file}`, manifest: { appId: m.app_id, version, configSha256: m.config_sha256 } };
+  };
+}
+
+const T1_IN_MR = ['hash-mismatch', 'inline-secret', 'tls-off-prod'];
+
 const T2_BAD = ['snapshot-digest-mismatch', 'missing-wal-segment', 'unsigned-prod', 'md5-hash', 'tampered-data-file', 'path-traversal', 'bad-signature'];
 const t2Expected = (dir: string): { rule: string; why: string } => JSON.parse(readFileSync(path.join('examples', dir, 'expected.json'), 'utf8')) as { rule: string; why: string };
 
@@ -131,6 +146,18 @@ examples.push(
   {
     file: 'bad-mr-spec-mismatch.yaml', expect: 'BLOCK [spec-manifest-mismatch]', why: 'the spec names another snapshot than the signed manifest it points at',
     object: migrationRequest('orders-db-spec-mismatch', 't2_good', (s) => { s.expectedSnapshotHash = `sha256:${'0'.repeat(64)}`; }),
+  },
+  {
+    file: 'good-migrationrequest-with-config.yaml', expect: 'ALLOW', why: 'T2 verifies, and the app config it references matches its manifest and every prod policy (T1)',
+    object: migrationRequest('orders-db-with-config', 't2_good', withConfig('t1_good')),
+  },
+  ...T1_IN_MR.map((c) => ({
+    file: `bad-mr-config-${c}.yaml`, expect: `BLOCK [${ruleOf(`t1_bad/${c}`)}]`, why: `snapshot verifies, but its app config does not: ${(JSON.parse(t1(`t1_bad/${c}`, 'expected.json')) as { why: string }).why}`,
+    object: migrationRequest(`orders-db-config-${c}`, 't2_good', withConfig(`t1_bad/${c}`)),
+  })),
+  {
+    file: 'bad-mr-config-unreadable.yaml', expect: 'BLOCK [config-unavailable]', why: 'the app config URL names no file under the artifact root',
+    object: migrationRequest('orders-db-config-unreadable', 't2_good', withConfig('t1_good', 'no-such-app-config.yaml')),
   },
 );
 

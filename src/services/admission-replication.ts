@@ -1,10 +1,23 @@
-// MigrationRequest admission -> T2. The spec says where the snapshot, WAL
-// files and signature are (file:// under the artifact root, https:// on
-// allow-listed hosts); they are streamed through the same T2 pipeline as the
-// REST API. A verification that cannot finish inside the admission deadline
-// keeps running (admission-verifications.ts) and the request gets a BLOCK
-// saying how far it got; the retried apply is answered from the result.
-import { canonicalManifestBytes, parseMigrationRequest, specMatchesManifest, type MigrationRequestSpec } from '../core/admission/migration-request.js';
+// MigrationRequest admission -> T2, plus T1 when the spec references an app
+// config. The spec says where the snapshot, WAL files and signature are
+// (file:// under the artifact root, https:// on allow-listed hosts); they are
+// streamed through the same T2 pipeline as the REST API. A verification that
+// cannot finish inside the admission deadline keeps running
+// (admission-verifications.ts) and the request gets a BLOCK saying how far it
+// got; the retried apply is answered from the result.
+//
+// spec.config (admission-mr-config.ts) is checked in the request itself, on
+// every admission, and folded into the T2 evaluation: one decision, one
+// audit record. Only the T2 half is ever cached, for two reasons:
+// - the bytes behind config.url may change between two applies of the same
+//   spec, so a cached T1 verdict could allow a config edited since; reading
+//   and checking a config is cheap, re-doing it costs nothing worth saving;
+// - the T2 verification depends on the T2 part of the spec only, so it is
+//   keyed by that part: a user who fixes only the config and applies again
+//   picks up the snapshot verification already running instead of starting
+//   a multi-gigabyte read over.
+import { parseMigrationRequest, replicationPartOf, canonicalManifestBytes, specMatchesManifest, type MigrationRequestSpec } from '../core/admission/migration-request.js';
+import { withConfigCheck } from '../core/admission/config-check-merge.js';
 import type { Evaluation, Subject } from '../core/contracts/report.js';
 import { isGateError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hashing.js';
@@ -12,10 +25,12 @@ import type { ArtifactSource, ByteSource } from '../core/ports.js';
 import type { ReplicationLimits } from '../core/replication/pipeline.js';
 import { parseStrict } from '../core/strict-parse.js';
 import type { ReplicationAdmitter } from './admit.js';
+import { checkConfig } from './admission-mr-config.js';
 import type { GateContext } from './gate-context.js';
 import { internalError, rejected } from './rejections.js';
 import { raceDeadline } from './admission-deadline.js';
 import type { BackgroundVerifications, Progress } from './admission-verifications.js';
+import { readCapped } from './read-capped.js';
 import { evaluateReplicationWith } from './validate-replication.js';
 
 export interface ReplicationAdmissionDeps {
@@ -35,25 +50,37 @@ export function replicationAdmitter(ctx: GateContext, deps: ReplicationAdmission
     const parsed = parseMigrationRequest(request.object);
     if (!parsed.ok) return rejected('T2', subject, 'migrationrequest-invalid', parsed.message, 'parse');
     const spec = parsed.spec;
-    // The spec pins every digest and URL: the same spec is the same verification.
-    const key = sha256Hex(canonicalJson(spec));
-    const existing = deps.verifications.take(key);
-    if (existing?.state === 'done') return forThisRequest(existing.evaluation, subject);
-    const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress));
-    if (!running) {
-      return rejected('T2', subject, 'verifier-busy', 'too many large snapshots are being verified right now; retry in a minute', 'snapshot');
-    }
-    const raced = await raceDeadline(() => running.done, budgetMs - ANSWER_MARGIN_MS);
-    if (raced.done) {
-      deps.verifications.forget(key);
-      return forThisRequest(raced.value, subject);
-    }
-    const { read, total } = running.progress;
-    // The pipeline knows the total while streaming the snapshot; WAL bytes then add up without one.
-    const howFar = total !== undefined ? `${read} of ${total} bytes of the snapshot read` : `${read} bytes of snapshot and WAL read`;
-    return rejected('T2', subject, 'still-verifying',
-      `still verifying: ${howFar}; the gate keeps going, retry (kubectl apply again) in a little while`, 'snapshot');
+    const answerWithinMs = budgetMs - ANSWER_MARGIN_MS;
+    // Both halves at once: the T2 wait and the config read overlap.
+    const [replication, config] = await Promise.all([
+      replicationPart(ctx, spec, deps, subject, answerWithinMs),
+      // GATE_MAX_CONFIG_BYTES is also the manifest cap (config/derived.ts): the config gets the same limit as on the REST API.
+      checkConfig(ctx, spec, { artifacts: deps.artifacts, maxConfigBytes: deps.limits.maxManifestBytes }, answerWithinMs),
+    ]);
+    return config ? withConfigCheck(replication, config) : replication;
   };
+}
+
+/** The T2 verdict: from a finished background verification, a new or running one, or "still verifying". */
+async function replicationPart(ctx: GateContext, spec: MigrationRequestSpec, deps: ReplicationAdmissionDeps, subject: Subject, answerWithinMs: number): Promise<Evaluation> {
+  // The T2 part of the spec pins every digest and URL: the same part is the same verification.
+  const key = sha256Hex(canonicalJson(replicationPartOf(spec)));
+  const existing = deps.verifications.take(key);
+  if (existing?.state === 'done') return forThisRequest(existing.evaluation, subject);
+  const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress));
+  if (!running) {
+    return rejected('T2', subject, 'verifier-busy', 'too many large snapshots are being verified right now; retry in a minute', 'snapshot');
+  }
+  const raced = await raceDeadline(() => running.done, answerWithinMs);
+  if (raced.done) {
+    deps.verifications.forget(key);
+    return forThisRequest(raced.value, subject);
+  }
+  const { read, total } = running.progress;
+  // The pipeline knows the total while streaming the snapshot; WAL bytes then add up without one.
+  const howFar = total !== undefined ? `${read} of ${total} bytes of the snapshot read` : `${read} bytes of snapshot and WAL read`;
+  return rejected('T2', subject, 'still-verifying',
+    `still verifying: ${howFar}; the gate keeps going, retry (kubectl apply again) in a little while`, 'snapshot');
 }
 
 /** A result computed for another request with the same spec: this request's who/what, the pipeline's facts. */
@@ -99,7 +126,7 @@ interface Signed {
 
 async function signedManifest(spec: MigrationRequestSpec, deps: ReplicationAdmissionDeps, signal: AbortSignal): Promise<Signed> {
   const sig = spec.signature;
-  const manifest = sig?.manifestUrl ? await readAll(await deps.artifacts.open(sig.manifestUrl, signal), deps.limits.maxManifestBytes) : canonicalManifestBytes(spec);
+  const manifest = sig?.manifestUrl ? await readCapped(await deps.artifacts.open(sig.manifestUrl, signal), deps.limits.maxManifestBytes, signal) : canonicalManifestBytes(spec);
   let matches = true;
   if (sig?.manifestUrl) {
     const p = parseStrict(manifest, 'signed replication manifest', { maxBytes: deps.limits.maxManifestBytes, maxAliases: deps.limits.maxAliasCount, maxDepth: 16 });
@@ -107,7 +134,7 @@ async function signedManifest(spec: MigrationRequestSpec, deps: ReplicationAdmis
     matches = !p.ok || specMatchesManifest(spec, p.value);
   }
   if (!sig) return { manifest, matches };
-  const bytes = sig.value !== undefined ? Buffer.from(sig.value, 'utf8') : await readAll(await deps.artifacts.open(sig.url!, signal), deps.limits.maxSignatureBytes);
+  const bytes = sig.value !== undefined ? Buffer.from(sig.value, 'utf8') : await readCapped(await deps.artifacts.open(sig.url!, signal), deps.limits.maxSignatureBytes, signal);
   return { manifest, signature: { kind: sig.format, bytes }, matches };
 }
 
@@ -127,19 +154,8 @@ async function* walSources(ctx: GateContext, spec: MigrationRequestSpec, artifac
   }
 }
 
-async function readAll(source: ByteSource, limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const c of source.stream) {
-    total += c.byteLength;
-    if (total > limit) throw new RangeError(`${source.name} is larger than ${limit} bytes`);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks, total);
-}
-
 function artifactProblem(e: unknown, subject: Subject): Evaluation {
-  const message = isGateError(e) || e instanceof RangeError ? e.message : 'the artifact could not be read';
+  const message = isGateError(e) ? e.message : 'the artifact could not be read';
   return rejected('T2', subject, 'artifact-unavailable', `${message}; check the URLs in the MigrationRequest spec`, 'snapshot');
 }
 

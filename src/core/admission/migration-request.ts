@@ -1,6 +1,8 @@
 // The MigrationRequest custom resource (migrationgate.io/v1alpha1): the T2
-// replication manifest in camelCase plus where the artifacts are. The CRD in
-// deploy/crds/migrationrequests.yaml mirrors this schema (a test checks it).
+// replication manifest in camelCase plus where the artifacts are, and
+// optionally (`config`) the app config the migrated app will run with and
+// its signed-off T1 manifest. The CRD in deploy/crds/migrationrequests.yaml
+// mirrors this schema (a test checks it).
 //
 // Which bytes the signature covers: when `signature.manifestUrl` is given,
 // the exact replication_manifest.yaml found there (what `cosign sign-blob`
@@ -11,6 +13,21 @@ import { canonicalJson } from '../hashing.js';
 import { isPlainObject } from '../strict-parse.js';
 
 const url = z.string().min(1).max(2048).regex(/^(file:\/\/\/|https:\/\/)/, 'must be a file:/// or https:// URL');
+
+/**
+ * The T1 half: where the app config is, and the T1 migration manifest in
+ * camelCase without `env`. The request has one environment, spec.env: a
+ * second one here could only disagree with it, e.g. judge a prod
+ * migration's config by the looser staging rules.
+ */
+export const ConfigReferenceSchema = z.object({
+  url,
+  manifest: z.object({
+    appId: z.string().min(1).max(253),
+    version: z.string().min(1).max(128),
+    configSha256: z.string().min(1).max(300),
+  }).strict(),
+}).strict();
 
 export const MigrationRequestSpecSchema = z.object({
   sourceDb: z.string().min(1).max(253),
@@ -32,6 +49,7 @@ export const MigrationRequestSpecSchema = z.object({
     url: url.optional(),
     manifestUrl: url.optional(),
   }).strict().refine((s) => (s.value === undefined) !== (s.url === undefined), 'exactly one of signature.value and signature.url').optional(),
+  config: ConfigReferenceSchema.optional(),
 }).strict();
 export type MigrationRequestSpec = z.infer<typeof MigrationRequestSpecSchema>;
 
@@ -56,6 +74,19 @@ export function manifestOf(spec: MigrationRequestSpec): Record<string, unknown> 
     env: spec.env ?? 'prod',
     ...(spec.walFiles ? { wal_files: spec.walFiles.map((w) => ({ name: w.name, sha256: w.sha256, ...(w.size !== undefined ? { size: w.size } : {}) })) } : {}),
   };
+}
+
+/** The T1 migration manifest the spec's config reference stands for (snake_case, as migration_manifest.json); undefined without one. */
+export function configManifestOf(spec: MigrationRequestSpec): Record<string, unknown> | undefined {
+  if (!spec.config) return undefined;
+  const m = spec.config.manifest;
+  return { app_id: m.appId, env: spec.env ?? 'prod', version: m.version, config_sha256: m.configSha256 };
+}
+
+/** The spec without its config reference: everything the T2 verification depends on, and nothing else. */
+export function replicationPartOf(spec: MigrationRequestSpec): Omit<MigrationRequestSpec, 'config'> {
+  const { config: _config, ...replication } = spec;
+  return replication;
 }
 
 export function canonicalManifestBytes(spec: MigrationRequestSpec): Uint8Array {

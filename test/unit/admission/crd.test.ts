@@ -91,6 +91,20 @@ describe('MigrationRequest CRD', () => {
     expect(holds(signatureRule, { format: 'detached' })).to.equal(false);
   });
 
+  it('has a CEL rule that rejects a config URL that is neither file:/// nor https://', () => {
+    const configRule = celRules(specSchema).find((r) => r.at === 'spec.config')!.rule;
+    expect(holds(configRule, { url: 'file:///artifacts/t1_good/app-config.yaml' })).to.equal(true);
+    expect(holds(configRule, { url: 'http://store.example.com/app-config.yaml' })).to.equal(false);
+    expect(holds(configRule, { url: 'file://relative/app-config.yaml' })).to.equal(false);
+  });
+
+  it('has MigrationRequest examples with a config reference, each with the required manifest', () => {
+    const withConfig = examples.filter((o) => o.spec?.config !== undefined);
+    expect(withConfig.length).to.be.greaterThan(2);
+    const required = specSchema.properties!.config!.properties!.manifest!.required!;
+    for (const o of withConfig) expect(Object.keys((o.spec!.config as { manifest: object }).manifest)).to.include.members(required);
+  });
+
   it('every MigrationRequest example satisfies the contract', () => {
     expect(examples.length).to.be.greaterThan(3);
     for (const o of examples) expect(parseMigrationRequest(o), JSON.stringify(o.spec).slice(0, 80)).to.deep.include({ ok: true });

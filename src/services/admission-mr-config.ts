@@ -1,0 +1,58 @@
+// The T1 half of a MigrationRequest that carries spec.config: read the app
+// config through the same ArtifactSource as the snapshot (size-capped), then
+// run the T1 pipeline on it with the manifest from the spec. A config is
+// small, so this runs inside the admission request, on every admission
+// (admission-replication.ts says why it is never cached).
+import { configManifestOf, type MigrationRequestSpec } from '../core/admission/migration-request.js';
+import type { Evaluation, StepResult } from '../core/contracts/report.js';
+import { isGateError } from '../core/errors.js';
+import { T1_STEPS } from '../core/migration.js';
+import type { ArtifactSource } from '../core/ports.js';
+import { raceDeadline } from './admission-deadline.js';
+import type { GateContext } from './gate-context.js';
+import { readCapped } from './read-capped.js';
+import { evaluateMigrationWith } from './validate-migration.js';
+
+export interface ConfigCheckDeps {
+  artifacts: ArtifactSource;
+  /** GATE_MAX_CONFIG_BYTES: the same cap as a config sent to the REST API. */
+  maxConfigBytes: number;
+}
+
+/** The T1 evaluation, its first step `read`; undefined when the spec has no config reference. Never throws. */
+export async function checkConfig(ctx: GateContext, spec: MigrationRequestSpec, deps: ConfigCheckDeps, withinMs: number): Promise<Evaluation | undefined> {
+  const manifest = configManifestOf(spec);
+  if (!spec.config || !manifest) return undefined;
+  const url = spec.config.url;
+  const raced = await raceDeadline((signal) => read(url, deps, signal), withinMs);
+  if (!raced.done) return unreadable('config-unavailable', `app config could not be read within the admission deadline (${Math.round(withinMs)} ms)`);
+  if (!raced.value.ok) return unreadable(raced.value.rule, raced.value.message);
+  const bytes = raced.value.bytes;
+  const t1 = evaluateMigrationWith(ctx, { manifest, config: bytes, subject: {} }, deps.maxConfigBytes);
+  const readStep: StepResult = { step: 'read', status: 'pass', detail: `${bytes.byteLength} bytes` };
+  return { ...t1, steps: [readStep, ...t1.steps] };
+}
+
+type Read = { ok: true; bytes: Uint8Array } | { ok: false; rule: 'config-unavailable' | 'config-too-large'; message: string };
+
+async function read(url: string, deps: ConfigCheckDeps, signal: AbortSignal): Promise<Read> {
+  try {
+    return { ok: true, bytes: await readCapped(await deps.artifacts.open(url, signal), deps.maxConfigBytes, signal) };
+  } catch (e) {
+    // Artifact errors name the URL's path or host and what is wrong with it,
+    // never content; anything else (a stream error) is not shown at all.
+    if (isGateError(e) && e.code === 'payload-too-large') return { ok: false, rule: 'config-too-large', message: `app config: ${e.message} (GATE_MAX_CONFIG_BYTES)` };
+    const why = isGateError(e) ? e.message : 'the config could not be read';
+    return { ok: false, rule: 'config-unavailable', message: `app config: ${why}` };
+  }
+}
+
+/** Unreadable: a failed `read`, every T1 step skipped (the report still shows how far it got), one blocking finding. */
+function unreadable(rule: string, message: string): Evaluation {
+  return {
+    scenario: 'T1',
+    subject: {},
+    steps: [{ step: 'read', status: 'fail', detail: message }, ...T1_STEPS.map((step): StepResult => ({ step, status: 'skipped' }))],
+    findings: [{ rule, severity: 'high', action: 'block', path: 'spec.config.url', message }],
+  };
+}
