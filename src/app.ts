@@ -34,6 +34,7 @@ import type { ServingTls } from './adapters/tls/self-managed-ports.js';
 import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
+import { T1Memo } from './services/t1-memo.js';
 import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
 import { artifactSettings, replicationLimits } from './config/derived.js';
 
@@ -72,6 +73,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
     keys: await loadPinnedKeys(config.keysDir ?? path.join(config.policyDir, 'keys'), logger),
     auditFailClosed: config.auditFailClosed,
+    t1Memo: new T1Memo(),
   };
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);

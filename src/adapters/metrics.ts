@@ -16,6 +16,9 @@ const GATE_RULES = [
   'manifest-invalid-hash', 'outdated-hash-algorithm', 'config-parse-error', 'config-schema', 'config-missing',
   'config-ambiguous', 'config-hash-mismatch', 'configmap-invalid', 'policy-evaluation-error', 'policy-unavailable',
   'malformed-request', 'internal-error', 'deadline-exceeded', 'audit-unavailable', 't2-unavailable',
+  // MigrationRequest admission (admission-replication.ts, admission-mr-config.ts).
+  'migrationrequest-invalid', 'artifact-unavailable', 'spec-manifest-mismatch', 'still-verifying', 'verifier-busy',
+  'config-unavailable', 'config-too-large',
 ] as const;
 
 const SCENARIOS = new Set(['T1', 'T2']);

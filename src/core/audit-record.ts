@@ -8,6 +8,10 @@ import type { RawAuditEntry } from './ports.js';
 
 export type UnhashedAuditRecord = Omit<AuditRecord, 'hash'>;
 
+declare const auditable: unique symbol;
+/** A report that went through auditableReport: chaining it needs no second schema pass. */
+export type AuditableReport = DecisionReport & { readonly [auditable]: true };
+
 /** Where a writer's chain stands: the last durable record (seq 0 = nothing yet). */
 export interface ChainHead {
   seq: number;
@@ -26,13 +30,13 @@ export function recordHash(record: UnhashedAuditRecord | Record<string, unknown>
  * Sinks call it on submit too, so one malformed report is rejected alone
  * instead of failing the whole batch it would have joined.
  */
-export function auditableReport(report: DecisionReport): DecisionReport {
+export function auditableReport(report: DecisionReport): AuditableReport {
   const parsed = DecisionReportSchema.safeParse(report);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new GateError('internal', `refusing to audit a malformed report (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
   }
-  return parsed.data;
+  return parsed.data as AuditableReport;
 }
 
 /**
@@ -42,7 +46,10 @@ export function auditableReport(report: DecisionReport): DecisionReport {
  * The first record of a writer has seq 1 and prev_hash GENESIS_HASH.
  */
 export function chainRecord(report: DecisionReport, writer: string, seq: number, prevHash: string): AuditRecord {
-  const clean = auditableReport(report);
+  return linkRecord(auditableReport(report), writer, seq, prevHash);
+}
+
+function linkRecord(clean: AuditableReport, writer: string, seq: number, prevHash: string): AuditRecord {
   if (!Number.isSafeInteger(seq) || seq < 1) throw new GateError('internal', `audit seq must be a positive integer, got ${seq}`);
   if (writer.length === 0) throw new GateError('internal', 'audit writer id must not be empty');
   const unhashed: UnhashedAuditRecord = { ...clean, seq, writer, prev_hash: prevHash };
@@ -54,10 +61,10 @@ export function chainRecord(report: DecisionReport, writer: string, seq: number,
  * adopts only once the batch is durable: a failed write leaves the head
  * where it was, so the next batch reuses the same seq numbers.
  */
-export function chainBatch(reports: readonly DecisionReport[], writer: string, head: ChainHead): { records: AuditRecord[]; head: ChainHead } {
+export function chainBatch(reports: readonly AuditableReport[], writer: string, head: ChainHead): { records: AuditRecord[]; head: ChainHead } {
   let { seq, hash } = head;
   const records = reports.map((report) => {
-    const record = chainRecord(report, writer, seq + 1, hash);
+    const record = linkRecord(report, writer, seq + 1, hash);
     seq = record.seq;
     hash = record.hash;
     return record;

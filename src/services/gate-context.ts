@@ -3,6 +3,7 @@ import type { AuditSink, Clock, IdGenerator, KeyStore, Logger } from '../core/po
 import type { PolicyStore } from './policy-store.js';
 import type { Metrics } from './metrics-port.js';
 import type { AlertBook } from './alerts.js';
+import type { T1Memo } from './t1-memo.js';
 
 export interface GateContext {
   clock: Clock;
@@ -15,4 +16,6 @@ export interface GateContext {
   alerts: AlertBook;
   /** When the audit store fails: true -> BLOCK (default); false -> keep the decision, log and alert. */
   auditFailClosed: boolean;
+  /** T1 results remembered by content (t1-memo.ts); absent: every request is evaluated afresh. */
+  t1Memo?: T1Memo;
 }

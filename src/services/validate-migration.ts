@@ -14,14 +14,18 @@ export interface MigrationRequest {
 
 export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, maxConfigBytes: number): Evaluation {
   const set = ctx.policies.current();
-  if (!set) return policyUnavailable('T1', req.subject ?? {});
-  return evaluateMigration({
+  const subject = req.subject ?? {};
+  if (!set) return policyUnavailable('T1', subject);
+  const run = (forSubject: Subject): Evaluation => evaluateMigration({
     manifest: req.manifest,
     config: req.config,
-    subject: req.subject ?? {},
+    subject: forSubject,
     limits: { maxBytes: maxConfigBytes, maxAliases: 50, maxDepth: 64 },
     policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }),
   });
+  if (!ctx.t1Memo) return run(subject);
+  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest };
+  return ctx.t1Memo.evaluate(key, subject, () => run({}));
 }
 
 export async function validateMigration(ctx: GateContext, req: MigrationRequest, opts: RecordOptions & { maxConfigBytes: number }): Promise<DecisionReport> {

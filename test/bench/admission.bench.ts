@@ -1,23 +1,35 @@
 // Admission benchmark: a ConfigMap CREATE carrying a 4 KB app config, full
 // baseline policies and the file audit sink, over HTTPS keep-alive, against a
 // bare Node HTTPS server answering a fixed AdmissionReview (same run, same
-// load). Then a fixed 200 requests/s run for the p99.
+// load). Twice: the same ConfigMap every time (what re-applies, dry runs and
+// GitOps resyncs send, answered from the T1 memo) and a different config in
+// every request (every one parsed, scanned and run through every policy).
+// Then fixed 200 requests/s runs (open loop, fixed-rate.ts) for the p99.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runFixedRate } from './fixed-rate.js';
 import { runLoad, type LoadResult } from './load.js';
 import { spawnServer } from './spawn-server.js';
 
 export interface AdmissionBenchResult {
   gate: LoadResult;
+  /** Every request carries a config the gate has not seen (no memo hits). */
+  gateDistinct: LoadResult;
   baseline: LoadResult;
   ratio: number;
+  ratioDistinct: number;
   fixedRate: LoadResult;
+  fixedRateDistinct: LoadResult;
 }
 
-/** The t1_good config padded with harmless keys to 4 KB, and its manifest. */
-export function configMapReview(): string {
+/** More distinct configs than the T1 memo holds, cycled: every request misses it. */
+const DISTINCT_BODIES = 4096;
+
+/** The t1_good config padded with harmless keys to 4 KB, and its manifest; `variant` changes one value. */
+export function configMapReview(variant = 0): string {
   let config = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
+  config += `build_id: "bench-${variant}"\n`;
   for (let i = 0; Buffer.byteLength(config) < 4096; i++) config += `feature_flag_${i}: "enabled-for-cohort-${i}"\n`;
   const manifest = { app_id: 'orders-api', env: 'prod', version: '2026.11.3', config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` };
   const object = {
@@ -40,21 +52,29 @@ export function configMapReview(): string {
 
 export async function benchAdmission(seconds = 10, connections = 16): Promise<AdmissionBenchResult> {
   const body = configMapReview();
+  const distinct = Array.from({ length: DISTINCT_BODIES }, (_, i) => configMapReview(i + 1));
   const headers = { 'content-type': 'application/json' };
   const gateProc = await spawnServer('test/bench/servers/gate.ts');
   const [, , dataDir, webhookPort] = gateProc.firstLine;
   if (!webhookPort || webhookPort === '0') throw new Error('the gate did not start its webhook listener');
   const url = `https://127.0.0.1:${webhookPort}/validate?timeout=10s`;
+  // Warm-up: JIT and the first audit segment, not measured.
+  await runLoad({ url, method: 'POST', headers, body, seconds: 2, connections });
   const gate = await runLoad({ url, method: 'POST', headers, body, seconds, connections });
-  const fixedRate = await runLoad({ url, method: 'POST', headers, body, seconds, connections: 8, overallRate: 200 });
+  const gateDistinct = await runLoad({ url, method: 'POST', headers, bodies: distinct, seconds, connections });
+  const fixedRate = await runFixedRate({ url, method: 'POST', headers, body, seconds, connections: 8, rate: 200 });
+  const fixedRateDistinct = await runFixedRate({ url, method: 'POST', headers, body: (i) => distinct[i % distinct.length]!, seconds, connections: 8, rate: 200 });
   await gateProc.stop();
   // The baseline serves with the gate's own generated certificate.
   const tlsDir = path.join(dataDir!, 'tls');
   const bare = await spawnServer('test/bench/servers/bare-https.ts', { BENCH_TLS_KEY: path.join(tlsDir, 'tls.key'), BENCH_TLS_CERT: path.join(tlsDir, 'tls.crt') });
-  const baseline = await runLoad({ url: `https://127.0.0.1:${bare.firstLine[0]}/validate`, method: 'POST', headers, body, seconds, connections });
+  const bareUrl = `https://127.0.0.1:${bare.firstLine[0]}/validate`;
+  await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds: 2, connections });
+  const baseline = await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds, connections });
   await bare.stop();
-  for (const [name, r] of [['gate', gate], ['fixed-rate', fixedRate]] as const) {
+  const runs = { gate, 'gate (distinct configs)': gateDistinct, 'fixed-rate': fixedRate, 'fixed-rate (distinct configs)': fixedRateDistinct };
+  for (const [name, r] of Object.entries(runs)) {
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors: ${JSON.stringify(r.statusCounts)}`);
   }
-  return { gate, baseline, ratio: gate.perSecond / baseline.perSecond, fixedRate };
+  return { gate, gateDistinct, baseline, ratio: gate.perSecond / baseline.perSecond, ratioDistinct: gateDistinct.perSecond / baseline.perSecond, fixedRate, fixedRateDistinct };
 }

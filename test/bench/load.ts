@@ -1,5 +1,5 @@
 // A thin wrapper over autocannon that returns the figures we report.
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 
 export interface LoadResult {
   requests: number;
@@ -16,6 +16,8 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Different bodies, one per request in turn (cycled); instead of `body`. */
+  bodies?: readonly string[];
   seconds: number;
   connections: number;
   /** Fixed rate in requests/s for the whole run (all connections); unset = as fast as possible. */
@@ -23,8 +25,10 @@ export interface LoadOptions {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  let next = 0;
+  const requests = o.bodies ? [{ setupRequest: (req: Request): Request => ({ ...req, body: o.bodies![next++ % o.bodies!.length]! }) }] : undefined;
   const r = await autocannon({
-    url: o.url, method: o.method ?? 'GET', headers: o.headers, body: o.body, duration: o.seconds,
+    url: o.url, method: o.method ?? 'GET', headers: o.headers, body: o.body, duration: o.seconds, ...(requests ? { requests } : {}),
     connections: o.connections, ...(o.overallRate ? { overallRate: o.overallRate } : {}),
   });
   const statusCounts: Record<string, number> = {};

@@ -15,7 +15,7 @@
 //
 // RBAC: get/list/create/update on ConfigMaps in the gate's namespace; no
 // delete or patch is ever needed (append-only by construction).
-import { chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
+import { chainBatch, GENESIS_HEAD, type AuditableReport, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
@@ -126,7 +126,7 @@ class ConfigMapAuditSink implements AuditSink {
     return this.#queue.append(report);
   }
 
-  async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {
+  async #flush(reports: AuditableReport[]): Promise<AuditRecord[]> {
     try {
       await this.#sync();
       const { records } = chainBatch(reports, this.#writer, this.#head);

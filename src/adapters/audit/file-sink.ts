@@ -8,7 +8,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { chainBatch, GENESIS_HEAD, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
+import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
@@ -123,7 +123,7 @@ class FileAuditSink implements AuditSink {
     return this.#queue.append(report);
   }
 
-  async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {
+  async #flush(reports: AuditableReport[]): Promise<AuditRecord[]> {
     try {
       if (this.#mustTruncate) {
         await this.#io.truncate(this.fh, this.#committed);

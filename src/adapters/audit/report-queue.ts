@@ -3,16 +3,16 @@
 // the whole batch durable. Sinks differ only in how they flush.
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
-import { auditableReport } from '../../core/audit-record.js';
+import { auditableReport, type AuditableReport } from '../../core/audit-record.js';
 import { GroupCommitQueue, type GroupCommitOptions } from './group-commit.js';
 
 /** The queue settings a sink passes through from its own options. */
-export type QueueTuning = Partial<Pick<GroupCommitOptions<DecisionReport, AuditRecord>, 'lingerMs' | 'maxPending' | 'maxBatch' | 'onFlush'>>;
+export type QueueTuning = Partial<Pick<GroupCommitOptions<AuditableReport, AuditRecord>, 'lingerMs' | 'maxPending' | 'maxBatch' | 'onFlush'>>;
 
 export class ReportQueue {
-  readonly #queue: GroupCommitQueue<DecisionReport, AuditRecord>;
+  readonly #queue: GroupCommitQueue<AuditableReport, AuditRecord>;
 
-  constructor(flush: (reports: DecisionReport[]) => Promise<AuditRecord[]>, tuning: QueueTuning) {
+  constructor(flush: (reports: AuditableReport[]) => Promise<AuditRecord[]>, tuning: QueueTuning) {
     // The queue applies its defaults to unset (undefined) settings.
     this.#queue = new GroupCommitQueue({ flush, ...tuning });
   }

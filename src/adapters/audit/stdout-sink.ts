@@ -8,7 +8,7 @@
 // (the service should say so, based on kind === 'stdout'). The chain starts
 // at seq 1 on every start, so give each process a unique writer id (e.g. pod
 // name + start time) or chains from successive runs collide downstream.
-import { chainBatch, GENESIS_HEAD, type ChainHead } from '../../core/audit-record.js';
+import { chainBatch, GENESIS_HEAD, type AuditableReport, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
@@ -52,7 +52,7 @@ class StdoutAuditSink implements AuditSink {
     return this.#queue.append(report);
   }
 
-  async #flush(reports: DecisionReport[]): Promise<AuditRecord[]> {
+  async #flush(reports: AuditableReport[]): Promise<AuditRecord[]> {
     const { records, head } = chainBatch(reports, this.options.writer, this.#head);
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     try {

@@ -15,23 +15,24 @@ interface Walk {
   hits: Map<string, string>;
   nodes: number;
   truncated: boolean;
-  /** normaliseKey results for this scan: each key is looked at several times. */
-  names: Map<string, string>;
 }
 
-function nameOf(walk: Walk, key: string): string {
-  let name = walk.names.get(key);
-  if (name === undefined) {
-    name = normaliseKey(key);
-    walk.names.set(key, name);
-  }
-  return name;
+/**
+ * Where a value sits, kept as links and spelled out only for a hit: most
+ * nodes are clean, and building every path string cost more than the checks.
+ */
+interface Place {
+  parent: Place | undefined;
+  /** An object key, or an array index. */
+  step: string | number;
+  /** The key is itself a token: never spelled out. */
+  redact: boolean;
 }
 
 /** Inline credentials in a parsed YAML/JSON value, sorted by path. */
 export function scanForSecrets(root: unknown): SecretHit[] {
-  const walk: Walk = { hits: new Map(), nodes: 0, truncated: false, names: new Map() };
-  visit(root, '', undefined, false, 0, walk);
+  const walk: Walk = { hits: new Map(), nodes: 0, truncated: false };
+  visit(root, undefined, undefined, false, 0, walk);
   const hits = [...walk.hits].map(([path, kind]) => ({ path, kind }));
   hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Fail closed: a config too big or too deep to scan is itself a finding.
@@ -39,55 +40,67 @@ export function scanForSecrets(root: unknown): SecretHit[] {
   return hits;
 }
 
-function record(walk: Walk, path: string, kind: string): void {
-  const at = path || '(root)';
+function record(walk: Walk, place: Place | undefined, kind: string): void {
+  const at = pathOf(place) || '(root)';
   if (!walk.hits.has(at)) walk.hits.set(at, kind);
 }
 
-/** `awsAware`: an ancestor key or a sibling says AWS, so a bare 40-char secret is an AWS secret key. */
-function visit(value: unknown, path: string, key: string | undefined, awsAware: boolean, depth: number, walk: Walk): void {
+/**
+ * `name`: the normalised key the value sits under (its own, or its array's).
+ * `awsAware`: an ancestor key or a sibling says AWS, so a bare 40-char secret is an AWS secret key.
+ */
+function visit(value: unknown, place: Place | undefined, name: string | undefined, awsAware: boolean, depth: number, walk: Walk): void {
   walk.nodes += 1;
   if (walk.nodes > SCAN_LIMITS.maxNodes || depth > SCAN_LIMITS.maxDepth) {
     walk.truncated = true;
     return;
   }
-  if (typeof value === 'string') return visitString(value, path, key, awsAware, walk);
-  if ((typeof value === 'number' || typeof value === 'bigint') && key !== undefined) {
+  if (typeof value === 'string') return visitString(value, place, name, awsAware, walk);
+  if ((typeof value === 'number' || typeof value === 'bigint') && name !== undefined) {
     // `password: 123456` is parsed as a number and is still an inline password.
-    const kind = credentialNameKind(nameOf(walk, key));
-    if (kind) record(walk, path, kind);
+    const kind = credentialNameKind(name);
+    if (kind) record(walk, place, kind);
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => visit(v, `${path}[${i}]`, key, awsAware, depth + 1, walk));
+    for (let i = 0; i < value.length; i++) visit(value[i], { parent: place, step: i, redact: false }, name, awsAware, depth + 1, walk);
     return;
   }
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) visitObject(value, path, awsAware, depth, walk);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) visitObject(value, place, awsAware, depth, walk);
 }
 
-function visitObject(value: object, path: string, awsAware: boolean, depth: number, walk: Walk): void {
+function visitObject(value: object, place: Place | undefined, awsAware: boolean, depth: number, walk: Walk): void {
   const entries: Array<[string, unknown]> = value instanceof Map
     ? [...value.entries()].map(([k, v]): [string, unknown] => [String(k), v])
     : Object.entries(value);
-  const siblingAws = awsAware || entries.some(([k, v]) => nameOf(walk, k).includes('aws') || (typeof v === 'string' && detectTokenKind(v) === 'AWS access key id'));
-  for (const [k, v] of entries) {
-    const keyKind = detectTokenKind(k);
-    const childPath = joinPath(path, k, keyKind !== undefined);
-    if (keyKind) record(walk, childPath, `${keyKind} in a key name`);
-    visit(v, childPath, k, siblingAws || nameOf(walk, k).includes('aws'), depth + 1, walk);
+  const names = entries.map(([k]) => normaliseKey(k));
+  const siblingAws = awsAware || entries.some(([, v], i) => names[i]!.includes('aws') || (typeof v === 'string' && detectTokenKind(v) === 'AWS access key id'));
+  for (let i = 0; i < entries.length; i++) {
+    const [key, v] = entries[i]!;
+    const name = names[i]!;
+    const keyKind = detectTokenKind(key);
+    const child: Place = { parent: place, step: key, redact: keyKind !== undefined };
+    if (keyKind) record(walk, child, `${keyKind} in a key name`);
+    visit(v, child, name, siblingAws || name.includes('aws'), depth + 1, walk);
   }
 }
 
-function visitString(value: string, path: string, key: string | undefined, awsAware: boolean, walk: Walk): void {
+function visitString(value: string, place: Place | undefined, name: string | undefined, awsAware: boolean, walk: Walk): void {
   const tokenKind = detectTokenKind(value);
-  if (tokenKind) return record(walk, path, tokenKind);
-  if (key === undefined) return;
-  const name = nameOf(walk, key);
-  if (AWS_SECRET_VALUE.test(value) && (name.includes('secret_access_key') || (awsAware && name.includes('secret')))) {
-    return record(walk, path, 'AWS secret access key');
+  if (tokenKind) return record(walk, place, tokenKind);
+  if (name === undefined) return;
+  if (value.length === 40 && AWS_SECRET_VALUE.test(value) && (name.includes('secret_access_key') || (awsAware && name.includes('secret')))) {
+    return record(walk, place, 'AWS secret access key');
   }
   const kind = credentialNameKind(name);
-  if (kind && isInlineLiteral(value)) record(walk, path, kind);
+  if (kind && isInlineLiteral(value)) record(walk, place, kind);
+}
+
+function pathOf(place: Place | undefined): string {
+  if (place === undefined) return '';
+  const parent = pathOf(place.parent);
+  if (typeof place.step === 'number') return `${parent}[${place.step}]`;
+  return joinPath(parent, place.step, place.redact);
 }
 
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { chainBatch, chainRecord, GENESIS_HEAD } from '../../../src/core/audit-record.js';
+import { auditableReport, chainBatch, chainRecord, GENESIS_HEAD } from '../../../src/core/audit-record.js';
 import { AuditQuerySchema, decodeContinue, encodeContinue, queryAuditRecords } from '../../../src/core/audit-query.js';
 import type { AuditRecord } from '../../../src/core/contracts/audit.js';
 import { GateError } from '../../../src/core/errors.js';
 import { report } from './report-fixture.js';
 
 // 20 records of one writer, one per second: report(n) is at second n.
-const records: AuditRecord[] = chainBatch(Array.from({ length: 20 }, (_, i) => report(i + 1)), 'pod-a', GENESIS_HEAD).records;
+const records: AuditRecord[] = chainBatch(Array.from({ length: 20 }, (_, i) => auditableReport(report(i + 1))), 'pod-a', GENESIS_HEAD).records;
 
 function badRequest(fn: () => unknown): GateError {
   try {
@@ -47,7 +47,7 @@ describe('queryAuditRecords', () => {
 
   it('orders records with the same timestamp by writer then seq, without losing any across pages', () => {
     const ts = '2026-02-01T00:00:00.000Z';
-    const same = ['pod-b', 'pod-a'].flatMap((w) => chainBatch([1, 2, 3].map((n) => report(n, { timestamp: ts })), w, GENESIS_HEAD).records);
+    const same = ['pod-b', 'pod-a'].flatMap((w) => chainBatch([1, 2, 3].map((n) => auditableReport(report(n, { timestamp: ts }))), w, GENESIS_HEAD).records);
     const seen: string[] = [];
     let token: string | undefined;
     do {

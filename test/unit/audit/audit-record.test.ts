@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chainBatch, chainRecord, GENESIS_HEAD, recordHash, verifyChains } from '../../../src/core/audit-record.js';
+import { auditableReport, chainBatch, chainRecord, GENESIS_HEAD, recordHash, verifyChains } from '../../../src/core/audit-record.js';
 import { GENESIS_HASH, type AuditRecord } from '../../../src/core/contracts/audit.js';
 import type { RawAuditEntry } from '../../../src/core/ports.js';
 import { report } from './report-fixture.js';
@@ -25,7 +25,7 @@ describe('audit record chaining', () => {
   });
 
   it('chains a batch and returns the new head', () => {
-    const { records, head } = chainBatch([report(1), report(2), report(3)], 'w', GENESIS_HEAD);
+    const { records, head } = chainBatch([report(1), report(2), report(3)].map(auditableReport), 'w', GENESIS_HEAD);
     expect(records.map((r) => r.seq)).to.deep.equal([1, 2, 3]);
     expect(records[1]!.prev_hash).to.equal(records[0]!.hash);
     expect(head).to.deep.equal({ seq: 3, hash: records[2]!.hash });
@@ -33,7 +33,7 @@ describe('audit record chaining', () => {
 });
 
 describe('verifyChains', () => {
-  const chain = (writer: string, n: number): AuditRecord[] => chainBatch(Array.from({ length: n }, (_, i) => report(i + 1)), writer, GENESIS_HEAD).records;
+  const chain = (writer: string, n: number): AuditRecord[] => chainBatch(Array.from({ length: n }, (_, i) => auditableReport(report(i + 1))), writer, GENESIS_HEAD).records;
 
   it('accepts intact chains of several interleaved writers (sync or async input)', async () => {
     const a = chain('pod-a', 3);

@@ -1,0 +1,94 @@
+// T1 results remembered by content. The T1 evaluation is a pure function of
+// the manifest, the exact config bytes, the parse limits and the policy set,
+// and the same ConfigMap reaches the gate again and again: `kubectl apply
+// --dry-run=server` before the real apply, retries, GitOps controllers
+// re-applying every few minutes, one config rolled out to many namespaces.
+// Those are answered from here instead of parsing, scanning and running every
+// policy again; every request still gets its own decision, request id and
+// audit record.
+//
+// The key is a SHA-256 over all of those inputs (the policy set by its
+// digest, so a reload changes every key). A different byte anywhere is a
+// different key: nothing is ever answered for content it was not computed
+// for. Entries are frozen and handed out as copies, so no caller can change
+// what a later request is answered with.
+import type { Evaluation, Subject } from '../core/contracts/report.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/hashing.js';
+
+/** Enough for every config of a large cluster's rollout; an entry is a few KB. */
+export const T1_MEMO_ENTRIES = 1024;
+
+export interface T1MemoInput {
+  manifest: Uint8Array | unknown;
+  config: Uint8Array;
+  maxConfigBytes: number;
+  policyDigest: string;
+}
+
+export class T1Memo {
+  readonly #entries = new Map<string, Evaluation>();
+  #hits = 0;
+  #misses = 0;
+
+  constructor(readonly capacity = T1_MEMO_ENTRIES) {}
+
+  /**
+   * The remembered evaluation with this request's subject, or a fresh one
+   * from `evaluate` (called with an empty subject, remembered, then given the
+   * request's). Inputs that cannot be keyed are evaluated every time.
+   */
+  evaluate(input: T1MemoInput, subject: Subject, evaluate: () => Evaluation): Evaluation {
+    const key = keyOf(input);
+    if (key === undefined) return withSubject(evaluate(), subject);
+    let found = this.#entries.get(key);
+    if (found) {
+      this.#hits++;
+      // Most recently used last: Map keeps insertion order.
+      this.#entries.delete(key);
+    } else {
+      this.#misses++;
+      found = frozen(evaluate());
+      if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(key, found);
+    return withSubject(found, subject);
+  }
+
+  stats(): { entries: number; hits: number; misses: number } {
+    return { entries: this.#entries.size, hits: this.#hits, misses: this.#misses };
+  }
+}
+
+function keyOf(input: T1MemoInput): string | undefined {
+  let manifest: Uint8Array;
+  try {
+    manifest = input.manifest instanceof Uint8Array ? input.manifest : Buffer.from(`value:${canonicalJson(input.manifest)}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Every field length-prefixed: no bytes can be shifted from one field into the next.
+  const hash = createHash('sha256').update(`${input.policyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
+  return hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config).digest('hex');
+}
+
+function frozen(e: Evaluation): Evaluation {
+  for (const s of e.steps) Object.freeze(s);
+  for (const f of e.findings) Object.freeze(f);
+  Object.freeze(e.steps);
+  Object.freeze(e.findings);
+  Object.freeze(e.subject);
+  return Object.freeze(e);
+}
+
+/**
+ * What the pipeline learnt from the manifest (app, env, version) under what
+ * the caller already knows: the caller's fields win, as in evaluateMigration.
+ */
+function withSubject(e: Evaluation, subject: Subject): Evaluation {
+  const merged: Subject = { ...e.subject };
+  for (const [k, v] of Object.entries(subject) as Array<[keyof Subject, string | undefined]>) {
+    if (v !== undefined) merged[k] = v;
+  }
+  return { scenario: e.scenario, subject: merged, steps: [...e.steps], findings: [...e.findings] };
+}
