@@ -23,7 +23,7 @@ export const ConfigSchema = z.object({
   auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
   auditFailClosed: bool.default(true),
   auditFile: z.string().min(1).optional(),
-  auditLingerMs: z.coerce.number().int().min(0).max(100).default(2),
+  auditLingerMs: z.coerce.number().int().min(0).max(100).default(0),
   writerId: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)').max(40).optional(),
   namespace: z.string().min(1).default('migration-gate'),
   kubeconfig: z.string().min(1).optional(),

@@ -82,12 +82,32 @@ export function canonicalJson(value: unknown): string {
     if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot hold a non-finite number');
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
+  if (Array.isArray(value)) return canonicalArray(value);
+  if (typeof value === 'object') return canonicalObject(value as Record<string, unknown>);
   throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
+}
+
+// Loops and string appends rather than entries/filter/map/join: every audit
+// record is hashed through here, and the intermediate arrays were most of its cost.
+function canonicalArray(value: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < value.length; i++) {
+    if (i > 0) out += ',';
+    const v = value[i];
+    out += canonicalJson(v === undefined ? null : v);
+  }
+  return `${out}]`;
+}
+
+function canonicalObject(value: Record<string, unknown>): string {
+  // Default sort compares UTF-16 code units, which is JCS's key order.
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = value[k];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }

@@ -5,7 +5,7 @@
 // to send unrecorded: it lets nothing through.
 import { decide } from '../core/decision.js';
 import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
-import { raceDeadline } from './admission-deadline.js';
+import { raceTimer } from './admission-deadline.js';
 import type { GateContext } from './gate-context.js';
 import { recordDecision, type RecordOptions } from './record-decision.js';
 import { rejected } from './rejections.js';
@@ -16,7 +16,7 @@ export function deadlineExceeded(scenario: Scenario, subject: Subject, timeoutMs
 }
 
 export async function recordWithin(ctx: GateContext, evaluation: Evaluation, opts: RecordOptions, ms: number, timeoutMs: number): Promise<DecisionReport> {
-  const raced = await raceDeadline(() => recordDecision(ctx, evaluation, opts), ms);
+  const raced = await raceTimer(recordDecision(ctx, evaluation, opts), ms);
   if (raced.done) return raced.value;
   // The original record may still land later; the log ties the two together.
   ctx.logger.error('audit write missed the admission deadline; answering BLOCK', { request_id: opts.requestId });

@@ -21,6 +21,8 @@ export interface AdmissionBenchResult {
   ratioDistinct: number;
   fixedRate: LoadResult;
   fixedRateDistinct: LoadResult;
+  /** The bare server under the same open-loop 200/s: this machine's latency floor. */
+  fixedRateBaseline: LoadResult;
 }
 
 /** More distinct configs than the T1 memo holds, cycled: every request misses it. */
@@ -71,10 +73,11 @@ export async function benchAdmission(seconds = 10, connections = 16): Promise<Ad
   const bareUrl = `https://127.0.0.1:${bare.firstLine[0]}/validate`;
   await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds: 2, connections });
   const baseline = await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds, connections });
+  const fixedRateBaseline = await runFixedRate({ url: bareUrl, method: 'POST', headers, body, seconds, connections: 8, rate: 200 });
   await bare.stop();
   const runs = { gate, 'gate (distinct configs)': gateDistinct, 'fixed-rate': fixedRate, 'fixed-rate (distinct configs)': fixedRateDistinct };
   for (const [name, r] of Object.entries(runs)) {
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors: ${JSON.stringify(r.statusCounts)}`);
   }
-  return { gate, gateDistinct, baseline, ratio: gate.perSecond / baseline.perSecond, ratioDistinct: gateDistinct.perSecond / baseline.perSecond, fixedRate, fixedRateDistinct };
+  return { gate, gateDistinct, baseline, ratio: gate.perSecond / baseline.perSecond, ratioDistinct: gateDistinct.perSecond / baseline.perSecond, fixedRate, fixedRateDistinct, fixedRateBaseline };
 }

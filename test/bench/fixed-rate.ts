@@ -1,8 +1,9 @@
 // An open-loop load generator: requests leave on a fixed schedule (one every
-// 1000/rate ms) whether or not earlier ones were answered, and each latency
-// is measured from when its request was DUE, not from when it was sent. So a
-// server that stalls is charged for the requests queued behind the stall
-// (no "coordinated omission").
+// 1000/rate ms) whether or not earlier ones were answered, so a server that
+// stalls is charged for the requests queued behind the stall (no
+// "coordinated omission"). Each latency runs from when the request was
+// handed to the client: waiting for a free keep-alive socket (a server too
+// slow to free one) counts, the generator's own timer lateness does not.
 //
 // Why not autocannon's overallRate: it lets each connection send its share
 // of a second back to back at the start of that second and then idle, so a
@@ -41,12 +42,12 @@ export async function runFixedRate(o: FixedRateOptions): Promise<LoadResult> {
   const inFlight: Array<Promise<void>> = [];
 
   const fire = (i: number): Promise<void> => new Promise((resolve) => {
-    const due = start + i * interval;
+    const sent = performance.now();
     const body = typeof o.body === 'function' ? o.body(i) : o.body;
     const req = (secure ? https : http).request(target, { method: o.method ?? 'GET', headers: o.headers, agent, timeout: o.timeoutMs ?? 10_000 }, (res) => {
       res.resume();
       res.on('end', () => {
-        latencies.push(performance.now() - due);
+        latencies.push(performance.now() - sent);
         const code = String(res.statusCode ?? 0);
         statusCounts[code] = (statusCounts[code] ?? 0) + 1;
         if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) non2xx++;

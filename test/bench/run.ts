@@ -61,4 +61,5 @@ if (want('admission')) {
   console.log(line('baseline (bare node:https):', r.baseline));
   console.log(`  ratio gate/baseline: ${fmt(r.ratio, 3)} same ConfigMap, ${fmt(r.ratioDistinct, 3)} new configs (target >= 0.5)`);
   console.log(`  open loop at 200 reviews/s: p50 ${r.fixedRate.p50ms} ms  p99 ${r.fixedRate.p99ms} ms same ConfigMap; p50 ${r.fixedRateDistinct.p50ms} ms  p99 ${r.fixedRateDistinct.p99ms} ms new configs (target p99 <= 10 ms)`);
+  console.log(`  bare node:https under the same open loop: p50 ${r.fixedRateBaseline.p50ms} ms  p99 ${r.fixedRateBaseline.p99ms} ms (this machine's floor)`);
 }

@@ -12,8 +12,10 @@ const BASE_HEADERS: Record<string, string> = {
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
+const BASE_ENTRIES = Object.entries(BASE_HEADERS);
+
 export function setSecurityHeaders(res: ServerResponse, tls: boolean): void {
-  for (const [k, v] of Object.entries(BASE_HEADERS)) res.setHeader(k, v);
+  for (const [k, v] of BASE_ENTRIES) res.setHeader(k, v);
   if (tls) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { admissionBudget, parseGoDuration } from '../../../src/core/admission/deadline.js';
-import { raceDeadline } from '../../../src/services/admission-deadline.js';
+import { raceDeadline, raceTimer } from '../../../src/services/admission-deadline.js';
 
 describe('admission deadline', () => {
   it('parses the Go durations the apiserver appends', () => {
@@ -56,6 +56,29 @@ describe('admission deadline', () => {
       }
       expect(String(caught)).to.contain('boom');
       const late = await raceDeadline(() => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30)), 5);
+      expect(late.done).to.equal(false);
+      await new Promise((r) => setTimeout(r, 60)); // an unhandled rejection would fail the run here
+    });
+  });
+
+  describe('raceTimer (work that cannot be stopped)', () => {
+    it('returns a value in time, gives up at the deadline, and leaves no timer behind', async () => {
+      expect(await raceTimer(Promise.resolve('ok'), 1000)).to.deep.equal({ done: true, value: 'ok' });
+      const started = performance.now();
+      const slow = new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 5_000).unref());
+      expect(await raceTimer(slow, 30)).to.deep.equal({ done: false });
+      expect(performance.now() - started).to.be.below(1000);
+    });
+
+    it('propagates an early failure and swallows a late one', async () => {
+      let caught: unknown;
+      try {
+        await raceTimer(Promise.reject(new Error('boom')), 1000);
+      } catch (e) {
+        caught = e;
+      }
+      expect(String(caught)).to.contain('boom');
+      const late = await raceTimer(new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30)), 5);
       expect(late.done).to.equal(false);
       await new Promise((r) => setTimeout(r, 60)); // an unhandled rejection would fail the run here
     });
