@@ -4,12 +4,12 @@ import os from 'node:os';
 import { loadConfig } from './config/load.js';
 import { isGateError } from './core/errors.js';
 import { createApp } from './app.js';
+import { writerIdFrom } from './config/writer-id.js';
 import { createLogger } from './adapters/log.js';
 import { VERSION } from './version.js';
 
 function writerIdFromHost(env: NodeJS.ProcessEnv): string {
-  const raw = (env.POD_NAME ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
-  return raw.slice(0, 40) || 'gate';
+  return writerIdFrom(env.POD_NAME ?? os.hostname());
 }
 
 async function main(): Promise<void> {
