@@ -33,18 +33,7 @@ export interface KubeConnection {
 export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 3000;
 
 export function connectKube(options: KubeConnectionOptions = {}): KubeConnection {
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfigPath !== undefined) kc.loadFromFile(options.kubeconfigPath);
-    else kc.loadFromCluster();
-  } catch (e) {
-    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${options.kubeconfigPath ?? 'the in-cluster configuration'}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const server = kc.getCurrentCluster()?.server ?? '';
-  // loadFromCluster does not fail outside a cluster; it builds https://undefined:undefined.
-  if (!/^https?:\/\/[^/]+/.test(server) || server.includes('undefined')) {
-    throw new GateError('config-invalid', 'no Kubernetes API server: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set');
-  }
+  const { kc, server } = loadKubeConfig(options.kubeconfigPath, 'no Kubernetes API server');
   const perCall = callOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS, keepAliveAgent(kc));
   const core = kc.makeApiClient(CoreV1Api);
   const authn = kc.makeApiClient(AuthenticationV1Api);
@@ -56,13 +45,33 @@ export function connectKube(options: KubeConnectionOptions = {}): KubeConnection
 }
 
 /**
+ * A kubeconfig file, or the in-cluster ServiceAccount when no path is given.
+ * `missing` opens the error when there is no API server to talk to.
+ */
+export function loadKubeConfig(kubeconfigPath: string | undefined, missing: string): { kc: KubeConfig; server: string } {
+  const kc = new KubeConfig();
+  try {
+    if (kubeconfigPath !== undefined) kc.loadFromFile(kubeconfigPath);
+    else kc.loadFromCluster();
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${kubeconfigPath ?? 'the in-cluster configuration'}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const server = kc.getCurrentCluster()?.server ?? '';
+  // loadFromCluster does not fail outside a cluster; it builds https://undefined:undefined.
+  if (!/^https?:\/\/[^/]+/.test(server) || server.includes('undefined')) {
+    throw new GateError('config-invalid', `${missing}: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set`);
+  }
+  return { kc, server };
+}
+
+/**
  * client-node 1.x builds a new https.Agent for every request, so every audit
  * write would pay a TCP + TLS handshake. One keep-alive agent with the same
  * TLS material (CA, client cert) is reused instead; the bearer token is
  * still set per request by client-node, so token rotation keeps working.
  * Clusters behind a proxy keep client-node's own agent.
  */
-function keepAliveAgent(kc: KubeConfig): (() => Promise<Agent>) | undefined {
+export function keepAliveAgent(kc: KubeConfig): (() => Promise<Agent>) | undefined {
   if (kc.getCurrentCluster()?.proxyUrl) return undefined;
   let agent: Promise<Agent> | undefined;
   return () => (agent ??= (async () => {
@@ -78,7 +87,7 @@ function keepAliveAgent(kc: KubeConfig): (() => Promise<Agent>) | undefined {
 }
 
 /** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive agent. */
-function callOptions(ms: number, agent: (() => Promise<Agent>) | undefined): () => ConfigurationOptions {
+export function callOptions(ms: number, agent: (() => Promise<Agent>) | undefined): () => ConfigurationOptions {
   return () => ({
     middlewareMergeStrategy: 'append',
     middleware: [{
