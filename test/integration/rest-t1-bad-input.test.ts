@@ -35,6 +35,9 @@ describe('REST T1: bad input', () => {
     { name: 'a wrong content type', status: 415, mentions: /text\/plain.*not accepted/, send: (g) => raw(g, 'hello', 'text/plain') },
     { name: 'a missing multipart part', status: 400, mentions: /"app_config" is missing/, send: (g) => multipart(g, { migration_manifest: JSON.stringify(goodManifest) }) },
     { name: 'a 3 MB plain multipart field (not truncated silently)', status: 413, mentions: /multipart field "app_config" exceeds/, send: (g) => fieldForm(g, { migration_manifest: JSON.stringify(goodManifest), app_config: 'a'.repeat(3 * 1024 * 1024) }) },
+    // Found by the fuzzer: the parts over the limit used to crash the process.
+    { name: 'more multipart parts than allowed', status: 400, mentions: /too many multipart parts|unexpected multipart part/, send: (g) => multipart(g, { a: 'x', b: 'x', c: 'x', d: 'x', e: 'x', f: 'x', g: 'x' }) },
+    { name: 'more multipart parts than allowed, the known ones first', status: 400, mentions: /too many multipart parts|unexpected multipart part/, send: (g) => multipart(g, { migration_manifest: JSON.stringify(goodManifest), app_config: goodConfig, c: 'x', d: 'x', e: 'x', f: 'x' }) },
     { name: 'an unknown multipart part', status: 400, mentions: /unexpected multipart part "evil"/, send: (g) => multipart(g, { migration_manifest: '{}', app_config: 'a: 1', evil: 'x' }) },
     { name: 'unknown fields in the JSON body', status: 400, mentions: /unknown field\(s\) "extra"/, send: (g) => postJson(g, '/api/v1/validate/migration', { manifest: goodManifest, config: goodConfig, extra: 1 }) },
     { name: 'a missing config field', status: 400, mentions: /"config" is missing/, send: (g) => postJson(g, '/api/v1/validate/migration', { manifest: goodManifest }) },

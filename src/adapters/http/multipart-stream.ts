@@ -44,6 +44,10 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
 
   bb.on('file', (name: string, stream: Readable, info: busboy.FileInfo) => {
     open.add(stream);
+    // fail() destroys open parts with its error, also parts still queued that
+    // no reader holds yet: without a listener of our own that error would be
+    // uncaught and take the process down. Readers still get it when they read.
+    stream.on('error', () => undefined);
     stream.once('close', () => open.delete(stream));
     stream.once('end', () => open.delete(stream));
     stream.on('limit', () => stream.destroy(new GateError('payload-too-large', `multipart part "${name.slice(0, 64)}" exceeds ${limits.maxPartBytes} bytes`)));
