@@ -334,6 +334,15 @@ describe('Helm chart charts/migration-gate', function () {
       expect(resources).to.deep.equal(['migrationrequests', 'tokenreviews', 'validatingwebhookconfigurations']);
     });
 
+    it('api.tokenReview=false turns TokenReview off and drops create tokenreviews', async () => {
+      const env = (docs: K8sObject[]): unknown => one<Workload>(docs, 'Deployment', RELEASE).spec.template.spec.containers[0]!.env!.find((e) => e.name === 'GATE_API_TOKEN_REVIEW')?.value;
+      expect(env(defaults)).to.equal('true');
+      const off = await render(['--set', 'api.tokenReview=false']);
+      expect(env(off)).to.equal('false');
+      const cr = one<Role>(off, 'ClusterRole', RELEASE);
+      expect(cr.rules.flatMap((r) => r.resources ?? []).sort()).to.deep.equal(['migrationrequests', 'validatingwebhookconfigurations']);
+    });
+
     it('the pre-delete cleanup may delete exactly its own webhook configuration', async () => {
       const docs = await render(['--set', 'tls.mode=selfManaged']);
       const cleanup = one<Role>(docs, 'ClusterRole', `${RELEASE}-cleanup`);
