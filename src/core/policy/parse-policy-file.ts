@@ -1,8 +1,10 @@
 // Policy file text -> validated PolicyFile, or error lines naming the file
-// and the rule. YAML is parsed strictly: duplicate keys are errors (a second
-// `action:` must not quietly win), aliases are capped, one document per file.
-import { parseDocument } from 'yaml';
+// and the rule. YAML is parsed by the same strict parser as app configs:
+// duplicate keys are errors (a second `action:` must not quietly win), YAML
+// 1.2 core schema (no merge keys, no custom tags), aliases capped, one
+// document per file.
 import type { z } from 'zod';
+import { parseStrict } from '../strict-parse.js';
 import { PolicyFileSchema, type PolicyFile } from '../contracts/policy-file.js';
 import { MAX_POLICY_FILE_BYTES, MAX_POLICY_YAML_ALIASES } from './limits.js';
 
@@ -27,23 +29,13 @@ export function parsePolicyFile(source: PolicyFileSource): ParsedPolicyFile {
   return { ok: true, file: result.data };
 }
 
+const WHAT = 'policy file';
+
 function parseYaml(name: string, text: string): { ok: true; value: unknown } | { ok: false; errors: string[] } {
-  const doc = parseDocument(text, {
-    uniqueKeys: true,
-    strict: true,
-    prettyErrors: true,
-    merge: false,
-    version: '1.2',
-    schema: 'core',
-  });
-  // Warnings (unknown tags, ...) are errors here: a rule file is not guessed at.
-  const problems = [...doc.errors, ...doc.warnings];
-  if (problems.length > 0) return { ok: false, errors: problems.map((e) => `${name}: invalid YAML: ${firstLine(e.message)}`) };
-  try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_POLICY_YAML_ALIASES }) };
-  } catch (e) {
-    return { ok: false, errors: [`${name}: invalid YAML: ${firstLine(e instanceof Error ? e.message : String(e))}`] };
-  }
+  const r = parseStrict(Buffer.from(text, 'utf8'), WHAT, { maxBytes: MAX_POLICY_FILE_BYTES, maxAliases: MAX_POLICY_YAML_ALIASES, maxDepth: 64 });
+  if (r.ok) return { ok: true, value: r.value };
+  const why = r.message.startsWith(`${WHAT} is not valid YAML/JSON: `) ? r.message.slice(`${WHAT} is not valid YAML/JSON: `.length) : r.message;
+  return { ok: false, errors: [`${name}: invalid YAML: ${firstLine(why)}`] };
 }
 
 /** `rules[3] (id "x"): unknown key "expresion"` rather than a bare zod path. */
