@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { runFixedRate } from '../bench/fixed-rate.js';
 import { runLoad } from '../bench/load.js';
 import { rssOf } from '../bench/spawn-server.js';
 import { spawnGate, type GateProcess } from '../support/gate-process.js';
@@ -42,17 +43,20 @@ describe('load (127.0.0.1 only, bounded)', function () {
   it(`holds ${RATE} validations/s for ${SECONDS}s with zero errors and bounded RSS`, async () => {
     await runLoad({ url: `${gate.url}/api/v1/validate/migration`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, seconds: 3, connections: 8 });
     const rssBefore = await rssOf(gate.child.pid!);
-    const r = await runLoad({
+    // Open loop (fixed-rate.ts): one request every 1000/RATE ms whatever the answers do.
+    const r = await runFixedRate({
       url: `${gate.url}/api/v1/validate/migration`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-      body, seconds: SECONDS, connections: 16, overallRate: RATE,
+      body, seconds: SECONDS, connections: 16, rate: RATE,
     });
     const rssAfter = await rssOf(gate.child.pid!);
     console.log(`      T1 REST at ${RATE}/s for ${SECONDS}s: ${r.requests} requests, ${r.perSecond.toFixed(1)}/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, errors ${r.errors}, non-2xx ${r.non2xx}, RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB`);
     expect(r.errors).to.equal(0);
     expect(r.non2xx).to.equal(0);
+    expect(r.requests).to.equal(Math.round(RATE * SECONDS));
     expect(rssAfter - rssBefore).to.be.lessThan(RSS_GROWTH_BOUND);
     const verify = await (await fetch(`${gate.url}/api/v1/audit/verify`, { headers: auth })).json() as { ok: boolean; records: number };
     expect(verify.ok).to.equal(true);
+    expect(verify.records).to.be.at.least(r.requests);
   });
 
   it('drops slowloris connections at the header timeout and keeps serving others', async () => {
