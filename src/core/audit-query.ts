@@ -1,5 +1,5 @@
 // Filtering and paging of audit records for GET /api/v1/audit/logs. Pure:
-// the service reads and parses the records, this decides what one page holds.
+// the service streams the records in, this decides what one page holds.
 import { z } from 'zod';
 import type { AuditRecord } from './contracts/audit.js';
 import { DecisionSchema, ScenarioSchema, type Decision, type Scenario } from './contracts/report.js';
@@ -52,15 +52,24 @@ function timeOf(timestamp: string): number {
   return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
+/** A position in the newest-first order, its timestamp parsed once. */
+interface Position {
+  time: number;
+  writer: string;
+  seq: number;
+}
+
+function positionOf(c: Cursor): Position {
+  return { time: timeOf(c.timestamp), writer: c.writer, seq: c.seq };
+}
+
 /**
  * Total order, newest first: time, then writer, then seq descending.
  * (writer, seq) is unique, so a cursor identifies one position and paging
  * stays stable when newer records arrive in the meantime.
  */
-function compareNewestFirst(a: Cursor, b: Cursor): number {
-  const ta = timeOf(a.timestamp);
-  const tb = timeOf(b.timestamp);
-  if (ta !== tb) return ta > tb ? -1 : 1;
+function compareNewestFirst(a: Position, b: Position): number {
+  if (a.time !== b.time) return a.time > b.time ? -1 : 1;
   if (a.writer !== b.writer) return a.writer < b.writer ? -1 : 1;
   return b.seq - a.seq;
 }
@@ -83,34 +92,97 @@ export function decodeContinue(token: string): Cursor {
   return parsed.data;
 }
 
-function matches(record: AuditRecord, query: AuditQuery, sinceMs: number | undefined): boolean {
+function matches(record: AuditRecord, time: number, query: AuditQuery, sinceMs: number | undefined): boolean {
   if (query.scenario !== undefined && record.scenario !== query.scenario) return false;
   if (query.decision !== undefined && record.decision !== query.decision) return false;
   if (query.app_id !== undefined && record.subject.app_id !== query.app_id) return false;
-  if (sinceMs !== undefined && !(timeOf(record.timestamp) >= sinceMs)) return false;
+  if (sinceMs !== undefined && !(time >= sinceMs)) return false;
   return true;
 }
 
+interface Held {
+  at: Position;
+  record: AuditRecord;
+}
+
+/**
+ * Picks one page out of records offered one at a time, so a read of the whole
+ * log holds O(limit) records, not O(history): it keeps only the best
+ * `limit + 1` matching records seen so far (the page, plus one to know
+ * whether a `continue` token is needed), newest first, in a sorted array.
+ * The result equals a stable sort of every matching record: among records
+ * that compare equal (a duplicated line) the one offered first wins.
+ */
+export class AuditPageSelector {
+  readonly #query: AuditQuery;
+  readonly #limit: number;
+  readonly #sinceMs: number | undefined;
+  readonly #after: Position | undefined;
+  /** Newest first; at most limit + 1. */
+  readonly #best: Held[] = [];
+  #offered = 0;
+
+  /** Validates the query up front, so a bad one fails before any read. */
+  constructor(query: AuditQuery) {
+    const limit = query.limit ?? AUDIT_QUERY_DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_QUERY_MAX_LIMIT) {
+      throw new GateError('bad-request', `limit must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}`);
+    }
+    let sinceMs: number | undefined;
+    if (query.since !== undefined) {
+      sinceMs = Date.parse(query.since);
+      if (Number.isNaN(sinceMs)) throw new GateError('bad-request', 'since must be an ISO 8601 timestamp');
+    }
+    this.#query = query;
+    this.#limit = limit;
+    this.#sinceMs = sinceMs;
+    this.#after = query.continue === undefined ? undefined : positionOf(decodeContinue(query.continue));
+  }
+
+  /** Records held right now: never more than limit + 1. */
+  get held(): number {
+    return this.#best.length;
+  }
+
+  /** Records offered so far, matching or not. */
+  get offered(): number {
+    return this.#offered;
+  }
+
+  offer(record: AuditRecord): void {
+    this.#offered += 1;
+    const at = positionOf(record);
+    if (!matches(record, at.time, this.#query, this.#sinceMs)) return;
+    if (this.#after !== undefined && compareNewestFirst(at, this.#after) <= 0) return;
+    const best = this.#best;
+    const cap = this.#limit + 1;
+    const worst = best[best.length - 1];
+    if (best.length >= cap && worst !== undefined && compareNewestFirst(at, worst.at) >= 0) return;
+    // Upper bound: after every held record that sorts before or equal to it.
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareNewestFirst(best[mid]!.at, at) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, { at, record });
+    if (best.length > cap) best.pop();
+  }
+
+  page(): AuditPage {
+    const items = this.#best.slice(0, this.#limit).map((h) => h.record);
+    const last = items[items.length - 1];
+    if (this.#best.length > this.#limit && last) {
+      return { items, continue: encodeContinue({ timestamp: last.timestamp, writer: last.writer, seq: last.seq }) };
+    }
+    return { items };
+  }
+}
+
 /** One page of matching records, newest first. Does not modify `records`. */
-export function queryAuditRecords(records: readonly AuditRecord[], query: AuditQuery): AuditPage {
-  const limit = query.limit ?? AUDIT_QUERY_DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_QUERY_MAX_LIMIT) {
-    throw new GateError('bad-request', `limit must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}`);
-  }
-  let sinceMs: number | undefined;
-  if (query.since !== undefined) {
-    sinceMs = Date.parse(query.since);
-    if (Number.isNaN(sinceMs)) throw new GateError('bad-request', 'since must be an ISO 8601 timestamp');
-  }
-  const after = query.continue === undefined ? undefined : decodeContinue(query.continue);
-  const sorted = records
-    .filter((r) => matches(r, query, sinceMs))
-    .filter((r) => after === undefined || compareNewestFirst(r, after) > 0)
-    .sort(compareNewestFirst);
-  const items = sorted.slice(0, limit);
-  const last = items[items.length - 1];
-  if (sorted.length > limit && last) {
-    return { items, continue: encodeContinue({ timestamp: last.timestamp, writer: last.writer, seq: last.seq }) };
-  }
-  return { items };
+export function queryAuditRecords(records: Iterable<AuditRecord>, query: AuditQuery): AuditPage {
+  const selector = new AuditPageSelector(query);
+  for (const record of records) selector.offer(record);
+  return selector.page();
 }

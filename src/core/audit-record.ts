@@ -127,36 +127,54 @@ function chainProblem(record: AuditRecord, raw: Record<string, unknown>, prev: C
 
 /**
  * Checks every writer's chain over all stored lines (every segment, in
- * stored order). Chains are global per writer, so a chain continued across a
- * sealed segment verifies as one. Verification starts at seq 1 and genesis:
- * a store whose old records were removed by retention reports the gap.
- * After a bad record the walk resynchronises on it, so the per-writer
- * summary still covers the whole store; `first_bad` names the first one.
+ * stored order), one line at a time: it keeps one head per writer, never the
+ * records, so memory does not grow with the log. Chains are global per
+ * writer, so a chain continued across a sealed segment verifies as one.
+ * Verification starts at seq 1 and genesis: a store whose old records were
+ * removed by retention reports the gap. After a bad record the walk
+ * resynchronises on it, so the per-writer summary still covers the whole
+ * store; `first_bad` names the first one.
  */
-export async function verifyChains(entries: Iterable<RawAuditEntry> | AsyncIterable<RawAuditEntry>): Promise<ChainVerification> {
-  const writers = new Map<string, WriterState>();
-  let total = 0;
-  let firstBad: ChainVerification['first_bad'];
-  for await (const entry of entries) {
-    total += 1;
+export class ChainVerifier {
+  readonly #writers = new Map<string, WriterState>();
+  #total = 0;
+  #firstBad: ChainVerification['first_bad'];
+
+  /**
+   * Checks the next stored line. Returns it parsed, so a caller that also
+   * needs the records (a status page) parses and reads the log only once.
+   */
+  add(entry: RawAuditEntry): ParsedAuditLine {
+    this.#total += 1;
     const line = parseAuditLine(entry.text);
     if (!line.ok) {
-      firstBad ??= { location: entry.location, problem: line.problem };
-      continue;
+      this.#firstBad ??= { location: entry.location, problem: line.problem };
+      return line;
     }
     const { record } = line;
-    const state = writers.get(record.writer) ?? { records: 0, head: GENESIS_HEAD };
+    const state = this.#writers.get(record.writer) ?? { records: 0, head: GENESIS_HEAD };
     const problem = chainProblem(record, line.raw, state.head);
-    if (problem !== undefined) firstBad ??= { location: entry.location, writer: record.writer, seq: record.seq, problem };
-    writers.set(record.writer, { records: state.records + 1, head: { seq: record.seq, hash: record.hash } });
+    if (problem !== undefined) this.#firstBad ??= { location: entry.location, writer: record.writer, seq: record.seq, problem };
+    this.#writers.set(record.writer, { records: state.records + 1, head: { seq: record.seq, hash: record.hash } });
+    return line;
   }
-  const result: ChainVerification = {
-    ok: firstBad === undefined,
-    records: total,
-    writers: [...writers.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([writer, s]) => ({ writer, records: s.records, last_seq: s.head.seq, head: s.head.hash })),
-  };
-  if (firstBad) result.first_bad = firstBad;
-  return result;
+
+  result(): ChainVerification {
+    const result: ChainVerification = {
+      ok: this.#firstBad === undefined,
+      records: this.#total,
+      writers: [...this.#writers.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([writer, s]) => ({ writer, records: s.records, last_seq: s.head.seq, head: s.head.hash })),
+    };
+    if (this.#firstBad) result.first_bad = this.#firstBad;
+    return result;
+  }
+}
+
+/** ChainVerifier over a whole stream of stored lines. */
+export async function verifyChains(entries: Iterable<RawAuditEntry> | AsyncIterable<RawAuditEntry>): Promise<ChainVerification> {
+  const verifier = new ChainVerifier();
+  for await (const entry of entries) verifier.add(entry);
+  return verifier.result();
 }

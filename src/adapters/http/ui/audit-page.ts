@@ -1,7 +1,7 @@
 // GET /ui/audit: the audit log with the REST API's filters and paging, and
 // the chain check. A plain GET form: bookmarkable, no JavaScript.
-import { AuditQuerySchema } from '../../../core/audit-query.js';
-import { queryAudit, verifyAudit } from '../../../services/audit-service.js';
+import { AuditPageSelector, AuditQuerySchema, type AuditPage } from '../../../core/audit-query.js';
+import { verifyAudit, type AuditVerification } from '../../../services/audit-service.js';
 import type { RequestContext } from '../router.js';
 import { decisionRows } from './decision-rows.js';
 import { errorBox } from './guard.js';
@@ -21,16 +21,15 @@ export async function auditPage(ctx: RequestContext, session: Session, deps: UiD
   // A datetime-local style value without seconds or zone is read as UTC.
   if (given.since && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(given.since)) given.since += ':00Z';
   const parsed = AuditQuerySchema.safeParse({ limit: '25', ...given });
-  const chain = await verifyAudit(deps.api.gate.audit);
+  // One walk of the log both verifies the chains and picks the page.
+  const selector = parsed.success ? new AuditPageSelector(parsed.data) : undefined;
+  const chain = await verifyAudit(deps.api.gate.audit, selector && ((r) => selector.offer(r)));
   let results: SafeHtml;
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    results = errorBox(`invalid filter "${String(i?.path[0] ?? '?')}": ${i?.message ?? 'invalid'}`);
+  if (selector) {
+    results = pageResults(selector.page(), given);
   } else {
-    const pageOf = await queryAudit(deps.api.gate.audit, parsed.data);
-    const next = pageOf.continue ? query({ ...given, continue: pageOf.continue }) : undefined;
-    results = html`${pageOf.items.length ? decisionRows(pageOf.items) : html`<p class="muted">No records match.</p>`}
-${next ? html`<p><a href="/ui/audit${next}" rel="next">Older records →</a></p>` : ''}`;
+    const i = parsed.error?.issues[0];
+    results = errorBox(`invalid filter "${String(i?.path[0] ?? '?')}": ${i?.message ?? 'invalid'}`);
   }
   const body = html`${chainLine(chain)}
 ${filterForm(given)}
@@ -38,7 +37,13 @@ ${results}`;
   sendHtml(ctx.res, parsed.success ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
 }
 
-function chainLine(chain: Awaited<ReturnType<typeof verifyAudit>>): SafeHtml {
+function pageResults(pageOf: AuditPage, given: Record<string, string>): SafeHtml {
+  const next = pageOf.continue ? query({ ...given, continue: pageOf.continue }) : undefined;
+  return html`${pageOf.items.length ? decisionRows(pageOf.items) : html`<p class="muted">No records match.</p>`}
+${next ? html`<p><a href="/ui/audit${next}" rel="next">Older records →</a></p>` : ''}`;
+}
+
+function chainLine(chain: AuditVerification): SafeHtml {
   return html`<p>Chain: <span class="${chain.ok ? 'status-ok' : 'status-bad'}">${chain.ok ? 'intact' : 'BROKEN'}</span>, ${chain.records} records across ${chain.writers.length} writer(s)${chain.first_bad ? html` — first bad at <code>${chain.first_bad.location}</code>: ${chain.first_bad.problem}` : ''}.</p>`;
 }
 
