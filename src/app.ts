@@ -35,6 +35,7 @@ import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
 import { T1Memo } from './services/t1-memo.js';
+import { AuditSnapshots } from './services/audit-snapshot.js';
 import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
 import { artifactSettings, replicationLimits } from './config/derived.js';
 
@@ -55,6 +56,8 @@ export interface AppOptions {
 
 export interface App {
   gate: GateContext;
+  /** The status pages' audit walks; tests refresh() it to see what they just wrote. */
+  auditSnapshots: AuditSnapshots;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
@@ -82,7 +85,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
   const readiness = (): Readiness => readinessOf(gate, selfManaged?.readiness());
   const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
-  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication };
+  // One walker of the audit log per gate: every page and /audit/verify share it.
+  const auditSnapshots = new AuditSnapshots(gate);
+  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots };
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, logger);
   const verifier = reviewed ? chainVerifiers([staticTokenVerifier(tokens.digests), reviewed]) : staticTokenVerifier(tokens.digests);
@@ -130,6 +135,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
   return {
     gate,
+    auditSnapshots,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.

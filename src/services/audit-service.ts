@@ -46,8 +46,9 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
 
 /**
  * Checks every chain. `onRecord` sees each parsed record during the same
- * walk, so a page that shows both the chain status and records (overview,
- * audit log) reads and parses the log once.
+ * walk, so the chain status and what the pages show from the records come
+ * from one read. O(history) CPU: the pages take it from AuditSnapshots
+ * (audit-snapshot.ts), which bounds how often it runs.
  */
 export async function verifyAudit(sink: AuditSink, onRecord?: (record: AuditRecord) => void): Promise<AuditVerification> {
   const verifier = new ChainVerifier();

@@ -103,6 +103,15 @@ describe('status page and UI over HTTP', () => {
     expect((await fetch(`${gate.url}/ui/decisions/no-such-id`, { headers: { cookie } })).status).to.equal(404);
   });
 
+  it('dates the overview\'s audit status, and shows a new decision once the walk is refreshed', async () => {
+    const { body } = await postJson(gate, '/api/v1/validate/migration', { manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')), config: readFileSync('examples/t1_good/app-config.yaml', 'utf8') });
+    await gate.app.auditSnapshots.refresh();
+    const text = await (await fetch(`${gate.url}/`, { headers: { cookie } })).text();
+    expect(text).to.contain(`/ui/decisions/${String(body.request_id)}`);
+    const verify = (await (await fetch(`${gate.url}/api/v1/audit/verify`, { headers: gate.auth })).json()) as { records: number };
+    expect(text).to.match(new RegExp(`data-chain="intact">intact</span>, ${verify.records} records · <span class="muted as-of" data-as-of="\\d{4}-[^"]+Z">checked \\d+ s ago`));
+  });
+
   it('serves its stylesheet and script from the gate, cacheable by ETag, and the API stays as it was', async () => {
     const css = await fetch(`${gate.url}/ui/static/gate.css`);
     expect(css.headers.get('content-type')).to.equal('text/css; charset=utf-8');

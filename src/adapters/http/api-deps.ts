@@ -1,5 +1,6 @@
 // What the REST routes need: the gate's services plus the settings that
 // shape HTTP (limits). Built once in app.ts.
+import type { AuditSnapshots } from '../../services/audit-snapshot.js';
 import type { GateContext } from '../../services/gate-context.js';
 import type { ReplicationRouteDeps } from './routes/validate-replication.js';
 
@@ -19,4 +20,6 @@ export interface ApiDeps {
   readiness: () => Readiness;
   buildInfo: { version: string };
   replication: ReplicationRouteDeps;
+  /** The one walker of the audit log for the pages and /audit/verify (one per gate). */
+  auditSnapshots: AuditSnapshots;
 }

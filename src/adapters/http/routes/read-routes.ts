@@ -1,7 +1,7 @@
 // The read-only API: audit logs and verification, alerts, policies, health.
 import { GateError } from '../../../core/errors.js';
 import { AuditQuerySchema } from '../../../core/audit-query.js';
-import { queryAudit, verifyAudit } from '../../../services/audit-service.js';
+import { queryAudit } from '../../../services/audit-service.js';
 import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
@@ -15,9 +15,13 @@ export async function auditLogsRoute(ctx: RequestContext, deps: ApiDeps): Promis
   sendJson(ctx.res, 200, await queryAudit(deps.gate.audit, parsed.data));
 }
 
-/** 200 when every chain is intact, 409 when one is broken (so `curl --fail` fails). */
+/**
+ * 200 when every chain is intact, 409 when one is broken (so `curl --fail`
+ * fails). A full walk, never the pages' kept result; concurrent calls share
+ * the walk under way, so N parallel calls cost one walk.
+ */
 export async function auditVerifyRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
-  const result = await verifyAudit(deps.gate.audit);
+  const result = await deps.auditSnapshots.verify();
   const { alerts, clock } = deps.gate;
   alerts.setCondition('audit-chain', result.ok ? undefined : {
     id: 'audit-chain', timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain',

@@ -1,8 +1,11 @@
 // GET /ui/audit: the audit log with the REST API's filters and paging, and
-// the chain check. A plain GET form: bookmarkable, no JavaScript.
-import { AuditPageSelector, AuditQuerySchema, type AuditPage } from '../../../core/audit-query.js';
-import { verifyAudit, type AuditVerification } from '../../../services/audit-service.js';
+// the chain check. A plain GET form: bookmarkable, no JavaScript. The
+// records are a live query per view; the chain line is the last walk of the
+// log (services/audit-snapshot.ts) with its time, not a walk per view.
+import { AuditQuerySchema, type AuditPage } from '../../../core/audit-query.js';
+import { queryAudit } from '../../../services/audit-service.js';
 import type { RequestContext } from '../router.js';
+import { chainLine } from './audit-status.js';
 import { decisionRows } from './decision-rows.js';
 import { errorBox } from './guard.js';
 import { html, query, type SafeHtml } from './html.js';
@@ -21,17 +24,15 @@ export async function auditPage(ctx: RequestContext, session: Session, deps: UiD
   // A datetime-local style value without seconds or zone is read as UTC.
   if (given.since && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(given.since)) given.since += ':00Z';
   const parsed = AuditQuerySchema.safeParse({ limit: '25', ...given });
-  // One walk of the log both verifies the chains and picks the page.
-  const selector = parsed.success ? new AuditPageSelector(parsed.data) : undefined;
-  const chain = await verifyAudit(deps.api.gate.audit, selector && ((r) => selector.offer(r)));
+  const audit = await deps.api.auditSnapshots.current();
   let results: SafeHtml;
-  if (selector) {
-    results = pageResults(selector.page(), given);
+  if (parsed.success) {
+    results = pageResults(await queryAudit(deps.api.gate.audit, parsed.data), given);
   } else {
     const i = parsed.error?.issues[0];
     results = errorBox(`invalid filter "${String(i?.path[0] ?? '?')}": ${i?.message ?? 'invalid'}`);
   }
-  const body = html`${chainLine(chain)}
+  const body = html`${chainLine(audit, deps.api.gate.clock.now(), { label: 'Chain', writers: true })}
 ${filterForm(given)}
 ${results}`;
   sendHtml(ctx.res, parsed.success ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
@@ -41,10 +42,6 @@ function pageResults(pageOf: AuditPage, given: Record<string, string>): SafeHtml
   const next = pageOf.continue ? query({ ...given, continue: pageOf.continue }) : undefined;
   return html`${pageOf.items.length ? decisionRows(pageOf.items) : html`<p class="muted">No records match.</p>`}
 ${next ? html`<p><a href="/ui/audit${next}" rel="next">Older records →</a></p>` : ''}`;
-}
-
-function chainLine(chain: AuditVerification): SafeHtml {
-  return html`<p>Chain: <span class="${chain.ok ? 'status-ok' : 'status-bad'}">${chain.ok ? 'intact' : 'BROKEN'}</span>, ${chain.records} records across ${chain.writers.length} writer(s)${chain.first_bad ? html` — first bad at <code>${chain.first_bad.location}</code>: ${chain.first_bad.problem}` : ''}.</p>`;
 }
 
 function filterForm(given: Record<string, string>): SafeHtml {
