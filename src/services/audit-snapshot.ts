@@ -78,7 +78,8 @@ export class AuditSnapshots {
   #snapshot: AuditSnapshot | undefined;
   #failure: AuditSnapshotFailure | undefined;
 
-  constructor(private readonly ctx: Pick<GateContext, 'audit' | 'clock' | 'logger'>, opts: AuditSnapshotOptions = {}) {
+  /** With `alerts`, every walk (a page's or /audit/verify's) raises or clears the `audit-chain` alert. */
+  constructor(private readonly ctx: Pick<GateContext, 'audit' | 'clock' | 'logger'> & Partial<Pick<GateContext, 'alerts'>>, opts: AuditSnapshotOptions = {}) {
     this.maxAgeMs = opts.maxAgeMs ?? AUDIT_SNAPSHOT_MAX_AGE_MS;
     this.recent = opts.recent ?? AUDIT_SNAPSHOT_RECENT;
     // Checked here rather than failing every walk later.
@@ -142,6 +143,14 @@ export class AuditSnapshots {
     };
   }
 
+  /** A broken chain is tampering or corruption: it alerts whichever walk found it, not only an API call. */
+  #alertOnChain(chain: AuditVerification, at: Date): void {
+    this.ctx.alerts?.setCondition('audit-chain', chain.ok ? undefined : {
+      id: 'audit-chain', timestamp: at.toISOString(), severity: 'critical', kind: 'audit-chain',
+      message: `audit chain broken at ${chain.first_bad?.location ?? '?'}: ${chain.first_bad?.problem ?? ''}`,
+    });
+  }
+
   async #walk(): Promise<Outcome> {
     const at = this.ctx.clock.now();
     try {
@@ -153,6 +162,7 @@ export class AuditSnapshots {
         count(lastHour, r);
         count(lastDay, r);
       });
+      this.#alertOnChain(chain, at);
       const snapshot: AuditSnapshot = { at, chain, recent: recent.page().items, lastHour, lastDay };
       this.#snapshot = snapshot;
       this.#failure = undefined;

@@ -250,3 +250,31 @@ describe('audit snapshots: how often the audit log is walked', () => {
     expect(() => new AuditSnapshots({ audit: sink, clock, logger }, { maxAgeMs: -1 })).to.throw(/maxAgeMs/);
   });
 });
+
+describe('audit snapshots: a broken chain alerts whoever found it', () => {
+  it('a page\'s walk raises the audit-chain alert on tampering and clears it once the chain verifies again', async () => {
+    const { AlertBook } = await import('../../../src/services/alerts.js');
+    const sink = new CountingAuditSink('pod-a');
+    for (let n = 1; n <= 5; n += 1) await sink.append(report(n));
+    const alerts = new AlertBook();
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const snapshots = new AuditSnapshots({ audit: sink, clock: new FakeClock(), logger, alerts }, { maxAgeMs: 0 });
+    expect((await snapshots.current()).snapshot!.chain.ok).to.equal(true);
+    expect(alerts.list().filter((a) => a.kind === 'audit-chain')).to.deep.equal([]);
+
+    const original = sink.inner.lines[2]!;
+    const tampered = original.replace(/"request_id":"[^"]*"/, '"request_id":"tampered"');
+    expect(tampered).to.not.equal(original);
+    sink.inner.lines[2] = tampered;
+    const broken = await snapshots.refresh();
+    expect(broken.snapshot!.chain.ok).to.equal(false);
+    const raised = alerts.list().filter((a) => a.kind === 'audit-chain');
+    expect(raised).to.have.length(1);
+    expect(raised[0]).to.include({ severity: 'critical' });
+    expect(raised[0]!.message).to.contain(broken.snapshot!.chain.first_bad!.location);
+
+    sink.inner.lines[2] = original;
+    expect((await snapshots.refresh()).snapshot!.chain.ok).to.equal(true);
+    expect(alerts.list().filter((a) => a.kind === 'audit-chain')).to.deep.equal([]);
+  });
+});

@@ -17,16 +17,11 @@ export async function auditLogsRoute(ctx: RequestContext, deps: ApiDeps): Promis
 
 /**
  * 200 when every chain is intact, 409 when one is broken (so `curl --fail`
- * fails). A full walk, never the pages' kept result; concurrent calls share
- * the walk under way, so N parallel calls cost one walk.
+ * fails). A full walk that starts after the call, never the pages' kept
+ * result; concurrent calls share it. The walk raises the audit-chain alert.
  */
 export async function auditVerifyRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
   const result = await deps.auditSnapshots.verify();
-  const { alerts, clock } = deps.gate;
-  alerts.setCondition('audit-chain', result.ok ? undefined : {
-    id: 'audit-chain', timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain',
-    message: `audit chain broken at ${result.first_bad?.location ?? '?'}: ${result.first_bad?.problem ?? ''}`,
-  });
   sendJson(ctx.res, result.ok ? 200 : 409, result);
 }
 
