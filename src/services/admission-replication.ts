@@ -18,6 +18,7 @@
 //   a multi-gigabyte read over.
 import { parseMigrationRequest, replicationPartOf, canonicalManifestBytes, specMatchesManifest, type MigrationRequestSpec } from '../core/admission/migration-request.js';
 import { withConfigCheck } from '../core/admission/config-check-merge.js';
+import { reusedFor } from '../core/reused-evaluation.js';
 import type { Evaluation, Subject } from '../core/contracts/report.js';
 import { isGateError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hashing.js';
@@ -66,7 +67,7 @@ async function replicationPart(ctx: GateContext, spec: MigrationRequestSpec, dep
   // The T2 part of the spec pins every digest and URL: the same part is the same verification.
   const key = sha256Hex(canonicalJson(replicationPartOf(spec)));
   const existing = deps.verifications.take(key);
-  if (existing?.state === 'done') return forThisRequest(existing.evaluation, subject);
+  if (existing?.state === 'done') return reusedFor(existing.evaluation, subject);
   const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress));
   if (!running) {
     return rejected('T2', subject, 'verifier-busy', 'too many large snapshots are being verified right now; retry in a minute', 'snapshot');
@@ -74,18 +75,13 @@ async function replicationPart(ctx: GateContext, spec: MigrationRequestSpec, dep
   const raced = await raceDeadline(() => running.done, answerWithinMs);
   if (raced.done) {
     deps.verifications.forget(key);
-    return forThisRequest(raced.value, subject);
+    return reusedFor(raced.value, subject);
   }
   const { read, total } = running.progress;
   // The pipeline knows the total while streaming the snapshot; WAL bytes then add up without one.
   const howFar = total !== undefined ? `${read} of ${total} bytes of the snapshot read` : `${read} bytes of snapshot and WAL read`;
   return rejected('T2', subject, 'still-verifying',
     `still verifying: ${howFar}; the gate keeps going, retry (kubectl apply again) in a little while`, 'snapshot');
-}
-
-/** A result computed for another request with the same spec: this request's who/what, the pipeline's facts. */
-function forThisRequest(evaluation: Evaluation, subject: Subject): Evaluation {
-  return { ...evaluation, subject: { ...evaluation.subject, ...subject } };
 }
 
 /** Never throws: every failure is an evaluation (a BLOCK with its reason). */

@@ -15,6 +15,7 @@
 import type { Evaluation, Subject } from '../core/contracts/report.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/hashing.js';
+import { reusedFor } from '../core/reused-evaluation.js';
 
 /** Enough for every config of a large cluster's rollout; an entry is a few KB. */
 export const T1_MEMO_ENTRIES = 1024;
@@ -40,7 +41,7 @@ export class T1Memo {
    */
   evaluate(input: T1MemoInput, subject: Subject, evaluate: () => Evaluation): Evaluation {
     const key = keyOf(input);
-    if (key === undefined) return withSubject(evaluate(), subject);
+    if (key === undefined) return reusedFor(evaluate(), subject);
     let found = this.#entries.get(key);
     if (found) {
       this.#hits++;
@@ -52,7 +53,7 @@ export class T1Memo {
       if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
     }
     this.#entries.set(key, found);
-    return withSubject(found, subject);
+    return reusedFor(found, subject);
   }
 
   stats(): { entries: number; hits: number; misses: number } {
@@ -79,16 +80,4 @@ function frozen(e: Evaluation): Evaluation {
   Object.freeze(e.findings);
   Object.freeze(e.subject);
   return Object.freeze(e);
-}
-
-/**
- * What the pipeline learnt from the manifest (app, env, version) under what
- * the caller already knows: the caller's fields win, as in evaluateMigration.
- */
-function withSubject(e: Evaluation, subject: Subject): Evaluation {
-  const merged: Subject = { ...e.subject };
-  for (const [k, v] of Object.entries(subject) as Array<[keyof Subject, string | undefined]>) {
-    if (v !== undefined) merged[k] = v;
-  }
-  return { scenario: e.scenario, subject: merged, steps: [...e.steps], findings: [...e.findings] };
 }

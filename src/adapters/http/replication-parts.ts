@@ -5,7 +5,9 @@ import type { Readable } from 'node:stream';
 import { GateError } from '../../core/errors.js';
 import type { ByteSource } from '../../core/ports.js';
 import type { ReplicationRequest } from '../../services/validate-replication.js';
-import { readPart, type StreamedPart } from './multipart-stream.js';
+import type { IncomingMessage } from 'node:http';
+import type { ReplicationLimits } from '../../core/replication/pipeline.js';
+import { readPart, streamParts, type StreamedPart } from './multipart-stream.js';
 
 const SMALL_PART = 1024 * 1024;
 const SIGNATURE_PART = 64 * 1024;
@@ -17,6 +19,11 @@ export interface ReplicationPartsOptions {
    * part is refused by the core, naming it).
    */
   skipEmptyFileInputs: boolean;
+}
+
+/** A T2 body's parts as they arrive: manifest, signature or dsse, snapshot, then at most maxWalFiles WAL files. */
+export function replicationPartStream(req: IncomingMessage, limits: ReplicationLimits): AsyncGenerator<StreamedPart> {
+  return streamParts(req, { maxParts: limits.maxWalFiles + 4, maxPartBytes: limits.maxCompressedBytes });
 }
 
 export async function readReplicationParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationPartsOptions): Promise<ReplicationRequest> {

@@ -1,6 +1,6 @@
 // ConfigMapStore over @kubernetes/client-node's CoreV1Api.
 import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
-import { toKubeError } from './client-node-errors.js';
+import { kubeCall as call } from './client-node-errors.js';
 import { fromConfigMapJson, toConfigMapJson } from './configmap-json.js';
 import type { ConfigMapStore, StoredConfigMap } from './configmap-store.js';
 
@@ -8,13 +8,6 @@ import type { ConfigMapStore, StoredConfigMap } from './configmap-store.js';
 const LIST_PAGE = 16;
 
 export function clientNodeConfigMaps(api: CoreV1Api, namespace: string, options: () => ConfigurationOptions): ConfigMapStore {
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toKubeError(e, what);
-    }
-  };
   return {
     namespace,
     get: (name) => call(`get configmap ${namespace}/${name}`, async () =>

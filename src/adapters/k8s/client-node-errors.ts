@@ -35,3 +35,22 @@ function networkMessage(e: unknown): string {
   const detail = cause instanceof Error ? ` (${(cause as { code?: string }).code ?? cause.message})` : '';
   return `${e.message}${detail}`;
 }
+
+/** Runs one client-node call; whatever it throws comes out as a KubeError naming `what`. */
+export async function kubeCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toKubeError(e, what);
+  }
+}
+
+/** kubeCall for a read where "not there" is an answer: 404 -> undefined. */
+export async function kubeGetIfExists<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await kubeCall(what, fn);
+  } catch (e) {
+    if (e instanceof KubeError && e.kind === 'not-found') return undefined;
+    throw e;
+  }
+}

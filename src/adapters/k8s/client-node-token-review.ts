@@ -1,20 +1,15 @@
 // TokenReviewer over @kubernetes/client-node's AuthenticationV1Api (POST
 // /apis/authentication.k8s.io/v1/tokenreviews; RBAC: create tokenreviews).
 import type { AuthenticationV1Api, ConfigurationOptions } from '@kubernetes/client-node';
-import { toKubeError } from './client-node-errors.js';
+import { kubeCall } from './client-node-errors.js';
 import type { TokenReviewer } from './token-reviewer.js';
 
 export function clientNodeTokenReviewer(api: AuthenticationV1Api, options: () => ConfigurationOptions): TokenReviewer {
   return {
     async review(token) {
-      let res;
-      try {
-        res = await api.createTokenReview({
-          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-        }, options());
-      } catch (e) {
-        throw toKubeError(e, 'create tokenreview');
-      }
+      const res = await kubeCall('create tokenreview', () => api.createTokenReview({
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+      }, options()));
       const status = res.status ?? {};
       return {
         authenticated: status.authenticated === true,

@@ -6,7 +6,7 @@
 import { CoordinationV1Api, V1MicroTime, type ConfigurationOptions, type V1Lease } from '@kubernetes/client-node';
 import type { Clock, Logger } from '../../core/ports.js';
 import type { LeaseRecord, LeaseStore, StoredLease } from '../tls/self-managed-ports.js';
-import { toKubeError } from './client-node-errors.js';
+import { kubeCall, kubeGetIfExists } from './client-node-errors.js';
 import { isKubeError } from './kube-errors.js';
 
 export interface LeaseElectorOptions {
@@ -113,36 +113,23 @@ export function clientNodeLeaseStore(api: CoordinationV1Api, namespace: string, 
   });
   return {
     async get() {
-      try {
-        const l = await api.readNamespacedLease({ name, namespace }, options());
-        const s = l.spec ?? {};
-        return {
-          resourceVersion: l.metadata?.resourceVersion ?? '',
-          ...(s.holderIdentity !== undefined ? { holderIdentity: s.holderIdentity } : {}),
-          ...(s.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: s.leaseDurationSeconds } : {}),
-          ...(s.acquireTime ? { acquireTime: new Date(s.acquireTime) } : {}),
-          ...(s.renewTime ? { renewTime: new Date(s.renewTime) } : {}),
-          ...(s.leaseTransitions !== undefined ? { leaseTransitions: s.leaseTransitions } : {}),
-        };
-      } catch (e) {
-        const err = toKubeError(e, `get lease ${namespace}/${name}`);
-        if (err.kind === 'not-found') return undefined;
-        throw err;
-      }
+      const l = await kubeGetIfExists(`get lease ${namespace}/${name}`, () => api.readNamespacedLease({ name, namespace }, options()));
+      if (!l) return undefined;
+      const s = l.spec ?? {};
+      return {
+        resourceVersion: l.metadata?.resourceVersion ?? '',
+        ...(s.holderIdentity !== undefined ? { holderIdentity: s.holderIdentity } : {}),
+        ...(s.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: s.leaseDurationSeconds } : {}),
+        ...(s.acquireTime ? { acquireTime: new Date(s.acquireTime) } : {}),
+        ...(s.renewTime ? { renewTime: new Date(s.renewTime) } : {}),
+        ...(s.leaseTransitions !== undefined ? { leaseTransitions: s.leaseTransitions } : {}),
+      };
     },
     async create(r) {
-      try {
-        await api.createNamespacedLease({ namespace, body: body(r) }, options());
-      } catch (e) {
-        throw toKubeError(e, `create lease ${namespace}/${name}`);
-      }
+      await kubeCall(`create lease ${namespace}/${name}`, () => api.createNamespacedLease({ namespace, body: body(r) }, options()));
     },
     async update(r, resourceVersion) {
-      try {
-        await api.replaceNamespacedLease({ name, namespace, body: body(r, resourceVersion) }, options());
-      } catch (e) {
-        throw toKubeError(e, `update lease ${namespace}/${name}`);
-      }
+      await kubeCall(`update lease ${namespace}/${name}`, () => api.replaceNamespacedLease({ name, namespace, body: body(r, resourceVersion) }, options()));
     },
   };
 }

@@ -3,7 +3,7 @@
 // Labels and annotations of others (helm, kubectl) are kept on update.
 import { CoreV1Api, type ConfigurationOptions, type V1Secret } from '@kubernetes/client-node';
 import type { TlsSecretContent, TlsSecretStore } from '../tls/self-managed-ports.js';
-import { toKubeError } from './client-node-errors.js';
+import { kubeCall, kubeGetIfExists } from './client-node-errors.js';
 
 export function clientNodeTlsSecretStore(api: CoreV1Api, namespace: string, name: string, options: () => ConfigurationOptions): TlsSecretStore {
   let labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'migration-gate' };
@@ -16,33 +16,20 @@ export function clientNodeTlsSecretStore(api: CoreV1Api, namespace: string, name
   });
   return {
     async get() {
-      try {
-        const s = await api.readNamespacedSecret({ name, namespace }, options());
-        labels = s.metadata?.labels ?? labels;
-        return {
-          resourceVersion: s.metadata?.resourceVersion ?? '',
-          annotations: s.metadata?.annotations ?? {},
-          data: Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
-        };
-      } catch (e) {
-        const err = toKubeError(e, `get secret ${namespace}/${name}`);
-        if (err.kind === 'not-found') return undefined;
-        throw err;
-      }
+      const s = await kubeGetIfExists(`get secret ${namespace}/${name}`, () => api.readNamespacedSecret({ name, namespace }, options()));
+      if (!s) return undefined;
+      labels = s.metadata?.labels ?? labels;
+      return {
+        resourceVersion: s.metadata?.resourceVersion ?? '',
+        annotations: s.metadata?.annotations ?? {},
+        data: Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])),
+      };
     },
     async create(c) {
-      try {
-        await api.createNamespacedSecret({ namespace, body: body(c) }, options());
-      } catch (e) {
-        throw toKubeError(e, `create secret ${namespace}/${name}`);
-      }
+      await kubeCall(`create secret ${namespace}/${name}`, () => api.createNamespacedSecret({ namespace, body: body(c) }, options()));
     },
     async update(c, resourceVersion) {
-      try {
-        await api.replaceNamespacedSecret({ name, namespace, body: body(c, resourceVersion) }, options());
-      } catch (e) {
-        throw toKubeError(e, `update secret ${namespace}/${name}`);
-      }
+      await kubeCall(`update secret ${namespace}/${name}`, () => api.replaceNamespacedSecret({ name, namespace, body: body(c, resourceVersion) }, options()));
     },
   };
 }

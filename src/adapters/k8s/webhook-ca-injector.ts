@@ -5,18 +5,13 @@
 // entries, if someone reordered the list in between.
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type ConfigurationOptions } from '@kubernetes/client-node';
 import type { WebhookCaPatcher } from '../tls/self-managed-ports.js';
-import { toKubeError } from './client-node-errors.js';
+import { kubeCall } from './client-node-errors.js';
 
 export function clientNodeWebhookCaPatcher(api: AdmissionregistrationV1Api, name: string, options: () => ConfigurationOptions): WebhookCaPatcher {
   return {
     async ensureCaBundle(bundlePem) {
       const want = Buffer.from(bundlePem, 'utf8').toString('base64');
-      let webhooks;
-      try {
-        webhooks = (await api.readValidatingWebhookConfiguration({ name }, options())).webhooks ?? [];
-      } catch (e) {
-        throw toKubeError(e, `get validatingwebhookconfiguration ${name}`);
-      }
+      const webhooks = (await kubeCall(`get validatingwebhookconfiguration ${name}`, () => api.readValidatingWebhookConfiguration({ name }, options()))).webhooks ?? [];
       // client-node hands caBundle (a []byte) back as the base64 text.
       const stale = webhooks.map((w, i) => ({ i, have: w.clientConfig.caBundle ?? '' })).filter((w) => w.have !== want);
       if (stale.length === 0) return false;
@@ -24,11 +19,8 @@ export function clientNodeWebhookCaPatcher(api: AdmissionregistrationV1Api, name
         { op: 'test', path: `/webhooks/${w.i}/name`, value: webhooks[w.i]!.name },
         { op: 'add', path: `/webhooks/${w.i}/clientConfig/caBundle`, value: want },
       ]);
-      try {
-        await api.patchValidatingWebhookConfiguration({ name, body: ops }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, options()));
-      } catch (e) {
-        throw toKubeError(e, `patch validatingwebhookconfiguration ${name}`);
-      }
+      await kubeCall(`patch validatingwebhookconfiguration ${name}`, () =>
+        api.patchValidatingWebhookConfiguration({ name, body: ops }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, options())));
       return true;
     },
   };

@@ -12,8 +12,8 @@ import { parseStrictJson } from '../../../core/strict-parse.js';
 import { validateReplication, type ReplicationRequest } from '../../../services/validate-replication.js';
 import type { ApiDeps } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
-import { streamParts, type StreamedPart } from '../multipart-stream.js';
-import { readReplicationParts } from '../replication-parts.js';
+import type { StreamedPart } from '../multipart-stream.js';
+import { readReplicationParts, replicationPartStream } from '../replication-parts.js';
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
@@ -29,7 +29,7 @@ export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDep
   try {
     let request: ReplicationRequest;
     if (type === 'multipart/form-data') {
-      parts = streamParts(ctx.req, { maxParts: t2.limits.maxWalFiles + 4, maxPartBytes: t2.limits.maxCompressedBytes });
+      parts = replicationPartStream(ctx.req, t2.limits);
       request = await readReplicationParts(parts, { skipEmptyFileInputs: false });
     } else if (type === 'application/json') {
       request = await fromJson(await readBody(ctx.req, deps.limits.maxBodyBytes), t2.artifacts);

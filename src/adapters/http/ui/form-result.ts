@@ -5,7 +5,13 @@ import { isGateError } from '../../../core/errors.js';
 import { recordDecision } from '../../../services/record-decision.js';
 import { malformedRequest } from '../../../services/rejections.js';
 import type { DecisionReport } from '../../../core/contracts/report.js';
+import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../router.js';
+import { errorBox } from './guard.js';
+import { html, type SafeHtml } from './html.js';
+import { page, sendHtml } from './layout.js';
+import { reportView } from './report-view.js';
+import type { Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
 
 export interface FormOutcome {
@@ -28,4 +34,10 @@ export async function decideForm(ctx: RequestContext, deps: UiDeps, scenario: Sc
 export function statusOf(o: FormOutcome): number {
   if (o.error) return 400;
   return o.report.decision === 'ALLOW' ? 200 : 422;
+}
+
+/** The report (and what was wrong with the form, if anything), then the form again. */
+export function sendFormResult(res: ServerResponse, outcome: FormOutcome, view: { title: string; current: string; session: Session; form: SafeHtml }): void {
+  const body = html`${outcome.error ? errorBox(outcome.error) : ''}${reportView(outcome.report)}<h2>Validate another</h2>${view.form}`;
+  sendHtml(res, statusOf(outcome), page({ title: view.title, current: view.current, session: view.session, body }));
 }

@@ -4,11 +4,9 @@
 import { validateMigration } from '../../../services/validate-migration.js';
 import { readMigrationInput } from '../routes/validate-migration.js';
 import type { RequestContext } from '../router.js';
-import { decideForm, statusOf } from './form-result.js';
-import { errorBox } from './guard.js';
+import { decideForm, sendFormResult } from './form-result.js';
 import { html, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
-import { reportView } from './report-view.js';
 import type { Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
 
@@ -33,6 +31,5 @@ export async function migrationPost(ctx: RequestContext, session: Session, deps:
       requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.api.limits.maxConfigBytes,
     });
   });
-  const body = html`${outcome.error ? errorBox(outcome.error) : ''}${reportView(outcome.report)}<h2>Validate another</h2>${form(session)}`;
-  sendHtml(ctx.res, statusOf(outcome), page({ title: 'Migration validation (T1)', current: '/ui/migration', session, body }));
+  sendFormResult(ctx.res, outcome, { title: 'Migration validation (T1)', current: '/ui/migration', session, form: form(session) });
 }

@@ -3,14 +3,12 @@
 import { GateError } from '../../../core/errors.js';
 import { validateReplication } from '../../../services/validate-replication.js';
 import { mediaType } from '../body.js';
-import { streamParts, type StreamedPart } from '../multipart-stream.js';
+import type { StreamedPart } from '../multipart-stream.js';
 import type { RequestContext } from '../router.js';
-import { decideForm, statusOf } from './form-result.js';
-import { errorBox } from './guard.js';
+import { decideForm, sendFormResult } from './form-result.js';
 import { html, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
-import { readReplicationParts } from '../replication-parts.js';
-import { reportView } from './report-view.js';
+import { readReplicationParts, replicationPartStream } from '../replication-parts.js';
 import type { Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
 
@@ -39,13 +37,12 @@ export async function replicationPost(ctx: RequestContext, session: Session, dep
   try {
     const outcome = await decideForm(ctx, deps, 'T2', async () => {
       if (mediaType(ctx.req) !== 'multipart/form-data') throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
-      parts = streamParts(ctx.req, { maxParts: t2.limits.maxWalFiles + 4, maxPartBytes: t2.limits.maxCompressedBytes });
+      parts = replicationPartStream(ctx.req, t2.limits);
       const request = await readReplicationParts(parts, { skipEmptyFileInputs: true });
       return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' } }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
     });
     if (ctx.res.destroyed) return;
-    const body = html`${outcome.error ? errorBox(outcome.error) : ''}${reportView(outcome.report)}<h2>Validate another</h2>${form(session)}`;
-    sendHtml(ctx.res, statusOf(outcome), page({ title: 'Replication validation (T2)', current: '/ui/replication', session, body }));
+    sendFormResult(ctx.res, outcome, { title: 'Replication validation (T2)', current: '/ui/replication', session, form: form(session) });
   } finally {
     await parts?.return(undefined);
   }
