@@ -1,8 +1,15 @@
 import { expect } from 'chai';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { pae } from '../../../src/core/replication/dsse.js';
 import { verifySignature } from '../../../src/core/replication/signature.js';
+import { lowSOf, p1363ToDer } from '../../../src/core/signing/ecdsa-low-s.js';
 import { ed25519 } from './helpers.js';
+
+/** ECDSA P-256 as the gate accepts it: low-S (node:crypto leaves s in either half). */
+const lowS = (data: Buffer, key: KeyObject, der = true): Buffer => {
+  const p = lowSOf(sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }));
+  return der ? p1363ToDer(p) : p;
+};
 
 const manifest = Buffer.from('source_db: a\ntarget_db: b\n');
 const MAX = 64 * 1024;
@@ -34,20 +41,22 @@ describe('signature', () => {
     }
   });
   it('detached ECDSA P-256 DER over sha256 (openssl dgst -sha256 -sign, cosign sign-blob)', () => {
-    const sig = sign('sha256', manifest, ec.privateKey);
+    const sig = lowS(manifest, ec.privateKey);
     expect(verifySignature(manifest, { kind: 'detached', bytes: sig }, [ecPinned], MAX).facts.verified).to.equal(true);
     expect(verifySignature(manifest, { kind: 'detached', bytes: Buffer.from(sig.toString('base64')) }, [ecPinned], MAX).facts.verified).to.equal(true);
   });
-  it('detached RSA PKCS#1 v1.5 sha256', () => {
+  it('detached RSA PKCS#1 v1.5 sha256 is refused, naming the algorithm', () => {
     const sig = sign('sha256', manifest, rsa.privateKey);
-    expect(verifySignature(manifest, { kind: 'detached', bytes: sig }, [{ id: 'rsa', key: rsa.publicKey }], MAX).facts.verified).to.equal(true);
+    const r = verifySignature(manifest, { kind: 'detached', bytes: sig }, [{ id: 'rsa', key: rsa.publicKey }], MAX);
+    expect(r.facts.verified).to.equal(false);
+    expect(r.findings[0]!.message).to.contain('RSA-2048');
   });
   it('a signature from the wrong key type is invalid', () => {
     const sig = sign('sha256', manifest, rsa.privateKey);
     const r = verifySignature(manifest, { kind: 'detached', bytes: sig }, [ed.pinned, ecPinned], MAX);
     expect(r.facts).to.include({ present: true, verified: false });
     expect(r.findings.map((f) => f.rule)).to.deep.equal(['signature-invalid']);
-    expect(r.findings[0]!.message).to.contain('ed25519');
+    expect(r.findings[0]!.message).to.contain('Ed25519');
   });
   it('a signature over other bytes is invalid', () => {
     const sig = sign(null, Buffer.from('something else'), ed.privateKey);
@@ -61,9 +70,9 @@ describe('signature', () => {
     const data = pae(type, manifest);
     const edEnv = dsse(manifest, [{ keyid: 'test-ed25519', sig: sign(null, data, ed.privateKey) }]);
     expect(verifySignature(manifest, { kind: 'dsse', bytes: edEnv }, [ed.pinned], MAX).facts).to.include({ verified: true, format: 'dsse' });
-    const der = dsse(manifest, [{ sig: sign('sha256', data, ec.privateKey) }]);
+    const der = dsse(manifest, [{ sig: lowS(data, ec.privateKey) }]);
     expect(verifySignature(manifest, { kind: 'dsse', bytes: der }, [ecPinned], MAX).facts.verified).to.equal(true);
-    const p1363 = dsse(manifest, [{ sig: sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' }) }]);
+    const p1363 = dsse(manifest, [{ sig: lowS(data, ec.privateKey, false) }]);
     expect(verifySignature(manifest, { kind: 'dsse', bytes: p1363 }, [ecPinned], MAX).facts.verified).to.equal(true);
   });
   it('DSSE signed over the raw payload instead of PAE is invalid', () => {
@@ -72,7 +81,8 @@ describe('signature', () => {
   });
   it('DSSE whose payload is not the manifest', () => {
     const other = Buffer.from('source_db: evil\n');
-    const env = dsse(other, [{ sig: sign(null, pae('t', other), ed.privateKey) }], 't');
+    const type = 'application/vnd.migrationgate.replication-manifest+yaml';
+    const env = dsse(other, [{ sig: sign(null, pae(type, other), ed.privateKey) }], type);
     expect(verifySignature(manifest, { kind: 'dsse', bytes: env }, [ed.pinned], MAX).findings[0]!.rule).to.equal('signature-payload-mismatch');
   });
   it('malformed DSSE', () => {
