@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { GateError } from '../../core/errors.js';
+import { PartCharsetWatch } from './part-charset-watch.js';
 
 /** Plain (non-file) fields are small by nature: manifests, signatures, configs sent as text. */
 const FIELD_LIMIT = 2 * 1024 * 1024;
@@ -24,7 +25,8 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   let bb: busboy.Busboy;
   try {
     // preservePath: the core must see (and refuse, naming it) a WAL part called ../../etc/passwd.
-    bb = busboy({ headers: req.headers, preservePath: true, limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: FIELD_LIMIT } });
+    // defCharset latin1: an undeclared field decodes byte for byte, and is re-encoded the same way below.
+    bb = busboy({ headers: req.headers, preservePath: true, defCharset: 'latin1', limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: FIELD_LIMIT } });
   } catch (e) {
     throw new GateError('bad-request', `malformed multipart request: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -42,7 +44,17 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     notify();
   };
 
+  const watch = new PartCharsetWatch(req.headers['content-type']);
+  const charsetDeclared = (name: string): boolean => {
+    if (watch.declared === undefined) return false;
+    fail(new GateError('bad-request', `multipart part "${name.slice(0, 64)}" (or one before it) declares a charset in its ${watch.declared} header; the gate hashes the exact bytes it receives, so send parts without a charset (UTF-8 text as-is, or as a file part)`));
+    return true;
+  };
   bb.on('file', (name: string, stream: Readable, info: busboy.FileInfo) => {
+    if (charsetDeclared(name)) {
+      stream.resume();
+      return;
+    }
     open.add(stream);
     // fail() destroys open parts with its error, also parts still queued that
     // no reader holds yet: without a listener of our own that error would be
@@ -57,7 +69,9 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   bb.on('field', (name: string, value: string, info: busboy.FieldInfo) => {
     // busboy cuts an over-long field short and says so: never hand on a truncated value.
     if (info.valueTruncated) return fail(new GateError('payload-too-large', `multipart field "${name.slice(0, 64)}" exceeds ${FIELD_LIMIT} bytes`));
-    queue.push({ name, stream: Readable.from([Buffer.from(value, 'utf8')]) });
+    if (charsetDeclared(name)) return;
+    // The exact bytes that were sent (decoded as latin1 above, so this is lossless).
+    queue.push({ name, stream: Readable.from([Buffer.from(value, 'latin1')]) });
     notify();
   });
   for (const ev of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(ev, () => fail(new GateError('bad-request', `too many multipart parts (limit ${limits.maxParts})`)));
@@ -65,7 +79,7 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   bb.on('close', () => { done = true; notify(); });
   req.on('aborted', () => fail(new GateError('bad-request', 'the client stopped sending mid-upload')));
   req.on('close', () => { if (!req.complete) fail(new GateError('bad-request', 'the client stopped sending mid-upload')); });
-  req.pipe(bb);
+  req.pipe(watch).pipe(bb);
 
   let previous: StreamedPart | undefined;
   try {
@@ -87,7 +101,8 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     // Whatever the consumer did not read is drained so the socket is freed.
     for (const p of queue) p.stream.resume();
     previous?.stream.resume();
-    req.unpipe(bb);
+    req.unpipe(watch);
+    watch.unpipe(bb);
     if (!req.complete) req.resume();
   }
 }
