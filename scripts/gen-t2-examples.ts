@@ -6,7 +6,8 @@
 //
 // The signing key examples/keys/example-ed25519.key.pem is an EXAMPLE key,
 // committed so the examples can be regenerated. Never trust it for anything
-// real. Its public half is pinned in policies/keys/example-ed25519.pub.pem.
+// real. Its public half is in examples/keys/trusted/, which the examples and
+// tests name explicitly (GATE_KEYS_DIR): no key is trusted by default.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { fileEntry, gz, tar, tarHeader } from '../test/support/pg/tar-builder.js
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const PRIVATE = join(ROOT, 'examples/keys/example-ed25519.key.pem');
-const PUBLIC = join(ROOT, 'policies/keys/example-ed25519.pub.pem');
+const PUBLIC = join(ROOT, 'examples/keys/trusted/example-ed25519.pub.pem');
 
 function exampleKey(): KeyObject {
   if (existsSync(PRIVATE)) return createPrivateKey(readFileSync(PRIVATE));
@@ -81,7 +82,7 @@ function fieldsFor(snapshot: Buffer, wal: Wal[] | undefined, over: Record<string
 
 function main(): void {
   const key = exampleKey();
-  mkdirSync(join(ROOT, 'policies/keys'), { recursive: true });
+  mkdirSync(join(ROOT, 'examples/keys/trusted'), { recursive: true });
   writeFileSync(PUBLIC, createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
 
   const good = syntheticBackup();

@@ -31,7 +31,8 @@ import { watchCertExpiry } from './adapters/tls/self-managed-expiry.js';
 import { selfManagedTlsFromConfig, type SelfManagedTimings } from './adapters/tls/self-managed-from-config.js';
 import type { SelfManagedTls } from './adapters/tls/self-managed-manager.js';
 import type { ServingTls } from './adapters/tls/self-managed-ports.js';
-import { loadPinnedKeys } from './adapters/pinned-keys.js';
+import { loadPinnedKeys, watchKeyDir } from './adapters/pinned-keys.js';
+import type { PinnedKeyStore } from './services/key-store.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
 import { T1Memo } from './services/t1-memo.js';
@@ -72,14 +73,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const metrics = opts.metrics ?? prom;
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
   const audit = opts.auditSink ?? (await openAuditSink(config, opts));
+  const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
+  const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
     clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
-    keys: await loadPinnedKeys(config.keysDir ?? path.join(config.policyDir, 'keys'), logger),
+    keys,
     auditFailClosed: config.auditFailClosed,
     t1Memo: new T1Memo(),
   };
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);
+  const keyWatcher = watchKeys(keysDir, keys, gate);
   let selfManaged: SelfManagedTls | undefined;
   let certFiles: CertFilesWatcher | undefined;
   // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
@@ -153,6 +157,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async stop() {
       watcher.close();
+      keyWatcher.close();
       expiry.close();
       certFiles?.close();
       await selfManaged?.stop();
@@ -179,6 +184,20 @@ async function loadPolicies(dir: string, clock: Clock): Promise<PolicyStore> {
     throw new GateError('config-invalid', `no valid policy set in ${dir}; refusing to start:\n  ${store.status().errors.join('\n  ')}`);
   }
   return store;
+}
+
+/** The key directory, watched like the policy directory: a refused file is a standing alert and the last good set stays. */
+function watchKeys(dir: string, store: PinnedKeyStore, gate: GateContext): { close(): void } {
+  const report = (): void => {
+    const s = store.status();
+    gate.alerts.setCondition('key-load', s.ok ? undefined : {
+      id: 'key-load', timestamp: gate.clock.now().toISOString(), severity: 'high', kind: 'key-load',
+      message: `pinned key directory ${dir}: ${s.errors.join('; ')}; keeping the last good key set (${s.count} key(s), ${s.digest})`,
+    });
+    gate.logger[s.ok ? 'info' : 'error'](s.ok ? 'pinned keys loaded' : 'pinned key reload refused; keeping the last good set', { digest: s.digest, keys: s.count, errors: s.errors });
+  };
+  if (!store.status().ok) report();
+  return watchKeyDir(dir, store, report);
 }
 
 function watchPolicies(dir: string, gate: GateContext): { close(): void } {

@@ -4,22 +4,11 @@
 // (a private key, RSA, P-384, secp256k1, ...) is refused naming the file and
 // the algorithm, never silently widened into the trusted set.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { KeyStore, Logger, PinnedKey } from '../core/ports.js';
+import type { Logger, PinnedKey } from '../core/ports.js';
+import { PinnedKeyStore, type KeyDirRead, type KeyFileRefusal } from '../services/key-store.js';
 import { classifyKey } from '../core/signing/key-policy.js';
-
-export interface KeyFileRefusal {
-  file: string;
-  reason: string;
-}
-
-export interface KeyDirRead {
-  keys: PinnedKey[];
-  refused: KeyFileRefusal[];
-  /** false when the directory does not exist (nothing is trusted). */
-  present: boolean;
-}
 
 /** Reads every *.pem in dir; the accepted keys and, by file, every refusal. */
 export async function readKeyDir(dir: string): Promise<KeyDirRead> {
@@ -59,10 +48,46 @@ async function readKeyFile(file: string): Promise<KeyObject | string> {
   return verdict.ok ? key : `refused: ${verdict.reason}`;
 }
 
-export async function loadPinnedKeys(dir: string, logger: Logger): Promise<KeyStore> {
+export async function loadPinnedKeys(dir: string, logger: Logger): Promise<PinnedKeyStore> {
+  const store = new PinnedKeyStore();
   const read = await readKeyDir(dir);
   if (!read.present) logger.info('no pinned-key directory; signatures cannot verify', { dir });
   for (const r of read.refused) logger.warn('refusing a key file', { file: r.file, reason: r.reason });
-  const keys = read.keys;
-  return { keys: () => keys };
+  store.apply(read);
+  return store;
+}
+
+/**
+ * Re-reads the key directory when it changes (fs.watch, debounced) and every
+ * pollMs as well (watch events are lost on some mounts; a Secret update is
+ * an atomic symlink swap): a removed key stops verifying within seconds.
+ */
+export function watchKeyDir(dir: string, store: PinnedKeyStore, onResult: (r: 'changed' | 'kept') => void, pollMs = 2000): { close(): void } {
+  let running = false;
+  let again = false;
+  const reload = async (): Promise<void> => {
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      do {
+        again = false;
+        const r = store.apply(await readKeyDir(dir));
+        if (r !== 'unchanged') onResult(r);
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  const tick = (): void => { reload().catch(() => undefined); };
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, { persistent: false }, () => { clearTimeout(timer); timer = setTimeout(tick, 100); });
+    watcher.on('error', () => undefined);
+  } catch {
+    // No directory (yet): the poll notices when it appears.
+  }
+  const poll = setInterval(tick, pollMs);
+  poll.unref();
+  return { close: () => { clearInterval(poll); clearTimeout(timer); watcher?.close(); } };
 }

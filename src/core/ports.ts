@@ -66,4 +66,6 @@ export interface PinnedKey {
 
 export interface KeyStore {
   keys(): readonly PinnedKey[];
+  /** The key-set digest: every cached answer is keyed by it beside the policy digest. */
+  digest(): string;
 }

@@ -64,8 +64,9 @@ export function replicationAdmitter(ctx: GateContext, deps: ReplicationAdmission
 
 /** The T2 verdict: from a finished background verification, a new or running one, or "still verifying". */
 async function replicationPart(ctx: GateContext, spec: MigrationRequestSpec, deps: ReplicationAdmissionDeps, subject: Subject, answerWithinMs: number): Promise<Evaluation> {
-  // The T2 part of the spec pins every digest and URL: the same part is the same verification.
-  const key = sha256Hex(canonicalJson(replicationPartOf(spec)));
+  // The T2 part of the spec pins every digest and URL: the same part is the
+  // same verification, under the same policy set and the same pinned keys.
+  const key = sha256Hex(canonicalJson({ spec: replicationPartOf(spec), policies: ctx.policies.current()?.digest ?? '', keys: ctx.keys.digest() }));
   const existing = deps.verifications.take(key);
   if (existing?.state === 'done') return reusedFor(existing.evaluation, subject);
   const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress));

@@ -7,8 +7,8 @@
 // policy again; every request still gets its own decision, request id and
 // audit record.
 //
-// The key is a SHA-256 over all of those inputs (the policy set by its
-// digest, so a reload changes every key). A different byte anywhere is a
+// The key is a SHA-256 over all of those inputs (the policy set and the
+// pinned key set by their digests, so a reload of either changes every key). A different byte anywhere is a
 // different key: nothing is ever answered for content it was not computed
 // for. Entries are frozen and handed out as copies, so no caller can change
 // what a later request is answered with.
@@ -25,6 +25,8 @@ export interface T1MemoInput {
   config: Uint8Array;
   maxConfigBytes: number;
   policyDigest: string;
+  /** The pinned key set's digest: a key change never serves an old verdict. */
+  keyDigest: string;
 }
 
 export class T1Memo {
@@ -69,7 +71,7 @@ function keyOf(input: T1MemoInput): string | undefined {
     return undefined;
   }
   // Every field length-prefixed: no bytes can be shifted from one field into the next.
-  const hash = createHash('sha256').update(`${input.policyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
+  const hash = createHash('sha256').update(`${input.policyDigest}\n${input.keyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
   return hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config).digest('hex');
 }
 

@@ -24,7 +24,7 @@ export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, m
     policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }),
   });
   if (!ctx.t1Memo) return run(subject);
-  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest };
+  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest, keyDigest: ctx.keys.digest() };
   return ctx.t1Memo.evaluate(key, subject, () => run({}));
 }
 

@@ -34,7 +34,7 @@ describe('load (127.0.0.1 only, bounded)', function () {
   // No assertion on speed: the achieved rate and p99 are printed; errors, statuses and memory are asserted.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gate-load-'));
   let gate: GateProcess;
-  before(async () => { gate = await spawnGate({ GATE_DATA_DIR: dataDir, GATE_API_TOKEN: TOKEN }); });
+  before(async () => { gate = await spawnGate({ GATE_DATA_DIR: dataDir, GATE_API_TOKEN: TOKEN, GATE_KEYS_DIR: 'examples/keys/trusted' }); });
   after(async () => {
     await gate.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });

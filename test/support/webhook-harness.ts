@@ -30,7 +30,7 @@ export async function startWebhookGate(env: Record<string, string> = {}, overrid
   cpSync(path.resolve('policies'), policyDir, { recursive: true });
   const config = loadConfig({
     GATE_API_PORT: '0', GATE_WEBHOOK_PORT: '0', GATE_BIND_ADDRESS: '127.0.0.1', GATE_DATA_DIR: dataDir,
-    GATE_POLICY_DIR: policyDir, GATE_API_TOKEN: TEST_TOKEN, GATE_AUDIT_LINGER_MS: '1', GATE_TLS_DIR: sharedTlsDir, ...env,
+    GATE_POLICY_DIR: policyDir, GATE_KEYS_DIR: path.resolve('examples/keys/trusted'), GATE_API_TOKEN: TEST_TOKEN, GATE_AUDIT_LINGER_MS: '1', GATE_TLS_DIR: sharedTlsDir, ...env,
   });
   const app = await createApp({ config, logger: silentLogger, writerId: 'test-writer', version: 'test', ...overrides });
   const { apiPort, webhookPort } = await app.start();

@@ -79,7 +79,7 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
   const dataDir = path.join(dir, 'data');
   const tlsDir = path.join(dataDir, 'tls');
   const policyDir = path.join(dir, 'policies');
-  cpSync(path.join(REPO_ROOT, 'policies'), policyDir, { recursive: true }); // incl. policies/keys (pinned T2 keys)
+  cpSync(path.join(REPO_ROOT, 'policies'), policyDir, { recursive: true });
   const logPath = path.join(dir, 'gate.log');
   const [webhookPort, apiPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
@@ -90,6 +90,8 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
     GATE_API_PORT: String(apiPort),
     GATE_DATA_DIR: dataDir,
     GATE_POLICY_DIR: policyDir,
+    // The examples' own trust directory: nothing is trusted by default.
+    GATE_KEYS_DIR: path.join(REPO_ROOT, 'examples/keys/trusted'),
     GATE_AUDIT_SINK: 'file',
     GATE_AUDIT_LINGER_MS: '1',
     GATE_API_TOKEN: E2E_API_TOKEN,

@@ -15,7 +15,7 @@ import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 
 const ctx = (): GateContext => ({
   clock: systemClock, ids: ulidGenerator(), audit: new MemoryAuditSink(), policies: new PolicyStore(), logger: silentLogger,
-  metrics: noMetrics, alerts: new AlertBook(), keys: { keys: () => [] }, auditFailClosed: true,
+  metrics: noMetrics, alerts: new AlertBook(), keys: { keys: () => [], digest: () => 'sha256:none' }, auditFailClosed: true,
 });
 const mr = AdmissionReviewSchema.parse(admissionReview({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'db', namespace: 'ns' }, spec: {} }));
 const cm = AdmissionReviewSchema.parse(admissionReview({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { 'app-config.yaml': 'a: 1' } }));

@@ -63,7 +63,7 @@ describe('MigrationRequest verification past the admission deadline', function (
     sink = new MemoryAuditSink();
     ctx = {
       clock: systemClock, ids: ulidGenerator(), audit: sink, policies, logger: silentLogger, metrics: noMetrics,
-      alerts: new AlertBook(), keys: await loadPinnedKeys('policies/keys', silentLogger), auditFailClosed: true,
+      alerts: new AlertBook(), keys: await loadPinnedKeys('examples/keys/trusted', silentLogger), auditFailClosed: true,
     };
   });
 

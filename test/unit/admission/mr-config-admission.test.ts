@@ -102,7 +102,7 @@ describe('MigrationRequest spec.config admission', () => {
     expect(policies.reload(await readPolicyDir('policies'), new Date())).to.equal(true);
     ctx = {
       clock: systemClock, ids: ulidGenerator(), audit: new MemoryAuditSink(), policies, logger: silentLogger, metrics: noMetrics,
-      alerts: new AlertBook(), keys: await loadPinnedKeys('policies/keys', silentLogger), auditFailClosed: true,
+      alerts: new AlertBook(), keys: await loadPinnedKeys('examples/keys/trusted', silentLogger), auditFailClosed: true,
     };
   });
 

@@ -8,7 +8,7 @@ import { decide } from '../../../src/core/decision.js';
 import { baselinePolicies, source, walFiles } from './helpers.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const key = { id: 'example-ed25519', key: createPublicKey(readFileSync(join(ROOT, 'policies/keys/example-ed25519.pub.pem'))) };
+const key = { id: 'example-ed25519', key: createPublicKey(readFileSync(join(ROOT, 'examples/keys/trusted/example-ed25519.pub.pem'))) };
 
 async function evaluate(dir: string) {
   const manifestBytes = readFileSync(join(dir, 'replication_manifest.yaml'));

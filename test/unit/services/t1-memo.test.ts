@@ -10,6 +10,7 @@ const input = (over: Partial<T1MemoInput> = {}): T1MemoInput => ({
   config: bytes('tls:\n  enabled: true\n'),
   maxConfigBytes: 1024,
   policyDigest: 'sha256:aa',
+  keyDigest: 'sha256:k1',
   ...over,
 });
 const evaluation = (rule = 'x'): Evaluation => ({
@@ -41,7 +42,9 @@ describe('T1 memo', () => {
     memo.evaluate(input({ policyDigest: 'sha256:bb' }), {}, run);
     memo.evaluate(input({ maxConfigBytes: 10 }), {}, run);
     memo.evaluate(input({ manifest: bytes('{"app_id":"orders-api"}') }), {}, run);
-    expect(runs).to.equal(6);
+    // Issue 12: a change of the pinned key set never serves an old verdict.
+    memo.evaluate(input({ keyDigest: 'sha256:k2' }), {}, run);
+    expect(runs).to.equal(7);
   });
 
   it('bytes cannot be shifted between the manifest and the config', () => {
