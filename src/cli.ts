@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // migration-gate CLI:
 //   migration-gate serve
-//   migration-gate validate migration --manifest F --config F [--server URL --token T] [--json]
+//   migration-gate validate migration --manifest F --config F [--signature F | --dsse F] [--server URL --token T] [--json]
+//   migration-gate manifest sign --key PRIVATE.pem FILE   (writes FILE.sig)
 //   migration-gate validate replication --manifest F --snapshot F [--wal-dir D] [--signature F | --dsse F]
 //   migration-gate audit verify [--file F | --server URL --token T] [--json]
 // Exit codes: 0 ALLOW / chain intact, 1 BLOCK / chain broken, 2 usage or error.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createPrivateKey } from 'node:crypto';
+import { signDetached } from './core/signing/sign.js';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { DecisionReportSchema, type DecisionReport } from './core/contracts/report.js';
@@ -20,7 +23,8 @@ import { getJson, postMultipart } from './cli/remote.js';
 
 const USAGE = `usage:
   migration-gate serve
-  migration-gate validate migration --manifest FILE --config FILE [--policies DIR] [--server URL --token TOKEN] [--json]
+  migration-gate validate migration --manifest FILE --config FILE [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
+  migration-gate manifest sign --key PRIVATE_KEY.pem FILE   (writes FILE.sig: Ed25519, or ECDSA P-256 low-S)
   migration-gate validate replication --manifest FILE --snapshot FILE [--wal-dir DIR] [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
   migration-gate audit verify [--file FILE] [--server URL --token TOKEN] [--json]
 exit codes: 0 ALLOW (or chain intact), 1 BLOCK (or chain broken), 2 usage or error`;
@@ -30,7 +34,7 @@ class UsageError extends Error {}
 const OPTIONS = {
   manifest: { type: 'string' }, config: { type: 'string' }, policies: { type: 'string' }, server: { type: 'string' },
   token: { type: 'string' }, snapshot: { type: 'string' }, 'wal-dir': { type: 'string' }, signature: { type: 'string' }, dsse: { type: 'string' },
-  json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  key: { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -44,6 +48,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'validate migration') return validateMigrationCommand(values);
   if (command === 'validate replication') return validateReplicationCommand(values);
   if (command === 'audit verify') return auditVerifyCommand(values);
+  if (positionals[0] === 'manifest' && positionals[1] === 'sign' && positionals.length === 3) return manifestSignCommand(values, positionals[2]!);
   throw new UsageError(`unknown command "${command}"`);
 }
 
@@ -55,24 +60,51 @@ function need(values: Values, name: 'manifest' | 'config' | 'snapshot'): string 
   return v;
 }
 
+async function manifestSignCommand(values: Values, file: string): Promise<number> {
+  if (!values.key) throw new UsageError('--key is required');
+  const pem = await readFile(values.key, 'utf8');
+  // Example keys carry a comment line before the PEM block.
+  const begin = pem.indexOf('-----BEGIN');
+  let key;
+  try {
+    key = createPrivateKey(begin > 0 ? pem.slice(begin) : pem);
+  } catch {
+    throw new UsageError(`--key ${values.key} is not a PEM private key`);
+  }
+  const sig = signDetached(await readFile(file), key);
+  await writeFile(`${file}.sig`, sig);
+  return print(`wrote ${file}.sig`, 0);
+}
+
+/** --signature (detached) or --dsse (envelope), at most one. */
+async function readSignatureArg(values: Values): Promise<{ file: string; signature: { kind: 'dsse' | 'detached'; bytes: Buffer } } | undefined> {
+  if (values.signature && values.dsse) throw new UsageError('give --signature or --dsse, not both');
+  const file = values.signature ?? values.dsse;
+  if (!file) return undefined;
+  return { file, signature: { kind: values.dsse ? 'dsse' : 'detached', bytes: await readFile(file) } };
+}
+
 async function validateMigrationCommand(values: Values): Promise<number> {
   const manifestFile = need(values, 'manifest');
   const configFile = need(values, 'config');
-  const [manifest, config] = await Promise.all([readFile(manifestFile), readFile(configFile)]);
+  const [manifest, config, signed] = await Promise.all([readFile(manifestFile), readFile(configFile), readSignatureArg(values)]);
+  const signature = signed?.signature;
+  const sigParts = signed ? [{ name: signed.signature.kind === 'dsse' ? 'manifest_dsse' : 'manifest_signature', filename: path.basename(signed.file), bytes: signed.signature.bytes }] : [];
   let report: DecisionReport;
   if (values.server) {
     const token = values.token ?? process.env.GATE_API_TOKEN;
     const res = await postMultipart({ server: values.server, ...(token ? { token } : {}) }, '/api/v1/validate/migration', [
       { name: 'migration_manifest', filename: path.basename(manifestFile), bytes: manifest },
       { name: 'app_config', filename: path.basename(configFile), bytes: config },
+      ...sigParts,
     ]);
     const parsed = DecisionReportSchema.safeParse(res.body);
     if (!parsed.success) return print(`the server refused the request (HTTP ${res.status}): ${JSON.stringify(res.body)}`, 2, true);
     report = parsed.data;
   } else {
     const policyDir = values.policies ?? process.env.GATE_POLICY_DIR ?? 'policies';
-    const gate = await localGate(policyDir, path.join(policyDir, 'keys'));
-    report = await validateMigration(gate, { manifest, config, subject: { source: 'cli' } }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
+    const gate = await localGate(policyDir, process.env.GATE_KEYS_DIR ?? path.join(policyDir, 'keys'));
+    report = await validateMigration(gate, { manifest, config, ...(signature ? { signature } : {}), subject: { source: 'cli' } }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
   }
   print(values.json ? JSON.stringify(report, null, 2) : formatReport(report), 0);
   return report.decision === 'ALLOW' ? 0 : 1;

@@ -7,8 +7,14 @@ import { AppConfigSchema } from './contracts/app-config.js';
 import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
 import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrict, parseStrictJson, type ParseLimits } from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
+import type { PinnedKey } from './ports.js';
+import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
+import { verifyManifestSignature, type SignatureFacts, type SignatureInput } from './signing/verify.js';
 
-export const T1_STEPS = ['parse', 'schema', 'hash', 'compare', 'policies'] as const;
+export const T1_STEPS = ['parse', 'schema', 'signature', 'hash', 'compare', 'policies'] as const;
+
+/** A detached or DSSE signature is at most this big (the T2 default too). */
+export const MAX_T1_SIGNATURE_BYTES = 64 * 1024;
 
 export interface MigrationInput {
   /** migration_manifest.json: raw bytes, or an already-decoded object (JSON API, annotation). */
@@ -16,7 +22,11 @@ export interface MigrationInput {
   /** app-config.yaml exact bytes: these are what is hashed. */
   config: Uint8Array;
   /** Policy evaluation, injected: the caller owns the loaded policy set. */
-  policies: (vars: { config: Record<string, unknown>; manifest: MigrationManifest; env: Environment }) => Finding[];
+  policies: (vars: { config: Record<string, unknown>; manifest: MigrationManifest; env: Environment; signature: SignatureFacts }) => Finding[];
+  /** The manifest's signature (over its exact bytes); whether one is required is a policy (t1-signature-required). */
+  signature?: SignatureInput;
+  /** Pinned public keys the signature may verify against. */
+  keys?: readonly PinnedKey[];
   subject?: Subject;
   limits?: ParseLimits;
 }
@@ -42,10 +52,12 @@ export function evaluateMigration(input: MigrationInput): Evaluation {
   if (!parsed) return finish();
   const manifest = schemaStep(parsed.manifest, parsed.config, run);
   if (!manifest) return finish();
+  const signature = signatureStep(input, run);
+  if (!signature) return finish();
   const expected = hashStep(manifest, input.config, run);
   if (!expected) return finish();
   if (!compareStep(expected.actual, expected.wanted, run)) return finish();
-  policyStep(input, parsed.config as Record<string, unknown>, manifest, run);
+  policyStep(input, parsed.config as Record<string, unknown>, manifest, signature, run);
   return finish();
 }
 
@@ -130,10 +142,37 @@ function compareStep(actual: string, wanted: string, run: Run): boolean {
   return false;
 }
 
-function policyStep(input: MigrationInput, config: Record<string, unknown>, manifest: MigrationManifest, run: Run): void {
+/**
+ * The one verifier shared with T2, with the T1 payloadType. A signature
+ * covers the manifest's exact bytes, so one sent as an already-decoded value
+ * (JSON object) cannot be checked and is refused rather than re-serialised.
+ */
+function signatureStep(input: MigrationInput, run: Run): SignatureFacts | undefined {
+  const none: SignatureFacts = { present: false, verified: false, format: 'none', key_id: '' };
+  if (!input.signature) {
+    run.steps.push({ step: 'signature', status: 'skipped', detail: 'no signature supplied (whether one is required is a policy)' });
+    return none;
+  }
+  if (!(input.manifest instanceof Uint8Array)) {
+    const f = critical('signature-malformed', 'a signed migration manifest must be sent as its exact bytes (a string or a file part), not as a decoded JSON object');
+    run.findings.push(f);
+    run.steps.push({ step: 'signature', status: 'fail', detail: f.message });
+    return undefined;
+  }
+  const out = verifyManifestSignature(input.manifest, input.signature, input.keys ?? [], { maxBytes: MAX_T1_SIGNATURE_BYTES, payloadType: MIGRATION_MANIFEST_PAYLOAD_TYPE, document: 'migration manifest' });
+  if (out.findings.length > 0) {
+    run.findings.push(...out.findings);
+    run.steps.push({ step: 'signature', status: 'fail', detail: out.findings.map((f) => f.message).join('; ') });
+    return undefined;
+  }
+  run.steps.push({ step: 'signature', status: 'pass', detail: `${out.facts.format} signature verified with key ${out.facts.key_id}` });
+  return out.facts;
+}
+
+function policyStep(input: MigrationInput, config: Record<string, unknown>, manifest: MigrationManifest, signature: SignatureFacts, run: Run): void {
   let found: Finding[];
   try {
-    found = input.policies({ config, manifest, env: manifest.env });
+    found = input.policies({ config, manifest, env: manifest.env, signature: { ...signature } });
   } catch (e) {
     found = [critical('policy-evaluation-error', `policy evaluation failed: ${e instanceof Error ? e.message : String(e)}`)];
   }

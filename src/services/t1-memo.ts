@@ -27,6 +27,7 @@ export interface T1MemoInput {
   policyDigest: string;
   /** The pinned key set's digest: a key change never serves an old verdict. */
   keyDigest: string;
+  signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
 }
 
 export class T1Memo {
@@ -72,7 +73,9 @@ function keyOf(input: T1MemoInput): string | undefined {
   }
   // Every field length-prefixed: no bytes can be shifted from one field into the next.
   const hash = createHash('sha256').update(`${input.policyDigest}\n${input.keyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
-  return hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config).digest('hex');
+  hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config);
+  const sig = input.signature;
+  return hash.update(sig ? `\nsig ${sig.kind} ${sig.bytes.byteLength}\n` : '\nnosig\n').update(sig ? sig.bytes : new Uint8Array()).digest('hex');
 }
 
 function frozen(e: Evaluation): Evaluation {

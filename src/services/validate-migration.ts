@@ -9,6 +9,8 @@ import { policyUnavailable } from './rejections.js';
 export interface MigrationRequest {
   manifest: Uint8Array | unknown;
   config: Uint8Array;
+  /** The manifest's detached signature or DSSE envelope, as sent. */
+  signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
   subject?: Subject;
 }
 
@@ -20,11 +22,13 @@ export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, m
     manifest: req.manifest,
     config: req.config,
     subject: forSubject,
+    ...(req.signature ? { signature: req.signature } : {}),
+    keys: ctx.keys.keys(),
     limits: { maxBytes: maxConfigBytes, maxAliases: 50, maxDepth: 64 },
     policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }),
   });
   if (!ctx.t1Memo) return run(subject);
-  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest, keyDigest: ctx.keys.digest() };
+  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest, keyDigest: ctx.keys.digest(), ...(req.signature ? { signature: req.signature } : {}) };
   return ctx.t1Memo.evaluate(key, subject, () => run({}));
 }
 

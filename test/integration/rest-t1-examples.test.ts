@@ -1,7 +1,7 @@
 // Every T1 example through the real REST API (multipart, as the README's curl
 // lines do), then the audit log lists them and the chain verifies.
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getJson, startGate, type RunningGate } from '../support/gate-harness.js';
 
@@ -16,6 +16,8 @@ async function postExample(gate: RunningGate, dir: string): Promise<{ status: nu
   const form = new FormData();
   form.append('migration_manifest', new Blob([readFileSync(path.join(dir, 'migration_manifest.json'))]), 'migration_manifest.json');
   form.append('app_config', new Blob([readFileSync(path.join(dir, 'app-config.yaml'))]), 'app-config.yaml');
+  const sig = path.join(dir, 'migration_manifest.json.sig');
+  if (existsSync(sig)) form.append('manifest_signature', new Blob([readFileSync(sig)]), 'migration_manifest.json.sig');
   const res = await fetch(`${gate.url}/api/v1/validate/migration`, { method: 'POST', headers: gate.auth, body: form });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -34,7 +36,9 @@ describe('REST T1: every example gets its expected decision', () => {
       const lines = [...(body.reasons as string[]), ...(body.warnings as string[])];
       if (expected.rule) expect(lines.some((l) => l.startsWith(`[${expected.rule}]`)), lines.join('\n')).to.equal(true);
       if (expected.decision === 'ALLOW') expect(body.reasons).to.deep.equal([]);
-      expect((body.steps as unknown[]).length).to.equal(5);
+      expect((body.steps as unknown[]).length).to.equal(6);
+      // A signed example names the key that verified it.
+      if (existsSync(path.join(dir, 'migration_manifest.json.sig'))) expect(JSON.stringify(body.steps)).to.contain('verified with key example-ed25519');
     });
   }
 

@@ -5,6 +5,10 @@ export const MigrationJsonRequestSchema = z.object({
   manifest: z.union([z.record(z.string(), z.unknown()), z.string()])
     .describe('migration_manifest.json as an object, or its exact text'),
   config: z.string().describe('app-config.yaml (or JSON) text; its UTF-8 bytes are hashed'),
+  manifest_signature: z.string().optional()
+    .describe('detached signature (base64) over the exact manifest text; needs manifest as a string'),
+  manifest_dsse: z.union([z.record(z.string(), z.unknown()), z.string()]).optional()
+    .describe('DSSE envelope (payloadType application/vnd.migrationgate.migration-manifest+json) whose payload is the exact manifest text'),
 }).strict();
 
 export const ProblemSchema = z.object({

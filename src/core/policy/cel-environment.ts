@@ -7,7 +7,7 @@ import { CEL_LIMITS } from './limits.js';
 
 /** Variable names and CEL types per scenario. Producers must use these exact names. */
 export const SCENARIO_VARIABLES: Readonly<Record<Scenario, Readonly<Record<string, string>>>> = {
-  T1: { config: 'map', manifest: 'map', env: 'string' },
+  T1: { config: 'map', manifest: 'map', env: 'string', signature: 'map' },
   T2: { manifest: 'map', env: 'string', signature: 'map', hash: 'map', wal: 'map', backup: 'map' },
 };
 

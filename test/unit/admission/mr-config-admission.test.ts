@@ -117,7 +117,7 @@ describe('MigrationRequest spec.config admission', () => {
       const artifacts = new Artifacts();
       artifacts.memory.set(CONFIG_URL, GOOD_CONFIG);
       const e = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(artifacts), 5_000))!;
-      expect(stepsOf(e)).to.deep.equal({ read: 'pass', parse: 'pass', schema: 'pass', hash: 'pass', compare: 'pass', policies: 'pass' });
+      expect(stepsOf(e)).to.deep.equal({ read: 'pass', parse: 'pass', schema: 'pass', signature: 'skipped', hash: 'pass', compare: 'pass', policies: 'pass' });
       expect(e.findings.filter((f) => f.action === 'block')).to.deep.equal([]);
       expect(e.subject).to.include({ app_id: 'orders-api', env: 'prod', version: '2026.11.3' });
     });
@@ -140,7 +140,7 @@ describe('MigrationRequest spec.config admission', () => {
       expect(e.findings[0]).to.deep.include({ rule: 'config-too-large', action: 'block', path: 'spec.config.url' });
       expect(e.findings[0]!.message).to.contain('the limit is 64');
       expect(JSON.stringify(e)).not.to.contain('orders-db.internal');
-      expect(stepsOf(e)).to.deep.equal({ read: 'fail', parse: 'skipped', schema: 'skipped', hash: 'skipped', compare: 'skipped', policies: 'skipped' });
+      expect(stepsOf(e)).to.deep.equal({ read: 'fail', parse: 'skipped', schema: 'skipped', signature: 'skipped', hash: 'skipped', compare: 'skipped', policies: 'skipped' });
     });
 
     it('a config that grows past the limit while streaming (no size known) is [config-too-large] too', async () => {
@@ -181,7 +181,7 @@ describe('MigrationRequest spec.config admission', () => {
       expect(e.scenario).to.equal('T2');
       const names = e.steps.map((s) => s.step);
       expect(names.filter((n) => !n.startsWith('config.'))).not.to.have.length(0);
-      expect(names.slice(names.indexOf('config.read'))).to.deep.equal(['config.read', 'config.parse', 'config.schema', 'config.hash', 'config.compare', 'config.policies']);
+      expect(names.slice(names.indexOf('config.read'))).to.deep.equal(['config.read', 'config.parse', 'config.schema', 'config.signature', 'config.hash', 'config.compare', 'config.policies']);
       expect(e.steps.filter((s) => !s.step.startsWith('config.')).every((s) => s.status !== 'fail'), 'T2 itself passes').to.equal(true);
       const r = report(e);
       expect(r.decision).to.equal('BLOCK');

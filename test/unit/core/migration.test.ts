@@ -13,7 +13,9 @@ describe('T1 pipeline (core)', () => {
   it('runs every step in order and passes a matching config', () => {
     const e = evaluateMigration({ manifest, config, policies: none });
     expect(e.steps.map((s) => s.step)).to.deep.equal([...T1_STEPS]);
-    expect(e.steps.every((s) => s.status === 'pass')).to.equal(true);
+    // No signature supplied: that step is skipped (whether one is required is a policy).
+    expect(e.steps.filter((s) => s.step !== 'signature').every((s) => s.status === 'pass')).to.equal(true);
+    expect(e.steps.find((s) => s.step === 'signature')!.status).to.equal('skipped');
     expect(e.subject).to.include({ app_id: 'a', env: 'prod', version: '1' });
   });
 
@@ -24,7 +26,7 @@ describe('T1 pipeline (core)', () => {
 
   it('stops at the first hard failure and lists the rest as skipped', () => {
     const e = evaluateMigration({ manifest: { ...manifest, config_sha256: 'a'.repeat(64) }, config, policies: () => { throw new Error('must not run'); } });
-    expect(e.steps.map((s) => s.status)).to.deep.equal(['pass', 'pass', 'pass', 'fail', 'skipped']);
+    expect(e.steps.map((s) => s.status)).to.deep.equal(['pass', 'pass', 'skipped', 'pass', 'fail', 'skipped']);
     expect(rules(e.findings)).to.deep.equal(['config-hash-mismatch']);
   });
 
@@ -59,7 +61,7 @@ describe('T1 pipeline (core)', () => {
   it('turns a throwing policy evaluator into a blocking finding', () => {
     const e = evaluateMigration({ manifest, config, policies: () => { throw new Error('boom'); } });
     expect(rules(e.findings)).to.deep.equal(['policy-evaluation-error']);
-    expect(e.steps[4]!.status).to.equal('fail');
+    expect(e.steps.find((s) => s.step === 'policies')!.status).to.equal('fail');
   });
 
   it('refuses a config that is not a mapping', () => {

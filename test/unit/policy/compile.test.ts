@@ -52,10 +52,10 @@ describe('compilePolicySet', () => {
 
   it('reports a CEL type error (unknown variable, non-bool result)', () => {
     const errs = errorsOf([{ name: 'bad.yaml', text: header()
-      + rule('uses-t2-var', 'expression: "signature.verified"')
+      + rule('uses-t2-var', 'expression: "wal.continuous"')
       + rule('not-bool', 'expression: "1 + 2"') }]);
     expect(errs).to.have.length(2);
-    expect(errs[0]).to.match(/^bad\.yaml: rule "uses-t2-var": CEL type error: .*signature/);
+    expect(errs[0]).to.match(/^bad\.yaml: rule "uses-t2-var": CEL type error: .*wal/);
     expect(errs[1]).to.match(/^bad\.yaml: rule "not-bool": .*must evaluate to bool, not int/);
   });
 

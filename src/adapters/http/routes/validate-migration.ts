@@ -31,8 +31,9 @@ export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits
   const type = mediaType(req);
   if (type === 'application/json') return fromJson(await readBody(req, limits.maxBodyBytes), limits);
   if (type === 'multipart/form-data') {
-    const parts = await collectParts(req, { maxPartBytes: limits.maxConfigBytes, maxParts: 4, allowed: ['migration_manifest', 'app_config'] });
-    return { manifest: requirePart(parts, 'migration_manifest'), config: requirePart(parts, 'app_config') };
+    const parts = await collectParts(req, { maxPartBytes: limits.maxConfigBytes, maxParts: 4, allowed: ['migration_manifest', 'app_config', 'manifest_signature', 'manifest_dsse'] });
+    const signature = oneSignature(parts.get('manifest_signature')?.bytes, parts.get('manifest_dsse')?.bytes);
+    return { manifest: requirePart(parts, 'migration_manifest'), config: requirePart(parts, 'app_config'), ...(signature ? { signature } : {}) };
   }
   req.resume();
   throw new GateError('unsupported-media-type', `content type "${type.slice(0, 80) || '(none)'}" is not accepted; send application/json or multipart/form-data`);
@@ -52,6 +53,16 @@ function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
     const what = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.slice(0, 5).map((k) => `"${k.slice(0, 40)}"`).join(', ')}` : `field "${i.path.join('.')}": ${i.message}`;
     throw new GateError('bad-request', `request body: ${what}`);
   }
-  const { manifest, config } = checked.data;
-  return { manifest: typeof manifest === 'string' ? Buffer.from(manifest, 'utf8') : manifest, config: Buffer.from(config, 'utf8') };
+  const { manifest, config, manifest_signature: detached, manifest_dsse: dsse } = checked.data;
+  const signature = oneSignature(detached === undefined ? undefined : Buffer.from(detached, 'utf8'),
+    dsse === undefined ? undefined : Buffer.from(typeof dsse === 'string' ? dsse : JSON.stringify(dsse), 'utf8'));
+  return { manifest: typeof manifest === 'string' ? Buffer.from(manifest, 'utf8') : manifest, config: Buffer.from(config, 'utf8'), ...(signature ? { signature } : {}) };
+}
+
+/** At most one of the two forms: a detached signature or a DSSE envelope. */
+function oneSignature(detached: Buffer | undefined, dsse: Buffer | undefined): MigrationRequest['signature'] {
+  if (detached && dsse) throw new GateError('bad-request', 'send one manifest signature: "manifest_signature" (detached) or "manifest_dsse" (envelope)');
+  if (detached) return { kind: 'detached', bytes: detached };
+  if (dsse) return { kind: 'dsse', bytes: dsse };
+  return undefined;
 }
