@@ -104,6 +104,28 @@ describe('MigrationRequest verification past the admission deadline', function (
     expect(artifacts.opened).to.equal(1);
   });
 
+  it('a finished result is never handed out after the pinned key set changed (issue 12: keyed by policy and key digests)', async () => {
+    const artifacts = slowArtifacts();
+    const verifications = new BackgroundVerifications({ maxEntries: 2, resultTtlMs: 60_000, now: () => Date.now() });
+    const settings = { gatedKeys: [], maxConfigBytes: 1 << 20, replication: replicationAdmitter(ctx, { artifacts, limits: DEFAULT_REPLICATION_LIMITS, verifications, backgroundTimeoutMs: 10_000 }) };
+    const first = await admit(ctx, { review: review(), requestId: 'req-k1', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+    expect(first.body.response.status!.message).to.contain('[still-verifying]');
+    await sleep(1_500); // the verification under the example key finishes: an ALLOW waits for its retry
+    const trusted = ctx.keys;
+    (ctx as { keys: GateContext['keys'] }).keys = { keys: () => [], digest: () => 'sha256:no-keys' };
+    try {
+      const retry = await admit(ctx, { review: review(), requestId: 'req-k2', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+      expect(retry.body.response.allowed, 'not the ALLOW computed under the old key set').to.equal(false);
+      expect(artifacts.opened, 'a new verification under the new key set').to.equal(2);
+      await sleep(1_500);
+      const last = await admit(ctx, { review: review(), requestId: 'req-k3', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+      expect(last.body.response.allowed).to.equal(false);
+      expect(last.body.response.status!.message).to.contain('[signature-invalid]');
+    } finally {
+      (ctx as { keys: GateContext['keys'] }).keys = trusted;
+    }
+  });
+
   it('a verification that finishes in time is not kept', async () => {
     const verifications = new BackgroundVerifications({ maxEntries: 2, resultTtlMs: 60_000, now: () => Date.now() });
     const settings = { gatedKeys: [], maxConfigBytes: 1 << 20, replication: replicationAdmitter(ctx, { artifacts: slowArtifacts(), limits: DEFAULT_REPLICATION_LIMITS, verifications, backgroundTimeoutMs: 10_000 }) };
