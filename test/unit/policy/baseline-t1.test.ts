@@ -73,6 +73,20 @@ describe('baseline T1 rules', () => {
     { name: 'ports[].public true', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '10.0.0.5', public: true }]; }, expect: 'block' },
     { name: 'top-level host 0.0.0.0', env: 'prod', change: (c) => { c.host = '0.0.0.0'; }, expect: 'block' },
     { name: 'public bind in staging is allowed', env: 'staging', change: (c) => { c.ports = [{ host: '0.0.0.0' }]; }, expect: 'pass' },
+    { name: 'ports[].host "0" (inet_aton: 0.0.0.0)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '0' }]; }, expect: 'block' },
+    { name: 'ports[].host 0 as a number', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: 0 }]; }, expect: 'block' },
+    { name: 'ports[].bind "[::ffff:0.0.0.0]:80"', env: 'prod', change: (c) => { c.ports = [{ bind: '[::ffff:0.0.0.0]:80' }]; }, expect: 'block' },
+    { name: 'top-level listen "0x0:8080"', env: 'prod', change: (c) => { c.listen = '0x0:8080'; }, expect: 'block' },
+    { name: 'top-level listen 8080 (a port: every interface)', env: 'prod', change: (c) => { c.listen = 8080; }, expect: 'block' },
+    { name: 'server.host "0:0::0"', env: 'prod', change: (c) => { c.server = { host: '0:0::0' }; }, expect: 'block' },
+    { name: 'address ""', env: 'prod', change: (c) => { c.address = ''; }, expect: 'block' },
+    { name: 'bind "tcp://0.0.0.0:2375"', env: 'prod', change: (c) => { c.bind = 'tcp://0.0.0.0:2375'; }, expect: 'block' },
+    { name: 'ports[].host "010.0.0.1" (readers disagree)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '010.0.0.1' }]; }, expect: 'block' },
+    { name: 'ports[].host "0x" (garbage)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '0x' }]; }, expect: 'block' },
+    { name: 'ports[].host true (not a host)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: true }]; }, expect: 'block' },
+    { name: 'ports[].host a DNS name', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: 'orders.internal.example' }]; }, expect: 'pass' },
+    { name: 'ports[].host 10.0.0.5 and ::1', env: 'prod', change: (c) => { c.ports = [{ host: '10.0.0.5' }, { bind: '[::1]:8443' }]; }, expect: 'pass' },
+    { name: 'server.listen a unix socket', env: 'prod', change: (c) => { c.listen = 'unix:///run/app.sock'; c.server = { listen: '/run/app.sock' }; }, expect: 'pass' },
   ]);
 
   check('secrets-ref-required', [
