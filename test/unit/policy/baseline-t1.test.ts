@@ -101,6 +101,10 @@ describe('baseline T1 rules', () => {
     { name: 'reference only', env: 'prod', change: (c) => { c.database = { password: '${DB_PASSWORD}' }; }, expect: 'pass' },
     { name: 'inline password', env: 'prod', change: (c) => { c.database = { password: 'hunter2' }; }, expect: 'block' },
     { name: 'inline password', env: 'staging', change: (c) => { c.database = { password: 'hunter2' }; }, expect: 'warn' },
+    { name: 'password in a URL', env: 'prod', change: (c) => { c.database = { url: 'postgres://admin:S3cret@db/orders' }; }, expect: 'block' },
+    { name: 'db_pass', env: 'prod', change: (c) => { c.database = { db_pass: 'hunter2' }; }, expect: 'block' },
+    { name: '"secret:hunter2" is a literal', env: 'prod', change: (c) => { c.database = { password: 'secret:hunter2' }; }, expect: 'block' },
+    { name: 'k8s-secret:// reference', env: 'prod', change: (c) => { c.database = { password: 'k8s-secret://orders/db/password' }; }, expect: 'pass' },
   ]);
 
   check('secret-key-min-length', [
@@ -110,6 +114,14 @@ describe('baseline T1 rules', () => {
     { name: '47 chars inline', env: 'prod', change: (c) => { c.secret_key = 'k'.repeat(47); }, expect: 'block' },
     { name: 'a number', env: 'prod', change: (c) => { c.secret_key = 12345; }, expect: 'block' },
     { name: 'short inline', env: 'staging', change: (c) => { c.secret_key = 'dev'; }, expect: 'warn' },
+    { name: 'SECRET_KEY short', env: 'prod', change: (c) => { c.SECRET_KEY = 'dev'; }, expect: 'block' },
+    { name: 'secretKey short', env: 'prod', change: (c) => { c.secretKey = 'dev'; }, expect: 'block' },
+    { name: 'nested django.secret_key short', env: 'prod', change: (c) => { c.django = { secret_key: 'django-insecure-abc' }; }, expect: 'block' },
+    { name: 'flask_secret_key short', env: 'prod', change: (c) => { c.flask_secret_key = 'abc'; }, expect: 'block' },
+    { name: 'nested django.secret_key 48 chars', env: 'prod', change: (c) => { c.django = { secret_key: 'k'.repeat(48) }; }, expect: 'pass' },
+    { name: 'vault:// reference', env: 'prod', change: (c) => { c.secret_key = 'vault://kv/orders/secret_key'; }, expect: 'pass' },
+    { name: 'secretRef map', env: 'prod', change: (c) => { c.secret_key = { secretKeyRef: { name: 'app', key: 'sk' } }; }, expect: 'pass' },
+    { name: '"env:APP_KEY" is a short literal, not a reference', env: 'prod', change: (c) => { c.secret_key = 'env:APP_KEY'; }, expect: 'block' },
   ]);
 
   check('pbkdf2-min-iterations', [
