@@ -51,7 +51,7 @@ const VALUE_DETECTORS: ReadonlyArray<{ kind: string; re: RegExp }> = [
  * path at one regex per string.
  */
 const ANY_TOKEN_PREFIX = new RegExp([
-  '-----BEGIN |LS0tLS1CRUdJTi|:\\/\\/|A(?:KIA|SIA|BIA|CCA|3T|Iza|GE-SECRET)|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|xapp-|hooks\\.slack',
+  '-----BEGIN |LS0tLS1CRUdJTi|A(?:KIA|SIA|BIA|CCA|3T|Iza|GE-SECRET)|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|xapp-|hooks\\.slack',
   '[sr]k_|SK[0-9a-fA-F]{32}|SG\\.|npm_|pypi-|\\dQ~|HRKU-|do[opr]_v1_|shp[acps]|key-|EAAA|sq0|dapi|T3BlbkFJ|sk-ant-|hv[sb]\\.',
   'hf_|PMAK-|gl(?:sa|c)_|dp\\.pt\\.|lin_api_|NRAK-|pul-|sntry|eyJ',
 ].join('|'));
@@ -61,18 +61,27 @@ const BASE64_PEM = /(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/=\s]{16,}/;
 /** `scheme://user:password@host`: a non-empty password in the userinfo. */
 const URL_PASSWORD = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:@/?#]*:([^\s@/?#]+)@/;
 
+/** The shortest text any detector above can match (a Slack token): shorter strings skip the prefilter. */
+const MIN_TOKEN_LENGTH = 15;
+
 /** The kind of self-identifying token inside `text`, if any. */
 export function detectTokenKind(text: string): string | undefined {
-  if (!ANY_TOKEN_PREFIX.test(text)) return undefined;
+  // URLs are common and tokens are not: the userinfo check needs only "://" and "@".
+  const urlKind = text.includes('://') && text.includes('@') ? urlPasswordKind(text) : undefined;
+  if (text.length < MIN_TOKEN_LENGTH || !ANY_TOKEN_PREFIX.test(text)) return urlKind;
   const kind = VALUE_DETECTORS.find((d) => d.re.test(text))?.kind;
   if (kind) return kind;
-  const url = URL_PASSWORD.exec(text);
-  if (url && !isReference(url[1]!)) return 'password in a URL';
+  if (urlKind) return urlKind;
   const b64 = BASE64_PEM.exec(text);
   if (b64 && /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY/.test(Buffer.from(b64[0].replace(/\s+/g, ''), 'base64').toString('latin1'))) {
     return 'private key (base64-encoded PEM block)';
   }
   return undefined;
+}
+
+function urlPasswordKind(text: string): string | undefined {
+  const url = URL_PASSWORD.exec(text);
+  return url && !isReference(url[1]!) ? 'password in a URL' : undefined;
 }
 
 const SNAKE_CASE = /^_?[a-z0-9]+(?:_[a-z0-9]+)*_?$/;
