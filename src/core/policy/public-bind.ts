@@ -6,8 +6,8 @@
 import { readBindHost } from './bind-host.js';
 import type { BuiltinCheck, BuiltinHit } from './types.js';
 
-/** Keys holding a bind host, at the top level, under `server`, and in each `ports[]` entry. */
-const HOST_KEYS = ['host', 'bind', 'listen', 'address'] as const;
+/** Keys holding a bind host, at the top level, under `server`, and in each `ports[]` entry (`host_ip`: Compose's long port syntax). */
+const HOST_KEYS = ['host', 'bind', 'listen', 'address', 'host_ip'] as const;
 const MAX_NESTING = 4;
 
 export const AMBIGUOUS_BIND = '[config-ambiguous]';

@@ -84,6 +84,7 @@ describe('baseline T1 rules', () => {
     { name: 'ports[].host "010.0.0.1" (readers disagree)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '010.0.0.1' }]; }, expect: 'block' },
     { name: 'ports[].host "0x" (garbage)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '0x' }]; }, expect: 'block' },
     { name: 'ports[].host true (not a host)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: true }]; }, expect: 'block' },
+    { name: 'ports[].host_ip "0" (Compose long syntax)', env: 'prod', change: (c) => { c.ports = [{ target: 80, published: 8080, host_ip: '0' }]; }, expect: 'block' },
     { name: 'ports[].host a DNS name', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: 'orders.internal.example' }]; }, expect: 'pass' },
     { name: 'ports[].host 10.0.0.5 and ::1', env: 'prod', change: (c) => { c.ports = [{ host: '10.0.0.5' }, { bind: '[::1]:8443' }]; }, expect: 'pass' },
     { name: 'server.listen a unix socket', env: 'prod', change: (c) => { c.listen = 'unix:///run/app.sock'; c.server = { listen: '/run/app.sock' }; }, expect: 'pass' },
