@@ -2,6 +2,8 @@
 export { compilePolicySet, policyDigest, type CompileOptions } from './compile.js';
 export { evaluatePolicies, POLICY_EVALUATION_ERROR, type PolicyInput } from './evaluate.js';
 export { defaultBuiltins } from './builtins.js';
+export { findPublicBinds, publicBindBuiltin } from './public-bind.js';
+export { readBindHost, type BindReading } from './bind-host.js';
 export { scanForSecrets, secretScanBuiltin, type SecretHit } from './secret-scan.js';
 export { SCENARIO_VARIABLES } from './cel-environment.js';
 export type { PolicyFileSource } from './parse-policy-file.js';

@@ -1,7 +1,7 @@
 // Built-in `secret-scan`: walks the parsed config and reports inline
 // credentials, one finding per path, naming the path and the KIND of secret,
 // never the value or any part of it (not even a prefix or a length).
-import { AWS_SECRET_VALUE, credentialNameKind, detectTokenKind, isInlineLiteral, normaliseKey } from './secret-patterns.js';
+import { AWS_SECRET_VALUE, AUTH_KIND, credentialNameKind, detectTokenKind, isAuthCredential, isInlineLiteral, normaliseKey } from './secret-patterns.js';
 import type { BuiltinCheck, BuiltinHit } from './types.js';
 
 export interface SecretHit {
@@ -59,7 +59,7 @@ function visit(value: unknown, place: Place | undefined, name: string | undefine
   if ((typeof value === 'number' || typeof value === 'bigint') && name !== undefined) {
     // `password: 123456` is parsed as a number and is still an inline password.
     const kind = credentialNameKind(name);
-    if (kind) record(walk, place, kind);
+    if (kind && kind !== AUTH_KIND) record(walk, place, kind);
     return;
   }
   if (Array.isArray(value)) {
@@ -93,7 +93,7 @@ function visitString(value: string, place: Place | undefined, name: string | und
     return record(walk, place, 'AWS secret access key');
   }
   const kind = credentialNameKind(name);
-  if (kind && isInlineLiteral(value)) record(walk, place, kind);
+  if (kind && isInlineLiteral(value) && (kind !== AUTH_KIND || isAuthCredential(value))) record(walk, place, kind);
 }
 
 function pathOf(place: Place | undefined): string {

@@ -73,6 +73,21 @@ describe('baseline T1 rules', () => {
     { name: 'ports[].public true', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '10.0.0.5', public: true }]; }, expect: 'block' },
     { name: 'top-level host 0.0.0.0', env: 'prod', change: (c) => { c.host = '0.0.0.0'; }, expect: 'block' },
     { name: 'public bind in staging is allowed', env: 'staging', change: (c) => { c.ports = [{ host: '0.0.0.0' }]; }, expect: 'pass' },
+    { name: 'ports[].host "0" (inet_aton: 0.0.0.0)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '0' }]; }, expect: 'block' },
+    { name: 'ports[].host 0 as a number', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: 0 }]; }, expect: 'block' },
+    { name: 'ports[].bind "[::ffff:0.0.0.0]:80"', env: 'prod', change: (c) => { c.ports = [{ bind: '[::ffff:0.0.0.0]:80' }]; }, expect: 'block' },
+    { name: 'top-level listen "0x0:8080"', env: 'prod', change: (c) => { c.listen = '0x0:8080'; }, expect: 'block' },
+    { name: 'top-level listen 8080 (a port: every interface)', env: 'prod', change: (c) => { c.listen = 8080; }, expect: 'block' },
+    { name: 'server.host "0:0::0"', env: 'prod', change: (c) => { c.server = { host: '0:0::0' }; }, expect: 'block' },
+    { name: 'address ""', env: 'prod', change: (c) => { c.address = ''; }, expect: 'block' },
+    { name: 'bind "tcp://0.0.0.0:2375"', env: 'prod', change: (c) => { c.bind = 'tcp://0.0.0.0:2375'; }, expect: 'block' },
+    { name: 'ports[].host "010.0.0.1" (readers disagree)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '010.0.0.1' }]; }, expect: 'block' },
+    { name: 'ports[].host "0x" (garbage)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: '0x' }]; }, expect: 'block' },
+    { name: 'ports[].host true (not a host)', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: true }]; }, expect: 'block' },
+    { name: 'ports[].host_ip "0" (Compose long syntax)', env: 'prod', change: (c) => { c.ports = [{ target: 80, published: 8080, host_ip: '0' }]; }, expect: 'block' },
+    { name: 'ports[].host a DNS name', env: 'prod', change: (c) => { c.ports = [{ port: 80, host: 'orders.internal.example' }]; }, expect: 'pass' },
+    { name: 'ports[].host 10.0.0.5 and ::1', env: 'prod', change: (c) => { c.ports = [{ host: '10.0.0.5' }, { bind: '[::1]:8443' }]; }, expect: 'pass' },
+    { name: 'server.listen a unix socket', env: 'prod', change: (c) => { c.listen = 'unix:///run/app.sock'; c.server = { listen: '/run/app.sock' }; }, expect: 'pass' },
   ]);
 
   check('secrets-ref-required', [
@@ -87,6 +102,10 @@ describe('baseline T1 rules', () => {
     { name: 'reference only', env: 'prod', change: (c) => { c.database = { password: '${DB_PASSWORD}' }; }, expect: 'pass' },
     { name: 'inline password', env: 'prod', change: (c) => { c.database = { password: 'hunter2' }; }, expect: 'block' },
     { name: 'inline password', env: 'staging', change: (c) => { c.database = { password: 'hunter2' }; }, expect: 'warn' },
+    { name: 'password in a URL', env: 'prod', change: (c) => { c.database = { url: 'postgres://admin:S3cret@db/orders' }; }, expect: 'block' },
+    { name: 'db_pass', env: 'prod', change: (c) => { c.database = { db_pass: 'hunter2' }; }, expect: 'block' },
+    { name: '"secret:hunter2" is a literal', env: 'prod', change: (c) => { c.database = { password: 'secret:hunter2' }; }, expect: 'block' },
+    { name: 'k8s-secret:// reference', env: 'prod', change: (c) => { c.database = { password: 'k8s-secret://orders/db/password' }; }, expect: 'pass' },
   ]);
 
   check('secret-key-min-length', [
@@ -96,6 +115,14 @@ describe('baseline T1 rules', () => {
     { name: '47 chars inline', env: 'prod', change: (c) => { c.secret_key = 'k'.repeat(47); }, expect: 'block' },
     { name: 'a number', env: 'prod', change: (c) => { c.secret_key = 12345; }, expect: 'block' },
     { name: 'short inline', env: 'staging', change: (c) => { c.secret_key = 'dev'; }, expect: 'warn' },
+    { name: 'SECRET_KEY short', env: 'prod', change: (c) => { c.SECRET_KEY = 'dev'; }, expect: 'block' },
+    { name: 'secretKey short', env: 'prod', change: (c) => { c.secretKey = 'dev'; }, expect: 'block' },
+    { name: 'nested django.secret_key short', env: 'prod', change: (c) => { c.django = { secret_key: 'django-insecure-abc' }; }, expect: 'block' },
+    { name: 'flask_secret_key short', env: 'prod', change: (c) => { c.flask_secret_key = 'abc'; }, expect: 'block' },
+    { name: 'nested django.secret_key 48 chars', env: 'prod', change: (c) => { c.django = { secret_key: 'k'.repeat(48) }; }, expect: 'pass' },
+    { name: 'vault:// reference', env: 'prod', change: (c) => { c.secret_key = 'vault://kv/orders/secret_key'; }, expect: 'pass' },
+    { name: 'secretRef map', env: 'prod', change: (c) => { c.secret_key = { secretKeyRef: { name: 'app', key: 'sk' } }; }, expect: 'pass' },
+    { name: '"env:APP_KEY" is a short literal, not a reference', env: 'prod', change: (c) => { c.secret_key = 'env:APP_KEY'; }, expect: 'block' },
   ]);
 
   check('pbkdf2-min-iterations', [

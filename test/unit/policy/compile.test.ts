@@ -84,7 +84,7 @@ describe('compilePolicySet', () => {
       .to.contain('exactly one of');
     expect(errorsOf([{ name: 'x.yaml', text: header() + rule('neither', 'path: a.b') }])[0]).to.contain('exactly one of');
     expect(errorsOf([{ name: 'x.yaml', text: header() + rule('nope', 'builtin: no-such-check') }])[0])
-      .to.equal('x.yaml: rule "nope": unknown builtin "no-such-check" (known: secret-scan)');
+      .to.equal('x.yaml: rule "nope": unknown builtin "no-such-check" (known: public-bind, secret-key-length, secret-scan)');
   });
 
   it('requires an action for every environment of a per-env action', () => {
