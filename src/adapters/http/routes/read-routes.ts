@@ -2,6 +2,7 @@
 import { GateError, isGateError } from '../../../core/errors.js';
 import { AuditQuerySchema } from '../../../core/audit-query.js';
 import { queryAudit } from '../../../services/audit-service.js';
+import { describeZodIssue } from '../../../core/zod-findings.js';
 import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
@@ -9,8 +10,7 @@ import type { RequestContext } from '../router.js';
 export async function auditLogsRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
   const parsed = AuditQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
   if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new GateError('bad-request', `invalid query parameter "${String(i?.path[0] ?? '?')}": ${i?.message ?? 'invalid'}`);
+    throw new GateError('bad-request', `invalid query: ${describeZodIssue(parsed.error.issues[0], 'parameter')}`);
   }
   sendJson(ctx.res, 200, await storeRead(deps, () => queryAudit(deps.gate.audit, parsed.data)));
 }
