@@ -122,6 +122,8 @@ class FileAuditSink implements AuditSink {
   /** Set (for good) once the path no longer names the file held open at the size written: nothing is acknowledged after. */
   #lost: string | undefined;
   #flushing = false;
+  /** Counts flushes begun: a check between writes whose stat overlapped one is inconclusive. */
+  #flushes = 0;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #onUnavailable: (detail: string) => void;
   readonly #held: { dev: number; ino: number };
@@ -145,7 +147,7 @@ class FileAuditSink implements AuditSink {
     if (every > 0) {
       // Between writes too, so /readyz turns 503 without waiting for traffic.
       this.#timer = setInterval(() => {
-        if (!this.#flushing && !this.#lost) void this.#checkIdentity(this.#committed).catch(() => undefined);
+        void this.#checkBetweenWrites().catch(() => undefined);
       }, every);
       this.#timer.unref();
     }
@@ -159,12 +161,35 @@ class FileAuditSink implements AuditSink {
    */
   async #checkIdentity(size: number): Promise<void> {
     if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
+    const problem = await this.#identityProblem(size);
+    if (problem !== undefined) this.#markLost(problem);
+  }
+
+  /**
+   * The same check outside a flush (timer, reads). A flush that starts while
+   * the stat is out changes the size under it, and a failed rollback leaves
+   * bytes past the committed length: both make the answer inconclusive, and
+   * the flush's own checks decide.
+   */
+  async #checkBetweenWrites(): Promise<void> {
+    if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
+    if (this.#flushing || this.#mustTruncate) return;
+    const flushes = this.#flushes;
+    const size = this.#committed;
+    const problem = await this.#identityProblem(size);
+    if (problem === undefined || this.#flushing || this.#flushes !== flushes || this.#mustTruncate) return;
+    this.#markLost(problem);
+  }
+
+  async #identityProblem(size: number): Promise<string | undefined> {
     const named = await stat(this.path).catch((e: unknown) => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : Promise.reject(e)));
-    let problem: string | undefined;
-    if (!named) problem = 'no longer exists (deleted or renamed while open)';
-    else if (named.dev !== this.#held.dev || named.ino !== this.#held.ino) problem = 'was replaced by another file';
-    else if (named.size !== size) problem = `has ${named.size} bytes where ${size} were written (${named.size < size ? 'truncated' : 'written to by someone else'})`;
-    if (problem === undefined) return;
+    if (!named) return 'no longer exists (deleted or renamed while open)';
+    if (named.dev !== this.#held.dev || named.ino !== this.#held.ino) return 'was replaced by another file';
+    if (named.size !== size) return `has ${named.size} bytes where ${size} were written (${named.size < size ? 'truncated' : 'written to by someone else'})`;
+    return undefined;
+  }
+
+  #markLost(problem: string): never {
     this.#lost = `audit file ${this.path} ${problem}; refusing to record decisions until the gate is restarted on an intact log`;
     this.#onUnavailable(this.#lost);
     throw new GateError('audit-unavailable', this.#lost);
@@ -176,6 +201,7 @@ class FileAuditSink implements AuditSink {
 
   async #flush(reports: AuditableReport[]): Promise<AuditRecord[]> {
     this.#flushing = true;
+    this.#flushes += 1;
     try {
       if (this.#mustTruncate) {
         await this.#io.truncate(this.fh, this.#committed);
@@ -232,8 +258,7 @@ class FileAuditSink implements AuditSink {
     // Only durable bytes: a batch being written (or rolled back) is not history yet.
     const limit = this.#committed;
     const name = basename(this.path);
-    if (!this.#flushing) await this.#checkIdentity(limit);
-    else if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
+    await this.#checkBetweenWrites();
     const fh = await open(this.path, 'r').catch(() => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`)));
     try {
       // The name may have been pointed elsewhere between the check and the open.

@@ -341,6 +341,16 @@ describe('file audit sink', () => {
       expect((await verifyChains(again.readRaw())).ok).to.equal(true);
     });
 
+    it('checks between writes never mistake the sink\'s own appends for tampering (timer and reads racing flushes)', async () => {
+      const sink = await open({ identityCheckMs: 1 });
+      for (let round = 0; round < 10; round += 1) {
+        const reads = Array.from({ length: 3 }, () => verifyChains(sink.readRaw()));
+        await Promise.all([...Array.from({ length: 30 }, (_, i) => sink.append(report(round * 30 + i))), ...reads]);
+      }
+      expect(sink.health()).to.deep.include({ ok: true });
+      expect((await verifyChains(sink.readRaw()))).to.deep.include({ ok: true, records: 300 });
+    });
+
     it('a log from before head files existed opens and gets a head', async () => {
       const sink = await open();
       await sink.append(report(1));
