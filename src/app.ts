@@ -72,7 +72,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
-  const audit = opts.auditSink ?? (await openAuditSink(config, opts));
+  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock));
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
@@ -217,7 +217,7 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions): Promise<AuditSink> {
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -225,6 +225,11 @@ async function openAuditSink(config: GateConfig, opts: AppOptions): Promise<Audi
         writer: opts.writerId,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
+        // Raised when noticed, not only at the next decision's failed write.
+        onUnavailable: (detail) => {
+          opts.logger.error('audit file lost', { error: detail });
+          alerts.setCondition('audit-sink', { id: 'audit-sink', timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-sink', message: detail });
+        },
       });
     case 'stdout':
       return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });

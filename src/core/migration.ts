@@ -10,6 +10,7 @@ import { zodIssuesToFindings } from './zod-findings.js';
 import type { PinnedKey } from './ports.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
 import { verifyManifestSignature, type SignatureFacts, type SignatureInput } from './signing/verify.js';
+import { quotedName, safeIdentifier, safePath } from './safe-text.js';
 
 export const T1_STEPS = ['parse', 'schema', 'signature', 'hash', 'compare', 'policies'] as const;
 
@@ -92,7 +93,7 @@ function schemaStep(rawManifest: unknown, config: unknown, run: Run): MigrationM
     setSubjectFrom(rawManifest, run.subject);
     for (const key of Object.keys(rawManifest)) {
       if (!(MIGRATION_MANIFEST_FIELDS as readonly string[]).includes(key)) {
-        run.findings.push({ rule: 'manifest-unknown-field', severity: 'low', action: 'warn', path: key, message: `unknown manifest field "${key.slice(0, 64)}" is ignored` });
+        run.findings.push({ rule: 'manifest-unknown-field', severity: 'low', action: 'warn', path: safePath([key]), message: `unknown manifest field ${quotedName(key)} is ignored` });
       }
     }
   }
@@ -114,7 +115,7 @@ function schemaStep(rawManifest: unknown, config: unknown, run: Run): MigrationM
 function setSubjectFrom(m: Record<string, unknown>, subject: Subject): void {
   for (const key of ['app_id', 'env', 'version'] as const) {
     const v = m[key];
-    if (typeof v === 'string' && v.length > 0 && subject[key] === undefined) subject[key] = v.slice(0, 253);
+    if (typeof v === 'string' && v.length > 0 && subject[key] === undefined) subject[key] = safeIdentifier(v);
   }
 }
 

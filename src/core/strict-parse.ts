@@ -4,6 +4,7 @@
 // too, because JSON.parse silently keeps the last duplicate key.
 import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { scanJsonShape } from './json-duplicates.js';
+import { jsonSyntaxProblem, quotedName, safeDetail, yamlReason } from './safe-text.js';
 
 export interface ParseLimits {
   maxBytes: number;
@@ -40,7 +41,7 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
   } catch (e) {
     if (e instanceof YAMLException) return { ok: false, message: `${what} is not valid YAML/JSON: ${yamlProblem(e)}` };
     if (e instanceof RangeError) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
-    return { ok: false, message: `${what} could not be parsed: ${firstLine(e instanceof Error ? e.message : String(e))}` };
+    return { ok: false, message: `${what} could not be parsed: ${safeDetail(e instanceof Error ? e.message : String(e))}` };
   }
   const shape = measure(value, limits);
   if (shape.aliases > limits.maxAliases) return { ok: false, message: `${what} reuses YAML aliases more than ${limits.maxAliases} times (alias expansion refused)` };
@@ -52,7 +53,7 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
 /** "duplicated mapping key (at line 3, column 3)": js-yaml's reason with the position, without its source excerpt (it may hold a secret). */
 function yamlProblem(e: YAMLException): string {
   const at = e.mark ? ` (at line ${e.mark.line + 1}, column ${e.mark.column + 1})` : '';
-  return `${firstLine(e.reason || 'syntax error')}${at}`;
+  return `${yamlReason(e.reason || 'syntax error')}${at}`;
 }
 
 /**
@@ -68,17 +69,13 @@ export function parseStrictJson(bytes: Uint8Array, what: string, limits: ParseLi
   let value: unknown;
   try {
     value = JSON.parse(decoded.text);
-  } catch (e) {
-    return { ok: false, message: `${what} is not valid JSON: ${firstLine(e instanceof Error ? e.message : String(e))}` };
+  } catch {
+    return { ok: false, message: `${what} is not valid JSON: ${jsonSyntaxProblem(decoded.text)}` };
   }
   const shape = scanJsonShape(decoded.text, limits.maxDepth);
   if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
-  if (shape.duplicate !== undefined) return { ok: false, message: `${what} has a duplicate key "${shape.duplicate.slice(0, 64)}"` };
+  if (shape.duplicate !== undefined) return { ok: false, message: `${what} has a duplicate key ${quotedName(shape.duplicate)}` };
   return { ok: true, value, text: decoded.text };
-}
-
-function firstLine(s: string): string {
-  return (s.split('\n')[0] ?? s).slice(0, 200);
 }
 
 const MAX_VALUES = 200_000;

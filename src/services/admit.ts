@@ -16,6 +16,7 @@ import { evaluateConfigMap, type ConfigMapSettings } from './admission-configmap
 import { recordWithin, deadlineExceeded } from './admission-record.js';
 import type { GateContext } from './gate-context.js';
 import { internalError, rejected } from './rejections.js';
+import { safeIdentifier } from '../core/safe-text.js';
 
 /** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
 export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number) => Promise<Evaluation>;
@@ -140,7 +141,7 @@ function subjectOf(request: AdmissionRequest): Subject {
     kind: target.kind,
     ...(target.namespace ? { namespace: target.namespace } : {}),
     ...(target.name ? { name: target.name } : {}),
-    ...(request.userInfo.username ? { user: request.userInfo.username.slice(0, 253) } : {}),
+    ...(request.userInfo.username ? { user: safeIdentifier(request.userInfo.username) } : {}),
     operation: request.operation,
     source: 'webhook',
   };

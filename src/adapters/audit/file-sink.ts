@@ -7,6 +7,7 @@
 // Keep the writer id stable across restarts so the chain resumes.
 import { constants as fsConstants } from 'node:fs';
 import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { checkHead, headPathOf, readHead, writeHead, type AuditHead } from './file-head.js';
 import { basename, dirname } from 'node:path';
 import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
@@ -47,6 +48,10 @@ export interface FileAuditSinkOptions {
   logger?: Logger;
   io?: Partial<FileSinkIo>;
   onFlush?(info: FlushInfo): void;
+  /** Called once when the file stops being the one the sink holds (deleted, replaced, shrunk): raise the alert. */
+  onUnavailable?(detail: string): void;
+  /** How often the file's identity is checked between writes (ms; 0 = only around writes and reads). */
+  identityCheckMs?: number;
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -57,6 +62,10 @@ interface ScanResult {
   goodLength: number;
   size: number;
   lines: number;
+  /** Every writer's last (seq, hash) in the file, for the head check. */
+  lastByWriter: Map<string, ChainHead>;
+  /** The hash of the record `probe` names, if the file holds it. */
+  probed?: string;
 }
 
 /**
@@ -66,11 +75,13 @@ interface ScanResult {
  * acknowledged, so cutting it loses nothing. A bad line in the middle is
  * left alone: it is evidence, and verification reports it.
  */
-async function scan(fh: FileHandle, writer: string): Promise<ScanResult> {
+async function scan(fh: FileHandle, writer: string, probe?: { writer: string; seq: number }): Promise<ScanResult> {
   const { size } = await fh.stat();
   let head: ChainHead = GENESIS_HEAD;
   let goodLength = 0;
   let lines = 0;
+  const lastByWriter = new Map<string, ChainHead>();
+  let probed: string | undefined;
   for await (const line of readStoredLines(fh, size)) {
     lines = line.line;
     if (!line.terminated) break;
@@ -81,9 +92,13 @@ async function scan(fh: FileHandle, writer: string): Promise<ScanResult> {
     }
     goodLength = line.end;
     const parsed = parseAuditLine(line.text);
-    if (parsed.ok && parsed.record.writer === writer) head = { seq: parsed.record.seq, hash: parsed.record.hash };
+    if (!parsed.ok) continue;
+    const at = { seq: parsed.record.seq, hash: parsed.record.hash };
+    lastByWriter.set(parsed.record.writer, at);
+    if (parsed.record.writer === writer) head = at;
+    if (probe && parsed.record.writer === probe.writer && parsed.record.seq === probe.seq) probed = parsed.record.hash;
   }
-  return { head, goodLength, size, lines };
+  return { head, goodLength, size, lines, lastByWriter, ...(probed === undefined ? {} : { probed }) };
 }
 
 function isJson(text: string): boolean {
@@ -104,6 +119,14 @@ class FileAuditSink implements AuditSink {
   #committed: number;
   #mustTruncate = false;
   #lastError: string | undefined;
+  /** Set (for good) once the path no longer names the file held open at the size written: nothing is acknowledged after. */
+  #lost: string | undefined;
+  #flushing = false;
+  /** Counts flushes begun: a check between writes whose stat overlapped one is inconclusive. */
+  #flushes = 0;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #onUnavailable: (detail: string) => void;
+  readonly #held: { dev: number; ino: number };
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -111,12 +134,65 @@ class FileAuditSink implements AuditSink {
     private readonly path: string,
     private readonly writer: string,
     scanned: ScanResult,
+    held: { dev: number; ino: number },
     options: FileAuditSinkOptions,
   ) {
     this.#io = { ...defaultFileSinkIo, ...options.io };
     this.#head = scanned.head;
     this.#committed = scanned.goodLength;
+    this.#held = held;
+    this.#onUnavailable = options.onUnavailable ?? (() => {});
     this.#queue = new ReportQueue((reports) => this.#flush(reports), options);
+    const every = options.identityCheckMs ?? 2000;
+    if (every > 0) {
+      // Between writes too, so /readyz turns 503 without waiting for traffic.
+      this.#timer = setInterval(() => {
+        void this.#checkBetweenWrites().catch(() => undefined);
+      }, every);
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Fails (and marks the sink lost) unless the path still names the file
+   * held open, at `size` bytes. A deleted or renamed log keeps accepting
+   * writes into its orphaned inode, a replaced one is another file, a
+   * shorter one lost records: acknowledging any of them would be a lie.
+   */
+  async #checkIdentity(size: number): Promise<void> {
+    if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
+    const problem = await this.#identityProblem(size);
+    if (problem !== undefined) this.#markLost(problem);
+  }
+
+  /**
+   * The same check outside a flush (timer, reads). A flush that starts while
+   * the stat is out changes the size under it, and a failed rollback leaves
+   * bytes past the committed length: both make the answer inconclusive, and
+   * the flush's own checks decide.
+   */
+  async #checkBetweenWrites(): Promise<void> {
+    if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
+    if (this.#flushing || this.#mustTruncate) return;
+    const flushes = this.#flushes;
+    const size = this.#committed;
+    const problem = await this.#identityProblem(size);
+    if (problem === undefined || this.#flushing || this.#flushes !== flushes || this.#mustTruncate) return;
+    this.#markLost(problem);
+  }
+
+  async #identityProblem(size: number): Promise<string | undefined> {
+    const named = await stat(this.path).catch((e: unknown) => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (!named) return 'no longer exists (deleted or renamed while open)';
+    if (named.dev !== this.#held.dev || named.ino !== this.#held.ino) return 'was replaced by another file';
+    if (named.size !== size) return `has ${named.size} bytes where ${size} were written (${named.size < size ? 'truncated' : 'written to by someone else'})`;
+    return undefined;
+  }
+
+  #markLost(problem: string): never {
+    this.#lost = `audit file ${this.path} ${problem}; refusing to record decisions until the gate is restarted on an intact log`;
+    this.#onUnavailable(this.#lost);
+    throw new GateError('audit-unavailable', this.#lost);
   }
 
   append(report: DecisionReport): Promise<AuditRecord> {
@@ -124,11 +200,14 @@ class FileAuditSink implements AuditSink {
   }
 
   async #flush(reports: AuditableReport[]): Promise<AuditRecord[]> {
+    this.#flushing = true;
+    this.#flushes += 1;
     try {
       if (this.#mustTruncate) {
         await this.#io.truncate(this.fh, this.#committed);
         this.#mustTruncate = false;
       }
+      await this.#checkIdentity(this.#committed);
       const { records, head } = chainBatch(reports, this.writer, this.#head);
       const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
       try {
@@ -141,13 +220,28 @@ class FileAuditSink implements AuditSink {
         await this.#rollback();
         throw e;
       }
+      // Written and synced, but into the file the path names?
+      await this.#checkIdentity(this.#committed + data.length);
+      const next: AuditHead = { writer: this.writer, seq: head.seq, hash: head.hash, size: this.#committed + data.length };
+      try {
+        // Kept outside the log, so a log cut back to before this batch is
+        // noticed at the next start. Written after the log's sync: after a
+        // crash it may lag the log by this batch, never lead it.
+        await writeHead(this.path, next);
+      } catch (e) {
+        await this.#rollback();
+        throw e;
+      }
       this.#head = head;
-      this.#committed += data.length;
+      this.#committed = next.size;
       this.#lastError = undefined;
       return records;
     } catch (e) {
+      if (this.#lost) throw e instanceof GateError ? e : new GateError('audit-unavailable', this.#lost);
       this.#lastError = describeError(e);
       throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`);
+    } finally {
+      this.#flushing = false;
     }
   }
 
@@ -164,8 +258,14 @@ class FileAuditSink implements AuditSink {
     // Only durable bytes: a batch being written (or rolled back) is not history yet.
     const limit = this.#committed;
     const name = basename(this.path);
-    const fh = await open(this.path, 'r');
+    await this.#checkBetweenWrites();
+    const fh = await open(this.path, 'r').catch(() => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`)));
     try {
+      // The name may have been pointed elsewhere between the check and the open.
+      const opened = await fh.stat();
+      if (opened.dev !== this.#held.dev || opened.ino !== this.#held.ino) {
+        throw new GateError('audit-unavailable', `audit file ${this.path} was replaced by another file`);
+      }
       for await (const line of readStoredLines(fh, limit)) yield { location: `${name}:${line.line}`, text: line.text };
     } finally {
       await fh.close();
@@ -174,12 +274,14 @@ class FileAuditSink implements AuditSink {
 
   health(): SinkHealth {
     if (this.#closing) return { ok: false, detail: `audit file ${this.path}: closed` };
+    if (this.#lost !== undefined) return { ok: false, detail: this.#lost };
     if (this.#lastError !== undefined) return { ok: false, detail: `audit file ${this.path}: last write failed: ${this.#lastError}` };
     return { ok: true, detail: `audit file ${this.path}: writer ${this.writer} at seq ${this.#head.seq}` };
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      if (this.#timer) clearInterval(this.#timer);
       try {
         await this.#queue.close();
       } finally {
@@ -214,11 +316,15 @@ export async function openFileAuditSink(options: FileAuditSinkOptions): Promise<
   const dir = dirname(options.path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const existed = await stat(options.path).then(() => true, () => false);
+  const recorded = await readHead(options.path);
+  if (recorded && !existed) {
+    throw new GateError('audit-unavailable', `audit file ${options.path} is missing but ${basename(headPathOf(options.path))} says it held writer ${recorded.writer} up to seq ${recorded.seq}; restore the log, or move both files aside to start a new one`);
+  }
   const fh = await open(options.path, fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
   try {
     if (existed) await warnIfExposed(fh, options.path, logger);
     else await syncDirectory(dir);
-    const scanned = await scan(fh, options.writer);
+    const scanned = await scan(fh, options.writer, recorded);
     if (scanned.goodLength < scanned.size) {
       await fh.truncate(scanned.goodLength);
       await fh.datasync();
@@ -226,8 +332,13 @@ export async function openFileAuditSink(options: FileAuditSinkOptions): Promise<
         path: options.path, line: scanned.lines, bytes_removed: scanned.size - scanned.goodLength,
       });
     }
+    if (recorded) {
+      const refused = checkHead(recorded, { size: scanned.goodLength, last: scanned.lastByWriter.get(recorded.writer), hashAtSeq: scanned.probed });
+      if (refused) throw new GateError('audit-unavailable', `audit file ${options.path} ${refused}; restore the log, or move both it and ${basename(headPathOf(options.path))} aside to start a new one`);
+    }
     logger.info('audit file opened', { path: options.path, writer: options.writer, seq: scanned.head.seq });
-    return new FileAuditSink(fh, options.path, options.writer, scanned, options);
+    const held = await fh.stat();
+    return new FileAuditSink(fh, options.path, options.writer, scanned, { dev: held.dev, ino: held.ino }, options);
   } catch (e) {
     await fh.close();
     throw e;

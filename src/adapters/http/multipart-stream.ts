@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { GateError } from '../../core/errors.js';
 import { PartCharsetWatch } from './part-charset-watch.js';
+import { safeDetail, quotedName } from '../../core/safe-text.js';
 
 /** Plain (non-file) fields are small by nature: manifests, signatures, configs sent as text. */
 const FIELD_LIMIT = 2 * 1024 * 1024;
@@ -28,7 +29,7 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     // defCharset latin1: an undeclared field decodes byte for byte, and is re-encoded the same way below.
     bb = busboy({ headers: req.headers, preservePath: true, defCharset: 'latin1', limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: FIELD_LIMIT } });
   } catch (e) {
-    throw new GateError('bad-request', `malformed multipart request: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError('bad-request', `malformed multipart request: ${safeDetail(e instanceof Error ? e.message : String(e))}`);
   }
   const queue: StreamedPart[] = [];
   let done = false;
@@ -62,20 +63,20 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     stream.on('error', () => undefined);
     stream.once('close', () => open.delete(stream));
     stream.once('end', () => open.delete(stream));
-    stream.on('limit', () => stream.destroy(new GateError('payload-too-large', `multipart part "${name.slice(0, 64)}" exceeds ${limits.maxPartBytes} bytes`)));
+    stream.on('limit', () => stream.destroy(new GateError('payload-too-large', `multipart part ${quotedName(name)} exceeds ${limits.maxPartBytes} bytes`)));
     queue.push({ name, ...(info.filename ? { filename: info.filename } : {}), stream });
     notify();
   });
   bb.on('field', (name: string, value: string, info: busboy.FieldInfo) => {
     // busboy cuts an over-long field short and says so: never hand on a truncated value.
-    if (info.valueTruncated) return fail(new GateError('payload-too-large', `multipart field "${name.slice(0, 64)}" exceeds ${FIELD_LIMIT} bytes`));
+    if (info.valueTruncated) return fail(new GateError('payload-too-large', `multipart field ${quotedName(name)} exceeds ${FIELD_LIMIT} bytes`));
     if (charsetDeclared(name)) return;
     // The exact bytes that were sent (decoded as latin1 above, so this is lossless).
     queue.push({ name, stream: Readable.from([Buffer.from(value, 'latin1')]) });
     notify();
   });
   for (const ev of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(ev, () => fail(new GateError('bad-request', `too many multipart parts (limit ${limits.maxParts})`)));
-  bb.on('error', (e: unknown) => fail(new GateError('bad-request', `malformed multipart body: ${e instanceof Error ? e.message : String(e)}`)));
+  bb.on('error', (e: unknown) => fail(new GateError('bad-request', `malformed multipart body: ${safeDetail(e instanceof Error ? e.message : String(e))}`)));
   bb.on('close', () => { done = true; notify(); });
   req.on('aborted', () => fail(new GateError('bad-request', 'the client stopped sending mid-upload')));
   req.on('close', () => { if (!req.complete) fail(new GateError('bad-request', 'the client stopped sending mid-upload')); });
@@ -115,7 +116,7 @@ export async function readPart(part: StreamedPart, limit: number): Promise<Buffe
     total += c.length;
     if (total > limit) {
       part.stream.resume();
-      throw new GateError('payload-too-large', `multipart part "${part.name}" exceeds ${limit} bytes`);
+      throw new GateError('payload-too-large', `multipart part ${quotedName(part.name)} exceeds ${limit} bytes`);
     }
     chunks.push(c);
   }

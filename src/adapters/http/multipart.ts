@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GateError } from '../../core/errors.js';
 import { readPart, streamParts } from './multipart-stream.js';
+import { quotedName } from '../../core/safe-text.js';
 
 export interface CollectedPart {
   name: string;
@@ -23,9 +24,9 @@ export async function collectParts(req: IncomingMessage, limits: CollectLimits):
     for await (const part of stream) {
       if (!limits.allowed.includes(part.name)) {
         part.stream.resume();
-        throw new GateError('bad-request', `unexpected multipart part "${part.name.slice(0, 64)}"; expected ${limits.allowed.join(', ')}`);
+        throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)}; expected ${limits.allowed.join(', ')}`);
       }
-      if (parts.has(part.name)) throw new GateError('bad-request', `multipart part "${part.name}" appears twice`);
+      if (parts.has(part.name)) throw new GateError('bad-request', `multipart part ${quotedName(part.name)} appears twice`);
       parts.set(part.name, { name: part.name, ...(part.filename ? { filename: part.filename } : {}), bytes: await readPart(part, limits.maxPartBytes) });
     }
   } finally {

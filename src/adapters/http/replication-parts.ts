@@ -8,6 +8,7 @@ import type { ReplicationRequest } from '../../services/validate-replication.js'
 import type { IncomingMessage } from 'node:http';
 import type { ReplicationLimits } from '../../core/replication/pipeline.js';
 import { readPart, streamParts, type StreamedPart } from './multipart-stream.js';
+import { quotedName } from '../../core/safe-text.js';
 
 const SMALL_PART = 1024 * 1024;
 const SIGNATURE_PART = 64 * 1024;
@@ -46,7 +47,7 @@ export async function readReplicationParts(parts: AsyncGenerator<StreamedPart>, 
       return { manifestBytes, ...(signature ? { signature } : {}), snapshot: partSource(part), wal: walParts(parts, opts) };
     } else {
       part.stream.resume();
-      throw new GateError('bad-request', `unexpected multipart part "${part.name.slice(0, 64)}" before the snapshot; expected replication_manifest, signature or dsse, snapshot, wal_files`);
+      throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} before the snapshot; expected replication_manifest, signature or dsse, snapshot, wal_files`);
     }
   }
 }
@@ -65,7 +66,7 @@ async function* walParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationP
   for await (const part of { [Symbol.asyncIterator]: () => parts }) {
     if (part.name !== 'wal_files') {
       part.stream.resume();
-      throw new GateError('bad-request', `unexpected multipart part "${part.name.slice(0, 64)}" after the snapshot; only wal_files may follow`);
+      throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} after the snapshot; only wal_files may follow`);
     }
     if (part.filename === undefined && opts.skipEmptyFileInputs) {
       part.stream.resume();

@@ -6,6 +6,7 @@ import type { IdGenerator, Logger } from '../../core/ports.js';
 import { authenticate, type TokenVerifier } from './auth.js';
 import { toProblem } from './error-map.js';
 import { sendProblem, setSecurityHeaders } from './respond.js';
+import { isEchoable, safeUrlPath } from '../../core/safe-text.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -37,7 +38,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function requestIdOf(req: IncomingMessage, ids: IdGenerator): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : ids.next();
+  return typeof given === 'string' && REQUEST_ID.test(given) && isEchoable(given) ? given : ids.next();
 }
 
 export function createRouter(routes: readonly Route[], opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -64,13 +65,13 @@ async function dispatch(ctx: RequestContext, route: Route | undefined, candidate
       if (candidates) ctx.res.setHeader('Allow', candidates.map((r) => r.method).join(', '));
       throw candidates
         ? new GateError('method-not-allowed', `${ctx.req.method} is not allowed on ${ctx.url.pathname}`)
-        : new GateError('not-found', `no route for ${ctx.url.pathname.slice(0, 200)}`);
+        : new GateError('not-found', `no route for ${safeUrlPath(ctx.url.pathname)}`);
     }
     if (route.auth) ctx.principal = await authenticate(ctx.req, opts.verifier);
     await route.handler(ctx);
   } catch (e) {
     const problem = toProblem(e);
-    if (problem.status >= 500) opts.logger.error('request failed', { request_id: ctx.requestId, path: ctx.url.pathname, error: String(e) });
+    if (problem.status >= 500) opts.logger.error('request failed', { request_id: ctx.requestId, path: safeUrlPath(ctx.url.pathname), error: String(e) });
     if (problem.status === 401) ctx.res.setHeader('WWW-Authenticate', 'Bearer realm="migration-gate"');
     if (ctx.res.headersSent) {
       ctx.res.destroy();

@@ -12,6 +12,7 @@ import { toProblem } from './error-map.js';
 import { sendJson, sendProblem } from './respond.js';
 import type { RequestContext } from './router.js';
 import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-deps.js';
+import { jsonSyntaxProblem, safeMediaType } from '../../core/safe-text.js';
 
 export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget): Promise<void> {
   const receivedAt = performance.now();
@@ -37,17 +38,18 @@ async function readReview(ctx: RequestContext): Promise<AdmissionReview> {
   const type = mediaType(ctx.req);
   if (type !== 'application/json') {
     ctx.req.resume();
-    throw new GateError('unsupported-media-type', `content type "${type.slice(0, 80) || '(none)'}" is not an AdmissionReview; send application/json`);
+    throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not an AdmissionReview; send application/json`);
   }
   const body = await readBody(ctx.req, MAX_REVIEW_BYTES);
   let value: unknown;
+  const text = body.toString('utf8');
   try {
     // Plain JSON.parse: the envelope comes from the apiserver's serializer;
     // the untrusted documents inside (config, manifest) are strings that
     // the T1 pipeline parses strictly, duplicate keys included.
-    value = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new GateError('bad-request', `request body is not JSON: ${(e instanceof Error ? e.message : String(e)).slice(0, 160)}`);
+    value = JSON.parse(text);
+  } catch {
+    throw new GateError('bad-request', `request body is not JSON: ${jsonSyntaxProblem(text)}`);
   }
   const parsed = parseAdmissionReview(value);
   if (!parsed.ok) throw new GateError('bad-request', parsed.message);

@@ -3,6 +3,7 @@
 // uid, resource, operation); tolerant of fields a newer apiserver may add,
 // because rejecting them would turn a Kubernetes upgrade into an outage.
 import { z } from 'zod';
+import { describeZodIssue } from '../zod-findings.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const ADMISSION_KIND = 'AdmissionReview';
@@ -84,7 +85,5 @@ export type ParsedReview = { ok: true; review: AdmissionReview } | { ok: false; 
 export function parseAdmissionReview(value: unknown): ParsedReview {
   const r = AdmissionReviewSchema.safeParse(value);
   if (r.success) return { ok: true, review: r.data };
-  const issue = r.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  return { ok: false, message: `not an AdmissionReview ${ADMISSION_API_VERSION}: ${where}: ${issue?.message ?? 'invalid'}`.slice(0, 300) };
+  return { ok: false, message: `not an AdmissionReview ${ADMISSION_API_VERSION}: ${describeZodIssue(r.error.issues[0])}`.slice(0, 300) };
 }

@@ -3,6 +3,7 @@
 import type { AdmissionRequest } from './admission-review.js';
 import { isPlainObject } from '../strict-parse.js';
 import type { AdmissionTarget } from './response.js';
+import { safeIdentifier } from '../safe-text.js';
 
 export function admissionTarget(request: AdmissionRequest): AdmissionTarget {
   const meta = isPlainObject(request.object) && isPlainObject(request.object.metadata) ? request.object.metadata : {};
@@ -10,8 +11,9 @@ export function admissionTarget(request: AdmissionRequest): AdmissionTarget {
   const generated = typeof meta.generateName === 'string' && meta.generateName ? `${meta.generateName}*` : undefined;
   const name = request.name || metaName || generated;
   return {
-    kind: request.kind.kind,
-    ...(request.namespace ? { namespace: request.namespace } : {}),
-    ...(name ? { name: name.slice(0, 253) } : {}),
+    // Caller-written (an unauthenticated poster can put anything here): withheld if it could be a secret.
+    kind: safeIdentifier(request.kind.kind),
+    ...(request.namespace ? { namespace: safeIdentifier(request.namespace) } : {}),
+    ...(name ? { name: safeIdentifier(name) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // The T2 rule vocabulary and the internal error that carries a finding out of
 // a deep stream callback to the pipeline, which turns it into a failed step.
 import type { Finding, Severity } from '../contracts/report.js';
+import { quotedFileName, safeFilePath } from '../safe-text.js';
 
 export const T2_RULES = [
   'manifest-parse-error', 'manifest-missing-field', 'manifest-invalid-field', 'manifest-unknown-field',
@@ -20,11 +21,11 @@ export const T2_RULES = [
 export type T2Rule = (typeof T2_RULES)[number];
 
 export function blockFinding(rule: T2Rule, message: string, path?: string, severity: Severity = 'critical'): Finding {
-  return { rule, severity, action: 'block', message, ...(path !== undefined ? { path } : {}) };
+  return { rule, severity, action: 'block', message, ...(path !== undefined ? { path: safeFilePath(path) } : {}) };
 }
 
 export function warnFinding(rule: T2Rule, message: string, path?: string): Finding {
-  return { rule, severity: 'medium', action: 'warn', message, ...(path !== undefined ? { path } : {}) };
+  return { rule, severity: 'medium', action: 'warn', message, ...(path !== undefined ? { path: safeFilePath(path) } : {}) };
 }
 
 /** Thrown inside stream callbacks; the pipeline catches it and records the finding. */
@@ -39,9 +40,7 @@ export function fail(rule: T2Rule, message: string, path?: string): never {
   throw new VerificationFailure(blockFinding(rule, message, path));
 }
 
-/** Names in messages are attacker-chosen: cap and strip control characters. */
-export function safeName(name: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return JSON.stringify(cleaned.length > max ? `${cleaned.slice(0, max)}…` : cleaned);
+/** Names in messages are attacker-chosen: quoted when plain path characters, else withheld (safe-text.ts). */
+export function safeName(name: string): string {
+  return quotedFileName(name);
 }

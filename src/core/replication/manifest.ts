@@ -4,6 +4,7 @@
 import { parseDigest, type StrongAlgorithm } from '../hashing.js';
 import { parseStrict, isPlainObject } from '../strict-parse.js';
 import { zodIssuesToFindings } from '../zod-findings.js';
+import { quotedName, safePath } from '../safe-text.js';
 import { ReplicationManifestSchema, REPLICATION_MANIFEST_FIELDS, type ReplicationManifest } from '../contracts/replication-manifest.js';
 import type { Finding } from '../contracts/report.js';
 import { blockFinding, warnFinding } from './findings.js';
@@ -28,7 +29,7 @@ export function checkManifest(raw: Record<string, unknown>): { value?: CheckedMa
   const findings: Finding[] = [];
   for (const key of Object.keys(raw)) {
     if (!REPLICATION_MANIFEST_FIELDS.includes(key)) {
-      findings.push(warnFinding('manifest-unknown-field', `unknown manifest field ${JSON.stringify(key.slice(0, 64))} is ignored`, key.slice(0, 64)));
+      findings.push(warnFinding('manifest-unknown-field', `unknown manifest field ${quotedName(key)} is ignored`, safePath([key])));
     }
   }
   const parsed = ReplicationManifestSchema.safeParse(raw);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFileSinkIo, openFileAuditSink, readJsonLines, type FileAuditSinkOptions } from '../../../src/adapters/audit/file-sink.js';
@@ -117,11 +117,14 @@ describe('file audit sink', () => {
       expect(await lines()).to.have.length(4);
     });
 
-    it('a deleted line', async () => {
+    it('a deleted line: the sink refuses to start over the shorter log, offline verification names it', async () => {
       const ls = await fileOf(5);
       ls.splice(2, 1);
       await rewrite(ls);
-      expect((await verifyFile()).first_bad).to.deep.equal({
+      const refused = await rejection(open());
+      expect(refused.code).to.equal('audit-unavailable');
+      expect(refused.message).to.match(/shorter than the \d+ bytes its head file records at writer pod-a seq 5/);
+      expect((await verifyChains(readJsonLines(path))).first_bad).to.deep.equal({
         location: 'audit.jsonl:3', writer: 'pod-a', seq: 4, problem: 'seq 4 follows 2: 1 record missing',
       });
     });
@@ -240,6 +243,124 @@ describe('file audit sink', () => {
     expect(ok.status).to.equal('fulfilled');
     expect(ko.status).to.equal('rejected');
   });
+
+  describe('the log cannot disappear or shrink unnoticed', () => {
+    const headPath = (): string => `${path}.head`;
+    const readHeadFile = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(headPath(), 'utf8')) as Record<string, unknown>;
+
+    it('keeps a head file (seq, hash, size) beside the log after every commit, private', async () => {
+      const sink = await open();
+      await sink.append(report(1));
+      const r2 = await sink.append(report(2));
+      expect(await readHeadFile()).to.deep.equal({ writer: 'pod-a', seq: 2, hash: r2.hash, size: (await stat(path)).size });
+      expect((await stat(headPath())).mode & 0o777).to.equal(0o600);
+    });
+
+    it('a log deleted under the running sink: no acknowledgement, not healthy, one alert, reads refuse (503-class), restart refuses', async () => {
+      const unavailable: string[] = [];
+      const sink = await open({ onUnavailable: (d) => unavailable.push(d), identityCheckMs: 0 });
+      await sink.append(report(1));
+      await unlink(path);
+      const e = await rejection(sink.append(report(2)));
+      expect(e.code).to.equal('audit-unavailable');
+      expect(e.message).to.match(/no longer exists/);
+      expect(sink.health()).to.deep.include({ ok: false });
+      expect(sink.health().detail).to.match(/no longer exists/);
+      // Sticky: a file put back at the path does not make it trust the name again.
+      await writeFile(path, '');
+      expect((await rejection(sink.append(report(3)))).code).to.equal('audit-unavailable');
+      expect(unavailable).to.have.length(1);
+      const read = await rejection(verifyChains(sink.readRaw()));
+      expect(read.code).to.equal('audit-unavailable');
+      await sink.close();
+      await unlink(path);
+      const refused = await rejection(open());
+      expect(refused.code).to.equal('audit-unavailable');
+      expect(refused.message).to.match(/is missing but audit\.jsonl\.head says it held writer pod-a up to seq 1/);
+      expect(refused.message).to.not.contain('\n');
+    });
+
+    it('a tail truncated in place under the running sink: the next write is refused, and so is a restart', async () => {
+      const sink = await open({ identityCheckMs: 0 });
+      await sink.append(report(1));
+      await sink.append(report(2));
+      const ls = await lines();
+      await truncate(path, Buffer.byteLength(`${ls[0]}\n`));
+      const e = await rejection(sink.append(report(3)));
+      expect(e.message).to.match(/truncated/);
+      expect((await rejection(verifyChains(sink.readRaw()))).code).to.equal('audit-unavailable');
+      await sink.close();
+      const refused = await rejection(open());
+      expect(refused.message).to.match(/ends at seq 1 of writer pod-a but its head file records writer pod-a seq 2: records were removed/);
+    });
+
+    it('a log replaced by another file (rename over it): refused while running and at restart', async () => {
+      const sink = await open({ identityCheckMs: 0 });
+      await sink.append(report(1));
+      // Another chain, by the same writer name, built elsewhere.
+      const otherPath = join(dir, 'other.jsonl');
+      const other = await openFileAuditSink({ path: otherPath, writer: 'pod-a', lingerMs: 0, identityCheckMs: 0 });
+      await other.append(report(7));
+      await other.close();
+      await rename(otherPath, path);
+      const e = await rejection(sink.append(report(2)));
+      expect(e.message).to.match(/replaced by another file/);
+      expect((await rejection(verifyChains(sink.readRaw()))).message).to.match(/replaced/);
+      await sink.close();
+      const refused = await rejection(open());
+      expect(refused.message).to.match(/holds a different record at writer pod-a seq 1 than its head file records/);
+    });
+
+    it('notices a deletion between writes (identity timer) so readiness drops without traffic', async () => {
+      const unavailable: string[] = [];
+      const sink = await open({ identityCheckMs: 10, onUnavailable: (d) => unavailable.push(d) });
+      await sink.append(report(1));
+      await unlink(path);
+      for (let i = 0; i < 100 && sink.health().ok; i += 1) await new Promise((r) => setTimeout(r, 10));
+      expect(sink.health().ok).to.equal(false);
+      expect(unavailable).to.have.length(1);
+    });
+
+    it('at start: a head naming a different last record refuses; a broken head refuses; a log longer than its head (crash before the head write) resumes', async () => {
+      const sink = await open();
+      await sink.append(report(1));
+      await sink.append(report(2));
+      await sink.close();
+      const good = await readFile(headPath(), 'utf8');
+      const head = JSON.parse(good) as { hash: string; seq: number; size: number };
+      await writeFile(headPath(), JSON.stringify({ ...head, hash: `${'0'.repeat(64)}` }));
+      expect((await rejection(open())).message).to.match(/holds a different record at writer pod-a seq 2/);
+      await writeFile(headPath(), '{"writer":');
+      expect((await rejection(open())).message).to.match(/not a valid head record/);
+      // The head lags by the last batch: seq 1 and its size, as after a SIGKILL between the two fsyncs.
+      const first = (await lines())[0]!;
+      const r1 = JSON.parse(first) as { hash: string };
+      await writeFile(headPath(), JSON.stringify({ writer: 'pod-a', seq: 1, hash: r1.hash, size: Buffer.byteLength(`${first}\n`) }));
+      const again = await open();
+      expect((await again.append(report(3))).seq).to.equal(3);
+      expect((await verifyChains(again.readRaw())).ok).to.equal(true);
+    });
+
+    it('checks between writes never mistake the sink\'s own appends for tampering (timer and reads racing flushes)', async () => {
+      const sink = await open({ identityCheckMs: 1 });
+      for (let round = 0; round < 10; round += 1) {
+        const reads = Array.from({ length: 3 }, () => verifyChains(sink.readRaw()));
+        await Promise.all([...Array.from({ length: 30 }, (_, i) => sink.append(report(round * 30 + i))), ...reads]);
+      }
+      expect(sink.health()).to.deep.include({ ok: true });
+      expect((await verifyChains(sink.readRaw()))).to.deep.include({ ok: true, records: 300 });
+    });
+
+    it('a log from before head files existed opens and gets a head', async () => {
+      const sink = await open();
+      await sink.append(report(1));
+      await sink.close();
+      await unlink(headPath());
+      const again = await open();
+      expect((await again.append(report(2))).seq).to.equal(2);
+      expect(await readHeadFile()).to.include({ seq: 2 });
+    });
+  });
 });
 
 describe('readJsonLines', () => {
@@ -259,4 +380,5 @@ describe('readJsonLines', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
 });

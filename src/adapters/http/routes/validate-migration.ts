@@ -12,6 +12,8 @@ import { collectParts, requirePart } from '../multipart.js';
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
+import { safeMediaType } from '../../../core/safe-text.js';
+import { describeZodIssue } from '../../../core/zod-findings.js';
 
 export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
   let input: MigrationRequest;
@@ -36,7 +38,7 @@ export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits
     return { manifest: requirePart(parts, 'migration_manifest'), config: requirePart(parts, 'app_config'), ...(signature ? { signature } : {}) };
   }
   req.resume();
-  throw new GateError('unsupported-media-type', `content type "${type.slice(0, 80) || '(none)'}" is not accepted; send application/json or multipart/form-data`);
+  throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send application/json or multipart/form-data`);
 }
 
 function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
@@ -49,9 +51,7 @@ function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
   }
   const checked = MigrationJsonRequestSchema.safeParse(value);
   if (!checked.success) {
-    const i = checked.error.issues[0]!;
-    const what = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.slice(0, 5).map((k) => `"${k.slice(0, 40)}"`).join(', ')}` : `field "${i.path.join('.')}": ${i.message}`;
-    throw new GateError('bad-request', `request body: ${what}`);
+    throw new GateError('bad-request', `request body: ${describeZodIssue(checked.error.issues[0])}`);
   }
   const { manifest, config, manifest_signature: detached, manifest_dsse: dsse } = checked.data;
   const signature = oneSignature(detached === undefined ? undefined : Buffer.from(detached, 'utf8'),

@@ -17,6 +17,8 @@ import { readReplicationParts, replicationPartStream } from '../replication-part
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
+import { safeMediaType } from '../../../core/safe-text.js';
+import { describeZodIssue } from '../../../core/zod-findings.js';
 
 export interface ReplicationRouteDeps {
   artifacts: ArtifactSource;
@@ -35,7 +37,7 @@ export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDep
       request = await fromJson(await readBody(ctx.req, deps.limits.maxBodyBytes), t2.artifacts);
     } else {
       ctx.req.resume();
-      throw new GateError('unsupported-media-type', `content type "${type.slice(0, 80) || '(none)'}" is not accepted; send multipart/form-data or application/json`);
+      throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send multipart/form-data or application/json`);
     }
     const report = await validateReplication(deps.gate, { ...request, subject: { source: 'api' } }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
     if (!ctx.res.destroyed) sendJson(ctx.res, report.decision === 'ALLOW' ? 200 : 422, report);
@@ -53,7 +55,7 @@ async function fromJson(body: Buffer, artifacts: ArtifactSource): Promise<Replic
   const checked = ReplicationJsonRequestSchema.safeParse(parsed.value);
   if (!checked.success) {
     const i = checked.error.issues[0]!;
-    throw new GateError('bad-request', `request body: ${i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : `field "${i.path.join('.')}": ${i.message}`}`);
+    throw new GateError('bad-request', `request body: ${describeZodIssue(i)}`);
   }
   const req = checked.data;
   if (req.signature && req.dsse) throw new GateError('bad-request', 'send "signature" or "dsse", not both');

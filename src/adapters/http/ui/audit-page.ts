@@ -12,30 +12,36 @@ import { html, query, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
 import type { Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
+import { describeZodIssue } from '../../../core/zod-findings.js';
+import { isEchoable } from '../../../core/safe-text.js';
 
 const FIELDS = ['scenario', 'decision', 'app_id', 'since', 'limit', 'continue'] as const;
 
 export async function auditPage(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const given: Record<string, string> = {};
+  let withheld: string | undefined;
   for (const f of FIELDS) {
     const v = ctx.url.searchParams.get(f)?.trim();
-    if (v) given[f] = v;
+    // A value that could be a credential is neither applied nor shown back in the form.
+    if (v && !isEchoable(v)) withheld = f;
+    else if (v) given[f] = v;
   }
   // A datetime-local style value without seconds or zone is read as UTC.
   if (given.since && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(given.since)) given.since += ':00Z';
   const parsed = AuditQuerySchema.safeParse({ limit: '25', ...given });
   const audit = await deps.api.auditSnapshots.current();
   let results: SafeHtml;
-  if (parsed.success) {
+  if (withheld) {
+    results = errorBox(`invalid filter "${withheld}": its value is not shown (control characters or something that looks like a credential)`);
+  } else if (parsed.success) {
     results = pageResults(await queryAudit(deps.api.gate.audit, parsed.data), given);
   } else {
-    const i = parsed.error?.issues[0];
-    results = errorBox(`invalid filter "${String(i?.path[0] ?? '?')}": ${i?.message ?? 'invalid'}`);
+    results = errorBox(`invalid filter: ${describeZodIssue(parsed.error?.issues[0], 'filter')}`);
   }
   const body = html`${chainLine(audit, deps.api.gate.clock.now(), { label: 'Chain', writers: true })}
 ${filterForm(given)}
 ${results}`;
-  sendHtml(ctx.res, parsed.success ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
+  sendHtml(ctx.res, parsed.success && !withheld ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
 }
 
 function pageResults(pageOf: AuditPage, given: Record<string, string>): SafeHtml {
