@@ -9,6 +9,8 @@ import { admittedResource, type AdmittedResource } from '../core/admission/resou
 import { passResponse, reviewResponse } from '../core/admission/response.js';
 import { admissionTarget } from '../core/admission/target.js';
 import { judgedContentUnchanged } from '../core/admission/unchanged.js';
+import { webhookEnvBinding } from '../core/admission/webhook-env.js';
+import type { Environment } from '../core/contracts/migration-manifest.js';
 import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
 import { decide } from '../core/decision.js';
 import { raceDeadline } from './admission-deadline.js';
@@ -18,7 +20,13 @@ import type { GateContext } from './gate-context.js';
 import { internalError, rejected } from './rejections.js';
 
 /** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
-export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number) => Promise<Evaluation>;
+export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number, bound: BoundEnv) => Promise<Evaluation>;
+
+/** The environment the webhook path names (core/admission/webhook-env.ts), and the path for messages. */
+export interface BoundEnv {
+  env: Environment;
+  path: string;
+}
 
 export interface AdmitSettings extends ConfigMapSettings {
   replication?: ReplicationAdmitter;
@@ -30,6 +38,8 @@ export interface AdmitCall {
   budget: AdmissionBudget;
   /** performance.now() when the request arrived: the budget counts from there. */
   receivedAt: number;
+  /** Absent: prod, as plain /validate. */
+  bound?: BoundEnv;
 }
 
 export interface AdmitOutcome {
@@ -51,10 +61,11 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
   const subject = subjectOf(request);
   const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
   const elapsed = (): number => performance.now() - call.receivedAt;
+  const bound: BoundEnv = call.bound ?? { env: 'prod', path: '/validate' };
 
   const evaluated = resource === 'configmaps'
-    ? evaluateInTime(() => evaluateConfigMapSafely(ctx, request, subject, settings), call.budget.decideByMs - elapsed())
-    : await evaluateReplication(ctx, request, subject, settings, call.budget.decideByMs - elapsed());
+    ? evaluateInTime(() => evaluateConfigMapSafely(ctx, request, subject, settings, bound), call.budget.decideByMs - elapsed())
+    : await evaluateReplication(ctx, request, subject, settings, call.budget.decideByMs - elapsed(), bound);
   let evaluation: Evaluation | undefined;
   if (evaluated === 'late') evaluation = deadlineExceeded(scenario, subject, call.budget.timeoutMs);
   else if (evaluated.ok) evaluation = evaluated.evaluation;
@@ -105,23 +116,23 @@ function evaluateInTime(work: () => Evaluated, budgetMs: number): Evaluated | 'l
   return performance.now() - started > budgetMs ? 'late' : result;
 }
 
-function evaluateConfigMapSafely(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings): Evaluated {
+function evaluateConfigMapSafely(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, bound: BoundEnv): Evaluated {
   try {
-    return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings) };
+    return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings, webhookEnvBinding(bound.env, bound.path)) };
   } catch (e) {
     return evaluationFailed(ctx, request, e);
   }
 }
 
 /** T2 streams artifacts: raced against the deadline, with a signal that stops the losing work. */
-async function evaluateReplication(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, budgetMs: number): Promise<Evaluated | 'late'> {
+async function evaluateReplication(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, budgetMs: number, bound: BoundEnv): Promise<Evaluated | 'late'> {
   const replication = settings.replication;
   if (!replication) {
     return { ok: true, evaluation: rejected('T2', subject, 't2-unavailable', 'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication', 'request') };
   }
   const raced = await raceDeadline(async (signal): Promise<Evaluated> => {
     try {
-      return { ok: true, evaluation: await replication(request, subject, signal, budgetMs) };
+      return { ok: true, evaluation: await replication(request, subject, signal, budgetMs, bound) };
     } catch (e) {
       return evaluationFailed(ctx, request, e);
     }

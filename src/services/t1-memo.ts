@@ -25,6 +25,8 @@ export interface T1MemoInput {
   config: Uint8Array;
   maxConfigBytes: number;
   policyDigest: string;
+  /** Where the request may be judged (an env-mismatch is part of the verdict). */
+  envBinding?: { allowed: readonly string[]; rule: string; by: string };
 }
 
 export class T1Memo {
@@ -70,6 +72,8 @@ function keyOf(input: T1MemoInput): string | undefined {
   }
   // Every field length-prefixed: no bytes can be shifted from one field into the next.
   const hash = createHash('sha256').update(`${input.policyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
+  const binding = Buffer.from(input.envBinding ? canonicalJson(input.envBinding) : '', 'utf8');
+  hash.update(`${binding.byteLength}\n`).update(binding).update('\n');
   return hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config).digest('hex');
 }
 

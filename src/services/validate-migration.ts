@@ -1,5 +1,5 @@
 // Use case T1: manifest + config in, recorded decision out.
-import { evaluateMigration } from '../core/migration.js';
+import { evaluateMigration, type EnvBinding } from '../core/migration.js';
 import { evaluatePolicies } from '../core/policy/evaluate.js';
 import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
 import type { GateContext } from './gate-context.js';
@@ -10,6 +10,8 @@ export interface MigrationRequest {
   manifest: Uint8Array | unknown;
   config: Uint8Array;
   subject?: Subject;
+  /** Where the request may be judged (webhook path, API token); see core/migration.ts. */
+  envBinding?: EnvBinding;
 }
 
 export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, maxConfigBytes: number): Evaluation {
@@ -21,10 +23,12 @@ export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, m
     config: req.config,
     subject: forSubject,
     limits: { maxBytes: maxConfigBytes, maxAliases: 50, maxDepth: 64 },
+    ...(req.envBinding ? { envBinding: req.envBinding } : {}),
     policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }),
   });
   if (!ctx.t1Memo) return run(subject);
-  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest };
+  // The binding changes the verdict (env-mismatch), so it is part of the key.
+  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest, ...(req.envBinding ? { envBinding: req.envBinding } : {}) };
   return ctx.t1Memo.evaluate(key, subject, () => run({}));
 }
 

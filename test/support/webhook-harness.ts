@@ -85,6 +85,7 @@ export function httpsRequest(gate: WebhookGate, call: HttpsCall): Promise<HttpsA
   });
 }
 
-export function postReview(gate: WebhookGate, review: unknown, query = '?timeout=10s'): Promise<HttpsAnswer> {
-  return httpsRequest(gate, { path: `/validate${query}`, body: JSON.stringify(review) });
+/** `route`: the webhook path the apiserver would call (/validate/prod, /validate/staging; plain /validate = prod). */
+export function postReview(gate: WebhookGate, review: unknown, query = '?timeout=10s', route = '/validate'): Promise<HttpsAnswer> {
+  return httpsRequest(gate, { path: `${route}${query}`, body: JSON.stringify(review) });
 }

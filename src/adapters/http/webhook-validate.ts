@@ -5,7 +5,7 @@
 import { parseAdmissionReview, type AdmissionReview } from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
 import { GateError, isGateError } from '../../core/errors.js';
-import { admit, admitFailed } from '../../services/admit.js';
+import { admit, admitFailed, type BoundEnv } from '../../services/admit.js';
 import { admitMalformed } from '../../services/admission-malformed.js';
 import { mediaType, readBody } from './body.js';
 import { toProblem } from './error-map.js';
@@ -13,7 +13,7 @@ import { sendJson, sendProblem } from './respond.js';
 import type { RequestContext } from './router.js';
 import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-deps.js';
 
-export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget): Promise<void> {
+export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget, bound?: BoundEnv): Promise<void> {
   const receivedAt = performance.now();
   let review: AdmissionReview;
   try {
@@ -26,7 +26,7 @@ export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookD
   }
   let outcome;
   try {
-    outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt }, deps.settings);
+    outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt, ...(bound ? { bound } : {}) }, deps.settings);
   } catch (e) {
     outcome = admitFailed(deps.gate, review, ctx.requestId, e);
   }
