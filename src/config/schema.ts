@@ -36,6 +36,8 @@ export const ConfigSchema = z.object({
   leaseName: z.string().min(1).default('migration-gate-leader'),
   serviceName: z.string().min(1).default('migration-gate'),
   webhookTimeoutSeconds: z.coerce.number().int().min(1).max(30).default(10),
+  // mTLS on the webhook port: PEM CA bundle the apiserver's client certificate must chain to.
+  webhookClientCa: z.string().min(1).optional(),
   gatedKeys: list.default(['app-config.yaml', 'app-config.yml', 'app-config.json']),
   maxBodyBytes: bytes.default(2 * 1024 * 1024),
   maxConfigBytes: bytes.default(1024 * 1024),
@@ -78,6 +80,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_LEASE_NAME: 'leaseName',
   GATE_SERVICE_NAME: 'serviceName',
   GATE_WEBHOOK_TIMEOUT_SECONDS: 'webhookTimeoutSeconds',
+  GATE_WEBHOOK_CLIENT_CA: 'webhookClientCa',
   GATE_GATED_KEYS: 'gatedKeys',
   GATE_MAX_BODY_BYTES: 'maxBodyBytes',
   GATE_MAX_CONFIG_BYTES: 'maxConfigBytes',

@@ -11,7 +11,7 @@ import { admissionTarget } from '../core/admission/target.js';
 import { judgedContentUnchanged } from '../core/admission/unchanged.js';
 import { webhookEnvBinding } from '../core/admission/webhook-env.js';
 import type { Environment } from '../core/contracts/migration-manifest.js';
-import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
+import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
 import { decide } from '../core/decision.js';
 import { raceDeadline } from './admission-deadline.js';
 import { evaluateConfigMap, type ConfigMapSettings } from './admission-configmap.js';
@@ -40,6 +40,8 @@ export interface AdmitCall {
   receivedAt: number;
   /** Absent: prod, as plain /validate. */
   bound?: BoundEnv;
+  /** Who is on the other end of the TLS connection (the client certificate, when mTLS is on). */
+  caller?: Caller;
 }
 
 export interface AdmitOutcome {
@@ -58,7 +60,7 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
     count('ALLOW');
     return { body: passResponse(request.uid) };
   }
-  const subject = subjectOf(request);
+  const subject = { ...subjectOf(request), caller: call.caller ?? UNAUTHENTICATED };
   const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
   const elapsed = (): number => performance.now() - call.receivedAt;
   const bound: BoundEnv = call.bound ?? { env: 'prod', path: '/validate' };
@@ -96,6 +98,8 @@ export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId
   });
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
+
+const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };
 
 type Judged = Exclude<AdmittedResource, 'other'>;
 
