@@ -15,7 +15,7 @@ import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
 import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/api-token.js';
-import { chainVerifiers, staticTokenVerifier } from './adapters/http/auth.js';
+import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
 import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
 import { listen, type RunningServer } from './adapters/http/listen.js';
@@ -92,7 +92,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots };
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, logger);
-  const verifier = reviewed ? chainVerifiers([staticTokenVerifier(tokens.digests), reviewed]) : staticTokenVerifier(tokens.digests);
+  const verifier = reviewed
+    ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
+    : staticTokenVerifier(tokens.tokens);
   let certNotAfter: Date | undefined;
   const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {

@@ -18,6 +18,8 @@ export const ConfigSchema = z.object({
   apiTokensFile: z.string().min(1).optional(),
   apiTls: bool.default(false),
   apiTokenReview: bool.default(false),
+  // The environments a TokenReview-authenticated identity may vouch for.
+  apiTokenReviewEnvs: list.pipe(z.array(z.enum(['prod', 'staging'])).min(1, 'needs at least one of prod, staging')).default(['prod', 'staging']),
   apiAllowedUsers: list.default([]),
   apiAllowedGroups: list.default([]),
   auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
@@ -63,6 +65,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_API_TOKENS_FILE: 'apiTokensFile',
   GATE_API_TLS: 'apiTls',
   GATE_API_TOKEN_REVIEW: 'apiTokenReview',
+  GATE_API_TOKEN_REVIEW_ENVS: 'apiTokenReviewEnvs',
   GATE_API_ALLOWED_USERS: 'apiAllowedUsers',
   GATE_API_ALLOWED_GROUPS: 'apiAllowedGroups',
   GATE_AUDIT_SINK: 'auditSink',

@@ -1,6 +1,8 @@
 // POST /api/v1/validate/migration: JSON {manifest, config} or multipart
 // (migration_manifest, app_config). ALLOW 200, BLOCK 422, malformed 400 as
-// problem+json; a malformed request is audited as a BLOCK too.
+// problem+json; a malformed request is audited as a BLOCK too. A manifest
+// whose env the bearer token may not vouch for is an audited BLOCK answered
+// 403 ([env-not-permitted]).
 import type { IncomingMessage } from 'node:http';
 import { GateError, isGateError } from '../../../core/errors.js';
 import { MigrationJsonRequestSchema } from '../../../core/contracts/api.js';
@@ -12,6 +14,7 @@ import { collectParts, requirePart } from '../multipart.js';
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
+import { statusOf, tokenEnvBinding } from './token-envs.js';
 
 export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
   let input: MigrationRequest;
@@ -21,10 +24,10 @@ export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps)
     if (!isGateError(e)) throw e;
     return answerMalformed(ctx, deps, 'T1', e);
   }
-  const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' } }, {
+  const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) }, {
     requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
   });
-  sendJson(ctx.res, report.decision === 'ALLOW' ? 200 : 422, report);
+  sendJson(ctx.res, statusOf(report), report);
 }
 
 export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits): Promise<MigrationRequest> {
