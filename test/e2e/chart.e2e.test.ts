@@ -276,11 +276,11 @@ describe('Helm chart charts/migration-gate', function () {
       }
     });
 
-    it('url mode renders url + caBundle and no service', async () => {
+    it('url mode renders url/<env> + caBundle and no service', async () => {
       const url = 'https://127.0.0.1:18443/validate';
       const docs = await render(['--set', `webhook.url=${url}`, '--set', 'webhook.caBundle=Q0EK']);
       for (const w of one<WebhookConfig>(docs, 'ValidatingWebhookConfiguration').webhooks) {
-        expect(w.clientConfig).to.deep.equal({ url, caBundle: 'Q0EK' });
+        expect(w.clientConfig).to.deep.equal({ url: `${url}/${w.name.startsWith('staging.') ? 'staging' : 'prod'}`, caBundle: 'Q0EK' });
       }
     });
 
