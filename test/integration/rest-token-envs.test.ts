@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hashToken } from '../../src/adapters/http/auth.js';
+import { csrfFor } from '../../src/adapters/http/ui/session.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { startGate, type RunningGate } from '../support/gate-harness.js';
 import { t2Form } from '../support/t2-upload.js';
@@ -91,6 +92,16 @@ describe('REST: the token decides which environments a request may claim', () =>
       expect(message).to.match(why);
       expect(message).not.to.contain('my-plaintext-secret');
     }
+  });
+
+  it('the UI form is bound the same way: a prod-only session posting a staging manifest gets [env-not-permitted], audited', async () => {
+    const form = new FormData();
+    form.append('migration_manifest', new Blob([readFileSync('examples/t1_staging_warn/migration_manifest.json')]), 'migration_manifest.json');
+    form.append('app_config', new Blob([readFileSync('examples/t1_staging_warn/app-config.yaml')]), 'app-config.yaml');
+    const res = await fetch(`${gate.url}/ui/migration?csrf=${csrfFor(TOKENS.prod)}`, { method: 'POST', headers: { cookie: `mg_session=${encodeURIComponent(TOKENS.prod)}` }, body: form });
+    const page = await res.text();
+    expect(page).to.contain('env-not-permitted');
+    expect((await lastRecord()).findings.map((f) => f.rule)).to.deep.equal(['env-not-permitted']);
   });
 
   it('GATE_API_TOKEN_REVIEW_ENVS accepts only prod and staging', async () => {
