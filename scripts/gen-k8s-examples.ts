@@ -12,6 +12,8 @@ import path from 'node:path';
 import { parse, Scalar, stringify } from 'yaml';
 
 const NAMESPACE = 'payments';
+/** Labelled migrationgate.io/env=staging: the apiserver calls /validate/staging for it. */
+const STAGING_NAMESPACE = 'payments-staging';
 const out = path.resolve('examples/k8s');
 
 interface Example {
@@ -24,13 +26,13 @@ interface Example {
 
 const t1 = (dir: string, file: string): string => readFileSync(path.join('examples', dir, file), 'utf8');
 
-function configMap(name: string, parts: { data?: Record<string, string>; binaryData?: Record<string, string>; manifestAnnotation?: string }): Record<string, unknown> {
+function configMap(name: string, parts: { data?: Record<string, string>; binaryData?: Record<string, string>; manifestAnnotation?: string; namespace?: string }): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
       name,
-      namespace: NAMESPACE,
+      namespace: parts.namespace ?? NAMESPACE,
       labels: { 'app.kubernetes.io/name': 'orders-api' },
       ...(parts.manifestAnnotation !== undefined ? { annotations: { 'migrationgate.io/manifest': parts.manifestAnnotation } } : {}),
     },
@@ -49,9 +51,11 @@ function annotationOf(manifestText: string): string {
 }
 
 function fromT1(file: string, dir: string, why: string, expect: string, warns?: string): Example {
+  // A manifest that says staging only matches a namespace bound to staging.
+  const staging = /"env"\s*:\s*"staging"/.test(t1(dir, 'migration_manifest.json'));
   return {
     file, expect, why, ...(warns ? { warns } : {}),
-    object: configMap(`orders-api-${file.replace(/\.yaml$/, '')}`, { data: { 'app-config.yaml': t1(dir, 'app-config.yaml') }, manifestAnnotation: annotationOf(t1(dir, 'migration_manifest.json')) }),
+    object: configMap(`orders-api-${file.replace(/\.yaml$/, '')}`, { data: { 'app-config.yaml': t1(dir, 'app-config.yaml') }, manifestAnnotation: annotationOf(t1(dir, 'migration_manifest.json')), ...(staging ? { namespace: STAGING_NAMESPACE } : {}) }),
   };
 }
 
@@ -168,8 +172,12 @@ function header(e: Example): string {
 // Only the generated YAML is replaced; README.md stays.
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(out)) if (f.endsWith('.yaml')) rmSync(path.join(out, f));
-writeFileSync(path.join(out, 'namespace.yaml'), `# The webhook only judges ConfigMaps in namespaces with this label.\n${stringify({
+writeFileSync(path.join(out, 'namespace.yaml'), `# The webhook only judges ConfigMaps in namespaces labelled migrationgate.io/enforce=true.
+# migrationgate.io/env decides the environment (unlabelled, or any value but staging: prod);
+# a manifest's env must match it.\n${stringify({
   apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'migrationgate.io/enforce': 'true' } },
+})}---\n${stringify({
+  apiVersion: 'v1', kind: 'Namespace', metadata: { name: STAGING_NAMESPACE, labels: { 'migrationgate.io/enforce': 'true', 'migrationgate.io/env': 'staging' } },
 })}`);
 for (const e of examples) writeFileSync(path.join(out, e.file), `${header(e)}\n${stringify(e.object, { lineWidth: 0 })}`);
 

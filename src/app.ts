@@ -1,6 +1,8 @@
 // Composition root: the only place that constructs concrete adapters and
 // wires them into the services. Returns {start, stop}; main.ts owns the process.
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { GateConfig } from './config/schema.js';
 import { GateError } from './core/errors.js';
 import type { AuditSink, Clock, IdGenerator, Logger } from './core/ports.js';
@@ -13,7 +15,7 @@ import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
 import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/api-token.js';
-import { chainVerifiers, staticTokenVerifier } from './adapters/http/auth.js';
+import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
 import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
 import { listen, type RunningServer } from './adapters/http/listen.js';
@@ -94,7 +96,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots };
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, logger);
-  const verifier = reviewed ? chainVerifiers([staticTokenVerifier(tokens.digests), reviewed]) : staticTokenVerifier(tokens.digests);
+  const verifier = reviewed
+    ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
+    : staticTokenVerifier(tokens.tokens);
   let certNotAfter: Date | undefined;
   const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
@@ -109,6 +113,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
   }, { ids: gate.ids, logger });
   let webhook: RunningServer | undefined;
+  let webhookClientCa: string | undefined;
   const expiry = watchCertExpiry({ notAfter: () => certNotAfter, alerts, clock });
   // Every new serving cert (first load, rotation, remounted files): metric,
   // alert, and a hot reload. New handshakes get the new pair; open
@@ -119,7 +124,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     expiry.check();
     // The api port, when it speaks TLS (GATE_API_TLS), serves the same certificate.
     for (const server of [webhook?.server, config.apiTls ? api?.server : undefined]) {
-      if (server && 'setSecureContext' in server) server.setSecureContext({ key: t.key, cert: t.cert });
+      // The client CA lives in the secure context too: a reload must keep it.
+      const ca = server === webhook?.server && webhookClientCa ? { ca: webhookClientCa } : {};
+      if (server && 'setSecureContext' in server) server.setSecureContext({ key: t.key, cert: t.cert, ...ca });
     }
   };
   const startTls = async (): Promise<ServingTls | undefined> => {
@@ -146,13 +153,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // selfManaged may come back without a cert (no leader has written the
       // Secret yet): the webhook then listens, fails handshakes and /readyz
       // says not ready until onServing installs the first one.
+      webhookClientCa = config.webhookClientCa ? await readClientCa(config.webhookClientCa) : undefined;
       const tls = await startTls();
       if (tls) onServing(tls);
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
-      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000 });
-      logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString() });
+      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, ...optional('clientCa', webhookClientCa) });
+      logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
       return { apiPort: api.port, webhookPort: webhook.port };
     },
     async stop() {
@@ -252,4 +260,18 @@ function readinessOf(gate: GateContext, tls?: { ok: boolean; detail: string }): 
     ...(tls ? { tls } : {}),
   };
   return { ok: Object.values(checks).every((c) => c.ok), checks };
+}
+
+/** GATE_WEBHOOK_CLIENT_CA: a readable PEM file with at least one certificate, or the gate does not start. */
+async function readClientCa(file: string): Promise<string> {
+  const pem = await readFile(file, 'utf8').catch(() => {
+    throw new GateError('config-invalid', `GATE_WEBHOOK_CLIENT_CA: cannot read ${file}`);
+  });
+  try {
+    if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error('no certificate');
+    new X509Certificate(pem);
+  } catch {
+    throw new GateError('config-invalid', `GATE_WEBHOOK_CLIENT_CA: ${file} holds no PEM certificate`);
+  }
+  return pem;
 }

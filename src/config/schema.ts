@@ -18,6 +18,8 @@ export const ConfigSchema = z.object({
   apiTokensFile: z.string().min(1).optional(),
   apiTls: bool.default(false),
   apiTokenReview: bool.default(false),
+  // The environments a TokenReview-authenticated identity may vouch for.
+  apiTokenReviewEnvs: list.pipe(z.array(z.enum(['prod', 'staging'])).min(1, 'needs at least one of prod, staging')).default(['prod', 'staging']),
   apiAllowedUsers: list.default([]),
   apiAllowedGroups: list.default([]),
   auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
@@ -36,6 +38,8 @@ export const ConfigSchema = z.object({
   leaseName: z.string().min(1).default('migration-gate-leader'),
   serviceName: z.string().min(1).default('migration-gate'),
   webhookTimeoutSeconds: z.coerce.number().int().min(1).max(30).default(10),
+  // mTLS on the webhook port: PEM CA bundle the apiserver's client certificate must chain to.
+  webhookClientCa: z.string().min(1).optional(),
   gatedKeys: list.default(['app-config.yaml', 'app-config.yml', 'app-config.json']),
   maxBodyBytes: bytes.default(2 * 1024 * 1024),
   maxConfigBytes: bytes.default(1024 * 1024),
@@ -61,6 +65,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_API_TOKENS_FILE: 'apiTokensFile',
   GATE_API_TLS: 'apiTls',
   GATE_API_TOKEN_REVIEW: 'apiTokenReview',
+  GATE_API_TOKEN_REVIEW_ENVS: 'apiTokenReviewEnvs',
   GATE_API_ALLOWED_USERS: 'apiAllowedUsers',
   GATE_API_ALLOWED_GROUPS: 'apiAllowedGroups',
   GATE_AUDIT_SINK: 'auditSink',
@@ -78,6 +83,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_LEASE_NAME: 'leaseName',
   GATE_SERVICE_NAME: 'serviceName',
   GATE_WEBHOOK_TIMEOUT_SECONDS: 'webhookTimeoutSeconds',
+  GATE_WEBHOOK_CLIENT_CA: 'webhookClientCa',
   GATE_GATED_KEYS: 'gatedKeys',
   GATE_MAX_BODY_BYTES: 'maxBodyBytes',
   GATE_MAX_CONFIG_BYTES: 'maxConfigBytes',

@@ -30,6 +30,21 @@ export interface MigrationInput {
   keys?: readonly PinnedKey[];
   subject?: Subject;
   limits?: ParseLimits;
+  /**
+   * The environments the caller may be judged in, decided by where the
+   * request came from (the webhook path, the API token), never by the
+   * manifest: its `env` must be one of them, or the request is refused under
+   * `rule`. Absent: the manifest's env is taken as is (pure library use).
+   */
+  envBinding?: EnvBinding;
+}
+
+export interface EnvBinding {
+  allowed: readonly Environment[];
+  /** `env-mismatch` (webhook path) or `env-not-permitted` (API token). */
+  rule: string;
+  /** Who decided, for the message: "the namespace (webhook path /validate/prod)". */
+  by: string;
 }
 
 interface Run {
@@ -51,7 +66,7 @@ export function evaluateMigration(input: MigrationInput): Evaluation {
 
   const parsed = parseStep(input, limits, run);
   if (!parsed) return finish();
-  const manifest = schemaStep(parsed.manifest, parsed.config, run);
+  const manifest = schemaStep(parsed.manifest, parsed.config, run, input.envBinding);
   if (!manifest) return finish();
   const signature = signatureStep(input, run);
   if (!signature) return finish();
@@ -81,7 +96,7 @@ function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { mani
   return { manifest, config: c.ok ? c.value : undefined };
 }
 
-function schemaStep(rawManifest: unknown, config: unknown, run: Run): MigrationManifest | undefined {
+function schemaStep(rawManifest: unknown, config: unknown, run: Run, binding: EnvBinding | undefined): MigrationManifest | undefined {
   const before = run.findings.length;
   let manifest: MigrationManifest | undefined;
   if (!isPlainObject(rawManifest)) {
@@ -90,6 +105,8 @@ function schemaStep(rawManifest: unknown, config: unknown, run: Run): MigrationM
     const r = MigrationManifestSchema.safeParse(rawManifest);
     if (r.success) manifest = r.data;
     else run.findings.push(...zodIssuesToFindings(r.error.issues, rawManifest, 'manifest'));
+    const mismatch = manifest && binding ? envBindingFinding(manifest.env, binding) : undefined;
+    if (mismatch) run.findings.push(mismatch);
     setSubjectFrom(rawManifest, run.subject);
     for (const key of Object.keys(rawManifest)) {
       if (!(MIGRATION_MANIFEST_FIELDS as readonly string[]).includes(key)) {
@@ -110,6 +127,12 @@ function schemaStep(rawManifest: unknown, config: unknown, run: Run): MigrationM
   }
   run.steps.push({ step: 'schema', status: 'pass' });
   return manifest;
+}
+
+/** The manifest's env can only match where the request is bound, never choose it. */
+export function envBindingFinding(claimed: Environment, binding: EnvBinding): Finding | undefined {
+  if (binding.allowed.includes(claimed)) return undefined;
+  return critical(binding.rule, `the manifest says env "${claimed}" but ${binding.by} allows only ${binding.allowed.map((e) => `"${e}"`).join(', ') || 'no environment'}; the environment is decided by where the request lands, not by the manifest`, 'env');
 }
 
 function setSubjectFrom(m: Record<string, unknown>, subject: Subject): void {

@@ -5,9 +5,9 @@
 import type { Evaluation, Subject } from './contracts/report.js';
 
 export function reusedFor(e: Evaluation, subject: Subject): Evaluation {
-  const merged: Subject = { ...e.subject };
-  for (const [k, v] of Object.entries(subject) as Array<[keyof Subject, string | undefined]>) {
+  const merged: Record<string, unknown> = { ...e.subject };
+  for (const [k, v] of Object.entries(subject)) {
     if (v !== undefined) merged[k] = v;
   }
-  return { scenario: e.scenario, subject: merged, steps: [...e.steps], findings: [...e.findings] };
+  return { scenario: e.scenario, subject: merged as Subject, steps: [...e.steps], findings: [...e.findings] };
 }

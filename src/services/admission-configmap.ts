@@ -4,6 +4,7 @@
 import type { AdmissionRequest } from '../core/admission/admission-review.js';
 import { extractConfigMapInput } from '../core/admission/configmap-input.js';
 import type { Evaluation, Subject } from '../core/contracts/report.js';
+import type { EnvBinding } from '../core/migration.js';
 import type { GateContext } from './gate-context.js';
 import { rejected } from './rejections.js';
 import { evaluateMigrationWith } from './validate-migration.js';
@@ -14,7 +15,7 @@ export interface ConfigMapSettings {
 }
 
 /** `undefined`: nothing gated in this ConfigMap, it passes untouched. */
-export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: ConfigMapSettings): Evaluation | undefined {
+export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: ConfigMapSettings, envBinding?: EnvBinding): Evaluation | undefined {
   const input = extractConfigMapInput(request.object, settings.gatedKeys);
   switch (input.kind) {
     case 'ungated':
@@ -25,6 +26,6 @@ export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, s
       return evaluation;
     }
     case 'gated':
-      return evaluateMigrationWith(ctx, { manifest: input.manifest, config: input.config, subject }, settings.maxConfigBytes);
+      return evaluateMigrationWith(ctx, { manifest: input.manifest, config: input.config, subject, ...(envBinding ? { envBinding } : {}) }, settings.maxConfigBytes);
   }
 }

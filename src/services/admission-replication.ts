@@ -18,6 +18,7 @@
 //   a multi-gigabyte read over.
 import { parseMigrationRequest, replicationPartOf, canonicalManifestBytes, specMatchesManifest, type MigrationRequestSpec } from '../core/admission/migration-request.js';
 import { withConfigCheck } from '../core/admission/config-check-merge.js';
+import { specEnvMismatch } from '../core/admission/webhook-env.js';
 import { reusedFor } from '../core/reused-evaluation.js';
 import type { Evaluation, Subject } from '../core/contracts/report.js';
 import { isGateError } from '../core/errors.js';
@@ -47,10 +48,14 @@ export interface ReplicationAdmissionDeps {
 const ANSWER_MARGIN_MS = 100;
 
 export function replicationAdmitter(ctx: GateContext, deps: ReplicationAdmissionDeps): ReplicationAdmitter {
-  return async (request, subject, _signal, budgetMs) => {
+  return async (request, subject, _signal, budgetMs, bound) => {
     const parsed = parseMigrationRequest(request.object);
     if (!parsed.ok) return rejected('T2', subject, 'migrationrequest-invalid', parsed.message, 'parse');
     const spec = parsed.spec;
+    // Before any artifact is read: spec.env must be the namespace's
+    // environment; the T2 policies and spec.config's T1 manifest then use it.
+    const mismatch = specEnvMismatch(spec.env, bound.env, bound.path);
+    if (mismatch) return rejected('T2', { ...subject, env: spec.env ?? 'prod' }, 'env-mismatch', mismatch, 'parse');
     const answerWithinMs = budgetMs - ANSWER_MARGIN_MS;
     // Both halves at once: the T2 wait and the config read overlap.
     const [replication, config] = await Promise.all([

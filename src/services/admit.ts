@@ -9,7 +9,9 @@ import { admittedResource, type AdmittedResource } from '../core/admission/resou
 import { passResponse, reviewResponse } from '../core/admission/response.js';
 import { admissionTarget } from '../core/admission/target.js';
 import { judgedContentUnchanged } from '../core/admission/unchanged.js';
-import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
+import { webhookEnvBinding } from '../core/admission/webhook-env.js';
+import type { Environment } from '../core/contracts/migration-manifest.js';
+import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
 import { decide } from '../core/decision.js';
 import { raceDeadline } from './admission-deadline.js';
 import { evaluateConfigMap, type ConfigMapSettings } from './admission-configmap.js';
@@ -19,7 +21,13 @@ import { internalError, rejected } from './rejections.js';
 import { safeIdentifier } from '../core/safe-text.js';
 
 /** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
-export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number) => Promise<Evaluation>;
+export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number, bound: BoundEnv) => Promise<Evaluation>;
+
+/** The environment the webhook path names (core/admission/webhook-env.ts), and the path for messages. */
+export interface BoundEnv {
+  env: Environment;
+  path: string;
+}
 
 export interface AdmitSettings extends ConfigMapSettings {
   replication?: ReplicationAdmitter;
@@ -31,6 +39,10 @@ export interface AdmitCall {
   budget: AdmissionBudget;
   /** performance.now() when the request arrived: the budget counts from there. */
   receivedAt: number;
+  /** Absent: prod, as plain /validate. */
+  bound?: BoundEnv;
+  /** Who is on the other end of the TLS connection (the client certificate, when mTLS is on). */
+  caller?: Caller;
 }
 
 export interface AdmitOutcome {
@@ -49,13 +61,14 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
     count('ALLOW');
     return { body: passResponse(request.uid) };
   }
-  const subject = subjectOf(request);
+  const subject = { ...subjectOf(request), caller: call.caller ?? UNAUTHENTICATED };
   const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
   const elapsed = (): number => performance.now() - call.receivedAt;
+  const bound: BoundEnv = call.bound ?? { env: 'prod', path: '/validate' };
 
   const evaluated = resource === 'configmaps'
-    ? evaluateInTime(() => evaluateConfigMapSafely(ctx, request, subject, settings), call.budget.decideByMs - elapsed())
-    : await evaluateReplication(ctx, request, subject, settings, call.budget.decideByMs - elapsed());
+    ? evaluateInTime(() => evaluateConfigMapSafely(ctx, request, subject, settings, bound), call.budget.decideByMs - elapsed())
+    : await evaluateReplication(ctx, request, subject, settings, call.budget.decideByMs - elapsed(), bound);
   let evaluation: Evaluation | undefined;
   if (evaluated === 'late') evaluation = deadlineExceeded(scenario, subject, call.budget.timeoutMs);
   else if (evaluated.ok) evaluation = evaluated.evaluation;
@@ -87,6 +100,8 @@ export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 
+const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };
+
 type Judged = Exclude<AdmittedResource, 'other'>;
 
 function isJudged(resource: AdmittedResource, request: AdmissionRequest): resource is Judged {
@@ -106,23 +121,23 @@ function evaluateInTime(work: () => Evaluated, budgetMs: number): Evaluated | 'l
   return performance.now() - started > budgetMs ? 'late' : result;
 }
 
-function evaluateConfigMapSafely(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings): Evaluated {
+function evaluateConfigMapSafely(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, bound: BoundEnv): Evaluated {
   try {
-    return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings) };
+    return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings, webhookEnvBinding(bound.env, bound.path)) };
   } catch (e) {
     return evaluationFailed(ctx, request, e);
   }
 }
 
 /** T2 streams artifacts: raced against the deadline, with a signal that stops the losing work. */
-async function evaluateReplication(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, budgetMs: number): Promise<Evaluated | 'late'> {
+async function evaluateReplication(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, budgetMs: number, bound: BoundEnv): Promise<Evaluated | 'late'> {
   const replication = settings.replication;
   if (!replication) {
     return { ok: true, evaluation: rejected('T2', subject, 't2-unavailable', 'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication', 'request') };
   }
   const raced = await raceDeadline(async (signal): Promise<Evaluated> => {
     try {
-      return { ok: true, evaluation: await replication(request, subject, signal, budgetMs) };
+      return { ok: true, evaluation: await replication(request, subject, signal, budgetMs, bound) };
     } catch (e) {
       return evaluationFailed(ctx, request, e);
     }

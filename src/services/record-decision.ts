@@ -2,7 +2,7 @@
 // A decision is answered only after its record is durable. If the audit
 // store fails the answer is BLOCK (fail-closed) unless configured otherwise.
 import { decide } from '../core/decision.js';
-import type { DecisionReport, Evaluation } from '../core/contracts/report.js';
+import type { Caller, DecisionReport, Evaluation } from '../core/contracts/report.js';
 import type { GateContext } from './gate-context.js';
 import type { ValidationSource } from './metrics-port.js';
 
@@ -13,8 +13,9 @@ export interface RecordOptions {
   dryRun?: boolean;
 }
 
-export async function recordDecision(ctx: GateContext, evaluation: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
+export async function recordDecision(ctx: GateContext, given: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
   const policyDigest = ctx.policies.current()?.digest;
+  const evaluation = { ...given, subject: { ...given.subject, caller: given.subject.caller ?? defaultCaller(opts.source) } };
   const report = decide(evaluation, {
     requestId: opts.requestId,
     timestamp: ctx.clock.now().toISOString(),
@@ -24,6 +25,16 @@ export async function recordDecision(ctx: GateContext, evaluation: Evaluation, o
   ctx.metrics.validation(final, opts.source);
   ctx.alerts.fromDecision(final);
   return final;
+}
+
+/**
+ * Every record says whether the caller was authenticated. The webhook path
+ * sets it from the TLS socket; api decisions (REST, UI) come from a request
+ * the router authenticated (bearer token or session). Anything else (the
+ * CLI's dry runs, a webhook record without one) is, conservatively, not.
+ */
+function defaultCaller(source: ValidationSource): Caller {
+  return source === 'api' ? { authenticated: true, via: 'bearer-token' } : { authenticated: false, via: 'none' };
 }
 
 async function persist(ctx: GateContext, report: DecisionReport): Promise<DecisionReport> {

@@ -28,6 +28,8 @@ export interface T1MemoInput {
   /** The pinned key set's digest: a key change never serves an old verdict. */
   keyDigest: string;
   signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
+  /** Where the request may be judged (an env-mismatch is part of the verdict). */
+  envBinding?: { allowed: readonly string[]; rule: string; by: string };
 }
 
 export class T1Memo {
@@ -73,6 +75,8 @@ function keyOf(input: T1MemoInput): string | undefined {
   }
   // Every field length-prefixed: no bytes can be shifted from one field into the next.
   const hash = createHash('sha256').update(`${input.policyDigest}\n${input.keyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
+  const binding = Buffer.from(input.envBinding ? canonicalJson(input.envBinding) : '', 'utf8');
+  hash.update(`${binding.byteLength}\n`).update(binding).update('\n');
   hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config);
   const sig = input.signature;
   return hash.update(sig ? `\nsig ${sig.kind} ${sig.bytes.byteLength}\n` : '\nnosig\n').update(sig ? sig.bytes : new Uint8Array()).digest('hex');

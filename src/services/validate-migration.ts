@@ -1,5 +1,5 @@
 // Use case T1: manifest + config in, recorded decision out.
-import { evaluateMigration } from '../core/migration.js';
+import { evaluateMigration, type EnvBinding } from '../core/migration.js';
 import { evaluatePolicies } from '../core/policy/evaluate.js';
 import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
 import type { GateContext } from './gate-context.js';
@@ -12,6 +12,8 @@ export interface MigrationRequest {
   /** The manifest's detached signature or DSSE envelope, as sent. */
   signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
   subject?: Subject;
+  /** Where the request may be judged (webhook path, API token); see core/migration.ts. */
+  envBinding?: EnvBinding;
 }
 
 export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, maxConfigBytes: number): Evaluation {
@@ -25,10 +27,12 @@ export function evaluateMigrationWith(ctx: GateContext, req: MigrationRequest, m
     ...(req.signature ? { signature: req.signature } : {}),
     keys: ctx.keys.keys(),
     limits: { maxBytes: maxConfigBytes, maxAliases: 50, maxDepth: 64 },
+    ...(req.envBinding ? { envBinding: req.envBinding } : {}),
     policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }),
   });
   if (!ctx.t1Memo) return run(subject);
-  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest, keyDigest: ctx.keys.digest(), ...(req.signature ? { signature: req.signature } : {}) };
+  // The binding changes the verdict (env-mismatch), so it is part of the key.
+  const key = { manifest: req.manifest, config: req.config, maxConfigBytes, policyDigest: set.digest, keyDigest: ctx.keys.digest(), ...(req.signature ? { signature: req.signature } : {}), ...(req.envBinding ? { envBinding: req.envBinding } : {}) };
   return ctx.t1Memo.evaluate(key, subject, () => run({}));
 }
 

@@ -4,6 +4,7 @@ import { evaluatePolicies } from '../core/policy/evaluate.js';
 import { verifyReplication, type ReplicationLimits } from '../core/replication/pipeline.js';
 import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
 import type { ByteSource } from '../core/ports.js';
+import type { EnvBinding } from '../core/migration.js';
 import type { GateContext } from './gate-context.js';
 import { recordDecision, type RecordOptions } from './record-decision.js';
 import { policyUnavailable } from './rejections.js';
@@ -16,6 +17,7 @@ export interface ReplicationRequest {
   subject?: Subject;
   signal?: AbortSignal;
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
+  envBinding?: EnvBinding;
 }
 
 export async function evaluateReplicationWith(ctx: GateContext, req: ReplicationRequest, limits: ReplicationLimits): Promise<Evaluation> {
@@ -28,6 +30,7 @@ export async function evaluateReplicationWith(ctx: GateContext, req: Replication
     ...(req.signature ? { signature: req.signature } : {}),
     ...(req.snapshot ? { snapshot: req.snapshot } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.envBinding ? { envBinding: req.envBinding } : {}),
     wal: req.wal,
     keys: ctx.keys.keys(),
     limits,

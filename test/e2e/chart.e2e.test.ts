@@ -237,16 +237,20 @@ describe('Helm chart charts/migration-gate', function () {
   });
 
   describe('the webhook configuration', () => {
-    it('two webhooks, fail closed, NoneOnDryRun, v1, Equivalent, 10 s, path /validate on the Service', () => {
+    it('two webhooks per environment, fail closed, NoneOnDryRun, v1, Equivalent, 10 s, path /validate/<env> on the Service', () => {
       const vwc = one<WebhookConfig>(defaults, 'ValidatingWebhookConfiguration');
-      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(['configmaps.migrationgate.io', 'migrationrequests.migrationgate.io']);
+      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(['configmaps.migrationgate.io', 'migrationrequests.migrationgate.io', 'staging.configmaps.migrationgate.io', 'staging.migrationrequests.migrationgate.io']);
       for (const w of vwc.webhooks) {
+        const env = w.name.startsWith('staging.') ? 'staging' : 'prod';
         expect(w.failurePolicy).to.equal('Fail');
         expect(w.sideEffects).to.equal('NoneOnDryRun');
         expect(w.admissionReviewVersions).to.deep.equal(['v1']);
         expect(w.matchPolicy).to.equal('Equivalent');
         expect(w.timeoutSeconds).to.equal(10);
-        expect(w.clientConfig.service).to.deep.equal({ name: RELEASE, namespace: NAMESPACE, path: '/validate', port: 443 });
+        expect(w.clientConfig.service).to.deep.equal({ name: RELEASE, namespace: NAMESPACE, path: `/validate/${env}`, port: 443 });
+        // Unlabelled namespaces match NotIn: they are prod.
+        expect((w as unknown as { namespaceSelector: { matchExpressions: unknown[] } }).namespaceSelector.matchExpressions).to.deep.include(
+          { key: 'migrationgate.io/env', operator: env === 'prod' ? 'NotIn' : 'In', values: ['staging'] });
         expect(w.clientConfig.url).to.equal(undefined);
         // selfManaged: no caBundle key, so `helm upgrade` never wipes the injected CA.
         expect(w.clientConfig).not.to.have.property('caBundle');
@@ -272,11 +276,11 @@ describe('Helm chart charts/migration-gate', function () {
       }
     });
 
-    it('url mode renders url + caBundle and no service', async () => {
+    it('url mode renders url/<env> + caBundle and no service', async () => {
       const url = 'https://127.0.0.1:18443/validate';
       const docs = await render(['--set', `webhook.url=${url}`, '--set', 'webhook.caBundle=Q0EK']);
       for (const w of one<WebhookConfig>(docs, 'ValidatingWebhookConfiguration').webhooks) {
-        expect(w.clientConfig).to.deep.equal({ url, caBundle: 'Q0EK' });
+        expect(w.clientConfig).to.deep.equal({ url: `${url}/${w.name.startsWith('staging.') ? 'staging' : 'prod'}`, caBundle: 'Q0EK' });
       }
     });
 

@@ -98,13 +98,14 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
       expect(await can('delete')).to.equal('no');
     });
 
-    it('the ValidatingWebhookConfiguration: two webhooks, failurePolicy Fail, url mode at the local gate with its CA', async () => {
+    it('the ValidatingWebhookConfiguration: two webhooks per environment, failurePolicy Fail, url mode at the local gate with its CA', async () => {
       const vwc = await getJson<{ webhooks: Webhook[] }>(['get', 'validatingwebhookconfiguration', RELEASE]);
-      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal([WEBHOOK_OF.ConfigMap, WEBHOOK_OF.MigrationRequest]);
+      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal([WEBHOOK_OF.ConfigMap, WEBHOOK_OF.MigrationRequest, `staging.${WEBHOOK_OF.ConfigMap}`, `staging.${WEBHOOK_OF.MigrationRequest}`]);
       for (const w of vwc.webhooks) {
         expect(w.failurePolicy, w.name).to.equal('Fail');
         expect(w.sideEffects, w.name).to.equal('NoneOnDryRun');
-        expect(w.clientConfig, w.name).to.deep.equal({ url: cl.gate.webhookUrl, caBundle: cl.gate.caBundle });
+        const env = w.name.startsWith('staging.') ? 'staging' : 'prod';
+        expect(w.clientConfig, w.name).to.deep.equal({ url: `${cl.gate.webhookUrl}/${env}`, caBundle: cl.gate.caBundle });
       }
     });
   });
@@ -126,8 +127,8 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
           : await kubectl(['apply', '-f', '-'], rewritten);
         results.set(c.file, r);
       });
-      const list = await getJson<{ items: Obj[] }>(['get', 'configmaps,migrationrequests', '-n', 'payments']);
-      existing = new Set(list.items.map((o) => `${o.kind}/${o.metadata.name}`));
+      const lists = await Promise.all(['payments', 'payments-staging'].map((n) => getJson<{ items: Obj[] }>(['get', 'configmaps,migrationrequests', '-n', n])));
+      existing = new Set(lists.flatMap((l) => l.items).map((o) => `${o.kind}/${o.metadata.name}`));
     });
 
     it('has good and bad ConfigMaps and MigrationRequests, and a staging warning case', () => {

@@ -14,6 +14,11 @@ const EXAMPLES = path.resolve('examples');
 const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
   JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
 
+// The path the apiserver calls for a namespace: its migrationgate.io/env label, as namespace.yaml sets it.
+const namespaces = readFileSync(path.join(DIR, 'namespace.yaml'), 'utf8').split(/^---$/m).map((d) => parse(d) as { metadata: { name: string; labels?: Record<string, string> } });
+const routeFor = (namespace: string): string =>
+  namespaces.find((n) => n.metadata.name === namespace)?.metadata.labels?.['migrationgate.io/env'] === 'staging' ? '/validate/staging' : '/validate/prod';
+
 interface Case { file: string; decision: 'ALLOW' | 'BLOCK'; rule?: string; warns?: string; object: Record<string, unknown> }
 
 function cases(): Case[] {
@@ -41,7 +46,7 @@ describe('webhook: every examples/k8s case over HTTPS', () => {
     it(`${c.file} -> ${c.decision}${c.rule ? ` [${c.rule}]` : ''}`, async () => {
       const review = admissionReview(localArtifacts(c.object));
       const uid = (review.request as { uid: string }).uid;
-      const res = await postReview(gate, review);
+      const res = await postReview(gate, review, '?timeout=10s', routeFor((c.object.metadata as { namespace: string }).namespace));
       expect(res.status, res.text).to.equal(200);
       expect(res.json.apiVersion).to.equal('admission.k8s.io/v1');
       expect(res.json.kind).to.equal('AdmissionReview');

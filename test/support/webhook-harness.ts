@@ -61,6 +61,9 @@ export interface HttpsCall {
   headers?: Record<string, string>;
   maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   servername?: string;
+  /** Client certificate and key (PEM) for the mTLS handshake. */
+  cert?: string;
+  key?: string;
 }
 
 export function httpsRequest(gate: WebhookGate, call: HttpsCall): Promise<HttpsAnswer> {
@@ -68,6 +71,7 @@ export function httpsRequest(gate: WebhookGate, call: HttpsCall): Promise<HttpsA
     const req = https.request({
       host: '127.0.0.1', port: gate.webhookPort, method: call.method ?? 'POST', path: call.path ?? '/validate?timeout=10s',
       ca: gate.ca, servername: call.servername ?? 'localhost', agent: false,
+      ...(call.cert ? { cert: call.cert, key: call.key } : {}),
       ...(call.maxVersion ? { maxVersion: call.maxVersion, minVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       headers: { 'content-type': 'application/json', ...call.headers },
     }, (res) => {
@@ -85,6 +89,7 @@ export function httpsRequest(gate: WebhookGate, call: HttpsCall): Promise<HttpsA
   });
 }
 
-export function postReview(gate: WebhookGate, review: unknown, query = '?timeout=10s'): Promise<HttpsAnswer> {
-  return httpsRequest(gate, { path: `/validate${query}`, body: JSON.stringify(review) });
+/** `route`: the webhook path the apiserver would call (/validate/prod, /validate/staging; plain /validate = prod). */
+export function postReview(gate: WebhookGate, review: unknown, query = '?timeout=10s', route = '/validate'): Promise<HttpsAnswer> {
+  return httpsRequest(gate, { path: `${route}${query}`, body: JSON.stringify(review) });
 }

@@ -122,21 +122,24 @@ seccompProfile:
   type: RuntimeDefault
 {{- end }}
 
-{{/* Webhook clientConfig: url mode (gate outside the cluster) or service mode. */}}
+{{/* Webhook clientConfig for one environment (dict "root" $ "env" "prod"|"staging"):
+  url mode (gate outside the cluster; webhook.url is the base, e.g.
+  https://host:8443/validate, and the environment is appended) or service mode. */}}
 {{- define "migration-gate.clientConfig" -}}
-{{- $w := .Values.webhook -}}
+{{- $root := .root -}}
+{{- $w := $root.Values.webhook -}}
 {{- if $w.url }}
-url: {{ $w.url | quote }}
+url: {{ printf "%s/%s" (trimSuffix "/" $w.url) .env | quote }}
 {{- with $w.caBundle }}
 caBundle: {{ . }}
 {{- end }}
 {{- else }}
 service:
-  name: {{ include "migration-gate.serviceName" . }}
-  namespace: {{ .Release.Namespace }}
-  path: /validate
-  port: {{ .Values.service.webhookPort }}
-{{- if eq .Values.tls.mode "existingSecret" }}
+  name: {{ include "migration-gate.serviceName" $root }}
+  namespace: {{ $root.Release.Namespace }}
+  path: /validate/{{ .env }}
+  port: {{ $root.Values.service.webhookPort }}
+{{- if eq $root.Values.tls.mode "existingSecret" }}
 caBundle: {{ $w.caBundle }}
 {{- end }}
 {{- /* selfManaged: no caBundle key at all, so helm upgrade never overwrites the

@@ -1,6 +1,7 @@
 // A small exact-path router: request id, security headers, auth and error
 // mapping wrap every handler, so handlers only do their one job.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Environment } from '../../core/contracts/migration-manifest.js';
 import { GateError } from '../../core/errors.js';
 import type { IdGenerator, Logger } from '../../core/ports.js';
 import { authenticate, type TokenVerifier } from './auth.js';
@@ -14,6 +15,8 @@ export interface RequestContext {
   url: URL;
   requestId: string;
   principal?: string;
+  /** The environments the bearer token may vouch for (set with principal). */
+  envs?: readonly Environment[];
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
@@ -67,7 +70,11 @@ async function dispatch(ctx: RequestContext, route: Route | undefined, candidate
         ? new GateError('method-not-allowed', `${ctx.req.method} is not allowed on ${ctx.url.pathname}`)
         : new GateError('not-found', `no route for ${safeUrlPath(ctx.url.pathname)}`);
     }
-    if (route.auth) ctx.principal = await authenticate(ctx.req, opts.verifier);
+    if (route.auth) {
+      const who = await authenticate(ctx.req, opts.verifier);
+      ctx.principal = who.principal;
+      ctx.envs = who.envs;
+    }
     await route.handler(ctx);
   } catch (e) {
     const problem = toProblem(e);

@@ -1,7 +1,10 @@
-// The webhook port: POST /validate (AdmissionReview v1) and /healthz. No
+// The webhook port: POST /validate/prod, /validate/staging and plain
+// /validate (= prod; core/admission/webhook-env.ts says why), all
+// AdmissionReview v1, and /healthz. No
 // bearer auth here: only the apiserver talks to this port (NetworkPolicy and
 // TLS with the CA it was given), and the answer only matters to it.
 import { admissionBudget } from '../../core/admission/deadline.js';
+import { WEBHOOK_PATHS } from '../../core/admission/webhook-env.js';
 import type { IdGenerator, Logger } from '../../core/ports.js';
 import type { WebhookDeps } from './webhook-deps.js';
 import { sendJson } from './respond.js';
@@ -12,7 +15,10 @@ export type { WebhookDeps } from './webhook-deps.js';
 
 export function webhookRoutes(deps: WebhookDeps): Route[] {
   return [
-    { method: 'POST', path: '/validate', auth: false, handler: (c) => validateAdmissionRoute(c, deps, admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds)) },
+    ...WEBHOOK_PATHS.map(({ path, env }): Route => ({
+      method: 'POST', path, auth: false,
+      handler: (c) => validateAdmissionRoute(c, deps, admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds), { env, path }),
+    })),
     { method: 'GET', path: '/healthz', auth: false, handler: (c) => sendJson(c.res, 200, { status: 'ok' }) },
   ];
 }

@@ -5,8 +5,11 @@
 import { parseAdmissionReview, type AdmissionReview } from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
 import { GateError, isGateError } from '../../core/errors.js';
-import { admit, admitFailed } from '../../services/admit.js';
+import { admit, admitFailed, type BoundEnv } from '../../services/admit.js';
 import { admitMalformed } from '../../services/admission-malformed.js';
+import type { IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import type { Caller } from '../../core/contracts/report.js';
 import { mediaType, readBody } from './body.js';
 import { toProblem } from './error-map.js';
 import { sendJson, sendProblem } from './respond.js';
@@ -14,24 +17,38 @@ import type { RequestContext } from './router.js';
 import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-deps.js';
 import { jsonSyntaxProblem, safeMediaType } from '../../core/safe-text.js';
 
-export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget): Promise<void> {
+export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget, bound?: BoundEnv): Promise<void> {
   const receivedAt = performance.now();
+  const caller = callerOf(ctx.req);
   let review: AdmissionReview;
   try {
     review = await readReview(ctx);
   } catch (e) {
     if (!isGateError(e)) throw e;
-    const report = await admitMalformed(deps.gate, e.message, ctx.requestId, budget.answerByMs - (performance.now() - receivedAt), budget.timeoutMs);
+    const report = await admitMalformed(deps.gate, e.message, ctx.requestId, budget.answerByMs - (performance.now() - receivedAt), budget.timeoutMs, caller);
     sendProblem(ctx.res, toProblem(e), { request_id: ctx.requestId, decision: report.decision, reasons: report.reasons });
     return;
   }
   let outcome;
   try {
-    outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt }, deps.settings);
+    outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt, caller, ...(bound ? { bound } : {}) }, deps.settings);
   } catch (e) {
     outcome = admitFailed(deps.gate, review, ctx.requestId, e);
   }
   sendJson(ctx.res, 200, outcome.body);
+}
+
+/**
+ * A verified client certificate (mTLS on: the TLS layer already refused
+ * every other one) or nobody: without mTLS, userInfo in the review is only
+ * what the caller claims.
+ */
+function callerOf(req: IncomingMessage): Caller {
+  const socket = req.socket;
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return { authenticated: false, via: 'none' };
+  const cn = socket.getPeerCertificate().subject?.CN;
+  const name = Array.isArray(cn) ? cn[0] : cn;
+  return { authenticated: true, via: 'client-certificate', ...(typeof name === 'string' && name ? { cn: name.slice(0, 253) } : {}) };
 }
 
 async function readReview(ctx: RequestContext): Promise<AdmissionReview> {

@@ -34,6 +34,19 @@ export const FindingSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
+/**
+ * Whether the gate knows who sent the request: a client certificate on the
+ * webhook port (GATE_WEBHOOK_CLIENT_CA), a bearer token on the api port, or
+ * nothing (webhook without mTLS: `user` is then only what the caller claimed).
+ */
+export const CallerSchema = z.object({
+  authenticated: z.boolean(),
+  via: z.enum(['client-certificate', 'bearer-token', 'none']),
+  /** The verified client certificate's subject CN. */
+  cn: z.string().optional(),
+});
+export type Caller = z.infer<typeof CallerSchema>;
+
 /** Who and what the decision is about. Never carries secret values. */
 export const SubjectSchema = z.object({
   app_id: z.string().optional(),
@@ -48,6 +61,7 @@ export const SubjectSchema = z.object({
   source_db: z.string().optional(),
   target_db: z.string().optional(),
   snapshot_digest: z.string().optional(),
+  caller: CallerSchema.optional(),
 });
 export type Subject = z.infer<typeof SubjectSchema>;
 

@@ -4,6 +4,7 @@
 // error becomes a failed step plus a blocking finding, and the first hard
 // failure stops the pipeline (later steps are reported as skipped). Inputs
 // not consumed are released so the caller's streams do not hang.
+import { envBindingFinding, type EnvBinding } from '../migration.js';
 import type { Evaluation, Finding, Subject } from '../contracts/report.js';
 import type { ByteSource, PinnedKey } from '../ports.js';
 import { digestsEqual, shortHex } from '../hashing.js';
@@ -35,6 +36,8 @@ export interface ReplicationInput {
   policies: (facts: ReplicationFacts) => Finding[];
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
   signal?: AbortSignal;
+  /** Where the request may be judged (API token): the manifest's env must be allowed (core/migration.ts). */
+  envBinding?: EnvBinding;
 }
 
 export async function verifyReplication(input: ReplicationInput): Promise<Evaluation> {
@@ -93,6 +96,11 @@ function manifestSteps(input: ReplicationInput, run: Run, subject: Subject): Che
     return undefined;
   }
   subject.env = value.manifest.env;
+  const notAllowed = input.envBinding ? envBindingFinding(value.manifest.env, input.envBinding) : undefined;
+  if (notAllowed) {
+    run.fail('schema', [notAllowed]);
+    return undefined;
+  }
   run.record('schema', 'pass', `expected snapshot ${value.snapshotDigest.algorithm}, sync_mode ${value.manifest.sync_mode}`);
   return value;
 }

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { startControlPlane, type ControlPlane } from '../harness/control-plane.js';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../harness/control-plane.js';
 import type { RunResult } from '../harness/exec.js';
 import { EXAMPLES_DIR, REPO_ROOT, startLocalGate, type LocalGate, type LocalGateOptions } from './local-gate.js';
 
@@ -26,6 +26,8 @@ export interface GateClusterOptions {
   gate?: LocalGateOptions;
   /** Extra `helm install` arguments (e.g. ['--set', 'webhook.timeoutSeconds=5']). */
   helmArgs?: string[];
+  /** kube-apiserver options, e.g. apiserverArgs with --admission-control-config-file. */
+  controlPlane?: ControlPlaneOptions;
 }
 
 /** `helm install` arguments for url mode against a local gate. */
@@ -44,7 +46,7 @@ export function helmInstallArgs(gate: Pick<LocalGate, 'webhookUrl' | 'caBundle'>
 
 export async function startGateCluster(opts: GateClusterOptions = {}): Promise<GateCluster> {
   // Independent: start both at once (each takes a few seconds).
-  const [cpR, gateR] = await Promise.allSettled([startControlPlane(), startLocalGate(opts.gate)]);
+  const [cpR, gateR] = await Promise.allSettled([startControlPlane(opts.controlPlane), startLocalGate(opts.gate)]);
   if (cpR.status === 'rejected' || gateR.status === 'rejected') {
     if (cpR.status === 'fulfilled') await cpR.value.stop();
     if (gateR.status === 'fulfilled') await gateR.value.stop();

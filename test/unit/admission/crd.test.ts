@@ -17,7 +17,7 @@ const crd = parse(readFileSync('deploy/crds/migrationrequests.yaml', 'utf8')) as
 };
 const version = crd.spec.versions[0]!;
 const specSchema = version.schema.openAPIV3Schema.properties!.spec!;
-const examples = readdirSync('examples/k8s').filter((f) => f.endsWith('.yaml'))
+const examples = readdirSync('examples/k8s').filter((f) => f.endsWith('.yaml') && f !== 'namespace.yaml')
   .map((f) => parse(readFileSync(`examples/k8s/${f}`, 'utf8')) as { kind: string; spec?: Record<string, unknown> })
   .filter((o) => o.kind === 'MigrationRequest');
 

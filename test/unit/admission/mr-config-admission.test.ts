@@ -28,6 +28,8 @@ import { PolicyStore } from '../../../src/services/policy-store.js';
 import { admissionReview } from '../../support/admission-review.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 
+const PROD_PATH = { env: 'prod' as const, path: '/validate/prod' };
+
 const EXAMPLES = path.resolve('examples');
 const CONFIG_URL = 'file:///mem/app-config.yaml';
 const GOOD_CONFIG = readFileSync('examples/t1_good/app-config.yaml');
@@ -177,7 +179,7 @@ describe('MigrationRequest spec.config admission', () => {
       const artifacts = new Artifacts();
       artifacts.memory.set(CONFIG_URL, TLS_OFF);
       const admitter = admitterWith(artifacts, verificationsFor());
-      const e = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }), subject, new AbortController().signal, 5_000);
+      const e = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }), subject, new AbortController().signal, 5_000, PROD_PATH);
       expect(e.scenario).to.equal('T2');
       const names = e.steps.map((s) => s.step);
       expect(names.filter((n) => !n.startsWith('config.'))).not.to.have.length(0);
@@ -198,7 +200,7 @@ describe('MigrationRequest spec.config admission', () => {
       const spec = { ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) };
 
       // First apply: the snapshot is held, so T2 is still verifying; the config is checked already.
-      const first = await admitter(requestOf(spec), subject, new AbortController().signal, 300);
+      const first = await admitter(requestOf(spec), subject, new AbortController().signal, 300, PROD_PATH);
       expect(report(first).reasons.map((l) => l.split(']')[0])).to.deep.equal(['[still-verifying']);
       expect(stepsOf(first)).to.include({ 'config.read': 'pass', 'config.compare': 'pass', 'config.policies': 'pass' });
 
@@ -207,7 +209,7 @@ describe('MigrationRequest spec.config admission', () => {
 
       // Someone edits the config behind the URL; the same spec is applied again.
       artifacts.memory.set(CONFIG_URL, TLS_OFF);
-      const retry = await admitter(requestOf(spec), subject, new AbortController().signal, 5_000);
+      const retry = await admitter(requestOf(spec), subject, new AbortController().signal, 5_000, PROD_PATH);
       expect(artifacts.snapshotOpens, 'T2 came from the background result').to.equal(1);
       expect(stepsOf(retry)).to.include({ snapshot: 'pass', 'config.compare': 'fail' });
       expect(report(retry).reasons.map((l) => l.split(']')[0])).to.deep.equal(['[config-hash-mismatch']);
@@ -220,14 +222,14 @@ describe('MigrationRequest spec.config admission', () => {
       const verifications = verificationsFor();
       const admitter = admitterWith(artifacts, verifications);
 
-      const first = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }), subject, new AbortController().signal, 300);
+      const first = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }), subject, new AbortController().signal, 300, PROD_PATH);
       const reasons = report(first).reasons.map((l) => l.split(']')[0]);
       expect(reasons).to.include.members(['[still-verifying', '[prod-requires-tls']);
 
       artifacts.memory.set('file:///mem/fixed.yaml', GOOD_CONFIG);
       artifacts.release();
       await verifications.started[0];
-      const fixed = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG), 'file:///mem/fixed.yaml') }), subject, new AbortController().signal, 5_000);
+      const fixed = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG), 'file:///mem/fixed.yaml') }), subject, new AbortController().signal, 5_000, PROD_PATH);
       expect(report(fixed).decision, report(fixed).reasons.join('\n')).to.equal('ALLOW');
       expect(verifications.started).to.have.length(1);
       expect(artifacts.snapshotOpens).to.equal(1);

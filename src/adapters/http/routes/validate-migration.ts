@@ -1,6 +1,8 @@
 // POST /api/v1/validate/migration: JSON {manifest, config} or multipart
 // (migration_manifest, app_config). ALLOW 200, BLOCK 422, malformed 400 as
-// problem+json; a malformed request is audited as a BLOCK too.
+// problem+json; a malformed request is audited as a BLOCK too. A manifest
+// whose env the bearer token may not vouch for is an audited BLOCK answered
+// 403 ([env-not-permitted]).
 import type { IncomingMessage } from 'node:http';
 import { GateError, isGateError } from '../../../core/errors.js';
 import { MigrationJsonRequestSchema } from '../../../core/contracts/api.js';
@@ -14,6 +16,7 @@ import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
 import { safeMediaType } from '../../../core/safe-text.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
+import { statusOf, tokenEnvBinding } from './token-envs.js';
 
 export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
   let input: MigrationRequest;
@@ -23,10 +26,10 @@ export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps)
     if (!isGateError(e)) throw e;
     return answerMalformed(ctx, deps, 'T1', e);
   }
-  const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' } }, {
+  const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) }, {
     requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
   });
-  sendJson(ctx.res, report.decision === 'ALLOW' ? 200 : 422, report);
+  sendJson(ctx.res, statusOf(report), report);
 }
 
 export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits): Promise<MigrationRequest> {

@@ -3,7 +3,8 @@
 //    signature (detached) or dsse (envelope), snapshot, then wal_files
 //    repeated (each part's filename is the WAL file name);
 //  - JSON {manifest, signature?|dsse?, snapshot_url, wal_files?: [{name, url}]}.
-// ALLOW 200, BLOCK 422, malformed 4xx problem+json (audited as BLOCK).
+// ALLOW 200, BLOCK 422, malformed 4xx problem+json (audited as BLOCK); a
+// manifest env the token may not vouch for: 403, audited (token-envs.ts).
 import { ReplicationJsonRequestSchema } from '../../../core/contracts/api.js';
 import { GateError, isGateError } from '../../../core/errors.js';
 import type { ArtifactSource, ByteSource } from '../../../core/ports.js';
@@ -19,6 +20,7 @@ import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
 import { safeMediaType } from '../../../core/safe-text.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
+import { statusOf, tokenEnvBinding } from './token-envs.js';
 
 export interface ReplicationRouteDeps {
   artifacts: ArtifactSource;
@@ -39,8 +41,8 @@ export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDep
       ctx.req.resume();
       throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send multipart/form-data or application/json`);
     }
-    const report = await validateReplication(deps.gate, { ...request, subject: { source: 'api' } }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
-    if (!ctx.res.destroyed) sendJson(ctx.res, report.decision === 'ALLOW' ? 200 : 422, report);
+    const report = await validateReplication(deps.gate, { ...request, subject: { source: 'api' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
+    if (!ctx.res.destroyed) sendJson(ctx.res, statusOf(report), report);
   } catch (e) {
     if (!isGateError(e)) throw e;
     return answerMalformed(ctx, deps, 'T2', e);

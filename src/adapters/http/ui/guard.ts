@@ -18,6 +18,7 @@ export function withSession(deps: UiDeps, fn: SessionHandler, opts: { csrf?: boo
     }
     if (opts.csrf) checkCsrf(ctx.req, ctx.url, session);
     ctx.principal = session.principal;
+    ctx.envs = session.envs;
     await fn(ctx, session);
   };
 }

@@ -1,6 +1,7 @@
 // GET/POST /ui/migration: upload a migration manifest and an app config, see
 // the T1 report. Input is read by the REST route's reader and decided by the
 // T1 service; this page only renders.
+import { tokenEnvBinding } from '../routes/token-envs.js';
 import { validateMigration } from '../../../services/validate-migration.js';
 import { readMigrationInput } from '../routes/validate-migration.js';
 import type { RequestContext } from '../router.js';
@@ -27,7 +28,7 @@ export function migrationGet(ctx: RequestContext, session: Session): void {
 export async function migrationPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const outcome = await decideForm(ctx, deps, 'T1', async () => {
     const input = await readMigrationInput(ctx.req, deps.api.limits);
-    return validateMigration(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' } }, {
+    return validateMigration(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, {
       requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.api.limits.maxConfigBytes,
     });
   });

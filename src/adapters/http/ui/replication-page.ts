@@ -1,5 +1,6 @@
 // GET/POST /ui/replication: manifest, optional signature, snapshot and WAL
 // files, streamed into the T2 service as they arrive.
+import { tokenEnvBinding } from '../routes/token-envs.js';
 import { GateError } from '../../../core/errors.js';
 import { validateReplication } from '../../../services/validate-replication.js';
 import { mediaType } from '../body.js';
@@ -39,7 +40,7 @@ export async function replicationPost(ctx: RequestContext, session: Session, dep
       if (mediaType(ctx.req) !== 'multipart/form-data') throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
       parts = replicationPartStream(ctx.req, t2.limits);
       const request = await readReplicationParts(parts, { skipEmptyFileInputs: true });
-      return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' } }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
+      return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
     });
     if (ctx.res.destroyed) return;
     sendFormResult(ctx.res, outcome, { title: 'Replication validation (T2)', current: '/ui/replication', session, form: form(session) });

@@ -8,10 +8,11 @@
 // URL (multipart bodies are streamed to the pipeline, so the token must be
 // checkable before the body is read), compared in constant time; the Origin
 // header, when sent, must name this host.
+import type { Environment } from '../../../core/contracts/migration-manifest.js';
+import { identify, type TokenVerifier } from '../auth.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GateError } from '../../../core/errors.js';
-import type { TokenVerifier } from '../auth.js';
 
 export const SESSION_COOKIE = 'mg_session';
 const SESSION_SECONDS = 8 * 3600;
@@ -19,6 +20,8 @@ const SESSION_SECONDS = 8 * 3600;
 export interface Session {
   principal: string;
   csrf: string;
+  /** The environments the session's token may vouch for (as on /api/v1). */
+  envs: readonly Environment[];
 }
 
 export function csrfFor(token: string): string {
@@ -43,8 +46,8 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 export async function sessionOf(req: IncomingMessage, verifier: TokenVerifier): Promise<Session | undefined> {
   const token = cookieValue(req, SESSION_COOKIE);
   if (!token || !/^[\x21-\x7e]{1,4096}$/.test(token)) return undefined;
-  const principal = await verifier.verify(token);
-  return principal ? { principal, csrf: csrfFor(token) } : undefined;
+  const who = await identify(verifier, token);
+  return who ? { principal: who.principal, csrf: csrfFor(token), envs: who.envs } : undefined;
 }
 
 export function setSessionCookie(res: ServerResponse, token: string, tls: boolean): void {

@@ -1,0 +1,29 @@
+// The environment of an admission request is the webhook path the apiserver
+// called, chosen by the namespace's `migrationgate.io/env` label through the
+// webhook configuration's namespaceSelectors (charts/migration-gate
+// templates/webhook.yaml): /validate/staging for namespaces labelled
+// staging, /validate/prod for every other namespace. Plain /validate is prod:
+// it is what configurations registered before the split call, and prod is
+// the stricter reading, so an old registration can never loosen a verdict.
+import type { Environment } from '../contracts/migration-manifest.js';
+import type { EnvBinding } from '../migration.js';
+
+export const ENV_LABEL = 'migrationgate.io/env';
+
+export const WEBHOOK_PATHS: readonly { path: string; env: Environment }[] = [
+  { path: '/validate', env: 'prod' },
+  { path: '/validate/prod', env: 'prod' },
+  { path: '/validate/staging', env: 'staging' },
+];
+
+/** The binding the T1 pipeline enforces for a request that came in on `path`. */
+export function webhookEnvBinding(env: Environment, path: string): EnvBinding {
+  return { allowed: [env], rule: 'env-mismatch', by: `the namespace (webhook path ${path})` };
+}
+
+/** A MigrationRequest's spec.env (absent = prod) must be the path's environment. */
+export function specEnvMismatch(specEnv: Environment | undefined, env: Environment, path: string): string | undefined {
+  const claimed = specEnv ?? 'prod';
+  if (claimed === env) return undefined;
+  return `spec.env is "${claimed}"${specEnv === undefined ? ' (the default)' : ''} but the namespace is bound to "${env}" (webhook path ${path}, namespace label ${ENV_LABEL}); the environment is decided by where the object lands`;
+}
