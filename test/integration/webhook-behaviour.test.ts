@@ -104,7 +104,7 @@ describe('webhook behaviour over HTTPS', () => {
     expect(r.allowed).to.equal(false);
     const [first, ...reasons] = r.status!.message.split('\n');
     expect(first).to.match(/^migration-gate BLOCKED MigrationRequest payments\/orders-db \(T2, request /);
-    expect(reasons[0]).to.match(/^\[artifact-unavailable\] .*outside the artifact root/);
+    expect(reasons[0]).to.match(/^\[artifact-unavailable\] .*is not a file under the artifact root \(it does not exist there, or it resolves outside it\)/);
   });
 
   it('MigrationRequest: an inline detached signature over the canonical JSON of the spec verifies', async () => {
