@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
+import { GateError } from '../../core/errors.js';
 
 export interface ListenOptions {
   host: string;
@@ -13,6 +14,20 @@ export interface ListenOptions {
   requestTimeoutMs: number;
   headersTimeoutMs?: number;
   maxHeaderSize?: number;
+  /** Names the settings in a start failure ("GATE_API_PORT 8080 is in use"). */
+  settings?: { port: string; host: string };
+}
+
+// One line naming the setting an operator has to change, instead of an
+// unhandled EADDRINUSE stack.
+export function listenFailure(e: NodeJS.ErrnoException, opts: ListenOptions): GateError {
+  const port = `${opts.settings?.port ?? 'port'} ${opts.port}`;
+  const host = `${opts.settings?.host ?? 'host'} ${opts.host}`;
+  const message = e.code === 'EADDRINUSE' ? `${port} is in use`
+    : e.code === 'EACCES' ? `${port} needs privileges this process does not have`
+      : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `${host} is not an address of this host`
+        : `cannot listen on ${host}, ${port}: ${e.code ?? e.message}`;
+  return new GateError('config-invalid', message);
 }
 
 export interface RunningServer {
@@ -43,9 +58,10 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (e: NodeJS.ErrnoException): void => reject(listenFailure(e, opts));
+    server.once('error', onError);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
