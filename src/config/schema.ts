@@ -10,7 +10,7 @@ const bytes = z.coerce.number().int().positive();
 export const ConfigSchema = z.object({
   apiPort: port.default(8080),
   webhookPort: port.default(8443),
-  bindAddress: z.string().min(1).default('0.0.0.0'),
+  bindAddress: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('./data'),
   policyDir: z.string().min(1).default('./policies'),
   keysDir: z.string().min(1).optional(),
