@@ -145,9 +145,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const tls = await startTls();
       if (tls) onServing(tls);
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
-      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
+      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
-      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' } });
+      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString() });
       return { apiPort: api.port, webhookPort: webhook.port };
     },

@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   webhookTimeoutSeconds: z.coerce.number().int().min(1).max(30).default(10),
   gatedKeys: list.default(['app-config.yaml', 'app-config.yml', 'app-config.json']),
   maxBodyBytes: bytes.default(2 * 1024 * 1024),
+  // Every request body must arrive within this; streaming T2 uploads only must not stall this long.
+  bodyTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   maxConfigBytes: bytes.default(1024 * 1024),
   maxSnapshotBytes: bytes.default(64 * 1024 * 1024 * 1024),
   maxUncompressedBytes: bytes.default(256 * 1024 * 1024 * 1024),
@@ -80,6 +82,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_WEBHOOK_TIMEOUT_SECONDS: 'webhookTimeoutSeconds',
   GATE_GATED_KEYS: 'gatedKeys',
   GATE_MAX_BODY_BYTES: 'maxBodyBytes',
+  GATE_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
   GATE_MAX_CONFIG_BYTES: 'maxConfigBytes',
   GATE_MAX_SNAPSHOT_BYTES: 'maxSnapshotBytes',
   GATE_MAX_UNCOMPRESSED_BYTES: 'maxUncompressedBytes',

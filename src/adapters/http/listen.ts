@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { GateError } from '../../core/errors.js';
+import { armBodyDeadline } from './body-deadline.js';
 
 export interface ListenOptions {
   host: string;
@@ -14,6 +15,8 @@ export interface ListenOptions {
   requestTimeoutMs: number;
   headersTimeoutMs?: number;
   maxHeaderSize?: number;
+  /** Body deadline for every request (body-deadline.ts); a streaming upload makes it an idle one. */
+  bodyTimeoutMs?: number;
   /** Names the settings in a start failure ("GATE_API_PORT 8080 is in use"). */
   settings?: { port: string; host: string };
 }
@@ -46,9 +49,14 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     // lets a slowloris client hold a socket far past the header deadline.
     connectionsCheckingInterval: 1_000,
   };
+  const bodyMs = opts.bodyTimeoutMs;
+  const handle: http.RequestListener = bodyMs === undefined ? handler : (req, res) => {
+    armBodyDeadline(req, res, bodyMs);
+    return handler(req, res);
+  };
   const server = opts.tls
-    ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2' }, handler)
-    : http.createServer(common, handler);
+    ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2' }, handle)
+    : http.createServer(common, handle);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
