@@ -53,6 +53,8 @@ export type Subject = z.infer<typeof SubjectSchema>;
 
 export const DecisionReportSchema = z.object({
   request_id: z.string(),
+  /** The caller's X-Request-Id, when it sent a plain one: the gate's request_id is always its own. */
+  correlation_id: z.string().optional(),
   timestamp: z.string(),
   scenario: ScenarioSchema,
   decision: DecisionSchema,
