@@ -35,6 +35,7 @@ import { loadPinnedKeys } from './adapters/pinned-keys.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
 import { T1Memo } from './services/t1-memo.js';
+import { AdmittedDigests } from './services/admitted-digests.js';
 import { AuditSnapshots } from './services/audit-snapshot.js';
 import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
 import { artifactSettings, replicationLimits } from './config/derived.js';
@@ -102,7 +103,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
   const admitReplication = replicationAdmitter(gate, { ...replication, verifications, backgroundTimeoutMs: config.artifactTimeoutSeconds * 1000 });
   const webhookHandler = createWebhookHandler({
-    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
+    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication, admitted: new AdmittedDigests() }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
   }, { ids: gate.ids, logger });
   let webhook: RunningServer | undefined;
   const expiry = watchCertExpiry({ notAfter: () => certNotAfter, alerts, clock });

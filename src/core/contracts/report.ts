@@ -48,6 +48,8 @@ export const SubjectSchema = z.object({
   source_db: z.string().optional(),
   target_db: z.string().optional(),
   snapshot_digest: z.string().optional(),
+  /** Admission: digest of the judged content (core/admission/unchanged.ts), so an unchanged-UPDATE skip is checkable. */
+  content_digest: z.string().optional(),
 });
 export type Subject = z.infer<typeof SubjectSchema>;
 
