@@ -38,6 +38,7 @@ import type { PinnedKeyStore } from './services/key-store.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
 import { T1Memo } from './services/t1-memo.js';
+import { AdmittedDigests } from './services/admitted-digests.js';
 import { AuditSnapshots } from './services/audit-snapshot.js';
 import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
 import { artifactSettings, replicationLimits } from './config/derived.js';
@@ -110,7 +111,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
   const admitReplication = replicationAdmitter(gate, { ...replication, verifications, backgroundTimeoutMs: config.artifactTimeoutSeconds * 1000 });
   const webhookHandler = createWebhookHandler({
-    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
+    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication, admitted: new AdmittedDigests() }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
   }, { ids: gate.ids, logger });
   let webhook: RunningServer | undefined;
   let webhookClientCa: string | undefined;
@@ -157,9 +158,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const tls = await startTls();
       if (tls) onServing(tls);
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
-      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls });
+      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
-      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, ...optional('clientCa', webhookClientCa) });
+      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' }, ...optional('clientCa', webhookClientCa) });
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
       return { apiPort: api.port, webhookPort: webhook.port };
     },

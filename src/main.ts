@@ -26,7 +26,14 @@ async function main(): Promise<void> {
       process.stderr.write(`migration-gate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
     });
-  const ports = await app.start();
+  // A start that fails (a port in use, TLS that cannot load) is one line
+  // naming the setting and a non-zero exit, never an unhandled rejection
+  // that lets the process end 0 with nothing listening.
+  const ports = await app.start().catch(async (e: unknown) => {
+    process.stderr.write(`migration-gate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
+    process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
+  });
   if (app.tokenFile) logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', { file: app.tokenFile });
   logger.info('migration-gate started', { version: VERSION, ...ports });
   let stopping = false;
@@ -44,6 +51,8 @@ async function main(): Promise<void> {
 
 process.on('unhandledRejection', (e) => {
   process.stderr.write(`migration-gate: unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  // Whatever ends the process afterwards must not report success.
+  process.exitCode = 1;
 });
 
 void main();

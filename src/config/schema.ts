@@ -10,7 +10,7 @@ const bytes = z.coerce.number().int().positive();
 export const ConfigSchema = z.object({
   apiPort: port.default(8080),
   webhookPort: port.default(8443),
-  bindAddress: z.string().min(1).default('0.0.0.0'),
+  bindAddress: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('./data'),
   policyDir: z.string().min(1).default('./policies'),
   keysDir: z.string().min(1).optional(),
@@ -42,6 +42,8 @@ export const ConfigSchema = z.object({
   webhookClientCa: z.string().min(1).optional(),
   gatedKeys: list.default(['app-config.yaml', 'app-config.yml', 'app-config.json']),
   maxBodyBytes: bytes.default(2 * 1024 * 1024),
+  // Every request body must arrive within this; streaming T2 uploads only must not stall this long.
+  bodyTimeoutMs: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   maxConfigBytes: bytes.default(1024 * 1024),
   maxSnapshotBytes: bytes.default(64 * 1024 * 1024 * 1024),
   maxUncompressedBytes: bytes.default(256 * 1024 * 1024 * 1024),
@@ -86,6 +88,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_WEBHOOK_CLIENT_CA: 'webhookClientCa',
   GATE_GATED_KEYS: 'gatedKeys',
   GATE_MAX_BODY_BYTES: 'maxBodyBytes',
+  GATE_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
   GATE_MAX_CONFIG_BYTES: 'maxConfigBytes',
   GATE_MAX_SNAPSHOT_BYTES: 'maxSnapshotBytes',
   GATE_MAX_UNCOMPRESSED_BYTES: 'maxUncompressedBytes',

@@ -8,9 +8,10 @@ import type { AdmissionBudget } from '../core/admission/deadline.js';
 import { admittedResource, type AdmittedResource } from '../core/admission/resource.js';
 import { passResponse, reviewResponse } from '../core/admission/response.js';
 import { admissionTarget } from '../core/admission/target.js';
-import { judgedContentUnchanged } from '../core/admission/unchanged.js';
+import { judgedContentDigest, judgedContentUnchanged } from '../core/admission/unchanged.js';
 import { webhookEnvBinding } from '../core/admission/webhook-env.js';
 import type { Environment } from '../core/contracts/migration-manifest.js';
+import type { AdmittedDigests } from './admitted-digests.js';
 import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
 import { decide } from '../core/decision.js';
 import { raceDeadline } from './admission-deadline.js';
@@ -31,6 +32,8 @@ export interface BoundEnv {
 
 export interface AdmitSettings extends ConfigMapSettings {
   replication?: ReplicationAdmitter;
+  /** Content this gate admitted; without it no unchanged UPDATE is skipped (fail closed). */
+  admitted?: AdmittedDigests;
 }
 
 export interface AdmitCall {
@@ -57,11 +60,19 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
   const count = (decision: 'ALLOW' | 'BLOCK'): void =>
     ctx.metrics.admission(resource, request.operation, decision, (performance.now() - call.receivedAt) / 1000);
 
-  if (!isJudged(resource, request) || (request.operation === 'UPDATE' && judgedContentUnchanged(resource as Judged, request.object, request.oldObject))) {
+  if (!isJudged(resource, request)) {
     count('ALLOW');
     return { body: passResponse(request.uid) };
   }
-  const subject = { ...subjectOf(request), caller: call.caller ?? UNAUTHENTICATED };
+  // The unchanged-UPDATE shortcut only for content the gate itself admitted:
+  // an object from before enforcement, or never judged, is evaluated in full.
+  if (request.operation === 'UPDATE' && judgedContentUnchanged(resource, request.object, request.oldObject)
+    && settings.admitted?.has(admittedKey(request, judgedContentDigest(resource, request.oldObject))) === true) {
+    count('ALLOW');
+    return { body: passResponse(request.uid) };
+  }
+  const digest = judgedContentDigest(resource, request.object);
+  const subject = { ...subjectOf(request), caller: call.caller ?? UNAUTHENTICATED, ...(digest ? { content_digest: digest } : {}) };
   const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
   const elapsed = (): number => performance.now() - call.receivedAt;
   const bound: BoundEnv = call.bound ?? { env: 'prod', path: '/validate' };
@@ -81,6 +92,7 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
     requestId: call.requestId, source: 'webhook', dryRun: request.dryRun === true,
   }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
   count(report.decision);
+  if (report.decision === 'ALLOW' && request.dryRun !== true) settings.admitted?.add(admittedKey(request, digest));
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 
@@ -103,6 +115,12 @@ export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId
 const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };
 
 type Judged = Exclude<AdmittedResource, 'other'>;
+
+/** Content admitted for one object says nothing about another (policies may depend on the namespace). */
+function admittedKey(request: AdmissionRequest, digest: string | undefined): string | undefined {
+  const t = admissionTarget(request);
+  return digest === undefined ? undefined : JSON.stringify([t.kind, t.namespace ?? '', t.name ?? '', digest]);
+}
 
 function isJudged(resource: AdmittedResource, request: AdmissionRequest): resource is Judged {
   return resource !== 'other' && (request.operation === 'CREATE' || request.operation === 'UPDATE');

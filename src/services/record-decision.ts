@@ -8,6 +8,8 @@ import type { ValidationSource } from './metrics-port.js';
 
 export interface RecordOptions {
   requestId: string;
+  /** The caller's own id for the request (validated by the adapter), kept beside the gate's. */
+  correlationId?: string;
   source: ValidationSource;
   /** dry run (admission dryRun): same decision, no audit write. */
   dryRun?: boolean;
@@ -16,11 +18,12 @@ export interface RecordOptions {
 export async function recordDecision(ctx: GateContext, given: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
   const policyDigest = ctx.policies.current()?.digest;
   const evaluation = { ...given, subject: { ...given.subject, caller: given.subject.caller ?? defaultCaller(opts.source) } };
-  const report = decide(evaluation, {
+  const decided = decide(evaluation, {
     requestId: opts.requestId,
     timestamp: ctx.clock.now().toISOString(),
     ...(policyDigest ? { policyDigest } : {}),
   });
+  const report = opts.correlationId === undefined ? decided : { ...decided, correlation_id: opts.correlationId };
   const final = opts.dryRun ? report : await persist(ctx, report);
   ctx.metrics.validation(final, opts.source);
   ctx.alerts.fromDecision(final);

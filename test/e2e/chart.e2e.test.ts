@@ -228,6 +228,7 @@ describe('Helm chart charts/migration-gate', function () {
         GATE_AUDIT_SINK: 'configmap', GATE_AUDIT_FAIL_CLOSED: 'true', GATE_TLS_MODE: 'selfManaged', GATE_TLS_DIR: '/etc/migration-gate/tls',
         GATE_WEBHOOK_TIMEOUT_SECONDS: '10', GATE_POLICY_DIR: '/etc/migration-gate/policies', GATE_KEYS_DIR: '/etc/migration-gate/keys',
         GATE_API_TOKENS_FILE: '/etc/migration-gate/api/tokens', GATE_WEBHOOK_PORT: '8443', GATE_API_PORT: '8080', GATE_DATA_DIR: '/data',
+        GATE_BIND_ADDRESS: '0.0.0.0', // the embedded default is loopback; the chart sets every interface itself
       };
       for (const [k, v] of Object.entries(expected)) expect(env.get(k)?.value, k).to.equal(v);
       const known = new Set(Object.keys(ENV_VARS));

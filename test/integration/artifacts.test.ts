@@ -51,7 +51,19 @@ describe('artifact sources', function () {
   it('refuses paths outside the root, including through a symlink', async () => {
     for (const p of [path.join(dir, 'outside.txt'), path.join(root, 'escape'), `${root}/../outside.txt`]) {
       const err = await source().open(`file://${p}`).then(() => undefined, (e: Error) => e);
-      expect(err?.message, p).to.contain('outside the artifact root');
+      expect(err?.message, p).to.contain('is not a file under the artifact root');
+    }
+  });
+
+  it('answers "outside the root" and "does not exist" alike, so it cannot be used to probe files outside the root', async () => {
+    const answer = async (p: string) => {
+      const err = await source().open(`file://${p}`).then(() => undefined, (e: Error & { code?: string }) => e);
+      return { code: err?.code, message: err?.message.replace(p, '<path>') };
+    };
+    const existsOutside = await answer(path.join(dir, 'outside.txt'));
+    expect(existsOutside.code).to.be.a('string');
+    for (const p of [path.join(dir, 'missing.txt'), path.join(root, 'missing.tgz'), path.join(root, 'escape'), '/nonexistent-dir/x']) {
+      expect(await answer(p), p).to.deep.equal(existsOutside);
     }
   });
 

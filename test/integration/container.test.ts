@@ -73,6 +73,8 @@ describe('container: Dockerfile, docker-compose.yml, and the image entrypoint', 
       expect(dockerfile.user).to.match(/^[1-9]\d*(:\d+)?$/);
       expect([...dockerfile.expose].sort()).to.deep.equal(['8080', '8443']);
       expect(dockerfile.env.GATE_DATA_DIR).to.equal('/data');
+      // The embedded default is loopback; a container must set every interface itself.
+      expect(dockerfile.env.GATE_BIND_ADDRESS).to.equal('0.0.0.0');
       expect(dockerfile.cmd).to.deep.equal(['node', 'dist/main.js']);
       expect(dockerfile.healthcheck.cmd[0]).to.equal('node');
       expect(dockerfile.healthcheck.cmd.join(' ')).to.not.match(/curl|wget/);
@@ -113,6 +115,7 @@ describe('container: Dockerfile, docker-compose.yml, and the image entrypoint', 
       }
       expect(compose.services.artifacts!.networks).to.deep.equal(['internal']);
       expect(gate.environment!.GATE_ARTIFACT_HOSTS).to.equal('artifacts:8443');
+      expect(gate.environment!.GATE_BIND_ADDRESS, 'compose sets it explicitly, not through the image').to.equal('0.0.0.0');
       expect(gate.environment!.GATE_ARTIFACT_CA_FILE).to.match(/^\/certs\/ca\//);
       for (const key of Object.keys(gate.environment!)) expect(ENV_VARS, key).to.have.property(key);
     });

@@ -68,11 +68,30 @@ describe('REST T1: bad input', () => {
     expect((res.body.warnings as string[]).join('\n')).to.contain('[manifest-unknown-field]');
   });
 
-  it('echoes a caller X-Request-Id and records it', async () => {
-    const res = await postJson(gate, '/api/v1/validate/migration', { manifest: goodManifest, config: goodConfig }, { 'x-request-id': 'ci-run-42.step-3' });
-    expect(res.headers.get('x-request-id')).to.equal('ci-run-42.step-3');
-    expect(res.body.request_id).to.equal('ci-run-42.step-3');
-    expect(await auditFor(gate, 'ci-run-42.step-3')).to.not.equal(undefined);
+  it('keeps a caller X-Request-Id as correlation_id (echoed as X-Correlation-Id); request_id is always the gate\'s own, unique', async () => {
+    const send = () => postJson(gate, '/api/v1/validate/migration', { manifest: goodManifest, config: goodConfig }, { 'x-request-id': 'ci-run-42.step-3' });
+    const [a, b] = [await send(), await send()];
+    for (const res of [a, b]) {
+      expect(res.headers.get('x-correlation-id')).to.equal('ci-run-42.step-3');
+      expect(res.body.correlation_id).to.equal('ci-run-42.step-3');
+      expect(res.body.request_id).to.match(/^[0-9A-Z]{26}$/);
+      expect(res.headers.get('x-request-id')).to.equal(res.body.request_id);
+      const record = await auditFor(gate, res.body.request_id as string) as { correlation_id?: string } | undefined;
+      expect(record?.correlation_id).to.equal('ci-run-42.step-3');
+    }
+    // A reused caller id no longer makes two records with one id.
+    expect(a.body.request_id).to.not.equal(b.body.request_id);
+  });
+
+  it('drops a caller id that is not a plain token or looks like a secret: not echoed, not recorded', async () => {
+    const secretLooking = `ghp_${'A1b2C3d4E5'.repeat(3)}abcdef`;
+    for (const given of [secretLooking, 'has space', 'x'.repeat(129)]) {
+      const res = await postJson(gate, '/api/v1/validate/migration', { manifest: goodManifest, config: goodConfig }, { 'x-request-id': given });
+      expect(res.headers.get('x-correlation-id'), given).to.equal(null);
+      expect(res.body, given).to.not.have.property('correlation_id');
+      const record = await auditFor(gate, res.body.request_id as string);
+      expect(JSON.stringify(record), given).to.not.contain(given);
+    }
   });
 });
 

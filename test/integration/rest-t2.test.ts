@@ -52,8 +52,12 @@ describe('REST T2: examples', () => {
 
   it('refuses a file:// artifact outside the artifact root, audited', async () => {
     const res = await postJson(gate, '/api/v1/validate/replication', { manifest: 'source_db: a', snapshot_url: 'file:///etc/passwd' });
-    expect(res.status).to.equal(403);
-    expect(String(res.body.detail)).to.contain('outside the artifact root');
+    expect(res.status).to.equal(502);
+    expect(String(res.body.detail)).to.contain('is not a file under the artifact root');
+    // A file that does not exist gets the same status and words: no probing outside the root.
+    const missing = await postJson(gate, '/api/v1/validate/replication', { manifest: 'source_db: a', snapshot_url: 'file:///etc/no-such-file' });
+    expect(missing.status).to.equal(res.status);
+    expect(String(missing.body.detail).replace('/etc/no-such-file', 'P')).to.equal(String(res.body.detail).replace('/etc/passwd', 'P'));
     const logs = await getJson(gate, '/api/v1/audit/logs?scenario=T2&limit=500');
     expect((logs.body.items as Array<{ request_id: string }>).some((r) => r.request_id === res.headers.get('x-request-id'))).to.equal(true);
   });

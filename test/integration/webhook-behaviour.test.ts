@@ -47,9 +47,12 @@ describe('webhook behaviour over HTTPS', () => {
     expect(((await logs.json()) as { items: unknown[] }).items.length).to.equal(before);
   });
 
-  it('UPDATE with unchanged data: quick ALLOW, no audit record; changed data is judged', async () => {
+  it('UPDATE with unchanged data the gate admitted: quick ALLOW, no audit record; changed data is judged', async () => {
     const old = asStored(example('good-configmap.yaml'));
     const relabelled = { ...old, metadata: { ...(old.metadata as object), labels: { team: 'payments' } } };
+    // By design (issue 12): the shortcut needs the old content admitted by this gate first.
+    expect(responseOf((await postReview(gate, admissionReview(old))).json).allowed).to.equal(true);
+    expect(sink.records.at(-1)!.subject.content_digest).to.match(/^sha256:[0-9a-f]{64}$/);
     const before = sink.records.length;
     const same = await postReview(gate, admissionReview(relabelled, { operation: 'UPDATE', oldObject: old }));
     expect(responseOf(same.json).allowed).to.equal(true);
@@ -104,7 +107,7 @@ describe('webhook behaviour over HTTPS', () => {
     expect(r.allowed).to.equal(false);
     const [first, ...reasons] = r.status!.message.split('\n');
     expect(first).to.match(/^migration-gate BLOCKED MigrationRequest payments\/orders-db \(T2, request /);
-    expect(reasons[0]).to.match(/^\[artifact-unavailable\] .*outside the artifact root/);
+    expect(reasons[0]).to.match(/^\[artifact-unavailable\] .*is not a file under the artifact root \(it does not exist there, or it resolves outside it\)/);
   });
 
   it('MigrationRequest: an inline detached signature over the canonical JSON of the spec verifies', async () => {
@@ -123,15 +126,35 @@ describe('webhook behaviour over HTTPS', () => {
     expect(tampered.status!.message).to.contain('[signature-invalid]');
   });
 
-  it('MigrationRequest: an invalid spec is a BLOCK, an UPDATE of metadata only is a quick ALLOW', async () => {
+  it('an unchanged UPDATE of an object the gate never admitted (it predates enforcement) is judged in full', async () => {
+    // A bad ConfigMap that existed before the webhook was installed: relabelling it must not wave it through.
+    const old = asStored(example('bad-hash-mismatch.yaml'));
+    const relabelled = { ...old, metadata: { ...(old.metadata as object), labels: { team: 'payments' } } };
+    const before = sink.records.length;
+    const res = responseOf((await postReview(gate, admissionReview(relabelled, { operation: 'UPDATE', oldObject: old }))).json);
+    expect(res.allowed).to.equal(false);
+    expect(res.status!.message).to.contain('[config-hash-mismatch]');
+    expect(sink.records.length).to.equal(before + 1);
+    // A good one never admitted is judged too (an audit record), then skipped once admitted.
+    const good = asStored(example('good-configmap.yaml'));
+    const goodRelabelled = { ...good, metadata: { ...(good.metadata as object), name: 'never-admitted', labels: { a: 'b' } } };
+    const goodOld = { ...good, metadata: { ...(good.metadata as object), name: 'never-admitted' } };
+    expect(responseOf((await postReview(gate, admissionReview(goodRelabelled, { operation: 'UPDATE', oldObject: goodOld }))).json).allowed).to.equal(true);
+    expect(sink.records.length).to.equal(before + 2);
+    expect(responseOf((await postReview(gate, admissionReview(goodRelabelled, { operation: 'UPDATE', oldObject: goodOld }))).json).allowed).to.equal(true);
+    expect(sink.records.length).to.equal(before + 2);
+  });
+
+  it('MigrationRequest: an invalid spec is a BLOCK, and so is an UPDATE of its metadata only (its spec was never admitted)', async () => {
     const bad = responseOf((await postReview(gate, admissionReview(mrOf({ sourceDb: 'a' })))).json);
     expect(bad.allowed).to.equal(false);
     expect(bad.status!.message.split('\n')[1]).to.match(/^\[migrationrequest-invalid\] MigrationRequest spec/);
     const old = asStored(mrOf({ sourceDb: 'a' }));
     const before = sink.records.length;
+    // By design (issue 12): this used to be a quick ALLOW; an unadmitted spec is now judged in full.
     const relabel = responseOf((await postReview(gate, admissionReview({ ...old, metadata: { ...(old.metadata as object), labels: { a: 'b' } } }, { operation: 'UPDATE', oldObject: old }))).json);
-    expect(relabel.allowed).to.equal(true);
-    expect(sink.records.length).to.equal(before);
+    expect(relabel.allowed).to.equal(false);
+    expect(sink.records.length).to.equal(before + 1);
   });
 
   for (const [label, body, status, why] of [

@@ -86,7 +86,7 @@ describe('webhook: MigrationRequest with spec.config over HTTPS', () => {
     const before = sink.records.length;
     const r = await send(moved, { operation: 'UPDATE', oldObject: old });
     expect(r.allowed).to.equal(false);
-    expect(r.status!.message.split('\n')[1]).to.match(/^\[config-unavailable\] app config: artifact .*missing\.yaml does not exist under the artifact root/);
+    expect(r.status!.message.split('\n')[1]).to.match(/^\[config-unavailable\] app config: artifact .*missing\.yaml is not a file under the artifact root/);
     expect(sink.records.length).to.equal(before + 1);
     expect(sink.records.at(-1)!.subject).to.include({ operation: 'UPDATE' });
   });

@@ -81,6 +81,33 @@ describe('load (127.0.0.1 only, bounded)', function () {
     }
   });
 
+  it('drops slow bodies at the body deadline (headers sent, then the body dripped or never sent), unauthenticated too', async () => {
+    const url = new URL(gate.url);
+    const sockets: net.Socket[] = [];
+    const closed: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      const s = net.connect(Number(url.port), url.hostname);
+      s.on('error', () => {});
+      const route = i % 2 === 0 ? '/ui/login' : '/api/v1/validate/migration';
+      const type = i % 2 === 0 ? 'application/x-www-form-urlencoded' : 'application/json';
+      s.write(`POST ${route} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n${i % 2 === 0 ? '' : `Authorization: Bearer ${TOKEN}\r\n`}\r\n`);
+      // Read what the server sends (its 408 and FIN): a paused socket would never see the close.
+      s.resume();
+      closed.push(new Promise((r) => s.once('close', () => r())));
+      sockets.push(s);
+    }
+    // Half of them drip a byte a second (never idle), half send nothing: both must go at the (total) body deadline.
+    const drip = setInterval(() => { sockets.forEach((s, i) => { if (i % 4 < 2 && !s.destroyed) s.write('a'); }); }, 1000);
+    try {
+      expect(await served(gate), 'a normal client is served during the attack').to.equal(200);
+      const all = await Promise.race([Promise.all(closed).then(() => true), new Promise((r) => setTimeout(() => r(false), 30_000))]);
+      expect(all, 'every slow-body connection was closed by the server (GATE_BODY_TIMEOUT_MS, 10 s by default)').to.equal(true);
+    } finally {
+      clearInterval(drip);
+      for (const s of sockets) s.destroy();
+    }
+  });
+
   it('refuses huge headers with 431 and stays up', async () => {
     const res = await fetch(`${gate.url}/healthz`, { headers: { 'x-huge': 'a'.repeat(64 * 1024) } }).catch(() => undefined);
     if (res) expect(res.status).to.equal(431);

@@ -37,12 +37,14 @@ describe(`fuzz: REST validation routes (${RUNS} runs each)`, function () {
         const text = await res.text();
         expect(ALLOWED.has(res.status), `${res.status} ${text.slice(0, 200)}`).to.equal(true);
         const json = JSON.parse(text) as { decision?: string; request_id?: string };
-        expect(json.request_id).to.equal(id);
-        answered.push(id);
+        // The gate's own id (the caller's is only echoed as X-Correlation-Id).
+        expect(json.request_id).to.match(/^[0-9A-Z]{26}$/);
+        expect(res.headers.get('x-correlation-id')).to.equal(id);
+        answered.push(json.request_id!);
         if (res.status !== 200) expect(json.decision).to.equal('BLOCK');
       }), { numRuns: RUNS });
       const logs = await getJson(gate, '/api/v1/audit/logs?limit=500');
-      const recorded = (logs.body.items as Array<{ request_id: string }>).filter((r) => r.request_id.startsWith('fuzz-'));
+      const recorded = (logs.body.items as Array<{ correlation_id?: string }>).filter((r) => r.correlation_id?.startsWith('fuzz-'));
       expect(recorded.length).to.be.greaterThan(0);
       expect((await getJson(gate, '/api/v1/audit/verify')).body.ok).to.equal(true);
     });

@@ -16,9 +16,10 @@ export async function validationStream(gate: GateProcess, token: string, answere
         method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': id },
         body: JSON.stringify({ manifest, config: i % 3 === 0 ? badConfig : goodConfig }),
       });
-      await res.json();
+      const body = await res.json() as { request_id?: string };
       // 422 with [audit-unavailable] is an answer too, but not one whose record is promised.
-      if (res.status === 200 || res.status === 422) answered.add(id);
+      // The gate's own request_id names the record (the caller's id is only a correlation id).
+      if (res.status === 200 || res.status === 422) answered.add(body.request_id ?? id);
     } catch {
       return; // the gate died under us: this request got no answer
     }

@@ -40,14 +40,18 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     }
-    function onError(e: Error): void {
+    // Node reports a client that goes away mid-body as an 'error' ("aborted",
+    // ECONNRESET) before 'close': either way it is a malformed request the
+    // route answers and audits as a BLOCK, like an aborted multipart upload,
+    // not an unexpected error (an unaudited 500).
+    function onError(): void {
       cleanup();
-      reject(e);
+      reject(new GateError('bad-request', 'the client stopped sending mid-body'));
     }
     function onClose(): void {
       // Closed before 'end': the client went away mid-body.
       cleanup();
-      reject(new GateError('bad-request', 'the client closed the connection before the body was complete'));
+      reject(new GateError('bad-request', 'the client stopped sending mid-body (closed the connection before the body was complete)'));
     }
     req.on('data', onData);
     req.on('end', onEnd);

@@ -4,6 +4,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
+import { GateError } from '../../core/errors.js';
+import { armBodyDeadline } from './body-deadline.js';
 
 export interface ListenOptions {
   host: string;
@@ -18,6 +20,22 @@ export interface ListenOptions {
   requestTimeoutMs: number;
   headersTimeoutMs?: number;
   maxHeaderSize?: number;
+  /** Body deadline for every request (body-deadline.ts); a streaming upload makes it an idle one. */
+  bodyTimeoutMs?: number;
+  /** Names the settings in a start failure ("GATE_API_PORT 8080 is in use"). */
+  settings?: { port: string; host: string };
+}
+
+// One line naming the setting an operator has to change, instead of an
+// unhandled EADDRINUSE stack.
+export function listenFailure(e: NodeJS.ErrnoException, opts: ListenOptions): GateError {
+  const port = `${opts.settings?.port ?? 'port'} ${opts.port}`;
+  const host = `${opts.settings?.host ?? 'host'} ${opts.host}`;
+  const message = e.code === 'EADDRINUSE' ? `${port} is in use`
+    : e.code === 'EACCES' ? `${port} needs privileges this process does not have`
+      : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `${host} is not an address of this host`
+        : `cannot listen on ${host}, ${port}: ${e.code ?? e.message}`;
+  return new GateError('config-invalid', message);
 }
 
 export interface RunningServer {
@@ -36,9 +54,14 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     // lets a slowloris client hold a socket far past the header deadline.
     connectionsCheckingInterval: 1_000,
   };
+  const bodyMs = opts.bodyTimeoutMs;
+  const handle: http.RequestListener = bodyMs === undefined ? handler : (req, res) => {
+    armBodyDeadline(req, res, bodyMs);
+    return handler(req, res);
+  };
   const server = opts.tls
-    ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2', ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
-    : http.createServer(common, handler);
+    ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2', ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handle)
+    : http.createServer(common, handle);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
@@ -48,9 +71,10 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (e: NodeJS.ErrnoException): void => reject(listenFailure(e, opts));
+    server.once('error', onError);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });

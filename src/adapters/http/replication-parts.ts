@@ -7,6 +7,7 @@ import type { ByteSource } from '../../core/ports.js';
 import type { ReplicationRequest } from '../../services/validate-replication.js';
 import type { IncomingMessage } from 'node:http';
 import type { ReplicationLimits } from '../../core/replication/pipeline.js';
+import { bodyDeadlineAsProgress } from './body-deadline.js';
 import { readPart, streamParts, type StreamedPart } from './multipart-stream.js';
 import { quotedName } from '../../core/safe-text.js';
 
@@ -24,6 +25,8 @@ export interface ReplicationPartsOptions {
 
 /** A T2 body's parts as they arrive: manifest, signature or dsse, snapshot, then at most maxWalFiles WAL files. */
 export function replicationPartStream(req: IncomingMessage, limits: ReplicationLimits): AsyncGenerator<StreamedPart> {
+  // A multi-GB upload may take long: the body deadline only asks that it keeps moving.
+  bodyDeadlineAsProgress(req);
   return streamParts(req, { maxParts: limits.maxWalFiles + 4, maxPartBytes: limits.maxCompressedBytes });
 }
 

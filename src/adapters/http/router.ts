@@ -2,18 +2,21 @@
 // mapping wrap every handler, so handlers only do their one job.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Environment } from '../../core/contracts/migration-manifest.js';
+import { correlationIdOf } from '../../core/correlation-id.js';
 import { GateError } from '../../core/errors.js';
 import type { IdGenerator, Logger } from '../../core/ports.js';
 import { authenticate, type TokenVerifier } from './auth.js';
 import { toProblem } from './error-map.js';
 import { sendProblem, setSecurityHeaders } from './respond.js';
-import { isEchoable, safeUrlPath } from '../../core/safe-text.js';
+import { safeUrlPath } from '../../core/safe-text.js';
 
 export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
   requestId: string;
+  /** The caller's X-Request-Id when it is a plain, non-secret token (core/correlation-id.ts). */
+  correlationId?: string;
   principal?: string;
   /** The environments the bearer token may vouch for (set with principal). */
   envs?: readonly Environment[];
@@ -37,12 +40,6 @@ export interface RouterOptions {
   onResponse?: (route: string, status: number, seconds: number) => void;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function requestIdOf(req: IncomingMessage, ids: IdGenerator): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) && isEchoable(given) ? given : ids.next();
-}
 
 export function createRouter(routes: readonly Route[], opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const byPath = new Map<string, Route[]>();
@@ -50,14 +47,17 @@ export function createRouter(routes: readonly Route[], opts: RouterOptions): (re
 
   return (req, res) => {
     const started = performance.now();
-    const requestId = requestIdOf(req, opts.ids);
+    // Always the gate's own (unique) id; the caller's X-Request-Id is only a correlation id.
+    const requestId = opts.ids.next();
     res.setHeader('X-Request-Id', requestId);
+    const correlationId = correlationIdOf(req.headers['x-request-id']);
+    if (correlationId !== undefined) res.setHeader('X-Correlation-Id', correlationId);
     setSecurityHeaders(res, opts.tls);
     const url = new URL(req.url ?? '/', 'http://gate.invalid');
     const candidates = byPath.get(url.pathname);
     const route = candidates?.find((r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'));
     res.on('finish', () => opts.onResponse?.(route ? url.pathname : 'unmatched', res.statusCode, (performance.now() - started) / 1000));
-    const ctx: RequestContext = { req, res, url, requestId };
+    const ctx: RequestContext = { req, res, url, requestId, ...(correlationId !== undefined ? { correlationId } : {}) };
     void dispatch(ctx, route, candidates, opts);
   };
 }

@@ -2,7 +2,7 @@
 // references, status...) is answered ALLOW at once: re-verifying would add
 // latency to every controller touching metadata, and the content was judged
 // when it was written. Compared as canonical JSON, so key order is irrelevant.
-import { canonicalJson } from '../hashing.js';
+import { canonicalJson, sha256Hex } from '../hashing.js';
 import { isPlainObject } from '../strict-parse.js';
 import { MANIFEST_ANNOTATION } from './configmap-input.js';
 
@@ -18,6 +18,17 @@ export function judgedContent(resource: JudgedResource, object: unknown): unknow
     binaryData: object.binaryData ?? null,
     manifest: annotations[MANIFEST_ANNOTATION] ?? null,
   };
+}
+
+/** sha256 of the canonical judged content; undefined when it cannot be computed. */
+export function judgedContentDigest(resource: JudgedResource, object: unknown): string | undefined {
+  const content = judgedContent(resource, object);
+  if (content === undefined) return undefined;
+  try {
+    return `sha256:${sha256Hex(canonicalJson(content))}`;
+  } catch {
+    return undefined;
+  }
 }
 
 export function judgedContentUnchanged(resource: JudgedResource, object: unknown, oldObject: unknown): boolean {

@@ -62,11 +62,15 @@ export const SubjectSchema = z.object({
   target_db: z.string().optional(),
   snapshot_digest: z.string().optional(),
   caller: CallerSchema.optional(),
+  /** Admission: digest of the judged content (core/admission/unchanged.ts), so an unchanged-UPDATE skip is checkable. */
+  content_digest: z.string().optional(),
 });
 export type Subject = z.infer<typeof SubjectSchema>;
 
 export const DecisionReportSchema = z.object({
   request_id: z.string(),
+  /** The caller's X-Request-Id, when it sent a plain one: the gate's request_id is always its own. */
+  correlation_id: z.string().optional(),
   timestamp: z.string(),
   scenario: ScenarioSchema,
   decision: DecisionSchema,

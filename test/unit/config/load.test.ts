@@ -8,6 +8,8 @@ describe('config', () => {
     const c = loadConfig({});
     expect(c.apiPort).to.equal(8080);
     expect(c.webhookPort).to.equal(8443);
+    // Embedded defaults (npm start) listen on loopback only; the image, compose and chart set 0.0.0.0.
+    expect(c.bindAddress).to.equal('127.0.0.1');
     expect(c.dataDir).to.equal('./data');
     expect(c.policyDir).to.equal('./policies');
     expect(c.auditSink).to.equal('file');

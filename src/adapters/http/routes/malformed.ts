@@ -11,7 +11,7 @@ import type { RequestContext } from '../router.js';
 
 export async function answerMalformed(ctx: RequestContext, deps: ApiDeps, scenario: Scenario, error: GateError): Promise<void> {
   const report = await recordDecision(deps.gate, malformedRequest(scenario, error.message, { source: 'api' }), {
-    requestId: ctx.requestId, source: 'api',
+    requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}), source: 'api',
   });
   sendProblem(ctx.res, toProblem(error), { request_id: ctx.requestId, decision: report.decision, reasons: report.reasons });
 }

@@ -27,7 +27,7 @@ export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps)
     return answerMalformed(ctx, deps, 'T1', e);
   }
   const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) }, {
-    requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
+    requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}), source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
   });
   sendJson(ctx.res, statusOf(report), report);
 }

@@ -41,7 +41,7 @@ export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDep
       ctx.req.resume();
       throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send multipart/form-data or application/json`);
     }
-    const report = await validateReplication(deps.gate, { ...request, subject: { source: 'api' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
+    const report = await validateReplication(deps.gate, { ...request, subject: { source: 'api' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}), source: 'api', limits: t2.limits });
     if (!ctx.res.destroyed) sendJson(ctx.res, statusOf(report), report);
   } catch (e) {
     if (!isGateError(e)) throw e;
