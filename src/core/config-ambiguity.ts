@@ -70,7 +70,7 @@ function onNode(this: State, event: 'open' | 'close', state: State): void {
  * parseStrict) and returns its value and the reasons it has more than one
  * meaning ([] when it has one).
  */
-export function loadConfigYaml(text: string): { value: unknown; problems: string[] } {
+export function loadConfigYaml(text: string): { value: unknown; problems: ConfigAmbiguity[] } {
   const marks: Mark[] = [];
   recording = marks;
   try {
@@ -102,14 +102,20 @@ function showPath(p: string): string {
   return s === '' ? '(top level)' : s;
 }
 
+/** One refusal: where, and a sentence that starts with the path and names both readings. */
+export interface ConfigAmbiguity {
+  path: string;
+  message: string;
+}
+
 /**
  * Reasons for every mark, `__proto__` key and merge key in a parsed config,
  * with their paths; [] when the config has one meaning. One iterative walk;
  * shared (aliased) containers are walked once.
  */
-export function configAmbiguities(root: unknown, made: Mark[], max = 10): string[] {
+export function configAmbiguities(root: unknown, made: Mark[], max = 10): ConfigAmbiguity[] {
   const byToken = new Map(made.map((m) => [m.token, m]));
-  const out: string[] = [];
+  const out: ConfigAmbiguity[] = [];
   const seen = new WeakSet<object>();
   const stack: Array<[unknown, string]> = [[root, '']];
   while (stack.length > 0 && out.length < max) {
@@ -129,9 +135,8 @@ export function configAmbiguities(root: unknown, made: Mark[], max = 10): string
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, child] = entries[i]!;
       const childPath = path + pathSegment(k, byToken);
-      const m = byToken.get(k);
-      if (m) out.push(reasonFor(m, showPath(childPath), true));
-      else if (k === '__proto__') out.push(`[config-ambiguous] ${showPath(childPath)}: a "__proto__" key is refused: consumers that copy configs with Object.assign or a deep merge set the object's prototype instead of a key; rename it`);
+      const problem = keyProblem(k, showPath(childPath), byToken);
+      if (problem) out.push(problem);
       stack.push([child, childPath]);
     }
   }
@@ -140,11 +145,17 @@ export function configAmbiguities(root: unknown, made: Mark[], max = 10): string
   return out;
 }
 
-function reasonFor(m: Mark, path: string, isKey: boolean): string {
-  const what = isKey ? 'key' : 'value';
+function keyProblem(k: string, path: string, byToken: Map<string, Mark>): ConfigAmbiguity | undefined {
+  const m = byToken.get(k);
+  if (m) return reasonFor(m, path, true);
+  if (k === '__proto__') return { path, message: `${path}: a "__proto__" key is refused: consumers that copy configs with Object.assign or a deep merge set the object's prototype instead of a key; rename it` };
+  return undefined;
+}
+
+function reasonFor(m: Mark, path: string, isKey: boolean): ConfigAmbiguity {
   if (m.ambiguity.yaml11.kind === 'merge') {
-    return `[config-ambiguous] ${path}: a YAML merge key "<<" is a plain key under YAML 1.2 but merges its mapping into the parent under PyYAML, SnakeYAML, Go yaml.v2/v3 and js-yaml's default schema; write the keys out instead`;
+    return { path, message: `${path}: a YAML merge key "<<" is a plain key under YAML 1.2 but merges its mapping into the parent under PyYAML, SnakeYAML, Go yaml.v2/v3 and js-yaml's default schema; write the keys out instead` };
   }
   const s = quoteScalar(m.source);
-  return `[config-ambiguous] ${path}: ${what} ${s} is ${describeReading(m.ambiguity.yaml12, quoteScalar)} under YAML 1.2 but ${describeReading(m.ambiguity.yaml11, quoteScalar)} under ${m.ambiguity.by ?? 'YAML 1.1'}; quote it`;
+  return { path, message: `${path}: ${isKey ? 'the key ' : ''}${s} is ${describeReading(m.ambiguity.yaml12, quoteScalar)} under YAML 1.2 but ${describeReading(m.ambiguity.yaml11, quoteScalar)} under ${m.ambiguity.by ?? 'YAML 1.1'}; quote it` };
 }

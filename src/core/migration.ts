@@ -58,7 +58,9 @@ function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { mani
     else problems.push(critical('manifest-parse-error', m.message));
   }
   const c = parseStrictConfig(input.config, 'app config', limits);
-  if (!c.ok) problems.push(critical('config-parse-error', c.message));
+  // A config with two readings: one finding per construct, each naming its path and both readings.
+  if (!c.ok && c.ambiguities) problems.push(...c.ambiguities.map((a) => critical('config-ambiguous', a.message, a.path)));
+  else if (!c.ok) problems.push(critical('config-parse-error', c.message));
   if (problems.length > 0) {
     run.findings.push(...problems);
     run.steps.push({ step: 'parse', status: 'fail', detail: problems.map((p) => p.message).join('; ') });

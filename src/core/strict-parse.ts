@@ -4,7 +4,7 @@
 // too, because JSON.parse silently keeps the last duplicate key.
 import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { scanJsonShape } from './json-duplicates.js';
-import { loadConfigYaml } from './config-ambiguity.js';
+import { loadConfigYaml, type ConfigAmbiguity } from './config-ambiguity.js';
 
 export interface ParseLimits {
   maxBytes: number;
@@ -14,7 +14,7 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 1024 * 1024, maxAliases: 50, maxDepth: 64 };
 
-export type ParseOutcome = { ok: true; value: unknown; text: string } | { ok: false; message: string };
+export type ParseOutcome = { ok: true; value: unknown; text: string } | { ok: false; message: string; ambiguities?: ConfigAmbiguity[] };
 
 export function decodeUtf8(bytes: Uint8Array, what: string): { ok: true; text: string } | { ok: false; message: string } {
   const nul = bytes.indexOf(0);
@@ -43,7 +43,7 @@ export function parseStrictConfig(bytes: Uint8Array, what: string, limits: Parse
   return parseWith(bytes, what, limits, loadConfigYaml);
 }
 
-function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (text: string) => { value: unknown; problems: string[] }): ParseOutcome {
+function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (text: string) => { value: unknown; problems: ConfigAmbiguity[] }): ParseOutcome {
   if (bytes.byteLength > limits.maxBytes) {
     return { ok: false, message: `${what} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}` };
   }
@@ -51,7 +51,7 @@ function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (
   if (!decoded.ok) return decoded;
   if (decoded.text.trim() === '') return { ok: false, message: `${what} is empty` };
   let value: unknown;
-  let problems: string[];
+  let problems: ConfigAmbiguity[];
   try {
     // CORE_SCHEMA is YAML 1.2's core schema: no timestamps, no merge keys,
     // no custom tags. Duplicate keys throw.
@@ -67,7 +67,7 @@ function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (
   if (shape.aliases > limits.maxAliases) return { ok: false, message: `${what} reuses YAML aliases more than ${limits.maxAliases} times (alias expansion refused)` };
   if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
   if (shape.values > MAX_VALUES) return { ok: false, message: `${what} expands to more than ${MAX_VALUES} values (YAML alias expansion refused)` };
-  if (problems.length > 0) return { ok: false, message: problems.join('; ') };
+  if (problems.length > 0) return { ok: false, message: `${what} has more than one meaning: ${problems.map((p) => `[config-ambiguous] ${p.message}`).join('; ')}`, ambiguities: problems };
   return { ok: true, value, text: decoded.text };
 }
 

@@ -142,13 +142,11 @@ export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
     const exact = BigInt(s).toString();
     if (exact !== yaml12.text) return { yaml12, yaml11: { kind: 'number', text: exact } };
   }
+  if (yaml12.kind !== yaml11.kind || yaml12.text !== yaml11.text) return { yaml12, yaml11 };
   const go = goIntReading(s);
   if (go && (yaml12.kind !== 'number' || yaml12.text !== go.text)) return { yaml12, yaml11: go, by: "Go's yaml.v2/v3" };
-  if (yaml12.kind === yaml11.kind && yaml12.text === yaml11.text) {
-    if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s)) return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
-    return undefined;
-  }
-  return { yaml12, yaml11 };
+  if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s)) return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
+  return undefined;
 }
 
 /** "400000", "true", "the string \"on\"", "a date": a reading for a reason text. */

@@ -106,6 +106,15 @@ export const FIXED_CASES: string[] = [
   '%YAML 1.1\n---\na: on\n', '%YAML 1.2\n---\na: 0777\n',
 ];
 
+function configMapConfigs(p: string): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const doc of loadAll(readFileSync(p, 'utf8'))) {
+    const data = (doc as { data?: Record<string, unknown> } | null)?.data ?? {};
+    for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && /\.(ya?ml|json)$/.test(k) && !/manifest/.test(k)) out.push({ path: `${p}#data.${k}`, text: v });
+  }
+  return out;
+}
+
 /**
  * Every app config under examples/: the app-config files of the t1 folders,
  * and the configs embedded in the k8s ConfigMaps (data keys named like a
@@ -117,12 +126,8 @@ export function exampleConfigs(root = 'examples'): Array<{ path: string; text: s
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (dir.endsWith('k8s') && /\.ya?ml$/.test(name)) {
-        for (const doc of loadAll(readFileSync(p, 'utf8'))) {
-          const data = (doc as { data?: Record<string, unknown> } | null)?.data ?? {};
-          for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && /\.(ya?ml|json)$/.test(k) && !/manifest/.test(k)) out.push({ path: `${p}#data.${k}`, text: v });
-        }
-      } else if (/config.*\.(ya?ml|json)$/i.test(name)) out.push({ path: p, text: readFileSync(p, 'utf8') });
+      else if (dir.endsWith('k8s') && /\.ya?ml$/.test(name)) out.push(...configMapConfigs(p));
+      else if (/config.*\.(ya?ml|json)$/i.test(name)) out.push({ path: p, text: readFileSync(p, 'utf8') });
     }
   };
   walk(root);
