@@ -9,6 +9,7 @@
 // consumers that copy configs with Object.assign or a deep merge would
 // change the prototype instead of setting a key.
 import { FAILSAFE_SCHEMA, load, Type, type State } from 'js-yaml';
+import { ambiguousFlowColon } from './flow-colon.js';
 import { coreTypes as types, describeReading, plainScalarAmbiguity, type Ambiguity } from './yaml-ambiguity.js';
 
 interface Mark {
@@ -20,6 +21,7 @@ interface Mark {
 // js-yaml's load is synchronous and not reentrant here, so one module-level
 // recorder per load call is safe (set by withMarks, cleared after).
 let recording: Mark[] | undefined;
+let collections: Set<object> | undefined;
 
 // A mark is a string no YAML text can produce (the parser refuses NUL bytes
 // before YAML ever sees them; a "\0" escape could forge one, which only adds
@@ -60,7 +62,11 @@ export const CONFIG_SCHEMA = FAILSAFE_SCHEMA.extend({
  */
 function onNode(this: State, event: 'open' | 'close', state: State): void {
   const s = state as State & { tag: string | null; kind: string | null; result: unknown };
-  if (event !== 'close' || s.tag !== '!' || s.kind !== 'scalar' || typeof s.result !== 'string') return;
+  if (event !== 'close') return;
+  // Every collection the parser built: one that is not reachable from the
+  // root afterwards was used as a mapping key (js-yaml stringifies it).
+  if ((s.kind === 'mapping' || s.kind === 'sequence') && s.result !== null && typeof s.result === 'object') collections?.add(s.result);
+  if (s.tag !== '!' || s.kind !== 'scalar' || typeof s.result !== 'string') return;
   const a = plainScalarAmbiguity(s.result);
   if (a) s.result = mark(s.result, a);
 }
@@ -72,13 +78,43 @@ function onNode(this: State, event: 'open' | 'close', state: State): void {
  */
 export function loadConfigYaml(text: string): { value: unknown; problems: ConfigAmbiguity[] } {
   const marks: Mark[] = [];
+  const built = new Set<object>();
   recording = marks;
+  collections = built;
   try {
     const value = load(text, { schema: CONFIG_SCHEMA, json: false, listener: onNode });
+    if (/[[{]/.test(text)) {
+      const at = ambiguousFlowColon(text);
+      if (at >= 0) {
+        const line = text.slice(0, at).split('\n').length;
+        return { value, problems: [{ path: `(line ${line})`, message: `(line ${line}): a plain scalar with ":" next to a flow indicator inside [ ] or { } (like [a:] or [::x]) is a one-pair mapping to js-yaml but a string or a syntax error to libyaml, Go yaml and SnakeYAML; quote it` }] };
+      }
+    }
+    // A collection as a key needs `?` or a flow collection in the text.
+    if (/[?[{]/.test(text) && reachable(value) < built.size) {
+      return { value, problems: [{ path: '(a mapping key)', message: '(a mapping key): a mapping or sequence is used as a mapping key: the gate would read it as a string ("[object Object]", "a,b"), other loaders as a composite key or an error; use a scalar key' }] };
+    }
+    // The walk is only needed when something was marked or a __proto__ key
+    // could exist: spelled out, or written with escapes ("\x5f_proto__").
+    if (marks.length === 0 && !text.includes('__proto__') && !text.includes('\\')) return { value, problems: [] };
     return { value, problems: configAmbiguities(value, marks) };
   } finally {
     recording = undefined;
+    collections = undefined;
   }
+}
+
+/** How many distinct collections the parsed value holds. */
+function reachable(root: unknown): number {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push(child);
+  }
+  return seen.size;
 }
 
 const SAFE_SCALAR = /^[A-Za-z0-9_.:+\-~]{1,20}$/;

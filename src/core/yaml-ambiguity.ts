@@ -16,7 +16,7 @@ export const coreTypes = (jsYaml as unknown as { types: Record<'null' | 'bool' |
 
 /** A typed reading, canonical enough to compare across YAML versions. */
 export interface Reading {
-  kind: 'null' | 'bool' | 'number' | 'str' | 'timestamp' | 'merge' | 'value';
+  kind: 'null' | 'bool' | 'number' | 'str' | 'timestamp' | 'merge' | 'value' | 'error';
   /** Canonical text: numbers as exact decimal (or JS shortest form for non-integers). */
   text: string;
 }
@@ -120,6 +120,16 @@ function goIntReading(s: string): Reading | undefined {
   return { kind: 'number', text: (neg ? -n : n).toString() };
 }
 
+// SnakeYAML's float: a dot or an exponent (no sign needed), underscores
+// anywhere; "._" matches too and makes SnakeYAML throw.
+const SNAKE_FLOAT = /^[-+]?(?:\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|[0-9][0-9_]*\.[0-9_]*)$/;
+
+function snakeFloatReading(s: string): Reading | undefined {
+  if (!SNAKE_FLOAT.test(s)) return undefined;
+  const n = Number(s.replace(/_/g, ''));
+  return Number.isNaN(n) || !/[0-9]/.test(s) ? { kind: 'error', text: 'a load error' } : { kind: 'number', text: numberText(n) };
+}
+
 /** Exact decimal for integral values (so 2^53+1 and its double differ), JS shortest form otherwise. */
 export function numberText(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -145,6 +155,13 @@ export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
   if (yaml12.kind !== yaml11.kind || yaml12.text !== yaml11.text) return { yaml12, yaml11 };
   const go = goIntReading(s);
   if (go && (yaml12.kind !== 'number' || yaml12.text !== go.text)) return { yaml12, yaml11: go, by: "Go's yaml.v2/v3" };
+  // Go drops underscores before reading any number: -0_e-9 is 0 there.
+  if (s.includes('_')) {
+    const g = yaml12Reading(s.replace(/_/g, ''));
+    if (g.kind === 'number' && (yaml12.kind !== 'number' || yaml12.text !== g.text)) return { yaml12, yaml11: g, by: "Go's yaml.v2/v3" };
+  }
+  const snake = snakeFloatReading(s);
+  if (snake && (yaml12.kind !== snake.kind || yaml12.text !== snake.text)) return { yaml12, yaml11: snake, by: 'SnakeYAML' };
   if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s)) return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
   return undefined;
 }
@@ -159,5 +176,6 @@ export function describeReading(r: Reading, quote: (s: string) => string): strin
     case 'timestamp': return 'a date/time';
     case 'merge': return 'a merge key';
     case 'value': return 'the "value" key type (a PyYAML load error)';
+    case 'error': return r.text;
   }
 }

@@ -102,7 +102,7 @@ export const FIXED_CASES: string[] = [
   '__proto__: {polluted: true}\n', 'constructor: {name: x}\nprototype: 1\n', 'a: {__proto__: 1}\n',
   '{"tls": {"enabled": true}, "port": 8443, "debug": false, "mode": "on", "n": null, "f": 1.5, "e": 1.5e3, "neg": -0}\n',
   '{"a": "0400000", "b": "yes", "c": "1:20", "d": "2001-12-14", "<<": {"x": 1}}\n',
-  'a: !!int 0777\n', 'a: !!str on\n', 'a: !!bool yes\n', 'a: ! on\n', 'a: !!float 1e3\n', 'a: !!null ""\n',
+  '? [a, b]\n: 1\n', '{a: 1}: 2\n', 'a: !!int 0777\n', 'a: !!str on\n', 'a: !!bool yes\n', 'a: ! on\n', 'a: !!float 1e3\n', 'a: !!null ""\n',
   '%YAML 1.1\n---\na: on\n', '%YAML 1.2\n---\na: 0777\n',
 ];
 

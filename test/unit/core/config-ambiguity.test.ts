@@ -150,3 +150,52 @@ describe('config parser: one meaning or refuse (YAML 1.1 vs 1.2, merge keys, __p
     });
   });
 });
+
+describe('config parser: __proto__ written with escapes', () => {
+  it('refuses "\\x5f_proto__" and "\\u005f_proto__" keys (no literal __proto__ in the text)', () => {
+    for (const text of ['"\\x5f_proto__": {admin: true}\n', 'a: {"\\u005f_proto__": 1}\n']) {
+      const r = parseStrictConfig(Buffer.from(text), 'app config');
+      expect(r.ok, text).to.equal(false);
+      if (!r.ok) expect(r.ambiguities?.[0]?.message).to.match(/__proto__: a "__proto__" key is refused/);
+    }
+  });
+});
+
+describe('config parser: collections as mapping keys', () => {
+  it('refuses ? [a, b], [a, b]: and {a: 1}: keys (js-yaml makes them the strings "a,b" / "[object Object]")', () => {
+    for (const text of ['? [a, b]\n: 1\n', 'x:\n  [a, b]: 1\n', '{a: 1}: 2\n', '? {x: 1}\n: 2\n']) {
+      const r = parseStrictConfig(Buffer.from(text), 'app config');
+      expect(r.ok, text).to.equal(false);
+      if (!r.ok) expect(r.ambiguities?.[0]?.message).to.match(/a mapping or sequence is used as a mapping key/);
+    }
+  });
+
+  it('accepts flow collections as values and shared (aliased) collections', () => {
+    const r = parseStrictConfig(Buffer.from('a: &x {b: [1, 2]}\nc: *x\nd: [{e: 1}, [f]]\n'), 'app config');
+    expect(r.ok, r.ok ? '' : r.message).to.equal(true);
+  });
+});
+
+describe('config parser: disagreements found by the differential fuzz (npm run fuzz:config)', () => {
+  for (const [text, want] of [
+    ['a: [-__AB:]\n', /^\(line 1\): a plain scalar with ":" next to a flow indicator/],
+    ['a:\n  b: [::x]\n', /^\(line 2\): a plain scalar with ":"/],
+    ['x: {+:__:}\n', /flow indicator/],
+    ['a: -0_e-9\n', /^a: -0_e-9 is the string "-0_e-9" under YAML 1.2 but 0 under Go's yaml.v2\/v3/],
+    ['a: 1_0e3\n', /but 10000 under Go's yaml/],
+    ['a: +._\n', /^a: \+\._ is the string "\+\._" under YAML 1.2 but a load error under SnakeYAML/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(text)}`, () => {
+      const r = parseStrictConfig(Buffer.from(text), 'app config');
+      expect(r.ok).to.equal(false);
+      if (!r.ok) expect(r.ambiguities?.[0]?.message, r.message).to.match(want);
+    });
+  }
+
+  it('accepts colons that read the same: flow maps, URLs in flow lists, quoted IPv6, comments', () => {
+    for (const text of ['a: {b: 1, c: [d, e]}\n', 'u: [http://x.y/z]\n', 'h: ["[::1]:80", \'it\'\'s:\']\n', '# [a:]\nb: 1\n']) {
+      const r = parseStrictConfig(Buffer.from(text), 'app config');
+      expect(r.ok, r.ok ? text : r.message).to.equal(true);
+    }
+  });
+});

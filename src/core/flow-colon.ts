@@ -1,0 +1,47 @@
+// Plain scalars with a `:` inside flow collections are read differently by
+// the YAML parsers themselves: js-yaml reads `[a:]` as [{a: null}] and
+// accepts `[::x]`, where libyaml (PyYAML), Go yaml and SnakeYAML read the
+// string "a:" or refuse the document. Found by the config differential fuzz
+// (test/differential/). Refused: inside a flow collection, outside quotes
+// and comments, a `:` right after `[`, `{`, `,` or `:`, or right before
+// `]`, `}`, `,` or `:`. `{a: 1}`, `[http://x]` and quoted "[::1]:80" pass.
+
+/** Index of the first such `:` in the text, or -1. */
+export function ambiguousFlowColon(text: string): number {
+  let depth = 0;
+  let prev = '\n';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const boundary = prev === '\n' || prev === ' ' || prev === '\t' || prev === '[' || prev === '{' || prev === ',' || prev === ':';
+    if ((c === '"' || c === "'") && boundary) {
+      i = endOfQuoted(text, i);
+      prev = c;
+      continue;
+    }
+    if (c === '#' && (prev === ' ' || prev === '\t' || prev === '\n')) {
+      while (i < text.length && text[i] !== '\n') i++;
+      prev = '\n';
+      continue;
+    }
+    if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === ':' && depth > 0) {
+      const next = text[i + 1] ?? '';
+      if ('[{,:'.includes(prev) || ']},:'.includes(next)) return i;
+    }
+    prev = c;
+  }
+  return -1;
+}
+
+function endOfQuoted(text: string, start: number): number {
+  const q = text[start]!;
+  for (let i = start + 1; i < text.length; i++) {
+    if (q === '"' && text[i] === '\\') { i++; continue; }
+    if (text[i] === q) {
+      if (q === "'" && text[i + 1] === "'") { i++; continue; }
+      return i;
+    }
+  }
+  return text.length;
+}
