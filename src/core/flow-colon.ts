@@ -12,26 +12,29 @@ export function ambiguousFlowColon(text: string): number {
   let prev = '\n';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    const boundary = prev === '\n' || prev === ' ' || prev === '\t' || prev === '[' || prev === '{' || prev === ',' || prev === ':';
-    if ((c === '"' || c === "'") && boundary) {
-      i = endOfQuoted(text, i);
-      prev = c;
-      continue;
-    }
-    if (c === '#' && (prev === ' ' || prev === '\t' || prev === '\n')) {
-      while (i < text.length && text[i] !== '\n') i++;
-      prev = '\n';
+    const skipTo = skipped(text, i, prev);
+    if (skipTo !== undefined) {
+      i = skipTo;
+      prev = c === '#' ? '\n' : c;
       continue;
     }
     if (c === '[' || c === '{') depth++;
     else if ((c === ']' || c === '}') && depth > 0) depth--;
-    else if (c === ':' && depth > 0) {
-      const next = text[i + 1] ?? '';
-      if ('[{,:'.includes(prev) || ']},:'.includes(next)) return i;
-    }
+    else if (c === ':' && depth > 0 && ('[{,:'.includes(prev) || ']},:'.includes(text[i + 1] ?? ''))) return i;
     prev = c;
   }
   return -1;
+}
+
+/** Where a quoted scalar (opened at a token boundary) or a comment starting at i ends; undefined if none starts there. */
+function skipped(text: string, i: number, prev: string): number | undefined {
+  const c = text[i];
+  if ((c === '"' || c === "'") && ' \t\n[{,:'.includes(prev)) return endOfQuoted(text, i);
+  if (c === '#' && ' \t\n'.includes(prev)) {
+    const nl = text.indexOf('\n', i);
+    return nl < 0 ? text.length : nl;
+  }
+  return undefined;
 }
 
 function endOfQuoted(text: string, start: number): number {

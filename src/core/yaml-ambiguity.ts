@@ -153,6 +153,14 @@ export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
     if (exact !== yaml12.text) return { yaml12, yaml11: { kind: 'number', text: exact } };
   }
   if (yaml12.kind !== yaml11.kind || yaml12.text !== yaml11.text) return { yaml12, yaml11 };
+  const other = goOrSnakeAmbiguity(s, yaml12);
+  if (other) return other;
+  if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s)) return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
+  return undefined;
+}
+
+/** Where YAML 1.1 agrees with 1.2 but Go's yaml or SnakeYAML still read a number differently. */
+function goOrSnakeAmbiguity(s: string, yaml12: Reading): Ambiguity | undefined {
   const go = goIntReading(s);
   if (go && (yaml12.kind !== 'number' || yaml12.text !== go.text)) return { yaml12, yaml11: go, by: "Go's yaml.v2/v3" };
   // Go drops underscores before reading any number: -0_e-9 is 0 there.
@@ -162,7 +170,6 @@ export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
   }
   const snake = snakeFloatReading(s);
   if (snake && (yaml12.kind !== snake.kind || yaml12.text !== snake.text)) return { yaml12, yaml11: snake, by: 'SnakeYAML' };
-  if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s)) return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
   return undefined;
 }
 
