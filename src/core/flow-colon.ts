@@ -3,8 +3,9 @@
 // accepts `[::x]`, where libyaml (PyYAML), Go yaml and SnakeYAML read the
 // string "a:" or refuse the document. Found by the config differential fuzz
 // (test/differential/). Refused: inside a flow collection, outside quotes
-// and comments, a `:` right after `[`, `{`, `,` or `:`, or right before
-// `]`, `}`, `,` or `:`. `{a: 1}`, `[http://x]` and quoted "[::1]:80" pass.
+// and comments, a `:` that starts a plain scalar (after `[`, `{`, `,`, `:`
+// or a space, and not followed by a space), or one right before `]`, `}`,
+// `,` or `:`. `{a: 1}`, `[http://x]` and quoted "[::1]:80" pass.
 
 /** Index of the first such `:` in the text, or -1. */
 export function ambiguousFlowColon(text: string): number {
@@ -20,10 +21,16 @@ export function ambiguousFlowColon(text: string): number {
     }
     if (c === '[' || c === '{') depth++;
     else if ((c === ']' || c === '}') && depth > 0) depth--;
-    else if (c === ':' && depth > 0 && ('[{,:'.includes(prev) || ']},:'.includes(text[i + 1] ?? ''))) return i;
+    else if (c === ':' && depth > 0 && flowColonDiffers(prev, text[i + 1] ?? '\n')) return i;
     prev = c;
   }
   return -1;
+}
+
+/** `[a:]`, `[:x]`, `{k: :x}`, `[a::b]`: a colon that starts or ends a plain scalar in flow context. */
+function flowColonDiffers(prev: string, next: string): boolean {
+  if (']},:'.includes(next)) return true;
+  return '[{,: \t\n'.includes(prev) && !' \t\r\n'.includes(next);
 }
 
 /** Where a quoted scalar (opened at a token boundary) or a comment starting at i ends; undefined if none starts there. */
