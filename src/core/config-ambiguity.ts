@@ -83,12 +83,10 @@ export function loadConfigYaml(text: string): { value: unknown; problems: Config
   collections = built;
   try {
     const value = load(text, { schema: CONFIG_SCHEMA, json: false, listener: onNode });
-    if (/[[{]/.test(text)) {
-      const at = ambiguousFlowColon(text);
-      if (at >= 0) {
-        const line = text.slice(0, at).split('\n').length;
-        return { value, problems: [{ path: `(line ${line})`, message: `(line ${line}): a plain scalar with ":" next to a flow indicator inside [ ] or { } (like [a:] or [::x]) is a one-pair mapping to js-yaml but a string or a syntax error to libyaml, Go yaml and SnakeYAML; quote it` }] };
-      }
+    const at = ambiguousFlowColon(text);
+    if (at >= 0) {
+      const line = text.slice(0, at).split('\n').length;
+      return { value, problems: [{ path: `(line ${line})`, message: `(line ${line}): a plain scalar with ":" next to a flow indicator inside [ ] or { } (like [a:] or [::x]), or a second "key:" on one line, is a mapping to js-yaml but a string or a syntax error to libyaml, Go yaml and SnakeYAML; quote it` }] };
     }
     // A collection as a key needs `?` or a flow collection in the text.
     if (/[?[{]/.test(text) && reachable(value) < built.size) {

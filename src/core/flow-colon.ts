@@ -5,18 +5,29 @@
 // (test/differential/). Refused: inside a flow collection, outside quotes
 // and comments, a `:` that starts a plain scalar (after `[`, `{`, `,`, `:`
 // or a space, and not followed by a space), or one right before `]`, `}`,
-// `,` or `:`. `{a: 1}`, `[http://x]` and quoted "[::1]:80" pass.
+// `,` or `:`. `{a: 1}`, `[http://x]` and quoted "[::1]:80" pass. In block
+// context, a second mapping indicator on one line (`log: !!str k: v`,
+// found by the fuzz too) is refused: js-yaml nests a mapping, the others
+// refuse the document.
 
 /** Index of the first such `:` in the text, or -1. */
 export function ambiguousFlowColon(text: string): number {
   let depth = 0;
   let prev = '\n';
+  let indicators = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
+    if (c === '\n') indicators = 0;
+    // Block context: a second `: ` on one line after a tag or an anchor
+    // (`log: !!str k: v`) is a nested mapping to js-yaml, an error to the
+    // others (without one, js-yaml refuses it too). Counted from the tag on.
+    if (depth === 0 && (c === '!' || c === '&') && ' \t'.includes(prev) && indicators > 0) indicators = 1.5;
+    if (c === ':' && depth === 0 && ' \t\r\n'.includes(text[i + 1] ?? '\n') && (indicators += 1) > 2) return i;
     const skipTo = skipped(text, i, prev);
     if (skipTo !== undefined) {
       i = skipTo;
       prev = c === '#' ? '\n' : c;
+      if (c === '#') indicators = 0;
       continue;
     }
     if (c === '[' || c === '{') depth++;

@@ -182,6 +182,7 @@ describe('config parser: disagreements found by the differential fuzz (npm run f
     ['a:\n  b: [::x]\n', /^\(line 2\): a plain scalar with ":"/],
     ['x: {+:__:}\n', /flow indicator/],
     ['enabled: {retries: :Dcb:b.4}\n', /flow indicator/],
+    ['a: 1\nlog: !!str 0.: # note\n', /^\(line 2\): .*a second "key:" on one line/],
     ['a: -0_e-9\n', /^a: -0_e-9 is the string "-0_e-9" under YAML 1.2 but 0 under Go's yaml.v2\/v3/],
     ['a: 1_0e3\n', /but 10000 under Go's yaml/],
     ['a: +._\n', /^a: \+\._ is the string "\+\._" under YAML 1.2 but a load error under SnakeYAML/],
