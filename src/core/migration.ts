@@ -5,7 +5,7 @@ import type { Evaluation, Finding, StepResult, Subject } from './contracts/repor
 import { MigrationManifestSchema, MIGRATION_MANIFEST_FIELDS, type Environment, type MigrationManifest } from './contracts/migration-manifest.js';
 import { AppConfigSchema } from './contracts/app-config.js';
 import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
-import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrict, parseStrictJson, type ParseLimits } from './strict-parse.js';
+import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrictConfig, parseStrictJson, type ParseLimits } from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
 import type { PinnedKey } from './ports.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
@@ -85,8 +85,10 @@ function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { mani
     if (m.ok) manifest = m.value;
     else problems.push(critical('manifest-parse-error', m.message));
   }
-  const c = parseStrict(input.config, 'app config', limits);
-  if (!c.ok) problems.push(critical('config-parse-error', c.message));
+  const c = parseStrictConfig(input.config, 'app config', limits);
+  // A config with two readings: one finding per construct, each naming its path and both readings.
+  if (!c.ok && c.ambiguities) problems.push(...c.ambiguities.map((a) => critical('config-ambiguous', a.message, a.path)));
+  else if (!c.ok) problems.push(critical('config-parse-error', c.message));
   if (problems.length > 0) {
     run.findings.push(...problems);
     run.steps.push({ step: 'parse', status: 'fail', detail: problems.map((p) => p.message).join('; ') });

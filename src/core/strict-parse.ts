@@ -5,6 +5,7 @@
 import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { scanJsonShape } from './json-duplicates.js';
 import { jsonSyntaxProblem, quotedName, safeDetail, yamlReason } from './safe-text.js';
+import { loadConfigYaml, type ConfigAmbiguity } from './config-ambiguity.js';
 
 export interface ParseLimits {
   maxBytes: number;
@@ -14,7 +15,7 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 1024 * 1024, maxAliases: 50, maxDepth: 64 };
 
-export type ParseOutcome = { ok: true; value: unknown; text: string } | { ok: false; message: string };
+export type ParseOutcome = { ok: true; value: unknown; text: string } | { ok: false; message: string; ambiguities?: ConfigAmbiguity[] };
 
 export function decodeUtf8(bytes: Uint8Array, what: string): { ok: true; text: string } | { ok: false; message: string } {
   const nul = bytes.indexOf(0);
@@ -27,6 +28,23 @@ export function decodeUtf8(bytes: Uint8Array, what: string): { ok: true; text: s
 }
 
 export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
+  return parseWith(bytes, what, limits, (text) => ({ value: loadYaml(text, { schema: CORE_SCHEMA, json: false }), problems: [] }));
+}
+
+/**
+ * App configs: parseStrict, plus one meaning or refuse. Their consumers read
+ * YAML 1.1 or merge `<<` keys where the gate reads YAML 1.2 (see
+ * config-ambiguity.ts), so every construct with two readings, and every
+ * `__proto__` key, is refused with a `[config-ambiguous]` reason naming the
+ * path and both readings. JSON configs go through the same reader: their
+ * scalars are quoted strings or JSON numbers/literals, which read the same
+ * under both versions.
+ */
+export function parseStrictConfig(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
+  return parseWith(bytes, what, limits, loadConfigYaml);
+}
+
+function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (text: string) => { value: unknown; problems: ConfigAmbiguity[] }): ParseOutcome {
   if (bytes.byteLength > limits.maxBytes) {
     return { ok: false, message: `${what} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}` };
   }
@@ -34,19 +52,23 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
   if (!decoded.ok) return decoded;
   if (decoded.text.trim() === '') return { ok: false, message: `${what} is empty` };
   let value: unknown;
+  let problems: ConfigAmbiguity[];
   try {
     // CORE_SCHEMA is YAML 1.2's core schema: no timestamps, no merge keys,
     // no custom tags. Duplicate keys throw.
-    value = loadYaml(decoded.text, { schema: CORE_SCHEMA, json: false });
+    ({ value, problems } = read(decoded.text));
   } catch (e) {
     if (e instanceof YAMLException) return { ok: false, message: `${what} is not valid YAML/JSON: ${yamlProblem(e)}` };
     if (e instanceof RangeError) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
     return { ok: false, message: `${what} could not be parsed: ${safeDetail(e instanceof Error ? e.message : String(e))}` };
   }
   const shape = measure(value, limits);
+  // Size limits first: the ambiguity walk has already run, but a refusal for
+  // alias expansion is the more basic answer.
   if (shape.aliases > limits.maxAliases) return { ok: false, message: `${what} reuses YAML aliases more than ${limits.maxAliases} times (alias expansion refused)` };
   if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
   if (shape.values > MAX_VALUES) return { ok: false, message: `${what} expands to more than ${MAX_VALUES} values (YAML alias expansion refused)` };
+  if (problems.length > 0) return { ok: false, message: `${what} has more than one meaning: ${problems.map((p) => `[config-ambiguous] ${p.message}`).join('; ')}`, ambiguities: problems };
   return { ok: true, value, text: decoded.text };
 }
 

@@ -2,7 +2,7 @@
 // kinds it does not judge, malformed reviews, TLS floor, the deadline.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { createPrivateKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { canonicalManifestBytes, parseMigrationRequest } from '../../src/core/admission/migration-request.js';
@@ -65,6 +65,16 @@ describe('webhook behaviour over HTTPS', () => {
     expect(responseOf(res.json).status!.message).to.contain('[config-hash-mismatch]');
     expect(sink.records.length).to.equal(before + 1);
     expect(sink.records.at(-1)!.subject).to.include({ operation: 'UPDATE' });
+  });
+
+  it('a ConfigMap whose config has a YAML merge key is a BLOCK [config-ambiguous], even signed off with the right hash (issue 11)', async () => {
+    const cm = example('good-configmap.yaml') as { metadata: { annotations: Record<string, string> }; data: Record<string, string> };
+    const config = `${cm.data['app-config.yaml']}overrides:\n  <<: {debug: true, verify_ssl: false}\n`;
+    const manifest = { ...JSON.parse(cm.metadata.annotations['migrationgate.io/manifest']!) as object, config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` };
+    const tampered = { ...cm, metadata: { ...cm.metadata, annotations: { ...cm.metadata.annotations, 'migrationgate.io/manifest': JSON.stringify(manifest) } }, data: { ...cm.data, 'app-config.yaml': config } };
+    const r = responseOf((await postReview(gate, admissionReview(tampered))).json);
+    expect(r.allowed).to.equal(false);
+    expect(r.status!.message.split('\n')[1], r.status!.message).to.match(/^\[config-ambiguous\] overrides\.<<: a YAML merge key "<<"/);
   });
 
   it('UPDATE that only edits the manifest annotation is judged', async () => {

@@ -36,6 +36,8 @@ describe('webhook: MigrationRequest with spec.config over HTTPS', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'gate-artifacts-'));
     for (const dir of ['t1_good', 't1_bad/inline-secret', 't2_good']) cpSync(path.resolve('examples', dir), path.join(root, dir), { recursive: true });
     writeFileSync(path.join(root, 't1_good', 'huge-app-config.yaml'), `# padding\n${'x: 1\n'.repeat(5_000)}`);
+    // The good config with a YAML merge key: PyYAML, Go yaml and SnakeYAML would turn debug on.
+    writeFileSync(path.join(root, 't1_good', 'merge-app-config.yaml'), `${readFileSync('examples/t1_good/app-config.yaml', 'utf8')}overrides:\n  <<: {debug: true, verify_ssl: false}\n`);
     sink = new MemoryAuditSink();
     gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: root, GATE_MAX_CONFIG_BYTES: '16384' }, { auditSink: sink });
   });
@@ -78,6 +80,14 @@ describe('webhook: MigrationRequest with spec.config over HTTPS', () => {
     expect(reasons[0]).to.match(/^\[config-too-large\] app config: t1_good\/huge-app-config\.yaml is \d+ bytes; the limit is 16384 \(GATE_MAX_CONFIG_BYTES\) \(at spec\.config\.url\)$/);
     expect(sink.records.length).to.equal(before + 1);
     expect(JSON.stringify(sink.records.at(-1))).not.to.contain('padding');
+  });
+
+  it('blocks a config with a YAML merge key as [config-ambiguous], naming its path (issue 11)', async () => {
+    const r = await send(withConfigUrl(example(), `file://${root}/t1_good/merge-app-config.yaml`));
+    expect(r.allowed).to.equal(false);
+    const reasons = r.status!.message.split('\n').slice(1);
+    expect(reasons[0], r.status!.message).to.match(/^\[config-ambiguous\] overrides\.<<: a YAML merge key "<<" is a plain key under YAML 1\.2 but merges/);
+    expect(sink.records.at(-1)).to.deep.include({ scenario: 'T2', decision: 'BLOCK' });
   });
 
   it('judges an UPDATE that only points spec.config somewhere else', async () => {

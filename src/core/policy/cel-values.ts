@@ -4,7 +4,10 @@
 //   with "no such overload double + int". Non-integral and unsafe-sized
 //   numbers stay doubles.
 // - Objects are rebuilt with a null prototype: a key named `__proto__` is
-//   then a plain key, never a prototype switch.
+//   then a plain key, never a prototype switch. An object with its own
+//   `constructor` key becomes a Map instead: cel-js types an object by its
+//   `.constructor`, so the key would make every rule fail (unsupported
+//   type) and block good configs; a Map is a CEL map whatever its keys.
 // - Anything that is not JSON-like data (functions, class instances) is
 //   refused: the caller fails closed.
 import { INPUT_LIMITS } from './limits.js';
@@ -46,11 +49,15 @@ function convertObject(value: object, depth: number, budget: Budget, limits: { m
   if (value instanceof Uint8Array) return value;
   const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : isPlain(value) ? Object.entries(value) : fail(value);
   const out = Object.create(null) as Record<string, unknown>;
+  let asMap: Map<string, unknown> | undefined;
   for (const [k, v] of entries) {
     if (v === undefined) continue;
-    out[String(k)] = convert(v, depth + 1, budget, limits);
+    const key = String(k);
+    if (key === 'constructor') asMap = new Map();
+    out[key] = convert(v, depth + 1, budget, limits);
   }
-  return out;
+  if (asMap) for (const k of Object.keys(out)) asMap.set(k, out[k]);
+  return asMap ?? out;
 }
 
 function isPlain(value: object): boolean {

@@ -25,6 +25,12 @@ export function foundSuffix(root: unknown, path: string | undefined): string {
 function lookup(root: unknown, segments: readonly string[]): { present: boolean; value?: unknown } {
   let current = root;
   for (const s of segments) {
+    // A Map: what toCelValue makes of an object with a `constructor` key.
+    if (current instanceof Map) {
+      if (!current.has(s)) return { present: false };
+      current = current.get(s);
+      continue;
+    }
     if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, s)) return { present: false };
     current = (current as Record<string, unknown>)[s];
   }
