@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { evaluateMigration } from '../../../src/core/migration.js';
+import { evaluatePolicies } from '../../../src/core/policy/index.js';
+import type { Finding } from '../../../src/core/contracts/report.js';
 import type { PolicyEnv } from '../../../src/core/contracts/policy-file.js';
 import { baseline, goodConfig, only, rulesOf, t1 } from './baseline-fixture.js';
 
@@ -150,5 +154,77 @@ describe('baseline T1 rules', () => {
       expect(only(fs, 'secret-key-min-length')).to.have.length(1);
       expect(JSON.stringify(fs)).not.to.contain('tiny-but-secret');
     });
+  });
+});
+
+// Relaxed binding: the T1 pipeline hands the rules the canonical view, so the
+// finding is raised whichever spelling carries the value (issue 11).
+describe('baseline T1 rules under relaxed binding (through the T1 pipeline)', () => {
+  const run = (config: Record<string, unknown>, env: PolicyEnv = 'prod'): Finding[] => {
+    const bytes = Buffer.from(JSON.stringify(config));
+    const manifest = { app_id: 'orders-api', env, version: '1', config_sha256: createHash('sha256').update(bytes).digest('hex') };
+    return evaluateMigration({ manifest, config: bytes, policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }) }).findings;
+  };
+  const without = (c: Record<string, unknown>, ...keys: string[]): Record<string, unknown> => {
+    for (const k of keys) delete c[k];
+    return c;
+  };
+
+  it('the good config still passes', () => expect(run(goodConfig())).to.deep.equal([]));
+
+  const cases: Array<[string, (c: Record<string, unknown>) => Record<string, unknown>, string, string]> = [
+    ['TLS: {enabled: false}', (c) => ({ ...without(c, 'tls'), TLS: { enabled: false } }), 'prod-requires-tls', 'TLS.enabled'],
+    ['flat tls.enabled: false', (c) => ({ ...without(c, 'tls'), 'tls.enabled': false }), 'prod-requires-tls', 'tls.enabled'],
+    ['flat tls.MIN_VERSION 1.0', (c) => ({ ...without(c, 'tls'), 'tls.enabled': true, 'tls.MIN_VERSION': '1.0' }), 'tls-min-version', 'tls.MIN_VERSION'],
+    ['DEBUG: true', (c) => ({ ...without(c, 'debug'), DEBUG: true }), 'prod-debug-disabled', 'DEBUG'],
+    ['SECRET_KEY short', (c) => ({ ...without(c, 'secret_key'), SECRET_KEY: 'short' }), 'secret-key-min-length', 'SECRET_KEY'],
+    ['secretKey short', (c) => ({ ...without(c, 'secret_key'), secretKey: 'short' }), 'secret-key-min-length', 'secretKey'],
+    ['secret-key short', (c) => ({ ...without(c, 'secret_key'), 'secret-key': 'short' }), 'secret-key-min-length', 'secret-key'],
+    ['InsecureSkipVerify: true', (c) => ({ ...c, InsecureSkipVerify: true }), 'tls-verify-enabled', ''],
+    ['tls.insecureSkipVerify: true', (c) => ({ ...c, tls: { enabled: true, insecureSkipVerify: true } }), 'tls-verify-enabled', ''],
+    ['flat ssl.verify: false', (c) => ({ ...c, 'ssl.verify': false }), 'tls-verify-enabled', ''],
+    ['verifySsl: false', (c) => ({ ...c, verifySsl: false }), 'tls-verify-enabled', ''],
+    ['VERIFY_SSL: false', (c) => ({ ...c, VERIFY_SSL: false }), 'tls-verify-enabled', ''],
+    ['Ports[].Host 0.0.0.0', (c) => ({ ...without(c, 'ports'), Ports: [{ Port: 80, Host: '0.0.0.0' }] }), 'no-public-bind', 'Ports[].Host'],
+    ['CORS.AllowedOrigins "*"', (c) => ({ ...without(c, 'cors'), CORS: { AllowedOrigins: '*' } }), 'prod-cors-not-wildcard', 'CORS.AllowedOrigins'],
+    ['Audit.Enabled false', (c) => ({ ...without(c, 'audit'), Audit: { Enabled: false } }), 'prod-audit-enabled', 'Audit.Enabled'],
+    ['PBKDF2_ITERATIONS 1000', (c) => ({ ...without(c, 'pbkdf2_iterations'), PBKDF2_ITERATIONS: 1000 }), 'pbkdf2-min-iterations', 'PBKDF2_ITERATIONS'],
+  ];
+  for (const [name, change, rule, path] of cases) {
+    it(`prod: ${name} -> ${rule} blocks${path ? `, path ${path}` : ''}`, () => {
+      const mine = only(run(change(goodConfig())), rule);
+      expect(mine.map((f) => f.action), JSON.stringify(mine)).to.deep.equal(['block']);
+      if (path) expect(mine[0]!.path).to.equal(path);
+    });
+  }
+
+  it('the schema step judges the canonical view too: TLS: {enabled: "false"} is a type error, not a pass', () => {
+    const findings = run({ ...without(goodConfig(), 'tls'), TLS: { enabled: 'false' } });
+    expect(findings.some((f) => f.action === 'block' && f.path === 'tls.enabled'), JSON.stringify(findings)).to.equal(true);
+  });
+
+  const pairs: Array<[string, Record<string, unknown>]> = [
+    ['TLS beside tls', { TLS: { enabled: false } }],
+    ['flat tls.enabled beside tls: {enabled: true}', { 'tls.enabled': false }],
+    ['secretKey beside secret_key', { secretKey: 'short' }],
+    ['InsecureSkipVerify beside insecure_skip_verify', { insecure_skip_verify: false, InsecureSkipVerify: true }],
+    ['DEBUG beside debug', { DEBUG: true }],
+    ['flat TLS.min_version beside tls: {...}', { 'TLS.min_version': '1.0' }],
+  ];
+  for (const [name, extra] of pairs) {
+    it(`refuses ${name} as [config-ambiguous], before any rule runs`, () => {
+      const findings = run({ ...goodConfig(), ...extra });
+      expect(rulesOf(findings)).to.deep.equal(['config-ambiguous']);
+      expect(findings[0]!.message).to.match(/^\[config-ambiguous\] /);
+      expect(findings[0]!.action).to.equal('block');
+    });
+  }
+
+  it('refuses a full-width lookalike of tls in prod', () => {
+    expect(rulesOf(run({ ...goodConfig(), 'ｔｌｓ': { enabled: false } }))).to.deep.equal(['config-ambiguous']);
+  });
+
+  it('reads an env-var-style TLS_ENABLED file key as one unknown key, not tls.enabled', () => {
+    expect(rulesOf(run({ ...without(goodConfig(), 'tls'), TLS_ENABLED: true }))).to.deep.equal(['prod-requires-tls']);
   });
 });
