@@ -48,8 +48,19 @@ const childSchema = (n: Node): Schema | undefined => (n === 'leaf' ? undefined :
 export const AMBIGUOUS = '[config-ambiguous]';
 const MAX_REPORTED = 5;
 
+/** A policy leaf the canonical view holds only because a relaxed-binding loader folds its spelling. */
+export interface Relaxed {
+  /** canonical path, list items as `[]`: `tls.enabled`, `ports[].host`. */
+  readonly canon: string;
+  /** the spelling the config used, map levels joined by '.' (raw: hide before showing). */
+  readonly shown: string;
+  /** some segment came from a flat dotted key (`tls.enabled: true`). */
+  readonly flat: boolean;
+  readonly value: unknown;
+}
+
 export type CanonicalOutcome =
-  | { ok: true; config: Record<string, unknown>; spelled: ReadonlyMap<string, string> }
+  | { ok: true; config: Record<string, unknown>; spelled: ReadonlyMap<string, string>; relaxed: readonly Relaxed[] }
   | { ok: false; problems: string[] };
 
 /** The relaxed-binding fold of one key segment: lowercase ASCII letters and digits only. */
@@ -78,15 +89,16 @@ const lookalikeFold = (s: string): string =>
     .toLowerCase().normalize('NFKD').replace(/\p{M}/gu, ''));
 
 /** Shown in a reason only when it is a plain identifier: a key may be a secret itself. */
-const show = (s: string): string => (/^[A-Za-z0-9_-]{1,64}(\[[0-9]+\])*$/.test(s) ? s : '<key>');
+export const show = (s: string): string => (/^[A-Za-z0-9_-]{1,64}(\[[0-9]+\])*$/.test(s) ? s : '<key>');
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 
 export function canonicalConfig(config: Record<string, unknown>): CanonicalOutcome {
   const problems = findAmbiguities(config);
   if (problems.length > 0) return { ok: false, problems };
-  const spelled = new Map<string, string>();
-  return { ok: true, config: rebuild(config, POLICY_KEYS, '', '', spelled), spelled };
+  const ctx: Ctx = { spelled: new Map(), relaxed: [] };
+  const canon = rebuild(config, POLICY_KEYS, '', '', false, ctx);
+  return { ok: true, config: canon, spelled: ctx.spelled, relaxed: ctx.relaxed };
 }
 
 // ------------------------------------------------------------ ambiguity
@@ -176,7 +188,9 @@ function named(spelled: string, key: string, flat: boolean): string {
  * expanding their flat forms. Ambiguity was refused before, so merging two
  * spellings never overwrites a value.
  */
-function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, shown: string, spelled: Map<string, string>): Record<string, unknown> {
+interface Ctx { spelled: Map<string, string>; relaxed: Relaxed[] }
+
+function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, shown: string, flat: boolean, ctx: Ctx): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
   const byFold = new Map(Object.keys(schema).map((k) => [foldKey(k), k]));
   for (const [key, value] of Object.entries(map)) {
@@ -189,20 +203,23 @@ function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, sh
     const child = schema[name]!;
     const canonPath = canon === '' ? name : `${canon}.${name}`;
     const shownPath = shown === '' ? parts[0]! : `${shown}.${parts[0]!}`;
-    if (parts[0] !== name || shown !== canon) spelled.set(canonPath, shownPath);
+    const folded = parts[0] !== name || shown !== canon;
+    if (folded) ctx.spelled.set(canonPath, shownPath);
     const rest = parts.slice(1);
+    const viaFlat = flat || rest.length > 0;
+    if (child === 'leaf' && (folded || viaFlat)) ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value });
     const inner = rest.length > 0 ? { [rest.join('.')]: value } : value;
-    out[name] = merge(out[name], canonicalChild(inner, child, canonPath, shownPath, spelled));
+    out[name] = merge(out[name], canonicalChild(inner, child, canonPath, shownPath, viaFlat, ctx));
   }
   return out;
 }
 
-function canonicalChild(value: unknown, child: Node, canon: string, shown: string, spelled: Map<string, string>): unknown {
+function canonicalChild(value: unknown, child: Node, canon: string, shown: string, flat: boolean, ctx: Ctx): unknown {
   if (child === 'leaf') return value;
   if ('items' in child) {
-    return Array.isArray(value) ? value.map((v) => (isMap(v) ? rebuild(v, child.items, `${canon}[]`, `${shown}[]`, spelled) : v)) : value;
+    return Array.isArray(value) ? value.map((v) => (isMap(v) ? rebuild(v, child.items, `${canon}[]`, `${shown}[]`, flat, ctx) : v)) : value;
   }
-  return isMap(value) ? rebuild(value, child.keys, canon, shown, spelled) : value;
+  return isMap(value) ? rebuild(value, child.keys, canon, shown, flat, ctx) : value;
 }
 
 function merge(a: unknown, b: unknown): unknown {

@@ -8,6 +8,7 @@ import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
 import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrict, parseStrictJson, type ParseLimits } from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
 import { canonicalConfig } from './config-canonical.js';
+import { literalReaderProblems } from './config-literal-readers.js';
 
 export const T1_STEPS = ['parse', 'schema', 'hash', 'compare', 'policies'] as const;
 
@@ -75,8 +76,11 @@ function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): Parsed
   let spelled: ReadonlyMap<string, string> = new Map();
   if (isPlainObject(config)) {
     const canon = canonicalConfig(config);
-    if (canon.ok) ({ config, spelled } = canon);
-    else problems.push(...canon.problems.map((m) => critical('config-ambiguous', m)));
+    // A safe value only relaxed-binding loaders see is not what a literal
+    // reader (Python dict, Go struct tags) runs with: refuse it too.
+    const refused = canon.ok ? literalReaderProblems(canon.relaxed) : canon.problems;
+    if (canon.ok && refused.length === 0) ({ config, spelled } = canon);
+    else problems.push(...refused.map((m) => critical('config-ambiguous', m)));
   }
   if (problems.length > 0) {
     run.findings.push(...problems);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { canonicalConfig, foldKey, splitFlat } from '../../../src/core/config-canonical.js';
+import { literalReaderProblems } from '../../../src/core/config-literal-readers.js';
 
 const view = (c: Record<string, unknown>): unknown => {
   const r = canonicalConfig(c);
@@ -60,6 +61,32 @@ describe('config canonical view (relaxed binding)', () => {
       expect(JSON.parse(JSON.stringify(r.config))).to.deep.equal(c);
       expect([...r.spelled]).to.deep.equal([]);
     }
+  });
+
+  it('records each policy leaf reached only through a folded or flat spelling (for the literal-reader refusal)', () => {
+    const r = canonicalConfig({ TLS: { enabled: true }, 'audit.enabled': true, Ports: [{ host: '10.0.0.1' }], tls_x: 1, debug: false });
+    expect(r.ok && r.relaxed.map((x) => [x.canon, x.shown, x.flat])).to.deep.equal([
+      ['tls.enabled', 'TLS.enabled', false], ['audit.enabled', 'audit.enabled', true], ['ports[].host', 'Ports[].host', false],
+    ]);
+    const clean = canonicalConfig({ tls: { enabled: true }, ports: [{ host: '10.0.0.1' }], audit: { enabled: true } });
+    expect(clean.ok && clean.relaxed).to.deep.equal([]);
+  });
+
+  it('refuses a safe value only relaxed binding sees, keeps an unsafe one for its rule, hides odd keys', () => {
+    const reasons = (c: Record<string, unknown>): string[] => {
+      const r = canonicalConfig(c);
+      return r.ok ? literalReaderProblems(r.relaxed) : ['not ok'];
+    };
+    expect(reasons({ TLS: { enabled: true } })).to.have.length(1);
+    expect(reasons({ TLS: { enabled: false } })).to.deep.equal([]);
+    expect(reasons({ 'tls.min_version': '1.0' })).to.deep.equal([]);
+    expect(reasons({ 'tls.min_version': 'TLSv1.3' })[0]).to.contain('flat key "tls.min_version" sets tls.min_version');
+    expect(reasons({ HOST: '::' })).to.deep.equal([]);
+    expect(reasons({ HOST: '127.0.0.1' })[0]).to.contain('HOST sets host');
+    expect(reasons({ DEBUG: false, SkipVerify: false, 'cors.allowed_origins': ['https://a'], Ports: [{ Public: false, Port: 1 }] })).to.deep.equal([]);
+    expect(reasons({ 'T L S': { enabled: true } })[0]).to.contain('[config-ambiguous] <key>.enabled sets tls.enabled');
+    expect(reasons({ 'T\u00e9st': 1, Tls: { Enabled: true } })[0]).to.contain('Tls.Enabled sets tls.enabled');
+    expect(reasons({ 'tls.enabled': true, 'tls.min_version': '1.2', 'audit.enabled': true, secretsRef: 'v:x', verifySsl: true, HOST: 'a', BIND: 'b' })).to.have.length(5);
   });
 
   it('records the spelling the config used for finding paths', () => {

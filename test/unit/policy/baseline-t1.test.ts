@@ -175,7 +175,10 @@ describe('baseline T1 rules under relaxed binding (through the T1 pipeline)', ()
   const cases: Array<[string, (c: Record<string, unknown>) => Record<string, unknown>, string, string]> = [
     ['TLS: {enabled: false}', (c) => ({ ...without(c, 'tls'), TLS: { enabled: false } }), 'prod-requires-tls', 'TLS.enabled'],
     ['flat tls.enabled: false', (c) => ({ ...without(c, 'tls'), 'tls.enabled': false }), 'prod-requires-tls', 'tls.enabled'],
-    ['flat tls.MIN_VERSION 1.0', (c) => ({ ...without(c, 'tls'), 'tls.enabled': true, 'tls.MIN_VERSION': '1.0' }), 'tls-min-version', 'tls.MIN_VERSION'],
+    ['flat tls.MIN_VERSION 1.0', (c) => ({ ...without(c, 'tls'), 'tls.enabled': false, 'tls.MIN_VERSION': '1.0' }), 'tls-min-version', 'tls.MIN_VERSION'],
+    ['tls.MinVersion 1.0 nested', (c) => ({ ...c, tls: { enabled: true, MinVersion: '1.0' } }), 'tls-min-version', 'tls.MinVersion'],
+    ['secretsRef: "  " (blank)', (c) => ({ ...without(c, 'secrets_ref'), secretsRef: '  ' }), 'secrets-ref-required', ''],
+    ['HOST 0.0.0.0', (c) => ({ ...c, HOST: '0.0.0.0' }), 'no-public-bind', ''],
     ['DEBUG: true', (c) => ({ ...without(c, 'debug'), DEBUG: true }), 'prod-debug-disabled', 'DEBUG'],
     ['SECRET_KEY short', (c) => ({ ...without(c, 'secret_key'), SECRET_KEY: 'short' }), 'secret-key-min-length', 'SECRET_KEY'],
     ['secretKey short', (c) => ({ ...without(c, 'secret_key'), secretKey: 'short' }), 'secret-key-min-length', 'secretKey'],
@@ -219,6 +222,52 @@ describe('baseline T1 rules under relaxed binding (through the T1 pipeline)', ()
       expect(findings[0]!.action).to.equal('block');
     });
   }
+
+  // The reverse direction: an app reading keys literally (Python dict, Go
+  // struct tags, Node) does not see a folded or flat spelling, so a value that
+  // asserts safety only through one would let the gate ALLOW an app that runs
+  // with TLS off / audit off / no secrets_ref. Each of these ALLOWed before.
+  const literal: Array<[string, (c: Record<string, unknown>) => Record<string, unknown>, string, PolicyEnv]> = [
+    ['TLS: {enabled: true}', (c) => ({ ...without(c, 'tls'), TLS: { enabled: true, min_version: '1.2', verify: true } }), 'TLS.enabled sets tls.enabled', 'prod'],
+    ['tls: {Enabled: true}', (c) => ({ ...c, tls: { Enabled: true, min_version: '1.2' } }), 'tls.Enabled sets tls.enabled', 'prod'],
+    ['flat tls.enabled: true', (c) => ({ ...without(c, 'tls'), 'tls.enabled': true }), 'flat key "tls.enabled" sets tls.enabled', 'prod'],
+    ['tls.MinVersion "1.3"', (c) => ({ ...c, tls: { enabled: true, MinVersion: '1.3' } }), 'tls.MinVersion sets tls.min_version', 'prod'],
+    ['tls.min-version in staging', (c) => ({ ...c, tls: { enabled: true, 'min-version': 'TLSv1.2' } }), 'tls.min-version sets tls.min_version', 'staging'],
+    ['Audit: {enabled: true}', (c) => ({ ...without(c, 'audit'), Audit: { enabled: true } }), 'Audit.enabled sets audit.enabled', 'prod'],
+    ['flat audit.enabled: true', (c) => ({ ...without(c, 'audit'), 'audit.enabled': true }), 'flat key "audit.enabled" sets audit.enabled', 'prod'],
+    ['secretsRef: vault://x', (c) => ({ ...without(c, 'secrets_ref'), secretsRef: 'vault://x' }), 'secretsRef sets secrets_ref', 'prod'],
+    ['SECRETS_REF in staging', (c) => ({ ...without(c, 'secrets_ref'), SECRETS_REF: { vault: 'kv/x' } }), 'SECRETS_REF sets secrets_ref', 'staging'],
+    ['tls.Verify: true', (c) => ({ ...c, tls: { enabled: true, Verify: true } }), 'tls.Verify sets tls.verify', 'prod'],
+    ['verifySsl: true', (c) => ({ ...c, verifySsl: true }), 'verifySsl sets verify_ssl', 'prod'],
+    ['flat ssl.verify: true', (c) => ({ ...c, 'ssl.verify': true }), 'flat key "ssl.verify" sets ssl.verify', 'prod'],
+    ['Ports[].Host 10.0.4.12', (c) => ({ ...without(c, 'ports'), Ports: [{ Port: 8443, Host: '10.0.4.12' }] }), 'Ports[].Host sets ports[].host', 'prod'],
+    ['PBKDF2_ITERATIONS 600000', (c) => ({ ...without(c, 'pbkdf2_iterations'), PBKDF2_ITERATIONS: 600000 }), 'PBKDF2_ITERATIONS sets pbkdf2_iterations', 'prod'],
+    ['secretKey: ${SECRET_KEY}', (c) => ({ ...without(c, 'secret_key'), secretKey: '${SECRET_KEY}' }), 'secretKey sets secret_key', 'prod'],
+    ['odd value TLS: {enabled: "yes"} (refused, still a block)', (c) => ({ ...without(c, 'tls'), TLS: { enabled: 'yes' } }), 'TLS.enabled sets tls.enabled', 'prod'],
+  ];
+  for (const [name, change, says, env] of literal) {
+    it(`${env}: ${name} is refused [config-ambiguous]: a literal reader does not see it`, () => {
+      const findings = run(change(goodConfig()), env);
+      expect([...new Set(rulesOf(findings))], JSON.stringify(findings)).to.deep.equal(['config-ambiguous']);
+      expect(findings.every((f) => f.action === 'block')).to.equal(true);
+      expect(findings[0]!.message).to.contain(`[config-ambiguous] ${says}`);
+      expect(findings[0]!.message).to.match(/spell it \S+ \(nested, exactly this case\) so every loader reads it$/);
+    });
+  }
+
+  it('the refusal never echoes the value', () => {
+    const findings = run({ ...without(goodConfig(), 'secrets_ref'), secretsRef: 'vault://kv/very-private-path' });
+    expect(findings[0]!.message).to.not.contain('very-private');
+  });
+
+  it('the canonical spellings still ALLOW: tls: {enabled: true} nested', () => {
+    expect(run({ ...goodConfig(), tls: { enabled: true } })).to.deep.equal([]);
+  });
+
+  it('safe values of keys whose absence is safe are not refused (DEBUG: false, SkipVerify: false, CORS)', () => {
+    const c = { ...without(goodConfig(), 'debug', 'cors'), DEBUG: false, SkipVerify: false, InsecureSkipVerify: false, CORS: { AllowedOrigins: ['https://a.example'] } };
+    expect(run(c)).to.deep.equal([]);
+  });
 
   it('refuses a full-width lookalike of tls in prod', () => {
     expect(rulesOf(run({ ...goodConfig(), 'ｔｌｓ': { enabled: false } }))).to.deep.equal(['config-ambiguous']);
