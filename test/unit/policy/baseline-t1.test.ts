@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { evaluateMigration } from '../../../src/core/migration.js';
 import { evaluatePolicies } from '../../../src/core/policy/index.js';
+import { LITERAL_READER_KEYS } from '../../../src/core/config-literal-readers.js';
 import type { Finding } from '../../../src/core/contracts/report.js';
 import type { PolicyEnv } from '../../../src/core/contracts/policy-file.js';
 import { baseline, goodConfig, only, rulesOf, t1 } from './baseline-fixture.js';
@@ -254,6 +255,47 @@ describe('baseline T1 rules under relaxed binding (through the T1 pipeline)', ()
       expect(findings[0]!.message).to.match(/spell it \S+ \(nested, exactly this case\) so every loader reads it$/);
     });
   }
+
+  // Attack on the table in config-literal-readers.ts (it mirrors the rules):
+  // for every refused key and many values, a relaxed spelling is either
+  // refused or judged exactly like the exact spelling, and it is kept only
+  // when some rule fails the value (so a kept value never ALLOWs in prod).
+  describe('a relaxed spelling of a safety-asserting key is refused or fails its rule (every key, many values)', () => {
+    const values: unknown[] = [true, false, 'true', 'false', 'yes', 'no', 'on', 'off', 0, 1, '0', '1', 1.2, 1.3, '1.2', '1.3', 'TLSv1.2', 'tlsv1_3', '1.0', 'SSLv3',
+      null, '', '  ', 'vault://x', { path: 'kv/x' }, {}, [], ['a'], '0.0.0.0', '0.0.0.0:80', '::', '[::]', '*', '127.0.0.1', '10.0.4.12',
+      250000, 249999, 600000, 1000, '600000', 'x'.repeat(48), 'short', '${K}', 'env:K'];
+    const place = (canon: string, value: unknown, relaxed: boolean): Record<string, unknown> => {
+      const c = goodConfig();
+      const segs = canon.split('.');
+      const last = segs[segs.length - 1]!;
+      const leaf = relaxed ? last.toUpperCase() : last;
+      if (canon.startsWith('ports[].')) c.ports = [{ port: 8443, [leaf]: value }];
+      else if (segs.length === 1) { delete c[last]; c[leaf] = value; }
+      else {
+        const section = { ...(c[segs[0]!] as Record<string, unknown> | undefined) };
+        delete section[last];
+        section[leaf] = value;
+        c[segs[0]!] = section;
+      }
+      return c;
+    };
+    const ruleless = new Set(['ssl.enabled', 'ssl.min_version']); // the baseline reads neither: the tls mirror decides
+    for (const canon of LITERAL_READER_KEYS) {
+      it(canon, () => {
+        for (const value of values) {
+          const exact = run(place(canon, value, false));
+          const relaxed = run(place(canon, value, true));
+          const label = `${canon} = ${JSON.stringify(value)}: ${JSON.stringify(relaxed)}`;
+          if (rulesOf(relaxed).includes('config-ambiguous')) {
+            expect([...new Set(rulesOf(relaxed))], label).to.deep.equal(['config-ambiguous']);
+            continue;
+          }
+          expect(rulesOf(relaxed).sort(), label).to.deep.equal(rulesOf(exact).sort());
+          if (!ruleless.has(canon)) expect(relaxed.some((f) => f.action === 'block'), label).to.equal(true);
+        }
+      });
+    }
+  });
 
   it('the refusal never echoes the value', () => {
     const findings = run({ ...without(goodConfig(), 'secrets_ref'), secretsRef: 'vault://kv/very-private-path' });
