@@ -40,6 +40,9 @@ const UNSAFE: ReadonlyMap<string, (v: unknown) => boolean> = new Map<string, (v:
   ['pbkdf2_iterations', (v: unknown) => !(typeof v === 'number' && v >= 250000)],
 ]);
 
+/** Whether the baseline rule for canonical path `canon` fails `value` (false for keys not in the table). */
+export const failsItsRule = (canon: string, value: unknown): boolean => UNSAFE.get(canon)?.(value) ?? false;
+
 /** The policy keys whose relaxed spelling is refused when the value asserts safety. */
 export const LITERAL_READER_KEYS: readonly string[] = [...UNSAFE.keys()];
 
