@@ -11,6 +11,8 @@ import type { PinnedKey } from './ports.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
 import { verifyManifestSignature, type SignatureFacts, type SignatureInput } from './signing/verify.js';
 import { quotedName, safeIdentifier, safePath } from './safe-text.js';
+import { canonicalConfig } from './config-canonical.js';
+import { literalReaderProblems } from './config-literal-readers.js';
 
 export const T1_STEPS = ['parse', 'schema', 'signature', 'hash', 'compare', 'policies'] as const;
 
@@ -73,11 +75,19 @@ export function evaluateMigration(input: MigrationInput): Evaluation {
   const expected = hashStep(manifest, input.config, run);
   if (!expected) return finish();
   if (!compareStep(expected.actual, expected.wanted, run)) return finish();
-  policyStep(input, parsed.config as Record<string, unknown>, manifest, signature, run);
+  policyStep(input, parsed.config as Record<string, unknown>, manifest, signature, run, parsed.spelled);
   return finish();
 }
 
-function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { manifest: unknown; config: unknown } | undefined {
+interface Parsed {
+  manifest: unknown;
+  /** The canonical (relaxed-binding) view when the config is a mapping: what schema and policies see. */
+  config: unknown;
+  /** canonical path -> the spelling the config used, for finding paths. */
+  spelled: ReadonlyMap<string, string>;
+}
+
+function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): Parsed | undefined {
   const problems: Finding[] = [];
   let manifest: unknown = input.manifest;
   if (input.manifest instanceof Uint8Array) {
@@ -89,13 +99,26 @@ function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): { mani
   // A config with two readings: one finding per construct, each naming its path and both readings.
   if (!c.ok && c.ambiguities) problems.push(...c.ambiguities.map((a) => critical('config-ambiguous', a.message, a.path)));
   else if (!c.ok) problems.push(critical('config-parse-error', c.message));
+  // Relaxed-binding loaders read `TLS`, `tls.enabled` (flat) and `secretKey`
+  // as the policy keys: the schema and the rules judge that reading, and two
+  // spellings of one key have no single meaning.
+  let config: unknown = c.ok ? c.value : undefined;
+  let spelled: ReadonlyMap<string, string> = new Map();
+  if (isPlainObject(config)) {
+    const canon = canonicalConfig(config);
+    // A safe value only relaxed-binding loaders see is not what a literal
+    // reader (Python dict, Go struct tags) runs with: refuse it too.
+    const refused = canon.ok ? literalReaderProblems(canon.relaxed) : canon.problems;
+    if (canon.ok && refused.length === 0) ({ config, spelled } = canon);
+    else problems.push(...refused.map((m) => critical('config-ambiguous', m)));
+  }
   if (problems.length > 0) {
     run.findings.push(...problems);
     run.steps.push({ step: 'parse', status: 'fail', detail: problems.map((p) => p.message).join('; ') });
     return undefined;
   }
   run.steps.push({ step: 'parse', status: 'pass' });
-  return { manifest, config: c.ok ? c.value : undefined };
+  return { manifest, config, spelled };
 }
 
 function schemaStep(rawManifest: unknown, config: unknown, run: Run, binding: EnvBinding | undefined): MigrationManifest | undefined {
@@ -195,10 +218,10 @@ function signatureStep(input: MigrationInput, run: Run): SignatureFacts | undefi
   return out.facts;
 }
 
-function policyStep(input: MigrationInput, config: Record<string, unknown>, manifest: MigrationManifest, signature: SignatureFacts, run: Run): void {
+function policyStep(input: MigrationInput, config: Record<string, unknown>, manifest: MigrationManifest, signature: SignatureFacts, run: Run, spelled: ReadonlyMap<string, string>): void {
   let found: Finding[];
   try {
-    found = input.policies({ config, manifest, env: manifest.env, signature: { ...signature } });
+    found = input.policies({ config, manifest, env: manifest.env, signature: { ...signature } }).map((f) => withSpelledPath(f, spelled));
   } catch (e) {
     found = [critical('policy-evaluation-error', `policy evaluation failed: ${e instanceof Error ? e.message : String(e)}`)];
   }
@@ -207,4 +230,15 @@ function policyStep(input: MigrationInput, config: Record<string, unknown>, mani
   run.steps.push(blocking.length > 0
     ? { step: 'policies', status: 'fail', detail: `${blocking.length} blocking finding(s), ${found.length - blocking.length} warning(s)` }
     : { step: 'policies', status: 'pass', detail: `${found.length} warning(s)` });
+}
+
+/** A finding on `tls.enabled` names `TLS.enabled` when that is how the config spelled it. */
+function withSpelledPath(f: Finding, spelled: ReadonlyMap<string, string>): Finding {
+  if (f.path === undefined || spelled.size === 0) return f;
+  const segments = f.path.split('.');
+  for (let i = segments.length; i > 0; i -= 1) {
+    const hit = spelled.get(segments.slice(0, i).join('.'));
+    if (hit !== undefined) return { ...f, path: [hit, ...segments.slice(i)].join('.') };
+  }
+  return f;
 }

@@ -1,4 +1,9 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { evaluateMigration } from '../../../src/core/migration.js';
+import { evaluatePolicies } from '../../../src/core/policy/index.js';
+import { LITERAL_READER_KEYS } from '../../../src/core/config-literal-readers.js';
+import type { Finding } from '../../../src/core/contracts/report.js';
 import type { PolicyEnv } from '../../../src/core/contracts/policy-file.js';
 import { baseline, goodConfig, only, rulesOf, t1 } from './baseline-fixture.js';
 
@@ -177,5 +182,167 @@ describe('baseline T1 rules', () => {
       expect(only(fs, 'secret-key-min-length')).to.have.length(1);
       expect(JSON.stringify(fs)).not.to.contain('tiny-but-secret');
     });
+  });
+});
+
+// Relaxed binding: the T1 pipeline hands the rules the canonical view, so the
+// finding is raised whichever spelling carries the value (issue 11).
+describe('baseline T1 rules under relaxed binding (through the T1 pipeline)', () => {
+  const run = (config: Record<string, unknown>, env: PolicyEnv = 'prod'): Finding[] => {
+    const bytes = Buffer.from(JSON.stringify(config));
+    const manifest = { app_id: 'orders-api', env, version: '1', config_sha256: createHash('sha256').update(bytes).digest('hex') };
+    return evaluateMigration({ manifest, config: bytes, policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }) }).findings;
+  };
+  const without = (c: Record<string, unknown>, ...keys: string[]): Record<string, unknown> => {
+    for (const k of keys) delete c[k];
+    return c;
+  };
+
+  it('the good config still passes', () => expect(run(goodConfig())).to.deep.equal([]));
+
+  const cases: Array<[string, (c: Record<string, unknown>) => Record<string, unknown>, string, string]> = [
+    ['TLS: {enabled: false}', (c) => ({ ...without(c, 'tls'), TLS: { enabled: false } }), 'prod-requires-tls', 'TLS.enabled'],
+    ['flat tls.enabled: false', (c) => ({ ...without(c, 'tls'), 'tls.enabled': false }), 'prod-requires-tls', 'tls.enabled'],
+    ['flat tls.MIN_VERSION 1.0', (c) => ({ ...without(c, 'tls'), 'tls.enabled': false, 'tls.MIN_VERSION': '1.0' }), 'tls-min-version', 'tls.MIN_VERSION'],
+    ['tls.MinVersion 1.0 nested', (c) => ({ ...c, tls: { enabled: true, MinVersion: '1.0' } }), 'tls-min-version', 'tls.MinVersion'],
+    ['secretsRef: "  " (blank)', (c) => ({ ...without(c, 'secrets_ref'), secretsRef: '  ' }), 'secrets-ref-required', ''],
+    ['HOST 0.0.0.0', (c) => ({ ...c, HOST: '0.0.0.0' }), 'no-public-bind', ''],
+    ['DEBUG: true', (c) => ({ ...without(c, 'debug'), DEBUG: true }), 'prod-debug-disabled', 'DEBUG'],
+    ['SECRET_KEY short', (c) => ({ ...without(c, 'secret_key'), SECRET_KEY: 'short' }), 'secret-key-min-length', 'SECRET_KEY'],
+    ['secretKey short', (c) => ({ ...without(c, 'secret_key'), secretKey: 'short' }), 'secret-key-min-length', 'secretKey'],
+    ['secret-key short', (c) => ({ ...without(c, 'secret_key'), 'secret-key': 'short' }), 'secret-key-min-length', 'secret-key'],
+    ['InsecureSkipVerify: true', (c) => ({ ...c, InsecureSkipVerify: true }), 'tls-verify-enabled', ''],
+    ['tls.insecureSkipVerify: true', (c) => ({ ...c, tls: { enabled: true, insecureSkipVerify: true } }), 'tls-verify-enabled', ''],
+    ['flat ssl.verify: false', (c) => ({ ...c, 'ssl.verify': false }), 'tls-verify-enabled', ''],
+    ['verifySsl: false', (c) => ({ ...c, verifySsl: false }), 'tls-verify-enabled', ''],
+    ['VERIFY_SSL: false', (c) => ({ ...c, VERIFY_SSL: false }), 'tls-verify-enabled', ''],
+    ['Ports[].Host 0.0.0.0', (c) => ({ ...without(c, 'ports'), Ports: [{ Port: 80, Host: '0.0.0.0' }] }), 'no-public-bind', 'Ports[].Host'],
+    ['CORS.AllowedOrigins "*"', (c) => ({ ...without(c, 'cors'), CORS: { AllowedOrigins: '*' } }), 'prod-cors-not-wildcard', 'CORS.AllowedOrigins'],
+    ['Audit.Enabled false', (c) => ({ ...without(c, 'audit'), Audit: { Enabled: false } }), 'prod-audit-enabled', 'Audit.Enabled'],
+    ['PBKDF2_ITERATIONS 1000', (c) => ({ ...without(c, 'pbkdf2_iterations'), PBKDF2_ITERATIONS: 1000 }), 'pbkdf2-min-iterations', 'PBKDF2_ITERATIONS'],
+  ];
+  for (const [name, change, rule, path] of cases) {
+    it(`prod: ${name} -> ${rule} blocks${path ? `, path ${path}` : ''}`, () => {
+      const mine = only(run(change(goodConfig())), rule);
+      expect(mine.map((f) => f.action), JSON.stringify(mine)).to.deep.equal(['block']);
+      if (path) expect(mine[0]!.path).to.equal(path);
+    });
+  }
+
+  it('the schema step judges the canonical view too: TLS: {enabled: "false"} is a type error, not a pass', () => {
+    const findings = run({ ...without(goodConfig(), 'tls'), TLS: { enabled: 'false' } });
+    expect(findings.some((f) => f.action === 'block' && f.path === 'tls.enabled'), JSON.stringify(findings)).to.equal(true);
+  });
+
+  const pairs: Array<[string, Record<string, unknown>]> = [
+    ['TLS beside tls', { TLS: { enabled: false } }],
+    ['flat tls.enabled beside tls: {enabled: true}', { 'tls.enabled': false }],
+    ['secretKey beside secret_key', { secretKey: 'short' }],
+    ['InsecureSkipVerify beside insecure_skip_verify', { insecure_skip_verify: false, InsecureSkipVerify: true }],
+    ['DEBUG beside debug', { DEBUG: true }],
+    ['flat TLS.min_version beside tls: {...}', { 'TLS.min_version': '1.0' }],
+  ];
+  for (const [name, extra] of pairs) {
+    it(`refuses ${name} as [config-ambiguous], before any rule runs`, () => {
+      const findings = run({ ...goodConfig(), ...extra });
+      expect(rulesOf(findings)).to.deep.equal(['config-ambiguous']);
+      expect(findings[0]!.message).to.match(/^\[config-ambiguous\] /);
+      expect(findings[0]!.action).to.equal('block');
+    });
+  }
+
+  // The reverse direction: an app reading keys literally (Python dict, Go
+  // struct tags, Node) does not see a folded or flat spelling, so a value that
+  // asserts safety only through one would let the gate ALLOW an app that runs
+  // with TLS off / audit off / no secrets_ref. Each of these ALLOWed before.
+  const literal: Array<[string, (c: Record<string, unknown>) => Record<string, unknown>, string, PolicyEnv]> = [
+    ['TLS: {enabled: true}', (c) => ({ ...without(c, 'tls'), TLS: { enabled: true, min_version: '1.2', verify: true } }), 'TLS.enabled sets tls.enabled', 'prod'],
+    ['tls: {Enabled: true}', (c) => ({ ...c, tls: { Enabled: true, min_version: '1.2' } }), 'tls.Enabled sets tls.enabled', 'prod'],
+    ['flat tls.enabled: true', (c) => ({ ...without(c, 'tls'), 'tls.enabled': true }), 'flat key "tls.enabled" sets tls.enabled', 'prod'],
+    ['tls.MinVersion "1.3"', (c) => ({ ...c, tls: { enabled: true, MinVersion: '1.3' } }), 'tls.MinVersion sets tls.min_version', 'prod'],
+    ['tls.min-version in staging', (c) => ({ ...c, tls: { enabled: true, 'min-version': 'TLSv1.2' } }), 'tls.min-version sets tls.min_version', 'staging'],
+    ['Audit: {enabled: true}', (c) => ({ ...without(c, 'audit'), Audit: { enabled: true } }), 'Audit.enabled sets audit.enabled', 'prod'],
+    ['flat audit.enabled: true', (c) => ({ ...without(c, 'audit'), 'audit.enabled': true }), 'flat key "audit.enabled" sets audit.enabled', 'prod'],
+    ['secretsRef: vault://x', (c) => ({ ...without(c, 'secrets_ref'), secretsRef: 'vault://x' }), 'secretsRef sets secrets_ref', 'prod'],
+    ['SECRETS_REF in staging', (c) => ({ ...without(c, 'secrets_ref'), SECRETS_REF: { vault: 'kv/x' } }), 'SECRETS_REF sets secrets_ref', 'staging'],
+    ['tls.Verify: true', (c) => ({ ...c, tls: { enabled: true, Verify: true } }), 'tls.Verify sets tls.verify', 'prod'],
+    ['verifySsl: true', (c) => ({ ...c, verifySsl: true }), 'verifySsl sets verify_ssl', 'prod'],
+    ['flat ssl.verify: true', (c) => ({ ...c, 'ssl.verify': true }), 'flat key "ssl.verify" sets ssl.verify', 'prod'],
+    ['Ports[].Host 10.0.4.12', (c) => ({ ...without(c, 'ports'), Ports: [{ Port: 8443, Host: '10.0.4.12' }] }), 'Ports[].Host sets ports[].host', 'prod'],
+    ['PBKDF2_ITERATIONS 600000', (c) => ({ ...without(c, 'pbkdf2_iterations'), PBKDF2_ITERATIONS: 600000 }), 'PBKDF2_ITERATIONS sets pbkdf2_iterations', 'prod'],
+    ['secretKey: ${SECRET_KEY}', (c) => ({ ...without(c, 'secret_key'), secretKey: '${SECRET_KEY}' }), 'secretKey sets secret_key', 'prod'],
+    ['odd value TLS: {enabled: "yes"} (refused, still a block)', (c) => ({ ...without(c, 'tls'), TLS: { enabled: 'yes' } }), 'TLS.enabled sets tls.enabled', 'prod'],
+  ];
+  for (const [name, change, says, env] of literal) {
+    it(`${env}: ${name} is refused [config-ambiguous]: a literal reader does not see it`, () => {
+      const findings = run(change(goodConfig()), env);
+      expect([...new Set(rulesOf(findings))], JSON.stringify(findings)).to.deep.equal(['config-ambiguous']);
+      expect(findings.every((f) => f.action === 'block')).to.equal(true);
+      expect(findings[0]!.message).to.contain(`[config-ambiguous] ${says}`);
+      expect(findings[0]!.message).to.match(/spell it \S+ \(nested, exactly this case\) so every loader reads it$/);
+    });
+  }
+
+  // Attack on the table in config-literal-readers.ts (it mirrors the rules):
+  // for every refused key and many values, a relaxed spelling is either
+  // refused or judged exactly like the exact spelling, and it is kept only
+  // when some rule fails the value (so a kept value never ALLOWs in prod).
+  describe('a relaxed spelling of a safety-asserting key is refused or fails its rule (every key, many values)', () => {
+    const values: unknown[] = [true, false, 'true', 'false', 'yes', 'no', 'on', 'off', 0, 1, '0', '1', 1.2, 1.3, '1.2', '1.3', 'TLSv1.2', 'tlsv1_3', '1.0', 'SSLv3',
+      null, '', '  ', 'vault://x', { path: 'kv/x' }, {}, [], ['a'], '0.0.0.0', '0.0.0.0:80', '::', '[::]', '*', '127.0.0.1', '10.0.4.12',
+      250000, 249999, 600000, 1000, '600000', 'x'.repeat(48), 'short', '${K}', 'env:K'];
+    const place = (canon: string, value: unknown, relaxed: boolean): Record<string, unknown> => {
+      const c = goodConfig();
+      const segs = canon.split('.');
+      const last = segs[segs.length - 1]!;
+      const leaf = relaxed ? last.toUpperCase() : last;
+      if (canon.startsWith('ports[].')) c.ports = [{ port: 8443, [leaf]: value }];
+      else if (segs.length === 1) { delete c[last]; c[leaf] = value; }
+      else {
+        const section = { ...(c[segs[0]!] as Record<string, unknown> | undefined) };
+        delete section[last];
+        section[leaf] = value;
+        c[segs[0]!] = section;
+      }
+      return c;
+    };
+    const ruleless = new Set(['ssl.enabled', 'ssl.min_version']); // the baseline reads neither: the tls mirror decides
+    for (const canon of LITERAL_READER_KEYS) {
+      it(canon, () => {
+        for (const value of values) {
+          const exact = run(place(canon, value, false));
+          const relaxed = run(place(canon, value, true));
+          const label = `${canon} = ${JSON.stringify(value)}: ${JSON.stringify(relaxed)}`;
+          if (rulesOf(relaxed).includes('config-ambiguous')) {
+            expect([...new Set(rulesOf(relaxed))], label).to.deep.equal(['config-ambiguous']);
+            continue;
+          }
+          expect(rulesOf(relaxed).sort(), label).to.deep.equal(rulesOf(exact).sort());
+          if (!ruleless.has(canon)) expect(relaxed.some((f) => f.action === 'block'), label).to.equal(true);
+        }
+      });
+    }
+  });
+
+  it('the refusal never echoes the value', () => {
+    const findings = run({ ...without(goodConfig(), 'secrets_ref'), secretsRef: 'vault://kv/very-private-path' });
+    expect(findings[0]!.message).to.not.contain('very-private');
+  });
+
+  it('the canonical spellings still ALLOW: tls: {enabled: true} nested', () => {
+    expect(run({ ...goodConfig(), tls: { enabled: true } })).to.deep.equal([]);
+  });
+
+  it('safe values of keys whose absence is safe are not refused (DEBUG: false, SkipVerify: false, CORS)', () => {
+    const c = { ...without(goodConfig(), 'debug', 'cors'), DEBUG: false, SkipVerify: false, InsecureSkipVerify: false, CORS: { AllowedOrigins: ['https://a.example'] } };
+    expect(run(c)).to.deep.equal([]);
+  });
+
+  it('refuses a full-width lookalike of tls in prod', () => {
+    expect(rulesOf(run({ ...goodConfig(), 'ｔｌｓ': { enabled: false } }))).to.deep.equal(['config-ambiguous']);
+  });
+
+  it('reads an env-var-style TLS_ENABLED file key as one unknown key, not tls.enabled', () => {
+    expect(rulesOf(run({ ...without(goodConfig(), 'tls'), TLS_ENABLED: true }))).to.deep.equal(['prod-requires-tls']);
   });
 });
