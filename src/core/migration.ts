@@ -235,7 +235,8 @@ function policyStep(input: MigrationInput, config: Record<string, unknown>, mani
 /** A finding on `tls.enabled` names `TLS.enabled` when that is how the config spelled it. */
 function withSpelledPath(f: Finding, spelled: ReadonlyMap<string, string>): Finding {
   if (f.path === undefined || spelled.size === 0) return f;
-  const segments = f.path.split('.');
+  // Built-ins name list items by index (ports[0].host); the spelling map knows them as ports[].
+  const segments = f.path.replace(/\[\d+\]/g, '[]').split('.');
   for (let i = segments.length; i > 0; i -= 1) {
     const hit = spelled.get(segments.slice(0, i).join('.'));
     if (hit !== undefined) return { ...f, path: [hit, ...segments.slice(i)].join('.') };

@@ -20,7 +20,7 @@ describe('environment binding (core)', () => {
   it('a mismatch stops the pipeline at schema with a critical [env-mismatch]; policies never run', () => {
     const e = evaluateMigration({ manifest: manifestFor('staging'), config, policies: () => { throw new Error('must not run'); }, envBinding: webhookEnvBinding('prod', '/validate/prod') });
     expect(e.findings.map((f) => [f.rule, f.action, f.severity, f.path])).to.deep.equal([['env-mismatch', 'block', 'critical', 'env']]);
-    expect(e.steps.map((s) => s.status)).to.deep.equal(['pass', 'fail', 'skipped', 'skipped', 'skipped']);
+    expect(e.steps.map((s) => s.status)).to.deep.equal(['pass', 'fail', 'skipped', 'skipped', 'skipped', 'skipped']);
   });
 
   it('for every (claimed, bound) pair: policies see the bound env exactly when they match', () => {
