@@ -19,9 +19,14 @@ export function normalizeEntryPath(name: string, maxPathLength: number): string 
   if (/[\u0000-\u001f\u007f]/.test(name)) fail('archive-unsafe-path', `entry ${q} has control characters in its path`, name.slice(0, 200));
   if (name.includes('\\')) fail('archive-unsafe-path', `entry ${q} has a backslash in its path (a separator on Windows)`, name.slice(0, 200));
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) fail('archive-unsafe-path', `entry ${q} has an absolute path`, name.slice(0, 200));
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) fail('archive-unsafe-path', `entry ${q} escapes the extraction directory with ".."`, name.slice(0, 200));
-  return parts.join('/');
+  const all = name.split('/');
+  if (all.includes('..')) fail('archive-unsafe-path', `entry ${q} escapes the extraction directory with ".."`, name.slice(0, 200));
+  // One leading "./" (tar -C dir .) and one trailing "/" (directories) are what
+  // every writer emits and every reader agrees on; "a//b", "a/./b" or "x/." are
+  // spelled differently by each reader's listing, so they are refused.
+  const inner = name === '.' || name === './' ? [] : all.slice(all[0] === '.' ? 1 : 0, all.at(-1) === '' ? -1 : undefined);
+  if (inner.some((p) => p === '' || p === '.')) fail('archive-ambiguous', `entry ${q} has an empty or "." path component`, name.slice(0, 200));
+  return inner.join('/');
 }
 
 /** Case-insensitive, Unicode-NFC key: two names that collide on some filesystem collide here. */
@@ -44,6 +49,12 @@ export class ArchiveSafety {
     // A reader that ignores PAX/GNU long names extracts the ustar name: it must be safe too.
     if (e.headerName !== e.path) normalizeEntryPath(e.headerName, this.limits.maxPathLength);
     this.checkKind(e);
+    // A trailing "/" makes a regular-file header a directory for GNU tar and
+    // Python, whose reader then parses the file's data as the next headers.
+    if (e.kind !== 'directory' && (e.path.endsWith('/') || e.headerName.endsWith('/'))) {
+      fail('archive-ambiguous', `entry ${safeName(e.path)} is a ${e.kind} (type ${JSON.stringify(e.typeflag)}) whose name ends in "/": some readers extract a directory and read its data as headers`, e.path.slice(0, 200));
+    }
+    if (e.linkname !== '') fail('archive-ambiguous', `entry ${safeName(e.path)} is a ${e.kind} with a link name`, e.path.slice(0, 200));
     if (path === '') {
       if (e.kind !== 'directory') fail('archive-unsafe-path', `entry ${safeName(e.path)} has an empty name`, e.path);
       return path;
