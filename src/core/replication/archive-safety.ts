@@ -36,6 +36,9 @@ export function aliasKey(path: string): string {
 
 export class ArchiveSafety {
   private readonly seen = new Map<string, string>();
+  /** Alias keys of non-directory entries, and of every directory some entry lies in. */
+  private readonly files = new Set<string>();
+  private readonly parents = new Set<string>();
   private count = 0;
 
   constructor(private readonly limits: ArchiveSafetyLimits) {}
@@ -66,7 +69,25 @@ export class ArchiveSafety {
       fail('archive-duplicate-entry', `entry ${safeName(path)} ${how}; a later copy would silently replace the verified one`, path);
     }
     this.seen.set(key, path);
+    this.checkParents(e, path, key);
     return path;
+  }
+
+  /**
+   * A file used as a directory ("base" then "base/1/f", either order): every
+   * extractor fails or replaces one of them, each in its own way.
+   */
+  private checkParents(e: TarEntry, path: string, key: string): void {
+    const parts = key.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (this.files.has(parent)) fail('archive-ambiguous', `entry ${safeName(path)} is inside ${safeName(this.seen.get(parent) ?? parent)}, which the archive makes a ${e.kind === 'directory' ? 'non-directory' : 'file'}`, path);
+      this.parents.add(parent);
+    }
+    if (e.kind !== 'directory') {
+      if (this.parents.has(key)) fail('archive-ambiguous', `entry ${safeName(path)} is a ${e.kind} but earlier entries use it as a directory`, path);
+      this.files.add(key);
+    }
   }
 
   private checkKind(e: TarEntry): void {

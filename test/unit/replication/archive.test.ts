@@ -175,6 +175,10 @@ describe('archive ambiguity: what GNU tar, bsdtar, Python and Go could read diff
   it('a GNU sparse file (typeflag S)', () => blocks(gz(tar(tarHeader({ name: 's', typeflag: 'S', format: 'gnu' }))), 'archive-unsupported-entry'));
   it('a directory that declares data', () => blocks(gz(tar(tarHeader({ name: 'd/', typeflag: '5', size: 512 }), Buffer.alloc(512))), 'archive-ambiguous', 'declares 512'));
   it('a regular file with a link name', () => blocks(gz(tar(fileEntry('a', 'x', { linkname: '/etc/shadow' }))), 'archive-ambiguous', 'link name'));
+  it('a file used as a directory, in either order (found by the differential fuzz)', async () => {
+    await blocks(gz(tar(fileEntry('base', 'x'), fileEntry('base/1/1259', 'y'))), 'archive-ambiguous', 'which the archive makes a file');
+    await blocks(gz(tar(fileEntry('base/1/1259', 'y'), fileEntry('base/1', 'x'))), 'archive-ambiguous', 'use it as a directory');
+  });
   it('"a//b" and "a/./b"', async () => {
     await blocks(gz(tar(fileEntry('a//b', 'x'))), 'archive-ambiguous', 'a//b');
     await blocks(gz(tar(fileEntry('a/./b', 'x'))), 'archive-ambiguous', 'a/./b');
