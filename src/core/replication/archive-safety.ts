@@ -78,9 +78,8 @@ export class ArchiveSafety {
    * extractor fails or replaces one of them, each in its own way.
    */
   private checkParents(e: TarEntry, path: string, key: string): void {
-    const parts = key.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join('/');
+    for (let slash = key.indexOf('/'); slash > 0; slash = key.indexOf('/', slash + 1)) {
+      const parent = key.slice(0, slash);
       if (this.files.has(parent)) fail('archive-ambiguous', `entry ${safeName(path)} is inside ${safeName(this.seen.get(parent) ?? parent)}, which the archive makes a ${e.kind === 'directory' ? 'non-directory' : 'file'}`, path);
       this.parents.add(parent);
     }
