@@ -241,6 +241,13 @@ function checkPaxAgainstHeader(pax: Record<string, string>, h: RawHeader, at: nu
     if (k.startsWith('GNU.sparse.')) fail('archive-unsupported-entry', `entry ${q} at byte ${at} is a sparse file (PAX ${k}); not supported`);
     if (!PAX_KEYS.has(k)) fail('archive-ambiguous', `entry ${q} at byte ${at}: PAX key ${JSON.stringify(k.slice(0, 64))} is not one every reader applies the same way`);
   }
+  // A value one reader cannot parse is an error to Go and ignored by others (found by the differential fuzz).
+  for (const k of ['uid', 'gid', 'mtime', 'atime', 'ctime']) {
+    const v = pax[k];
+    if (v !== undefined && !(k.endsWith('time') ? /^[0-9]{1,12}(\.[0-9]{1,9})?$/ : /^[0-9]{1,10}$/).test(v)) {
+      fail('archive-ambiguous', `entry ${q} at byte ${at}: PAX ${k} is not a plain non-negative number`);
+    }
+  }
   if (pax.path !== undefined) normalizeEntryPath(pax.path, maxPathLength);
   if (pax.path !== undefined && pax.path !== h.name) fail('archive-ambiguous', `entry ${q} at byte ${at}: its PAX path differs from its header name (readers ignoring PAX see another file)`);
   if (pax.size !== undefined && pax.size !== String(h.size)) fail('archive-pax-override', `entry ${q} at byte ${at}: PAX size ${JSON.stringify(pax.size.slice(0, 20))} overrides header size ${h.size}`);

@@ -192,6 +192,10 @@ describe('archive ambiguity: what GNU tar, bsdtar, Python and Go could read diff
     await blocks(gz(tar(paxEntry({ 'SCHILY.xattr.security.capability': 'x' }), fileEntry('f', 'x'))), 'archive-ambiguous', 'SCHILY');
     await blocks(gz(tar(paxEntry({ hdrcharset: 'BINARY' }), fileEntry('f', 'x'))), 'archive-ambiguous', 'hdrcharset');
   });
+  it('PAX uid or mtime that is not a number (found by the differential fuzz)', async () => {
+    await blocks(gz(tar(paxEntry({ uid: 'x'.repeat(40) }), fileEntry('f', 'x'))), 'archive-ambiguous', 'PAX uid');
+    await blocks(gz(tar(paxEntry({ mtime: 'BINARY' }), fileEntry('f', 'x'))), 'archive-ambiguous', 'PAX mtime');
+  });
   it('a PAX size set on a header of size 0 (readers ignoring PAX read the data as headers)', () => blocks(
     gz(tar(paxEntry({ size: '512' }), tarHeader({ name: 'f', size: 0 }), Buffer.alloc(512, 0x41))), 'archive-pax-override', '"f"'));
   it('NUL padding after the PAX records (Go refuses, Python ignores)', () => {
