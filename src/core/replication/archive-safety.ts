@@ -19,9 +19,14 @@ export function normalizeEntryPath(name: string, maxPathLength: number): string 
   if (/[\u0000-\u001f\u007f]/.test(name)) fail('archive-unsafe-path', `entry ${q} has control characters in its path`, name.slice(0, 200));
   if (name.includes('\\')) fail('archive-unsafe-path', `entry ${q} has a backslash in its path (a separator on Windows)`, name.slice(0, 200));
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) fail('archive-unsafe-path', `entry ${q} has an absolute path`, name.slice(0, 200));
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) fail('archive-unsafe-path', `entry ${q} escapes the extraction directory with ".."`, name.slice(0, 200));
-  return parts.join('/');
+  const all = name.split('/');
+  if (all.includes('..')) fail('archive-unsafe-path', `entry ${q} escapes the extraction directory with ".."`, name.slice(0, 200));
+  // One leading "./" (tar -C dir .) and one trailing "/" (directories) are what
+  // every writer emits and every reader agrees on; "a//b", "a/./b" or "x/." are
+  // spelled differently by each reader's listing, so they are refused.
+  const inner = name === '.' || name === './' ? [] : all.slice(all[0] === '.' ? 1 : 0, all.at(-1) === '' ? -1 : undefined);
+  if (inner.some((p) => p === '' || p === '.')) fail('archive-ambiguous', `entry ${q} has an empty or "." path component`, name.slice(0, 200));
+  return inner.join('/');
 }
 
 /** Case-insensitive, Unicode-NFC key: two names that collide on some filesystem collide here. */
@@ -31,6 +36,9 @@ export function aliasKey(path: string): string {
 
 export class ArchiveSafety {
   private readonly seen = new Map<string, string>();
+  /** Alias keys of non-directory entries, and of every directory some entry lies in. */
+  private readonly files = new Set<string>();
+  private readonly parents = new Set<string>();
   private count = 0;
 
   constructor(private readonly limits: ArchiveSafetyLimits) {}
@@ -44,6 +52,12 @@ export class ArchiveSafety {
     // A reader that ignores PAX/GNU long names extracts the ustar name: it must be safe too.
     if (e.headerName !== e.path) normalizeEntryPath(e.headerName, this.limits.maxPathLength);
     this.checkKind(e);
+    // A trailing "/" makes a regular-file header a directory for GNU tar and
+    // Python, whose reader then parses the file's data as the next headers.
+    if (e.kind !== 'directory' && (e.path.endsWith('/') || e.headerName.endsWith('/'))) {
+      fail('archive-ambiguous', `entry ${safeName(e.path)} is a ${e.kind} (type ${JSON.stringify(e.typeflag)}) whose name ends in "/": some readers extract a directory and read its data as headers`, e.path.slice(0, 200));
+    }
+    if (e.linkname !== '') fail('archive-ambiguous', `entry ${safeName(e.path)} is a ${e.kind} with a link name`, e.path.slice(0, 200));
     if (path === '') {
       if (e.kind !== 'directory') fail('archive-unsafe-path', `entry ${safeName(e.path)} has an empty name`, e.path);
       return path;
@@ -55,7 +69,24 @@ export class ArchiveSafety {
       fail('archive-duplicate-entry', `entry ${safeName(path)} ${how}; a later copy would silently replace the verified one`, path);
     }
     this.seen.set(key, path);
+    this.checkParents(e, path, key);
     return path;
+  }
+
+  /**
+   * A file used as a directory ("base" then "base/1/f", either order): every
+   * extractor fails or replaces one of them, each in its own way.
+   */
+  private checkParents(e: TarEntry, path: string, key: string): void {
+    for (let slash = key.indexOf('/'); slash > 0; slash = key.indexOf('/', slash + 1)) {
+      const parent = key.slice(0, slash);
+      if (this.files.has(parent)) fail('archive-ambiguous', `entry ${safeName(path)} is inside ${safeName(this.seen.get(parent) ?? parent)}, which the archive makes a ${e.kind === 'directory' ? 'non-directory' : 'file'}`, path);
+      this.parents.add(parent);
+    }
+    if (e.kind !== 'directory') {
+      if (this.parents.has(key)) fail('archive-ambiguous', `entry ${safeName(path)} is a ${e.kind} but earlier entries use it as a directory`, path);
+      this.files.add(key);
+    }
   }
 
   private checkKind(e: TarEntry): void {

@@ -10,7 +10,7 @@ export const T2_RULES = [
   'snapshot-missing', 'snapshot-digest-mismatch', 'snapshot-read-error', 'snapshot-budget-exceeded',
   'archive-corrupt', 'archive-truncated', 'archive-trailing-data', 'archive-gzip-bomb', 'archive-budget-exceeded',
   'archive-unsafe-path', 'archive-link', 'archive-device', 'archive-unsupported-entry',
-  'archive-duplicate-entry', 'archive-pax-override',
+  'archive-duplicate-entry', 'archive-pax-override', 'archive-ambiguous',
   'backup-manifest-invalid', 'backup-manifest-checksum-mismatch', 'backup-manifest-ambiguous',
   'backup-file-missing', 'backup-file-extra', 'backup-file-size-mismatch', 'backup-file-checksum-mismatch',
   'backup-file-checksum-unverifiable',

@@ -1,8 +1,12 @@
 // Decoding one 512-byte tar header block (POSIX ustar and GNU). Strict on
 // purpose: a bad checksum, a non-octal size or an unknown format is a corrupt
 // archive, never a guess, because two readers guessing differently is how
-// files get smuggled past a verifier.
+// files get smuggled past a verifier. Beyond that, every field that GNU tar,
+// bsdtar, Python tarfile and Go archive/tar could read differently is refused
+// as [archive-ambiguous] (see header-strictness.ts); the differential fuzz
+// test (test/differential/) holds this to the real readers.
 import { fail } from './findings.js';
+import { checkHeaderStrictness, nulTerminatedText } from './header-strictness.js';
 
 export type EntryKind =
   | 'file' | 'directory' | 'hardlink' | 'symlink' | 'char-device' | 'block-device' | 'fifo'
@@ -15,14 +19,14 @@ export interface RawHeader {
   kind: EntryKind;
   typeflag: string;
   format: 'ustar' | 'gnu';
+  /** The name field filled all 100 bytes (no NUL): only acceptable as GNU's truncated copy of a long name. */
+  nameUnterminated: boolean;
 }
 
 const KINDS: Record<string, EntryKind> = {
-  '0': 'file', '\0': 'file', '7': 'file', '5': 'directory', '1': 'hardlink', '2': 'symlink',
+  '0': 'file', '\0': 'file', '5': 'directory', '1': 'hardlink', '2': 'symlink',
   '3': 'char-device', '4': 'block-device', '6': 'fifo', x: 'pax', g: 'pax-global', L: 'gnu-long-name', K: 'gnu-long-link',
 };
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function isZeroBlock(block: Uint8Array): boolean {
   for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
@@ -31,27 +35,30 @@ export function isZeroBlock(block: Uint8Array): boolean {
 
 export function decodeHeader(block: Uint8Array, offset: number): RawHeader {
   const where = `tar header at byte ${offset}`;
-  if (!checksumMatches(block)) fail('archive-corrupt', `${where}: header checksum mismatch (not a tar header, or corrupted)`);
+  if (!checksumMatches(block, where)) fail('archive-corrupt', `${where}: header checksum mismatch (not a tar header, or corrupted)`);
   const format = formatOf(block);
-  if (!format) fail('archive-corrupt', `${where}: unknown tar format (neither POSIX ustar nor GNU)`);
-  let name = text(block.subarray(0, 100), where);
-  // POSIX ustar splits long names into prefix "/" name; GNU uses that space for other fields.
+  if (!format) fail('archive-corrupt', `${where}: unknown tar format (neither POSIX ustar nor GNU; old V7 headers are refused)`);
+  let name = nulTerminatedText(block.subarray(0, 100), `${where}: name`);
+  checkHeaderStrictness(block, format, where, name);
+  // POSIX ustar splits long names into prefix "/" name; GNU uses that space for
+  // other fields, and checkHeaderStrictness has made sure it is empty there.
   if (format === 'ustar') {
-    const prefix = text(block.subarray(345, 500), where);
+    const prefix = nulTerminatedText(block.subarray(345, 500), `${where}: prefix`);
     if (prefix !== '') name = `${prefix}/${name}`;
   }
   const typeflag = String.fromCharCode(block[156]!);
   return {
     name,
-    linkname: text(block.subarray(157, 257), where),
+    linkname: nulTerminatedText(block.subarray(157, 257), `${where}: linkname`),
     size: numeric(block.subarray(124, 136), `${where} (${JSON.stringify(name.slice(0, 100))}): size`),
     kind: KINDS[typeflag] ?? 'unsupported',
     typeflag,
     format,
+    nameUnterminated: block.subarray(0, 100).indexOf(0) < 0,
   };
 }
 
-function checksumMatches(block: Uint8Array): boolean {
+function checksumMatches(block: Uint8Array, where: string): boolean {
   const stored = numeric(block.subarray(148, 156), 'tar header checksum', true);
   let unsigned = 0;
   let signed = 0;
@@ -60,8 +67,10 @@ function checksumMatches(block: Uint8Array): boolean {
     unsigned += b;
     signed += b > 127 ? b - 256 : b;
   }
-  // Historic writers summed signed chars; GNU tar accepts both, so do we.
-  return stored === unsigned || stored === signed;
+  if (stored === unsigned) return true;
+  // Historic writers summed signed chars; readers differ on accepting that.
+  if (stored === signed) fail('archive-ambiguous', `${where}: the checksum matches only the historic signed-char sum; readers disagree on accepting it`);
+  return false;
 }
 
 function formatOf(block: Uint8Array): 'ustar' | 'gnu' | undefined {
@@ -71,32 +80,19 @@ function formatOf(block: Uint8Array): 'ustar' | 'gnu' | undefined {
   return undefined;
 }
 
-function text(field: Uint8Array, where: string): string {
-  const nul = field.indexOf(0);
-  const bytes = nul >= 0 ? field.subarray(0, nul) : field;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return fail('archive-unsafe-path', `${where}: a name is not valid UTF-8`);
-  }
-}
-
-/** Octal, space/NUL terminated, or GNU base-256 (high bit set) for big values. */
+/** Octal, space/NUL terminated. GNU base-256 (high bit set) is refused: readers differ on it. */
 export function numeric(field: Uint8Array, what: string, lenient = false): number {
   if (field[0]! & 0x80) {
-    if (field[0] !== 0x80) fail('archive-corrupt', `${what}: negative base-256 number`);
-    let v = 0;
-    for (let i = 1; i < field.length; i++) v = v * 256 + field[i]!;
-    if (!Number.isSafeInteger(v)) fail('archive-corrupt', `${what}: number too large`);
-    return v;
+    if (lenient) return -1;
+    fail('archive-ambiguous', `${what}: a base-256 (binary) number; readers disagree on those`);
   }
-  const s = Buffer.from(field).toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
-  if (!/^[0-7]*$/.test(s)) {
+  const raw = Buffer.from(field).toString('latin1');
+  // Digits, then only NUL/space: "12\0 34" is 12 to Python and an error to Go.
+  if (!/^ *[0-7]+[ \0]*$/.test(raw)) {
     if (lenient) return -1;
     fail('archive-corrupt', `${what}: not an octal number`);
   }
-  if (s === '') return 0;
-  const v = parseInt(s, 8);
+  const v = parseInt(raw.trim().replace(/\0+$/, '').trim(), 8);
   if (!Number.isSafeInteger(v)) fail('archive-corrupt', `${what}: number too large`);
   return v;
 }

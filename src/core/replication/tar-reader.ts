@@ -7,6 +7,9 @@
 import { fail, safeName } from './findings.js';
 import { decodeHeader, isZeroBlock, type EntryKind, type RawHeader } from './tar-header.js';
 import { parsePaxRecords } from './pax.js';
+import { normalizeEntryPath } from './archive-safety.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export type TarEntryKind = Exclude<EntryKind, 'pax' | 'pax-global' | 'gnu-long-name' | 'gnu-long-link'>;
 
@@ -31,12 +34,12 @@ export interface TarVisitor {
 
 export interface TarReaderLimits {
   maxPaxHeaderBytes: number;
+  maxPathLength: number;
 }
 
 interface Pending {
   pax?: Record<string, string>;
   longName?: string;
-  longLink?: string;
 }
 
 type State = 'header' | 'data' | 'ext' | 'pad' | 'trailer';
@@ -132,7 +135,7 @@ export class TarReader {
   private onHeaderBlock(): void {
     const at = this.offset - 512;
     if (isZeroBlock(this.acc)) {
-      if (this.pending.pax || this.pending.longName || this.pending.longLink) {
+      if (this.pending.pax || this.pending.longName !== undefined) {
         fail('archive-corrupt', `an extended header at byte ${at} is not followed by an entry`);
       }
       this.state = 'trailer';
@@ -153,6 +156,16 @@ export class TarReader {
   }
 
   private startExtension(h: RawHeader, at: number): void {
+    const q = JSON.stringify(h.name.slice(0, 100));
+    // Global headers change every later entry, and differently per reader (Go
+    // even returns them as entries); a link name for a non-link is meaningless.
+    if (h.kind === 'pax-global' || h.kind === 'gnu-long-link') {
+      fail('archive-ambiguous', `${h.kind === 'pax-global' ? 'a global PAX header' : 'a GNU long link name header'} ${q} at byte ${at}; readers apply it differently`);
+    }
+    // A reader that does not know the extension extracts it as a plain file under its own name.
+    // (GNU names it "././@LongLink": the leading "./"s are its own spelling.)
+    normalizeEntryPath(h.name.replace(/^(\.\/)+/, ''), this.limits.maxPathLength);
+    if (h.name.endsWith('/') || h.nameUnterminated) fail('archive-ambiguous', `extended header ${q} at byte ${at} has a directory-like or unterminated name`);
     if (h.size > this.limits.maxPaxHeaderBytes) {
       fail('archive-budget-exceeded', `extended header at byte ${at} is ${h.size} bytes; the limit is ${this.limits.maxPaxHeaderBytes}`);
     }
@@ -174,31 +187,39 @@ export class TarReader {
     if (h.kind === 'pax') {
       once('pax');
       this.pending.pax = parsePaxRecords(data, where);
-    } else if (h.kind === 'pax-global') {
-      const g = parsePaxRecords(data, where);
-      // A global path/size would silently rename or resize every later entry.
-      for (const k of ['path', 'linkpath', 'size']) if (k in g) fail('archive-pax-override', `${where}: a global PAX header sets ${k}`);
+      if (this.pending.longName !== undefined) fail('archive-ambiguous', `${where}: a PAX header and a GNU long name for one entry`);
     } else {
-      const key = h.kind === 'gnu-long-name' ? 'longName' : 'longLink';
-      once(key);
+      once('longName');
+      // GNU writes the name and one NUL; anything else ends in different places per reader.
       const nul = data.indexOf(0);
-      this.pending[key] = Buffer.from(nul >= 0 ? data.subarray(0, nul) : data).toString('utf8');
+      if (nul !== data.length - 1 || nul === 0) fail('archive-ambiguous', `${where}: a GNU long name must be a non-empty name followed by exactly one NUL`);
+      try {
+        this.pending.longName = utf8.decode(data.subarray(0, nul));
+      } catch {
+        fail('archive-unsafe-path', `${where}: a GNU long name is not valid UTF-8`);
+      }
     }
     if (this.acc.length > 512) this.acc = Buffer.alloc(512);
     this.padAfter(h.size);
   }
 
   private onEntryHeader(h: RawHeader, at: number): void {
-    const { pax, longName, longLink } = this.pending;
+    const { pax, longName } = this.pending;
     this.pending = {};
-    if (pax?.path !== undefined && longName !== undefined) fail('archive-pax-override', `entry at byte ${at} has both a PAX path and a GNU long name`);
+    if (pax !== undefined && longName !== undefined) fail('archive-ambiguous', `entry at byte ${at} has both a PAX header and a GNU long name`);
+    if (pax) checkPaxAgainstHeader(pax, h, at, this.limits.maxPathLength);
+    if (longName !== undefined && !longName.startsWith(h.name)) {
+      fail('archive-ambiguous', `entry at byte ${at}: its GNU long name does not start with its header name ${JSON.stringify(h.name.slice(0, 100))} (readers ignoring the extension see another file)`);
+    }
+    if (h.nameUnterminated && longName === undefined) fail('archive-ambiguous', `entry at byte ${at}: the name field has no terminating NUL`);
     const path = pax?.path ?? longName ?? h.name;
     const size = effectiveSize(h, path, pax);
     const kind = h.kind as TarEntryKind;
-    if (kind !== 'file' && size !== 0) {
-      fail('archive-corrupt', `entry ${safeName(path)} is a ${kind} but declares ${size} bytes of data`, path);
+    if (kind !== 'file' && kind !== 'unsupported' && size !== 0) {
+      // Go and Python skip no data for directories and links, GNU tar skips it: they part ways here.
+      fail('archive-ambiguous', `entry ${safeName(path)} is a ${kind} but declares ${size} bytes of data`, path);
     }
-    this.current = { path, headerName: h.name, kind, typeflag: h.typeflag, size, linkname: pax?.linkpath ?? longLink ?? h.linkname, offset: at };
+    this.current = { path, headerName: h.name, kind, typeflag: h.typeflag, size, linkname: h.linkname, offset: at };
     this.entries++;
     this.visitor.entry(this.current);
     if (size === 0) {
@@ -208,6 +229,28 @@ export class TarReader {
     this.state = 'data';
     this.need = size;
   }
+}
+
+/** PAX keys every reader applies the same way; the rest (xattrs, charsets, links, sparse maps) are refused. */
+const PAX_KEYS = new Set(['path', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
+
+/** A reader that ignores PAX uses the header: path and size must say the same thing there. */
+function checkPaxAgainstHeader(pax: Record<string, string>, h: RawHeader, at: number, maxPathLength: number): void {
+  const q = JSON.stringify(h.name.slice(0, 100));
+  for (const k of Object.keys(pax)) {
+    if (k.startsWith('GNU.sparse.')) fail('archive-unsupported-entry', `entry ${q} at byte ${at} is a sparse file (PAX ${k}); not supported`);
+    if (!PAX_KEYS.has(k)) fail('archive-ambiguous', `entry ${q} at byte ${at}: PAX key ${JSON.stringify(k.slice(0, 64))} is not one every reader applies the same way`);
+  }
+  // A value one reader cannot parse is an error to Go and ignored by others (found by the differential fuzz).
+  for (const k of ['uid', 'gid', 'mtime', 'atime', 'ctime']) {
+    const v = pax[k];
+    if (v !== undefined && !(k.endsWith('time') ? /^[0-9]{1,12}(\.[0-9]{1,9})?$/ : /^[0-9]{1,10}$/).test(v)) {
+      fail('archive-ambiguous', `entry ${q} at byte ${at}: PAX ${k} is not a plain non-negative number`);
+    }
+  }
+  if (pax.path !== undefined) normalizeEntryPath(pax.path, maxPathLength);
+  if (pax.path !== undefined && pax.path !== h.name) fail('archive-ambiguous', `entry ${q} at byte ${at}: its PAX path differs from its header name (readers ignoring PAX see another file)`);
+  if (pax.size !== undefined && pax.size !== String(h.size)) fail('archive-pax-override', `entry ${q} at byte ${at}: PAX size ${JSON.stringify(pax.size.slice(0, 20))} overrides header size ${h.size}`);
 }
 
 /** The entry's data size: the PAX size when present, which must agree with a non-zero ustar size. */

@@ -72,3 +72,24 @@ export function tar(...parts: Buffer[]): Buffer {
 export function gz(data: Buffer): Buffer {
   return gzipSync(data);
 }
+
+/** Writes `bytes` at `offset` of a 512-byte header and fixes its checksum: for headers no tool would write. */
+export function patchHeader(header: Buffer, offset: number, bytes: Buffer | string): Buffer {
+  const h = Buffer.from(header.subarray(0, 512));
+  (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'latin1')).copy(h, offset);
+  return rechecksum(h);
+}
+
+export function rechecksum(h: Buffer, signed = false): Buffer {
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const x of h.subarray(0, 512)) sum += signed && x > 127 ? x - 256 : x;
+  h.write(`${(sum >>> 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
+/** A GNU long name ('L') extension for the header that follows. */
+export function gnuLongName(name: string, raw?: Buffer): Buffer {
+  const data = raw ?? Buffer.concat([Buffer.from(name, 'utf8'), Buffer.alloc(1)]);
+  return Buffer.concat([tarHeader({ name: '././@LongLink', size: data.length, typeflag: 'L', format: 'gnu' }), pad(data)]);
+}

@@ -1,0 +1,3 @@
+module migrationgate/difftar
+
+go 1.19
