@@ -122,6 +122,10 @@ class FileAuditSink implements AuditSink {
   /** Set (for good) once the path no longer names the file held open at the size written: nothing is acknowledged after. */
   #lost: string | undefined;
   #flushing = false;
+  #nextHead: AuditHead | undefined;
+  #headBusy = false;
+  #headDone: Promise<void> = Promise.resolve();
+  #headError: string | undefined;
   /** Counts flushes begun: a check between writes whose stat overlapped one is inconclusive. */
   #flushes = 0;
   readonly #timer: NodeJS.Timeout | undefined;
@@ -207,6 +211,7 @@ class FileAuditSink implements AuditSink {
         await this.#io.truncate(this.fh, this.#committed);
         this.#mustTruncate = false;
       }
+      if (this.#headError !== undefined) throw new GateError('audit-unavailable', `audit head file write failed: ${this.#headError}`);
       await this.#checkIdentity(this.#committed);
       const { records, head } = chainBatch(reports, this.writer, this.#head);
       const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
@@ -223,17 +228,12 @@ class FileAuditSink implements AuditSink {
       // Written and synced, but into the file the path names?
       await this.#checkIdentity(this.#committed + data.length);
       const next: AuditHead = { writer: this.writer, seq: head.seq, hash: head.hash, size: this.#committed + data.length };
-      try {
-        // Kept outside the log, so a log cut back to before this batch is
-        // noticed at the next start. Written after the log's sync: after a
-        // crash it may lag the log by this batch, never lead it.
-        await writeHead(this.path, next);
-      } catch (e) {
-        await this.#rollback();
-        throw e;
-      }
       this.#head = head;
       this.#committed = next.size;
+      // Kept outside the log, so a log cut back to before this batch is
+      // noticed at the next start. Written after the log's sync, off the
+      // answer's path: after a crash it may lag the log, never lead it.
+      this.#queueHead(next);
       this.#lastError = undefined;
       return records;
     } catch (e) {
@@ -242,6 +242,29 @@ class FileAuditSink implements AuditSink {
       throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`);
     } finally {
       this.#flushing = false;
+    }
+  }
+
+  /** Coalesces: while one head write runs, only the newest waiting head is written next. */
+  #queueHead(next: AuditHead): void {
+    this.#nextHead = next;
+    if (!this.#headBusy) this.#headDone = this.#drainHeads();
+  }
+
+  async #drainHeads(): Promise<void> {
+    this.#headBusy = true;
+    try {
+      for (let h = this.#nextHead; h !== undefined; h = this.#nextHead) {
+        this.#nextHead = undefined;
+        try {
+          await writeHead(this.path, h);
+        } catch (e) {
+          // Fail closed from the next batch on: a log whose head cannot be kept is not acknowledged.
+          this.#headError = describeError(e);
+        }
+      }
+    } finally {
+      this.#headBusy = false;
     }
   }
 
@@ -275,6 +298,7 @@ class FileAuditSink implements AuditSink {
   health(): SinkHealth {
     if (this.#closing) return { ok: false, detail: `audit file ${this.path}: closed` };
     if (this.#lost !== undefined) return { ok: false, detail: this.#lost };
+    if (this.#headError !== undefined) return { ok: false, detail: `audit file ${this.path}: head file write failed: ${this.#headError}` };
     if (this.#lastError !== undefined) return { ok: false, detail: `audit file ${this.path}: last write failed: ${this.#lastError}` };
     return { ok: true, detail: `audit file ${this.path}: writer ${this.writer} at seq ${this.#head.seq}` };
   }
@@ -284,6 +308,7 @@ class FileAuditSink implements AuditSink {
       if (this.#timer) clearInterval(this.#timer);
       try {
         await this.#queue.close();
+        await this.#headDone;
       } finally {
         await this.fh.close();
       }

@@ -252,6 +252,7 @@ describe('file audit sink', () => {
       const sink = await open();
       await sink.append(report(1));
       const r2 = await sink.append(report(2));
+      await sink.close(); // the head is written off the answer's path; close waits for it
       expect(await readHeadFile()).to.deep.equal({ writer: 'pod-a', seq: 2, hash: r2.hash, size: (await stat(path)).size });
       expect((await stat(headPath())).mode & 0o777).to.equal(0o600);
     });
@@ -358,6 +359,7 @@ describe('file audit sink', () => {
       await unlink(headPath());
       const again = await open();
       expect((await again.append(report(2))).seq).to.equal(2);
+      await again.close();
       expect(await readHeadFile()).to.include({ seq: 2 });
     });
   });
