@@ -85,7 +85,7 @@ describe('webhook behaviour over HTTPS', () => {
     const manifest = cm.metadata.annotations['migrationgate.io/manifest']!;
     const key = createPrivateKey(readFileSync('examples/keys/example-ed25519.key.pem', 'utf8').replace(/^#.*\n/, ''));
     const withAnnotations = (extra: Record<string, string>, name: string): Record<string, unknown> =>
-      ({ ...cm, metadata: { ...cm.metadata, name, annotations: { ...cm.metadata.annotations, ...extra } } });
+      ({ ...cm, metadata: { ...cm.metadata, name, annotations: { 'migrationgate.io/manifest': manifest, ...extra } } });
     const judge = async (object: Record<string, unknown>): Promise<{ r: Response; record: AuditRecord }> => {
       const r = responseOf((await postReview(gate, admissionReview(object))).json);
       return { r, record: sink.records.at(-1) as AuditRecord };
@@ -109,6 +109,10 @@ describe('webhook behaviour over HTTPS', () => {
     expect(wrong.r.allowed).to.equal(false);
     expect(wrong.r.status!.message.split('\n')[1]).to.match(/^\[signature-invalid\] the detached signature does not verify against any pinned key/);
     expect(signatureStep(wrong.record)).to.deep.include({ status: 'fail' });
+
+    const unsigned = await judge(withAnnotations({}, 'unsigned'));
+    expect(unsigned.r.allowed).to.equal(false);
+    expect(unsigned.r.status!.message.split('\n').slice(1)).to.deep.equal(['[t1-signature-required] the migration manifest must carry a verified signature (not set) (at signature.verified)']);
 
     const both = await judge(withAnnotations({ 'migrationgate.io/manifest-signature': other, 'migrationgate.io/manifest-dsse': envelope }, 'signed-twice'));
     expect(both.r.allowed).to.equal(false);

@@ -69,16 +69,21 @@ export function extractConfigMapInput(object: unknown, gatedKeys: readonly strin
   if (!manifest) {
     return reject('manifest-missing', `${config.where} needs its signed-off migration manifest: add the annotation ${MANIFEST_ANNOTATION} (JSON) or the data key ${MANIFEST_DATA_KEY}`, config.where);
   }
-  const annotations = cm.metadata.annotations ?? {};
-  const detached = annotations[SIGNATURE_ANNOTATION];
-  const dsse = annotations[DSSE_ANNOTATION];
-  if (detached !== undefined && dsse !== undefined) {
+  const signature = signatureOf(cm.metadata.annotations ?? {});
+  if (signature === 'ambiguous') {
     return reject('signature-ambiguous', `the ConfigMap carries two manifest signatures (metadata.annotations.${SIGNATURE_ANNOTATION} and metadata.annotations.${DSSE_ANNOTATION}); keep exactly one`);
   }
-  // Annotation values are strings: the signature is their UTF-8 bytes, as the REST API takes a string field.
-  const signature: ConfigMapSignature | undefined = detached !== undefined ? { kind: 'detached', bytes: Buffer.from(detached, 'utf8') }
-    : dsse !== undefined ? { kind: 'dsse', bytes: Buffer.from(dsse, 'utf8') } : undefined;
   return decoded(config, manifest, signature);
+}
+
+/** Annotation values are strings: the signature is their UTF-8 bytes, as the REST API takes a string field. */
+function signatureOf(annotations: Record<string, string>): ConfigMapSignature | 'ambiguous' | undefined {
+  const detached = annotations[SIGNATURE_ANNOTATION];
+  const dsse = annotations[DSSE_ANNOTATION];
+  if (detached !== undefined && dsse !== undefined) return 'ambiguous';
+  if (detached !== undefined) return { kind: 'detached', bytes: Buffer.from(detached, 'utf8') };
+  if (dsse !== undefined) return { kind: 'dsse', bytes: Buffer.from(dsse, 'utf8') };
+  return undefined;
 }
 
 function decoded(config: Located, manifest: Located, signature: ConfigMapSignature | undefined): ConfigMapInput {
