@@ -69,11 +69,7 @@ export function extractConfigMapInput(object: unknown, gatedKeys: readonly strin
   if (!manifest) {
     return reject('manifest-missing', `${config.where} needs its signed-off migration manifest: add the annotation ${MANIFEST_ANNOTATION} (JSON) or the data key ${MANIFEST_DATA_KEY}`, config.where);
   }
-  const signature = signatureOf(cm.metadata.annotations ?? {});
-  if (signature === 'ambiguous') {
-    return reject('signature-ambiguous', `the ConfigMap carries two manifest signatures (metadata.annotations.${SIGNATURE_ANNOTATION} and metadata.annotations.${DSSE_ANNOTATION}); keep exactly one`);
-  }
-  return decoded(config, manifest, signature);
+  return decoded(config, manifest, signatureOf(cm.metadata.annotations ?? {}));
 }
 
 /** Annotation values are strings: the signature is their UTF-8 bytes, as the REST API takes a string field. */
@@ -86,7 +82,10 @@ function signatureOf(annotations: Record<string, string>): ConfigMapSignature | 
   return undefined;
 }
 
-function decoded(config: Located, manifest: Located, signature: ConfigMapSignature | undefined): ConfigMapInput {
+function decoded(config: Located, manifest: Located, signature: ConfigMapSignature | 'ambiguous' | undefined): ConfigMapInput {
+  if (signature === 'ambiguous') {
+    return reject('signature-ambiguous', `the ConfigMap carries two manifest signatures (metadata.annotations.${SIGNATURE_ANNOTATION} and metadata.annotations.${DSSE_ANNOTATION}); keep exactly one`);
+  }
   const configBytes = bytesOf(config);
   if (!configBytes) return reject('configmap-invalid', `${config.where} is not valid base64`, config.where);
   const manifestBytes = bytesOf(manifest);
