@@ -6,10 +6,16 @@
 // Each file starts with `# expect: ALLOW` or `# expect: BLOCK [rule-id]`
 // (plus `# warns: [rule-id]` when warnings are expected); the webhook
 // integration test reads these lines. Run: npx tsx scripts/gen-k8s-examples.ts
-import { createHash } from 'node:crypto';
+//
+// The good prod ones carry the T1 manifest's signature (issue 12,
+// t1-signature-required), made with the committed example key
+// examples/keys/example-ed25519.key.pem over the exact manifest bytes as they
+// are stored: Ed25519 is deterministic, so a rerun writes the same files.
+import { createHash, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, Scalar, stringify } from 'yaml';
+import { signDetached } from '../src/core/signing/sign.js';
 
 const NAMESPACE = 'payments';
 /** Labelled migrationgate.io/env=staging: the apiserver calls /validate/staging for it. */
@@ -24,9 +30,18 @@ interface Example {
   object: Record<string, unknown>;
 }
 
+const EXAMPLE_KEY_PEM = readFileSync('examples/keys/example-ed25519.key.pem', 'utf8');
+const EXAMPLE_KEY = createPrivateKey(EXAMPLE_KEY_PEM.slice(EXAMPLE_KEY_PEM.indexOf('-----BEGIN')));
+/** The base64 detached signature over these exact UTF-8 bytes, one line. */
+const signatureOf = (manifestText: string): string => signDetached(Buffer.from(manifestText, 'utf8'), EXAMPLE_KEY).trim();
+
 const t1 = (dir: string, file: string): string => readFileSync(path.join('examples', dir, file), 'utf8');
 
-function configMap(name: string, parts: { data?: Record<string, string>; binaryData?: Record<string, string>; manifestAnnotation?: string; namespace?: string }): Record<string, unknown> {
+function configMap(name: string, parts: { data?: Record<string, string>; binaryData?: Record<string, string>; manifestAnnotation?: string; signature?: string; namespace?: string }): Record<string, unknown> {
+  const annotations = {
+    ...(parts.manifestAnnotation !== undefined ? { 'migrationgate.io/manifest': parts.manifestAnnotation } : {}),
+    ...(parts.signature !== undefined ? { 'migrationgate.io/manifest-signature': parts.signature } : {}),
+  };
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -34,7 +49,7 @@ function configMap(name: string, parts: { data?: Record<string, string>; binaryD
       name,
       namespace: parts.namespace ?? NAMESPACE,
       labels: { 'app.kubernetes.io/name': 'orders-api' },
-      ...(parts.manifestAnnotation !== undefined ? { annotations: { 'migrationgate.io/manifest': parts.manifestAnnotation } } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     ...(parts.data ? { data: parts.data } : {}),
     ...(parts.binaryData ? { binaryData: parts.binaryData } : {}),
@@ -50,12 +65,13 @@ function annotationOf(manifestText: string): string {
   }
 }
 
-function fromT1(file: string, dir: string, why: string, expect: string, warns?: string): Example {
+function fromT1(file: string, dir: string, why: string, expect: string, warns?: string, signed = false): Example {
   // A manifest that says staging only matches a namespace bound to staging.
   const staging = /"env"\s*:\s*"staging"/.test(t1(dir, 'migration_manifest.json'));
+  const manifestAnnotation = annotationOf(t1(dir, 'migration_manifest.json'));
   return {
     file, expect, why, ...(warns ? { warns } : {}),
-    object: configMap(`orders-api-${file.replace(/\.yaml$/, '')}`, { data: { 'app-config.yaml': t1(dir, 'app-config.yaml') }, manifestAnnotation: annotationOf(t1(dir, 'migration_manifest.json')), ...(staging ? { namespace: STAGING_NAMESPACE } : {}) }),
+    object: configMap(`orders-api-${file.replace(/\.yaml$/, '')}`, { data: { 'app-config.yaml': t1(dir, 'app-config.yaml') }, manifestAnnotation, ...(signed ? { signature: signatureOf(manifestAnnotation) } : {}), ...(staging ? { namespace: STAGING_NAMESPACE } : {}) }),
   };
 }
 
@@ -74,16 +90,16 @@ const BAD_FROM_T1: Record<string, string> = {
 };
 
 const examples: Example[] = [
-  fromT1('good-configmap.yaml', 't1_good', 'signed-off prod config, manifest in the annotation', 'ALLOW'),
+  fromT1('good-configmap.yaml', 't1_good', 'signed-off prod config, manifest in the annotation, signed (annotation migrationgate.io/manifest-signature)', 'ALLOW', undefined, true),
   {
     file: 'good-configmap-manifest-key.yaml', expect: 'ALLOW', why: 'signed-off prod config, manifest as the data key migration_manifest.json',
-    object: configMap('orders-api-manifest-key', { data: { 'app-config.yaml': good.config, 'migration_manifest.json': good.manifest } }),
+    object: configMap('orders-api-manifest-key', { data: { 'app-config.yaml': good.config, 'migration_manifest.json': good.manifest }, signature: signatureOf(good.manifest) }),
   },
   {
     file: 'good-configmap-binary.yaml', expect: 'ALLOW', why: 'signed-off prod config carried base64 in binaryData',
-    object: configMap('orders-api-binary', { binaryData: { 'app-config.yaml': Buffer.from(good.config).toString('base64') }, manifestAnnotation: annotationOf(good.manifest) }),
+    object: configMap('orders-api-binary', { binaryData: { 'app-config.yaml': Buffer.from(good.config).toString('base64') }, manifestAnnotation: annotationOf(good.manifest), signature: signatureOf(annotationOf(good.manifest)) }),
   },
-  fromT1('staging-warn-configmap.yaml', 't1_staging_warn', 'staging config with an inline password: allowed, kubectl prints warnings', 'ALLOW', `[${ruleOf('t1_staging_warn')}]`),
+  fromT1('staging-warn-configmap.yaml', 't1_staging_warn', 'staging config with an inline password, unsigned: allowed, kubectl prints warnings (t1-signature-required among them)', 'ALLOW', `[${ruleOf('t1_staging_warn')}]`),
   {
     file: 'plain-configmap.yaml', expect: 'ALLOW', why: 'no gated key and no manifest: not the gate\'s business, only counted',
     object: configMap('orders-api-feature-flags', { data: { 'flags.properties': 'checkout.v2=true\n' } }),
@@ -125,14 +141,18 @@ function migrationRequest(name: string, dir: string, edit: (spec: Record<string,
 }
 
 /** spec.config: an app config from a T1 example dir and its manifest, camelCase, checked by T1 beside T2. */
-function withConfig(dir: string, file = 'app-config.yaml'): (spec: Record<string, unknown>) => void {
-  const m = JSON.parse(t1(dir, 'migration_manifest.json')) as { app_id: string; env: string; version: string; config_sha256: string };
+function withConfig(dir: string, file = 'app-config.yaml', signed = false): (spec: Record<string, unknown>) => void {
+  const text = t1(dir, 'migration_manifest.json');
+  const m = JSON.parse(text) as { app_id: string; env: string; version: string; config_sha256: string };
   return (spec) => {
     // The MigrationRequest has one environment (spec.env); the T1 manifest's must be the same.
     if (m.env !== (spec.env ?? 'prod')) throw new Error(`${dir}: manifest env ${m.env} is not the MigrationRequest's ${String(spec.env)}`);
     // Quoted: a YAML 1.1 reader (kubectl's) must not see a number in a version like 2026.11.
     const version = Object.assign(new Scalar(m.version), { type: Scalar.QUOTE_DOUBLE });
-    spec.config = { url: `${ARTIFACTS}/${dir}/${file}`, manifest: { appId: m.app_id, version, configSha256: m.config_sha256 } };
+    // Signed: the manifest as its exact text (a structured manifest cannot be signed), and the signature over it.
+    spec.config = signed
+      ? { url: `${ARTIFACTS}/${dir}/${file}`, manifestJson: text, signature: { format: 'detached', value: signatureOf(text) } }
+      : { url: `${ARTIFACTS}/${dir}/${file}`, manifest: { appId: m.app_id, version, configSha256: m.config_sha256 } };
   };
 }
 
@@ -152,8 +172,8 @@ examples.push(
     object: migrationRequest('orders-db-spec-mismatch', 't2_good', (s) => { s.expectedSnapshotHash = `sha256:${'0'.repeat(64)}`; }),
   },
   {
-    file: 'good-migrationrequest-with-config.yaml', expect: 'ALLOW', why: 'T2 verifies, and the app config it references matches its manifest and every prod policy (T1)',
-    object: migrationRequest('orders-db-with-config', 't2_good', withConfig('t1_good')),
+    file: 'good-migrationrequest-with-config.yaml', expect: 'ALLOW', why: 'T2 verifies, and the app config it references matches its signed manifest (spec.config.manifestJson + signature) and every prod policy (T1)',
+    object: migrationRequest('orders-db-with-config', 't2_good', withConfig('t1_good', 'app-config.yaml', true)),
   },
   ...T1_IN_MR.map((c) => ({
     file: `bad-mr-config-${c}.yaml`, expect: `BLOCK [${ruleOf(`t1_bad/${c}`)}]`, why: `snapshot verifies, but its app config does not: ${(JSON.parse(t1(`t1_bad/${c}`, 'expected.json')) as { why: string }).why}`,
@@ -179,7 +199,14 @@ writeFileSync(path.join(out, 'namespace.yaml'), `# The webhook only judges Confi
 })}---\n${stringify({
   apiVersion: 'v1', kind: 'Namespace', metadata: { name: STAGING_NAMESPACE, labels: { 'migrationgate.io/enforce': 'true', 'migrationgate.io/env': 'staging' } },
 })}`);
-for (const e of examples) writeFileSync(path.join(out, e.file), `${header(e)}\n${stringify(e.object, { lineWidth: 0 })}`);
+for (const e of examples) {
+  const text = `${header(e)}\n${stringify(e.object, { lineWidth: 0 })}`;
+  // Guard: a signed manifest must read back as the very bytes that were signed.
+  const back = parse(text) as { metadata?: { annotations?: Record<string, string> }; spec?: { config?: { manifestJson?: string } } };
+  const mj = back.spec?.config?.manifestJson;
+  if (mj !== undefined && mj !== good.manifest) throw new Error(`${e.file}: manifestJson does not round-trip`);
+  writeFileSync(path.join(out, e.file), text);
+}
 
 // Guard: every example's config bytes must survive YAML round-tripping, or
 // the hashes in the manifests would not match what kubectl sends.

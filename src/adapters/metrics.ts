@@ -19,6 +19,8 @@ const GATE_RULES = [
   // MigrationRequest admission (admission-replication.ts, admission-mr-config.ts).
   'migrationrequest-invalid', 'artifact-unavailable', 'spec-manifest-mismatch', 'still-verifying', 'verifier-busy',
   'config-unavailable', 'config-too-large',
+  // ConfigMap manifest signatures (configmap-input.ts).
+  'signature-ambiguous',
 ] as const;
 
 const SCENARIOS = new Set(['T1', 'T2']);

@@ -26,6 +26,6 @@ export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, s
       return evaluation;
     }
     case 'gated':
-      return evaluateMigrationWith(ctx, { manifest: input.manifest, config: input.config, subject, ...(envBinding ? { envBinding } : {}) }, settings.maxConfigBytes);
+      return evaluateMigrationWith(ctx, { manifest: input.manifest, config: input.config, subject, ...(input.signature ? { signature: input.signature } : {}), ...(envBinding ? { envBinding } : {}) }, settings.maxConfigBytes);
   }
 }

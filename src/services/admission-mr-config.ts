@@ -11,7 +11,7 @@ import type { ArtifactSource } from '../core/ports.js';
 import { raceDeadline } from './admission-deadline.js';
 import type { GateContext } from './gate-context.js';
 import { readCapped } from './read-capped.js';
-import { evaluateMigrationWith } from './validate-migration.js';
+import { evaluateMigrationWith, type MigrationRequest } from './validate-migration.js';
 
 export interface ConfigCheckDeps {
   artifacts: ArtifactSource;
@@ -22,15 +22,31 @@ export interface ConfigCheckDeps {
 /** The T1 evaluation, its first step `read`; undefined when the spec has no config reference. Never throws. */
 export async function checkConfig(ctx: GateContext, spec: MigrationRequestSpec, deps: ConfigCheckDeps, withinMs: number): Promise<Evaluation | undefined> {
   const manifest = configManifestOf(spec);
-  if (!spec.config || !manifest) return undefined;
+  if (!spec.config) return undefined;
+  // The schema allows no config without a manifest; should one get here, it is refused, never skipped.
+  if (!manifest) return unreadable('migrationrequest-invalid', 'MigrationRequest spec.config: exactly one of config.manifest and config.manifestJson', 'spec.config');
   const url = spec.config.url;
   const raced = await raceDeadline((signal) => read(url, deps, signal), withinMs);
   if (!raced.done) return unreadable('config-unavailable', `app config could not be read within the admission deadline (${Math.round(withinMs)} ms)`);
   if (!raced.value.ok) return unreadable(raced.value.rule, raced.value.message);
   const bytes = raced.value.bytes;
-  const t1 = evaluateMigrationWith(ctx, { manifest, config: bytes, subject: {} }, deps.maxConfigBytes);
+  const t1 = evaluateMigrationWith(ctx, { manifest, config: bytes, subject: {}, ...t1Extras(spec) }, deps.maxConfigBytes);
   const readStep: StepResult = { step: 'read', status: 'pass', detail: `${bytes.byteLength} bytes` };
   return { ...t1, steps: [readStep, ...t1.steps] };
+}
+
+/**
+ * With manifestJson: its signature (over those exact bytes), and its `env`
+ * bound to spec.env (itself bound to the namespace): one environment per request.
+ */
+function t1Extras(spec: MigrationRequestSpec): Pick<MigrationRequest, 'signature' | 'envBinding'> {
+  const c = spec.config;
+  if (c?.manifestJson === undefined) return {};
+  const env = spec.env ?? 'prod';
+  return {
+    ...(c.signature ? { signature: { kind: c.signature.format, bytes: Buffer.from(c.signature.value, 'utf8') } } : {}),
+    envBinding: { allowed: [env], rule: 'spec-manifest-mismatch', by: `spec.env ("${env}")` },
+  };
 }
 
 type Read = { ok: true; bytes: Uint8Array } | { ok: false; rule: 'config-unavailable' | 'config-too-large'; message: string };
@@ -48,11 +64,11 @@ async function read(url: string, deps: ConfigCheckDeps, signal: AbortSignal): Pr
 }
 
 /** Unreadable: a failed `read`, every T1 step skipped (the report still shows how far it got), one blocking finding. */
-function unreadable(rule: string, message: string): Evaluation {
+function unreadable(rule: string, message: string, path = 'spec.config.url'): Evaluation {
   return {
     scenario: 'T1',
     subject: {},
     steps: [{ step: 'read', status: 'fail', detail: message }, ...T1_STEPS.map((step): StepResult => ({ step, status: 'skipped' }))],
-    findings: [{ rule, severity: 'high', action: 'block', path: 'spec.config.url', message }],
+    findings: [{ rule, severity: 'high', action: 'block', path, message }],
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { exampleJsonBody } from '../support/signed-t1.js';
 
 function t1(dir: string): { manifest: Record<string, unknown>; config: string } {
   return { manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as Record<string, unknown>, config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') };
@@ -21,7 +22,7 @@ describe('status page and UI (chromium)', function () {
 
   before(async function () {
     gate = await startGate();
-    await postJson(gate, '/api/v1/validate/migration', t1('t1_good'));
+    await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_good'));
     await postJson(gate, '/api/v1/validate/migration', t1('t1_bad/tls-off-prod'));
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: gate.url, viewport: { width: 1280, height: 900 } });
@@ -151,6 +152,7 @@ describe('status page and UI (chromium)', function () {
     await p.goto('/ui/migration');
     await p.setInputFiles('#migration_manifest', 'examples/t1_good/migration_manifest.json');
     await p.setInputFiles('#app_config', 'examples/t1_good/app-config.yaml');
+    await p.setInputFiles('#manifest_signature', 'examples/t1_good/migration_manifest.json.sig');
     await p.click('button:has-text("Validate")');
     expect(await p.locator('section.report .badge').first().textContent()).to.equal('ALLOW');
     await noJs.close();

@@ -15,6 +15,7 @@ import { verifyChains } from '../../src/core/audit-record.js';
 import type { AuditSink, RawAuditEntry } from '../../src/core/ports.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { getJson, postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
+import { exampleJsonBody } from '../support/signed-t1.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { freePort } from './harness/ports.js';
 
@@ -29,10 +30,8 @@ interface CmJson {
   immutable?: boolean;
 }
 
-const t1Good = () => ({
-  manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as unknown,
-  config: readFileSync('examples/t1_good/app-config.yaml', 'utf8'),
-});
+// Signed (t1-signature-required); the harness gate trusts examples/keys/trusted.
+const t1Good = () => exampleJsonBody('t1_good');
 
 async function collect(it: AsyncIterable<RawAuditEntry>): Promise<RawAuditEntry[]> {
   const out: RawAuditEntry[] = [];

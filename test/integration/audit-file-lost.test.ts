@@ -10,12 +10,13 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/adapters/log.js';
 import { getJson, postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
+import { signedJsonBody } from '../support/signed-t1.js';
 
 const manifest = JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as Record<string, unknown>;
 const config = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
 
 async function expectStoreFailing(gate: RunningGate, why: RegExp): Promise<void> {
-  const blocked = await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+  const blocked = await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
   expect(blocked.body.decision).to.equal('BLOCK');
   expect((blocked.body.reasons as string[]).some((r) => r.startsWith('[audit-unavailable]')), JSON.stringify(blocked.body.reasons)).to.equal(true);
   const ready = await getJson(gate, '/readyz', {});
@@ -44,7 +45,7 @@ describe('REST API: the file audit log cannot vanish or shrink unnoticed', () =>
     const gate = await startGate();
     let stopped = false;
     try {
-      expect((await postJson(gate, '/api/v1/validate/migration', { manifest, config })).body.decision).to.equal('ALLOW');
+      expect((await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config))).body.decision).to.equal('ALLOW');
       unlinkSync(path.join(gate.dataDir, 'audit.jsonl'));
       await expectStoreFailing(gate, /no longer exists/);
       const logs = await getJson(gate, '/api/v1/audit/logs');
@@ -63,7 +64,7 @@ describe('REST API: the file audit log cannot vanish or shrink unnoticed', () =>
     const gate = await startGate();
     let stopped = false;
     try {
-      for (let i = 0; i < 3; i++) await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+      for (let i = 0; i < 3; i++) await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
       const file = path.join(gate.dataDir, 'audit.jsonl');
       const lines = readFileSync(file, 'utf8').split('\n');
       truncateSync(file, Buffer.byteLength(`${lines[0]}\n`));

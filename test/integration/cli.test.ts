@@ -1,7 +1,7 @@
 // The CLI as a user runs it: real process, real files, exit codes 0/1/2.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
@@ -18,7 +18,8 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-const t1 = (dir: string): string[] => ['--manifest', `${dir}/migration_manifest.json`, '--config', `${dir}/app-config.yaml`];
+// Signed examples (a .sig beside the manifest) are checked with their signature (t1-signature-required).
+const t1 = (dir: string): string[] => ['--manifest', `${dir}/migration_manifest.json`, '--config', `${dir}/app-config.yaml`, ...(existsSync(`${dir}/migration_manifest.json.sig`) ? ['--signature', `${dir}/migration_manifest.json.sig`] : [])];
 
 describe('CLI', function () {
   this.timeout(60_000);

@@ -196,7 +196,8 @@ describe('container: Dockerfile, docker-compose.yml, and the image entrypoint', 
         method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')), config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') }),
       })).status;
-      expect(await post('t1_good')).to.equal(200);
+      // The image trusts no key (issue 12), so an unsigned staging manifest is the ALLOW here (t1-signature-required only warns in staging).
+      expect(await post('t1_staging_warn')).to.equal(200);
       expect(await post('t1_bad/tls-off-prod')).to.equal(422);
       expect(readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n')).to.have.length(2);
     });

@@ -1,16 +1,15 @@
 // GET /metrics: known traffic through the REST API, exact scraped counts;
 // closed label sets; the gate's own registry with prom-client's defaults.
 import { expect } from 'chai';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createPromMetrics } from '../../src/adapters/metrics.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { getJson, postJson, startGate, type RunningGate } from '../support/gate-harness.js';
 import { parseProm, sampleKey, type Samples } from '../support/prom-text.js';
 import { t2Form } from '../support/t2-upload.js';
+import { exampleJsonBody } from '../support/signed-t1.js';
 
-function t1(dir: string): { manifest: unknown; config: string } {
-  return { manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')), config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') };
-}
+const t1 = exampleJsonBody;
 
 async function scrape(gate: RunningGate): Promise<{ samples: Samples; contentType: string | null }> {
   const res = await fetch(`${gate.url}/metrics`);

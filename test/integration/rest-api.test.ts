@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { getJson, postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
+import { signedJsonBody } from '../support/signed-t1.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 
 const manifest = JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as Record<string, unknown>;
@@ -58,7 +59,7 @@ describe('REST API', () => {
   });
 
   it('names the first bad record after one byte of the audit file is changed', async () => {
-    for (let i = 0; i < 3; i++) await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+    for (let i = 0; i < 3; i++) await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
     const file = path.join(gate.dataDir, 'audit.jsonl');
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines.length).to.be.greaterThan(3);
@@ -86,7 +87,7 @@ describe('REST API', () => {
     expect((policies.body.errors as string[]).join('\n')).to.match(/broken|expresion/);
     const alerts = await getJson(gate, '/api/v1/alerts');
     expect(JSON.stringify(alerts.body)).to.contain('policy-load');
-    const still = await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+    const still = await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
     expect(still.body.decision).to.equal('ALLOW');
     expect(still.body.policy_digest).to.equal(before);
   });
@@ -97,10 +98,10 @@ describe('REST API with a failing audit store', () => {
     const sink = new MemoryAuditSink('test-writer').failNext(1);
     const gate = await startGate({}, { auditSink: sink });
     try {
-      const res = await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+      const res = await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
       expect(res.status).to.equal(422);
       expect((res.body.reasons as string[]).some((r) => r.startsWith('[audit-unavailable]'))).to.equal(true);
-      const ok = await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+      const ok = await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
       expect(ok.body.decision).to.equal('ALLOW');
       expect(sink.records).to.have.length(1);
     } finally {
@@ -112,7 +113,7 @@ describe('REST API with a failing audit store', () => {
     const sink = new MemoryAuditSink('test-writer').failNext(1);
     const gate = await startGate({ GATE_AUDIT_FAIL_CLOSED: 'false' }, { auditSink: sink });
     try {
-      const res = await postJson(gate, '/api/v1/validate/migration', { manifest, config });
+      const res = await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
       expect(res.body.decision).to.equal('ALLOW');
       const alerts = await getJson(gate, '/api/v1/alerts');
       expect(JSON.stringify(alerts.body)).to.contain('audit-sink');

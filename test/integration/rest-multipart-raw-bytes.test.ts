@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startGate, type RunningGate } from '../support/gate-harness.js';
+import { signManifest } from '../support/signed-t1.js';
 
 const BOUNDARY = 'gateRawBoundary7MA4YWxk';
 const goodConfig = readFileSync('examples/t1_good/app-config.yaml');
@@ -69,15 +70,25 @@ describe('REST T1 multipart: parts hashed as received (issue 11)', () => {
 
   it('valid non-ASCII UTF-8 in a field (no charset) is hashed byte for byte and ALLOWed', async () => {
     const utf8 = Buffer.concat([goodConfig, Buffer.from('# café ✓\n', 'utf8')]);
-    const res = await post(gate, [manifestPart(sha(utf8)), { name: 'app_config', bytes: utf8 }]);
+    const part = manifestPart(sha(utf8));
+    const res = await post(gate, [part, { name: 'app_config', bytes: utf8 }, { name: 'manifest_signature', bytes: Buffer.from(signManifest(part.bytes)) }]);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const wrong = await post(gate, [manifestPart(sha(Buffer.from(utf8.toString('latin1'), 'utf8'))), { name: 'app_config', bytes: utf8 }]);
     expect(wrong.status).to.equal(422);
   });
 
+  it('an empty signature part without a filename (an HTML file input left empty) is no signature; with a filename it is an empty signature (issue 12)', async () => {
+    const parts = [manifestPart(sha(goodConfig)), { name: 'app_config', filename: 'c.yaml', bytes: goodConfig }];
+    const none = await post(gate, [...parts, { name: 'manifest_signature', bytes: Buffer.alloc(0) }]);
+    expect(none.body.reasons, JSON.stringify(none.body)).to.deep.equal(['[t1-signature-required] the migration manifest must carry a verified signature (not set) (at signature.verified)']);
+    const empty = await post(gate, [...parts, { name: 'manifest_signature', filename: 'm.json.sig', bytes: Buffer.alloc(0) }]);
+    expect((empty.body.reasons as string[])[0]).to.match(/^\[signature-malformed\] detached signature is empty/);
+  });
+
   it('the manifest sent as a field is read byte for byte as well', async () => {
     const m = Buffer.from(JSON.stringify({ ...baseManifest, config_sha256: sha(goodConfig), version: '2026.11.3-é' }));
-    const res = await post(gate, [{ name: 'migration_manifest', bytes: m }, { name: 'app_config', filename: 'c.yaml', bytes: goodConfig }]);
+    // Signed over the very bytes sent: a transcoded manifest would no longer verify either.
+    const res = await post(gate, [{ name: 'migration_manifest', bytes: m }, { name: 'app_config', filename: 'c.yaml', bytes: goodConfig }, { name: 'manifest_signature', bytes: Buffer.from(signManifest(m)) }]);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
   });
 });

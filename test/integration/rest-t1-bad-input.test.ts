@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { getJson, postJson, startGate, type RunningGate } from '../support/gate-harness.js';
+import { signedJsonBody } from '../support/signed-t1.js';
 
 const goodConfig = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
 const goodManifest = JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as Record<string, unknown>;
@@ -63,7 +64,7 @@ describe('REST T1: bad input', () => {
   }
 
   it('warns about unknown manifest fields but still decides', async () => {
-    const res = await postJson(gate, '/api/v1/validate/migration', { manifest: { ...goodManifest, reviewer: 'bob' }, config: goodConfig });
+    const res = await postJson(gate, '/api/v1/validate/migration', signedJsonBody({ ...goodManifest, reviewer: 'bob' }, goodConfig));
     expect(res.body.decision).to.equal('ALLOW');
     expect((res.body.warnings as string[]).join('\n')).to.contain('[manifest-unknown-field]');
   });

@@ -11,8 +11,9 @@ import { csrfFor } from '../../src/adapters/http/ui/session.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { startGate, type RunningGate } from '../support/gate-harness.js';
 import { t2Form } from '../support/t2-upload.js';
+import { exampleJsonBody } from '../support/signed-t1.js';
 
-const t1 = (dir: string) => ({ manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as unknown, config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') });
+const t1 = exampleJsonBody;
 const digest = (t: string): string => `sha256:${hashToken(t).toString('hex')}`;
 const TOKENS = { prod: 'prod-only-token-0123456789', staging: 'staging-only-token-0123456789', both: 'legacy-line-token-0123456789' };
 

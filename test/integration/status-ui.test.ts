@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
+import { exampleJsonBody } from '../support/signed-t1.js';
 
 const PAGES = ['/', '/ui/migration', '/ui/replication', '/ui/audit', '/ui/alerts', '/ui/decisions/01ARZ3NDEKTSV4RRFFQ69G5FAV'];
 
@@ -73,6 +74,7 @@ describe('status page and UI over HTTP', () => {
       const f = new FormData();
       f.append('migration_manifest', new Blob([readFileSync('examples/t1_good/migration_manifest.json')]), 'm.json');
       f.append('app_config', new Blob([readFileSync('examples/t1_good/app-config.yaml')]), 'c.yaml');
+      f.append('manifest_signature', new Blob([readFileSync('examples/t1_good/migration_manifest.json.sig')]), 'm.json.sig');
       return f;
     };
     const before = (await (await fetch(`${gate.url}/api/v1/audit/logs`, { headers: gate.auth })).json() as { items: unknown[] }).items.length;
@@ -96,7 +98,7 @@ describe('status page and UI over HTTP', () => {
   });
 
   it('shows a decision by request id, and 404 for an unknown one', async () => {
-    const { body } = await postJson(gate, '/api/v1/validate/migration', { manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')), config: readFileSync('examples/t1_good/app-config.yaml', 'utf8') });
+    const { body } = await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_good'));
     const found = await fetch(`${gate.url}/ui/decisions/${String(body.request_id)}`, { headers: { cookie } });
     expect(found.status).to.equal(200);
     expect(await found.text()).to.contain(String(body.request_id));
@@ -104,7 +106,7 @@ describe('status page and UI over HTTP', () => {
   });
 
   it('dates the overview\'s audit status, and shows a new decision once the walk is refreshed', async () => {
-    const { body } = await postJson(gate, '/api/v1/validate/migration', { manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')), config: readFileSync('examples/t1_good/app-config.yaml', 'utf8') });
+    const { body } = await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_good'));
     await gate.app.auditSnapshots.refresh();
     const text = await (await fetch(`${gate.url}/`, { headers: { cookie } })).text();
     expect(text).to.contain(`/ui/decisions/${String(body.request_id)}`);

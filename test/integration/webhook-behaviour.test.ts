@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { signDetached } from '../../src/core/signing/sign.js';
+import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from '../../src/core/signing/payload-types.js';
+import { pae } from '../../src/core/replication/dsse.js';
 import { canonicalManifestBytes, parseMigrationRequest } from '../../src/core/admission/migration-request.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
@@ -75,6 +78,45 @@ describe('webhook behaviour over HTTPS', () => {
     const r = responseOf((await postReview(gate, admissionReview(tampered))).json);
     expect(r.allowed).to.equal(false);
     expect(r.status!.message.split('\n')[1], r.status!.message).to.match(/^\[config-ambiguous\] overrides\.<<: a YAML merge key "<<"/);
+  });
+
+  it('a ConfigMap manifest signed in an annotation verifies and the audit names the key; a wrong or foreign signature is a BLOCK (issue 12)', async () => {
+    const cm = example('good-configmap.yaml') as { metadata: { name: string; annotations: Record<string, string> }; data: Record<string, string> };
+    const manifest = cm.metadata.annotations['migrationgate.io/manifest']!;
+    const key = createPrivateKey(readFileSync('examples/keys/example-ed25519.key.pem', 'utf8').replace(/^#.*\n/, ''));
+    const withAnnotations = (extra: Record<string, string>, name: string): Record<string, unknown> =>
+      ({ ...cm, metadata: { ...cm.metadata, name, annotations: { 'migrationgate.io/manifest': manifest, ...extra } } });
+    const judge = async (object: Record<string, unknown>): Promise<{ r: Response; record: AuditRecord }> => {
+      const r = responseOf((await postReview(gate, admissionReview(object))).json);
+      return { r, record: sink.records.at(-1) as AuditRecord };
+    };
+    const signatureStep = (record: AuditRecord): { status: string; detail?: string } | undefined => record.steps.find((s) => s.step === 'signature');
+
+    const good = await judge(withAnnotations({ 'migrationgate.io/manifest-signature': signDetached(Buffer.from(manifest, 'utf8'), key) }, 'signed-detached'));
+    expect(good.r.allowed, good.r.status?.message).to.equal(true);
+    expect(good.record.subject.name).to.equal('signed-detached');
+    expect(signatureStep(good.record)).to.deep.include({ status: 'pass', detail: 'detached signature verified with key example-ed25519' });
+
+    const payload = Buffer.from(manifest, 'utf8');
+    const envelope = JSON.stringify({ payloadType: MIGRATION_MANIFEST_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ sig: sign(null, pae(MIGRATION_MANIFEST_PAYLOAD_TYPE, payload), key).toString('base64') }] });
+    const dsse = await judge(withAnnotations({ 'migrationgate.io/manifest-dsse': envelope }, 'signed-dsse'));
+    expect(dsse.r.allowed, dsse.r.status?.message).to.equal(true);
+    expect(signatureStep(dsse.record)).to.deep.include({ status: 'pass', detail: 'dsse signature verified with key example-ed25519' });
+
+    // A signature over other bytes (the same manifest re-serialised with a space) does not verify.
+    const other = signDetached(Buffer.from(manifest.replace('{"app_id"', '{ "app_id"'), 'utf8'), key);
+    const wrong = await judge(withAnnotations({ 'migrationgate.io/manifest-signature': other }, 'signed-wrong'));
+    expect(wrong.r.allowed).to.equal(false);
+    expect(wrong.r.status!.message.split('\n')[1]).to.match(/^\[signature-invalid\] the detached signature does not verify against any pinned key/);
+    expect(signatureStep(wrong.record)).to.deep.include({ status: 'fail' });
+
+    const unsigned = await judge(withAnnotations({}, 'unsigned'));
+    expect(unsigned.r.allowed).to.equal(false);
+    expect(unsigned.r.status!.message.split('\n').slice(1)).to.deep.equal(['[t1-signature-required] the migration manifest must carry a verified signature (not set) (at signature.verified)']);
+
+    const both = await judge(withAnnotations({ 'migrationgate.io/manifest-signature': other, 'migrationgate.io/manifest-dsse': envelope }, 'signed-twice'));
+    expect(both.r.allowed).to.equal(false);
+    expect(both.r.status!.message.split('\n')[1]).to.match(/^\[signature-ambiguous\] the ConfigMap carries two manifest signatures/);
   });
 
   it('UPDATE that only edits the manifest annotation is judged', async () => {

@@ -56,8 +56,31 @@ describe('webhook: MigrationRequest with spec.config over HTTPS', () => {
     expect(record.subject).to.include({ kind: 'MigrationRequest', app_id: 'orders-api', version: '2026.11.3' });
     const config = record.steps.filter((s) => s.step.startsWith('config.'));
     expect(config.map((s) => s.step)).to.deep.equal(['config.read', 'config.parse', 'config.schema', 'config.signature', 'config.hash', 'config.compare', 'config.policies']);
-    expect(config.every((s) => s.status === (s.step === 'config.signature' ? 'skipped' : 'pass'))).to.equal(true);
+    expect(config.every((s) => s.status === 'pass'), JSON.stringify(config)).to.equal(true);
     expect(record.steps.length).to.be.greaterThan(config.length);
+  });
+
+  it('spec.config.manifestJson with a signature over its exact bytes verifies and the record names the key; a wrong one, or a second env, is a BLOCK (issue 12)', async () => {
+    const manifestJson = readFileSync('examples/t1_good/migration_manifest.json', 'utf8');
+    const sig = readFileSync('examples/t1_good/migration_manifest.json.sig', 'utf8');
+    const mr = example();
+    const spec = mr.spec as { config: { url: string } };
+    const withConfig = (config: Record<string, unknown>): Record<string, unknown> => ({ ...mr, spec: { ...spec, config: { url: spec.config.url, ...config } } });
+    const configSignature = (): { status: string; detail?: string } | undefined => (sink.records.at(-1) as AuditRecord).steps.find((st) => st.step === 'config.signature');
+
+    const good = await send(withConfig({ manifestJson, signature: { format: 'detached', value: sig } }));
+    expect(good.allowed, good.status?.message).to.equal(true);
+    expect(configSignature()).to.deep.include({ status: 'pass', detail: 'detached signature verified with key example-ed25519' });
+
+    // The same manifest with one more space: the fields say the same, the bytes differ, the signature does not cover them.
+    const respaced = await send(withConfig({ manifestJson: manifestJson.replace('{\n', '{ \n'), signature: { format: 'detached', value: sig } }));
+    expect(respaced.allowed).to.equal(false);
+    expect(respaced.status!.message.split('\n').slice(1).some((l) => /^\[signature-invalid\] the detached signature does not verify/.test(l)), respaced.status!.message).to.equal(true);
+    expect(configSignature()).to.deep.include({ status: 'fail' });
+
+    const staging = await send(withConfig({ manifestJson: manifestJson.replace('"prod"', '"staging"') }));
+    expect(staging.allowed).to.equal(false);
+    expect(staging.status!.message.split('\n').slice(1).some((l) => /^\[spec-manifest-mismatch\] the manifest says env "staging" but spec.env \("prod"\) allows only "prod"/.test(l)), staging.status!.message).to.equal(true);
   });
 
   it('blocks an inline secret in the config by its rule, and the secret appears in neither the answer nor the record', async () => {

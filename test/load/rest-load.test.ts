@@ -3,7 +3,7 @@
 // concurrent uploads while a normal client is still served. Figures are
 // printed; the assertions are on errors and memory, never on speed.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,16 +12,15 @@ import { runLoad } from '../bench/load.js';
 import { rssOf } from '../bench/spawn-server.js';
 import { spawnGate, type GateProcess } from '../support/gate-process.js';
 import { t2Form } from '../support/t2-upload.js';
+import { exampleJsonBody } from '../support/signed-t1.js';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const RATE = Number(process.env.LOAD_RATE ?? 100);
 const RSS_GROWTH_BOUND = 96 * 1024 * 1024;
 const TOKEN = 'load-test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
-const body = JSON.stringify({
-  manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')),
-  config: readFileSync('examples/t1_good/app-config.yaml', 'utf8'),
-});
+// Signed (t1-signature-required): the gate trusts examples/keys/trusted.
+const body = JSON.stringify(exampleJsonBody('t1_good'));
 
 async function served(gate: GateProcess): Promise<number> {
   const res = await fetch(`${gate.url}/api/v1/validate/migration`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) });

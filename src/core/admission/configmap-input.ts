@@ -12,15 +12,29 @@
 // - a manifest without a gated key: BLOCK (`config-missing`): most likely a
 //   renamed key dodging the gate.
 // - a gated key without a manifest: BLOCK (`manifest-missing`).
+// - the manifest's signature (issue 12): the annotation
+//   `migrationgate.io/manifest-signature` (detached, base64, over the exact
+//   bytes of the manifest as stored: the UTF-8 of the annotation or `data`
+//   string, or the decoded `binaryData`) or `migrationgate.io/manifest-dsse`
+//   (a DSSE envelope whose payload is those same bytes). Both at once: BLOCK
+//   (`signature-ambiguous`): two signatures, and which one counts would be
+//   ours to pick. Whether a signature is required is a policy.
 import type { ConfigMapObject } from './configmap-object.js';
 import { ConfigMapObjectSchema } from './configmap-object.js';
 
 export const MANIFEST_ANNOTATION = 'migrationgate.io/manifest';
 export const MANIFEST_DATA_KEY = 'migration_manifest.json';
+export const SIGNATURE_ANNOTATION = 'migrationgate.io/manifest-signature';
+export const DSSE_ANNOTATION = 'migrationgate.io/manifest-dsse';
+
+export interface ConfigMapSignature {
+  kind: 'detached' | 'dsse';
+  bytes: Uint8Array;
+}
 
 export type ConfigMapInput =
   | { kind: 'ungated' }
-  | { kind: 'gated'; configKey: string; config: Uint8Array; manifest: Uint8Array; manifestFrom: string }
+  | { kind: 'gated'; configKey: string; config: Uint8Array; manifest: Uint8Array; manifestFrom: string; signature?: ConfigMapSignature }
   | { kind: 'rejected'; rule: string; message: string; path?: string };
 
 interface Located {
@@ -55,15 +69,28 @@ export function extractConfigMapInput(object: unknown, gatedKeys: readonly strin
   if (!manifest) {
     return reject('manifest-missing', `${config.where} needs its signed-off migration manifest: add the annotation ${MANIFEST_ANNOTATION} (JSON) or the data key ${MANIFEST_DATA_KEY}`, config.where);
   }
-  return decoded(config, manifest);
+  return decoded(config, manifest, signatureOf(cm.metadata.annotations ?? {}));
 }
 
-function decoded(config: Located, manifest: Located): ConfigMapInput {
+/** Annotation values are strings: the signature is their UTF-8 bytes, as the REST API takes a string field. */
+function signatureOf(annotations: Record<string, string>): ConfigMapSignature | 'ambiguous' | undefined {
+  const detached = annotations[SIGNATURE_ANNOTATION];
+  const dsse = annotations[DSSE_ANNOTATION];
+  if (detached !== undefined && dsse !== undefined) return 'ambiguous';
+  if (detached !== undefined) return { kind: 'detached', bytes: Buffer.from(detached, 'utf8') };
+  if (dsse !== undefined) return { kind: 'dsse', bytes: Buffer.from(dsse, 'utf8') };
+  return undefined;
+}
+
+function decoded(config: Located, manifest: Located, signature: ConfigMapSignature | 'ambiguous' | undefined): ConfigMapInput {
+  if (signature === 'ambiguous') {
+    return reject('signature-ambiguous', `the ConfigMap carries two manifest signatures (metadata.annotations.${SIGNATURE_ANNOTATION} and metadata.annotations.${DSSE_ANNOTATION}); keep exactly one`);
+  }
   const configBytes = bytesOf(config);
   if (!configBytes) return reject('configmap-invalid', `${config.where} is not valid base64`, config.where);
   const manifestBytes = bytesOf(manifest);
   if (!manifestBytes) return reject('configmap-invalid', `${manifest.where} is not valid base64`, manifest.where);
-  return { kind: 'gated', configKey: config.where, config: configBytes, manifest: manifestBytes, manifestFrom: manifest.where };
+  return { kind: 'gated', configKey: config.where, config: configBytes, manifest: manifestBytes, manifestFrom: manifest.where, ...(signature ? { signature } : {}) };
 }
 
 function locate(cm: ConfigMapObject, key: string): Located[] {

@@ -15,10 +15,18 @@ import { isPlainObject } from '../strict-parse.js';
 const url = z.string().min(1).max(2048).regex(/^(file:\/\/\/|https:\/\/)/, 'must be a file:/// or https:// URL');
 
 /**
- * The T1 half: where the app config is, and the T1 migration manifest in
- * camelCase without `env`. The request has one environment, spec.env: a
- * second one here could only disagree with it, e.g. judge a prod
- * migration's config by the looser staging rules.
+ * The T1 half: where the app config is, and the T1 migration manifest, in
+ * exactly one of two forms:
+ * - `manifest`: camelCase fields without `env`. The request has one
+ *   environment, spec.env: a second one here could only disagree with it,
+ *   e.g. judge a prod migration's config by the looser staging rules. It
+ *   cannot be signed: a signature covers bytes, and which serialisation of
+ *   these fields was signed would be ours to guess.
+ * - `manifestJson`: the exact text of migration_manifest.json (its UTF-8
+ *   bytes, as the apiserver stores the string), the file
+ *   `migration-gate manifest sign` signed. Its `env` must be spec.env.
+ * `signature` (issue 12) covers those bytes: a base64 detached signature, or
+ * a DSSE envelope whose payload is them; it needs `manifestJson`.
  */
 export const ConfigReferenceSchema = z.object({
   url,
@@ -26,8 +34,17 @@ export const ConfigReferenceSchema = z.object({
     appId: z.string().min(1).max(253),
     version: z.string().min(1).max(128),
     configSha256: z.string().min(1).max(300),
-  }).strict(),
-}).strict();
+  }).strict().optional(),
+  manifestJson: z.string().min(1).max(65_536).optional(),
+  signature: z.object({
+    format: z.enum(['detached', 'dsse']),
+    /** Base64 detached signature over manifestJson's bytes, or the DSSE envelope JSON. */
+    value: z.string().min(1).max(65_536),
+  }).strict().optional(),
+}).strict()
+  .refine((c) => (c.manifest === undefined) !== (c.manifestJson === undefined), 'exactly one of config.manifest and config.manifestJson')
+  .refine((c) => c.signature === undefined || c.manifestJson !== undefined,
+    'config.signature covers exact manifest bytes: give the manifest as config.manifestJson (the signed file\'s text), not as the structured config.manifest');
 
 export const MigrationRequestSpecSchema = z.object({
   sourceDb: z.string().min(1).max(253),
@@ -76,10 +93,17 @@ export function manifestOf(spec: MigrationRequestSpec): Record<string, unknown> 
   };
 }
 
-/** The T1 migration manifest the spec's config reference stands for (snake_case, as migration_manifest.json); undefined without one. */
-export function configManifestOf(spec: MigrationRequestSpec): Record<string, unknown> | undefined {
+/**
+ * The T1 manifest the spec's config reference stands for: the exact bytes of
+ * config.manifestJson, or the structured config.manifest in snake_case (as
+ * migration_manifest.json, env from spec.env); undefined without a config
+ * (or, past the schema, without either form: the caller refuses that).
+ */
+export function configManifestOf(spec: MigrationRequestSpec): Record<string, unknown> | Uint8Array | undefined {
   if (!spec.config) return undefined;
+  if (spec.config.manifestJson !== undefined) return Buffer.from(spec.config.manifestJson, 'utf8');
   const m = spec.config.manifest;
+  if (!m) return undefined;
   return { app_id: m.appId, env: spec.env ?? 'prod', version: m.version, config_sha256: m.configSha256 };
 }
 

@@ -4,7 +4,7 @@
 // when it was written. Compared as canonical JSON, so key order is irrelevant.
 import { canonicalJson, sha256Hex } from '../hashing.js';
 import { isPlainObject } from '../strict-parse.js';
-import { MANIFEST_ANNOTATION } from './configmap-input.js';
+import { DSSE_ANNOTATION, MANIFEST_ANNOTATION, SIGNATURE_ANNOTATION } from './configmap-input.js';
 
 export type JudgedResource = 'configmaps' | 'migrationrequests';
 
@@ -17,6 +17,10 @@ export function judgedContent(resource: JudgedResource, object: unknown): unknow
     data: object.data ?? null,
     binaryData: object.binaryData ?? null,
     manifest: annotations[MANIFEST_ANNOTATION] ?? null,
+    // The manifest's signature is judged too (issue 12): swapping it must not
+    // ride the shortcut. Only when present, so unsigned objects keep their digest.
+    ...(annotations[SIGNATURE_ANNOTATION] !== undefined ? { signature: annotations[SIGNATURE_ANNOTATION] } : {}),
+    ...(annotations[DSSE_ANNOTATION] !== undefined ? { dsse: annotations[DSSE_ANNOTATION] } : {}),
   };
 }
 

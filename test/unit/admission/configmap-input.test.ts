@@ -35,6 +35,7 @@ describe('ConfigMap extraction', () => {
     ['two gated keys', cm({ data: { 'app-config.yaml': 'a: 1', 'app-config.json': '{}' } }, { 'migrationgate.io/manifest': MANIFEST }), 'config-ambiguous'],
     ['a gated key in data and binaryData', cm({ data: { 'app-config.yaml': 'a: 1' }, binaryData: { 'app-config.yaml': 'YTogMQ==' } }, { 'migrationgate.io/manifest': MANIFEST }), 'config-ambiguous'],
     ['manifest twice', cm({ data: { 'app-config.yaml': 'a: 1', 'migration_manifest.json': MANIFEST } }, { 'migrationgate.io/manifest': MANIFEST }), 'manifest-ambiguous'],
+    ['a detached signature and a DSSE envelope at once', cm({ data: { 'app-config.yaml': 'a: 1' } }, { 'migrationgate.io/manifest': MANIFEST, 'migrationgate.io/manifest-signature': 'AAAA', 'migrationgate.io/manifest-dsse': '{}' }), 'signature-ambiguous'],
     ['manifest without config', cm({ data: { 'appconfig.yaml': 'a: 1' } }, { 'migrationgate.io/manifest': MANIFEST }), 'config-missing'],
     ['broken base64', cm({ binaryData: { 'app-config.yaml': 'not base64!' } }, { 'migrationgate.io/manifest': MANIFEST }), 'configmap-invalid'],
     ['data that is not a string map', cm({ data: { 'app-config.yaml': 5 } }), 'configmap-invalid'],
@@ -47,6 +48,18 @@ describe('ConfigMap extraction', () => {
       if (r.kind === 'rejected') expect(r.rule).to.equal(rule);
     });
   }
+
+  it('carries the signature annotation as its exact UTF-8 bytes, detached or DSSE; none when absent (issue 12)', () => {
+    const sig = 'c2lnbmF0dXJl\n';
+    const detached = extractConfigMapInput(cm({ data: { 'app-config.yaml': 'a: 1' } }, { 'migrationgate.io/manifest': MANIFEST, 'migrationgate.io/manifest-signature': sig }), KEYS);
+    expect(detached.kind === 'gated' && detached.signature && { kind: detached.signature.kind, text: text(detached.signature.bytes) }).to.deep.equal({ kind: 'detached', text: sig });
+    const envelope = '{"payloadType":"x","payload":"","signatures":[]}';
+    const dsse = extractConfigMapInput(cm({ data: { 'app-config.yaml': 'a: 1', 'migration_manifest.json': MANIFEST } }, { 'migrationgate.io/manifest-dsse': envelope }), KEYS);
+    expect(dsse.kind === 'gated' && dsse.signature && { kind: dsse.signature.kind, text: text(dsse.signature.bytes) }).to.deep.equal({ kind: 'dsse', text: envelope });
+    const none = extractConfigMapInput(cm({ data: { 'app-config.yaml': 'a: 1' } }, { 'migrationgate.io/manifest': MANIFEST }), KEYS);
+    expect(none.kind).to.equal('gated');
+    expect(none.kind === 'gated' && 'signature' in none).to.equal(false);
+  });
 
   it('tells the user how to fix a missing manifest', () => {
     const r = extractConfigMapInput(cm({ data: { 'app-config.yaml': 'a: 1' } }), KEYS);

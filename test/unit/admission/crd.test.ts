@@ -98,11 +98,28 @@ describe('MigrationRequest CRD', () => {
     expect(holds(configRule, { url: 'file://relative/app-config.yaml' })).to.equal(false);
   });
 
+  it('has CEL rules that want exactly one manifest form and a signature only over manifestJson (issue 12)', () => {
+    const rules = celRules(specSchema).filter((r) => r.at === 'spec.config').map((r) => r.rule);
+    const all = (self: Record<string, unknown>): boolean => rules.every((r) => holds(r, self));
+    const url = 'file:///artifacts/t1_good/app-config.yaml';
+    const manifest = { appId: 'a', version: '1', configSha256: 'sha256:00000000' };
+    const signature = { format: 'detached', value: 'AAAA' };
+    expect(all({ url, manifest })).to.equal(true);
+    expect(all({ url, manifestJson: '{}', signature })).to.equal(true);
+    expect(all({ url })).to.equal(false);
+    expect(all({ url, manifest, manifestJson: '{}' })).to.equal(false);
+    expect(all({ url, manifest, signature })).to.equal(false);
+  });
+
   it('has MigrationRequest examples with a config reference, each with the required manifest', () => {
     const withConfig = examples.filter((o) => o.spec?.config !== undefined);
     expect(withConfig.length).to.be.greaterThan(2);
     const required = specSchema.properties!.config!.properties!.manifest!.required!;
-    for (const o of withConfig) expect(Object.keys((o.spec!.config as { manifest: object }).manifest)).to.include.members(required);
+    for (const o of withConfig) {
+      const c = o.spec!.config as { manifest?: object; manifestJson?: string };
+      if (c.manifestJson !== undefined) expect(Object.keys(JSON.parse(c.manifestJson) as object)).to.include.members(['app_id', 'env', 'version', 'config_sha256']);
+      else expect(Object.keys(c.manifest!)).to.include.members(required);
+    }
   });
 
   it('every MigrationRequest example satisfies the contract', () => {

@@ -47,6 +47,17 @@ describe('MigrationRequest spec.config', () => {
     expect(rejection({ ...base, config: { ...config, sha256: 'x' } })).to.contain('unknown field(s) sha256');
   });
 
+  it('takes the manifest as exact text (manifestJson) with a signature; exactly one manifest form; a signature needs manifestJson (issue 12)', () => {
+    const manifestJson = '{"app_id":"orders-api","env":"prod","version":"1","config_sha256":"sha256:00"}\n';
+    const signature = { format: 'detached', value: 'AAAA' };
+    expect(parsed({ ...base, config: { url: config.url, manifestJson, signature } }).config).to.deep.equal({ url: config.url, manifestJson, signature });
+    expect(rejection({ ...base, config: { url: config.url } })).to.contain('exactly one of config.manifest and config.manifestJson');
+    expect(rejection({ ...base, config: { ...config, manifestJson } })).to.contain('exactly one of config.manifest and config.manifestJson');
+    expect(rejection({ ...base, config: { ...config, signature } })).to.contain('give the manifest as config.manifestJson');
+    expect(rejection({ ...base, config: { url: config.url, manifestJson, signature: { format: 'detached' } } })).to.contain('spec.config.signature.value');
+    expect(rejection({ ...base, config: { url: config.url, manifestJson, signature: { ...signature, url: 'https://a/b' } } })).to.contain('unknown field(s) url');
+  });
+
   it('refuses a url that is neither file:/// nor https://', () => {
     expect(rejection({ ...base, config: { ...config, url: 'http://store.example.com/app-config.yaml' } })).to.contain('spec.config.url');
     expect(rejection({ ...base, config: { ...config, url: 'file://relative/app-config.yaml' } })).to.contain('spec.config.url');
@@ -67,6 +78,12 @@ describe('configManifestOf', () => {
 
   it('is undefined without a config reference', () => {
     expect(configManifestOf(parsed(base))).to.equal(undefined);
+  });
+
+  it('is the exact UTF-8 bytes of manifestJson, never re-serialised', () => {
+    const manifestJson = '{ "app_id": "orders-api",\n  "env": "prod", "version": "1", "config_sha256": "sha256:00" }\n';
+    const m = configManifestOf(parsed({ ...base, config: { url: config.url, manifestJson } }));
+    expect(m instanceof Uint8Array && Buffer.from(m).toString('utf8')).to.equal(manifestJson);
   });
 });
 

@@ -27,6 +27,7 @@ import { noMetrics } from '../../../src/services/metrics-port.js';
 import { PolicyStore } from '../../../src/services/policy-store.js';
 import { admissionReview } from '../../support/admission-review.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
+import { signManifest } from '../../support/signed-t1.js';
 
 const PROD_PATH = { env: 'prod' as const, path: '/validate/prod' };
 
@@ -85,7 +86,11 @@ class WatchedVerifications extends BackgroundVerifications {
 
 const goodSpec = (): Record<string, unknown> =>
   JSON.parse(JSON.stringify((parse(readFileSync('examples/k8s/good-migrationrequest.yaml', 'utf8')) as { spec: unknown }).spec).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
-const configRef = (configSha256: string, url = CONFIG_URL) => ({ url, manifest: { appId: 'orders-api', version: '2026.11.3', configSha256 } });
+/** A signed config reference (t1-signature-required): the manifest as exact text, signed with the example key. */
+const configRef = (configSha256: string, url = CONFIG_URL) => {
+  const manifestJson = JSON.stringify({ app_id: 'orders-api', env: 'prod', version: '2026.11.3', config_sha256: configSha256 });
+  return { url, manifestJson, signature: { format: 'detached' as const, value: signManifest(manifestJson) } };
+};
 const requestOf = (spec: Record<string, unknown>): AdmissionRequest =>
   AdmissionReviewSchema.parse(admissionReview({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'orders-db', namespace: 'payments' }, spec })).request;
 const specOf = (spec: Record<string, unknown>) => {
@@ -119,7 +124,7 @@ describe('MigrationRequest spec.config admission', () => {
       const artifacts = new Artifacts();
       artifacts.memory.set(CONFIG_URL, GOOD_CONFIG);
       const e = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(artifacts), 5_000))!;
-      expect(stepsOf(e)).to.deep.equal({ read: 'pass', parse: 'pass', schema: 'pass', signature: 'skipped', hash: 'pass', compare: 'pass', policies: 'pass' });
+      expect(stepsOf(e)).to.deep.equal({ read: 'pass', parse: 'pass', schema: 'pass', signature: 'pass', hash: 'pass', compare: 'pass', policies: 'pass' });
       expect(e.findings.filter((f) => f.action === 'block')).to.deep.equal([]);
       expect(e.subject).to.include({ app_id: 'orders-api', env: 'prod', version: '2026.11.3' });
     });

@@ -15,6 +15,16 @@ describe('unchanged UPDATE detection', () => {
     expect(judgedContentUnchanged('configmaps', cm({ a: '1' }, { 'migrationgate.io/manifest': '{}' }), cm({ a: '1' }))).to.equal(false);
   });
 
+  it('sees an added, swapped or removed manifest signature annotation (issue 12)', () => {
+    const m = { 'migrationgate.io/manifest': '{}' };
+    for (const a of ['migrationgate.io/manifest-signature', 'migrationgate.io/manifest-dsse']) {
+      expect(judgedContentUnchanged('configmaps', cm({ a: '1' }, { ...m, [a]: 'AAAA' }), cm({ a: '1' }, m)), a).to.equal(false);
+      expect(judgedContentUnchanged('configmaps', cm({ a: '1' }, { ...m, [a]: 'AAAA' }), cm({ a: '1' }, { ...m, [a]: 'BBBB' })), a).to.equal(false);
+      expect(judgedContentUnchanged('configmaps', cm({ a: '1' }, m), cm({ a: '1' }, { ...m, [a]: 'AAAA' })), a).to.equal(false);
+      expect(judgedContentUnchanged('configmaps', cm({ a: '1' }, { ...m, [a]: 'AAAA' }), cm({ a: '1' }, { ...m, [a]: 'AAAA' })), a).to.equal(true);
+    }
+  });
+
   it('compares only spec for MigrationRequests', () => {
     const mr = (spec: unknown, status: unknown = {}) => ({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: {}, spec, status });
     expect(judgedContentUnchanged('migrationrequests', mr({ a: 1 }, { phase: 'x' }), mr({ a: 1 }))).to.equal(true);

@@ -8,12 +8,13 @@ import { evaluateMigration } from '../../../src/core/migration.js';
 import { decide } from '../../../src/core/decision.js';
 import { parseStrictConfig } from '../../../src/core/strict-parse.js';
 import { evaluatePolicies } from '../../../src/core/policy/index.js';
-import { baseline } from '../policy/baseline-fixture.js';
+import { baseline, VERIFIED_SIGNATURE } from '../policy/baseline-fixture.js';
 
 const set = baseline();
 const GOOD = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
 const MANIFEST = JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as Record<string, unknown>;
-const policies = (vars: { env: 'prod' | 'staging' } & Record<string, unknown>) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars });
+// Signing is not what these cases are about: the rules see a verified signature (t1-signature-required has its own tests).
+const policies = (vars: { env: 'prod' | 'staging' } & Record<string, unknown>) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars: { ...vars, signature: VERIFIED_SIGNATURE } });
 
 /** The full T1 pipeline with a manifest that signs the config off, as a decision report. */
 function judge(text: string) {

@@ -29,8 +29,11 @@ export function goodConfig(): Record<string, unknown> {
 
 const MANIFEST = { app_id: 'orders-api', env: 'prod', version: '1.4.2', config_sha256: 'a'.repeat(64) };
 
-export function t1(set: CompiledPolicySet, config: unknown, env: PolicyEnv = 'prod'): Finding[] {
-  return evaluatePolicies(set, { scenario: 'T1', env, vars: { config, manifest: { ...MANIFEST, env }, env } });
+/** A signature that verified: what every baseline T1 rule but t1-signature-required sees by default. */
+export const VERIFIED_SIGNATURE = { present: true, verified: true, format: 'detached', key_id: 'k1' };
+
+export function t1(set: CompiledPolicySet, config: unknown, env: PolicyEnv = 'prod', signature: Record<string, unknown> = VERIFIED_SIGNATURE): Finding[] {
+  return evaluatePolicies(set, { scenario: 'T1', env, vars: { config, manifest: { ...MANIFEST, env }, env, signature } });
 }
 
 /** T2 facts that every baseline T2 rule accepts, with overrides. */

@@ -5,7 +5,7 @@ import { evaluatePolicies } from '../../../src/core/policy/index.js';
 import { LITERAL_READER_KEYS } from '../../../src/core/config-literal-readers.js';
 import type { Finding } from '../../../src/core/contracts/report.js';
 import type { PolicyEnv } from '../../../src/core/contracts/policy-file.js';
-import { baseline, goodConfig, only, rulesOf, t1 } from './baseline-fixture.js';
+import { baseline, goodConfig, only, rulesOf, t1, VERIFIED_SIGNATURE } from './baseline-fixture.js';
 
 type Outcome = 'pass' | 'block' | 'warn';
 interface Case {
@@ -163,6 +163,28 @@ describe('baseline T1 rules', () => {
     { name: 'no audit in staging', env: 'staging', change: (c) => { delete c.audit; }, expect: 'pass' },
   ]);
 
+  describe('t1-signature-required (issue 12)', () => {
+    const unsigned = { present: false, verified: false, format: 'none', key_id: '' };
+    it('blocks an unsigned manifest in prod, names the rule and path', () => {
+      expect(only(t1(set, goodConfig(), 'prod', unsigned), 't1-signature-required')).to.deep.equal([{
+        rule: 't1-signature-required', severity: 'critical', action: 'block', path: 'signature.verified', message: 'the migration manifest must carry a verified signature (not set)',
+      }]);
+    });
+    it('only warns in staging', () => {
+      expect(only(t1(set, goodConfig(), 'staging', unsigned), 't1-signature-required').map((f) => f.action)).to.deep.equal(['warn']);
+    });
+    it('passes a verified signature in prod and staging', () => {
+      expect(rulesOf(t1(set, goodConfig(), 'prod'))).not.to.include('t1-signature-required');
+      expect(rulesOf(t1(set, goodConfig(), 'staging'))).not.to.include('t1-signature-required');
+    });
+    it('blocks a present signature that did not verify, and fails closed without the signature variable', () => {
+      expect(only(t1(set, goodConfig(), 'prod', { ...VERIFIED_SIGNATURE, verified: false }), 't1-signature-required')).to.have.length(1);
+      expect(only(t1(set, goodConfig(), 'prod', { ...VERIFIED_SIGNATURE, verified: 'true' }), 't1-signature-required')).to.have.length(1);
+      const none = evaluatePolicies(set, { scenario: 'T1', env: 'prod', vars: { config: goodConfig(), manifest: { app_id: 'a', env: 'prod', version: '1', config_sha256: 'a'.repeat(64) }, env: 'prod' } });
+      expect(none.filter((f) => f.action === 'block').map((f) => f.rule)).to.include('policy-evaluation-error');
+    });
+  });
+
   describe('messages', () => {
     it('appends the found scalar and names the path', () => {
       const c = goodConfig();
@@ -191,7 +213,8 @@ describe('baseline T1 rules under relaxed binding (through the T1 pipeline)', ()
   const run = (config: Record<string, unknown>, env: PolicyEnv = 'prod'): Finding[] => {
     const bytes = Buffer.from(JSON.stringify(config));
     const manifest = { app_id: 'orders-api', env, version: '1', config_sha256: createHash('sha256').update(bytes).digest('hex') };
-    return evaluateMigration({ manifest, config: bytes, policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }) }).findings;
+    // Signing is not what these cases are about: the rules see a verified signature (t1-signature-required has its own tests).
+    return evaluateMigration({ manifest, config: bytes, policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars: { ...vars, signature: VERIFIED_SIGNATURE } }) }).findings;
   };
   const without = (c: Record<string, unknown>, ...keys: string[]): Record<string, unknown> => {
     for (const k of keys) delete c[k];

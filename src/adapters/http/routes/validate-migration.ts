@@ -37,7 +37,7 @@ export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits
   if (type === 'application/json') return fromJson(await readBody(req, limits.maxBodyBytes), limits);
   if (type === 'multipart/form-data') {
     const parts = await collectParts(req, { maxPartBytes: limits.maxConfigBytes, maxParts: 4, allowed: ['migration_manifest', 'app_config', 'manifest_signature', 'manifest_dsse'] });
-    const signature = oneSignature(parts.get('manifest_signature')?.bytes, parts.get('manifest_dsse')?.bytes);
+    const signature = oneSignature(chosen(parts.get('manifest_signature')), chosen(parts.get('manifest_dsse')));
     return { manifest: requirePart(parts, 'migration_manifest'), config: requirePart(parts, 'app_config'), ...(signature ? { signature } : {}) };
   }
   req.resume();
@@ -60,6 +60,16 @@ function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
   const signature = oneSignature(detached === undefined ? undefined : Buffer.from(detached, 'utf8'),
     dsse === undefined ? undefined : Buffer.from(typeof dsse === 'string' ? dsse : JSON.stringify(dsse), 'utf8'));
   return { manifest: typeof manifest === 'string' ? Buffer.from(manifest, 'utf8') : manifest, config: Buffer.from(config, 'utf8'), ...(signature ? { signature } : {}) };
+}
+
+/**
+ * An HTML form's file input with no file chosen still sends its part, empty
+ * and without a filename: that is "no signature" (the policy decides), not an
+ * empty signature.
+ */
+function chosen(part: { bytes: Buffer; filename?: string } | undefined): Buffer | undefined {
+  if (!part || (part.bytes.byteLength === 0 && !part.filename)) return undefined;
+  return part.bytes;
 }
 
 /** At most one of the two forms: a detached signature or a DSSE envelope. */

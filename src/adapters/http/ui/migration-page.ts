@@ -17,6 +17,8 @@ function form(session: Session): SafeHtml {
 <input type="file" id="migration_manifest" name="migration_manifest" accept=".json,application/json" required>
 <label for="app_config">App config (app-config.yaml or .json)</label>
 <input type="file" id="app_config" name="app_config" required>
+<label for="manifest_signature">Manifest signature (migration_manifest.json.sig, from <code>migration-gate manifest sign</code>; required in prod)</label>
+<input type="file" id="manifest_signature" name="manifest_signature">
 <p><button type="submit">Validate</button></p>
 </form>`;
 }
