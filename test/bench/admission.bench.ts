@@ -6,6 +6,7 @@
 // every request (every one parsed, scanned and run through every policy).
 // Then fixed 200 requests/s runs (open loop, fixed-rate.ts) for the p99.
 import { createHash } from 'node:crypto';
+import { signManifest } from '../support/signed-t1.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runFixedRate } from './fixed-rate.js';
@@ -34,9 +35,11 @@ export function configMapReview(variant = 0): string {
   config += `build_id: "bench-${variant}"\n`;
   for (let i = 0; Buffer.byteLength(config) < 4096; i++) config += `feature_flag_${i}: "enabled-for-cohort-${i}"\n`;
   const manifest = { app_id: 'orders-api', env: 'prod', version: '2026.11.3', config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` };
+  const manifestText = JSON.stringify(manifest);
   const object = {
     apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: 'orders-config', namespace: 'payments', annotations: { 'migrationgate.io/manifest': JSON.stringify(manifest) } },
+    // Signed like a real prod rollout (t1-signature-required): the bench measures ALLOWs.
+    metadata: { name: 'orders-config', namespace: 'payments', annotations: { 'migrationgate.io/manifest': manifestText, 'migrationgate.io/manifest-signature': signManifest(manifestText) } },
     data: { 'app-config.yaml': config },
   };
   return JSON.stringify({
