@@ -16,7 +16,9 @@ import { verifyChains } from './core/audit-record.js';
 import { validateMigration } from './services/validate-migration.js';
 import { validateReplication } from './services/validate-replication.js';
 import { DEFAULT_REPLICATION_LIMITS } from './core/replication/pipeline.js';
-import { replicationPartsFromFiles, replicationRequestFromFiles, type ReplicationFileArgs } from './cli/replication-files.js';
+import { replicationBytes, replicationPartsFromFiles, replicationRequestFromFiles, type ReplicationFileArgs } from './cli/replication-files.js';
+import { progressBar } from './cli/progress-bar.js';
+import { postMultipartWithProgress } from './cli/remote-progress.js';
 import { formatReport } from './cli/format-report.js';
 import { localGate } from './cli/local-gate.js';
 import { getJson, postMultipart } from './cli/remote.js';
@@ -121,16 +123,18 @@ async function validateReplicationCommand(values: Values): Promise<number> {
   let report: DecisionReport;
   if (values.server) {
     const token = values.token ?? process.env.GATE_API_TOKEN;
-    const res = await postMultipart({ server: values.server, ...(token ? { token } : {}) }, '/api/v1/validate/replication', await replicationPartsFromFiles(files));
+    const bar = progressBar(process.stderr, { label: 'uploading' });
+    const res = await postMultipartWithProgress({ server: values.server, ...(token ? { token } : {}) }, '/api/v1/validate/replication', await replicationPartsFromFiles(files), (sent, total) => bar.update(sent, total)).finally(() => bar.finish());
     const parsed = DecisionReportSchema.safeParse(res.body);
     if (!parsed.success) return print(`the server refused the request (HTTP ${res.status}): ${JSON.stringify(res.body)}`, 2, true);
     report = parsed.data;
   } else {
     const policyDir = values.policies ?? process.env.GATE_POLICY_DIR ?? 'policies';
     const gate = await localGate(policyDir, process.env.GATE_KEYS_DIR ?? path.join(policyDir, 'keys'));
-    report = await validateReplication(gate, { ...(await replicationRequestFromFiles(files)), subject: { source: 'cli' } }, {
+    const bar = progressBar(process.stderr, { label: 'verifying', total: await replicationBytes(files) });
+    report = await validateReplication(gate, { ...(await replicationRequestFromFiles(files)), subject: { source: 'cli' }, onProgress: (read) => bar.update(read) }, {
       requestId: gate.ids.next(), source: 'cli', dryRun: true, limits: DEFAULT_REPLICATION_LIMITS,
-    });
+    }).finally(() => bar.finish());
   }
   print(values.json ? JSON.stringify(report, null, 2) : formatReport(report), 0);
   return report.decision === 'ALLOW' ? 0 : 1;

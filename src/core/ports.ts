@@ -2,7 +2,8 @@
 // Adapters implement them; app.ts wires them; tests pass fakes.
 import type { KeyObject } from 'node:crypto';
 import type { DecisionReport } from './contracts/report.js';
-import type { AuditRecord } from './contracts/audit.js';
+import type { StoredRecord } from './contracts/audit.js';
+import type { AlertEvent } from './contracts/alert.js';
 
 export interface Clock {
   now(): Date;
@@ -31,7 +32,8 @@ export interface SinkHealth {
  */
 export interface AuditSink {
   readonly kind: 'file' | 'configmap' | 'stdout' | 'memory';
-  append(report: DecisionReport): Promise<AuditRecord>;
+  /** A decision, or an alert transition (kept in the same chain). */
+  append(report: DecisionReport | AlertEvent): Promise<StoredRecord>;
   /** Every stored line of every writer, oldest first per writer. */
   readRaw(): AsyncIterable<RawAuditEntry>;
   health(): SinkHealth;
