@@ -62,6 +62,8 @@ export interface App {
   gate: GateContext;
   /** The status pages' audit walks; tests refresh() it to see what they just wrote. */
   auditSnapshots: AuditSnapshots;
+  /** Background snapshot verifications (the status page and /api/v1/verifications show them). */
+  verifications: BackgroundVerifications;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
@@ -156,6 +158,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return {
     gate,
     auditSnapshots,
+    verifications,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.

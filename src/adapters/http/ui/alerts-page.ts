@@ -19,7 +19,7 @@ function ackLine(a: AlertState): SafeHtml {
 
 export function alertRows(alerts: readonly AlertState[], session?: Session): SafeHtml {
   return html`<table class="alerts"><thead><tr><th>since</th><th>severity</th><th>alert</th><th>message</th><th></th></tr></thead><tbody>
-${alerts.map((a) => html`<tr data-severity="${a.severity}" data-alert="${a.key}" data-status="${a.status}"><td class="mono">${a.since}${a.resolved_at ? html`<br><span class="muted">resolved ${a.resolved_at}</span>` : ''}</td><td>${badge(a.severity)}</td><td class="mono">${a.key}</td><td class="message">${a.message}${ackLine(a)}</td><td>${a.request_id ? html`<a href="/ui/decisions/${encodeURIComponent(a.request_id)}">report</a>` : ''}${session && a.status === 'firing' ? takeForm(a, session) : ''}</td></tr>`)}
+${alerts.map((a) => html`<tr data-severity="${a.severity}" data-alert="${a.key}" data-status="${a.status}"><td class="mono">${a.since}${a.resolved_at ? html`<br><span class="muted">resolved ${a.resolved_at}</span>` : ''}</td><td>${badge(a.severity)}</td><td class="alert-key"><code>${a.key}</code></td><td class="message">${a.message}${ackLine(a)}</td><td>${a.request_id ? html`<a href="/ui/decisions/${encodeURIComponent(a.request_id)}">report</a>` : ''}${session && a.status === 'firing' ? takeForm(a, session) : ''}</td></tr>`)}
 </tbody></table>`;
 }
 

@@ -46,6 +46,8 @@ ul.reasons { margin: .3rem 0; padding-left: 1.2rem; }
 .swatch.allow { background: var(--ok); }
 .swatch.block { background: var(--bad); }
 .table-wrap { overflow-x: auto; }
+td.alert-key { max-width: 16rem; overflow-wrap: anywhere; }
+table.alerts td.message { min-width: 18rem; }
 form.take { display: flex; gap: .4rem; flex-wrap: wrap; align-items: end; margin-top: .3rem; }
 form.take label { font-size: .85em; }
 /* Narrow screens: tables scroll sideways inside their own box instead of pushing the page wider than the screen. */
