@@ -48,7 +48,7 @@ export interface AlertBookOptions {
 
 /** Rules whose failure means a snapshot's bytes are not the ones signed off: an integrity incident, not a policy finding. */
 const TAMPER_RULES = new Set([
-  'snapshot-digest-mismatch', 'backup-file-checksum-mismatch', 'backup-manifest-checksum-mismatch', 'wal-digest-mismatch', 'signature-invalid',
+  'snapshot-digest-mismatch', 'backup-file-checksum-mismatch', 'backup-manifest-checksum-mismatch', 'wal-digest-mismatch',
 ]);
 
 /** Conditions each replica has on its own (its own connection to the store). */
