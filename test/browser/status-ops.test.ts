@@ -126,7 +126,7 @@ describe('status page for operators (chromium, issue 17)', function () {
     await page.setInputFiles('#migration_manifest', 'examples/t1_bad/tls-off-prod/migration_manifest.json');
     await page.setInputFiles('#app_config', 'examples/t1_bad/tls-off-prod/app-config.yaml');
     await page.click('button:has-text("Validate")');
-    await page.waitForFunction(() => !location.search.includes('csrf='));
+    await page.waitForFunction('!location.search.includes("csrf=")');
     expect(page.url()).to.not.contain('csrf');
     expect(await page.locator('section.report .badge').first().textContent()).to.equal('BLOCK');
     await screenshot(page, 'ops-migration-result');
@@ -157,7 +157,7 @@ describe('status page for operators (chromium, issue 17)', function () {
     const p = await phone.newPage();
     for (const [url, name] of [['/', 'ops-overview-narrow'], ['/ui/audit', 'ops-audit-narrow'], ['/ui/alerts', 'ops-alerts-narrow']] as const) {
       await p.goto(url);
-      const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      const { scroll, inner } = await p.evaluate<{ scroll: number; inner: number }>('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })');
       expect(scroll, `${url} is ${scroll}px wide on a ${inner}px screen`).to.be.at.most(inner);
       await screenshot(p, name);
     }

@@ -13,22 +13,23 @@ export class SharedAuditStore {
   sink(writer: string): AuditSink {
     let head: ChainHead = GENESIS_HEAD;
     for (const l of this.lines) if (l.writer === writer) head = { seq: (JSON.parse(l.text) as AuditRecord).seq, hash: (JSON.parse(l.text) as AuditRecord).hash };
-    const store = this;
+    const lines = this.lines;
+    const failing = (): boolean => this.failing;
     return {
       kind: 'memory',
       async append(entry: AuditEntry): Promise<AuditRecord> {
-        if (store.failing) throw new GateError('audit-unavailable', 'shared store: simulated failure');
+        if (failing()) throw new GateError('audit-unavailable', 'shared store: simulated failure');
         const record = chainRecord(auditableReport(entry), writer, head.seq + 1, head.hash);
         head = { seq: record.seq, hash: record.hash };
-        store.lines.push({ writer, text: JSON.stringify(record) });
+        lines.push({ writer, text: JSON.stringify(record) });
         return record;
       },
       async *readRaw(): AsyncIterable<RawAuditEntry> {
-        const lines = [...store.lines];
-        for (const [i, l] of lines.entries()) yield { location: `shared:${i + 1}`, text: l.text };
+        const snapshot = [...lines];
+        for (const [i, l] of snapshot.entries()) yield { location: `shared:${i + 1}`, text: l.text };
       },
       health(): SinkHealth {
-        return store.failing ? { ok: false, detail: 'shared store: failing' } : { ok: true, detail: `shared store: ${store.lines.length} lines` };
+        return failing() ? { ok: false, detail: 'shared store: failing' } : { ok: true, detail: `shared store: ${lines.length} lines` };
       },
       async close() {},
     };

@@ -21,9 +21,11 @@ describe('CLI progress bar', () => {
     bar.update(16 * 1024 * 1024);
     bar.finish();
     expect(out).to.have.length(3);
-    expect(out[0]).to.match(/^\rverifying \[#+-+\] 8\.0 MiB \/ 40\.0 MiB {2}20% {2}4\.0 MiB\/s {2}ETA 8 s\x1b\[K$/);
+    const ESC = String.fromCharCode(27);
+    expect(out[0]!.startsWith('\r') && out[0]!.endsWith(`${ESC}[K`)).to.equal(true);
+    expect(out[0]!.slice(1, -3)).to.match(/^verifying \[#+-+\] 8\.0 MiB \/ 40\.0 MiB {2}20% {2}4\.0 MiB\/s {2}ETA 8 s$/);
     expect(out[1]).to.contain('16.0 MiB / 40.0 MiB  40%  4.0 MiB/s  ETA 6 s');
-    expect(out[2]).to.equal('\r\x1b[K');
+    expect(out[2]).to.equal(`\r${ESC}[K`);
   });
 
   it('writes nothing at all when the stream is not a terminal (piped, redirected, CI)', () => {
