@@ -1,7 +1,7 @@
 // A gate context for evaluating on this machine without a server: the
 // bundled (or given) policies, no audit history (local checks are a
 // developer's dry run; the audited decision is the server's).
-import type { AuditSink } from '../core/ports.js';
+import type { AuditSink } from '../core/ports/audit.js';
 import type { DecisionReport } from '../core/contracts/report.js';
 import { GateError } from '../core/errors.js';
 import { AlertBook } from '../services/alerts.js';

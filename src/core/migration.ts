@@ -7,7 +7,7 @@ import { AppConfigSchema } from './contracts/app-config.js';
 import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
 import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrictConfig, parseStrictJson, type ParseLimits } from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
-import type { PinnedKey } from './ports.js';
+import type { PinnedKey } from './ports/keys.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
 import { verifyManifestSignature, type SignatureFacts, type SignatureInput } from './signing/verify.js';
 import { quotedName, safeIdentifier, safePath } from './safe-text.js';

@@ -7,7 +7,7 @@ import { configManifestOf, type MigrationRequestSpec } from '../core/admission/m
 import type { Evaluation, StepResult } from '../core/contracts/report.js';
 import { isGateError } from '../core/errors.js';
 import { T1_STEPS } from '../core/migration.js';
-import type { ArtifactSource } from '../core/ports.js';
+import type { ArtifactSource } from '../core/ports/artifacts.js';
 import { raceDeadline } from './admission-deadline.js';
 import type { GateContext } from './gate-context.js';
 import { readCapped } from './read-capped.js';

@@ -23,7 +23,7 @@ import { reusedFor } from '../core/reused-evaluation.js';
 import type { Evaluation, Subject } from '../core/contracts/report.js';
 import { isGateError } from '../core/errors.js';
 import { canonicalJson, sha256Hex } from '../core/hashing.js';
-import type { ArtifactSource, ByteSource } from '../core/ports.js';
+import type { ArtifactSource, ByteSource } from '../core/ports/artifacts.js';
 import type { ReplicationLimits } from '../core/replication/pipeline.js';
 import { parseStrict } from '../core/strict-parse.js';
 import type { ReplicationAdmitter } from './admit.js';

@@ -5,7 +5,7 @@
 import type { AuditRecord, ChainVerification } from '../core/contracts/audit.js';
 import { ChainVerifier, parseAuditLine } from '../core/audit-record.js';
 import { AuditPageSelector, type AuditPage, type AuditQuery } from '../core/audit-query.js';
-import type { AuditSink } from '../core/ports.js';
+import type { AuditSink } from '../core/ports/audit.js';
 
 export type AuditVerification = ChainVerification & { sink: string; note?: string };
 

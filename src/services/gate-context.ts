@@ -1,5 +1,7 @@
 // What every use case needs, bundled once by app.ts.
-import type { AuditSink, Clock, IdGenerator, KeyStore, Logger } from '../core/ports.js';
+import type { AuditSink } from '../core/ports/audit.js';
+import type { Clock, IdGenerator, Logger } from '../core/ports/runtime.js';
+import type { KeyStore } from '../core/ports/keys.js';
 import type { PolicyStore } from './policy-store.js';
 import type { Metrics } from './metrics-port.js';
 import type { AlertBook } from './alerts.js';

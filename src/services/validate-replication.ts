@@ -3,7 +3,7 @@
 import { evaluatePolicies } from '../core/policy/evaluate.js';
 import { verifyReplication, type ReplicationLimits } from '../core/replication/pipeline.js';
 import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
-import type { ByteSource } from '../core/ports.js';
+import type { ByteSource } from '../core/ports/artifacts.js';
 import type { EnvBinding } from '../core/migration.js';
 import type { GateContext } from './gate-context.js';
 import { recordDecision, type RecordOptions } from './record-decision.js';

@@ -6,7 +6,8 @@
 // not consumed are released so the caller's streams do not hang.
 import { envBindingFinding, type EnvBinding } from '../migration.js';
 import type { Evaluation, Finding, Subject } from '../contracts/report.js';
-import type { ByteSource, PinnedKey } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
+import type { PinnedKey } from '../ports/keys.js';
 import { digestsEqual, shortHex } from '../hashing.js';
 import { releaseIterator } from './abort.js';
 import { verifyBackup, type BackupVerification } from './backup-verify.js';

@@ -11,7 +11,7 @@ import { silentLogger } from '../../../src/adapters/log.js';
 import { systemClock, ulidGenerator } from '../../../src/adapters/system.js';
 import { AdmissionReviewSchema } from '../../../src/core/admission/admission-review.js';
 import { admissionBudget } from '../../../src/core/admission/deadline.js';
-import type { ArtifactSource, ByteSource } from '../../../src/core/ports.js';
+import type { ArtifactSource, ByteSource } from '../../../src/core/ports/artifacts.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../../src/core/replication/pipeline.js';
 import { admit } from '../../../src/services/admit.js';
 import { replicationAdmitter } from '../../../src/services/admission-replication.js';

@@ -16,7 +16,7 @@ import type { Evaluation } from '../../../src/core/contracts/report.js';
 import { decide } from '../../../src/core/decision.js';
 import { GateError } from '../../../src/core/errors.js';
 import { sha256Hex } from '../../../src/core/hashing.js';
-import type { ArtifactSource, ByteSource } from '../../../src/core/ports.js';
+import type { ArtifactSource, ByteSource } from '../../../src/core/ports/artifacts.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../../src/core/replication/pipeline.js';
 import { checkConfig } from '../../../src/services/admission-mr-config.js';
 import { replicationAdmitter } from '../../../src/services/admission-replication.js';

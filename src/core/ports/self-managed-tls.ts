@@ -1,7 +1,7 @@
 // The ports selfManaged TLS needs from Kubernetes, in our own vocabulary so
 // the rotation logic can be tested with fakes and never sees client-node.
 // Adapters: src/adapters/k8s/{tls-secret-store,lease-elector,webhook-ca-injector}.ts.
-// Failures are KubeError (src/adapters/k8s/kube-errors.ts): `conflict` on a
+// Failures are KubeError (./kube-errors.ts): `conflict` on a
 // stale resourceVersion or an existing object on create.
 
 /** Secret data keys (kubernetes.io/tls plus the CA material the leader needs). */

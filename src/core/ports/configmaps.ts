@@ -1,6 +1,6 @@
 // The few ConfigMap operations the gate needs, as a port of our own: the
 // audit sink is written and unit-tested against this, and only
-// client-node-configmaps.ts knows how it maps onto the Kubernetes client.
+// adapters/k8s/client-node-configmaps.ts knows how it maps onto the Kubernetes client.
 // Every method rejects with a KubeError.
 
 export interface ConfigMapContent {

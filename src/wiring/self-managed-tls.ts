@@ -1,15 +1,14 @@
-// Builds selfManaged TLS from the gate's settings: the Kubernetes adapters
-// for its Secret, Lease and webhook configuration, the rotation policy and
-// the serving cert's names. Timings can be shortened by tests.
-import type { GateConfig } from '../../config/schema.js';
-import type { Clock, Logger } from '../../core/ports.js';
-import { kubeClients } from '../k8s/kube-client.js';
-import { LeaseElector, clientNodeLeaseStore } from '../k8s/lease-elector.js';
-import { clientNodeTlsSecretStore } from '../k8s/tls-secret-store.js';
-import { clientNodeWebhookCaPatcher } from '../k8s/webhook-ca-injector.js';
-import { SelfManagedTls } from './self-managed-manager.js';
-import { DEFAULT_ROTATION, type RotationPolicy } from './self-managed-plan.js';
-import type { ServingTls } from './self-managed-ports.js';
+// Builds selfManaged TLS from the gate's settings: the Kubernetes ports for
+// its Secret, Lease and webhook configuration (from the gate's one
+// connection), the rotation policy and the serving cert's names. Timings can
+// be shortened by tests.
+import type { GateConfig } from '../config/schema.js';
+import type { Clock, Logger } from '../core/ports/runtime.js';
+import type { ServingTls } from '../core/ports/self-managed-tls.js';
+import type { KubeConnection } from '../adapters/k8s/kube-connection.js';
+import { LeaseElector } from '../adapters/k8s/lease-elector.js';
+import { SelfManagedTls } from '../adapters/tls/self-managed-manager.js';
+import { DEFAULT_ROTATION, type RotationPolicy } from '../adapters/tls/self-managed-plan.js';
 
 export interface SelfManagedTimings extends Partial<Omit<RotationPolicy, 'sans'>> {
   renewIntervalMs?: number;
@@ -25,24 +24,23 @@ export interface SelfManagedFromConfigOptions {
   timings?: SelfManagedTimings;
 }
 
-type Settings = Pick<GateConfig, 'kubeconfig' | 'namespace' | 'tlsSecretName' | 'webhookConfigName' | 'leaseName' | 'serviceName' | 'tlsExtraSans'>;
+type Settings = Pick<GateConfig, 'namespace' | 'tlsSecretName' | 'webhookConfigName' | 'leaseName' | 'serviceName' | 'tlsExtraSans'>;
 
 export function servingSans(c: Settings): string[] {
   const svc = `${c.serviceName}.${c.namespace}.svc`;
   return [...new Set([svc, `${svc}.cluster.local`, ...c.tlsExtraSans].map((s) => s.trim().toLowerCase()).filter(Boolean))];
 }
 
-export function selfManagedTlsFromConfig(c: Settings, o: SelfManagedFromConfigOptions): SelfManagedTls {
-  const k = kubeClients(c.kubeconfig);
+export function selfManagedTlsFromConfig(c: Settings, kube: KubeConnection, o: SelfManagedFromConfigOptions): SelfManagedTls {
   const t = o.timings ?? {};
   const elector = new LeaseElector({
-    store: clientNodeLeaseStore(k.coordination, c.namespace, c.leaseName, k.callOptions),
+    store: kube.lease(c.namespace, c.leaseName),
     identity: o.identity, clock: o.clock, logger: o.logger, leaseDurationMs: t.leaseDurationMs ?? 15_000,
   });
   return new SelfManagedTls({
-    secrets: clientNodeTlsSecretStore(k.core, c.namespace, c.tlsSecretName, k.callOptions),
+    secrets: kube.tlsSecret(c.namespace, c.tlsSecretName),
     elector,
-    webhook: clientNodeWebhookCaPatcher(k.admission, c.webhookConfigName, k.callOptions),
+    webhook: kube.webhookCaPatcher(c.webhookConfigName),
     clock: o.clock,
     logger: o.logger,
     policy: { ...DEFAULT_ROTATION, ...stripUndefined(t), sans: servingSans(c) },

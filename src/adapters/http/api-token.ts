@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { GateError } from '../core/errors.js';
-import { EnvironmentSchema, type Environment } from '../core/contracts/migration-manifest.js';
-import { ALL_ENVS, hashToken, type TokenEntry } from './http/auth.js';
+import { GateError } from '../../core/errors.js';
+import { EnvironmentSchema, type Environment } from '../../core/contracts/migration-manifest.js';
+import { ALL_ENVS, hashToken, type TokenEntry } from './auth.js';
 
 export interface TokenSetup {
   /** Each token's digest and the environments it may vouch for. */
