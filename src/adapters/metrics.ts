@@ -6,7 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionReport } from '../core/contracts/report.js';
 import { T2_RULES } from '../core/replication/findings.js';
-import type { Metrics, ValidationSource } from '../services/metrics-port.js';
+import type { Metrics, ValidationSource } from '../core/ports/metrics.js';
 
 const PREFIX = 'migration_gate_';
 
@@ -16,7 +16,7 @@ const GATE_RULES = [
   'manifest-invalid-hash', 'outdated-hash-algorithm', 'config-parse-error', 'config-schema', 'config-missing',
   'config-ambiguous', 'config-hash-mismatch', 'configmap-invalid', 'policy-evaluation-error', 'policy-unavailable',
   'malformed-request', 'internal-error', 'deadline-exceeded', 'audit-unavailable', 't2-unavailable',
-  // MigrationRequest admission (admission-replication.ts, admission-mr-config.ts).
+  // MigrationRequest admission (services/admission/migration-request.ts, migration-request-config.ts).
   'migrationrequest-invalid', 'artifact-unavailable', 'spec-manifest-mismatch', 'still-verifying', 'verifier-busy',
   'config-unavailable', 'config-too-large',
   // ConfigMap manifest signatures (configmap-input.ts).

@@ -3,7 +3,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ByteSource } from '../core/ports/artifacts.js';
-import type { ReplicationRequest } from '../services/validate-replication.js';
+import type { ReplicationRequest } from '../services/validation/validate-replication.js';
 
 export interface ReplicationFileArgs {
   manifest: string;

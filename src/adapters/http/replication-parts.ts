@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { GateError } from '../../core/errors.js';
 import type { ByteSource } from '../../core/ports/artifacts.js';
-import type { ReplicationRequest } from '../../services/validate-replication.js';
+import type { ReplicationRequest } from '../../services/validation/validate-replication.js';
 import type { IncomingMessage } from 'node:http';
 import type { ReplicationLimits } from '../../core/replication/pipeline.js';
 import { bodyDeadlineAsProgress } from './body-deadline.js';

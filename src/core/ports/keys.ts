@@ -1,5 +1,5 @@
 // The pinned public keys signatures are verified against
-// (adapters/pinned-keys.ts loads them; services/key-store.ts holds the set in force).
+// (adapters/pinned-keys.ts loads them; services/policy/key-store.ts holds the set in force).
 import type { KeyObject } from 'node:crypto';
 
 /** A pinned public key (PEM on disk or from a Secret). */

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { evaluateMigration, envBindingFinding, type EnvBinding } from '../../../src/core/migration.js';
 import { webhookEnvBinding, specEnvMismatch, WEBHOOK_PATHS } from '../../../src/core/admission/webhook-env.js';
 import type { Environment } from '../../../src/core/contracts/migration-manifest.js';
-import { T1Memo } from '../../../src/services/t1-memo.js';
+import { T1Memo } from '../../../src/services/validation/config-memo.js';
 
 const config = Buffer.from('service: orders-api\n');
 const manifestFor = (env: string) => ({ app_id: 'orders-api', env, version: '1', config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` });

@@ -7,7 +7,7 @@ import { AuditPageSelector, queryAuditRecords } from '../../../src/core/audit-qu
 import { verifyChains } from '../../../src/core/audit-record.js';
 import type { AuditRecord } from '../../../src/core/contracts/audit.js';
 import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
-import { findAuditRecords, queryAudit, selectAuditPage, verifyAudit } from '../../../src/services/audit-service.js';
+import { findAuditRecords, queryAudit, selectAuditPage, verifyAudit } from '../../../src/services/audit/read-audit.js';
 import { createMemoryAuditSink } from '../../support/memory-audit-sink.js';
 import { report } from '../audit/report-fixture.js';
 

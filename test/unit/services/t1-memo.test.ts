@@ -2,7 +2,7 @@
 // copies that cannot change what later requests get, and stays bounded.
 import { expect } from 'chai';
 import type { Evaluation } from '../../../src/core/contracts/report.js';
-import { T1Memo, type T1MemoInput } from '../../../src/services/t1-memo.js';
+import { T1Memo, type T1MemoInput } from '../../../src/services/validation/config-memo.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const input = (over: Partial<T1MemoInput> = {}): T1MemoInput => ({

@@ -2,8 +2,8 @@
 // as problem+json with the report's reasons.
 import type { Scenario } from '../../../core/contracts/report.js';
 import type { GateError } from '../../../core/errors.js';
-import { recordDecision } from '../../../services/record-decision.js';
-import { malformedRequest } from '../../../services/rejections.js';
+import { recordDecision } from '../../../services/decision/record-decision.js';
+import { malformedRequest } from '../../../services/decision/rejections.js';
 import type { ApiDeps } from '../api-deps.js';
 import { toProblem } from '../error-map.js';
 import { sendProblem } from '../respond.js';

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { GateError, isGateError } from '../../../core/errors.js';
 import { MigrationJsonRequestSchema } from '../../../core/contracts/api.js';
 import { isPlainObject, parseStrictJson } from '../../../core/strict-parse.js';
-import { validateMigration, type MigrationRequest } from '../../../services/validate-migration.js';
+import { validateMigration, type MigrationRequest } from '../../../services/validation/validate-config.js';
 import type { ApiDeps, ApiLimits } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
 import { collectParts, requirePart } from '../multipart.js';

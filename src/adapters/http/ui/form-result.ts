@@ -2,8 +2,8 @@
 // decision too (BLOCK, audited, like the REST API), shown with its report.
 import type { Scenario } from '../../../core/contracts/report.js';
 import { isGateError } from '../../../core/errors.js';
-import { recordDecision } from '../../../services/record-decision.js';
-import { malformedRequest } from '../../../services/rejections.js';
+import { recordDecision } from '../../../services/decision/record-decision.js';
+import { malformedRequest } from '../../../services/decision/rejections.js';
 import type { DecisionReport } from '../../../core/contracts/report.js';
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../router.js';

@@ -2,7 +2,7 @@
 // the T1 report. Input is read by the REST route's reader and decided by the
 // T1 service; this page only renders.
 import { tokenEnvBinding } from '../routes/token-envs.js';
-import { validateMigration } from '../../../services/validate-migration.js';
+import { validateMigration } from '../../../services/validation/validate-config.js';
 import { readMigrationInput } from '../routes/validate-migration.js';
 import type { RequestContext } from '../router.js';
 import { decideForm, sendFormResult } from './form-result.js';

@@ -2,7 +2,7 @@
 // files, streamed into the T2 service as they arrive.
 import { tokenEnvBinding } from '../routes/token-envs.js';
 import { GateError } from '../../../core/errors.js';
-import { validateReplication } from '../../../services/validate-replication.js';
+import { validateReplication } from '../../../services/validation/validate-replication.js';
 import { mediaType } from '../body.js';
 import type { StreamedPart } from '../multipart-stream.js';
 import type { RequestContext } from '../router.js';

@@ -1,13 +1,13 @@
 // ConfigMap admission -> T1. Finds the config and manifest in the object
 // (core/admission/configmap-input.ts) and runs the same T1 pipeline as the
 // REST API; a ConfigMap without gated content is not judged at all.
-import type { AdmissionRequest } from '../core/admission/admission-review.js';
-import { extractConfigMapInput } from '../core/admission/configmap-input.js';
-import type { Evaluation, Subject } from '../core/contracts/report.js';
-import type { EnvBinding } from '../core/migration.js';
-import type { GateContext } from './gate-context.js';
-import { rejected } from './rejections.js';
-import { evaluateMigrationWith } from './validate-migration.js';
+import type { AdmissionRequest } from '../../core/admission/admission-review.js';
+import { extractConfigMapInput } from '../../core/admission/configmap-input.js';
+import type { Evaluation, Subject } from '../../core/contracts/report.js';
+import type { EnvBinding } from '../../core/migration.js';
+import type { GateContext } from '../gate-context.js';
+import { rejected } from '../decision/rejections.js';
+import { evaluateMigrationWith } from '../validation/validate-config.js';
 
 export interface ConfigMapSettings {
   gatedKeys: readonly string[];

@@ -1,10 +1,10 @@
 // An AdmissionReview the gate could not read is still a decision: a BLOCK,
 // audited, counted. The HTTP layer answers 400 and the apiserver applies the
 // webhook's failurePolicy (Fail), so nothing is admitted either way.
-import type { Caller, DecisionReport } from '../core/contracts/report.js';
-import type { GateContext } from './gate-context.js';
-import { recordWithin } from './admission-record.js';
-import { malformedRequest } from './rejections.js';
+import type { Caller, DecisionReport } from '../../core/contracts/report.js';
+import type { GateContext } from '../gate-context.js';
+import { recordWithin } from './record.js';
+import { malformedRequest } from '../decision/rejections.js';
 
 export async function admitMalformed(ctx: GateContext, message: string, requestId: string, answerWithinMs: number, timeoutMs: number, caller?: Caller): Promise<DecisionReport> {
   const started = performance.now();

@@ -12,10 +12,10 @@
 // different key: nothing is ever answered for content it was not computed
 // for. Entries are frozen and handed out as copies, so no caller can change
 // what a later request is answered with.
-import type { Evaluation, Subject } from '../core/contracts/report.js';
+import type { Evaluation, Subject } from '../../core/contracts/report.js';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/hashing.js';
-import { reusedFor } from '../core/reused-evaluation.js';
+import { canonicalJson } from '../../core/hashing.js';
+import { reusedFor } from '../../core/reused-evaluation.js';
 
 /** Enough for every config of a large cluster's rollout; an entry is a few KB. */
 export const T1_MEMO_ENTRIES = 1024;

@@ -1,10 +1,10 @@
 // Use case T1: manifest + config in, recorded decision out.
-import { evaluateMigration, type EnvBinding } from '../core/migration.js';
-import { evaluatePolicies } from '../core/policy/evaluate.js';
-import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
-import type { GateContext } from './gate-context.js';
-import { recordDecision, type RecordOptions } from './record-decision.js';
-import { policyUnavailable } from './rejections.js';
+import { evaluateMigration, type EnvBinding } from '../../core/migration.js';
+import { evaluatePolicies } from '../../core/policy/evaluate.js';
+import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
+import type { GateContext } from '../gate-context.js';
+import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
+import { policyUnavailable } from '../decision/rejections.js';
 
 export interface MigrationRequest {
   manifest: Uint8Array | unknown;

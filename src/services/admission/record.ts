@@ -3,12 +3,12 @@
 // store is too slow to make the apiserver's timeout, the gate answers a BLOCK
 // it can explain instead of letting the apiserver time out. A BLOCK is safe
 // to send unrecorded: it lets nothing through.
-import { decide } from '../core/decision.js';
-import type { DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
-import { raceTimer } from './admission-deadline.js';
-import type { GateContext } from './gate-context.js';
-import { recordDecision, type RecordOptions } from './record-decision.js';
-import { rejected } from './rejections.js';
+import { decide } from '../../core/decision.js';
+import type { DecisionReport, Evaluation, Scenario, Subject } from '../../core/contracts/report.js';
+import { raceTimer } from './deadline.js';
+import type { GateContext } from '../gate-context.js';
+import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
+import { rejected } from '../decision/rejections.js';
 
 export function deadlineExceeded(scenario: Scenario, subject: Subject, timeoutMs: number): Evaluation {
   return rejected(scenario, subject, 'deadline-exceeded',

@@ -3,8 +3,8 @@
 // on the next read); a directory with a broken or refused file keeps the last
 // good set and says why (alert). The first read has no last good set: it
 // keeps the files that are accepted and reports the others.
-import type { KeyStore, PinnedKey } from '../core/ports/keys.js';
-import { keySetDigest } from '../core/signing/key-set-digest.js';
+import type { KeyStore, PinnedKey } from '../../core/ports/keys.js';
+import { keySetDigest } from '../../core/signing/key-set-digest.js';
 
 export interface KeyFileRefusal {
   file: string;

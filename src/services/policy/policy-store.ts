@@ -1,8 +1,8 @@
 // Holds the policy set in force. A reload is all-or-nothing: a broken file
 // keeps the last good set in force, raises an alert and fails /readyz; with no
 // good set at all the gate refuses to decide (BLOCK) and to start.
-import { compilePolicySet } from '../core/policy/compile.js';
-import type { CompiledPolicySet } from '../core/policy/types.js';
+import { compilePolicySet } from '../../core/policy/compile.js';
+import type { CompiledPolicySet } from '../../core/policy/types.js';
 
 export interface PolicyFile {
   name: string;

@@ -2,10 +2,10 @@
 // look up a request id, verify chains. Every read streams the sink's lines
 // once and keeps a bounded amount of them: the log grows forever, so nothing
 // here may hold the whole history in memory.
-import type { AuditRecord, ChainVerification } from '../core/contracts/audit.js';
-import { ChainVerifier, parseAuditLine } from '../core/audit-record.js';
-import { AuditPageSelector, type AuditPage, type AuditQuery } from '../core/audit-query.js';
-import type { AuditSink } from '../core/ports/audit.js';
+import type { AuditRecord, ChainVerification } from '../../core/contracts/audit.js';
+import { ChainVerifier, parseAuditLine } from '../../core/audit-record.js';
+import { AuditPageSelector, type AuditPage, type AuditQuery } from '../../core/audit-query.js';
+import type { AuditSink } from '../../core/ports/audit.js';
 
 export type AuditVerification = ChainVerification & { sink: string; note?: string };
 

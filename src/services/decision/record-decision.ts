@@ -1,10 +1,10 @@
 // The last step of every use case: decide, write the audit record, count it.
 // A decision is answered only after its record is durable. If the audit
 // store fails the answer is BLOCK (fail-closed) unless configured otherwise.
-import { decide } from '../core/decision.js';
-import type { Caller, DecisionReport, Evaluation } from '../core/contracts/report.js';
-import type { GateContext } from './gate-context.js';
-import type { ValidationSource } from './metrics-port.js';
+import { decide } from '../../core/decision.js';
+import type { Caller, DecisionReport, Evaluation } from '../../core/contracts/report.js';
+import type { GateContext } from '../gate-context.js';
+import type { ValidationSource } from '../../core/ports/metrics.js';
 
 export interface RecordOptions {
   requestId: string;

@@ -1,6 +1,6 @@
 // Evaluations for requests that never reached a pipeline: malformed input,
 // no policy set, internal errors. They are decisions too: BLOCK, audited.
-import type { Evaluation, Scenario, Subject } from '../core/contracts/report.js';
+import type { Evaluation, Scenario, Subject } from '../../core/contracts/report.js';
 
 export function rejected(scenario: Scenario, subject: Subject, rule: string, message: string, step = 'request'): Evaluation {
   return {

@@ -1,13 +1,13 @@
 // Use case T2: replication manifest, optional signature, snapshot and WAL in;
 // recorded decision out. Streams are consumed once, in order.
-import { evaluatePolicies } from '../core/policy/evaluate.js';
-import { verifyReplication, type ReplicationLimits } from '../core/replication/pipeline.js';
-import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
-import type { ByteSource } from '../core/ports/artifacts.js';
-import type { EnvBinding } from '../core/migration.js';
-import type { GateContext } from './gate-context.js';
-import { recordDecision, type RecordOptions } from './record-decision.js';
-import { policyUnavailable } from './rejections.js';
+import { evaluatePolicies } from '../../core/policy/evaluate.js';
+import { verifyReplication, type ReplicationLimits } from '../../core/replication/pipeline.js';
+import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
+import type { ByteSource } from '../../core/ports/artifacts.js';
+import type { EnvBinding } from '../../core/migration.js';
+import type { GateContext } from '../gate-context.js';
+import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
+import { policyUnavailable } from '../decision/rejections.js';
 
 export interface ReplicationRequest {
   manifestBytes: Uint8Array;

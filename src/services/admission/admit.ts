@@ -3,23 +3,23 @@
 // configuration should not send it). Every path that judges content ends in
 // a recorded decision; every failure, including running out of time, is a
 // BLOCK with a reason the user can act on, never allowed: true.
-import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse } from '../core/admission/admission-review.js';
-import type { AdmissionBudget } from '../core/admission/deadline.js';
-import { admittedResource, type AdmittedResource } from '../core/admission/resource.js';
-import { passResponse, reviewResponse } from '../core/admission/response.js';
-import { admissionTarget } from '../core/admission/target.js';
-import { judgedContentDigest, judgedContentUnchanged } from '../core/admission/unchanged.js';
-import { webhookEnvBinding } from '../core/admission/webhook-env.js';
-import type { Environment } from '../core/contracts/migration-manifest.js';
+import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse } from '../../core/admission/admission-review.js';
+import type { AdmissionBudget } from '../../core/admission/deadline.js';
+import { admittedResource, type AdmittedResource } from '../../core/admission/resource.js';
+import { passResponse, reviewResponse } from '../../core/admission/response.js';
+import { admissionTarget } from '../../core/admission/target.js';
+import { judgedContentDigest, judgedContentUnchanged } from '../../core/admission/unchanged.js';
+import { webhookEnvBinding } from '../../core/admission/webhook-env.js';
+import type { Environment } from '../../core/contracts/migration-manifest.js';
 import type { AdmittedDigests } from './admitted-digests.js';
-import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
-import { decide } from '../core/decision.js';
-import { raceDeadline } from './admission-deadline.js';
-import { evaluateConfigMap, type ConfigMapSettings } from './admission-configmap.js';
-import { recordWithin, deadlineExceeded } from './admission-record.js';
-import type { GateContext } from './gate-context.js';
-import { internalError, rejected } from './rejections.js';
-import { safeIdentifier } from '../core/safe-text.js';
+import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../../core/contracts/report.js';
+import { decide } from '../../core/decision.js';
+import { raceDeadline } from './deadline.js';
+import { evaluateConfigMap, type ConfigMapSettings } from './configmap.js';
+import { recordWithin, deadlineExceeded } from './record.js';
+import type { GateContext } from '../gate-context.js';
+import { internalError, rejected } from '../decision/rejections.js';
+import { safeIdentifier } from '../../core/safe-text.js';
 
 /** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
 export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number, bound: BoundEnv) => Promise<Evaluation>;

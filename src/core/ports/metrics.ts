@@ -1,6 +1,6 @@
 // What the services report to metrics. Label values are closed sets: never a
 // name, a user or a free-form string.
-import type { Decision, DecisionReport, Scenario } from '../core/contracts/report.js';
+import type { Decision, DecisionReport, Scenario } from '../contracts/report.js';
 
 export type ValidationSource = 'api' | 'cli' | 'webhook';
 

@@ -3,10 +3,10 @@
 // (file:// under the artifact root, https:// on allow-listed hosts); they are
 // streamed through the same T2 pipeline as the REST API. A verification that
 // cannot finish inside the admission deadline keeps running
-// (admission-verifications.ts) and the request gets a BLOCK saying how far it
+// (verifications.ts) and the request gets a BLOCK saying how far it
 // got; the retried apply is answered from the result.
 //
-// spec.config (admission-mr-config.ts) is checked in the request itself, on
+// spec.config (migration-request-config.ts) is checked in the request itself, on
 // every admission, and folded into the T2 evaluation: one decision, one
 // audit record. Only the T2 half is ever cached, for two reasons:
 // - the bytes behind config.url may change between two applies of the same
@@ -16,24 +16,24 @@
 //   keyed by that part: a user who fixes only the config and applies again
 //   picks up the snapshot verification already running instead of starting
 //   a multi-gigabyte read over.
-import { parseMigrationRequest, replicationPartOf, canonicalManifestBytes, specMatchesManifest, type MigrationRequestSpec } from '../core/admission/migration-request.js';
-import { withConfigCheck } from '../core/admission/config-check-merge.js';
-import { specEnvMismatch } from '../core/admission/webhook-env.js';
-import { reusedFor } from '../core/reused-evaluation.js';
-import type { Evaluation, Subject } from '../core/contracts/report.js';
-import { isGateError } from '../core/errors.js';
-import { canonicalJson, sha256Hex } from '../core/hashing.js';
-import type { ArtifactSource, ByteSource } from '../core/ports/artifacts.js';
-import type { ReplicationLimits } from '../core/replication/pipeline.js';
-import { parseStrict } from '../core/strict-parse.js';
+import { parseMigrationRequest, replicationPartOf, canonicalManifestBytes, specMatchesManifest, type MigrationRequestSpec } from '../../core/admission/migration-request.js';
+import { withConfigCheck } from '../../core/admission/config-check-merge.js';
+import { specEnvMismatch } from '../../core/admission/webhook-env.js';
+import { reusedFor } from '../../core/reused-evaluation.js';
+import type { Evaluation, Subject } from '../../core/contracts/report.js';
+import { isGateError } from '../../core/errors.js';
+import { canonicalJson, sha256Hex } from '../../core/hashing.js';
+import type { ArtifactSource, ByteSource } from '../../core/ports/artifacts.js';
+import type { ReplicationLimits } from '../../core/replication/pipeline.js';
+import { parseStrict } from '../../core/strict-parse.js';
 import type { ReplicationAdmitter } from './admit.js';
-import { checkConfig } from './admission-mr-config.js';
-import type { GateContext } from './gate-context.js';
-import { internalError, rejected } from './rejections.js';
-import { raceDeadline } from './admission-deadline.js';
-import type { BackgroundVerifications, Progress } from './admission-verifications.js';
+import { checkConfig } from './migration-request-config.js';
+import type { GateContext } from '../gate-context.js';
+import { internalError, rejected } from '../decision/rejections.js';
+import { raceDeadline } from './deadline.js';
+import type { BackgroundVerifications, Progress } from './verifications.js';
 import { readCapped } from './read-capped.js';
-import { evaluateReplicationWith } from './validate-replication.js';
+import { evaluateReplicationWith } from '../validation/validate-replication.js';
 
 export interface ReplicationAdmissionDeps {
   artifacts: ArtifactSource;

@@ -2,16 +2,16 @@
 // config through the same ArtifactSource as the snapshot (size-capped), then
 // run the T1 pipeline on it with the manifest from the spec. A config is
 // small, so this runs inside the admission request, on every admission
-// (admission-replication.ts says why it is never cached).
-import { configManifestOf, type MigrationRequestSpec } from '../core/admission/migration-request.js';
-import type { Evaluation, StepResult } from '../core/contracts/report.js';
-import { isGateError } from '../core/errors.js';
-import { T1_STEPS } from '../core/migration.js';
-import type { ArtifactSource } from '../core/ports/artifacts.js';
-import { raceDeadline } from './admission-deadline.js';
-import type { GateContext } from './gate-context.js';
+// (migration-request.ts says why it is never cached).
+import { configManifestOf, type MigrationRequestSpec } from '../../core/admission/migration-request.js';
+import type { Evaluation, StepResult } from '../../core/contracts/report.js';
+import { isGateError } from '../../core/errors.js';
+import { T1_STEPS } from '../../core/migration.js';
+import type { ArtifactSource } from '../../core/ports/artifacts.js';
+import { raceDeadline } from './deadline.js';
+import type { GateContext } from '../gate-context.js';
 import { readCapped } from './read-capped.js';
-import { evaluateMigrationWith, type MigrationRequest } from './validate-migration.js';
+import { evaluateMigrationWith, type MigrationRequest } from '../validation/validate-config.js';
 
 export interface ConfigCheckDeps {
   artifacts: ArtifactSource;

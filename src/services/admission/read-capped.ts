@@ -1,8 +1,8 @@
 // Small artifacts (a signed manifest, a signature, an app config) are read
 // whole, but never past their own limit: the artifact source's cap is the
 // snapshot's, far too large for them.
-import { GateError } from '../core/errors.js';
-import type { ByteSource } from '../core/ports/artifacts.js';
+import { GateError } from '../../core/errors.js';
+import type { ByteSource } from '../../core/ports/artifacts.js';
 
 /** Throws GateError 'payload-too-large' past `limit`; stops (and closes the stream) once `signal` aborts. */
 export async function readCapped(source: ByteSource, limit: number, signal?: AbortSignal): Promise<Uint8Array> {

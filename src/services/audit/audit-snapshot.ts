@@ -11,11 +11,11 @@
 //
 // A failed walk (the sink could not be read) is kept only as a failure:
 // the pages show it instead of a chain status, and the next call retries.
-import type { AuditRecord } from '../core/contracts/audit.js';
-import { AUDIT_QUERY_MAX_LIMIT, AuditPageSelector } from '../core/audit-query.js';
-import { GateError, isGateError } from '../core/errors.js';
-import { verifyAudit, type AuditVerification } from './audit-service.js';
-import type { GateContext } from './gate-context.js';
+import type { AuditRecord } from '../../core/contracts/audit.js';
+import { AUDIT_QUERY_MAX_LIMIT, AuditPageSelector } from '../../core/audit-query.js';
+import { GateError, isGateError } from '../../core/errors.js';
+import { verifyAudit, type AuditVerification } from './read-audit.js';
+import type { GateContext } from '../gate-context.js';
 import { SingleFlight } from './single-flight.js';
 
 /** How long a walk's result is served before a view starts the next one. */

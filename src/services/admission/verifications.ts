@@ -4,7 +4,7 @@
 // MigrationRequest spec (which pins every digest), and the retried request
 // is answered from the result. Bounded: a few concurrent verifications, a
 // result is kept for a while and handed out once.
-import type { Evaluation } from '../core/contracts/report.js';
+import type { Evaluation } from '../../core/contracts/report.js';
 
 export interface Progress {
   read: number;
