@@ -5,6 +5,7 @@
 // path.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionReport } from '../core/contracts/report.js';
+import { ADMITTED_RESOURCES } from '../core/admission/resource.js';
 import { T2_RULES } from '../core/replication/findings.js';
 import type { Metrics, ValidationSource } from '../core/ports/metrics.js';
 
@@ -29,7 +30,7 @@ const DECISIONS = new Set(['ALLOW', 'BLOCK']);
 const ACTIONS = new Set(['block', 'warn']);
 const SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'UNKNOWN']);
-const RESOURCES = new Set(['configmaps', 'migrationrequests', 'other']);
+const RESOURCES = new Set<string>(ADMITTED_RESOURCES);
 
 export interface PromMetricsOptions {
   version: string;

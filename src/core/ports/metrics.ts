@@ -1,12 +1,13 @@
 // What the services report to metrics. Label values are closed sets: never a
 // name, a user or a free-form string.
+import type { AdmittedResource } from '../admission/resource.js';
 import type { Decision, DecisionReport, Scenario } from '../contracts/report.js';
 
 export type ValidationSource = 'api' | 'cli' | 'webhook';
 
 export interface Metrics {
   validation(report: DecisionReport, source: ValidationSource): void;
-  admission(resource: 'configmaps' | 'migrationrequests' | 'other', operation: string, decision: Decision, seconds: number): void;
+  admission(resource: AdmittedResource, operation: string, decision: Decision, seconds: number): void;
   auditCommit(ok: boolean, seconds: number): void;
   snapshotBytes(bytes: number, seconds: number): void;
   alert(severity: string): void;

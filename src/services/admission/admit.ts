@@ -1,24 +1,25 @@
-// Use case: answer one AdmissionReview. ConfigMaps go through T1,
-// MigrationRequests through T2, anything else passes (the webhook
-// configuration should not send it). Every path that judges content ends in
+// Use case: answer one AdmissionReview. Each kind of the admission-kinds
+// table (core/admission/kinds.ts) runs its pipeline (pipelines.ts): ConfigMaps
+// the config check (T1), MigrationRequests the replication check (T2);
+// anything else passes (the webhook configuration should not send it). Every path that judges content ends in
 // a recorded decision; every failure, including running out of time, is a
 // BLOCK with a reason the user can act on, never allowed: true.
 import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse } from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
-import { admittedResource, type AdmittedResource } from '../../core/admission/resource.js';
+import { judgedKindOf } from '../../core/admission/resource.js';
 import { passResponse, reviewResponse } from '../../core/admission/response.js';
 import { admissionTarget } from '../../core/admission/target.js';
-import { judgedContentDigest, judgedContentUnchanged } from '../../core/admission/unchanged.js';
-import { webhookEnvBinding } from '../../core/admission/webhook-env.js';
+import { judgedContentDigest, judgedContentUnchanged, type JudgedResource } from '../../core/admission/unchanged.js';
 import type { Environment } from '../../core/contracts/migration-manifest.js';
 import type { AdmittedDigests } from './admitted-digests.js';
 import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../../core/contracts/report.js';
 import { decide } from '../../core/decision.js';
-import { raceDeadline } from './deadline.js';
-import { evaluateConfigMap, type ConfigMapSettings } from './configmap.js';
+import { describeError } from '../../core/errors.js';
+import type { ConfigMapSettings } from './configmap.js';
+import { ADMISSION_PIPELINES, type Evaluated } from './pipelines.js';
 import { recordWithin, deadlineExceeded } from './record.js';
 import type { GateContext } from '../gate-context.js';
-import { internalError, rejected } from '../decision/rejections.js';
+import { internalError } from '../decision/rejections.js';
 import { safeIdentifier } from '../../core/safe-text.js';
 
 /** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
@@ -56,34 +57,22 @@ export interface AdmitOutcome {
 
 export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSettings): Promise<AdmitOutcome> {
   const { request } = call.review;
-  const resource = admittedResource(request);
+  const kind = judgedKindOf(request);
   const count = (decision: 'ALLOW' | 'BLOCK'): void =>
-    ctx.metrics.admission(resource, request.operation, decision, (performance.now() - call.receivedAt) / 1000);
+    ctx.metrics.admission(kind?.resource ?? 'other', request.operation, decision, (performance.now() - call.receivedAt) / 1000);
 
-  if (!isJudged(resource, request)) {
+  if (!kind || (request.operation !== 'CREATE' && request.operation !== 'UPDATE') || unchangedAdmitted(request, kind.resource, settings)) {
     count('ALLOW');
     return { body: passResponse(request.uid) };
   }
-  // The unchanged-UPDATE shortcut only for content the gate itself admitted:
-  // an object from before enforcement, or never judged, is evaluated in full.
-  if (request.operation === 'UPDATE' && judgedContentUnchanged(resource, request.object, request.oldObject)
-    && settings.admitted?.has(admittedKey(request, judgedContentDigest(resource, request.oldObject))) === true) {
-    count('ALLOW');
-    return { body: passResponse(request.uid) };
-  }
-  const digest = judgedContentDigest(resource, request.object);
+  const digest = judgedContentDigest(kind.resource, request.object);
   const subject = { ...subjectOf(request), caller: call.caller ?? UNAUTHENTICATED, ...(digest ? { content_digest: digest } : {}) };
-  const scenario: Scenario = resource === 'configmaps' ? 'T1' : 'T2';
+  const scenario: Scenario = kind.scenario;
   const elapsed = (): number => performance.now() - call.receivedAt;
   const bound: BoundEnv = call.bound ?? { env: 'prod', path: '/validate' };
 
-  const evaluated = resource === 'configmaps'
-    ? evaluateInTime(() => evaluateConfigMapSafely(ctx, request, subject, settings, bound), call.budget.decideByMs - elapsed())
-    : await evaluateReplication(ctx, request, subject, settings, call.budget.decideByMs - elapsed(), bound);
-  let evaluation: Evaluation | undefined;
-  if (evaluated === 'late') evaluation = deadlineExceeded(scenario, subject, call.budget.timeoutMs);
-  else if (evaluated.ok) evaluation = evaluated.evaluation;
-  else evaluation = internalError(scenario, evaluated.message, subject);
+  const evaluated = await ADMISSION_PIPELINES[kind.resource](ctx, { request, subject, settings, budgetMs: call.budget.decideByMs - elapsed(), bound });
+  const evaluation = evaluationOf(evaluated, scenario, subject, call.budget.timeoutMs);
   if (!evaluation) {
     count('ALLOW');
     return { body: passResponse(request.uid) };
@@ -103,9 +92,11 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
  */
 export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId: string, error: unknown): AdmitOutcome {
   const { request } = review;
-  const scenario: Scenario = admittedResource(request) === 'migrationrequests' ? 'T2' : 'T1';
-  ctx.logger.error('admission failed', { request_id: requestId, uid: request.uid, error: error instanceof Error ? error.message : String(error) });
-  ctx.metrics.admission(admittedResource(request), request.operation, 'BLOCK', 0);
+  const kind = judgedKindOf(request);
+  // Not a judged kind (it would have passed): the report still needs a scenario.
+  const scenario: Scenario = kind?.scenario ?? 'T1';
+  ctx.logger.error('admission failed', { request_id: requestId, uid: request.uid, error: describeError(error) });
+  ctx.metrics.admission(kind?.resource ?? 'other', request.operation, 'BLOCK', 0);
   const report = decide(internalError(scenario, 'the gate failed while deciding; see its log for the request id', subjectOf(request)), {
     requestId, timestamp: ctx.clock.now().toISOString(),
   });
@@ -114,58 +105,26 @@ export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId
 
 const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };
 
-type Judged = Exclude<AdmittedResource, 'other'>;
+/**
+ * The unchanged-UPDATE shortcut, only for content the gate itself admitted:
+ * an object from before enforcement, or never judged, is evaluated in full.
+ */
+function unchangedAdmitted(request: AdmissionRequest, resource: JudgedResource, settings: AdmitSettings): boolean {
+  return request.operation === 'UPDATE' && judgedContentUnchanged(resource, request.object, request.oldObject)
+    && settings.admitted?.has(admittedKey(request, judgedContentDigest(resource, request.oldObject))) === true;
+}
+
+/** A pipeline's outcome as an evaluation: running late or throwing is a BLOCK; undefined means not judged. */
+function evaluationOf(evaluated: Evaluated | 'late', scenario: Scenario, subject: Subject, timeoutMs: number): Evaluation | undefined {
+  if (evaluated === 'late') return deadlineExceeded(scenario, subject, timeoutMs);
+  if (evaluated.ok) return evaluated.evaluation;
+  return internalError(scenario, evaluated.message, subject);
+}
 
 /** Content admitted for one object says nothing about another (policies may depend on the namespace). */
 function admittedKey(request: AdmissionRequest, digest: string | undefined): string | undefined {
   const t = admissionTarget(request);
   return digest === undefined ? undefined : JSON.stringify([t.kind, t.namespace ?? '', t.name ?? '', digest]);
-}
-
-function isJudged(resource: AdmittedResource, request: AdmissionRequest): resource is Judged {
-  return resource !== 'other' && (request.operation === 'CREATE' || request.operation === 'UPDATE');
-}
-
-type Evaluated = { ok: true; evaluation: Evaluation | undefined } | { ok: false; message: string };
-
-/**
- * T1 runs synchronously: no timer can interrupt it, so racing it against one
- * only cost time. It is timed instead, and a result that took past the
- * deadline is still refused (the apiserver may have given up on the answer).
- */
-function evaluateInTime(work: () => Evaluated, budgetMs: number): Evaluated | 'late' {
-  const started = performance.now();
-  const result = work();
-  return performance.now() - started > budgetMs ? 'late' : result;
-}
-
-function evaluateConfigMapSafely(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, bound: BoundEnv): Evaluated {
-  try {
-    return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings, webhookEnvBinding(bound.env, bound.path)) };
-  } catch (e) {
-    return evaluationFailed(ctx, request, e);
-  }
-}
-
-/** T2 streams artifacts: raced against the deadline, with a signal that stops the losing work. */
-async function evaluateReplication(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: AdmitSettings, budgetMs: number, bound: BoundEnv): Promise<Evaluated | 'late'> {
-  const replication = settings.replication;
-  if (!replication) {
-    return { ok: true, evaluation: rejected('T2', subject, 't2-unavailable', 'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication', 'request') };
-  }
-  const raced = await raceDeadline(async (signal): Promise<Evaluated> => {
-    try {
-      return { ok: true, evaluation: await replication(request, subject, signal, budgetMs, bound) };
-    } catch (e) {
-      return evaluationFailed(ctx, request, e);
-    }
-  }, budgetMs);
-  return raced.done ? raced.value : 'late';
-}
-
-function evaluationFailed(ctx: GateContext, request: AdmissionRequest, e: unknown): Evaluated {
-  ctx.logger.error('admission evaluation failed', { uid: request.uid, error: e instanceof Error ? e.message : String(e) });
-  return { ok: false, message: e instanceof Error ? e.message.slice(0, 200) : 'unexpected failure' };
 }
 
 function subjectOf(request: AdmissionRequest): Subject {
