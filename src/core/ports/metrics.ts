@@ -1,12 +1,11 @@
 // What the services report to metrics. Label values are closed sets: never a
 // name, a user or a free-form string.
 import type { AdmittedResource } from '../admission/resource.js';
-import type { Decision, DecisionReport, Scenario } from '../contracts/report.js';
-
-export type ValidationSource = 'api' | 'cli' | 'webhook';
+import type { Decision, DecisionReport, FrontDoor, Scenario } from '../contracts/report.js';
 
 export interface Metrics {
-  validation(report: DecisionReport, source: ValidationSource): void;
+  /** `source`: the front door; the adapter counts it by listener (the UI's forms are on the api port). */
+  validation(report: DecisionReport, source: FrontDoor): void;
   admission(resource: AdmittedResource, operation: string, decision: Decision, seconds: number): void;
   auditCommit(ok: boolean, seconds: number): void;
   snapshotBytes(bytes: number, seconds: number): void;

@@ -2,22 +2,22 @@
 // A decision is answered only after its record is durable. If the audit
 // store fails the answer is BLOCK (fail-closed) unless configured otherwise.
 import { decide } from '../../core/decision.js';
-import type { Caller, DecisionReport, Evaluation } from '../../core/contracts/report.js';
+import type { Caller, DecisionReport, Evaluation, FrontDoor } from '../../core/contracts/report.js';
 import type { GateContext } from '../gate-context.js';
-import type { ValidationSource } from '../../core/ports/metrics.js';
 
 export interface RecordOptions {
   requestId: string;
   /** The caller's own id for the request (validated by the adapter), kept beside the gate's. */
   correlationId?: string;
-  source: ValidationSource;
+  /** The front door: recorded as subject.source and counted by metrics. */
+  source: FrontDoor;
   /** dry run (admission dryRun): same decision, no audit write. */
   dryRun?: boolean;
 }
 
 export async function recordDecision(ctx: GateContext, given: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
   const policyDigest = ctx.policies.current()?.digest;
-  const evaluation = { ...given, subject: { ...given.subject, caller: given.subject.caller ?? defaultCaller(opts.source) } };
+  const evaluation = { ...given, subject: { ...given.subject, source: opts.source, caller: given.subject.caller ?? defaultCaller(opts.source) } };
   const decided = decide(evaluation, {
     requestId: opts.requestId,
     timestamp: ctx.clock.now().toISOString(),
@@ -32,12 +32,12 @@ export async function recordDecision(ctx: GateContext, given: Evaluation, opts: 
 
 /**
  * Every record says whether the caller was authenticated. The webhook path
- * sets it from the TLS socket; api decisions (REST, UI) come from a request
+ * sets it from the TLS socket; REST and UI decisions come from a request
  * the router authenticated (bearer token or session). Anything else (the
  * CLI's dry runs, a webhook record without one) is, conservatively, not.
  */
-function defaultCaller(source: ValidationSource): Caller {
-  return source === 'api' ? { authenticated: true, via: 'bearer-token' } : { authenticated: false, via: 'none' };
+function defaultCaller(source: FrontDoor): Caller {
+  return source === 'api' || source === 'ui' ? { authenticated: true, via: 'bearer-token' } : { authenticated: false, via: 'none' };
 }
 
 async function persist(ctx: GateContext, report: DecisionReport): Promise<DecisionReport> {

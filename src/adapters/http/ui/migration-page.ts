@@ -31,7 +31,7 @@ export async function migrationPost(ctx: RequestContext, session: Session, deps:
   const outcome = await decideForm(ctx, deps, 'T1', async () => {
     const input = await readMigrationInput(ctx.req, deps.api.limits);
     return validateMigration(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, {
-      requestId: ctx.requestId, source: 'api', maxConfigBytes: deps.api.limits.maxConfigBytes,
+      requestId: ctx.requestId, source: 'ui', maxConfigBytes: deps.api.limits.maxConfigBytes,
     });
   });
   sendFormResult(ctx.res, outcome, { title: 'Migration validation (T1)', current: '/ui/migration', session, form: form(session) });
