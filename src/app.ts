@@ -39,7 +39,7 @@ import { loadPinnedKeys, watchKeyDir } from './adapters/pinned-keys.js';
 import type { PinnedKeyStore } from './services/policy/key-store.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
-import { T1Memo } from './services/validation/config-memo.js';
+import { ConfigCheckMemo } from './services/validation/config-check-memo.js';
 import { AdmittedDigests } from './services/admission/admitted-digests.js';
 import { AuditSnapshots } from './services/audit/audit-snapshot.js';
 import { artifactsFromConfig } from './wiring/artifacts.js';
@@ -85,7 +85,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
     keys,
     auditFailClosed: config.auditFailClosed,
-    t1Memo: new T1Memo(),
+    configCheckMemo: new ConfigCheckMemo(),
   };
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);

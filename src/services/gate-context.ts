@@ -5,7 +5,7 @@ import type { KeyStore } from '../core/ports/keys.js';
 import type { PolicyStore } from './policy/policy-store.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { AlertBook } from './alerts.js';
-import type { T1Memo } from './validation/config-memo.js';
+import type { ConfigCheckMemo } from './validation/config-check-memo.js';
 
 export interface GateContext {
   clock: Clock;
@@ -19,5 +19,5 @@ export interface GateContext {
   /** When the audit store fails: true -> BLOCK (default); false -> keep the decision, log and alert. */
   auditFailClosed: boolean;
   /** T1 results remembered by content (services/validation/config-memo.ts); absent: every request is evaluated afresh. */
-  t1Memo?: T1Memo;
+  configCheckMemo?: ConfigCheckMemo;
 }

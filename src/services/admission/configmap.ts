@@ -4,10 +4,10 @@
 import type { AdmissionRequest } from '../../core/admission/admission-review.js';
 import { extractConfigMapInput } from '../../core/admission/configmap-input.js';
 import type { Evaluation, Subject } from '../../core/contracts/report.js';
-import type { EnvBinding } from '../../core/migration.js';
+import type { EnvBinding } from '../../core/config-check.js';
 import type { GateContext } from '../gate-context.js';
 import { rejected } from '../decision/rejections.js';
-import { evaluateMigrationWith } from '../validation/validate-config.js';
+import { evaluateConfigWith } from '../validation/validate-config.js';
 
 export interface ConfigMapSettings {
   gatedKeys: readonly string[];
@@ -26,6 +26,6 @@ export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, s
       return evaluation;
     }
     case 'gated':
-      return evaluateMigrationWith(ctx, { manifest: input.manifest, config: input.config, subject, ...(input.signature ? { signature: input.signature } : {}), ...(envBinding ? { envBinding } : {}) }, settings.maxConfigBytes);
+      return evaluateConfigWith(ctx, { manifest: input.manifest, config: input.config, subject, ...(input.signature ? { signature: input.signature } : {}), ...(envBinding ? { envBinding } : {}) }, settings.maxConfigBytes);
   }
 }

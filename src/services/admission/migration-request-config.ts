@@ -6,12 +6,12 @@
 import { configManifestOf, type MigrationRequestSpec } from '../../core/admission/migration-request.js';
 import type { Evaluation, StepResult } from '../../core/contracts/report.js';
 import { isGateError } from '../../core/errors.js';
-import { T1_STEPS } from '../../core/migration.js';
+import { T1_STEPS } from '../../core/config-check.js';
 import type { ArtifactSource } from '../../core/ports/artifacts.js';
 import { raceDeadline } from './deadline.js';
 import type { GateContext } from '../gate-context.js';
 import { readCapped } from './read-capped.js';
-import { evaluateMigrationWith, type MigrationRequest } from '../validation/validate-config.js';
+import { evaluateConfigWith, type ConfigCheckRequest } from '../validation/validate-config.js';
 
 export interface ConfigCheckDeps {
   artifacts: ArtifactSource;
@@ -30,7 +30,7 @@ export async function checkConfig(ctx: GateContext, spec: MigrationRequestSpec, 
   if (!raced.done) return unreadable('config-unavailable', `app config could not be read within the admission deadline (${Math.round(withinMs)} ms)`);
   if (!raced.value.ok) return unreadable(raced.value.rule, raced.value.message);
   const bytes = raced.value.bytes;
-  const t1 = evaluateMigrationWith(ctx, { manifest, config: bytes, subject: {}, ...t1Extras(spec) }, deps.maxConfigBytes);
+  const t1 = evaluateConfigWith(ctx, { manifest, config: bytes, subject: {}, ...configCheckExtras(spec) }, deps.maxConfigBytes);
   const readStep: StepResult = { step: 'read', status: 'pass', detail: `${bytes.byteLength} bytes` };
   return { ...t1, steps: [readStep, ...t1.steps] };
 }
@@ -39,7 +39,7 @@ export async function checkConfig(ctx: GateContext, spec: MigrationRequestSpec, 
  * With manifestJson: its signature (over those exact bytes), and its `env`
  * bound to spec.env (itself bound to the namespace): one environment per request.
  */
-function t1Extras(spec: MigrationRequestSpec): Pick<MigrationRequest, 'signature' | 'envBinding'> {
+function configCheckExtras(spec: MigrationRequestSpec): Pick<ConfigCheckRequest, 'signature' | 'envBinding'> {
   const c = spec.config;
   if (c?.manifestJson === undefined) return {};
   const env = spec.env ?? 'prod';

@@ -1,10 +1,10 @@
-// Use case T2: replication manifest, optional signature, snapshot and WAL in;
+// Use case: the replication check (T2). Replication manifest, optional signature, snapshot and WAL in;
 // recorded decision out. Streams are consumed once, in order.
 import { evaluatePolicies } from '../../core/policy/evaluate.js';
 import { verifyReplication, type ReplicationLimits } from '../../core/replication/pipeline.js';
 import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
 import type { ByteSource } from '../../core/ports/artifacts.js';
-import type { EnvBinding } from '../../core/migration.js';
+import type { EnvBinding } from '../../core/config-check.js';
 import type { GateContext } from '../gate-context.js';
 import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
 import { policyUnavailable } from '../decision/rejections.js';

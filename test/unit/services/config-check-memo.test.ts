@@ -2,7 +2,7 @@
 // copies that cannot change what later requests get, and stays bounded.
 import { expect } from 'chai';
 import type { Evaluation } from '../../../src/core/contracts/report.js';
-import { T1Memo, type T1MemoInput } from '../../../src/services/validation/config-memo.js';
+import { ConfigCheckMemo as T1Memo, type ConfigCheckMemoInput as T1MemoInput } from '../../../src/services/validation/config-check-memo.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const input = (over: Partial<T1MemoInput> = {}): T1MemoInput => ({

@@ -1,6 +1,8 @@
-// T1 pipeline, in the order DESIGN fixes: parse -> schema -> hash -> compare
-// -> policies. The first hard failure stops the pipeline; every step is still
-// listed (pass / fail / skipped) so the report shows how far it got.
+// The config check (T1), in a fixed order: parse -> schema ->
+// signature -> hash -> compare -> policies. The first hard failure stops the
+// pipeline; every step is still listed (pass / fail / skipped) so the report
+// shows how far it got. (The URL, CLI and manifest keep the older word
+// "migration" for it: /api/v1/validate/migration, migration_manifest.json.)
 import type { Evaluation, Finding, StepResult, Subject } from './contracts/report.js';
 import { MigrationManifestSchema, MIGRATION_MANIFEST_FIELDS, type Environment, type MigrationManifest } from './contracts/migration-manifest.js';
 import { AppConfigSchema } from './contracts/app-config.js';
@@ -19,7 +21,7 @@ export const T1_STEPS = ['parse', 'schema', 'signature', 'hash', 'compare', 'pol
 /** A detached or DSSE signature is at most this big (the T2 default too). */
 export const MAX_T1_SIGNATURE_BYTES = 64 * 1024;
 
-export interface MigrationInput {
+export interface ConfigCheckInput {
   /** migration_manifest.json: raw bytes, or an already-decoded object (JSON API, annotation). */
   manifest: Uint8Array | unknown;
   /** app-config.yaml exact bytes: these are what is hashed. */
@@ -58,7 +60,7 @@ interface Run {
 const critical = (rule: string, message: string, path?: string): Finding =>
   ({ rule, severity: 'critical', action: 'block', message, ...(path ? { path } : {}) });
 
-export function evaluateMigration(input: MigrationInput): Evaluation {
+export function evaluateConfigCheck(input: ConfigCheckInput): Evaluation {
   const run: Run = { steps: [], findings: [], subject: { ...input.subject } };
   const limits = input.limits ?? DEFAULT_PARSE_LIMITS;
   const finish = (): Evaluation => {
@@ -87,7 +89,7 @@ interface Parsed {
   spelled: ReadonlyMap<string, string>;
 }
 
-function parseStep(input: MigrationInput, limits: ParseLimits, run: Run): Parsed | undefined {
+function parseStep(input: ConfigCheckInput, limits: ParseLimits, run: Run): Parsed | undefined {
   const problems: Finding[] = [];
   let manifest: unknown = input.manifest;
   if (input.manifest instanceof Uint8Array) {
@@ -196,7 +198,7 @@ function compareStep(actual: string, wanted: string, run: Run): boolean {
  * covers the manifest's exact bytes, so one sent as an already-decoded value
  * (JSON object) cannot be checked and is refused rather than re-serialised.
  */
-function signatureStep(input: MigrationInput, run: Run): SignatureFacts | undefined {
+function signatureStep(input: ConfigCheckInput, run: Run): SignatureFacts | undefined {
   const none: SignatureFacts = { present: false, verified: false, format: 'none', key_id: '' };
   if (!input.signature) {
     run.steps.push({ step: 'signature', status: 'skipped', detail: 'no signature supplied (whether one is required is a policy)' });
@@ -218,7 +220,7 @@ function signatureStep(input: MigrationInput, run: Run): SignatureFacts | undefi
   return out.facts;
 }
 
-function policyStep(input: MigrationInput, config: Record<string, unknown>, manifest: MigrationManifest, signature: SignatureFacts, run: Run, spelled: ReadonlyMap<string, string>): void {
+function policyStep(input: ConfigCheckInput, config: Record<string, unknown>, manifest: MigrationManifest, signature: SignatureFacts, run: Run, spelled: ReadonlyMap<string, string>): void {
   let found: Finding[];
   try {
     found = input.policies({ config, manifest, env: manifest.env, signature: { ...signature } }).map((f) => withSpelledPath(f, spelled));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { evaluateMigration, T1_STEPS } from '../../../src/core/migration.js';
+import { evaluateConfigCheck as evaluateMigration, T1_STEPS } from '../../../src/core/config-check.js';
 import type { Finding } from '../../../src/core/contracts/report.js';
 
 const config = Buffer.from('tls:\n  enabled: true\n');

@@ -2,8 +2,8 @@
 // the T1 report. Input is read by the REST route's reader and decided by the
 // T1 service; this page only renders.
 import { tokenEnvBinding } from '../routes/token-envs.js';
-import { validateMigration } from '../../../services/validation/validate-config.js';
-import { readMigrationInput } from '../routes/validate-migration.js';
+import { validateConfig } from '../../../services/validation/validate-config.js';
+import { readConfigCheckInput } from '../routes/validate-config.js';
 import type { RequestContext } from '../router.js';
 import { decideForm, sendFormResult } from './form-result.js';
 import { html, type SafeHtml } from './html.js';
@@ -23,14 +23,14 @@ function form(session: Session): SafeHtml {
 </form>`;
 }
 
-export function migrationGet(ctx: RequestContext, session: Session): void {
+export function configCheckGet(ctx: RequestContext, session: Session): void {
   sendHtml(ctx.res, 200, page({ title: 'Migration validation (T1)', current: '/ui/migration', session, body: form(session) }));
 }
 
-export async function migrationPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+export async function configCheckPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const outcome = await decideForm(ctx, deps, 'T1', async () => {
-    const input = await readMigrationInput(ctx.req, deps.api.limits);
-    return validateMigration(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, {
+    const input = await readConfigCheckInput(ctx.req, deps.api.limits);
+    return validateConfig(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, {
       requestId: ctx.requestId, source: 'ui', maxConfigBytes: deps.api.limits.maxConfigBytes,
     });
   });

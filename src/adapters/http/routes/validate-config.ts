@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { GateError, isGateError } from '../../../core/errors.js';
 import { MigrationJsonRequestSchema } from '../../../core/contracts/api.js';
 import { isPlainObject, parseStrictJson } from '../../../core/strict-parse.js';
-import { validateMigration, type MigrationRequest } from '../../../services/validation/validate-config.js';
+import { validateConfig, type ConfigCheckRequest } from '../../../services/validation/validate-config.js';
 import type { ApiDeps, ApiLimits } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
 import { collectParts, requirePart } from '../multipart.js';
@@ -18,21 +18,21 @@ import { safeMediaType } from '../../../core/safe-text.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
 import { statusOf, tokenEnvBinding } from './token-envs.js';
 
-export async function validateMigrationRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
-  let input: MigrationRequest;
+export async function validateConfigRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
+  let input: ConfigCheckRequest;
   try {
-    input = await readMigrationInput(ctx.req, deps.limits);
+    input = await readConfigCheckInput(ctx.req, deps.limits);
   } catch (e) {
     if (!isGateError(e)) throw e;
     return answerMalformed(ctx, deps, 'T1', e);
   }
-  const report = await validateMigration(deps.gate, { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) }, {
+  const report = await validateConfig(deps.gate, { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) }, {
     requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}), source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
   });
   sendJson(ctx.res, statusOf(report), report);
 }
 
-export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits): Promise<MigrationRequest> {
+export async function readConfigCheckInput(req: IncomingMessage, limits: ApiLimits): Promise<ConfigCheckRequest> {
   const type = mediaType(req);
   if (type === 'application/json') return fromJson(await readBody(req, limits.maxBodyBytes), limits);
   if (type === 'multipart/form-data') {
@@ -44,7 +44,7 @@ export async function readMigrationInput(req: IncomingMessage, limits: ApiLimits
   throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send application/json or multipart/form-data`);
 }
 
-function fromJson(body: Buffer, limits: ApiLimits): MigrationRequest {
+function fromJson(body: Buffer, limits: ApiLimits): ConfigCheckRequest {
   const parsed = parseStrictJson(body, 'request body', { maxBytes: limits.maxBodyBytes, maxAliases: 0, maxDepth: 64 });
   if (!parsed.ok) throw new GateError('bad-request', parsed.message);
   const value = parsed.value;
@@ -73,7 +73,7 @@ function chosen(part: { bytes: Buffer; filename?: string } | undefined): Buffer 
 }
 
 /** At most one of the two forms: a detached signature or a DSSE envelope. */
-function oneSignature(detached: Buffer | undefined, dsse: Buffer | undefined): MigrationRequest['signature'] {
+function oneSignature(detached: Buffer | undefined, dsse: Buffer | undefined): ConfigCheckRequest['signature'] {
   if (detached && dsse) throw new GateError('bad-request', 'send one manifest signature: "manifest_signature" (detached) or "manifest_dsse" (envelope)');
   if (detached) return { kind: 'detached', bytes: detached };
   if (dsse) return { kind: 'dsse', bytes: dsse };

@@ -1,4 +1,4 @@
-// T1 results remembered by content. The T1 evaluation is a pure function of
+// Config-check (T1) results remembered by content. The T1 evaluation is a pure function of
 // the manifest, the exact config bytes, the parse limits and the policy set,
 // and the same ConfigMap reaches the gate again and again: `kubectl apply
 // --dry-run=server` before the real apply, retries, GitOps controllers
@@ -20,7 +20,7 @@ import { reusedFor } from '../../core/reused-evaluation.js';
 /** Enough for every config of a large cluster's rollout; an entry is a few KB. */
 export const T1_MEMO_ENTRIES = 1024;
 
-export interface T1MemoInput {
+export interface ConfigCheckMemoInput {
   manifest: Uint8Array | unknown;
   config: Uint8Array;
   maxConfigBytes: number;
@@ -32,7 +32,7 @@ export interface T1MemoInput {
   envBinding?: { allowed: readonly string[]; rule: string; by: string };
 }
 
-export class T1Memo {
+export class ConfigCheckMemo {
   readonly #entries = new Map<string, Evaluation>();
   #hits = 0;
   #misses = 0;
@@ -44,7 +44,7 @@ export class T1Memo {
    * from `evaluate` (called with an empty subject, remembered, then given the
    * request's). Inputs that cannot be keyed are evaluated every time.
    */
-  evaluate(input: T1MemoInput, subject: Subject, evaluate: () => Evaluation): Evaluation {
+  evaluate(input: ConfigCheckMemoInput, subject: Subject, evaluate: () => Evaluation): Evaluation {
     const key = keyOf(input);
     if (key === undefined) return reusedFor(evaluate(), subject);
     let found = this.#entries.get(key);
@@ -66,7 +66,7 @@ export class T1Memo {
   }
 }
 
-function keyOf(input: T1MemoInput): string | undefined {
+function keyOf(input: ConfigCheckMemoInput): string | undefined {
   let manifest: Uint8Array;
   try {
     manifest = input.manifest instanceof Uint8Array ? input.manifest : Buffer.from(`value:${canonicalJson(input.manifest)}`, 'utf8');
