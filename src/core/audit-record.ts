@@ -5,7 +5,7 @@ import { AlertEventSchema, type AlertEvent } from './contracts/alert.js';
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
 import { GateError } from './errors.js';
 import { canonicalJson, sha256Hex } from './hashing.js';
-import type { RawAuditEntry } from './ports.js';
+import type { RawAuditEntry } from './ports/audit.js';
 
 export type UnhashedAuditRecord = Omit<AuditRecord, 'hash'>;
 

@@ -18,7 +18,7 @@ import { AlertFold, type AlertState } from '../core/alert-state.js';
 import type { AlertEvent, AlertKind } from '../core/contracts/alert.js';
 import type { DecisionReport, Severity } from '../core/contracts/report.js';
 import { GateError } from '../core/errors.js';
-import type { Clock, IdGenerator, Logger } from '../core/ports.js';
+import type { Clock, IdGenerator, Logger } from '../core/ports/runtime.js';
 
 export type { AlertKind } from '../core/contracts/alert.js';
 export type { AlertState } from '../core/alert-state.js';

@@ -1,5 +1,5 @@
 // A Logger that keeps every line, for tests of what the gate logs.
-import type { Logger } from '../../src/core/ports.js';
+import type { Logger } from '../../src/core/ports/runtime.js';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';

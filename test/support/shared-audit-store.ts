@@ -4,7 +4,7 @@
 import { auditableReport, chainRecord, GENESIS_HEAD, type AuditEntry, type ChainHead } from '../../src/core/audit-record.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import { GateError } from '../../src/core/errors.js';
-import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports/audit.js';
 
 export class SharedAuditStore {
   readonly lines: Array<{ writer: string; text: string }> = [];

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { progressBar, renderProgress } from '../../../src/cli/progress-bar.js';
 import { ActivityTally } from '../../../src/core/activity.js';
-import { BackgroundVerifications } from '../../../src/services/admission-verifications.js';
+import { BackgroundVerifications } from '../../../src/services/admission/verifications.js';
 import type { AuditRecord } from '../../../src/core/contracts/audit.js';
 import type { Evaluation } from '../../../src/core/contracts/report.js';
 

@@ -2,7 +2,7 @@
 // than 3 × its max age is not shown while the next one runs; the view waits
 // for it. A merely stale one (under that) is still shown at once.
 import { expect } from 'chai';
-import { AuditSnapshots } from '../../../src/services/audit-snapshot.js';
+import { AuditSnapshots } from '../../../src/services/audit/audit-snapshot.js';
 import { silentLogger } from '../../../src/adapters/log.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 import type { DecisionReport } from '../../../src/core/contracts/report.js';

@@ -8,7 +8,7 @@ import { auditRecordMatcher, AuditQuerySchema } from '../../../core/audit-query.
 import { GateError } from '../../../core/errors.js';
 import { isEchoable } from '../../../core/safe-text.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
-import { auditRecords } from '../../../services/audit-service.js';
+import { auditRecords } from '../../../services/audit/read-audit.js';
 import type { RequestContext } from '../router.js';
 import type { UiDeps } from './ui-deps.js';
 

@@ -2,7 +2,7 @@
 // the busiest namespaces and apps (all from the last walk of the audit log),
 // and the background snapshot verifications. Kept apart from overview-page.ts
 // so other panels can be added there without touching these.
-import type { AuditSnapshotView } from '../../../services/audit-snapshot.js';
+import type { AuditSnapshotView } from '../../../services/audit/audit-snapshot.js';
 import { decisionsChart, rankedChart } from './activity-svg.js';
 import { asOf, withSnapshot } from './audit-status.js';
 import { html, type SafeHtml } from './html.js';

@@ -1,7 +1,7 @@
 // The status page's background snapshot verifications: bytes done of the
 // total, rate and ETA, as a server-drawn bar (no script). Same data as
 // GET /api/v1/verifications.
-import type { VerificationView } from '../../../services/admission-verifications.js';
+import type { VerificationView } from '../../../services/admission/verifications.js';
 import { html, type SafeHtml } from './html.js';
 import { badge } from './layout.js';
 
