@@ -76,8 +76,10 @@ if [ ! -s "$ROOTFS_TAR" ] || [ "${MIGRATION_GATE_IMAGE_REFRESH:-}" = 1 ]; then
   mv "$WORK/rootfs.tar" "$ROOTFS_TAR"
 fi
 
-# 2. Node.js, cached by version by the same script CI uses for its runtime.
+# 2. Node.js, cached by version by the same script CI uses for its runtime;
+# it also runs npm ci and the compiler below (engines: node >= 24).
 NODE_BIN="$("$ROOT/scripts/node/ensure-node.sh")/node"
+export PATH="$(dirname "$NODE_BIN"):$PATH"
 
 # 3. Production dependencies, cached by lock file.
 LOCK_KEY="$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)"
