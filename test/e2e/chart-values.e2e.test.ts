@@ -4,9 +4,14 @@
 // PodDisruptionBudget that never blocks a drain, artifact storage for
 // MigrationRequests, NetworkPolicy egress to the API server's real endpoints
 // (looked up in a real kube-apiserver with `helm template --dry-run=server`)
-// and a PrometheusRule that alerts on real trouble and never on a BLOCK.
+// and a PrometheusRule that alerts on real trouble and never on a BLOCK
+// (evaluated by the real promtool on synthetic series).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import { CHART_DIR, NAMESPACE, RELEASE, findHelm, runHelm } from '../../scripts/render-deploy.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGate } from '../support/gate-harness.js';
@@ -21,7 +26,7 @@ interface PodSpec { serviceAccountName?: string; containers: Container[]; volume
 interface Deployment extends K8sObject { spec: { template: { spec: PodSpec } } }
 interface Webhook { name: string; objectSelector?: object; matchConditions?: object[] }
 interface NetPolRule { to?: { ipBlock?: { cidr: string }; namespaceSelector?: object }[]; ports: { port: number; protocol: string }[] }
-interface RuleGroup { name: string; rules: { alert: string; expr: string; for?: string; labels: Record<string, string> }[] }
+interface RuleGroup { name: string; rules: { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }[] }
 
 function parseDocs(text: string): K8sObject[] {
   const out: K8sObject[] = [];
@@ -310,6 +315,74 @@ describe('Helm chart values for platform teams', function () {
         await gate.stop();
       }
       for (const x of all) expect(x.expr, x.alert).not.to.match(/validations_total|admission_requests_total|alerts_total|policy_findings_total|decision/);
+    });
+
+    it('promtool: fires on each kind of real trouble, for this release only, and never through a stream of BLOCKs', async () => {
+      // The real rule evaluator: Debian's promtool (scripts/tools/ensure-promtool.sh), on synthetic series.
+      const promtool = execFileSync('bash', ['scripts/tools/ensure-promtool.sh'], { encoding: 'utf8' }).trim();
+      const doc = one<Rule>(await render(['--set', 'prometheusRule.enabled=true']), 'PrometheusRule');
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'gate-promtool-'));
+      try {
+        writeFileSync(path.join(dir, 'rules.yaml'), stringifyYaml({ groups: doc.spec.groups }));
+        const byName = new Map(doc.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
+        const me = `namespace="${NAMESPACE}",service="${RELEASE}"`;
+        const series = (name: string, labels: string, values: string) => ({ series: `${name}{${labels}}`, values });
+        const firing = (alert: string, pod: string) => {
+          const r = byName.get(alert)!;
+          return {
+            exp_labels: { ...r.labels, namespace: NAMESPACE, pod },
+            exp_annotations: Object.fromEntries(Object.entries(r.annotations).map(([k, v]) => [k, v.replaceAll('{{ $labels.pod }}', pod)])),
+          };
+        };
+        const quiet = (pod: string, days = 90) => [
+          ...['audit-chain', 'audit-sink', 'policy-load', 'key-load', 'cert-expiry'].map((kind) => series('migration_gate_alert_condition', `${me},pod="${pod}",kind="${kind}"`, '0x90')),
+          series('migration_gate_audit_write_errors_total', `${me},pod="${pod}"`, '0x90'),
+          series('migration_gate_tls_cert_expiry_timestamp_seconds', `${me},pod="${pod}"`, `${days * 86400}x90`),
+        ];
+        const alerts = [...byName.keys()];
+        const none = (times: string[]) => times.flatMap((t) => alerts.map((alertname) => ({ eval_time: t, alertname, exp_alerts: [] })));
+        const tests = [
+          { // Ordinary BLOCKs, critical ones included, at a high rate: nothing fires.
+            interval: '1m',
+            input_series: [
+              ...quiet('p1'),
+              series('migration_gate_validations_total', `${me},pod="p1",scenario="T1",source="webhook",decision="BLOCK"`, '0+50x90'),
+              series('migration_gate_admission_requests_total', `${me},pod="p1",resource="configmaps",operation="CREATE",decision="BLOCK"`, '0+50x90'),
+              series('migration_gate_alerts_total', `${me},pod="p1",severity="critical"`, '0+50x90'),
+              series('migration_gate_policy_findings_total', `${me},pod="p1",rule="config-hash-mismatch",action="block"`, '0+50x90'),
+            ],
+            alert_rule_test: none(['5m', '30m', '90m']),
+          },
+          { // Each trouble on its own pod; a broken chain in another release does not page this one.
+            interval: '1m',
+            input_series: [
+              ...quiet('chain').filter((x) => !x.series.includes('audit-chain')), series('migration_gate_alert_condition', `${me},pod="chain",kind="audit-chain"`, '0 0 1x88'),
+              ...quiet('sink').filter((x) => !x.series.includes('audit_write_errors')), series('migration_gate_audit_write_errors_total', `${me},pod="sink"`, '0 0 0 1+1x87'),
+              ...quiet('policy').filter((x) => !x.series.includes('policy-load')), series('migration_gate_alert_condition', `${me},pod="policy",kind="policy-load"`, '0 0 1x88'),
+              ...quiet('keys').filter((x) => !x.series.includes('key-load')), series('migration_gate_alert_condition', `${me},pod="keys",kind="key-load"`, '0 0 1x88'),
+              ...quiet('cert10', 10), ...quiet('cert2', 2),
+              series('migration_gate_alert_condition', `namespace="${NAMESPACE}",service="other-gate",pod="other",kind="audit-chain"`, '1x90'),
+            ],
+            alert_rule_test: [
+              { eval_time: '1m', alertname: 'MigrationGateAuditChainBroken', exp_alerts: [] },
+              { eval_time: '20m', alertname: 'MigrationGateAuditChainBroken', exp_alerts: [firing('MigrationGateAuditChainBroken', 'chain')] },
+              { eval_time: '20m', alertname: 'MigrationGateAuditStoreFailing', exp_alerts: [firing('MigrationGateAuditStoreFailing', 'sink')] },
+              { eval_time: '20m', alertname: 'MigrationGatePolicySetBroken', exp_alerts: [firing('MigrationGatePolicySetBroken', 'policy')] },
+              { eval_time: '20m', alertname: 'MigrationGatePinnedKeysBroken', exp_alerts: [firing('MigrationGatePinnedKeysBroken', 'keys')] },
+              { eval_time: '20m', alertname: 'MigrationGateCertificateExpiresSoon', exp_alerts: [firing('MigrationGateCertificateExpiresSoon', 'cert10'), firing('MigrationGateCertificateExpiresSoon', 'cert2')] },
+              { eval_time: '20m', alertname: 'MigrationGateCertificateExpiresVerySoon', exp_alerts: [firing('MigrationGateCertificateExpiresVerySoon', 'cert2')] },
+            ],
+          },
+        ];
+        writeFileSync(path.join(dir, 'tests.yaml'), stringifyYaml({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
+        const check = spawnSync(promtool, ['check', 'rules', 'rules.yaml'], { cwd: dir, encoding: 'utf8' });
+        expect(check.status, check.stdout + check.stderr).to.equal(0);
+        const r = spawnSync(promtool, ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
+        expect(r.status, r.stdout + r.stderr).to.equal(0);
+        expect(r.stdout + r.stderr).to.match(/SUCCESS/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('takes the certificate thresholds from values and refuses warning <= critical', async () => {
