@@ -82,6 +82,12 @@ export function keepAliveAgent(kc: KubeConfig): (() => Promise<Dispatcher>) | un
     await kc.applyToHTTPSOptions(o);
     return new Agent({
       connections: 8,
+      // HTTP/1.1 only (undici 8 would negotiate HTTP/2): a request that times
+      // out then takes its connection down with it, so the next write, or the
+      // re-read that settles a lost answer, starts on a fresh one. On one
+      // multiplexed HTTP/2 connection a stalled or corrupted stream would fail
+      // every request behind it until the connection itself is noticed dead.
+      allowH2: false,
       connect: {
         ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
         ...(o.servername ? { servername: o.servername } : {}),
