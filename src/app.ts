@@ -85,6 +85,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const opened: { sink?: AuditSink } = {};
   const alerts = new AlertBook({
     clock, ids, writer: opts.writerId, logger, onFire: (a) => metrics.alert(a.severity),
+    onCondition: (kind, active) => metrics.condition?.(kind, active),
     journal: (e) => (opened.sink ? opened.sink.append(e) : Promise.reject(new GateError('audit-unavailable', 'audit store not open yet'))),
   });
   const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube));

@@ -44,6 +44,12 @@ export interface AlertBookOptions {
   logger?: Logger;
   /** Called once per firing transition (metrics). */
   onFire?: (a: AlertState) => void;
+  /**
+   * Hears this replica's standing conditions start and end (one gauge per
+   * kind, what the chart's PrometheusRule alerts on). Integrity incidents
+   * are resolved by a person, not by a condition ending: not reported here.
+   */
+  onCondition?: (kind: AlertKind, active: boolean) => void;
 }
 
 /** Rules whose failure means a snapshot's bytes are not the ones signed off: an integrity incident, not a policy finding. */
@@ -105,6 +111,7 @@ export class AlertBook {
    */
   setCondition(key: string, alert: Alert | undefined, kindHint?: AlertKind): void {
     const kind = alert?.kind ?? kindHint ?? (key.split('/')[0] as AlertKind);
+    if (kind !== 'snapshot-integrity') this.opts.onCondition?.(kind, alert !== undefined);
     const k = this.keyFor(key, kind);
     if (!this.#primed) {
       this.#held.set(k, { alert, kind });

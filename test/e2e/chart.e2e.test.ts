@@ -12,6 +12,9 @@ import {
   findHelm, renderDeploy, runHelm, staleChartCopies,
 } from '../../scripts/render-deploy.js';
 import { ENV_VARS } from '../../src/config/schema.js';
+import { loadConfig } from '../../src/config/load.js';
+import { tokenReviewFromConfig } from '../../src/wiring/kube.js';
+import { silentLogger } from '../../src/adapters/log.js';
 
 interface Meta { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 interface K8sObject { apiVersion: string; kind: string; metadata: Meta; [key: string]: unknown }
@@ -177,6 +180,8 @@ describe('Helm chart charts/migration-gate', function () {
       ['podSecurityContext.runAsNonRoot=false', /runAsNonRoot/],
       ['webhook.url=http://127.0.0.1:8443/validate', /webhook\.url/],
       ['no.such.value=1', /Additional property no is not allowed/],
+      ['api.tokenReviewEnvs={dev}', /tokenReviewEnvs/],
+      ['api.allowedUsers={a b}', /allowedUsers/],
     ];
     for (const [set, message] of rejects) {
       it(`rejects --set ${set}`, async () => {
@@ -315,7 +320,7 @@ describe('Helm chart charts/migration-gate', function () {
       }
     });
 
-    it('is least privilege: named Secret/Lease/webhook configuration, TokenReview create, MigrationRequests read-only', () => {
+    it('is least privilege: named Secret/Lease/webhook configuration, MigrationRequests read-only, no TokenReview by default', () => {
       const role = one<Role>(defaults, 'Role', RELEASE);
       const cm = role.rules.filter((r) => r.resources?.includes('configmaps'));
       expect(cm.flatMap((r) => r.verbs).sort()).to.deep.equal(['create', 'get', 'list', 'update', 'watch']);
@@ -333,19 +338,51 @@ describe('Helm chart charts/migration-gate', function () {
       expect(vwc).to.have.length(1);
       expect(vwc[0]?.resourceNames).to.deep.equal([RELEASE]);
       expect(vwc[0]?.verbs.slice().sort()).to.deep.equal(['get', 'patch']);
-      expect(cr.rules.find((r) => r.resources?.includes('tokenreviews'))?.verbs).to.deep.equal(['create']);
       expect(cr.rules.find((r) => r.resources?.includes('migrationrequests'))?.verbs.slice().sort()).to.deep.equal(['get', 'list', 'watch']);
+      // TokenReview is off by default (no allow-list fits every cluster), so no `create tokenreviews`.
       const resources = cr.rules.flatMap((r) => r.resources ?? []).sort();
-      expect(resources).to.deep.equal(['migrationrequests', 'tokenreviews', 'validatingwebhookconfigurations']);
+      expect(resources).to.deep.equal(['migrationrequests', 'validatingwebhookconfigurations']);
     });
 
-    it('api.tokenReview=false turns TokenReview off and drops create tokenreviews', async () => {
-      const env = (docs: K8sObject[]): unknown => one<Workload>(docs, 'Deployment', RELEASE).spec.template.spec.containers[0]!.env!.find((e) => e.name === 'GATE_API_TOKEN_REVIEW')?.value;
-      expect(env(defaults)).to.equal('true');
-      const off = await render(['--set', 'api.tokenReview=false']);
-      expect(env(off)).to.equal('false');
-      const cr = one<Role>(off, 'ClusterRole', RELEASE);
-      expect(cr.rules.flatMap((r) => r.resources ?? []).sort()).to.deep.equal(['migrationrequests', 'validatingwebhookconfigurations']);
+    it('api.tokenReview=true with an allow-list turns TokenReview on and adds exactly create tokenreviews', async () => {
+      const env = (docs: K8sObject[], name: string): unknown => one<Workload>(docs, 'Deployment', RELEASE).spec.template.spec.containers[0]!.env!.find((e) => e.name === name)?.value;
+      expect(env(defaults, 'GATE_API_TOKEN_REVIEW')).to.equal('false');
+      for (const name of ['GATE_API_ALLOWED_USERS', 'GATE_API_ALLOWED_GROUPS', 'GATE_API_TOKEN_REVIEW_ENVS']) expect(env(defaults, name), name).to.equal(undefined);
+      const on = await render(['--set', 'api.tokenReview=true', '--set', 'api.allowedUsers={system:serviceaccount:ci:deployer}', '--set', 'api.tokenReviewEnvs={staging}']);
+      expect(env(on, 'GATE_API_TOKEN_REVIEW')).to.equal('true');
+      expect(env(on, 'GATE_API_ALLOWED_USERS')).to.equal('system:serviceaccount:ci:deployer');
+      expect(env(on, 'GATE_API_ALLOWED_GROUPS')).to.equal(undefined);
+      expect(env(on, 'GATE_API_TOKEN_REVIEW_ENVS')).to.equal('staging');
+      const cr = one<Role>(on, 'ClusterRole', RELEASE);
+      expect(cr.rules.find((r) => r.resources?.includes('tokenreviews'))?.verbs).to.deep.equal(['create']);
+      expect(cr.rules.flatMap((r) => r.resources ?? []).sort()).to.deep.equal(['migrationrequests', 'tokenreviews', 'validatingwebhookconfigurations']);
+      const groups = await render(['--set', 'api.tokenReview=true', '--set', 'api.allowedGroups={system:serviceaccounts:ci,system:serviceaccounts:cd}']);
+      expect(env(groups, 'GATE_API_ALLOWED_GROUPS')).to.equal('system:serviceaccounts:ci,system:serviceaccounts:cd');
+      expect(env(groups, 'GATE_API_TOKEN_REVIEW_ENVS')).to.equal('prod,staging');
+    });
+
+    it('the gate accepts the environment the chart renders (defaults and TokenReview on): the default install starts', async () => {
+      const gateEnv = (docs: K8sObject[]): Record<string, string> => {
+        const out: Record<string, string> = {};
+        for (const e of one<Workload>(docs, 'Deployment', RELEASE).spec.template.spec.containers[0]!.env ?? []) {
+          if (e.value !== undefined) out[e.name] = e.value.replace('$(POD_NAME)', `${RELEASE}-5d8f7c9b6d-x2x4k`);
+          else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') out[e.name] = NAMESPACE;
+          else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') out[e.name] = `${RELEASE}-5d8f7c9b6d-x2x4k`;
+        }
+        return out;
+      };
+      // The start-up check that made every default pod exit 78 (config-invalid).
+      const config = loadConfig(gateEnv(defaults));
+      expect(config.apiTokenReview).to.equal(false);
+      expect(tokenReviewFromConfig(config, () => { throw new Error('TokenReview is off: no apiserver needed'); }, silentLogger)).to.equal(undefined);
+      const on = loadConfig(gateEnv(await render(['--set', 'api.tokenReview=true', '--set', 'api.allowedGroups={system:serviceaccounts:ci}'])));
+      expect([on.apiTokenReview, on.apiAllowedUsers, on.apiAllowedGroups, on.apiTokenReviewEnvs]).to.deep.equal([true, [], ['system:serviceaccounts:ci'], ['prod', 'staging']]);
+    });
+
+    it('api.tokenReview=true without an allow-list is refused at render time (never pods that exit 78)', async () => {
+      const r = await template(['--set', 'api.tokenReview=true']);
+      expect(r.code).not.to.equal(0);
+      expect(r.stderr).to.match(/api\.tokenReview=true needs api\.allowedUsers or api\.allowedGroups/);
     });
 
     it('the pre-delete cleanup may delete exactly its own webhook configuration', async () => {

@@ -63,14 +63,17 @@ async function startOutageProxy(target: URL): Promise<OutageProxy> {
         s.on('close', () => sockets.delete(s));
         s.on('error', () => { client.destroy(); upstream.destroy(); });
       }
-      // Let TLS handshakes of new connections through (the client has sent
-      // little yet) and swallow what follows a request of some size, so the
-      // request itself does reach the apiserver.
+      // Let TLS handshakes of new connections through (the server's first
+      // flight answers the client's first one, the ClientHello, which alone
+      // can exceed 1500 bytes with a resumption ticket, as undici sends) and
+      // swallow what follows a request of some size, so the request itself
+      // does reach the apiserver.
       let sent = 0;
-      client.on('data', (chunk: Buffer) => { sent += chunk.length; });
+      let flights = 0;
+      client.on('data', (chunk: Buffer) => { sent += chunk.length; flights += 1; });
       client.pipe(upstream);
       upstream.on('data', (chunk: Buffer) => {
-        if (!(proxy.dropAnswers && sent >= 1500)) client.write(chunk);
+        if (!(proxy.dropAnswers && flights >= 2 && sent >= 1500)) client.write(chunk);
         else proxy.swallowed += 1;
       });
       upstream.on('end', () => client.end());

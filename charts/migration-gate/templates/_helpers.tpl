@@ -59,7 +59,9 @@ app.kubernetes.io/component: webhook
 {{- end }}
 
 {{/* Names of the objects the gate itself reads and writes (RBAC resourceNames). */}}
-{{- define "migration-gate.serviceAccountName" -}}{{ include "migration-gate.fullname" . }}{{- end }}
+{{- define "migration-gate.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}{{ default (include "migration-gate.fullname" .) .Values.serviceAccount.name }}{{ else }}{{ required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}{{ end }}
+{{- end }}
 {{- define "migration-gate.webhookConfigName" -}}{{ include "migration-gate.fullname" . }}{{- end }}
 {{- define "migration-gate.tlsSecretName" -}}
 {{- if eq .Values.tls.mode "existingSecret" }}{{ required "tls.existingSecret is required when tls.mode=existingSecret" .Values.tls.existingSecret }}{{ else }}{{ include "migration-gate.fullname" . }}-tls{{ end }}
@@ -144,5 +146,64 @@ caBundle: {{ $w.caBundle }}
 {{- end }}
 {{- /* selfManaged: no caBundle key at all, so helm upgrade never overwrites the
   CA the gate's leader injected; certManager: injected by cert-manager. */}}
+{{- end }}
+{{- end }}
+
+{{/* objectSelector and matchConditions shared by every webhook (both narrow
+  what the gate sees: what they leave out is admitted without it). */}}
+{{- define "migration-gate.webhookFilters" -}}
+{{- with .Values.webhook.objectSelector }}
+objectSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.webhook.matchConditions }}
+matchConditions:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* Egress "to" peers and ports for the API server: its real endpoints
+  (EndpointSlices of Service default/kubernetes, else its Endpoints) when
+  networkPolicy.apiServer.lookup can read them (install/upgrade), else the
+  configured cidrs/ports. Output: YAML {to: [...], ports: [...]}. */}}
+{{- define "migration-gate.apiServerEgress" -}}
+{{- $cfg := .Values.networkPolicy.apiServer -}}
+{{- $addrs := list -}}
+{{- $ports := list -}}
+{{- if $cfg.lookup }}
+{{- $slices := lookup "discovery.k8s.io/v1" "EndpointSlice" "default" "" -}}
+{{- range (dig "items" list $slices) }}
+{{- if eq (dig "metadata" "labels" "kubernetes.io/service-name" "" .) "kubernetes" }}
+{{- range (dig "ports" list .) }}{{ $ports = append $ports (int .port) }}{{ end }}
+{{- $v6 := eq (dig "addressType" "" .) "IPv6" -}}
+{{- range (dig "endpoints" list .) }}
+{{- range .addresses }}{{ $addrs = append $addrs (printf "%s/%s" . (ternary "128" "32" $v6)) }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- /* No EndpointSlices (no controller-manager mirrors them yet): the
+  Endpoints object the apiserver itself maintains. */}}
+{{- if not $addrs }}
+{{- $ports = list }}
+{{- $ep := lookup "v1" "Endpoints" "default" "kubernetes" -}}
+{{- range (dig "subsets" list $ep) }}
+{{- range (dig "ports" list .) }}{{ $ports = append $ports (int .port) }}{{ end }}
+{{- range (dig "addresses" list .) }}{{ $addrs = append $addrs (printf "%s/%s" .ip (ternary "128" "32" (contains ":" .ip))) }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if or (not $addrs) (not $ports) }}
+{{- $addrs = $cfg.cidrs }}
+{{- $ports = $cfg.ports }}
+{{- end }}
+to:
+{{- range (uniq $addrs) }}
+  - ipBlock:
+      cidr: {{ . }}
+{{- end }}
+ports:
+{{- range (uniq $ports) }}
+  - port: {{ . }}
+    protocol: TCP
 {{- end }}
 {{- end }}

@@ -6,10 +6,12 @@
 // ConfigMaps, TokenReview, selfManaged TLS's Secret, Lease and webhook
 // configuration): one kubeconfig load, one keep-alive agent, one deadline.
 //
-// client-node is pinned to 1.x: 2.x depends on undici 8, which needs
-// Node >= 22.19 and does not even load on Node 20 (the gate's runtime).
-import { Agent, type RequestOptions } from 'node:https';
+// client-node 2.x sends with undici (Node >= 22.19; the gate runs on 24), so
+// the transport is an undici Dispatcher: undici is imported here only, as
+// client-node's own transport, never on its own.
+import type { RequestOptions } from 'node:https';
 import { AdmissionregistrationV1Api, AuthenticationV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { Agent, type Dispatcher } from 'undici';
 import { GateError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
 import { clientNodeTokenReviewer } from './client-node-token-review.js';
@@ -85,36 +87,45 @@ export function loadKubeConfig(kubeconfigPath: string | undefined, missing: stri
 }
 
 /**
- * client-node 1.x builds a new https.Agent for every request, so every audit
- * write would pay a TCP + TLS handshake. One keep-alive agent with the same
- * TLS material (CA, client cert) is reused instead; the bearer token is
- * still set per request by client-node, so token rotation keeps working.
- * Clusters behind a proxy keep client-node's own agent.
+ * client-node (1.x and 2.x alike) builds a new agent (2.x: an undici Agent)
+ * for every request, so every audit write would pay a TCP + TLS handshake.
+ * One keep-alive dispatcher with the same TLS material (CA, client cert) is
+ * reused instead; the bearer token is still set per request by client-node,
+ * so token rotation keeps working. Clusters behind a proxy keep
+ * client-node's own dispatcher.
  */
-export function keepAliveAgent(kc: KubeConfig): (() => Promise<Agent>) | undefined {
+export function keepAliveAgent(kc: KubeConfig): (() => Promise<Dispatcher>) | undefined {
   if (kc.getCurrentCluster()?.proxyUrl) return undefined;
-  let agent: Promise<Agent> | undefined;
+  let agent: Promise<Dispatcher> | undefined;
   return () => (agent ??= (async () => {
     const o: RequestOptions = {};
     await kc.applyToHTTPSOptions(o);
     return new Agent({
-      keepAlive: true, maxSockets: 8,
-      ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
-      ...(o.servername ? { servername: o.servername } : {}),
-      ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      connections: 8,
+      // HTTP/1.1 only (undici 8 would negotiate HTTP/2): a request that times
+      // out then takes its connection down with it, so the next write, or the
+      // re-read that settles a lost answer, starts on a fresh one. On one
+      // multiplexed HTTP/2 connection a stalled or corrupted stream would fail
+      // every request behind it until the connection itself is noticed dead.
+      allowH2: false,
+      connect: {
+        ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
+        ...(o.servername ? { servername: o.servername } : {}),
+        ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      },
     });
   })());
 }
 
-/** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive agent. */
-export function callOptions(ms: number, agent: (() => Promise<Agent>) | undefined): () => ConfigurationOptions {
+/** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive dispatcher. */
+export function callOptions(ms: number, agent: (() => Promise<Dispatcher>) | undefined): () => ConfigurationOptions {
   return () => ({
     middlewareMergeStrategy: 'append',
     middleware: [{
       pre(ctx: RequestContext) {
         ctx.setSignal(AbortSignal.timeout(ms));
         return new Observable((async () => {
-          if (agent) ctx.setAgent(await agent());
+          if (agent) ctx.setDispatcher(await agent());
           return ctx;
         })());
       },
