@@ -2,7 +2,7 @@
 // and call in here, so every sink chains and verifies in exactly one way.
 import { AuditRecordSchema, GENESIS_HASH, type AuditRecord, type ChainVerification } from './contracts/audit.js';
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
-import { GateError } from './errors.js';
+import { GateError, describeError } from './errors.js';
 import { canonicalJson, sha256Hex, shortHex } from './hashing.js';
 import type { RawAuditEntry } from './ports/audit.js';
 
@@ -81,7 +81,7 @@ export function parseAuditLine(text: string): ParsedAuditLine {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { ok: false, problem: `not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+    return { ok: false, problem: `not valid JSON (${describeError(e)})` };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problem: 'not a JSON object' };
   const parsed = AuditRecordSchema.safeParse(raw);

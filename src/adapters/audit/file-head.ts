@@ -27,7 +27,7 @@ export async function readHead(logPath: string): Promise<AuditHead | undefined> 
     text = await readFile(headPathOf(logPath), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, undefined, { cause: e });
   }
   const head = parseHead(text);
   if (!head) throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} is not a valid head record; restore it, or move it and the log aside to start a new log`);

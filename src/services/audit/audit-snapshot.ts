@@ -13,7 +13,7 @@
 // the pages show it instead of a chain status, and the next call retries.
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import { AUDIT_QUERY_MAX_LIMIT, AuditPageSelector } from '../../core/audit-query.js';
-import { GateError, isGateError } from '../../core/errors.js';
+import { GateError, isGateError, describeError } from '../../core/errors.js';
 import { verifyAudit, type AuditVerification } from './read-audit.js';
 import type { GateContext } from '../gate-context.js';
 import { SingleFlight } from './single-flight.js';
@@ -171,7 +171,7 @@ export class AuditSnapshots {
       const failure = { at, detail: isGateError(error) ? error.message : 'the audit log could not be read; see the gate log' };
       this.#failure = failure;
       try {
-        this.ctx.logger.error('audit log walk failed', { error: error instanceof Error ? error.message : String(error) });
+        this.ctx.logger.error('audit log walk failed', { error: describeError(error) });
       } catch {
         // A failing logger must not turn a failure outcome into a rejection nobody awaits.
       }
