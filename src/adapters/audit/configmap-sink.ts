@@ -1,5 +1,5 @@
-// Audit log in ConfigMaps, for running in a cluster (DESIGN.md, "Audit log
-// backed by ConfigMaps"). Each writer (pod) appends to its own chain of
+// Audit log in ConfigMaps, for running in a cluster (docs/architecture.md,
+// "Audit log"). Each writer (pod) appends to its own chain of
 // segments `migration-gate-audit-<writer>-<000001>`; records are JSON lines
 // in data["records.jsonl"].
 //

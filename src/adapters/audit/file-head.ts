@@ -3,7 +3,7 @@
 // cut back, deleted or swapped while the gate was down would otherwise
 // start a fresh chain that verifies; with the head the next start refuses.
 // It cannot defend against someone who rewrites both files: that is what
-// checkpoints sent outside the store are for (DESIGN.md, Trust model).
+// checkpoints sent outside the store are for (docs/architecture.md, "Trust model").
 import { open, readFile, rename } from 'node:fs/promises';
 import type { ChainHead } from '../../core/audit-record.js';
 import { GateError } from '../../core/errors.js';
