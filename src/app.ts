@@ -4,7 +4,7 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { GateConfig } from './config/schema.js';
-import { GateError } from './core/errors.js';
+import { GateError, describeError } from './core/errors.js';
 import type { AuditSink } from './core/ports/audit.js';
 import type { Clock, IdGenerator, Logger } from './core/ports/runtime.js';
 import { AlertBook } from './services/alerts.js';
@@ -204,7 +204,7 @@ async function loadPolicies(dir: string, clock: Clock): Promise<PolicyStore> {
   try {
     files = await readPolicyDir(dir);
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_POLICY_DIR: cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError('config-invalid', `GATE_POLICY_DIR: cannot read ${dir}: ${describeError(e)}`, undefined, { cause: e });
   }
   if (!store.reload(files, clock.now())) {
     throw new GateError('config-invalid', `no valid policy set in ${dir}; refusing to start:\n  ${store.status().errors.join('\n  ')}`);
@@ -237,7 +237,7 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
       });
       gate.logger[ok ? 'info' : 'error'](ok ? 'policies reloaded' : 'policy reload failed; keeping the last good set', { digest: status.digest, errors: status.errors });
     } catch (e) {
-      gate.logger.error('policy reload failed', { error: e instanceof Error ? e.message : String(e) });
+      gate.logger.error('policy reload failed', { error: describeError(e) });
     }
   };
   return watchPolicyDir(dir, () => void reload());
@@ -299,8 +299,8 @@ function readinessOf(gate: GateContext, tls?: { ok: boolean; detail: string }): 
 
 /** GATE_WEBHOOK_CLIENT_CA: a readable PEM file with at least one certificate, or the gate does not start. */
 async function readClientCa(file: string): Promise<string> {
-  const pem = await readFile(file, 'utf8').catch(() => {
-    throw new GateError('config-invalid', `GATE_WEBHOOK_CLIENT_CA: cannot read ${file}`);
+  const pem = await readFile(file, 'utf8').catch((e: unknown) => {
+    throw new GateError('config-invalid', `GATE_WEBHOOK_CLIENT_CA: cannot read ${file}`, undefined, { cause: e });
   });
   try {
     if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error('no certificate');

@@ -22,6 +22,7 @@ import { postMultipartWithProgress } from './cli/remote-progress.js';
 import { formatReport } from './cli/format-report.js';
 import { localGate } from './cli/local-gate.js';
 import { getJson, postMultipart } from './cli/remote.js';
+import { describeError } from './core/errors.js';
 
 const USAGE = `usage:
   migration-gate serve
@@ -169,7 +170,7 @@ run(process.argv.slice(2)).then(
   (code) => { if (code >= 0) process.exitCode = code; },
   (e: unknown) => {
     const usage = e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'));
-    process.stderr.write(`migration-gate: ${e instanceof Error ? e.message : String(e)}\n${usage ? `${USAGE}\n` : ''}`);
+    process.stderr.write(`migration-gate: ${describeError(e)}\n${usage ? `${USAGE}\n` : ''}`);
     process.exitCode = 2;
   },
 );

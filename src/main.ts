@@ -2,7 +2,7 @@
 //   0 stopped cleanly, 1 failed while running, 78 bad configuration (EX_CONFIG).
 import os from 'node:os';
 import { loadConfig } from './config/load.js';
-import { isGateError } from './core/errors.js';
+import { isGateError, describeError } from './core/errors.js';
 import { createApp } from './app.js';
 import { writerIdFrom } from './config/writer-id.js';
 import { createLogger } from './adapters/log.js';
@@ -17,20 +17,20 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env);
   } catch (e) {
-    process.stderr.write(`migration-gate: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`migration-gate: ${describeError(e)}\n`);
     process.exit(78);
   }
   const logger = createLogger(process.stderr, config.logLevel, () => new Date());
   const app = await createApp({ config, logger, writerId: config.writerId ?? writerIdFromHost(process.env), version: VERSION })
     .catch((e: unknown) => {
-      process.stderr.write(`migration-gate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`migration-gate: cannot start: ${describeError(e)}\n`);
       process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
     });
   // A start that fails (a port in use, TLS that cannot load) is one line
   // naming the setting and a non-zero exit, never an unhandled rejection
   // that lets the process end 0 with nothing listening.
   const ports = await app.start().catch(async (e: unknown) => {
-    process.stderr.write(`migration-gate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`migration-gate: cannot start: ${describeError(e)}\n`);
     await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
     process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
   });

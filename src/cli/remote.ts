@@ -1,5 +1,5 @@
 // Calls a running gate's REST API (for CI jobs that want the audited decision).
-import { GateError } from '../core/errors.js';
+import { GateError, describeError } from '../core/errors.js';
 
 export interface RemoteOptions {
   server: string;
@@ -23,7 +23,7 @@ async function call(opts: RemoteOptions, path: string, init: RequestInit): Promi
   try {
     res = await fetch(new URL(path, opts.server), { ...init, headers });
   } catch (e) {
-    throw new GateError('artifact-unavailable', `cannot reach ${opts.server}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError('artifact-unavailable', `cannot reach ${opts.server}: ${describeError(e)}`, undefined, { cause: e });
   }
   const text = await res.text();
   try {

@@ -3,7 +3,7 @@
 import { AlertRecordSchema, AuditRecordSchema, GENESIS_HASH, type AuditRecord, type ChainVerification, type StoredRecord } from './contracts/audit.js';
 import { AlertEventSchema, type AlertEvent } from './contracts/alert.js';
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
-import { GateError } from './errors.js';
+import { GateError, describeError } from './errors.js';
 import { canonicalJson, sha256Hex } from './hashing.js';
 import type { RawAuditEntry } from './ports/audit.js';
 
@@ -91,7 +91,7 @@ export function parseAuditLine(text: string): ParsedAuditLine {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { ok: false, problem: `not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+    return { ok: false, problem: `not valid JSON (${describeError(e)})` };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problem: 'not a JSON object' };
   const alert = (raw as { record_type?: unknown }).record_type === 'alert';

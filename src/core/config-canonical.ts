@@ -25,7 +25,7 @@ type Schema = { readonly [name: string]: Node };
 const VERIFY: Node = { keys: { enabled: 'leaf', min_version: 'leaf', verify: 'leaf', verify_ssl: 'leaf', skip_verify: 'leaf', insecure_skip_verify: 'leaf' } };
 const PORT: Schema = { port: 'leaf', host: 'leaf', bind: 'leaf', public: 'leaf' };
 
-/** The policy-relevant keys (DESIGN "T1 input") under their canonical names. */
+/** The policy-relevant keys (README, "T1: an app config") under their canonical names. */
 export const POLICY_KEYS: Schema = {
   tls: VERIFY,
   ssl: VERIFY,

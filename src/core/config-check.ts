@@ -15,6 +15,7 @@ import { verifyManifestSignature, type SignatureFacts, type SignatureInput } fro
 import { quotedName, safeIdentifier, safePath } from './safe-text.js';
 import { canonicalConfig } from './config-canonical.js';
 import { literalReaderProblems } from './config-literal-readers.js';
+import { describeError } from './errors.js';
 
 export const T1_STEPS = ['parse', 'schema', 'signature', 'hash', 'compare', 'policies'] as const;
 
@@ -229,7 +230,7 @@ function policyStep(input: ConfigCheckInput, config: Record<string, unknown>, ma
   try {
     found = input.policies({ config, manifest, env: manifest.env, signature: { ...signature } }).map((f) => withSpelledPath(f, spelled));
   } catch (e) {
-    found = [critical('policy-evaluation-error', `policy evaluation failed: ${e instanceof Error ? e.message : String(e)}`)];
+    found = [critical('policy-evaluation-error', `policy evaluation failed: ${describeError(e)}`)];
   }
   run.findings.push(...found);
   const blocking = found.filter((f) => f.action === 'block');

@@ -21,12 +21,17 @@ export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
 export class GateError extends Error {
   override readonly name = 'GateError';
+  /**
+   * `options.cause`: the error this one wraps (ES2022), kept for logs and
+   * debugging; the message shown to users stays this error's own.
+   */
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

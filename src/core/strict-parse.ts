@@ -6,6 +6,7 @@ import { CORE_SCHEMA, load as loadYaml, YAMLException } from 'js-yaml';
 import { scanJsonShape } from './json-duplicates.js';
 import { jsonSyntaxProblem, quotedName, safeDetail, yamlReason } from './safe-text.js';
 import { loadConfigYaml, type ConfigAmbiguity } from './config-ambiguity.js';
+import { describeError } from './errors.js';
 
 export interface ParseLimits {
   maxBytes: number;
@@ -60,7 +61,7 @@ function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (
   } catch (e) {
     if (e instanceof YAMLException) return { ok: false, message: `${what} is not valid YAML/JSON: ${yamlProblem(e)}` };
     if (e instanceof RangeError) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
-    return { ok: false, message: `${what} could not be parsed: ${safeDetail(e instanceof Error ? e.message : String(e))}` };
+    return { ok: false, message: `${what} could not be parsed: ${safeDetail(describeError(e))}` };
   }
   const shape = measure(value, limits);
   // Size limits first: the ambiguity walk has already run, but a refusal for

@@ -10,8 +10,8 @@
 // loaders.
 import * as jsYaml from 'js-yaml';
 
-/** js-yaml's built-in scalar types (exported at runtime; @types/js-yaml omits them). */
-export const coreTypes = (jsYaml as unknown as { types: Record<'null' | 'bool' | 'int' | 'float', jsYaml.Type> }).types;
+/** js-yaml's built-in scalar types (exported at runtime; declared in src/types/js-yaml-types.d.ts). */
+export const coreTypes = jsYaml.types;
 
 
 /** A typed reading, canonical enough to compare across YAML versions. */

@@ -111,7 +111,7 @@ export class AlertBook {
    */
   setCondition(key: string, alert: Alert | undefined, kindHint?: AlertKind): void {
     const kind = alert?.kind ?? kindHint ?? (key.split('/')[0] as AlertKind);
-    if (kind !== 'snapshot-integrity') this.opts.onCondition?.(kind, alert !== undefined);
+    this.#hear(kind, alert !== undefined);
     const k = this.keyFor(key, kind);
     if (!this.#primed) {
       this.#held.set(k, { alert, kind });
@@ -126,6 +126,10 @@ export class AlertBook {
     }
     if (cur?.status !== 'firing') return;
     this.#emit({ key: k, transition: 'resolve', kind: cur.kind, severity: cur.severity, message: cur.message, since: cur.since });
+  }
+
+  #hear(kind: AlertKind, active: boolean): void {
+    if (kind !== 'snapshot-integrity') this.opts.onCondition?.(kind, active);
   }
 
   /**

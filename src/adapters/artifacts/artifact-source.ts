@@ -18,7 +18,7 @@ export interface ArtifactSettings {
 export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
   let ca: Promise<Buffer | undefined> | undefined;
   const loadCa = (): Promise<Buffer | undefined> => (ca ??= s.caFile
-    ? readFile(s.caFile).catch(() => { throw new GateError('artifact-unavailable', `cannot read GATE_ARTIFACT_CA_FILE ${s.caFile}`); })
+    ? readFile(s.caFile).catch((e: unknown) => { throw new GateError('artifact-unavailable', `cannot read GATE_ARTIFACT_CA_FILE ${s.caFile}`, undefined, { cause: e }); })
     : Promise.resolve(undefined));
   return {
     async open(raw, signal) {

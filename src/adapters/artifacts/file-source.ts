@@ -14,7 +14,7 @@ function notUnderRoot(url: URL): GateError {
 
 export async function openFileArtifact(url: URL, root: string | undefined, maxBytes: number): Promise<ByteSource> {
   if (!root) throw new GateError('artifact-unavailable', 'file:// artifacts need GATE_ARTIFACT_ROOT');
-  const realRoot = await fs.realpath(root).catch(() => { throw new GateError('artifact-unavailable', 'GATE_ARTIFACT_ROOT cannot be resolved'); });
+  const realRoot = await fs.realpath(root).catch((e: unknown) => { throw new GateError('artifact-unavailable', 'GATE_ARTIFACT_ROOT cannot be resolved', undefined, { cause: e }); });
   const within = (p: string): string | undefined => {
     const rel = path.relative(realRoot, p);
     return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;

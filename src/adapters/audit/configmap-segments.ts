@@ -1,5 +1,5 @@
-// Naming, labels and reading of audit segment ConfigMaps (see DESIGN.md,
-// "Audit log backed by ConfigMaps"). Pure: the sink does the I/O.
+// Naming, labels and reading of audit segment ConfigMaps (see
+// docs/architecture.md, "Audit log"). Pure: the sink does the I/O.
 import { GENESIS_HEAD, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
 import type { RawAuditEntry } from '../../core/ports/audit.js';
 import type { StoredConfigMap } from '../../core/ports/configmaps.js';

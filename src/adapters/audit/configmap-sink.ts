@@ -1,5 +1,5 @@
-// Audit log in ConfigMaps, for running in a cluster (DESIGN.md, "Audit log
-// backed by ConfigMaps"). Each writer (pod) appends to its own chain of
+// Audit log in ConfigMaps, for running in a cluster (docs/architecture.md,
+// "Audit log"). Each writer (pod) appends to its own chain of
 // segments `migration-gate-audit-<writer>-<000001>`; records are JSON lines
 // in data["records.jsonl"].
 //
@@ -136,7 +136,7 @@ class ConfigMapAuditSink implements AuditSink {
       return records;
     } catch (e) {
       this.#unhealthy(describeError(e));
-      throw new GateError('audit-unavailable', `audit ConfigMap write failed: ${describeError(e)}`);
+      throw new GateError('audit-unavailable', `audit ConfigMap write failed: ${describeError(e)}`, undefined, { cause: e });
     }
   }
 
@@ -351,7 +351,7 @@ export async function openConfigMapAuditSink(options: ConfigMapAuditSinkOptions)
     await sink.resume();
     logger.info('audit ConfigMaps opened', { namespace: options.store.namespace, writer: options.writer, ...sink.health() });
   } catch (e) {
-    if (!isKubeError(e, 'unavailable')) throw new GateError('config-invalid', `audit ConfigMaps in ${options.store.namespace}: ${describeError(e)}`);
+    if (!isKubeError(e, 'unavailable')) throw new GateError('config-invalid', `audit ConfigMaps in ${options.store.namespace}: ${describeError(e)}`, undefined, { cause: e });
     logger.warn('audit ConfigMaps unreachable at start; BLOCKing until they are', { error: describeError(e) });
     sink.markUnreachable(describeError(e));
   }

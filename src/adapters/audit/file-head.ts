@@ -3,7 +3,7 @@
 // cut back, deleted or swapped while the gate was down would otherwise
 // start a fresh chain that verifies; with the head the next start refuses.
 // It cannot defend against someone who rewrites both files: that is what
-// checkpoints sent outside the store are for (DESIGN.md, Trust model).
+// checkpoints sent outside the store are for (docs/architecture.md, "Trust model").
 import { open, readFile, rename } from 'node:fs/promises';
 import type { ChainHead } from '../../core/audit-record.js';
 import { GateError } from '../../core/errors.js';
@@ -27,7 +27,7 @@ export async function readHead(logPath: string): Promise<AuditHead | undefined> 
     text = await readFile(headPathOf(logPath), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, undefined, { cause: e });
   }
   const head = parseHead(text);
   if (!head) throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} is not a valid head record; restore it, or move it and the log aside to start a new log`);

@@ -250,9 +250,9 @@ class FileAuditSink implements AuditSink {
       this.#lastError = undefined;
       return records;
     } catch (e) {
-      if (this.#lost) throw e instanceof GateError ? e : new GateError('audit-unavailable', this.#lost);
+      if (this.#lost) throw e instanceof GateError ? e : new GateError('audit-unavailable', this.#lost, undefined, { cause: e });
       this.#lastError = describeError(e);
-      throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`);
+      throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`, undefined, { cause: e });
     } finally {
       this.#flushing = false;
     }
@@ -317,7 +317,7 @@ class FileAuditSink implements AuditSink {
     const limit = this.#committed;
     const name = basename(this.path);
     await this.#checkBetweenWrites();
-    const fh = await open(this.path, 'r').catch(() => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`)));
+    const fh = await open(this.path, 'r').catch((e: unknown) => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`, undefined, { cause: e })));
     try {
       // The name may have been pointed elsewhere between the check and the open.
       const opened = await fh.stat();

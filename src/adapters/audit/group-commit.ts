@@ -146,7 +146,7 @@ export class GroupCommitQueue<T, R> {
     } catch (e) {
       error = e;
       // Every item of a failed batch fails: none of them is known durable.
-      const err = isGateError(e) ? e : new GateError('audit-unavailable', `audit write failed: ${describeError(e)}`);
+      const err = isGateError(e) ? e : new GateError('audit-unavailable', `audit write failed: ${describeError(e)}`, undefined, { cause: e });
       for (const w of batch) w.reject(err);
     }
     try {

@@ -61,7 +61,7 @@ class StdoutAuditSink implements AuditSink {
       });
     } catch (e) {
       this.#lastError = describeError(e);
-      throw new GateError('audit-unavailable', `audit stream write failed: ${this.#lastError}`);
+      throw new GateError('audit-unavailable', `audit stream write failed: ${this.#lastError}`, undefined, { cause: e });
     }
     // Unlike a file, a stream cannot be rolled back; a failed write may have
     // been partly emitted, and the next batch reuses its seq numbers.

@@ -41,8 +41,8 @@ export async function setupApiTokens(opts: { token?: string; tokensFile?: string
  * meaning from before environments existed: every environment.
  */
 async function readTokenFile(file: string): Promise<TokenEntry[]> {
-  const text = await fs.readFile(file, 'utf8').catch(() => {
-    throw new GateError('config-invalid', `GATE_API_TOKENS_FILE: cannot read ${file}`);
+  const text = await fs.readFile(file, 'utf8').catch((e: unknown) => {
+    throw new GateError('config-invalid', `GATE_API_TOKENS_FILE: cannot read ${file}`, undefined, { cause: e });
   });
   const lines = text.split('\n').map((l, i) => ({ l: l.trim(), n: i + 1 }));
   return lines.filter(({ l }) => l && !l.startsWith('#')).map(({ l, n }) => parseTokenLine(l, n));

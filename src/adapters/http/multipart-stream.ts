@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { GateError } from '../../core/errors.js';
+import { GateError, describeError } from '../../core/errors.js';
 import { PartCharsetWatch } from './part-charset-watch.js';
 import { safeDetail, quotedName } from '../../core/safe-text.js';
 
@@ -29,7 +29,7 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     // defCharset latin1: an undeclared field decodes byte for byte, and is re-encoded the same way below.
     bb = busboy({ headers: req.headers, preservePath: true, defCharset: 'latin1', limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: FIELD_LIMIT } });
   } catch (e) {
-    throw new GateError('bad-request', `malformed multipart request: ${safeDetail(e instanceof Error ? e.message : String(e))}`);
+    throw new GateError('bad-request', `malformed multipart request: ${safeDetail(describeError(e))}`);
   }
   const queue: StreamedPart[] = [];
   let done = false;
@@ -76,7 +76,7 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     notify();
   });
   for (const ev of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(ev, () => fail(new GateError('bad-request', `too many multipart parts (limit ${limits.maxParts})`)));
-  bb.on('error', (e: unknown) => fail(new GateError('bad-request', `malformed multipart body: ${safeDetail(e instanceof Error ? e.message : String(e))}`)));
+  bb.on('error', (e: unknown) => fail(new GateError('bad-request', `malformed multipart body: ${safeDetail(describeError(e))}`)));
   bb.on('close', () => { done = true; notify(); });
   req.on('aborted', () => fail(new GateError('bad-request', 'the client stopped sending mid-upload')));
   req.on('close', () => { if (!req.complete) fail(new GateError('bad-request', 'the client stopped sending mid-upload')); });

@@ -12,7 +12,7 @@
 import type { RequestOptions } from 'node:https';
 import { AdmissionregistrationV1Api, AuthenticationV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import { Agent, type Dispatcher } from 'undici';
-import { GateError } from '../../core/errors.js';
+import { GateError, describeError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
 import { clientNodeTokenReviewer } from './client-node-token-review.js';
 import type { ConfigMapStore } from '../../core/ports/configmaps.js';
@@ -76,7 +76,7 @@ export function loadKubeConfig(kubeconfigPath: string | undefined, missing: stri
     if (kubeconfigPath !== undefined) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromCluster();
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${kubeconfigPath ?? 'the in-cluster configuration'}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${kubeconfigPath ?? 'the in-cluster configuration'}: ${describeError(e)}`, undefined, { cause: e });
   }
   const server = kc.getCurrentCluster()?.server ?? '';
   // loadFromCluster does not fail outside a cluster; it builds https://undefined:undefined.

@@ -8,6 +8,7 @@ import type { Clock, Logger } from '../../core/ports/runtime.js';
 import type { LeaseRecord, LeaseStore, StoredLease } from '../../core/ports/self-managed-tls.js';
 import { kubeCall, kubeGetIfExists } from './client-node-errors.js';
 import { isKubeError } from '../../core/ports/kube-errors.js';
+import { describeError } from '../../core/errors.js';
 
 export interface LeaseElectorOptions {
   store: LeaseStore;
@@ -54,7 +55,7 @@ export class LeaseElector {
     } catch (e) {
       // conflict: someone else wrote first this round. Anything else: we cannot
       // prove we still hold it, so we stop acting as leader until we can.
-      if (!isKubeError(e, 'conflict')) this.o.logger?.warn('lease election round failed', { error: e instanceof Error ? e.message : String(e) });
+      if (!isKubeError(e, 'conflict')) this.o.logger?.warn('lease election round failed', { error: describeError(e) });
       return this.#lost();
     }
   }

@@ -9,7 +9,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GateError } from '../../core/errors.js';
+import { GateError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { ServingTls } from '../../core/ports/self-managed-tls.js';
 
@@ -34,7 +34,7 @@ export async function watchCertFiles(o: CertFilesWatcherOptions): Promise<CertFi
   try {
     current = await readPair(o.dir);
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_TLS_DIR: cannot load tls.crt/tls.key from ${o.dir}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError('config-invalid', `GATE_TLS_DIR: cannot load tls.crt/tls.key from ${o.dir}: ${describeError(e)}`, undefined, { cause: e });
   }
   let busy: Promise<boolean> | undefined;
   const reload = (): Promise<boolean> => (busy ??= (async () => {
@@ -46,7 +46,7 @@ export async function watchCertFiles(o: CertFilesWatcherOptions): Promise<CertFi
       o.onChange(next);
       return true;
     } catch (e) {
-      o.logger?.debug('mounted certificate not (yet) usable; keeping the current one', { error: e instanceof Error ? e.message : String(e) });
+      o.logger?.debug('mounted certificate not (yet) usable; keeping the current one', { error: describeError(e) });
       return false;
     }
   })().finally(() => (busy = undefined)));

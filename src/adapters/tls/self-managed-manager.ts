@@ -9,6 +9,7 @@ import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { forgeIssuer, type CertIssuer } from './self-managed-issuer.js';
 import { caBundleOf, planRotation, type PlanStep, type RotationPolicy } from './self-managed-plan.js';
 import { SECRET_KEYS, type ServingTls, type TlsSecretStore, type WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
+import { describeError } from '../../core/errors.js';
 
 export interface Elector {
   tryAcquireOrRenew(): Promise<boolean>;
@@ -109,7 +110,7 @@ export class SelfManagedTls {
       return plan.step;
     } catch (e) {
       // Conflict (another writer) or apiserver trouble: the next round retries from a fresh read.
-      this.o.logger.warn('TLS leader round failed; retrying', { error: e instanceof Error ? e.message : String(e) });
+      this.o.logger.warn('TLS leader round failed; retrying', { error: describeError(e) });
       return undefined;
     }
   }
@@ -126,7 +127,7 @@ export class SelfManagedTls {
       const s = await this.o.secrets.get();
       if (s) this.#load(s.data);
     } catch (e) {
-      this.#lastError = e instanceof Error ? e.message : String(e);
+      this.#lastError = describeError(e);
       this.o.logger.warn('cannot read the TLS Secret; keeping the current certificate', { error: this.#lastError });
     }
   }
@@ -140,7 +141,7 @@ export class SelfManagedTls {
       this.#serving = { key, cert, notAfter: new Date(x.validTo) };
       this.#lastError = undefined;
     } catch (e) {
-      this.#lastError = `unusable tls.crt/tls.key in the Secret: ${e instanceof Error ? e.message : String(e)}`;
+      this.#lastError = `unusable tls.crt/tls.key in the Secret: ${describeError(e)}`;
       this.o.logger.error(this.#lastError);
       return;
     }

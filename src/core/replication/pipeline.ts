@@ -6,6 +6,7 @@
 // not consumed are released so the caller's streams do not hang.
 import { envBindingFinding, type EnvBinding } from '../config-check.js';
 import type { Evaluation, Finding, Subject } from '../contracts/report.js';
+import { describeError } from '../errors.js';
 import type { ByteSource } from '../ports/artifacts.js';
 import type { PinnedKey } from '../ports/keys.js';
 import { digestsEqual } from '../hashing.js';
@@ -49,7 +50,7 @@ export async function verifyReplication(input: ReplicationInput): Promise<Evalua
   } catch (e) {
     // Defence in depth: a bug must still end as a BLOCK with a reason.
     const finding = e instanceof VerificationFailure ? e.finding
-      : blockFinding('internal-error', `internal error: ${e instanceof Error ? e.message.slice(0, 200) : String(e).slice(0, 200)}`);
+      : blockFinding('internal-error', `internal error: ${describeError(e).slice(0, 200)}`);
     run.findings.push(finding);
     if (!run.stopped) run.record('policies', 'fail', finding.message);
   } finally {

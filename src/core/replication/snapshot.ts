@@ -14,6 +14,7 @@ import type { ReplicationLimits } from './limits.js';
 import { SnapshotWalker } from './snapshot-walker.js';
 import { TarReader } from './tar-reader.js';
 import type { EntryRecord } from './entry-digests.js';
+import { describeError } from '../errors.js';
 
 export interface SnapshotOutcome {
   /** Digest of the compressed bytes; only when the whole stream was read. */
@@ -200,5 +201,5 @@ function toFinding(e: unknown): Finding {
 }
 
 function errorText(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
+  return (describeError(e)).split('\n')[0]!.slice(0, 200);
 }

@@ -1,9 +1,10 @@
 // Use case: answer one AdmissionReview. Each kind of the admission-kinds
 // table (core/admission/kinds.ts) runs its pipeline (pipelines.ts): ConfigMaps
 // the config check (T1), MigrationRequests the replication check (T2);
-// anything else passes (the webhook configuration should not send it). Every path that judges content ends in
-// a recorded decision; every failure, including running out of time, is a
-// BLOCK with a reason the user can act on, never allowed: true.
+// anything else passes (the webhook configuration should not send it).
+// Every path that judges content ends in a recorded decision; every failure,
+// including running out of time, is a BLOCK with a reason the user can act
+// on, never allowed: true.
 import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse } from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
 import { judgedKindOf } from '../../core/admission/resource.js';

@@ -21,7 +21,7 @@ import { withConfigCheck } from '../../core/admission/config-check-merge.js';
 import { specEnvMismatch } from '../../core/admission/webhook-env.js';
 import { reusedFor } from '../../core/reused-evaluation.js';
 import type { Evaluation, Subject } from '../../core/contracts/report.js';
-import { isGateError } from '../../core/errors.js';
+import { isGateError, describeError } from '../../core/errors.js';
 import { canonicalJson, sha256Hex } from '../../core/hashing.js';
 import type { ArtifactSource, ByteSource } from '../../core/ports/artifacts.js';
 import type { ReplicationLimits } from '../../core/replication/pipeline.js';
@@ -149,7 +149,7 @@ async function* walSources(ctx: GateContext, spec: MigrationRequestSpec, artifac
     try {
       source = await artifacts.open(w.url, signal);
     } catch (e) {
-      ctx.logger.warn('WAL artifact not readable; reported as missing', { wal: w.name, error: e instanceof Error ? e.message : String(e) });
+      ctx.logger.warn('WAL artifact not readable; reported as missing', { wal: w.name, error: describeError(e) });
       continue;
     }
     yield { name: w.name, source };

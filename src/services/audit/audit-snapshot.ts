@@ -14,7 +14,7 @@
 import { isAlertRecord, type AuditRecord } from '../../core/contracts/audit.js';
 import { ActivityTally, type Activity } from '../../core/activity.js';
 import { AUDIT_QUERY_MAX_LIMIT, AuditPageSelector } from '../../core/audit-query.js';
-import { GateError, isGateError } from '../../core/errors.js';
+import { GateError, isGateError, describeError } from '../../core/errors.js';
 import { verifyAudit, type AuditVerification } from './read-audit.js';
 import type { GateContext } from '../gate-context.js';
 import { SingleFlight } from './single-flight.js';
@@ -200,7 +200,7 @@ export class AuditSnapshots {
       // Nothing to compare with: report conditions as they stand rather than hold them forever.
       this.ctx.alerts?.prime();
       try {
-        this.ctx.logger.error('audit log walk failed', { error: error instanceof Error ? error.message : String(error) });
+        this.ctx.logger.error('audit log walk failed', { error: describeError(error) });
       } catch {
         // A failing logger must not turn a failure outcome into a rejection nobody awaits.
       }

@@ -4,6 +4,7 @@
 import { decide } from '../../core/decision.js';
 import type { Caller, DecisionReport, Evaluation, FrontDoor } from '../../core/contracts/report.js';
 import type { GateContext } from '../gate-context.js';
+import { describeError } from '../../core/errors.js';
 
 export interface RecordOptions {
   requestId: string;
@@ -52,7 +53,7 @@ async function persist(ctx: GateContext, report: DecisionReport): Promise<Decisi
     return report;
   } catch (e) {
     ctx.metrics.auditCommit(false, (performance.now() - started) / 1000);
-    const why = e instanceof Error ? e.message : String(e);
+    const why = describeError(e);
     ctx.logger.error('audit write failed', { request_id: report.request_id, error: why });
     ctx.alerts.setCondition('audit-sink', {
       timestamp: ctx.clock.now().toISOString(), severity: 'critical', kind: 'audit-sink',

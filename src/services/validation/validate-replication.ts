@@ -34,7 +34,7 @@ export async function evaluateReplicationWith(ctx: GateContext, req: Replication
     wal: req.wal,
     keys: ctx.keys.keys(),
     limits,
-    policies: (facts) => evaluatePolicies(set, { scenario: 'T2', env: facts.env, vars: facts as unknown as Record<string, unknown> }),
+    policies: (facts) => evaluatePolicies(set, { scenario: 'T2', env: facts.env, vars: { ...facts } }),
     onProgress: (read, total) => {
       bytes = read;
       req.onProgress?.(read, total);

@@ -22,7 +22,7 @@ async function storeRead<T>(deps: ApiDeps, read: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (isGateError(e)) throw e;
     const health = deps.gate.audit.health();
-    throw new GateError('audit-unavailable', `audit store (${deps.gate.audit.kind}) cannot be read${health.ok ? '' : `: ${health.detail}`}`);
+    throw new GateError('audit-unavailable', `audit store (${deps.gate.audit.kind}) cannot be read${health.ok ? '' : `: ${health.detail}`}`, undefined, { cause: e });
   }
 }
 

@@ -1,5 +1,5 @@
-// tokenReviewVerifier against a fake TokenReviewer. (Lives beside the
-// ConfigMap sink tests: both are the in-cluster Kubernetes adapters.)
+// tokenReviewVerifier (adapters/http/token-review.ts) against a fake
+// TokenReviewer (the core/ports/token-review.ts port).
 import { expect } from 'chai';
 import { tokenReviewVerifier } from '../../../src/adapters/http/token-review.js';
 import { KubeError } from '../../../src/core/ports/kube-errors.js';
