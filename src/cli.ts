@@ -19,7 +19,7 @@ runCli(process.argv.slice(2), {
   (code) => { if (code !== SERVE_RUNNING) process.exitCode = code; },
   (e: unknown) => {
     if (e instanceof CliError) {
-      process.stderr.write(`migration-gate: ${e.message}\n${e.showUsage ? 'Run `migration-gate --help` (or `<command> --help`) for usage.\n' : ''}`);
+      process.stderr.write(`migration-gate: ${e.message}\n${e.showUsage ? 'usage: migration-gate <command> [options]   (`migration-gate --help` lists the commands, `<command> --help` their options)\n' : ''}`);
       process.exitCode = e.exitCode;
       return;
     }
