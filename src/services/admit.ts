@@ -11,6 +11,7 @@ import { admissionTarget } from '../core/admission/target.js';
 import { judgedContentDigest, judgedContentUnchanged } from '../core/admission/unchanged.js';
 import { webhookEnvBinding } from '../core/admission/webhook-env.js';
 import type { Environment } from '../core/contracts/migration-manifest.js';
+import type { EnforcementMode } from '../core/contracts/enforcement.js';
 import type { AdmittedDigests } from './admitted-digests.js';
 import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../core/contracts/report.js';
 import { decide } from '../core/decision.js';
@@ -28,6 +29,8 @@ export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, 
 export interface BoundEnv {
   env: Environment;
   path: string;
+  /** The namespace's enforcement mode (the webhook path); absent: enforce. */
+  mode?: EnforcementMode;
 }
 
 export interface AdmitSettings extends ConfigMapSettings {
@@ -90,9 +93,13 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
   }
   const report = await recordWithin(ctx, evaluation, {
     requestId: call.requestId, source: 'webhook', dryRun: request.dryRun === true,
+    // Always: a rule can pin its own mode even in an enforcing namespace.
+    enforcement: { mode: bound.mode ?? 'enforce', env: bound.env },
   }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
   count(report.decision);
-  if (report.decision === 'ALLOW' && request.dryRun !== true) settings.admitted?.add(admittedKey(request, digest));
+  // Content admitted only because of warn/audit is not "admitted" for the unchanged-UPDATE
+  // shortcut: once the namespace enforces, the same content must be judged again.
+  if (report.decision === 'ALLOW' && report.enforcement?.would_be !== 'BLOCK' && request.dryRun !== true) settings.admitted?.add(admittedKey(request, digest));
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 
