@@ -83,10 +83,7 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
   const evaluated = resource === 'configmaps'
     ? evaluateInTime(() => evaluateConfigMapSafely(ctx, request, subject, settings, bound), call.budget.decideByMs - elapsed())
     : await evaluateReplication(ctx, request, subject, settings, call.budget.decideByMs - elapsed(), bound);
-  let evaluation: Evaluation | undefined;
-  if (evaluated === 'late') evaluation = deadlineExceeded(scenario, subject, call.budget.timeoutMs);
-  else if (evaluated.ok) evaluation = evaluated.evaluation;
-  else evaluation = internalError(scenario, evaluated.message, subject);
+  const evaluation = evaluationOf(evaluated, scenario, subject, call.budget.timeoutMs);
   if (!evaluation) {
     count('ALLOW');
     return { body: passResponse(request.uid) };
@@ -97,9 +94,7 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
     enforcement: { mode: bound.mode ?? 'enforce', env: bound.env },
   }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
   count(report.decision);
-  // Content admitted only because of warn/audit is not "admitted" for the unchanged-UPDATE
-  // shortcut: once the namespace enforces, the same content must be judged again.
-  if (report.decision === 'ALLOW' && report.enforcement?.would_be !== 'BLOCK' && request.dryRun !== true) settings.admitted?.add(admittedKey(request, digest));
+  if (trustedAdmission(report, request)) settings.admitted?.add(admittedKey(request, digest));
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 
@@ -117,6 +112,20 @@ export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId
     requestId, timestamp: ctx.clock.now().toISOString(),
   });
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
+}
+
+function evaluationOf(evaluated: Evaluated | 'late', scenario: Scenario, subject: Subject, timeoutMs: number): Evaluation | undefined {
+  if (evaluated === 'late') return deadlineExceeded(scenario, subject, timeoutMs);
+  return evaluated.ok ? evaluated.evaluation : internalError(scenario, evaluated.message, subject);
+}
+
+/**
+ * Content the unchanged-UPDATE shortcut may trust later. Not a dry run, and
+ * not content admitted only because of warn/audit: once the namespace
+ * enforces, the same content must be judged again.
+ */
+function trustedAdmission(report: DecisionReport, request: AdmissionRequest): boolean {
+  return report.decision === 'ALLOW' && report.enforcement?.would_be !== 'BLOCK' && request.dryRun !== true;
 }
 
 const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };
