@@ -13,6 +13,8 @@ import { PolicyStore } from './services/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
 import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
+import { backgroundAuditCluster } from './adapters/k8s/background-audit-cluster.js';
+import { BackgroundAudit } from './services/background-audit.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/api-token.js';
 import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
@@ -101,7 +103,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
     : staticTokenVerifier(tokens.tokens);
   let certNotAfter: Date | undefined;
-  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter });
+  // Background audit of existing objects (OpenReports), when an interval is set.
+  const backgroundAudit = config.backgroundAuditIntervalSeconds > 0 ? new BackgroundAudit(gate, {
+    gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, onRun: (run) => metrics.backgroundAudit?.(run),
+    ...backgroundAuditCluster({ ...optional('kubeconfigPath', config.kubeconfig), enforceLabel: config.enforceLabel, envLabel: config.envLabel, excludedNamespaces: [config.namespace, 'kube-system', 'kube-node-lease'] }),
+  }) : undefined;
+  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter, ...(backgroundAudit ? { backgroundAudit: () => backgroundAudit.last() } : {}) });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
     verifier, ids: gate.ids, logger, tls: config.apiTls,
   }));
@@ -162,6 +169,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
       webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' }, ...optional('clientCa', webhookClientCa) });
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
+      backgroundAudit?.start(config.backgroundAuditIntervalSeconds * 1000);
       return { apiPort: api.port, webhookPort: webhook.port };
     },
     async stop() {
@@ -170,6 +178,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       expiry.close();
       certFiles?.close();
       await selfManaged?.stop();
+      await backgroundAudit?.stop();
       await webhook?.close();
       await api?.close();
       await audit.close();

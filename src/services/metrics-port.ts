@@ -13,6 +13,8 @@ export interface Metrics {
   scenarioDuration?(scenario: Scenario, seconds: number): void;
   /** notAfter of the webhook serving certificate, set at start and on every reload. */
   certExpiry?(notAfter: Date): void;
+  /** Each finished background audit run (services/background-audit.ts). */
+  backgroundAudit?(run: { objects: number; finishedAt: string; errors: readonly string[]; results: Record<'pass' | 'fail' | 'warn' | 'error', number> }): void;
 }
 
 export const noMetrics: Metrics = {
