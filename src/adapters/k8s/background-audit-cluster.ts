@@ -5,7 +5,7 @@
 // configmaps, get/create/update reports.openreports.io. Nothing else.
 import { CoreV1Api, CustomObjectsApi, type ConfigurationOptions } from '@kubernetes/client-node';
 import type { OpenReport } from '../../core/background-audit/open-report.js';
-import type { ClusterReader, EnforcedNamespace, ReportWriter } from '../../services/background-audit.js';
+import type { ClusterReader, EnforcedNamespace, ReportWriter } from '../../core/ports/background-audit.js';
 import { kubeCall as call, kubeGetIfExists } from './client-node-errors.js';
 import { callOptions, keepAliveAgent, loadKubeConfig } from './kube-connection.js';
 

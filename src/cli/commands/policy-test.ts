@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../core/replication/pipeline.js';
 import type { GateContext } from '../../services/gate-context.js';
-import { validateMigration } from '../../services/validate-migration.js';
-import { validateReplication } from '../../services/validate-replication.js';
+import { validateConfig } from '../../services/validation/validate-config.js';
+import { validateReplication } from '../../services/validation/validate-replication.js';
 import type { Command } from '../command.js';
 import { keysDirOf, POLICY_OPTIONS, policyDirOf } from '../common-options.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
@@ -32,7 +32,7 @@ async function judge(gate: GateContext, c: PolicyCase): Promise<DecisionReport> 
     : f.dsse ? { kind: 'dsse' as const, bytes: await readFile(f.dsse) } : undefined;
   if (c.scenario === 'T1') {
     const env = c.expected.env;
-    return validateMigration(gate, {
+    return validateConfig(gate, {
       manifest: await readFile(f.manifest!), config: await readFile(f.config!), ...(signature ? { signature } : {}), subject: { source: 'cli' },
       ...(env ? { envBinding: { allowed: [env], rule: 'env-mismatch', by: `the test case (${c.name}/expected.json env)` } } : {}),
     }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });

@@ -4,8 +4,8 @@
 import path from 'node:path';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../core/replication/pipeline.js';
-import { validateMigration } from '../../services/validate-migration.js';
-import { validateReplication } from '../../services/validate-replication.js';
+import { validateConfig } from '../../services/validation/validate-config.js';
+import { validateReplication } from '../../services/validation/validate-replication.js';
 import type { Command, CommandRun, OptionSpec, Values } from '../command.js';
 import { keysDirOf, LOCAL_OPTION, POLICY_OPTIONS, policyDirOf, remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
 import { usageError } from '../exit-codes.js';
@@ -58,7 +58,7 @@ async function migration({ values, io }: CommandRun): Promise<number> {
   } else {
     const policyDir = policyDirOf(values, io);
     const gate = await localGate(policyDir, keysDirOf(values, io, policyDir));
-    report = await validateMigration(gate, {
+    report = await validateConfig(gate, {
       manifest, config, ...(sig && sigBytes ? { signature: { kind: sig.kind, bytes: sigBytes } } : {}), subject: { source: 'cli' },
     }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
   }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { OpenReport } from '../../../src/core/background-audit/open-report.js';
 import { localGate } from '../../../src/cli/local-gate.js';
-import { BackgroundAudit, type ClusterReader, type EnforcedNamespace } from '../../../src/services/background-audit.js';
+import { BackgroundAudit, type ClusterReader, type EnforcedNamespace } from '../../../src/services/audit/background-audit.js';
 import { readPolicyDir } from '../../../src/adapters/policy-files.js';
 
 const example = (file: string, namespace?: string): Record<string, unknown> => {

@@ -2,7 +2,7 @@
 // failing objects (names escaped: a ConfigMap name is caller-written).
 import { expect } from 'chai';
 import { backgroundAuditSection } from '../../../src/adapters/http/ui/background-audit-section.js';
-import type { BackgroundAuditSummary } from '../../../src/services/background-audit.js';
+import type { BackgroundAuditSummary } from '../../../src/services/audit/background-audit.js';
 
 const run: BackgroundAuditSummary = {
   reason: 'policy-change', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', policyDigest: `sha256:${'a'.repeat(64)}`,

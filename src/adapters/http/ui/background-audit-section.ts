@@ -1,7 +1,7 @@
 // The status page's background audit card: when the last re-evaluation of
 // existing objects ran, under which policy set, what it found, and the
 // objects that would be blocked today (namespace/name and rule ids only).
-import type { BackgroundAuditSummary } from '../../../services/background-audit.js';
+import type { BackgroundAuditSummary } from '../../../services/audit/background-audit.js';
 import { html, type SafeHtml } from './html.js';
 
 export function backgroundAuditSection(last: BackgroundAuditSummary | undefined, enabled: boolean): SafeHtml {

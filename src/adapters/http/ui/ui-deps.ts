@@ -3,7 +3,7 @@
 // webhook certificate's expiry once the webhook listener has loaded it.
 import type { ApiDeps } from '../api-deps.js';
 import type { TokenVerifier } from '../auth.js';
-import type { BackgroundAuditSummary } from '../../../services/background-audit.js';
+import type { BackgroundAuditSummary } from '../../../services/audit/background-audit.js';
 
 export interface UiDeps {
   api: ApiDeps;
