@@ -66,6 +66,8 @@ export interface App {
   gate: GateContext;
   /** The status pages' audit walks; tests refresh() it to see what they just wrote. */
   auditSnapshots: AuditSnapshots;
+  /** Background snapshot verifications (the status page and /api/v1/verifications show them). */
+  verifications: BackgroundVerifications;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
@@ -79,12 +81,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // /metrics always serves the gate's own registry; a test may observe through its own Metrics instead.
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
-  const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
+  const ids = opts.ids ?? ulidGenerator();
+  // Alert transitions are audit records: written to the same store, read back by every replica's walk.
+  // The sink is opened after the book (it raises audit-sink alerts), hence the late binding.
+  const opened: { sink?: AuditSink } = {};
+  const alerts = new AlertBook({
+    clock, ids, writer: opts.writerId, logger, onFire: (a) => metrics.alert(a.severity),
+    journal: (e) => (opened.sink ? opened.sink.append(e) : Promise.reject(new GateError('audit-unavailable', 'audit store not open yet'))),
+  });
   const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube));
+  opened.sink = audit;
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
-    clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
+    clock, ids, audit, policies, alerts, logger, metrics,
     keys,
     auditFailClosed: config.auditFailClosed,
     configCheckMemo: new ConfigCheckMemo(),
@@ -99,7 +109,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const replication = { artifacts: artifactsFromConfig(config), limits: replicationLimits(config) };
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);
-  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots };
+  // Large snapshots keep verifying past one admission deadline (a few at a time); the API and the status page show their progress.
+  const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
+  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, verifications, ...optional('tokenFile', tokens.generatedPath) };
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, kube, logger);
   const verifier = reviewed
@@ -117,8 +129,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }));
   let api: RunningServer | undefined;
   // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
-  // Large snapshots keep verifying past one admission deadline (a few at a time).
-  const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
   const admitReplication = replicationAdmitter(gate, { ...replication, verifications, backgroundTimeoutMs: config.artifactTimeoutSeconds * 1000 });
   const webhookHandler = createWebhookHandler({
     gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication, admitted: new AdmittedDigests() }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
@@ -158,6 +168,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return {
     gate,
     auditSnapshots,
+    verifications,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.
@@ -171,6 +182,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
       webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' }, ...optional('clientCa', webhookClientCa) });
+      // The first walk restores alerts from the store (a restart) and primes the alert book.
+      void auditSnapshots.current().catch(() => undefined);
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
       backgroundAudit?.start(config.backgroundAuditIntervalSeconds * 1000);
       return { apiPort: api.port, webhookPort: webhook.port };
@@ -227,7 +240,7 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
       const ok = gate.policies.reload(await readPolicyDir(dir), gate.clock.now());
       const status = gate.policies.status();
       gate.alerts.setCondition('policy-load', ok ? undefined : {
-        id: 'policy-load', timestamp: gate.clock.now().toISOString(), severity: 'high', kind: 'policy-load',
+        timestamp: gate.clock.now().toISOString(), severity: 'high', kind: 'policy-load',
         message: `policy reload failed; keeping the last good set ${status.digest ?? ''}: ${status.errors.join('; ')}`,
       });
       gate.logger[ok ? 'info' : 'error'](ok ? 'policies reloaded' : 'policy reload failed; keeping the last good set', { digest: status.digest, errors: status.errors });
@@ -249,7 +262,7 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         // Raised when noticed, not only at the next decision's failed write.
         onUnavailable: (detail) => {
           opts.logger.error('audit file lost', { error: detail });
-          alerts.setCondition('audit-sink', { id: 'audit-sink', timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-sink', message: detail });
+          alerts.setCondition('audit-sink', { timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-sink', message: detail });
         },
       });
     case 'stdout':
@@ -264,15 +277,32 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
   }
 }
 
+/**
+ * The health matrix (README "Health"): a replica is ready when it can give
+ * correct answers and record them. A policy or key reload that failed while
+ * the last good set is still in force leaves every replica ready (the
+ * answers are still correct; taking them all out of service would block
+ * every enforced namespace); it is an alert. A broken audit chain is history
+ * that no longer verifies: new decisions are still recorded, so the replica
+ * stays ready and the break is an alert, shown beside readiness as a signal.
+ * An audit store that refuses writes, no policy set at all, or no serving
+ * certificate make the replica not ready.
+ */
 function readinessOf(gate: GateContext, tls?: { ok: boolean; detail: string }): Readiness {
   const p = gate.policies.status();
+  const set = gate.policies.current();
   const a = gate.audit.health();
   const checks = {
-    policies: { ok: p.ok, detail: p.ok ? `policy set ${p.digest}` : `policy errors: ${p.errors.join('; ')}` },
+    policies: set
+      ? { ok: true, detail: p.ok ? `policy set ${set.digest}` : `last good policy set ${set.digest} in force; the latest reload was refused` }
+      : { ok: false, detail: `no policy set in force: ${p.errors.join('; ')}` },
     audit: { ok: a.ok, detail: a.detail },
     ...(tls ? { tls } : {}),
   };
-  return { ok: Object.values(checks).every((c) => c.ok), checks };
+  const signals: Record<string, { ok: boolean; detail: string }> = {};
+  // /readyz is open: the key and severity only; the message (paths, database names) is behind the token.
+  for (const alert of gate.alerts.list()) signals[alert.key] = { ok: false, detail: `${alert.severity} alert firing${alert.acknowledged ? ' (acknowledged)' : ''}` };
+  return { ok: Object.values(checks).every((c) => c.ok), checks, signals };
 }
 
 /** GATE_WEBHOOK_CLIENT_CA: a readable PEM file with at least one certificate, or the gate does not start. */

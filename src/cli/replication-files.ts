@@ -53,3 +53,10 @@ export async function replicationPartsFromFiles(args: ReplicationFileArgs): Prom
   for (const name of await walNames(args.walDir)) parts.push(await part('wal_files', path.join(args.walDir!, name), name));
   return parts;
 }
+
+/** Snapshot plus WAL bytes: what a local verification reads, for the progress bar's total. */
+export async function replicationBytes(args: ReplicationFileArgs): Promise<number> {
+  let total = (await fs.stat(args.snapshot)).size;
+  for (const name of await walNames(args.walDir)) total += (await fs.stat(path.join(args.walDir!, name))).size;
+  return total;
+}

@@ -17,6 +17,10 @@ export const AuditQuerySchema = z.strictObject({
   decision: DecisionSchema.optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   app_id: z.string().min(1).max(253).optional(),
+  /** Records with a finding of this rule id (blocking or warning). */
+  rule: z.string().regex(/^[a-z0-9][a-z0-9:-]{0,99}$/, 'a rule id (lowercase letters, digits, "-", ":")').optional(),
+  /** The gate's request id or the caller's correlation id. */
+  request_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a request id').optional(),
   limit: z.coerce.number().int().min(1).max(AUDIT_QUERY_MAX_LIMIT).default(AUDIT_QUERY_DEFAULT_LIMIT),
   continue: z.string().min(1).max(1024).optional(),
 });
@@ -27,6 +31,8 @@ export interface AuditQuery {
   /** ISO timestamp; records with timestamp >= since. */
   since?: string;
   app_id?: string;
+  rule?: string;
+  request_id?: string;
   limit?: number;
   continue?: string;
 }
@@ -96,8 +102,16 @@ function matches(record: AuditRecord, time: number, query: AuditQuery, sinceMs: 
   if (query.scenario !== undefined && record.scenario !== query.scenario) return false;
   if (query.decision !== undefined && record.decision !== query.decision) return false;
   if (query.app_id !== undefined && record.subject.app_id !== query.app_id) return false;
+  if (query.rule !== undefined && !record.findings.some((f) => f.rule === query.rule)) return false;
+  if (query.request_id !== undefined && record.request_id !== query.request_id && record.correlation_id !== query.request_id) return false;
   if (sinceMs !== undefined && !(time >= sinceMs)) return false;
   return true;
+}
+
+/** The filters of a query without paging: for an export of every matching record. */
+export function auditRecordMatcher(query: AuditQuery): (record: AuditRecord) => boolean {
+  const sinceMs = query.since !== undefined ? timeOf(query.since) : undefined;
+  return (record) => matches(record, timeOf(record.timestamp), query, sinceMs);
 }
 
 interface Held {

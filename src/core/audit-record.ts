@@ -1,16 +1,20 @@
 // Audit record shape, chaining and chain verification. Pure: sinks do the I/O
 // and call in here, so every sink chains and verifies in exactly one way.
-import { AuditRecordSchema, GENESIS_HASH, type AuditRecord, type ChainVerification } from './contracts/audit.js';
+import { AlertRecordSchema, AuditRecordSchema, GENESIS_HASH, type AuditRecord, type ChainVerification, type StoredRecord } from './contracts/audit.js';
+import { AlertEventSchema, type AlertEvent } from './contracts/alert.js';
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
 import { GateError } from './errors.js';
-import { canonicalJson, sha256Hex, shortHex } from './hashing.js';
+import { canonicalJson, sha256Hex } from './hashing.js';
 import type { RawAuditEntry } from './ports/audit.js';
 
 export type UnhashedAuditRecord = Omit<AuditRecord, 'hash'>;
 
 declare const auditable: unique symbol;
 /** A report that went through auditableReport: chaining it needs no second schema pass. */
-export type AuditableReport = DecisionReport & { readonly [auditable]: true };
+export type AuditableReport = (DecisionReport | AlertEvent) & { readonly [auditable]: true };
+
+/** What a sink stores: a decision report or an alert transition (contracts/alert.ts). */
+export type AuditEntry = DecisionReport | AlertEvent;
 
 /** Where a writer's chain stands: the last durable record (seq 0 = nothing yet). */
 export interface ChainHead {
@@ -30,13 +34,17 @@ export function recordHash(record: UnhashedAuditRecord | Record<string, unknown>
  * Sinks call it on submit too, so one malformed report is rejected alone
  * instead of failing the whole batch it would have joined.
  */
-export function auditableReport(report: DecisionReport): AuditableReport {
-  const parsed = DecisionReportSchema.safeParse(report);
+export function auditableReport(report: AuditEntry): AuditableReport {
+  const parsed = isAlertEntry(report) ? AlertEventSchema.safeParse(report) : DecisionReportSchema.safeParse(report);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new GateError('internal', `refusing to audit a malformed report (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
   }
   return parsed.data as AuditableReport;
+}
+
+export function isAlertEntry(entry: AuditEntry): entry is AlertEvent {
+  return (entry as { record_type?: unknown }).record_type === 'alert';
 }
 
 /**
@@ -45,14 +53,16 @@ export function auditableReport(report: DecisionReport): AuditableReport {
  * malformed report) must not become a record that later fails verification.
  * The first record of a writer has seq 1 and prev_hash GENESIS_HASH.
  */
-export function chainRecord(report: DecisionReport, writer: string, seq: number, prevHash: string): AuditRecord {
+export function chainRecord(report: AuditEntry, writer: string, seq: number, prevHash: string): AuditRecord {
   return linkRecord(auditableReport(report), writer, seq, prevHash);
 }
 
+// Typed as AuditRecord for the sinks, which use only the chain fields of what
+// they store; readers tell the two kinds apart with isAlertRecord().
 function linkRecord(clean: AuditableReport, writer: string, seq: number, prevHash: string): AuditRecord {
   if (!Number.isSafeInteger(seq) || seq < 1) throw new GateError('internal', `audit seq must be a positive integer, got ${seq}`);
   if (writer.length === 0) throw new GateError('internal', 'audit writer id must not be empty');
-  const unhashed: UnhashedAuditRecord = { ...clean, seq, writer, prev_hash: prevHash };
+  const unhashed = { ...clean, seq, writer, prev_hash: prevHash } as UnhashedAuditRecord;
   return { ...unhashed, hash: recordHash(unhashed) };
 }
 
@@ -72,7 +82,7 @@ export function chainBatch(reports: readonly AuditableReport[], writer: string, 
   return { records, head: { seq, hash } };
 }
 
-export type ParsedAuditLine = { ok: true; record: AuditRecord; raw: Record<string, unknown> } | { ok: false; problem: string };
+export type ParsedAuditLine = { ok: true; record: StoredRecord; raw: Record<string, unknown> } | { ok: false; problem: string };
 
 /** One stored line → record, or the reason it is not one. */
 export function parseAuditLine(text: string): ParsedAuditLine {
@@ -84,7 +94,8 @@ export function parseAuditLine(text: string): ParsedAuditLine {
     return { ok: false, problem: `not valid JSON (${e instanceof Error ? e.message : String(e)})` };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problem: 'not a JSON object' };
-  const parsed = AuditRecordSchema.safeParse(raw);
+  const alert = (raw as { record_type?: unknown }).record_type === 'alert';
+  const parsed = alert ? AlertRecordSchema.safeParse(raw) : AuditRecordSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
@@ -99,14 +110,14 @@ interface WriterState {
 }
 
 /** The problem with `record` given its writer's previous head, or undefined. */
-function chainProblem(record: AuditRecord, raw: Record<string, unknown>, prev: ChainHead): string | undefined {
+function chainProblem(record: StoredRecord, raw: Record<string, unknown>, prev: ChainHead): string | undefined {
   // The hash is recomputed over the stored object, not the schema-parsed
   // one, so an added field is caught as well as a changed one. It is checked
   // first: an altered seq or prev_hash is tampering, not a gap.
   const { hash: _stored, ...unhashed } = raw;
   const computed = recordHash(unhashed);
   if (computed !== record.hash) {
-    return `hash mismatch: stored ${shortHex(record.hash)}, content hashes to ${shortHex(computed)} (record altered)`;
+    return `hash mismatch: stored ${record.hash}, content hashes to ${computed} (record altered)`;
   }
   if (record.seq !== prev.seq + 1) {
     if (record.seq > prev.seq + 1) {
@@ -119,8 +130,8 @@ function chainProblem(record: AuditRecord, raw: Record<string, unknown>, prev: C
       : `seq ${record.seq} follows ${prev.seq}: out of order`;
   }
   if (record.prev_hash !== prev.hash) {
-    const what = prev.seq === 0 ? 'the genesis hash' : `the hash of seq ${prev.seq} (${shortHex(prev.hash)})`;
-    return `prev_hash ${shortHex(record.prev_hash)} does not match ${what}`;
+    const what = prev.seq === 0 ? 'the genesis hash' : `the hash of seq ${prev.seq} (${prev.hash})`;
+    return `prev_hash ${record.prev_hash} does not match ${what}`;
   }
   return undefined;
 }

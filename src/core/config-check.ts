@@ -6,7 +6,7 @@
 import type { Evaluation, Finding, StepResult, Subject } from './contracts/report.js';
 import { MigrationManifestSchema, MIGRATION_MANIFEST_FIELDS, type Environment, type MigrationManifest } from './contracts/migration-manifest.js';
 import { AppConfigSchema } from './contracts/app-config.js';
-import { digestsEqual, parseDigest, sha256Hex, shortHex } from './hashing.js';
+import { digestsEqual, parseDigest, sha256Hex } from './hashing.js';
 import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrictConfig, parseStrictJson, type ParseLimits } from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
 import type { PinnedKey } from './ports/keys.js';
@@ -115,6 +115,10 @@ function parseStep(input: ConfigCheckInput, limits: ParseLimits, run: Run): Pars
     else problems.push(...refused.map((m) => critical('config-ambiguous', m)));
   }
   if (problems.length > 0) {
+    // The config could not be read, but a readable manifest still says whose
+    // it is: the record must carry app_id, or /audit/logs?app_id=… misses
+    // exactly the blocks an app team looks for.
+    if (isPlainObject(manifest)) setSubjectFrom(manifest, run.subject);
     run.findings.push(...problems);
     run.steps.push({ step: 'parse', status: 'fail', detail: problems.map((p) => p.message).join('; ') });
     return undefined;
@@ -178,7 +182,7 @@ function hashStep(manifest: MigrationManifest, config: Uint8Array, run: Run): { 
     return undefined;
   }
   const actual = sha256Hex(config);
-  run.steps.push({ step: 'hash', status: 'pass', detail: `sha256 ${shortHex(actual)}` });
+  run.steps.push({ step: 'hash', status: 'pass', detail: `sha256 ${actual}` });
   return { actual, wanted: parsed.hex };
 }
 
@@ -187,7 +191,7 @@ function compareStep(actual: string, wanted: string, run: Run): boolean {
     run.steps.push({ step: 'compare', status: 'pass', detail: 'config matches the signed-off manifest' });
     return true;
   }
-  const detail = `sha256 ${shortHex(actual)} ≠ manifest ${shortHex(wanted)}`;
+  const detail = `sha256 ${actual} ≠ manifest ${wanted}`;
   run.findings.push(critical('config-hash-mismatch', `config bytes do not match the manifest: ${detail}; the config changed after sign-off`, 'config_sha256'));
   run.steps.push({ step: 'compare', status: 'fail', detail });
   return false;

@@ -1,13 +1,32 @@
-// Alerts an operator must see: blocked decisions of high severity, integrity
-// failures, audit problems, policy load errors, certificates near expiry.
-// Events are kept in a bounded ring; conditions (policy broken, sink down,
-// cert expiring) are live and listed while they hold.
+// Alerts: conditions that need a person, not decisions. A BLOCK of a config
+// that breaks a rule is the gate doing its job and stays a decision; an
+// alert is an audit chain that no longer verifies, an audit store that fails,
+// a policy or key set that would not load (the last good one still in
+// force), a certificate near expiry, a checkpoint the witnesses disagree
+// with, or a snapshot whose content was tampered with (an integrity incident).
+//
+// Each alert has a stable key, fires and resolves, is deduplicated (a
+// condition that keeps holding is one alert), and can be acknowledged (who,
+// when, why). Every transition is written to the audit store as an alert
+// record (contracts/alert.ts) and folded (core/alert-state.ts): the book a
+// replica shows is the fold of the store's records, which every replica
+// walks, plus the transitions it made itself since its last walk. So alerts
+// survive restarts and agree across replicas. A transition that cannot be
+// written (the audit store is the thing failing) is shown at once and kept
+// pending until a write succeeds.
+import { AlertFold, type AlertState } from '../core/alert-state.js';
+import type { AlertEvent, AlertKind } from '../core/contracts/alert.js';
 import type { DecisionReport, Severity } from '../core/contracts/report.js';
+import { GateError } from '../core/errors.js';
+import type { Clock, IdGenerator, Logger } from '../core/ports/runtime.js';
 
-export type AlertKind = 'decision' | 'integrity' | 'audit-chain' | 'audit-sink' | 'policy-load' | 'key-load' | 'cert-expiry';
+export type { AlertKind } from '../core/contracts/alert.js';
+export type { AlertState } from '../core/alert-state.js';
 
+/** A condition as its watcher describes it; the book turns it into transitions. */
 export interface Alert {
-  id: string;
+  /** Historical; the key passed to setCondition is what identifies the alert. */
+  id?: string;
   timestamp: string;
   severity: Severity;
   kind: AlertKind;
@@ -15,61 +34,228 @@ export interface Alert {
   request_id?: string;
 }
 
-const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const INTEGRITY_RULES = /^(config-hash-mismatch|snapshot-|archive-|backup-manifest|wal-|signature-)/;
-
-export class AlertBook {
-  readonly #events: Alert[] = [];
-  readonly #conditions = new Map<string, Alert>();
-  constructor(private readonly capacity = 500, private readonly onRaise: (a: Alert) => void = () => {}) {}
-
-  /** Records an alert for a BLOCK whose worst blocking finding is high or critical. */
-  fromDecision(report: DecisionReport): Alert | undefined {
-    if (report.decision !== 'BLOCK') return undefined;
-    const blocking = report.findings.filter((f) => f.action === 'block');
-    const worst = blocking.sort((a, b) => RANK[a.severity] - RANK[b.severity])[0];
-    const severity: Severity = worst?.severity ?? 'high';
-    if (RANK[severity] > RANK.high) return undefined;
-    const integrity = blocking.some((f) => INTEGRITY_RULES.test(f.rule));
-    return this.raise({
-      id: `decision-${report.request_id}`,
-      timestamp: report.timestamp,
-      severity,
-      kind: integrity ? 'integrity' : 'decision',
-      message: `${report.scenario} BLOCK ${describeSubject(report)}: ${report.reasons[0] ?? 'blocked'}`,
-      request_id: report.request_id,
-    });
-  }
-
-  raise(alert: Alert): Alert {
-    this.#events.push(alert);
-    if (this.#events.length > this.capacity) this.#events.shift();
-    this.onRaise(alert);
-    return alert;
-  }
-
-  /** A standing condition (keyed): set while it holds, cleared when it no longer does. */
-  setCondition(key: string, alert: Alert | undefined): void {
-    const had = this.#conditions.get(key);
-    if (!alert) {
-      this.#conditions.delete(key);
-      return;
-    }
-    this.#conditions.set(key, alert);
-    if (!had || had.message !== alert.message) this.onRaise(alert);
-  }
-
-  list(limit = 100): Alert[] {
-    const conditions = [...this.#conditions.values()];
-    const events = this.#events.slice(-limit).reverse();
-    return [...conditions, ...events].slice(0, limit);
-  }
+export interface AlertBookOptions {
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** This replica (the audit writer id): reporter of its transitions, and the scope of per-replica keys. */
+  writer?: string;
+  /** Durable write of a transition (the audit store); absent: kept in memory only (CLI dry runs, tests). */
+  journal?: (event: AlertEvent) => Promise<unknown>;
+  logger?: Logger;
+  /** Called once per firing transition (metrics). */
+  onFire?: (a: AlertState) => void;
 }
 
-function describeSubject(r: DecisionReport): string {
-  const s = r.subject;
-  if (s.kind && s.name) return `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
-  if (s.app_id) return `${s.app_id}${s.env ? ` (${s.env})` : ''}`;
-  if (s.source_db || s.target_db) return `${s.source_db ?? '?'} -> ${s.target_db ?? '?'}`;
-  return 'request';
+/** Rules whose failure means a snapshot's bytes are not the ones signed off: an integrity incident, not a policy finding. */
+const TAMPER_RULES = new Set([
+  'snapshot-digest-mismatch', 'backup-file-checksum-mismatch', 'backup-manifest-checksum-mismatch', 'wal-digest-mismatch',
+]);
+
+/** Conditions each replica has on its own (its own connection to the store). */
+const PER_REPLICA: ReadonlySet<AlertKind> = new Set(['audit-sink']);
+
+let fallbackSeq = 0;
+const fallbackIds: IdGenerator = { next: () => `alert-${Date.now().toString(36)}-${(fallbackSeq += 1).toString(36)}` };
+const systemTime: Clock = { now: () => new Date() };
+
+export class AlertBook {
+  readonly #fold = new AlertFold();
+  readonly #pending: AlertEvent[] = [];
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #writer: string;
+  #flushing: Promise<void> | undefined;
+  /** Until the first walk of the store (prime), conditions are held: the store may already hold them firing (a restart). */
+  #primed: boolean;
+  readonly #held = new Map<string, { alert: Alert | undefined; kind: AlertKind }>();
+
+  constructor(private readonly opts: AlertBookOptions = {}) {
+    this.#clock = opts.clock ?? systemTime;
+    this.#ids = opts.ids ?? fallbackIds;
+    this.#writer = opts.writer ?? 'local';
+    this.#primed = !opts.journal;
+  }
+
+  /**
+   * Called after a walk of the audit store has been ingested: conditions
+   * reported before it are compared with what the store already says, so a
+   * restart neither re-fires (and un-acknowledges) an alert already open nor
+   * leaves one open that stopped holding while the gate was down.
+   */
+  prime(): void {
+    if (this.#primed) return;
+    this.#primed = true;
+    for (const [key, { alert, kind }] of this.#held) this.setCondition(key, alert, kind);
+    this.#held.clear();
+  }
+
+  get primed(): boolean {
+    return this.#primed;
+  }
+
+  /** The key a condition of this kind has on this replica. */
+  keyFor(key: string, kind: AlertKind): string {
+    return PER_REPLICA.has(kind) && !key.includes('/') ? `${key}/${this.#writer}` : key;
+  }
+
+  /**
+   * A standing condition: `alert` while it holds, undefined once it does not.
+   * Fires when it starts holding (or its severity changes), resolves when it
+   * stops; repeating the same state writes nothing.
+   */
+  setCondition(key: string, alert: Alert | undefined, kindHint?: AlertKind): void {
+    const kind = alert?.kind ?? kindHint ?? (key.split('/')[0] as AlertKind);
+    const k = this.keyFor(key, kind);
+    if (!this.#primed) {
+      this.#held.set(k, { alert, kind });
+      return;
+    }
+    const cur = this.#fold.get(k);
+    if (alert) {
+      if (cur?.status === 'firing' && cur.severity === alert.severity) return;
+      const since = cur?.status === 'firing' ? cur.since : this.#now();
+      this.#emit({ key: k, transition: 'fire', kind, severity: alert.severity, message: alert.message, since, ...(alert.request_id ? { request_id: alert.request_id } : {}) });
+      return;
+    }
+    if (cur?.status !== 'firing') return;
+    this.#emit({ key: k, transition: 'resolve', kind: cur.kind, severity: cur.severity, message: cur.message, since: cur.since });
+  }
+
+  /**
+   * A decision that is an integrity incident (a snapshot whose content was
+   * tampered with) fires `snapshot-integrity/<digest>`; the same snapshot
+   * sent again is the same alert. It stays open until acknowledged and
+   * resolved by a person (POST …/resolve): nothing later makes it untrue.
+   */
+  fromDecision(report: DecisionReport): AlertState | undefined {
+    if (report.decision !== 'BLOCK' || report.scenario !== 'T2') return undefined;
+    const tampered = report.findings.filter((f) => f.action === 'block' && TAMPER_RULES.has(f.rule));
+    if (tampered.length === 0) return undefined;
+    const digest = (report.subject.snapshot_digest ?? report.request_id).replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 160);
+    const key = `snapshot-integrity/${digest}`;
+    const rules = [...new Set(tampered.map((f) => f.rule))].join(', ');
+    const what = report.subject.source_db || report.subject.target_db ? ` ${report.subject.source_db ?? '?'} -> ${report.subject.target_db ?? '?'}` : '';
+    this.setCondition(key, {
+      timestamp: report.timestamp, severity: 'critical', kind: 'snapshot-integrity', request_id: report.request_id,
+      message: `snapshot${what} failed integrity checks (${rules}): its content is not what was signed off`,
+    });
+    return this.#fold.get(key);
+  }
+
+  /** Acknowledges a firing alert: who and why are written to the audit store before this resolves. */
+  async acknowledge(key: string, by: string, why: string): Promise<AlertState> {
+    const cur = this.#fold.get(key);
+    if (cur?.status !== 'firing') throw new GateError('not-found', `no firing alert with key ${key}`);
+    const event = this.#event({ key, transition: 'acknowledge', kind: cur.kind, severity: cur.severity, message: cur.message, by, why });
+    await this.#write(event);
+    this.#apply(event);
+    return this.#fold.get(key) as AlertState;
+  }
+
+  /** Closes an incident by hand (an integrity alert nothing else resolves); audited like an acknowledgement. */
+  async resolve(key: string, by: string, why: string): Promise<AlertState> {
+    const cur = this.#fold.get(key);
+    if (cur?.status !== 'firing') throw new GateError('not-found', `no firing alert with key ${key}`);
+    const event = this.#event({ key, transition: 'resolve', kind: cur.kind, severity: cur.severity, message: cur.message, since: cur.since, by, why });
+    await this.#write(event);
+    this.#apply(event);
+    return this.#fold.get(key) as AlertState;
+  }
+
+  /** A transition read from the audit store (any replica's). */
+  ingest(event: AlertEvent): void {
+    this.#fold.add(event);
+  }
+
+  /** Firing alerts, most urgent first. */
+  list(limit = 100): AlertState[] {
+    return [...this.#heldStates(), ...this.#fold.list().filter((a) => a.status === 'firing' && !this.#held.has(a.key))].slice(0, limit);
+  }
+
+  /** Before priming: held conditions shown as firing, so nothing waits on the first walk to be seen. */
+  #heldStates(): AlertState[] {
+    const out: AlertState[] = [];
+    for (const [key, { alert }] of this.#held) {
+      if (!alert) continue;
+      out.push({ key, kind: alert.kind, severity: alert.severity, message: alert.message, status: 'firing', since: alert.timestamp, updated: alert.timestamp });
+    }
+    return out;
+  }
+
+  /** Firing then resolved. */
+  all(limit = 200): AlertState[] {
+    return this.#fold.list().slice(0, limit);
+  }
+
+  get(key: string): AlertState | undefined {
+    return this.#fold.get(key);
+  }
+
+  /** Transitions not yet durable (the audit store refused them). */
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  /** Retries pending transitions, oldest first; stops at the first failure. Never rejects. */
+  flush(): Promise<void> {
+    if (!this.opts.journal || this.#pending.length === 0) return Promise.resolve();
+    this.#flushing ??= (async () => {
+      try {
+        while (this.#pending.length > 0) {
+          const next = this.#pending[0] as AlertEvent;
+          try {
+            await this.#write(next);
+          } catch {
+            return;
+          }
+          this.#pending.shift();
+        }
+      } finally {
+        this.#flushing = undefined;
+      }
+    })();
+    return this.#flushing;
+  }
+
+  #now(): string {
+    return this.#clock.now().toISOString();
+  }
+
+  #event(e: Omit<AlertEvent, 'record_type' | 'event_id' | 'timestamp' | 'reporter'>): AlertEvent {
+    return { record_type: 'alert', event_id: this.#ids.next(), timestamp: this.#now(), reporter: this.#writer, ...e };
+  }
+
+  #emit(e: Omit<AlertEvent, 'record_type' | 'event_id' | 'timestamp' | 'reporter'>): void {
+    const event = this.#event(e);
+    this.#apply(event);
+    if (!this.opts.journal) return;
+    const queued = this.#pending.length > 0;
+    this.#pending.push(event);
+    // In order: a transition never overtakes one still pending.
+    if (!queued) void this.flush();
+  }
+
+  async #write(event: AlertEvent): Promise<void> {
+    if (!this.opts.journal) return;
+    await this.opts.journal(event);
+  }
+
+  #apply(event: AlertEvent): void {
+    if (!this.#fold.add(event)) return;
+    const state = this.#fold.get(event.key);
+    this.#log(event);
+    if (event.transition === 'fire' && state) this.opts.onFire?.(state);
+  }
+
+  /** One structured line per transition: the key, never anything but the alert's own message. */
+  #log(e: AlertEvent): void {
+    const log = this.opts.logger;
+    if (!log) return;
+    const fields = {
+      alert_key: e.key, transition: e.transition, kind: e.kind, severity: e.severity, message: e.message,
+      ...(e.by ? { by: e.by } : {}), ...(e.why ? { why: e.why } : {}), ...(e.request_id ? { request_id: e.request_id } : {}),
+    };
+    if (e.transition === 'fire') log.error('alert fired', fields);
+    else log.info(e.transition === 'resolve' ? 'alert resolved' : 'alert acknowledged', fields);
+  }
 }

@@ -50,7 +50,11 @@ describe('metrics', () => {
     expect(new Map(scraped)).to.deep.equal(findings);
   });
 
-  it('counts alerts by severity as the alert list shows them', async () => {
+  it('counts alerts by severity as the alert list shows them (ordinary BLOCKs are none)', async () => {
+    expect((await getJson(gate, '/api/v1/alerts')).body.items).to.deep.equal([]);
+    await gate.app.auditSnapshots.refresh();
+    gate.app.gate.alerts.setCondition('cert-expiry', { timestamp: new Date().toISOString(), severity: 'high', kind: 'cert-expiry', message: 'test: expires soon' });
+    gate.app.gate.alerts.setCondition('audit-chain', { timestamp: new Date().toISOString(), severity: 'critical', kind: 'audit-chain', message: 'test: broken' });
     const alerts = (await getJson(gate, '/api/v1/alerts')).body.items as Array<{ severity: string }>;
     expect(alerts.length).to.be.greaterThan(0);
     const { samples } = await scrape(gate);

@@ -4,7 +4,7 @@
 // `failReads(n)` makes the next n walks throw after their first line (a read
 // error half way, so a partial walk must not pass for a complete one).
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
-import type { DecisionReport } from '../../src/core/contracts/report.js';
+import type { AuditEntry } from '../../src/core/audit-record.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports/audit.js';
 import { MemoryAuditSink } from './memory-audit-sink.js';
 
@@ -36,7 +36,7 @@ export class CountingAuditSink implements AuditSink {
     };
   }
 
-  append(report: DecisionReport): Promise<AuditRecord> {
+  append(report: AuditEntry): Promise<AuditRecord> {
     return this.inner.append(report);
   }
 

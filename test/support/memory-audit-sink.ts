@@ -3,7 +3,7 @@
 // `failNext(n)` simulates an unavailable store for fail-closed tests.
 import { auditableReport, chainRecord, GENESIS_HEAD, type ChainHead } from '../../src/core/audit-record.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
-import type { DecisionReport } from '../../src/core/contracts/report.js';
+import type { AuditEntry } from '../../src/core/audit-record.js';
 import { GateError } from '../../src/core/errors.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports/audit.js';
 
@@ -25,7 +25,7 @@ export class MemoryAuditSink implements AuditSink {
     return this;
   }
 
-  async append(report: DecisionReport): Promise<AuditRecord> {
+  async append(report: AuditEntry): Promise<AuditRecord> {
     if (this.#closed) throw new GateError('audit-unavailable', 'audit sink is closed');
     if (this.#failures > 0) {
       this.#failures -= 1;

@@ -2,8 +2,7 @@
 // is checked against its schema before it joins a batch, and one flush makes
 // the whole batch durable. Sinks differ only in how they flush.
 import type { AuditRecord } from '../../core/contracts/audit.js';
-import type { DecisionReport } from '../../core/contracts/report.js';
-import { auditableReport, type AuditableReport } from '../../core/audit-record.js';
+import { auditableReport, type AuditableReport, type AuditEntry } from '../../core/audit-record.js';
 import { GroupCommitQueue, type GroupCommitOptions } from './group-commit.js';
 
 /** The queue settings a sink passes through from its own options. */
@@ -18,7 +17,7 @@ export class ReportQueue {
   }
 
   /** Resolves once the record is durable; a malformed report rejects at once. */
-  append(report: DecisionReport): Promise<AuditRecord> {
+  append(report: AuditEntry): Promise<AuditRecord> {
     try {
       return this.#queue.submit(auditableReport(report));
     } catch (e) {

@@ -2,6 +2,7 @@
 // shape HTTP (limits). Built once in app.ts.
 import type { AuditSnapshots } from '../../services/audit/audit-snapshot.js';
 import type { GateContext } from '../../services/gate-context.js';
+import type { BackgroundVerifications } from '../../services/admission/verifications.js';
 import type { ReplicationRouteDeps } from './routes/validate-replication.js';
 
 export interface ApiLimits {
@@ -12,6 +13,8 @@ export interface ApiLimits {
 export interface Readiness {
   ok: boolean;
   checks: Record<string, { ok: boolean; detail: string }>;
+  /** Open alerts by key: shown beside readiness, never part of it (README "Health"). */
+  signals?: Record<string, { ok: boolean; detail: string }>;
 }
 
 export interface ApiDeps {
@@ -22,4 +25,8 @@ export interface ApiDeps {
   replication: ReplicationRouteDeps;
   /** The one walker of the audit log for the pages and /audit/verify (one per gate). */
   auditSnapshots: AuditSnapshots;
+  /** Background snapshot verifications of MigrationRequests (progress for the API and the status page). */
+  verifications?: BackgroundVerifications;
+  /** Where the locally generated API token was written, for the login page. */
+  tokenFile?: string;
 }

@@ -3,7 +3,9 @@ import type { ApiDeps } from './api-deps.js';
 import { openApiDocument } from './openapi.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
-import { alertsRoute, auditLogsRoute, auditVerifyRoute, healthzRoute, policiesRoute, readyzRoute } from './routes/read-routes.js';
+import { auditLogsRoute, auditVerifyRoute, healthzRoute, policiesRoute, readyzRoute } from './routes/read-routes.js';
+import { alertsRoute, alertTakeRoute } from './routes/alert-routes.js';
+import { verificationRoute } from './routes/verifications-route.js';
 import { validateConfigRoute } from './routes/validate-config.js';
 import { validateReplicationRoute } from './routes/validate-replication.js';
 
@@ -15,6 +17,9 @@ export function apiRoutes(deps: ApiDeps, extra: readonly Route[] = []): Route[] 
     { method: 'GET', path: '/api/v1/audit/logs', auth: true, handler: (c) => auditLogsRoute(c, deps) },
     { method: 'GET', path: '/api/v1/audit/verify', auth: true, handler: (c) => auditVerifyRoute(c, deps) },
     { method: 'GET', path: '/api/v1/alerts', auth: true, handler: (c) => alertsRoute(c, deps) },
+    { method: 'POST', path: '/api/v1/alerts/acknowledge', auth: true, handler: (c) => alertTakeRoute('acknowledge')(c, deps) },
+    { method: 'POST', path: '/api/v1/alerts/resolve', auth: true, handler: (c) => alertTakeRoute('resolve')(c, deps) },
+    { method: 'GET', path: '/api/v1/verifications', auth: true, handler: (c) => verificationRoute(c, deps) },
     { method: 'GET', path: '/api/v1/policies', auth: true, handler: (c) => policiesRoute(c, deps) },
     { method: 'GET', path: '/healthz', auth: false, handler: healthzRoute },
     { method: 'GET', path: '/readyz', auth: false, handler: (c) => readyzRoute(c, deps) },

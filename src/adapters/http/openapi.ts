@@ -48,17 +48,21 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/api/v1/audit/logs': {
         get: {
           summary: 'Audit records, newest first', security: bearer,
-          parameters: ['scenario', 'decision', 'since', 'app_id', 'limit', 'continue'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          parameters: ['scenario', 'decision', 'since', 'app_id', 'rule', 'request_id', 'limit', 'continue'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
           responses: { 200: { description: 'a page of records', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: ref('AuditRecord') }, continue: { type: 'string' } } } } } }, 400: problem, 401: problem },
         },
       },
       '/api/v1/audit/verify': {
         get: { summary: 'Check every writer\'s hash chain', security: bearer, responses: { 200: { description: 'intact', content: json('ChainVerification') }, 409: { description: 'broken: first_bad names the record', content: json('ChainVerification') }, 401: problem } },
       },
-      '/api/v1/alerts': { get: { summary: 'Open alerts and recent alert events', security: bearer, responses: { 200: { description: 'alerts' }, 401: problem } } },
+      '/api/v1/alerts': { get: { summary: 'Alerts firing (items) and recently resolved: conditions that need a person, not BLOCKs', security: bearer, responses: { 200: { description: 'alerts' }, 401: problem } } },
+      '/api/v1/alerts/acknowledge': { post: { summary: 'Acknowledge a firing alert: {"key", "reason"}; who is the caller, recorded in the audit log', security: bearer, responses: { 200: { description: 'the alert, acknowledged' }, 400: problem, 401: problem, 404: problem, 415: problem, 503: problem } } },
+      '/api/v1/alerts/resolve': { post: { summary: 'Resolve a firing alert by hand (an integrity incident): {"key", "reason"}, audited', security: bearer, responses: { 200: { description: 'the alert, resolved' }, 400: problem, 401: problem, 404: problem, 415: problem, 503: problem } } },
+      '/api/v1/verifications': { get: { summary: 'Background snapshot verifications with their progress', security: bearer, responses: { 200: { description: 'verifications' }, 401: problem } } },
+      '/api/v1/verifications/{id}': { get: { summary: 'One background verification: bytes done, total, rate, ETA; the id a [still-verifying] denial names', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }], responses: { 200: { description: 'progress' }, 400: problem, 401: problem, 404: problem } } },
       '/api/v1/policies': { get: { summary: 'Loaded rules and the policy set digest', security: bearer, responses: { 200: { description: 'policies' }, 401: problem } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
-      '/readyz': { get: { summary: 'Readiness: policies loaded, audit store healthy', responses: { 200: { description: 'ready' }, 503: { description: 'not ready, with the failing checks' } } } },
+      '/readyz': { get: { summary: 'Readiness: a policy set in force, the audit store taking writes, a serving certificate; firing alerts listed by key', responses: { 200: { description: 'ready' }, 503: { description: 'not ready, with the failing checks' } } } },
     },
   };
 }

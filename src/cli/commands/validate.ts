@@ -8,7 +8,7 @@ import { validateConfig } from '../../services/validation/validate-config.js';
 import { validateReplication } from '../../services/validation/validate-replication.js';
 import type { Command, CommandRun, OptionSpec, Values } from '../command.js';
 import { keysDirOf, LOCAL_OPTION, POLICY_OPTIONS, policyDirOf, remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
-import { usageError } from '../exit-codes.js';
+import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { formatReport } from '../format-report.js';
 import { localGate } from '../local-gate.js';
 import { emit, outputFormatOf } from '../output.js';
@@ -16,7 +16,9 @@ import { ensureReadable, readInput } from '../read-input.js';
 import { postMultipart } from '../remote.js';
 import { exitForDecision, reportFromAnswer } from '../report-answer.js';
 import { reportSarif } from '../report-sarif.js';
-import { replicationPartsFromFiles, replicationRequestFromFiles, type ReplicationFileArgs } from '../replication-files.js';
+import { replicationBytes, replicationPartsFromFiles, replicationRequestFromFiles, type ReplicationFileArgs } from '../replication-files.js';
+import { progressBar } from '../progress-bar.js';
+import { postMultipartWithProgress } from '../remote-progress.js';
 
 const SIGNATURE_OPTIONS: Record<string, OptionSpec> = {
   signature: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'detached signature over the manifest bytes (FILE.sig)' },
@@ -86,13 +88,25 @@ async function replication({ values, io }: CommandRun): Promise<number> {
   const remote = remoteOf(values, io);
   let report: DecisionReport;
   if (remote) {
-    report = reportFromAnswer(await postMultipart(remote, '/api/v1/validate/replication', await replicationPartsFromFiles(files)));
+    // The upload streams through a counter (remote-progress.ts): the bar shows what the socket took; none when stderr is not a TTY.
+    const parts = await replicationPartsFromFiles(files);
+    const bar = progressBar(process.stderr, { label: 'uploading' });
+    let res;
+    try {
+      res = await postMultipartWithProgress(remote, '/api/v1/validate/replication', parts, (sent, total) => bar.update(sent, total));
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e), EXIT.unavailable);
+    } finally {
+      bar.finish();
+    }
+    report = reportFromAnswer(res);
   } else {
     const policyDir = policyDirOf(values, io);
     const gate = await localGate(policyDir, keysDirOf(values, io, policyDir));
-    report = await validateReplication(gate, { ...(await replicationRequestFromFiles(files)), subject: { source: 'cli' } }, {
+    const bar = progressBar(process.stderr, { label: 'verifying', total: await replicationBytes(files) });
+    report = await validateReplication(gate, { ...(await replicationRequestFromFiles(files)), subject: { source: 'cli' }, onProgress: (read) => bar.update(read) }, {
       requestId: gate.ids.next(), source: 'cli', dryRun: true, limits: DEFAULT_REPLICATION_LIMITS,
-    });
+    }).finally(() => bar.finish());
   }
   emit(io, format, {
     text: () => formatReport(report), data: report,

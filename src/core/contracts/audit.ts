@@ -2,6 +2,7 @@
 // RFC 8785 canonical JSON of the record without `hash`.
 import { z } from 'zod';
 import { DecisionReportSchema } from './report.js';
+import { AlertEventSchema } from './alert.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -12,6 +13,24 @@ export const AuditRecordSchema = DecisionReportSchema.extend({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+const ChainFields = {
+  seq: z.number().int().positive(),
+  writer: z.string().min(1),
+  prev_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+};
+
+/** An alert transition in the store: the event plus the same chain fields. */
+export const AlertRecordSchema = AlertEventSchema.extend(ChainFields);
+export type AlertRecord = z.infer<typeof AlertRecordSchema>;
+
+/** Any stored line: a decision or an alert transition, one chain per writer for both. */
+export type StoredRecord = AuditRecord | AlertRecord;
+
+export function isAlertRecord(r: StoredRecord): r is AlertRecord {
+  return (r as { record_type?: unknown }).record_type === 'alert';
+}
 
 /** Result of checking every writer's chain. */
 export const ChainVerificationSchema = z.object({

@@ -2,7 +2,8 @@
 // Adapters: src/adapters/audit/ (file, ConfigMap, stdout); tests use an
 // in-memory sink. Every port of the gate is in this folder (docs/architecture.md).
 import type { DecisionReport } from '../contracts/report.js';
-import type { AuditRecord } from '../contracts/audit.js';
+import type { StoredRecord } from '../contracts/audit.js';
+import type { AlertEvent } from '../contracts/alert.js';
 
 /** One stored line of the audit log, before parsing: verification needs the raw text. */
 export interface RawAuditEntry {
@@ -23,7 +24,8 @@ export interface SinkHealth {
  */
 export interface AuditSink {
   readonly kind: 'file' | 'configmap' | 'stdout' | 'memory';
-  append(report: DecisionReport): Promise<AuditRecord>;
+  /** A decision, or an alert transition (kept in the same chain). */
+  append(report: DecisionReport | AlertEvent): Promise<StoredRecord>;
   /** Every stored line of every writer, oldest first per writer. */
   readRaw(): AsyncIterable<RawAuditEntry>;
   health(): SinkHealth;

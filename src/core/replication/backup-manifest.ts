@@ -81,7 +81,7 @@ export function parseBackupManifest(bytes: Uint8Array): BackupManifestParse {
   if (typeof region === 'string') return invalid(region);
   const actual = createHash('sha256').update(region).digest('hex');
   if (!digestsEqual(actual, parsed.data['Manifest-Checksum'])) {
-    return { ok: false, rule: 'backup-manifest-checksum-mismatch', message: `backup_manifest checksum mismatch: computed ${actual.slice(0, 12)}…, manifest says ${parsed.data['Manifest-Checksum'].slice(0, 12)}…; the manifest was edited` };
+    return { ok: false, rule: 'backup-manifest-checksum-mismatch', message: `backup_manifest checksum mismatch: computed ${actual}, manifest says ${parsed.data['Manifest-Checksum']}; the manifest was edited` };
   }
   const files: BackupFile[] = [];
   for (const f of parsed.data.Files) {

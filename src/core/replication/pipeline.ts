@@ -8,7 +8,7 @@ import { envBindingFinding, type EnvBinding } from '../config-check.js';
 import type { Evaluation, Finding, Subject } from '../contracts/report.js';
 import type { ByteSource } from '../ports/artifacts.js';
 import type { PinnedKey } from '../ports/keys.js';
-import { digestsEqual, shortHex } from '../hashing.js';
+import { digestsEqual } from '../hashing.js';
 import { releaseIterator } from './abort.js';
 import { verifyBackup, type BackupVerification } from './backup-verify.js';
 import type { ReplicationFacts } from './facts.js';
@@ -133,12 +133,12 @@ async function snapshotSteps(input: ReplicationInput, checked: CheckedManifest, 
   const actual = snap.digestHex!;
   subject.snapshot_digest = `${algorithm}:${actual}`;
   if (!digestsEqual(actual, hex)) {
-    const detail = `${algorithm} ${shortHex(actual)} ≠ manifest ${shortHex(hex)}`;
+    const detail = `${algorithm} ${actual} ≠ manifest ${hex}`;
     run.record('archive', 'pass', `${snap.entries} file entries, ${snap.uncompressedBytes} bytes uncompressed`);
     run.fail('snapshot', [blockFinding('snapshot-digest-mismatch', `the snapshot does not match expected_snapshot_hash: ${detail}`, 'expected_snapshot_hash')], detail);
     return undefined;
   }
-  run.record('snapshot', 'pass', `${algorithm} ${shortHex(actual)} matches (${snap.compressedBytes} bytes)`);
+  run.record('snapshot', 'pass', `${algorithm} ${actual} matches (${snap.compressedBytes} bytes)`);
   run.record('archive', 'pass', `${snap.entries} file entries, ${snap.uncompressedBytes} bytes uncompressed`);
   return snap;
 }

@@ -4,7 +4,7 @@
 import type { ByteSource } from '../ports/artifacts.js';
 import type { Finding } from '../contracts/report.js';
 import type { WalFileEntry } from '../contracts/replication-manifest.js';
-import { digestsEqual, parseDigest, shortHex } from '../hashing.js';
+import { digestsEqual, parseDigest } from '../hashing.js';
 import { nextOrAbort, releaseIterator } from './abort.js';
 import type { WalRange } from './backup-manifest.js';
 import { blockFinding, fail, safeName, VerificationFailure, warnFinding } from './findings.js';
@@ -105,7 +105,7 @@ async function receiveOne(
     if (want.size !== undefined && want.size !== read.size) {
       findings.push(blockFinding('wal-size-mismatch', `WAL file ${safeName(name)} has ${read.size} bytes but the manifest says ${want.size}`, name));
     } else if (!digestsEqual(read.sha256, want.hex)) {
-      findings.push(blockFinding('wal-digest-mismatch', `WAL file ${safeName(name)} sha256 ${shortHex(read.sha256)} ≠ manifest ${shortHex(want.hex)}`, name));
+      findings.push(blockFinding('wal-digest-mismatch', `WAL file ${safeName(name)} sha256 ${read.sha256} ≠ manifest ${want.hex}`, name));
     }
   } else if (input.listed !== undefined) {
     findings.push(blockFinding('wal-unlisted', `WAL file ${safeName(name)} was received but is not listed in the manifest (the list is exhaustive)`, name));
@@ -125,8 +125,19 @@ function analyse(segments: Segment[], receivedCount: number, input: WalInput, fi
   return {
     facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
     findings,
-    detail: `${receivedCount} WAL file(s), ${good.length} segment(s) of ${segSize} bytes, ${coversBackup ? 'covering' : 'not covering'} the backup`,
+    detail: `${receivedCount} WAL file(s), ${good.length} segment(s) of ${segSize} bytes, ${coverageWords(coversBackup, input.walRanges !== undefined && input.walRanges.length > 0)}`,
   };
+}
+
+/**
+ * The WAL step's own words about coverage. A step that passes must not read
+ * like a failure: when coverage is missing it says so as what it is, a
+ * warning the policies decide on (wal-coverage), not as a passing check.
+ */
+function coverageWords(covers: boolean, hasRanges: boolean): string {
+  if (covers) return "covering the backup's WAL-Ranges";
+  if (!hasRanges) return 'no backup_manifest WAL-Ranges to check coverage against';
+  return "coverage of the backup's WAL-Ranges incomplete: warning wal-coverage (the policies decide whether it blocks)";
 }
 
 /** Warnings only: whether they block is the policies' call (facts.wal). */

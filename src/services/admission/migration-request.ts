@@ -74,7 +74,7 @@ async function replicationPart(ctx: GateContext, spec: MigrationRequestSpec, dep
   const key = sha256Hex(canonicalJson({ spec: replicationPartOf(spec), policies: ctx.policies.current()?.digest ?? '', keys: ctx.keys.digest() }));
   const existing = deps.verifications.take(key);
   if (existing?.state === 'done') return reusedFor(existing.evaluation, subject);
-  const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress));
+  const running = existing ?? deps.verifications.start(key, (onProgress) => verify(ctx, spec, deps, subject, onProgress), `${spec.sourceDb} -> ${spec.targetDb}`);
   if (!running) {
     return rejected('T2', subject, 'verifier-busy', 'too many large snapshots are being verified right now; retry in a minute', 'snapshot');
   }
@@ -87,7 +87,7 @@ async function replicationPart(ctx: GateContext, spec: MigrationRequestSpec, dep
   // The pipeline knows the total while streaming the snapshot; WAL bytes then add up without one.
   const howFar = total !== undefined ? `${read} of ${total} bytes of the snapshot read` : `${read} bytes of snapshot and WAL read`;
   return rejected('T2', subject, 'still-verifying',
-    `still verifying: ${howFar}; the gate keeps going, retry (kubectl apply again) in a little while`, 'snapshot');
+    `still verifying: ${howFar}; the gate keeps going, retry (kubectl apply again) in a little while; progress: GET /api/v1/verifications/${key}`, 'snapshot');
 }
 
 /** Never throws: every failure is an evaluation (a BLOCK with its reason). */

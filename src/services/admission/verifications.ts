@@ -12,8 +12,24 @@ export interface Progress {
 }
 
 type Entry =
-  | { state: 'running'; progress: Progress; done: Promise<Evaluation> }
-  | { state: 'done'; evaluation: Evaluation; finishedAt: number };
+  | { state: 'running'; progress: Progress; done: Promise<Evaluation>; startedAt: number; label: string }
+  | { state: 'done'; evaluation: Evaluation; finishedAt: number; startedAt: number; label: string; read: number; total?: number };
+
+/** What the status page and GET /api/v1/verifications/<id> show of one verification. */
+export interface VerificationView {
+  id: string;
+  /** What is being verified (source -> target database), for people. */
+  label: string;
+  state: 'running' | 'done';
+  bytes_done: number;
+  bytes_total?: number;
+  started_at: string;
+  /** Bytes per second since the start. */
+  rate?: number;
+  /** Seconds left at that rate, when the total is known. */
+  eta_seconds?: number;
+  decision?: 'ALLOW' | 'BLOCK';
+}
 
 export interface VerificationsOptions {
   /** Running plus finished-but-unclaimed entries. */
@@ -38,7 +54,7 @@ export class BackgroundVerifications {
   }
 
   /** Starts `work` unless full; undefined when there is no room (the caller blocks). */
-  start(key: string, work: (onProgress: (p: Progress) => void) => Promise<Evaluation>): { progress: Progress; done: Promise<Evaluation> } | undefined {
+  start(key: string, work: (onProgress: (p: Progress) => void) => Promise<Evaluation>, label = ''): { progress: Progress; done: Promise<Evaluation> } | undefined {
     this.#evict();
     if (this.#entries.size >= this.opts.maxEntries) return undefined;
     const progress: Progress = { read: 0 };
@@ -47,10 +63,16 @@ export class BackgroundVerifications {
       if (p.total === undefined) delete progress.total;
       else progress.total = p.total;
     });
-    const entry: Entry = { state: 'running', progress, done };
+    const entry: Entry = { state: 'running', progress, done, startedAt: this.opts.now(), label };
     this.#entries.set(key, entry);
     done.then(
-      (evaluation) => { if (this.#entries.get(key) === entry) this.#entries.set(key, { state: 'done', evaluation, finishedAt: this.opts.now() }); },
+      (evaluation) => {
+        if (this.#entries.get(key) !== entry) return;
+        this.#entries.set(key, {
+          state: 'done', evaluation, finishedAt: this.opts.now(), startedAt: entry.startedAt, label, read: progress.read,
+          ...(progress.total !== undefined ? { total: progress.total } : {}),
+        });
+      },
       () => { if (this.#entries.get(key) === entry) this.#entries.delete(key); },
     );
     return entry;
@@ -59,6 +81,33 @@ export class BackgroundVerifications {
   /** The request that started it got its answer in time: nobody will retry for it. */
   forget(key: string): void {
     this.#entries.delete(key);
+  }
+
+  /** One verification's progress, without claiming its result. */
+  view(key: string): VerificationView | undefined {
+    this.#evict();
+    const e = this.#entries.get(key);
+    return e ? this.#viewOf(key, e) : undefined;
+  }
+
+  /** Every verification kept, running first. */
+  list(): VerificationView[] {
+    this.#evict();
+    return [...this.#entries].map(([k, e]) => this.#viewOf(k, e)).sort((a, b) => (a.state === b.state ? (a.started_at < b.started_at ? 1 : -1) : a.state === 'running' ? -1 : 1));
+  }
+
+  #viewOf(id: string, e: Entry): VerificationView {
+    const done = e.state === 'running' ? e.progress.read : e.read;
+    const total = e.state === 'running' ? e.progress.total : e.total;
+    const end = e.state === 'running' ? this.opts.now() : e.finishedAt;
+    const seconds = (end - e.startedAt) / 1000;
+    const rate = seconds > 0 ? done / seconds : undefined;
+    const view: VerificationView = { id, label: e.label, state: e.state, bytes_done: done, started_at: new Date(e.startedAt).toISOString() };
+    if (total !== undefined) view.bytes_total = total;
+    if (rate !== undefined) view.rate = Math.round(rate);
+    if (e.state === 'running' && rate && total !== undefined && total >= done) view.eta_seconds = Math.ceil((total - done) / rate);
+    if (e.state === 'done') view.decision = e.evaluation.findings.some((f) => f.action === 'block') || e.evaluation.steps.some((s) => s.status === 'fail') ? 'BLOCK' : 'ALLOW';
+    return view;
   }
 
   get size(): number {

@@ -11,7 +11,8 @@
 //
 // A failed walk (the sink could not be read) is kept only as a failure:
 // the pages show it instead of a chain status, and the next call retries.
-import type { AuditRecord } from '../../core/contracts/audit.js';
+import { isAlertRecord, type AuditRecord } from '../../core/contracts/audit.js';
+import { ActivityTally, type Activity } from '../../core/activity.js';
 import { AUDIT_QUERY_MAX_LIMIT, AuditPageSelector } from '../../core/audit-query.js';
 import { GateError, isGateError } from '../../core/errors.js';
 import { verifyAudit, type AuditVerification } from './read-audit.js';
@@ -43,6 +44,8 @@ export interface AuditSnapshot {
   recent: AuditRecord[];
   lastHour: DecisionCounts;
   lastDay: DecisionCounts;
+  /** The last 24 h in hourly buckets, the rules that blocked most, the busiest namespaces and apps. */
+  activity: Activity;
 }
 
 export interface AuditSnapshotFailure {
@@ -67,6 +70,12 @@ export interface AuditSnapshotOptions {
   maxAgeMs?: number;
   /** Default AUDIT_SNAPSHOT_RECENT. */
   recent?: number;
+  /**
+   * A kept result older than this is not shown while a walk replaces it: the
+   * view waits for the walk (default 3 × maxAgeMs). Without it the first view
+   * after an idle night would show the night-old counts.
+   */
+  waitWhenOlderThanMs?: number;
 }
 
 type Outcome = { ok: true; snapshot: AuditSnapshot } | { ok: false; failure: AuditSnapshotFailure; error: unknown };
@@ -74,6 +83,7 @@ type Outcome = { ok: true; snapshot: AuditSnapshot } | { ok: false; failure: Aud
 export class AuditSnapshots {
   readonly maxAgeMs: number;
   readonly recent: number;
+  readonly waitWhenOlderThanMs: number;
   readonly #flight = new SingleFlight<Outcome>(() => this.#walk());
   #snapshot: AuditSnapshot | undefined;
   #failure: AuditSnapshotFailure | undefined;
@@ -82,6 +92,7 @@ export class AuditSnapshots {
   constructor(private readonly ctx: Pick<GateContext, 'audit' | 'clock' | 'logger'> & Partial<Pick<GateContext, 'alerts'>>, opts: AuditSnapshotOptions = {}) {
     this.maxAgeMs = opts.maxAgeMs ?? AUDIT_SNAPSHOT_MAX_AGE_MS;
     this.recent = opts.recent ?? AUDIT_SNAPSHOT_RECENT;
+    this.waitWhenOlderThanMs = opts.waitWhenOlderThanMs ?? 3 * this.maxAgeMs;
     // Checked here rather than failing every walk later.
     if (!Number.isInteger(this.recent) || this.recent < 1 || this.recent > AUDIT_QUERY_MAX_LIMIT) {
       throw new GateError('config-invalid', `audit snapshot: recent must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}`);
@@ -95,7 +106,7 @@ export class AuditSnapshots {
    * walk. Waits only when no walk has ever finished.
    */
   async current(): Promise<AuditSnapshotView> {
-    if (!this.#snapshot && !this.#failure) {
+    if ((!this.#snapshot && !this.#failure) || this.#tooOld()) {
       await this.#flight.run();
     } else if (!this.#fresh()) {
       // Nobody awaits it; #walk turns read errors into a failure outcome anyway.
@@ -135,6 +146,13 @@ export class AuditSnapshots {
     return age >= 0 && age < this.maxAgeMs;
   }
 
+  /** Idle for a long time: what is kept is too old to show while the next walk runs. */
+  #tooOld(): boolean {
+    if (!this.#snapshot || this.#failure) return false;
+    const age = this.ctx.clock.now().getTime() - this.#snapshot.at.getTime();
+    return age > this.waitWhenOlderThanMs;
+  }
+
   #view(): AuditSnapshotView {
     return {
       ...(this.#snapshot ? { snapshot: this.#snapshot } : {}),
@@ -146,7 +164,7 @@ export class AuditSnapshots {
   /** A broken chain is tampering or corruption: it alerts whichever walk found it, not only an API call. */
   #alertOnChain(chain: AuditVerification, at: Date): void {
     this.ctx.alerts?.setCondition('audit-chain', chain.ok ? undefined : {
-      id: 'audit-chain', timestamp: at.toISOString(), severity: 'critical', kind: 'audit-chain',
+      timestamp: at.toISOString(), severity: 'critical', kind: 'audit-chain',
       message: `audit chain broken at ${chain.first_bad?.location ?? '?'}: ${chain.first_bad?.problem ?? ''}`,
     });
   }
@@ -157,19 +175,30 @@ export class AuditSnapshots {
       const recent = new AuditPageSelector({ limit: this.recent });
       const lastHour = counts(at, HOUR);
       const lastDay = counts(at, 24 * HOUR);
+      const activity = new ActivityTally(at, { buckets: 24, bucketMs: HOUR });
       const chain = await verifyAudit(this.ctx.audit, (r) => {
+        // Alert transitions are folded into the alert book (every replica's), not counted as decisions.
+        if (isAlertRecord(r)) {
+          this.ctx.alerts?.ingest(r);
+          return;
+        }
         recent.offer(r);
         count(lastHour, r);
         count(lastDay, r);
+        activity.offer(r);
       });
+      this.ctx.alerts?.prime();
       this.#alertOnChain(chain, at);
-      const snapshot: AuditSnapshot = { at, chain, recent: recent.page().items, lastHour, lastDay };
+      void this.ctx.alerts?.flush();
+      const snapshot: AuditSnapshot = { at, chain, recent: recent.page().items, lastHour, lastDay, activity: activity.result() };
       this.#snapshot = snapshot;
       this.#failure = undefined;
       return { ok: true, snapshot };
     } catch (error) {
       const failure = { at, detail: isGateError(error) ? error.message : 'the audit log could not be read; see the gate log' };
       this.#failure = failure;
+      // Nothing to compare with: report conditions as they stand rather than hold them forever.
+      this.ctx.alerts?.prime();
       try {
         this.ctx.logger.error('audit log walk failed', { error: error instanceof Error ? error.message : String(error) });
       } catch {

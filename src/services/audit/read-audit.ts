@@ -2,18 +2,21 @@
 // look up a request id, verify chains. Every read streams the sink's lines
 // once and keeps a bounded amount of them: the log grows forever, so nothing
 // here may hold the whole history in memory.
-import type { AuditRecord, ChainVerification } from '../../core/contracts/audit.js';
+import { isAlertRecord, type AuditRecord, type ChainVerification, type StoredRecord } from '../../core/contracts/audit.js';
 import { ChainVerifier, parseAuditLine } from '../../core/audit-record.js';
 import { AuditPageSelector, type AuditPage, type AuditQuery } from '../../core/audit-query.js';
 import type { AuditSink } from '../../core/ports/audit.js';
 
 export type AuditVerification = ChainVerification & { sink: string; note?: string };
 
-/** The stored records one at a time; an unparseable line is skipped (/audit/verify names it). */
+/**
+ * The stored decisions one at a time; an unparseable line is skipped
+ * (/audit/verify names it), and alert transitions are not decisions.
+ */
 export async function* auditRecords(sink: AuditSink): AsyncIterable<AuditRecord> {
   for await (const entry of sink.readRaw()) {
     const line = parseAuditLine(entry.text);
-    if (line.ok) yield line.record;
+    if (line.ok && !isAlertRecord(line.record)) yield line.record;
   }
 }
 
@@ -50,7 +53,7 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
  * from one read. O(history) CPU: the pages take it from AuditSnapshots
  * (audit-snapshot.ts), which bounds how often it runs.
  */
-export async function verifyAudit(sink: AuditSink, onRecord?: (record: AuditRecord) => void): Promise<AuditVerification> {
+export async function verifyAudit(sink: AuditSink, onRecord?: (record: StoredRecord) => void): Promise<AuditVerification> {
   const verifier = new ChainVerifier();
   for await (const entry of sink.readRaw()) {
     const line = verifier.add(entry);

@@ -33,6 +33,7 @@ export async function recordDecision(ctx: GateContext, given: Evaluation, opts: 
   const final = opts.dryRun ? report : await persist(ctx, report);
   ctx.metrics.validation(final, opts.source);
   ctx.alerts.fromDecision(final);
+  logDecision(ctx, final, opts);
   return final;
 }
 
@@ -51,19 +52,41 @@ async function persist(ctx: GateContext, report: DecisionReport): Promise<Decisi
   try {
     await ctx.audit.append(report);
     ctx.metrics.auditCommit(true, (performance.now() - started) / 1000);
-    ctx.alerts.setCondition('audit-sink', undefined);
+    ctx.alerts.setCondition('audit-sink', undefined, 'audit-sink');
+    // The store takes writes again: alert transitions it refused meanwhile go in now.
+    void ctx.alerts.flush();
     return report;
   } catch (e) {
     ctx.metrics.auditCommit(false, (performance.now() - started) / 1000);
     const why = e instanceof Error ? e.message : String(e);
     ctx.logger.error('audit write failed', { request_id: report.request_id, error: why });
     ctx.alerts.setCondition('audit-sink', {
-      id: 'audit-sink', timestamp: ctx.clock.now().toISOString(), severity: 'critical', kind: 'audit-sink',
+      timestamp: ctx.clock.now().toISOString(), severity: 'critical', kind: 'audit-sink',
       message: `audit store (${ctx.audit.kind}) failed a write: ${why}`,
     });
     if (!ctx.auditFailClosed) return report;
     return auditFailureBlock(report, why);
   }
+}
+
+/**
+ * One structured line per decision: ids, scenario, decision, rule ids and
+ * who/what it was about. Never a value: reasons and findings' messages stay
+ * in the audit record (they may quote where a secret was found).
+ */
+function logDecision(ctx: GateContext, r: DecisionReport, opts: RecordOptions): void {
+  const s = r.subject;
+  const subject = Object.fromEntries(Object.entries({
+    app_id: s.app_id, env: s.env, kind: s.kind, namespace: s.namespace, name: s.name, user: s.user, source: s.source,
+    source_db: s.source_db, target_db: s.target_db,
+  }).filter(([, v]) => v !== undefined));
+  const blocking = [...new Set(r.findings.filter((f) => f.action === 'block').map((f) => f.rule))];
+  const warning = [...new Set(r.findings.filter((f) => f.action === 'warn').map((f) => f.rule))];
+  ctx.logger.info('decision', {
+    request_id: r.request_id, ...(r.correlation_id ? { correlation_id: r.correlation_id } : {}),
+    scenario: r.scenario, decision: r.decision, rules: blocking, warnings: warning, subject, via: opts.source,
+    ...(opts.dryRun ? { dry_run: true } : {}),
+  });
 }
 
 function auditFailureBlock(report: DecisionReport, why: string): DecisionReport {

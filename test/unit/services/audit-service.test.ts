@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { AuditPageSelector, queryAuditRecords } from '../../../src/core/audit-query.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
-import type { AuditRecord } from '../../../src/core/contracts/audit.js';
+import type { AuditRecord, StoredRecord } from '../../../src/core/contracts/audit.js';
 import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
 import { findAuditRecords, queryAudit, selectAuditPage, verifyAudit } from '../../../src/services/audit/read-audit.js';
 import { createMemoryAuditSink } from '../../support/memory-audit-sink.js';
@@ -115,7 +115,7 @@ describe('audit service reads', function () {
     const sink = createMemoryAuditSink('pod-a');
     for (let n = 1; n <= 12; n += 1) await sink.append(report(n));
     sink.lines.splice(3, 0, 'not json');
-    const records: AuditRecord[] = [];
+    const records: StoredRecord[] = [];
     const watched: AuditSink = {
       ...sink, kind: 'memory', append: (r) => sink.append(r), health: () => sink.health(), close: () => sink.close(),
       readRaw: async function* () {

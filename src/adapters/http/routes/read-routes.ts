@@ -43,10 +43,6 @@ export async function auditVerifyRoute(ctx: RequestContext, deps: ApiDeps): Prom
   sendJson(ctx.res, result.ok ? 200 : 409, result);
 }
 
-export function alertsRoute(ctx: RequestContext, deps: ApiDeps): void {
-  sendJson(ctx.res, 200, { items: deps.gate.alerts.list() });
-}
-
 export function policiesRoute(ctx: RequestContext, deps: ApiDeps): void {
   const set = deps.gate.policies.current();
   const status = deps.gate.policies.status();
@@ -65,5 +61,5 @@ export function healthzRoute(ctx: RequestContext): void {
 
 export function readyzRoute(ctx: RequestContext, deps: ApiDeps): void {
   const r = deps.readiness();
-  sendJson(ctx.res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks });
+  sendJson(ctx.res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks, ...(r.signals ? { alerts: r.signals } : {}) });
 }

@@ -39,11 +39,35 @@ button { padding: .35rem .9rem; border: 1px solid #1f883d; background: #1f883d; 
 header button { background: transparent; border-color: #8c959f; }
 .error { border: 1px solid var(--bad); background: #ffebe9; padding: .6rem .8rem; border-radius: 6px; }
 ul.reasons { margin: .3rem 0; padding-left: 1.2rem; }
+.chart { max-width: 760px; display: block; }
+.chart.ranked { max-width: 380px; }
+.legend { font-size: .9em; margin: .2rem 0 .6rem; }
+.swatch { display: inline-block; width: .8em; height: .8em; vertical-align: middle; margin-left: .6em; }
+.swatch.allow { background: var(--ok); }
+.swatch.block { background: var(--bad); }
+.table-wrap { overflow-x: auto; }
+td.alert-key { max-width: 16rem; overflow-wrap: anywhere; }
+table.alerts td.message { min-width: 18rem; }
+form.take { display: flex; gap: .4rem; flex-wrap: wrap; align-items: end; margin-top: .3rem; }
+form.take label { font-size: .85em; }
+/* Narrow screens: tables scroll sideways inside their own box instead of pushing the page wider than the screen. */
+@media (max-width: 760px) {
+  main { padding: .6rem; }
+  table { display: block; overflow-x: auto; max-width: 100%; }
+  td.reason, td.message { min-width: 14rem; }
+  td.mono { white-space: normal; }
+  header nav a { display: inline-block; margin: .15rem .8rem .15rem 0; }
+}
 `;
 
 /** Reloads the page every N seconds when the body asks for it (data-refresh); pages work without it. */
 export const REFRESH_SCRIPT = `'use strict';
 (function () {
+  // A page shown after a form post must not keep the form's CSRF token in the address bar (history, screenshots, shoulder surfing).
+  if (/[?&]csrf=/.test(location.search) && window.history && history.replaceState) {
+    var q = location.search.slice(1).split('&').filter(function (p) { return p.indexOf('csrf=') !== 0; }).join('&');
+    history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+  }
   var seconds = Number(document.body.getAttribute('data-refresh'));
   function tick() {
     if (document.visibilityState === 'hidden') { setTimeout(tick, seconds * 1000); return; }

@@ -15,7 +15,7 @@ import type { UiDeps } from './ui-deps.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
 import { isEchoable } from '../../../core/safe-text.js';
 
-const FIELDS = ['scenario', 'decision', 'app_id', 'since', 'limit', 'continue'] as const;
+const FIELDS = ['scenario', 'decision', 'app_id', 'rule', 'request_id', 'since', 'limit', 'continue'] as const;
 
 export async function auditPage(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const given: Record<string, string> = {};
@@ -38,8 +38,10 @@ export async function auditPage(ctx: RequestContext, session: Session, deps: UiD
   } else {
     results = errorBox(`invalid filter: ${describeZodIssue(parsed.error?.issues[0], 'filter')}`);
   }
+  const { limit: _l, continue: _c, ...filters } = given;
   const body = html`${chainLine(audit, deps.api.gate.clock.now(), { label: 'Chain', writers: true })}
 ${filterForm(given)}
+<p><a href="/ui/audit/export${query(filters)}" download>Export these filters as JSON lines</a> <span class="muted">(every matching record, not only this page)</span></p>
 ${results}`;
   sendHtml(ctx.res, parsed.success && !withheld ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
 }
@@ -56,6 +58,8 @@ function filterForm(given: Record<string, string>): SafeHtml {
 <label>scenario<select name="scenario">${opt('scenario', '', 'any')}${opt('scenario', 'T1', 'T1')}${opt('scenario', 'T2', 'T2')}</select></label>
 <label>decision<select name="decision">${opt('decision', '', 'any')}${opt('decision', 'ALLOW', 'ALLOW')}${opt('decision', 'BLOCK', 'BLOCK')}</select></label>
 <label>app_id<input type="text" name="app_id" value="${given.app_id ?? ''}"></label>
+<label>rule id<input type="text" name="rule" value="${given.rule ?? ''}" placeholder="prod-requires-tls"></label>
+<label>request id<input type="text" name="request_id" value="${given.request_id ?? ''}"></label>
 <label>since (UTC)<input type="text" name="since" value="${given.since ?? ''}" placeholder="2026-01-31T12:00:00Z"></label>
 <button type="submit">Filter</button>
 </form>`;

@@ -9,6 +9,7 @@ import type { DecisionCounts } from '../../../services/audit/audit-snapshot.js';
 import type { RequestContext } from '../router.js';
 import { alertRows } from './alerts-page.js';
 import { backgroundAuditSection } from './background-audit-section.js';
+import { activitySection } from './overview-activity.js';
 import { asOf, chainLine, withSnapshot } from './audit-status.js';
 import { decisionRows } from './decision-rows.js';
 import { html, type SafeHtml } from './html.js';
@@ -30,7 +31,8 @@ export async function overviewPage(ctx: RequestContext, session: Session, deps: 
   const body = html`<div class="cards">
 <section class="card" id="readiness"><h2>Readiness</h2>
 <p class="${ready.ok ? 'status-ok' : 'status-bad'}">${ready.ok ? 'Ready' : 'Not ready'}</p>
-<ul>${Object.entries(ready.checks).map(([name, c]) => html`<li><strong>${name}</strong>: <span class="${c.ok ? 'status-ok' : 'status-bad'}">${c.ok ? 'ok' : 'failing'}</span> — ${c.detail}</li>`)}</ul></section>
+<ul>${Object.entries(ready.checks).map(([name, c]) => html`<li><strong>${name}</strong>: <span class="${c.ok ? 'status-ok' : 'status-bad'}">${c.ok ? 'ok' : 'failing'}</span> — ${c.detail}</li>`)}</ul>
+${alerts.length ? html`<p class="status-bad" id="alerts-firing">${alerts.length} alert${alerts.length === 1 ? '' : 's'} firing: ${alerts.map((a) => a.key).join(', ')} — <a href="/ui/alerts">see alerts</a></p>` : html`<p class="status-ok" id="alerts-firing">no alerts firing</p>`}</section>
 <section class="card" id="certificate"><h2>Webhook certificate</h2>${certificate(deps.webhookCertNotAfter(), now)}</section>
 <section class="card" id="audit"><h2>Audit</h2>
 <p>sink <strong>${gate.audit.kind}</strong>: <span class="${sink.ok ? 'status-ok' : 'status-bad'}">${sink.ok ? 'healthy' : 'failing'}</span> — ${sink.detail}</p>
@@ -41,7 +43,8 @@ ${set ? html`<p><code>${set.digest}</code></p><p>${set.names.join(', ')} · ${se
 ${status.errors.length ? html`<p class="status-bad">reload errors: ${status.errors.join('; ')}</p>` : ''}</section>
 ${backgroundAuditSection(deps.backgroundAudit?.(), deps.backgroundAudit !== undefined)}
 </div>
-<h2>Open alerts</h2>${alerts.length ? alertRows(alerts) : html`<p class="muted">No open alerts.</p>`}
+<h2>Alerts firing</h2>${alerts.length ? alertRows(alerts) : html`<p class="muted">No alerts firing. Ordinary BLOCKs are decisions, listed below.</p>`}
+${activitySection(audit, now, deps)}
 <h2>Recent decisions</h2>${withSnapshot(audit, (s) => html`<p>${asOf(s.at, now, audit.refreshing)}</p>${s.recent.length ? decisionRows(s.recent) : html`<p class="muted">No decisions yet.</p>`}`)}
 <p><a href="/ui/audit">Full audit log →</a></p>`;
   sendHtml(ctx.res, 200, page({ title: 'Overview', current: '/', session, refresh: 15, body }));

@@ -2,8 +2,9 @@
 // the router (a browser sends no Bearer header); withSession() checks the
 // session cookie instead and sends anyone without one to /ui/login.
 import type { Route } from '../router.js';
-import { alertsPage } from './alerts-page.js';
+import { alertsPage, alertsTakePost } from './alerts-page.js';
 import { auditPage } from './audit-page.js';
+import { auditExport } from './audit-export.js';
 import { decisionPage } from './decision-page.js';
 import { withSession } from './guard.js';
 import { loginGet, loginPost, logoutPost } from './login-page.js';
@@ -26,6 +27,8 @@ export function uiRoutes(deps: UiDeps): Route[] {
     open('POST', '/ui/replication', withSession(deps, (c, s) => replicationPost(c, s, deps), { csrf: true })),
     open('GET', '/ui/audit', withSession(deps, (c, s) => auditPage(c, s, deps))),
     open('GET', '/ui/alerts', withSession(deps, (c, s) => alertsPage(c, s, deps))),
+    open('POST', '/ui/alerts/take', withSession(deps, (c, s) => alertsTakePost(c, s, deps), { csrf: true })),
+    open('GET', '/ui/audit/export', withSession(deps, (c) => auditExport(c, deps))),
     open('GET', '/ui/decisions', withSession(deps, (c, s) => decisionPage(c, s, deps))),
     open('GET', '/ui/static/gate.css', stylesheetRoute),
     open('GET', '/ui/static/refresh.js', refreshScriptRoute),
