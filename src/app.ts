@@ -15,6 +15,8 @@ import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
 import { kubeOnce, tokenReviewFromConfig } from './wiring/kube.js';
 import type { KubeConnection } from './adapters/k8s/kube-connection.js';
+import { backgroundAuditCluster } from './adapters/k8s/background-audit-cluster.js';
+import { BackgroundAudit } from './services/audit/background-audit.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/http/api-token.js';
 import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
@@ -117,7 +119,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
     : staticTokenVerifier(tokens.tokens);
   let certNotAfter: Date | undefined;
-  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter });
+  // Background audit of existing objects (OpenReports), when an interval is set.
+  const backgroundAudit = config.backgroundAuditIntervalSeconds > 0 ? new BackgroundAudit(gate, {
+    gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, onRun: (run) => metrics.backgroundAudit?.(run),
+    ...backgroundAuditCluster({ ...optional('kubeconfigPath', config.kubeconfig), enforceLabel: config.enforceLabel, envLabel: config.envLabel, excludedNamespaces: [config.namespace, 'kube-system', 'kube-node-lease'] }),
+  }) : undefined;
+  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter, ...(backgroundAudit ? { backgroundAudit: () => backgroundAudit.last() } : {}) });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
     verifier, ids: gate.ids, logger, tls: config.apiTls,
   }));
@@ -179,6 +186,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // The first walk restores alerts from the store (a restart) and primes the alert book.
       void auditSnapshots.current().catch(() => undefined);
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
+      backgroundAudit?.start(config.backgroundAuditIntervalSeconds * 1000);
       return { apiPort: api.port, webhookPort: webhook.port };
     },
     async stop() {
@@ -187,6 +195,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       expiry.close();
       certFiles?.close();
       await selfManaged?.stop();
+      await backgroundAudit?.stop();
       await webhook?.close();
       await api?.close();
       await audit.close();

@@ -84,6 +84,11 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
   const conditions = new Gauge({ name: `${PREFIX}alert_condition`, help: 'Standing alert conditions (1 while it holds): audit chain broken, audit store failing, policy or key reload refused, certificate near expiry.', labelNames: ['kind'] as const, registers });
   for (const kind of CONDITIONS) conditions.set({ kind }, 0);
   const conditionKinds = new Set<string>(CONDITIONS);
+  // Background audit (services/background-audit.ts): the last run's OpenReports result counts and when it ran.
+  const bgResults = new Gauge({ name: `${PREFIX}background_audit_results`, help: 'Results of the last background audit run, by OpenReports result (pass, fail, warn, error).', labelNames: ['result'] as const, registers });
+  const bgObjects = new Gauge({ name: `${PREFIX}background_audit_objects`, help: 'Objects judged by the last background audit run.', registers });
+  const bgLastRun = new Gauge({ name: `${PREFIX}background_audit_last_run_timestamp_seconds`, help: 'When the last background audit run finished, as a Unix timestamp.', registers });
+  const bgErrors = new Counter({ name: `${PREFIX}background_audit_errors_total`, help: 'Cluster reads or report writes the background audit could not do.', registers });
   const buildInfo = new Gauge({ name: `${PREFIX}build_info`, help: 'Always 1; the labels say which build runs.', labelNames: ['version', 'node'] as const, registers });
   buildInfo.set({ version: opts.version, node: process.version }, 1);
 
@@ -113,6 +118,12 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
     },
     condition(kind, active) {
       conditions.set({ kind: closed(kind, conditionKinds) }, active ? 1 : 0);
+    },
+    backgroundAudit(run) {
+      for (const result of ['pass', 'fail', 'warn', 'error'] as const) bgResults.set({ result }, run.results[result]);
+      bgObjects.set(run.objects);
+      bgLastRun.set(Date.parse(run.finishedAt) / 1000);
+      if (run.errors.length > 0) bgErrors.inc(run.errors.length);
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

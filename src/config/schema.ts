@@ -52,6 +52,11 @@ export const ConfigSchema = z.object({
   artifactCaFile: z.string().min(1).optional(),
   artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Background audit (services/background-audit.ts): 0 = off. Needs a cluster (GATE_KUBECONFIG or in cluster).
+  backgroundAuditIntervalSeconds: z.coerce.number().int().min(0).max(86_400).default(0),
+  // The namespace labels the chart's webhooks select on (webhook.enforceLabel / webhook.envLabel).
+  enforceLabel: z.string().min(1).default('migrationgate.io/enforce'),
+  envLabel: z.string().min(1).default('migrationgate.io/env'),
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -97,4 +102,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_ARTIFACT_CA_FILE: 'artifactCaFile',
   GATE_ARTIFACT_TIMEOUT_SECONDS: 'artifactTimeoutSeconds',
   GATE_LOG_LEVEL: 'logLevel',
+  GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS: 'backgroundAuditIntervalSeconds',
+  GATE_ENFORCE_LABEL: 'enforceLabel',
+  GATE_ENV_LABEL: 'envLabel',
 };

@@ -243,11 +243,20 @@ describe('Helm chart charts/migration-gate', function () {
   });
 
   describe('the webhook configuration', () => {
-    it('two webhooks per environment, fail closed, NoneOnDryRun, v1, Equivalent, 10 s, path /validate/<env> on the Service', () => {
+    it('two webhooks per environment and enforcement mode, fail closed, NoneOnDryRun, v1, Equivalent, 10 s, path /validate/<env>[/<mode>] on the Service', () => {
       const vwc = one<WebhookConfig>(defaults, 'ValidatingWebhookConfiguration');
-      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(['configmaps.migrationgate.io', 'migrationrequests.migrationgate.io', 'staging.configmaps.migrationgate.io', 'staging.migrationrequests.migrationgate.io']);
+      const names = (env: string): string[] => ['', 'warn.', 'audit.'].flatMap((m) => [`${m}${env}configmaps.migrationgate.io`, `${m}${env}migrationrequests.migrationgate.io`]);
+      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal([...names(''), ...names('staging.')]);
       for (const w of vwc.webhooks) {
-        const env = w.name.startsWith('staging.') ? 'staging' : 'prod';
+        const env = w.name.replace(/^(warn|audit)\./, '').startsWith('staging.') ? 'staging' : 'prod';
+        const mode = /^(warn|audit)\./.exec(w.name)?.[1];
+        // The enforcement label picks the mode; the default (enforce) takes every other value and no label.
+        expect((w as unknown as { namespaceSelector: { matchExpressions: unknown[] } }).namespaceSelector.matchExpressions).to.deep.include(
+          mode ? { key: 'migrationgate.io/enforcement', operator: 'In', values: [mode] } : { key: 'migrationgate.io/enforcement', operator: 'NotIn', values: ['warn', 'audit'] });
+        if (mode) {
+          expect(w.clientConfig.service?.path).to.equal(`/validate/${env}/${mode}`);
+          continue;
+        }
         expect(w.failurePolicy).to.equal('Fail');
         expect(w.sideEffects).to.equal('NoneOnDryRun');
         expect(w.admissionReviewVersions).to.deep.equal(['v1']);
@@ -265,6 +274,16 @@ describe('Helm chart charts/migration-gate', function () {
       expect(vwc.webhooks[0]?.rules[0]?.resources).to.deep.equal(['configmaps']);
       expect(vwc.webhooks[1]?.rules[0]?.resources).to.deep.equal(['migrationrequests']);
       expect(vwc.webhooks[1]?.rules[0]?.apiGroups).to.deep.equal(['migrationgate.io']);
+    });
+
+    it('webhook.enforcement: allowedModes [enforce] renders the four historical webhooks; default warn sends unlabelled namespaces to /warn', async () => {
+      const only = one<WebhookConfig>(await render(['--set', 'webhook.enforcement.allowedModes={enforce}']), 'ValidatingWebhookConfiguration');
+      expect(only.webhooks.map((w) => w.name)).to.deep.equal(['configmaps.migrationgate.io', 'migrationrequests.migrationgate.io', 'staging.configmaps.migrationgate.io', 'staging.migrationrequests.migrationgate.io']);
+      for (const w of only.webhooks) expect(w.namespaceSelector.matchExpressions?.some((e) => e.key === 'migrationgate.io/enforcement'), w.name).to.equal(false);
+      const warn = one<WebhookConfig>(await render(['--set', 'webhook.enforcement.default=warn']), 'ValidatingWebhookConfiguration');
+      const byName = new Map(warn.webhooks.map((w) => [w.name, w]));
+      expect(byName.get('warn.configmaps.migrationgate.io')!.namespaceSelector.matchExpressions).to.deep.include({ key: 'migrationgate.io/enforcement', operator: 'NotIn', values: ['enforce', 'audit'] });
+      expect(byName.get('configmaps.migrationgate.io')!.namespaceSelector.matchExpressions).to.deep.include({ key: 'migrationgate.io/enforcement', operator: 'In', values: ['enforce'] });
     });
 
     it('excludes its own namespace, kube-system and kube-node-lease (and extra ones); ConfigMaps need the enforce label', async () => {
@@ -286,7 +305,9 @@ describe('Helm chart charts/migration-gate', function () {
       const url = 'https://127.0.0.1:18443/validate';
       const docs = await render(['--set', `webhook.url=${url}`, '--set', 'webhook.caBundle=Q0EK']);
       for (const w of one<WebhookConfig>(docs, 'ValidatingWebhookConfiguration').webhooks) {
-        expect(w.clientConfig).to.deep.equal({ url: `${url}/${w.name.startsWith('staging.') ? 'staging' : 'prod'}`, caBundle: 'Q0EK' });
+        const mode = /^(warn|audit)\./.exec(w.name)?.[1];
+        const env = w.name.replace(/^(warn|audit)\./, '').startsWith('staging.') ? 'staging' : 'prod';
+        expect(w.clientConfig).to.deep.equal({ url: `${url}/${env}${mode ? `/${mode}` : ''}`, caBundle: 'Q0EK' });
       }
     });
 

@@ -101,12 +101,15 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
 
     it('the ValidatingWebhookConfiguration: two webhooks per environment, failurePolicy Fail, url mode at the local gate with its CA', async () => {
       const vwc = await getJson<{ webhooks: Webhook[] }>(['get', 'validatingwebhookconfiguration', RELEASE]);
-      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal([WEBHOOK_OF.ConfigMap, WEBHOOK_OF.MigrationRequest, `staging.${WEBHOOK_OF.ConfigMap}`, `staging.${WEBHOOK_OF.MigrationRequest}`]);
+      // Per environment, one pair per enforcement mode (enforce keeps the historical names).
+      const pair = (prefix: string): string[] => [`${prefix}${WEBHOOK_OF.ConfigMap}`, `${prefix}${WEBHOOK_OF.MigrationRequest}`];
+      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(['', 'staging.'].flatMap((env) => ['', 'warn.', 'audit.'].flatMap((m) => pair(`${m}${env}`))));
       for (const w of vwc.webhooks) {
         expect(w.failurePolicy, w.name).to.equal('Fail');
         expect(w.sideEffects, w.name).to.equal('NoneOnDryRun');
-        const env = w.name.startsWith('staging.') ? 'staging' : 'prod';
-        expect(w.clientConfig, w.name).to.deep.equal({ url: `${cl.gate.webhookUrl}/${env}`, caBundle: cl.gate.caBundle });
+        const mode = /^(warn|audit)\./.exec(w.name)?.[1];
+        const env = w.name.replace(/^(warn|audit)\./, '').startsWith('staging.') ? 'staging' : 'prod';
+        expect(w.clientConfig, w.name).to.deep.equal({ url: `${cl.gate.webhookUrl}/${env}${mode ? `/${mode}` : ''}`, caBundle: cl.gate.caBundle });
       }
     });
   });

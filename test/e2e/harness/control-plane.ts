@@ -99,7 +99,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     const mintServiceAccountKubeconfig = async (ns: string, sa: string, o: { duration?: string } = {}) => {
       const created = await kubectl(['create', 'serviceaccount', sa, '-n', ns]);
-      if (created.code !== 0 && !/AlreadyExists/.test(created.stderr)) {
+      if (created.code !== 0 && !/AlreadyExists|already exists/.test(created.stderr)) {
         throw new Error(`create serviceaccount ${ns}/${sa}: ${created.stderr}`);
       }
       // TokenRequest API: a bound, expiring token; no Secret-based tokens

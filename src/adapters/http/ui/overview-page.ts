@@ -8,6 +8,7 @@
 import type { DecisionCounts } from '../../../services/audit/audit-snapshot.js';
 import type { RequestContext } from '../router.js';
 import { alertRows } from './alerts-page.js';
+import { backgroundAuditSection } from './background-audit-section.js';
 import { activitySection } from './overview-activity.js';
 import { asOf, chainLine, withSnapshot } from './audit-status.js';
 import { decisionRows } from './decision-rows.js';
@@ -40,6 +41,7 @@ ${chainLine(audit, now, { label: 'chain' })}</section>
 <section class="card" id="policies"><h2>Policy set</h2>
 ${set ? html`<p><code>${set.digest}</code></p><p>${set.names.join(', ')} · ${set.rules.length} rules${status.loadedAt ? ` · loaded ${status.loadedAt}` : ''}</p>` : html`<p class="status-bad">no policy set loaded</p>`}
 ${status.errors.length ? html`<p class="status-bad">reload errors: ${status.errors.join('; ')}</p>` : ''}</section>
+${backgroundAuditSection(deps.backgroundAudit?.(), deps.backgroundAudit !== undefined)}
 </div>
 <h2>Alerts firing</h2>${alerts.length ? alertRows(alerts) : html`<p class="muted">No alerts firing. Ordinary BLOCKs are decisions, listed below.</p>`}
 ${activitySection(audit, now, deps)}
