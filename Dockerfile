@@ -5,8 +5,12 @@
 # non-root user and writes nowhere but /data (volume) and /tmp (tmpfs), so it
 # runs with a read-only root filesystem. test/integration/container.test.ts
 # parses this file and starts the built app exactly as CMD/ENV/WORKDIR say.
+# scripts/image/build.sh builds the same layout without Docker (npm run
+# image); test/image/image-layout.test.ts checks that the two agree, so a
+# change here needs the same change there. Node: the major must match
+# scripts/node/node-version.env.
 
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No install scripts: nothing here needs one, and none may download anything.
@@ -15,7 +19,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-slim AS runtime
+FROM node:24-slim AS runtime
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force

@@ -74,7 +74,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // /metrics always serves the gate's own registry; a test may observe through its own Metrics instead.
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
-  const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
+  const alerts = new AlertBook(500, (a) => metrics.alert(a.severity), (kind, active) => metrics.condition?.(kind, active));
   const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock));
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);

@@ -30,6 +30,8 @@ const ACTIONS = new Set(['block', 'warn']);
 const SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'UNKNOWN']);
 const RESOURCES = new Set(['configmaps', 'migrationrequests', 'other']);
+/** AlertBook condition keys (services/alerts.ts AlertKind, standing ones only). */
+const CONDITIONS = ['audit-chain', 'audit-sink', 'policy-load', 'key-load', 'cert-expiry'] as const;
 
 export interface PromMetricsOptions {
   version: string;
@@ -71,6 +73,10 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
   const auditSeconds = new Histogram({ name: `${PREFIX}audit_commit_duration_seconds`, help: 'Time until an audit record was durable (or the write failed).', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
   const alerts = new Counter({ name: `${PREFIX}alerts_total`, help: 'Alerts raised, by severity.', labelNames: ['severity'] as const, registers });
   const certExpiry = new Gauge({ name: `${PREFIX}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of the webhook serving certificate, as a Unix timestamp.', registers });
+  // 1 while a standing condition holds; every kind starts at 0 so "absent" never means "fine".
+  const conditions = new Gauge({ name: `${PREFIX}alert_condition`, help: 'Standing alert conditions (1 while it holds): audit chain broken, audit store failing, policy or key reload refused, certificate near expiry.', labelNames: ['kind'] as const, registers });
+  for (const kind of CONDITIONS) conditions.set({ kind }, 0);
+  const conditionKinds = new Set<string>(CONDITIONS);
   const buildInfo = new Gauge({ name: `${PREFIX}build_info`, help: 'Always 1; the labels say which build runs.', labelNames: ['version', 'node'] as const, registers });
   buildInfo.set({ version: opts.version, node: process.version }, 1);
 
@@ -97,6 +103,9 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
     },
     certExpiry(notAfter) {
       certExpiry.set(notAfter.getTime() / 1000);
+    },
+    condition(kind, active) {
+      conditions.set({ kind: closed(kind, conditionKinds) }, active ? 1 : 0);
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

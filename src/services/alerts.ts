@@ -21,7 +21,16 @@ const INTEGRITY_RULES = /^(config-hash-mismatch|snapshot-|archive-|backup-manife
 export class AlertBook {
   readonly #events: Alert[] = [];
   readonly #conditions = new Map<string, Alert>();
-  constructor(private readonly capacity = 500, private readonly onRaise: (a: Alert) => void = () => {}) {}
+  /**
+   * onCondition hears every standing condition start and end (metrics: one
+   * gauge per kind, what the chart's PrometheusRule alerts on; an ordinary
+   * BLOCK is an event, never a condition, so it cannot page anyone).
+   */
+  constructor(
+    private readonly capacity = 500,
+    private readonly onRaise: (a: Alert) => void = () => {},
+    private readonly onCondition: (key: string, active: boolean) => void = () => {},
+  ) {}
 
   /** Records an alert for a BLOCK whose worst blocking finding is high or critical. */
   fromDecision(report: DecisionReport): Alert | undefined {
@@ -51,6 +60,7 @@ export class AlertBook {
   /** A standing condition (keyed): set while it holds, cleared when it no longer does. */
   setCondition(key: string, alert: Alert | undefined): void {
     const had = this.#conditions.get(key);
+    this.onCondition(key, alert !== undefined);
     if (!alert) {
       this.#conditions.delete(key);
       return;

@@ -13,6 +13,8 @@ export interface Metrics {
   scenarioDuration?(scenario: Scenario, seconds: number): void;
   /** notAfter of the webhook serving certificate, set at start and on every reload. */
   certExpiry?(notAfter: Date): void;
+  /** A standing alert condition (audit-chain, audit-sink, policy-load, key-load, cert-expiry) holds or not. */
+  condition?(kind: string, active: boolean): void;
 }
 
 export const noMetrics: Metrics = {

@@ -64,7 +64,7 @@ describe('container: Dockerfile, docker-compose.yml, and the image entrypoint', 
       const text = readFileSync('Dockerfile', 'utf8');
       expect(text).to.match(/RUN npm ci\b/).and.to.match(/RUN npm run build/);
       expect(dockerfile.runs.some((r) => /npm ci --omit=dev/.test(r))).to.equal(true);
-      expect(dockerfile.from).to.match(/^FROM (node:20-slim|gcr\.io\/distroless\/nodejs20)/);
+      expect(dockerfile.from).to.match(/^FROM (node:24-slim|gcr\.io\/distroless\/nodejs24)/);
       expect(dockerfile.copies.some((c) => /--from=build \/app\/dist \.\/dist/.test(c))).to.equal(true);
       expect(dockerfile.copies.some((c) => /^policies /.test(c))).to.equal(true);
     });

@@ -9,6 +9,8 @@ export interface RuntimeStage {
   user?: string;
   expose: string[];
   cmd: string[];
+  entrypoint: string[];
+  volumes: string[];
   healthcheck: { options: Record<string, string>; cmd: string[] };
   runs: string[];
   copies: string[];
@@ -34,7 +36,7 @@ export function parseDockerfile(text: string): RuntimeStage {
   const lines = logicalLines(text);
   const stages = lines.filter((l) => /^FROM\s/i.test(l));
   const last = lines.findLastIndex((l) => /^FROM\s/i.test(l));
-  const stage: RuntimeStage = { stages, from: lines[last] ?? '', workdir: '/', env: {}, expose: [], cmd: [], healthcheck: { options: {}, cmd: [] }, runs: [], copies: [] };
+  const stage: RuntimeStage = { stages, from: lines[last] ?? '', workdir: '/', env: {}, expose: [], cmd: [], entrypoint: [], volumes: [], healthcheck: { options: {}, cmd: [] }, runs: [], copies: [] };
   for (const line of lines.slice(last + 1)) apply(stage, line);
   return stage;
 }
@@ -47,6 +49,8 @@ function apply(stage: RuntimeStage, line: string): void {
     case 'USER': stage.user = args; break;
     case 'EXPOSE': stage.expose.push(...args.split(/\s+/)); break;
     case 'CMD': stage.cmd = execForm(args); break;
+    case 'ENTRYPOINT': stage.entrypoint = execForm(args); break;
+    case 'VOLUME': stage.volumes.push(...(args.startsWith('[') ? execForm(args) : args.split(/\s+/))); break;
     case 'RUN': stage.runs.push(args); break;
     case 'COPY': stage.copies.push(args); break;
     case 'HEALTHCHECK': stage.healthcheck = parseHealthcheck(args); break;

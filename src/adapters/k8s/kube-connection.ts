@@ -3,10 +3,12 @@
 // (projected token, re-read by client-node as it rotates). Hands out our own
 // ports; nothing of client-node leaks past this directory.
 //
-// client-node is pinned to 1.x: 2.x depends on undici 8, which needs
-// Node >= 22.19 and does not even load on Node 20 (the gate's runtime).
-import { Agent, type RequestOptions } from 'node:https';
+// client-node 2.x sends with undici (Node >= 22.19; the gate runs on 24), so
+// the transport is an undici Dispatcher: undici is imported here only, as
+// client-node's own transport, never on its own.
+import type { RequestOptions } from 'node:https';
 import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { Agent, type Dispatcher } from 'undici';
 import { GateError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
 import { clientNodeTokenReviewer } from './client-node-token-review.js';
@@ -65,36 +67,39 @@ export function loadKubeConfig(kubeconfigPath: string | undefined, missing: stri
 }
 
 /**
- * client-node 1.x builds a new https.Agent for every request, so every audit
- * write would pay a TCP + TLS handshake. One keep-alive agent with the same
- * TLS material (CA, client cert) is reused instead; the bearer token is
- * still set per request by client-node, so token rotation keeps working.
- * Clusters behind a proxy keep client-node's own agent.
+ * client-node (1.x and 2.x alike) builds a new agent (2.x: an undici Agent)
+ * for every request, so every audit write would pay a TCP + TLS handshake.
+ * One keep-alive dispatcher with the same TLS material (CA, client cert) is
+ * reused instead; the bearer token is still set per request by client-node,
+ * so token rotation keeps working. Clusters behind a proxy keep
+ * client-node's own dispatcher.
  */
-export function keepAliveAgent(kc: KubeConfig): (() => Promise<Agent>) | undefined {
+export function keepAliveAgent(kc: KubeConfig): (() => Promise<Dispatcher>) | undefined {
   if (kc.getCurrentCluster()?.proxyUrl) return undefined;
-  let agent: Promise<Agent> | undefined;
+  let agent: Promise<Dispatcher> | undefined;
   return () => (agent ??= (async () => {
     const o: RequestOptions = {};
     await kc.applyToHTTPSOptions(o);
     return new Agent({
-      keepAlive: true, maxSockets: 8,
-      ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
-      ...(o.servername ? { servername: o.servername } : {}),
-      ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      connections: 8,
+      connect: {
+        ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
+        ...(o.servername ? { servername: o.servername } : {}),
+        ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      },
     });
   })());
 }
 
-/** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive agent. */
-export function callOptions(ms: number, agent: (() => Promise<Agent>) | undefined): () => ConfigurationOptions {
+/** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive dispatcher. */
+export function callOptions(ms: number, agent: (() => Promise<Dispatcher>) | undefined): () => ConfigurationOptions {
   return () => ({
     middlewareMergeStrategy: 'append',
     middleware: [{
       pre(ctx: RequestContext) {
         ctx.setSignal(AbortSignal.timeout(ms));
         return new Observable((async () => {
-          if (agent) ctx.setAgent(await agent());
+          if (agent) ctx.setDispatcher(await agent());
           return ctx;
         })());
       },
