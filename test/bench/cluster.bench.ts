@@ -10,7 +10,7 @@
 // The figure that matters is the latency each adds over (1).
 import { parse as parseYaml } from 'yaml';
 import { startPodCluster, type PodCluster } from '../e2e/harness/node.js';
-import { ensureGateImage, helmInstallDefault, importGateImage } from '../e2e/support/pod-gate.js';
+import { ensureGateImage, helmInstallDefault, importGateImage, trustExampleKeyArgs } from '../e2e/support/pod-gate.js';
 import { exampleCases } from '../e2e/support/gate-cluster.js';
 import { runFixedRate } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
@@ -120,7 +120,8 @@ export async function benchCluster(seconds: number, log: (s: string) => void = (
       await new Promise((res) => setTimeout(res, 500));
     }
 
-    await helmInstallDefault(cl, img);
+    // Default values plus the examples' signing key: the creates are signed prod configs, so every one is an ALLOW.
+    await helmInstallDefault(cl, img, trustExampleKeyArgs());
     await waitDenied('the gate');
     phases.push(await measure('gate'));
     return { seconds, phases };

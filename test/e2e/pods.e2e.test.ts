@@ -16,16 +16,13 @@ import { expect } from 'chai';
 import { NODE_NAME, startPodCluster, type PodCluster } from './harness/node.js';
 import type { RunResult } from './harness/exec.js';
 import { startApplyStream, type StreamResult } from './support/apply-stream.js';
-import { REPO_ROOT } from './support/local-gate.js';
 import { CHART_DIR, K8S_EXAMPLES_DIR, RELEASE, RELEASE_NAMESPACE, exampleCases, mapLimit } from './support/gate-cluster.js';
 import {
-  ensureGateImage, gatePods, helmInstallDefault, imageArgs, importGateImage, segmentRecords, type GateImage,
+  ensureGateImage, gatePods, helmInstallDefault, imageArgs, importGateImage, segmentRecords, trustExampleKeyArgs, type GateImage,
 } from './support/pod-gate.js';
 
 const SA_USER = `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}`;
-/** The examples are signed with examples/keys; a default install pins no key. */
-const EXAMPLE_KEY = 'examples/keys/trusted/example-ed25519.pub.pem';
-const TRUST_EXAMPLE_KEY = ['--set-file', `keys.files.example-ed25519\\.pub\\.pem=${join(REPO_ROOT, EXAMPLE_KEY)}`];
+const TRUST_EXAMPLE_KEY = trustExampleKeyArgs();
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 const pems = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

@@ -47,6 +47,11 @@ export async function importGateImage(cl: PodCluster, img: GateImage): Promise<v
   if (t.code !== 0) throw new Error(`ctr images tag ${imported} ${full}: ${t.stderr}`);
 }
 
+/** The examples are signed with examples/keys; a default install pins no key (and refuses them). */
+export function trustExampleKeyArgs(): string[] {
+  return ['--set-file', `keys.files.example-ed25519\\.pub\\.pem=${path.join(REPO_ROOT, 'examples/keys/trusted/example-ed25519.pub.pem')}`];
+}
+
 /** The only values a default install overrides: where the image is. */
 export function imageArgs(img: GateImage): string[] {
   return ['--set', `image.repository=${img.repository}`, '--set', `image.tag=${img.tag}`, '--set', 'image.pullPolicy=IfNotPresent'];
