@@ -13,7 +13,7 @@ import {
 } from '../../scripts/render-deploy.js';
 import { ENV_VARS } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/load.js';
-import { tokenReviewFromConfig } from '../../src/adapters/k8s/kube-from-config.js';
+import { tokenReviewFromConfig } from '../../src/wiring/kube.js';
 import { silentLogger } from '../../src/adapters/log.js';
 
 interface Meta { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
@@ -374,7 +374,7 @@ describe('Helm chart charts/migration-gate', function () {
       // The start-up check that made every default pod exit 78 (config-invalid).
       const config = loadConfig(gateEnv(defaults));
       expect(config.apiTokenReview).to.equal(false);
-      expect(tokenReviewFromConfig(config, silentLogger)).to.equal(undefined);
+      expect(tokenReviewFromConfig(config, () => { throw new Error('TokenReview off: no Kubernetes connection may be opened'); }, silentLogger)).to.equal(undefined);
       const on = loadConfig(gateEnv(await render(['--set', 'api.tokenReview=true', '--set', 'api.allowedGroups={system:serviceaccounts:ci}'])));
       expect([on.apiTokenReview, on.apiAllowedUsers, on.apiAllowedGroups, on.apiTokenReviewEnvs]).to.deep.equal([true, [], ['system:serviceaccounts:ci'], ['prod', 'staging']]);
     });
