@@ -97,7 +97,7 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
     throw new Error(
       `helm binary not found at ${candidate}${env.HELM_BIN ? ' ($HELM_BIN)' : ''}.\n` +
       `Fetch the cached official helm and kubectl first:\n\n    bash ${ENSURE_TOOLS}\n\n` +
-      '(it also builds kube-apiserver on a cold machine; set HELM_BIN to use another official helm v3 binary).',
+      '(it also builds kube-apiserver on a cold machine; set HELM_BIN to use another official helm v4 binary).',
     );
   }
   return candidate;

@@ -1,4 +1,4 @@
-// npm run bench [-- t1|t2|admission ...]: runs the benchmarks and prints
+// npm run bench [-- t1|t2|admission|cluster ...]: runs the benchmarks and prints
 // each figure with the ratio to the baseline measured in the same run.
 import { benchT1 } from './t1-rest.bench.js';
 import { benchAdmission } from './admission.bench.js';
@@ -62,4 +62,23 @@ if (want('admission')) {
   console.log(`  ratio gate/baseline: ${fmt(r.ratio, 3)} same ConfigMap, ${fmt(r.ratioDistinct, 3)} new configs (target >= 0.5)`);
   console.log(`  open loop at 200 reviews/s: p50 ${r.fixedRate.p50ms} ms  p99 ${r.fixedRate.p99ms} ms same ConfigMap; p50 ${r.fixedRateDistinct.p50ms} ms  p99 ${r.fixedRateDistinct.p99ms} ms new configs (target p99 <= 10 ms)`);
   console.log(`  bare node:https under the same open loop: p50 ${r.fixedRateBaseline.p50ms} ms  p99 ${r.fixedRateBaseline.p99ms} ms (this machine's floor)`);
+}
+
+if (only.has('cluster')) {
+  // Not in the default set: it builds the image, starts a real node and takes ~7 min.
+  const { benchCluster, added, RATES } = await import('./cluster.bench.js');
+  const { loadavg } = await import('node:os');
+  const seconds = Number(process.env.BENCH_CLUSTER_SECONDS ?? 60);
+  console.log(`Cluster: ConfigMap creates through kube-apiserver, open loop, ${seconds}s per rate, enforced namespace (load average ${loadavg()[0]!.toFixed(2)}):`);
+  const r = await benchCluster(seconds, (l) => console.log(l));
+  for (const rate of RATES) {
+    const base = r.phases.find((p) => p.name === 'none')!.byRate[rate]!;
+    const vap = added(r, 'vap', rate);
+    const gate = added(r, 'gate', rate);
+    console.log(`  ${rate}/s: no webhook p50 ${base.p50ms} ms p99 ${base.p99ms} ms`);
+    console.log(`    ValidatingAdmissionPolicy (CEL) adds p50 ${vap.p50} ms  p99 ${vap.p99} ms`);
+    console.log(`    the gate in pods adds          p50 ${gate.p50} ms  p99 ${gate.p99} ms`);
+    console.log(`    gate added p99 / VAP added p99: ${vap.p99 > 0 ? fmt(gate.p99 / vap.p99, 2) : 'n/a (the VAP adds nothing measurable)'} (target <= 2); gate p99 / no-webhook p99: ${fmt(r.phases.find((p) => p.name === 'gate')!.byRate[rate]!.p99ms / base.p99ms, 2)}`);
+  }
+  console.log(`  load average at end: ${loadavg()[0]!.toFixed(2)}`);
 }
