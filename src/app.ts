@@ -42,6 +42,11 @@ import { AdmittedDigests } from './services/admitted-digests.js';
 import { AuditSnapshots } from './services/audit-snapshot.js';
 import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
 import { artifactSettings, replicationLimits } from './config/derived.js';
+import { AuditTrees, logDestination, withAuditTrees } from './services/audit-trees.js';
+import { loadAuditSigningKey } from './adapters/audit/signing-key.js';
+import { witnessDestination } from './adapters/audit/witness-client.js';
+import { auditKeyName } from './core/tlog/audit-leaf.js';
+import { parseVerifierKey } from './core/tlog/signed-note.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -62,6 +67,8 @@ export interface App {
   gate: GateContext;
   /** The status pages' audit walks; tests refresh() it to see what they just wrote. */
   auditSnapshots: AuditSnapshots;
+  /** The audit log's Merkle trees and signed checkpoints. */
+  auditTrees: AuditTrees;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
@@ -75,7 +82,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
-  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock));
+  // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
+  const sealed: { trees?: AuditTrees } = {};
+  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, (seq) => sealed.trees?.checkpointAt(seq)));
+  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock);
+  sealed.trees = auditTrees;
+  const audit = withAuditTrees(rawAudit, auditTrees);
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
@@ -94,7 +106,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);
-  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots };
+  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, auditTrees };
+  let checkpointTimer: NodeJS.Timeout | undefined;
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, logger);
   const verifier = reviewed
@@ -148,6 +161,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return {
     gate,
     auditSnapshots,
+    auditTrees,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.
@@ -157,6 +171,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       webhookClientCa = config.webhookClientCa ? await readClientCa(config.webhookClientCa) : undefined;
       const tls = await startTls();
       if (tls) onServing(tls);
+      // A checkpoint at start (the tree as the store holds it), then every few seconds while records arrive.
+      void auditTrees.tick().catch((e: unknown) => logger.warn('audit checkpoint failed', { error: e instanceof Error ? e.message : String(e) }));
+      checkpointTimer = setInterval(() => void auditTrees.tick().catch(() => undefined), config.auditCheckpointSeconds * 1000);
+      checkpointTimer.unref();
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
@@ -173,6 +191,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await webhook?.close();
       await api?.close();
       await audit.close();
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      // The last records get their checkpoint before the process goes.
+      await auditTrees.tick().catch(() => undefined);
+      await auditTrees.settled();
     },
   };
 }
@@ -226,7 +248,38 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock): Promise<AuditSink> {
+async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditSink, alerts: AlertBook, clock: Clock): Promise<AuditTrees> {
+  const { key, generatedPath } = await loadAuditSigningKey({ ...optional('file', config.auditSigningKeyFile), dataDir: config.dataDir, name: auditKeyName(config.clusterName) });
+  const witnessKey = config.auditWitnessKey ? parseWitnessKey(config.auditWitnessKey) : undefined;
+  const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
+  const trees = new AuditTrees({
+    sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations,
+    onRefused: (name, detail) => {
+      opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
+      alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });
+    },
+    onAccepted: (name) => alerts.setCondition(`audit-checkpoint:${name}`, undefined),
+  });
+  // The public key is printed at every start: an auditor pins it (audit verify --key).
+  opts.logger.info('audit signing key', { verifier_key: trees.verifierKey, ...(generatedPath ? { generated: generatedPath } : {}) });
+  try {
+    await trees.load();
+  } catch (e) {
+    // Like the sink itself: an unreadable store does not stop the start; nothing is signed until it is read.
+    opts.logger.warn('audit log unreadable at start; checkpoints wait until it is', { error: e instanceof Error ? e.message : String(e) });
+  }
+  return trees;
+}
+
+function parseWitnessKey(vkey: string): ReturnType<typeof parseVerifierKey> {
+  try {
+    return parseVerifierKey(vkey);
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_AUDIT_WITNESS_KEY: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, onSealed?: (seq: number) => void): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -248,6 +301,7 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         writer: opts.writerId,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
+        ...optional('onSealed', onSealed),
       });
   }
 }

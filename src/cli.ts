@@ -20,6 +20,8 @@ import { replicationPartsFromFiles, replicationRequestFromFiles, type Replicatio
 import { formatReport } from './cli/format-report.js';
 import { localGate } from './cli/local-gate.js';
 import { getJson, postMultipart } from './cli/remote.js';
+import { fetchProof, logEntries, readCheckpoints, readVerifierKey, verifyLogAgainst, verifyProofText } from './cli/audit-tlog.js';
+import { witnessCommand } from './cli/witness-command.js';
 
 const USAGE = `usage:
   migration-gate serve
@@ -27,6 +29,10 @@ const USAGE = `usage:
   migration-gate manifest sign --key PRIVATE_KEY.pem FILE   (writes FILE.sig: Ed25519, or ECDSA P-256 low-S)
   migration-gate validate replication --manifest FILE --snapshot FILE [--wal-dir DIR] [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
   migration-gate audit verify [--file FILE] [--server URL --token TOKEN] [--json]
+  migration-gate audit verify --checkpoint FILE --key PUB (--file FILE | --dir DIR | --server URL [--token TOKEN])
+  migration-gate audit prove REQUEST_ID --server URL [--token TOKEN] [--out FILE]   (writes a c2sp.org/tlog-proof@v1 file)
+  migration-gate audit verify-proof --key PUB FILE
+  migration-gate witness --log-key PUB [--log-key PUB...] [--state-dir DIR] [--port N] [--host H] [--name NAME]
 exit codes: 0 ALLOW (or chain intact), 1 BLOCK (or chain broken), 2 usage or error`;
 
 class UsageError extends Error {}
@@ -34,7 +40,8 @@ class UsageError extends Error {}
 const OPTIONS = {
   manifest: { type: 'string' }, config: { type: 'string' }, policies: { type: 'string' }, server: { type: 'string' },
   token: { type: 'string' }, snapshot: { type: 'string' }, 'wal-dir': { type: 'string' }, signature: { type: 'string' }, dsse: { type: 'string' },
-  key: { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  key: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, 'log-key': { type: 'string', multiple: true },
+  'state-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -47,12 +54,15 @@ async function run(argv: string[]): Promise<number> {
   }
   if (command === 'validate migration') return validateMigrationCommand(values);
   if (command === 'validate replication') return validateReplicationCommand(values);
-  if (command === 'audit verify') return auditVerifyCommand(values);
+  if (command === 'audit verify') return values.checkpoint ? auditVerifyTreeCommand(values) : auditVerifyCommand(values);
+  if (command === 'audit verify-proof' || (positionals[0] === 'audit' && positionals[1] === 'verify-proof' && positionals.length === 3)) return auditVerifyProofCommand(values, positionals[2]);
+  if (positionals[0] === 'audit' && positionals[1] === 'prove' && positionals.length === 3) return auditProveCommand(values, positionals[2]!);
+  if (command === 'witness') return witnessCommand(values);
   if (positionals[0] === 'manifest' && positionals[1] === 'sign' && positionals.length === 3) return manifestSignCommand(values, positionals[2]!);
   throw new UsageError(`unknown command "${command}"`);
 }
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 function need(values: Values, name: 'manifest' | 'config' | 'snapshot'): string {
   const v = values[name];
@@ -145,6 +155,37 @@ async function auditVerifyCommand(values: Values): Promise<number> {
     const file = values.file ?? path.join(values.dir ?? process.env.GATE_DATA_DIR ?? 'data', 'audit.jsonl');
     result = await verifyChains(fileEntries(file));
   }
+  print(JSON.stringify(result, null, 2), 0);
+  return result.ok ? 0 : 1;
+}
+
+/** The log (a file, a directory, a server's export) against checkpoints kept outside it. */
+async function auditVerifyTreeCommand(values: Values): Promise<number> {
+  if (!values.key) throw new UsageError('--key is required with --checkpoint');
+  const sources = [values.file, values.dir, values.server].filter(Boolean).length;
+  if (sources !== 1) throw new UsageError('give exactly one of --file, --dir, --server');
+  const key = await readVerifierKey(values.key);
+  const checkpoints = await readCheckpoints(values.checkpoint!, key);
+  const token = values.token ?? process.env.GATE_API_TOKEN;
+  const source = values.file ? { file: values.file } : values.dir ? { dir: values.dir } : { server: { url: values.server!, ...(token ? { token } : {}) } };
+  const result = await verifyLogAgainst(key, checkpoints, logEntries(source));
+  print(JSON.stringify(result, null, 2), 0);
+  if (!result.ok && result.first_bad) process.stderr.write(`migration-gate: first bad record: ${result.first_bad.location}: ${result.first_bad.problem}\n`);
+  return result.ok ? 0 : 1;
+}
+
+async function auditProveCommand(values: Values, requestId: string): Promise<number> {
+  if (!values.server) throw new UsageError('--server is required');
+  const out = values.out ?? `${requestId.replace(/[^A-Za-z0-9._-]/g, '_')}.tlog-proof`;
+  await fetchProof(values.server, values.token ?? process.env.GATE_API_TOKEN, requestId, out);
+  return print(`wrote ${out}`, 0);
+}
+
+async function auditVerifyProofCommand(values: Values, file: string | undefined): Promise<number> {
+  if (!values.key) throw new UsageError('--key is required');
+  if (!file) throw new UsageError('give the proof FILE');
+  const key = await readVerifierKey(values.key);
+  const result = verifyProofText(await readFile(file, 'utf8'), key);
   print(JSON.stringify(result, null, 2), 0);
   return result.ok ? 0 : 1;
 }

@@ -52,6 +52,12 @@ export const ConfigSchema = z.object({
   artifactCaFile: z.string().min(1).optional(),
   artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Audit checkpoints (signed Merkle tree heads): the origin names the cluster and the writer.
+  clusterName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be lowercase letters, digits, - and .').max(100).default('local'),
+  auditSigningKeyFile: z.string().min(1).optional(),
+  auditCheckpointSeconds: z.coerce.number().min(0.1).max(3600).default(2),
+  auditWitnessUrl: z.string().url().optional(),
+  auditWitnessKey: z.string().min(1).optional(),
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -97,4 +103,9 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_ARTIFACT_CA_FILE: 'artifactCaFile',
   GATE_ARTIFACT_TIMEOUT_SECONDS: 'artifactTimeoutSeconds',
   GATE_LOG_LEVEL: 'logLevel',
+  GATE_CLUSTER_NAME: 'clusterName',
+  GATE_AUDIT_SIGNING_KEY_FILE: 'auditSigningKeyFile',
+  GATE_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
+  GATE_AUDIT_WITNESS_URL: 'auditWitnessUrl',
+  GATE_AUDIT_WITNESS_KEY: 'auditWitnessKey',
 };

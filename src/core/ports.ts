@@ -69,3 +69,28 @@ export interface KeyStore {
   /** The key-set digest: every cached answer is keyed by it beside the policy digest. */
   digest(): string;
 }
+
+/** The key that signs the audit log's checkpoints (its own, never the TLS key). */
+export interface AuditSigningKey {
+  /** The signed-note key name, `migration-gate/<cluster>`; origins are `<name>/<writer>`. */
+  name: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+/** A signed checkpoint as it is handed to a destination outside the store. */
+export interface OutgoingCheckpoint {
+  origin: string;
+  writer: string;
+  size: number;
+  /** The signed note. */
+  note: string;
+  /** RFC 6962 consistency proof from an earlier size of the same tree to this one. */
+  consistencyFrom(size: number): Buffer[];
+}
+
+/** Where checkpoints go so the gate's own writer cannot rewrite them: log shipping, a witness. */
+export interface CheckpointDestination {
+  readonly name: string;
+  send(checkpoint: OutgoingCheckpoint): Promise<{ ok: boolean; detail: string; cosigned?: boolean }>;
+}

@@ -1,6 +1,7 @@
 // What the REST routes need: the gate's services plus the settings that
 // shape HTTP (limits). Built once in app.ts.
 import type { AuditSnapshots } from '../../services/audit-snapshot.js';
+import type { AuditTrees } from '../../services/audit-trees.js';
 import type { GateContext } from '../../services/gate-context.js';
 import type { ReplicationRouteDeps } from './routes/validate-replication.js';
 
@@ -22,4 +23,6 @@ export interface ApiDeps {
   replication: ReplicationRouteDeps;
   /** The one walker of the audit log for the pages and /audit/verify (one per gate). */
   auditSnapshots: AuditSnapshots;
+  /** The Merkle trees, checkpoints and proofs of the audit log (absent in tests that build routes without them). */
+  auditTrees?: AuditTrees;
 }

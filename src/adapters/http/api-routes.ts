@@ -4,6 +4,7 @@ import { openApiDocument } from './openapi.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
 import { alertsRoute, auditLogsRoute, auditVerifyRoute, healthzRoute, policiesRoute, readyzRoute } from './routes/read-routes.js';
+import { checkpointRoute, consistencyRoute, exportRoute, keyRoute, proofRoute } from './routes/checkpoint-routes.js';
 import { validateMigrationRoute } from './routes/validate-migration.js';
 import { validateReplicationRoute } from './routes/validate-replication.js';
 
@@ -19,6 +20,17 @@ export function apiRoutes(deps: ApiDeps, extra: readonly Route[] = []): Route[] 
     { method: 'GET', path: '/healthz', auth: false, handler: healthzRoute },
     { method: 'GET', path: '/readyz', auth: false, handler: (c) => readyzRoute(c, deps) },
     { method: 'GET', path: '/openapi.json', auth: false, handler: (c) => sendJson(c.res, 200, doc) },
+    ...(deps.auditTrees ? treeRoutes(deps.auditTrees) : []),
+    { method: 'GET', path: '/api/v1/audit/export', auth: true, handler: (c) => exportRoute(c, deps.gate.audit) },
     ...extra,
+  ];
+}
+
+function treeRoutes(trees: NonNullable<ApiDeps['auditTrees']>): Route[] {
+  return [
+    { method: 'GET', path: '/api/v1/audit/checkpoint', auth: true, handler: (c) => checkpointRoute(c, trees) },
+    { method: 'GET', path: '/api/v1/audit/proof', auth: true, handler: (c) => proofRoute(c, trees) },
+    { method: 'GET', path: '/api/v1/audit/consistency', auth: true, handler: (c) => consistencyRoute(c, trees) },
+    { method: 'GET', path: '/api/v1/audit/key', auth: false, handler: (c) => keyRoute(c, trees) },
   ];
 }

@@ -119,9 +119,11 @@ export class LogVerifier {
         if (r.status === 'rewritten') {
           const from = ordered.filter((o) => o.status === 'ok' && o.size < r.size).reduce((m, o) => Math.max(m, o.size), 0);
           const where = walk.locations.get(from) || '(start of log)';
-          if (largestOk > r.size) {
+          const twin = ordered.find((o) => o !== r && o.size === r.size && o.root !== r.root);
+          if (largestOk > r.size || twin) {
             r.status = 'fork';
-            r.detail = `this checkpoint and the one of size ${largestOk} are both signed but cannot both be true: the log the larger one signs disagrees with this one within records ${from + 1}..${r.size}`;
+            const other = twin ? `another checkpoint of the same size ${r.size}` : `the one of size ${largestOk}`;
+            r.detail = `fork: this checkpoint and ${other} are both signed but cannot both be true (they disagree within records ${from + 1}..${r.size} of writer ${writer})`;
           } else {
             r.detail = `the log's first ${r.size} records of writer ${writer} hash to another root: a record among ${from + 1}..${r.size} (from ${where}) was rewritten, inserted or removed`;
           }

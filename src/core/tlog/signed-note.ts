@@ -62,9 +62,10 @@ export function encodeVerifierKey(v: NoteVerifier): string {
 
 /** Parses a vkey; throws with a reason when it is malformed or its key id does not match. */
 export function parseVerifierKey(vkey: string): NoteVerifier {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw new Error('a verifier key is <name>+<key id>+<base64 key>');
-  const [name, hash, b64] = parts as [string, string, string];
+  // The base64 key may itself contain '+': split at the first two only, as Go's note package does.
+  const m = /^([^+]+)\+([^+]*)\+(.*)$/s.exec(vkey.trim());
+  if (!m) throw new Error('a verifier key is <name>+<key id>+<base64 key>');
+  const [, name, hash, b64] = m as unknown as [string, string, string, string];
   if (!isValidKeyName(name)) throw new Error('the verifier key name is not valid');
   if (!/^[0-9a-f]{8}$/.test(hash)) throw new Error('the verifier key id is not 8 hex digits');
   const bytes = strictBase64(b64);

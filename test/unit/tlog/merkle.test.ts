@@ -105,7 +105,7 @@ describe('tlog: RFC 6962 Merkle tree', () => {
     expect(verifyInclusion(5, 8, leaf, proof.slice(0, 2), root), 'shortened').to.equal(false);
     expect(verifyInclusion(5, 8, leaf, [...proof, proof[0]!], root), 'padded').to.equal(false);
     const flipped = proof.map((h) => Buffer.from(h));
-    flipped[1]![0] ^= 1;
+    flipped[1]![0] = flipped[1]![0]! ^ 1;
     expect(verifyInclusion(5, 8, leaf, flipped, root), 'a flipped bit').to.equal(false);
     expect(verifyInclusion(8, 8, leaf, proof, root), 'index past the end').to.equal(false);
     // A leaf is never an interior node: the node hash of two leaves is not a leaf of the parent level.
@@ -125,5 +125,22 @@ describe('tlog: RFC 6962 Merkle tree', () => {
     expect(() => t.inclusionProof(8, 8)).to.throw(RangeError);
     expect(() => t.consistencyProof(5, 4)).to.throw(RangeError);
     expect(() => t.inclusionProof(-1, 8)).to.throw(RangeError);
+  });
+});
+
+describe('tlog: verifier keys', () => {
+  it('round-trips keys whose base64 holds "+" and refuses a key id that does not match', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { encodeVerifierKey, parseVerifierKey, verifierFor } = await import('../../../src/core/tlog/signed-note.js');
+    let plus = 0;
+    for (let i = 0; i < 40; i++) {
+      const v = verifierFor('migration-gate/c', generateKeyPairSync('ed25519').publicKey);
+      const vkey = encodeVerifierKey(v);
+      if (vkey.split('+').length > 3) plus += 1;
+      expect(parseVerifierKey(vkey).raw.equals(v.raw)).to.equal(true);
+      const wrongId = vkey.replace(/\+([0-9a-f]{8})\+/, (_m, id: string) => `+${id === '00000000' ? '11111111' : '00000000'}+`);
+      expect(() => parseVerifierKey(wrongId)).to.throw(/key id does not match/);
+    }
+    expect(plus, 'some of 40 random keys hold a "+"').to.be.greaterThan(0);
   });
 });
