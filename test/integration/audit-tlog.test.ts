@@ -20,6 +20,15 @@ import { startGate, type RunningGate } from '../support/gate-harness.js';
 import { report } from '../unit/audit/report-fixture.js';
 
 const run = promisify(execFile);
+/** The overview page as a logged-in operator sees it. */
+const overview = async (gate: RunningGate): Promise<string> => {
+  const login = await fetch(`${gate.url}/ui/login`, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: 'test-token-0123456789abcdef', next: '/' }).toString(),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  return (await fetch(`${gate.url}/`, { headers: { cookie } })).text();
+};
 const cli = async (args: string[]) => {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args]);
@@ -75,6 +84,9 @@ describe('audit checkpoints, witness and offline verification (file sink)', func
     expect(cp.checkpoints[0]!.size).to.equal(5);
     expect(cp.checkpoints[0]!.origin).to.equal('migration-gate/itest/test-writer');
     expect(cp.destinations.find((d) => d.name.startsWith('witness'))).to.include({ ok: true, detail: 'cosigned size 5' });
+    const page = await overview(gate);
+    expect(page).to.match(/<li data-writer="test-writer"><strong>test-writer<\/strong>: size <span data-size="5">/);
+    expect(page).to.include('data-witness="agrees"');
     const proofRes = await fetch(`${gate.url}/api/v1/audit/proof?request_id=req-3`, { headers: gate.auth });
     expect(proofRes.status).to.equal(200);
     const proof = await proofRes.text();
@@ -131,6 +143,10 @@ describe('audit checkpoints, witness and offline verification (file sink)', func
     expect(st.ok).to.equal(false);
     expect(st.detail).to.match(/cosigned 5 records .* holds 3: records were removed/);
     expect(gate.app.gate.alerts.list().some((a) => a.severity === 'critical' && /records were removed/.test(a.message))).to.equal(true);
+    // The status page says the witness disagrees, and why.
+    const page = await overview(gate);
+    expect(page).to.include('data-witness="disagrees"');
+    expect(page).to.match(/DISAGREES<\/span> — the witness cosigned 5 records/);
     await gate.stop();
     gate = undefined;
     writeFileSync(logFile, intact);
