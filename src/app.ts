@@ -253,7 +253,7 @@ async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditS
   const witnessKey = config.auditWitnessKey ? parseWitnessKey(config.auditWitnessKey) : undefined;
   const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
   const trees = new AuditTrees({
-    sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations,
+    sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations, reloadAfterMs: config.auditCheckpointSeconds * 1000,
     onRefused: (name, detail) => {
       opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
       alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });

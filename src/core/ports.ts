@@ -3,6 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DecisionReport } from './contracts/report.js';
 import type { AuditRecord } from './contracts/audit.js';
+import type { AuditSegmentInfo } from './audit-index.js';
 
 export interface Clock {
   now(): Date;
@@ -36,6 +37,14 @@ export interface AuditSink {
   readRaw(): AsyncIterable<RawAuditEntry>;
   health(): SinkHealth;
   close(): Promise<void>;
+  /** Per-segment summaries, so reads that show a page or one decision skip what they do not show. */
+  readonly index?: AuditIndex;
+}
+
+/** A sink's small index (core/audit-index.ts): segment summaries in stored order, and reading one segment back. */
+export interface AuditIndex {
+  segments(): readonly AuditSegmentInfo[];
+  read(segmentId: number): AsyncIterable<RawAuditEntry>;
 }
 
 export interface Logger {

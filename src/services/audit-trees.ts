@@ -53,6 +53,8 @@ export interface AuditTreesOptions {
   /** Called when a destination refuses a checkpoint (a witness saw another history): raise the alert. */
   onRefused?(destination: string, detail: string): void;
   onAccepted?(destination: string): void;
+  /** After a failed read of the store, how long before a tick reads it again (ms). */
+  reloadAfterMs?: number;
 }
 
 interface WriterTree {
@@ -76,6 +78,7 @@ export class AuditTrees {
   #wanted: number[] = [];
   /** False until the store was read once: until then nothing is signed (a partial tree would sign a false history). */
   #loaded = false;
+  #loadFailedAt: number | undefined;
 
   constructor(options: AuditTreesOptions) {
     this.#o = options;
@@ -90,7 +93,12 @@ export class AuditTrees {
 
   /** Reads every stored line once and rebuilds every writer's tree. */
   load(): Promise<void> {
-    return this.#reload.run();
+    return this.#reload.run().then(() => {
+      this.#loadFailedAt = undefined;
+    }, (e: unknown) => {
+      this.#loadFailedAt = this.#o.clock.now().getTime();
+      throw e;
+    });
   }
 
   async #load(): Promise<void> {
@@ -152,7 +160,12 @@ export class AuditTrees {
 
   /** Signs a checkpoint of this writer's tree now if it grew since the last one (the periodic tick). */
   async tick(): Promise<void> {
-    if (!this.#loaded) await this.load();
+    if (!this.#loaded) {
+      // An unreadable store is retried at the tick's pace, not on every call.
+      const failed = this.#loadFailedAt;
+      if (failed !== undefined && this.#o.clock.now().getTime() - failed < (this.#o.reloadAfterMs ?? 2000)) return;
+      await this.load();
+    }
     const size = this.#own().tree.size;
     if (this.#latest && this.#latest.size >= size) return;
     await this.#signAndSend(size);
@@ -287,6 +300,7 @@ export function withAuditTrees(sink: AuditSink, trees: AuditTrees): AuditSink {
     readRaw: () => sink.readRaw(),
     health: () => sink.health(),
     close: () => sink.close(),
+    ...(sink.index ? { index: sink.index } : {}),
   };
 }
 
