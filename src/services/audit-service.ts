@@ -17,6 +17,10 @@ export async function* auditRecords(sink: AuditSink): AsyncIterable<AuditRecord>
   }
 }
 
+async function* filterText(entries: AsyncIterable<RawAuditEntry>, needle: string | undefined): AsyncIterable<RawAuditEntry> {
+  for await (const e of entries) if (needle === undefined || e.text.includes(needle)) yield e;
+}
+
 /** Records of the stored lines, one at a time. */
 async function* recordsOf(entries: AsyncIterable<RawAuditEntry>): AsyncIterable<AuditRecord> {
   for await (const entry of entries) {
@@ -64,8 +68,14 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
   let total = 0;
   // With an index, only the segments whose filter may hold the id are read (stored order kept).
   const index = sink.index;
+  // A line that does not contain the id as JSON.stringify writes it cannot be its record, so only
+  // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
+  const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);
   const source = index ? (async function* () {
-    for (const seg of index.segments()) if (seg.mayHoldRequest(requestId)) yield* recordsOf(index.read(seg.id));
+    for (const seg of index.segments()) {
+      if (!seg.mayHoldRequest(requestId)) continue;
+      yield* recordsOf(filterText(index.read(seg.id), plain ? `"request_id":"${requestId}"` : undefined));
+    }
   })() : auditRecords(sink);
   for await (const record of source) {
     if (record.request_id !== requestId) continue;

@@ -1,7 +1,7 @@
 // The audit file's index: the file cut into runs of up to SEGMENT_RECORDS
 // lines, each with its byte range, first line number and summary
 // (core/audit-index.ts). Built by the scan at open and extended after each
-// committed batch, so it only ever describes durable bytes. About 1.3 KB
+// committed batch, so it only ever describes durable bytes. About 1.5 KB
 // per 1,000 records in memory.
 import type { FileHandle } from 'node:fs/promises';
 import { SegmentSummary, type AuditSegmentInfo } from '../../core/audit-index.js';
@@ -9,7 +9,8 @@ import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { RawAuditEntry } from '../../core/ports.js';
 import { readStoredLines } from './jsonl-lines.js';
 
-export const SEGMENT_RECORDS = 1000;
+// Small enough that one segment parses in a few ms (a page or lookup reads one or two).
+export const SEGMENT_RECORDS = 256;
 
 interface FileSegment {
   summary: SegmentSummary;
