@@ -55,6 +55,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/api/v1/audit/verify': {
         get: { summary: 'Check every writer\'s hash chain', security: bearer, responses: { 200: { description: 'intact', content: json('ChainVerification') }, 409: { description: 'broken: first_bad names the record', content: json('ChainVerification') }, 401: problem } },
       },
+      '/api/v1/audit/checkpoint': { get: { summary: 'Latest signed checkpoint (C2SP tlog-checkpoint) per writer, the verifier key, destination status', security: bearer, parameters: [{ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['note'] } }], responses: { 200: { description: 'checkpoints (JSON), or the note (text/plain) with format=note' }, 401: problem, 404: problem } } },
+      '/api/v1/audit/proof': { get: { summary: 'c2sp.org/tlog-proof@v1 inclusion proof of a decision', security: bearer, parameters: ['request_id', 'writer', 'index'].map((name) => ({ name, in: 'query', required: name === 'request_id', schema: { type: 'string' } })), responses: { 200: { description: 'the proof (text/plain)' }, 400: problem, 401: problem, 404: problem } } },
+      '/api/v1/audit/consistency': { get: { summary: 'RFC 6962 consistency proof between two tree sizes', security: bearer, parameters: ['writer', 'from', 'to'].map((name) => ({ name, in: 'query', required: name !== 'writer', schema: { type: 'string' } })), responses: { 200: { description: '{origin, from, to, proof: [base64]}' }, 400: problem, 401: problem, 404: problem } } },
+      '/api/v1/audit/export': { get: { summary: 'Every stored audit line, as stored (application/x-ndjson)', security: bearer, responses: { 200: { description: 'JSON lines' }, 401: problem } } },
+      '/api/v1/audit/key': { get: { summary: 'The checkpoint verifier key (signed-note vkey)', responses: { 200: { description: 'text/plain' } } } },
       '/api/v1/alerts': { get: { summary: 'Open alerts and recent alert events', security: bearer, responses: { 200: { description: 'alerts' }, 401: problem } } },
       '/api/v1/policies': { get: { summary: 'Loaded rules and the policy set digest', security: bearer, responses: { 200: { description: 'policies' }, 401: problem } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
