@@ -146,3 +146,6 @@ caBundle: {{ $w.caBundle }}
   CA the gate's leader injected; certManager: injected by cert-manager. */}}
 {{- end }}
 {{- end }}
+{{- define "migration-gate.auditSigningSecretName" -}}
+{{- if .Values.audit.signingKeySecret }}{{ .Values.audit.signingKeySecret }}{{ else }}{{ include "migration-gate.fullname" . }}-audit-signing{{ end }}
+{{- end }}
