@@ -5,34 +5,51 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from './contracts/audit.js';
 
+/** The two hashes a filter probes with, computed once per id (a lookup tests every segment's filter with them). */
+export interface IdHash {
+  h1: number;
+  h2: number;
+}
+
+export function idHash(id: string): IdHash {
+  const d = createHash('sha256').update(id, 'utf8').digest();
+  // `|` yields a signed 32-bit value: back to unsigned.
+  return { h1: d.readUInt32BE(0), h2: (d.readUInt32BE(4) | 1) >>> 0 };
+}
+
+const BITS_PER_ID = 16;
+const PROBES = 11;
+
 /**
  * A Bloom filter of request ids: "no" is certain, "maybe" costs one segment
- * read. ~10 bits and 7 probes per id: about 1% false maybes.
+ * read. 16 bits and 11 probes per id: about 0.05% false maybes, so a lookup
+ * in a million records (~4,000 segments) reads about two segments in vain.
  */
 export class RequestIdFilter {
   readonly #bits: Uint8Array;
   readonly #m: number;
 
   constructor(capacity: number) {
-    this.#m = Math.max(64, capacity * 10);
+    this.#m = Math.max(64, capacity * BITS_PER_ID);
     this.#bits = new Uint8Array(Math.ceil(this.#m / 8));
   }
 
-  add(id: string): void {
-    for (const bit of probes(id, this.#m)) this.#bits[bit >> 3]! |= 1 << (bit & 7);
+  add(id: string | IdHash): void {
+    const { h1, h2 } = typeof id === 'string' ? idHash(id) : id;
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + i * h2) % this.#m;
+      this.#bits[bit >> 3]! |= 1 << (bit & 7);
+    }
   }
 
-  mayContain(id: string): boolean {
-    for (const bit of probes(id, this.#m)) if ((this.#bits[bit >> 3]! & (1 << (bit & 7))) === 0) return false;
+  mayContain(id: string | IdHash): boolean {
+    const { h1, h2 } = typeof id === 'string' ? idHash(id) : id;
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + i * h2) % this.#m;
+      if ((this.#bits[bit >> 3]! & (1 << (bit & 7))) === 0) return false;
+    }
     return true;
   }
-}
-
-function* probes(id: string, m: number): Generator<number> {
-  const d = createHash('sha256').update(id, 'utf8').digest();
-  const h1 = d.readUInt32BE(0);
-  const h2 = (d.readUInt32BE(4) | 1) >>> 0; // `|` yields a signed 32-bit value: back to unsigned
-  for (let i = 0; i < 7; i++) yield (h1 + i * h2) % m;
 }
 
 /** A segment as the read paths see it: enough to skip it without reading it. */
@@ -43,7 +60,7 @@ export interface AuditSegmentInfo {
   /** Record timestamps (ms); -Infinity for a record without a parseable one, as the page order treats it. */
   minTime: number;
   maxTime: number;
-  mayHoldRequest(requestId: string): boolean;
+  mayHoldRequest(requestId: string | IdHash): boolean;
 }
 
 /** Accumulates one segment's summary as its records are stored. */
@@ -66,7 +83,7 @@ export class SegmentSummary implements AuditSegmentInfo {
     this.#filter.add(record.request_id);
   }
 
-  mayHoldRequest(requestId: string): boolean {
+  mayHoldRequest(requestId: string | IdHash): boolean {
     return this.records > 0 && this.#filter.mayContain(requestId);
   }
 }

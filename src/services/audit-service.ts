@@ -6,6 +6,7 @@ import type { AuditRecord, ChainVerification } from '../core/contracts/audit.js'
 import { ChainVerifier, parseAuditLine } from '../core/audit-record.js';
 import { AuditPageSelector, type AuditPage, type AuditQuery } from '../core/audit-query.js';
 import type { AuditSink, RawAuditEntry } from '../core/ports.js';
+import { idHash } from '../core/audit-index.js';
 
 export type AuditVerification = ChainVerification & { sink: string; note?: string };
 
@@ -71,9 +72,10 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
   // A line that does not contain the id as JSON.stringify writes it cannot be its record, so only
   // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
   const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);
+  const hashed = idHash(requestId);
   const source = index ? (async function* () {
     for (const seg of index.segments()) {
-      if (!seg.mayHoldRequest(requestId)) continue;
+      if (!seg.mayHoldRequest(hashed)) continue;
       yield* recordsOf(filterText(index.read(seg.id), plain ? `"request_id":"${requestId}"` : undefined));
     }
   })() : auditRecords(sink);

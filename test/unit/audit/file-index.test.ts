@@ -118,6 +118,6 @@ describe('request id filter', () => {
     for (let i = 0; i < 1000; i++) expect(f.mayContain(`01J${i}`)).to.equal(true);
     let maybes = 0;
     for (let i = 0; i < 10_000; i++) if (f.mayContain(`other-${i}`)) maybes += 1;
-    expect(maybes / 10_000).to.be.below(0.03);
+    expect(maybes / 10_000).to.be.below(0.005);
   });
 });
