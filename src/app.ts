@@ -45,6 +45,7 @@ import { artifactSettings, replicationLimits } from './config/derived.js';
 import { AuditTrees, logDestination, withAuditTrees } from './services/audit-trees.js';
 import { loadAuditSigningKey } from './adapters/audit/signing-key.js';
 import { witnessDestination } from './adapters/audit/witness-client.js';
+import { configMapCheckpointBoard } from './adapters/audit/configmap-checkpoint-board.js';
 import { auditKeyName } from './core/tlog/audit-leaf.js';
 import { parseVerifierKey } from './core/tlog/signed-note.js';
 
@@ -254,6 +255,8 @@ async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditS
   const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
   const trees = new AuditTrees({
     sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations, reloadAfterMs: config.auditCheckpointSeconds * 1000,
+    // In cluster every replica posts its latest checkpoint beside the segments, so any replica shows every writer's.
+    ...(config.auditSink === 'configmap' && !opts.auditSink ? { board: configMapCheckpointBoard(kubeFromConfig(config).configMaps(config.namespace)) } : {}),
     onRefused: (name, detail) => {
       opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
       alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });

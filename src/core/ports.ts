@@ -103,3 +103,22 @@ export interface CheckpointDestination {
   readonly name: string;
   send(checkpoint: OutgoingCheckpoint): Promise<{ ok: boolean; detail: string; cosigned?: boolean }>;
 }
+
+/** What a writer last published about its tree: its signed checkpoint and whether the witness took it. */
+export interface CheckpointBoardEntry {
+  writer: string;
+  note: string;
+  signed_at: string;
+  witness?: { ok: boolean; detail: string };
+}
+
+/**
+ * Where replicas post their latest checkpoint so any replica can show every
+ * writer's (ConfigMaps in cluster). A convenience for the status page and
+ * API only: what is read back is signature-checked, and trust rests on the
+ * witness and shipped logs, not on this board.
+ */
+export interface CheckpointBoard {
+  put(entry: CheckpointBoardEntry): Promise<void>;
+  list(): Promise<CheckpointBoardEntry[]>;
+}

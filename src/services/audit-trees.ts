@@ -15,7 +15,8 @@ import { MerkleTree } from '../core/tlog/merkle-tree.js';
 import { leafHash } from '../core/tlog/rfc6962.js';
 import { encodeVerifierKey, signNoteText, verifierFor } from '../core/tlog/signed-note.js';
 import { formatTlogProof } from '../core/tlog/tlog-proof.js';
-import type { AuditSigningKey, AuditSink, CheckpointDestination, Clock, Logger } from '../core/ports.js';
+import type { AuditSigningKey, AuditSink, CheckpointBoard, CheckpointDestination, Clock, Logger } from '../core/ports.js';
+import { openCheckpoint } from '../core/tlog/checkpoint.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface SignedCheckpoint {
@@ -53,6 +54,8 @@ export interface AuditTreesOptions {
   /** Called when a destination refuses a checkpoint (a witness saw another history): raise the alert. */
   onRefused?(destination: string, detail: string): void;
   onAccepted?(destination: string): void;
+  /** Where every replica posts its latest checkpoint (ConfigMaps in cluster); absent: only this writer's is known. */
+  board?: CheckpointBoard;
   /** After a failed read of the store, how long before a tick reads it again (ms). */
   reloadAfterMs?: number;
 }
@@ -203,6 +206,11 @@ export class AuditTrees {
         if (result.ok) this.#o.onAccepted?.(d.name);
         else this.#o.onRefused?.(d.name, result.detail);
       }
+      if (this.#o.board && this.#latest === signed) {
+        const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
+        await this.#o.board.put({ writer: signed.writer, note: signed.note, signed_at: signed.signed_at, ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}) })
+          .catch((e: unknown) => this.#o.logger.warn('audit checkpoint board write failed', { error: e instanceof Error ? e.message : String(e) }));
+      }
     });
     this.#sending = run.catch(() => undefined);
     return run;
@@ -220,6 +228,30 @@ export class AuditTrees {
   /** Waits until every checkpoint asked for so far was signed and sent. */
   async settled(): Promise<void> {
     await this.#sending;
+  }
+
+  /**
+   * Every writer's latest checkpoint: this one's from memory, the others'
+   * from the board, each kept only if its signature verifies under this
+   * installation's key and its origin names its writer.
+   */
+  async statusAll(): Promise<AuditTreesStatus & { peers: Array<SignedCheckpoint & { witness?: { ok: boolean; detail: string } }> }> {
+    const own = this.status();
+    if (!this.#o.board) return { ...own, peers: [] };
+    let entries: Awaited<ReturnType<CheckpointBoard['list']>> = [];
+    try {
+      entries = await this.#o.board.list();
+    } catch (e) {
+      this.#o.logger.warn('audit checkpoint board unreadable', { error: e instanceof Error ? e.message : String(e) });
+    }
+    const key = verifierFor(this.#o.key.name, this.#o.key.publicKey);
+    const peers = entries.filter((e) => e.writer !== this.#o.writer).flatMap((e) => {
+      const opened = openCheckpoint(e.note, key);
+      if (!opened.ok || opened.value.checkpoint.origin !== writerOrigin(this.#o.key.name, e.writer)) return [];
+      const c = opened.value.checkpoint;
+      return [{ writer: e.writer, origin: c.origin, size: c.size, root: c.root.toString('base64'), note: e.note, signed_at: e.signed_at, ...(e.witness ? { witness: e.witness } : {}) }];
+    }).sort((a, b) => (a.writer < b.writer ? -1 : 1));
+    return { ...own, peers };
   }
 
   status(): AuditTreesStatus {

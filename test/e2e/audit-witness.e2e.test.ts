@@ -116,6 +116,15 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
     const ok = await verifyOffline(await exportTo());
     expect(ok.code).to.equal(0);
     expect(ok.out.checkpoints[0]!.status).to.equal('ok');
+    // Another replica (writer) shows this writer's checkpoint from the ConfigMap board, with the witness's verdict.
+    const other = await startGate(env(), { writerId: 'other-writer' });
+    try {
+      const all = await (await fetch(`${other.url}/api/v1/audit/checkpoint`, { headers: other.auth })).json() as { writer: string; peers: Array<{ writer: string; size: number; witness?: { ok: boolean } }> };
+      expect(all.writer).to.equal('other-writer');
+      expect(all.peers.find((p) => p.writer === 'test-writer')).to.deep.include({ size: 6, witness: { ok: true, detail: 'cosigned size 6' } });
+    } finally {
+      await other.stop();
+    }
   });
 
   it('catches the newest records cut off by a cluster admin: offline and at the witness', async () => {

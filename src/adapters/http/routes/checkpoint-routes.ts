@@ -10,10 +10,11 @@ import type { AuditSink } from '../../../core/ports.js';
 import { sendJson, sendText } from '../respond.js';
 import type { RequestContext } from '../router.js';
 
-export function checkpointRoute(ctx: RequestContext, trees: AuditTrees): void {
-  const status = trees.status();
+export async function checkpointRoute(ctx: RequestContext, trees: AuditTrees): Promise<void> {
+  const status = await trees.statusAll();
   if (ctx.url.searchParams.get('format') === 'note') {
-    const cp = status.checkpoints[0];
+    const writer = ctx.url.searchParams.get('writer') ?? status.writer;
+    const cp = [...status.checkpoints, ...status.peers].find((c) => c.writer === writer);
     if (!cp) throw new GateError('not-found', 'no checkpoint signed yet');
     sendText(ctx.res, 200, 'text/plain; charset=utf-8', cp.note);
     return;

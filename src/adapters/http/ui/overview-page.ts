@@ -35,7 +35,7 @@ export async function overviewPage(ctx: RequestContext, session: Session, deps: 
 <section class="card" id="audit"><h2>Audit</h2>
 <p>sink <strong>${gate.audit.kind}</strong>: <span class="${sink.ok ? 'status-ok' : 'status-bad'}">${sink.ok ? 'healthy' : 'failing'}</span> — ${sink.detail}</p>
 ${chainLine(audit, now, { label: 'chain' })}</section>
-${checkpointCard(deps.api.auditTrees?.status())}
+${checkpointCard(await deps.api.auditTrees?.statusAll())}
 <section class="card" id="counts"><h2>Decisions</h2>${withSnapshot(audit, (s) => html`${counts(s.lastHour, s.lastDay)}<p>${asOf(s.at, now, audit.refreshing)}<span class="muted"> — the hour and 24 h end then</span></p>`)}</section>
 <section class="card" id="policies"><h2>Policy set</h2>
 ${set ? html`<p><code>${set.digest}</code></p><p>${set.names.join(', ')} · ${set.rules.length} rules${status.loadedAt ? ` · loaded ${status.loadedAt}` : ''}</p>` : html`<p class="status-bad">no policy set loaded</p>`}
