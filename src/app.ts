@@ -5,16 +5,18 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { GateConfig } from './config/schema.js';
 import { GateError } from './core/errors.js';
-import type { AuditSink, Clock, IdGenerator, Logger } from './core/ports.js';
+import type { AuditSink } from './core/ports/audit.js';
+import type { Clock, IdGenerator, Logger } from './core/ports/runtime.js';
 import { AlertBook } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
-import type { Metrics } from './services/metrics-port.js';
-import { PolicyStore } from './services/policy-store.js';
+import type { Metrics } from './core/ports/metrics.js';
+import { PolicyStore } from './services/policy/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
-import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
+import { kubeOnce, tokenReviewFromConfig } from './wiring/kube.js';
+import type { KubeConnection } from './adapters/k8s/kube-connection.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
-import { setupApiTokens } from './adapters/api-token.js';
+import { setupApiTokens } from './adapters/http/api-token.js';
 import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
 import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
@@ -25,24 +27,24 @@ import { withDecisionPaths } from './adapters/http/ui/decision-paths.js';
 import { uiRoutes } from './adapters/http/ui/ui-routes.js';
 import { createPromMetrics } from './adapters/metrics.js';
 import { createWebhookHandler } from './adapters/http/webhook-routes.js';
-import { replicationAdmitter } from './services/admission-replication.js';
-import { BackgroundVerifications } from './services/admission-verifications.js';
+import { replicationAdmitter } from './services/admission/migration-request.js';
+import { BackgroundVerifications } from './services/admission/verifications.js';
 import { ensureLocalTls } from './adapters/tls/local-ca.js';
 import { watchCertFiles, type CertFilesWatcher } from './adapters/tls/cert-files-watcher.js';
 import { watchCertExpiry } from './adapters/tls/self-managed-expiry.js';
-import { selfManagedTlsFromConfig, type SelfManagedTimings } from './adapters/tls/self-managed-from-config.js';
+import { selfManagedTlsFromConfig, type SelfManagedTimings } from './wiring/self-managed-tls.js';
 import type { SelfManagedTls } from './adapters/tls/self-managed-manager.js';
-import type { ServingTls } from './adapters/tls/self-managed-ports.js';
+import type { ServingTls } from './core/ports/self-managed-tls.js';
 import { loadPinnedKeys, watchKeyDir } from './adapters/pinned-keys.js';
-import type { PinnedKeyStore } from './services/key-store.js';
+import type { PinnedKeyStore } from './services/policy/key-store.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
-import { T1Memo } from './services/t1-memo.js';
-import { AdmittedDigests } from './services/admitted-digests.js';
-import { AuditSnapshots } from './services/audit-snapshot.js';
-import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
-import { artifactSettings, replicationLimits } from './config/derived.js';
-import { AuditTrees, logDestination, withAuditTrees } from './services/audit-trees.js';
+import { ConfigCheckMemo } from './services/validation/config-check-memo.js';
+import { AdmittedDigests } from './services/admission/admitted-digests.js';
+import { AuditSnapshots } from './services/audit/audit-snapshot.js';
+import { artifactsFromConfig } from './wiring/artifacts.js';
+import { replicationLimits } from './config/derived.js';
+import { AuditTrees, logDestination, withAuditTrees } from './services/audit/audit-trees.js';
 import { loadAuditSigningKey } from './adapters/audit/signing-key.js';
 import { witnessDestination } from './adapters/audit/witness-client.js';
 import { configMapCheckpointBoard } from './adapters/audit/configmap-checkpoint-board.js';
@@ -78,6 +80,7 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
+  const kube = kubeOnce(config);
   const policies = await loadPolicies(config.policyDir, clock);
   // /metrics always serves the gate's own registry; a test may observe through its own Metrics instead.
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
@@ -85,8 +88,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
   // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
   const sealed: { trees?: AuditTrees } = {};
-  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, (seq) => sealed.trees?.checkpointAt(seq)));
-  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock);
+  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube, (seq) => sealed.trees?.checkpointAt(seq)));
+  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube);
   sealed.trees = auditTrees;
   const audit = withAuditTrees(rawAudit, auditTrees);
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
@@ -95,7 +98,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
     keys,
     auditFailClosed: config.auditFailClosed,
-    t1Memo: new T1Memo(),
+    configCheckMemo: new ConfigCheckMemo(),
   };
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);
@@ -104,13 +107,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let certFiles: CertFilesWatcher | undefined;
   // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
   const readiness = (): Readiness => readinessOf(gate, selfManaged?.readiness());
-  const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
+  const replication = { artifacts: artifactsFromConfig(config), limits: replicationLimits(config) };
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);
   const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, auditTrees };
   let checkpointTimer: NodeJS.Timeout | undefined;
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
-  const reviewed = tokenReviewFromConfig(config, logger);
+  const reviewed = tokenReviewFromConfig(config, kube, logger);
   const verifier = reviewed
     ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
     : staticTokenVerifier(tokens.tokens);
@@ -147,7 +150,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const startTls = async (): Promise<ServingTls | undefined> => {
     switch (config.tlsMode) {
       case 'selfManaged':
-        selfManaged = selfManagedTlsFromConfig(config, { identity: opts.writerId, clock, logger, onServing, ...optional('timings', opts.tlsTimings) });
+        selfManaged = selfManagedTlsFromConfig(config, kube(), { identity: opts.writerId, clock, logger, onServing, ...optional('timings', opts.tlsTimings) });
         await selfManaged.start();
         return selfManaged.current();
       case 'certManager':
@@ -249,14 +252,14 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditSink, alerts: AlertBook, clock: Clock): Promise<AuditTrees> {
+async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditSink, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditTrees> {
   const { key, generatedPath } = await loadAuditSigningKey({ ...optional('file', config.auditSigningKeyFile), dataDir: config.dataDir, name: auditKeyName(config.clusterName) });
   const witnessKey = config.auditWitnessKey ? parseWitnessKey(config.auditWitnessKey) : undefined;
   const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
   const trees = new AuditTrees({
     sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations, reloadAfterMs: config.auditCheckpointSeconds * 1000,
     // In cluster every replica posts its latest checkpoint beside the segments, so any replica shows every writer's.
-    ...(config.auditSink === 'configmap' && !opts.auditSink ? { board: configMapCheckpointBoard(kubeFromConfig(config).configMaps(config.namespace)) } : {}),
+    ...(config.auditSink === 'configmap' && !opts.auditSink ? { board: configMapCheckpointBoard(kube().configMaps(config.namespace)) } : {}),
     onRefused: (name, detail) => {
       opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
       alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });
@@ -282,7 +285,7 @@ function parseWitnessKey(vkey: string): ReturnType<typeof parseVerifierKey> {
   }
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, onSealed?: (seq: number) => void): Promise<AuditSink> {
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, onSealed?: (seq: number) => void): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -300,7 +303,7 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
       return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
     case 'configmap':
       return openConfigMapAuditSink({
-        store: kubeFromConfig(config).configMaps(config.namespace),
+        store: kube().configMaps(config.namespace),
         writer: opts.writerId,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,

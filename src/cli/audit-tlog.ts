@@ -11,7 +11,7 @@ import { verifyInclusion } from '../core/tlog/proof-verify.js';
 import { leafHash } from '../core/tlog/rfc6962.js';
 import { parseVerifierKey, type NoteVerifier } from '../core/tlog/signed-note.js';
 import { parseTlogProof } from '../core/tlog/tlog-proof.js';
-import type { RawAuditEntry } from '../core/ports.js';
+import type { RawAuditEntry } from '../core/ports/audit.js';
 import { readJsonLines } from '../adapters/audit/file-sink.js';
 
 export class CliInputError extends Error {}

@@ -18,7 +18,7 @@ import { checkpointText } from '../../src/core/tlog/checkpoint.js';
 import { CompactRange } from '../../src/core/tlog/compact-range.js';
 import { signNoteText, verifierFor } from '../../src/core/tlog/signed-note.js';
 import { verifyLogAgainst } from '../../src/cli/audit-tlog.js';
-import { findAuditRecords, queryAudit } from '../../src/services/audit-service.js';
+import { findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { report } from '../unit/audit/report-fixture.js';
 
 const NAME = 'migration-gate/bench';

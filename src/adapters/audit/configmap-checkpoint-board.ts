@@ -2,9 +2,9 @@
 // (`migration-gate-checkpoint-<writer>`, label migrationgate.io/audit-checkpoint),
 // so any replica's status page and /api/v1/audit/checkpoint show every
 // writer. Needs only the sink's verbs (get/list/create/update).
-import type { CheckpointBoard, CheckpointBoardEntry } from '../../core/ports.js';
-import type { ConfigMapStore } from '../k8s/configmap-store.js';
-import { isKubeError } from '../k8s/kube-errors.js';
+import type { CheckpointBoard, CheckpointBoardEntry } from '../../core/ports/checkpoints.js';
+import type { ConfigMapStore } from '../../core/ports/configmaps.js';
+import { isKubeError } from '../../core/ports/kube-errors.js';
 
 const LABEL = 'migrationgate.io/audit-checkpoint';
 const KEY = 'checkpoint.json';

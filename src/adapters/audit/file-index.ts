@@ -6,7 +6,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { SegmentSummary, type AuditSegmentInfo } from '../../core/audit-index.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
-import type { RawAuditEntry } from '../../core/ports.js';
+import type { RawAuditEntry } from '../../core/ports/audit.js';
 import { readStoredLines } from './jsonl-lines.js';
 
 // Small enough that one segment parses in a few ms (a page or lookup reads one or two).

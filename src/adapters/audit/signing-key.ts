@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { GateError } from '../../core/errors.js';
-import type { AuditSigningKey } from '../../core/ports.js';
+import type { AuditSigningKey } from '../../core/ports/checkpoints.js';
 
 export async function loadAuditSigningKey(opts: { file?: string; dataDir: string; name: string }): Promise<{ key: AuditSigningKey; generatedPath?: string }> {
   const file = opts.file ?? path.join(opts.dataDir, 'audit-signing.key');

@@ -4,7 +4,7 @@
 // was truncated or rewritten since, and the gate raises an alert.
 import { cosignedAt } from '../../core/tlog/cosignature.js';
 import { parseNote, type NoteVerifier } from '../../core/tlog/signed-note.js';
-import type { CheckpointDestination, OutgoingCheckpoint } from '../../core/ports.js';
+import type { CheckpointDestination, OutgoingCheckpoint } from '../../core/ports/checkpoints.js';
 
 export interface WitnessClientOptions {
   url: string;

@@ -7,7 +7,7 @@
 // off, and two signed checkpoints that cannot both be true (a fork). Pure.
 import { ChainVerifier } from '../audit-record.js';
 import type { ChainVerification } from '../contracts/audit.js';
-import type { RawAuditEntry } from '../ports.js';
+import type { RawAuditEntry } from '../ports/audit.js';
 import { recordLeafHash } from './audit-leaf.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CompactRange } from './compact-range.js';

@@ -11,8 +11,8 @@ import { openFileAuditSink } from '../../../src/adapters/audit/file-sink.js';
 import { SEGMENT_RECORDS } from '../../../src/adapters/audit/file-index.js';
 import { queryAuditRecords } from '../../../src/core/audit-query.js';
 import type { AuditRecord } from '../../../src/core/contracts/audit.js';
-import type { AuditSink } from '../../../src/core/ports.js';
-import { auditRecords, findAuditRecords, queryAudit } from '../../../src/services/audit-service.js';
+import type { AuditSink } from '../../../src/core/ports/audit.js';
+import { auditRecords, findAuditRecords, queryAudit } from '../../../src/services/audit/read-audit.js';
 import { report } from './report-fixture.js';
 
 /** The sink with a count of index segments read. */

@@ -6,7 +6,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { configMapCheckpointBoard } from '../../../src/adapters/audit/configmap-checkpoint-board.js';
 import { checkpointText } from '../../../src/core/tlog/checkpoint.js';
 import { signNoteText } from '../../../src/core/tlog/signed-note.js';
-import { AuditTrees } from '../../../src/services/audit-trees.js';
+import { AuditTrees } from '../../../src/services/audit/audit-trees.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 import { FakeConfigMapStore } from '../audit/configmap-fake-store.js';
 import { report } from '../audit/report-fixture.js';

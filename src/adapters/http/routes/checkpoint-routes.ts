@@ -5,8 +5,8 @@
 //   GET /api/v1/audit/export                   every stored line (for audit verify --server)
 //   GET /api/v1/audit/key                      the verifier key (text), open like /healthz: it is public
 import { GateError } from '../../../core/errors.js';
-import type { AuditTrees } from '../../../services/audit-trees.js';
-import type { AuditSink } from '../../../core/ports.js';
+import type { AuditTrees } from '../../../services/audit/audit-trees.js';
+import type { AuditSink } from '../../../core/ports/audit.js';
 import { sendJson, sendText } from '../respond.js';
 import type { RequestContext } from '../router.js';
 

@@ -1,7 +1,7 @@
 // The overview's checkpoint card: the latest signed checkpoint per writer
 // and whether each destination outside the store (log shipping, a witness)
 // took it. A witness that refused means it saw another history of this log.
-import type { AuditTreesStatus } from '../../../services/audit-trees.js';
+import type { AuditTreesStatus } from '../../../services/audit/audit-trees.js';
 import { html, type SafeHtml } from './html.js';
 
 type Peer = AuditTreesStatus['checkpoints'][number] & { witness?: { ok: boolean; detail: string } };
