@@ -46,6 +46,12 @@ import { AdmittedDigests } from './services/admission/admitted-digests.js';
 import { AuditSnapshots } from './services/audit/audit-snapshot.js';
 import { artifactsFromConfig } from './wiring/artifacts.js';
 import { replicationLimits } from './config/derived.js';
+import { AuditTrees, logDestination, withAuditTrees } from './services/audit/audit-trees.js';
+import { loadAuditSigningKey } from './adapters/audit/signing-key.js';
+import { witnessDestination } from './adapters/audit/witness-client.js';
+import { configMapCheckpointBoard } from './adapters/audit/configmap-checkpoint-board.js';
+import { auditKeyName } from './core/tlog/audit-leaf.js';
+import { parseVerifierKey } from './core/tlog/signed-note.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -68,6 +74,8 @@ export interface App {
   auditSnapshots: AuditSnapshots;
   /** Background snapshot verifications (the status page and /api/v1/verifications show them). */
   verifications: BackgroundVerifications;
+  /** The audit log's Merkle trees and signed checkpoints. */
+  auditTrees: AuditTrees;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
@@ -82,7 +90,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
   const ids = opts.ids ?? ulidGenerator();
-  // Alert transitions are audit records: written to the same store, read back by every replica's walk.
+  // Alert transitions are audit records: written to the same store (through the Merkle trees), read back by every replica's walk.
   // The sink is opened after the book (it raises audit-sink alerts), hence the late binding.
   const opened: { sink?: AuditSink } = {};
   const alerts = new AlertBook({
@@ -90,7 +98,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onCondition: (kind, active) => metrics.condition?.(kind, active),
     journal: (e) => (opened.sink ? opened.sink.append(e) : Promise.reject(new GateError('audit-unavailable', 'audit store not open yet'))),
   });
-  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube));
+  // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
+  const sealed: { trees?: AuditTrees } = {};
+  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube, (seq) => sealed.trees?.checkpointAt(seq)));
+  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube);
+  sealed.trees = auditTrees;
+  const audit = withAuditTrees(rawAudit, auditTrees);
   opened.sink = audit;
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
@@ -112,7 +125,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const auditSnapshots = new AuditSnapshots(gate);
   // Large snapshots keep verifying past one admission deadline (a few at a time); the API and the status page show their progress.
   const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
-  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, verifications, ...optional('tokenFile', tokens.generatedPath) };
+  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, verifications, auditTrees, ...optional('tokenFile', tokens.generatedPath) };
+  let checkpointTimer: NodeJS.Timeout | undefined;
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, kube, logger);
   const verifier = reviewed
@@ -170,6 +184,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     gate,
     auditSnapshots,
     verifications,
+    auditTrees,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.
@@ -179,6 +194,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       webhookClientCa = config.webhookClientCa ? await readClientCa(config.webhookClientCa) : undefined;
       const tls = await startTls();
       if (tls) onServing(tls);
+      // A checkpoint at start (the tree as the store holds it), then every few seconds while records arrive.
+      void auditTrees.tick().catch((e: unknown) => logger.warn('audit checkpoint failed', { error: e instanceof Error ? e.message : String(e) }));
+      checkpointTimer = setInterval(() => void auditTrees.tick().catch(() => undefined), config.auditCheckpointSeconds * 1000);
+      checkpointTimer.unref();
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
@@ -199,6 +218,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await webhook?.close();
       await api?.close();
       await audit.close();
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      // The last records get their checkpoint before the process goes.
+      await auditTrees.tick().catch(() => undefined);
+      await auditTrees.settled();
     },
   };
 }
@@ -252,7 +275,40 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditSink> {
+async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditSink, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditTrees> {
+  const { key, generatedPath } = await loadAuditSigningKey({ ...optional('file', config.auditSigningKeyFile), dataDir: config.dataDir, name: auditKeyName(config.clusterName) });
+  const witnessKey = config.auditWitnessKey ? parseWitnessKey(config.auditWitnessKey) : undefined;
+  const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
+  const trees = new AuditTrees({
+    sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations, reloadAfterMs: config.auditCheckpointSeconds * 1000,
+    // In cluster every replica posts its latest checkpoint beside the segments, so any replica shows every writer's.
+    ...(config.auditSink === 'configmap' && !opts.auditSink ? { board: configMapCheckpointBoard(kube().configMaps(config.namespace)) } : {}),
+    onRefused: (name, detail) => {
+      opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
+      alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });
+    },
+    onAccepted: (name) => alerts.setCondition(`audit-checkpoint:${name}`, undefined),
+  });
+  // The public key is printed at every start: an auditor pins it (audit verify --key).
+  opts.logger.info('audit signing key', { verifier_key: trees.verifierKey, ...(generatedPath ? { generated: generatedPath } : {}) });
+  try {
+    await trees.load();
+  } catch (e) {
+    // Like the sink itself: an unreadable store does not stop the start; nothing is signed until it is read.
+    opts.logger.warn('audit log unreadable at start; checkpoints wait until it is', { error: e instanceof Error ? e.message : String(e) });
+  }
+  return trees;
+}
+
+function parseWitnessKey(vkey: string): ReturnType<typeof parseVerifierKey> {
+  try {
+    return parseVerifierKey(vkey);
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_AUDIT_WITNESS_KEY: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, onSealed?: (seq: number) => void): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -274,6 +330,7 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         writer: opts.writerId,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
+        ...optional('onSealed', onSealed),
       });
   }
 }

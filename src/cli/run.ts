@@ -66,7 +66,7 @@ function noCommand(io: CommandIo, argv: string[]): number {
 
 /** Only what parseArgs reads: the descriptions stay ours. */
 function optionsFor(c: Command): ParseArgsOptionsConfig {
-  return Object.fromEntries(Object.entries(c.options).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
+  return Object.fromEntries(Object.entries(c.options).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]));
 }
 
 function print(io: CommandIo, text: string): number {

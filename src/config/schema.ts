@@ -57,6 +57,12 @@ export const ConfigSchema = z.object({
   // The namespace labels the chart's webhooks select on (webhook.enforceLabel / webhook.envLabel).
   enforceLabel: z.string().min(1).default('migrationgate.io/enforce'),
   envLabel: z.string().min(1).default('migrationgate.io/env'),
+  // Audit checkpoints (signed Merkle tree heads): the origin names the cluster and the writer.
+  clusterName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be lowercase letters, digits, - and .').max(100).default('local'),
+  auditSigningKeyFile: z.string().min(1).optional(),
+  auditCheckpointSeconds: z.coerce.number().min(0.1).max(3600).default(2),
+  auditWitnessUrl: z.string().url().optional(),
+  auditWitnessKey: z.string().min(1).optional(),
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -105,4 +111,9 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS: 'backgroundAuditIntervalSeconds',
   GATE_ENFORCE_LABEL: 'enforceLabel',
   GATE_ENV_LABEL: 'envLabel',
+  GATE_CLUSTER_NAME: 'clusterName',
+  GATE_AUDIT_SIGNING_KEY_FILE: 'auditSigningKeyFile',
+  GATE_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
+  GATE_AUDIT_WITNESS_URL: 'auditWitnessUrl',
+  GATE_AUDIT_WITNESS_KEY: 'auditWitnessKey',
 };

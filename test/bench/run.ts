@@ -82,3 +82,16 @@ if (only.has('cluster')) {
   }
   console.log(`  load average at end: ${loadavg()[0]!.toFixed(2)}`);
 }
+
+if (want('audit')) {
+  const { benchAudit } = await import('./audit.bench.js');
+  const n = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
+  console.log(`Audit log (${n} records, file sink):`);
+  const r = await benchAudit(n, (line) => console.log(line));
+  const perS = (s: number): string => fmt(r.records / s, 0);
+  console.log(`  offline verify (chain + Merkle vs signed checkpoint): ${perS(r.verifySeconds)} records/s (${fmt(r.verifySeconds, 2)} s, ok=${r.verifyOk})`);
+  console.log(`  sha256sum of the same ${fmt(r.bytes / 1e6)} MB: ${perS(r.sha256Seconds)} records/s (${fmt(r.sha256Seconds, 2)} s); ratio verify/sha256sum: ${fmt(r.sha256Seconds / r.verifySeconds, 3)}`);
+  const [small, big] = r.reads;
+  for (const x of r.reads) console.log(`  reads on ${x.records} records (open ${fmt(x.openSeconds, 2)} s): p99 page ${fmt(x.pageP99, 2)} ms, since-page ${fmt(x.sinceP99, 2)} ms, decision lookup ${fmt(x.lookupP99, 2)} ms`);
+  if (small && big) console.log(`  ratio p99 ${big.records}/${small.records} records: page ${fmt(big.pageP99 / small.pageP99, 2)}, since ${fmt(big.sinceP99 / small.sinceP99, 2)}, lookup ${fmt(big.lookupP99 / small.lookupP99, 2)} (target p99 <= 50 ms)`);
+}

@@ -206,4 +206,6 @@ ports:
   - port: {{ . }}
     protocol: TCP
 {{- end }}
+{{- define "migration-gate.auditSigningSecretName" -}}
+{{- if .Values.audit.signingKeySecret }}{{ .Values.audit.signingKeySecret }}{{ else }}{{ include "migration-gate.fullname" . }}-audit-signing{{ end }}
 {{- end }}

@@ -46,6 +46,8 @@ export interface ConfigMapAuditSinkOptions {
   maxBatch?: number;
   logger?: Logger;
   onFlush?(info: FlushInfo): void;
+  /** Called once a segment is sealed, with the seq of its last record: a checkpoint covering it is signed. */
+  onSealed?(seq: number): void;
   /** For tests: a deterministic source of jitter in [0, 1). */
   random?: () => number;
 }
@@ -67,6 +69,7 @@ class ConfigMapAuditSink implements AuditSink {
   readonly #random: () => number;
   readonly #logger: Logger;
   readonly #queue: ReportQueue;
+  readonly #onSealed: ((seq: number) => void) | undefined;
   /** This writer's newest segment, as last read or written; undefined before the first. */
   #current: StoredConfigMap | undefined;
   #number = 0;
@@ -91,6 +94,7 @@ class ConfigMapAuditSink implements AuditSink {
     this.#probeIntervalMs = options.probeIntervalMs ?? 5000;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silent;
+    this.#onSealed = options.onSealed;
     this.#queue = new ReportQueue((reports) => this.#exclusive(() => this.#flush(reports)), options);
   }
 
@@ -207,6 +211,7 @@ class ConfigMapAuditSink implements AuditSink {
     if (step.kind === 'seal') {
       this.#adopt(await this.#store.replace({ ...cur!, immutable: true }), this.#number);
       this.#logger.info('audit segment sealed', { segment: cur!.name, bytes: this.#bytes, seq: this.#head.seq });
+      this.#onSealed?.(this.#head.seq);
       return;
     }
     const chunk = lines.slice(from, from + step.take).join('');

@@ -4,11 +4,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyChains } from '../../core/audit-record.js';
 import { ChainVerificationSchema } from '../../core/contracts/audit.js';
-import type { Command } from '../command.js';
+import type { Command, CommandIo, Values } from '../command.js';
 import { remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { emit, outputFormatOf } from '../output.js';
 import { getJson } from '../remote.js';
+import { logEntries, readCheckpoints, readVerifierKey, verifyLogAgainst } from '../audit-tlog.js';
 
 export const auditVerifyCommand: Command = {
   words: ['audit', 'verify'],
@@ -16,11 +17,14 @@ export const auditVerifyCommand: Command = {
   options: {
     file: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'audit.jsonl to check (default: DIR/audit.jsonl)' },
     dir: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'data directory (env GATE_DATA_DIR; default ./data)' },
+    checkpoint: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'signed checkpoints kept outside the store: verify the log against them (needs --key)' },
+    key: { type: 'string', valueName: 'PUB', completeFiles: true, description: 'the checkpoint verifier key (GET /api/v1/audit/key)' },
     ...SERVER_OPTIONS,
   },
   outputs: ['json', 'yaml', 'text'],
   details: 'exit codes: 0 chain intact, 1 chain broken, 2 usage/unreadable file/credentials refused, 3 server unreachable or failed',
   async run({ values, io }) {
+    if (str(values.checkpoint)) return verifyAgainstCheckpoints(values, io);
     const format = outputFormatOf(values, ['json', 'yaml', 'text']);
     const remote = str(values.file) ? undefined : remoteOf(values, io);
     let result: { ok: boolean };
@@ -49,4 +53,22 @@ async function* fileEntries(file: string, text: string): AsyncGenerator<{ locati
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   for (const [i, line] of lines.entries()) yield { location: `${path.basename(file)}:${i + 1}`, text: line };
+}
+
+/** The log (a file, a directory, a server's export) against checkpoints kept outside it: truncation, rewrites, forks. */
+async function verifyAgainstCheckpoints(values: Values, io: CommandIo): Promise<number> {
+  const keyFile = str(values.key);
+  if (!keyFile) throw new CliError('--key is required with --checkpoint', EXIT.usage);
+  const file = str(values.file);
+  const dir = str(values.dir);
+  const server = str(values.server);
+  if ([file, dir, server].filter(Boolean).length !== 1) throw new CliError('give exactly one of --file, --dir, --server with --checkpoint', EXIT.usage);
+  const key = await readVerifierKey(path.resolve(io.cwd, keyFile));
+  const checkpoints = await readCheckpoints(path.resolve(io.cwd, str(values.checkpoint)!), key);
+  const token = str(values.token) ?? io.env.GATE_API_TOKEN;
+  const source = file ? { file: path.resolve(io.cwd, file) } : dir ? { dir: path.resolve(io.cwd, dir) } : { server: { url: server!, ...(token ? { token } : {}) } };
+  const result = await verifyLogAgainst(key, checkpoints, logEntries(source));
+  io.out(JSON.stringify(result, null, 2));
+  if (!result.ok && result.first_bad) io.err(`migration-gate: first bad record: ${result.first_bad.location}: ${result.first_bad.problem}`);
+  return result.ok ? EXIT.ok : EXIT.negative;
 }

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { auditLogsCommand } from './audit-logs.js';
 import { auditVerifyCommand } from './audit-verify.js';
+import { auditProveCommand, auditVerifyProofCommand, witnessCommand } from './audit-proofs.js';
 import { completionCommand } from './completion-command.js';
 import { manifestSignCommand } from './manifest-sign.js';
 import { policyLintCommand } from './policy-lint.js';
@@ -20,6 +21,9 @@ export const COMMANDS: readonly Command[] = [
   policySchemaCommand,
   auditLogsCommand,
   auditVerifyCommand,
+  auditProveCommand,
+  auditVerifyProofCommand,
+  witnessCommand,
   serveCommand,
   versionCommand,
   completionCommand(() => COMMANDS),

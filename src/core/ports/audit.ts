@@ -4,6 +4,7 @@
 import type { DecisionReport } from '../contracts/report.js';
 import type { StoredRecord } from '../contracts/audit.js';
 import type { AlertEvent } from '../contracts/alert.js';
+import type { AuditSegmentInfo } from '../audit-index.js';
 
 /** One stored line of the audit log, before parsing: verification needs the raw text. */
 export interface RawAuditEntry {
@@ -30,4 +31,12 @@ export interface AuditSink {
   readRaw(): AsyncIterable<RawAuditEntry>;
   health(): SinkHealth;
   close(): Promise<void>;
+  /** Per-segment summaries, so reads that show a page or one decision skip what they do not show. */
+  readonly index?: AuditIndex;
+}
+
+/** A sink's small index (core/audit-index.ts): segment summaries in stored order, and reading one segment back. */
+export interface AuditIndex {
+  segments(): readonly AuditSegmentInfo[];
+  read(segmentId: number): AsyncIterable<RawAuditEntry>;
 }
