@@ -12,6 +12,7 @@ import type { Metrics } from './services/metrics-port.js';
 import { PolicyStore } from './services/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
+import { openPostgresAuditSink } from './adapters/postgres/pg-audit-sink.js';
 import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/api-token.js';
@@ -249,6 +250,9 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
       });
+    case 'postgres':
+      if (config.auditPostgresUrl === undefined) throw new GateError('config-invalid', 'GATE_AUDIT_SINK=postgres needs GATE_AUDIT_POSTGRES_URL');
+      return openPostgresAuditSink({ url: config.auditPostgresUrl, writer: opts.writerId, lingerMs: config.auditLingerMs, logger: opts.logger });
   }
 }
 

@@ -5,6 +5,7 @@
 //   migration-gate manifest sign --key PRIVATE.pem FILE   (writes FILE.sig)
 //   migration-gate validate replication --manifest F --snapshot F [--wal-dir D] [--signature F | --dsse F]
 //   migration-gate audit verify [--file F | --server URL --token T] [--json]
+//   migration-gate audit pg-setup --gate-role ROLE   (URL in GATE_AUDIT_POSTGRES_ADMIN_URL)
 // Exit codes: 0 ALLOW / chain intact, 1 BLOCK / chain broken, 2 usage or error.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
@@ -27,6 +28,7 @@ const USAGE = `usage:
   migration-gate manifest sign --key PRIVATE_KEY.pem FILE   (writes FILE.sig: Ed25519, or ECDSA P-256 low-S)
   migration-gate validate replication --manifest FILE --snapshot FILE [--wal-dir DIR] [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
   migration-gate audit verify [--file FILE] [--server URL --token TOKEN] [--json]
+  migration-gate audit pg-setup --gate-role ROLE   (as the table's owner; URL in GATE_AUDIT_POSTGRES_ADMIN_URL)
 exit codes: 0 ALLOW (or chain intact), 1 BLOCK (or chain broken), 2 usage or error`;
 
 class UsageError extends Error {}
@@ -34,7 +36,7 @@ class UsageError extends Error {}
 const OPTIONS = {
   manifest: { type: 'string' }, config: { type: 'string' }, policies: { type: 'string' }, server: { type: 'string' },
   token: { type: 'string' }, snapshot: { type: 'string' }, 'wal-dir': { type: 'string' }, signature: { type: 'string' }, dsse: { type: 'string' },
-  key: { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  key: { type: 'string' }, 'gate-role': { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -48,6 +50,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'validate migration') return validateMigrationCommand(values);
   if (command === 'validate replication') return validateReplicationCommand(values);
   if (command === 'audit verify') return auditVerifyCommand(values);
+  if (command === 'audit pg-setup') return auditPgSetupCommand(values);
   if (positionals[0] === 'manifest' && positionals[1] === 'sign' && positionals.length === 3) return manifestSignCommand(values, positionals[2]!);
   throw new UsageError(`unknown command "${command}"`);
 }
@@ -147,6 +150,20 @@ async function auditVerifyCommand(values: Values): Promise<number> {
   }
   print(JSON.stringify(result, null, 2), 0);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * Creates the PostgreSQL audit table with its append-only guards and grants
+ * the gate's role INSERT and SELECT. The URL comes from the environment, not
+ * argv: a password on a command line is visible to every local user.
+ */
+async function auditPgSetupCommand(values: Values): Promise<number> {
+  const url = process.env.GATE_AUDIT_POSTGRES_ADMIN_URL;
+  if (!url) throw new UsageError('GATE_AUDIT_POSTGRES_ADMIN_URL must hold the URL of the role that is to own the audit table');
+  if (!values['gate-role']) throw new UsageError('--gate-role is required (the role the gate connects as)');
+  const { setupPostgresAuditStore } = await import('./adapters/postgres/pg-setup.js');
+  const { target } = await setupPostgresAuditStore({ url, gateRole: values['gate-role'] });
+  return print(`audit table ready on ${target}: ${values['gate-role']} may INSERT and SELECT; UPDATE, DELETE and TRUNCATE are refused for everyone`, 0);
 }
 
 /** The lines of an audit file, named the way the file sink names them. */

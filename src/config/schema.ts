@@ -22,7 +22,9 @@ export const ConfigSchema = z.object({
   apiTokenReviewEnvs: list.pipe(z.array(z.enum(['prod', 'staging'])).min(1, 'needs at least one of prod, staging')).default(['prod', 'staging']),
   apiAllowedUsers: list.default([]),
   apiAllowedGroups: list.default([]),
-  auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
+  auditSink: z.enum(['file', 'configmap', 'stdout', 'postgres']).default('file'),
+  // postgres sink: a connection URL (a secret: it may carry a password; the chart takes it from a Secret).
+  auditPostgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   auditFailClosed: bool.default(true),
   auditFile: z.string().min(1).optional(),
   auditLingerMs: z.coerce.number().int().min(0).max(100).default(0),
@@ -74,6 +76,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_AUDIT_FAIL_CLOSED: 'auditFailClosed',
   GATE_AUDIT_FILE: 'auditFile',
   GATE_AUDIT_LINGER_MS: 'auditLingerMs',
+  GATE_AUDIT_POSTGRES_URL: 'auditPostgresUrl',
   GATE_WRITER_ID: 'writerId',
   GATE_NAMESPACE: 'namespace',
   GATE_KUBECONFIG: 'kubeconfig',

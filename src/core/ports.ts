@@ -3,6 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DecisionReport } from './contracts/report.js';
 import type { AuditRecord } from './contracts/audit.js';
+import type { AuditPage, AuditQuery } from './audit-query.js';
 
 export interface Clock {
   now(): Date;
@@ -30,12 +31,24 @@ export interface SinkHealth {
  * otherwise and the caller fails closed.
  */
 export interface AuditSink {
-  readonly kind: 'file' | 'configmap' | 'stdout' | 'memory';
+  readonly kind: 'file' | 'configmap' | 'stdout' | 'memory' | 'postgres';
   append(report: DecisionReport): Promise<AuditRecord>;
   /** Every stored line of every writer, oldest first per writer. */
   readRaw(): AsyncIterable<RawAuditEntry>;
+  /**
+   * A store with indexes answers the audit page and the request-id lookup
+   * itself, with exactly the result the scan of readRaw() would give;
+   * without it the services scan.
+   */
+  readonly indexed?: IndexedAuditReads;
   health(): SinkHealth;
   close(): Promise<void>;
+}
+
+export interface IndexedAuditReads {
+  page(query: AuditQuery): Promise<AuditPage>;
+  /** Records with this request id, oldest first, at most `max`; `total` counts them all. */
+  byRequestId(requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }>;
 }
 
 export interface Logger {

@@ -25,7 +25,9 @@ export async function selectAuditPage(sink: AuditSink, selector: AuditPageSelect
 
 export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<AuditPage> {
   // Built before the read: a bad query is a 400 without touching the store.
-  return selectAuditPage(sink, new AuditPageSelector(query));
+  const selector = new AuditPageSelector(query);
+  if (sink.indexed) return sink.indexed.page(query);
+  return selectAuditPage(sink, selector);
 }
 
 /**
@@ -34,6 +36,7 @@ export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<Au
  * name several decisions: the scan does not stop at the first.
  */
 export async function findAuditRecords(sink: AuditSink, requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }> {
+  if (sink.indexed) return sink.indexed.byRequestId(requestId, max);
   const records: AuditRecord[] = [];
   let total = 0;
   for await (const record of auditRecords(sink)) {
