@@ -54,6 +54,11 @@ export const ConfigSchema = z.object({
   artifactCaFile: z.string().min(1).optional(),
   artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+}).superRefine((c, ctx) => {
+  // Refused at load, like any other bad setting, not at the first decision.
+  if (c.auditSink === 'postgres' && c.auditPostgresUrl === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['auditSink'], message: 'postgres needs GATE_AUDIT_POSTGRES_URL (the chart takes it from a Secret)' });
+  }
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 

@@ -46,8 +46,8 @@ describe('crash safety (PostgreSQL audit sink, SIGKILL, two writers)', function 
       expect([...answered].filter((id) => !ids.has(id)), 'answered but not recorded').to.deep.equal([]);
       expect(verify.ok).to.equal(true);
       expect(verify.records).to.equal(ids.size);
-      const [{ n }] = await cluster.sql<{ n: string }>('SELECT count(DISTINCT writer)::text AS n FROM migration_gate_audit', [], cluster.ownerUrl);
-      expect(n).to.equal('2');
+      const [row] = await cluster.sql<{ n: string }>('SELECT count(DISTINCT writer)::text AS n FROM migration_gate_audit', [], cluster.ownerUrl);
+      expect(row?.n).to.equal('2');
       expect([...logs, ...gate.logs].join('\n')).to.not.contain(GATE_PASSWORD);
       console.log(`      ${answered.size} answered decisions, 2 writers x 3 SIGKILLs, ${ids.size} records, 0 lost, chains intact`);
     } finally {
