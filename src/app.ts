@@ -6,12 +6,12 @@ import { readFile } from 'node:fs/promises';
 import type { GateConfig } from './config/schema.js';
 import { GateError } from './core/errors.js';
 import type { AuditSink, Clock, IdGenerator, Logger } from './core/ports.js';
-import { AlertBook } from './services/alerts.js';
+import { AlertBook, type Alert } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
 import type { Metrics } from './services/metrics-port.js';
 import { PolicyStore } from './services/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
-import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
+import { openConfigMapAuditSink, type SegmentState } from './adapters/audit/configmap-sink.js';
 import { openPostgresAuditSink } from './adapters/postgres/pg-audit-sink.js';
 import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
@@ -76,7 +76,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
-  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock));
+  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, metrics));
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
@@ -227,7 +227,7 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock): Promise<AuditSink> {
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, metrics: Metrics): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -249,11 +249,27 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         writer: opts.writerId,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
+        maxLiveSegments: config.auditMaxSegments,
+        onSegments: (s) => {
+          metrics.auditSegments?.(s.live, s.cap);
+          alerts.setCondition('audit-segments', segmentAlert(s, clock));
+        },
       });
     case 'postgres':
       if (config.auditPostgresUrl === undefined) throw new GateError('config-invalid', 'GATE_AUDIT_SINK=postgres needs GATE_AUDIT_POSTGRES_URL');
       return openPostgresAuditSink({ url: config.auditPostgresUrl, writer: opts.writerId, lingerMs: config.auditLingerMs, logger: opts.logger });
   }
+}
+
+/** The bounded-etcd alert: high from 80 % of the cap, critical at it (decisions BLOCK). */
+function segmentAlert(s: SegmentState, clock: Clock): Alert | undefined {
+  if (s.cap === 0 || s.live < s.warnAt) return undefined;
+  const full = s.live >= s.cap;
+  return {
+    id: 'audit-segments', timestamp: clock.now().toISOString(), severity: full ? 'critical' : 'high', kind: 'audit-segments',
+    message: `audit writer ${s.writer} keeps ${s.live} of at most ${s.cap} segments in etcd; ${full ? 'new decisions BLOCK until' : 'run or fix the archiver:'} `
+      + `migration-gate audit archive exports sealed segments and deletes them${full ? '' : ' before the cap is reached'}`,
+  };
 }
 
 function readinessOf(gate: GateContext, tls?: { ok: boolean; detail: string }): Readiness {

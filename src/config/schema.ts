@@ -28,6 +28,8 @@ export const ConfigSchema = z.object({
   auditFailClosed: bool.default(true),
   auditFile: z.string().min(1).optional(),
   auditLingerMs: z.coerce.number().int().min(0).max(100).default(0),
+  // configmap sink: live segments per writer kept in etcd (0 = no cap); the archiver makes room.
+  auditMaxSegments: z.coerce.number().int().min(0).max(100_000).default(0),
   writerId: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)').max(40).optional(),
   namespace: z.string().min(1).default('migration-gate'),
   kubeconfig: z.string().min(1).optional(),
@@ -82,6 +84,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_AUDIT_FILE: 'auditFile',
   GATE_AUDIT_LINGER_MS: 'auditLingerMs',
   GATE_AUDIT_POSTGRES_URL: 'auditPostgresUrl',
+  GATE_AUDIT_MAX_SEGMENTS: 'auditMaxSegments',
   GATE_WRITER_ID: 'writerId',
   GATE_NAMESPACE: 'namespace',
   GATE_KUBECONFIG: 'kubeconfig',

@@ -41,6 +41,12 @@ export interface AuditSink {
    * without it the services scan.
    */
   readonly indexed?: IndexedAuditReads;
+  /**
+   * Where each writer's stored chain begins when its older records were
+   * archived out of this store (seq and hash of the last archived record);
+   * verification of readRaw() starts there instead of at genesis.
+   */
+  chainStarts?(): Promise<ReadonlyMap<string, { seq: number; hash: string }>>;
   health(): SinkHealth;
   close(): Promise<void>;
 }

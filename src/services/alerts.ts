@@ -4,7 +4,7 @@
 // cert expiring) are live and listed while they hold.
 import type { DecisionReport, Severity } from '../core/contracts/report.js';
 
-export type AlertKind = 'decision' | 'integrity' | 'audit-chain' | 'audit-sink' | 'policy-load' | 'key-load' | 'cert-expiry';
+export type AlertKind = 'decision' | 'integrity' | 'audit-chain' | 'audit-sink' | 'policy-load' | 'key-load' | 'cert-expiry' | 'audit-segments';
 
 export interface Alert {
   id: string;

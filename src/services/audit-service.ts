@@ -54,7 +54,7 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
  * (audit-snapshot.ts), which bounds how often it runs.
  */
 export async function verifyAudit(sink: AuditSink, onRecord?: (record: AuditRecord) => void): Promise<AuditVerification> {
-  const verifier = new ChainVerifier();
+  const verifier = new ChainVerifier(sink.chainStarts ? await sink.chainStarts() : undefined);
   for await (const entry of sink.readRaw()) {
     const line = verifier.add(entry);
     if (line.ok) onRecord?.(line.record);

@@ -10,7 +10,7 @@ import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, type Configurat
 import { GateError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
 import { clientNodeTokenReviewer } from './client-node-token-review.js';
-import type { ConfigMapStore } from './configmap-store.js';
+import type { ConfigMapDeleter, ConfigMapStore } from './configmap-store.js';
 import type { TokenReviewer } from './token-reviewer.js';
 
 export interface KubeConnectionOptions {
@@ -27,6 +27,8 @@ export interface KubeConnection {
   /** e.g. https://10.0.0.1:443, for logs and health details. */
   readonly server: string;
   configMaps(namespace: string): ConfigMapStore;
+  /** The same store with delete, for the archiver (its own ServiceAccount); the gate never asks for it. */
+  archivableConfigMaps(namespace: string): ConfigMapStore & ConfigMapDeleter;
   tokenReviewer(): TokenReviewer;
 }
 
@@ -40,6 +42,7 @@ export function connectKube(options: KubeConnectionOptions = {}): KubeConnection
   return {
     server,
     configMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
+    archivableConfigMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
     tokenReviewer: () => clientNodeTokenReviewer(authn, perCall),
   };
 }
