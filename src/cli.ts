@@ -6,6 +6,8 @@
 //   migration-gate validate replication --manifest F --snapshot F [--wal-dir D] [--signature F | --dsse F]
 //   migration-gate audit verify [--file F | --server URL --token T] [--json]
 //   migration-gate audit pg-setup --gate-role ROLE   (URL in GATE_AUDIT_POSTGRES_ADMIN_URL)
+//   migration-gate audit archive [--dir D]   (ConfigMap segments -> D and/or GATE_AUDIT_ARCHIVE_POSTGRES_URL)
+//   migration-gate audit verify --archive D [--live]
 // Exit codes: 0 ALLOW / chain intact, 1 BLOCK / chain broken, 2 usage or error.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
@@ -28,6 +30,8 @@ const USAGE = `usage:
   migration-gate manifest sign --key PRIVATE_KEY.pem FILE   (writes FILE.sig: Ed25519, or ECDSA P-256 low-S)
   migration-gate validate replication --manifest FILE --snapshot FILE [--wal-dir DIR] [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
   migration-gate audit verify [--file FILE] [--server URL --token TOKEN] [--json]
+  migration-gate audit verify --archive DIR [--live]   (archived segments, then the live ones in the cluster, as one chain per writer)
+  migration-gate audit archive [--dir DIR]   (sealed ConfigMap segments -> DIR and/or GATE_AUDIT_ARCHIVE_POSTGRES_URL, then deleted)
   migration-gate audit pg-setup --gate-role ROLE   (as the table's owner; URL in GATE_AUDIT_POSTGRES_ADMIN_URL)
 exit codes: 0 ALLOW (or chain intact), 1 BLOCK (or chain broken), 2 usage or error`;
 
@@ -36,7 +40,7 @@ class UsageError extends Error {}
 const OPTIONS = {
   manifest: { type: 'string' }, config: { type: 'string' }, policies: { type: 'string' }, server: { type: 'string' },
   token: { type: 'string' }, snapshot: { type: 'string' }, 'wal-dir': { type: 'string' }, signature: { type: 'string' }, dsse: { type: 'string' },
-  key: { type: 'string' }, 'gate-role': { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  key: { type: 'string' }, 'gate-role': { type: 'string' }, archive: { type: 'string' }, live: { type: 'boolean' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -51,6 +55,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'validate replication') return validateReplicationCommand(values);
   if (command === 'audit verify') return auditVerifyCommand(values);
   if (command === 'audit pg-setup') return auditPgSetupCommand(values);
+  if (command === 'audit archive') return auditArchiveCommand(values);
   if (positionals[0] === 'manifest' && positionals[1] === 'sign' && positionals.length === 3) return manifestSignCommand(values, positionals[2]!);
   throw new UsageError(`unknown command "${command}"`);
 }
@@ -141,7 +146,9 @@ async function validateReplicationCommand(values: Values): Promise<number> {
 
 async function auditVerifyCommand(values: Values): Promise<number> {
   let result: { ok: boolean };
-  if (values.server) {
+  if (values.archive) {
+    result = await verifyChains(await archiveEntries(values.archive, values.live === true));
+  } else if (values.server) {
     const token = values.token ?? process.env.GATE_API_TOKEN;
     result = (await getJson({ server: values.server, ...(token ? { token } : {}) }, '/api/v1/audit/verify')).body as { ok: boolean };
   } else {
@@ -164,6 +171,55 @@ async function auditPgSetupCommand(values: Values): Promise<number> {
   const { setupPostgresAuditStore } = await import('./adapters/postgres/pg-setup.js');
   const { target } = await setupPostgresAuditStore({ url, gateRole: values['gate-role'] });
   return print(`audit table ready on ${target}: ${values['gate-role']} may INSERT and SELECT; UPDATE, DELETE and TRUNCATE are refused for everyone`, 0);
+}
+
+/** The archive's lines, then (with --live) the live segments' in the cluster: one chain per writer from genesis. */
+async function archiveEntries(dir: string, live: boolean): Promise<AsyncIterable<{ location: string; text: string }>> {
+  const { archivedEntries } = await import('./adapters/audit/archive-dir.js');
+  if (!live) return archivedEntries(dir);
+  const { liveSegmentEntries } = await import('./adapters/audit/configmap-sink.js');
+  const store = (await kubeForCli()).configMaps(process.env.GATE_NAMESPACE ?? 'migration-gate');
+  return (async function* () {
+    yield* archivedEntries(dir);
+    yield* liveSegmentEntries(store);
+  })();
+}
+
+async function kubeForCli() {
+  const { connectKube } = await import('./adapters/k8s/kube-connection.js');
+  const kubeconfig = process.env.GATE_KUBECONFIG;
+  return connectKube(kubeconfig ? { kubeconfigPath: kubeconfig, requestTimeoutMs: 30_000 } : { requestTimeoutMs: 30_000 });
+}
+
+/**
+ * The archiver (the chart's CronJob, under its own ServiceAccount): exports
+ * sealed segments to --dir and/or PostgreSQL, then deletes them. Exit 0 when
+ * everything archivable was archived, 1 when a segment had to be left.
+ */
+async function auditArchiveCommand(values: Values): Promise<number> {
+  const { archiveSealedSegments } = await import('./adapters/audit/configmap-archiver.js');
+  const { directoryArchive } = await import('./adapters/audit/archive-dir.js');
+  const { createLogger } = await import('./adapters/log.js');
+  const logger = createLogger(process.stderr, 'info', () => new Date());
+  const targets: import('./core/audit-archive.js').ArchiveTarget[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  if (values.dir) targets.push(directoryArchive(values.dir));
+  const pgUrl = process.env.GATE_AUDIT_ARCHIVE_POSTGRES_URL;
+  try {
+    if (pgUrl) {
+      const { postgresArchive } = await import('./adapters/postgres/pg-archive.js');
+      const t = await postgresArchive(pgUrl, logger);
+      targets.push(t);
+      closers.push(() => t.close());
+    }
+    if (targets.length === 0) throw new UsageError('give --dir DIR and/or GATE_AUDIT_ARCHIVE_POSTGRES_URL: sealed segments are deleted only once they are archived');
+    const store = (await kubeForCli()).archivableConfigMaps(process.env.GATE_NAMESPACE ?? 'migration-gate');
+    const run = await archiveSealedSegments({ store, targets, clock: () => new Date(), logger });
+    print(JSON.stringify(run, null, 2), 0);
+    return run.problems.length === 0 ? 0 : 1;
+  } finally {
+    for (const c of closers) await c();
+  }
 }
 
 /** The lines of an audit file, named the way the file sink names them. */

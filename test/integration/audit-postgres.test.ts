@@ -155,6 +155,41 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       expect(plan).to.match(/Index (Only )?Scan|Bitmap Index Scan/);
     });
 
+    it('is an archive target: sealed ConfigMap segments land byte for byte, re-runs are idempotent, a conflicting row stops the delete', async () => {
+      const { FakeConfigMapStore } = await import('../unit/audit/configmap-fake-store.js');
+      const { openConfigMapAuditSink } = await import('../../src/adapters/audit/configmap-sink.js');
+      const { archiveSealedSegments } = await import('../../src/adapters/audit/configmap-archiver.js');
+      const { postgresArchive } = await import('../../src/adapters/postgres/pg-archive.js');
+      const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+      const store = new FakeConfigMapStore();
+      const cm = await openConfigMapAuditSink({ store, writer: 'cm-writer', lingerMs: 0, segmentMaxBytes: 2048 });
+      for (let i = 1; i <= 20; i++) await cm.append(report(i));
+      const target = await postgresArchive(gateUrl, silent);
+      try {
+        const run = await archiveSealedSegments({ store, targets: [target], clock: () => new Date(), logger: silent });
+        expect(run.problems).to.deep.equal([]);
+        expect(run.archived.length).to.be.greaterThan(1);
+        const pgSink = await open('reader');
+        // Archive (PostgreSQL) + live (ConfigMaps) verify as one chain from genesis.
+        async function* both() {
+          for await (const e of pgSink.readRaw()) yield e;
+          for await (const e of cm.readRaw()) yield e;
+        }
+        expect(await verifyChains(both())).to.deep.include({ ok: true, records: 20 });
+        // A forged row where the next segment's records go: the archiver must not delete that segment.
+        for (let i = 21; i <= 40; i++) await cm.append(report(i));
+        const next = [...store.objects.keys()].filter((n) => n.includes('cm-writer')).sort()[0]!;
+        const firstSeq = (JSON.parse(store.objects.get(next)!.data['records.jsonl']!.split('\n')[0]!) as { seq: number }).seq;
+        await cluster.sql(`INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line) VALUES ('cm-writer', $1, 'x', 'x', 'x', 0, 'T1', 'ALLOW', null, 'forged')`, [firstSeq], gateUrl);
+        const second = await archiveSealedSegments({ store, targets: [target], clock: () => new Date(), logger: silent });
+        expect(second.problems[0]!.problem).to.match(/holds other records/);
+        expect(store.objects.has(next)).to.equal(true);
+      } finally {
+        await target.close();
+        await cm.close();
+      }
+    });
+
     it('never shows the password of its URL: not in health, errors or logs', async () => {
       const logged: string[] = [];
       const logger: Logger = { debug() {}, info: (m, f) => logged.push(m + JSON.stringify(f)), warn: (m, f) => logged.push(m + JSON.stringify(f)), error: (m, f) => logged.push(m + JSON.stringify(f)) };

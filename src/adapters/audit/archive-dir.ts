@@ -6,24 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import type { ArchiveTarget } from '../../core/audit-archive.js';
 import type { RawAuditEntry } from '../../core/ports.js';
-
-export interface ArchivedSegment {
-  name: string;
-  writer: string;
-  n: number;
-  /** The segment's data["records.jsonl"], byte for byte. */
-  text: string;
-  previous: { seq: number; hash: string };
-  last: { seq: number; hash: string };
-  records: number;
-}
-
-/** Where sealed segments go before they are deleted. `put` resolves once the segment is durable there and reads back identical. */
-export interface ArchiveTarget {
-  readonly name: string;
-  put(segment: ArchivedSegment): Promise<void>;
-}
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -15,7 +15,7 @@ import { GENESIS_HASH } from '../../core/contracts/audit.js';
 import type { Logger } from '../../core/ports.js';
 import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../k8s/configmap-store.js';
 import { advanceLedger, readLedger, type Ledger } from './archive-ledger.js';
-import type { ArchivedSegment, ArchiveTarget } from './archive-dir.js';
+import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
 import { ALL_SEGMENTS_SELECTOR, orderSegments, recordsText, segmentEntries, segmentHead, segmentId } from './configmap-segments.js';
 
 export interface ArchiveRun {

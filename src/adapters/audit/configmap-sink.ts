@@ -377,16 +377,8 @@ class ConfigMapAuditSink implements AuditSink {
     }
   }
 
-  async *readRaw(): AsyncIterable<RawAuditEntry> {
-    const segments = orderSegments(await this.#store.list(ALL_SEGMENTS_SELECTOR));
-    // Read after the list: a segment the archiver deleted meanwhile is covered by the ledger read here.
-    const archived = (await readLedger(this.#store)).entries;
-    for (const cm of segments) {
-      // Exported by the archiver, awaiting its delete: the archive holds it, and the chain starts after it.
-      const id = segmentId(cm);
-      if (id && id.n <= (archived.get(id.writer)?.segment ?? 0)) continue;
-      yield* segmentEntries(cm);
-    }
+  readRaw(): AsyncIterable<RawAuditEntry> {
+    return liveSegmentEntries(this.#store);
   }
 
   async chainStarts(): Promise<ReadonlyMap<string, ChainHead>> {
@@ -407,6 +399,19 @@ class ConfigMapAuditSink implements AuditSink {
       await this.#queue.close();
     })();
     return this.#closing;
+  }
+}
+
+/** Every live line of every writer (what is not archived yet), writer by writer, segment by segment. */
+export async function* liveSegmentEntries(store: ConfigMapStore): AsyncGenerator<RawAuditEntry> {
+  const segments = orderSegments(await store.list(ALL_SEGMENTS_SELECTOR));
+  // Read after the list: a segment the archiver deleted meanwhile is covered by the ledger read here.
+  const archived = (await readLedger(store)).entries;
+  for (const cm of segments) {
+    // Exported by the archiver, awaiting its delete: the archive holds it, and the live chain starts after it.
+    const id = segmentId(cm);
+    if (id && id.n <= (archived.get(id.writer)?.segment ?? 0)) continue;
+    yield* segmentEntries(cm);
   }
 }
 

@@ -68,7 +68,7 @@ function certainlyRolledBack(e: unknown): boolean {
 }
 
 /** Error text without anything from the URL: pg messages never carry the password, but a host name in our own text must not either. */
-function safeMessage(e: unknown, url: string): string {
+export function safeMessage(e: unknown, url: string): string {
   let msg = describeError(e);
   try {
     const u = new URL(url);
@@ -153,29 +153,8 @@ class PostgresAuditSink implements AuditSink {
     throw new GateError('audit-unavailable', `audit chain of writer ${this.#writer} is at seq ${this.#head.seq}, this writer expected ${before.seq} or ${after.seq}; is GATE_WRITER_ID shared by two replicas?`);
   }
 
-  async #insert(records: AuditRecord[]): Promise<void> {
-    const cols = {
-      writer: [] as string[], seq: [] as number[], hash: [] as string[], prev: [] as string[], rid: [] as string[],
-      ts: [] as (number | null)[], scenario: [] as string[], decision: [] as string[], app: [] as (string | null)[], line: [] as string[],
-    };
-    for (const r of records) {
-      cols.writer.push(r.writer);
-      cols.seq.push(r.seq);
-      cols.hash.push(r.hash);
-      cols.prev.push(r.prev_hash);
-      cols.rid.push(r.request_id);
-      cols.ts.push(timeMs(r.timestamp));
-      cols.scenario.push(r.scenario);
-      cols.decision.push(r.decision);
-      cols.app.push(r.subject.app_id ?? null);
-      // Exactly the line the file and ConfigMap sinks store, without its newline.
-      cols.line.push(JSON.stringify(r));
-    }
-    // One statement = one transaction: all of the batch or none of it.
-    await this.#pool.query(
-      `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-      [cols.writer, cols.seq, cols.hash, cols.prev, cols.rid, cols.ts, cols.scenario, cols.decision, cols.app, cols.line]);
+  #insert(records: AuditRecord[]): Promise<void> {
+    return insertRecords(this.#pool, records);
   }
 
   async *readRaw(): AsyncIterable<RawAuditEntry> {
@@ -245,6 +224,63 @@ class PostgresAuditSink implements AuditSink {
   }
 }
 
+/**
+ * One multi-row INSERT = one transaction: all of the records or none.
+ * `onConflict: 'ignore'` (the archiver re-running) leaves rows already there
+ * untouched; the caller compares them.
+ */
+export async function insertRecords(db: Pick<pg.Pool, 'query'>, records: AuditRecord[], lines?: string[], onConflict: 'fail' | 'ignore' = 'fail'): Promise<void> {
+  const cols = {
+    writer: [] as string[], seq: [] as number[], hash: [] as string[], prev: [] as string[], rid: [] as string[],
+    ts: [] as (number | null)[], scenario: [] as string[], decision: [] as string[], app: [] as (string | null)[], line: [] as string[],
+  };
+  records.forEach((r, i) => {
+    cols.writer.push(r.writer);
+    cols.seq.push(r.seq);
+    cols.hash.push(r.hash);
+    cols.prev.push(r.prev_hash);
+    cols.rid.push(r.request_id);
+    cols.ts.push(timeMs(r.timestamp));
+    cols.scenario.push(r.scenario);
+    cols.decision.push(r.decision);
+    cols.app.push(r.subject.app_id ?? null);
+    // Exactly the line the file and ConfigMap sinks store, without its newline.
+    cols.line.push(lines?.[i] ?? JSON.stringify(r));
+  });
+  await db.query(
+    `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
+     ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}`,
+    [cols.writer, cols.seq, cols.hash, cols.prev, cols.rid, cols.ts, cols.scenario, cols.decision, cols.app, cols.line]);
+}
+
+/** Opens a pool and refuses a store that is not append-only for this role (shared by the sink and the archive target). */
+export async function openGuardedPool(url: string, logger: Logger, statementTimeoutMs = 10_000, connectTimeoutMs = 5000): Promise<pg.Pool> {
+  const target = describeTarget(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
+    statement_timeout: statementTimeoutMs,
+    application_name: 'migration-gate',
+    // Durability must not depend on the role's or the server's defaults.
+    options: '-c synchronous_commit=on',
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (e) => logger.warn('audit PostgreSQL idle connection lost', { target, error: safeMessage(e, url) }));
+  try {
+    const { rows } = await pool.query<GuardState>(GUARD_CHECK_SQL);
+    const problem = guardProblem(rows[0]!);
+    if (problem !== undefined) throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
+    return pool;
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    if (e instanceof GateError) throw e;
+    throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${safeMessage(e, url)}`);
+  }
+}
+
 function parsed(rows: { line: string }[]): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const row of rows) {
@@ -264,31 +300,14 @@ function parsed(rows: { line: string }[]): AuditRecord[] {
 export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<AuditSink> {
   if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
   const logger = options.logger ?? silent;
-  const target = describeTarget(options.url);
-  const timeout = options.statementTimeoutMs ?? 10_000;
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: 4,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    query_timeout: timeout + 1000,
-    statement_timeout: timeout,
-    application_name: 'migration-gate',
-    // Durability must not depend on the role's or the server's defaults.
-    options: '-c synchronous_commit=on',
-  });
-  // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on('error', (e) => logger.warn('audit PostgreSQL idle connection lost', { target, error: safeMessage(e, options.url) }));
+  const pool = await openGuardedPool(options.url, logger, options.statementTimeoutMs, options.connectTimeoutMs);
   try {
-    const { rows } = await pool.query<GuardState>(GUARD_CHECK_SQL);
-    const problem = guardProblem(rows[0]!);
-    if (problem !== undefined) throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
     const sink = new PostgresAuditSink(pool, options);
     await sink.resume();
     logger.info('audit PostgreSQL opened', { writer: options.writer, ...sink.health() });
     return sink;
   } catch (e) {
     await pool.end().catch(() => undefined);
-    if (e instanceof GateError) throw e;
-    throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${safeMessage(e, options.url)}`);
+    throw new GateError('config-invalid', `audit PostgreSQL ${describeTarget(options.url)}: ${safeMessage(e, options.url)}`);
   }
 }
