@@ -146,3 +146,4 @@ caBundle: {{ $w.caBundle }}
   CA the gate's leader injected; certManager: injected by cert-manager. */}}
 {{- end }}
 {{- end }}
+{{- define "migration-gate.archiverName" -}}{{ include "migration-gate.fullname" . | trunc 54 | trimSuffix "-" }}-archiver{{- end }}
