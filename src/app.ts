@@ -13,6 +13,8 @@ import { PolicyStore } from './services/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { openConfigMapAuditSink, type SegmentState } from './adapters/audit/configmap-sink.js';
 import { openPostgresAuditSink } from './adapters/postgres/pg-audit-sink.js';
+import { writerSlotFromConfig } from './adapters/k8s/writer-slot-from-config.js';
+import { slotGuardedSink } from './services/slot-guarded-sink.js';
 import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/api-token.js';
@@ -227,12 +229,24 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
+/** The audit store; with writer slots, under the writer id of a Lease-held slot, and only while it is held. */
 async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, metrics: Metrics): Promise<AuditSink> {
+  if (config.writerSlots === 0) return openAuditStore(config, opts, alerts, clock, metrics, opts.writerId);
+  const slot = await writerSlotFromConfig(config, opts.writerId, clock, opts.logger);
+  try {
+    return slotGuardedSink(await openAuditStore(config, opts, alerts, clock, metrics, slot.writer), slot);
+  } catch (e) {
+    await slot.release();
+    throw e;
+  }
+}
+
+async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, metrics: Metrics, writer: string): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
         path: config.auditFile ?? path.join(config.dataDir, 'audit.jsonl'),
-        writer: opts.writerId,
+        writer,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
         // Raised when noticed, not only at the next decision's failed write.
@@ -242,11 +256,11 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         },
       });
     case 'stdout':
-      return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
+      return createStdoutAuditSink({ writer, stream: opts.stdout ?? process.stdout });
     case 'configmap':
       return openConfigMapAuditSink({
         store: kubeFromConfig(config).configMaps(config.namespace),
-        writer: opts.writerId,
+        writer,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
         maxLiveSegments: config.auditMaxSegments,
@@ -257,7 +271,7 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
       });
     case 'postgres':
       if (config.auditPostgresUrl === undefined) throw new GateError('config-invalid', 'GATE_AUDIT_SINK=postgres needs GATE_AUDIT_POSTGRES_URL');
-      return openPostgresAuditSink({ url: config.auditPostgresUrl, writer: opts.writerId, lingerMs: config.auditLingerMs, logger: opts.logger });
+      return openPostgresAuditSink({ url: config.auditPostgresUrl, writer, lingerMs: config.auditLingerMs, logger: opts.logger });
   }
 }
 

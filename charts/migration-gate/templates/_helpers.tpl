@@ -147,3 +147,5 @@ caBundle: {{ $w.caBundle }}
 {{- end }}
 {{- end }}
 {{- define "migration-gate.archiverName" -}}{{ include "migration-gate.fullname" . | trunc 54 | trimSuffix "-" }}-archiver{{- end }}
+{{- define "migration-gate.writerSlotPrefix" -}}{{ include "migration-gate.fullname" . | trunc 30 | trimSuffix "-" }}{{- end }}
+{{- define "migration-gate.writerSlots" -}}{{ add (int .Values.replicaCount) 1 }}{{- end }}
