@@ -1,4 +1,4 @@
-// npm run bench [-- t1|t2|admission ...]: runs the benchmarks and prints
+// npm run bench [-- t1|t2|admission|audit ...]: runs the benchmarks and prints
 // each figure with the ratio to the baseline measured in the same run.
 import { benchT1 } from './t1-rest.bench.js';
 import { benchAdmission } from './admission.bench.js';
@@ -62,4 +62,29 @@ if (want('admission')) {
   console.log(`  ratio gate/baseline: ${fmt(r.ratio, 3)} same ConfigMap, ${fmt(r.ratioDistinct, 3)} new configs (target >= 0.5)`);
   console.log(`  open loop at 200 reviews/s: p50 ${r.fixedRate.p50ms} ms  p99 ${r.fixedRate.p99ms} ms same ConfigMap; p50 ${r.fixedRateDistinct.p50ms} ms  p99 ${r.fixedRateDistinct.p99ms} ms new configs (target p99 <= 10 ms)`);
   console.log(`  bare node:https under the same open loop: p50 ${r.fixedRateBaseline.p50ms} ms  p99 ${r.fixedRateBaseline.p99ms} ms (this machine's floor)`);
+}
+
+if (want('audit')) {
+  const { benchSinks, benchReads } = await import('./audit-sinks.bench.js');
+  const { loadavg } = await import('node:os');
+  const seconds = Number(process.env.BENCH_AUDIT_SECONDS ?? 60);
+  const rate = Number(process.env.BENCH_AUDIT_RATE ?? 1000);
+  console.log(`Audit sinks: ${rate} decisions/s for ${seconds} s each, open loop, latency from each decision's scheduled time (load average ${loadavg()[0]!.toFixed(2)}):`);
+  const r = await benchSinks(rate, seconds, (l) => console.log(l));
+  const row = (name: string, x: { p50ms: number; p99ms: number; failed: number; decisions: number }): string =>
+    `  ${name.padEnd(28)} p50 ${x.p50ms} ms  p99 ${x.p99ms} ms  added p99 ${fmt(x.p99ms - r.baseline.p99ms, 2)} ms  ratio p99/baseline ${fmt(x.p99ms / r.baseline.p99ms, 2)}  failed ${x.failed}/${x.decisions}`;
+  console.log(row('memory (baseline)', r.baseline));
+  console.log(row('file (fsync)', r.file));
+  console.log(`${row('postgres', r.postgres)}  ${fmt(r.postgres.txPerSecond)} tx/s`);
+  if (typeof r.configmap === 'string') console.log(`  configmap: ${r.configmap}`);
+  else if (r.configmap) {
+    console.log(`${row('configmap (real apiserver)', r.configmap)}`);
+    console.log(`    apiserver writes/s ${fmt(r.configmap.writesPerSecond)} (target <= 100); per 1,000 decisions: ${r.configmap.storedBytesPer1000} bytes stored, ${r.configmap.sentBytesPer1000} bytes sent in writes${r.configmap.etcdDbGrowthPer1000 !== undefined ? `, etcd db growth ${r.configmap.etcdDbGrowthPer1000} bytes` : ''}`);
+  }
+  const rows = Number(process.env.BENCH_PG_ROWS ?? 10_000_000);
+  console.log(`Audit reads on PostgreSQL: ${rows} records vs 1,000 (200 reads each, p99):`);
+  const reads = await benchReads(rows, (l) => console.log(l));
+  for (const k of ['pageP99ms', 'deepPageP99ms', 'filteredP99ms', 'lookupP99ms'] as const) {
+    console.log(`  ${k.replace('P99ms', '').padEnd(12)} ${fmt(reads.large[k], 2)} ms vs ${fmt(reads.small[k], 2)} ms  ratio ${fmt(reads.large[k] / reads.small[k], 2)}  (target <= 50 ms)`);
+  }
 }
