@@ -24,6 +24,7 @@ import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
 import type { AuditSink } from '../../src/core/ports.js';
 import { queryAudit, findAuditRecords } from '../../src/services/audit-service.js';
 import { encodeContinue } from '../../src/core/audit-query.js';
+import { pageSql } from '../../src/adapters/postgres/pg-audit-query.js';
 import { createMemoryAuditSink } from '../support/memory-audit-sink.js';
 import { GATE_ROLE, startPgCluster, type PgCluster } from '../support/pg/pg-cluster.js';
 import { report } from '../unit/audit/report-fixture.js';
@@ -143,10 +144,23 @@ export async function benchSinks(rate: number, seconds: number, log: (s: string)
   }
 }
 
+type ReadFigures = { pageP99ms: number; deepPageP99ms: number; filteredP99ms: number; lookupP99ms: number; serverPageP99ms: number; serverDeepPageP99ms: number; serverFilteredP99ms: number };
 export interface ReadBench {
   rows: number;
-  large: { pageP99ms: number; deepPageP99ms: number; filteredP99ms: number; lookupP99ms: number };
-  small: { pageP99ms: number; deepPageP99ms: number; filteredP99ms: number; lookupP99ms: number };
+  large: ReadFigures;
+  small: ReadFigures;
+}
+
+/** p99 of PostgreSQL's own execution time for the page query (EXPLAIN ANALYZE): the index's cost without the client or the machine's scheduling. */
+async function serverP99(cluster: PgCluster, url: string, q: Parameters<typeof pageSql>[0]): Promise<number> {
+  const { sql } = pageSql(q);
+  const t: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const [row] = await cluster.sql<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql.text}`, sql.values, url);
+    t.push(row!['QUERY PLAN'][0]['Execution Time']);
+  }
+  t.sort((a, b) => a - b);
+  return round(pct(t, 0.99));
 }
 
 /** Fills the table with `rows` synthetic records (as the table owner, in one INSERT ... SELECT): the lines are real record JSON shapes. */
@@ -174,12 +188,13 @@ async function p99Of(n: number, fn: (i: number) => Promise<unknown>): Promise<nu
 export async function benchReads(rows: number, log: (s: string) => void): Promise<ReadBench> {
   const cluster = await startPgCluster({ fsync: false });
   try {
-    const measure = async (db: string, n: number): Promise<ReadBench['large']> => {
+    const measure = async (db: string, n: number): Promise<ReadFigures> => {
       await cluster.sql(`CREATE DATABASE ${db} OWNER mg_owner`);
       const owner = cluster.ownerUrl.replace('/audit?', `/${db}?`);
       await setupPostgresAuditStore({ url: owner, gateRole: GATE_ROLE });
       const t = performance.now();
-      await fill(cluster, owner.replace('mg_owner@', 'postgres@'), n);
+      const admin = owner.replace('mg_owner@', 'postgres@');
+      await fill(cluster, admin, n);
       log(`  ${n} records loaded in ${((performance.now() - t) / 1000).toFixed(0)} s`);
       const sink = await openPostgresAuditSink({ url: cluster.gateUrl.replace(/\/audit$/, `/${db}`), writer: 'reader' });
       try {
@@ -191,6 +206,9 @@ export async function benchReads(rows: number, log: (s: string) => void): Promis
           deepPageP99ms: await p99Of(200, () => queryAudit(sink, { limit: 50, continue: deepCursor })),
           filteredP99ms: await p99Of(200, (i) => queryAudit(sink, { app_id: `app-${i % 500}`, decision: 'ALLOW', limit: 50 })),
           lookupP99ms: await p99Of(200, (i) => findAuditRecords(sink, `req-${(i * 7919) % n}`, 10)),
+          serverPageP99ms: await serverP99(cluster, admin, { limit: 50 }),
+          serverDeepPageP99ms: await serverP99(cluster, admin, { limit: 50, continue: deepCursor }),
+          serverFilteredP99ms: await serverP99(cluster, admin, { app_id: 'app-7', decision: 'ALLOW', limit: 50 }),
         };
       } finally {
         await sink.close();

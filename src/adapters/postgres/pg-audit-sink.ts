@@ -13,6 +13,7 @@
 //
 // The connection URL is a secret (it may hold a password): it is never
 // logged, and health and errors name only host and database.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { chainBatch, GENESIS_HEAD, parseAuditLine, type AuditableReport, type ChainHead } from '../../core/audit-record.js';
 import type { AuditPage, AuditQuery } from '../../core/audit-query.js';
@@ -189,10 +190,13 @@ class PostgresAuditSink implements AuditSink {
   }
 
   async #read<R extends pg.QueryResultRow>(q: { text: string; values: unknown[] }): Promise<pg.QueryResult<R>> {
+    // Named: each connection prepares the statement once and keeps its plan.
+    // The texts are a small closed set (one per filter combination), so is the number of names.
+    const name = `mg-${createHash('sha256').update(q.text).digest('hex').slice(0, 20)}`;
     // Reads are idempotent: one retry on a fresh connection when the pooled one turned out dead.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#pool.query<R>(q.text, q.values);
+        return await this.#pool.query<R>({ name, text: q.text, values: q.values });
       } catch (e) {
         if (attempt < 2 && !certainlyRolledBack(e)) continue;
         throw new GateError('audit-unavailable', `audit PostgreSQL read failed: ${safeMessage(e, this.#url)}`);
