@@ -262,21 +262,29 @@ function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, sh
       if (out) out[key] = value;
       continue;
     }
-    const child = schema[name]!;
-    const canonPath = canon === '' ? name : `${canon}.${name}`;
-    const shownPath = shown === '' ? parts[0]! : `${shown}.${parts[0]!}`;
-    const folded = parts[0] !== name || shown !== canon;
-    if (folded) ctx.spelled.set(canonPath, shownPath);
-    const rest = parts.slice(1);
-    const viaFlat = flat || rest.length > 0;
-    if (child === 'leaf' && (folded || viaFlat)) ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value });
-    const inner = rest.length > 0 ? { [rest.join('.')]: value } : value;
-    const made = canonicalChild(inner, child, canonPath, shownPath, viaFlat, ctx);
+    const made = canonicalEntry({ name, node: schema[name]!, parts, value }, { canon, shown, flat }, ctx);
     if (!out && name === key && made === value) continue;
     out ??= copyOf(map, keys, i);
     out[name] = merge(out[name], made);
   }
   return out ?? map;
+}
+
+interface Entry { name: string; node: Node; parts: readonly string[]; value: unknown }
+interface At { canon: string; shown: string; flat: boolean }
+
+/** One policy key's value under its canonical name, noting how it was spelled. */
+function canonicalEntry(e: Entry, at: At, ctx: Ctx): unknown {
+  const first = e.parts[0]!;
+  const canonPath = at.canon === '' ? e.name : `${at.canon}.${e.name}`;
+  const shownPath = at.shown === '' ? first : `${at.shown}.${first}`;
+  const folded = first !== e.name || at.shown !== at.canon;
+  if (folded) ctx.spelled.set(canonPath, shownPath);
+  const rest = e.parts.slice(1);
+  const viaFlat = at.flat || rest.length > 0;
+  if (e.node === 'leaf' && (folded || viaFlat)) ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value: e.value });
+  const inner = rest.length > 0 ? { [rest.join('.')]: e.value } : e.value;
+  return canonicalChild(inner, e.node, canonPath, shownPath, viaFlat, ctx);
 }
 
 /** The first `n` keys of `map`, in order, into a prototype-free object. */

@@ -16,13 +16,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.js';
 import { openFileAuditSink } from '../../src/adapters/audit/file-sink.js';
-import type { ConfigMapStore } from '../../src/adapters/k8s/configmap-store.js';
+import type { ConfigMapStore } from '../../src/core/ports/configmaps.js';
 import { connectKube } from '../../src/adapters/k8s/kube-connection.js';
-import { openPostgresAuditSink } from '../../src/adapters/postgres/pg-audit-sink.js';
+import { openPostgresAuditSink as openPg, type PostgresAuditSinkOptions } from '../../src/adapters/postgres/pg-audit-sink.js';
+import { ReportQueue } from '../../src/adapters/audit/report-queue.js';
+
+/** The sink as app.ts wires it: with the shared group-commit queue. */
+const openPostgresAuditSink = (o: Omit<PostgresAuditSinkOptions, 'queue'> & { lingerMs?: number; maxPending?: number }) =>
+  openPg({ ...o, queue: (flush) => new ReportQueue(flush, { ...(o.lingerMs !== undefined ? { lingerMs: o.lingerMs } : {}), ...(o.maxPending !== undefined ? { maxPending: o.maxPending } : {}) }) });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
 import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
-import type { AuditSink } from '../../src/core/ports.js';
-import { queryAudit, findAuditRecords } from '../../src/services/audit-service.js';
+import type { AuditSink } from '../../src/core/ports/audit.js';
+import { queryAudit, findAuditRecords } from '../../src/services/audit/read-audit.js';
 import { encodeContinue } from '../../src/core/audit-query.js';
 import { pageSql } from '../../src/adapters/postgres/pg-audit-query.js';
 import { createMemoryAuditSink } from '../support/memory-audit-sink.js';

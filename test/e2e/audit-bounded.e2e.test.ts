@@ -11,13 +11,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openConfigMapAuditSink, type SegmentState } from '../../src/adapters/audit/configmap-sink.js';
-import { kubeClients } from '../../src/adapters/k8s/kube-client.js';
 import { connectKube } from '../../src/adapters/k8s/kube-connection.js';
-import { clientNodeLeaseStore } from '../../src/adapters/k8s/lease-elector.js';
 import { acquireWriterSlot, type WriterSlot } from '../../src/adapters/k8s/writer-slot.js';
-import type { AuditSink, Logger } from '../../src/core/ports.js';
-import { verifyAudit } from '../../src/services/audit-service.js';
-import { slotGuardedSink } from '../../src/services/slot-guarded-sink.js';
+import type { AuditSink } from '../../src/core/ports/audit.js';
+import type { Logger } from '../../src/core/ports/runtime.js';
+import { verifyAudit } from '../../src/services/audit/read-audit.js';
+import { slotGuardedSink } from '../../src/services/audit/slot-guarded-sink.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 
@@ -115,13 +114,13 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
   });
 
   it('stable writers: five rolling updates of two replicas write into at most three chains (Lease slots), all verify', async () => {
-    const k = kubeClients(gateKc);
-    const store = connectKube({ kubeconfigPath: gateKc }).configMaps(NS);
+    const kube = connectKube({ kubeconfigPath: gateKc });
+    const store = kube.configMaps(NS);
     const clock = { now: () => new Date() };
     const start = async (pod: string): Promise<AuditSink> => {
       const slot = await acquireWriterSlot({
         slots: 3, prefix: 'e2e-gate', identity: pod, clock, logger: silent, leaseDurationMs: 5000,
-        leaseStore: (name) => clientNodeLeaseStore(k.coordination, NS, name, k.callOptions),
+        leaseStore: (name) => kube.lease(NS, name),
       });
       slots.push(slot);
       return slotGuardedSink(await openConfigMapAuditSink({ store, writer: slot.writer, lingerMs: 0 }), slot);

@@ -4,11 +4,17 @@
 // checked at start, concurrent writers that cannot fork a chain, a lost
 // commit answer, indexed reads, and the URL's password never shown.
 import { expect } from 'chai';
-import { openPostgresAuditSink } from '../../src/adapters/postgres/pg-audit-sink.js';
+import { openPostgresAuditSink as openPg, type PostgresAuditSinkOptions } from '../../src/adapters/postgres/pg-audit-sink.js';
+import { ReportQueue } from '../../src/adapters/audit/report-queue.js';
+
+/** The sink as app.ts wires it: with the shared group-commit queue. */
+const openPostgresAuditSink = (o: Omit<PostgresAuditSinkOptions, 'queue'> & { lingerMs?: number; maxPending?: number }) =>
+  openPg({ ...o, queue: (flush) => new ReportQueue(flush, { ...(o.lingerMs !== undefined ? { lingerMs: o.lingerMs } : {}), ...(o.maxPending !== undefined ? { maxPending: o.maxPending } : {}) }) });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
 import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
 import { verifyChains } from '../../src/core/audit-record.js';
-import type { AuditSink, Logger } from '../../src/core/ports.js';
+import type { AuditSink } from '../../src/core/ports/audit.js';
+import type { Logger } from '../../src/core/ports/runtime.js';
 import { auditSinkContract } from '../support/audit-sink-contract.js';
 import { GATE_PASSWORD, GATE_ROLE, startPgCluster, type PgCluster } from '../support/pg/pg-cluster.js';
 import { report } from '../unit/audit/report-fixture.js';

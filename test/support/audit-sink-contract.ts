@@ -8,8 +8,8 @@ import { verifyChains } from '../../src/core/audit-record.js';
 import { queryAuditRecords, type AuditQuery } from '../../src/core/audit-query.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
-import type { AuditSink, RawAuditEntry } from '../../src/core/ports.js';
-import { auditRecords, findAuditRecords, queryAudit } from '../../src/services/audit-service.js';
+import type { AuditSink, RawAuditEntry } from '../../src/core/ports/audit.js';
+import { auditRecords, findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { report } from '../unit/audit/report-fixture.js';
 
 export interface SinkUnderTest {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveTarget } from '../../core/audit-archive.js';
-import type { RawAuditEntry } from '../../core/ports.js';
+import type { RawAuditEntry } from '../../core/ports/audit.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 

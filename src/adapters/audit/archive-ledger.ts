@@ -4,8 +4,8 @@
 // that verification of the live segments starts where the archive ends
 // instead of reporting the archived records as missing.
 import type { ChainHead } from '../../core/audit-record.js';
-import type { ConfigMapStore, StoredConfigMap } from '../k8s/configmap-store.js';
-import { isKubeError } from '../k8s/kube-errors.js';
+import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
+import { isKubeError } from '../../core/ports/kube-errors.js';
 
 export const LEDGER_NAME = 'migration-gate-audit-archive';
 export const LEDGER_LABEL = 'migrationgate.io/audit-archive-ledger';

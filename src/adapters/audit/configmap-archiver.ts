@@ -12,8 +12,8 @@
 // live is recognised by the ledger, its archive copy compared, then deleted.
 import { verifyChains, type ChainHead } from '../../core/audit-record.js';
 import { GENESIS_HASH } from '../../core/contracts/audit.js';
-import type { Logger } from '../../core/ports.js';
-import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../k8s/configmap-store.js';
+import type { Logger } from '../../core/ports/runtime.js';
+import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 import { advanceLedger, readLedger, type Ledger } from './archive-ledger.js';
 import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
 import { ALL_SEGMENTS_SELECTOR, orderSegments, recordsText, segmentEntries, segmentHead, segmentId } from './configmap-segments.js';

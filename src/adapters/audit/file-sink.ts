@@ -13,7 +13,8 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type Ch
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
-import type { AuditSink, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type { Logger } from '../../core/ports/runtime.js';
 import type { FlushInfo } from './group-commit.js';
 import { ReportQueue } from './report-queue.js';
 import { readStoredLines } from './jsonl-lines.js';

@@ -10,8 +10,8 @@
 // lease unchanged for a whole lease duration first). Should two pods still
 // overlap, the chain itself refuses the second writer (resourceVersion in
 // ConfigMaps, the primary key in PostgreSQL): it fails closed, never forks.
-import type { Clock, Logger } from '../../core/ports.js';
-import type { LeaseStore } from '../tls/self-managed-ports.js';
+import type { Clock, Logger } from '../../core/ports/runtime.js';
+import type { LeaseStore } from '../../core/ports/self-managed-tls.js';
 import { LeaseElector } from './lease-elector.js';
 
 export interface WriterSlotOptions {

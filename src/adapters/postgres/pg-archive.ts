@@ -4,7 +4,7 @@
 // are read back and compared before the archiver may delete the segment.
 import { parseAuditLine } from '../../core/audit-record.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
-import type { Logger } from '../../core/ports.js';
+import type { Logger } from '../../core/ports/runtime.js';
 import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
 import { describeTarget, insertRecords, openGuardedPool } from './pg-audit-sink.js';
 import { AUDIT_TABLE } from './pg-schema.js';

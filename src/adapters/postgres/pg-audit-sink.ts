@@ -20,9 +20,8 @@ import type { AuditPage, AuditQuery } from '../../core/audit-query.js';
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
-import type { AuditSink, IndexedAuditReads, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
-import type { FlushInfo } from '../audit/group-commit.js';
-import { ReportQueue } from '../audit/report-queue.js';
+import type { AuditQueue, AuditQueueFactory, AuditSink, IndexedAuditReads, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type { Logger } from '../../core/ports/runtime.js';
 import { pageFrom, pageSql, timeMs } from './pg-audit-query.js';
 import { AUDIT_TABLE, GUARD_CHECK_SQL, guardProblem, type GuardState } from './pg-schema.js';
 
@@ -30,16 +29,14 @@ export interface PostgresAuditSinkOptions {
   /** postgres://… (a secret: never logged). */
   url: string;
   writer: string;
-  lingerMs?: number;
-  maxPending?: number;
-  maxBatch?: number;
+  /** The group-commit queue (adapters/audit/report-queue.ts, wired in app.ts): one INSERT per batch it hands over. */
+  queue: AuditQueueFactory;
   /** Per statement (ms): a hung server fails the batch instead of holding the verdict. */
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
   /** Rows per read while streaming the whole log (verification). */
   readChunk?: number;
   logger?: Logger;
-  onFlush?(info: FlushInfo): void;
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -89,7 +86,7 @@ class PostgresAuditSink implements AuditSink {
   readonly #writer: string;
   readonly #readChunk: number;
   readonly #logger: Logger;
-  readonly #queue: ReportQueue;
+  readonly #queue: AuditQueue;
   #head: ChainHead = GENESIS_HEAD;
   /** A failure left the head in doubt: re-read it before the next write. */
   #stale = true;
@@ -103,7 +100,7 @@ class PostgresAuditSink implements AuditSink {
     this.#writer = options.writer;
     this.#readChunk = options.readChunk ?? 5000;
     this.#logger = options.logger ?? silent;
-    this.#queue = new ReportQueue((reports) => this.#flush(reports), options);
+    this.#queue = options.queue((reports) => this.#flush(reports));
     this.indexed = { page: (q) => this.#page(q), byRequestId: (id, max) => this.#byRequestId(id, max) };
   }
 

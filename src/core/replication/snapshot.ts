@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { TransformOptions } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
-import type { ByteSource } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
 import type { Finding } from '../contracts/report.js';
 import type { StrongAlgorithm } from '../hashing.js';
 import { abortFinding, nextOrAbort, releaseIterator } from './abort.js';

@@ -12,8 +12,9 @@ import { LEDGER_NAME, readLedger } from '../../../src/adapters/audit/archive-led
 import { archiveSealedSegments } from '../../../src/adapters/audit/configmap-archiver.js';
 import { openConfigMapAuditSink, segmentWarnAt, type SegmentState } from '../../../src/adapters/audit/configmap-sink.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
-import type { AuditSink, Logger, RawAuditEntry } from '../../../src/core/ports.js';
-import { verifyAudit } from '../../../src/services/audit-service.js';
+import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
+import type { Logger } from '../../../src/core/ports/runtime.js';
+import { verifyAudit } from '../../../src/services/audit/read-audit.js';
 import { FakeConfigMapStore } from './configmap-fake-store.js';
 import { report } from './report-fixture.js';
 

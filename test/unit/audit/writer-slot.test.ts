@@ -4,8 +4,8 @@
 // lapsed stops appending before another may take over.
 import { expect } from 'chai';
 import { acquireWriterSlot, type WriterSlot } from '../../../src/adapters/k8s/writer-slot.js';
-import type { Logger } from '../../../src/core/ports.js';
-import { slotGuardedSink } from '../../../src/services/slot-guarded-sink.js';
+import type { Logger } from '../../../src/core/ports/runtime.js';
+import { slotGuardedSink } from '../../../src/services/audit/slot-guarded-sink.js';
 import { createMemoryAuditSink } from '../../support/memory-audit-sink.js';
 import { FakeLeaseStore, ManualClock } from '../tls/fakes.js';
 import { report } from './report-fixture.js';

@@ -1,0 +1,59 @@
+// The audit port: where decisions are stored, append-only and hash-chained.
+// Adapters: src/adapters/audit/ (file, ConfigMap, stdout); tests use an
+// in-memory sink. Every port of the gate is in this folder (docs/architecture.md).
+import type { DecisionReport } from '../contracts/report.js';
+import type { AuditRecord } from '../contracts/audit.js';
+import type { AuditPage, AuditQuery } from '../audit-query.js';
+import type { AuditableReport } from '../audit-record.js';
+
+/** One stored line of the audit log, before parsing: verification needs the raw text. */
+export interface RawAuditEntry {
+  /** Where it lives, for humans: `audit.jsonl:17`, `configmap migration-gate-audit-pod-a-000002 line 3`. */
+  location: string;
+  text: string;
+}
+
+export interface SinkHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Append-only, hash-chained store of decisions. `append` resolves only when
+ * the record is durable (fsync'd / accepted by the apiserver); it rejects
+ * otherwise and the caller fails closed.
+ */
+export interface AuditSink {
+  readonly kind: 'file' | 'configmap' | 'stdout' | 'memory' | 'postgres';
+  append(report: DecisionReport): Promise<AuditRecord>;
+  /** Every stored line of every writer, oldest first per writer. */
+  readRaw(): AsyncIterable<RawAuditEntry>;
+  /**
+   * A store with indexes answers the audit page and the request-id lookup
+   * itself, with exactly the result the scan of readRaw() would give;
+   * without it the services scan.
+   */
+  readonly indexed?: IndexedAuditReads;
+  /**
+   * Where each writer's stored chain begins when its older records were
+   * archived out of this store (seq and hash of the last archived record);
+   * verification of readRaw() starts there instead of at genesis.
+   */
+  chainStarts?(): Promise<ReadonlyMap<string, { seq: number; hash: string }>>;
+  health(): SinkHealth;
+  close(): Promise<void>;
+}
+
+export interface IndexedAuditReads {
+  page(query: AuditQuery): Promise<AuditPage>;
+  /** Records with this request id, oldest first, at most `max`; `total` counts them all. */
+  byRequestId(requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }>;
+}
+
+/** The group-commit queue a sink puts reports through (adapters/audit/report-queue.ts), injected where a sink lives in another adapter. */
+export interface AuditQueue {
+  append(report: DecisionReport): Promise<AuditRecord>;
+  close(): Promise<void>;
+}
+/** Builds the queue around the sink's flush, which makes a whole batch durable (reports already schema-checked). */
+export type AuditQueueFactory = (flush: (reports: AuditableReport[]) => Promise<AuditRecord[]>) => AuditQueue;
