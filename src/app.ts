@@ -7,12 +7,16 @@ import type { GateConfig } from './config/schema.js';
 import { GateError, describeError } from './core/errors.js';
 import type { AuditSink } from './core/ports/audit.js';
 import type { Clock, IdGenerator, Logger } from './core/ports/runtime.js';
-import { AlertBook } from './services/alerts.js';
+import { AlertBook, type Alert } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
 import type { Metrics } from './core/ports/metrics.js';
 import { PolicyStore } from './services/policy/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
-import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
+import { openConfigMapAuditSink, type SegmentState } from './adapters/audit/configmap-sink.js';
+import { openPostgresAuditSink } from './adapters/postgres/pg-audit-sink.js';
+import { ReportQueue } from './adapters/audit/report-queue.js';
+import { acquireWriterSlot } from './adapters/k8s/writer-slot.js';
+import { slotGuardedSink } from './services/audit/slot-guarded-sink.js';
 import { kubeOnce, tokenReviewFromConfig } from './wiring/kube.js';
 import type { KubeConnection } from './adapters/k8s/kube-connection.js';
 import { backgroundAuditCluster } from './adapters/k8s/background-audit-cluster.js';
@@ -100,7 +104,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
   const sealed: { trees?: AuditTrees } = {};
-  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube, (seq) => sealed.trees?.checkpointAt(seq)));
+  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube, metrics, (seq) => sealed.trees?.checkpointAt(seq)));
   const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube);
   sealed.trees = auditTrees;
   const audit = withAuditTrees(rawAudit, auditTrees);
@@ -308,12 +312,29 @@ function parseWitnessKey(vkey: string): ReturnType<typeof parseVerifierKey> {
   }
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, onSealed?: (seq: number) => void): Promise<AuditSink> {
+/** The audit store; with writer slots, under the writer id of a Lease-held slot, and only while it is held. */
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, metrics: Metrics, onSealed?: (seq: number) => void): Promise<AuditSink> {
+  if (config.writerSlots === 0) return openAuditStore(config, opts, alerts, clock, kube, metrics, opts.writerId, onSealed);
+  const slot = await acquireWriterSlot({
+    slots: config.writerSlots, prefix: config.writerSlotPrefix, identity: opts.writerId, clock, logger: opts.logger,
+    leaseStore: (name) => kube().lease(config.namespace, name),
+  }).catch((e: unknown) => {
+    throw new GateError('audit-unavailable', `GATE_WRITER_SLOTS: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  try {
+    return slotGuardedSink(await openAuditStore(config, opts, alerts, clock, kube, metrics, slot.writer, onSealed), slot);
+  } catch (e) {
+    await slot.release();
+    throw e;
+  }
+}
+
+async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, metrics: Metrics, writer: string, onSealed?: (seq: number) => void): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
         path: config.auditFile ?? path.join(config.dataDir, 'audit.jsonl'),
-        writer: opts.writerId,
+        writer,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
         // Raised when noticed, not only at the next decision's failed write.
@@ -323,16 +344,35 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         },
       });
     case 'stdout':
-      return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
+      return createStdoutAuditSink({ writer, stream: opts.stdout ?? process.stdout });
     case 'configmap':
       return openConfigMapAuditSink({
         store: kube().configMaps(config.namespace),
-        writer: opts.writerId,
+        writer,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
         ...optional('onSealed', onSealed),
+        maxLiveSegments: config.auditMaxSegments,
+        onSegments: (s) => {
+          metrics.auditSegments?.(s.live, s.cap);
+          alerts.setCondition('audit-segments', segmentAlert(s, clock));
+        },
       });
+    case 'postgres':
+      if (config.auditPostgresUrl === undefined) throw new GateError('config-invalid', 'GATE_AUDIT_SINK=postgres needs GATE_AUDIT_POSTGRES_URL');
+      return openPostgresAuditSink({ url: config.auditPostgresUrl, writer, logger: opts.logger, queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }) });
   }
+}
+
+/** The bounded-etcd alert: high from 80 % of the cap, critical at it (decisions BLOCK). */
+function segmentAlert(s: SegmentState, clock: Clock): Alert | undefined {
+  if (s.cap === 0 || s.live < s.warnAt) return undefined;
+  const full = s.live >= s.cap;
+  return {
+    id: 'audit-segments', timestamp: clock.now().toISOString(), severity: full ? 'critical' : 'high', kind: 'audit-segments',
+    message: `audit writer ${s.writer} keeps ${s.live} of at most ${s.cap} segments in etcd; ${full ? 'new decisions BLOCK until' : 'run or fix the archiver:'} `
+      + `migration-gate audit archive exports sealed segments and deletes them${full ? '' : ' before the cap is reached'}`,
+  };
 }
 
 /**

@@ -78,6 +78,8 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
   const auditRecords = new Counter({ name: `${PREFIX}audit_records_total`, help: 'Audit records written durably.', registers });
   const auditErrors = new Counter({ name: `${PREFIX}audit_write_errors_total`, help: 'Audit writes that failed.', registers });
   const auditSeconds = new Histogram({ name: `${PREFIX}audit_commit_duration_seconds`, help: 'Time until an audit record was durable (or the write failed).', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+  const liveSegments = new Gauge({ name: `${PREFIX}audit_live_segments`, help: 'Audit segment ConfigMaps this writer keeps in etcd (configmap sink).', registers });
+  const segmentCap = new Gauge({ name: `${PREFIX}audit_segment_cap`, help: 'Cap on live audit segments per writer (0: none); decisions BLOCK at it.', registers });
   const alerts = new Counter({ name: `${PREFIX}alerts_total`, help: 'Alerts raised, by severity.', labelNames: ['severity'] as const, registers });
   const certExpiry = new Gauge({ name: `${PREFIX}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of the webhook serving certificate, as a Unix timestamp.', registers });
   // 1 while a standing condition holds; every kind starts at 0 so "absent" never means "fine".
@@ -112,6 +114,10 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
     },
     alert(severity) {
       alerts.inc({ severity: closed(severity, SEVERITIES) });
+    },
+    auditSegments(live, cap) {
+      liveSegments.set(live);
+      segmentCap.set(cap);
     },
     certExpiry(notAfter) {
       certExpiry.set(notAfter.getTime() / 1000);

@@ -22,11 +22,18 @@ export const ConfigSchema = z.object({
   apiTokenReviewEnvs: list.pipe(z.array(z.enum(['prod', 'staging'])).min(1, 'needs at least one of prod, staging')).default(['prod', 'staging']),
   apiAllowedUsers: list.default([]),
   apiAllowedGroups: list.default([]),
-  auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
+  auditSink: z.enum(['file', 'configmap', 'stdout', 'postgres']).default('file'),
+  // postgres sink: a connection URL (a secret: it may carry a password; the chart takes it from a Secret).
+  auditPostgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   auditFailClosed: bool.default(true),
   auditFile: z.string().min(1).optional(),
   auditLingerMs: z.coerce.number().int().min(0).max(100).default(0),
+  // configmap sink: live segments per writer kept in etcd (0 = no cap); the archiver makes room.
+  auditMaxSegments: z.coerce.number().int().min(0).max(100_000).default(0),
   writerId: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)').max(40).optional(),
+  // Stable writer ids: this many Lease-held slots (replicas + surge), writer id `<prefix>-w<k>`; 0 = the pod's own id.
+  writerSlots: z.coerce.number().int().min(0).max(1000).default(0),
+  writerSlotPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label').max(30).default('migration-gate'),
   namespace: z.string().min(1).default('migration-gate'),
   kubeconfig: z.string().min(1).optional(),
   tlsMode: z.enum(['local', 'selfManaged', 'certManager', 'existingSecret']).default('local'),
@@ -63,6 +70,14 @@ export const ConfigSchema = z.object({
   auditCheckpointSeconds: z.coerce.number().min(0.1).max(3600).default(2),
   auditWitnessUrl: z.string().url().optional(),
   auditWitnessKey: z.string().min(1).optional(),
+}).superRefine((c, ctx) => {
+  // Refused at load, like any other bad setting, not at the first decision.
+  if (c.auditSink === 'postgres' && c.auditPostgresUrl === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['auditSink'], message: 'postgres needs GATE_AUDIT_POSTGRES_URL (the chart takes it from a Secret)' });
+  }
+  if (c.writerSlots > 0 && c.auditSink !== 'configmap' && c.auditSink !== 'postgres') {
+    ctx.addIssue({ code: 'custom', path: ['writerSlots'], message: 'writer slots (Leases) are for the configmap and postgres sinks, which several replicas share' });
+  }
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -85,7 +100,11 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_AUDIT_FAIL_CLOSED: 'auditFailClosed',
   GATE_AUDIT_FILE: 'auditFile',
   GATE_AUDIT_LINGER_MS: 'auditLingerMs',
+  GATE_AUDIT_POSTGRES_URL: 'auditPostgresUrl',
+  GATE_AUDIT_MAX_SEGMENTS: 'auditMaxSegments',
   GATE_WRITER_ID: 'writerId',
+  GATE_WRITER_SLOTS: 'writerSlots',
+  GATE_WRITER_SLOT_PREFIX: 'writerSlotPrefix',
   GATE_NAMESPACE: 'namespace',
   GATE_KUBECONFIG: 'kubeconfig',
   GATE_TLS_MODE: 'tlsMode',

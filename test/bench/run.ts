@@ -1,4 +1,4 @@
-// npm run bench [-- t1|t2|admission|cluster ...]: runs the benchmarks and prints
+// npm run bench [-- t1|t2|admission|cluster|audit|audit-sinks ...]: runs the benchmarks and prints
 // each figure with the ratio to the baseline measured in the same run.
 import { benchT1 } from './t1-rest.bench.js';
 import { benchAdmission } from './admission.bench.js';
@@ -94,4 +94,32 @@ if (want('audit')) {
   const [small, big] = r.reads;
   for (const x of r.reads) console.log(`  reads on ${x.records} records (open ${fmt(x.openSeconds, 2)} s): p99 page ${fmt(x.pageP99, 2)} ms, since-page ${fmt(x.sinceP99, 2)} ms, decision lookup ${fmt(x.lookupP99, 2)} ms`);
   if (small && big) console.log(`  ratio p99 ${big.records}/${small.records} records: page ${fmt(big.pageP99 / small.pageP99, 2)}, since ${fmt(big.sinceP99 / small.sinceP99, 2)}, lookup ${fmt(big.lookupP99 / small.lookupP99, 2)} (target p99 <= 50 ms)`);
+
+if (want('audit-sinks')) {
+  const { benchSinks, benchReads } = await import('./audit-sinks.bench.js');
+  const { loadavg } = await import('node:os');
+  const seconds = Number(process.env.BENCH_AUDIT_SECONDS ?? 60);
+  const rate = Number(process.env.BENCH_AUDIT_RATE ?? 1000);
+  // BENCH_AUDIT_READS_ONLY=1: only the PostgreSQL reads.
+  const r = process.env.BENCH_AUDIT_READS_ONLY === '1' ? undefined : (console.log(`Audit sinks: ${rate} decisions/s for ${seconds} s each, open loop, latency from each decision's scheduled time (load average ${loadavg()[0]!.toFixed(2)}):`), await benchSinks(rate, seconds, (l) => console.log(l)));
+  if (r) printSinks(r);
+  const rows = Number(process.env.BENCH_PG_ROWS ?? 10_000_000);
+  console.log(`Audit reads on PostgreSQL: ${rows} records vs 1,000 (200 reads each, p99; server = PostgreSQL's execution time, 50 runs):`);
+  const reads = await benchReads(rows, (l) => console.log(l));
+  for (const k of ['pageP99ms', 'deepPageP99ms', 'filteredP99ms', 'lookupP99ms', 'serverPageP99ms', 'serverDeepPageP99ms', 'serverFilteredP99ms'] as const) {
+    console.log(`  ${k.replace('P99ms', '').padEnd(20)} ${fmt(reads.large[k], 2)} ms vs ${fmt(reads.small[k], 2)} ms  ratio ${fmt(reads.large[k] / reads.small[k], 2)}  (target <= 50 ms)`);
+  }
+}
+
+function printSinks(r: import('./audit-sinks.bench.js').SinkBench): void {
+  const row = (name: string, x: { p50ms: number; p99ms: number; failed: number; decisions: number }): string =>
+    `  ${name.padEnd(28)} p50 ${x.p50ms} ms  p99 ${x.p99ms} ms  added p99 ${fmt(x.p99ms - r.baseline.p99ms, 2)} ms  ratio p99/baseline ${fmt(x.p99ms / r.baseline.p99ms, 2)}  failed ${x.failed}/${x.decisions}`;
+  console.log(row('memory (baseline)', r.baseline));
+  console.log(row('file (fsync)', r.file));
+  console.log(`${row('postgres', r.postgres)}  ${fmt(r.postgres.txPerSecond)} tx/s`);
+  if (typeof r.configmap === 'string') console.log(`  configmap: ${r.configmap}`);
+  else if (r.configmap) {
+    console.log(`${row('configmap (real apiserver)', r.configmap)}`);
+    console.log(`    apiserver writes/s ${fmt(r.configmap.writesPerSecond)} (target <= 100); per 1,000 decisions: ${r.configmap.storedBytesPer1000} bytes stored, ${r.configmap.sentBytesPer1000} bytes sent in writes${r.configmap.etcdDbGrowthPer1000 !== undefined ? `, etcd db growth ${r.configmap.etcdDbGrowthPer1000} bytes` : ''}`);
+  }
 }

@@ -341,6 +341,42 @@ describe('Helm chart charts/migration-gate', function () {
       }
     });
 
+    it('the archiver (opt-in) runs as its own ServiceAccount, the only one that may delete ConfigMaps; the gate still cannot', async () => {
+      const docs = await render(['--set', 'audit.archiver.enabled=true', '--set', 'audit.archiver.persistentVolumeClaim=audit-archive',
+        '--set', 'audit.archiver.postgres.existingSecret=archive-pg', '--set', 'audit.maxLiveSegments=64']);
+      const archiver = `${RELEASE}-archiver`;
+      const gateRole = one<Role>(docs, 'Role', RELEASE);
+      expectNoWildcardNoConfigMapDelete(gateRole);
+      const role = one<Role>(docs, 'Role', archiver);
+      expect(role.rules).to.deep.equal([
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'delete', 'create'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: ['migration-gate-audit-archive'], verbs: ['update'] },
+      ]);
+      const binding = one<K8sObject & { subjects: { name: string }[]; roleRef: { name: string } }>(docs, 'RoleBinding', archiver);
+      expect(binding.roleRef.name).to.equal(archiver);
+      expect(binding.subjects.map((x) => x.name)).to.deep.equal([archiver]);
+      for (const b of byKind<K8sObject & { subjects: { name: string }[]; roleRef: { name: string } }>(docs, 'RoleBinding').filter((x) => x.metadata.name !== archiver)) {
+        expect(b.roleRef.name, 'no other binding grants the archiver role').to.not.equal(archiver);
+      }
+      const cron = one<K8sObject & { spec: { concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: PodSpec & { serviceAccountName: string } } } } } }>(docs, 'CronJob', archiver);
+      expect(cron.spec.concurrencyPolicy).to.equal('Forbid');
+      const pod = cron.spec.jobTemplate.spec.template.spec;
+      expect(pod.serviceAccountName).to.equal(archiver);
+      expectRestricted(`CronJob/${archiver}`, pod);
+      const c = pod.containers[0] as unknown as { command: string[]; args: string[]; env: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] };
+      expect([...c.command, ...c.args]).to.deep.equal(['node', 'dist/cli.js', 'audit', 'archive', '--dir', '/archive']);
+      expect(c.env.find((e) => e.name === 'GATE_AUDIT_ARCHIVE_POSTGRES_URL')?.valueFrom?.secretKeyRef?.name).to.equal('archive-pg');
+      const gate = one<Workload>(docs, 'Deployment', RELEASE).spec.template.spec.containers[0] as unknown as { env: { name: string; value?: string }[] };
+      expect(gate.env.find((e) => e.name === 'GATE_AUDIT_MAX_SEGMENTS')?.value).to.equal('64');
+      // Without an archive store it refuses to render; postgres without its Secret likewise.
+      expect((await template(['--set', 'audit.archiver.enabled=true'])).stderr).to.match(/needs an archive store/);
+      expect((await template(['--set', 'audit.sink=postgres'])).stderr).to.match(/audit\.postgres\.existingSecret/);
+      const pgDocs = await render(['--set', 'audit.sink=postgres', '--set', 'audit.postgres.existingSecret=gate-pg']);
+      const pgEnv = (one<Workload>(pgDocs, 'Deployment', RELEASE).spec.template.spec.containers[0] as unknown as { env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }).env;
+      expect(pgEnv.find((e) => e.name === 'GATE_AUDIT_POSTGRES_URL')).to.deep.equal({ name: 'GATE_AUDIT_POSTGRES_URL', valueFrom: { secretKeyRef: { name: 'gate-pg', key: 'url' } } });
+    });
+
+    it('is least privilege: named Secret/Lease/webhook configuration, TokenReview create, MigrationRequests read-only', () => {
     it('is least privilege: named Secret/Lease/webhook configuration, MigrationRequests read-only, no TokenReview by default', () => {
       const role = one<Role>(defaults, 'Role', RELEASE);
       const cm = role.rules.filter((r) => r.resources?.includes('configmaps'));

@@ -9,6 +9,7 @@ import { remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { emit, outputFormatOf } from '../output.js';
 import { getJson } from '../remote.js';
+import { archiveEntries } from './audit-store.js';
 import { logEntries, readCheckpoints, readVerifierKey, verifyLogAgainst } from '../audit-tlog.js';
 
 export const auditVerifyCommand: Command = {
@@ -18,6 +19,8 @@ export const auditVerifyCommand: Command = {
     file: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'audit.jsonl to check (default: DIR/audit.jsonl)' },
     dir: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'data directory (env GATE_DATA_DIR; default ./data)' },
     checkpoint: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'signed checkpoints kept outside the store: verify the log against them (needs --key)' },
+    archive: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'archived segments (audit archive --dir): verified from genesis' },
+    live: { type: 'boolean', description: 'with --archive: then the live ConfigMap segments in the cluster, as one chain per writer' },
     key: { type: 'string', valueName: 'PUB', completeFiles: true, description: 'the checkpoint verifier key (GET /api/v1/audit/key)' },
     ...SERVER_OPTIONS,
   },
@@ -26,9 +29,12 @@ export const auditVerifyCommand: Command = {
   async run({ values, io }) {
     if (str(values.checkpoint)) return verifyAgainstCheckpoints(values, io);
     const format = outputFormatOf(values, ['json', 'yaml', 'text']);
-    const remote = str(values.file) ? undefined : remoteOf(values, io);
+    const remote = str(values.file) || str(values.archive) ? undefined : remoteOf(values, io);
     let result: { ok: boolean };
-    if (remote) {
+    const archive = str(values.archive);
+    if (archive) {
+      result = await verifyChains(await archiveEntries(path.resolve(io.cwd, archive), values.live === true, io));
+    } else if (remote) {
       const res = await getJson(remote, '/api/v1/audit/verify');
       const parsed = ChainVerificationSchema.safeParse(res.body);
       if (!parsed.success) throw new CliError(`the server answered HTTP ${res.status} without a chain verification result`, EXIT.unavailable);

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { auditLogsCommand } from './audit-logs.js';
 import { auditVerifyCommand } from './audit-verify.js';
+import { auditArchiveCommand, auditPgSetupCommand } from './audit-store.js';
 import { auditProveCommand, auditVerifyProofCommand, witnessCommand } from './audit-proofs.js';
 import { completionCommand } from './completion-command.js';
 import { manifestSignCommand } from './manifest-sign.js';
@@ -24,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   auditProveCommand,
   auditVerifyProofCommand,
   witnessCommand,
+  auditArchiveCommand,
+  auditPgSetupCommand,
   serveCommand,
   versionCommand,
   completionCommand(() => COMMANDS),

@@ -11,6 +11,8 @@ export interface Metrics {
   snapshotBytes(bytes: number, seconds: number): void;
   alert(severity: string): void;
   scenarioDuration?(scenario: Scenario, seconds: number): void;
+  /** This writer's live audit segments in etcd and their cap (0: none). */
+  auditSegments?(live: number, cap: number): void;
   /** notAfter of the webhook serving certificate, set at start and on every reload. */
   certExpiry?(notAfter: Date): void;
   /** A standing alert condition (audit-chain, audit-sink, policy-load, key-load, cert-expiry) holds or not. */

@@ -60,7 +60,9 @@ export async function selectAuditPage(sink: AuditSink, selector: AuditPageSelect
 
 export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<AuditPage> {
   // Built before the read: a bad query is a 400 without touching the store.
-  return selectAuditPage(sink, new AuditPageSelector(query));
+  const selector = new AuditPageSelector(query);
+  if (sink.indexed) return sink.indexed.page(query);
+  return selectAuditPage(sink, selector);
 }
 
 /**
@@ -69,6 +71,7 @@ export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<Au
  * name several decisions: the scan does not stop at the first.
  */
 export async function findAuditRecords(sink: AuditSink, requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }> {
+  if (sink.indexed) return sink.indexed.byRequestId(requestId, max);
   const records: AuditRecord[] = [];
   let total = 0;
   // With an index, only the segments whose filter may hold the id are read (stored order kept).
@@ -98,7 +101,7 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
  * (audit-snapshot.ts), which bounds how often it runs.
  */
 export async function verifyAudit(sink: AuditSink, onRecord?: (record: StoredRecord) => void): Promise<AuditVerification> {
-  const verifier = new ChainVerifier();
+  const verifier = new ChainVerifier(sink.chainStarts ? await sink.chainStarts() : undefined);
   for await (const entry of sink.readRaw()) {
     const line = verifier.add(entry);
     if (line.ok) onRecord?.(line.record);
