@@ -94,6 +94,7 @@ if (want('audit')) {
   const [small, big] = r.reads;
   for (const x of r.reads) console.log(`  reads on ${x.records} records (open ${fmt(x.openSeconds, 2)} s): p99 page ${fmt(x.pageP99, 2)} ms, since-page ${fmt(x.sinceP99, 2)} ms, decision lookup ${fmt(x.lookupP99, 2)} ms`);
   if (small && big) console.log(`  ratio p99 ${big.records}/${small.records} records: page ${fmt(big.pageP99 / small.pageP99, 2)}, since ${fmt(big.sinceP99 / small.sinceP99, 2)}, lookup ${fmt(big.lookupP99 / small.lookupP99, 2)} (target p99 <= 50 ms)`);
+}
 
 if (want('audit-sinks')) {
   const { benchSinks, benchReads } = await import('./audit-sinks.bench.js');

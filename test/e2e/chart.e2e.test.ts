@@ -376,7 +376,6 @@ describe('Helm chart charts/migration-gate', function () {
       expect(pgEnv.find((e) => e.name === 'GATE_AUDIT_POSTGRES_URL')).to.deep.equal({ name: 'GATE_AUDIT_POSTGRES_URL', valueFrom: { secretKeyRef: { name: 'gate-pg', key: 'url' } } });
     });
 
-    it('is least privilege: named Secret/Lease/webhook configuration, TokenReview create, MigrationRequests read-only', () => {
     it('is least privilege: named Secret/Lease/webhook configuration, MigrationRequests read-only, no TokenReview by default', () => {
       const role = one<Role>(defaults, 'Role', RELEASE);
       const cm = role.rules.filter((r) => r.resources?.includes('configmaps'));

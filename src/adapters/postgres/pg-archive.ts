@@ -3,7 +3,7 @@
 // PostgreSQL sink writes, byte for byte (`line` is the segment's line), and
 // are read back and compared before the archiver may delete the segment.
 import { parseAuditLine } from '../../core/audit-record.js';
-import type { AuditRecord } from '../../core/contracts/audit.js';
+import type { StoredRecord } from '../../core/contracts/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
 import { describeTarget, insertRecords, openGuardedPool } from './pg-audit-sink.js';
@@ -15,7 +15,7 @@ export async function postgresArchive(url: string, logger: Logger): Promise<Arch
     name: `PostgreSQL ${describeTarget(url)}`,
     async put(seg: ArchivedSegment) {
       const lines = seg.text.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1));
-      const records: AuditRecord[] = lines.map((l) => {
+      const records: StoredRecord[] = lines.map((l) => {
         const p = parseAuditLine(l);
         if (!p.ok) throw new Error(`segment ${seg.name}: ${p.problem}`);
         return p.record;

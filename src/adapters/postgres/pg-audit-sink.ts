@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { chainBatch, GENESIS_HEAD, parseAuditLine, type AuditableReport, type ChainHead } from '../../core/audit-record.js';
 import type { AuditPage, AuditQuery } from '../../core/audit-query.js';
-import type { AuditRecord } from '../../core/contracts/audit.js';
+import { isAlertRecord, type AuditRecord, type StoredRecord } from '../../core/contracts/audit.js';
+import type { AlertEvent } from '../../core/contracts/alert.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import type { AuditQueue, AuditQueueFactory, AuditSink, IndexedAuditReads, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
@@ -113,7 +114,7 @@ class PostgresAuditSink implements AuditSink {
     this.#stale = false;
   }
 
-  append(report: DecisionReport): Promise<AuditRecord> {
+  append(report: DecisionReport | AlertEvent): Promise<StoredRecord> {
     return this.#queue.append(report);
   }
 
@@ -151,7 +152,7 @@ class PostgresAuditSink implements AuditSink {
     throw new GateError('audit-unavailable', `audit chain of writer ${this.#writer} is at seq ${this.#head.seq}, this writer expected ${before.seq} or ${after.seq}; is GATE_WRITER_ID shared by two replicas?`);
   }
 
-  #insert(records: AuditRecord[]): Promise<void> {
+  #insert(records: StoredRecord[]): Promise<void> {
     return insertRecords(this.#pool, records);
   }
 
@@ -230,7 +231,7 @@ class PostgresAuditSink implements AuditSink {
  * `onConflict: 'ignore'` (the archiver re-running) leaves rows already there
  * untouched; the caller compares them.
  */
-export async function insertRecords(db: Pick<pg.Pool, 'query'>, records: AuditRecord[], lines?: string[], onConflict: 'fail' | 'ignore' = 'fail'): Promise<void> {
+export async function insertRecords(db: Pick<pg.Pool, 'query'>, records: StoredRecord[], lines?: string[], onConflict: 'fail' | 'ignore' = 'fail'): Promise<void> {
   const cols = {
     writer: [] as string[], seq: [] as number[], hash: [] as string[], prev: [] as string[], rid: [] as string[],
     ts: [] as (number | null)[], scenario: [] as string[], decision: [] as string[], app: [] as (string | null)[], line: [] as string[],
@@ -240,11 +241,19 @@ export async function insertRecords(db: Pick<pg.Pool, 'query'>, records: AuditRe
     cols.seq.push(r.seq);
     cols.hash.push(r.hash);
     cols.prev.push(r.prev_hash);
-    cols.rid.push(r.request_id);
     cols.ts.push(timeMs(r.timestamp));
-    cols.scenario.push(r.scenario);
-    cols.decision.push(r.decision);
-    cols.app.push(r.subject.app_id ?? null);
+    if (isAlertRecord(r)) {
+      // An alert transition shares the chain; its columns say so, and decision queries skip it.
+      cols.rid.push(r.request_id ?? r.event_id);
+      cols.scenario.push('alert');
+      cols.decision.push(r.transition);
+      cols.app.push(null);
+    } else {
+      cols.rid.push(r.request_id);
+      cols.scenario.push(r.scenario);
+      cols.decision.push(r.decision);
+      cols.app.push(r.subject.app_id ?? null);
+    }
     // Exactly the line the file and ConfigMap sinks store, without its newline.
     cols.line.push(lines?.[i] ?? JSON.stringify(r));
   });
@@ -287,7 +296,7 @@ function parsed(rows: { line: string }[]): AuditRecord[] {
   for (const row of rows) {
     const line = parseAuditLine(row.line);
     // An unparseable row is skipped, as the scanning path skips it; /audit/verify names it.
-    if (line.ok) out.push(line.record);
+    if (line.ok && !isAlertRecord(line.record)) out.push(line.record);
   }
   return out;
 }

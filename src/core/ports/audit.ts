@@ -2,7 +2,7 @@
 // Adapters: src/adapters/audit/ (file, ConfigMap, stdout); tests use an
 // in-memory sink. Every port of the gate is in this folder (docs/architecture.md).
 import type { DecisionReport } from '../contracts/report.js';
-import type { StoredRecord } from '../contracts/audit.js';
+import type { AuditRecord, StoredRecord } from '../contracts/audit.js';
 import type { AlertEvent } from '../contracts/alert.js';
 import type { AuditSegmentInfo } from '../audit-index.js';
 import type { AuditPage, AuditQuery } from '../audit-query.js';
@@ -63,7 +63,7 @@ export interface IndexedAuditReads {
 
 /** The group-commit queue a sink puts reports through (adapters/audit/report-queue.ts), injected where a sink lives in another adapter. */
 export interface AuditQueue {
-  append(report: DecisionReport): Promise<AuditRecord>;
+  append(report: DecisionReport | AlertEvent): Promise<AuditRecord>;
   close(): Promise<void>;
 }
 /** Builds the queue around the sink's flush, which makes a whole batch durable (reports already schema-checked). */
