@@ -3,7 +3,7 @@
 //   migration-gate serve
 //   migration-gate validate migration --manifest F --config F [--signature F | --dsse F] [--server URL --token T] [--json]
 //   migration-gate manifest sign --key PRIVATE.pem FILE   (writes FILE.sig)
-//   migration-gate validate replication --manifest F --snapshot F [--wal-dir D] [--signature F | --dsse F]
+//   migration-gate validate replication --manifest F (--snapshot F | --backup DIR) [--wal-dir D] [--signature F | --dsse F]
 //   migration-gate audit verify [--file F | --server URL --token T] [--json]
 // Exit codes: 0 ALLOW / chain intact, 1 BLOCK / chain broken, 2 usage or error.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ const USAGE = `usage:
   migration-gate serve
   migration-gate validate migration --manifest FILE --config FILE [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
   migration-gate manifest sign --key PRIVATE_KEY.pem FILE   (writes FILE.sig: Ed25519, or ECDSA P-256 low-S)
-  migration-gate validate replication --manifest FILE --snapshot FILE [--wal-dir DIR] [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
+  migration-gate validate replication --manifest FILE (--snapshot FILE | --backup DIR) [--wal-dir DIR] [--signature FILE | --dsse FILE] [--policies DIR] [--server URL --token TOKEN] [--json]
   migration-gate audit verify [--file FILE] [--server URL --token TOKEN] [--json]
 exit codes: 0 ALLOW (or chain intact), 1 BLOCK (or chain broken), 2 usage or error`;
 
@@ -33,7 +33,7 @@ class UsageError extends Error {}
 
 const OPTIONS = {
   manifest: { type: 'string' }, config: { type: 'string' }, policies: { type: 'string' }, server: { type: 'string' },
-  token: { type: 'string' }, snapshot: { type: 'string' }, 'wal-dir': { type: 'string' }, signature: { type: 'string' }, dsse: { type: 'string' },
+  token: { type: 'string' }, snapshot: { type: 'string' }, backup: { type: 'string' }, 'wal-dir': { type: 'string' }, signature: { type: 'string' }, dsse: { type: 'string' },
   key: { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,14 +110,21 @@ async function validateMigrationCommand(values: Values): Promise<number> {
   return report.decision === 'ALLOW' ? 0 : 1;
 }
 
-async function validateReplicationCommand(values: Values): Promise<number> {
+function replicationFileArgs(values: Values): ReplicationFileArgs {
   if (values.signature && values.dsse) throw new UsageError('give --signature or --dsse, not both');
-  const files: ReplicationFileArgs = {
-    manifest: need(values, 'manifest'), snapshot: need(values, 'snapshot'),
+  if (values.snapshot && values.backup) throw new UsageError('give --snapshot (one archive) or --backup (a pg_basebackup directory), not both');
+  if (!values.snapshot && !values.backup) throw new UsageError('--snapshot FILE or --backup DIR is required');
+  return {
+    manifest: need(values, 'manifest'),
+    ...(values.snapshot ? { snapshot: values.snapshot } : { backup: values.backup! }),
     ...(values['wal-dir'] ? { walDir: values['wal-dir'] } : {}),
     ...(values.signature ? { signature: { kind: 'detached' as const, file: values.signature } } : {}),
     ...(values.dsse ? { signature: { kind: 'dsse' as const, file: values.dsse } } : {}),
   };
+}
+
+async function validateReplicationCommand(values: Values): Promise<number> {
+  const files = replicationFileArgs(values);
   let report: DecisionReport;
   if (values.server) {
     const token = values.token ?? process.env.GATE_API_TOKEN;

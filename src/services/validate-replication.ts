@@ -4,6 +4,7 @@ import { evaluatePolicies } from '../core/policy/evaluate.js';
 import { verifyReplication, type ReplicationLimits } from '../core/replication/pipeline.js';
 import type { DecisionReport, Evaluation, Subject } from '../core/contracts/report.js';
 import type { ByteSource } from '../core/ports.js';
+import type { NativeBackupInput } from '../core/replication/native-backup.js';
 import type { EnvBinding } from '../core/migration.js';
 import type { GateContext } from './gate-context.js';
 import { recordDecision, type RecordOptions } from './record-decision.js';
@@ -13,6 +14,8 @@ export interface ReplicationRequest {
   manifestBytes: Uint8Array;
   signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
   snapshot?: ByteSource;
+  /** A native pg_basebackup directory instead of the single archive. */
+  backup?: NativeBackupInput;
   wal: AsyncIterable<{ name: string; source: ByteSource }>;
   subject?: Subject;
   signal?: AbortSignal;
@@ -29,6 +32,7 @@ export async function evaluateReplicationWith(ctx: GateContext, req: Replication
     manifestBytes: req.manifestBytes,
     ...(req.signature ? { signature: req.signature } : {}),
     ...(req.snapshot ? { snapshot: req.snapshot } : {}),
+    ...(req.backup ? { backup: req.backup } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.envBinding ? { envBinding: req.envBinding } : {}),
     wal: req.wal,
