@@ -30,14 +30,26 @@ export function replicationPartStream(req: IncomingMessage, limits: ReplicationL
   return streamParts(req, { maxParts: limits.maxWalFiles + 4, maxPartBytes: limits.maxCompressedBytes });
 }
 
-export async function readReplicationParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationPartsOptions): Promise<ReplicationRequest> {
+const SMALL_PARTS = new Set(['replication_manifest', 'signature', 'dsse', 'backup_manifest']);
+
+export async function readReplicationParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationPartsOptions, limits?: Pick<ReplicationLimits, 'maxBackupManifestBytes'>): Promise<ReplicationRequest> {
   let manifestBytes: Buffer | undefined;
   let signature: ReplicationRequest['signature'];
+  let backupManifest: Buffer | undefined;
   for (;;) {
     const next = await parts.next();
-    if (next.done) throw new GateError('missing-part', manifestBytes ? 'multipart part "snapshot" is missing' : 'multipart part "replication_manifest" is missing');
+    if (next.done) throw new GateError('missing-part', manifestBytes ? 'multipart part "snapshot" (or, for a pg_basebackup directory, "backup_manifest" and "backup_file" parts) is missing' : 'multipart part "replication_manifest" is missing');
     const part = next.value;
-    if (part.name === 'replication_manifest') {
+    if (part.name === 'backup_manifest') {
+      if (backupManifest) throw new GateError('bad-request', 'multipart part "backup_manifest" appears twice');
+      backupManifest = await readPart(part, limits?.maxBackupManifestBytes ?? 128 * SMALL_PART);
+    } else if (part.name === 'backup_file') {
+      if (!manifestBytes || manifestBytes.length === 0) throw new GateError('bad-request', 'multipart part "replication_manifest" must come before the "backup_file" parts');
+      if (!backupManifest) throw new GateError('bad-request', 'multipart part "backup_manifest" must come before the "backup_file" parts (it says what the tars must hold)');
+      if (part.filename === undefined) throw new GateError('bad-request', 'each "backup_file" part needs a filename: its name in the backup directory (base.tar.zst, 16384.tar, pg_wal.tar)');
+      const rest = new PartsAfterBackup(parts, part);
+      return { manifestBytes, ...(signature ? { signature } : {}), backup: { manifestBytes: backupManifest, files: rest.backupFiles(), parallel: 1 }, wal: rest.walFiles(opts) };
+    } else if (part.name === 'replication_manifest') {
       if (manifestBytes) throw new GateError('bad-request', 'multipart part "replication_manifest" appears twice');
       manifestBytes = await readPart(part, SMALL_PART);
     } else if (part.name === 'signature' || part.name === 'dsse') {
@@ -47,11 +59,60 @@ export async function readReplicationParts(parts: AsyncGenerator<StreamedPart>, 
       signature = { kind: signatureKind(part.name, bytes), bytes };
     } else if (part.name === 'snapshot') {
       if (!manifestBytes || manifestBytes.length === 0) throw new GateError('bad-request', 'multipart part "replication_manifest" must come before "snapshot"');
+      if (backupManifest) throw new GateError('bad-request', 'send either "snapshot" (one archive) or "backup_manifest" with "backup_file" parts (a pg_basebackup directory), not both');
       return { manifestBytes, ...(signature ? { signature } : {}), snapshot: partSource(part), wal: walParts(parts, opts) };
     } else {
       part.stream.resume();
-      throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} before the snapshot; expected replication_manifest, signature or dsse, snapshot, wal_files`);
+      throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} before the snapshot; expected replication_manifest, signature or dsse, backup_manifest, then snapshot or backup_file parts, then wal_files`);
     }
+  }
+}
+
+/** A small part after the streamed ones cannot be used: the pipeline has already started on the data. */
+function lateSmallPart(name: string, after: string): GateError {
+  return new GateError('bad-request', `multipart part ${quotedName(name)} came after ${after}: send replication_manifest, the signature and backup_manifest (in any order) before the data parts; curl sends -F parts in the order they are given`);
+}
+
+/** The backup_file parts, then the wal_files parts, of one body: one generator, handed over at the first wal_files part. */
+class PartsAfterBackup {
+  private pendingWal: StreamedPart | undefined;
+  private backupDone = false;
+
+  constructor(private readonly parts: AsyncGenerator<StreamedPart>, private readonly first: StreamedPart) {}
+
+  async *backupFiles(): AsyncGenerator<{ name: string; source: ByteSource }> {
+    yield { name: this.first.filename!, source: partSource(this.first) };
+    for (;;) {
+      const next = await this.parts.next();
+      if (next.done) break;
+      const part = next.value;
+      if (part.name === 'wal_files') {
+        this.pendingWal = part;
+        break;
+      }
+      if (part.name !== 'backup_file') {
+        part.stream.resume();
+        throw SMALL_PARTS.has(part.name) ? lateSmallPart(part.name, 'the "backup_file" parts') : new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} among the backup_file parts; only backup_file, then wal_files, may follow`);
+      }
+      if (part.filename === undefined) {
+        part.stream.resume();
+        throw new GateError('bad-request', 'each "backup_file" part needs a filename: its name in the backup directory');
+      }
+      yield { name: part.filename, source: partSource(part) };
+    }
+    this.backupDone = true;
+  }
+
+  async *walFiles(opts: ReplicationPartsOptions): AsyncGenerator<{ name: string; source: ByteSource }> {
+    // The pipeline reads WAL only after every tar; an early call finds nothing to hand on.
+    if (!this.backupDone) return;
+    if (this.pendingWal) {
+      const p = this.pendingWal;
+      this.pendingWal = undefined;
+      if (p.filename === undefined && opts.skipEmptyFileInputs) p.stream.resume();
+      else yield { name: p.filename ?? '', source: partSource(p) };
+    }
+    yield* walParts(this.parts, opts);
   }
 }
 
@@ -69,6 +130,7 @@ async function* walParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationP
   for await (const part of { [Symbol.asyncIterator]: () => parts }) {
     if (part.name !== 'wal_files') {
       part.stream.resume();
+      if (SMALL_PARTS.has(part.name)) throw lateSmallPart(part.name, 'the data parts');
       throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} after the snapshot; only wal_files may follow`);
     }
     if (part.filename === undefined && opts.skipEmptyFileInputs) {

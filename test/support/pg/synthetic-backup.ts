@@ -99,3 +99,25 @@ export function walName(timeline: number, segno: number): string {
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
+
+/** backup_label for the synthetic backup's WAL range (start 0/100028 on timeline 1, 1 MiB segments). */
+export const SYNTHETIC_BACKUP_LABEL = 'START WAL LOCATION: 0/100028 (file 000000010000000000000001)\nCHECKPOINT LOCATION: 0/100060\n'
+  + 'BACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2026-01-01 00:00:00 UTC\nLABEL: synthetic\nSTART TIMELINE: 1\n';
+
+export interface SyntheticNativeBackup {
+  /** Tar-format directory contents by file name: backup_manifest, base.tar.gz, pg_wal.tar. */
+  files: Record<string, Buffer>;
+  manifest: string;
+}
+
+/** A pg_basebackup -Ft -X stream -z look-alike: base.tar.gz, pg_wal.tar with the two segments, backup_manifest beside them. */
+export function syntheticNativeBackup(opts: { mutate?: (files: Record<string, Buffer>) => void } = {}): SyntheticNativeBackup {
+  const files: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(SYNTHETIC_FILES)) files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
+  files['backup_label'] = Buffer.from(SYNTHETIC_BACKUP_LABEL);
+  const manifest = backupManifestText(files);
+  opts.mutate?.(files);
+  const base = tar(...Object.entries(files).map(([p, d]) => fileEntry(p, d)));
+  const walTar = tar(fileEntry(walName(1, 1), walSegment(1, 1)), fileEntry(walName(1, 2), walSegment(1, 2)));
+  return { files: { 'backup_manifest': Buffer.from(manifest), 'base.tar.gz': gz(base), 'pg_wal.tar': walTar }, manifest };
+}
