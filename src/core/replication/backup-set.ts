@@ -131,7 +131,7 @@ async function walkTar(name: string, prefix: string, source: ByteSource, algorit
   if (r.compression !== claimed) {
     return blockFinding('archive-compression-mismatch', `${safeName(name)} is named as ${claimed === 'none' ? 'an uncompressed tar' : claimed} but its bytes are ${r.compression === 'none' ? 'an uncompressed tar' : r.compression}; pg_verifybackup and tar read it by its name`, name);
   }
-  if (walker.backupManifests.size > 0) {
+  if (walker.records.some((rec) => rec.path === 'backup_manifest')) {
     // Native backups carry backup_manifest beside the tars; one inside would be a second, unverified claim.
     return blockFinding('backup-manifest-ambiguous', `${safeName(name)} holds a backup_manifest; in a tar-format backup it belongs beside the tars, not inside them`, name);
   }
