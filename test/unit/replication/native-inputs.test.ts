@@ -4,7 +4,6 @@
 // synthetic tar-format backup (the real ones are in test/differential).
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { zstdCompressSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { decide } from '../../../src/core/decision.js';
 import { claimedCompression, detectCompression } from '../../../src/core/replication/compression.js';
@@ -122,7 +121,8 @@ describe('native backups in the core', () => {
     it('the same backup as base.tar.zst: ALLOW on a runtime with zstd, else refused naming zstd', async () => {
       const { gunzipSync } = await import('node:zlib');
       const tar = gunzipSync(good.files['base.tar.gz']!);
-      const hasZstd = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+      const zstdCompressSync = (zlib as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync;
+      const hasZstd = typeof zstdCompressSync === 'function';
       const zst = hasZstd ? zstdCompressSync(tar) : execFileSync('zstd', ['-q', '-c'], { input: tar });
       const { report, rules } = await native({ 'backup_manifest': good.files['backup_manifest']!, 'base.tar.zst': zst, 'pg_wal.tar': good.files['pg_wal.tar']! });
       if (hasZstd) expect(report.reasons).to.deep.equal([]);
