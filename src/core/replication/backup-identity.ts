@@ -81,6 +81,10 @@ export function checkIdentity(manifest: BackupManifest, kept: ReadonlyMap<string
     return out;
   }
   out.label = label;
+  if (label.incrementalFromLsn !== undefined || manifest.files.some((f) => /(^|\/)INCREMENTAL\./.test(f.path))) {
+    // Restoring one link of a chain alone gives a broken cluster; verifying the chain is not implemented yet.
+    findings.push(blockFinding('backup-incremental-unsupported', `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFromLsn !== undefined ? formatLsn(label.incrementalFromLsn) : '?'}): it cannot be restored alone; combine the chain with pg_combinebackup and send the combined backup`, 'backup_label'));
+  }
   const match = manifest.walRanges.some((r) => r.start === label.startLsn && r.timeline === label.startTimeline);
   if (!match) {
     const ranges = manifest.walRanges.map((r) => `timeline ${r.timeline} ${formatLsn(r.start)}..${formatLsn(r.end)}`).join(', ') || 'none';

@@ -17,7 +17,7 @@ export const T2_RULES = [
   'archive-compression-unsupported', 'archive-compression-mismatch',
   'backup-missing', 'backup-manifest-digest-mismatch', 'backup-file-name-invalid', 'backup-file-duplicate',
   'backup-tar-missing', 'backup-system-id-mismatch', 'backup-label-mismatch', 'backup-wal-missing',
-  'wal-system-id-mismatch', 'wal-timeline-history-missing', 'wal-timeline-invalid', 'wal-history-invalid',
+  'wal-system-id-mismatch', 'backup-incremental-unsupported', 'wal-timeline-history-missing', 'wal-timeline-invalid', 'wal-history-invalid',
   'wal-invalid-name', 'wal-duplicate', 'wal-unlisted', 'wal-missing', 'wal-digest-mismatch', 'wal-size-mismatch',
   'wal-gap', 'wal-header-mismatch', 'wal-budget-exceeded', 'wal-read-error', 'wal-not-listed', 'wal-coverage',
   'verification-aborted', 'deadline-exceeded', 'internal-error', 'policy-evaluation-error',

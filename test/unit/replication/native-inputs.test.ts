@@ -146,6 +146,12 @@ describe('native backups in the core', () => {
       // The label is a listed file too: its checksum no longer matches either.
       expect(rules).to.deep.equal(['backup-file-checksum-mismatch', 'backup-label-mismatch']);
     });
+    it('an incremental backup (PostgreSQL 17+ backup_label) is refused by name: it cannot be restored alone', async () => {
+      const inc = syntheticNativeBackup({ mutate: (f) => { f['backup_label'] = Buffer.from(`${f['backup_label']!.toString()}INCREMENTAL FROM LSN: 0/50000\nINCREMENTAL FROM TLI: 1\n`); } });
+      const { rules, report } = await native({ ...inc.files, 'backup_manifest': good.files['backup_manifest']! });
+      expect(rules).to.include('backup-incremental-unsupported');
+      expect(report.reasons.join()).to.contain('pg_combinebackup');
+    });
     it('no base.tar: backup-tar-missing', async () => {
       const { rules } = await native({ 'backup_manifest': good.files['backup_manifest']!, 'pg_wal.tar': good.files['pg_wal.tar']! });
       expect(rules).to.deep.equal(['backup-tar-missing']);
