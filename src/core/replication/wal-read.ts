@@ -15,7 +15,11 @@ export interface WalRead {
   /** Segments only: bytes with valid page headers, and the first page's system identifier. */
   validBytes?: number;
   systemId?: bigint;
+  /** .history files only: their text (small by nature, capped). */
+  text?: string;
 }
+
+const MAX_HISTORY_BYTES = 64 * 1024;
 
 export async function readWalFile(name: string, source: ByteSource, maxBytes: number, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<WalRead> {
   const hash = createHash('sha256');
@@ -23,6 +27,7 @@ export async function readWalFile(name: string, source: ByteSource, maxBytes: nu
   let size = 0;
   const parsed = parseWalName(name);
   const scan = parsed?.kind === 'segment' ? new WalPageScanner(parsed) : undefined;
+  const history: Buffer[] | undefined = parsed?.kind === 'history' ? [] : undefined;
   const it = source.stream[Symbol.asyncIterator]();
   let finished = false;
   try {
@@ -41,6 +46,10 @@ export async function readWalFile(name: string, source: ByteSource, maxBytes: nu
       if (size > maxBytes) fail('wal-budget-exceeded', `WAL file ${safeName(name)} is larger than ${maxBytes} bytes`, name);
       hash.update(chunk);
       scan?.update(chunk);
+      if (history) {
+        if (size > MAX_HISTORY_BYTES) fail('wal-history-invalid', `${safeName(name)} is larger than ${MAX_HISTORY_BYTES} bytes`, name);
+        history.push(Buffer.from(chunk));
+      }
       onBytes(chunk.length);
     }
     finished = true;
@@ -50,6 +59,7 @@ export async function readWalFile(name: string, source: ByteSource, maxBytes: nu
   const scanned = scan?.finish();
   return {
     sha256: hash.digest('hex'), size, head: head.subarray(0, Math.min(size, LONG_HEADER_BYTES)),
+    ...(history ? { text: Buffer.concat(history).toString('utf8') } : {}),
     ...(scanned ? { validBytes: scanned.validBytes, ...(scanned.systemId !== undefined ? { systemId: scanned.systemId } : {}) } : {}),
   };
 }

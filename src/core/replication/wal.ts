@@ -10,11 +10,12 @@ import type { WalRange } from './backup-manifest.js';
 import { blockFinding, fail, safeName, VerificationFailure, warnFinding } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
 import { headerProblems, readLongHeader } from './wal-header.js';
-import { DEFAULT_WAL_SEGMENT_SIZE, isValidSegmentSize, parseWalName, segmentNumber, segmentStartLsn, type WalName } from './wal-name.js';
+import { DEFAULT_WAL_SEGMENT_SIZE, isValidSegmentSize, parseWalName, segmentNumber, segmentStartLsn, walFileName, type WalName } from './wal-name.js';
 import { readWalFile, type WalRead } from './wal-read.js';
 import { findGaps } from './wal-sequence.js';
 import type { EmbeddedWal } from './wal-scan.js';
 import { restorabilityFindings, type UsableSegment } from './restorability.js';
+import { parseHistory, timelineFindings, type HistoryEntry } from './timelines.js';
 
 export interface WalFacts {
   listed: number;
@@ -52,6 +53,7 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
   const listed = listedMap(input.listed, findings);
   const received = new Set<string>();
   const segments: Segment[] = [];
+  const histories = new Map<number, HistoryEntry[]>();
   const it = input.files[Symbol.asyncIterator]();
   let finished = false;
   try {
@@ -64,7 +66,8 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
         fail('wal-budget-exceeded', `more than ${input.limits.maxWalFiles} WAL files`);
       }
       const seg = await receiveOne(name, source, received, listed, input, findings);
-      if (seg) segments.push(seg);
+      if (seg && 'history' in seg) histories.set(seg.timeline, seg.history);
+      else if (seg) segments.push(seg);
     }
     finished = true;
   } catch (e) {
@@ -78,7 +81,7 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
       if (!received.has(name)) findings.push(blockFinding('wal-missing', `WAL file ${safeName(name)} is listed in the manifest but was not received`, name));
     }
   }
-  return analyse(segments, received.size, input, findings, finished);
+  return analyse(segments, histories, received.size, input, findings, finished);
 }
 
 function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[]): Map<string, { hex: string; size?: number }> {
@@ -95,7 +98,7 @@ function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[
 async function receiveOne(
   name: string, source: ByteSource, received: Set<string>,
   listed: Map<string, { hex: string; size?: number }>, input: WalInput, findings: Finding[],
-): Promise<Segment | undefined> {
+): Promise<Segment | { timeline: number; history: HistoryEntry[] } | undefined> {
   const parsed = parseWalName(name);
   const duplicate = received.has(name);
   received.add(name);
@@ -118,10 +121,18 @@ async function receiveOne(
   } else if (input.listed !== undefined) {
     findings.push(blockFinding('wal-unlisted', `WAL file ${safeName(name)} was received but is not listed in the manifest (the list is exhaustive)`, name));
   }
+  if (parsed.kind === 'history') {
+    const h = parseHistory(read.text ?? '', parsed.timeline);
+    if (typeof h === 'string') {
+      findings.push(blockFinding('wal-history-invalid', `${safeName(name)} is not a timeline history file: ${h}`, name));
+      return undefined;
+    }
+    return { timeline: parsed.timeline, history: h };
+  }
   return parsed.kind === 'segment' ? { name, parsed, read, from: 'the WAL files sent' } : undefined;
 }
 
-function analyse(sent: Segment[], receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
+function analyse(sent: Segment[], histories: ReadonlyMap<number, HistoryEntry[]>, receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
   const embedded: Segment[] = (input.embedded ?? []).flatMap((e) => {
     const parsed = parseWalName(e.name);
     return parsed?.kind === 'segment' ? [{ name: e.name, parsed, read: { sha256: '', size: e.size, head: e.head, validBytes: e.validBytes, ...(e.systemId !== undefined ? { systemId: e.systemId } : {}) }, from: e.from }] : [];
@@ -131,14 +142,17 @@ function analyse(sent: Segment[], receivedCount: number, input: WalInput, findin
   const usable = checkSegments(segments, segSize, findings);
   systemIdFindings(segments, input.systemId, findings);
   const good = usable.map((u) => ({ timeline: u.timeline, segno: u.segno }));
-  const gaps = findGaps(good, segSize);
+  const tl = timelineFindings(usable.map((u) => ({ timeline: u.timeline, segno: u.segno, name: walFileName(u.timeline, u.segno, segSize) })), histories, segSize);
+  findings.push(...tl.findings);
+  // Along a checked history the hand-over gaps replace the per-timeline ones.
+  const gaps = tl.checked ? [] : findGaps(good, segSize);
   if (gaps.length > 0) findings.push(blockFinding('wal-gap', `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`, gaps[0]));
   // A backup_manifest says which WAL a restore needs: without it, the copy cannot start.
   const restore = input.walRanges ? restorabilityFindings(input.walRanges, usable, segSize) : [];
   if (finished) findings.push(...restore);
   const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && restore.length === 0;
   findings.push(...advisories(input, receivedCount));
-  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing');
+  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing' || f.rule === 'wal-gap' || f.rule.startsWith('wal-timeline'));
   const inBackup = embedded.length > 0 ? `, ${embedded.length} in the backup` : '';
   return {
     facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
