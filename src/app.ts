@@ -5,16 +5,18 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { GateConfig } from './config/schema.js';
 import { GateError } from './core/errors.js';
-import type { AuditSink, Clock, IdGenerator, Logger } from './core/ports.js';
+import type { AuditSink } from './core/ports/audit.js';
+import type { Clock, IdGenerator, Logger } from './core/ports/runtime.js';
 import { AlertBook } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
-import type { Metrics } from './services/metrics-port.js';
-import { PolicyStore } from './services/policy-store.js';
+import type { Metrics } from './core/ports/metrics.js';
+import { PolicyStore } from './services/policy/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
 import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
-import { kubeFromConfig, tokenReviewFromConfig } from './adapters/k8s/kube-from-config.js';
+import { kubeOnce, tokenReviewFromConfig } from './wiring/kube.js';
+import type { KubeConnection } from './adapters/k8s/kube-connection.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
-import { setupApiTokens } from './adapters/api-token.js';
+import { setupApiTokens } from './adapters/http/api-token.js';
 import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
 import { apiRoutes } from './adapters/http/api-routes.js';
 import type { Readiness } from './adapters/http/api-deps.js';
@@ -25,23 +27,23 @@ import { withDecisionPaths } from './adapters/http/ui/decision-paths.js';
 import { uiRoutes } from './adapters/http/ui/ui-routes.js';
 import { createPromMetrics } from './adapters/metrics.js';
 import { createWebhookHandler } from './adapters/http/webhook-routes.js';
-import { replicationAdmitter } from './services/admission-replication.js';
-import { BackgroundVerifications } from './services/admission-verifications.js';
+import { replicationAdmitter } from './services/admission/migration-request.js';
+import { BackgroundVerifications } from './services/admission/verifications.js';
 import { ensureLocalTls } from './adapters/tls/local-ca.js';
 import { watchCertFiles, type CertFilesWatcher } from './adapters/tls/cert-files-watcher.js';
 import { watchCertExpiry } from './adapters/tls/self-managed-expiry.js';
-import { selfManagedTlsFromConfig, type SelfManagedTimings } from './adapters/tls/self-managed-from-config.js';
+import { selfManagedTlsFromConfig, type SelfManagedTimings } from './wiring/self-managed-tls.js';
 import type { SelfManagedTls } from './adapters/tls/self-managed-manager.js';
-import type { ServingTls } from './adapters/tls/self-managed-ports.js';
+import type { ServingTls } from './core/ports/self-managed-tls.js';
 import { loadPinnedKeys, watchKeyDir } from './adapters/pinned-keys.js';
-import type { PinnedKeyStore } from './services/key-store.js';
+import type { PinnedKeyStore } from './services/policy/key-store.js';
 import { readPolicyDir, watchPolicyDir } from './adapters/policy-files.js';
 import { systemClock, ulidGenerator } from './adapters/system.js';
-import { T1Memo } from './services/t1-memo.js';
-import { AdmittedDigests } from './services/admitted-digests.js';
-import { AuditSnapshots } from './services/audit-snapshot.js';
-import { createArtifactSource } from './adapters/artifacts/artifact-source.js';
-import { artifactSettings, replicationLimits } from './config/derived.js';
+import { ConfigCheckMemo } from './services/validation/config-check-memo.js';
+import { AdmittedDigests } from './services/admission/admitted-digests.js';
+import { AuditSnapshots } from './services/audit/audit-snapshot.js';
+import { artifactsFromConfig } from './wiring/artifacts.js';
+import { replicationLimits } from './config/derived.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -70,19 +72,20 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
+  const kube = kubeOnce(config);
   const policies = await loadPolicies(config.policyDir, clock);
   // /metrics always serves the gate's own registry; a test may observe through its own Metrics instead.
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
   const alerts = new AlertBook(500, (a) => metrics.alert(a.severity));
-  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock));
+  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube));
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
     clock, ids: opts.ids ?? ulidGenerator(), audit, policies, alerts, logger, metrics,
     keys,
     auditFailClosed: config.auditFailClosed,
-    t1Memo: new T1Memo(),
+    configCheckMemo: new ConfigCheckMemo(),
   };
   const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
   const watcher = watchPolicies(config.policyDir, gate);
@@ -91,12 +94,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let certFiles: CertFilesWatcher | undefined;
   // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
   const readiness = (): Readiness => readinessOf(gate, selfManaged?.readiness());
-  const replication = { artifacts: createArtifactSource(artifactSettings(config)), limits: replicationLimits(config) };
+  const replication = { artifacts: artifactsFromConfig(config), limits: replicationLimits(config) };
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);
   const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots };
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
-  const reviewed = tokenReviewFromConfig(config, logger);
+  const reviewed = tokenReviewFromConfig(config, kube, logger);
   const verifier = reviewed
     ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
     : staticTokenVerifier(tokens.tokens);
@@ -133,7 +136,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const startTls = async (): Promise<ServingTls | undefined> => {
     switch (config.tlsMode) {
       case 'selfManaged':
-        selfManaged = selfManagedTlsFromConfig(config, { identity: opts.writerId, clock, logger, onServing, ...optional('timings', opts.tlsTimings) });
+        selfManaged = selfManagedTlsFromConfig(config, kube(), { identity: opts.writerId, clock, logger, onServing, ...optional('timings', opts.tlsTimings) });
         await selfManaged.start();
         return selfManaged.current();
       case 'certManager':
@@ -226,7 +229,7 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock): Promise<AuditSink> {
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -244,7 +247,7 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
       return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
     case 'configmap':
       return openConfigMapAuditSink({
-        store: kubeFromConfig(config).configMaps(config.namespace),
+        store: kube().configMaps(config.namespace),
         writer: opts.writerId,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,

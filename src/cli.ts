@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { DecisionReportSchema, type DecisionReport } from './core/contracts/report.js';
 import { verifyChains } from './core/audit-record.js';
-import { validateMigration } from './services/validate-migration.js';
-import { validateReplication } from './services/validate-replication.js';
+import { validateConfig } from './services/validation/validate-config.js';
+import { validateReplication } from './services/validation/validate-replication.js';
 import { DEFAULT_REPLICATION_LIMITS } from './core/replication/pipeline.js';
 import { replicationPartsFromFiles, replicationRequestFromFiles, type ReplicationFileArgs } from './cli/replication-files.js';
 import { formatReport } from './cli/format-report.js';
@@ -104,7 +104,7 @@ async function validateMigrationCommand(values: Values): Promise<number> {
   } else {
     const policyDir = values.policies ?? process.env.GATE_POLICY_DIR ?? 'policies';
     const gate = await localGate(policyDir, process.env.GATE_KEYS_DIR ?? path.join(policyDir, 'keys'));
-    report = await validateMigration(gate, { manifest, config, ...(signature ? { signature } : {}), subject: { source: 'cli' } }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
+    report = await validateConfig(gate, { manifest, config, ...(signature ? { signature } : {}), subject: { source: 'cli' } }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
   }
   print(values.json ? JSON.stringify(report, null, 2) : formatReport(report), 0);
   return report.decision === 'ALLOW' ? 0 : 1;

@@ -1,7 +1,7 @@
 // JSON-lines logger to a writable (stderr by default, injected by main).
 // Callers pass fields, never request bodies; keys that look secret are masked
 // as a second line of defence.
-import type { Logger } from '../core/ports.js';
+import type { Logger } from '../core/ports/runtime.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;

@@ -4,9 +4,10 @@
 // `other`, so a caller can never mint a time series from a name, a user or a
 // path.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DecisionReport } from '../core/contracts/report.js';
+import type { DecisionReport, FrontDoor } from '../core/contracts/report.js';
+import { ADMITTED_RESOURCES } from '../core/admission/resource.js';
 import { T2_RULES } from '../core/replication/findings.js';
-import type { Metrics, ValidationSource } from '../services/metrics-port.js';
+import type { Metrics } from '../core/ports/metrics.js';
 
 const PREFIX = 'migration_gate_';
 
@@ -16,7 +17,7 @@ const GATE_RULES = [
   'manifest-invalid-hash', 'outdated-hash-algorithm', 'config-parse-error', 'config-schema', 'config-missing',
   'config-ambiguous', 'config-hash-mismatch', 'configmap-invalid', 'policy-evaluation-error', 'policy-unavailable',
   'malformed-request', 'internal-error', 'deadline-exceeded', 'audit-unavailable', 't2-unavailable',
-  // MigrationRequest admission (admission-replication.ts, admission-mr-config.ts).
+  // MigrationRequest admission (services/admission/migration-request.ts, migration-request-config.ts).
   'migrationrequest-invalid', 'artifact-unavailable', 'spec-manifest-mismatch', 'still-verifying', 'verifier-busy',
   'config-unavailable', 'config-too-large',
   // ConfigMap manifest signatures (configmap-input.ts).
@@ -24,12 +25,18 @@ const GATE_RULES = [
 ] as const;
 
 const SCENARIOS = new Set(['T1', 'T2']);
-const SOURCES = new Set<ValidationSource>(['api', 'cli', 'webhook']);
+/**
+ * The `source` label of validations_total: the listener a front door is on.
+ * The UI's forms are served on the api port and have always been counted as
+ * `api` (dashboards rely on it); the audit record names the door itself.
+ */
+const SOURCE_LABELS: Readonly<Record<FrontDoor, string>> = { api: 'api', ui: 'api', cli: 'cli', webhook: 'webhook' };
+const sourceLabel = (source: string): string => (Object.hasOwn(SOURCE_LABELS, source) ? SOURCE_LABELS[source as FrontDoor] : 'other');
 const DECISIONS = new Set(['ALLOW', 'BLOCK']);
 const ACTIONS = new Set(['block', 'warn']);
 const SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'UNKNOWN']);
-const RESOURCES = new Set(['configmaps', 'migrationrequests', 'other']);
+const RESOURCES = new Set<string>(ADMITTED_RESOURCES);
 
 export interface PromMetricsOptions {
   version: string;
@@ -76,8 +83,8 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
 
   return {
     registry,
-    validation(report: DecisionReport, source: ValidationSource) {
-      validations.inc({ scenario: closed(report.scenario, SCENARIOS), source: closed(source, SOURCES), decision: closed(report.decision, DECISIONS) });
+    validation(report: DecisionReport, source: FrontDoor) {
+      validations.inc({ scenario: closed(report.scenario, SCENARIOS), source: sourceLabel(source), decision: closed(report.decision, DECISIONS) });
       for (const f of report.findings) findings.inc({ rule: ruleLabel(f.rule), action: closed(f.action, ACTIONS) });
     },
     admission(resource, operation, decision, seconds) {

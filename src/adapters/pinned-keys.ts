@@ -6,8 +6,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { Logger, PinnedKey } from '../core/ports.js';
-import { PinnedKeyStore, type KeyDirRead, type KeyFileRefusal } from '../services/key-store.js';
+import type { Logger } from '../core/ports/runtime.js';
+import type { PinnedKey } from '../core/ports/keys.js';
+import { PinnedKeyStore, type KeyDirRead, type KeyFileRefusal } from '../services/policy/key-store.js';
 import { classifyKey } from '../core/signing/key-policy.js';
 
 /** Reads every *.pem in dir; the accepted keys and, by file, every refusal. */

@@ -2,7 +2,7 @@
 // whole set (all-or-nothing, see PolicyStore).
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { PolicyFile } from '../services/policy-store.js';
+import type { PolicyFile } from '../services/policy/policy-store.js';
 
 const MAX_POLICY_FILE_BYTES = 256 * 1024;
 

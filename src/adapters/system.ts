@@ -1,7 +1,7 @@
 // The real clock and id generator (ULIDs: sortable, unique across replicas).
 import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
-import type { Clock, IdGenerator } from '../core/ports.js';
+import type { Clock, IdGenerator } from '../core/ports/runtime.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 

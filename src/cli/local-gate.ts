@@ -1,13 +1,13 @@
 // A gate context for evaluating on this machine without a server: the
 // bundled (or given) policies, no audit history (local checks are a
 // developer's dry run; the audited decision is the server's).
-import type { AuditSink } from '../core/ports.js';
+import type { AuditSink } from '../core/ports/audit.js';
 import type { DecisionReport } from '../core/contracts/report.js';
 import { GateError } from '../core/errors.js';
 import { AlertBook } from '../services/alerts.js';
 import type { GateContext } from '../services/gate-context.js';
-import { noMetrics } from '../services/metrics-port.js';
-import { PolicyStore } from '../services/policy-store.js';
+import { noMetrics } from '../core/ports/metrics.js';
+import { PolicyStore } from '../services/policy/policy-store.js';
 import { silentLogger } from '../adapters/log.js';
 import { loadPinnedKeys } from '../adapters/pinned-keys.js';
 import { readPolicyDir } from '../adapters/policy-files.js';

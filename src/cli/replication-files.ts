@@ -2,8 +2,8 @@
 // into multipart parts (server mode). WAL files go in name order.
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ByteSource } from '../core/ports.js';
-import type { ReplicationRequest } from '../services/validate-replication.js';
+import type { ByteSource } from '../core/ports/artifacts.js';
+import type { ReplicationRequest } from '../services/validation/validate-replication.js';
 import { readBackupDir, type BackupDir } from '../adapters/artifacts/backup-dir.js';
 import type { BackupFileSource } from '../core/replication/backup-set.js';
 

@@ -4,7 +4,7 @@ import { AuditRecordSchema, GENESIS_HASH, type AuditRecord, type ChainVerificati
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
 import { GateError } from './errors.js';
 import { canonicalJson, sha256Hex, shortHex } from './hashing.js';
-import type { RawAuditEntry } from './ports.js';
+import type { RawAuditEntry } from './ports/audit.js';
 
 export type UnhashedAuditRecord = Omit<AuditRecord, 'hash'>;
 

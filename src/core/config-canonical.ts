@@ -64,10 +64,14 @@ export type CanonicalOutcome =
   | { ok: false; problems: string[] };
 
 /** The relaxed-binding fold of one key segment: lowercase ASCII letters and digits only. */
-export const foldKey = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+export const foldKey = (s: string): string => (FOLDED.test(s) ? s : s.toLowerCase().replace(/[^a-z0-9]/g, ''));
+const FOLDED = /^[a-z0-9]*$/;
 
 /** A flat key's segments as binders split it: `a.b[0].c` -> a, b, 0, c. */
-export const splitFlat = (key: string): string[] => key.split(/[.[\]]+/).filter((s) => s.length > 0);
+export const splitFlat = (key: string): string[] =>
+  // Most keys are one segment: no split, no regex allocation.
+  NOT_FLAT.test(key) ? [key] : key.split(/[.[\]]+/).filter((s) => s.length > 0);
+const NOT_FLAT = /^[^.[\]]+$/;
 
 /** Every folded name a policy key segment can have. */
 const POLICY_FOLDS: ReadonlySet<string> = (() => {
@@ -77,6 +81,20 @@ const POLICY_FOLDS: ReadonlySet<string> = (() => {
       out.add(foldKey(k));
       const c = childSchema(v);
       if (c) walk(c);
+    }
+  };
+  walk(POLICY_KEYS);
+  return out;
+})();
+
+/** Per schema level: folded key -> canonical name (built once: the schema is a constant). */
+const FOLDED_NAMES: ReadonlyMap<Schema, ReadonlyMap<string, string>> = (() => {
+  const out = new Map<Schema, Map<string, string>>();
+  const walk = (s: Schema): void => {
+    out.set(s, new Map(Object.keys(s).map((k) => [foldKey(k), k])));
+    for (const v of Object.values(s)) {
+      const c = childSchema(v);
+      if (c && !out.has(c)) walk(c);
     }
   };
   walk(POLICY_KEYS);
@@ -104,16 +122,50 @@ export function canonicalConfig(config: Record<string, unknown>): CanonicalOutco
 // ------------------------------------------------------------ ambiguity
 
 interface Walk {
-  /** folded node path -> how it was spelled (id: map levels '/', inside one flat key '.') and how to name it. */
-  seen: Map<string, { id: string; name: string }>;
+  /** folded node path -> how it was spelled (id: map levels '/', inside one flat key '.') and where, to name it. */
+  seen: Map<string, { id: string; spelled: string; key: string; flat: boolean }>;
   problems: string[];
   nodes: number;
 }
 
 function findAmbiguities(config: Record<string, unknown>): string[] {
+  if (plainlyUnambiguous(config)) return [];
   const w: Walk = { seen: new Map(), problems: [], nodes: 0 };
   walkMap(config, '', '', w);
   return w.problems.slice(0, MAX_REPORTED);
+}
+
+/**
+ * The common config, checked without the path bookkeeping: every key one
+ * ASCII segment (no flat `a.b`, nothing folding to ""), no two keys of one
+ * map folding alike, and within the node limit. Two spellings can only meet
+ * where their paths part, which is at two keys of one map with the same
+ * first folded segment; with none of those, walkMap finds nothing either.
+ * Anything else (false) takes the full walk, which names the problem.
+ */
+function plainlyUnambiguous(config: Record<string, unknown>): boolean {
+  let nodes = 0;
+  const stack: unknown[] = [config];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      nodes += v.length;
+      for (const item of v) stack.push(item);
+      continue;
+    }
+    if (!isMap(v)) continue;
+    const folds = new Set<string>();
+    for (const key of Object.keys(v)) {
+      if (!NOT_FLAT.test(key) || /[^\x20-\x7e]/.test(key)) return false;
+      const fold = foldKey(key);
+      if (fold === '' || folds.has(fold)) return false;
+      folds.add(fold);
+      nodes += 1;
+      stack.push(v[key]);
+    }
+    if (nodes > INPUT_LIMITS.maxNodes) return false;
+  }
+  return true;
 }
 
 function walkValue(value: unknown, folded: string, spelled: string, w: Walk): void {
@@ -147,11 +199,12 @@ function walkMap(map: Record<string, unknown>, folded: string, spelled: string, 
       // so `tls` (a map) and `tls.` (from `tls.enabled`) never match.
       const head = flat ? `${parts.slice(0, i + 1).join('.')}${i === parts.length - 1 ? '' : '.'}` : key;
       id = spelled === '' ? head : `${spelled}/${head}`;
-      const name = named(spelled, key, flat);
       const before = w.seen.get(f);
-      if (before === undefined) w.seen.set(f, { id, name });
+      // Names are built only for a reason: most keys never need one.
+      if (before === undefined) w.seen.set(f, { id, spelled, key, flat });
       else if (before.id !== id) {
-        w.problems.push(`${AMBIGUOUS} ${before.name} and ${name} are one key ("${f}") to relaxed-binding loaders (Spring Boot, Viper, pydantic-settings, .NET); which one wins depends on the loader: spell it once`);
+        const name = named(spelled, key, flat);
+        w.problems.push(`${AMBIGUOUS} ${named(before.spelled, before.key, before.flat)} and ${name} are one key ("${f}") to relaxed-binding loaders (Spring Boot, Viper, pydantic-settings, .NET); which one wins depends on the loader: spell it once`);
         clash = true;
       }
     }
@@ -160,7 +213,11 @@ function walkMap(map: Record<string, unknown>, folded: string, spelled: string, 
 }
 
 /** A key no loader-independent reading exists for, whatever its siblings. */
-function keyProblems(spelled: string, key: string, parts: readonly string[], folded: string): string[] {
+const NONE: readonly string[] = [];
+
+function keyProblems(spelled: string, key: string, parts: readonly string[], folded: string): readonly string[] {
+  // The common key (one ASCII segment) has neither problem: no array for it.
+  if (parts.length < 2 && !/[^\x20-\x7e]/.test(key)) return NONE;
   const out: string[] = [];
   for (const p of parts) {
     if (/[^\x20-\x7e]/.test(p) && POLICY_FOLDS.has(lookalikeFold(p))) {
@@ -191,33 +248,58 @@ function named(spelled: string, key: string, flat: boolean): string {
 interface Ctx { spelled: Map<string, string>; relaxed: Relaxed[] }
 
 function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, shown: string, flat: boolean, ctx: Ctx): Record<string, unknown> {
-  const out = Object.create(null) as Record<string, unknown>;
-  const byFold = new Map(Object.keys(schema).map((k) => [foldKey(k), k]));
-  for (const [key, value] of Object.entries(map)) {
+  // Copied only from the first key that changes: a config already spelled
+  // canonically (the common case) is passed through as parsed, unchanged.
+  let out: Record<string, unknown> | undefined;
+  const byFold = FOLDED_NAMES.get(schema)!;
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = map[key];
     const parts = splitFlat(key);
     const name = parts.length > 0 ? byFold.get(foldKey(parts[0]!)) : undefined;
     if (name === undefined) {
-      out[key] = value;
+      if (out) out[key] = value;
       continue;
     }
-    const child = schema[name]!;
-    const canonPath = canon === '' ? name : `${canon}.${name}`;
-    const shownPath = shown === '' ? parts[0]! : `${shown}.${parts[0]!}`;
-    const folded = parts[0] !== name || shown !== canon;
-    if (folded) ctx.spelled.set(canonPath, shownPath);
-    const rest = parts.slice(1);
-    const viaFlat = flat || rest.length > 0;
-    if (child === 'leaf' && (folded || viaFlat)) ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value });
-    const inner = rest.length > 0 ? { [rest.join('.')]: value } : value;
-    out[name] = merge(out[name], canonicalChild(inner, child, canonPath, shownPath, viaFlat, ctx));
+    const made = canonicalEntry({ name, node: schema[name]!, parts, value }, { canon, shown, flat }, ctx);
+    if (!out && name === key && made === value) continue;
+    out ??= copyOf(map, keys, i);
+    out[name] = merge(out[name], made);
   }
+  return out ?? map;
+}
+
+interface Entry { name: string; node: Node; parts: readonly string[]; value: unknown }
+interface At { canon: string; shown: string; flat: boolean }
+
+/** One policy key's value under its canonical name, noting how it was spelled. */
+function canonicalEntry(e: Entry, at: At, ctx: Ctx): unknown {
+  const first = e.parts[0]!;
+  const canonPath = at.canon === '' ? e.name : `${at.canon}.${e.name}`;
+  const shownPath = at.shown === '' ? first : `${at.shown}.${first}`;
+  const folded = first !== e.name || at.shown !== at.canon;
+  if (folded) ctx.spelled.set(canonPath, shownPath);
+  const rest = e.parts.slice(1);
+  const viaFlat = at.flat || rest.length > 0;
+  if (e.node === 'leaf' && (folded || viaFlat)) ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value: e.value });
+  const inner = rest.length > 0 ? { [rest.join('.')]: e.value } : e.value;
+  return canonicalChild(inner, e.node, canonPath, shownPath, viaFlat, ctx);
+}
+
+/** The first `n` keys of `map`, in order, into a prototype-free object. */
+function copyOf(map: Record<string, unknown>, keys: readonly string[], n: number): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (let i = 0; i < n; i++) out[keys[i]!] = map[keys[i]!];
   return out;
 }
 
 function canonicalChild(value: unknown, child: Node, canon: string, shown: string, flat: boolean, ctx: Ctx): unknown {
   if (child === 'leaf') return value;
   if ('items' in child) {
-    return Array.isArray(value) ? value.map((v) => (isMap(v) ? rebuild(v, child.items, `${canon}[]`, `${shown}[]`, flat, ctx) : v)) : value;
+    if (!Array.isArray(value)) return value;
+    const items = value.map((v) => (isMap(v) ? rebuild(v, child.items, `${canon}[]`, `${shown}[]`, flat, ctx) : v));
+    return items.every((v, i) => v === value[i]) ? value : items;
   }
   return isMap(value) ? rebuild(value, child.keys, canon, shown, flat, ctx) : value;
 }

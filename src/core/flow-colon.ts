@@ -10,32 +10,43 @@
 // found by the fuzz too) is refused: js-yaml nests a mapping, the others
 // refuse the document.
 
+/** The only characters the scan acts on; everything between them is jumped over natively. */
+const ACTS_ON = /[:[\]{}!&"'#\n]/g;
+
 /** Index of the first such `:` in the text, or -1. */
 export function ambiguousFlowColon(text: string): number {
-  let depth = 0;
-  let prev = '\n';
-  let indicators = 0;
-  for (let i = 0; i < text.length; i++) {
+  const scan = { depth: 0, indicators: 0 };
+  const re = new RegExp(ACTS_ON.source, 'g');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const i = m.index;
     const c = text[i]!;
-    if (c === '\n') indicators = 0;
-    // Block context: a second `: ` on one line after a tag or an anchor
-    // (`log: !!str k: v`) is a nested mapping to js-yaml, an error to the
-    // others (without one, js-yaml refuses it too). Counted from the tag on.
-    if (depth === 0 && (c === '!' || c === '&') && ' \t'.includes(prev) && indicators > 0) indicators = 1.5;
-    if (c === ':' && depth === 0 && ' \t\r\n'.includes(text[i + 1] ?? '\n') && (indicators += 1) > 2) return i;
+    // What precedes i: a quoted scalar or comment is jumped over whole, and
+    // ends in its closing quote or newline, so this is the scan's `prev`.
+    const prev = i === 0 ? '\n' : text[i - 1]!;
+    if (blockColonDiffers(text, i, c, prev, scan)) return i;
     const skipTo = skipped(text, i, prev);
     if (skipTo !== undefined) {
-      i = skipTo;
-      prev = c === '#' ? '\n' : c;
-      if (c === '#') indicators = 0;
+      if (c === '#') scan.indicators = 0;
+      re.lastIndex = skipTo + 1;
       continue;
     }
-    if (c === '[' || c === '{') depth++;
-    else if ((c === ']' || c === '}') && depth > 0) depth--;
-    else if (c === ':' && depth > 0 && flowColonDiffers(prev, text[i + 1] ?? '\n')) return i;
-    prev = c;
+    if (c === '[' || c === '{') scan.depth++;
+    else if ((c === ']' || c === '}') && scan.depth > 0) scan.depth--;
+    else if (c === ':' && scan.depth > 0 && flowColonDiffers(prev, text[i + 1] ?? '\n')) return i;
   }
   return -1;
+}
+
+/**
+ * Block context: a second `: ` on one line after a tag or an anchor
+ * (`log: !!str k: v`) is a nested mapping to js-yaml, an error to the
+ * others (without one, js-yaml refuses it too). Counted from the tag on.
+ */
+function blockColonDiffers(text: string, i: number, c: string, prev: string, scan: { depth: number; indicators: number }): boolean {
+  if (c === '\n') scan.indicators = 0;
+  if (scan.depth !== 0) return false;
+  if ((c === '!' || c === '&') && ' \t'.includes(prev) && scan.indicators > 0) scan.indicators = 1.5;
+  return c === ':' && ' \t\r\n'.includes(text[i + 1] ?? '\n') && (scan.indicators += 1) > 2;
 }
 
 /** `[a:]`, `[:x]`, `{k: :x}`, `[a::b]`: a colon that starts or ends a plain scalar in flow context. */
@@ -58,11 +69,22 @@ function skipped(text: string, i: number, prev: string): number | undefined {
 function endOfQuoted(text: string, start: number): number {
   const q = text[start]!;
   for (let i = start + 1; i < text.length; i++) {
+    // Jump to the next quote (or, in double quotes, backslash) natively.
+    const next = nextOf(text, q, i);
+    if (next < 0) return text.length;
+    i = next;
     if (q === '"' && text[i] === '\\') { i++; continue; }
-    if (text[i] === q) {
-      if (q === "'" && text[i + 1] === "'") { i++; continue; }
-      return i;
-    }
+    if (q === "'" && text[i + 1] === "'") { i++; continue; }
+    return i;
   }
   return text.length;
+}
+
+// Set before each use (lastIndex), so sharing them between calls is safe: the scan is synchronous.
+const DOUBLE_QUOTED_STOP = /["\\]/g;
+
+function nextOf(text: string, q: string, from: number): number {
+  if (q !== '"') return text.indexOf(q, from);
+  DOUBLE_QUOTED_STOP.lastIndex = from;
+  return DOUBLE_QUOTED_STOP.exec(text)?.index ?? -1;
 }

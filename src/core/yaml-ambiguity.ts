@@ -146,6 +146,10 @@ export function numberText(n: number): string {
 export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
   // Fast path: most scalars are words; only these characters start a typed 1.1 form.
   if (s.length > 0 && !/^[-+0-9.~<=:_yYnNoOtTfF]/.test(s)) return undefined;
+  // A word longer than "false" is no bool or null in any reader, and no
+  // reader makes a number of text that starts with a letter (Go drops only
+  // underscores): `feature_flag_3`, `timeout_ms` are strings everywhere.
+  if (s.length > 5 && /^[A-Za-z]/.test(s)) return undefined;
   const yaml12 = yaml12Reading(s);
   const yaml11 = yaml11Reading(s);
   if (yaml12.kind === 'number' && /^[-+]?[0-9]+$/.test(s) && yaml11.kind === 'number' && !/^[-+]?0[0-9]/.test(s)) {

@@ -1,9 +1,11 @@
 // What every use case needs, bundled once by app.ts.
-import type { AuditSink, Clock, IdGenerator, KeyStore, Logger } from '../core/ports.js';
-import type { PolicyStore } from './policy-store.js';
-import type { Metrics } from './metrics-port.js';
+import type { AuditSink } from '../core/ports/audit.js';
+import type { Clock, IdGenerator, Logger } from '../core/ports/runtime.js';
+import type { KeyStore } from '../core/ports/keys.js';
+import type { PolicyStore } from './policy/policy-store.js';
+import type { Metrics } from '../core/ports/metrics.js';
 import type { AlertBook } from './alerts.js';
-import type { T1Memo } from './t1-memo.js';
+import type { ConfigCheckMemo } from './validation/config-check-memo.js';
 
 export interface GateContext {
   clock: Clock;
@@ -16,6 +18,6 @@ export interface GateContext {
   alerts: AlertBook;
   /** When the audit store fails: true -> BLOCK (default); false -> keep the decision, log and alert. */
   auditFailClosed: boolean;
-  /** T1 results remembered by content (t1-memo.ts); absent: every request is evaluated afresh. */
-  t1Memo?: T1Memo;
+  /** T1 results remembered by content (services/validation/config-memo.ts); absent: every request is evaluated afresh. */
+  configCheckMemo?: ConfigCheckMemo;
 }

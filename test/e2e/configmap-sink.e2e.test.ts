@@ -12,7 +12,7 @@ import { openConfigMapAuditSink, type ConfigMapAuditSinkOptions } from '../../sr
 import { tokenReviewVerifier } from '../../src/adapters/http/token-review.js';
 import { connectKube } from '../../src/adapters/k8s/kube-connection.js';
 import { verifyChains } from '../../src/core/audit-record.js';
-import type { AuditSink, RawAuditEntry } from '../../src/core/ports.js';
+import type { AuditSink, RawAuditEntry } from '../../src/core/ports/audit.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { getJson, postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
 import { exampleJsonBody } from '../support/signed-t1.js';

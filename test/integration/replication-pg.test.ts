@@ -6,7 +6,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
-import type { ByteSource } from '../../src/core/ports.js';
+import type { ByteSource } from '../../src/core/ports/artifacts.js';
 import { decide } from '../../src/core/decision.js';
 import { DEFAULT_REPLICATION_LIMITS, verifyReplication } from '../../src/core/replication/pipeline.js';
 import { baselinePolicies } from '../unit/replication/helpers.js';

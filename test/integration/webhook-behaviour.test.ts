@@ -13,7 +13,7 @@ import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { admissionReview, asStored } from '../support/admission-review.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
-import { noMetrics } from '../../src/services/metrics-port.js';
+import { noMetrics } from '../../src/core/ports/metrics.js';
 import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 
 type Response = { uid: string; allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };

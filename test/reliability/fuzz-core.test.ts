@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { evaluateMigration, T1_STEPS } from '../../src/core/migration.js';
+import { evaluateConfigCheck as evaluateMigration, T1_STEPS } from '../../src/core/config-check.js';
 import { decide } from '../../src/core/decision.js';
 import { compilePolicySet, evaluatePolicies } from '../../src/core/policy/index.js';
 import { verifyReplication, DEFAULT_REPLICATION_LIMITS } from '../../src/core/replication/pipeline.js';

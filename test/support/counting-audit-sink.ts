@@ -5,7 +5,7 @@
 // error half way, so a partial walk must not pass for a complete one).
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
-import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports/audit.js';
 import { MemoryAuditSink } from './memory-audit-sink.js';
 
 export class CountingAuditSink implements AuditSink {

@@ -5,7 +5,7 @@ import { auditableReport, chainRecord, GENESIS_HEAD, type ChainHead } from '../.
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import { GateError } from '../../src/core/errors.js';
-import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports/audit.js';
 
 export class MemoryAuditSink implements AuditSink {
   readonly kind = 'memory';

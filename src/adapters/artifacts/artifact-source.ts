@@ -2,7 +2,7 @@
 // allow-listed hosts; any other scheme is refused.
 import { readFile } from 'node:fs/promises';
 import { GateError } from '../../core/errors.js';
-import type { ArtifactSource } from '../../core/ports.js';
+import type { ArtifactSource } from '../../core/ports/artifacts.js';
 import { openFileArtifact } from './file-source.js';
 import { openHttpsArtifact } from './https-source.js';
 import { openBackupDirArtifact } from './file-source.js';

@@ -7,7 +7,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { GateError } from '../../core/errors.js';
-import type { ByteSource } from '../../core/ports.js';
+import type { ByteSource } from '../../core/ports/artifacts.js';
 
 export interface BackupDirFile {
   name: string;

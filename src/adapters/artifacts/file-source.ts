@@ -4,7 +4,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GateError } from '../../core/errors.js';
-import type { BackupDirArtifact, ByteSource } from '../../core/ports.js';
+import type { BackupDirArtifact, ByteSource } from '../../core/ports/artifacts.js';
 import { readBackupDir } from './backup-dir.js';
 
 // One answer (same code, same words) for "does not exist" and "outside the

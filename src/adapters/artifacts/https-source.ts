@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import { GateError } from '../../core/errors.js';
-import type { ByteSource } from '../../core/ports.js';
+import type { ByteSource } from '../../core/ports/artifacts.js';
 
 export interface HttpsLimits {
   hosts: readonly string[];

@@ -1,8 +1,8 @@
 // Naming, labels and reading of audit segment ConfigMaps (see DESIGN.md,
 // "Audit log backed by ConfigMaps"). Pure: the sink does the I/O.
 import { GENESIS_HEAD, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
-import type { RawAuditEntry } from '../../core/ports.js';
-import type { StoredConfigMap } from '../k8s/configmap-store.js';
+import type { RawAuditEntry } from '../../core/ports/audit.js';
+import type { StoredConfigMap } from '../../core/ports/configmaps.js';
 
 export const SEGMENT_LABEL = 'migrationgate.io/audit-segment';
 export const WRITER_LABEL = 'migrationgate.io/writer';

@@ -19,9 +19,10 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, type ChainHead } from '
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
-import type { AuditSink, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
-import type { ConfigMapStore, StoredConfigMap } from '../k8s/configmap-store.js';
-import { isKubeError } from '../k8s/kube-errors.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type { Logger } from '../../core/ports/runtime.js';
+import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
+import { isKubeError } from '../../core/ports/kube-errors.js';
 import {
   ALL_SEGMENTS_SELECTOR, DEFAULT_SEGMENT_MAX_BYTES, orderSegments, PREVIOUS_HASH_ANNOTATION, PREVIOUS_SEGMENT_ANNOTATION,
   PREVIOUS_SEQ_ANNOTATION, RECORDS_KEY, recordsText, segmentEntries, segmentHead, segmentId, segmentLabels, segmentName, writerSelector,

@@ -13,7 +13,8 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type Ch
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
-import type { AuditSink, Logger, RawAuditEntry, SinkHealth } from '../../core/ports.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type { Logger } from '../../core/ports/runtime.js';
 import type { FlushInfo } from './group-commit.js';
 import { ReportQueue } from './report-queue.js';
 import { readStoredLines } from './jsonl-lines.js';
@@ -52,6 +53,14 @@ export interface FileAuditSinkOptions {
   onUnavailable?(detail: string): void;
   /** How often the file's identity is checked between writes (ms; 0 = only around writes and reads). */
   identityCheckMs?: number;
+  /**
+   * At most one head write per this many ms (default 100; 0 = after every
+   * batch). Under load a batch commits every few ms, and a head write is an
+   * open, an fsync and a rename: rewriting it for each batch cost more than
+   * the batch. The head may then lag the log by this long, which it already
+   * may after a crash (a lag is accepted at start, a lead never).
+   */
+  headEveryMs?: number;
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -126,6 +135,9 @@ class FileAuditSink implements AuditSink {
   #headBusy = false;
   #headDone: Promise<void> = Promise.resolve();
   #headError: string | undefined;
+  readonly #headEveryMs: number;
+  #lastHeadAt = 0;
+  #headTimer: NodeJS.Timeout | undefined;
   /** Counts flushes begun: a check between writes whose stat overlapped one is inconclusive. */
   #flushes = 0;
   readonly #timer: NodeJS.Timeout | undefined;
@@ -146,6 +158,7 @@ class FileAuditSink implements AuditSink {
     this.#committed = scanned.goodLength;
     this.#held = held;
     this.#onUnavailable = options.onUnavailable ?? (() => {});
+    this.#headEveryMs = options.headEveryMs ?? 100;
     this.#queue = new ReportQueue((reports) => this.#flush(reports), options);
     const every = options.identityCheckMs ?? 2000;
     if (every > 0) {
@@ -245,26 +258,48 @@ class FileAuditSink implements AuditSink {
     }
   }
 
-  /** Coalesces: while one head write runs, only the newest waiting head is written next. */
+  /** Coalesces: only the newest waiting head is written, at most once per headEveryMs. */
   #queueHead(next: AuditHead): void {
     this.#nextHead = next;
-    if (!this.#headBusy) this.#headDone = this.#drainHeads();
+    if (this.#headBusy || this.#headTimer !== undefined) return;
+    const wait = this.#lastHeadAt + this.#headEveryMs - Date.now();
+    if (wait <= 0) {
+      this.#headDone = this.#drainHeads();
+      return;
+    }
+    this.#headTimer = setTimeout(() => {
+      this.#headTimer = undefined;
+      this.#headDone = this.#drainHeads();
+    }, wait);
+    this.#headTimer.unref();
   }
 
   async #drainHeads(): Promise<void> {
+    const h = this.#nextHead;
+    if (h === undefined) return;
+    this.#nextHead = undefined;
     this.#headBusy = true;
     try {
-      for (let h = this.#nextHead; h !== undefined; h = this.#nextHead) {
-        this.#nextHead = undefined;
-        try {
-          await writeHead(this.path, h);
-        } catch (e) {
-          // Fail closed from the next batch on: a log whose head cannot be kept is not acknowledged.
-          this.#headError = describeError(e);
-        }
-      }
+      await writeHead(this.path, h);
+    } catch (e) {
+      // Fail closed from the next batch on: a log whose head cannot be kept is not acknowledged.
+      this.#headError = describeError(e);
     } finally {
       this.#headBusy = false;
+      this.#lastHeadAt = Date.now();
+    }
+    // A head that arrived during the write waits its turn.
+    if (this.#nextHead !== undefined) this.#queueHead(this.#nextHead);
+  }
+
+  /** The newest head written now (close): nothing acknowledged is left without one. */
+  async #settleHeads(): Promise<void> {
+    if (this.#headTimer !== undefined) clearTimeout(this.#headTimer);
+    this.#headTimer = undefined;
+    await this.#headDone;
+    if (this.#nextHead !== undefined) {
+      this.#headDone = this.#drainHeads();
+      await this.#headDone;
     }
   }
 
@@ -308,7 +343,7 @@ class FileAuditSink implements AuditSink {
       if (this.#timer) clearInterval(this.#timer);
       try {
         await this.#queue.close();
-        await this.#headDone;
+        await this.#settleHeads();
       } finally {
         await this.fh.close();
       }

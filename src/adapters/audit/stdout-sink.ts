@@ -12,7 +12,7 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, type ChainHead } from '
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
-import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports.js';
+import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { FlushInfo } from './group-commit.js';
 import { ReportQueue } from './report-queue.js';
 

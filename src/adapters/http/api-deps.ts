@@ -1,6 +1,6 @@
 // What the REST routes need: the gate's services plus the settings that
 // shape HTTP (limits). Built once in app.ts.
-import type { AuditSnapshots } from '../../services/audit-snapshot.js';
+import type { AuditSnapshots } from '../../services/audit/audit-snapshot.js';
 import type { GateContext } from '../../services/gate-context.js';
 import type { ReplicationRouteDeps } from './routes/validate-replication.js';
 

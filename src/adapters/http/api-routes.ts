@@ -4,13 +4,13 @@ import { openApiDocument } from './openapi.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
 import { alertsRoute, auditLogsRoute, auditVerifyRoute, healthzRoute, policiesRoute, readyzRoute } from './routes/read-routes.js';
-import { validateMigrationRoute } from './routes/validate-migration.js';
+import { validateConfigRoute } from './routes/validate-config.js';
 import { validateReplicationRoute } from './routes/validate-replication.js';
 
 export function apiRoutes(deps: ApiDeps, extra: readonly Route[] = []): Route[] {
   const doc = openApiDocument(deps.buildInfo.version);
   return [
-    { method: 'POST', path: '/api/v1/validate/migration', auth: true, handler: (c) => validateMigrationRoute(c, deps) },
+    { method: 'POST', path: '/api/v1/validate/migration', auth: true, handler: (c) => validateConfigRoute(c, deps) },
     { method: 'POST', path: '/api/v1/validate/replication', auth: true, handler: (c) => validateReplicationRoute(c, deps, deps.replication) },
     { method: 'GET', path: '/api/v1/audit/logs', auth: true, handler: (c) => auditLogsRoute(c, deps) },
     { method: 'GET', path: '/api/v1/audit/verify', auth: true, handler: (c) => auditVerifyRoute(c, deps) },

@@ -3,8 +3,8 @@
 // streams, never buffered whole. Used by the REST route and the UI form.
 import type { Readable } from 'node:stream';
 import { GateError } from '../../core/errors.js';
-import type { ByteSource } from '../../core/ports.js';
-import type { ReplicationRequest } from '../../services/validate-replication.js';
+import type { ByteSource } from '../../core/ports/artifacts.js';
+import type { ReplicationRequest } from '../../services/validation/validate-replication.js';
 import type { IncomingMessage } from 'node:http';
 import type { ReplicationLimits } from '../../core/replication/pipeline.js';
 import { bodyDeadlineAsProgress } from './body-deadline.js';

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Environment } from '../../core/contracts/migration-manifest.js';
 import { correlationIdOf } from '../../core/correlation-id.js';
 import { GateError } from '../../core/errors.js';
-import type { IdGenerator, Logger } from '../../core/ports.js';
+import type { IdGenerator, Logger } from '../../core/ports/runtime.js';
 import { authenticate, type TokenVerifier } from './auth.js';
 import { toProblem } from './error-map.js';
 import { sendProblem, setSecurityHeaders } from './respond.js';

@@ -11,8 +11,8 @@
 // transient apiserver error) must not stay refused.
 import { createHash } from 'node:crypto';
 import { describeError } from '../../core/errors.js';
-import type { Logger } from '../../core/ports.js';
-import type { TokenReviewer } from '../k8s/token-reviewer.js';
+import type { Logger } from '../../core/ports/runtime.js';
+import type { TokenReviewer } from '../../core/ports/token-review.js';
 import type { TokenVerifier } from './auth.js';
 
 export interface TokenReviewVerifierOptions {

@@ -1,5 +1,5 @@
 // What the webhook port's routes need, wired by app.ts.
-import type { AdmitSettings } from '../../services/admit.js';
+import type { AdmitSettings } from '../../services/admission/admit.js';
 import type { GateContext } from '../../services/gate-context.js';
 
 export interface WebhookDeps {

@@ -5,7 +5,7 @@
 // TLS with the CA it was given), and the answer only matters to it.
 import { admissionBudget } from '../../core/admission/deadline.js';
 import { WEBHOOK_PATHS } from '../../core/admission/webhook-env.js';
-import type { IdGenerator, Logger } from '../../core/ports.js';
+import type { IdGenerator, Logger } from '../../core/ports/runtime.js';
 import type { WebhookDeps } from './webhook-deps.js';
 import { sendJson } from './respond.js';
 import { createRouter, type Route } from './router.js';

@@ -5,8 +5,8 @@
 import { parseAdmissionReview, type AdmissionReview } from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
 import { GateError, isGateError } from '../../core/errors.js';
-import { admit, admitFailed, type BoundEnv } from '../../services/admit.js';
-import { admitMalformed } from '../../services/admission-malformed.js';
+import { admit, admitFailed, type BoundEnv } from '../../services/admission/admit.js';
+import { admitMalformed } from '../../services/admission/malformed.js';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { Caller } from '../../core/contracts/report.js';

@@ -2,7 +2,7 @@
 import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
 import { kubeCall as call } from './client-node-errors.js';
 import { fromConfigMapJson, toConfigMapJson } from './configmap-json.js';
-import type { ConfigMapStore, StoredConfigMap } from './configmap-store.js';
+import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 
 /** Page size for lists: segments are up to ~1 MiB each, so pages stay bounded. */
 const LIST_PAGE = 16;

@@ -2,7 +2,7 @@
 // anything else (connection refused, reset, abort on our timeout) reached no
 // verdict from the apiserver, so a write's outcome is unknown: `unavailable`.
 import { ApiException } from '@kubernetes/client-node';
-import { KubeError, kindForStatus } from './kube-errors.js';
+import { KubeError, kindForStatus } from '../../core/ports/kube-errors.js';
 
 export function toKubeError(e: unknown, what: string): KubeError {
   if (e instanceof KubeError) return e;

@@ -2,7 +2,7 @@
 // /apis/authentication.k8s.io/v1/tokenreviews; RBAC: create tokenreviews).
 import type { AuthenticationV1Api, ConfigurationOptions } from '@kubernetes/client-node';
 import { kubeCall } from './client-node-errors.js';
-import type { TokenReviewer } from './token-reviewer.js';
+import type { TokenReviewer } from '../../core/ports/token-review.js';
 
 export function clientNodeTokenReviewer(api: AuthenticationV1Api, options: () => ConfigurationOptions): TokenReviewer {
   return {

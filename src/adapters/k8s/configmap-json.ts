@@ -1,7 +1,7 @@
 // ConfigMap <-> the JSON the apiserver speaks (v1 ConfigMap), for every
 // ConfigMapStore implementation.
-import type { ConfigMapContent, StoredConfigMap } from './configmap-store.js';
-import { KubeError } from './kube-errors.js';
+import type { ConfigMapContent, StoredConfigMap } from '../../core/ports/configmaps.js';
+import { KubeError } from '../../core/ports/kube-errors.js';
 
 export interface ConfigMapJson {
   apiVersion?: string;

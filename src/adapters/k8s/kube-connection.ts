@@ -1,17 +1,24 @@
 // The only place that loads @kubernetes/client-node: a kubeconfig file
 // (out of cluster, GATE_KUBECONFIG) or the in-cluster ServiceAccount
 // (projected token, re-read by client-node as it rotates). Hands out our own
-// ports; nothing of client-node leaks past this directory.
+// ports (core/ports/); nothing of client-node leaks past this directory. One
+// connection serves everything the gate asks of the apiserver (audit
+// ConfigMaps, TokenReview, selfManaged TLS's Secret, Lease and webhook
+// configuration): one kubeconfig load, one keep-alive agent, one deadline.
 //
 // client-node is pinned to 1.x: 2.x depends on undici 8, which needs
 // Node >= 22.19 and does not even load on Node 20 (the gate's runtime).
 import { Agent, type RequestOptions } from 'node:https';
-import { AuthenticationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AuthenticationV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import { GateError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
 import { clientNodeTokenReviewer } from './client-node-token-review.js';
-import type { ConfigMapStore } from './configmap-store.js';
-import type { TokenReviewer } from './token-reviewer.js';
+import type { ConfigMapStore } from '../../core/ports/configmaps.js';
+import type { LeaseStore, TlsSecretStore, WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
+import type { TokenReviewer } from '../../core/ports/token-review.js';
+import { clientNodeLeaseStore } from './lease-elector.js';
+import { clientNodeTlsSecretStore } from './tls-secret-store.js';
+import { clientNodeWebhookCaPatcher } from './webhook-ca-injector.js';
 
 export interface KubeConnectionOptions {
   /** Path of a kubeconfig; unset = in cluster. */
@@ -21,6 +28,8 @@ export interface KubeConnectionOptions {
    * well inside the admission deadline, not hang on a dead apiserver.
    */
   requestTimeoutMs?: number;
+  /** Opens the error when there is no API server to talk to, e.g. `GATE_AUDIT_SINK=configmap needs a Kubernetes API server`. */
+  purpose?: string;
 }
 
 export interface KubeConnection {
@@ -28,19 +37,30 @@ export interface KubeConnection {
   readonly server: string;
   configMaps(namespace: string): ConfigMapStore;
   tokenReviewer(): TokenReviewer;
+  /** selfManaged TLS: the one Secret holding the CA and serving cert. */
+  tlsSecret(namespace: string, name: string): TlsSecretStore;
+  /** selfManaged TLS: the Lease electing the replica that issues certificates. */
+  lease(namespace: string, name: string): LeaseStore;
+  /** selfManaged TLS: the caBundle of the gate's own ValidatingWebhookConfiguration. */
+  webhookCaPatcher(name: string): WebhookCaPatcher;
 }
 
 export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 3000;
 
 export function connectKube(options: KubeConnectionOptions = {}): KubeConnection {
-  const { kc, server } = loadKubeConfig(options.kubeconfigPath, 'no Kubernetes API server');
+  const { kc, server } = loadKubeConfig(options.kubeconfigPath, options.purpose ?? 'no Kubernetes API server');
   const perCall = callOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS, keepAliveAgent(kc));
   const core = kc.makeApiClient(CoreV1Api);
   const authn = kc.makeApiClient(AuthenticationV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   return {
     server,
     configMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
     tokenReviewer: () => clientNodeTokenReviewer(authn, perCall),
+    tlsSecret: (namespace, name) => clientNodeTlsSecretStore(core, namespace, name, perCall),
+    lease: (namespace, name) => clientNodeLeaseStore(coordination, namespace, name, perCall),
+    webhookCaPatcher: (name) => clientNodeWebhookCaPatcher(admission, name, perCall),
   };
 }
 

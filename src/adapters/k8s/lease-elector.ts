@@ -4,10 +4,10 @@
 // *we* last saw the record change, not by the holder's renewTime, so clock
 // skew between nodes cannot make a live leader look dead.
 import { CoordinationV1Api, V1MicroTime, type ConfigurationOptions, type V1Lease } from '@kubernetes/client-node';
-import type { Clock, Logger } from '../../core/ports.js';
-import type { LeaseRecord, LeaseStore, StoredLease } from '../tls/self-managed-ports.js';
+import type { Clock, Logger } from '../../core/ports/runtime.js';
+import type { LeaseRecord, LeaseStore, StoredLease } from '../../core/ports/self-managed-tls.js';
 import { kubeCall, kubeGetIfExists } from './client-node-errors.js';
-import { isKubeError } from './kube-errors.js';
+import { isKubeError } from '../../core/ports/kube-errors.js';
 
 export interface LeaseElectorOptions {
   store: LeaseStore;

@@ -2,7 +2,7 @@
 // Only get/create/update (RBAC grants exactly that; no list or watch).
 // Labels and annotations of others (helm, kubectl) are kept on update.
 import { CoreV1Api, type ConfigurationOptions, type V1Secret } from '@kubernetes/client-node';
-import type { TlsSecretContent, TlsSecretStore } from '../tls/self-managed-ports.js';
+import type { TlsSecretContent, TlsSecretStore } from '../../core/ports/self-managed-tls.js';
 import { kubeCall, kubeGetIfExists } from './client-node-errors.js';
 
 export function clientNodeTlsSecretStore(api: CoreV1Api, namespace: string, name: string, options: () => ConfigurationOptions): TlsSecretStore {

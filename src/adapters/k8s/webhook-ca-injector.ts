@@ -4,7 +4,7 @@
 // `test` ops on each webhook's name make it fail, rather than patch the wrong
 // entries, if someone reordered the list in between.
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type ConfigurationOptions } from '@kubernetes/client-node';
-import type { WebhookCaPatcher } from '../tls/self-managed-ports.js';
+import type { WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
 import { kubeCall } from './client-node-errors.js';
 
 export function clientNodeWebhookCaPatcher(api: AdmissionregistrationV1Api, name: string, options: () => ConfigurationOptions): WebhookCaPatcher {

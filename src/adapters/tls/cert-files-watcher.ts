@@ -10,8 +10,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GateError } from '../../core/errors.js';
-import type { Logger } from '../../core/ports.js';
-import type { ServingTls } from './self-managed-ports.js';
+import type { Logger } from '../../core/ports/runtime.js';
+import type { ServingTls } from '../../core/ports/self-managed-tls.js';
 
 export interface CertFilesWatcherOptions {
   dir: string;

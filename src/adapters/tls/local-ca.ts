@@ -8,7 +8,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import type { Logger } from '../../core/ports.js';
+import type { Logger } from '../../core/ports/runtime.js';
 import { issueCa, issueServing, type PemKeyPair } from './issue-certs.js';
 
 export const DEFAULT_SANS = ['localhost', '127.0.0.1', '::1'] as const;

@@ -2,7 +2,7 @@
 // selfManaged files): a standing `cert-expiry` condition while the serving
 // cert expires within 14 days, re-checked on a timer because time passes
 // without the cert changing.
-import type { Clock } from '../../core/ports.js';
+import type { Clock } from '../../core/ports/runtime.js';
 import type { Alert, AlertBook } from '../../services/alerts.js';
 
 export const EXPIRY_ALERT_MS = 14 * 86_400_000;

@@ -5,10 +5,10 @@
 // step with the Secret, re-injecting it when something (a helm upgrade)
 // resets it.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type { Clock, Logger } from '../../core/ports.js';
+import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { forgeIssuer, type CertIssuer } from './self-managed-issuer.js';
 import { caBundleOf, planRotation, type PlanStep, type RotationPolicy } from './self-managed-plan.js';
-import { SECRET_KEYS, type ServingTls, type TlsSecretStore, type WebhookCaPatcher } from './self-managed-ports.js';
+import { SECRET_KEYS, type ServingTls, type TlsSecretStore, type WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
 
 export interface Elector {
   tryAcquireOrRenew(): Promise<boolean>;

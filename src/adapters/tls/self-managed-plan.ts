@@ -13,7 +13,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { CertIssuer } from './self-managed-issuer.js';
-import { ANNOTATIONS, SECRET_KEYS, type StoredTlsSecret, type TlsSecretContent } from './self-managed-ports.js';
+import { ANNOTATIONS, SECRET_KEYS, type StoredTlsSecret, type TlsSecretContent } from '../../core/ports/self-managed-tls.js';
 
 export interface RotationPolicy {
   caLifetimeMs: number;

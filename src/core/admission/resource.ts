@@ -1,15 +1,19 @@
-// Which of the gate's two admission paths a request takes. Subresources
-// (e.g. migrationrequests/status) are not content the gate judges.
+// Which of the gate's admission kinds (kinds.ts) a request is, if any.
+// Subresources (e.g. migrationrequests/status) are not content the gate judges.
 import type { AdmissionRequest } from './admission-review.js';
+import { ADMISSION_KINDS, type JudgedKind, type JudgedResource } from './kinds.js';
 
-export const MIGRATIONREQUEST_GROUP = 'migrationgate.io';
+export type AdmittedResource = JudgedResource | 'other';
 
-export type AdmittedResource = 'configmaps' | 'migrationrequests' | 'other';
+/** Every value admittedResource() can return: the closed set of the metrics label. */
+export const ADMITTED_RESOURCES: readonly AdmittedResource[] = [...ADMISSION_KINDS.map((k) => k.resource), 'other'];
+
+export function judgedKindOf(request: AdmissionRequest): JudgedKind | undefined {
+  if (request.subResource) return undefined;
+  const { group, resource } = request.resource;
+  return ADMISSION_KINDS.find((k) => k.group === group && k.resource === resource);
+}
 
 export function admittedResource(request: AdmissionRequest): AdmittedResource {
-  if (request.subResource) return 'other';
-  const { group, resource } = request.resource;
-  if (group === '' && resource === 'configmaps') return 'configmaps';
-  if (group === MIGRATIONREQUEST_GROUP && resource === 'migrationrequests') return 'migrationrequests';
-  return 'other';
+  return judgedKindOf(request)?.resource ?? 'other';
 }

@@ -4,24 +4,14 @@
 // when it was written. Compared as canonical JSON, so key order is irrelevant.
 import { canonicalJson, sha256Hex } from '../hashing.js';
 import { isPlainObject } from '../strict-parse.js';
-import { DSSE_ANNOTATION, MANIFEST_ANNOTATION, SIGNATURE_ANNOTATION } from './configmap-input.js';
+import { admissionKind, type JudgedResource } from './kinds.js';
 
-export type JudgedResource = 'configmaps' | 'migrationrequests';
+export type { JudgedResource } from './kinds.js';
 
+/** The part of the object its kind judges (kinds.ts); undefined when it is not an object. */
 export function judgedContent(resource: JudgedResource, object: unknown): unknown {
   if (!isPlainObject(object)) return undefined;
-  if (resource === 'migrationrequests') return { spec: object.spec ?? null };
-  const meta = isPlainObject(object.metadata) ? object.metadata : {};
-  const annotations = isPlainObject(meta.annotations) ? meta.annotations : {};
-  return {
-    data: object.data ?? null,
-    binaryData: object.binaryData ?? null,
-    manifest: annotations[MANIFEST_ANNOTATION] ?? null,
-    // The manifest's signature is judged too (issue 12): swapping it must not
-    // ride the shortcut. Only when present, so unsigned objects keep their digest.
-    ...(annotations[SIGNATURE_ANNOTATION] !== undefined ? { signature: annotations[SIGNATURE_ANNOTATION] } : {}),
-    ...(annotations[DSSE_ANNOTATION] !== undefined ? { dsse: annotations[DSSE_ANNOTATION] } : {}),
-  };
+  return admissionKind(resource).judgedContent(object);
 }
 
 /** sha256 of the canonical judged content; undefined when it cannot be computed. */

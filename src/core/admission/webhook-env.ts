@@ -6,7 +6,7 @@
 // it is what configurations registered before the split call, and prod is
 // the stricter reading, so an old registration can never loosen a verdict.
 import type { Environment } from '../contracts/migration-manifest.js';
-import type { EnvBinding } from '../migration.js';
+import type { EnvBinding } from '../config-check.js';
 
 export const ENV_LABEL = 'migrationgate.io/env';
 

@@ -47,6 +47,13 @@ export const CallerSchema = z.object({
 });
 export type Caller = z.infer<typeof CallerSchema>;
 
+/**
+ * The front door a request came through: the REST API, the status UI's
+ * forms, the CLI, the admission webhook. It is the audit record's
+ * subject.source and what the metrics' `source` label is computed from.
+ */
+export type FrontDoor = 'api' | 'ui' | 'cli' | 'webhook';
+
 /** Who and what the decision is about. Never carries secret values. */
 export const SubjectSchema = z.object({
   app_id: z.string().optional(),

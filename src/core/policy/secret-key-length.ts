@@ -28,13 +28,17 @@ function walk(value: unknown, at: string, depth: number, hits: BuiltinHit[]): vo
   }
   if (value === null || typeof value !== 'object') return;
   for (const [key, v] of Object.entries(value as Obj)) {
-    const path = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(key) ? (at ? `${at}.${key}` : key) : `${at}[${JSON.stringify(key.slice(0, 64))}]`;
-    if (isSecretKeyName(normaliseKey(key))) {
-      const why = shortKey(v);
-      if (why) hits.push({ path, detail: why });
-    }
+    // Paths are built only where they can be used: a hit, or a container below.
+    const why = isSecretKeyName(normaliseKey(key)) ? shortKey(v) : undefined;
+    if (why === undefined && (v === null || typeof v !== 'object') && depth < MAX_DEPTH) continue;
+    const path = childPath(at, key);
+    if (why) hits.push({ path, detail: why });
     walk(v, path, depth + 1, hits);
   }
+}
+
+function childPath(at: string, key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(key) ? (at ? `${at}.${key}` : key) : `${at}[${JSON.stringify(key.slice(0, 64))}]`;
 }
 
 /** Why an inline secret_key value is too weak, or undefined when it is acceptable. Never the value. */

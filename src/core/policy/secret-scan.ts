@@ -49,13 +49,14 @@ function record(walk: Walk, place: Place | undefined, kind: string): void {
  * `name`: the normalised key the value sits under (its own, or its array's).
  * `awsAware`: an ancestor key or a sibling says AWS, so a bare 40-char secret is an AWS secret key.
  */
-function visit(value: unknown, place: Place | undefined, name: string | undefined, awsAware: boolean, depth: number, walk: Walk): void {
+/** `tokenKind`: what detectTokenKind already said of a string value (null: nothing), when the caller asked. */
+function visit(value: unknown, place: Place | undefined, name: string | undefined, awsAware: boolean, depth: number, walk: Walk, tokenKind?: string | null): void {
   walk.nodes += 1;
   if (walk.nodes > SCAN_LIMITS.maxNodes || depth > SCAN_LIMITS.maxDepth) {
     walk.truncated = true;
     return;
   }
-  if (typeof value === 'string') return visitString(value, place, name, awsAware, walk);
+  if (typeof value === 'string') return visitString(value, place, name, awsAware, walk, tokenKind);
   if ((typeof value === 'number' || typeof value === 'bigint') && name !== undefined) {
     // `password: 123456` is parsed as a number and is still an inline password.
     const kind = credentialNameKind(name);
@@ -74,19 +75,21 @@ function visitObject(value: object, place: Place | undefined, awsAware: boolean,
     ? [...value.entries()].map(([k, v]): [string, unknown] => [String(k), v])
     : Object.entries(value);
   const names = entries.map(([k]) => normaliseKey(k));
-  const siblingAws = awsAware || entries.some(([, v], i) => names[i]!.includes('aws') || (typeof v === 'string' && detectTokenKind(v) === 'AWS access key id'));
+  // Each string is run through the detectors once, for the sibling test and its own.
+  const kinds = entries.map(([, v]) => (typeof v === 'string' ? (detectTokenKind(v) ?? null) : undefined));
+  const siblingAws = awsAware || names.some((n) => n.includes('aws')) || kinds.includes('AWS access key id');
   for (let i = 0; i < entries.length; i++) {
     const [key, v] = entries[i]!;
     const name = names[i]!;
     const keyKind = detectTokenKind(key);
     const child: Place = { parent: place, step: key, redact: keyKind !== undefined };
     if (keyKind) record(walk, child, `${keyKind} in a key name`);
-    visit(v, child, name, siblingAws || name.includes('aws'), depth + 1, walk);
+    visit(v, child, name, siblingAws || name.includes('aws'), depth + 1, walk, kinds[i]);
   }
 }
 
-function visitString(value: string, place: Place | undefined, name: string | undefined, awsAware: boolean, walk: Walk): void {
-  const tokenKind = detectTokenKind(value);
+function visitString(value: string, place: Place | undefined, name: string | undefined, awsAware: boolean, walk: Walk, known?: string | null): void {
+  const tokenKind = known === undefined ? detectTokenKind(value) : known;
   if (tokenKind) return record(walk, place, tokenKind);
   if (name === undefined) return;
   if (value.length === 40 && AWS_SECRET_VALUE.test(value) && (name.includes('secret_access_key') || (awsAware && name.includes('secret')))) {

@@ -4,7 +4,7 @@
 // constant: chunks are hashed and dropped. Used for the single-archive
 // snapshot and for each tar of a native pg_basebackup directory.
 import { createHash, type Hash } from 'node:crypto';
-import type { ByteSource } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
 import type { Finding } from '../contracts/report.js';
 import type { StrongAlgorithm } from '../hashing.js';
 import { abortFinding, nextOrAbort, releaseIterator } from './abort.js';

@@ -5,7 +5,7 @@
 // is walked once with the archive rules; entries get exactly the checksums
 // the backup_manifest names (it is known before any tar is read). Up to
 // `parallel` tars are decoded at once: zlib's work runs on the libuv pool.
-import type { ByteSource } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
 import type { Finding } from '../contracts/report.js';
 import { nextOrAbort, releaseIterator } from './abort.js';
 import { streamArchive } from './archive-pass.js';

@@ -4,9 +4,10 @@
 // error becomes a failed step plus a blocking finding, and the first hard
 // failure stops the pipeline (later steps are reported as skipped). Inputs
 // not consumed are released so the caller's streams do not hang.
-import { envBindingFinding, type EnvBinding } from '../migration.js';
+import { envBindingFinding, type EnvBinding } from '../config-check.js';
 import type { Evaluation, Finding, Subject } from '../contracts/report.js';
-import type { ByteSource, PinnedKey } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
+import type { PinnedKey } from '../ports/keys.js';
 import { digestsEqual, shortHex } from '../hashing.js';
 import { releaseIterator } from './abort.js';
 import { verifyBackup, type BackupVerification } from './backup-verify.js';
@@ -40,7 +41,7 @@ export interface ReplicationInput {
   policies: (facts: ReplicationFacts) => Finding[];
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
   signal?: AbortSignal;
-  /** Where the request may be judged (API token): the manifest's env must be allowed (core/migration.ts). */
+  /** Where the request may be judged (API token): the manifest's env must be allowed (core/config-check.ts). */
   envBinding?: EnvBinding;
 }
 

@@ -2,7 +2,7 @@
 // compressed bytes, gunzip, walk the tar, apply the archive rules, record
 // per-entry checksums (archive-pass.ts does the streaming). Memory stays
 // constant: chunks are hashed and dropped (only backup_manifest is kept).
-import type { ByteSource } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
 import type { Finding } from '../contracts/report.js';
 import type { StrongAlgorithm } from '../hashing.js';
 import { streamArchive } from './archive-pass.js';

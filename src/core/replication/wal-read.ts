@@ -1,7 +1,7 @@
 // Reads one WAL file once: SHA-256, size, and the first page header bytes.
 // Bounded by the per-file limit; aborts with the signal.
 import { createHash } from 'node:crypto';
-import type { ByteSource } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
 import { nextOrAbort, releaseIterator } from './abort.js';
 import { fail, safeName, VerificationFailure } from './findings.js';
 import { LONG_HEADER_BYTES } from './wal-header.js';

@@ -1,7 +1,7 @@
 // Step 7: the WAL files shipped with the snapshot. Names, listed digests and
 // sizes (the list is exhaustive when present), duplicates, the first page
 // header, gaps per timeline, and coverage of the backup's WAL-Ranges.
-import type { ByteSource } from '../ports.js';
+import type { ByteSource } from '../ports/artifacts.js';
 import type { Finding } from '../contracts/report.js';
 import type { WalFileEntry } from '../contracts/replication-manifest.js';
 import { digestsEqual, parseDigest, shortHex } from '../hashing.js';

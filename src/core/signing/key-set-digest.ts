@@ -1,7 +1,7 @@
 // The digest of a trusted key set: what every cached answer is keyed by
 // beside the policy-set digest, so a key change never serves an old verdict.
 import { createHash } from 'node:crypto';
-import type { PinnedKey } from '../ports.js';
+import type { PinnedKey } from '../ports/keys.js';
 
 export function keySetDigest(keys: readonly PinnedKey[]): string {
   const lines = keys.map((k) => `${k.id}\n${k.key.export({ type: 'spki', format: 'der' }).toString('hex')}\n`).sort();

@@ -4,7 +4,7 @@
 // signature is not a failure here: whether one is required is a policy
 // (facts.signature.present / verified).
 import { verify } from 'node:crypto';
-import type { PinnedKey } from '../ports.js';
+import type { PinnedKey } from '../ports/keys.js';
 import type { Finding } from '../contracts/report.js';
 import { decodeBase64Strict, pae, parseDsseEnvelope } from '../replication/dsse.js';
 import { ACCEPTED_ALGORITHMS_TEXT, classifyKey, keyAlgorithmName } from './key-policy.js';

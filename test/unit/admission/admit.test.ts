@@ -5,11 +5,11 @@ import { silentLogger } from '../../../src/adapters/log.js';
 import { systemClock, ulidGenerator } from '../../../src/adapters/system.js';
 import { AdmissionReviewSchema } from '../../../src/core/admission/admission-review.js';
 import { admissionBudget } from '../../../src/core/admission/deadline.js';
-import { admit, admitFailed } from '../../../src/services/admit.js';
+import { admit, admitFailed } from '../../../src/services/admission/admit.js';
 import { AlertBook } from '../../../src/services/alerts.js';
 import type { GateContext } from '../../../src/services/gate-context.js';
-import { noMetrics } from '../../../src/services/metrics-port.js';
-import { PolicyStore } from '../../../src/services/policy-store.js';
+import { noMetrics } from '../../../src/core/ports/metrics.js';
+import { PolicyStore } from '../../../src/services/policy/policy-store.js';
 import { admissionReview } from '../../support/admission-review.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { admissionBudget, parseGoDuration } from '../../../src/core/admission/deadline.js';
-import { raceDeadline, raceTimer } from '../../../src/services/admission-deadline.js';
+import { raceDeadline, raceTimer } from '../../../src/services/admission/deadline.js';
 
 describe('admission deadline', () => {
   it('parses the Go durations the apiserver appends', () => {

@@ -15,13 +15,13 @@ import { AdmissionReviewSchema } from '../../../src/core/admission/admission-rev
 import { admissionBudget } from '../../../src/core/admission/deadline.js';
 import { parseMigrationRequest } from '../../../src/core/admission/migration-request.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../../src/core/replication/pipeline.js';
-import { admit } from '../../../src/services/admit.js';
-import { replicationAdmitter } from '../../../src/services/admission-replication.js';
-import { BackgroundVerifications } from '../../../src/services/admission-verifications.js';
+import { admit } from '../../../src/services/admission/admit.js';
+import { replicationAdmitter } from '../../../src/services/admission/migration-request.js';
+import { BackgroundVerifications } from '../../../src/services/admission/verifications.js';
 import { AlertBook } from '../../../src/services/alerts.js';
 import type { GateContext } from '../../../src/services/gate-context.js';
-import { noMetrics } from '../../../src/services/metrics-port.js';
-import { PolicyStore } from '../../../src/services/policy-store.js';
+import { noMetrics } from '../../../src/core/ports/metrics.js';
+import { PolicyStore } from '../../../src/services/policy/policy-store.js';
 import { admissionReview } from '../../support/admission-review.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 import { sha256, syntheticNativeBackup } from '../../support/pg/synthetic-backup.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { auditableReport, chainBatch, chainRecord, GENESIS_HEAD, recordHash, verifyChains } from '../../../src/core/audit-record.js';
 import { GENESIS_HASH, type AuditRecord } from '../../../src/core/contracts/audit.js';
-import type { RawAuditEntry } from '../../../src/core/ports.js';
+import type { RawAuditEntry } from '../../../src/core/ports/audit.js';
 import { report } from './report-fixture.js';
 
 function entries(records: AuditRecord[]): RawAuditEntry[] {

@@ -1,8 +1,8 @@
 // In-memory ConfigMapStore with the apiserver's rules that the audit sink
 // relies on (resourceVersion preconditions, AlreadyExists, immutable
 // ConfigMaps) and injectable faults. Not a *.test.ts: mocha does not run it.
-import type { ConfigMapContent, ConfigMapStore, StoredConfigMap } from '../../../src/adapters/k8s/configmap-store.js';
-import { KubeError, type KubeErrorKind } from '../../../src/adapters/k8s/kube-errors.js';
+import type { ConfigMapContent, ConfigMapStore, StoredConfigMap } from '../../../src/core/ports/configmaps.js';
+import { KubeError, type KubeErrorKind } from '../../../src/core/ports/kube-errors.js';
 
 export type Op = 'get' | 'create' | 'replace' | 'list';
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectKube } from '../../../src/adapters/k8s/kube-connection.js';
-import { isKubeError, type KubeError } from '../../../src/adapters/k8s/kube-errors.js';
+import { isKubeError, type KubeError } from '../../../src/core/ports/kube-errors.js';
 import { issueCa, issueServing, type PemKeyPair } from '../../../src/adapters/tls/issue-certs.js';
 
 async function failure(p: Promise<unknown>): Promise<KubeError> {

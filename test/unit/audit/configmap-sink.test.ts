@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { openConfigMapAuditSink, type ConfigMapAuditSinkOptions } from '../../../src/adapters/audit/configmap-sink.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
-import type { AuditSink, RawAuditEntry } from '../../../src/core/ports.js';
+import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
 import { FakeConfigMapStore } from './configmap-fake-store.js';
 import { report } from './report-fixture.js';
 

@@ -2,8 +2,8 @@
 // ConfigMap sink tests: both are the in-cluster Kubernetes adapters.)
 import { expect } from 'chai';
 import { tokenReviewVerifier } from '../../../src/adapters/http/token-review.js';
-import { KubeError } from '../../../src/adapters/k8s/kube-errors.js';
-import type { TokenReviewer, TokenReviewResult } from '../../../src/adapters/k8s/token-reviewer.js';
+import { KubeError } from '../../../src/core/ports/kube-errors.js';
+import type { TokenReviewer, TokenReviewResult } from '../../../src/core/ports/token-review.js';
 
 class FakeReviewer implements TokenReviewer {
   readonly seen: string[] = [];

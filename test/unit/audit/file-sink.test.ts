@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { defaultFileSinkIo, openFileAuditSink, readJsonLines, type FileAuditSinkOptions } from '../../../src/adapters/audit/file-sink.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import { GateError } from '../../../src/core/errors.js';
-import type { AuditSink, Logger } from '../../../src/core/ports.js';
+import type { AuditSink } from '../../../src/core/ports/audit.js';
+import type { Logger } from '../../../src/core/ports/runtime.js';
 import { report } from './report-fixture.js';
 
 interface Logged { level: string; msg: string; fields?: Record<string, unknown> }

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { evaluateMigration } from '../../../src/core/migration.js';
+import { evaluateConfigCheck as evaluateMigration } from '../../../src/core/config-check.js';
 import { decide } from '../../../src/core/decision.js';
 import { parseStrictConfig } from '../../../src/core/strict-parse.js';
 import { evaluatePolicies } from '../../../src/core/policy/index.js';

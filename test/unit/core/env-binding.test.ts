@@ -3,10 +3,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { evaluateMigration, envBindingFinding, type EnvBinding } from '../../../src/core/migration.js';
+import { evaluateConfigCheck as evaluateMigration, envBindingFinding, type EnvBinding } from '../../../src/core/config-check.js';
 import { webhookEnvBinding, specEnvMismatch, WEBHOOK_PATHS } from '../../../src/core/admission/webhook-env.js';
 import type { Environment } from '../../../src/core/contracts/migration-manifest.js';
-import { T1Memo } from '../../../src/services/t1-memo.js';
+import { ConfigCheckMemo as T1Memo } from '../../../src/services/validation/config-check-memo.js';
 
 const config = Buffer.from('service: orders-api\n');
 const manifestFor = (env: string) => ({ app_id: 'orders-api', env, version: '1', config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` });

@@ -2,7 +2,7 @@
 // same verifier, with its own fixed DSSE payloadType.
 import { expect } from 'chai';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { evaluateMigration } from '../../../src/core/migration.js';
+import { evaluateConfigCheck as evaluateMigration } from '../../../src/core/config-check.js';
 import { pae } from '../../../src/core/replication/dsse.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE, REPLICATION_MANIFEST_PAYLOAD_TYPE } from '../../../src/core/signing/payload-types.js';
 import { signDetached } from '../../../src/core/signing/sign.js';

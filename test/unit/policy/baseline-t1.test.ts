@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { evaluateMigration } from '../../../src/core/migration.js';
+import { evaluateConfigCheck as evaluateMigration } from '../../../src/core/config-check.js';
 import { evaluatePolicies } from '../../../src/core/policy/index.js';
 import { LITERAL_READER_KEYS } from '../../../src/core/config-literal-readers.js';
 import type { Finding } from '../../../src/core/contracts/report.js';

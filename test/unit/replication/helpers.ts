@@ -1,7 +1,8 @@
 // Shared fixtures for the T2 unit tests: byte sources (good, failing,
 // stalling), a manifest writer and the baseline policies as plain code.
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import type { ByteSource, PinnedKey } from '../../../src/core/ports.js';
+import type { ByteSource } from '../../../src/core/ports/artifacts.js';
+import type { PinnedKey } from '../../../src/core/ports/keys.js';
 import type { Finding } from '../../../src/core/contracts/report.js';
 import { decide } from '../../../src/core/decision.js';
 import { DEFAULT_REPLICATION_LIMITS, verifyReplication, type ReplicationFacts, type ReplicationInput } from '../../../src/core/replication/pipeline.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadPinnedKeys, readKeyDir } from '../../../src/adapters/pinned-keys.js';
-import type { Logger } from '../../../src/core/ports.js';
+import type { Logger } from '../../../src/core/ports/runtime.js';
 
 function pub(k: ReturnType<typeof generateKeyPairSync>): string {
   return k.publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AdmittedDigests } from '../../../src/services/admitted-digests.js';
+import { AdmittedDigests } from '../../../src/services/admission/admitted-digests.js';
 
 describe('AdmittedDigests', () => {
   it('knows only what was added, never undefined, and stays bounded (least recently used goes first)', () => {

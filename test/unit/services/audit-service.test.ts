@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { AuditPageSelector, queryAuditRecords } from '../../../src/core/audit-query.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import type { AuditRecord } from '../../../src/core/contracts/audit.js';
-import type { AuditSink, RawAuditEntry } from '../../../src/core/ports.js';
-import { findAuditRecords, queryAudit, selectAuditPage, verifyAudit } from '../../../src/services/audit-service.js';
+import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
+import { findAuditRecords, queryAudit, selectAuditPage, verifyAudit } from '../../../src/services/audit/read-audit.js';
 import { createMemoryAuditSink } from '../../support/memory-audit-sink.js';
 import { report } from '../audit/report-fixture.js';
 

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import { GateError } from '../../../src/core/errors.js';
-import type { Logger } from '../../../src/core/ports.js';
-import { AUDIT_SNAPSHOT_MAX_AGE_MS, AuditSnapshots, type AuditSnapshotView } from '../../../src/services/audit-snapshot.js';
+import type { Logger } from '../../../src/core/ports/runtime.js';
+import { AUDIT_SNAPSHOT_MAX_AGE_MS, AuditSnapshots, type AuditSnapshotView } from '../../../src/services/audit/audit-snapshot.js';
 import { CountingAuditSink } from '../../support/counting-audit-sink.js';
 import { report } from '../audit/report-fixture.js';
 

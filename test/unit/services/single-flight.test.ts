@@ -1,7 +1,7 @@
 // SingleFlight: one run at a time, shared by whoever arrives during it, and
 // nothing remembered after it settles (a failure included).
 import { expect } from 'chai';
-import { SingleFlight } from '../../../src/services/single-flight.js';
+import { SingleFlight } from '../../../src/services/audit/single-flight.js';
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
   let resolve!: (v: T) => void;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { watchCertFiles } from '../../../src/adapters/tls/cert-files-watcher.js';
 import { forgeIssuer } from '../../../src/adapters/tls/self-managed-issuer.js';
 import type { PemKeyPair } from '../../../src/adapters/tls/issue-certs.js';
-import type { ServingTls } from '../../../src/adapters/tls/self-managed-ports.js';
+import type { ServingTls } from '../../../src/core/ports/self-managed-tls.js';
 
 async function pair(): Promise<PemKeyPair> {
   const ca = await forgeIssuer.issueCa(new Date(), 86_400_000);

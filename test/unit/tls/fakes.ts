@@ -2,9 +2,9 @@
 // optimistic-concurrency behaviour (409 on a stale resourceVersion or an
 // existing name), so the state machine is tested against the same rules.
 import { X509Certificate } from 'node:crypto';
-import { KubeError } from '../../../src/adapters/k8s/kube-errors.js';
-import type { LeaseRecord, LeaseStore, StoredLease, StoredTlsSecret, TlsSecretContent, TlsSecretStore, WebhookCaPatcher } from '../../../src/adapters/tls/self-managed-ports.js';
-import type { Clock } from '../../../src/core/ports.js';
+import { KubeError } from '../../../src/core/ports/kube-errors.js';
+import type { LeaseRecord, LeaseStore, StoredLease, StoredTlsSecret, TlsSecretContent, TlsSecretStore, WebhookCaPatcher } from '../../../src/core/ports/self-managed-tls.js';
+import type { Clock } from '../../../src/core/ports/runtime.js';
 
 export class ManualClock implements Clock {
   constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}

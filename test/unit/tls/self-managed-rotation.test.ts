@@ -7,8 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { LeaseElector } from '../../../src/adapters/k8s/lease-elector.js';
 import { SelfManagedTls } from '../../../src/adapters/tls/self-managed-manager.js';
 import { DAY_MS, type RotationPolicy } from '../../../src/adapters/tls/self-managed-plan.js';
-import { ANNOTATIONS, SECRET_KEYS, type ServingTls } from '../../../src/adapters/tls/self-managed-ports.js';
-import type { Logger } from '../../../src/core/ports.js';
+import { ANNOTATIONS, SECRET_KEYS, type ServingTls } from '../../../src/core/ports/self-managed-tls.js';
+import type { Logger } from '../../../src/core/ports/runtime.js';
 import { FakeLeaseStore, FakeSecretStore, FakeWebhookPatcher, ManualClock, pemsOf, trusts } from './fakes.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -196,7 +196,7 @@ describe('selfManaged TLS rotation', function () {
     const s = setup();
     const leader = s.replica('pod-a');
     await leader.leaderRound();
-    const { KubeError } = await import('../../../src/adapters/k8s/kube-errors.js');
+    const { KubeError } = await import('../../../src/core/ports/kube-errors.js');
     s.secrets.failNext = new KubeError('unavailable', 'apiserver hiccup');
     expect(await leader.rotateNow()).to.equal(undefined);
     expect(await leader.leaderRound()).to.equal('ca-staged');

@@ -1,7 +1,7 @@
 // The read-only API: audit logs and verification, alerts, policies, health.
 import { GateError, isGateError } from '../../../core/errors.js';
 import { AuditQuerySchema } from '../../../core/audit-query.js';
-import { queryAudit } from '../../../services/audit-service.js';
+import { queryAudit } from '../../../services/audit/read-audit.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
 import type { ApiDeps } from '../api-deps.js';
 import { sendJson } from '../respond.js';

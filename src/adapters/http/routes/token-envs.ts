@@ -4,7 +4,7 @@
 // claiming another one is refused, audited, and answered 403, because the
 // caller is not allowed to ask, whatever the content.
 import type { DecisionReport } from '../../../core/contracts/report.js';
-import type { EnvBinding } from '../../../core/migration.js';
+import type { EnvBinding } from '../../../core/config-check.js';
 import { ALL_ENVS } from '../auth.js';
 import type { RequestContext } from '../router.js';
 

@@ -10,10 +10,10 @@
 // manifest env the token may not vouch for: 403, audited (token-envs.ts).
 import { ReplicationJsonRequestSchema } from '../../../core/contracts/api.js';
 import { GateError, isGateError } from '../../../core/errors.js';
-import type { ArtifactSource, ByteSource } from '../../../core/ports.js';
+import type { ArtifactSource, ByteSource } from '../../../core/ports/artifacts.js';
 import type { ReplicationLimits } from '../../../core/replication/pipeline.js';
 import { parseStrictJson } from '../../../core/strict-parse.js';
-import { backupFromArtifacts, validateReplication, type ReplicationRequest } from '../../../services/validate-replication.js';
+import { backupFromArtifacts, validateReplication, type ReplicationRequest } from '../../../services/validation/validate-replication.js';
 import type { ApiDeps } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
 import type { StreamedPart } from '../multipart-stream.js';

@@ -1,9 +1,9 @@
 // GET /ui/audit: the audit log with the REST API's filters and paging, and
 // the chain check. A plain GET form: bookmarkable, no JavaScript. The
 // records are a live query per view; the chain line is the last walk of the
-// log (services/audit-snapshot.ts) with its time, not a walk per view.
+// log (services/audit/audit-snapshot.ts) with its time, not a walk per view.
 import { AuditQuerySchema, type AuditPage } from '../../../core/audit-query.js';
-import { queryAudit } from '../../../services/audit-service.js';
+import { queryAudit } from '../../../services/audit/read-audit.js';
 import type { RequestContext } from '../router.js';
 import { chainLine } from './audit-status.js';
 import { decisionRows } from './decision-rows.js';

@@ -1,8 +1,8 @@
-// How the pages show the last walk of the audit log (services/audit-snapshot.ts):
+// How the pages show the last walk of the audit log (services/audit/audit-snapshot.ts):
 // the chain status with how old it is, and nothing about the chain when the
 // newest walk failed. A page never says "intact" for a walk that did not
 // complete.
-import type { AuditSnapshot, AuditSnapshotView } from '../../../services/audit-snapshot.js';
+import type { AuditSnapshot, AuditSnapshotView } from '../../../services/audit/audit-snapshot.js';
 import { html, type SafeHtml } from './html.js';
 
 /** "42 s", "3 min", "5 h", "2 d": how long ago `at` was. */

@@ -1,5 +1,5 @@
 // GET /ui/decisions/<request_id>: the full report of one audited decision.
-import { findAuditRecords } from '../../../services/audit-service.js';
+import { findAuditRecords } from '../../../services/audit/read-audit.js';
 import type { RequestContext } from '../router.js';
 import { html } from './html.js';
 import { page, sendHtml } from './layout.js';

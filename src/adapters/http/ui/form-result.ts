@@ -1,9 +1,9 @@
 // Shared by the two validation forms: a request the gate could not read is a
-// decision too (BLOCK, audited, like the REST API), shown with its report.
+// decision too (services/decision/malformed.ts, as at every front door), shown
+// with its report.
 import type { Scenario } from '../../../core/contracts/report.js';
 import { isGateError } from '../../../core/errors.js';
-import { recordDecision } from '../../../services/record-decision.js';
-import { malformedRequest } from '../../../services/rejections.js';
+import { recordMalformed } from '../../../services/decision/malformed.js';
 import type { DecisionReport } from '../../../core/contracts/report.js';
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../router.js';
@@ -26,7 +26,7 @@ export async function decideForm(ctx: RequestContext, deps: UiDeps, scenario: Sc
   } catch (e) {
     if (!isGateError(e)) throw e;
     if (!ctx.req.complete) ctx.req.resume();
-    const report = await recordDecision(deps.api.gate, malformedRequest(scenario, e.message, { source: 'ui' }), { requestId: ctx.requestId, source: 'api' });
+    const report = await recordMalformed(deps.api.gate, { scenario, message: e.message, source: 'ui', requestId: ctx.requestId });
     return { report, error: e.message };
   }
 }

@@ -3,9 +3,9 @@
 // the policy set in force. Behind the login (recent decisions name apps and
 // users); /healthz, /readyz and /metrics stay open for probes and scrapers.
 // The chain status, counts and recent decisions come from the last walk of
-// the audit log (services/audit-snapshot.ts), shown with its time: a view
+// the audit log (services/audit/audit-snapshot.ts), shown with its time: a view
 // does not walk the log itself.
-import type { DecisionCounts } from '../../../services/audit-snapshot.js';
+import type { DecisionCounts } from '../../../services/audit/audit-snapshot.js';
 import type { RequestContext } from '../router.js';
 import { alertRows } from './alerts-page.js';
 import { asOf, chainLine, withSnapshot } from './audit-status.js';

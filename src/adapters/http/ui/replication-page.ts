@@ -2,7 +2,7 @@
 // files, streamed into the T2 service as they arrive.
 import { tokenEnvBinding } from '../routes/token-envs.js';
 import { GateError } from '../../../core/errors.js';
-import { validateReplication } from '../../../services/validate-replication.js';
+import { validateReplication } from '../../../services/validation/validate-replication.js';
 import { mediaType } from '../body.js';
 import type { StreamedPart } from '../multipart-stream.js';
 import type { RequestContext } from '../router.js';
@@ -40,7 +40,7 @@ export async function replicationPost(ctx: RequestContext, session: Session, dep
       if (mediaType(ctx.req) !== 'multipart/form-data') throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
       parts = replicationPartStream(ctx.req, t2.limits);
       const request = await readReplicationParts(parts, { skipEmptyFileInputs: true });
-      return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, source: 'api', limits: t2.limits });
+      return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, source: 'ui', limits: t2.limits });
     });
     if (ctx.res.destroyed) return;
     sendFormResult(ctx.res, outcome, { title: 'Replication validation (T2)', current: '/ui/replication', session, form: form(session) });

@@ -7,7 +7,7 @@ import { auditPage } from './audit-page.js';
 import { decisionPage } from './decision-page.js';
 import { withSession } from './guard.js';
 import { loginGet, loginPost, logoutPost } from './login-page.js';
-import { migrationGet, migrationPost } from './migration-page.js';
+import { configCheckGet, configCheckPost } from './config-check-page.js';
 import { overviewPage } from './overview-page.js';
 import { replicationGet, replicationPost } from './replication-page.js';
 import { refreshScriptRoute, stylesheetRoute } from './static-route.js';
@@ -20,8 +20,8 @@ export function uiRoutes(deps: UiDeps): Route[] {
     open('GET', '/ui/login', (c) => loginGet(c, deps)),
     open('POST', '/ui/login', (c) => loginPost(c, deps)),
     open('POST', '/ui/logout', withSession(deps, (c) => logoutPost(c, deps), { csrf: true })),
-    open('GET', '/ui/migration', withSession(deps, (c, s) => migrationGet(c, s))),
-    open('POST', '/ui/migration', withSession(deps, (c, s) => migrationPost(c, s, deps), { csrf: true })),
+    open('GET', '/ui/migration', withSession(deps, (c, s) => configCheckGet(c, s))),
+    open('POST', '/ui/migration', withSession(deps, (c, s) => configCheckPost(c, s, deps), { csrf: true })),
     open('GET', '/ui/replication', withSession(deps, (c, s) => replicationGet(c, s))),
     open('POST', '/ui/replication', withSession(deps, (c, s) => replicationPost(c, s, deps), { csrf: true })),
     open('GET', '/ui/audit', withSession(deps, (c, s) => auditPage(c, s, deps))),

@@ -1,0 +1,29 @@
+// The few ConfigMap operations the gate needs, as a port of our own: the
+// audit sink is written and unit-tested against this, and only
+// adapters/k8s/client-node-configmaps.ts knows how it maps onto the Kubernetes client.
+// Every method rejects with a KubeError.
+
+export interface ConfigMapContent {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  data: Readonly<Record<string, string>>;
+  immutable: boolean;
+}
+
+/** A ConfigMap as read back: its resourceVersion makes the next replace optimistic. */
+export interface StoredConfigMap extends ConfigMapContent {
+  resourceVersion: string;
+}
+
+/** One namespace's ConfigMaps. */
+export interface ConfigMapStore {
+  readonly namespace: string;
+  get(name: string): Promise<StoredConfigMap>;
+  /** Rejects with `conflict` when the name exists. */
+  create(cm: ConfigMapContent): Promise<StoredConfigMap>;
+  /** Optimistic: rejects with `conflict` unless `resourceVersion` is still current. */
+  replace(cm: StoredConfigMap): Promise<StoredConfigMap>;
+  /** Every ConfigMap matching the label selector (all pages), in no particular order. */
+  list(labelSelector: string): Promise<StoredConfigMap[]>;
+}

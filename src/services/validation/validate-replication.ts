@@ -1,0 +1,64 @@
+// Use case: the replication check (T2). Replication manifest, optional signature, snapshot and WAL in;
+// recorded decision out. Streams are consumed once, in order.
+import { evaluatePolicies } from '../../core/policy/evaluate.js';
+import { verifyReplication, type ReplicationLimits } from '../../core/replication/pipeline.js';
+import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
+import type { ArtifactSource, ByteSource } from '../../core/ports/artifacts.js';
+import { GateError } from '../../core/errors.js';
+import type { NativeBackupInput } from '../../core/replication/native-backup.js';
+import type { EnvBinding } from '../../core/config-check.js';
+import type { GateContext } from '../gate-context.js';
+import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
+import { policyUnavailable } from '../decision/rejections.js';
+
+export interface ReplicationRequest {
+  manifestBytes: Uint8Array;
+  signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
+  snapshot?: ByteSource;
+  /** A native pg_basebackup directory instead of the single archive. */
+  backup?: NativeBackupInput;
+  wal: AsyncIterable<{ name: string; source: ByteSource }>;
+  subject?: Subject;
+  signal?: AbortSignal;
+  onProgress?: (bytesRead: number, totalBytes?: number) => void;
+  envBinding?: EnvBinding;
+}
+
+export async function evaluateReplicationWith(ctx: GateContext, req: ReplicationRequest, limits: ReplicationLimits): Promise<Evaluation> {
+  const set = ctx.policies.current();
+  if (!set) return policyUnavailable('T2', req.subject ?? {});
+  const started = performance.now();
+  let bytes = 0;
+  const evaluation = await verifyReplication({
+    manifestBytes: req.manifestBytes,
+    ...(req.signature ? { signature: req.signature } : {}),
+    ...(req.snapshot ? { snapshot: req.snapshot } : {}),
+    ...(req.backup ? { backup: req.backup } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.envBinding ? { envBinding: req.envBinding } : {}),
+    wal: req.wal,
+    keys: ctx.keys.keys(),
+    limits,
+    policies: (facts) => evaluatePolicies(set, { scenario: 'T2', env: facts.env, vars: facts as unknown as Record<string, unknown> }),
+    onProgress: (read, total) => {
+      bytes = read;
+      req.onProgress?.(read, total);
+    },
+  });
+  ctx.metrics.snapshotBytes(bytes, (performance.now() - started) / 1000);
+  return { ...evaluation, subject: { ...req.subject, ...evaluation.subject } };
+}
+
+export async function validateReplication(ctx: GateContext, req: ReplicationRequest, opts: RecordOptions & { limits: ReplicationLimits }): Promise<DecisionReport> {
+  return recordDecision(ctx, await evaluateReplicationWith(ctx, req, opts.limits), opts);
+}
+
+/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (two decoded at once). */
+export async function backupFromArtifacts(artifacts: ArtifactSource, url: string, signal?: AbortSignal): Promise<NativeBackupInput> {
+  if (!artifacts.openBackupDir) throw new GateError('bad-request', 'backup directories are not available from this artifact source');
+  const dir = await artifacts.openBackupDir(url, signal);
+  async function* files(): AsyncGenerator<{ name: string; source: ByteSource }> {
+    for (const f of dir.files) yield { name: f.name, source: await f.open() };
+  }
+  return { manifestBytes: dir.manifestBytes, files: files(), parallel: 2 };
+}
