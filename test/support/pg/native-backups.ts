@@ -29,7 +29,10 @@ export const NATIVE_VARIANTS = {
 } as const;
 export type NativeVariant = keyof typeof NATIVE_VARIANTS;
 
-export async function makeNativeBackups(variants: readonly NativeVariant[] = Object.keys(NATIVE_VARIANTS) as NativeVariant[]): Promise<NativeBackups> {
+export async function makeNativeBackups(
+  variants: readonly NativeVariant[] = Object.keys(NATIVE_VARIANTS) as NativeVariant[],
+  populate?: (sql: (q: string) => string, port: number, sock: string) => void | Promise<void>,
+): Promise<NativeBackups> {
   const root = mkdtempSync(join(tmpdir(), 'mg-pgn-'));
   const [data, walArchive, sock, tblspc] = ['data', 'wal-archive', 'sock', 'tblspc'].map((d) => join(root, d)) as [string, string, string, string];
   for (const d of [walArchive, sock, tblspc]) mkdirSync(d);
@@ -47,6 +50,7 @@ export async function makeNativeBackups(variants: readonly NativeVariant[] = Obj
     sql(`CREATE TABLESPACE ts1 LOCATION '${tblspc}'`);
     sql('CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;');
     sql('CREATE TABLE archived (id int, note text) TABLESPACE ts1; INSERT INTO archived SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 3000) g;');
+    await populate?.(sql, port, sock);
     for (const v of variants) {
       const dir = join(root, `backup-${v}`);
       const args = [...NATIVE_VARIANTS[v]] as string[];
