@@ -50,6 +50,12 @@ if (want('t2')) {
   console.log(`  load average at end: ${load()}`);
 }
 
+if (want('t2') || want('t2-native')) {
+  const { benchT2Native } = await import('./t2-native.bench.js');
+  console.log(`T2 native pg_basebackup directories (PostgreSQL 15, pgbench -s ${process.env.BENCH_T2_NATIVE_SCALE ?? 10}; decompressor and pg_verifybackup 18 on the same backup, one run):`);
+  await benchT2Native((l) => console.log(l));
+}
+
 if (want('admission')) {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const { loadavg } = await import('node:os');

@@ -76,14 +76,19 @@ async function replication({ values, io }: CommandRun): Promise<number> {
   const sig = signatureArg(values);
   const resolve = (f: string): string => path.resolve(io.cwd, f);
   const manifestFile = need(values, 'manifest');
+  const snapshot = str(values.snapshot);
+  const backup = str(values.backup);
+  if (snapshot && backup) throw new CliError('give --snapshot (one archive) or --backup (a pg_basebackup directory), not both', EXIT.usage);
+  if (!snapshot && !backup) throw new CliError('--snapshot FILE or --backup DIR is required', EXIT.usage);
   const files: ReplicationFileArgs = {
-    manifest: resolve(manifestFile), snapshot: resolve(need(values, 'snapshot')),
+    manifest: resolve(manifestFile),
+    ...(snapshot ? { snapshot: resolve(snapshot) } : { backup: resolve(backup!) }),
     ...(str(values['wal-dir']) ? { walDir: resolve(str(values['wal-dir'])!) } : {}),
     ...(sig ? { signature: { kind: sig.kind, file: resolve(sig.file) } } : {}),
   };
   // Every named file must be readable before anything is judged (2, not a BLOCK).
   await ensureReadable(io.cwd, manifestFile, 'manifest');
-  await ensureReadable(io.cwd, files.snapshot, 'snapshot');
+  await ensureReadable(io.cwd, files.snapshot ?? files.backup!, snapshot ? 'snapshot' : 'backup directory');
   if (files.signature) await ensureReadable(io.cwd, files.signature.file, 'signature');
   const remote = remoteOf(values, io);
   let report: DecisionReport;
@@ -135,7 +140,8 @@ export const validateReplicationCommand: Command = {
   summary: 'T2: verify a database snapshot, its WAL and its replication manifest',
   options: {
     manifest: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'replication_manifest.yaml (required)' },
-    snapshot: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'snapshot.tar.gz (required)' },
+    snapshot: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'snapshot.tar.gz (one archive; or --backup)' },
+    backup: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'what pg_basebackup -Ft or -Fp wrote (backup_manifest beside the tars)' },
     'wal-dir': { type: 'string', valueName: 'DIR', completeFiles: true, description: 'directory of WAL segment files' },
     ...SIGNATURE_OPTIONS, ...POLICY_OPTIONS, ...SERVER_OPTIONS, ...LOCAL_OPTION,
   },
