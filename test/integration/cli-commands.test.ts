@@ -137,7 +137,7 @@ describe('CLI commands (spawned, from outside the repository)', function () {
         '--wal-dir', path.join(d, 'wal'), '--signature', path.join(d, 'replication_manifest.yaml.sig'), '--keys', KEYS);
       expect(good.code, good.stderr).to.equal(0);
       const b = path.join(EX, 't2_bad', 'unsigned-prod');
-      const bad = await cli('validate', 'replication', '--manifest', path.join(b, 'replication_manifest.yaml'), '--snapshot', path.join(b, 'snapshot.tar.gz'), '-o', 'sarif');
+      const bad = await cli('validate', 'replication', '--manifest', path.join(b, 'replication_manifest.yaml'), '--snapshot', path.join(b, 'snapshot.tar.gz'), '--wal-dir', path.join(b, 'wal'), '-o', 'sarif');
       expect(bad.code).to.equal(1);
       const log = JSON.parse(bad.stdout);
       expect(sarifErrors(log)).to.deep.equal([]);

@@ -89,7 +89,7 @@ describe('health matrix and alerts', function () {
       appendFileSync(file, '\n# touched again, still broken\n');
       await new Promise((r) => setTimeout(r, 600));
       const r = await ready(gate);
-      expect(r.status).to.equal(200);
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
       expect(r.body.checks.policies!.ok).to.equal(true);
       expect(r.body.alerts).to.have.property('policy-load');
       expect(logger.lines.filter((l) => l.msg === 'alert fired' && l.fields.alert_key === 'policy-load')).to.have.length(1);

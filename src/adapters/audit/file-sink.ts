@@ -259,7 +259,7 @@ class FileAuditSink implements AuditSink {
       let at = this.#committed;
       records.forEach((r, i) => {
         const end = at + Buffer.byteLength(lines[i]!, 'utf8');
-        this.#index.addLine(at, end, r);
+        this.#index.addLine(at, end, isAlertRecord(r) ? undefined : r);
         at = end;
       });
       this.#committed = next.size;
