@@ -1,6 +1,7 @@
 // Every setting of the gate, in one zod schema. Environment variables map
 // onto it in load.ts; nothing else reads the environment.
 import { z } from 'zod';
+import { configProblems } from './rules.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -52,6 +53,9 @@ export const ConfigSchema = z.object({
   artifactCaFile: z.string().min(1).optional(),
   artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+}).superRefine((c, ctx) => {
+  // Cross-field rules (config/rules.ts): a combination that cannot work fails load(), naming the setting.
+  for (const p of configProblems(c)) ctx.addIssue({ code: 'custom', path: [p.setting], message: p.message });
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 
