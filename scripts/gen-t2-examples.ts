@@ -115,7 +115,8 @@ function main(): void {
       expect: { rule: 'backup-manifest-checksum-mismatch', why: 'backup_manifest was edited after pg_basebackup wrote it' } },
     'tampered-data-file': { snapshot: tamperedFile, fields: fieldsFor(tamperedFile, wal),
       expect: { rule: 'backup-file-checksum-mismatch', why: 'base/5/16384 changed after the backup (same size, different SHA256)' } },
-    'unsigned-prod': { snapshot: good.snapshot, fields: fieldsFor(good.snapshot, undefined), sign: false,
+    // With its WAL: without it the backup could not be restored, and that would block first.
+    'unsigned-prod': { snapshot: good.snapshot, wal, fields: fieldsFor(good.snapshot, wal), sign: false,
       expect: { rule: 't2-signature-required', why: 'prod requires a verified manifest signature (policy)' } },
     'bad-signature': { snapshot: good.snapshot, fields: fieldsFor(good.snapshot, wal), sign: 'other',
       expect: { rule: 'signature-invalid', why: 'the signature was made over a different manifest' } },

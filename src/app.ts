@@ -7,14 +7,20 @@ import type { GateConfig } from './config/schema.js';
 import { GateError, describeError } from './core/errors.js';
 import type { AuditSink } from './core/ports/audit.js';
 import type { Clock, IdGenerator, Logger } from './core/ports/runtime.js';
-import { AlertBook } from './services/alerts.js';
+import { AlertBook, type Alert } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
 import type { Metrics } from './core/ports/metrics.js';
 import { PolicyStore } from './services/policy/policy-store.js';
 import { openFileAuditSink } from './adapters/audit/file-sink.js';
-import { openConfigMapAuditSink } from './adapters/audit/configmap-sink.js';
+import { openConfigMapAuditSink, type SegmentState } from './adapters/audit/configmap-sink.js';
+import { openPostgresAuditSink } from './adapters/postgres/pg-audit-sink.js';
+import { ReportQueue } from './adapters/audit/report-queue.js';
+import { acquireWriterSlot } from './adapters/k8s/writer-slot.js';
+import { slotGuardedSink } from './services/audit/slot-guarded-sink.js';
 import { kubeOnce, tokenReviewFromConfig } from './wiring/kube.js';
 import type { KubeConnection } from './adapters/k8s/kube-connection.js';
+import { backgroundAuditCluster } from './adapters/k8s/background-audit-cluster.js';
+import { BackgroundAudit } from './services/audit/background-audit.js';
 import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdout-sink.js';
 import { setupApiTokens } from './adapters/http/api-token.js';
 import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
@@ -46,6 +52,12 @@ import { AdmittedDigests } from './services/admission/admitted-digests.js';
 import { AuditSnapshots } from './services/audit/audit-snapshot.js';
 import { artifactsFromConfig } from './wiring/artifacts.js';
 import { replicationLimits } from './config/derived.js';
+import { AuditTrees, logDestination, withAuditTrees } from './services/audit/audit-trees.js';
+import { loadAuditSigningKey } from './adapters/audit/signing-key.js';
+import { witnessDestination } from './adapters/audit/witness-client.js';
+import { configMapCheckpointBoard } from './adapters/audit/configmap-checkpoint-board.js';
+import { auditKeyName } from './core/tlog/audit-leaf.js';
+import { parseVerifierKey } from './core/tlog/signed-note.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -68,6 +80,8 @@ export interface App {
   auditSnapshots: AuditSnapshots;
   /** Background snapshot verifications (the status page and /api/v1/verifications show them). */
   verifications: BackgroundVerifications;
+  /** The audit log's Merkle trees and signed checkpoints. */
+  auditTrees: AuditTrees;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
   stop(): Promise<void>;
   tokenFile?: string;
@@ -84,7 +98,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
   const metrics = opts.metrics ?? prom;
   const ids = opts.ids ?? ulidGenerator();
-  // Alert transitions are audit records: written to the same store, read back by every replica's walk.
+  // Alert transitions are audit records: written to the same store (through the Merkle trees), read back by every replica's walk.
   // The sink is opened after the book (it raises audit-sink alerts), hence the late binding.
   const opened: { sink?: AuditSink } = {};
   const alerts = new AlertBook({
@@ -92,7 +106,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onCondition: (kind, active) => metrics.condition?.(kind, active),
     journal: (e) => (opened.sink ? opened.sink.append(e) : Promise.reject(new GateError('audit-unavailable', 'audit store not open yet'))),
   });
-  const audit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube));
+  // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
+  const sealed: { trees?: AuditTrees } = {};
+  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube, metrics, (seq) => sealed.trees?.checkpointAt(seq)));
+  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube);
+  sealed.trees = auditTrees;
+  const audit = withAuditTrees(rawAudit, auditTrees);
   opened.sink = audit;
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
@@ -114,14 +133,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const auditSnapshots = new AuditSnapshots(gate);
   // Large snapshots keep verifying past one admission deadline (a few at a time); the API and the status page show their progress.
   const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
-  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, verifications, ...optional('tokenFile', tokens.generatedPath) };
+  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, verifications, auditTrees, ...optional('tokenFile', tokens.generatedPath) };
+  let checkpointTimer: NodeJS.Timeout | undefined;
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, kube, logger);
   const verifier = reviewed
     ? chainVerifiers([staticTokenVerifier(tokens.tokens), withEnvs(reviewed, config.apiTokenReviewEnvs)])
     : staticTokenVerifier(tokens.tokens);
   let certNotAfter: Date | undefined;
-  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter });
+  // Background audit of existing objects (OpenReports), when an interval is set.
+  const backgroundAudit = config.backgroundAuditIntervalSeconds > 0 ? new BackgroundAudit(gate, {
+    gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, onRun: (run) => metrics.backgroundAudit?.(run),
+    ...backgroundAuditCluster({ ...optional('kubeconfigPath', config.kubeconfig), enforceLabel: config.enforceLabel, envLabel: config.envLabel, excludedNamespaces: [config.namespace, 'kube-system', 'kube-node-lease'] }),
+  }) : undefined;
+  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter, ...(backgroundAudit ? { backgroundAudit: () => backgroundAudit.last() } : {}) });
   const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
     verifier, ids: gate.ids, logger, tls: config.apiTls,
   }));
@@ -167,6 +192,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     gate,
     auditSnapshots,
     verifications,
+    auditTrees,
     ...optional('tokenFile', tokens.generatedPath),
     async start() {
       // TLS first: a gate that cannot serve its webhook must not half-start.
@@ -176,6 +202,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       webhookClientCa = config.webhookClientCa ? await readClientCa(config.webhookClientCa) : undefined;
       const tls = await startTls();
       if (tls) onServing(tls);
+      // A checkpoint at start (the tree as the store holds it), then every few seconds while records arrive.
+      void auditTrees.tick().catch((e: unknown) => logger.warn('audit checkpoint failed', { error: e instanceof Error ? e.message : String(e) }));
+      checkpointTimer = setInterval(() => void auditTrees.tick().catch(() => undefined), config.auditCheckpointSeconds * 1000);
+      checkpointTimer.unref();
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
       api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
@@ -183,6 +213,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // The first walk restores alerts from the store (a restart) and primes the alert book.
       void auditSnapshots.current().catch(() => undefined);
       logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
+      backgroundAudit?.start(config.backgroundAuditIntervalSeconds * 1000);
       return { apiPort: api.port, webhookPort: webhook.port };
     },
     async stop() {
@@ -191,9 +222,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       expiry.close();
       certFiles?.close();
       await selfManaged?.stop();
+      await backgroundAudit?.stop();
       await webhook?.close();
       await api?.close();
       await audit.close();
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      // The last records get their checkpoint before the process goes.
+      await auditTrees.tick().catch(() => undefined);
+      await auditTrees.settled();
     },
   };
 }
@@ -228,12 +264,62 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditSink> {
+async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditSink, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditTrees> {
+  const { key, generatedPath } = await loadAuditSigningKey({ ...optional('file', config.auditSigningKeyFile), dataDir: config.dataDir, name: auditKeyName(config.clusterName) });
+  const witnessKey = config.auditWitnessKey ? parseWitnessKey(config.auditWitnessKey) : undefined;
+  const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
+  const trees = new AuditTrees({
+    sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations, reloadAfterMs: config.auditCheckpointSeconds * 1000,
+    // In cluster every replica posts its latest checkpoint beside the segments, so any replica shows every writer's.
+    ...(config.auditSink === 'configmap' && !opts.auditSink ? { board: configMapCheckpointBoard(kube().configMaps(config.namespace)) } : {}),
+    onRefused: (name, detail) => {
+      opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
+      alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });
+    },
+    onAccepted: (name) => alerts.setCondition(`audit-checkpoint:${name}`, undefined),
+  });
+  // The public key is printed at every start: an auditor pins it (audit verify --key).
+  opts.logger.info('audit signing key', { verifier_key: trees.verifierKey, ...(generatedPath ? { generated: generatedPath } : {}) });
+  try {
+    await trees.load();
+  } catch (e) {
+    // Like the sink itself: an unreadable store does not stop the start; nothing is signed until it is read.
+    opts.logger.warn('audit log unreadable at start; checkpoints wait until it is', { error: e instanceof Error ? e.message : String(e) });
+  }
+  return trees;
+}
+
+function parseWitnessKey(vkey: string): ReturnType<typeof parseVerifierKey> {
+  try {
+    return parseVerifierKey(vkey);
+  } catch (e) {
+    throw new GateError('config-invalid', `GATE_AUDIT_WITNESS_KEY: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The audit store; with writer slots, under the writer id of a Lease-held slot, and only while it is held. */
+async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, metrics: Metrics, onSealed?: (seq: number) => void): Promise<AuditSink> {
+  if (config.writerSlots === 0) return openAuditStore(config, opts, alerts, clock, kube, metrics, opts.writerId, onSealed);
+  const slot = await acquireWriterSlot({
+    slots: config.writerSlots, prefix: config.writerSlotPrefix, identity: opts.writerId, clock, logger: opts.logger,
+    leaseStore: (name) => kube().lease(config.namespace, name),
+  }).catch((e: unknown) => {
+    throw new GateError('audit-unavailable', `GATE_WRITER_SLOTS: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  try {
+    return slotGuardedSink(await openAuditStore(config, opts, alerts, clock, kube, metrics, slot.writer, onSealed), slot);
+  } catch (e) {
+    await slot.release();
+    throw e;
+  }
+}
+
+async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, metrics: Metrics, writer: string, onSealed?: (seq: number) => void): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
         path: config.auditFile ?? path.join(config.dataDir, 'audit.jsonl'),
-        writer: opts.writerId,
+        writer,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
         // Raised when noticed, not only at the next decision's failed write.
@@ -243,15 +329,35 @@ async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: Alert
         },
       });
     case 'stdout':
-      return createStdoutAuditSink({ writer: opts.writerId, stream: opts.stdout ?? process.stdout });
+      return createStdoutAuditSink({ writer, stream: opts.stdout ?? process.stdout });
     case 'configmap':
       return openConfigMapAuditSink({
         store: kube().configMaps(config.namespace),
-        writer: opts.writerId,
+        writer,
         lingerMs: config.auditLingerMs,
         logger: opts.logger,
+        ...optional('onSealed', onSealed),
+        maxLiveSegments: config.auditMaxSegments,
+        onSegments: (s) => {
+          metrics.auditSegments?.(s.live, s.cap);
+          alerts.setCondition('audit-segments', segmentAlert(s, clock));
+        },
       });
+    case 'postgres':
+      // config/rules.ts: postgres needs GATE_AUDIT_POSTGRES_URL (load() and createApp refuse it without).
+      return openPostgresAuditSink({ url: config.auditPostgresUrl ?? '', writer, logger: opts.logger, queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }) });
   }
+}
+
+/** The bounded-etcd alert: high from 80 % of the cap, critical at it (decisions BLOCK). */
+function segmentAlert(s: SegmentState, clock: Clock): Alert | undefined {
+  if (s.cap === 0 || s.live < s.warnAt) return undefined;
+  const full = s.live >= s.cap;
+  return {
+    id: 'audit-segments', timestamp: clock.now().toISOString(), severity: full ? 'critical' : 'high', kind: 'audit-segments',
+    message: `audit writer ${s.writer} keeps ${s.live} of at most ${s.cap} segments in etcd; ${full ? 'new decisions BLOCK until' : 'run or fix the archiver:'} `
+      + `migration-gate audit archive exports sealed segments and deletes them${full ? '' : ' before the cap is reached'}`,
+  };
 }
 
 /** GATE_WEBHOOK_CLIENT_CA: a readable PEM file with at least one certificate, or the gate does not start. */

@@ -78,12 +78,19 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
   const auditRecords = new Counter({ name: `${PREFIX}audit_records_total`, help: 'Audit records written durably.', registers });
   const auditErrors = new Counter({ name: `${PREFIX}audit_write_errors_total`, help: 'Audit writes that failed.', registers });
   const auditSeconds = new Histogram({ name: `${PREFIX}audit_commit_duration_seconds`, help: 'Time until an audit record was durable (or the write failed).', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers });
+  const liveSegments = new Gauge({ name: `${PREFIX}audit_live_segments`, help: 'Audit segment ConfigMaps this writer keeps in etcd (configmap sink).', registers });
+  const segmentCap = new Gauge({ name: `${PREFIX}audit_segment_cap`, help: 'Cap on live audit segments per writer (0: none); decisions BLOCK at it.', registers });
   const alerts = new Counter({ name: `${PREFIX}alerts_total`, help: 'Alerts raised, by severity.', labelNames: ['severity'] as const, registers });
   const certExpiry = new Gauge({ name: `${PREFIX}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of the webhook serving certificate, as a Unix timestamp.', registers });
   // 1 while a standing condition holds; every kind starts at 0 so "absent" never means "fine".
   const conditions = new Gauge({ name: `${PREFIX}alert_condition`, help: 'Standing alert conditions (1 while it holds): audit chain broken, audit store failing, policy or key reload refused, certificate near expiry.', labelNames: ['kind'] as const, registers });
   for (const kind of CONDITIONS) conditions.set({ kind }, 0);
   const conditionKinds = new Set<string>(CONDITIONS);
+  // Background audit (services/background-audit.ts): the last run's OpenReports result counts and when it ran.
+  const bgResults = new Gauge({ name: `${PREFIX}background_audit_results`, help: 'Results of the last background audit run, by OpenReports result (pass, fail, warn, error).', labelNames: ['result'] as const, registers });
+  const bgObjects = new Gauge({ name: `${PREFIX}background_audit_objects`, help: 'Objects judged by the last background audit run.', registers });
+  const bgLastRun = new Gauge({ name: `${PREFIX}background_audit_last_run_timestamp_seconds`, help: 'When the last background audit run finished, as a Unix timestamp.', registers });
+  const bgErrors = new Counter({ name: `${PREFIX}background_audit_errors_total`, help: 'Cluster reads or report writes the background audit could not do.', registers });
   const buildInfo = new Gauge({ name: `${PREFIX}build_info`, help: 'Always 1; the labels say which build runs.', labelNames: ['version', 'node'] as const, registers });
   buildInfo.set({ version: opts.version, node: process.version }, 1);
 
@@ -108,11 +115,21 @@ export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
     alert(severity) {
       alerts.inc({ severity: closed(severity, SEVERITIES) });
     },
+    auditSegments(live, cap) {
+      liveSegments.set(live);
+      segmentCap.set(cap);
+    },
     certExpiry(notAfter) {
       certExpiry.set(notAfter.getTime() / 1000);
     },
     condition(kind, active) {
       conditions.set({ kind: closed(kind, conditionKinds) }, active ? 1 : 0);
+    },
+    backgroundAudit(run) {
+      for (const result of ['pass', 'fail', 'warn', 'error'] as const) bgResults.set({ result }, run.results[result]);
+      bgObjects.set(run.objects);
+      bgLastRun.set(Date.parse(run.finishedAt) / 1000);
+      if (run.errors.length > 0) bgErrors.inc(run.errors.length);
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

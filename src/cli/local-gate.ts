@@ -3,7 +3,6 @@
 // developer's dry run; the audited decision is the server's).
 import type { AuditSink } from '../core/ports/audit.js';
 import type { DecisionReport } from '../core/contracts/report.js';
-import { GateError } from '../core/errors.js';
 import { AlertBook } from '../services/alerts.js';
 import type { GateContext } from '../services/gate-context.js';
 import { noMetrics } from '../core/ports/metrics.js';
@@ -12,6 +11,7 @@ import { silentLogger } from '../adapters/log.js';
 import { loadPinnedKeys } from '../adapters/pinned-keys.js';
 import { readPolicyDir } from '../adapters/policy-files.js';
 import { systemClock, ulidGenerator } from '../adapters/system.js';
+import { CliError, EXIT } from './exit-codes.js';
 
 const noAudit: AuditSink = {
   kind: 'memory',
@@ -21,11 +21,22 @@ const noAudit: AuditSink = {
   close: async () => {},
 };
 
-export async function localGate(policyDir: string, keysDir: string): Promise<GateContext> {
-  const policies = new PolicyStore();
-  if (!policies.reload(await readPolicyDir(policyDir), new Date())) {
-    throw new GateError('config-invalid', `no valid policy set in ${policyDir}:\n  ${policies.status().errors.join('\n  ')}`);
+export async function loadPolicyStore(policyDir: string): Promise<PolicyStore> {
+  let files;
+  try {
+    files = await readPolicyDir(policyDir);
+  } catch (e) {
+    throw new CliError(`cannot read the policy directory ${policyDir} (${(e as { code?: string }).code ?? String(e)})`, EXIT.usage);
   }
+  const policies = new PolicyStore();
+  if (!policies.reload(files, new Date())) {
+    throw new CliError(`no valid policy set in ${policyDir}:\n  ${policies.status().errors.join('\n  ')}`, EXIT.usage);
+  }
+  return policies;
+}
+
+export async function localGate(policyDir: string, keysDir: string): Promise<GateContext> {
+  const policies = await loadPolicyStore(policyDir);
   return {
     clock: systemClock, ids: ulidGenerator(), audit: noAudit, policies, alerts: new AlertBook(), logger: silentLogger,
     metrics: noMetrics, keys: await loadPinnedKeys(keysDir, silentLogger), auditFailClosed: true,

@@ -4,10 +4,15 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ByteSource } from '../core/ports/artifacts.js';
 import type { ReplicationRequest } from '../services/validation/validate-replication.js';
+import { readBackupDir, type BackupDir } from '../adapters/artifacts/backup-dir.js';
+import type { BackupFileSource } from '../core/replication/backup-set.js';
 
 export interface ReplicationFileArgs {
   manifest: string;
-  snapshot: string;
+  /** One archive (snapshot.tar.gz), or... */
+  snapshot?: string;
+  /** ...a pg_basebackup directory (-Ft or -Fp). */
+  backup?: string;
   walDir?: string;
   signature?: { kind: 'detached' | 'dsse'; file: string };
 }
@@ -35,9 +40,24 @@ export async function replicationRequestFromFiles(args: ReplicationFileArgs): Pr
   return {
     manifestBytes: await fs.readFile(args.manifest),
     ...(args.signature ? { signature: { kind: args.signature.kind, bytes: await fs.readFile(args.signature.file) } } : {}),
-    snapshot: await fileSource(args.snapshot),
+    ...(args.snapshot ? { snapshot: await fileSource(args.snapshot) } : {}),
+    ...(args.backup ? { backup: backupInput(await readBackupDir(args.backup)) } : {}),
     wal: wal(),
   };
+}
+
+/** Tars opened one by one as the core asks; two decoded at once (zlib runs on the libuv pool). */
+export function backupInput(dir: BackupDir, parallel = 2): NonNullable<ReplicationRequest['backup']> {
+  async function* files(): AsyncGenerator<BackupFileSource> {
+    for (const f of dir.files) yield { name: f.name, source: await f.open() };
+  }
+  return { manifestBytes: dir.manifestBytes, files: files(), parallel };
+}
+
+async function streamBytes(source: ByteSource): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of source.stream) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -49,14 +69,28 @@ export async function replicationPartsFromFiles(args: ReplicationFileArgs): Prom
   const part = async (name: string, file: string, filename = path.basename(file)): Promise<Part> => ({ name, filename, bytes: await fs.readFile(file) });
   const parts = [await part('replication_manifest', args.manifest)];
   if (args.signature) parts.push(await part(args.signature.kind === 'dsse' ? 'dsse' : 'signature', args.signature.file));
-  parts.push(await part('snapshot', args.snapshot));
+  if (args.snapshot) parts.push(await part('snapshot', args.snapshot));
+  if (args.backup) {
+    const dir = await readBackupDir(args.backup);
+    parts.push({ name: 'backup_manifest', filename: 'backup_manifest', bytes: dir.manifestBytes });
+    for (const f of dir.files) parts.push({ name: 'backup_file', filename: f.name, bytes: await streamBytes(await f.open()) });
+  }
   for (const name of await walNames(args.walDir)) parts.push(await part('wal_files', path.join(args.walDir!, name), name));
   return parts;
 }
 
 /** Snapshot plus WAL bytes: what a local verification reads, for the progress bar's total. */
 export async function replicationBytes(args: ReplicationFileArgs): Promise<number> {
-  let total = (await fs.stat(args.snapshot)).size;
+  let total = args.snapshot !== undefined ? (await fs.stat(args.snapshot)).size : await treeBytes(args.backup!);
   for (const name of await walNames(args.walDir)) total += (await fs.stat(path.join(args.walDir!, name))).size;
+  return total;
+}
+
+/** Bytes of every regular file under a backup directory (-Ft: the tars; -Fp: the data directory). */
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;
+  }
   return total;
 }

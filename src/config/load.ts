@@ -3,7 +3,7 @@
 import { GateError } from '../core/errors.js';
 import { ConfigSchema, ENV_VARS, type GateConfig } from './schema.js';
 
-const SECRET_SETTINGS = new Set(['apiToken']);
+const SECRET_SETTINGS = new Set(['apiToken', 'auditPostgresUrl']);
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): GateConfig {
   const raw: Record<string, string> = {};

@@ -12,18 +12,20 @@ export interface RuleSettings {
   apiAllowedGroups: readonly string[];
   tlsMode: 'local' | 'selfManaged' | 'certManager' | 'existingSecret';
   tlsDir?: string | undefined;
-  auditSink: 'file' | 'configmap' | 'stdout';
+  auditSink: 'file' | 'configmap' | 'stdout' | 'postgres';
+  auditPostgresUrl?: string | undefined;
+  writerSlots: number;
 }
 
 /** One broken rule: the setting it is reported on (and its variable), and why. */
 export interface ConfigProblem {
-  setting: 'apiTokenReview' | 'tlsMode';
-  variable: 'GATE_API_TOKEN_REVIEW' | 'GATE_TLS_MODE';
+  setting: 'apiTokenReview' | 'tlsMode' | 'auditSink' | 'writerSlots';
+  variable: 'GATE_API_TOKEN_REVIEW' | 'GATE_TLS_MODE' | 'GATE_AUDIT_SINK' | 'GATE_WRITER_SLOTS';
   message: string;
 }
 
 export function configProblems(c: RuleSettings): ConfigProblem[] {
-  return [...tokenReviewProblems(c), ...tlsDirProblems(c)];
+  return [...tokenReviewProblems(c), ...tlsDirProblems(c), ...postgresProblems(c), ...writerSlotProblems(c)];
 }
 
 /**
@@ -39,6 +41,18 @@ function tokenReviewProblems(c: RuleSettings): ConfigProblem[] {
 function tlsDirProblems(c: RuleSettings): ConfigProblem[] {
   if ((c.tlsMode !== 'certManager' && c.tlsMode !== 'existingSecret') || c.tlsDir) return [];
   return [{ setting: 'tlsMode', variable: 'GATE_TLS_MODE', message: `${c.tlsMode} needs GATE_TLS_DIR (the mounted tls.crt and tls.key)` }];
+}
+
+/** The postgres sink needs its database (the chart takes the URL from a Secret). */
+function postgresProblems(c: RuleSettings): ConfigProblem[] {
+  if (c.auditSink !== 'postgres' || c.auditPostgresUrl !== undefined) return [];
+  return [{ setting: 'auditSink', variable: 'GATE_AUDIT_SINK', message: 'postgres needs GATE_AUDIT_POSTGRES_URL (the chart takes it from a Secret)' }];
+}
+
+/** Writer slots (Leases) share out writer ids among replicas; only the shared sinks have several replicas writing. */
+function writerSlotProblems(c: RuleSettings): ConfigProblem[] {
+  if (c.writerSlots === 0 || c.auditSink === 'configmap' || c.auditSink === 'postgres') return [];
+  return [{ setting: 'writerSlots', variable: 'GATE_WRITER_SLOTS', message: 'writer slots (Leases) are for the configmap and postgres sinks, which several replicas share' }];
 }
 
 /** The same rules for settings built without load(): the first problem stops the start. */

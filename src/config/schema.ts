@@ -23,11 +23,18 @@ export const ConfigSchema = z.object({
   apiTokenReviewEnvs: list.pipe(z.array(z.enum(['prod', 'staging'])).min(1, 'needs at least one of prod, staging')).default(['prod', 'staging']),
   apiAllowedUsers: list.default([]),
   apiAllowedGroups: list.default([]),
-  auditSink: z.enum(['file', 'configmap', 'stdout']).default('file'),
+  auditSink: z.enum(['file', 'configmap', 'stdout', 'postgres']).default('file'),
+  // postgres sink: a connection URL (a secret: it may carry a password; the chart takes it from a Secret).
+  auditPostgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   auditFailClosed: bool.default(true),
   auditFile: z.string().min(1).optional(),
   auditLingerMs: z.coerce.number().int().min(0).max(100).default(0),
+  // configmap sink: live segments per writer kept in etcd (0 = no cap); the archiver makes room.
+  auditMaxSegments: z.coerce.number().int().min(0).max(100_000).default(0),
   writerId: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)').max(40).optional(),
+  // Stable writer ids: this many Lease-held slots (replicas + surge), writer id `<prefix>-w<k>`; 0 = the pod's own id.
+  writerSlots: z.coerce.number().int().min(0).max(1000).default(0),
+  writerSlotPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label').max(30).default('migration-gate'),
   namespace: z.string().min(1).default('migration-gate'),
   kubeconfig: z.string().min(1).optional(),
   tlsMode: z.enum(['local', 'selfManaged', 'certManager', 'existingSecret']).default('local'),
@@ -53,6 +60,17 @@ export const ConfigSchema = z.object({
   artifactCaFile: z.string().min(1).optional(),
   artifactTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(600),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Background audit (services/background-audit.ts): 0 = off. Needs a cluster (GATE_KUBECONFIG or in cluster).
+  backgroundAuditIntervalSeconds: z.coerce.number().int().min(0).max(86_400).default(0),
+  // The namespace labels the chart's webhooks select on (webhook.enforceLabel / webhook.envLabel).
+  enforceLabel: z.string().min(1).default('migrationgate.io/enforce'),
+  envLabel: z.string().min(1).default('migrationgate.io/env'),
+  // Audit checkpoints (signed Merkle tree heads): the origin names the cluster and the writer.
+  clusterName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be lowercase letters, digits, - and .').max(100).default('local'),
+  auditSigningKeyFile: z.string().min(1).optional(),
+  auditCheckpointSeconds: z.coerce.number().min(0.1).max(3600).default(2),
+  auditWitnessUrl: z.string().url().optional(),
+  auditWitnessKey: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
   // Cross-field rules (config/rules.ts): a combination that cannot work fails load(), naming the setting.
   for (const p of configProblems(c)) ctx.addIssue({ code: 'custom', path: [p.setting], message: p.message });
@@ -78,7 +96,11 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_AUDIT_FAIL_CLOSED: 'auditFailClosed',
   GATE_AUDIT_FILE: 'auditFile',
   GATE_AUDIT_LINGER_MS: 'auditLingerMs',
+  GATE_AUDIT_POSTGRES_URL: 'auditPostgresUrl',
+  GATE_AUDIT_MAX_SEGMENTS: 'auditMaxSegments',
   GATE_WRITER_ID: 'writerId',
+  GATE_WRITER_SLOTS: 'writerSlots',
+  GATE_WRITER_SLOT_PREFIX: 'writerSlotPrefix',
   GATE_NAMESPACE: 'namespace',
   GATE_KUBECONFIG: 'kubeconfig',
   GATE_TLS_MODE: 'tlsMode',
@@ -101,4 +123,12 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_ARTIFACT_CA_FILE: 'artifactCaFile',
   GATE_ARTIFACT_TIMEOUT_SECONDS: 'artifactTimeoutSeconds',
   GATE_LOG_LEVEL: 'logLevel',
+  GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS: 'backgroundAuditIntervalSeconds',
+  GATE_ENFORCE_LABEL: 'enforceLabel',
+  GATE_ENV_LABEL: 'envLabel',
+  GATE_CLUSTER_NAME: 'clusterName',
+  GATE_AUDIT_SIGNING_KEY_FILE: 'auditSigningKeyFile',
+  GATE_AUDIT_CHECKPOINT_SECONDS: 'auditCheckpointSeconds',
+  GATE_AUDIT_WITNESS_URL: 'auditWitnessUrl',
+  GATE_AUDIT_WITNESS_KEY: 'auditWitnessKey',
 };

@@ -163,6 +163,20 @@ export class AuditPageSelector {
     return this.#offered;
   }
 
+  /**
+   * Records whose time is strictly below this cannot change the page (it is
+   * full and all it holds is newer); undefined while it is not full.
+   */
+  get cutoffTime(): number | undefined {
+    if (this.#best.length < this.#limit + 1) return undefined;
+    return this.#best[this.#best.length - 1]!.at.time;
+  }
+
+  /** Records newer than this are excluded (they were on earlier pages); also since-filtered below #sinceMs. */
+  get window(): { newest?: number; oldest?: number } {
+    return { ...(this.#after ? { newest: this.#after.time } : {}), ...(this.#sinceMs !== undefined ? { oldest: this.#sinceMs } : {}) };
+  }
+
   offer(record: AuditRecord): void {
     this.#offered += 1;
     const at = positionOf(record);

@@ -148,8 +148,19 @@ function chainProblem(record: StoredRecord, raw: Record<string, unknown>, prev: 
  */
 export class ChainVerifier {
   readonly #writers = new Map<string, WriterState>();
+  readonly #starts: ReadonlyMap<string, ChainHead>;
   #total = 0;
   #firstBad: ChainVerification['first_bad'];
+
+  /**
+   * `starts`: where a writer's live chain begins when its older records were
+   * archived (the archive ledger's head per writer). The first live record
+   * must follow that head exactly; verify the archive itself with the
+   * archive's own reader (`audit verify --archive`).
+   */
+  constructor(starts: ReadonlyMap<string, ChainHead> = new Map()) {
+    this.#starts = starts;
+  }
 
   /**
    * Checks the next stored line. Returns it parsed, so a caller that also
@@ -163,7 +174,7 @@ export class ChainVerifier {
       return line;
     }
     const { record } = line;
-    const state = this.#writers.get(record.writer) ?? { records: 0, head: GENESIS_HEAD };
+    const state = this.#writers.get(record.writer) ?? { records: 0, head: this.#starts.get(record.writer) ?? GENESIS_HEAD };
     const problem = chainProblem(record, line.raw, state.head);
     if (problem !== undefined) this.#firstBad ??= { location: entry.location, writer: record.writer, seq: record.seq, problem };
     this.#writers.set(record.writer, { records: state.records + 1, head: { seq: record.seq, hash: record.hash } });
@@ -184,8 +195,8 @@ export class ChainVerifier {
 }
 
 /** ChainVerifier over a whole stream of stored lines. */
-export async function verifyChains(entries: Iterable<RawAuditEntry> | AsyncIterable<RawAuditEntry>): Promise<ChainVerification> {
-  const verifier = new ChainVerifier();
+export async function verifyChains(entries: Iterable<RawAuditEntry> | AsyncIterable<RawAuditEntry>, starts?: ReadonlyMap<string, ChainHead>): Promise<ChainVerification> {
+  const verifier = new ChainVerifier(starts);
   for await (const entry of entries) verifier.add(entry);
   return verifier.result();
 }

@@ -24,13 +24,15 @@ export interface FixedRateOptions {
   connections: number;
   /** A request unanswered after this long counts as an error. */
   timeoutMs?: number;
+  /** Client certificate and CA for https (e.g. a kube-apiserver); default: no client cert, any server cert. */
+  tls?: { ca: string; cert: string; key: string };
 }
 
 export async function runFixedRate(o: FixedRateOptions): Promise<LoadResult> {
   const target = new URL(o.url);
   const secure = target.protocol === 'https:';
   const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: o.connections, rejectUnauthorized: false })
+    ? new https.Agent({ keepAlive: true, maxSockets: o.connections, ...(o.tls ?? { rejectUnauthorized: false }) })
     : new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const total = Math.round(o.rate * o.seconds);
   const interval = 1000 / o.rate;

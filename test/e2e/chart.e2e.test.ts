@@ -243,11 +243,20 @@ describe('Helm chart charts/migration-gate', function () {
   });
 
   describe('the webhook configuration', () => {
-    it('two webhooks per environment, fail closed, NoneOnDryRun, v1, Equivalent, 10 s, path /validate/<env> on the Service', () => {
+    it('two webhooks per environment and enforcement mode, fail closed, NoneOnDryRun, v1, Equivalent, 10 s, path /validate/<env>[/<mode>] on the Service', () => {
       const vwc = one<WebhookConfig>(defaults, 'ValidatingWebhookConfiguration');
-      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(['configmaps.migrationgate.io', 'migrationrequests.migrationgate.io', 'staging.configmaps.migrationgate.io', 'staging.migrationrequests.migrationgate.io']);
+      const names = (env: string): string[] => ['', 'warn.', 'audit.'].flatMap((m) => [`${m}${env}configmaps.migrationgate.io`, `${m}${env}migrationrequests.migrationgate.io`]);
+      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal([...names(''), ...names('staging.')]);
       for (const w of vwc.webhooks) {
-        const env = w.name.startsWith('staging.') ? 'staging' : 'prod';
+        const env = w.name.replace(/^(warn|audit)\./, '').startsWith('staging.') ? 'staging' : 'prod';
+        const mode = /^(warn|audit)\./.exec(w.name)?.[1];
+        // The enforcement label picks the mode; the default (enforce) takes every other value and no label.
+        expect((w as unknown as { namespaceSelector: { matchExpressions: unknown[] } }).namespaceSelector.matchExpressions).to.deep.include(
+          mode ? { key: 'migrationgate.io/enforcement', operator: 'In', values: [mode] } : { key: 'migrationgate.io/enforcement', operator: 'NotIn', values: ['warn', 'audit'] });
+        if (mode) {
+          expect(w.clientConfig.service?.path).to.equal(`/validate/${env}/${mode}`);
+          continue;
+        }
         expect(w.failurePolicy).to.equal('Fail');
         expect(w.sideEffects).to.equal('NoneOnDryRun');
         expect(w.admissionReviewVersions).to.deep.equal(['v1']);
@@ -265,6 +274,16 @@ describe('Helm chart charts/migration-gate', function () {
       expect(vwc.webhooks[0]?.rules[0]?.resources).to.deep.equal(['configmaps']);
       expect(vwc.webhooks[1]?.rules[0]?.resources).to.deep.equal(['migrationrequests']);
       expect(vwc.webhooks[1]?.rules[0]?.apiGroups).to.deep.equal(['migrationgate.io']);
+    });
+
+    it('webhook.enforcement: allowedModes [enforce] renders the four historical webhooks; default warn sends unlabelled namespaces to /warn', async () => {
+      const only = one<WebhookConfig>(await render(['--set', 'webhook.enforcement.allowedModes={enforce}']), 'ValidatingWebhookConfiguration');
+      expect(only.webhooks.map((w) => w.name)).to.deep.equal(['configmaps.migrationgate.io', 'migrationrequests.migrationgate.io', 'staging.configmaps.migrationgate.io', 'staging.migrationrequests.migrationgate.io']);
+      for (const w of only.webhooks) expect(w.namespaceSelector.matchExpressions?.some((e) => e.key === 'migrationgate.io/enforcement'), w.name).to.equal(false);
+      const warn = one<WebhookConfig>(await render(['--set', 'webhook.enforcement.default=warn']), 'ValidatingWebhookConfiguration');
+      const byName = new Map(warn.webhooks.map((w) => [w.name, w]));
+      expect(byName.get('warn.configmaps.migrationgate.io')!.namespaceSelector.matchExpressions).to.deep.include({ key: 'migrationgate.io/enforcement', operator: 'NotIn', values: ['enforce', 'audit'] });
+      expect(byName.get('configmaps.migrationgate.io')!.namespaceSelector.matchExpressions).to.deep.include({ key: 'migrationgate.io/enforcement', operator: 'In', values: ['enforce'] });
     });
 
     it('excludes its own namespace, kube-system and kube-node-lease (and extra ones); ConfigMaps need the enforce label', async () => {
@@ -286,7 +305,9 @@ describe('Helm chart charts/migration-gate', function () {
       const url = 'https://127.0.0.1:18443/validate';
       const docs = await render(['--set', `webhook.url=${url}`, '--set', 'webhook.caBundle=Q0EK']);
       for (const w of one<WebhookConfig>(docs, 'ValidatingWebhookConfiguration').webhooks) {
-        expect(w.clientConfig).to.deep.equal({ url: `${url}/${w.name.startsWith('staging.') ? 'staging' : 'prod'}`, caBundle: 'Q0EK' });
+        const mode = /^(warn|audit)\./.exec(w.name)?.[1];
+        const env = w.name.replace(/^(warn|audit)\./, '').startsWith('staging.') ? 'staging' : 'prod';
+        expect(w.clientConfig).to.deep.equal({ url: `${url}/${env}${mode ? `/${mode}` : ''}`, caBundle: 'Q0EK' });
       }
     });
 
@@ -318,6 +339,41 @@ describe('Helm chart charts/migration-gate', function () {
         const docs = await render(['--set', `tls.mode=${mode}`]);
         for (const role of roles(docs)) expectNoWildcardNoConfigMapDelete(role);
       }
+    });
+
+    it('the archiver (opt-in) runs as its own ServiceAccount, the only one that may delete ConfigMaps; the gate still cannot', async () => {
+      const docs = await render(['--set', 'audit.archiver.enabled=true', '--set', 'audit.archiver.persistentVolumeClaim=audit-archive',
+        '--set', 'audit.archiver.postgres.existingSecret=archive-pg', '--set', 'audit.maxLiveSegments=64']);
+      const archiver = `${RELEASE}-archiver`;
+      const gateRole = one<Role>(docs, 'Role', RELEASE);
+      expectNoWildcardNoConfigMapDelete(gateRole);
+      const role = one<Role>(docs, 'Role', archiver);
+      expect(role.rules).to.deep.equal([
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'delete', 'create'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: ['migration-gate-audit-archive'], verbs: ['update'] },
+      ]);
+      const binding = one<K8sObject & { subjects: { name: string }[]; roleRef: { name: string } }>(docs, 'RoleBinding', archiver);
+      expect(binding.roleRef.name).to.equal(archiver);
+      expect(binding.subjects.map((x) => x.name)).to.deep.equal([archiver]);
+      for (const b of byKind<K8sObject & { subjects: { name: string }[]; roleRef: { name: string } }>(docs, 'RoleBinding').filter((x) => x.metadata.name !== archiver)) {
+        expect(b.roleRef.name, 'no other binding grants the archiver role').to.not.equal(archiver);
+      }
+      const cron = one<K8sObject & { spec: { concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: PodSpec & { serviceAccountName: string } } } } } }>(docs, 'CronJob', archiver);
+      expect(cron.spec.concurrencyPolicy).to.equal('Forbid');
+      const pod = cron.spec.jobTemplate.spec.template.spec;
+      expect(pod.serviceAccountName).to.equal(archiver);
+      expectRestricted(`CronJob/${archiver}`, pod);
+      const c = pod.containers[0] as unknown as { command: string[]; args: string[]; env: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] };
+      expect([...c.command, ...c.args]).to.deep.equal(['node', 'dist/cli.js', 'audit', 'archive', '--dir', '/archive']);
+      expect(c.env.find((e) => e.name === 'GATE_AUDIT_ARCHIVE_POSTGRES_URL')?.valueFrom?.secretKeyRef?.name).to.equal('archive-pg');
+      const gate = one<Workload>(docs, 'Deployment', RELEASE).spec.template.spec.containers[0] as unknown as { env: { name: string; value?: string }[] };
+      expect(gate.env.find((e) => e.name === 'GATE_AUDIT_MAX_SEGMENTS')?.value).to.equal('64');
+      // Without an archive store it refuses to render; postgres without its Secret likewise.
+      expect((await template(['--set', 'audit.archiver.enabled=true'])).stderr).to.match(/needs an archive store/);
+      expect((await template(['--set', 'audit.sink=postgres'])).stderr).to.match(/audit\.postgres\.existingSecret/);
+      const pgDocs = await render(['--set', 'audit.sink=postgres', '--set', 'audit.postgres.existingSecret=gate-pg']);
+      const pgEnv = (one<Workload>(pgDocs, 'Deployment', RELEASE).spec.template.spec.containers[0] as unknown as { env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }).env;
+      expect(pgEnv.find((e) => e.name === 'GATE_AUDIT_POSTGRES_URL')).to.deep.equal({ name: 'GATE_AUDIT_POSTGRES_URL', valueFrom: { secretKeyRef: { name: 'gate-pg', key: 'url' } } });
     });
 
     it('is least privilege: named Secret/Lease/webhook configuration, MigrationRequests read-only, no TokenReview by default', () => {

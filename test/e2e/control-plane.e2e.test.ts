@@ -66,7 +66,7 @@ describe('e2e control plane (etcd + kube-apiserver)', function () {
   it('runs helm against the cluster', async () => {
     const v = await cp.helm(['version', '--short']);
     expect(v.code, v.stderr).to.equal(0);
-    expect(v.stdout).to.match(/^v3\./);
+    expect(v.stdout).to.match(/^v4\./);
     const ls = await cp.helm(['list', '-A', '-o', 'json']);
     expect(ls.code, ls.stderr).to.equal(0);
     expect(JSON.parse(ls.stdout)).to.deep.equal([]);

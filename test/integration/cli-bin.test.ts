@@ -44,7 +44,7 @@ describe('npx migration-gate (package.json bin)', function () {
   it('works right after npm ci, with no build: runs the TypeScript source', async () => {
     const r = await npx('--help');
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/^usage:\n {2}migration-gate serve/);
+    expect(r.stdout).to.match(/^usage: migration-gate <command>/);
     const bad = await npx('no-such-command');
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/migration-gate: /);

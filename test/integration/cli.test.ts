@@ -37,7 +37,7 @@ describe('CLI', function () {
     const good = await cli('validate', 'replication', '--manifest', 'examples/t2_good/replication_manifest.yaml', '--snapshot', 'examples/t2_good/snapshot.tar.gz',
       '--wal-dir', 'examples/t2_good/wal', '--signature', 'examples/t2_good/replication_manifest.yaml.sig');
     expect(good.code, good.stdout + good.stderr).to.equal(0);
-    const bad = await cli('validate', 'replication', '--manifest', 'examples/t2_bad/unsigned-prod/replication_manifest.yaml', '--snapshot', 'examples/t2_bad/unsigned-prod/snapshot.tar.gz');
+    const bad = await cli('validate', 'replication', '--manifest', 'examples/t2_bad/unsigned-prod/replication_manifest.yaml', '--snapshot', 'examples/t2_bad/unsigned-prod/snapshot.tar.gz', '--wal-dir', 'examples/t2_bad/unsigned-prod/wal');
     expect(bad.code).to.equal(1);
     expect(bad.stdout).to.contain('[t2-signature-required]');
   });

@@ -18,6 +18,7 @@ describe('createApp checks the config rules for hand-built settings', () => {
   const cases: [string, Partial<GateConfig>, RegExp][] = [
     ['TokenReview without an allow-list', { apiTokenReview: true }, /^GATE_API_TOKEN_REVIEW: true needs GATE_API_ALLOWED_USERS or GATE_API_ALLOWED_GROUPS/],
     ['existingSecret without GATE_TLS_DIR', { tlsMode: 'existingSecret' }, /^GATE_TLS_MODE: existingSecret needs GATE_TLS_DIR/],
+    ['postgres without GATE_AUDIT_POSTGRES_URL', { auditSink: 'postgres' }, /^GATE_AUDIT_SINK: postgres needs GATE_AUDIT_POSTGRES_URL/],
   ];
   for (const [name, bad, message] of cases) {
     it(`refuses ${name} before opening anything`, async () => {

@@ -207,3 +207,10 @@ ports:
     protocol: TCP
 {{- end }}
 {{- end }}
+
+{{- define "migration-gate.auditSigningSecretName" -}}
+{{- if .Values.audit.signingKeySecret }}{{ .Values.audit.signingKeySecret }}{{ else }}{{ include "migration-gate.fullname" . }}-audit-signing{{ end }}
+{{- end }}
+{{- define "migration-gate.archiverName" -}}{{ include "migration-gate.fullname" . | trunc 54 | trimSuffix "-" }}-archiver{{- end }}
+{{- define "migration-gate.writerSlotPrefix" -}}{{ include "migration-gate.fullname" . | trunc 30 | trimSuffix "-" }}{{- end }}
+{{- define "migration-gate.writerSlots" -}}{{ add (int .Values.replicaCount) 1 }}{{- end }}

@@ -5,6 +5,7 @@ import { GateError } from '../../core/errors.js';
 import type { ArtifactSource } from '../../core/ports/artifacts.js';
 import { openFileArtifact } from './file-source.js';
 import { openHttpsArtifact } from './https-source.js';
+import { openBackupDirArtifact } from './file-source.js';
 
 export interface ArtifactSettings {
   root?: string;
@@ -34,6 +35,17 @@ export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
         return openHttpsArtifact(url, { hosts: s.hosts, maxBytes: s.maxBytes, timeoutMs: s.timeoutMs, ...(extraCa ? { ca: extraCa } : {}) }, signal);
       }
       throw new GateError('bad-request', `artifact URL scheme ${url.protocol} is not allowed; use file:// or https://`);
+    },
+    async openBackupDir(raw) {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new GateError('bad-request', `backup URL is not a URL: ${raw.slice(0, 100)}`);
+      }
+      // A directory cannot be listed over https: its tars would have to be named one by one.
+      if (url.protocol !== 'file:') throw new GateError('bad-request', `backup_url must be a file:// directory under the artifact root (got ${url.protocol})`);
+      return openBackupDirArtifact(url, s.root);
     },
   };
 }

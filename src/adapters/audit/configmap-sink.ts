@@ -29,6 +29,7 @@ import {
   PREVIOUS_SEQ_ANNOTATION, RECORDS_KEY, recordsText, segmentEntries, segmentHead, segmentId, segmentLabels, segmentName, writerSelector,
 } from './configmap-segments.js';
 import type { FlushInfo } from './group-commit.js';
+import { ledgerStarts, readLedger } from './archive-ledger.js';
 import { ReportQueue } from './report-queue.js';
 
 export interface ConfigMapAuditSinkOptions {
@@ -47,8 +48,32 @@ export interface ConfigMapAuditSinkOptions {
   maxBatch?: number;
   logger?: Logger;
   onFlush?(info: FlushInfo): void;
+  /** Called once a segment is sealed, with the seq of its last record: a checkpoint covering it is signed. */
+  onSealed?(seq: number): void;
+  /**
+   * Live segments this writer may keep in etcd (0: no cap). At the cap the
+   * next segment is not created and the batch fails (closed): etcd stays
+   * bounded, and the archiver (`migration-gate audit archive`) makes room.
+   */
+  maxLiveSegments?: number;
+  /** Told the live segment count after every change of it (alerts, metrics). Must not throw. */
+  onSegments?(state: SegmentState): void;
   /** For tests: a deterministic source of jitter in [0, 1). */
   random?: () => number;
+}
+
+export interface SegmentState {
+  writer: string;
+  live: number;
+  /** 0: no cap. */
+  cap: number;
+  /** The count from which the alert is raised, before the cap is reached. */
+  warnAt: number;
+}
+
+/** The alert comes at 80 % of the cap: room for the archiver's next run. */
+export function segmentWarnAt(cap: number): number {
+  return cap <= 0 ? 0 : Math.max(1, Math.floor(cap * 0.8));
 }
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -68,9 +93,14 @@ class ConfigMapAuditSink implements AuditSink {
   readonly #random: () => number;
   readonly #logger: Logger;
   readonly #queue: ReportQueue;
+  readonly #onSealed: ((seq: number) => void) | undefined;
   /** This writer's newest segment, as last read or written; undefined before the first. */
   #current: StoredConfigMap | undefined;
   #number = 0;
+  /** The oldest of this writer's segments believed live (0: none); older ones were archived. */
+  #oldest = 0;
+  readonly #cap: number;
+  readonly #onSegments: (state: SegmentState) => void;
   #bytes = 0;
   #head: ChainHead = GENESIS_HEAD;
   /** The store may hold more than #current says (a write with unknown outcome): re-read first. */
@@ -92,6 +122,9 @@ class ConfigMapAuditSink implements AuditSink {
     this.#probeIntervalMs = options.probeIntervalMs ?? 5000;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silent;
+    this.#onSealed = options.onSealed;
+    this.#cap = Math.max(0, options.maxLiveSegments ?? 0);
+    this.#onSegments = options.onSegments ?? (() => {});
     this.#queue = new ReportQueue((reports) => this.#exclusive(() => this.#flush(reports)), options);
   }
 
@@ -108,8 +141,49 @@ class ConfigMapAuditSink implements AuditSink {
       this.#bytes = 0;
       this.#head = GENESIS_HEAD;
     }
+    this.#oldest = mine.reduce((a, b) => (a === 0 || b.id!.n < a ? b.id!.n : a), 0);
     this.#stale = false;
     this.#resumed = true;
+    this.#reportSegments();
+  }
+
+  /** This writer's live segments, as far as this sink knows (the archiver only ever removes the oldest). */
+  #live(): number {
+    return this.#number === 0 ? 0 : this.#number - Math.max(1, this.#oldest) + 1;
+  }
+
+  #reportSegments(): void {
+    try {
+      this.#onSegments({ writer: this.#writer, live: this.#live(), cap: this.#cap, warnAt: segmentWarnAt(this.#cap) });
+    } catch {
+      // An alert hook must not break the commit path.
+    }
+  }
+
+  /**
+   * Near the cap, learns which of the oldest segments the archiver removed
+   * since: one get per segment it still believes live, from the oldest,
+   * until one exists. Only run near the cap, so a working archiver costs
+   * the write path nothing.
+   */
+  async #recount(): Promise<void> {
+    let oldest = Math.max(1, this.#oldest);
+    while (oldest < this.#number && (await this.#getIfExists(segmentName(this.#writer, oldest))) === undefined) oldest += 1;
+    if (oldest !== this.#oldest) {
+      this.#oldest = oldest;
+      this.#reportSegments();
+    }
+  }
+
+  /** Refuses a new segment at the cap (after a recount). */
+  async #roomForSegment(): Promise<void> {
+    if (this.#cap === 0 || this.#live() + 1 < segmentWarnAt(this.#cap)) return;
+    await this.#recount();
+    if (this.#live() + 1 > this.#cap) {
+      this.#reportSegments();
+      throw new GateError('audit-unavailable', `audit writer ${this.#writer} has ${this.#live()} live segments, its cap (GATE_AUDIT_MAX_SEGMENTS=${this.#cap}); `
+        + 'the archiver (migration-gate audit archive) must export and delete sealed segments before more decisions can be recorded');
+    }
   }
 
   /** The start found no apiserver: list before the first write, and report unhealthy until then. */
@@ -208,6 +282,7 @@ class ConfigMapAuditSink implements AuditSink {
     if (step.kind === 'seal') {
       this.#adopt(await this.#store.replace({ ...cur!, immutable: true }), this.#number);
       this.#logger.info('audit segment sealed', { segment: cur!.name, bytes: this.#bytes, seq: this.#head.seq });
+      this.#onSealed?.(this.#head.seq);
       return;
     }
     const chunk = lines.slice(from, from + step.take).join('');
@@ -215,6 +290,7 @@ class ConfigMapAuditSink implements AuditSink {
       this.#adopt(await this.#store.replace({ ...cur!, data: { ...cur!.data, [RECORDS_KEY]: recordsText(cur!) + chunk } }), this.#number);
       return;
     }
+    await this.#roomForSegment();
     const n = this.#number + 1;
     const created = await this.#store.create({
       name: segmentName(this.#writer, n),
@@ -230,6 +306,8 @@ class ConfigMapAuditSink implements AuditSink {
       immutable: false,
     });
     this.#adopt(created, n);
+    if (this.#oldest === 0) this.#oldest = n;
+    this.#reportSegments();
     this.#logger.info('audit segment created', { segment: created.name, seq: this.#head.seq });
   }
 
@@ -298,14 +376,20 @@ class ConfigMapAuditSink implements AuditSink {
       await this.#sync();
       await this.#refresh();
       if (this.#current && !this.#current.immutable) this.#adopt(await this.#store.replace(this.#current), this.#number);
+      // A sealed newest segment at the cap: not writable until the archiver made room.
+      else if (this.#current?.immutable) await this.#roomForSegment();
       this.#healthy();
     } catch (e) {
       this.#lastError = describeError(e);
     }
   }
 
-  async *readRaw(): AsyncIterable<RawAuditEntry> {
-    for (const cm of orderSegments(await this.#store.list(ALL_SEGMENTS_SELECTOR))) yield* segmentEntries(cm);
+  readRaw(): AsyncIterable<RawAuditEntry> {
+    return liveSegmentEntries(this.#store);
+  }
+
+  async chainStarts(): Promise<ReadonlyMap<string, ChainHead>> {
+    return ledgerStarts(await readLedger(this.#store));
   }
 
   health(): SinkHealth {
@@ -322,6 +406,19 @@ class ConfigMapAuditSink implements AuditSink {
       await this.#queue.close();
     })();
     return this.#closing;
+  }
+}
+
+/** Every live line of every writer (what is not archived yet), writer by writer, segment by segment. */
+export async function* liveSegmentEntries(store: ConfigMapStore): AsyncGenerator<RawAuditEntry> {
+  const segments = orderSegments(await store.list(ALL_SEGMENTS_SELECTOR));
+  // Read after the list: a segment the archiver deleted meanwhile is covered by the ledger read here.
+  const archived = (await readLedger(store)).entries;
+  for (const cm of segments) {
+    // Exported by the archiver, awaiting its delete: the archive holds it, and the live chain starts after it.
+    const id = segmentId(cm);
+    if (id && id.n <= (archived.get(id.writer)?.segment ?? 0)) continue;
+    yield* segmentEntries(cm);
   }
 }
 

@@ -10,7 +10,7 @@ import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { checkHead, headPathOf, readHead, writeHead, type AuditHead } from './file-head.js';
 import { basename, dirname } from 'node:path';
 import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
-import type { AuditRecord } from '../../core/contracts/audit.js';
+import { isAlertRecord, type AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import { assertAuditWriter } from '../../core/audit-writer.js';
@@ -19,6 +19,7 @@ import type { Logger } from '../../core/ports/runtime.js';
 import type { FlushInfo } from './group-commit.js';
 import { ReportQueue } from './report-queue.js';
 import { readStoredLines } from './jsonl-lines.js';
+import { FileIndex } from './file-index.js';
 
 /** The three calls that touch the disk on the commit path; tests inject faults here. */
 export interface FileSinkIo {
@@ -76,6 +77,8 @@ interface ScanResult {
   lastByWriter: Map<string, ChainHead>;
   /** The hash of the record `probe` names, if the file holds it. */
   probed?: string;
+  /** Segment summaries of the good part of the file. */
+  index: FileIndex;
 }
 
 /**
@@ -92,23 +95,27 @@ async function scan(fh: FileHandle, writer: string, probe?: { writer: string; se
   let lines = 0;
   const lastByWriter = new Map<string, ChainHead>();
   let probed: string | undefined;
+  const index = new FileIndex();
   for await (const line of readStoredLines(fh, size)) {
     lines = line.line;
     if (!line.terminated) break;
     if (!isJson(line.text)) {
       if (line.end === size) break; // the last line: torn
       goodLength = line.end;
+      index.addLine(line.start, line.end, undefined);
       continue;
     }
     goodLength = line.end;
     const parsed = parseAuditLine(line.text);
+    // Alert records hold no decision: the index (pages, lookups) skips them like other non-decision lines.
+    index.addLine(line.start, line.end, parsed.ok && !isAlertRecord(parsed.record) ? parsed.record : undefined);
     if (!parsed.ok) continue;
     const at = { seq: parsed.record.seq, hash: parsed.record.hash };
     lastByWriter.set(parsed.record.writer, at);
     if (parsed.record.writer === writer) head = at;
     if (probe && parsed.record.writer === probe.writer && parsed.record.seq === probe.seq) probed = parsed.record.hash;
   }
-  return { head, goodLength, size, lines, lastByWriter, ...(probed === undefined ? {} : { probed }) };
+  return { head, goodLength, size, lines, lastByWriter, index, ...(probed === undefined ? {} : { probed }) };
 }
 
 function isJson(text: string): boolean {
@@ -122,6 +129,11 @@ function isJson(text: string): boolean {
 
 class FileAuditSink implements AuditSink {
   readonly kind = 'file';
+  readonly #index: FileIndex;
+  readonly index = {
+    segments: () => this.#index.segments(),
+    read: (id: number) => this.#readSegment(id),
+  };
   readonly #queue: ReportQueue;
   readonly #io: FileSinkIo;
   #head: ChainHead;
@@ -157,6 +169,7 @@ class FileAuditSink implements AuditSink {
     this.#io = { ...defaultFileSinkIo, ...options.io };
     this.#head = scanned.head;
     this.#committed = scanned.goodLength;
+    this.#index = scanned.index;
     this.#held = held;
     this.#onUnavailable = options.onUnavailable ?? (() => {});
     this.#headEveryMs = options.headEveryMs ?? 100;
@@ -228,7 +241,8 @@ class FileAuditSink implements AuditSink {
       if (this.#headError !== undefined) throw new GateError('audit-unavailable', `audit head file write failed: ${this.#headError}`);
       await this.#checkIdentity(this.#committed);
       const { records, head } = chainBatch(reports, this.writer, this.#head);
-      const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
+      const lines = records.map((r) => `${JSON.stringify(r)}\n`);
+      const data = Buffer.from(lines.join(''), 'utf8');
       try {
         await this.#io.write(this.fh, data);
         await this.#io.sync(this.fh);
@@ -243,6 +257,12 @@ class FileAuditSink implements AuditSink {
       await this.#checkIdentity(this.#committed + data.length);
       const next: AuditHead = { writer: this.writer, seq: head.seq, hash: head.hash, size: this.#committed + data.length };
       this.#head = head;
+      let at = this.#committed;
+      records.forEach((r, i) => {
+        const end = at + Buffer.byteLength(lines[i]!, 'utf8');
+        this.#index.addLine(at, end, r);
+        at = end;
+      });
       this.#committed = next.size;
       // Kept outside the log, so a log cut back to before this batch is
       // noticed at the next start. Written after the log's sync, off the
@@ -326,6 +346,21 @@ class FileAuditSink implements AuditSink {
         throw new GateError('audit-unavailable', `audit file ${this.path} was replaced by another file`);
       }
       for await (const line of readStoredLines(fh, limit)) yield { location: `${name}:${line.line}`, text: line.text };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** One index segment's lines: the same checks as readRaw, then only that byte range. */
+  async *#readSegment(id: number): AsyncIterable<RawAuditEntry> {
+    await this.#checkBetweenWrites();
+    const fh = await open(this.path, 'r').catch(() => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`)));
+    try {
+      const opened = await fh.stat();
+      if (opened.dev !== this.#held.dev || opened.ino !== this.#held.ino) {
+        throw new GateError('audit-unavailable', `audit file ${this.path} was replaced by another file`);
+      }
+      yield* this.#index.read(fh, basename(this.path), id);
     } finally {
       await fh.close();
     }

@@ -1,6 +1,7 @@
 // What the REST routes need: the gate's services plus the settings that
 // shape HTTP (limits). Built once in app.ts.
 import type { AuditSnapshots } from '../../services/audit/audit-snapshot.js';
+import type { AuditTrees } from '../../services/audit/audit-trees.js';
 import type { GateContext } from '../../services/gate-context.js';
 import type { BackgroundVerifications } from '../../services/admission/verifications.js';
 import type { ReplicationRouteDeps } from './routes/validate-replication.js';
@@ -26,4 +27,6 @@ export interface ApiDeps {
   verifications?: BackgroundVerifications;
   /** Where the locally generated API token was written, for the login page. */
   tokenFile?: string;
+  /** The Merkle trees, checkpoints and proofs of the audit log (absent in tests that build routes without them). */
+  auditTrees?: AuditTrees;
 }

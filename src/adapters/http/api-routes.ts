@@ -6,6 +6,7 @@ import type { Route } from './router.js';
 import { auditLogsRoute, auditVerifyRoute, healthzRoute, policiesRoute, readyzRoute } from './routes/read-routes.js';
 import { alertsRoute, alertTakeRoute } from './routes/alert-routes.js';
 import { verificationRoute } from './routes/verifications-route.js';
+import { checkpointRoute, consistencyRoute, exportRoute, keyRoute, proofRoute } from './routes/checkpoint-routes.js';
 import { validateConfigRoute } from './routes/validate-config.js';
 import { validateReplicationRoute } from './routes/validate-replication.js';
 
@@ -24,6 +25,17 @@ export function apiRoutes(deps: ApiDeps, extra: readonly Route[] = []): Route[] 
     { method: 'GET', path: '/healthz', auth: false, handler: healthzRoute },
     { method: 'GET', path: '/readyz', auth: false, handler: (c) => readyzRoute(c, deps) },
     { method: 'GET', path: '/openapi.json', auth: false, handler: (c) => sendJson(c.res, 200, doc) },
+    ...(deps.auditTrees ? treeRoutes(deps.auditTrees) : []),
+    { method: 'GET', path: '/api/v1/audit/export', auth: true, handler: (c) => exportRoute(c, deps.gate.audit) },
     ...extra,
+  ];
+}
+
+function treeRoutes(trees: NonNullable<ApiDeps['auditTrees']>): Route[] {
+  return [
+    { method: 'GET', path: '/api/v1/audit/checkpoint', auth: true, handler: (c) => checkpointRoute(c, trees) },
+    { method: 'GET', path: '/api/v1/audit/proof', auth: true, handler: (c) => proofRoute(c, trees) },
+    { method: 'GET', path: '/api/v1/audit/consistency', auth: true, handler: (c) => consistencyRoute(c, trees) },
+    { method: 'GET', path: '/api/v1/audit/key', auth: false, handler: (c) => keyRoute(c, trees) },
   ];
 }

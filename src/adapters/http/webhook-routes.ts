@@ -15,9 +15,9 @@ export type { WebhookDeps } from './webhook-deps.js';
 
 export function webhookRoutes(deps: WebhookDeps): Route[] {
   return [
-    ...WEBHOOK_PATHS.map(({ path, env }): Route => ({
+    ...WEBHOOK_PATHS.map(({ path, env, mode }): Route => ({
       method: 'POST', path, auth: false,
-      handler: (c) => validateAdmissionRoute(c, deps, admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds), { env, path }),
+      handler: (c) => validateAdmissionRoute(c, deps, admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds), { env, path, mode }),
     })),
     { method: 'GET', path: '/healthz', auth: false, handler: (c) => sendJson(c.res, 200, { status: 'ok' }) },
   ];

@@ -2,12 +2,12 @@
 import type { ConfigurationOptions, CoreV1Api } from '@kubernetes/client-node';
 import { kubeCall as call } from './client-node-errors.js';
 import { fromConfigMapJson, toConfigMapJson } from './configmap-json.js';
-import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
+import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 
 /** Page size for lists: segments are up to ~1 MiB each, so pages stay bounded. */
 const LIST_PAGE = 16;
 
-export function clientNodeConfigMaps(api: CoreV1Api, namespace: string, options: () => ConfigurationOptions): ConfigMapStore {
+export function clientNodeConfigMaps(api: CoreV1Api, namespace: string, options: () => ConfigurationOptions): ConfigMapStore & ConfigMapDeleter {
   return {
     namespace,
     get: (name) => call(`get configmap ${namespace}/${name}`, async () =>
@@ -16,6 +16,9 @@ export function clientNodeConfigMaps(api: CoreV1Api, namespace: string, options:
       fromConfigMapJson(await api.createNamespacedConfigMap({ namespace, body: toConfigMapJson(cm, namespace) }, options()))),
     replace: (cm) => call(`update configmap ${namespace}/${cm.name}`, async () =>
       fromConfigMapJson(await api.replaceNamespacedConfigMap({ name: cm.name, namespace, body: toConfigMapJson(cm, namespace, cm.resourceVersion) }, options()))),
+    delete: (name, resourceVersion) => call(`delete configmap ${namespace}/${name}`, async () => {
+      await api.deleteNamespacedConfigMap({ name, namespace, body: { preconditions: { resourceVersion } } }, options());
+    }),
     list: (labelSelector) => call(`list configmaps ${namespace} (${labelSelector})`, async () => {
       const out: StoredConfigMap[] = [];
       let cont: string | undefined;

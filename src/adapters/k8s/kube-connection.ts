@@ -15,7 +15,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { GateError, describeError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
 import { clientNodeTokenReviewer } from './client-node-token-review.js';
-import type { ConfigMapStore } from '../../core/ports/configmaps.js';
+import type { ConfigMapDeleter, ConfigMapStore } from '../../core/ports/configmaps.js';
 import type { LeaseStore, TlsSecretStore, WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
 import type { TokenReviewer } from '../../core/ports/token-review.js';
 import { clientNodeLeaseStore } from './lease-elector.js';
@@ -38,6 +38,8 @@ export interface KubeConnection {
   /** e.g. https://10.0.0.1:443, for logs and health details. */
   readonly server: string;
   configMaps(namespace: string): ConfigMapStore;
+  /** The same store with delete, for the archiver (its own ServiceAccount); the gate never asks for it. */
+  archivableConfigMaps(namespace: string): ConfigMapStore & ConfigMapDeleter;
   tokenReviewer(): TokenReviewer;
   /** selfManaged TLS: the one Secret holding the CA and serving cert. */
   tlsSecret(namespace: string, name: string): TlsSecretStore;
@@ -59,6 +61,7 @@ export function connectKube(options: KubeConnectionOptions = {}): KubeConnection
   return {
     server,
     configMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
+    archivableConfigMaps: (namespace) => clientNodeConfigMaps(core, namespace, perCall),
     tokenReviewer: () => clientNodeTokenReviewer(authn, perCall),
     tlsSecret: (namespace, name) => clientNodeTlsSecretStore(core, namespace, name, perCall),
     lease: (namespace, name) => clientNodeLeaseStore(coordination, namespace, name, perCall),

@@ -16,6 +16,8 @@ export interface LeaseElectorOptions {
   clock: Clock;
   leaseDurationMs: number;
   logger?: Logger;
+  /** What holding the lease means, for the logs (default: the TLS leader). */
+  role?: string;
 }
 
 export class LeaseElector {
@@ -85,14 +87,14 @@ export class LeaseElector {
   }
 
   #won(now: Date, acquired: boolean): boolean {
-    if (acquired || !this.#leader) this.o.logger?.info('became the TLS leader', { identity: this.o.identity });
+    if (acquired || !this.#leader) this.o.logger?.info(`became the ${this.o.role ?? 'TLS leader'}`, { identity: this.o.identity });
     this.#leader = true;
     this.#lastRenewMs = now.getTime();
     return true;
   }
 
   #lost(): boolean {
-    if (this.#leader) this.o.logger?.warn('lost the TLS leader lease', { identity: this.o.identity });
+    if (this.#leader) this.o.logger?.warn(`lost the ${this.o.role ?? 'TLS leader'} lease`, { identity: this.o.identity });
     this.#leader = false;
     return false;
   }

@@ -49,10 +49,13 @@ export const ConfigReferenceSchema = z.object({
 export const MigrationRequestSpecSchema = z.object({
   sourceDb: z.string().min(1).max(253),
   targetDb: z.string().min(1).max(253),
-  expectedSnapshotHash: z.string().min(1).max(300),
+  expectedSnapshotHash: z.string().min(1).max(300).optional(),
+  /** A pg_basebackup directory instead of one archive: its backup_manifest's digest, and where it is. */
+  expectedBackupManifestHash: z.string().min(1).max(300).optional(),
   syncMode: z.enum(['sync', 'async']),
   env: z.enum(['prod', 'staging']).optional(),
-  snapshot: z.object({ url }).strict(),
+  snapshot: z.object({ url }).strict().optional(),
+  backup: z.object({ url }).strict().optional(),
   walFiles: z.array(z.object({
     name: z.string().min(1).max(255),
     sha256: z.string().min(1).max(200),
@@ -67,7 +70,11 @@ export const MigrationRequestSpecSchema = z.object({
     manifestUrl: url.optional(),
   }).strict().refine((s) => (s.value === undefined) !== (s.url === undefined), 'exactly one of signature.value and signature.url').optional(),
   config: ConfigReferenceSchema.optional(),
-}).strict();
+}).strict()
+  .refine((s) => (s.expectedSnapshotHash === undefined) === (s.snapshot === undefined)
+    && (s.expectedBackupManifestHash === undefined) === (s.backup === undefined)
+    && (s.snapshot === undefined) !== (s.backup === undefined),
+  'give expectedSnapshotHash with snapshot (one archive), or expectedBackupManifestHash with backup (a pg_basebackup directory)');
 export type MigrationRequestSpec = z.infer<typeof MigrationRequestSpecSchema>;
 
 export type ParsedSpec = { ok: true; spec: MigrationRequestSpec } | { ok: false; message: string };
@@ -86,7 +93,8 @@ export function manifestOf(spec: MigrationRequestSpec): Record<string, unknown> 
   return {
     source_db: spec.sourceDb,
     target_db: spec.targetDb,
-    expected_snapshot_hash: spec.expectedSnapshotHash,
+    ...(spec.expectedSnapshotHash !== undefined ? { expected_snapshot_hash: spec.expectedSnapshotHash } : {}),
+    ...(spec.expectedBackupManifestHash !== undefined ? { expected_backup_manifest_hash: spec.expectedBackupManifestHash } : {}),
     sync_mode: spec.syncMode,
     env: spec.env ?? 'prod',
     ...(spec.walFiles ? { wal_files: spec.walFiles.map((w) => ({ name: w.name, sha256: w.sha256, ...(w.size !== undefined ? { size: w.size } : {}) })) } : {}),

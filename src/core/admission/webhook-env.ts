@@ -7,13 +7,25 @@
 // the stricter reading, so an old registration can never loosen a verdict.
 import type { Environment } from '../contracts/migration-manifest.js';
 import type { EnvBinding } from '../config-check.js';
+import { ENFORCEMENT_MODES, type EnforcementMode } from '../contracts/enforcement.js';
 
 export const ENV_LABEL = 'migrationgate.io/env';
 
-export const WEBHOOK_PATHS: readonly { path: string; env: Environment }[] = [
-  { path: '/validate', env: 'prod' },
-  { path: '/validate/prod', env: 'prod' },
-  { path: '/validate/staging', env: 'staging' },
+/**
+ * The enforcement mode is chosen the same way, by the namespace's
+ * `migrationgate.io/enforcement` label through the webhooks'
+ * namespaceSelectors: /validate/<env>/warn and /validate/<env>/audit; the
+ * paths without a mode enforce. A label value the chart does not allow
+ * selects the default webhook, never no webhook (core/enforcement.ts says
+ * what warn and audit may relax).
+ */
+export const ENFORCEMENT_LABEL = 'migrationgate.io/enforcement';
+
+export const WEBHOOK_PATHS: readonly { path: string; env: Environment; mode: EnforcementMode }[] = [
+  { path: '/validate', env: 'prod', mode: 'enforce' },
+  ...(['prod', 'staging'] as const).flatMap((env) => ENFORCEMENT_MODES.map((mode) => ({
+    path: mode === 'enforce' ? `/validate/${env}` : `/validate/${env}/${mode}`, env, mode,
+  }))),
 ];
 
 /** The binding the T1 pipeline enforces for a request that came in on `path`. */

@@ -26,7 +26,8 @@ export const ReplicationJsonRequestSchema = z.object({
   manifest: z.string().describe('replication_manifest.yaml text; a signature covers its UTF-8 bytes'),
   signature: z.string().optional().describe('detached base64 signature over the manifest bytes'),
   dsse: z.string().optional().describe('DSSE envelope (JSON text) whose payload is the manifest'),
-  snapshot_url: z.string().describe('file:// under GATE_ARTIFACT_ROOT or https:// on a host in GATE_ARTIFACT_HOSTS'),
+  snapshot_url: z.string().optional().describe('file:// under GATE_ARTIFACT_ROOT or https:// on a host in GATE_ARTIFACT_HOSTS'),
+  backup_url: z.string().optional().describe('a pg_basebackup output directory (-Ft or -Fp), file://…/ under GATE_ARTIFACT_ROOT; exactly one of snapshot_url and backup_url'),
   wal_files: z.array(z.object({ name: z.string().min(1), url: z.string() }).strict()).max(100_000).optional(),
 }).strict();
 export type ReplicationJsonRequest = z.infer<typeof ReplicationJsonRequestSchema>;

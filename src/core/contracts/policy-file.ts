@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ActionSchema, ScenarioSchema, SeveritySchema } from './report.js';
 import { EnvironmentSchema, type Environment } from './migration-manifest.js';
+import { RuleEnforcementSchema } from './enforcement.js';
 
 export const POLICY_API_VERSION = 'migrationgate.io/v1alpha1';
 export const POLICY_KIND = 'PolicySet';
@@ -40,6 +41,8 @@ export const PolicyRuleSchema = z
     /** Dotted path reported with the finding; T1: relative to `config`, T2: from the variables root (`signature.verified`). */
     path: z.string().min(1).max(256).optional(),
     message: z.string().min(1).max(500),
+    /** Overrides the namespace's enforcement mode for this rule (enforce | warn | audit, or per environment). */
+    enforcement: RuleEnforcementSchema.optional(),
     description: z.string().max(4000).optional(),
   })
   .superRefine((rule, ctx) => {

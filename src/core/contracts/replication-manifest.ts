@@ -13,7 +13,14 @@ export type WalFileEntry = z.infer<typeof WalFileEntrySchema>;
 export const ReplicationManifestSchema = z.object({
   source_db: z.string().min(1).max(253),
   target_db: z.string().min(1).max(253),
-  expected_snapshot_hash: z.string().min(1).max(300),
+  /** The single-archive form: the digest of snapshot.tar.gz. */
+  expected_snapshot_hash: z.string().min(1).max(300).optional(),
+  /**
+   * The native pg_basebackup form: the digest of the backup_manifest file
+   * beside the tars; its own checksum and per-file checksums then protect
+   * everything inside. Exactly one of the two pins is present.
+   */
+  expected_backup_manifest_hash: z.string().min(1).max(300).optional(),
   sync_mode: z.enum(['sync', 'async']),
   /** When present it is exhaustive: every WAL file shipped is listed, nothing else. */
   wal_files: z.array(WalFileEntrySchema).max(100_000).optional(),

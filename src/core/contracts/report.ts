@@ -1,6 +1,7 @@
 // The decision report: the REST response body and the audit record payload.
 // One schema, used by the pipelines, the OpenAPI document and the tests.
 import { z } from 'zod';
+import { EnforcementRecordSchema } from './enforcement.js';
 
 export const ScenarioSchema = z.enum(['T1', 'T2']);
 export type Scenario = z.infer<typeof ScenarioSchema>;
@@ -87,6 +88,8 @@ export const DecisionReportSchema = z.object({
   reasons: z.array(z.string()),
   warnings: z.array(z.string()),
   policy_digest: z.string().optional(),
+  /** Admission under a warn or audit namespace (core/enforcement.ts): the would-be decision beside the enforced one. */
+  enforcement: EnforcementRecordSchema.optional(),
 });
 export type DecisionReport = z.infer<typeof DecisionReportSchema>;
 

@@ -22,6 +22,14 @@ export function normaliseRule(rule: PolicyRule): RuleDefinition {
   if (rule.builtin !== undefined) def.builtin = rule.builtin;
   if (rule.path !== undefined) def.path = rule.path;
   if (rule.description !== undefined) def.description = rule.description;
+  if (rule.enforcement !== undefined) {
+    const enforcement: NonNullable<RuleDefinition['enforcement']> = {};
+    for (const env of environments) {
+      const m = typeof rule.enforcement === 'string' ? rule.enforcement : rule.enforcement[env];
+      if (m !== undefined) enforcement[env] = m;
+    }
+    def.enforcement = enforcement;
+  }
   return def;
 }
 

@@ -1,6 +1,7 @@
 // Shapes shared by compile, evaluate and the built-in checks.
 import type { Action, Scenario, Severity } from '../contracts/report.js';
 import type { PolicyEnv } from '../contracts/policy-file.js';
+import type { EnforcementMode } from '../contracts/enforcement.js';
 
 /** A rule after validation, defaults applied: the unit the digest is computed over. */
 export interface RuleDefinition {
@@ -15,6 +16,8 @@ export interface RuleDefinition {
   path?: string;
   message: string;
   description?: string;
+  /** The rule's own enforcement mode per environment (absent: the namespace's). */
+  enforcement?: Partial<Record<PolicyEnv, EnforcementMode>>;
 }
 
 /** What `GET /api/v1/policies` lists: the definition plus where it came from. */

@@ -12,4 +12,11 @@ export interface ByteSource {
 /** Opens `file://` / `https://` artifacts with limits (adapters/artifacts). */
 export interface ArtifactSource {
   open(url: string, signal?: AbortSignal): Promise<ByteSource>;
+  /** A pg_basebackup output directory (file:// only): backup_manifest bytes and its tars, opened lazily. */
+  openBackupDir?(url: string, signal?: AbortSignal): Promise<BackupDirArtifact>;
+}
+
+export interface BackupDirArtifact {
+  manifestBytes: Uint8Array;
+  files: { name: string; open(): Promise<ByteSource> }[];
 }

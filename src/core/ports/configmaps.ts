@@ -27,3 +27,13 @@ export interface ConfigMapStore {
   /** Every ConfigMap matching the label selector (all pages), in no particular order. */
   list(labelSelector: string): Promise<StoredConfigMap[]>;
 }
+
+/**
+ * Deleting, for the archiver only: the gate's own ServiceAccount has no
+ * delete verb, so the audit sink is never handed this. The precondition
+ * makes a delete remove exactly the version that was exported.
+ */
+export interface ConfigMapDeleter {
+  /** Rejects with `conflict` when the object changed since `resourceVersion`, `not-found` when it is gone. */
+  delete(name: string, resourceVersion: string): Promise<void>;
+}

@@ -11,10 +11,14 @@ export interface Metrics {
   snapshotBytes(bytes: number, seconds: number): void;
   alert(severity: string): void;
   scenarioDuration?(scenario: Scenario, seconds: number): void;
+  /** This writer's live audit segments in etcd and their cap (0: none). */
+  auditSegments?(live: number, cap: number): void;
   /** notAfter of the webhook serving certificate, set at start and on every reload. */
   certExpiry?(notAfter: Date): void;
   /** A standing alert condition (audit-chain, audit-sink, policy-load, key-load, cert-expiry) holds or not. */
   condition?(kind: string, active: boolean): void;
+  /** Each finished background audit run (services/background-audit.ts). */
+  backgroundAudit?(run: { objects: number; finishedAt: string; errors: readonly string[]; results: Record<'pass' | 'fail' | 'warn' | 'error', number> }): void;
 }
 
 export const noMetrics: Metrics = {

@@ -40,6 +40,8 @@ export interface WalRange {
 
 export interface BackupManifest {
   version: number;
+  /** Manifest v2 (PostgreSQL 17+): read from the text, a JSON number would lose its low bits. */
+  systemId?: bigint;
   files: BackupFile[];
   walRanges: WalRange[];
 }
@@ -90,7 +92,10 @@ export function parseBackupManifest(bytes: Uint8Array): BackupManifestParse {
     files.push(file);
   }
   const walRanges = parsed.data['WAL-Ranges'].map((r) => ({ timeline: r.Timeline, start: parseLsn(r['Start-LSN']), end: parseLsn(r['End-LSN']) }));
-  return { ok: true, manifest: { version: parsed.data['PostgreSQL-Backup-Manifest-Version'], files, walRanges } };
+  const version = parsed.data['PostgreSQL-Backup-Manifest-Version'];
+  const sysid = /^\{\s*"PostgreSQL-Backup-Manifest-Version":\s*2,\s*"System-Identifier":\s*([0-9]{1,20}),/.exec(Buffer.from(bytes.subarray(0, 200)).toString('utf8'));
+  if (version === 2 && !sysid) return invalid('version 2 without a System-Identifier on its first lines');
+  return { ok: true, manifest: { version, files, walRanges, ...(sysid ? { systemId: BigInt(sysid[1]!) } : {}) } };
 }
 
 function toBackupFile(f: z.infer<typeof FileSchema>): BackupFile | string {

@@ -52,7 +52,7 @@ export function verifyBackup(records: readonly EntryRecord[], candidates: Readon
   return { hasManifest: true, verified, manifest: parsed.manifest, findings, detail };
 }
 
-function compareFiles(files: readonly BackupFile[], records: readonly EntryRecord[], root: string): Finding[] {
+export function compareFiles(files: readonly BackupFile[], records: readonly EntryRecord[], root: string): Finding[] {
   const out = new Collector();
   const inTar = new Map<string, EntryRecord>();
   for (const r of records) {

@@ -12,6 +12,7 @@ import type { PinnedKey } from '../ports/keys.js';
 import { digestsEqual } from '../hashing.js';
 import { releaseIterator } from './abort.js';
 import { verifyBackup, type BackupVerification } from './backup-verify.js';
+import { checkIdentity } from './backup-identity.js';
 import type { ReplicationFacts } from './facts.js';
 import { blockFinding, VerificationFailure } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
@@ -20,6 +21,7 @@ import { Run } from './run.js';
 import { verifySignature, type SignatureFacts } from './signature.js';
 import { streamSnapshot, type SnapshotOutcome } from './snapshot.js';
 import { verifyWal, type WalFacts } from './wal.js';
+import { nativeBackupSteps, type NativeBackupInput, type NativeOutcome } from './native-backup.js';
 
 export { DEFAULT_REPLICATION_LIMITS, type ReplicationLimits } from './limits.js';
 export type { ReplicationFacts } from './facts.js';
@@ -30,6 +32,8 @@ export interface ReplicationInput {
   signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
   /** snapshot.tar.gz; consumed exactly once. */
   snapshot?: ByteSource;
+  /** A native pg_basebackup directory (pinned by expected_backup_manifest_hash), instead of `snapshot`. */
+  backup?: NativeBackupInput;
   /** Consumed after the snapshot, in order. */
   wal: AsyncIterable<{ name: string; source: ByteSource }>;
   keys: readonly PinnedKey[];
@@ -64,11 +68,10 @@ async function runPipeline(input: ReplicationInput, run: Run, subject: Subject):
   if (!checked) return;
   const signature = signatureStep(input, run);
   if (run.stopped) return;
-  const snap = await snapshotSteps(input, checked, run, subject);
-  if (!snap) return;
-  const backup = backupStep(snap, run);
-  if (run.stopped) return;
-  const wal = await walStep(input, checked, backup, snap.compressedBytes, run);
+  const data = await dataSteps(input, checked, run, subject);
+  if (!data) return;
+  const { backup } = data;
+  const wal = await walStep(input, checked, data, run);
   if (run.stopped) return;
   policyStep(input, run, {
     manifest: { ...checked.manifest },
@@ -115,6 +118,40 @@ function signatureStep(input: ReplicationInput, run: Run): SignatureFacts {
   return out.facts;
 }
 
+/** The snapshot (single archive) or the native backup directory, whichever the manifest pins. */
+async function dataSteps(input: ReplicationInput, checked: CheckedManifest, run: Run, subject: Subject): Promise<NativeOutcome | undefined> {
+  if (checked.pin === 'expected_backup_manifest_hash') {
+    if (input.snapshot) releaseIterator(input.snapshot.stream[Symbol.asyncIterator]());
+    return nativeBackupSteps(input.backup, checked.snapshotDigest, run, subject, {
+      limits: input.limits,
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    });
+  }
+  if (input.backup) {
+    run.fail('snapshot', [blockFinding('snapshot-missing', 'a backup directory was sent but the manifest pins a single archive (expected_snapshot_hash); pin its backup_manifest with expected_backup_manifest_hash instead')]);
+    return undefined;
+  }
+  return archiveSteps(input, checked, run, subject);
+}
+
+async function archiveSteps(input: ReplicationInput, checked: CheckedManifest, run: Run, subject: Subject): Promise<NativeOutcome | undefined> {
+  const snap = await snapshotSteps(input, checked, run, subject);
+  if (!snap) return undefined;
+  const backup = backupStep(snap, run);
+  if (run.stopped) return undefined;
+  const identity = backup.manifest ? checkIdentity(backup.manifest, snap.kept, false) : undefined;
+  if (identity && identity.findings.length > 0) {
+    run.fail('backup-manifest', identity.findings);
+    return undefined;
+  }
+  return {
+    backup, embeddedWal: snap.embeddedWal, bytes: snap.compressedBytes,
+    ...(identity?.systemId !== undefined ? { systemId: identity.systemId } : {}),
+    ...(identity?.label?.segmentSize ? { segmentSize: identity.label.segmentSize } : {}),
+  };
+}
+
 async function snapshotSteps(input: ReplicationInput, checked: CheckedManifest, run: Run, subject: Subject): Promise<SnapshotOutcome | undefined> {
   if (!input.snapshot) {
     run.fail('snapshot', [blockFinding('snapshot-missing', 'no snapshot was supplied; a replication cannot be verified without it')]);
@@ -151,12 +188,15 @@ function backupStep(snap: SnapshotOutcome, run: Run): BackupVerification {
   return b;
 }
 
-async function walStep(input: ReplicationInput, checked: CheckedManifest, backup: BackupVerification, snapshotBytes: number, run: Run): Promise<WalFacts> {
-  let bytes = snapshotBytes;
+async function walStep(input: ReplicationInput, checked: CheckedManifest, data: NativeOutcome, run: Run): Promise<WalFacts> {
+  let bytes = data.bytes;
   const out = await verifyWal({
     files: input.wal,
     listed: checked.manifest.wal_files,
-    walRanges: backup.manifest?.walRanges,
+    walRanges: data.backup.manifest?.walRanges,
+    embedded: data.embeddedWal,
+    ...(data.systemId !== undefined ? { systemId: data.systemId } : {}),
+    ...(data.segmentSize ? { segmentSizeHint: data.segmentSize } : {}),
     limits: input.limits,
     ...(input.signal ? { signal: input.signal } : {}),
     onBytes: (n) => { bytes += n; input.onProgress?.(bytes); },
@@ -185,5 +225,6 @@ function policyStep(input: ReplicationInput, run: Run, facts: ReplicationFacts):
 /** Releases whatever the pipeline did not read (a no-op for what it already finished). */
 function releaseInputs(input: ReplicationInput): void {
   if (input.snapshot) releaseIterator(input.snapshot.stream[Symbol.asyncIterator]());
+  if (input.backup) releaseIterator(input.backup.files[Symbol.asyncIterator]());
   releaseIterator(input.wal[Symbol.asyncIterator]());
 }

@@ -6,6 +6,23 @@ import { DEFAULT_ENTRY_ALGORITHMS, EntryHasher, PG_CHECKSUM_ALGORITHMS, type Ent
 import { fail, safeName } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
 import type { TarEntry, TarVisitor } from './tar-reader.js';
+import { parseWalName } from './wal-name.js';
+import { WalPageScanner, type EmbeddedWal } from './wal-scan.js';
+
+/** pg_wal/<segment> anywhere the backup root may be ("" or one top-level dir). */
+const EMBEDDED_WAL = /^(?:[^/]+\/)?pg_wal\/([0-9A-F]{24}(?:\.partial)?)$/;
+/** Small files the backup checks read (backup-files.ts), kept whole. */
+const KEPT = /^(?:[^/]+\/)?(backup_label|global\/pg_control|tablespace_map)$/;
+const MAX_KEPT_BYTES = 64 * 1024;
+
+export interface WalkerOptions {
+  /** Prepended to every path (a tablespace tar's entries live under pg_tblspc/<oid>/, pg_wal.tar's under pg_wal/). */
+  prefix?: string;
+  /** The tar's name, for messages. */
+  from?: string;
+  /** Accept backup_manifest only outside the tar (native backups carry it beside the tars). */
+  manifestInside?: boolean;
+}
 
 /** backup_manifest at the archive root, or inside one top-level directory (tar -C parent dir). */
 export function isBackupManifestPath(path: string): boolean {
@@ -18,20 +35,32 @@ export class SnapshotWalker implements TarVisitor {
   private readonly safety: ArchiveSafety;
   private algorithms = new Set<PgChecksumAlgorithm>(DEFAULT_ENTRY_ALGORITHMS);
   private hasher: EntryHasher | undefined;
-  private capture: { path: string; chunks: Uint8Array[]; bytes: number } | undefined;
+  private capture: { path: string; chunks: Uint8Array[]; bytes: number; kept?: boolean } | undefined;
+  private wal: { name: string; scan: WalPageScanner } | undefined;
+  readonly embeddedWal: EmbeddedWal[] = [];
+  readonly kept = new Map<string, Uint8Array>();
   /** The entry being read, for messages ("while inflating entry X"). */
   currentPath: string | undefined;
 
-  constructor(private readonly limits: ReplicationLimits) {
+  constructor(private readonly limits: ReplicationLimits, private readonly opts: WalkerOptions = {}) {
     this.safety = new ArchiveSafety(limits);
+  }
+
+  /** Once the backup_manifest is known (native backups: before any tar), entries get exactly the checksums it names. */
+  useAlgorithms(named: readonly PgChecksumAlgorithm[]): void {
+    this.algorithms = new Set(named.length > 0 ? named : DEFAULT_ENTRY_ALGORITHMS);
   }
 
   entry(e: TarEntry): void {
     this.currentPath = e.path;
-    const path = this.safety.check(e);
+    const path = (this.opts.prefix ?? '') + this.safety.check(e);
     if (e.kind !== 'file') return;
     this.hasher = new EntryHasher(path, this.algorithms);
-    if (isBackupManifestPath(path)) {
+    const wal = EMBEDDED_WAL.exec(path);
+    if (wal) this.startWal(wal[1]!);
+    const kept = KEPT.exec(path);
+    if (kept && e.size <= MAX_KEPT_BYTES) this.capture = { path, chunks: [], bytes: 0, kept: true };
+    if (this.opts.manifestInside !== false && isBackupManifestPath(path)) {
       if (e.size > this.limits.maxBackupManifestBytes) {
         fail('backup-manifest-invalid', `${safeName(path)} is ${e.size} bytes; the limit is ${this.limits.maxBackupManifestBytes}`, path);
       }
@@ -39,8 +68,15 @@ export class SnapshotWalker implements TarVisitor {
     }
   }
 
+  private startWal(name: string): void {
+    const parsed = parseWalName(name);
+    if (parsed?.kind !== 'segment') return;
+    this.wal = { name, scan: new WalPageScanner(parsed) };
+  }
+
   data(chunk: Uint8Array): void {
     this.hasher?.update(chunk);
+    this.wal?.scan.update(chunk);
     if (this.capture) {
       this.capture.chunks.push(Buffer.from(chunk));
       this.capture.bytes += chunk.length;
@@ -50,6 +86,12 @@ export class SnapshotWalker implements TarVisitor {
   entryEnd(): void {
     if (this.hasher) this.records.push(this.hasher.finish());
     this.hasher = undefined;
+    if (this.wal) this.embeddedWal.push({ name: this.wal.name, from: this.opts.from ?? 'the snapshot', ...this.wal.scan.finish() });
+    this.wal = undefined;
+    if (this.capture?.kept) {
+      this.kept.set(this.capture.path, Buffer.concat(this.capture.chunks));
+      this.capture = undefined;
+    }
     if (this.capture) {
       const bytes = Buffer.concat(this.capture.chunks);
       this.backupManifests.set(this.capture.path, bytes);

@@ -10,9 +10,12 @@ import type { WalRange } from './backup-manifest.js';
 import { blockFinding, fail, safeName, VerificationFailure, warnFinding } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
 import { headerProblems, readLongHeader } from './wal-header.js';
-import { DEFAULT_WAL_SEGMENT_SIZE, isValidSegmentSize, parseWalName, segmentNumber, segmentStartLsn, type WalName } from './wal-name.js';
+import { DEFAULT_WAL_SEGMENT_SIZE, isValidSegmentSize, parseWalName, segmentNumber, segmentStartLsn, walFileName, type WalName } from './wal-name.js';
 import { readWalFile, type WalRead } from './wal-read.js';
-import { findGaps, uncoveredRanges, type ReceivedSegment } from './wal-sequence.js';
+import { findGaps } from './wal-sequence.js';
+import type { EmbeddedWal } from './wal-scan.js';
+import { restorabilityFindings, type UsableSegment } from './restorability.js';
+import { parseHistory, timelineFindings, type HistoryEntry } from './timelines.js';
 
 export interface WalFacts {
   listed: number;
@@ -26,6 +29,12 @@ export interface WalInput {
   listed: readonly WalFileEntry[] | undefined;
   /** The backup's WAL-Ranges; undefined when the snapshot has no backup_manifest. */
   walRanges: readonly WalRange[] | undefined;
+  /** Segments found inside the backup (pg_wal/, pg_wal.tar). */
+  embedded?: readonly EmbeddedWal[];
+  /** The backup's system identifier (global/pg_control); every segment must carry it. */
+  systemId?: bigint;
+  /** Used when no segment's header says it (backup_label's start LSN and file name agree on one). */
+  segmentSizeHint?: number;
   limits: ReplicationLimits;
   signal?: AbortSignal;
   onBytes: (n: number) => void;
@@ -37,13 +46,14 @@ export interface WalOutcome {
   detail: string;
 }
 
-type Segment = { name: string; parsed: Extract<WalName, { kind: 'segment' }>; read: WalRead };
+type Segment = { name: string; parsed: Extract<WalName, { kind: 'segment' }>; read: WalRead; from: string };
 
 export async function verifyWal(input: WalInput): Promise<WalOutcome> {
   const findings: Finding[] = [];
   const listed = listedMap(input.listed, findings);
   const received = new Set<string>();
   const segments: Segment[] = [];
+  const histories = new Map<number, HistoryEntry[]>();
   const it = input.files[Symbol.asyncIterator]();
   let finished = false;
   try {
@@ -56,7 +66,8 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
         fail('wal-budget-exceeded', `more than ${input.limits.maxWalFiles} WAL files`);
       }
       const seg = await receiveOne(name, source, received, listed, input, findings);
-      if (seg) segments.push(seg);
+      if (seg && 'history' in seg) histories.set(seg.timeline, seg.history);
+      else if (seg) segments.push(seg);
     }
     finished = true;
   } catch (e) {
@@ -70,7 +81,7 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
       if (!received.has(name)) findings.push(blockFinding('wal-missing', `WAL file ${safeName(name)} is listed in the manifest but was not received`, name));
     }
   }
-  return analyse(segments, received.size, input, findings, finished);
+  return analyse(segments, histories, received.size, input, findings, finished);
 }
 
 function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[]): Map<string, { hex: string; size?: number }> {
@@ -87,7 +98,7 @@ function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[
 async function receiveOne(
   name: string, source: ByteSource, received: Set<string>,
   listed: Map<string, { hex: string; size?: number }>, input: WalInput, findings: Finding[],
-): Promise<Segment | undefined> {
+): Promise<Segment | { timeline: number; history: HistoryEntry[] } | undefined> {
   const parsed = parseWalName(name);
   const duplicate = received.has(name);
   received.add(name);
@@ -110,22 +121,43 @@ async function receiveOne(
   } else if (input.listed !== undefined) {
     findings.push(blockFinding('wal-unlisted', `WAL file ${safeName(name)} was received but is not listed in the manifest (the list is exhaustive)`, name));
   }
-  return parsed.kind === 'segment' ? { name, parsed, read } : undefined;
+  if (parsed.kind === 'history') {
+    const h = parseHistory(read.text ?? '', parsed.timeline);
+    if (typeof h === 'string') {
+      findings.push(blockFinding('wal-history-invalid', `${safeName(name)} is not a timeline history file: ${h}`, name));
+      return undefined;
+    }
+    return { timeline: parsed.timeline, history: h };
+  }
+  return parsed.kind === 'segment' ? { name, parsed, read, from: 'the WAL files sent' } : undefined;
 }
 
-function analyse(segments: Segment[], receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
-  const segSize = segmentSizeOf(segments);
-  const good = checkSegments(segments, segSize, findings);
-  const gaps = findGaps(good, segSize);
+function analyse(sent: Segment[], histories: ReadonlyMap<number, HistoryEntry[]>, receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
+  const embedded: Segment[] = (input.embedded ?? []).flatMap((e) => {
+    const parsed = parseWalName(e.name);
+    return parsed?.kind === 'segment' ? [{ name: e.name, parsed, read: { sha256: '', size: e.size, head: e.head, validBytes: e.validBytes, ...(e.systemId !== undefined ? { systemId: e.systemId } : {}) }, from: e.from }] : [];
+  });
+  const segments = [...embedded, ...sent];
+  const segSize = segmentSizeOf(segments, input.segmentSizeHint);
+  const usable = checkSegments(segments, segSize, findings);
+  systemIdFindings(segments, input.systemId, findings);
+  const good = usable.map((u) => ({ timeline: u.timeline, segno: u.segno }));
+  const tl = timelineFindings(usable.map((u) => ({ timeline: u.timeline, segno: u.segno, name: walFileName(u.timeline, u.segno, segSize) })), histories, segSize);
+  findings.push(...tl.findings);
+  // Along a checked history the hand-over gaps replace the per-timeline ones.
+  const gaps = tl.checked ? [] : findGaps(good, segSize);
   if (gaps.length > 0) findings.push(blockFinding('wal-gap', `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`, gaps[0]));
-  const uncovered = input.walRanges ? uncoveredRanges(input.walRanges, good, segSize) : ['no backup_manifest WAL-Ranges to cover'];
-  const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && uncovered.length === 0;
-  findings.push(...advisories(input, uncovered, receivedCount));
-  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing');
+  // A backup_manifest says which WAL a restore needs: without it, the copy cannot start.
+  const restore = input.walRanges ? restorabilityFindings(input.walRanges, usable, segSize) : [];
+  if (finished) findings.push(...restore);
+  const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && restore.length === 0;
+  findings.push(...advisories(input, receivedCount));
+  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing' || f.rule === 'wal-gap' || f.rule.startsWith('wal-timeline'));
+  const inBackup = embedded.length > 0 ? `, ${embedded.length} in the backup` : '';
   return {
     facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
     findings,
-    detail: `${receivedCount} WAL file(s), ${good.length} segment(s) of ${segSize} bytes, ${coverageWords(coversBackup, input.walRanges !== undefined && input.walRanges.length > 0)}`,
+    detail: `${receivedCount} WAL file(s)${inBackup}, ${good.length} segment(s) of ${segSize} bytes, ${coverageWords(coversBackup, input.walRanges !== undefined && input.walRanges.length > 0)}`,
   };
 }
 
@@ -140,13 +172,24 @@ function coverageWords(covers: boolean, hasRanges: boolean): string {
   return "coverage of the backup's WAL-Ranges incomplete: warning wal-coverage (the policies decide whether it blocks)";
 }
 
+/** Every segment from one cluster: the backup's (pg_control), or else the first one seen. */
+function systemIdFindings(segments: readonly Segment[], expected: bigint | undefined, findings: Finding[]): void {
+  let want = expected;
+  let n = 0;
+  for (const s of segments) {
+    const id = s.read.systemId;
+    if (id === undefined) continue;
+    want ??= id;
+    if (id !== want && n++ < 20) {
+      findings.push(blockFinding('wal-system-id-mismatch', `WAL segment ${safeName(s.name)} (${s.from}) belongs to cluster ${id}, not ${want}${expected !== undefined ? ' (the backup\'s global/pg_control)' : ''}: WAL from another cluster cannot be replayed`, s.name));
+    }
+  }
+}
+
 /** Warnings only: whether they block is the policies' call (facts.wal). */
-function advisories(input: WalInput, uncovered: readonly string[], receivedCount: number): Finding[] {
+function advisories(input: WalInput, receivedCount: number): Finding[] {
   const out: Finding[] = [];
   if (receivedCount === 0) return out;
-  if (input.walRanges && uncovered.length > 0) {
-    out.push(warnFinding('wal-coverage', `the WAL received does not cover the backup: ${uncovered.slice(0, 3).join('; ')}`));
-  }
   if (input.listed === undefined) {
     out.push(warnFinding('wal-not-listed', `${receivedCount} WAL file(s) received but the manifest lists none: their digests are unverified`));
   }
@@ -154,8 +197,8 @@ function advisories(input: WalInput, uncovered: readonly string[], receivedCount
 }
 
 /** Segments whose name and first page agree; the others become findings. */
-function checkSegments(segments: readonly Segment[], segSize: number, findings: Finding[]): ReceivedSegment[] {
-  const good: ReceivedSegment[] = [];
+function checkSegments(segments: readonly Segment[], segSize: number, findings: Finding[]): UsableSegment[] {
+  const good: UsableSegment[] = [];
   for (const s of segments) {
     const segno = segmentNumber(s.parsed.hi, s.parsed.lo, segSize);
     if (segno === undefined) {
@@ -164,22 +207,22 @@ function checkSegments(segments: readonly Segment[], segSize: number, findings: 
     }
     const problems = segmentProblems(s, segno, segSize);
     if (problems.length > 0) {
-      findings.push(blockFinding('wal-header-mismatch', `WAL file ${safeName(s.name)}: ${problems.join('; ')}`, s.name));
+      findings.push(blockFinding('wal-header-mismatch', `WAL file ${safeName(s.name)}${s.from === 'the WAL files sent' ? '' : ` (${s.from})`}: ${problems.join('; ')}`, s.name));
       continue;
     }
     // A .partial segment is incomplete: valid to ship, but it proves no continuity.
-    if (!s.parsed.partial) good.push({ timeline: s.parsed.timeline, segno });
+    if (!s.parsed.partial) good.push({ timeline: s.parsed.timeline, segno, validBytes: s.read.validBytes ?? 0, from: s.from });
   }
   return good;
 }
 
 /** The first valid xlp_seg_size found; every other header is then checked against it. */
-function segmentSizeOf(segments: readonly Segment[]): number {
+function segmentSizeOf(segments: readonly Segment[], hint: number | undefined): number {
   for (const s of segments) {
     const h = readLongHeader(s.read.head);
     if (h && isValidSegmentSize(h.segmentSize)) return h.segmentSize;
   }
-  return DEFAULT_WAL_SEGMENT_SIZE;
+  return hint ?? DEFAULT_WAL_SEGMENT_SIZE;
 }
 
 function segmentProblems(s: Segment, segno: bigint, segSize: number): string[] {

@@ -12,6 +12,7 @@ import { passResponse, reviewResponse } from '../../core/admission/response.js';
 import { admissionTarget } from '../../core/admission/target.js';
 import { judgedContentDigest, judgedContentUnchanged, type JudgedResource } from '../../core/admission/unchanged.js';
 import type { Environment } from '../../core/contracts/migration-manifest.js';
+import type { EnforcementMode } from '../../core/contracts/enforcement.js';
 import type { AdmittedDigests } from './admitted-digests.js';
 import type { Caller, DecisionReport, Evaluation, Scenario, Subject } from '../../core/contracts/report.js';
 import { decide } from '../../core/decision.js';
@@ -30,6 +31,8 @@ export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, 
 export interface BoundEnv {
   env: Environment;
   path: string;
+  /** The namespace's enforcement mode (the webhook path); absent: enforce. */
+  mode?: EnforcementMode;
 }
 
 export interface AdmitSettings extends ConfigMapSettings {
@@ -80,9 +83,11 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
   }
   const report = await recordWithin(ctx, evaluation, {
     requestId: call.requestId, source: 'webhook', dryRun: request.dryRun === true,
+    // Always: a rule can pin its own mode even in an enforcing namespace.
+    enforcement: { mode: bound.mode ?? 'enforce', env: bound.env },
   }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
   count(report.decision);
-  if (report.decision === 'ALLOW' && request.dryRun !== true) settings.admitted?.add(admittedKey(request, digest));
+  if (trustedAdmission(report, request)) settings.admitted?.add(admittedKey(request, digest));
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 
@@ -102,6 +107,15 @@ export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId
     requestId, timestamp: ctx.clock.now().toISOString(),
   });
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
+}
+
+/**
+ * Content the unchanged-UPDATE shortcut may trust later. Not a dry run, and
+ * not content admitted only because of warn/audit: once the namespace
+ * enforces, the same content must be judged again.
+ */
+function trustedAdmission(report: DecisionReport, request: AdmissionRequest): boolean {
+  return report.decision === 'ALLOW' && report.enforcement?.would_be !== 'BLOCK' && request.dryRun !== true;
 }
 
 const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };

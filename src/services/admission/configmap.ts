@@ -16,7 +16,12 @@ export interface ConfigMapSettings {
 
 /** `undefined`: nothing gated in this ConfigMap, it passes untouched. */
 export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: ConfigMapSettings, envBinding?: EnvBinding): Evaluation | undefined {
-  const input = extractConfigMapInput(request.object, settings.gatedKeys);
+  return evaluateConfigMapObject(ctx, request.object, subject, settings, envBinding);
+}
+
+/** The same for a ConfigMap read from the cluster (the background audit). */
+export function evaluateConfigMapObject(ctx: GateContext, object: unknown, subject: Subject, settings: ConfigMapSettings, envBinding?: EnvBinding): Evaluation | undefined {
+  const input = extractConfigMapInput(object, settings.gatedKeys);
   switch (input.kind) {
     case 'ungated':
       return undefined;

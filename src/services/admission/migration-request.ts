@@ -33,7 +33,8 @@ import { internalError, rejected } from '../decision/rejections.js';
 import { raceDeadline } from './deadline.js';
 import type { BackgroundVerifications, Progress } from './verifications.js';
 import { readCapped } from './read-capped.js';
-import { evaluateReplicationWith } from '../validation/validate-replication.js';
+import { backupFromArtifacts, evaluateReplicationWith } from '../validation/validate-replication.js';
+import type { NativeBackupInput } from '../../core/replication/native-backup.js';
 
 export interface ReplicationAdmissionDeps {
   artifacts: ArtifactSource;
@@ -95,13 +96,13 @@ async function verify(ctx: GateContext, spec: MigrationRequestSpec, deps: Replic
   // Its own deadline, not the request's: it may outlive the request.
   const signal = AbortSignal.timeout(deps.backgroundTimeoutMs);
   let signed: Signed;
-  let snapshot: ByteSource;
+  let data: { snapshot: ByteSource } | { backup: NativeBackupInput };
   try {
     signed = await signedManifest(spec, deps, signal);
     if (!signed.matches) {
       return rejected('T2', subject, 'spec-manifest-mismatch', 'the spec does not match the signed replication manifest at signature.manifestUrl; the gate verifies what was signed, so both must say the same', 'parse');
     }
-    snapshot = await deps.artifacts.open(spec.snapshot.url, signal);
+    data = spec.backup ? { backup: await backupFromArtifacts(deps.artifacts, spec.backup.url, signal) } : { snapshot: await deps.artifacts.open(spec.snapshot!.url, signal) };
   } catch (e) {
     return artifactProblem(e, subject);
   }
@@ -109,7 +110,7 @@ async function verify(ctx: GateContext, spec: MigrationRequestSpec, deps: Replic
     return await evaluateReplicationWith(ctx, {
       manifestBytes: signed.manifest,
       ...(signed.signature ? { signature: signed.signature } : {}),
-      snapshot,
+      ...data,
       wal: walSources(ctx, spec, deps.artifacts, signal),
       subject,
       signal,

@@ -5,7 +5,8 @@
 import { isAlertRecord, type AuditRecord, type ChainVerification, type StoredRecord } from '../../core/contracts/audit.js';
 import { ChainVerifier, parseAuditLine } from '../../core/audit-record.js';
 import { AuditPageSelector, type AuditPage, type AuditQuery } from '../../core/audit-query.js';
-import type { AuditSink } from '../../core/ports/audit.js';
+import type { AuditSink, RawAuditEntry } from '../../core/ports/audit.js';
+import { idHash } from '../../core/audit-index.js';
 
 export type AuditVerification = ChainVerification & { sink: string; note?: string };
 
@@ -20,15 +21,48 @@ export async function* auditRecords(sink: AuditSink): AsyncIterable<AuditRecord>
   }
 }
 
-/** Feeds every stored record to `selector` and returns its page. */
+async function* filterText(entries: AsyncIterable<RawAuditEntry>, needle: string | undefined): AsyncIterable<RawAuditEntry> {
+  for await (const e of entries) if (needle === undefined || e.text.includes(needle)) yield e;
+}
+
+/** Records of the stored lines, one at a time. */
+async function* recordsOf(entries: AsyncIterable<RawAuditEntry>): AsyncIterable<AuditRecord> {
+  for await (const entry of entries) {
+    const line = parseAuditLine(entry.text);
+    // Alert transitions share the store and the chain, but are not decisions.
+    if (line.ok && !isAlertRecord(line.record)) yield line.record;
+  }
+}
+
+/**
+ * Feeds stored records to `selector` and returns its page. With a sink
+ * index, segments are read newest first and only while they can still
+ * change the page: outside `since` or the `continue` window they are
+ * skipped, and once the page is full a segment wholly older than it ends
+ * the read. Without one, every record is offered.
+ */
 export async function selectAuditPage(sink: AuditSink, selector: AuditPageSelector): Promise<AuditPage> {
-  for await (const record of auditRecords(sink)) selector.offer(record);
+  if (!sink.index) {
+    for await (const record of auditRecords(sink)) selector.offer(record);
+    return selector.page();
+  }
+  const { newest, oldest } = selector.window;
+  const segments = [...sink.index.segments()].filter((s) => s.records > 0).sort((a, b) => b.maxTime - a.maxTime);
+  for (const seg of segments) {
+    if (oldest !== undefined && seg.maxTime < oldest) continue;
+    if (newest !== undefined && seg.minTime > newest) continue;
+    const cutoff = selector.cutoffTime;
+    if (cutoff !== undefined && seg.maxTime < cutoff) break;
+    for await (const record of recordsOf(sink.index.read(seg.id))) selector.offer(record);
+  }
   return selector.page();
 }
 
 export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<AuditPage> {
   // Built before the read: a bad query is a 400 without touching the store.
-  return selectAuditPage(sink, new AuditPageSelector(query));
+  const selector = new AuditPageSelector(query);
+  if (sink.indexed) return sink.indexed.page(query);
+  return selectAuditPage(sink, selector);
 }
 
 /**
@@ -37,9 +71,22 @@ export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<Au
  * name several decisions: the scan does not stop at the first.
  */
 export async function findAuditRecords(sink: AuditSink, requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }> {
+  if (sink.indexed) return sink.indexed.byRequestId(requestId, max);
   const records: AuditRecord[] = [];
   let total = 0;
-  for await (const record of auditRecords(sink)) {
+  // With an index, only the segments whose filter may hold the id are read (stored order kept).
+  const index = sink.index;
+  // A line that does not contain the id as JSON.stringify writes it cannot be its record, so only
+  // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
+  const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);
+  const hashed = idHash(requestId);
+  const source = index ? (async function* () {
+    for (const seg of index.segments()) {
+      if (!seg.mayHoldRequest(hashed)) continue;
+      yield* recordsOf(filterText(index.read(seg.id), plain ? `"request_id":"${requestId}"` : undefined));
+    }
+  })() : auditRecords(sink);
+  for await (const record of source) {
     if (record.request_id !== requestId) continue;
     total += 1;
     if (records.length < max) records.push(record);
@@ -54,7 +101,7 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
  * (audit-snapshot.ts), which bounds how often it runs.
  */
 export async function verifyAudit(sink: AuditSink, onRecord?: (record: StoredRecord) => void): Promise<AuditVerification> {
-  const verifier = new ChainVerifier();
+  const verifier = new ChainVerifier(sink.chainStarts ? await sink.chainStarts() : undefined);
   for await (const entry of sink.readRaw()) {
     const line = verifier.add(entry);
     if (line.ok) onRecord?.(line.record);

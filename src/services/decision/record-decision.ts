@@ -5,6 +5,9 @@ import { decide } from '../../core/decision.js';
 import type { Caller, DecisionReport, Evaluation, FrontDoor } from '../../core/contracts/report.js';
 import type { GateContext } from '../gate-context.js';
 import { describeError } from '../../core/errors.js';
+import type { EnforcementMode } from '../../core/contracts/enforcement.js';
+import type { PolicyEnv } from '../../core/contracts/policy-file.js';
+import { applyEnforcement } from '../../core/enforcement.js';
 
 export interface RecordOptions {
   requestId: string;
@@ -14,6 +17,8 @@ export interface RecordOptions {
   source: FrontDoor;
   /** dry run (admission dryRun): same decision, no audit write. */
   dryRun?: boolean;
+  /** Admission in a namespace with an enforcement mode (core/enforcement.ts); absent: enforce, nothing noted. */
+  enforcement?: { mode: EnforcementMode; env: PolicyEnv };
 }
 
 export async function recordDecision(ctx: GateContext, given: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
@@ -24,7 +29,8 @@ export async function recordDecision(ctx: GateContext, given: Evaluation, opts: 
     timestamp: ctx.clock.now().toISOString(),
     ...(policyDigest ? { policyDigest } : {}),
   });
-  const report = opts.correlationId === undefined ? decided : { ...decided, correlation_id: opts.correlationId };
+  const enforced = opts.enforcement ? applyEnforcement(decided, { ...opts.enforcement, rules: new Map((ctx.policies.current()?.rules ?? []).map((r) => [r.id, r])) }) : decided;
+  const report = opts.correlationId === undefined ? enforced : { ...enforced, correlation_id: opts.correlationId };
   const final = opts.dryRun ? report : await persist(ctx, report);
   ctx.metrics.validation(final, opts.source);
   ctx.alerts.fromDecision(final);
@@ -89,6 +95,8 @@ function auditFailureBlock(report: DecisionReport, why: string): DecisionReport 
   return {
     ...report,
     decision: 'BLOCK',
+    // Fail-closed wins over warn/audit: the record says it was enforced.
+    ...(report.enforcement ? { enforcement: { ...report.enforcement, outcome: 'BLOCK' as const, enforced: [...report.enforcement.enforced, 'audit-unavailable'] } } : {}),
     findings: [...report.findings, { rule: 'audit-unavailable', severity: 'critical', action: 'block', message: `the decision could not be recorded durably (${why}); failing closed` }],
     reasons: [...report.reasons, line],
   };

@@ -3,7 +3,9 @@
 import { evaluatePolicies } from '../../core/policy/evaluate.js';
 import { verifyReplication, type ReplicationLimits } from '../../core/replication/pipeline.js';
 import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
-import type { ByteSource } from '../../core/ports/artifacts.js';
+import type { ArtifactSource, ByteSource } from '../../core/ports/artifacts.js';
+import { GateError } from '../../core/errors.js';
+import type { NativeBackupInput } from '../../core/replication/native-backup.js';
 import type { EnvBinding } from '../../core/config-check.js';
 import type { GateContext } from '../gate-context.js';
 import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
@@ -13,6 +15,8 @@ export interface ReplicationRequest {
   manifestBytes: Uint8Array;
   signature?: { kind: 'detached' | 'dsse'; bytes: Uint8Array };
   snapshot?: ByteSource;
+  /** A native pg_basebackup directory instead of the single archive. */
+  backup?: NativeBackupInput;
   wal: AsyncIterable<{ name: string; source: ByteSource }>;
   subject?: Subject;
   signal?: AbortSignal;
@@ -29,6 +33,7 @@ export async function evaluateReplicationWith(ctx: GateContext, req: Replication
     manifestBytes: req.manifestBytes,
     ...(req.signature ? { signature: req.signature } : {}),
     ...(req.snapshot ? { snapshot: req.snapshot } : {}),
+    ...(req.backup ? { backup: req.backup } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.envBinding ? { envBinding: req.envBinding } : {}),
     wal: req.wal,
@@ -46,4 +51,14 @@ export async function evaluateReplicationWith(ctx: GateContext, req: Replication
 
 export async function validateReplication(ctx: GateContext, req: ReplicationRequest, opts: RecordOptions & { limits: ReplicationLimits }): Promise<DecisionReport> {
   return recordDecision(ctx, await evaluateReplicationWith(ctx, req, opts.limits), opts);
+}
+
+/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (two decoded at once). */
+export async function backupFromArtifacts(artifacts: ArtifactSource, url: string, signal?: AbortSignal): Promise<NativeBackupInput> {
+  if (!artifacts.openBackupDir) throw new GateError('bad-request', 'backup directories are not available from this artifact source');
+  const dir = await artifacts.openBackupDir(url, signal);
+  async function* files(): AsyncGenerator<{ name: string; source: ByteSource }> {
+    for (const f of dir.files) yield { name: f.name, source: await f.open() };
+  }
+  return { manifestBytes: dir.manifestBytes, files: files(), parallel: 2 };
 }

@@ -23,6 +23,19 @@ export interface ControlPlaneOptions {
   apiserverArgs?: string[];
   /** ms to wait for /readyz (default 120 s; a cold page cache makes the first start slow). */
   readyTimeoutMs?: number;
+  /**
+   * Address kube-apiserver binds and advertises (default 127.0.0.1). A real
+   * node's pods cannot reach loopback: node.ts passes the pod bridge's address.
+   */
+  bindAddress?: string;
+  /**
+   * Keep the ServiceAccount admission plugin (default off: nothing creates the
+   * `default` ServiceAccounts without a controller-manager, so it would reject
+   * every Pod). A cluster with a controller-manager turns it on.
+   */
+  serviceAccountAdmission?: boolean;
+  /** Present the admin client cert to kubelets (kubectl logs/exec on a real node). */
+  kubeletClientCert?: boolean;
 }
 
 export interface CommandOptions extends Pick<RunOptions, 'input' | 'timeoutMs'> {
@@ -38,8 +51,15 @@ export interface ControlPlane {
   /** CA that signed the apiserver serving cert and the admin client cert. */
   caPem: string;
   ca: CertFiles;
+  /** The admin client cert (system:masters); the node's components reuse it. */
+  admin: CertFiles;
+  /** Private key the ServiceAccount tokens are signed with (controller-manager). */
+  saSigningKeyPath: string;
   /** Scratch dir, removed by stop() (unless keep). */
   dir: string;
+  /** kube-apiserver's --secure-port and bind address. */
+  port: number;
+  bindAddress: string;
   tools: Tools;
   kubectl(args: string[], opts?: CommandOptions): Promise<RunResult>;
   helm(args: string[], opts?: CommandOptions): Promise<RunResult>;
@@ -53,6 +73,7 @@ const APISERVER_HOSTS = ['127.0.0.1', 'localhost', '10.0.0.1', 'kubernetes', 'ku
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const keep = opts.keep ?? process.env.MIGRATION_GATE_E2E_KEEP === '1';
+  const bindAddress = opts.bindAddress ?? '127.0.0.1';
   const tools = await ensureTools();
   sweepStale(tmpdir(), 'migration-gate-e2e-');
   const dir = await mkdtemp(join(tmpdir(), 'migration-gate-e2e-'));
@@ -74,10 +95,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
 
   try {
-    const pki = await makePki(dir);
+    const pki = await makePki(dir, bindAddress);
     const etcdUrl = await retryPorts(() => startEtcd(tools, dir, join(dataRoot, 'etcd'), dataRoot === dir ? join(dataRoot, 'etcd') : dataRoot, servers));
-    const port = await retryPorts(() => startApiserver(tools, dir, pki, etcdUrl, servers, opts));
-    const server = `https://127.0.0.1:${port}`;
+    const port = await retryPorts(() => startApiserver(tools, dir, pki, etcdUrl, servers, opts, bindAddress));
+    const server = `https://${bindAddress}:${port}`;
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, server, pki.ca.certPem, {
       clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem }, 'admin');
@@ -99,7 +120,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     const mintServiceAccountKubeconfig = async (ns: string, sa: string, o: { duration?: string } = {}) => {
       const created = await kubectl(['create', 'serviceaccount', sa, '-n', ns]);
-      if (created.code !== 0 && !/AlreadyExists/.test(created.stderr)) {
+      if (created.code !== 0 && !/AlreadyExists|already exists/.test(created.stderr)) {
         throw new Error(`create serviceaccount ${ns}/${sa}: ${created.stderr}`);
       }
       // TokenRequest API: a bound, expiring token; no Secret-based tokens
@@ -113,7 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     let stopped: Promise<void> | undefined;
     return {
-      server, kubeconfigPath, caPem: pki.ca.certPem, ca: pki.ca, dir, tools,
+      server, kubeconfigPath, caPem: pki.ca.certPem, ca: pki.ca, admin: pki.admin, saSigningKeyPath: pki.sa.keyPath, dir, port, bindAddress, tools,
       kubectl, helm, mintServiceAccountKubeconfig,
       stop: () => (stopped ??= cleanup()),
     };
@@ -130,12 +151,12 @@ interface Pki {
   sa: { keyPath: string; pubPath: string };
 }
 
-async function makePki(dir: string): Promise<Pki> {
+async function makePki(dir: string, bindAddress: string): Promise<Pki> {
   const pkiDir = join(dir, 'pki');
   await mkdir(pkiDir);
   const ca = await createCa(pkiDir, 'ca');
   const [serving, admin, sa] = await Promise.all([
-    issueCert(pkiDir, ca, { name: 'apiserver', cn: 'kube-apiserver', hosts: APISERVER_HOSTS, usage: 'server' }),
+    issueCert(pkiDir, ca, { name: 'apiserver', cn: 'kube-apiserver', hosts: [...new Set([...APISERVER_HOSTS, bindAddress])], usage: 'server' }),
     issueCert(pkiDir, ca, { name: 'admin', cn: 'migration-gate-e2e-admin', org: 'system:masters', usage: 'client' }),
     createSigningKey(pkiDir, 'sa'),
   ]);
@@ -187,13 +208,13 @@ async function startEtcd(tools: Tools, dir: string, dataDir: string, rmDir: stri
 }
 
 async function startApiserver(tools: Tools, dir: string, pki: Pki, etcdUrl: string, servers: ServerProcess[],
-  opts: ControlPlaneOptions): Promise<number> {
-  const port = await freePort();
+  opts: ControlPlaneOptions, bindAddress: string): Promise<number> {
+  const port = await freePort(bindAddress);
   const apiserver = startTethered({
     name: 'kube-apiserver', cmd: tools.kubeApiserver, logPath: join(dir, 'kube-apiserver.log'),
     args: [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
+      `--bind-address=${bindAddress}`, `--advertise-address=${bindAddress}`, `--secure-port=${port}`,
       `--cert-dir=${join(dir, 'apiserver-certs')}`, // default is /var/run/kubernetes
       `--tls-cert-file=${pki.serving.certPath}`, `--tls-private-key-file=${pki.serving.keyPath}`,
       `--client-ca-file=${pki.ca.certPath}`,
@@ -201,9 +222,10 @@ async function startApiserver(tools: Tools, dir: string, pki: Pki, etcdUrl: stri
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.sa.pubPath}`, `--service-account-signing-key-file=${pki.sa.keyPath}`,
       '--service-cluster-ip-range=10.0.0.0/24',
-      // ServiceAccount admission would reject every Pod: nothing creates the
-      // `default` ServiceAccounts without a controller-manager.
-      '--disable-admission-plugins=ServiceAccount',
+      // ServiceAccount admission would reject every Pod when nothing creates
+      // the `default` ServiceAccounts (no controller-manager).
+      ...(opts.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
+      ...(opts.kubeletClientCert ? [`--kubelet-client-certificate=${pki.admin.certPath}`, `--kubelet-client-key=${pki.admin.keyPath}`] : []),
       '--allow-privileged=true',
       '--profiling=false',
       // The kubernetes Service's Endpoints may not point at loopback: without
@@ -215,7 +237,7 @@ async function startApiserver(tools: Tools, dir: string, pki: Pki, etcdUrl: stri
   servers.push(apiserver);
   const tls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
   try {
-    await waitFor('kube-apiserver /readyz', async () => (await probe(`https://127.0.0.1:${port}/readyz`, tls)).status === 200,
+    await waitFor('kube-apiserver /readyz', async () => (await probe(`https://${bindAddress}:${port}/readyz`, tls)).status === 200,
       opts.readyTimeoutMs ?? 120_000, apiserver.exited);
   } catch (e) {
     servers.pop();

@@ -8,6 +8,16 @@ export interface Tools {
   helm: string;
   kubeApiserver: string;
   etcd: string;
+  /** The node (node.ts): built from the same Kubernetes release as kubeApiserver. */
+  kubelet: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubeProxy: string;
+  containerd: string;
+  ctr: string;
+  cniBinDir: string;
+  pauseImageTar: string;
+  pauseImageRef: string;
 }
 
 let cached: Promise<Tools> | undefined;
@@ -31,7 +41,12 @@ export function ensureTools(): Promise<Tools> {
       if (!v) throw new Error(`ensure-tools.sh did not print ${k}=\n${r.stdout}`);
       return v;
     };
-    return { kubectl: get('KUBECTL'), helm: get('HELM'), kubeApiserver: get('KUBE_APISERVER'), etcd: get('ETCD') };
+    return {
+      kubectl: get('KUBECTL'), helm: get('HELM'), kubeApiserver: get('KUBE_APISERVER'), etcd: get('ETCD'),
+      kubelet: get('KUBELET'), kubeControllerManager: get('KUBE_CONTROLLER_MANAGER'), kubeScheduler: get('KUBE_SCHEDULER'),
+      kubeProxy: get('KUBE_PROXY'), containerd: get('CONTAINERD'), ctr: get('CTR'), cniBinDir: get('CNI_BIN_DIR'),
+      pauseImageTar: get('PAUSE_IMAGE_TAR'), pauseImageRef: get('PAUSE_IMAGE_REF'),
+    };
   })();
   cached.catch(() => (cached = undefined)); // let a later call retry
   return cached;

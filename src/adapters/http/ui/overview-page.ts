@@ -8,8 +8,10 @@
 import type { DecisionCounts } from '../../../services/audit/audit-snapshot.js';
 import type { RequestContext } from '../router.js';
 import { alertRows } from './alerts-page.js';
+import { backgroundAuditSection } from './background-audit-section.js';
 import { activitySection } from './overview-activity.js';
 import { asOf, chainLine, withSnapshot } from './audit-status.js';
+import { checkpointCard } from './checkpoint-status.js';
 import { decisionRows } from './decision-rows.js';
 import { html, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
@@ -36,10 +38,12 @@ ${alerts.length ? html`<p class="status-bad" id="alerts-firing">${alerts.length}
 <section class="card" id="audit"><h2>Audit</h2>
 <p>sink <strong>${gate.audit.kind}</strong>: <span class="${sink.ok ? 'status-ok' : 'status-bad'}">${sink.ok ? 'healthy' : 'failing'}</span> — ${sink.detail}</p>
 ${chainLine(audit, now, { label: 'chain' })}</section>
+${checkpointCard(await deps.api.auditTrees?.statusAll())}
 <section class="card" id="counts"><h2>Decisions</h2>${withSnapshot(audit, (s) => html`${counts(s.lastHour, s.lastDay)}<p>${asOf(s.at, now, audit.refreshing)}<span class="muted"> — the hour and 24 h end then</span></p>`)}</section>
 <section class="card" id="policies"><h2>Policy set</h2>
 ${set ? html`<p><code>${set.digest}</code></p><p>${set.names.join(', ')} · ${set.rules.length} rules${status.loadedAt ? ` · loaded ${status.loadedAt}` : ''}</p>` : html`<p class="status-bad">no policy set loaded</p>`}
 ${status.errors.length ? html`<p class="status-bad">reload errors: ${status.errors.join('; ')}</p>` : ''}</section>
+${backgroundAuditSection(deps.backgroundAudit?.(), deps.backgroundAudit !== undefined)}
 </div>
 <h2>Alerts firing</h2>${alerts.length ? alertRows(alerts) : html`<p class="muted">No alerts firing. Ordinary BLOCKs are decisions, listed below.</p>`}
 ${activitySection(audit, now, deps)}

@@ -3,6 +3,7 @@
 // webhook certificate's expiry once the webhook listener has loaded it.
 import type { ApiDeps } from '../api-deps.js';
 import type { TokenVerifier } from '../auth.js';
+import type { BackgroundAuditSummary } from '../../../services/audit/background-audit.js';
 
 export interface UiDeps {
   api: ApiDeps;
@@ -10,4 +11,6 @@ export interface UiDeps {
   tls: boolean;
   /** undefined until the webhook port has a certificate. */
   webhookCertNotAfter: () => Date | undefined;
+  /** The background audit's last run, when it is on (status page card). */
+  backgroundAudit?: () => BackgroundAuditSummary | undefined;
 }

@@ -1,0 +1,104 @@
+// The PostgreSQL audit table, and the checks that make it append-only by
+// construction. The table is created by an administrator (`migration-gate
+// audit pg-setup`, or the SQL below run by hand); the gate's own role gets
+// INSERT and SELECT and nothing else, and triggers refuse UPDATE, DELETE and
+// TRUNCATE for everybody, the owner included (an owner's mistake, a
+// migration script, a `DELETE` typed into the wrong psql). An owner can
+// still drop the triggers on purpose: that is what the hash chain and the
+// checkpoints that leave the store are for.
+//
+// One row per record. `line` holds exactly the bytes the file and ConfigMap
+// sinks store for the record (its JSON line without the newline); the other
+// columns are copies for the indexes, never the source of truth: reads hand
+// `line` to the same parser and verifier as every other sink.
+export const AUDIT_TABLE = 'migration_gate_audit';
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A role name that is safe to splice into DDL (GRANT cannot take a bind parameter). */
+export function checkedRole(role: string): string {
+  if (!IDENT.test(role)) throw new Error(`PostgreSQL role name must match ${IDENT.source}, got ${JSON.stringify(role.slice(0, 70))}`);
+  return role;
+}
+
+/**
+ * DDL for the table, its indexes and its guards, idempotent. `gateRole` is
+ * the role the gate connects as. The orderings of the indexes are the ones
+ * the audit page sorts by (newest first: time, writer, seq descending;
+ * writer in byte order, as the in-memory selector compares strings).
+ */
+export function setupStatements(gateRole: string): string[] {
+  const role = checkedRole(gateRole);
+  const t = AUDIT_TABLE;
+  const order = 'ts_ms DESC NULLS LAST, writer COLLATE "C" ASC, seq DESC';
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t} (
+       writer     text   NOT NULL CHECK (writer <> ''),
+       seq        bigint NOT NULL CHECK (seq > 0),
+       hash       text   NOT NULL,
+       prev_hash  text   NOT NULL,
+       request_id text   NOT NULL,
+       ts_ms      bigint,
+       scenario   text   NOT NULL,
+       decision   text   NOT NULL,
+       app_id     text,
+       line       text   NOT NULL,
+       PRIMARY KEY (writer, seq)
+     )`,
+    `CREATE INDEX IF NOT EXISTS ${t}_newest ON ${t} (${order})`,
+    `CREATE INDEX IF NOT EXISTS ${t}_scenario ON ${t} (scenario, ${order})`,
+    `CREATE INDEX IF NOT EXISTS ${t}_decision ON ${t} (decision, ${order})`,
+    `CREATE INDEX IF NOT EXISTS ${t}_app ON ${t} (app_id, ${order})`,
+    `CREATE INDEX IF NOT EXISTS ${t}_request ON ${t} (request_id)`,
+    `CREATE OR REPLACE FUNCTION ${t}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       RAISE EXCEPTION 'the migration-gate audit log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+     END $$`,
+    `CREATE OR REPLACE TRIGGER ${t}_no_change BEFORE UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${t}_refuse()`,
+    `CREATE OR REPLACE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${t}_refuse()`,
+    // The gate's role: read and append, nothing else. REVOKE first, so a
+    // setup re-run over a hand-made GRANT ALL still leaves only these two.
+    `REVOKE ALL ON ${t} FROM ${role}`,
+    `GRANT SELECT, INSERT ON ${t} TO ${role}`,
+  ];
+}
+
+/** One query the gate runs at start: what its role may do to the table, and whether the guards are in place. */
+export const GUARD_CHECK_SQL = `
+  SELECT
+    c.oid IS NOT NULL AS table_exists,
+    CASE WHEN c.oid IS NULL THEN false ELSE pg_get_userbyid(c.relowner) = current_user END AS is_owner,
+    CASE WHEN c.oid IS NULL THEN false ELSE has_table_privilege(c.oid, 'INSERT') END AS can_insert,
+    CASE WHEN c.oid IS NULL THEN false ELSE has_table_privilege(c.oid, 'SELECT') END AS can_select,
+    CASE WHEN c.oid IS NULL THEN false ELSE has_table_privilege(c.oid, 'UPDATE') END AS can_update,
+    CASE WHEN c.oid IS NULL THEN false ELSE has_table_privilege(c.oid, 'DELETE') END AS can_delete,
+    CASE WHEN c.oid IS NULL THEN false ELSE has_table_privilege(c.oid, 'TRUNCATE') END AS can_truncate,
+    (SELECT count(*) FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgenabled IN ('O', 'A')
+       AND g.tgname IN ('${AUDIT_TABLE}_no_change', '${AUDIT_TABLE}_no_truncate'))::int AS guards,
+    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS is_superuser
+  FROM (SELECT to_regclass('${AUDIT_TABLE}')::oid AS oid) r
+  LEFT JOIN pg_class c ON c.oid = r.oid`;
+
+export interface GuardState {
+  table_exists: boolean;
+  is_owner: boolean;
+  can_insert: boolean;
+  can_select: boolean;
+  can_update: boolean;
+  can_delete: boolean;
+  can_truncate: boolean;
+  guards: number;
+  is_superuser: boolean;
+}
+
+/** Why the gate must not write through this connection, or undefined when it may. */
+export function guardProblem(s: GuardState): string | undefined {
+  if (!s.table_exists) return `table ${AUDIT_TABLE} does not exist: create it with \`migration-gate audit pg-setup\` (as its owner, not as the gate's role)`;
+  if (s.is_superuser) return 'the gate connects as a superuser, which can bypass every guard; give it a role with INSERT and SELECT only';
+  if (s.is_owner) return `the gate's role owns ${AUDIT_TABLE} and could drop its guards; create the table as another role and GRANT SELECT, INSERT to the gate`;
+  const extra = (['update', 'delete', 'truncate'] as const).filter((p) => s[`can_${p}`]);
+  if (extra.length > 0) return `the gate's role may ${extra.join(', ').toUpperCase()} ${AUDIT_TABLE}; it must have INSERT and SELECT only (re-run pg-setup)`;
+  if (!s.can_insert || !s.can_select) return `the gate's role lacks ${!s.can_insert ? 'INSERT' : 'SELECT'} on ${AUDIT_TABLE}`;
+  if (s.guards < 2) return `the append-only triggers of ${AUDIT_TABLE} are missing or disabled (re-run pg-setup)`;
+  return undefined;
+}

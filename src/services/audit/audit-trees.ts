@@ -1,0 +1,351 @@
+// The Merkle tree of every writer's records, the checkpoints this gate signs
+// for its own writer, and the proofs served from them. Sink-independent: it
+// sees records through the AuditSink port only (the stored lines at start,
+// each acknowledged record after), so every sink gets the same tree and
+// checkpoints. Leaves are the records' canonical bytes (core/tlog/audit-leaf).
+//
+// Memory: ~64 bytes per record for the tree plus the request-id index; the
+// tree is rebuilt from the store at start (one O(history) read).
+import type { StoredRecord } from '../../core/contracts/audit.js';
+import { GateError } from '../../core/errors.js';
+import { parseAuditLine } from '../../core/audit-record.js';
+import { recordLeafBytes, recordLeafHash, writerOrigin } from '../../core/tlog/audit-leaf.js';
+import { checkpointText } from '../../core/tlog/checkpoint.js';
+import { MerkleTree } from '../../core/tlog/merkle-tree.js';
+import { leafHash } from '../../core/tlog/rfc6962.js';
+import { encodeVerifierKey, signNoteText, verifierFor } from '../../core/tlog/signed-note.js';
+import { formatTlogProof } from '../../core/tlog/tlog-proof.js';
+import type { AuditSigningKey, CheckpointBoard, CheckpointDestination } from '../../core/ports/checkpoints.js';
+import type { AuditSink } from '../../core/ports/audit.js';
+import type { Clock, Logger } from '../../core/ports/runtime.js';
+import { openCheckpoint } from '../../core/tlog/checkpoint.js';
+import { SingleFlight } from './single-flight.js';
+
+export interface SignedCheckpoint {
+  writer: string;
+  origin: string;
+  size: number;
+  root: string;
+  note: string;
+  signed_at: string;
+}
+
+export interface DestinationStatus {
+  name: string;
+  ok: boolean;
+  detail: string;
+  size?: number;
+  at?: string;
+}
+
+export interface AuditTreesStatus {
+  key: string;
+  key_name: string;
+  writer: string;
+  checkpoints: SignedCheckpoint[];
+  destinations: DestinationStatus[];
+}
+
+export interface AuditTreesOptions {
+  sink: AuditSink;
+  writer: string;
+  key: AuditSigningKey;
+  clock: Clock;
+  logger: Logger;
+  destinations: CheckpointDestination[];
+  /** Called when a destination refuses a checkpoint (a witness saw another history): raise the alert. */
+  onRefused?(destination: string, detail: string): void;
+  onAccepted?(destination: string): void;
+  /** Where every replica posts its latest checkpoint (ConfigMaps in cluster); absent: only this writer's is known. */
+  board?: CheckpointBoard;
+  /** After a failed read of the store, how long before a tick reads it again (ms). */
+  reloadAfterMs?: number;
+}
+
+interface WriterTree {
+  tree: MerkleTree;
+  /** seq of the last leaf; records of this writer arrive in seq order. */
+  lastSeq: number;
+}
+
+export class AuditTrees {
+  readonly #o: AuditTreesOptions;
+  readonly #trees = new Map<string, WriterTree>();
+  /** request id -> where its records are (a request id may name several decisions). */
+  readonly #byRequest = new Map<string, Array<{ writer: string; index: number }>>();
+  /** Own records acknowledged out of seq order, waiting for the gap to fill. */
+  readonly #early = new Map<number, StoredRecord>();
+  readonly #reload = new SingleFlight<void>(() => this.#load());
+  readonly #vkey: string;
+  #latest: SignedCheckpoint | undefined;
+  readonly #destinations = new Map<string, DestinationStatus>();
+  #sending: Promise<void> = Promise.resolve();
+  #wanted: number[] = [];
+  /** False until the store was read once: until then nothing is signed (a partial tree would sign a false history). */
+  #loaded = false;
+  #loadFailedAt: number | undefined;
+
+  constructor(options: AuditTreesOptions) {
+    this.#o = options;
+    this.#vkey = encodeVerifierKey(verifierFor(options.key.name, options.key.publicKey));
+    for (const d of options.destinations) this.#destinations.set(d.name, { name: d.name, ok: true, detail: 'nothing sent yet' });
+  }
+
+  /** The public key as a signed-note verifier key (what `audit verify --key` reads). */
+  get verifierKey(): string {
+    return this.#vkey;
+  }
+
+  /** Reads every stored line once and rebuilds every writer's tree. */
+  load(): Promise<void> {
+    return this.#reload.run().then(() => {
+      this.#loadFailedAt = undefined;
+    }, (e: unknown) => {
+      this.#loadFailedAt = this.#o.clock.now().getTime();
+      throw e;
+    });
+  }
+
+  async #load(): Promise<void> {
+    {
+      const trees = new Map<string, WriterTree>();
+      const index = new Map<string, Array<{ writer: string; index: number }>>();
+      for await (const entry of this.#o.sink.readRaw()) {
+        const line = parseAuditLine(entry.text);
+        // A line that is not a record is not a leaf; verification names it.
+        if (!line.ok) continue;
+        const w = trees.get(line.record.writer) ?? { tree: new MerkleTree(), lastSeq: 0 };
+        trees.set(line.record.writer, w);
+        // Alert records are leaves too, but only decisions are looked up by request id.
+        if (line.record.request_id !== undefined) addIndex(index, line.record.request_id, { writer: line.record.writer, index: w.tree.size });
+        w.tree.append(recordLeafHash(line.raw));
+        w.lastSeq = line.record.seq;
+      }
+      // Own records acknowledged during the read may or may not be in it: keep the larger view.
+      const own = this.#trees.get(this.#o.writer);
+      const ownLoaded = trees.get(this.#o.writer);
+      if (own && (!ownLoaded || ownLoaded.tree.size < own.tree.size)) trees.set(this.#o.writer, own);
+      this.#trees.clear();
+      for (const [k, v] of trees) this.#trees.set(k, v);
+      this.#byRequest.clear();
+      for (const [k, v] of index) this.#byRequest.set(k, v);
+      this.#loaded = true;
+    }
+  }
+
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** An acknowledged record of this gate's writer becomes the next leaf. */
+  observe(record: StoredRecord): void {
+    // Before the first read of the store, that read will find this record.
+    if (record.writer !== this.#o.writer || !this.#loaded) return;
+    const w = this.#own();
+    if (record.seq <= w.lastSeq) return; // already loaded from the store
+    this.#early.set(record.seq, record);
+    for (let next = this.#early.get(w.lastSeq + 1); next; next = this.#early.get(w.lastSeq + 1)) {
+      this.#early.delete(next.seq);
+      // The leaf is over the record as stored: a JSON round trip drops what JSON cannot hold.
+      const stored = JSON.parse(JSON.stringify(next)) as Record<string, unknown>;
+      if (next.request_id !== undefined) addIndex(this.#byRequest, next.request_id, { writer: next.writer, index: w.tree.size });
+      w.tree.append(recordLeafHash(stored));
+      w.lastSeq = next.seq;
+    }
+    this.#signWanted();
+  }
+
+  #own(): WriterTree {
+    let w = this.#trees.get(this.#o.writer);
+    if (!w) {
+      w = { tree: new MerkleTree(), lastSeq: 0 };
+      this.#trees.set(this.#o.writer, w);
+    }
+    return w;
+  }
+
+  /** Signs a checkpoint of this writer's tree now if it grew since the last one (the periodic tick). */
+  async tick(): Promise<void> {
+    if (!this.#loaded) {
+      // An unreadable store is retried at the tick's pace, not on every call.
+      const failed = this.#loadFailedAt;
+      if (failed !== undefined && this.#o.clock.now().getTime() - failed < (this.#o.reloadAfterMs ?? 2000)) return;
+      await this.load();
+    }
+    const size = this.#own().tree.size;
+    if (this.#latest && this.#latest.size >= size) return;
+    await this.#signAndSend(size);
+  }
+
+  /** Signs a checkpoint covering exactly `size` records (a sealed segment) once the tree has them. */
+  checkpointAt(size: number): void {
+    this.#wanted.push(size);
+    this.#signWanted();
+  }
+
+  #signWanted(): void {
+    if (!this.#loaded) return;
+    const have = this.#own().tree.size;
+    const ready = this.#wanted.filter((s) => s <= have);
+    if (ready.length === 0) return;
+    this.#wanted = this.#wanted.filter((s) => s > have);
+    for (const size of ready) void this.#signAndSend(size).catch(() => undefined);
+  }
+
+  /** Signs the checkpoint of `size` and sends it to every destination, in order; never throws into the commit path. */
+  #signAndSend(size: number): Promise<void> {
+    const run = this.#sending.then(async () => {
+      const w = this.#own();
+      const signed = this.#sign(size);
+      if (!this.#latest || signed.size >= this.#latest.size) this.#latest = signed;
+      for (const d of this.#o.destinations) {
+        let result: { ok: boolean; detail: string };
+        try {
+          result = await d.send({ origin: signed.origin, writer: signed.writer, size, note: signed.note, consistencyFrom: (from) => w.tree.consistencyProof(from, size) });
+        } catch (e) {
+          result = { ok: false, detail: e instanceof Error ? e.message : String(e) };
+        }
+        this.#destinations.set(d.name, { name: d.name, ok: result.ok, detail: result.detail, size, at: this.#o.clock.now().toISOString() });
+        if (result.ok) this.#o.onAccepted?.(d.name);
+        else this.#o.onRefused?.(d.name, result.detail);
+      }
+      if (this.#o.board && this.#latest === signed) {
+        const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
+        await this.#o.board.put({ writer: signed.writer, note: signed.note, signed_at: signed.signed_at, ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}) })
+          .catch((e: unknown) => this.#o.logger.warn('audit checkpoint board write failed', { error: e instanceof Error ? e.message : String(e) }));
+      }
+    });
+    this.#sending = run.catch(() => undefined);
+    return run;
+  }
+
+  #sign(size: number): SignedCheckpoint {
+    const w = this.#own();
+    const origin = writerOrigin(this.#o.key.name, this.#o.writer);
+    const root = w.tree.root(size);
+    const text = checkpointText({ origin, size, root });
+    const note = `${text}\n${signNoteText(text, this.#o.key.name, this.#o.key.privateKey, this.#o.key.publicKey)}`;
+    return { writer: this.#o.writer, origin, size, root: root.toString('base64'), note, signed_at: this.#o.clock.now().toISOString() };
+  }
+
+  /** Waits until every checkpoint asked for so far was signed and sent. */
+  async settled(): Promise<void> {
+    await this.#sending;
+  }
+
+  /**
+   * Every writer's latest checkpoint: this one's from memory, the others'
+   * from the board, each kept only if its signature verifies under this
+   * installation's key and its origin names its writer.
+   */
+  async statusAll(): Promise<AuditTreesStatus & { peers: Array<SignedCheckpoint & { witness?: { ok: boolean; detail: string } }> }> {
+    const own = this.status();
+    if (!this.#o.board) return { ...own, peers: [] };
+    let entries: Awaited<ReturnType<CheckpointBoard['list']>> = [];
+    try {
+      entries = await this.#o.board.list();
+    } catch (e) {
+      this.#o.logger.warn('audit checkpoint board unreadable', { error: e instanceof Error ? e.message : String(e) });
+    }
+    const key = verifierFor(this.#o.key.name, this.#o.key.publicKey);
+    const peers = entries.filter((e) => e.writer !== this.#o.writer).flatMap((e) => {
+      const opened = openCheckpoint(e.note, key);
+      if (!opened.ok || opened.value.checkpoint.origin !== writerOrigin(this.#o.key.name, e.writer)) return [];
+      const c = opened.value.checkpoint;
+      return [{ writer: e.writer, origin: c.origin, size: c.size, root: c.root.toString('base64'), note: e.note, signed_at: e.signed_at, ...(e.witness ? { witness: e.witness } : {}) }];
+    }).sort((a, b) => (a.writer < b.writer ? -1 : 1));
+    return { ...own, peers };
+  }
+
+  status(): AuditTreesStatus {
+    return {
+      key: this.#vkey, key_name: this.#o.key.name, writer: this.#o.writer,
+      checkpoints: this.#latest ? [this.#latest] : [],
+      destinations: [...this.#destinations.values()],
+    };
+  }
+
+  /**
+   * A c2sp.org/tlog-proof@v1 for the decision `requestId`: index, inclusion
+   * proof and a signed checkpoint covering it, the record's canonical bytes
+   * in `extra`. Only this writer's records: only its checkpoints are signed here.
+   */
+  async prove(requestId: string, pick?: { writer: string; index: number }): Promise<string> {
+    let at = this.#byRequest.get(requestId);
+    if (!at || !this.#loaded) {
+      await this.load();
+      at = this.#byRequest.get(requestId);
+    }
+    if (!at || at.length === 0) throw new GateError('not-found', `no audit record with request id ${JSON.stringify(requestId.slice(0, 100))}`);
+    const candidates = pick ? at.filter((a) => a.writer === pick.writer && a.index === pick.index) : at;
+    if (candidates.length !== 1) {
+      throw new GateError('bad-request', `request id names ${at.length} records (${at.map((a) => `${a.writer}#${a.index}`).join(', ')}); pick one with writer= and index=`);
+    }
+    const { writer, index } = candidates[0]!;
+    if (writer !== this.#o.writer) throw new GateError('not-found', `the record was written by ${writer}; ask that replica (each writer signs its own tree)`);
+    if (!this.#latest || this.#latest.size <= index) await this.#signAndSend(this.#own().tree.size);
+    const cp = this.#latest!;
+    const tree = this.#own().tree;
+    const record = await this.#recordAt(writer, index);
+    if (!leafHash(record).equals(tree.leaf(index))) throw new GateError('audit-unavailable', `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`);
+    return formatTlogProof({ extra: record, index, proof: tree.inclusionProof(index, cp.size), checkpoint: cp.note });
+  }
+
+  /** RFC 6962 consistency proof between two sizes of `writer`'s tree. */
+  consistency(writer: string, from: number, to: number): { origin: string; from: number; to: number; proof: string[] } {
+    const w = this.#trees.get(writer);
+    if (!w) throw new GateError('not-found', `no audit tree for writer ${JSON.stringify(writer.slice(0, 100))}`);
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from || to > w.tree.size) {
+      throw new GateError('bad-request', `sizes must satisfy 0 <= from <= to <= ${w.tree.size}`);
+    }
+    return { origin: writerOrigin(this.#o.key.name, writer), from, to, proof: w.tree.consistencyProof(from, to).map((h) => h.toString('base64')) };
+  }
+
+  /** The root of this writer's tree at `size` (what an earlier checkpoint signed). */
+  rootAt(size: number): Buffer {
+    return this.#own().tree.root(size);
+  }
+
+  async #recordAt(writer: string, index: number): Promise<Buffer> {
+    let i = 0;
+    for await (const entry of this.#o.sink.readRaw()) {
+      const line = parseAuditLine(entry.text);
+      if (!line.ok || line.record.writer !== writer) continue;
+      if (i++ === index) return recordLeafBytes(line.raw);
+    }
+    throw new GateError('audit-unavailable', `the store no longer holds record ${writer}#${index}`);
+  }
+}
+
+function addIndex(index: Map<string, Array<{ writer: string; index: number }>>, id: string, at: { writer: string; index: number }): void {
+  const list = index.get(id);
+  if (list) list.push(at);
+  else index.set(id, [at]);
+}
+
+/** The sink, with every acknowledged record handed to the trees. */
+export function withAuditTrees(sink: AuditSink, trees: AuditTrees): AuditSink {
+  return {
+    kind: sink.kind,
+    async append(report) {
+      const record = await sink.append(report);
+      trees.observe(record);
+      return record;
+    },
+    readRaw: () => sink.readRaw(),
+    health: () => sink.health(),
+    close: () => sink.close(),
+    ...(sink.index ? { index: sink.index } : {}),
+  };
+}
+
+/** Log shipping: every checkpoint as one log line (the container log leaves the pod). */
+export function logDestination(logger: Logger): CheckpointDestination {
+  return {
+    name: 'log',
+    send(c) {
+      logger.info('audit checkpoint', { origin: c.origin, size: c.size, checkpoint: c.note });
+      return Promise.resolve({ ok: true, detail: `logged size ${c.size}` });
+    },
+  };
+}
