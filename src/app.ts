@@ -25,7 +25,9 @@ import { createStdoutAuditSink, type LineWritable } from './adapters/audit/stdou
 import { setupApiTokens } from './adapters/http/api-token.js';
 import { chainVerifiers, staticTokenVerifier, withEnvs } from './adapters/http/auth.js';
 import { apiRoutes } from './adapters/http/api-routes.js';
-import type { Readiness } from './adapters/http/api-deps.js';
+import { readinessOf, type Readiness } from './services/health/readiness.js';
+import { keyReloadReporter, policyReloader } from './services/policy/reload-alerts.js';
+import { assertConfigRules } from './config/rules.js';
 import { listen, type RunningServer } from './adapters/http/listen.js';
 import { createRouter } from './adapters/http/router.js';
 import { metricsRoute } from './adapters/http/routes/metrics-route.js';
@@ -87,6 +89,8 @@ export interface App {
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
+  // Settings that did not come through load() meet the same cross-field rules.
+  assertConfigRules(config);
   const clock = opts.clock ?? systemClock;
   const kube = kubeOnce(config);
   const policies = await loadPolicies(config.policyDir, clock);
@@ -177,8 +181,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return selfManaged.current();
       case 'certManager':
       case 'existingSecret':
-        if (!config.tlsDir) throw new GateError('config-invalid', `GATE_TLS_MODE=${config.tlsMode} needs GATE_TLS_DIR (the mounted tls.crt and tls.key)`);
-        certFiles = await watchCertFiles({ dir: config.tlsDir, onChange: onServing, logger });
+        // config/rules.ts: these modes need GATE_TLS_DIR (load() and createApp refuse them without it).
+        certFiles = await watchCertFiles({ dir: config.tlsDir ?? '', onChange: onServing, logger });
         return certFiles.current();
       case 'local':
         return ensureLocalTls({ dir: config.tlsDir ?? path.join(config.dataDir, 'tls'), extraSans: config.tlsExtraSans, now: clock.now(), logger });
@@ -248,34 +252,15 @@ async function loadPolicies(dir: string, clock: Clock): Promise<PolicyStore> {
   return store;
 }
 
-/** The key directory, watched like the policy directory: a refused file is a standing alert and the last good set stays. */
+/** The key directory, watched like the policy directory (services/policy/reload-alerts.ts says what a reload means). */
 function watchKeys(dir: string, store: PinnedKeyStore, gate: GateContext): { close(): void } {
-  const report = (): void => {
-    const s = store.status();
-    gate.alerts.setCondition('key-load', s.ok ? undefined : {
-      id: 'key-load', timestamp: gate.clock.now().toISOString(), severity: 'high', kind: 'key-load',
-      message: `pinned key directory ${dir}: ${s.errors.join('; ')}; keeping the last good key set (${s.count} key(s), ${s.digest})`,
-    });
-    gate.logger[s.ok ? 'info' : 'error'](s.ok ? 'pinned keys loaded' : 'pinned key reload refused; keeping the last good set', { digest: s.digest, keys: s.count, errors: s.errors });
-  };
+  const report = keyReloadReporter(dir, store, gate);
   if (!store.status().ok) report();
   return watchKeyDir(dir, store, report);
 }
 
 function watchPolicies(dir: string, gate: GateContext): { close(): void } {
-  const reload = async (): Promise<void> => {
-    try {
-      const ok = gate.policies.reload(await readPolicyDir(dir), gate.clock.now());
-      const status = gate.policies.status();
-      gate.alerts.setCondition('policy-load', ok ? undefined : {
-        timestamp: gate.clock.now().toISOString(), severity: 'high', kind: 'policy-load',
-        message: `policy reload failed; keeping the last good set ${status.digest ?? ''}: ${status.errors.join('; ')}`,
-      });
-      gate.logger[ok ? 'info' : 'error'](ok ? 'policies reloaded' : 'policy reload failed; keeping the last good set', { digest: status.digest, errors: status.errors });
-    } catch (e) {
-      gate.logger.error('policy reload failed', { error: describeError(e) });
-    }
-  };
+  const reload = policyReloader(dir, () => readPolicyDir(dir), gate);
   return watchPolicyDir(dir, () => void reload());
 }
 
@@ -359,8 +344,8 @@ async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: Aler
         },
       });
     case 'postgres':
-      if (config.auditPostgresUrl === undefined) throw new GateError('config-invalid', 'GATE_AUDIT_SINK=postgres needs GATE_AUDIT_POSTGRES_URL');
-      return openPostgresAuditSink({ url: config.auditPostgresUrl, writer, logger: opts.logger, queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }) });
+      // config/rules.ts: postgres needs GATE_AUDIT_POSTGRES_URL (load() and createApp refuse it without).
+      return openPostgresAuditSink({ url: config.auditPostgresUrl ?? '', writer, logger: opts.logger, queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }) });
   }
 }
 
@@ -373,34 +358,6 @@ function segmentAlert(s: SegmentState, clock: Clock): Alert | undefined {
     message: `audit writer ${s.writer} keeps ${s.live} of at most ${s.cap} segments in etcd; ${full ? 'new decisions BLOCK until' : 'run or fix the archiver:'} `
       + `migration-gate audit archive exports sealed segments and deletes them${full ? '' : ' before the cap is reached'}`,
   };
-}
-
-/**
- * The health matrix (README "Health"): a replica is ready when it can give
- * correct answers and record them. A policy or key reload that failed while
- * the last good set is still in force leaves every replica ready (the
- * answers are still correct; taking them all out of service would block
- * every enforced namespace); it is an alert. A broken audit chain is history
- * that no longer verifies: new decisions are still recorded, so the replica
- * stays ready and the break is an alert, shown beside readiness as a signal.
- * An audit store that refuses writes, no policy set at all, or no serving
- * certificate make the replica not ready.
- */
-function readinessOf(gate: GateContext, tls?: { ok: boolean; detail: string }): Readiness {
-  const p = gate.policies.status();
-  const set = gate.policies.current();
-  const a = gate.audit.health();
-  const checks = {
-    policies: set
-      ? { ok: true, detail: p.ok ? `policy set ${set.digest}` : `last good policy set ${set.digest} in force; the latest reload was refused` }
-      : { ok: false, detail: `no policy set in force: ${p.errors.join('; ')}` },
-    audit: { ok: a.ok, detail: a.detail },
-    ...(tls ? { tls } : {}),
-  };
-  const signals: Record<string, { ok: boolean; detail: string }> = {};
-  // /readyz is open: the key and severity only; the message (paths, database names) is behind the token.
-  for (const alert of gate.alerts.list()) signals[alert.key] = { ok: false, detail: `${alert.severity} alert firing${alert.acknowledged ? ' (acknowledged)' : ''}` };
-  return { ok: Object.values(checks).every((c) => c.ok), checks, signals };
 }
 
 /** GATE_WEBHOOK_CLIENT_CA: a readable PEM file with at least one certificate, or the gate does not start. */

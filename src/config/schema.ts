@@ -1,6 +1,7 @@
 // Every setting of the gate, in one zod schema. Environment variables map
 // onto it in load.ts; nothing else reads the environment.
 import { z } from 'zod';
+import { configProblems } from './rules.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -71,13 +72,8 @@ export const ConfigSchema = z.object({
   auditWitnessUrl: z.string().url().optional(),
   auditWitnessKey: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
-  // Refused at load, like any other bad setting, not at the first decision.
-  if (c.auditSink === 'postgres' && c.auditPostgresUrl === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['auditSink'], message: 'postgres needs GATE_AUDIT_POSTGRES_URL (the chart takes it from a Secret)' });
-  }
-  if (c.writerSlots > 0 && c.auditSink !== 'configmap' && c.auditSink !== 'postgres') {
-    ctx.addIssue({ code: 'custom', path: ['writerSlots'], message: 'writer slots (Leases) are for the configmap and postgres sinks, which several replicas share' });
-  }
+  // Cross-field rules (config/rules.ts): a combination that cannot work fails load(), naming the setting.
+  for (const p of configProblems(c)) ctx.addIssue({ code: 'custom', path: [p.setting], message: p.message });
 });
 export type GateConfig = Readonly<z.infer<typeof ConfigSchema>>;
 

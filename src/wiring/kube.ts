@@ -2,8 +2,8 @@
 // settings. Every feature that talks to the apiserver (GATE_AUDIT_SINK=configmap,
 // GATE_API_TOKEN_REVIEW, GATE_TLS_MODE=selfManaged) shares it: the kubeconfig
 // is loaded once, with one per-request deadline and one keep-alive agent.
+import { kubeUsers } from '../config/rules.js';
 import type { GateConfig } from '../config/schema.js';
-import { GateError } from '../core/errors.js';
 import type { Logger } from '../core/ports/runtime.js';
 import type { TokenVerifier } from '../adapters/http/auth.js';
 import { tokenReviewVerifier } from '../adapters/http/token-review.js';
@@ -22,27 +22,15 @@ export function kubeOnce(config: GateConfig): () => KubeConnection {
   }));
 }
 
-function kubeUsers(config: GateConfig): string[] {
-  return [
-    ...(config.auditSink === 'configmap' ? ['GATE_AUDIT_SINK=configmap'] : []),
-    ...(config.apiTokenReview ? ['GATE_API_TOKEN_REVIEW=true'] : []),
-    ...(config.tlsMode === 'selfManaged' ? ['GATE_TLS_MODE=selfManaged'] : []),
-  ];
-}
-
 /** How long an accepted Kubernetes token is trusted before it is reviewed again. */
 const TOKEN_REVIEW_CACHE_SECONDS = 30;
 
 /**
  * The TokenReview verifier when GATE_API_TOKEN_REVIEW is on, else undefined.
- * An allow-list is required: otherwise every ServiceAccount of the cluster
- * could validate (and read the audit log).
+ * Its allow-list is required by config/rules.ts (checked at load and by createApp).
  */
 export function tokenReviewFromConfig(config: GateConfig, kube: () => KubeConnection, logger: Logger): TokenVerifier | undefined {
   if (!config.apiTokenReview) return undefined;
-  if (config.apiAllowedUsers.length === 0 && config.apiAllowedGroups.length === 0) {
-    throw new GateError('config-invalid', 'GATE_API_TOKEN_REVIEW=true needs GATE_API_ALLOWED_USERS or GATE_API_ALLOWED_GROUPS');
-  }
   return tokenReviewVerifier(kube().tokenReviewer(), {
     allowedUsers: config.apiAllowedUsers, allowedGroups: config.apiAllowedGroups, cacheSeconds: TOKEN_REVIEW_CACHE_SECONDS, logger,
   });

@@ -19,6 +19,7 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, type ChainHead } from '
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
+import { assertAuditWriter } from '../../core/audit-writer.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
@@ -441,7 +442,7 @@ function fitting(lines: string[], from: number, room: number): number {
  * access (RBAC) is a deployment error and does stop it.
  */
 export async function openConfigMapAuditSink(options: ConfigMapAuditSinkOptions): Promise<AuditSink> {
-  if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
+  assertAuditWriter(options.writer);
   const logger = options.logger ?? silent;
   const sink = new ConfigMapAuditSink(options);
   try {

@@ -13,6 +13,7 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type Ch
 import { isAlertRecord, type AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
+import { assertAuditWriter } from '../../core/audit-writer.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { FlushInfo } from './group-commit.js';
@@ -407,7 +408,7 @@ export async function* readJsonLines(path: string): AsyncGenerator<RawAuditEntry
 /** Creates the directory (0700) and file (0600) if needed, repairs a torn tail, resumes the chain. */
 export async function openFileAuditSink(options: FileAuditSinkOptions): Promise<AuditSink> {
   const logger = options.logger ?? silent;
-  if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
+  assertAuditWriter(options.writer);
   const dir = dirname(options.path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const existed = await stat(options.path).then(() => true, () => false);

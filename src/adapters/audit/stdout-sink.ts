@@ -12,6 +12,7 @@ import { chainBatch, GENESIS_HEAD, type AuditableReport, type ChainHead } from '
 import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
+import { assertAuditWriter } from '../../core/audit-writer.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { FlushInfo } from './group-commit.js';
 import { ReportQueue } from './report-queue.js';
@@ -90,6 +91,6 @@ class StdoutAuditSink implements AuditSink {
 }
 
 export function createStdoutAuditSink(options: StdoutAuditSinkOptions): AuditSink {
-  if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
+  assertAuditWriter(options.writer);
   return new StdoutAuditSink(options);
 }

@@ -5,18 +5,15 @@ import type { AuditTrees } from '../../services/audit/audit-trees.js';
 import type { GateContext } from '../../services/gate-context.js';
 import type { BackgroundVerifications } from '../../services/admission/verifications.js';
 import type { ReplicationRouteDeps } from './routes/validate-replication.js';
+import type { Readiness } from '../../services/health/readiness.js';
 
 export interface ApiLimits {
   maxBodyBytes: number;
   maxConfigBytes: number;
 }
 
-export interface Readiness {
-  ok: boolean;
-  checks: Record<string, { ok: boolean; detail: string }>;
-  /** Open alerts by key: shown beside readiness, never part of it (README "Health"). */
-  signals?: Record<string, { ok: boolean; detail: string }>;
-}
+// Readiness is computed by services/health/readiness.ts; the routes only serve it.
+export type { Readiness };
 
 export interface ApiDeps {
   gate: GateContext;

@@ -21,6 +21,7 @@ import { isAlertRecord, type AuditRecord, type StoredRecord } from '../../core/c
 import type { AlertEvent } from '../../core/contracts/alert.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
+import { assertAuditWriter } from '../../core/audit-writer.js';
 import type { AuditQueue, AuditQueueFactory, AuditSink, IndexedAuditReads, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import { pageFrom, pageSql, timeMs } from './pg-audit-query.js';
@@ -308,7 +309,7 @@ function parsed(rows: { line: string }[]): AuditRecord[] {
  * not come up as if it could.
  */
 export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<AuditSink> {
-  if (options.writer.length === 0) throw new GateError('config-invalid', 'audit writer id must not be empty');
+  assertAuditWriter(options.writer);
   const logger = options.logger ?? silent;
   const pool = await openGuardedPool(options.url, logger, options.statementTimeoutMs, options.connectTimeoutMs);
   try {

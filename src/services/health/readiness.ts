@@ -1,0 +1,40 @@
+// The health matrix (README "Health"): a replica is ready when it can give
+// correct answers and record them. A policy or key reload that failed while
+// the last good set is still in force leaves every replica ready (the
+// answers are still correct; taking them all out of service would block
+// every enforced namespace); it is an alert. A broken audit chain is history
+// that no longer verifies: new decisions are still recorded, so the replica
+// stays ready and the break is an alert, shown beside readiness as a signal.
+// An audit store that refuses writes, no policy set at all, or no serving
+// certificate make the replica not ready.
+import type { GateContext } from '../gate-context.js';
+
+export interface Check {
+  ok: boolean;
+  detail: string;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, Check>;
+  /** Open alerts by key: shown beside readiness, never part of it (README "Health"). */
+  signals?: Record<string, Check>;
+}
+
+/** `tls`: the serving certificate's check, when the TLS mode can lack one (selfManaged before a leader wrote it). */
+export function readinessOf(gate: Pick<GateContext, 'policies' | 'audit' | 'alerts'>, tls?: Check): Readiness {
+  const p = gate.policies.status();
+  const set = gate.policies.current();
+  const a = gate.audit.health();
+  const checks = {
+    policies: set
+      ? { ok: true, detail: p.ok ? `policy set ${set.digest}` : `last good policy set ${set.digest} in force; the latest reload was refused` }
+      : { ok: false, detail: `no policy set in force: ${p.errors.join('; ')}` },
+    audit: { ok: a.ok, detail: a.detail },
+    ...(tls ? { tls } : {}),
+  };
+  const signals: Record<string, Check> = {};
+  // /readyz is open: the key and severity only; the message (paths, database names) is behind the token.
+  for (const alert of gate.alerts.list()) signals[alert.key] = { ok: false, detail: `${alert.severity} alert firing${alert.acknowledged ? ' (acknowledged)' : ''}` };
+  return { ok: Object.values(checks).every((c) => c.ok), checks, signals };
+}
