@@ -15,7 +15,14 @@ function adapterOf(file) {
 // a port in src/core/ports/; src/app.ts and src/wiring/ put them together).
 // Relative specifiers are resolved, so depth and `..` tricks do not matter.
 const sealedAdapters = {
-  meta: { type: 'problem', schema: [], messages: { crossing: 'adapter "{{from}}" imports adapter "{{to}}" ({{spec}}): share a port in src/core/ports/ and wire them in src/app.ts or src/wiring/' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      crossing:
+        'adapter "{{from}}" imports adapter "{{to}}" ({{spec}}): share a port in src/core/ports/ and wire them in src/app.ts or src/wiring/',
+    },
+  },
   create(context) {
     const from = adapterOf(context.filename);
     if (!from) return {};
@@ -25,7 +32,12 @@ const sealedAdapters = {
       const to = adapterOf(path.resolve(path.dirname(context.filename), spec));
       if (to && to !== from) context.report({ node, messageId: 'crossing', data: { from, to, spec } });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };
 
@@ -38,7 +50,13 @@ export default tseslint.config(
       complexity: ['warn', 15],
       'max-depth': ['warn', 4],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|describe)$/]", message: 'no focused tests' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|describe)$/]",
+          message: 'no focused tests',
+        },
+      ],
     },
   },
   {
@@ -49,19 +67,49 @@ export default tseslint.config(
   {
     // Services work over ports and settings over the schema: neither knows an adapter.
     files: ['src/services/**/*.ts', 'src/config/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**', '**/wiring/**', '**/app.js'], message: 'services and config know ports, never adapters: wire them in src/app.ts or src/wiring/' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/adapters/**', '**/wiring/**', '**/app.js'],
+              message:
+                'services and config know ports, never adapters: wire them in src/app.ts or src/wiring/',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // The core is pure: no I/O, no clock, no adapters.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:tls', 'node:child_process', 'prom-client', '@kubernetes/client-node', 'node-forge', 'busboy'],
-        patterns: ['**/adapters/**', '**/services/**', '**/config/**'],
-      }],
-      'no-restricted-properties': ['error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'node:fs',
+            'node:fs/promises',
+            'node:net',
+            'node:http',
+            'node:https',
+            'node:tls',
+            'node:child_process',
+            'prom-client',
+            '@kubernetes/client-node',
+            'node-forge',
+            'busboy',
+          ],
+          patterns: ['**/adapters/**', '**/services/**', '**/config/**'],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
         { object: 'Date', property: 'now', message: 'core has no clock: take it from the Clock port' },
-        { object: 'process', property: 'env', message: 'only main.ts reads the environment' }],
+        { object: 'process', property: 'env', message: 'only main.ts reads the environment' },
+      ],
     },
   },
 );

@@ -31,7 +31,9 @@ if (distFresh) {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write('migration-gate: dist/cli.js is missing or older than src/, and tsx is not installed: run `npm ci` (dev dependencies) or `npm run build`\n');
+    process.stderr.write(
+      'migration-gate: dist/cli.js is missing or older than src/, and tsx is not installed: run `npm ci` (dev dependencies) or `npm run build`\n',
+    );
     process.exit(2);
   }
   register();

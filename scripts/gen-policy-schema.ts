@@ -3,4 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { policyFileJsonSchema } from '../src/core/contracts/policy-file-json-schema.js';
 
-writeFileSync(new URL('../schemas/policyset.v1alpha1.schema.json', import.meta.url), `${JSON.stringify(policyFileJsonSchema(), null, 2)}\n`);
+writeFileSync(
+  new URL('../schemas/policyset.v1alpha1.schema.json', import.meta.url),
+  `${JSON.stringify(policyFileJsonSchema(), null, 2)}\n`,
+);

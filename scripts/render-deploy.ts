@@ -35,11 +35,17 @@ export const NAMESPACE = 'migration-gate';
  * Hooks (pre-delete cleanup Job, helm test Pod) only make sense under helm.
  */
 export const DEPLOY_HELM_ARGS: readonly string[] = [
-  'template', RELEASE, CHART_DIR,
-  '--namespace', NAMESPACE,
-  '--no-hooks', '--skip-tests',
-  '--set', `api.existingSecret=${RELEASE}-api-token`,
-  '--set', `audit.signingKeySecret=${RELEASE}-audit-signing`,
+  'template',
+  RELEASE,
+  CHART_DIR,
+  '--namespace',
+  NAMESPACE,
+  '--no-hooks',
+  '--skip-tests',
+  '--set',
+  `api.existingSecret=${RELEASE}-api-token`,
+  '--set',
+  `audit.signingKeySecret=${RELEASE}-audit-signing`,
 ];
 
 /** Chart file copies: [repository source, chart copy], both relative to the repo root. */
@@ -84,7 +90,10 @@ metadata:
 `;
 
 function cacheDir(env: NodeJS.ProcessEnv): string {
-  return env.MIGRATION_GATE_E2E_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'migration-gate-e2e');
+  return (
+    env.MIGRATION_GATE_E2E_CACHE ??
+    path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'migration-gate-e2e')
+  );
 }
 
 /** The kubectl-layer version pinned by ensure-tools.sh (single source of truth). */
@@ -103,29 +112,48 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     throw new Error(
       `helm binary not found at ${candidate}${env.HELM_BIN ? ' ($HELM_BIN)' : ''}.\n` +
-      `Fetch the cached official helm and kubectl first:\n\n    bash ${ENSURE_TOOLS}\n\n` +
-      '(it also builds kube-apiserver on a cold machine; set HELM_BIN to use another official helm v4 binary).',
+        `Fetch the cached official helm and kubectl first:\n\n    bash ${ENSURE_TOOLS}\n\n` +
+        '(it also builds kube-apiserver on a cold machine; set HELM_BIN to use another official helm v4 binary).',
     );
   }
   return candidate;
 }
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs helm; never throws for a non-zero exit (the result carries it). */
 export function runHelm(helm: string, args: readonly string[], timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(helm, [...args], { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: path.join(os.tmpdir(), 'migration-gate-helm-cache'), HELM_CONFIG_HOME: path.join(os.tmpdir(), 'migration-gate-helm-config') } }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
+    execFile(
+      helm,
+      [...args],
+      {
+        cwd: REPO_ROOT,
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...process.env,
+          HELM_CACHE_HOME: path.join(os.tmpdir(), 'migration-gate-helm-cache'),
+          HELM_CONFIG_HOME: path.join(os.tmpdir(), 'migration-gate-helm-config'),
+        },
+      },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** The exact text deploy/migration-gate.yaml must hold. */
 export async function renderDeploy(helm: string): Promise<string> {
   const r = await runHelm(helm, DEPLOY_HELM_ARGS);
-  if (r.code !== 0) throw new Error(`helm ${DEPLOY_HELM_ARGS.join(' ')} failed (exit ${r.code}):\n${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`helm ${DEPLOY_HELM_ARGS.join(' ')} failed (exit ${r.code}):\n${r.stderr}`);
   const body = r.stdout.replace(/^---\n/, '').trimEnd();
   return `${HEADER}---\n${NAMESPACE_DOC}---\n${body}\n`;
 }
@@ -138,7 +166,8 @@ export function staleChartCopies(): { source: string; copy: string; reason: stri
     const dst = path.join(REPO_ROOT, copy);
     if (!existsSync(src)) out.push({ source, copy, reason: `${source} does not exist` });
     else if (!existsSync(dst)) out.push({ source, copy, reason: `${copy} is missing` });
-    else if (!readFileSync(src).equals(readFileSync(dst))) out.push({ source, copy, reason: `${copy} differs from ${source}` });
+    else if (!readFileSync(src).equals(readFileSync(dst)))
+      out.push({ source, copy, reason: `${copy} differs from ${source}` });
   }
   return out;
 }
@@ -148,7 +177,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const stale = staleChartCopies();
   const missingSource = stale.filter((s) => !existsSync(path.join(REPO_ROOT, s.source)));
   if (missingSource.length > 0) {
-    process.stderr.write(`render-deploy: ${missingSource.map((s) => s.reason).join('; ')}: the chart cannot carry it\n`);
+    process.stderr.write(
+      `render-deploy: ${missingSource.map((s) => s.reason).join('; ')}: the chart cannot carry it\n`,
+    );
     return 1;
   }
   if (check && stale.length > 0) {
@@ -166,7 +197,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (check) {
-    process.stderr.write(`render-deploy: ${path.relative(REPO_ROOT, DEPLOY_FILE)} is out of date: run npx tsx scripts/render-deploy.ts\n`);
+    process.stderr.write(
+      `render-deploy: ${path.relative(REPO_ROOT, DEPLOY_FILE)} is out of date: run npx tsx scripts/render-deploy.ts\n`,
+    );
     return 1;
   }
   writeFileSync(DEPLOY_FILE, text);
@@ -175,8 +208,11 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
-    process.stderr.write(`render-deploy: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(2);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`render-deploy: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
 }

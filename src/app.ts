@@ -95,20 +95,34 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const kube = kubeOnce(config);
   const policies = await loadPolicies(config.policyDir, clock);
   // /metrics always serves the gate's own registry; a test may observe through its own Metrics instead.
-  const prom = createPromMetrics({ version: opts.version, policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id) });
+  const prom = createPromMetrics({
+    version: opts.version,
+    policyRuleIds: () => (policies.current()?.rules ?? []).map((r) => r.id),
+  });
   const metrics = opts.metrics ?? prom;
   const ids = opts.ids ?? ulidGenerator();
   // Alert transitions are audit records: written to the same store (through the Merkle trees), read back by every replica's walk.
   // The sink is opened after the book (it raises audit-sink alerts), hence the late binding.
   const opened: { sink?: AuditSink } = {};
   const alerts = new AlertBook({
-    clock, ids, writer: opts.writerId, logger, onFire: (a) => metrics.alert(a.severity),
+    clock,
+    ids,
+    writer: opts.writerId,
+    logger,
+    onFire: (a) => metrics.alert(a.severity),
     onCondition: (kind, active) => metrics.condition?.(kind, active),
-    journal: (e) => (opened.sink ? opened.sink.append(e) : Promise.reject(new GateError('audit-unavailable', 'audit store not open yet'))),
+    journal: (e) =>
+      opened.sink
+        ? opened.sink.append(e)
+        : Promise.reject(new GateError('audit-unavailable', 'audit store not open yet')),
   });
   // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
   const sealed: { trees?: AuditTrees } = {};
-  const rawAudit = opts.auditSink ?? (await openAuditSink(config, opts, alerts, clock, kube, metrics, (seq) => sealed.trees?.checkpointAt(seq)));
+  const rawAudit =
+    opts.auditSink ??
+    (await openAuditSink(config, opts, alerts, clock, kube, metrics, (seq) =>
+      sealed.trees?.checkpointAt(seq),
+    ));
   const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube);
   sealed.trees = auditTrees;
   const audit = withAuditTrees(rawAudit, auditTrees);
@@ -116,12 +130,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
   const gate: GateContext = {
-    clock, ids, audit, policies, alerts, logger, metrics,
+    clock,
+    ids,
+    audit,
+    policies,
+    alerts,
+    logger,
+    metrics,
     keys,
     auditFailClosed: config.auditFailClosed,
     configCheckMemo: new ConfigCheckMemo(),
   };
-  const tokens = await setupApiTokens({ dataDir: config.dataDir, ...optional('token', config.apiToken), ...optional('tokensFile', config.apiTokensFile) });
+  const tokens = await setupApiTokens({
+    dataDir: config.dataDir,
+    ...optional('token', config.apiToken),
+    ...optional('tokensFile', config.apiTokensFile),
+  });
   const watcher = watchPolicies(config.policyDir, gate);
   const keyWatcher = watchKeys(keysDir, keys, gate);
   let selfManaged: SelfManagedTls | undefined;
@@ -132,8 +156,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);
   // Large snapshots keep verifying past one admission deadline (a few at a time); the API and the status page show their progress.
-  const verifications = new BackgroundVerifications({ maxEntries: 8, resultTtlMs: 10 * 60_000, now: () => clock.now().getTime() });
-  const apiDeps = { gate, readiness, limits: config, buildInfo: { version: opts.version }, replication, auditSnapshots, verifications, auditTrees, ...optional('tokenFile', tokens.generatedPath) };
+  const verifications = new BackgroundVerifications({
+    maxEntries: 8,
+    resultTtlMs: 10 * 60_000,
+    now: () => clock.now().getTime(),
+  });
+  const apiDeps = {
+    gate,
+    readiness,
+    limits: config,
+    buildInfo: { version: opts.version },
+    replication,
+    auditSnapshots,
+    verifications,
+    auditTrees,
+    ...optional('tokenFile', tokens.generatedPath),
+  };
   let checkpointTimer: NodeJS.Timeout | undefined;
   // In cluster, Kubernetes tokens (TokenReview) are accepted beside the static ones.
   const reviewed = tokenReviewFromConfig(config, kube, logger);
@@ -142,20 +180,55 @@ export async function createApp(opts: AppOptions): Promise<App> {
     : staticTokenVerifier(tokens.tokens);
   let certNotAfter: Date | undefined;
   // Background audit of existing objects (OpenReports), when an interval is set.
-  const backgroundAudit = config.backgroundAuditIntervalSeconds > 0 ? new BackgroundAudit(gate, {
-    gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, onRun: (run) => metrics.backgroundAudit?.(run),
-    ...backgroundAuditCluster({ ...optional('kubeconfigPath', config.kubeconfig), enforceLabel: config.enforceLabel, envLabel: config.envLabel, excludedNamespaces: [config.namespace, 'kube-system', 'kube-node-lease'] }),
-  }) : undefined;
-  const ui = uiRoutes({ api: apiDeps, verifier, tls: config.apiTls, webhookCertNotAfter: () => certNotAfter, ...(backgroundAudit ? { backgroundAudit: () => backgroundAudit.last() } : {}) });
-  const router = withDecisionPaths(createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
-    verifier, ids: gate.ids, logger, tls: config.apiTls,
-  }));
+  const backgroundAudit =
+    config.backgroundAuditIntervalSeconds > 0
+      ? new BackgroundAudit(gate, {
+          gatedKeys: config.gatedKeys,
+          maxConfigBytes: config.maxConfigBytes,
+          onRun: (run) => metrics.backgroundAudit?.(run),
+          ...backgroundAuditCluster({
+            ...optional('kubeconfigPath', config.kubeconfig),
+            enforceLabel: config.enforceLabel,
+            envLabel: config.envLabel,
+            excludedNamespaces: [config.namespace, 'kube-system', 'kube-node-lease'],
+          }),
+        })
+      : undefined;
+  const ui = uiRoutes({
+    api: apiDeps,
+    verifier,
+    tls: config.apiTls,
+    webhookCertNotAfter: () => certNotAfter,
+    ...(backgroundAudit ? { backgroundAudit: () => backgroundAudit.last() } : {}),
+  });
+  const router = withDecisionPaths(
+    createRouter(apiRoutes(apiDeps, [metricsRoute(prom), ...ui]), {
+      verifier,
+      ids: gate.ids,
+      logger,
+      tls: config.apiTls,
+    }),
+  );
   let api: RunningServer | undefined;
   // Webhook port: always HTTPS (TLS >= 1.2), AdmissionReview v1 on /validate.
-  const admitReplication = replicationAdmitter(gate, { ...replication, verifications, backgroundTimeoutMs: config.artifactTimeoutSeconds * 1000 });
-  const webhookHandler = createWebhookHandler({
-    gate, settings: { gatedKeys: config.gatedKeys, maxConfigBytes: config.maxConfigBytes, replication: admitReplication, admitted: new AdmittedDigests() }, defaultTimeoutSeconds: config.webhookTimeoutSeconds,
-  }, { ids: gate.ids, logger });
+  const admitReplication = replicationAdmitter(gate, {
+    ...replication,
+    verifications,
+    backgroundTimeoutMs: config.artifactTimeoutSeconds * 1000,
+  });
+  const webhookHandler = createWebhookHandler(
+    {
+      gate,
+      settings: {
+        gatedKeys: config.gatedKeys,
+        maxConfigBytes: config.maxConfigBytes,
+        replication: admitReplication,
+        admitted: new AdmittedDigests(),
+      },
+      defaultTimeoutSeconds: config.webhookTimeoutSeconds,
+    },
+    { ids: gate.ids, logger },
+  );
   let webhook: RunningServer | undefined;
   let webhookClientCa: string | undefined;
   const expiry = watchCertExpiry({ notAfter: () => certNotAfter, alerts, clock });
@@ -170,13 +243,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
     for (const server of [webhook?.server, config.apiTls ? api?.server : undefined]) {
       // The client CA lives in the secure context too: a reload must keep it.
       const ca = server === webhook?.server && webhookClientCa ? { ca: webhookClientCa } : {};
-      if (server && 'setSecureContext' in server) server.setSecureContext({ key: t.key, cert: t.cert, ...ca });
+      if (server && 'setSecureContext' in server)
+        server.setSecureContext({ key: t.key, cert: t.cert, ...ca });
     }
   };
   const startTls = async (): Promise<ServingTls | undefined> => {
     switch (config.tlsMode) {
       case 'selfManaged':
-        selfManaged = selfManagedTlsFromConfig(config, kube(), { identity: opts.writerId, clock, logger, onServing, ...optional('timings', opts.tlsTimings) });
+        selfManaged = selfManagedTlsFromConfig(config, kube(), {
+          identity: opts.writerId,
+          clock,
+          logger,
+          onServing,
+          ...optional('timings', opts.tlsTimings),
+        });
         await selfManaged.start();
         return selfManaged.current();
       case 'certManager':
@@ -185,7 +265,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
         certFiles = await watchCertFiles({ dir: config.tlsDir ?? '', onChange: onServing, logger });
         return certFiles.current();
       case 'local':
-        return ensureLocalTls({ dir: config.tlsDir ?? path.join(config.dataDir, 'tls'), extraSans: config.tlsExtraSans, now: clock.now(), logger });
+        return ensureLocalTls({
+          dir: config.tlsDir ?? path.join(config.dataDir, 'tls'),
+          extraSans: config.tlsExtraSans,
+          now: clock.now(),
+          logger,
+        });
     }
   };
   return {
@@ -203,16 +288,42 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const tls = await startTls();
       if (tls) onServing(tls);
       // A checkpoint at start (the tree as the store holds it), then every few seconds while records arrive.
-      void auditTrees.tick().catch((e: unknown) => logger.warn('audit checkpoint failed', { error: e instanceof Error ? e.message : String(e) }));
-      checkpointTimer = setInterval(() => void auditTrees.tick().catch(() => undefined), config.auditCheckpointSeconds * 1000);
+      void auditTrees
+        .tick()
+        .catch((e: unknown) =>
+          logger.warn('audit checkpoint failed', { error: e instanceof Error ? e.message : String(e) }),
+        );
+      checkpointTimer = setInterval(
+        () => void auditTrees.tick().catch(() => undefined),
+        config.auditCheckpointSeconds * 1000,
+      );
       checkpointTimer.unref();
       const apiTls = config.apiTls ? { tls: tls ? { key: tls.key, cert: tls.cert } : {} } : {};
-      api = await listen(router, { host: config.bindAddress, port: config.apiPort, requestTimeoutMs: 30 * 60_000, ...apiTls, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' } });
+      api = await listen(router, {
+        host: config.bindAddress,
+        port: config.apiPort,
+        requestTimeoutMs: 30 * 60_000,
+        ...apiTls,
+        bodyTimeoutMs: config.bodyTimeoutMs,
+        settings: { port: 'GATE_API_PORT', host: 'GATE_BIND_ADDRESS' },
+      });
       logger.info('api listening', { port: api.port, policy_digest: policies.current()?.digest });
-      webhook = await listen(webhookHandler, { host: config.bindAddress, port: config.webhookPort, tls: tls ? { key: tls.key, cert: tls.cert } : {}, requestTimeoutMs: 60_000, bodyTimeoutMs: config.bodyTimeoutMs, settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' }, ...optional('clientCa', webhookClientCa) });
+      webhook = await listen(webhookHandler, {
+        host: config.bindAddress,
+        port: config.webhookPort,
+        tls: tls ? { key: tls.key, cert: tls.cert } : {},
+        requestTimeoutMs: 60_000,
+        bodyTimeoutMs: config.bodyTimeoutMs,
+        settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' },
+        ...optional('clientCa', webhookClientCa),
+      });
       // The first walk restores alerts from the store (a restart) and primes the alert book.
       void auditSnapshots.current().catch(() => undefined);
-      logger.info('webhook listening', { port: webhook.port, cert_not_after: tls?.notAfter.toISOString(), client_certificates: webhookClientCa ? 'required' : 'not requested' });
+      logger.info('webhook listening', {
+        port: webhook.port,
+        cert_not_after: tls?.notAfter.toISOString(),
+        client_certificates: webhookClientCa ? 'required' : 'not requested',
+      });
       backgroundAudit?.start(config.backgroundAuditIntervalSeconds * 1000);
       return { apiPort: api.port, webhookPort: webhook.port };
     },
@@ -244,10 +355,18 @@ async function loadPolicies(dir: string, clock: Clock): Promise<PolicyStore> {
   try {
     files = await readPolicyDir(dir);
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_POLICY_DIR: cannot read ${dir}: ${describeError(e)}`, undefined, { cause: e });
+    throw new GateError(
+      'config-invalid',
+      `GATE_POLICY_DIR: cannot read ${dir}: ${describeError(e)}`,
+      undefined,
+      { cause: e },
+    );
   }
   if (!store.reload(files, clock.now())) {
-    throw new GateError('config-invalid', `no valid policy set in ${dir}; refusing to start:\n  ${store.status().errors.join('\n  ')}`);
+    throw new GateError(
+      'config-invalid',
+      `no valid policy set in ${dir}; refusing to start:\n  ${store.status().errors.join('\n  ')}`,
+    );
   }
   return store;
 }
@@ -264,27 +383,62 @@ function watchPolicies(dir: string, gate: GateContext): { close(): void } {
   return watchPolicyDir(dir, () => void reload());
 }
 
-async function openAuditTrees(config: GateConfig, opts: AppOptions, sink: AuditSink, alerts: AlertBook, clock: Clock, kube: () => KubeConnection): Promise<AuditTrees> {
-  const { key, generatedPath } = await loadAuditSigningKey({ ...optional('file', config.auditSigningKeyFile), dataDir: config.dataDir, name: auditKeyName(config.clusterName) });
+async function openAuditTrees(
+  config: GateConfig,
+  opts: AppOptions,
+  sink: AuditSink,
+  alerts: AlertBook,
+  clock: Clock,
+  kube: () => KubeConnection,
+): Promise<AuditTrees> {
+  const { key, generatedPath } = await loadAuditSigningKey({
+    ...optional('file', config.auditSigningKeyFile),
+    dataDir: config.dataDir,
+    name: auditKeyName(config.clusterName),
+  });
   const witnessKey = config.auditWitnessKey ? parseWitnessKey(config.auditWitnessKey) : undefined;
-  const destinations = [logDestination(opts.logger), ...(config.auditWitnessUrl ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })] : [])];
+  const destinations = [
+    logDestination(opts.logger),
+    ...(config.auditWitnessUrl
+      ? [witnessDestination({ url: config.auditWitnessUrl, ...optional('witnessKey', witnessKey) })]
+      : []),
+  ];
   const trees = new AuditTrees({
-    sink, writer: opts.writerId, key, clock, logger: opts.logger, destinations, reloadAfterMs: config.auditCheckpointSeconds * 1000,
+    sink,
+    writer: opts.writerId,
+    key,
+    clock,
+    logger: opts.logger,
+    destinations,
+    reloadAfterMs: config.auditCheckpointSeconds * 1000,
     // In cluster every replica posts its latest checkpoint beside the segments, so any replica shows every writer's.
-    ...(config.auditSink === 'configmap' && !opts.auditSink ? { board: configMapCheckpointBoard(kube().configMaps(config.namespace)) } : {}),
+    ...(config.auditSink === 'configmap' && !opts.auditSink
+      ? { board: configMapCheckpointBoard(kube().configMaps(config.namespace)) }
+      : {}),
     onRefused: (name, detail) => {
       opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
-      alerts.setCondition(`audit-checkpoint:${name}`, { id: `audit-checkpoint:${name}`, timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-chain', message: `${name}: ${detail}` });
+      alerts.setCondition(`audit-checkpoint:${name}`, {
+        id: `audit-checkpoint:${name}`,
+        timestamp: clock.now().toISOString(),
+        severity: 'critical',
+        kind: 'audit-chain',
+        message: `${name}: ${detail}`,
+      });
     },
     onAccepted: (name) => alerts.setCondition(`audit-checkpoint:${name}`, undefined),
   });
   // The public key is printed at every start: an auditor pins it (audit verify --key).
-  opts.logger.info('audit signing key', { verifier_key: trees.verifierKey, ...(generatedPath ? { generated: generatedPath } : {}) });
+  opts.logger.info('audit signing key', {
+    verifier_key: trees.verifierKey,
+    ...(generatedPath ? { generated: generatedPath } : {}),
+  });
   try {
     await trees.load();
   } catch (e) {
     // Like the sink itself: an unreadable store does not stop the start; nothing is signed until it is read.
-    opts.logger.warn('audit log unreadable at start; checkpoints wait until it is', { error: e instanceof Error ? e.message : String(e) });
+    opts.logger.warn('audit log unreadable at start; checkpoints wait until it is', {
+      error: e instanceof Error ? e.message : String(e),
+    });
   }
   return trees;
 }
@@ -293,28 +447,59 @@ function parseWitnessKey(vkey: string): ReturnType<typeof parseVerifierKey> {
   try {
     return parseVerifierKey(vkey);
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_AUDIT_WITNESS_KEY: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError(
+      'config-invalid',
+      `GATE_AUDIT_WITNESS_KEY: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
 /** The audit store; with writer slots, under the writer id of a Lease-held slot, and only while it is held. */
-async function openAuditSink(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, metrics: Metrics, onSealed?: (seq: number) => void): Promise<AuditSink> {
-  if (config.writerSlots === 0) return openAuditStore(config, opts, alerts, clock, kube, metrics, opts.writerId, onSealed);
+async function openAuditSink(
+  config: GateConfig,
+  opts: AppOptions,
+  alerts: AlertBook,
+  clock: Clock,
+  kube: () => KubeConnection,
+  metrics: Metrics,
+  onSealed?: (seq: number) => void,
+): Promise<AuditSink> {
+  if (config.writerSlots === 0)
+    return openAuditStore(config, opts, alerts, clock, kube, metrics, opts.writerId, onSealed);
   const slot = await acquireWriterSlot({
-    slots: config.writerSlots, prefix: config.writerSlotPrefix, identity: opts.writerId, clock, logger: opts.logger,
+    slots: config.writerSlots,
+    prefix: config.writerSlotPrefix,
+    identity: opts.writerId,
+    clock,
+    logger: opts.logger,
     leaseStore: (name) => kube().lease(config.namespace, name),
   }).catch((e: unknown) => {
-    throw new GateError('audit-unavailable', `GATE_WRITER_SLOTS: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError(
+      'audit-unavailable',
+      `GATE_WRITER_SLOTS: ${e instanceof Error ? e.message : String(e)}`,
+    );
   });
   try {
-    return slotGuardedSink(await openAuditStore(config, opts, alerts, clock, kube, metrics, slot.writer, onSealed), slot);
+    return slotGuardedSink(
+      await openAuditStore(config, opts, alerts, clock, kube, metrics, slot.writer, onSealed),
+      slot,
+    );
   } catch (e) {
     await slot.release();
     throw e;
   }
 }
 
-async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: AlertBook, clock: Clock, kube: () => KubeConnection, metrics: Metrics, writer: string, onSealed?: (seq: number) => void): Promise<AuditSink> {
+async function openAuditStore(
+  config: GateConfig,
+  opts: AppOptions,
+  alerts: AlertBook,
+  clock: Clock,
+  kube: () => KubeConnection,
+  metrics: Metrics,
+  writer: string,
+  onSealed?: (seq: number) => void,
+): Promise<AuditSink> {
   switch (config.auditSink) {
     case 'file':
       return openFileAuditSink({
@@ -325,7 +510,12 @@ async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: Aler
         // Raised when noticed, not only at the next decision's failed write.
         onUnavailable: (detail) => {
           opts.logger.error('audit file lost', { error: detail });
-          alerts.setCondition('audit-sink', { timestamp: clock.now().toISOString(), severity: 'critical', kind: 'audit-sink', message: detail });
+          alerts.setCondition('audit-sink', {
+            timestamp: clock.now().toISOString(),
+            severity: 'critical',
+            kind: 'audit-sink',
+            message: detail,
+          });
         },
       });
     case 'stdout':
@@ -345,7 +535,12 @@ async function openAuditStore(config: GateConfig, opts: AppOptions, alerts: Aler
       });
     case 'postgres':
       // config/rules.ts: postgres needs GATE_AUDIT_POSTGRES_URL (load() and createApp refuse it without).
-      return openPostgresAuditSink({ url: config.auditPostgresUrl ?? '', writer, logger: opts.logger, queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }) });
+      return openPostgresAuditSink({
+        url: config.auditPostgresUrl ?? '',
+        writer,
+        logger: opts.logger,
+        queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }),
+      });
   }
 }
 
@@ -354,16 +549,22 @@ function segmentAlert(s: SegmentState, clock: Clock): Alert | undefined {
   if (s.cap === 0 || s.live < s.warnAt) return undefined;
   const full = s.live >= s.cap;
   return {
-    id: 'audit-segments', timestamp: clock.now().toISOString(), severity: full ? 'critical' : 'high', kind: 'audit-segments',
-    message: `audit writer ${s.writer} keeps ${s.live} of at most ${s.cap} segments in etcd; ${full ? 'new decisions BLOCK until' : 'run or fix the archiver:'} `
-      + `migration-gate audit archive exports sealed segments and deletes them${full ? '' : ' before the cap is reached'}`,
+    id: 'audit-segments',
+    timestamp: clock.now().toISOString(),
+    severity: full ? 'critical' : 'high',
+    kind: 'audit-segments',
+    message:
+      `audit writer ${s.writer} keeps ${s.live} of at most ${s.cap} segments in etcd; ${full ? 'new decisions BLOCK until' : 'run or fix the archiver:'} ` +
+      `migration-gate audit archive exports sealed segments and deletes them${full ? '' : ' before the cap is reached'}`,
   };
 }
 
 /** GATE_WEBHOOK_CLIENT_CA: a readable PEM file with at least one certificate, or the gate does not start. */
 async function readClientCa(file: string): Promise<string> {
   const pem = await readFile(file, 'utf8').catch((e: unknown) => {
-    throw new GateError('config-invalid', `GATE_WEBHOOK_CLIENT_CA: cannot read ${file}`, undefined, { cause: e });
+    throw new GateError('config-invalid', `GATE_WEBHOOK_CLIENT_CA: cannot read ${file}`, undefined, {
+      cause: e,
+    });
   });
   try {
     if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error('no certificate');

@@ -16,10 +16,14 @@ runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
 }).then(
-  (code) => { if (code !== SERVE_RUNNING) process.exitCode = code; },
+  (code) => {
+    if (code !== SERVE_RUNNING) process.exitCode = code;
+  },
   (e: unknown) => {
     if (e instanceof CliError) {
-      process.stderr.write(`migration-gate: ${e.message}\n${e.showUsage ? 'usage: migration-gate <command> [options]   (`migration-gate --help` lists the commands, `<command> --help` their options)\n' : ''}`);
+      process.stderr.write(
+        `migration-gate: ${e.message}\n${e.showUsage ? 'usage: migration-gate <command> [options]   (`migration-gate --help` lists the commands, `<command> --help` their options)\n' : ''}`,
+      );
       process.exitCode = e.exitCode;
       return;
     }

@@ -21,11 +21,15 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const logger = createLogger(process.stderr, config.logLevel, () => new Date());
-  const app = await createApp({ config, logger, writerId: config.writerId ?? writerIdFromHost(process.env), version: VERSION })
-    .catch((e: unknown) => {
-      process.stderr.write(`migration-gate: cannot start: ${describeError(e)}\n`);
-      process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
-    });
+  const app = await createApp({
+    config,
+    logger,
+    writerId: config.writerId ?? writerIdFromHost(process.env),
+    version: VERSION,
+  }).catch((e: unknown) => {
+    process.stderr.write(`migration-gate: cannot start: ${describeError(e)}\n`);
+    process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
+  });
   // A start that fails (a port in use, TLS that cannot load) is one line
   // naming the setting and a non-zero exit, never an unhandled rejection
   // that lets the process end 0 with nothing listening.
@@ -34,7 +38,10 @@ async function main(): Promise<void> {
     await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 3_000).unref())]);
     process.exit(isGateError(e) && e.code === 'config-invalid' ? 78 : 1);
   });
-  if (app.tokenFile) logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', { file: app.tokenFile });
+  if (app.tokenFile)
+    logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', {
+      file: app.tokenFile,
+    });
   logger.info('migration-gate started', { version: VERSION, ...ports });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -43,14 +50,19 @@ async function main(): Promise<void> {
     logger.info('stopping', { signal });
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app.stop().then(() => process.exit(0), () => process.exit(1));
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
 process.on('unhandledRejection', (e) => {
-  process.stderr.write(`migration-gate: unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(
+    `migration-gate: unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+  );
   // Whatever ends the process afterwards must not report success.
   process.exitCode = 1;
 });

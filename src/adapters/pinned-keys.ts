@@ -38,7 +38,8 @@ async function readKeyFile(file: string): Promise<KeyObject | string> {
   }
   // createPublicKey would happily derive a public key from a private one: a
   // private key in the trust directory is a mistake worth refusing loudly.
-  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) return 'holds a PRIVATE key; put only public keys in the key directory';
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem))
+    return 'holds a PRIVATE key; put only public keys in the key directory';
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
@@ -63,11 +64,19 @@ export async function loadPinnedKeys(dir: string, logger: Logger): Promise<Pinne
  * pollMs as well (watch events are lost on some mounts; a Secret update is
  * an atomic symlink swap): a removed key stops verifying within seconds.
  */
-export function watchKeyDir(dir: string, store: PinnedKeyStore, onResult: (r: 'changed' | 'kept') => void, pollMs = 2000): { close(): void } {
+export function watchKeyDir(
+  dir: string,
+  store: PinnedKeyStore,
+  onResult: (r: 'changed' | 'kept') => void,
+  pollMs = 2000,
+): { close(): void } {
   let running = false;
   let again = false;
   const reload = async (): Promise<void> => {
-    if (running) { again = true; return; }
+    if (running) {
+      again = true;
+      return;
+    }
     running = true;
     try {
       do {
@@ -79,16 +88,27 @@ export function watchKeyDir(dir: string, store: PinnedKeyStore, onResult: (r: 'c
       running = false;
     }
   };
-  const tick = (): void => { reload().catch(() => undefined); };
+  const tick = (): void => {
+    reload().catch(() => undefined);
+  };
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(dir, { persistent: false }, () => { clearTimeout(timer); timer = setTimeout(tick, 100); });
+    watcher = watch(dir, { persistent: false }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(tick, 100);
+    });
     watcher.on('error', () => undefined);
   } catch {
     // No directory (yet): the poll notices when it appears.
   }
   const poll = setInterval(tick, pollMs);
   poll.unref();
-  return { close: () => { clearInterval(poll); clearTimeout(timer); watcher?.close(); } };
+  return {
+    close: () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
 }

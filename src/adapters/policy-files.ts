@@ -14,7 +14,10 @@ export async function readPolicyDir(dir: string): Promise<PolicyFile[]> {
     const stat = await fs.stat(full);
     if (!stat.isFile()) continue;
     if (stat.size > MAX_POLICY_FILE_BYTES) {
-      files.push({ name, text: `# ${name} is ${stat.size} bytes, over the ${MAX_POLICY_FILE_BYTES}-byte limit\n!!too-large` });
+      files.push({
+        name,
+        text: `# ${name} is ${stat.size} bytes, over the ${MAX_POLICY_FILE_BYTES}-byte limit\n!!too-large`,
+      });
       continue;
     }
     files.push({ name, text: await fs.readFile(full, 'utf8') });

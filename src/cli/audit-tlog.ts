@@ -42,25 +42,38 @@ export async function readCheckpoints(file: string, key: NoteVerifier): Promise<
 }
 
 /** The stored lines: one file, a directory (a data dir, or an export of segments as *.jsonl), or a server's export. */
-export async function* logEntries(source: { file?: string; dir?: string; server?: { url: string; token?: string } }): AsyncGenerator<RawAuditEntry> {
+export async function* logEntries(source: {
+  file?: string;
+  dir?: string;
+  server?: { url: string; token?: string };
+}): AsyncGenerator<RawAuditEntry> {
   if (source.file) {
     yield* readJsonLines(source.file);
     return;
   }
   if (source.dir) {
     const data = path.join(source.dir, 'audit.jsonl');
-    if (await stat(data).then(() => true, () => false)) {
+    if (
+      await stat(data).then(
+        () => true,
+        () => false,
+      )
+    ) {
       yield* readJsonLines(data);
       return;
     }
     const files = (await readdir(source.dir)).filter((f) => f.endsWith('.jsonl')).sort();
-    if (files.length === 0) throw new CliInputError(`--dir ${source.dir} holds neither audit.jsonl nor exported *.jsonl segments`);
+    if (files.length === 0)
+      throw new CliInputError(`--dir ${source.dir} holds neither audit.jsonl nor exported *.jsonl segments`);
     for (const f of files) yield* readJsonLines(path.join(source.dir, f));
     return;
   }
   if (source.server) {
-    const res = await fetch(new URL('/api/v1/audit/export', source.server.url), { headers: source.server.token ? { authorization: `Bearer ${source.server.token}` } : {} });
-    if (res.status !== 200) throw new CliInputError(`the server answered HTTP ${res.status} to /api/v1/audit/export`);
+    const res = await fetch(new URL('/api/v1/audit/export', source.server.url), {
+      headers: source.server.token ? { authorization: `Bearer ${source.server.token}` } : {},
+    });
+    if (res.status !== 200)
+      throw new CliInputError(`the server answered HTTP ${res.status} to /api/v1/audit/export`);
     const lines = (await res.text()).split('\n');
     if (lines.at(-1) === '') lines.pop();
     for (const [i, text] of lines.entries()) yield { location: `export line ${i + 1}`, text };
@@ -69,9 +82,15 @@ export async function* logEntries(source: { file?: string; dir?: string; server?
   throw new CliInputError('give --file, --dir or --server');
 }
 
-export async function verifyLogAgainst(key: NoteVerifier, checkpoints: Checkpoint[], entries: AsyncIterable<RawAuditEntry>): Promise<LogVerification> {
+export async function verifyLogAgainst(
+  key: NoteVerifier,
+  checkpoints: Checkpoint[],
+  entries: AsyncIterable<RawAuditEntry>,
+): Promise<LogVerification> {
   const prefix = `${key.name}/`;
-  const verifier = new LogVerifier(checkpoints, (origin) => (origin.startsWith(prefix) ? origin.slice(prefix.length) : undefined));
+  const verifier = new LogVerifier(checkpoints, (origin) =>
+    origin.startsWith(prefix) ? origin.slice(prefix.length) : undefined,
+  );
   for await (const entry of entries) verifier.add(entry);
   return verifier.result();
 }
@@ -96,7 +115,11 @@ export function verifyProofText(text: string, key: NoteVerifier): ProofVerificat
   const base = { origin: cp.origin, index: proof.index, tree_size: cp.size };
   if (!proof.extra) return { ok: false, ...base, problem: 'the proof carries no record (extra line)' };
   if (!verifyInclusion(proof.index, cp.size, leafHash(proof.extra), proof.proof, cp.root)) {
-    return { ok: false, ...base, problem: `the record is not leaf ${proof.index} of the signed tree of size ${cp.size}` };
+    return {
+      ok: false,
+      ...base,
+      problem: `the record is not leaf ${proof.index} of the signed tree of size ${cp.size}`,
+    };
   }
   let raw: Record<string, unknown>;
   try {
@@ -107,18 +130,40 @@ export function verifyProofText(text: string, key: NoteVerifier): ProofVerificat
   const record = AuditRecordSchema.safeParse(raw);
   if (!record.success) return { ok: false, ...base, problem: 'the record is not an audit record' };
   const r = record.data;
-  if (cp.origin !== `${key.name}/${r.writer}`) return { ok: false, ...base, problem: `the record's writer ${r.writer} does not own origin ${cp.origin}` };
+  if (cp.origin !== `${key.name}/${r.writer}`)
+    return {
+      ok: false,
+      ...base,
+      problem: `the record's writer ${r.writer} does not own origin ${cp.origin}`,
+    };
   const { hash: _h, ...unhashed } = raw;
-  if (recordHash(unhashed) !== r.hash) return { ok: false, ...base, problem: 'the record does not hash to its own hash field' };
-  return { ok: true, ...base, record: { request_id: r.request_id, writer: r.writer, seq: r.seq, decision: r.decision, timestamp: r.timestamp } };
+  if (recordHash(unhashed) !== r.hash)
+    return { ok: false, ...base, problem: 'the record does not hash to its own hash field' };
+  return {
+    ok: true,
+    ...base,
+    record: {
+      request_id: r.request_id,
+      writer: r.writer,
+      seq: r.seq,
+      decision: r.decision,
+      timestamp: r.timestamp,
+    },
+  };
 }
 
-export async function fetchProof(server: string, token: string | undefined, requestId: string, out: string): Promise<string> {
+export async function fetchProof(
+  server: string,
+  token: string | undefined,
+  requestId: string,
+  out: string,
+): Promise<string> {
   const url = new URL('/api/v1/audit/proof', server);
   url.searchParams.set('request_id', requestId);
   const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const body = await res.text();
-  if (res.status !== 200) throw new CliInputError(`the server answered HTTP ${res.status}: ${body.slice(0, 500)}`);
+  if (res.status !== 200)
+    throw new CliInputError(`the server answered HTTP ${res.status}: ${body.slice(0, 500)}`);
   await writeFile(out, body);
   return out;
 }

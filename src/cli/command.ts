@@ -2,7 +2,12 @@
 // The table in commands/index.ts is the only list: help, dispatch and the
 // shell completions are all generated from it, so they cannot disagree.
 
-export type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean } & { description: string; valueName?: string; choices?: readonly string[]; completeFiles?: boolean };
+export type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean } & {
+  description: string;
+  valueName?: string;
+  choices?: readonly string[];
+  completeFiles?: boolean;
+};
 
 export interface CommandIo {
   out: (text: string) => void;

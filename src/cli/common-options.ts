@@ -11,8 +11,12 @@ import type { RemoteOptions } from './remote.js';
 export const SHIPPED_POLICY_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
 
 export const SERVER_OPTIONS: Record<string, OptionSpec> = {
-  server: { type: 'string', valueName: 'URL', description: 'ask this gate\'s REST API (env GATE_SERVER)' },
-  token: { type: 'string', valueName: 'TOKEN', description: 'bearer token for --server (env GATE_API_TOKEN)' },
+  server: { type: 'string', valueName: 'URL', description: "ask this gate's REST API (env GATE_SERVER)" },
+  token: {
+    type: 'string',
+    valueName: 'TOKEN',
+    description: 'bearer token for --server (env GATE_API_TOKEN)',
+  },
 };
 
 export const LOCAL_OPTION: Record<string, OptionSpec> = {
@@ -20,8 +24,18 @@ export const LOCAL_OPTION: Record<string, OptionSpec> = {
 };
 
 export const POLICY_OPTIONS: Record<string, OptionSpec> = {
-  policies: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'policy directory (env GATE_POLICY_DIR; default: the policies shipped with the CLI)' },
-  keys: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'pinned public keys (env GATE_KEYS_DIR; default: DIR/keys of the policy directory)' },
+  policies: {
+    type: 'string',
+    valueName: 'DIR',
+    completeFiles: true,
+    description: 'policy directory (env GATE_POLICY_DIR; default: the policies shipped with the CLI)',
+  },
+  keys: {
+    type: 'string',
+    valueName: 'DIR',
+    completeFiles: true,
+    description: 'pinned public keys (env GATE_KEYS_DIR; default: DIR/keys of the policy directory)',
+  },
 };
 
 export function remoteOf(values: Values, io: CommandIo): RemoteOptions | undefined {

@@ -20,7 +20,15 @@ export function bashCompletion(commands: readonly Command[]): string {
     if (subs.length > 0) cases.push(`    ${first}) subs=${q(subs.join(' '))} ;;`);
   }
   const optCases = commands.map((c) => `    ${q(c.words.join(' '))}) opts=${q(optionsOf(c).join(' '))} ;;`);
-  const fileOpts = [...new Set(commands.flatMap((c) => Object.entries(c.options).filter(([, o]) => o.completeFiles).map(([n]) => `--${n}`)))];
+  const fileOpts = [
+    ...new Set(
+      commands.flatMap((c) =>
+        Object.entries(c.options)
+          .filter(([, o]) => o.completeFiles)
+          .map(([n]) => `--${n}`),
+      ),
+    ),
+  ];
   const outputs = ['text', 'json', 'yaml', 'sarif'];
   return `# bash completion for migration-gate: source <(migration-gate completion bash)
 _migration_gate() {
@@ -54,10 +62,14 @@ export function zshCompletion(commands: readonly Command[]): string {
     const c = commands.find((x) => x.words[0] === f)!;
     return `    ${q(`${f}:${c.words.length > 1 ? `${f} commands` : desc(c)}`)}`;
   });
-  const subCases = firsts.filter((f) => commands.some((c) => c.words[0] === f && c.words.length > 1)).map((f) => {
-    const subs = commands.filter((c) => c.words[0] === f && c.words.length > 1).map((c) => q(`${c.words[1]}:${desc(c)}`));
-    return `      ${f}) local -a subs; subs=(${subs.join(' ')}); _describe -t commands ${q(`${f} command`)} subs; return ;;`;
-  });
+  const subCases = firsts
+    .filter((f) => commands.some((c) => c.words[0] === f && c.words.length > 1))
+    .map((f) => {
+      const subs = commands
+        .filter((c) => c.words[0] === f && c.words.length > 1)
+        .map((c) => q(`${c.words[1]}:${desc(c)}`));
+      return `      ${f}) local -a subs; subs=(${subs.join(' ')}); _describe -t commands ${q(`${f} command`)} subs; return ;;`;
+    });
   const optCases = commands.map((c) => {
     const specs = Object.entries(c.options).map(([n, o]) => {
       const d = o.description.replace(/[:'[\]\\]/g, ' ');
@@ -65,7 +77,10 @@ export function zshCompletion(commands: readonly Command[]): string {
       const action = o.choices ? `(${o.choices.join(' ')})` : o.completeFiles ? '_files' : ' ';
       return q(`--${n}[${d}]:${o.valueName ?? 'value'}:${action}`);
     });
-    specs.push(q('--help[show this command\'s help]'.replace(/'/g, ' ')), q('--output[output format]:format:(text json yaml sarif)'));
+    specs.push(
+      q("--help[show this command's help]".replace(/'/g, ' ')),
+      q('--output[output format]:format:(text json yaml sarif)'),
+    );
     return `      ${q(c.words.join(' '))}) _arguments ${specs.join(' ')} '*:file:_files' ;;`;
   });
   return `#compdef migration-gate
@@ -83,7 +98,10 @@ ${subCases.join('\n')}
   fi
   local key="$words[2]"
   case "$words[2] $words[3]" in
-${commands.filter((c) => c.words.length > 1).map((c) => `      ${q(c.words.join(' '))}) key=${q(c.words.join(' '))} ;;`).join('\n')}
+${commands
+  .filter((c) => c.words.length > 1)
+  .map((c) => `      ${q(c.words.join(' '))}) key=${q(c.words.join(' '))} ;;`)
+  .join('\n')}
   esac
   case "$key" in
 ${optCases.join('\n')}

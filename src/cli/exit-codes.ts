@@ -16,13 +16,20 @@ export const EXIT = {
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [EXIT.ok, 'ALLOW / audit chain intact / all policy tests passed / lint clean'],
   [EXIT.negative, 'BLOCK / audit chain broken / a policy test failed / lint errors'],
-  [EXIT.usage, 'usage error, unreadable input, or the server refused the token (401/403) or the request (400)'],
-  [EXIT.unavailable, 'the server could not be reached or failed (network error, 5xx, not the gate\'s API)'],
+  [
+    EXIT.usage,
+    'usage error, unreadable input, or the server refused the token (401/403) or the request (400)',
+  ],
+  [EXIT.unavailable, "the server could not be reached or failed (network error, 5xx, not the gate's API)"],
 ];
 
 /** An error that ends the command with `exitCode` and a message on stderr. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number, readonly showUsage = false) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly showUsage = false,
+  ) {
     super(message);
   }
 }

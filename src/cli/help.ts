@@ -21,10 +21,25 @@ export function commandUsage(c: Command): string {
 
 export function commandHelp(c: Command): string {
   const outputs = c.outputs ?? ['text'];
-  const lines = [`usage: ${commandUsage(c)}`, '', c.summary, '', 'options:',
+  const lines = [
+    `usage: ${commandUsage(c)}`,
+    '',
+    c.summary,
+    '',
+    'options:',
     ...Object.entries(c.options).map(([n, o]) => optionLine(n, o)),
-    ...(outputs.length > 1 ? [optionLine('output', { type: 'string', short: 'o', valueName: outputs.join('|'), description: `output format (default ${outputs[0]})` })] : []),
-    optionLine('help', { type: 'boolean', short: 'h', description: 'show this help' })];
+    ...(outputs.length > 1
+      ? [
+          optionLine('output', {
+            type: 'string',
+            short: 'o',
+            valueName: outputs.join('|'),
+            description: `output format (default ${outputs[0]})`,
+          }),
+        ]
+      : []),
+    optionLine('help', { type: 'boolean', short: 'h', description: 'show this help' }),
+  ];
   if (c.details) lines.push('', c.details);
   return lines.join('\n');
 }
@@ -32,11 +47,19 @@ export function commandHelp(c: Command): string {
 export function topHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.words.join(' ').length + (c.args ? c.args.length + 1 : 0)));
   return [
-    'usage: migration-gate <command> [options]', '',
+    'usage: migration-gate <command> [options]',
+    '',
     'commands:',
-    ...commands.map((c) => `  ${`${c.words.join(' ')}${c.args ? ` ${c.args}` : ''}`.padEnd(width)}  ${c.summary}`),
-    '', 'Run `migration-gate <command> --help` for a command\'s options.',
-    '', 'environment:', ...ENV.map(([k, v]) => `  ${k.padEnd(16)} ${v}`),
-    '', 'exit codes:', ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${code}  ${meaning}`),
+    ...commands.map(
+      (c) => `  ${`${c.words.join(' ')}${c.args ? ` ${c.args}` : ''}`.padEnd(width)}  ${c.summary}`,
+    ),
+    '',
+    "Run `migration-gate <command> --help` for a command's options.",
+    '',
+    'environment:',
+    ...ENV.map(([k, v]) => `  ${k.padEnd(16)} ${v}`),
+    '',
+    'exit codes:',
+    ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${code}  ${meaning}`),
   ].join('\n');
 }

@@ -15,7 +15,13 @@ import { CliError, EXIT } from './exit-codes.js';
 
 const noAudit: AuditSink = {
   kind: 'memory',
-  append: async (report: DecisionReport) => ({ ...report, seq: 1, writer: 'cli', prev_hash: '0'.repeat(64), hash: '0'.repeat(64) }),
+  append: async (report: DecisionReport) => ({
+    ...report,
+    seq: 1,
+    writer: 'cli',
+    prev_hash: '0'.repeat(64),
+    hash: '0'.repeat(64),
+  }),
   async *readRaw() {},
   health: () => ({ ok: true, detail: 'local evaluation: not recorded' }),
   close: async () => {},
@@ -26,11 +32,17 @@ export async function loadPolicyStore(policyDir: string): Promise<PolicyStore> {
   try {
     files = await readPolicyDir(policyDir);
   } catch (e) {
-    throw new CliError(`cannot read the policy directory ${policyDir} (${(e as { code?: string }).code ?? String(e)})`, EXIT.usage);
+    throw new CliError(
+      `cannot read the policy directory ${policyDir} (${(e as { code?: string }).code ?? String(e)})`,
+      EXIT.usage,
+    );
   }
   const policies = new PolicyStore();
   if (!policies.reload(files, new Date())) {
-    throw new CliError(`no valid policy set in ${policyDir}:\n  ${policies.status().errors.join('\n  ')}`, EXIT.usage);
+    throw new CliError(
+      `no valid policy set in ${policyDir}:\n  ${policies.status().errors.join('\n  ')}`,
+      EXIT.usage,
+    );
   }
   return policies;
 }
@@ -38,7 +50,14 @@ export async function loadPolicyStore(policyDir: string): Promise<PolicyStore> {
 export async function localGate(policyDir: string, keysDir: string): Promise<GateContext> {
   const policies = await loadPolicyStore(policyDir);
   return {
-    clock: systemClock, ids: ulidGenerator(), audit: noAudit, policies, alerts: new AlertBook(), logger: silentLogger,
-    metrics: noMetrics, keys: await loadPinnedKeys(keysDir, silentLogger), auditFailClosed: true,
+    clock: systemClock,
+    ids: ulidGenerator(),
+    audit: noAudit,
+    policies,
+    alerts: new AlertBook(),
+    logger: silentLogger,
+    metrics: noMetrics,
+    keys: await loadPinnedKeys(keysDir, silentLogger),
+    auditFailClosed: true,
   };
 }

@@ -34,7 +34,10 @@ export interface PolicyCase {
 const MAX_DEPTH = 6;
 
 async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, () => false);
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function firstExisting(dir: string, names: string[]): Promise<string | undefined> {
@@ -48,15 +51,25 @@ async function caseAt(root: string, dir: string): Promise<PolicyCase> {
   try {
     expected = ExpectedSchema.parse(JSON.parse(await fs.readFile(path.join(dir, 'expected.json'), 'utf8')));
   } catch (e) {
-    throw new CliError(`${name}/expected.json is not a valid expectation: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`, EXIT.usage);
+    throw new CliError(
+      `${name}/expected.json is not a valid expectation: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`,
+      EXIT.usage,
+    );
   }
   const t1Manifest = await firstExisting(dir, ['migration_manifest.json']);
   if (t1Manifest) {
     const config = await firstExisting(dir, ['app-config.yaml', 'app-config.yml', 'app-config.json']);
-    if (!config) throw new CliError(`${name}: migration_manifest.json without app-config.yaml|yml|json`, EXIT.usage);
+    if (!config)
+      throw new CliError(`${name}: migration_manifest.json without app-config.yaml|yml|json`, EXIT.usage);
     const sig = await firstExisting(dir, ['migration_manifest.json.sig']);
     const dsse = await firstExisting(dir, ['migration_manifest.dsse.json']);
-    return { name, dir, scenario: 'T1', expected, files: { manifest: t1Manifest, config, ...(sig ? { signature: sig } : {}), ...(dsse ? { dsse } : {}) } };
+    return {
+      name,
+      dir,
+      scenario: 'T1',
+      expected,
+      files: { manifest: t1Manifest, config, ...(sig ? { signature: sig } : {}), ...(dsse ? { dsse } : {}) },
+    };
   }
   const t2Manifest = await firstExisting(dir, ['replication_manifest.yaml']);
   const snapshot = await firstExisting(dir, ['snapshot.tar.gz']);
@@ -64,9 +77,24 @@ async function caseAt(root: string, dir: string): Promise<PolicyCase> {
     const sig = await firstExisting(dir, ['replication_manifest.yaml.sig']);
     const dsse = await firstExisting(dir, ['replication_manifest.dsse.json']);
     const wal = await firstExisting(dir, ['wal']);
-    return { name, dir, scenario: 'T2', expected, files: { manifest: t2Manifest, snapshot, ...(wal ? { walDir: wal } : {}), ...(sig ? { signature: sig } : {}), ...(dsse ? { dsse } : {}) } };
+    return {
+      name,
+      dir,
+      scenario: 'T2',
+      expected,
+      files: {
+        manifest: t2Manifest,
+        snapshot,
+        ...(wal ? { walDir: wal } : {}),
+        ...(sig ? { signature: sig } : {}),
+        ...(dsse ? { dsse } : {}),
+      },
+    };
   }
-  throw new CliError(`${name}: expected.json beside neither a T1 pair (migration_manifest.json + app-config.yaml) nor a T2 pair (replication_manifest.yaml + snapshot.tar.gz)`, EXIT.usage);
+  throw new CliError(
+    `${name}: expected.json beside neither a T1 pair (migration_manifest.json + app-config.yaml) nor a T2 pair (replication_manifest.yaml + snapshot.tar.gz)`,
+    EXIT.usage,
+  );
 }
 
 export async function findCases(root: string): Promise<PolicyCase[]> {
@@ -83,7 +111,9 @@ export async function findCases(root: string): Promise<PolicyCase[]> {
       return;
     }
     if (depth >= MAX_DEPTH) return;
-    for (const e of entries.filter((x) => x.isDirectory() && !x.name.startsWith('.') && x.name !== 'node_modules').sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of entries
+      .filter((x) => x.isDirectory() && !x.name.startsWith('.') && x.name !== 'node_modules')
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       await walk(path.join(dir, e.name), depth + 1);
     }
   };

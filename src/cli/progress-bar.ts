@@ -16,7 +16,10 @@ export interface ProgressBar {
 
 const NONE: ProgressBar = { update() {}, finish() {} };
 
-export function progressBar(stream: ProgressStream, opts: { label: string; total?: number; now?: () => number; minIntervalMs?: number }): ProgressBar {
+export function progressBar(
+  stream: ProgressStream,
+  opts: { label: string; total?: number; now?: () => number; minIntervalMs?: number },
+): ProgressBar {
   if (!stream.isTTY) return NONE;
   const now = opts.now ?? (() => Date.now());
   const started = now();
@@ -30,7 +33,9 @@ export function progressBar(stream: ProgressStream, opts: { label: string; total
       const at = now();
       if (at - last < minInterval && !(total !== undefined && done >= total)) return;
       last = at;
-      stream.write(`\r${renderProgress({ label: opts.label, done, ...(total !== undefined ? { total } : {}), elapsedMs: at - started, width: stream.columns ?? 80 })}\x1b[K`);
+      stream.write(
+        `\r${renderProgress({ label: opts.label, done, ...(total !== undefined ? { total } : {}), elapsedMs: at - started, width: stream.columns ?? 80 })}\x1b[K`,
+      );
       drawn = true;
     },
     finish() {
@@ -40,14 +45,25 @@ export function progressBar(stream: ProgressStream, opts: { label: string; total
 }
 
 /** One line: `label [#####-----] 12.0 MiB / 40.0 MiB  30%  4.0 MiB/s  ETA 7 s`. Pure, for tests. */
-export function renderProgress(p: { label: string; done: number; total?: number; elapsedMs: number; width: number }): string {
+export function renderProgress(p: {
+  label: string;
+  done: number;
+  total?: number;
+  elapsedMs: number;
+  width: number;
+}): string {
   const seconds = p.elapsedMs / 1000;
   const rate = seconds > 0 ? p.done / seconds : 0;
   const parts: string[] = [];
   if (p.total !== undefined && p.total > 0) {
     const frac = Math.min(1, p.done / p.total);
     const eta = rate > 0 ? Math.max(0, Math.ceil((p.total - p.done) / rate)) : undefined;
-    parts.push(`${size(p.done)} / ${size(p.total)}`, `${Math.floor(frac * 100)}%`, `${size(rate)}/s`, eta === undefined ? 'ETA --' : `ETA ${time(eta)}`);
+    parts.push(
+      `${size(p.done)} / ${size(p.total)}`,
+      `${Math.floor(frac * 100)}%`,
+      `${size(rate)}/s`,
+      eta === undefined ? 'ETA --' : `ETA ${time(eta)}`,
+    );
     const text = parts.join('  ');
     const barWidth = Math.max(10, Math.min(40, p.width - p.label.length - text.length - 6));
     const filled = Math.round(frac * barWidth);

@@ -6,7 +6,9 @@ import { GateError } from '../core/errors.js';
 import type { RemoteOptions } from './remote.js';
 
 export async function postMultipartWithProgress(
-  opts: RemoteOptions, path: string, parts: Array<{ name: string; filename: string; bytes: Uint8Array }>,
+  opts: RemoteOptions,
+  path: string,
+  parts: Array<{ name: string; filename: string; bytes: Uint8Array }>,
   onProgress: (sent: number, total: number) => void,
 ): Promise<{ status: number; body: unknown }> {
   const form = new FormData();
@@ -34,9 +36,17 @@ export async function postMultipartWithProgress(
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let res: Response;
   try {
-    res = await fetch(new URL(path, opts.server), { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+    res = await fetch(new URL(path, opts.server), {
+      method: 'POST',
+      body,
+      headers,
+      duplex: 'half',
+    } as RequestInit);
   } catch (e) {
-    throw new GateError('artifact-unavailable', `cannot reach ${opts.server}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new GateError(
+      'artifact-unavailable',
+      `cannot reach ${opts.server}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const text = await res.text();
   try {

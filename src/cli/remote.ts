@@ -18,7 +18,11 @@ export interface RemoteAnswer {
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
-export async function postMultipart(opts: RemoteOptions, path: string, parts: Array<{ name: string; filename: string; bytes: Uint8Array }>): Promise<RemoteAnswer> {
+export async function postMultipart(
+  opts: RemoteOptions,
+  path: string,
+  parts: Array<{ name: string; filename: string; bytes: Uint8Array }>,
+): Promise<RemoteAnswer> {
   const form = new FormData();
   for (const p of parts) form.append(p.name, new Blob([p.bytes]), p.filename);
   return call(opts, path, { method: 'POST', body: form });
@@ -40,22 +44,33 @@ async function call(opts: RemoteOptions, path: string, init: RequestInit): Promi
   let res: Response;
   let text: string;
   try {
-    res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    res = await fetch(url, {
+      ...init,
+      headers,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
     text = await res.text();
   } catch (e) {
     throw new CliError(`cannot reach ${url.origin}: ${errorText(e)}`, EXIT.unavailable);
   }
   if (res.status === 401 || res.status === 403) {
     // Never echo the token; the problem title says enough.
-    throw new CliError(`the server refused the credentials (HTTP ${res.status}${problemTitle(text)}); check --token / GATE_API_TOKEN`, EXIT.usage);
+    throw new CliError(
+      `the server refused the credentials (HTTP ${res.status}${problemTitle(text)}); check --token / GATE_API_TOKEN`,
+      EXIT.usage,
+    );
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new CliError(`the server answered HTTP ${res.status} with a body that is not JSON: is ${url.origin} a migration-gate API port?`, EXIT.unavailable);
+    throw new CliError(
+      `the server answered HTTP ${res.status} with a body that is not JSON: is ${url.origin} a migration-gate API port?`,
+      EXIT.unavailable,
+    );
   }
-  if (res.status >= 500) throw new CliError(`the server failed (HTTP ${res.status}${problemTitle(text)})`, EXIT.unavailable);
+  if (res.status >= 500)
+    throw new CliError(`the server failed (HTTP ${res.status}${problemTitle(text)})`, EXIT.unavailable);
   return { status: res.status, body };
 }
 

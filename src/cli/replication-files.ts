@@ -28,7 +28,11 @@ async function walNames(dir: string | undefined): Promise<string[]> {
 }
 
 async function fileSource(file: string, name = path.basename(file)): Promise<ByteSource> {
-  return { stream: createReadStream(file, { highWaterMark: 1024 * 1024 }), size: (await fs.stat(file)).size, name };
+  return {
+    stream: createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    size: (await fs.stat(file)).size,
+    name,
+  };
 }
 
 /** Local mode: every file streamed, nothing held whole. */
@@ -39,7 +43,9 @@ export async function replicationRequestFromFiles(args: ReplicationFileArgs): Pr
   }
   return {
     manifestBytes: await fs.readFile(args.manifest),
-    ...(args.signature ? { signature: { kind: args.signature.kind, bytes: await fs.readFile(args.signature.file) } } : {}),
+    ...(args.signature
+      ? { signature: { kind: args.signature.kind, bytes: await fs.readFile(args.signature.file) } }
+      : {}),
     ...(args.snapshot ? { snapshot: await fileSource(args.snapshot) } : {}),
     ...(args.backup ? { backup: backupInput(await readBackupDir(args.backup)) } : {}),
     wal: wal(),
@@ -66,23 +72,32 @@ async function streamBytes(source: ByteSource): Promise<Buffer> {
  * artifact URLs.
  */
 export async function replicationPartsFromFiles(args: ReplicationFileArgs): Promise<Part[]> {
-  const part = async (name: string, file: string, filename = path.basename(file)): Promise<Part> => ({ name, filename, bytes: await fs.readFile(file) });
+  const part = async (name: string, file: string, filename = path.basename(file)): Promise<Part> => ({
+    name,
+    filename,
+    bytes: await fs.readFile(file),
+  });
   const parts = [await part('replication_manifest', args.manifest)];
-  if (args.signature) parts.push(await part(args.signature.kind === 'dsse' ? 'dsse' : 'signature', args.signature.file));
+  if (args.signature)
+    parts.push(await part(args.signature.kind === 'dsse' ? 'dsse' : 'signature', args.signature.file));
   if (args.snapshot) parts.push(await part('snapshot', args.snapshot));
   if (args.backup) {
     const dir = await readBackupDir(args.backup);
     parts.push({ name: 'backup_manifest', filename: 'backup_manifest', bytes: dir.manifestBytes });
-    for (const f of dir.files) parts.push({ name: 'backup_file', filename: f.name, bytes: await streamBytes(await f.open()) });
+    for (const f of dir.files)
+      parts.push({ name: 'backup_file', filename: f.name, bytes: await streamBytes(await f.open()) });
   }
-  for (const name of await walNames(args.walDir)) parts.push(await part('wal_files', path.join(args.walDir!, name), name));
+  for (const name of await walNames(args.walDir))
+    parts.push(await part('wal_files', path.join(args.walDir!, name), name));
   return parts;
 }
 
 /** Snapshot plus WAL bytes: what a local verification reads, for the progress bar's total. */
 export async function replicationBytes(args: ReplicationFileArgs): Promise<number> {
-  let total = args.snapshot !== undefined ? (await fs.stat(args.snapshot)).size : await treeBytes(args.backup!);
-  for (const name of await walNames(args.walDir)) total += (await fs.stat(path.join(args.walDir!, name))).size;
+  let total =
+    args.snapshot !== undefined ? (await fs.stat(args.snapshot)).size : await treeBytes(args.backup!);
+  for (const name of await walNames(args.walDir))
+    total += (await fs.stat(path.join(args.walDir!, name))).size;
   return total;
 }
 

@@ -15,7 +15,8 @@ export interface ReportFiles {
 }
 
 /** Findings about the manifest rather than the config (rule-id prefixes). */
-const MANIFEST_RULES = /^(manifest-|outdated-hash|unknown-hash|env-mismatch|signature-|t1-signature|t2-signature)/;
+const MANIFEST_RULES =
+  /^(manifest-|outdated-hash|unknown-hash|env-mismatch|signature-|t1-signature|t2-signature)/;
 
 export function artifactUri(file: string, cwd: string): string {
   const abs = path.resolve(cwd, file);
@@ -29,19 +30,27 @@ export function reportSarif(report: DecisionReport, files: ReportFiles): unknown
   const manifest = artifactUri(files.manifest.file, files.cwd);
   const where = (f: Finding): Pick<SarifFinding, 'file' | 'region'> => {
     if (report.scenario === 'T1' && MANIFEST_RULES.test(f.rule)) return { file: manifest };
-    const region = report.scenario === 'T1' && files.primary.text !== undefined ? locatePath(files.primary.text, f.path) : undefined;
+    const region =
+      report.scenario === 'T1' && files.primary.text !== undefined
+        ? locatePath(files.primary.text, f.path)
+        : undefined;
     return { file: primary, ...(region ? { region } : {}) };
   };
   const props = { decision: report.decision, request_id: report.request_id, scenario: report.scenario };
   const results: SarifFinding[] = report.findings.map((f) => ({
-    rule: f.rule, level: f.action === 'block' ? 'error' : 'warning', severity: f.severity,
-    message: f.path ? `${f.message} (at ${f.path})` : f.message, ...where(f), properties: props,
+    rule: f.rule,
+    level: f.action === 'block' ? 'error' : 'warning',
+    severity: f.severity,
+    message: f.path ? `${f.message} (at ${f.path})` : f.message,
+    ...where(f),
+    properties: props,
   }));
   // A BLOCK whose reason has no finding of its own (a failed step) still shows up.
   const covered = new Set(report.findings.map((f) => f.rule));
   for (const reason of report.reasons) {
     const id = /^\[([a-z0-9-]+)\]/.exec(reason)?.[1] ?? 'blocked';
-    if (!covered.has(id)) results.push({ rule: id, level: 'error', message: reason, file: primary, properties: props });
+    if (!covered.has(id))
+      results.push({ rule: id, level: 'error', message: reason, file: primary, properties: props });
   }
   return sarifLog(results);
 }

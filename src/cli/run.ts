@@ -37,13 +37,22 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   const rest = argv.slice(command.words.length);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...COMMON, ...optionsFor(command) }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...COMMON, ...optionsFor(command) },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
-    throw new CliError(`${e instanceof Error ? e.message : String(e)}\nusage: ${commandUsage(command)}  (--help for options)`, EXIT.usage);
+    throw new CliError(
+      `${e instanceof Error ? e.message : String(e)}\nusage: ${commandUsage(command)}  (--help for options)`,
+      EXIT.usage,
+    );
   }
   const values = parsed.values as Values;
   if (values.help === true) return print(io, commandHelp(command));
-  if (!command.args && parsed.positionals.length > 0) throw usageError(`unexpected argument "${parsed.positionals[0]}" for ${command.words.join(' ')}`);
+  if (!command.args && parsed.positionals.length > 0)
+    throw usageError(`unexpected argument "${parsed.positionals[0]}" for ${command.words.join(' ')}`);
   return command.run({ values, positionals: parsed.positionals, io });
 }
 
@@ -59,14 +68,26 @@ function noCommand(io: CommandIo, argv: string[]): number {
   const group = COMMANDS.filter((c) => c.words[0] === argv[0]);
   if (group.length > 0 && (argv.length === 1 || argv[1]!.startsWith('-'))) {
     if (argv.includes('--help') || argv.includes('-h')) return print(io, group.map(commandUsage).join('\n'));
-    throw usageError(`"${argv[0]}" needs a subcommand: ${group.map((c) => c.words.slice(1).join(' ')).join(', ')}`);
+    throw usageError(
+      `"${argv[0]}" needs a subcommand: ${group.map((c) => c.words.slice(1).join(' ')).join(', ')}`,
+    );
   }
-  throw usageError(`unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`);
+  throw usageError(
+    `unknown command "${argv
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 2)
+      .join(' ')}"`,
+  );
 }
 
 /** Only what parseArgs reads: the descriptions stay ours. */
 function optionsFor(c: Command): ParseArgsOptionsConfig {
-  return Object.fromEntries(Object.entries(c.options).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]));
+  return Object.fromEntries(
+    Object.entries(c.options).map(([n, o]) => [
+      n,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
+  );
 }
 
 function print(io: CommandIo, text: string): number {

@@ -21,7 +21,10 @@ export interface SarifFinding {
 
 const SECURITY_SEVERITY = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' } as const;
 
-export function sarifLog(findings: readonly SarifFinding[], ruleHelp: ReadonlyMap<string, string> = new Map()): unknown {
+export function sarifLog(
+  findings: readonly SarifFinding[],
+  ruleHelp: ReadonlyMap<string, string> = new Map(),
+): unknown {
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   const worst = new Map<string, SarifFinding>();
@@ -29,38 +32,49 @@ export function sarifLog(findings: readonly SarifFinding[], ruleHelp: ReadonlyMa
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'migration-gate',
-          version: VERSION,
-          semanticVersion: VERSION,
-          informationUri: 'https://github.com/migration-gate/migration-gate',
-          rules: ruleIds.map((id) => {
-            const f = worst.get(id)!;
-            return {
-              id,
-              shortDescription: { text: ruleHelp.get(id) ?? id },
-              defaultConfiguration: { level: f.level },
-              ...(f.severity ? { properties: { 'security-severity': SECURITY_SEVERITY[f.severity], tags: ['security', 'migration-gate'] } } : {}),
-            };
-          }),
-        },
-      },
-      results: findings.map((f) => ({
-        ruleId: f.rule,
-        ruleIndex: index.get(f.rule)!,
-        level: f.level,
-        message: { text: f.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: f.file },
-            region: f.region ?? { startLine: 1, startColumn: 1 },
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'migration-gate',
+            version: VERSION,
+            semanticVersion: VERSION,
+            informationUri: 'https://github.com/migration-gate/migration-gate',
+            rules: ruleIds.map((id) => {
+              const f = worst.get(id)!;
+              return {
+                id,
+                shortDescription: { text: ruleHelp.get(id) ?? id },
+                defaultConfiguration: { level: f.level },
+                ...(f.severity
+                  ? {
+                      properties: {
+                        'security-severity': SECURITY_SEVERITY[f.severity],
+                        tags: ['security', 'migration-gate'],
+                      },
+                    }
+                  : {}),
+              };
+            }),
           },
-        }],
-        ...(f.properties ? { properties: f.properties } : {}),
-      })),
-      columnKind: 'unicodeCodePoints',
-    }],
+        },
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: index.get(f.rule)!,
+          level: f.level,
+          message: { text: f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: f.file },
+                region: f.region ?? { startLine: 1, startColumn: 1 },
+              },
+            },
+          ],
+          ...(f.properties ? { properties: f.properties } : {}),
+        })),
+        columnKind: 'unicodeCodePoints',
+      },
+    ],
   };
 }

@@ -9,9 +9,16 @@ import { startWitness } from '../adapters/witness/witness-server.js';
 import { encodeVerifierKey, SIG_TYPE_COSIGNATURE, verifierFor } from '../core/tlog/signed-note.js';
 import { readVerifierKey } from './audit-tlog.js';
 
-export async function witnessCommand(values: { 'log-key'?: string[]; 'state-dir'?: string; port?: string; host?: string; name?: string }): Promise<number> {
+export async function witnessCommand(values: {
+  'log-key'?: string[];
+  'state-dir'?: string;
+  port?: string;
+  host?: string;
+  name?: string;
+}): Promise<number> {
   const logKeyFiles = values['log-key'] ?? [];
-  if (logKeyFiles.length === 0) throw new Error('--log-key is required (the gate\'s verifier key, as GET /api/v1/audit/key serves it)');
+  if (logKeyFiles.length === 0)
+    throw new Error("--log-key is required (the gate's verifier key, as GET /api/v1/audit/key serves it)");
   const logKeys = await Promise.all(logKeyFiles.map(readVerifierKey));
   const dir = values['state-dir'] ?? 'witness-data';
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -31,9 +38,23 @@ export async function witnessCommand(values: { 'log-key'?: string[]; 'state-dir'
   const log = (msg: string, fields: Record<string, unknown>): void => {
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
   };
-  const w = await startWitness({ name, privateKey, publicKey, logKeys, stateFile: path.join(dir, 'state.json'), now: () => new Date(), log }, Number(values.port ?? 8090), values.host ?? '127.0.0.1');
+  const w = await startWitness(
+    {
+      name,
+      privateKey,
+      publicKey,
+      logKeys,
+      stateFile: path.join(dir, 'state.json'),
+      now: () => new Date(),
+      log,
+    },
+    Number(values.port ?? 8090),
+    values.host ?? '127.0.0.1',
+  );
   log('witness listening', { port: w.port, verifier_key: vkey, logs: logKeys.map((k) => k.name) });
-  process.stdout.write(`witness listening on ${values.host ?? '127.0.0.1'}:${w.port}\nverifier key: ${vkey}\n`);
+  process.stdout.write(
+    `witness listening on ${values.host ?? '127.0.0.1'}:${w.port}\nverifier key: ${vkey}\n`,
+  );
   const stop = (): void => void w.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -64,19 +64,25 @@ function findKey(lines: string[], at: Cursor, key: string): { cursor: Cursor; re
     const col = /^\s*(?:-\s+)?/.exec(line)![0].length;
     if (col <= at.parentCol) continue;
     childCol ??= col;
-    if (col === childCol && re.test(line)) return { cursor: { from: i, parentCol: col }, region: regionOf(i, col, line) };
+    if (col === childCol && re.test(line))
+      return { cursor: { from: i, parentCol: col }, region: regionOf(i, col, line) };
   }
   return undefined;
 }
 
-function findItem(lines: string[], at: Cursor, index: number): { cursor: Cursor; region: Region } | undefined {
+function findItem(
+  lines: string[],
+  at: Cursor,
+  index: number,
+): { cursor: Cursor; region: Region } | undefined {
   let childCol: number | undefined;
   let count = 0;
   for (const { i, line } of blockLines(lines, at)) {
     const col = /^(\s*)-(?:\s|$)/.exec(line)?.[1]!.length;
     if (col === undefined) continue;
     childCol ??= col;
-    if (col === childCol && count++ === index) return { cursor: { from: i, parentCol: col }, region: regionOf(i, col, line) };
+    if (col === childCol && count++ === index)
+      return { cursor: { from: i, parentCol: col }, region: regionOf(i, col, line) };
   }
   return undefined;
 }

@@ -34,25 +34,49 @@ export function configProblems(c: RuleSettings): ConfigProblem[] {
  */
 function tokenReviewProblems(c: RuleSettings): ConfigProblem[] {
   if (!c.apiTokenReview || c.apiAllowedUsers.length > 0 || c.apiAllowedGroups.length > 0) return [];
-  return [{ setting: 'apiTokenReview', variable: 'GATE_API_TOKEN_REVIEW', message: 'true needs GATE_API_ALLOWED_USERS or GATE_API_ALLOWED_GROUPS' }];
+  return [
+    {
+      setting: 'apiTokenReview',
+      variable: 'GATE_API_TOKEN_REVIEW',
+      message: 'true needs GATE_API_ALLOWED_USERS or GATE_API_ALLOWED_GROUPS',
+    },
+  ];
 }
 
 /** certManager and existingSecret serve a mounted pair; without its directory there is nothing to serve. */
 function tlsDirProblems(c: RuleSettings): ConfigProblem[] {
   if ((c.tlsMode !== 'certManager' && c.tlsMode !== 'existingSecret') || c.tlsDir) return [];
-  return [{ setting: 'tlsMode', variable: 'GATE_TLS_MODE', message: `${c.tlsMode} needs GATE_TLS_DIR (the mounted tls.crt and tls.key)` }];
+  return [
+    {
+      setting: 'tlsMode',
+      variable: 'GATE_TLS_MODE',
+      message: `${c.tlsMode} needs GATE_TLS_DIR (the mounted tls.crt and tls.key)`,
+    },
+  ];
 }
 
 /** The postgres sink needs its database (the chart takes the URL from a Secret). */
 function postgresProblems(c: RuleSettings): ConfigProblem[] {
   if (c.auditSink !== 'postgres' || c.auditPostgresUrl !== undefined) return [];
-  return [{ setting: 'auditSink', variable: 'GATE_AUDIT_SINK', message: 'postgres needs GATE_AUDIT_POSTGRES_URL (the chart takes it from a Secret)' }];
+  return [
+    {
+      setting: 'auditSink',
+      variable: 'GATE_AUDIT_SINK',
+      message: 'postgres needs GATE_AUDIT_POSTGRES_URL (the chart takes it from a Secret)',
+    },
+  ];
 }
 
 /** Writer slots (Leases) share out writer ids among replicas; only the shared sinks have several replicas writing. */
 function writerSlotProblems(c: RuleSettings): ConfigProblem[] {
   if (c.writerSlots === 0 || c.auditSink === 'configmap' || c.auditSink === 'postgres') return [];
-  return [{ setting: 'writerSlots', variable: 'GATE_WRITER_SLOTS', message: 'writer slots (Leases) are for the configmap and postgres sinks, which several replicas share' }];
+  return [
+    {
+      setting: 'writerSlots',
+      variable: 'GATE_WRITER_SLOTS',
+      message: 'writer slots (Leases) are for the configmap and postgres sinks, which several replicas share',
+    },
+  ];
 }
 
 /** The same rules for settings built without load(): the first problem stops the start. */

@@ -41,11 +41,18 @@ export class ActivityTally {
   readonly #apps = new Map<string, number>();
 
   /** `end` is the walk's time; the window is the `buckets` intervals before it. */
-  constructor(end: Date, private readonly opts: { buckets: number; bucketMs: number }) {
+  constructor(
+    end: Date,
+    private readonly opts: { buckets: number; bucketMs: number },
+  ) {
     // Buckets end at `end` rounded up to the interval, so they line up with the clock.
     const last = Math.ceil(end.getTime() / opts.bucketMs) * opts.bucketMs;
     this.#start = last - opts.buckets * opts.bucketMs;
-    this.#buckets = Array.from({ length: opts.buckets }, (_, i) => ({ start: new Date(this.#start + i * opts.bucketMs).toISOString(), allow: 0, block: 0 }));
+    this.#buckets = Array.from({ length: opts.buckets }, (_, i) => ({
+      start: new Date(this.#start + i * opts.bucketMs).toISOString(),
+      allow: 0,
+      block: 0,
+    }));
   }
 
   offer(r: AuditRecord): void {
@@ -57,7 +64,8 @@ export class ActivityTally {
     if (r.decision === 'ALLOW') bucket.allow += 1;
     else bucket.block += 1;
     if (r.decision === 'BLOCK') {
-      for (const rule of new Set(r.findings.filter((f) => f.action === 'block').map((f) => f.rule))) bump(this.#rules, rule);
+      for (const rule of new Set(r.findings.filter((f) => f.action === 'block').map((f) => f.rule)))
+        bump(this.#rules, rule);
     }
     if (r.subject.namespace) bump(this.#namespaces, r.subject.namespace);
     if (r.subject.app_id) bump(this.#apps, r.subject.app_id);
@@ -67,7 +75,9 @@ export class ActivityTally {
     return {
       bucketMs: this.opts.bucketMs,
       buckets: this.#buckets.map((b) => ({ ...b })),
-      topRules: top(this.#rules), topNamespaces: top(this.#namespaces), topApps: top(this.#apps),
+      topRules: top(this.#rules),
+      topNamespaces: top(this.#namespaces),
+      topApps: top(this.#apps),
     };
   }
 }
@@ -78,6 +88,8 @@ function bump(m: Map<string, number>, name: string): void {
 }
 
 function top(m: Map<string, number>): Ranked[] {
-  return [...m.entries()].map(([name, count]) => ({ name, count }))
-    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, TOP);
+  return [...m.entries()]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1))
+    .slice(0, TOP);
 }

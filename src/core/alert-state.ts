@@ -75,8 +75,15 @@ export class AlertFold {
   list(): AlertState[] {
     const rank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
     const order = (s: AlertState): number => (s.status === 'firing' ? (s.acknowledged ? 1 : 0) : 2);
-    return [...this.#keys.values()].map(stateOf).sort((a, b) =>
-      order(a) - order(b) || rank[a.severity] - rank[b.severity] || (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : 0) || (a.key < b.key ? -1 : 1));
+    return [...this.#keys.values()]
+      .map(stateOf)
+      .sort(
+        (a, b) =>
+          order(a) - order(b) ||
+          rank[a.severity] - rank[b.severity] ||
+          (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : 0) ||
+          (a.key < b.key ? -1 : 1),
+      );
   }
 }
 
@@ -84,13 +91,19 @@ function stateOf({ transition: t, ack }: KeyEvents): AlertState {
   const firing = t.transition === 'fire';
   const since = firing ? (t.since ?? t.timestamp) : (t.since ?? t.timestamp);
   const state: AlertState = {
-    key: t.key, kind: t.kind, severity: t.severity, message: t.message,
-    status: firing ? 'firing' : 'resolved', since, updated: t.timestamp,
+    key: t.key,
+    kind: t.kind,
+    severity: t.severity,
+    message: t.message,
+    status: firing ? 'firing' : 'resolved',
+    since,
+    updated: t.timestamp,
     ...(firing ? {} : { resolved_at: t.timestamp }),
     ...(t.reporter ? { reporter: t.reporter } : {}),
     ...(t.request_id ? { request_id: t.request_id } : {}),
   };
   // An acknowledgement covers the firing it was given for, not a later one.
-  if (firing && ack && ack.timestamp >= since) state.acknowledged = { by: ack.by ?? 'unknown', at: ack.timestamp, why: ack.why ?? '' };
+  if (firing && ack && ack.timestamp >= since)
+    state.acknowledged = { by: ack.by ?? 'unknown', at: ack.timestamp, why: ack.why ?? '' };
   return state;
 }

@@ -70,7 +70,10 @@ export class SegmentSummary implements AuditSegmentInfo {
   maxTime = Number.NEGATIVE_INFINITY;
   readonly #filter: RequestIdFilter;
 
-  constructor(readonly id: number, capacity: number) {
+  constructor(
+    readonly id: number,
+    capacity: number,
+  ) {
     this.#filter = new RequestIdFilter(capacity);
   }
 

@@ -18,9 +18,15 @@ export const AuditQuerySchema = z.strictObject({
   since: z.iso.datetime({ offset: true }).optional(),
   app_id: z.string().min(1).max(253).optional(),
   /** Records with a finding of this rule id (blocking or warning). */
-  rule: z.string().regex(/^[a-z0-9][a-z0-9:-]{0,99}$/, 'a rule id (lowercase letters, digits, "-", ":")').optional(),
+  rule: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9:-]{0,99}$/, 'a rule id (lowercase letters, digits, "-", ":")')
+    .optional(),
   /** The gate's request id or the caller's correlation id. */
-  request_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a request id').optional(),
+  request_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a request id')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(AUDIT_QUERY_MAX_LIMIT).default(AUDIT_QUERY_DEFAULT_LIMIT),
   continue: z.string().min(1).max(1024).optional(),
 });
@@ -85,7 +91,11 @@ export function encodeContinue(cursor: Cursor): string {
 }
 
 export function decodeContinue(token: string): Cursor {
-  const bad = (): GateError => new GateError('bad-request', 'invalid continue token: pass back the value of a previous response unchanged');
+  const bad = (): GateError =>
+    new GateError(
+      'bad-request',
+      'invalid continue token: pass back the value of a previous response unchanged',
+    );
   if (!/^[A-Za-z0-9_-]+$/.test(token)) throw bad();
   let value: unknown;
   try {
@@ -103,7 +113,12 @@ function matches(record: AuditRecord, time: number, query: AuditQuery, sinceMs: 
   if (query.decision !== undefined && record.decision !== query.decision) return false;
   if (query.app_id !== undefined && record.subject.app_id !== query.app_id) return false;
   if (query.rule !== undefined && !record.findings.some((f) => f.rule === query.rule)) return false;
-  if (query.request_id !== undefined && record.request_id !== query.request_id && record.correlation_id !== query.request_id) return false;
+  if (
+    query.request_id !== undefined &&
+    record.request_id !== query.request_id &&
+    record.correlation_id !== query.request_id
+  )
+    return false;
   if (sinceMs !== undefined && !(time >= sinceMs)) return false;
   return true;
 }
@@ -174,7 +189,10 @@ export class AuditPageSelector {
 
   /** Records newer than this are excluded (they were on earlier pages); also since-filtered below #sinceMs. */
   get window(): { newest?: number; oldest?: number } {
-    return { ...(this.#after ? { newest: this.#after.time } : {}), ...(this.#sinceMs !== undefined ? { oldest: this.#sinceMs } : {}) };
+    return {
+      ...(this.#after ? { newest: this.#after.time } : {}),
+      ...(this.#sinceMs !== undefined ? { oldest: this.#sinceMs } : {}),
+    };
   }
 
   offer(record: AuditRecord): void {
@@ -202,7 +220,10 @@ export class AuditPageSelector {
     const items = this.#best.slice(0, this.#limit).map((h) => h.record);
     const last = items[items.length - 1];
     if (this.#best.length > this.#limit && last) {
-      return { items, continue: encodeContinue({ timestamp: last.timestamp, writer: last.writer, seq: last.seq }) };
+      return {
+        items,
+        continue: encodeContinue({ timestamp: last.timestamp, writer: last.writer, seq: last.seq }),
+      };
     }
     return { items };
   }

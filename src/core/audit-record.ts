@@ -1,6 +1,13 @@
 // Audit record shape, chaining and chain verification. Pure: sinks do the I/O
 // and call in here, so every sink chains and verifies in exactly one way.
-import { AlertRecordSchema, AuditRecordSchema, GENESIS_HASH, type AuditRecord, type ChainVerification, type StoredRecord } from './contracts/audit.js';
+import {
+  AlertRecordSchema,
+  AuditRecordSchema,
+  GENESIS_HASH,
+  type AuditRecord,
+  type ChainVerification,
+  type StoredRecord,
+} from './contracts/audit.js';
 import { AlertEventSchema, type AlertEvent } from './contracts/alert.js';
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
 import { GateError, describeError } from './errors.js';
@@ -35,10 +42,15 @@ export function recordHash(record: UnhashedAuditRecord | Record<string, unknown>
  * instead of failing the whole batch it would have joined.
  */
 export function auditableReport(report: AuditEntry): AuditableReport {
-  const parsed = isAlertEntry(report) ? AlertEventSchema.safeParse(report) : DecisionReportSchema.safeParse(report);
+  const parsed = isAlertEntry(report)
+    ? AlertEventSchema.safeParse(report)
+    : DecisionReportSchema.safeParse(report);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new GateError('internal', `refusing to audit a malformed report (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
+    throw new GateError(
+      'internal',
+      `refusing to audit a malformed report (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`,
+    );
   }
   return parsed.data as AuditableReport;
 }
@@ -60,7 +72,8 @@ export function chainRecord(report: AuditEntry, writer: string, seq: number, pre
 // Typed as AuditRecord for the sinks, which use only the chain fields of what
 // they store; readers tell the two kinds apart with isAlertRecord().
 function linkRecord(clean: AuditableReport, writer: string, seq: number, prevHash: string): AuditRecord {
-  if (!Number.isSafeInteger(seq) || seq < 1) throw new GateError('internal', `audit seq must be a positive integer, got ${seq}`);
+  if (!Number.isSafeInteger(seq) || seq < 1)
+    throw new GateError('internal', `audit seq must be a positive integer, got ${seq}`);
   if (writer.length === 0) throw new GateError('internal', 'audit writer id must not be empty');
   const unhashed = { ...clean, seq, writer, prev_hash: prevHash } as UnhashedAuditRecord;
   return { ...unhashed, hash: recordHash(unhashed) };
@@ -71,7 +84,11 @@ function linkRecord(clean: AuditableReport, writer: string, seq: number, prevHas
  * adopts only once the batch is durable: a failed write leaves the head
  * where it was, so the next batch reuses the same seq numbers.
  */
-export function chainBatch(reports: readonly AuditableReport[], writer: string, head: ChainHead): { records: AuditRecord[]; head: ChainHead } {
+export function chainBatch(
+  reports: readonly AuditableReport[],
+  writer: string,
+  head: ChainHead,
+): { records: AuditRecord[]; head: ChainHead } {
   let { seq, hash } = head;
   const records = reports.map((report) => {
     const record = linkRecord(report, writer, seq + 1, hash);
@@ -82,7 +99,8 @@ export function chainBatch(reports: readonly AuditableReport[], writer: string, 
   return { records, head: { seq, hash } };
 }
 
-export type ParsedAuditLine = { ok: true; record: StoredRecord; raw: Record<string, unknown> } | { ok: false; problem: string };
+export type ParsedAuditLine =
+  { ok: true; record: StoredRecord; raw: Record<string, unknown> } | { ok: false; problem: string };
 
 /** One stored line → record, or the reason it is not one. */
 export function parseAuditLine(text: string): ParsedAuditLine {
@@ -93,7 +111,8 @@ export function parseAuditLine(text: string): ParsedAuditLine {
   } catch (e) {
     return { ok: false, problem: `not valid JSON (${describeError(e)})` };
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problem: 'not a JSON object' };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, problem: 'not a JSON object' };
   const alert = (raw as { record_type?: unknown }).record_type === 'alert';
   const parsed = alert ? AlertRecordSchema.safeParse(raw) : AuditRecordSchema.safeParse(raw);
   if (!parsed.success) {
@@ -110,7 +129,11 @@ interface WriterState {
 }
 
 /** The problem with `record` given its writer's previous head, or undefined. */
-function chainProblem(record: StoredRecord, raw: Record<string, unknown>, prev: ChainHead): string | undefined {
+function chainProblem(
+  record: StoredRecord,
+  raw: Record<string, unknown>,
+  prev: ChainHead,
+): string | undefined {
   // The hash is recomputed over the stored object, not the schema-parsed
   // one, so an added field is caught as well as a changed one. It is checked
   // first: an altered seq or prev_hash is tampering, not a gap.
@@ -174,10 +197,17 @@ export class ChainVerifier {
       return line;
     }
     const { record } = line;
-    const state = this.#writers.get(record.writer) ?? { records: 0, head: this.#starts.get(record.writer) ?? GENESIS_HEAD };
+    const state = this.#writers.get(record.writer) ?? {
+      records: 0,
+      head: this.#starts.get(record.writer) ?? GENESIS_HEAD,
+    };
     const problem = chainProblem(record, line.raw, state.head);
-    if (problem !== undefined) this.#firstBad ??= { location: entry.location, writer: record.writer, seq: record.seq, problem };
-    this.#writers.set(record.writer, { records: state.records + 1, head: { seq: record.seq, hash: record.hash } });
+    if (problem !== undefined)
+      this.#firstBad ??= { location: entry.location, writer: record.writer, seq: record.seq, problem };
+    this.#writers.set(record.writer, {
+      records: state.records + 1,
+      head: { seq: record.seq, hash: record.hash },
+    });
     return line;
   }
 
@@ -195,7 +225,10 @@ export class ChainVerifier {
 }
 
 /** ChainVerifier over a whole stream of stored lines. */
-export async function verifyChains(entries: Iterable<RawAuditEntry> | AsyncIterable<RawAuditEntry>, starts?: ReadonlyMap<string, ChainHead>): Promise<ChainVerification> {
+export async function verifyChains(
+  entries: Iterable<RawAuditEntry> | AsyncIterable<RawAuditEntry>,
+  starts?: ReadonlyMap<string, ChainHead>,
+): Promise<ChainVerification> {
   const verifier = new ChainVerifier(starts);
   for await (const entry of entries) verifier.add(entry);
   return verifier.result();

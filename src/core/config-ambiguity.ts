@@ -10,7 +10,12 @@
 // change the prototype instead of setting a key.
 import { FAILSAFE_SCHEMA, load, Type, type State } from 'js-yaml';
 import { ambiguousFlowColon } from './flow-colon.js';
-import { coreTypes as types, describeReading, plainScalarAmbiguity, type Ambiguity } from './yaml-ambiguity.js';
+import {
+  coreTypes as types,
+  describeReading,
+  plainScalarAmbiguity,
+  type Ambiguity,
+} from './yaml-ambiguity.js';
 
 interface Mark {
   token: string;
@@ -35,7 +40,8 @@ function mark(source: string, ambiguity: Ambiguity): string {
 
 const plainAmbiguous = new Type('tag:migration-gate,2026:ambiguous', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && recording !== undefined && plainScalarAmbiguity(data) !== undefined,
+  resolve: (data: string | null) =>
+    data !== null && recording !== undefined && plainScalarAmbiguity(data) !== undefined,
   construct: (data: string) => mark(data, plainScalarAmbiguity(data)!),
 });
 
@@ -43,7 +49,9 @@ const plainAmbiguous = new Type('tag:migration-gate,2026:ambiguous', {
 function guarded(base: Type, tag: string): Type {
   return new Type(tag, {
     kind: 'scalar',
-    resolve: (data: string | null) => (data !== null && recording !== undefined && plainScalarAmbiguity(data) !== undefined) || base.resolve(data),
+    resolve: (data: string | null) =>
+      (data !== null && recording !== undefined && plainScalarAmbiguity(data) !== undefined) ||
+      base.resolve(data),
     construct: (data: string) => {
       const a = data === null || recording === undefined ? undefined : plainScalarAmbiguity(data);
       return a ? mark(data, a) : base.construct(data);
@@ -53,7 +61,9 @@ function guarded(base: Type, tag: string): Type {
 
 export const CONFIG_SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [plainAmbiguous, types.null, types.bool, types.int, types.float],
-  explicit: (['null', 'bool', 'int', 'float'] as const).map((k) => guarded(types[k], `tag:yaml.org,2002:${k}`)),
+  explicit: (['null', 'bool', 'int', 'float'] as const).map((k) =>
+    guarded(types[k], `tag:yaml.org,2002:${k}`),
+  ),
 });
 
 /**
@@ -65,7 +75,8 @@ function onNode(this: State, event: 'open' | 'close', state: State): void {
   if (event !== 'close') return;
   // Every collection the parser built: one that is not reachable from the
   // root afterwards was used as a mapping key (js-yaml stringifies it).
-  if ((s.kind === 'mapping' || s.kind === 'sequence') && s.result !== null && typeof s.result === 'object') collections?.add(s.result);
+  if ((s.kind === 'mapping' || s.kind === 'sequence') && s.result !== null && typeof s.result === 'object')
+    collections?.add(s.result);
   if (s.tag !== '!' || s.kind !== 'scalar' || typeof s.result !== 'string') return;
   const a = plainScalarAmbiguity(s.result);
   if (a) s.result = mark(s.result, a);
@@ -86,15 +97,33 @@ export function loadConfigYaml(text: string): { value: unknown; problems: Config
     const at = ambiguousFlowColon(text);
     if (at >= 0) {
       const line = text.slice(0, at).split('\n').length;
-      return { value, problems: [{ path: `(line ${line})`, message: `(line ${line}): a plain scalar with ":" next to a flow indicator inside [ ] or { } (like [a:] or [::x]), or a second "key:" on one line, is a mapping to js-yaml but a string or a syntax error to libyaml, Go yaml and SnakeYAML; quote it` }] };
+      return {
+        value,
+        problems: [
+          {
+            path: `(line ${line})`,
+            message: `(line ${line}): a plain scalar with ":" next to a flow indicator inside [ ] or { } (like [a:] or [::x]), or a second "key:" on one line, is a mapping to js-yaml but a string or a syntax error to libyaml, Go yaml and SnakeYAML; quote it`,
+          },
+        ],
+      };
     }
     // A collection as a key needs `?` or a flow collection in the text.
     if (/[?[{]/.test(text) && reachable(value) < built.size) {
-      return { value, problems: [{ path: '(a mapping key)', message: '(a mapping key): a mapping or sequence is used as a mapping key: the gate would read it as a string ("[object Object]", "a,b"), other loaders as a composite key or an error; use a scalar key' }] };
+      return {
+        value,
+        problems: [
+          {
+            path: '(a mapping key)',
+            message:
+              '(a mapping key): a mapping or sequence is used as a mapping key: the gate would read it as a string ("[object Object]", "a,b"), other loaders as a composite key or an error; use a scalar key',
+          },
+        ],
+      };
     }
     // The walk is only needed when something was marked or a __proto__ key
     // could exist: spelled out, or written with escapes ("\x5f_proto__").
-    if (marks.length === 0 && !text.includes('__proto__') && !text.includes('\\')) return { value, problems: [] };
+    if (marks.length === 0 && !text.includes('__proto__') && !text.includes('\\'))
+      return { value, problems: [] };
     return { value, problems: configAmbiguities(value, marks) };
   } finally {
     recording = undefined;
@@ -182,14 +211,24 @@ export function configAmbiguities(root: unknown, made: Mark[], max = 10): Config
 function keyProblem(k: string, path: string, byToken: Map<string, Mark>): ConfigAmbiguity | undefined {
   const m = byToken.get(k);
   if (m) return reasonFor(m, path, true);
-  if (k === '__proto__') return { path, message: `${path}: a "__proto__" key is refused: consumers that copy configs with Object.assign or a deep merge set the object's prototype instead of a key; rename it` };
+  if (k === '__proto__')
+    return {
+      path,
+      message: `${path}: a "__proto__" key is refused: consumers that copy configs with Object.assign or a deep merge set the object's prototype instead of a key; rename it`,
+    };
   return undefined;
 }
 
 function reasonFor(m: Mark, path: string, isKey: boolean): ConfigAmbiguity {
   if (m.ambiguity.yaml11.kind === 'merge') {
-    return { path, message: `${path}: a YAML merge key "<<" is a plain key under YAML 1.2 but merges its mapping into the parent under PyYAML, SnakeYAML, Go yaml.v2/v3 and js-yaml's default schema; write the keys out instead` };
+    return {
+      path,
+      message: `${path}: a YAML merge key "<<" is a plain key under YAML 1.2 but merges its mapping into the parent under PyYAML, SnakeYAML, Go yaml.v2/v3 and js-yaml's default schema; write the keys out instead`,
+    };
   }
   const s = quoteScalar(m.source);
-  return { path, message: `${path}: ${isKey ? 'the key ' : ''}${s} is ${describeReading(m.ambiguity.yaml12, quoteScalar)} under YAML 1.2 but ${describeReading(m.ambiguity.yaml11, quoteScalar)} under ${m.ambiguity.by ?? 'YAML 1.1'}; quote it` };
+  return {
+    path,
+    message: `${path}: ${isKey ? 'the key ' : ''}${s} is ${describeReading(m.ambiguity.yaml12, quoteScalar)} under YAML 1.2 but ${describeReading(m.ambiguity.yaml11, quoteScalar)} under ${m.ambiguity.by ?? 'YAML 1.1'}; quote it`,
+  };
 }

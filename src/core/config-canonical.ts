@@ -22,7 +22,16 @@ import { INPUT_LIMITS } from './policy/limits.js';
 type Node = 'leaf' | { readonly keys: Schema } | { readonly items: Schema };
 type Schema = { readonly [name: string]: Node };
 
-const VERIFY: Node = { keys: { enabled: 'leaf', min_version: 'leaf', verify: 'leaf', verify_ssl: 'leaf', skip_verify: 'leaf', insecure_skip_verify: 'leaf' } };
+const VERIFY: Node = {
+  keys: {
+    enabled: 'leaf',
+    min_version: 'leaf',
+    verify: 'leaf',
+    verify_ssl: 'leaf',
+    skip_verify: 'leaf',
+    insecure_skip_verify: 'leaf',
+  },
+};
 const PORT: Schema = { port: 'leaf', host: 'leaf', bind: 'leaf', public: 'leaf' };
 
 /** The policy-relevant keys (README, "T1: an app config") under their canonical names. */
@@ -43,7 +52,8 @@ export const POLICY_KEYS: Schema = {
   audit: { keys: { enabled: 'leaf' } },
 };
 
-const childSchema = (n: Node): Schema | undefined => (n === 'leaf' ? undefined : 'keys' in n ? n.keys : n.items);
+const childSchema = (n: Node): Schema | undefined =>
+  n === 'leaf' ? undefined : 'keys' in n ? n.keys : n.items;
 
 export const AMBIGUOUS = '[config-ambiguous]';
 const MAX_REPORTED = 5;
@@ -60,11 +70,17 @@ export interface Relaxed {
 }
 
 export type CanonicalOutcome =
-  | { ok: true; config: Record<string, unknown>; spelled: ReadonlyMap<string, string>; relaxed: readonly Relaxed[] }
+  | {
+      ok: true;
+      config: Record<string, unknown>;
+      spelled: ReadonlyMap<string, string>;
+      relaxed: readonly Relaxed[];
+    }
   | { ok: false; problems: string[] };
 
 /** The relaxed-binding fold of one key segment: lowercase ASCII letters and digits only. */
-export const foldKey = (s: string): string => (FOLDED.test(s) ? s : s.toLowerCase().replace(/[^a-z0-9]/g, ''));
+export const foldKey = (s: string): string =>
+  FOLDED.test(s) ? s : s.toLowerCase().replace(/[^a-z0-9]/g, '');
 const FOLDED = /^[a-z0-9]*$/;
 
 /** A flat key's segments as binders split it: `a.b[0].c` -> a, b, 0, c. */
@@ -103,13 +119,23 @@ const FOLDED_NAMES: ReadonlyMap<Schema, ReadonlyMap<string, string>> = (() => {
 
 /** Lookalike fold for non-ASCII keys: compatibility forms, marks dropped, dotless i and long s. */
 const lookalikeFold = (s: string): string =>
-  foldKey(s.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ı/g, 'i').replace(/ſ/g, 's').normalize('NFKC')
-    .toLowerCase().normalize('NFKD').replace(/\p{M}/gu, ''));
+  foldKey(
+    s
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .replace(/ı/g, 'i')
+      .replace(/ſ/g, 's')
+      .normalize('NFKC')
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, ''),
+  );
 
 /** Shown in a reason only when it is a plain identifier: a key may be a secret itself. */
 export const show = (s: string): string => (/^[A-Za-z0-9_-]{1,64}(\[[0-9]+\])*$/.test(s) ? s : '<key>');
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 
 export function canonicalConfig(config: Record<string, unknown>): CanonicalOutcome {
   const problems = findAmbiguities(config);
@@ -193,7 +219,10 @@ function walkMap(map: Record<string, unknown>, folded: string, spelled: string, 
     let clash = false;
     for (let i = 0; i < parts.length && !clash; i += 1) {
       const seg = foldKey(parts[i]!);
-      if (seg === '') { clash = true; break; } // nothing a binder can address
+      if (seg === '') {
+        clash = true;
+        break;
+      } // nothing a binder can address
       f = f === '' ? seg : `${f}.${seg}`;
       // Inside a flat key a prefix is spelled as the key text so far plus '.',
       // so `tls` (a map) and `tls.` (from `tls.enabled`) never match.
@@ -204,7 +233,9 @@ function walkMap(map: Record<string, unknown>, folded: string, spelled: string, 
       if (before === undefined) w.seen.set(f, { id, spelled, key, flat });
       else if (before.id !== id) {
         const name = named(spelled, key, flat);
-        w.problems.push(`${AMBIGUOUS} ${named(before.spelled, before.key, before.flat)} and ${name} are one key ("${f}") to relaxed-binding loaders (Spring Boot, Viper, pydantic-settings, .NET); which one wins depends on the loader: spell it once`);
+        w.problems.push(
+          `${AMBIGUOUS} ${named(before.spelled, before.key, before.flat)} and ${name} are one key ("${f}") to relaxed-binding loaders (Spring Boot, Viper, pydantic-settings, .NET); which one wins depends on the loader: spell it once`,
+        );
         clash = true;
       }
     }
@@ -215,25 +246,39 @@ function walkMap(map: Record<string, unknown>, folded: string, spelled: string, 
 /** A key no loader-independent reading exists for, whatever its siblings. */
 const NONE: readonly string[] = [];
 
-function keyProblems(spelled: string, key: string, parts: readonly string[], folded: string): readonly string[] {
+function keyProblems(
+  spelled: string,
+  key: string,
+  parts: readonly string[],
+  folded: string,
+): readonly string[] {
   // The common key (one ASCII segment) has neither problem: no array for it.
   if (parts.length < 2 && !/[^\x20-\x7e]/.test(key)) return NONE;
   const out: string[] = [];
   for (const p of parts) {
     if (/[^\x20-\x7e]/.test(p) && POLICY_FOLDS.has(lookalikeFold(p))) {
-      out.push(`${AMBIGUOUS} key ${named(spelled, key, parts.length > 1)} has non-ASCII letters that some loaders fold onto the policy key "${lookalikeFold(p)}" and others do not; spell it in ASCII`);
+      out.push(
+        `${AMBIGUOUS} key ${named(spelled, key, parts.length > 1)} has non-ASCII letters that some loaders fold onto the policy key "${lookalikeFold(p)}" and others do not; spell it in ASCII`,
+      );
     }
   }
   const indexed = parts.length > 1 && (key.includes('[') || parts.some((p) => /^[0-9]+$/.test(p)));
   if (indexed && folded === '' && POLICY_FOLDS.has(foldKey(parts[0]!))) {
-    out.push(`${AMBIGUOUS} key ${named(spelled, key, true)} indexes a list in a flat key: Spring Boot reads it as a list item, Viper and plain loaders do not; write the list`);
+    out.push(
+      `${AMBIGUOUS} key ${named(spelled, key, true)} indexes a list in a flat key: Spring Boot reads it as a list item, Viper and plain loaders do not; write the list`,
+    );
   }
   return out;
 }
 
 /** A key as a reason may name it: map levels joined by '.', a flat key quoted, non-identifiers hidden. */
 function named(spelled: string, key: string, flat: boolean): string {
-  const levels = spelled === '' ? [] : spelled.split('/').map((l) => (l.includes('.') ? JSON.stringify(l.split('.').map(show).join('.')) : show(l)));
+  const levels =
+    spelled === ''
+      ? []
+      : spelled
+          .split('/')
+          .map((l) => (l.includes('.') ? JSON.stringify(l.split('.').map(show).join('.')) : show(l)));
   levels.push(flat ? JSON.stringify(key.split('.').map(show).join('.')) : show(key));
   return levels.join('.');
 }
@@ -245,9 +290,19 @@ function named(spelled: string, key: string, flat: boolean): string {
  * expanding their flat forms. Ambiguity was refused before, so merging two
  * spellings never overwrites a value.
  */
-interface Ctx { spelled: Map<string, string>; relaxed: Relaxed[] }
+interface Ctx {
+  spelled: Map<string, string>;
+  relaxed: Relaxed[];
+}
 
-function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, shown: string, flat: boolean, ctx: Ctx): Record<string, unknown> {
+function rebuild(
+  map: Record<string, unknown>,
+  schema: Schema,
+  canon: string,
+  shown: string,
+  flat: boolean,
+  ctx: Ctx,
+): Record<string, unknown> {
   // Copied only from the first key that changes: a config already spelled
   // canonically (the common case) is passed through as parsed, unchanged.
   let out: Record<string, unknown> | undefined;
@@ -270,8 +325,17 @@ function rebuild(map: Record<string, unknown>, schema: Schema, canon: string, sh
   return out ?? map;
 }
 
-interface Entry { name: string; node: Node; parts: readonly string[]; value: unknown }
-interface At { canon: string; shown: string; flat: boolean }
+interface Entry {
+  name: string;
+  node: Node;
+  parts: readonly string[];
+  value: unknown;
+}
+interface At {
+  canon: string;
+  shown: string;
+  flat: boolean;
+}
 
 /** One policy key's value under its canonical name, noting how it was spelled. */
 function canonicalEntry(e: Entry, at: At, ctx: Ctx): unknown {
@@ -282,7 +346,8 @@ function canonicalEntry(e: Entry, at: At, ctx: Ctx): unknown {
   if (folded) ctx.spelled.set(canonPath, shownPath);
   const rest = e.parts.slice(1);
   const viaFlat = at.flat || rest.length > 0;
-  if (e.node === 'leaf' && (folded || viaFlat)) ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value: e.value });
+  if (e.node === 'leaf' && (folded || viaFlat))
+    ctx.relaxed.push({ canon: canonPath, shown: shownPath, flat: viaFlat, value: e.value });
   const inner = rest.length > 0 ? { [rest.join('.')]: e.value } : e.value;
   return canonicalChild(inner, e.node, canonPath, shownPath, viaFlat, ctx);
 }
@@ -294,11 +359,20 @@ function copyOf(map: Record<string, unknown>, keys: readonly string[], n: number
   return out;
 }
 
-function canonicalChild(value: unknown, child: Node, canon: string, shown: string, flat: boolean, ctx: Ctx): unknown {
+function canonicalChild(
+  value: unknown,
+  child: Node,
+  canon: string,
+  shown: string,
+  flat: boolean,
+  ctx: Ctx,
+): unknown {
   if (child === 'leaf') return value;
   if ('items' in child) {
     if (!Array.isArray(value)) return value;
-    const items = value.map((v) => (isMap(v) ? rebuild(v, child.items, `${canon}[]`, `${shown}[]`, flat, ctx) : v));
+    const items = value.map((v) =>
+      isMap(v) ? rebuild(v, child.items, `${canon}[]`, `${shown}[]`, flat, ctx) : v,
+    );
     return items.every((v, i) => v === value[i]) ? value : items;
   }
   return isMap(value) ? rebuild(value, child.keys, canon, shown, flat, ctx) : value;

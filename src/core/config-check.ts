@@ -4,10 +4,21 @@
 // shows how far it got. (The URL, CLI and manifest keep the older word
 // "migration" for it: /api/v1/validate/migration, migration_manifest.json.)
 import type { Evaluation, Finding, StepResult, Subject } from './contracts/report.js';
-import { MigrationManifestSchema, MIGRATION_MANIFEST_FIELDS, type Environment, type MigrationManifest } from './contracts/migration-manifest.js';
+import {
+  MigrationManifestSchema,
+  MIGRATION_MANIFEST_FIELDS,
+  type Environment,
+  type MigrationManifest,
+} from './contracts/migration-manifest.js';
 import { AppConfigSchema } from './contracts/app-config.js';
 import { digestsEqual, parseDigest, sha256Hex } from './hashing.js';
-import { DEFAULT_PARSE_LIMITS, isPlainObject, parseStrictConfig, parseStrictJson, type ParseLimits } from './strict-parse.js';
+import {
+  DEFAULT_PARSE_LIMITS,
+  isPlainObject,
+  parseStrictConfig,
+  parseStrictJson,
+  type ParseLimits,
+} from './strict-parse.js';
 import { zodIssuesToFindings } from './zod-findings.js';
 import type { PinnedKey } from './ports/keys.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
@@ -28,7 +39,12 @@ export interface ConfigCheckInput {
   /** app-config.yaml exact bytes: these are what is hashed. */
   config: Uint8Array;
   /** Policy evaluation, injected: the caller owns the loaded policy set. */
-  policies: (vars: { config: Record<string, unknown>; manifest: MigrationManifest; env: Environment; signature: SignatureFacts }) => Finding[];
+  policies: (vars: {
+    config: Record<string, unknown>;
+    manifest: MigrationManifest;
+    env: Environment;
+    signature: SignatureFacts;
+  }) => Finding[];
   /** The manifest's signature (over its exact bytes); whether one is required is a policy (t1-signature-required). */
   signature?: SignatureInput;
   /** Pinned public keys the signature may verify against. */
@@ -58,8 +74,13 @@ interface Run {
   subject: Subject;
 }
 
-const critical = (rule: string, message: string, path?: string): Finding =>
-  ({ rule, severity: 'critical', action: 'block', message, ...(path ? { path } : {}) });
+const critical = (rule: string, message: string, path?: string): Finding => ({
+  rule,
+  severity: 'critical',
+  action: 'block',
+  message,
+  ...(path ? { path } : {}),
+});
 
 export function evaluateConfigCheck(input: ConfigCheckInput): Evaluation {
   const run: Run = { steps: [], findings: [], subject: { ...input.subject } };
@@ -100,7 +121,8 @@ function parseStep(input: ConfigCheckInput, limits: ParseLimits, run: Run): Pars
   }
   const c = parseStrictConfig(input.config, 'app config', limits);
   // A config with two readings: one finding per construct, each naming its path and both readings.
-  if (!c.ok && c.ambiguities) problems.push(...c.ambiguities.map((a) => critical('config-ambiguous', a.message, a.path)));
+  if (!c.ok && c.ambiguities)
+    problems.push(...c.ambiguities.map((a) => critical('config-ambiguous', a.message, a.path)));
   else if (!c.ok) problems.push(critical('config-parse-error', c.message));
   // Relaxed-binding loaders read `TLS`, `tls.enabled` (flat) and `secretKey`
   // as the policy keys: the schema and the rules judge that reading, and two
@@ -128,7 +150,12 @@ function parseStep(input: ConfigCheckInput, limits: ParseLimits, run: Run): Pars
   return { manifest, config, spelled };
 }
 
-function schemaStep(rawManifest: unknown, config: unknown, run: Run, binding: EnvBinding | undefined): MigrationManifest | undefined {
+function schemaStep(
+  rawManifest: unknown,
+  config: unknown,
+  run: Run,
+  binding: EnvBinding | undefined,
+): MigrationManifest | undefined {
   const before = run.findings.length;
   let manifest: MigrationManifest | undefined;
   if (!isPlainObject(rawManifest)) {
@@ -142,7 +169,13 @@ function schemaStep(rawManifest: unknown, config: unknown, run: Run, binding: En
     setSubjectFrom(rawManifest, run.subject);
     for (const key of Object.keys(rawManifest)) {
       if (!(MIGRATION_MANIFEST_FIELDS as readonly string[]).includes(key)) {
-        run.findings.push({ rule: 'manifest-unknown-field', severity: 'low', action: 'warn', path: safePath([key]), message: `unknown manifest field ${quotedName(key)} is ignored` });
+        run.findings.push({
+          rule: 'manifest-unknown-field',
+          severity: 'low',
+          action: 'warn',
+          path: safePath([key]),
+          message: `unknown manifest field ${quotedName(key)} is ignored`,
+        });
       }
     }
   }
@@ -164,7 +197,11 @@ function schemaStep(rawManifest: unknown, config: unknown, run: Run, binding: En
 /** The manifest's env can only match where the request is bound, never choose it. */
 export function envBindingFinding(claimed: Environment, binding: EnvBinding): Finding | undefined {
   if (binding.allowed.includes(claimed)) return undefined;
-  return critical(binding.rule, `the manifest says env "${claimed}" but ${binding.by} allows only ${binding.allowed.map((e) => `"${e}"`).join(', ') || 'no environment'}; the environment is decided by where the request lands, not by the manifest`, 'env');
+  return critical(
+    binding.rule,
+    `the manifest says env "${claimed}" but ${binding.by} allows only ${binding.allowed.map((e) => `"${e}"`).join(', ') || 'no environment'}; the environment is decided by where the request lands, not by the manifest`,
+    'env',
+  );
 }
 
 function setSubjectFrom(m: Record<string, unknown>, subject: Subject): void {
@@ -174,7 +211,11 @@ function setSubjectFrom(m: Record<string, unknown>, subject: Subject): void {
   }
 }
 
-function hashStep(manifest: MigrationManifest, config: Uint8Array, run: Run): { actual: string; wanted: string } | undefined {
+function hashStep(
+  manifest: MigrationManifest,
+  config: Uint8Array,
+  run: Run,
+): { actual: string; wanted: string } | undefined {
   const parsed = parseDigest(manifest.config_sha256, ['sha256']);
   if (!parsed.ok) {
     const rule = parsed.kind === 'outdated' ? 'outdated-hash-algorithm' : 'manifest-invalid-hash';
@@ -193,7 +234,13 @@ function compareStep(actual: string, wanted: string, run: Run): boolean {
     return true;
   }
   const detail = `sha256 ${actual} ≠ manifest ${wanted}`;
-  run.findings.push(critical('config-hash-mismatch', `config bytes do not match the manifest: ${detail}; the config changed after sign-off`, 'config_sha256'));
+  run.findings.push(
+    critical(
+      'config-hash-mismatch',
+      `config bytes do not match the manifest: ${detail}; the config changed after sign-off`,
+      'config_sha256',
+    ),
+  );
   run.steps.push({ step: 'compare', status: 'fail', detail });
   return false;
 }
@@ -206,37 +253,71 @@ function compareStep(actual: string, wanted: string, run: Run): boolean {
 function signatureStep(input: ConfigCheckInput, run: Run): SignatureFacts | undefined {
   const none: SignatureFacts = { present: false, verified: false, format: 'none', key_id: '' };
   if (!input.signature) {
-    run.steps.push({ step: 'signature', status: 'skipped', detail: 'no signature supplied (whether one is required is a policy)' });
+    run.steps.push({
+      step: 'signature',
+      status: 'skipped',
+      detail: 'no signature supplied (whether one is required is a policy)',
+    });
     return none;
   }
   if (!(input.manifest instanceof Uint8Array)) {
-    const f = critical('signature-malformed', 'a signed migration manifest must be sent as its exact bytes (a string or a file part), not as a decoded JSON object');
+    const f = critical(
+      'signature-malformed',
+      'a signed migration manifest must be sent as its exact bytes (a string or a file part), not as a decoded JSON object',
+    );
     run.findings.push(f);
     run.steps.push({ step: 'signature', status: 'fail', detail: f.message });
     return undefined;
   }
-  const out = verifyManifestSignature(input.manifest, input.signature, input.keys ?? [], { maxBytes: MAX_T1_SIGNATURE_BYTES, payloadType: MIGRATION_MANIFEST_PAYLOAD_TYPE, document: 'migration manifest' });
+  const out = verifyManifestSignature(input.manifest, input.signature, input.keys ?? [], {
+    maxBytes: MAX_T1_SIGNATURE_BYTES,
+    payloadType: MIGRATION_MANIFEST_PAYLOAD_TYPE,
+    document: 'migration manifest',
+  });
   if (out.findings.length > 0) {
     run.findings.push(...out.findings);
-    run.steps.push({ step: 'signature', status: 'fail', detail: out.findings.map((f) => f.message).join('; ') });
+    run.steps.push({
+      step: 'signature',
+      status: 'fail',
+      detail: out.findings.map((f) => f.message).join('; '),
+    });
     return undefined;
   }
-  run.steps.push({ step: 'signature', status: 'pass', detail: `${out.facts.format} signature verified with key ${out.facts.key_id}` });
+  run.steps.push({
+    step: 'signature',
+    status: 'pass',
+    detail: `${out.facts.format} signature verified with key ${out.facts.key_id}`,
+  });
   return out.facts;
 }
 
-function policyStep(input: ConfigCheckInput, config: Record<string, unknown>, manifest: MigrationManifest, signature: SignatureFacts, run: Run, spelled: ReadonlyMap<string, string>): void {
+function policyStep(
+  input: ConfigCheckInput,
+  config: Record<string, unknown>,
+  manifest: MigrationManifest,
+  signature: SignatureFacts,
+  run: Run,
+  spelled: ReadonlyMap<string, string>,
+): void {
   let found: Finding[];
   try {
-    found = input.policies({ config, manifest, env: manifest.env, signature: { ...signature } }).map((f) => withSpelledPath(f, spelled));
+    found = input
+      .policies({ config, manifest, env: manifest.env, signature: { ...signature } })
+      .map((f) => withSpelledPath(f, spelled));
   } catch (e) {
     found = [critical('policy-evaluation-error', `policy evaluation failed: ${describeError(e)}`)];
   }
   run.findings.push(...found);
   const blocking = found.filter((f) => f.action === 'block');
-  run.steps.push(blocking.length > 0
-    ? { step: 'policies', status: 'fail', detail: `${blocking.length} blocking finding(s), ${found.length - blocking.length} warning(s)` }
-    : { step: 'policies', status: 'pass', detail: `${found.length} warning(s)` });
+  run.steps.push(
+    blocking.length > 0
+      ? {
+          step: 'policies',
+          status: 'fail',
+          detail: `${blocking.length} blocking finding(s), ${found.length - blocking.length} warning(s)`,
+        }
+      : { step: 'policies', status: 'pass', detail: `${found.length} warning(s)` },
+  );
 }
 
 /** A finding on `tls.enabled` names `TLS.enabled` when that is how the config spelled it. */

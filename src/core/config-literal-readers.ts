@@ -19,7 +19,8 @@ const MAX_REPORTED = 5;
 const OFF = ['false', 'no', 'off', '0'];
 const TLS_VERSIONS = ['1.2', '1.3', 'tlsv1.2', 'tlsv1.3', 'tls1.2', 'tls1.3', 'tlsv1_2', 'tlsv1_3'];
 const ANY_ADDRESS = /^(0\.0\.0\.0|\[?::\]?|\*|0:0:0:0:0:0:0:0)(:[0-9]+)?$/;
-const SECRET_REF = /^(\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|(env|vault|secretref|ref|file|awssm|ssm|gcpsm|azkv)(:|\+|:\/\/)\S+)$/;
+const SECRET_REF =
+  /^(\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|(env|vault|secretref|ref|file|awssm|ssm|gcpsm|azkv)(:|\+|:\/\/)\S+)$/;
 
 const str = (v: unknown): string => String(v).toLowerCase();
 const isMap = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -32,11 +33,25 @@ const off = (v: unknown): boolean => OFF.includes(str(v));
  */
 const UNSAFE: ReadonlyMap<string, (v: unknown) => boolean> = new Map<string, (v: unknown) => boolean>([
   ...['tls.enabled', 'ssl.enabled', 'audit.enabled'].map((k) => [k, off] as const),
-  ...['tls.min_version', 'ssl.min_version'].map((k) => [k, (v: unknown) => !TLS_VERSIONS.includes(str(v))] as const),
-  ...['verify_ssl', 'tls.verify', 'tls.verify_ssl', 'ssl.verify', 'ssl.verify_ssl'].map((k) => [k, off] as const),
-  ...['host', 'bind', 'ports[].host', 'ports[].bind'].map((k) => [k, (v: unknown) => ANY_ADDRESS.test(String(v))] as const),
-  ['secrets_ref', (v: unknown) => !((typeof v === 'string' && /\S/.test(v)) || (isMap(v) && Object.keys(v as object).length > 0))],
-  ['secret_key', (v: unknown) => !(v === null || isMap(v) || (typeof v === 'string' && (v.length >= 48 || SECRET_REF.test(v))))],
+  ...['tls.min_version', 'ssl.min_version'].map(
+    (k) => [k, (v: unknown) => !TLS_VERSIONS.includes(str(v))] as const,
+  ),
+  ...['verify_ssl', 'tls.verify', 'tls.verify_ssl', 'ssl.verify', 'ssl.verify_ssl'].map(
+    (k) => [k, off] as const,
+  ),
+  ...['host', 'bind', 'ports[].host', 'ports[].bind'].map(
+    (k) => [k, (v: unknown) => ANY_ADDRESS.test(String(v))] as const,
+  ),
+  [
+    'secrets_ref',
+    (v: unknown) =>
+      !((typeof v === 'string' && /\S/.test(v)) || (isMap(v) && Object.keys(v as object).length > 0)),
+  ],
+  [
+    'secret_key',
+    (v: unknown) =>
+      !(v === null || isMap(v) || (typeof v === 'string' && (v.length >= 48 || SECRET_REF.test(v)))),
+  ],
   ['pbkdf2_iterations', (v: unknown) => !(typeof v === 'number' && v >= 250000)],
 ]);
 
@@ -46,7 +61,11 @@ export const failsItsRule = (canon: string, value: unknown): boolean => UNSAFE.g
 /** The policy keys whose relaxed spelling is refused when the value asserts safety. */
 export const LITERAL_READER_KEYS: readonly string[] = [...UNSAFE.keys()];
 
-const shownPath = (shown: string): string => shown.split('.').map((s) => (s.endsWith('[]') ? `${show(s.slice(0, -2))}[]` : show(s))).join('.');
+const shownPath = (shown: string): string =>
+  shown
+    .split('.')
+    .map((s) => (s.endsWith('[]') ? `${show(s.slice(0, -2))}[]` : show(s)))
+    .join('.');
 
 /** One `[config-ambiguous]` reason per safety-asserting value only relaxed-binding loaders see. */
 export function literalReaderProblems(relaxed: readonly Relaxed[]): string[] {
@@ -55,7 +74,9 @@ export function literalReaderProblems(relaxed: readonly Relaxed[]): string[] {
     const unsafe = UNSAFE.get(r.canon);
     if (unsafe === undefined || unsafe(r.value)) continue;
     const spelling = r.flat ? `flat key "${shownPath(r.shown)}"` : shownPath(r.shown);
-    out.push(`${AMBIGUOUS} ${spelling} sets ${r.canon} only for relaxed-binding loaders (Spring Boot, Viper, pydantic-settings, .NET); an app that reads keys literally (Python dict, Go struct tags, Node) does not see it and runs with its default: spell it ${r.canon} (nested, exactly this case) so every loader reads it`);
+    out.push(
+      `${AMBIGUOUS} ${spelling} sets ${r.canon} only for relaxed-binding loaders (Spring Boot, Viper, pydantic-settings, .NET); an app that reads keys literally (Python dict, Go struct tags, Node) does not see it and runs with its default: spell it ${r.canon} (nested, exactly this case) so every loader reads it`,
+    );
   }
   return out.slice(0, MAX_REPORTED);
 }

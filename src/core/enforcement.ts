@@ -52,18 +52,34 @@ export function applyEnforcement(report: DecisionReport, ctx: EnforcementContext
   const relaxedFindings = modes.filter((m) => m.mode !== 'enforce').map((m) => m.f);
   const enforced = [...new Set(modes.filter((m) => m.mode === 'enforce').map((m) => m.f.rule))];
   const relaxed = [...new Set(relaxedFindings.map((f) => f.rule))];
-  const onlyRelaxable = blocking.length > 0 && enforced.length === 0
-    && report.steps.every((s) => s.status !== 'fail' || RELAXABLE_STEPS.has(s.step) || relaxedOwnStep(s.step, blocking))
-    && report.reasons.length === blocking.length;
+  const onlyRelaxable =
+    blocking.length > 0 &&
+    enforced.length === 0 &&
+    report.steps.every(
+      (s) => s.status !== 'fail' || RELAXABLE_STEPS.has(s.step) || relaxedOwnStep(s.step, blocking),
+    ) &&
+    report.reasons.length === blocking.length;
   // Nothing to relax (an ALLOW, or a mode that relaxes nothing): the report stands, only the mode is noted.
   if (ctx.mode === 'enforce' && relaxed.length === 0) return report;
   const record: EnforcementRecord = {
-    mode: ctx.mode, would_be: report.decision, outcome: report.decision, relaxed: [], enforced,
+    mode: ctx.mode,
+    would_be: report.decision,
+    outcome: report.decision,
+    relaxed: [],
+    enforced,
   };
   if (report.decision === 'ALLOW' || !onlyRelaxable) {
-    return { ...report, enforcement: { ...record, enforced: report.decision === 'ALLOW' ? [] : [...new Set(blocking.map((f) => f.rule))] } };
+    return {
+      ...report,
+      enforcement: {
+        ...record,
+        enforced: report.decision === 'ALLOW' ? [] : [...new Set(blocking.map((f) => f.rule))],
+      },
+    };
   }
-  const warnLines = relaxedFindings.filter((f) => findingMode(f, ctx) === 'warn').map((f) => `(warn mode: would block) ${reasonLine(f)}`);
+  const warnLines = relaxedFindings
+    .filter((f) => findingMode(f, ctx) === 'warn')
+    .map((f) => `(warn mode: would block) ${reasonLine(f)}`);
   return {
     ...report,
     decision: 'ALLOW',

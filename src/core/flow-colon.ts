@@ -42,7 +42,13 @@ export function ambiguousFlowColon(text: string): number {
  * (`log: !!str k: v`) is a nested mapping to js-yaml, an error to the
  * others (without one, js-yaml refuses it too). Counted from the tag on.
  */
-function blockColonDiffers(text: string, i: number, c: string, prev: string, scan: { depth: number; indicators: number }): boolean {
+function blockColonDiffers(
+  text: string,
+  i: number,
+  c: string,
+  prev: string,
+  scan: { depth: number; indicators: number },
+): boolean {
   if (c === '\n') scan.indicators = 0;
   if (scan.depth !== 0) return false;
   if ((c === '!' || c === '&') && ' \t'.includes(prev) && scan.indicators > 0) scan.indicators = 1.5;
@@ -73,8 +79,14 @@ function endOfQuoted(text: string, start: number): number {
     const next = nextOf(text, q, i);
     if (next < 0) return text.length;
     i = next;
-    if (q === '"' && text[i] === '\\') { i++; continue; }
-    if (q === "'" && text[i + 1] === "'") { i++; continue; }
+    if (q === '"' && text[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (q === "'" && text[i + 1] === "'") {
+      i++;
+      continue;
+    }
     return i;
   }
   return text.length;

@@ -14,13 +14,20 @@ export type ParsedDigest =
  * Accepts `sha256:<hex>` or bare hex (the length decides the algorithm).
  * Weak algorithms, named or guessed from a 32/40-hex length, are "outdated".
  */
-export function parseDigest(value: string, allowed: readonly StrongAlgorithm[] = ['sha256', 'sha384', 'sha512']): ParsedDigest {
+export function parseDigest(
+  value: string,
+  allowed: readonly StrongAlgorithm[] = ['sha256', 'sha384', 'sha512'],
+): ParsedDigest {
   const trimmed = value.trim();
   const m = /^([a-z0-9-]+):(.*)$/i.exec(trimmed);
   const algo = m ? m[1]!.toLowerCase() : undefined;
   const hex = (m ? m[2]! : trimmed).toLowerCase();
   if (algo !== undefined && WEAK.has(algo)) {
-    return { ok: false, kind: 'outdated', message: `${algo} is an outdated hash algorithm; use sha256 or stronger` };
+    return {
+      ok: false,
+      kind: 'outdated',
+      message: `${algo} is an outdated hash algorithm; use sha256 or stronger`,
+    };
   }
   if (algo !== undefined && !(algo in HEX_LENGTH)) {
     return { ok: false, kind: 'unknown', message: `unknown hash algorithm "${algo.slice(0, 20)}"` };
@@ -30,22 +37,43 @@ export function parseDigest(value: string, allowed: readonly StrongAlgorithm[] =
   }
   if (algo === undefined) {
     if (hex.length === 32 || hex.length === 40 || hex.length === 8) {
-      return { ok: false, kind: 'outdated', message: `a ${hex.length}-hex digest is md5/sha1/crc32-sized: outdated hashing; use sha256` };
+      return {
+        ok: false,
+        kind: 'outdated',
+        message: `a ${hex.length}-hex digest is md5/sha1/crc32-sized: outdated hashing; use sha256`,
+      };
     }
     const guessed = (Object.keys(HEX_LENGTH) as StrongAlgorithm[]).find((a) => HEX_LENGTH[a] === hex.length);
-    if (!guessed) return { ok: false, kind: 'malformed', message: `digest has ${hex.length} hex chars; expected 64 (sha256)` };
+    if (!guessed)
+      return {
+        ok: false,
+        kind: 'malformed',
+        message: `digest has ${hex.length} hex chars; expected 64 (sha256)`,
+      };
     return allowedOrNot(guessed, hex, allowed);
   }
   const a = algo as StrongAlgorithm;
   if (hex.length !== HEX_LENGTH[a]) {
-    return { ok: false, kind: 'malformed', message: `${a} digest must have ${HEX_LENGTH[a]} hex chars, found ${hex.length}` };
+    return {
+      ok: false,
+      kind: 'malformed',
+      message: `${a} digest must have ${HEX_LENGTH[a]} hex chars, found ${hex.length}`,
+    };
   }
   return allowedOrNot(a, hex, allowed);
 }
 
-function allowedOrNot(algorithm: StrongAlgorithm, hex: string, allowed: readonly StrongAlgorithm[]): ParsedDigest {
+function allowedOrNot(
+  algorithm: StrongAlgorithm,
+  hex: string,
+  allowed: readonly StrongAlgorithm[],
+): ParsedDigest {
   if (!allowed.includes(algorithm)) {
-    return { ok: false, kind: 'unknown', message: `${algorithm} is not accepted here (allowed: ${allowed.join(', ')})` };
+    return {
+      ok: false,
+      kind: 'unknown',
+      message: `${algorithm} is not accepted here (allowed: ${allowed.join(', ')})`,
+    };
   }
   return { ok: true, algorithm, hex };
 }

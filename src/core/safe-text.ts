@@ -32,12 +32,16 @@ export function quotedName(name: string): string {
 
 /** A finding path built from caller names (manifest paths, archive entries, WAL files): as is when plain, else `(withheld)`. */
 export function safeFilePath(path: string): string {
-  return /^[A-Za-z0-9_.+/[\]-]{1,200}$/.test(path) && detectTokenKind(path) === undefined ? path : '(withheld)';
+  return /^[A-Za-z0-9_.+/[\]-]{1,200}$/.test(path) && detectTokenKind(path) === undefined
+    ? path
+    : '(withheld)';
 }
 
 /** A file or archive entry name, quoted, or a placeholder. */
 export function quotedFileName(name: string): string {
-  return PLAIN_FILE_NAME.test(name) && detectTokenKind(name) === undefined ? `"${name}"` : '(a name with characters outside [A-Za-z0-9_.+/-], not shown)';
+  return PLAIN_FILE_NAME.test(name) && detectTokenKind(name) === undefined
+    ? `"${name}"`
+    : '(a name with characters outside [A-Za-z0-9_.+/-], not shown)';
 }
 
 /**
@@ -46,7 +50,8 @@ export function quotedFileName(name: string): string {
  * control characters; capped.
  */
 export function safeIdentifier(value: string, max = 253): string {
-  if (HAS_CONTROL.test(value) || detectTokenKind(value) !== undefined) return '(withheld: not a plain identifier)';
+  if (HAS_CONTROL.test(value) || detectTokenKind(value) !== undefined)
+    return '(withheld: not a plain identifier)';
   return value.slice(0, max);
 }
 
@@ -67,14 +72,18 @@ export function safePath(path: readonly PropertyKey[]): string {
 /** Text from a library or the system: control characters replaced, one line, capped; withheld if it holds a token. */
 export function safeDetail(text: string, max = 200): string {
   const line = (text.split(/\r?\n/, 1)[0] ?? '').replace(CONTROLS, '?');
-  if (detectTokenKind(text) !== undefined) return '(detail withheld: it quotes something that looks like a credential)';
+  if (detectTokenKind(text) !== undefined)
+    return '(detail withheld: it quotes something that looks like a credential)';
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
 /** A media type echoed back only when it is a plain token (`application/x-foo`). */
 export function safeMediaType(type: string): string {
   if (type === '') return '(none)';
-  return /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/.test(type) && detectTokenKind(type) === undefined ? `"${type}"` : '(not shown)';
+  return /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/.test(type) &&
+    detectTokenKind(type) === undefined
+    ? `"${type}"`
+    : '(not shown)';
 }
 
 /** A URL path for a 404: echoed when it is made of plain path characters. */
@@ -108,21 +117,30 @@ export function jsonSyntaxProblem(text: string): string {
   return e ? `${e.problem} at ${positionOf(text, e.offset)}` : 'syntax error';
 }
 
-interface JsonError { offset: number; problem: string }
+interface JsonError {
+  offset: number;
+  problem: string;
+}
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
 
 type Expect = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'comma-or-close' | 'eof';
 
-interface JsonScan { text: string; i: number; stack: string[]; expect: Expect }
+interface JsonScan {
+  text: string;
+  i: number;
+  stack: string[];
+  expect: Expect;
+}
 
 /** The first JSON syntax error in `text` (RFC 8259), or undefined. Iterative: no nesting limit. */
 export function locateJsonError(text: string): JsonError | undefined {
   const st: JsonScan = { text, i: 0, stack: [], expect: 'value' };
   while (true) {
     while (st.i < text.length && ' \t\n\r'.includes(text[st.i]!)) st.i++;
-    if (st.i >= text.length) return st.expect === 'eof' ? undefined : { offset: text.length, problem: 'unexpected end of input' };
+    if (st.i >= text.length)
+      return st.expect === 'eof' ? undefined : { offset: text.length, problem: 'unexpected end of input' };
     const e = step(st, text[st.i]!);
     if (e) return e;
   }
@@ -130,16 +148,20 @@ export function locateJsonError(text: string): JsonError | undefined {
 
 function step(st: JsonScan, ch: string): JsonError | undefined {
   switch (st.expect) {
-    case 'eof': return { offset: st.i, problem: 'unexpected text after the JSON value' };
+    case 'eof':
+      return { offset: st.i, problem: 'unexpected text after the JSON value' };
     case 'colon':
       if (ch !== ':') return { offset: st.i, problem: "expected ':' after a property name" };
       st.i++;
       st.expect = 'value';
       return undefined;
-    case 'comma-or-close': return commaOrClose(st, ch);
+    case 'comma-or-close':
+      return commaOrClose(st, ch);
     case 'key':
-    case 'key-or-close': return key(st, ch);
-    default: return value(st, ch);
+    case 'key-or-close':
+      return key(st, ch);
+    default:
+      return value(st, ch);
   }
 }
 
@@ -205,7 +227,8 @@ function stringEnd(text: string, start: number): number | JsonError {
     if (c === 0x5c) {
       const e = text[j + 1];
       if (e === 'u') {
-        if (!HEX4.test(text.slice(j + 2, j + 6))) return { offset: j, problem: 'invalid \\u escape in a string' };
+        if (!HEX4.test(text.slice(j + 2, j + 6)))
+          return { offset: j, problem: 'invalid \\u escape in a string' };
         j += 5;
       } else if (e !== undefined && '"\\/bfnrt'.includes(e)) j++;
       else return { offset: j, problem: 'invalid escape in a string' };

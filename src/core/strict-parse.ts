@@ -16,9 +16,14 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 1024 * 1024, maxAliases: 50, maxDepth: 64 };
 
-export type ParseOutcome = { ok: true; value: unknown; text: string } | { ok: false; message: string; ambiguities?: ConfigAmbiguity[] };
+export type ParseOutcome =
+  | { ok: true; value: unknown; text: string }
+  | { ok: false; message: string; ambiguities?: ConfigAmbiguity[] };
 
-export function decodeUtf8(bytes: Uint8Array, what: string): { ok: true; text: string } | { ok: false; message: string } {
+export function decodeUtf8(
+  bytes: Uint8Array,
+  what: string,
+): { ok: true; text: string } | { ok: false; message: string } {
   const nul = bytes.indexOf(0);
   if (nul >= 0) return { ok: false, message: `${what} contains binary data (NUL byte at offset ${nul})` };
   try {
@@ -28,8 +33,15 @@ export function decodeUtf8(bytes: Uint8Array, what: string): { ok: true; text: s
   }
 }
 
-export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
-  return parseWith(bytes, what, limits, (text) => ({ value: loadYaml(text, { schema: CORE_SCHEMA, json: false }), problems: [] }));
+export function parseStrict(
+  bytes: Uint8Array,
+  what: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): ParseOutcome {
+  return parseWith(bytes, what, limits, (text) => ({
+    value: loadYaml(text, { schema: CORE_SCHEMA, json: false }),
+    problems: [],
+  }));
 }
 
 /**
@@ -41,11 +53,20 @@ export function parseStrict(bytes: Uint8Array, what: string, limits: ParseLimits
  * scalars are quoted strings or JSON numbers/literals, which read the same
  * under both versions.
  */
-export function parseStrictConfig(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
+export function parseStrictConfig(
+  bytes: Uint8Array,
+  what: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): ParseOutcome {
   return parseWith(bytes, what, limits, loadConfigYaml);
 }
 
-function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (text: string) => { value: unknown; problems: ConfigAmbiguity[] }): ParseOutcome {
+function parseWith(
+  bytes: Uint8Array,
+  what: string,
+  limits: ParseLimits,
+  read: (text: string) => { value: unknown; problems: ConfigAmbiguity[] },
+): ParseOutcome {
   if (bytes.byteLength > limits.maxBytes) {
     return { ok: false, message: `${what} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}` };
   }
@@ -59,17 +80,33 @@ function parseWith(bytes: Uint8Array, what: string, limits: ParseLimits, read: (
     // no custom tags. Duplicate keys throw.
     ({ value, problems } = read(decoded.text));
   } catch (e) {
-    if (e instanceof YAMLException) return { ok: false, message: `${what} is not valid YAML/JSON: ${yamlProblem(e)}` };
-    if (e instanceof RangeError) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
+    if (e instanceof YAMLException)
+      return { ok: false, message: `${what} is not valid YAML/JSON: ${yamlProblem(e)}` };
+    if (e instanceof RangeError)
+      return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
     return { ok: false, message: `${what} could not be parsed: ${safeDetail(describeError(e))}` };
   }
   const shape = measure(value, limits);
   // Size limits first: the ambiguity walk has already run, but a refusal for
   // alias expansion is the more basic answer.
-  if (shape.aliases > limits.maxAliases) return { ok: false, message: `${what} reuses YAML aliases more than ${limits.maxAliases} times (alias expansion refused)` };
-  if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
-  if (shape.values > MAX_VALUES) return { ok: false, message: `${what} expands to more than ${MAX_VALUES} values (YAML alias expansion refused)` };
-  if (problems.length > 0) return { ok: false, message: `${what} has more than one meaning: ${problems.map((p) => `[config-ambiguous] ${p.message}`).join('; ')}`, ambiguities: problems };
+  if (shape.aliases > limits.maxAliases)
+    return {
+      ok: false,
+      message: `${what} reuses YAML aliases more than ${limits.maxAliases} times (alias expansion refused)`,
+    };
+  if (shape.depth > limits.maxDepth)
+    return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
+  if (shape.values > MAX_VALUES)
+    return {
+      ok: false,
+      message: `${what} expands to more than ${MAX_VALUES} values (YAML alias expansion refused)`,
+    };
+  if (problems.length > 0)
+    return {
+      ok: false,
+      message: `${what} has more than one meaning: ${problems.map((p) => `[config-ambiguous] ${p.message}`).join('; ')}`,
+      ambiguities: problems,
+    };
   return { ok: true, value, text: decoded.text };
 }
 
@@ -83,7 +120,11 @@ function yamlProblem(e: YAMLException): string {
  * JSON documents (manifests, request bodies): JSON syntax exactly, plus the
  * strict parser's duplicate-key, size and depth checks.
  */
-export function parseStrictJson(bytes: Uint8Array, what: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParseOutcome {
+export function parseStrictJson(
+  bytes: Uint8Array,
+  what: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): ParseOutcome {
   if (bytes.byteLength > limits.maxBytes) {
     return { ok: false, message: `${what} is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}` };
   }
@@ -96,8 +137,10 @@ export function parseStrictJson(bytes: Uint8Array, what: string, limits: ParseLi
     return { ok: false, message: `${what} is not valid JSON: ${jsonSyntaxProblem(decoded.text)}` };
   }
   const shape = scanJsonShape(decoded.text, limits.maxDepth);
-  if (shape.depth > limits.maxDepth) return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
-  if (shape.duplicate !== undefined) return { ok: false, message: `${what} has a duplicate key ${quotedName(shape.duplicate)}` };
+  if (shape.depth > limits.maxDepth)
+    return { ok: false, message: `${what} nests deeper than ${limits.maxDepth} levels` };
+  if (shape.duplicate !== undefined)
+    return { ok: false, message: `${what} has a duplicate key ${quotedName(shape.duplicate)}` };
   return { ok: true, value, text: decoded.text };
 }
 
@@ -122,7 +165,8 @@ function measure(root: unknown, limits: ParseLimits): Shape {
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
     shape.values++;
-    if (shape.values > MAX_VALUES || shape.aliases > limits.maxAliases || shape.depth > limits.maxDepth) return shape;
+    if (shape.values > MAX_VALUES || shape.aliases > limits.maxAliases || shape.depth > limits.maxDepth)
+      return shape;
     if (v === null || typeof v !== 'object') continue;
     if (seen.has(v)) shape.aliases++;
     seen.add(v);

@@ -13,7 +13,6 @@ import * as jsYaml from 'js-yaml';
 /** js-yaml's built-in scalar types (exported at runtime; declared in src/types/js-yaml-types.d.ts). */
 export const coreTypes = jsYaml.types;
 
-
 /** A typed reading, canonical enough to compare across YAML versions. */
 export interface Reading {
   kind: 'null' | 'bool' | 'number' | 'str' | 'timestamp' | 'merge' | 'value' | 'error';
@@ -52,10 +51,13 @@ const TRUE11 = /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 // issue asks for these words "in any case", and case-folding readers of
 // booleans (Spring's relaxed conversion, strtobool-style helpers) exist.
 const BOOL_ANY_CASE = /^(?:y|n|yes|no|on|off)$/i;
-const INT11 = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const FLOAT11 = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const INT11 =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT11 =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const NULL11 = /^(?:~|null|Null|NULL|)$/;
-const TIMESTAMP11 = /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/;
+const TIMESTAMP11 =
+  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/;
 
 export function yaml11Reading(s: string): Reading {
   if (s === '<<') return { kind: 'merge', text: '<<' };
@@ -76,7 +78,7 @@ function int11(s: string): string {
     if (v[0] === '-') sign = -1n;
     v = v.slice(1);
   }
-  if (v === '' ) return 'NaN';
+  if (v === '') return 'NaN';
   if (v === '0') return '0';
   if (v.startsWith('0b')) return (sign * BigInt(`0b${v.slice(2) || '0'}`)).toString();
   if (v.startsWith('0x')) return (sign * BigInt(`0x${v.slice(2) || '0'}`)).toString();
@@ -122,12 +124,15 @@ function goIntReading(s: string): Reading | undefined {
 
 // SnakeYAML's float: a dot or an exponent (no sign needed), underscores
 // anywhere; "._" matches too and makes SnakeYAML throw.
-const SNAKE_FLOAT = /^[-+]?(?:\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|[0-9][0-9_]*\.[0-9_]*)$/;
+const SNAKE_FLOAT =
+  /^[-+]?(?:\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+|[0-9][0-9_]*\.[0-9_]*)$/;
 
 function snakeFloatReading(s: string): Reading | undefined {
   if (!SNAKE_FLOAT.test(s)) return undefined;
   const n = Number(s.replace(/_/g, ''));
-  return Number.isNaN(n) || !/[0-9]/.test(s) ? { kind: 'error', text: 'a load error' } : { kind: 'number', text: numberText(n) };
+  return Number.isNaN(n) || !/[0-9]/.test(s)
+    ? { kind: 'error', text: 'a load error' }
+    : { kind: 'number', text: numberText(n) };
 }
 
 /** Exact decimal for integral values (so 2^53+1 and its double differ), JS shortest form otherwise. */
@@ -152,41 +157,60 @@ export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
   if (s.length > 5 && /^[A-Za-z]/.test(s)) return undefined;
   const yaml12 = yaml12Reading(s);
   const yaml11 = yaml11Reading(s);
-  if (yaml12.kind === 'number' && /^[-+]?[0-9]+$/.test(s) && yaml11.kind === 'number' && !/^[-+]?0[0-9]/.test(s)) {
+  if (
+    yaml12.kind === 'number' &&
+    /^[-+]?[0-9]+$/.test(s) &&
+    yaml11.kind === 'number' &&
+    !/^[-+]?0[0-9]/.test(s)
+  ) {
     const exact = BigInt(s).toString();
     if (exact !== yaml12.text) return { yaml12, yaml11: { kind: 'number', text: exact } };
   }
   if (yaml12.kind !== yaml11.kind || yaml12.text !== yaml11.text) return { yaml12, yaml11 };
   const other = goOrSnakeAmbiguity(s, yaml12);
   if (other) return other;
-  if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s)) return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
+  if (yaml12.kind === 'str' && BOOL_ANY_CASE.test(s))
+    return { yaml12, yaml11: { kind: 'bool', text: 'a boolean in case-insensitive readers' } };
   return undefined;
 }
 
 /** Where YAML 1.1 agrees with 1.2 but Go's yaml or SnakeYAML still read a number differently. */
 function goOrSnakeAmbiguity(s: string, yaml12: Reading): Ambiguity | undefined {
   const go = goIntReading(s);
-  if (go && (yaml12.kind !== 'number' || yaml12.text !== go.text)) return { yaml12, yaml11: go, by: "Go's yaml.v2/v3" };
+  if (go && (yaml12.kind !== 'number' || yaml12.text !== go.text))
+    return { yaml12, yaml11: go, by: "Go's yaml.v2/v3" };
   // Go drops underscores before reading any number: -0_e-9 is 0 there.
   if (s.includes('_')) {
     const g = yaml12Reading(s.replace(/_/g, ''));
-    if (g.kind === 'number' && (yaml12.kind !== 'number' || yaml12.text !== g.text)) return { yaml12, yaml11: g, by: "Go's yaml.v2/v3" };
+    if (g.kind === 'number' && (yaml12.kind !== 'number' || yaml12.text !== g.text))
+      return { yaml12, yaml11: g, by: "Go's yaml.v2/v3" };
   }
   const snake = snakeFloatReading(s);
-  if (snake && (yaml12.kind !== snake.kind || yaml12.text !== snake.text)) return { yaml12, yaml11: snake, by: 'SnakeYAML' };
+  if (snake && (yaml12.kind !== snake.kind || yaml12.text !== snake.text))
+    return { yaml12, yaml11: snake, by: 'SnakeYAML' };
   return undefined;
 }
 
 /** "400000", "true", "the string \"on\"", "a date": a reading for a reason text. */
 export function describeReading(r: Reading, quote: (s: string) => string): string {
   switch (r.kind) {
-    case 'str': { const q = quote(r.text); return q === r.text ? `the string "${q}"` : `a string (${q})`; }
-    case 'null': return 'null';
-    case 'bool': return r.text === 'true' || r.text === 'false' ? `the boolean ${r.text}` : r.text;
-    case 'number': return r.text;
-    case 'timestamp': return 'a date/time';
-    case 'merge': return 'a merge key';
-    case 'value': return 'the "value" key type (a PyYAML load error)';
-    case 'error': return r.text;
+    case 'str': {
+      const q = quote(r.text);
+      return q === r.text ? `the string "${q}"` : `a string (${q})`;
+    }
+    case 'null':
+      return 'null';
+    case 'bool':
+      return r.text === 'true' || r.text === 'false' ? `the boolean ${r.text}` : r.text;
+    case 'number':
+      return r.text;
+    case 'timestamp':
+      return 'a date/time';
+    case 'merge':
+      return 'a merge key';
+    case 'value':
+      return 'the "value" key type (a PyYAML load error)';
+    case 'error':
+      return r.text;
   }
 }

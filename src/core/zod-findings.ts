@@ -5,11 +5,16 @@ import type { z } from 'zod';
 import type { Finding } from './contracts/report.js';
 import { quotedName, safeDetail, safePath } from './safe-text.js';
 
-export function zodIssuesToFindings(issues: readonly z.core.$ZodIssue[], input: unknown, what: 'manifest' | 'config'): Finding[] {
+export function zodIssuesToFindings(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  what: 'manifest' | 'config',
+): Finding[] {
   return issues.map((issue) => {
     const path = safePath(issue.path);
     const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
-    const rule = what === 'manifest' ? (missing ? 'manifest-missing-field' : 'manifest-invalid-field') : 'config-schema';
+    const rule =
+      what === 'manifest' ? (missing ? 'manifest-missing-field' : 'manifest-invalid-field') : 'config-schema';
     const message = missing
       ? `${what} field "${path}" is required`
       : `${what} field "${path || '(root)'}" ${describeIssue(issue)}`;
@@ -31,13 +36,20 @@ function unknownKeys(keys: readonly string[], noun: string): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
-    case 'invalid_type': return `must be ${issue.expected}`;
-    case 'invalid_value': return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small': return safeDetail(issue.message || 'is too small');
-    case 'too_big': return safeDetail(issue.message || 'is too big');
-    case 'unrecognized_keys': return `has ${unknownKeys(issue.keys, 'field')}`;
-    case 'invalid_key': return 'has a key that is not allowed';
-    default: return safeDetail(issue.message);
+    case 'invalid_type':
+      return `must be ${issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return safeDetail(issue.message || 'is too small');
+    case 'too_big':
+      return safeDetail(issue.message || 'is too big');
+    case 'unrecognized_keys':
+      return `has ${unknownKeys(issue.keys, 'field')}`;
+    case 'invalid_key':
+      return 'has a key that is not allowed';
+    default:
+      return safeDetail(issue.message);
   }
 }
 

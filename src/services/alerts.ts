@@ -54,14 +54,19 @@ export interface AlertBookOptions {
 
 /** Rules whose failure means a snapshot's bytes are not the ones signed off: an integrity incident, not a policy finding. */
 const TAMPER_RULES = new Set([
-  'snapshot-digest-mismatch', 'backup-file-checksum-mismatch', 'backup-manifest-checksum-mismatch', 'wal-digest-mismatch',
+  'snapshot-digest-mismatch',
+  'backup-file-checksum-mismatch',
+  'backup-manifest-checksum-mismatch',
+  'wal-digest-mismatch',
 ]);
 
 /** Conditions each replica has on its own (its own connection to the store). */
 const PER_REPLICA: ReadonlySet<AlertKind> = new Set(['audit-sink']);
 
 let fallbackSeq = 0;
-const fallbackIds: IdGenerator = { next: () => `alert-${Date.now().toString(36)}-${(fallbackSeq += 1).toString(36)}` };
+const fallbackIds: IdGenerator = {
+  next: () => `alert-${Date.now().toString(36)}-${(fallbackSeq += 1).toString(36)}`,
+};
 const systemTime: Clock = { now: () => new Date() };
 
 export class AlertBook {
@@ -121,11 +126,26 @@ export class AlertBook {
     if (alert) {
       if (cur?.status === 'firing' && cur.severity === alert.severity) return;
       const since = cur?.status === 'firing' ? cur.since : this.#now();
-      this.#emit({ key: k, transition: 'fire', kind, severity: alert.severity, message: alert.message, since, ...(alert.request_id ? { request_id: alert.request_id } : {}) });
+      this.#emit({
+        key: k,
+        transition: 'fire',
+        kind,
+        severity: alert.severity,
+        message: alert.message,
+        since,
+        ...(alert.request_id ? { request_id: alert.request_id } : {}),
+      });
       return;
     }
     if (cur?.status !== 'firing') return;
-    this.#emit({ key: k, transition: 'resolve', kind: cur.kind, severity: cur.severity, message: cur.message, since: cur.since });
+    this.#emit({
+      key: k,
+      transition: 'resolve',
+      kind: cur.kind,
+      severity: cur.severity,
+      message: cur.message,
+      since: cur.since,
+    });
   }
 
   #hear(kind: AlertKind, active: boolean): void {
@@ -142,12 +162,20 @@ export class AlertBook {
     if (report.decision !== 'BLOCK' || report.scenario !== 'T2') return undefined;
     const tampered = report.findings.filter((f) => f.action === 'block' && TAMPER_RULES.has(f.rule));
     if (tampered.length === 0) return undefined;
-    const digest = (report.subject.snapshot_digest ?? report.request_id).replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 160);
+    const digest = (report.subject.snapshot_digest ?? report.request_id)
+      .replace(/[^A-Za-z0-9._:-]/g, '_')
+      .slice(0, 160);
     const key = `snapshot-integrity/${digest}`;
     const rules = [...new Set(tampered.map((f) => f.rule))].join(', ');
-    const what = report.subject.source_db || report.subject.target_db ? ` ${report.subject.source_db ?? '?'} -> ${report.subject.target_db ?? '?'}` : '';
+    const what =
+      report.subject.source_db || report.subject.target_db
+        ? ` ${report.subject.source_db ?? '?'} -> ${report.subject.target_db ?? '?'}`
+        : '';
     this.setCondition(key, {
-      timestamp: report.timestamp, severity: 'critical', kind: 'snapshot-integrity', request_id: report.request_id,
+      timestamp: report.timestamp,
+      severity: 'critical',
+      kind: 'snapshot-integrity',
+      request_id: report.request_id,
       message: `snapshot${what} failed integrity checks (${rules}): its content is not what was signed off`,
     });
     return this.#fold.get(key);
@@ -157,7 +185,15 @@ export class AlertBook {
   async acknowledge(key: string, by: string, why: string): Promise<AlertState> {
     const cur = this.#fold.get(key);
     if (cur?.status !== 'firing') throw new GateError('not-found', `no firing alert with key ${key}`);
-    const event = this.#event({ key, transition: 'acknowledge', kind: cur.kind, severity: cur.severity, message: cur.message, by, why });
+    const event = this.#event({
+      key,
+      transition: 'acknowledge',
+      kind: cur.kind,
+      severity: cur.severity,
+      message: cur.message,
+      by,
+      why,
+    });
     await this.#write(event);
     this.#apply(event);
     return this.#fold.get(key) as AlertState;
@@ -167,7 +203,16 @@ export class AlertBook {
   async resolve(key: string, by: string, why: string): Promise<AlertState> {
     const cur = this.#fold.get(key);
     if (cur?.status !== 'firing') throw new GateError('not-found', `no firing alert with key ${key}`);
-    const event = this.#event({ key, transition: 'resolve', kind: cur.kind, severity: cur.severity, message: cur.message, since: cur.since, by, why });
+    const event = this.#event({
+      key,
+      transition: 'resolve',
+      kind: cur.kind,
+      severity: cur.severity,
+      message: cur.message,
+      since: cur.since,
+      by,
+      why,
+    });
     await this.#write(event);
     this.#apply(event);
     return this.#fold.get(key) as AlertState;
@@ -180,7 +225,10 @@ export class AlertBook {
 
   /** Firing alerts, most urgent first. */
   list(limit = 100): AlertState[] {
-    return [...this.#heldStates(), ...this.#fold.list().filter((a) => a.status === 'firing' && !this.#held.has(a.key))].slice(0, limit);
+    return [
+      ...this.#heldStates(),
+      ...this.#fold.list().filter((a) => a.status === 'firing' && !this.#held.has(a.key)),
+    ].slice(0, limit);
   }
 
   /** Before priming: held conditions shown as firing, so nothing waits on the first walk to be seen. */
@@ -188,7 +236,15 @@ export class AlertBook {
     const out: AlertState[] = [];
     for (const [key, { alert }] of this.#held) {
       if (!alert) continue;
-      out.push({ key, kind: alert.kind, severity: alert.severity, message: alert.message, status: 'firing', since: alert.timestamp, updated: alert.timestamp });
+      out.push({
+        key,
+        kind: alert.kind,
+        severity: alert.severity,
+        message: alert.message,
+        status: 'firing',
+        since: alert.timestamp,
+        updated: alert.timestamp,
+      });
     }
     return out;
   }
@@ -233,7 +289,13 @@ export class AlertBook {
   }
 
   #event(e: Omit<AlertEvent, 'record_type' | 'event_id' | 'timestamp' | 'reporter'>): AlertEvent {
-    return { record_type: 'alert', event_id: this.#ids.next(), timestamp: this.#now(), reporter: this.#writer, ...e };
+    return {
+      record_type: 'alert',
+      event_id: this.#ids.next(),
+      timestamp: this.#now(),
+      reporter: this.#writer,
+      ...e,
+    };
   }
 
   #emit(e: Omit<AlertEvent, 'record_type' | 'event_id' | 'timestamp' | 'reporter'>): void {
@@ -263,8 +325,14 @@ export class AlertBook {
     const log = this.opts.logger;
     if (!log) return;
     const fields = {
-      alert_key: e.key, transition: e.transition, kind: e.kind, severity: e.severity, message: e.message,
-      ...(e.by ? { by: e.by } : {}), ...(e.why ? { why: e.why } : {}), ...(e.request_id ? { request_id: e.request_id } : {}),
+      alert_key: e.key,
+      transition: e.transition,
+      kind: e.kind,
+      severity: e.severity,
+      message: e.message,
+      ...(e.by ? { by: e.by } : {}),
+      ...(e.why ? { why: e.why } : {}),
+      ...(e.request_id ? { request_id: e.request_id } : {}),
     };
     if (e.transition === 'fire') log.error('alert fired', fields);
     else log.info(e.transition === 'resolve' ? 'alert resolved' : 'alert acknowledged', fields);

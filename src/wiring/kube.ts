@@ -16,10 +16,11 @@ import { connectKube, type KubeConnection } from '../adapters/k8s/kube-connectio
  */
 export function kubeOnce(config: GateConfig): () => KubeConnection {
   let kube: KubeConnection | undefined;
-  return () => (kube ??= connectKube({
-    ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
-    purpose: `${kubeUsers(config).join(', ') || 'the gate'} needs a Kubernetes API server`,
-  }));
+  return () =>
+    (kube ??= connectKube({
+      ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
+      purpose: `${kubeUsers(config).join(', ') || 'the gate'} needs a Kubernetes API server`,
+    }));
 }
 
 /** How long an accepted Kubernetes token is trusted before it is reviewed again. */
@@ -29,9 +30,16 @@ const TOKEN_REVIEW_CACHE_SECONDS = 30;
  * The TokenReview verifier when GATE_API_TOKEN_REVIEW is on, else undefined.
  * Its allow-list is required by config/rules.ts (checked at load and by createApp).
  */
-export function tokenReviewFromConfig(config: GateConfig, kube: () => KubeConnection, logger: Logger): TokenVerifier | undefined {
+export function tokenReviewFromConfig(
+  config: GateConfig,
+  kube: () => KubeConnection,
+  logger: Logger,
+): TokenVerifier | undefined {
   if (!config.apiTokenReview) return undefined;
   return tokenReviewVerifier(kube().tokenReviewer(), {
-    allowedUsers: config.apiAllowedUsers, allowedGroups: config.apiAllowedGroups, cacheSeconds: TOKEN_REVIEW_CACHE_SECONDS, logger,
+    allowedUsers: config.apiAllowedUsers,
+    allowedGroups: config.apiAllowedGroups,
+    cacheSeconds: TOKEN_REVIEW_CACHE_SECONDS,
+    logger,
   });
 }

@@ -24,18 +24,32 @@ export interface SelfManagedFromConfigOptions {
   timings?: SelfManagedTimings;
 }
 
-type Settings = Pick<GateConfig, 'namespace' | 'tlsSecretName' | 'webhookConfigName' | 'leaseName' | 'serviceName' | 'tlsExtraSans'>;
+type Settings = Pick<
+  GateConfig,
+  'namespace' | 'tlsSecretName' | 'webhookConfigName' | 'leaseName' | 'serviceName' | 'tlsExtraSans'
+>;
 
 export function servingSans(c: Settings): string[] {
   const svc = `${c.serviceName}.${c.namespace}.svc`;
-  return [...new Set([svc, `${svc}.cluster.local`, ...c.tlsExtraSans].map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      [svc, `${svc}.cluster.local`, ...c.tlsExtraSans].map((s) => s.trim().toLowerCase()).filter(Boolean),
+    ),
+  ];
 }
 
-export function selfManagedTlsFromConfig(c: Settings, kube: KubeConnection, o: SelfManagedFromConfigOptions): SelfManagedTls {
+export function selfManagedTlsFromConfig(
+  c: Settings,
+  kube: KubeConnection,
+  o: SelfManagedFromConfigOptions,
+): SelfManagedTls {
   const t = o.timings ?? {};
   const elector = new LeaseElector({
     store: kube.lease(c.namespace, c.leaseName),
-    identity: o.identity, clock: o.clock, logger: o.logger, leaseDurationMs: t.leaseDurationMs ?? 15_000,
+    identity: o.identity,
+    clock: o.clock,
+    logger: o.logger,
+    leaseDurationMs: t.leaseDurationMs ?? 15_000,
   });
   return new SelfManagedTls({
     secrets: kube.tlsSecret(c.namespace, c.tlsSecretName),
@@ -51,6 +65,12 @@ export function selfManagedTlsFromConfig(c: Settings, kube: KubeConnection, o: S
 }
 
 function stripUndefined(t: SelfManagedTimings): Partial<RotationPolicy> {
-  const keys = ['caLifetimeMs', 'servingLifetimeMs', 'renewFraction', 'overlapMs', 'dropPreviousAfterMs'] as const;
+  const keys = [
+    'caLifetimeMs',
+    'servingLifetimeMs',
+    'renewFraction',
+    'overlapMs',
+    'dropPreviousAfterMs',
+  ] as const;
   return Object.fromEntries(keys.filter((k) => t[k] !== undefined).map((k) => [k, t[k]]));
 }

@@ -33,24 +33,46 @@ const DISTINCT_BODIES = 4096;
 export function configMapReview(variant = 0): string {
   let config = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
   config += `build_id: "bench-${variant}"\n`;
-  for (let i = 0; Buffer.byteLength(config) < 4096; i++) config += `feature_flag_${i}: "enabled-for-cohort-${i}"\n`;
-  const manifest = { app_id: 'orders-api', env: 'prod', version: '2026.11.3', config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}` };
+  for (let i = 0; Buffer.byteLength(config) < 4096; i++)
+    config += `feature_flag_${i}: "enabled-for-cohort-${i}"\n`;
+  const manifest = {
+    app_id: 'orders-api',
+    env: 'prod',
+    version: '2026.11.3',
+    config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}`,
+  };
   const manifestText = JSON.stringify(manifest);
   const object = {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     // Signed like a real prod rollout (t1-signature-required): the bench measures ALLOWs.
-    metadata: { name: 'orders-config', namespace: 'payments', annotations: { 'migrationgate.io/manifest': manifestText, 'migrationgate.io/manifest-signature': signManifest(manifestText) } },
+    metadata: {
+      name: 'orders-config',
+      namespace: 'payments',
+      annotations: {
+        'migrationgate.io/manifest': manifestText,
+        'migrationgate.io/manifest-signature': signManifest(manifestText),
+      },
+    },
     data: { 'app-config.yaml': config },
   };
   return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
     request: {
       uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
-      kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' },
-      requestKind: { group: '', version: 'v1', kind: 'ConfigMap' }, requestResource: { group: '', version: 'v1', resource: 'configmaps' },
-      name: 'orders-config', namespace: 'payments', operation: 'CREATE',
+      kind: { group: '', version: 'v1', kind: 'ConfigMap' },
+      resource: { group: '', version: 'v1', resource: 'configmaps' },
+      requestKind: { group: '', version: 'v1', kind: 'ConfigMap' },
+      requestResource: { group: '', version: 'v1', resource: 'configmaps' },
+      name: 'orders-config',
+      namespace: 'payments',
+      operation: 'CREATE',
       userInfo: { username: 'alice', groups: ['system:authenticated'] },
-      object, oldObject: null, dryRun: false, options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
     },
   });
 }
@@ -66,21 +88,70 @@ export async function benchAdmission(seconds = 10, connections = 16): Promise<Ad
   // Warm-up: JIT and the first audit segment, not measured.
   await runLoad({ url, method: 'POST', headers, body, seconds: 2, connections });
   const gate = await runLoad({ url, method: 'POST', headers, body, seconds, connections });
-  const gateDistinct = await runLoad({ url, method: 'POST', headers, bodies: distinct, seconds, connections });
-  const fixedRate = await runFixedRate({ url, method: 'POST', headers, body, seconds, connections: 8, rate: 200 });
-  const fixedRateDistinct = await runFixedRate({ url, method: 'POST', headers, body: (i) => distinct[i % distinct.length]!, seconds, connections: 8, rate: 200 });
+  const gateDistinct = await runLoad({
+    url,
+    method: 'POST',
+    headers,
+    bodies: distinct,
+    seconds,
+    connections,
+  });
+  const fixedRate = await runFixedRate({
+    url,
+    method: 'POST',
+    headers,
+    body,
+    seconds,
+    connections: 8,
+    rate: 200,
+  });
+  const fixedRateDistinct = await runFixedRate({
+    url,
+    method: 'POST',
+    headers,
+    body: (i) => distinct[i % distinct.length]!,
+    seconds,
+    connections: 8,
+    rate: 200,
+  });
   await gateProc.stop();
   // The baseline serves with the gate's own generated certificate.
   const tlsDir = path.join(dataDir!, 'tls');
-  const bare = await spawnServer('test/bench/servers/bare-https.ts', { BENCH_TLS_KEY: path.join(tlsDir, 'tls.key'), BENCH_TLS_CERT: path.join(tlsDir, 'tls.crt') });
+  const bare = await spawnServer('test/bench/servers/bare-https.ts', {
+    BENCH_TLS_KEY: path.join(tlsDir, 'tls.key'),
+    BENCH_TLS_CERT: path.join(tlsDir, 'tls.crt'),
+  });
   const bareUrl = `https://127.0.0.1:${bare.firstLine[0]}/validate`;
   await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds: 2, connections });
   const baseline = await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds, connections });
-  const fixedRateBaseline = await runFixedRate({ url: bareUrl, method: 'POST', headers, body, seconds, connections: 8, rate: 200 });
+  const fixedRateBaseline = await runFixedRate({
+    url: bareUrl,
+    method: 'POST',
+    headers,
+    body,
+    seconds,
+    connections: 8,
+    rate: 200,
+  });
   await bare.stop();
-  const runs = { gate, 'gate (distinct configs)': gateDistinct, 'fixed-rate': fixedRate, 'fixed-rate (distinct configs)': fixedRateDistinct };
+  const runs = {
+    gate,
+    'gate (distinct configs)': gateDistinct,
+    'fixed-rate': fixedRate,
+    'fixed-rate (distinct configs)': fixedRateDistinct,
+  };
   for (const [name, r] of Object.entries(runs)) {
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors: ${JSON.stringify(r.statusCounts)}`);
+    if (r.non2xx > 0 || r.errors > 0)
+      throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors: ${JSON.stringify(r.statusCounts)}`);
   }
-  return { gate, gateDistinct, baseline, ratio: gate.perSecond / baseline.perSecond, ratioDistinct: gateDistinct.perSecond / baseline.perSecond, fixedRate, fixedRateDistinct, fixedRateBaseline };
+  return {
+    gate,
+    gateDistinct,
+    baseline,
+    ratio: gate.perSecond / baseline.perSecond,
+    ratioDistinct: gateDistinct.perSecond / baseline.perSecond,
+    fixedRate,
+    fixedRateDistinct,
+    fixedRateBaseline,
+  };
 }

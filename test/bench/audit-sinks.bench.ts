@@ -18,12 +18,24 @@ import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.
 import { openFileAuditSink } from '../../src/adapters/audit/file-sink.js';
 import type { ConfigMapStore } from '../../src/core/ports/configmaps.js';
 import { connectKube } from '../../src/adapters/k8s/kube-connection.js';
-import { openPostgresAuditSink as openPg, type PostgresAuditSinkOptions } from '../../src/adapters/postgres/pg-audit-sink.js';
+import {
+  openPostgresAuditSink as openPg,
+  type PostgresAuditSinkOptions,
+} from '../../src/adapters/postgres/pg-audit-sink.js';
 import { ReportQueue } from '../../src/adapters/audit/report-queue.js';
 
 /** The sink as app.ts wires it: with the shared group-commit queue. */
-const openPostgresAuditSink = (o: Omit<PostgresAuditSinkOptions, 'queue'> & { lingerMs?: number; maxPending?: number }) =>
-  openPg({ ...o, queue: (flush) => new ReportQueue(flush, { ...(o.lingerMs !== undefined ? { lingerMs: o.lingerMs } : {}), ...(o.maxPending !== undefined ? { maxPending: o.maxPending } : {}) }) });
+const openPostgresAuditSink = (
+  o: Omit<PostgresAuditSinkOptions, 'queue'> & { lingerMs?: number; maxPending?: number },
+) =>
+  openPg({
+    ...o,
+    queue: (flush) =>
+      new ReportQueue(flush, {
+        ...(o.lingerMs !== undefined ? { lingerMs: o.lingerMs } : {}),
+        ...(o.maxPending !== undefined ? { maxPending: o.maxPending } : {}),
+      }),
+  });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
 import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
@@ -42,7 +54,8 @@ export interface RateResult {
   p99ms: number;
 }
 
-const pct = (sorted: number[], p: number): number => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+const pct = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 const round = (n: number): number => Math.round(n * 100) / 100;
 
 /** `rate` appends per second for `seconds`, on a fixed schedule; latency from each append's scheduled time. */
@@ -57,24 +70,50 @@ export async function fixedRateAppends(sink: AuditSink, rate: number, seconds: n
     const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
     for (; sent < due; sent++) {
       const scheduled = t0 + (sent * 1000) / rate;
-      pending.push(sink.append(report(sent)).then(() => { latencies.push(performance.now() - scheduled); }, () => { failed += 1; }));
+      pending.push(
+        sink.append(report(sent)).then(
+          () => {
+            latencies.push(performance.now() - scheduled);
+          },
+          () => {
+            failed += 1;
+          },
+        ),
+      );
     }
     await new Promise((r) => setTimeout(r, 1));
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  return { decisions: total, failed, seconds: (performance.now() - t0) / 1000, p50ms: round(pct(latencies, 0.5)), p99ms: round(pct(latencies, 0.99)) };
+  return {
+    decisions: total,
+    failed,
+    seconds: (performance.now() - t0) / 1000,
+    p50ms: round(pct(latencies, 0.5)),
+    p99ms: round(pct(latencies, 0.99)),
+  };
 }
 
 /** Counts the apiserver writes and the bytes they carry. */
 function countingStore(store: ConfigMapStore): ConfigMapStore & { writes: number; bytesSent: number } {
-  const size = (data: Readonly<Record<string, string>>): number => Object.values(data).reduce((a, v) => a + Buffer.byteLength(v), 0);
+  const size = (data: Readonly<Record<string, string>>): number =>
+    Object.values(data).reduce((a, v) => a + Buffer.byteLength(v), 0);
   const c = {
-    namespace: store.namespace, writes: 0, bytesSent: 0,
+    namespace: store.namespace,
+    writes: 0,
+    bytesSent: 0,
     get: (n: string) => store.get(n),
     list: (s: string) => store.list(s),
-    create: async (cm: Parameters<ConfigMapStore['create']>[0]) => { c.writes += 1; c.bytesSent += size(cm.data); return store.create(cm); },
-    replace: async (cm: Parameters<ConfigMapStore['replace']>[0]) => { c.writes += 1; c.bytesSent += size(cm.data); return store.replace(cm); },
+    create: async (cm: Parameters<ConfigMapStore['create']>[0]) => {
+      c.writes += 1;
+      c.bytesSent += size(cm.data);
+      return store.create(cm);
+    },
+    replace: async (cm: Parameters<ConfigMapStore['replace']>[0]) => {
+      c.writes += 1;
+      c.bytesSent += size(cm.data);
+      return store.replace(cm);
+    },
   };
   return c;
 }
@@ -82,22 +121,40 @@ function countingStore(store: ConfigMapStore): ConfigMapStore & { writes: number
 export interface SinkBench {
   baseline: RateResult;
   file: RateResult;
-  configmap?: RateResult & { writesPerSecond: number; storedBytesPer1000: number; sentBytesPer1000: number; etcdDbGrowthPer1000?: number } | string;
+  configmap?:
+    | (RateResult & {
+        writesPerSecond: number;
+        storedBytesPer1000: number;
+        sentBytesPer1000: number;
+        etcdDbGrowthPer1000?: number;
+      })
+    | string;
   postgres: RateResult & { txPerSecond: number };
 }
 
 async function pgCommits(cluster: PgCluster, db: string): Promise<number> {
-  const [row] = await cluster.sql<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1', [db]);
+  const [row] = await cluster.sql<{ n: string }>(
+    'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1',
+    [db],
+  );
   return Number(row?.n ?? 0);
 }
 
-export async function benchSinks(rate: number, seconds: number, log: (s: string) => void): Promise<SinkBench> {
+export async function benchSinks(
+  rate: number,
+  seconds: number,
+  log: (s: string) => void,
+): Promise<SinkBench> {
   const dir = await mkdtemp(join(tmpdir(), 'mg-bench-audit-'));
   const cluster = await startPgCluster();
   try {
     const baseline = await fixedRateAppends(createMemoryAuditSink('bench'), rate, seconds);
     log(`  memory (baseline) done: p99 ${baseline.p99ms} ms`);
-    const file = await openFileAuditSink({ path: join(dir, 'audit.jsonl'), writer: 'bench', identityCheckMs: 0 });
+    const file = await openFileAuditSink({
+      path: join(dir, 'audit.jsonl'),
+      writer: 'bench',
+      identityCheckMs: 0,
+    });
     const fileR = await fixedRateAppends(file, rate, seconds);
     await file.close();
     log(`  file done: p99 ${fileR.p99ms} ms`);
@@ -131,9 +188,13 @@ export async function benchSinks(rate: number, seconds: number, log: (s: string)
         await cm.close();
         const ok = cmR.decisions - cmR.failed;
         configmap = {
-          ...cmR, writesPerSecond: round(store.writes / cmR.seconds),
-          storedBytesPer1000: Math.round((stored / ok) * 1000), sentBytesPer1000: Math.round((store.bytesSent / ok) * 1000),
-          ...(e0 !== undefined && e1 !== undefined ? { etcdDbGrowthPer1000: Math.round(((e1 - e0) / ok) * 1000) } : {}),
+          ...cmR,
+          writesPerSecond: round(store.writes / cmR.seconds),
+          storedBytesPer1000: Math.round((stored / ok) * 1000),
+          sentBytesPer1000: Math.round((store.bytesSent / ok) * 1000),
+          ...(e0 !== undefined && e1 !== undefined
+            ? { etcdDbGrowthPer1000: Math.round(((e1 - e0) / ok) * 1000) }
+            : {}),
         };
         log(`  configmap done: p99 ${cmR.p99ms} ms`);
       } finally {
@@ -142,14 +203,27 @@ export async function benchSinks(rate: number, seconds: number, log: (s: string)
     } catch (e) {
       configmap = `not measured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
     }
-    return { baseline, file: fileR, configmap, postgres: { ...pgR, txPerSecond: round((c1 - c0) / pgR.seconds) } };
+    return {
+      baseline,
+      file: fileR,
+      configmap,
+      postgres: { ...pgR, txPerSecond: round((c1 - c0) / pgR.seconds) },
+    };
   } finally {
     cluster.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-type ReadFigures = { pageP99ms: number; deepPageP99ms: number; filteredP99ms: number; lookupP99ms: number; serverPageP99ms: number; serverDeepPageP99ms: number; serverFilteredP99ms: number };
+type ReadFigures = {
+  pageP99ms: number;
+  deepPageP99ms: number;
+  filteredP99ms: number;
+  lookupP99ms: number;
+  serverPageP99ms: number;
+  serverDeepPageP99ms: number;
+  serverFilteredP99ms: number;
+};
 export interface ReadBench {
   rows: number;
   large: ReadFigures;
@@ -161,7 +235,11 @@ async function serverP99(cluster: PgCluster, url: string, q: Parameters<typeof p
   const { sql } = pageSql(q);
   const t: number[] = [];
   for (let i = 0; i < 50; i++) {
-    const [row] = await cluster.sql<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql.text}`, sql.values, url);
+    const [row] = await cluster.sql<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql.text}`,
+      sql.values,
+      url,
+    );
     t.push(row!['QUERY PLAN'][0]['Execution Time']);
   }
   t.sort((a, b) => a - b);
@@ -171,10 +249,15 @@ async function serverP99(cluster: PgCluster, url: string, q: Parameters<typeof p
 /** Fills the table with `rows` synthetic records (as the table owner, in one INSERT ... SELECT): the lines are real record JSON shapes. */
 async function fill(cluster: PgCluster, url: string, rows: number): Promise<void> {
   await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER USER`, [], url);
-  const line = (g: string) => `'{"request_id":"req-' || ${g} || '","timestamp":"' || to_char(to_timestamp(1767225600 + ${g}::bigint / 100) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"') || '","scenario":"' || CASE WHEN ${g} % 2 = 0 THEN 'T1' ELSE 'T2' END || '","decision":"' || CASE WHEN ${g} % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END || '","subject":{"app_id":"app-' || (${g} % 500) || '","env":"prod"},"steps":[{"step":"hash","status":"pass"}],"findings":[],"reasons":[],"warnings":[],"seq":' || (${g} / 3 + 1) || ',"writer":"w' || (${g} % 3) || '","prev_hash":"' || md5(${g}::text) || md5(${g}::text) || '","hash":"' || md5((${g} + 1)::text) || md5((${g} + 1)::text) || '"}'`;
-  await cluster.sql(`INSERT INTO ${AUDIT_TABLE} SELECT 'w' || (g % 3), g / 3 + 1, md5((g + 1)::text) || md5((g + 1)::text), md5(g::text) || md5(g::text), 'req-' || g,
+  const line = (g: string) =>
+    `'{"request_id":"req-' || ${g} || '","timestamp":"' || to_char(to_timestamp(1767225600 + ${g}::bigint / 100) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"') || '","scenario":"' || CASE WHEN ${g} % 2 = 0 THEN 'T1' ELSE 'T2' END || '","decision":"' || CASE WHEN ${g} % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END || '","subject":{"app_id":"app-' || (${g} % 500) || '","env":"prod"},"steps":[{"step":"hash","status":"pass"}],"findings":[],"reasons":[],"warnings":[],"seq":' || (${g} / 3 + 1) || ',"writer":"w' || (${g} % 3) || '","prev_hash":"' || md5(${g}::text) || md5(${g}::text) || '","hash":"' || md5((${g} + 1)::text) || md5((${g} + 1)::text) || '"}'`;
+  await cluster.sql(
+    `INSERT INTO ${AUDIT_TABLE} SELECT 'w' || (g % 3), g / 3 + 1, md5((g + 1)::text) || md5((g + 1)::text), md5(g::text) || md5(g::text), 'req-' || g,
       (1767225600::bigint + g / 100) * 1000, CASE WHEN g % 2 = 0 THEN 'T1' ELSE 'T2' END, CASE WHEN g % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END, 'app-' || (g % 500), ${line('g')}
-    FROM generate_series(0::bigint, ${rows - 1}) g`, [], url);
+    FROM generate_series(0::bigint, ${rows - 1}) g`,
+    [],
+    url,
+  );
   await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER USER`, [], url);
   await cluster.sql(`VACUUM ANALYZE ${AUDIT_TABLE}`, [], url);
 }
@@ -201,19 +284,32 @@ export async function benchReads(rows: number, log: (s: string) => void): Promis
       const admin = owner.replace('mg_owner@', 'postgres@');
       await fill(cluster, admin, n);
       log(`  ${n} records loaded in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-      const sink = await openPostgresAuditSink({ url: cluster.gateUrl.replace(/\/audit$/, `/${db}`), writer: 'reader' });
+      const sink = await openPostgresAuditSink({
+        url: cluster.gateUrl.replace(/\/audit$/, `/${db}`),
+        writer: 'reader',
+      });
       try {
         // A page from the middle of history (a cursor an operator paging back would hold).
         const midG = Math.floor(n / 2);
-        const deepCursor = encodeContinue({ timestamp: new Date((1767225600 + Math.floor(midG / 100)) * 1000).toISOString(), writer: `w${midG % 3}`, seq: Math.floor(midG / 3) + 1 });
+        const deepCursor = encodeContinue({
+          timestamp: new Date((1767225600 + Math.floor(midG / 100)) * 1000).toISOString(),
+          writer: `w${midG % 3}`,
+          seq: Math.floor(midG / 3) + 1,
+        });
         return {
           pageP99ms: await p99Of(200, () => queryAudit(sink, { limit: 50 })),
           deepPageP99ms: await p99Of(200, () => queryAudit(sink, { limit: 50, continue: deepCursor })),
-          filteredP99ms: await p99Of(200, (i) => queryAudit(sink, { app_id: `app-${i % 500}`, decision: 'ALLOW', limit: 50 })),
+          filteredP99ms: await p99Of(200, (i) =>
+            queryAudit(sink, { app_id: `app-${i % 500}`, decision: 'ALLOW', limit: 50 }),
+          ),
           lookupP99ms: await p99Of(200, (i) => findAuditRecords(sink, `req-${(i * 7919) % n}`, 10)),
           serverPageP99ms: await serverP99(cluster, admin, { limit: 50 }),
           serverDeepPageP99ms: await serverP99(cluster, admin, { limit: 50, continue: deepCursor }),
-          serverFilteredP99ms: await serverP99(cluster, admin, { app_id: 'app-7', decision: 'ALLOW', limit: 50 }),
+          serverFilteredP99ms: await serverP99(cluster, admin, {
+            app_id: 'app-7',
+            decision: 'ALLOW',
+            limit: 50,
+          }),
         };
       } finally {
         await sink.close();

@@ -31,14 +31,20 @@ async function writeLog(file: string, n: number): Promise<{ root: Buffer; size: 
   let head: ChainHead = GENESIS_HEAD;
   const t0 = Date.UTC(2026, 0, 1);
   for (let i = 0; i < n; i += 5000) {
-    const reports = Array.from({ length: Math.min(5000, n - i) }, (_, k) => auditableReport(report(i + k, { request_id: `req-${i + k}`, timestamp: new Date(t0 + (i + k) * 100).toISOString() })));
+    const reports = Array.from({ length: Math.min(5000, n - i) }, (_, k) =>
+      auditableReport(
+        report(i + k, { request_id: `req-${i + k}`, timestamp: new Date(t0 + (i + k) * 100).toISOString() }),
+      ),
+    );
     const batch = chainBatch(reports, WRITER, head);
     head = batch.head;
-    const text = batch.records.map((r) => {
-      const line = JSON.stringify(r);
-      range.append(recordLeafHash(JSON.parse(line) as Record<string, unknown>));
-      return `${line}\n`;
-    }).join('');
+    const text = batch.records
+      .map((r) => {
+        const line = JSON.stringify(r);
+        range.append(recordLeafHash(JSON.parse(line) as Record<string, unknown>));
+        return `${line}\n`;
+      })
+      .join('');
     if (!out.write(text)) await once(out, 'drain');
   }
   out.end();
@@ -46,7 +52,8 @@ async function writeLog(file: string, n: number): Promise<{ root: Buffer; size: 
   return { root: range.root(), size: range.size };
 }
 
-const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
+const p99 = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
 
 async function timeEach(times: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   const ms: number[] = [];
@@ -64,7 +71,13 @@ export interface AuditBench {
   verifySeconds: number;
   verifyOk: boolean;
   sha256Seconds: number;
-  reads: Array<{ records: number; openSeconds: number; pageP99: number; sinceP99: number; lookupP99: number }>;
+  reads: Array<{
+    records: number;
+    openSeconds: number;
+    pageP99: number;
+    sinceP99: number;
+    lookupP99: number;
+  }>;
 }
 
 export async function benchAudit(n: number, log: (line: string) => void): Promise<AuditBench> {
@@ -74,7 +87,9 @@ export async function benchAudit(n: number, log: (line: string) => void): Promis
     const t = performance.now();
     const cp = await writeLog(big, n);
     const bytes = (await stat(big)).size;
-    log(`  wrote ${n} records (${(bytes / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    log(
+      `  wrote ${n} records (${(bytes / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
     const { privateKey } = generateKeyPairSync('ed25519');
     const publicKey = createPublicKey(privateKey);
     const key = verifierFor(NAME, publicKey);
@@ -89,7 +104,10 @@ export async function benchAudit(n: number, log: (line: string) => void): Promis
     const reads: AuditBench['reads'] = [];
     const small = path.join(dir, 'small.jsonl');
     await writeLog(small, 1000);
-    for (const [file, count] of [[small, 1000], [big, n]] as const) {
+    for (const [file, count] of [
+      [small, 1000],
+      [big, n],
+    ] as const) {
       const o0 = performance.now();
       const sink = await openFileAuditSink({ path: file, writer: WRITER, identityCheckMs: 0 });
       const openSeconds = (performance.now() - o0) / 1000;

@@ -10,7 +10,12 @@
 // The figure that matters is the latency each adds over (1).
 import { parse as parseYaml } from 'yaml';
 import { startPodCluster, type PodCluster } from '../e2e/harness/node.js';
-import { ensureGateImage, helmInstallDefault, importGateImage, trustExampleKeyArgs } from '../e2e/support/pod-gate.js';
+import {
+  ensureGateImage,
+  helmInstallDefault,
+  importGateImage,
+  trustExampleKeyArgs,
+} from '../e2e/support/pod-gate.js';
 import { exampleCases } from '../e2e/support/gate-cluster.js';
 import { runFixedRate } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
@@ -18,8 +23,14 @@ import type { LoadResult } from './load.js';
 export const BENCH_NS = 'bench-enforced';
 export const RATES = [20, 100] as const;
 
-export interface ClusterBenchPhase { name: string; byRate: Record<number, LoadResult> }
-export interface ClusterBenchResult { seconds: number; phases: ClusterBenchPhase[] }
+export interface ClusterBenchPhase {
+  name: string;
+  byRate: Record<number, LoadResult>;
+}
+export interface ClusterBenchResult {
+  seconds: number;
+  phases: ClusterBenchPhase[];
+}
 
 const GATED_KEYS = ['app-config.yaml', 'app-config.yml', 'app-config.json'];
 
@@ -28,21 +39,38 @@ export function manifestPolicy(): object[] {
   const keys = GATED_KEYS.map((k) => `'${k}'`).join(', ');
   return [
     {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'bench-manifest-required' },
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'bench-manifest-required' },
       spec: {
         failurePolicy: 'Fail',
-        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }] },
-        validations: [{
-          expression: `!has(object.data) || !object.data.exists(k, k in [${keys}]) || ` +
-            `(has(object.metadata.annotations) && 'migrationgate.io/manifest' in object.metadata.annotations) || 'migration_manifest.json' in object.data`,
-          message: 'a ConfigMap with a gated key must carry its migrationgate.io/manifest',
-        }],
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['configmaps'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression:
+              `!has(object.data) || !object.data.exists(k, k in [${keys}]) || ` +
+              `(has(object.metadata.annotations) && 'migrationgate.io/manifest' in object.metadata.annotations) || 'migration_manifest.json' in object.data`,
+            message: 'a ConfigMap with a gated key must carry its migrationgate.io/manifest',
+          },
+        ],
       },
     },
     {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'bench-manifest-required' },
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'bench-manifest-required' },
       spec: {
-        policyName: 'bench-manifest-required', validationActions: ['Deny'],
+        policyName: 'bench-manifest-required',
+        validationActions: ['Deny'],
         matchResources: { namespaceSelector: { matchLabels: { 'migrationgate.io/enforce': 'true' } } },
       },
     },
@@ -54,7 +82,9 @@ function bodyFactory(prefix: string): (i: number) => string {
   const c = exampleCases().find((x) => x.file === 'good-configmap.yaml');
   if (!c) throw new Error('examples/k8s/good-configmap.yaml missing');
   return (i) => {
-    const text = c.text.replace(`name: ${c.name}\n`, `name: ${prefix}-${i}\n`).replace(`namespace: ${c.namespace}\n`, `namespace: ${BENCH_NS}\n`);
+    const text = c.text
+      .replace(`name: ${c.name}\n`, `name: ${prefix}-${i}\n`)
+      .replace(`namespace: ${c.namespace}\n`, `namespace: ${BENCH_NS}\n`);
     return JSON.stringify(parseYaml(text));
   };
 }
@@ -68,11 +98,16 @@ async function kubectlOk(cl: PodCluster, args: string[], input?: string): Promis
 /** Every create must be answered 201: a refused or failed one would make the latency meaningless. */
 function checkAllCreated(phase: string, rate: number, r: LoadResult, expected: number): void {
   if (r.errors > 0 || r.non2xx > 0 || r.requests !== expected) {
-    throw new Error(`${phase} at ${rate}/s: ${r.requests}/${expected} answered, ${r.errors} errors, statuses ${JSON.stringify(r.statusCounts)}`);
+    throw new Error(
+      `${phase} at ${rate}/s: ${r.requests}/${expected} answered, ${r.errors} errors, statuses ${JSON.stringify(r.statusCounts)}`,
+    );
   }
 }
 
-export async function benchCluster(seconds: number, log: (s: string) => void = () => undefined): Promise<ClusterBenchResult> {
+export async function benchCluster(
+  seconds: number,
+  log: (s: string) => void = () => undefined,
+): Promise<ClusterBenchResult> {
   const img = await ensureGateImage();
   const cl = await startPodCluster();
   try {
@@ -85,8 +120,15 @@ export async function benchCluster(seconds: number, log: (s: string) => void = (
       const byRate: Record<number, LoadResult> = {};
       for (const rate of RATES) {
         const r = await runFixedRate({
-          url, method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyFactory(`${phase}-${rate}`),
-          rate, seconds, connections: 64, timeoutMs: 15_000, tls,
+          url,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: bodyFactory(`${phase}-${rate}`),
+          rate,
+          seconds,
+          connections: 64,
+          timeoutMs: 15_000,
+          tls,
         });
         checkAllCreated(phase, rate, r, Math.round(rate * seconds));
         log(`  ${phase} ${rate}/s: p50 ${r.p50ms} ms  p99 ${r.p99ms} ms  (${r.requests} creates)`);
@@ -95,8 +137,14 @@ export async function benchCluster(seconds: number, log: (s: string) => void = (
       return { name: phase, byRate };
     };
     const denied = async (): Promise<boolean> => {
-      const r = await cl.kubectl(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap',
-        metadata: { name: `probe-${Date.now()}`, namespace: BENCH_NS }, data: { 'app-config.yaml': 'debug: true\n' } }) });
+      const r = await cl.kubectl(['create', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `probe-${Date.now()}`, namespace: BENCH_NS },
+          data: { 'app-config.yaml': 'debug: true\n' },
+        }),
+      });
       return r.code !== 0;
     };
     const waitDenied = async (what: string) => {
@@ -108,15 +156,25 @@ export async function benchCluster(seconds: number, log: (s: string) => void = (
     };
 
     const phases: ClusterBenchPhase[] = [];
-    if (await denied()) throw new Error('baseline: something already judges ConfigMaps in the bench namespace');
+    if (await denied())
+      throw new Error('baseline: something already judges ConfigMaps in the bench namespace');
     phases.push(await measure('none'));
 
-    await kubectlOk(cl, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifestPolicy() }));
+    await kubectlOk(
+      cl,
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifestPolicy() }),
+    );
     await waitDenied('the ValidatingAdmissionPolicy');
     phases.push(await measure('vap'));
-    await kubectlOk(cl, ['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', 'bench-manifest-required']);
+    await kubectlOk(cl, [
+      'delete',
+      'validatingadmissionpolicybinding,validatingadmissionpolicy',
+      'bench-manifest-required',
+    ]);
     for (const end = Date.now() + 60_000; await denied();) {
-      if (Date.now() > end) throw new Error('the ValidatingAdmissionPolicy is still enforced after its deletion');
+      if (Date.now() > end)
+        throw new Error('the ValidatingAdmissionPolicy is still enforced after its deletion');
       await new Promise((res) => setTimeout(res, 500));
     }
 
@@ -135,5 +193,8 @@ export function added(r: ClusterBenchResult, phase: string, rate: number): { p50
   const base = r.phases.find((p) => p.name === 'none')?.byRate[rate];
   const x = r.phases.find((p) => p.name === phase)?.byRate[rate];
   if (!base || !x) throw new Error(`no ${phase} at ${rate}/s`);
-  return { p50: Math.round((x.p50ms - base.p50ms) * 100) / 100, p99: Math.round((x.p99ms - base.p99ms) * 100) / 100 };
+  return {
+    p50: Math.round((x.p50ms - base.p50ms) * 100) / 100,
+    p99: Math.round((x.p99ms - base.p99ms) * 100) / 100,
+  };
 }

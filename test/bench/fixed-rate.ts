@@ -32,7 +32,11 @@ export async function runFixedRate(o: FixedRateOptions): Promise<LoadResult> {
   const target = new URL(o.url);
   const secure = target.protocol === 'https:';
   const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: o.connections, ...(o.tls ?? { rejectUnauthorized: false }) })
+    ? new https.Agent({
+        keepAlive: true,
+        maxSockets: o.connections,
+        ...(o.tls ?? { rejectUnauthorized: false }),
+      })
     : new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const total = Math.round(o.rate * o.seconds);
   const interval = 1000 / o.rate;
@@ -43,26 +47,31 @@ export async function runFixedRate(o: FixedRateOptions): Promise<LoadResult> {
   const start = performance.now() + 20;
   const inFlight: Array<Promise<void>> = [];
 
-  const fire = (i: number): Promise<void> => new Promise((resolve) => {
-    const sent = performance.now();
-    const body = typeof o.body === 'function' ? o.body(i) : o.body;
-    const req = (secure ? https : http).request(target, { method: o.method ?? 'GET', headers: o.headers, agent, timeout: o.timeoutMs ?? 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        latencies.push(performance.now() - sent);
-        const code = String(res.statusCode ?? 0);
-        statusCounts[code] = (statusCounts[code] ?? 0) + 1;
-        if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) non2xx++;
+  const fire = (i: number): Promise<void> =>
+    new Promise((resolve) => {
+      const sent = performance.now();
+      const body = typeof o.body === 'function' ? o.body(i) : o.body;
+      const req = (secure ? https : http).request(
+        target,
+        { method: o.method ?? 'GET', headers: o.headers, agent, timeout: o.timeoutMs ?? 10_000 },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - sent);
+            const code = String(res.statusCode ?? 0);
+            statusCounts[code] = (statusCounts[code] ?? 0) + 1;
+            if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
         resolve();
       });
+      req.end(body);
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => {
-      errors++;
-      resolve();
-    });
-    req.end(body);
-  });
 
   await new Promise<void>((resolve) => {
     let next = 0;
@@ -77,9 +86,17 @@ export async function runFixedRate(o: FixedRateOptions): Promise<LoadResult> {
   await Promise.all(inFlight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies.length === 0 ? NaN : Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  const at = (q: number): number =>
+    latencies.length === 0
+      ? NaN
+      : Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
   return {
-    requests: latencies.length, perSecond: latencies.length / o.seconds, p50ms: at(0.5), p99ms: at(0.99),
-    errors, non2xx, statusCounts,
+    requests: latencies.length,
+    perSecond: latencies.length / o.seconds,
+    p50ms: at(0.5),
+    p99ms: at(0.99),
+    errors,
+    non2xx,
+    statusCounts,
   };
 }

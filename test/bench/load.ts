@@ -26,15 +26,29 @@ export interface LoadOptions {
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let next = 0;
-  const requests = o.bodies ? [{ setupRequest: (req: Request): Request => ({ ...req, body: o.bodies![next++ % o.bodies!.length]! }) }] : undefined;
+  const requests = o.bodies
+    ? [{ setupRequest: (req: Request): Request => ({ ...req, body: o.bodies![next++ % o.bodies!.length]! }) }]
+    : undefined;
   const r = await autocannon({
-    url: o.url, method: o.method ?? 'GET', headers: o.headers, body: o.body, duration: o.seconds, ...(requests ? { requests } : {}),
-    connections: o.connections, ...(o.overallRate ? { overallRate: o.overallRate } : {}),
+    url: o.url,
+    method: o.method ?? 'GET',
+    headers: o.headers,
+    body: o.body,
+    duration: o.seconds,
+    ...(requests ? { requests } : {}),
+    connections: o.connections,
+    ...(o.overallRate ? { overallRate: o.overallRate } : {}),
   });
   const statusCounts: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) statusCounts[k] = (v as { count: number }).count;
+  for (const [k, v] of Object.entries(r.statusCodeStats ?? {}))
+    statusCounts[k] = (v as { count: number }).count;
   return {
-    requests: r.requests.total, perSecond: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99,
-    errors: r.errors + r.timeouts, non2xx: r.non2xx, statusCounts,
+    requests: r.requests.total,
+    perSecond: r.requests.average,
+    p50ms: r.latency.p50,
+    p99ms: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    statusCounts,
   };
 }

@@ -19,16 +19,30 @@ export async function benchT1(seconds = 10, connections = 16): Promise<T1BenchRe
   const headers = { 'content-type': 'application/json' };
 
   const bare = await spawnServer('test/bench/servers/bare-http.ts');
-  const baseline = await runLoad({ url: `http://127.0.0.1:${bare.firstLine[0]}/`, method: 'POST', headers, body, seconds, connections });
+  const baseline = await runLoad({
+    url: `http://127.0.0.1:${bare.firstLine[0]}/`,
+    method: 'POST',
+    headers,
+    body,
+    seconds,
+    connections,
+  });
   await bare.stop();
 
   const gateProc = await spawnServer('test/bench/servers/gate.ts');
   const [port, token] = gateProc.firstLine;
   const gate = await runLoad({
-    url: `http://127.0.0.1:${port}/api/v1/validate/migration`, method: 'POST',
-    headers: { ...headers, authorization: `Bearer ${token}` }, body, seconds, connections,
+    url: `http://127.0.0.1:${port}/api/v1/validate/migration`,
+    method: 'POST',
+    headers: { ...headers, authorization: `Bearer ${token}` },
+    body,
+    seconds,
+    connections,
   });
   await gateProc.stop();
-  if (gate.non2xx > 0 || gate.errors > 0) throw new Error(`gate answered ${gate.non2xx} non-2xx and ${gate.errors} errors: ${JSON.stringify(gate.statusCounts)}`);
+  if (gate.non2xx > 0 || gate.errors > 0)
+    throw new Error(
+      `gate answered ${gate.non2xx} non-2xx and ${gate.errors} errors: ${JSON.stringify(gate.statusCounts)}`,
+    );
   return { gate, baseline, ratio: gate.perSecond / baseline.perSecond };
 }

@@ -37,7 +37,19 @@ export async function benchT2Native(log: (l: string) => void): Promise<void> {
   const scale = Number(process.env.BENCH_T2_NATIVE_SCALE ?? 10);
   const variants: NativeVariant[] = ['tar', 'tar-gz', 'tar-lz4', 'tar-zst'];
   const b = await makeNativeBackups(variants, (_sql, port, sock) => {
-    pg('pgbench', ['-h', sock, '-p', String(port), '-U', 'postgres', '-i', '-s', String(scale), '-q', 'postgres']);
+    pg('pgbench', [
+      '-h',
+      sock,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-i',
+      '-s',
+      String(scale),
+      '-q',
+      'postgres',
+    ]);
   });
   try {
     const script = join(process.cwd(), '.bench-verify.ts');
@@ -45,23 +57,51 @@ export async function benchT2Native(log: (l: string) => void): Promise<void> {
     for (const v of variants) {
       const dir = b.dirs[v];
       const manifest = join(b.root, `${v}.yaml`);
-      const hash = createHash('sha256').update(readFileSync(join(dir, 'backup_manifest'))).digest('hex');
-      writeFileSync(manifest, `source_db: a\ntarget_db: b\nexpected_backup_manifest_hash: sha256:${hash}\nsync_mode: async\nenv: staging\n`);
+      const hash = createHash('sha256')
+        .update(readFileSync(join(dir, 'backup_manifest')))
+        .digest('hex');
+      writeFileSync(
+        manifest,
+        `source_db: a\ntarget_db: b\nexpected_backup_manifest_hash: sha256:${hash}\nsync_mode: async\nenv: staging\n`,
+      );
       const base = readdirSync(dir).find((n) => n.startsWith('base.tar'))!;
       const size = statSync(join(dir, base)).size;
-      const tool = base.endsWith('.gz') ? 'gzip' : base.endsWith('.lz4') ? 'lz4' : base.endsWith('.zst') ? 'zstd' : 'cat';
-      const decompress = seconds(() => execFileSync('sh', ['-c', `${tool}${tool === 'cat' ? '' : ' -dc'} ${join(dir, base)} > /dev/null`]));
+      const tool = base.endsWith('.gz')
+        ? 'gzip'
+        : base.endsWith('.lz4')
+          ? 'lz4'
+          : base.endsWith('.zst')
+            ? 'zstd'
+            : 'cat';
+      const decompress = seconds(() =>
+        execFileSync('sh', ['-c', `${tool}${tool === 'cat' ? '' : ' -dc'} ${join(dir, base)} > /dev/null`]),
+      );
       const run = (parallel: number): { secs: number; rss: number; blocks: string[] } => {
-        const r = spawnSync(process.execPath, ['--import', 'tsx', script, manifest, dir, String(parallel)], { encoding: 'utf8' });
-        return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { secs: number; rss: number; blocks: string[] };
+        const r = spawnSync(process.execPath, ['--import', 'tsx', script, manifest, dir, String(parallel)], {
+          encoding: 'utf8',
+        });
+        return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+          secs: number;
+          rss: number;
+          blocks: string[];
+        };
       };
       const one = run(1);
       const two = run(2);
       // Only base.tar: what the largest tar alone takes.
-      const pgv = v === 'tar' || v === 'tar-gz' ? seconds(() => spawnSync(join(PG18_BIN, 'pg_verifybackup'), ['-n', dir])) : undefined;
-      log(`  ${v}: ${base} ${(size / 1e6).toFixed(1)} MB; ${tool} -dc: ${decompress.toFixed(3)} s (${(size / 1e6 / decompress).toFixed(0)} MB/s)`);
-      log(`    gate, 1 tar at a time: ${one.secs.toFixed(3)} s, peak RSS ${(one.rss / 1e6).toFixed(0)} MB; 2 at once: ${two.secs.toFixed(3)} s, peak RSS ${(two.rss / 1e6).toFixed(0)} MB; blocks: ${two.blocks.join(', ') || 'none'}`);
-      log(`    ratio ${tool} -dc time / gate time (base.tar only vs whole backup): ${(decompress / two.secs).toFixed(2)}; parallel speed-up ${(one.secs / two.secs).toFixed(2)}x${pgv !== undefined ? `; pg_verifybackup 18 -n: ${pgv.toFixed(3)} s (gate/pg time ${(two.secs / pgv).toFixed(2)})` : '; pg_verifybackup 18: no lz4/zstd in the wheel build'}`);
+      const pgv =
+        v === 'tar' || v === 'tar-gz'
+          ? seconds(() => spawnSync(join(PG18_BIN, 'pg_verifybackup'), ['-n', dir]))
+          : undefined;
+      log(
+        `  ${v}: ${base} ${(size / 1e6).toFixed(1)} MB; ${tool} -dc: ${decompress.toFixed(3)} s (${(size / 1e6 / decompress).toFixed(0)} MB/s)`,
+      );
+      log(
+        `    gate, 1 tar at a time: ${one.secs.toFixed(3)} s, peak RSS ${(one.rss / 1e6).toFixed(0)} MB; 2 at once: ${two.secs.toFixed(3)} s, peak RSS ${(two.rss / 1e6).toFixed(0)} MB; blocks: ${two.blocks.join(', ') || 'none'}`,
+      );
+      log(
+        `    ratio ${tool} -dc time / gate time (base.tar only vs whole backup): ${(decompress / two.secs).toFixed(2)}; parallel speed-up ${(one.secs / two.secs).toFixed(2)}x${pgv !== undefined ? `; pg_verifybackup 18 -n: ${pgv.toFixed(3)} s (gate/pg time ${(two.secs / pgv).toFixed(2)})` : '; pg_verifybackup 18: no lz4/zstd in the wheel build'}`,
+      );
     }
     execFileSync('rm', ['-f', script]);
   } finally {

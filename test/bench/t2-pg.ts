@@ -16,11 +16,15 @@ export { pgAvailable };
 export interface BenchBackup {
   root: string;
   /** Per manifest checksum algorithm: the plain backup dir, its tar.gz and the replication manifest. */
-  backups: { checksums: 'SHA256' | 'CRC32C'; dir: string; snapshotPath: string; manifestPath: string; dirBytes: number; compressedBytes: number }[];
+  backups: {
+    checksums: 'SHA256' | 'CRC32C';
+    dir: string;
+    snapshotPath: string;
+    manifestPath: string;
+    dirBytes: number;
+    compressedBytes: number;
+  }[];
 }
-
-
-
 
 async function sha256Stream(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -40,20 +44,61 @@ export async function makeBenchBackup(scale: number): Promise<BenchBackup> {
   try {
     pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
     const port = await freePort();
-    const opts = [`-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${sock}`, '-c wal_level=replica', '-c fsync=off', '-c max_wal_size=4GB'].join(' ');
+    const opts = [
+      `-c port=${port}`,
+      '-c listen_addresses=127.0.0.1',
+      `-c unix_socket_directories=${sock}`,
+      '-c wal_level=replica',
+      '-c fsync=off',
+      '-c max_wal_size=4GB',
+    ].join(' ');
     pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
     const backups: BenchBackup['backups'] = [];
     try {
-      pg('pgbench', ['-h', sock, '-p', String(port), '-U', 'postgres', '-i', '-q', '-s', String(scale), 'postgres']);
+      pg('pgbench', [
+        '-h',
+        sock,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-i',
+        '-q',
+        '-s',
+        String(scale),
+        'postgres',
+      ]);
       for (const checksums of ['SHA256', 'CRC32C'] as const) {
         const dir = join(root, `backup-${checksums.toLowerCase()}`);
-        pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', dir, '-Fp', '-X', 'none', '-c', 'fast', `--manifest-checksums=${checksums}`]);
+        pg('pg_basebackup', [
+          '-h',
+          sock,
+          '-p',
+          String(port),
+          '-U',
+          'postgres',
+          '-D',
+          dir,
+          '-Fp',
+          '-X',
+          'none',
+          '-c',
+          'fast',
+          `--manifest-checksums=${checksums}`,
+        ]);
         const snapshotPath = join(root, `snapshot-${checksums.toLowerCase()}.tar.gz`);
         tarGz(dir, snapshotPath);
         const manifestPath = join(root, `replication_manifest-${checksums.toLowerCase()}.yaml`);
         const yaml = `source_db: pgbench-old\ntarget_db: pgbench-new\nexpected_snapshot_hash: 'sha256:${await sha256Stream(snapshotPath)}'\nsync_mode: async\nenv: staging\n`;
         writeFileSync(manifestPath, yaml);
-        backups.push({ checksums, dir, snapshotPath, manifestPath, dirBytes: duBytes(dir), compressedBytes: statSync(snapshotPath).size });
+        backups.push({
+          checksums,
+          dir,
+          snapshotPath,
+          manifestPath,
+          dirBytes: duBytes(dir),
+          compressedBytes: statSync(snapshotPath).size,
+        });
       }
     } finally {
       pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
@@ -69,6 +114,8 @@ export async function makeBenchBackup(scale: number): Promise<BenchBackup> {
 /** Wall time of `pg_verifybackup -n <dir>` (no WAL parsing: the backups are -X none and no WAL is given to our side either). */
 export function timePgVerifyBackup(dir: string): number {
   const t0 = performance.now();
-  execFileSync(join(PG_BIN, 'pg_verifybackup'), ['-n', '-q', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(join(PG_BIN, 'pg_verifybackup'), ['-n', '-q', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return (performance.now() - t0) / 1000;
 }

@@ -73,9 +73,13 @@ export const median = (xs: readonly number[]): number => {
 /** Runs `node --import tsx <script> ...args` and parses the JSON line it prints last. */
 export function runWorker(script: string, args: string[], nodeFlags: string[] = []): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`${script} exited with ${code}`));
@@ -93,10 +97,18 @@ const VERIFY = 'test/bench/workers/t2-verify.ts';
 const mbps = (r: WorkerResult): number => r.compressedBytes / 1e6 / r.seconds;
 const cpuMbps = (r: WorkerResult): number => r.compressedBytes / 1e6 / r.cpuSeconds;
 
-async function measureSize(dir: string, gb: number, tag: string, repeats: number, opts: T2Options): Promise<T2SizeResult> {
+async function measureSize(
+  dir: string,
+  gb: number,
+  tag: string,
+  repeats: number,
+  opts: T2Options,
+): Promise<T2SizeResult> {
   opts.log(`  generating ${gb} GiB (compressed) snapshot…`);
   const snapshot = await generateSnapshot(dir, Math.round(gb * GiB), tag);
-  opts.log(`  generated ${snapshot.compressedBytes} bytes compressed / ${snapshot.uncompressedBytes} uncompressed (${(snapshot.uncompressedBytes / snapshot.compressedBytes).toFixed(2)}x) in ${snapshot.seconds.toFixed(1)} s`);
+  opts.log(
+    `  generated ${snapshot.compressedBytes} bytes compressed / ${snapshot.uncompressedBytes} uncompressed (${(snapshot.uncompressedBytes / snapshot.compressedBytes).toFixed(2)}x) in ${snapshot.seconds.toFixed(1)} s`,
+  );
   try {
     // Warm the page cache so both measurements read from memory, then interleave them.
     await runWorker(GUNZIP, [snapshot.snapshotPath]);
@@ -104,14 +116,24 @@ async function measureSize(dir: string, gb: number, tag: string, repeats: number
     const verify: WorkerResult[] = [];
     for (let i = 0; i < repeats; i++) {
       gunzip.push(await runWorker(GUNZIP, [snapshot.snapshotPath]));
-      verify.push(await runWorker(VERIFY, [snapshot.snapshotPath, snapshot.manifestPath], opts.verifyNodeFlags));
-      opts.log(`    run ${i + 1}: gunzip ${mbps(gunzip[i]!).toFixed(1)} MB/s (${gunzip[i]!.cpuSeconds.toFixed(1)} CPU-s), verify ${mbps(verify[i]!).toFixed(1)} MB/s (${verify[i]!.cpuSeconds.toFixed(1)} CPU-s)`);
+      verify.push(
+        await runWorker(VERIFY, [snapshot.snapshotPath, snapshot.manifestPath], opts.verifyNodeFlags),
+      );
+      opts.log(
+        `    run ${i + 1}: gunzip ${mbps(gunzip[i]!).toFixed(1)} MB/s (${gunzip[i]!.cpuSeconds.toFixed(1)} CPU-s), verify ${mbps(verify[i]!).toFixed(1)} MB/s (${verify[i]!.cpuSeconds.toFixed(1)} CPU-s)`,
+      );
     }
     const gunzipMBps = median(gunzip.map(mbps));
     const verifyMBps = median(verify.map(mbps));
     return {
-      snapshot, gunzip, verify, gunzipMBps, verifyMBps, ratio: verifyMBps / gunzipMBps,
-      gunzipCpuMBps: median(gunzip.map(cpuMbps)), verifyCpuMBps: median(verify.map(cpuMbps)),
+      snapshot,
+      gunzip,
+      verify,
+      gunzipMBps,
+      verifyMBps,
+      ratio: verifyMBps / gunzipMBps,
+      gunzipCpuMBps: median(gunzip.map(cpuMbps)),
+      verifyCpuMBps: median(verify.map(cpuMbps)),
       gunzipPeakRss: Math.max(...gunzip.map((r) => r.peakRssBytes)),
       verifyPeakRss: Math.max(...verify.map((r) => r.peakRssBytes)),
     };
@@ -135,7 +157,14 @@ async function measurePg(opts: T2Options): Promise<T2PgResult[] | string> {
         pgSeconds.push(timePgVerifyBackup(bk.dir));
         oursSeconds.push((await runWorker(VERIFY, [bk.snapshotPath, bk.manifestPath])).seconds);
       }
-      out.push({ checksums: bk.checksums, dirBytes: bk.dirBytes, compressedBytes: bk.compressedBytes, pgSeconds, oursSeconds, timeRatio: median(oursSeconds) / median(pgSeconds) });
+      out.push({
+        checksums: bk.checksums,
+        dirBytes: bk.dirBytes,
+        compressedBytes: bk.compressedBytes,
+        pgSeconds,
+        oursSeconds,
+        timeRatio: median(oursSeconds) / median(pgSeconds),
+      });
     }
     return out;
   } finally {
@@ -148,7 +177,8 @@ export async function benchT2(opts: T2Options): Promise<T2BenchResult> {
   try {
     const sizes: T2SizeResult[] = [];
     if (opts.gb > 0) sizes.push(await measureSize(dir, opts.gb, 'main', opts.repeats, opts));
-    if (opts.largeGb > 0 && opts.largeGb !== opts.gb) sizes.push(await measureSize(dir, opts.largeGb, 'large', opts.largeRepeats, opts));
+    if (opts.largeGb > 0 && opts.largeGb !== opts.gb)
+      sizes.push(await measureSize(dir, opts.largeGb, 'large', opts.largeRepeats, opts));
     const pg = await measurePg(opts);
     return { sizes, pg };
   } finally {

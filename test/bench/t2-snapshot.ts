@@ -54,14 +54,33 @@ function makeBlock(fill: number): Buffer {
   return block;
 }
 
-interface FileSpec { name: string; size: number; text?: Buffer }
+interface FileSpec {
+  name: string;
+  size: number;
+  text?: Buffer;
+}
 
 /** The backup's files: catalog-sized files, then two big relations split into 1 GiB segments. */
 function layout(dataBytes: number): { dirs: string[]; files: FileSpec[] } {
-  const dirs = ['./', './base/', './base/1/', './base/5/', './base/16384/', './global/', './pg_wal/', './pg_xact/'];
+  const dirs = [
+    './',
+    './base/',
+    './base/1/',
+    './base/5/',
+    './base/16384/',
+    './global/',
+    './pg_wal/',
+    './pg_xact/',
+  ];
   const files: FileSpec[] = [
     { name: './PG_VERSION', size: 3, text: Buffer.from('15\n') },
-    { name: './backup_label', size: 0, text: Buffer.from('START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2024-01-01 00:00:00 UTC\nLABEL: pg_basebackup base backup\nSTART TIMELINE: 1\n') },
+    {
+      name: './backup_label',
+      size: 0,
+      text: Buffer.from(
+        'START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2024-01-01 00:00:00 UTC\nLABEL: pg_basebackup base backup\nSTART TIMELINE: 1\n',
+      ),
+    },
     { name: './global/pg_control', size: PAGE },
     { name: './pg_xact/0000', size: 32 * PAGE },
   ];
@@ -77,7 +96,10 @@ function layout(dataBytes: number): { dirs: string[]; files: FileSpec[] } {
   // Sizes in whole pages: a table of ~85% and its index of ~15%.
   const table = Math.ceil((big * 0.85) / PAGE) * PAGE;
   const index = Math.ceil((big - table) / PAGE) * PAGE || PAGE;
-  for (const [rel, size] of [[16385, table], [16390, index]] as const) {
+  for (const [rel, size] of [
+    [16385, table],
+    [16390, index],
+  ] as const) {
     for (let seg = 0, left = size; left > 0; seg++, left -= SEGMENT) {
       files.push({ name: `./base/16384/${rel}${seg === 0 ? '' : `.${seg}`}`, size: Math.min(SEGMENT, left) });
     }
@@ -114,7 +136,10 @@ const pad = (size: number): Buffer => Buffer.alloc((512 - (size % 512)) % 512);
 
 /** PostgreSQL's manifest layout; Manifest-Checksum covers everything before its own line. */
 function backupManifest(entries: { path: string; size: number; sha256: string }[]): Buffer {
-  const lines = entries.map((e) => `{ "Path": "${e.path}", "Size": ${e.size}, "Last-Modified": "2024-01-01 00:00:00 GMT", "Checksum-Algorithm": "SHA256", "Checksum": "${e.sha256}" }`);
+  const lines = entries.map(
+    (e) =>
+      `{ "Path": "${e.path}", "Size": ${e.size}, "Last-Modified": "2024-01-01 00:00:00 GMT", "Checksum-Algorithm": "SHA256", "Checksum": "${e.sha256}" }`,
+  );
   const body = `{ "PostgreSQL-Backup-Manifest-Version": 1,\n"Files": [\n${lines.join(',\n')} ],\n"WAL-Ranges": [\n{ "Timeline": 1, "Start-LSN": "0/2000028", "End-LSN": "0/2000100" }\n],\n`;
   const sum = createHash('sha256').update(body).digest('hex');
   return Buffer.from(`${body}"Manifest-Checksum": "${sum}"}\n`);
@@ -163,10 +188,20 @@ class MemberWriter {
 /** The first bytes of a block (a page header) are compressed per block, with the block number in them. */
 const HEAD = 24;
 
-interface BaseBlock { block: Buffer; rest: Buffer; member: Buffer }
+interface BaseBlock {
+  block: Buffer;
+  rest: Buffer;
+  member: Buffer;
+}
 
 /** A data file's pages, block by block; returns the running block number. */
-async function writeData(w: MemberWriter, size: number, bases: BaseBlock[], n: number, hash: Hash): Promise<number> {
+async function writeData(
+  w: MemberWriter,
+  size: number,
+  bases: BaseBlock[],
+  n: number,
+  hash: Hash,
+): Promise<number> {
   for (let left = size; left > 0;) {
     const base = bases[n % bases.length]!;
     n++;
@@ -188,7 +223,12 @@ async function writeData(w: MemberWriter, size: number, bases: BaseBlock[], n: n
   return n;
 }
 
-async function writeTar(w: MemberWriter, dirs: string[], files: FileSpec[], bases: BaseBlock[]): Promise<void> {
+async function writeTar(
+  w: MemberWriter,
+  dirs: string[],
+  files: FileSpec[],
+  bases: BaseBlock[],
+): Promise<void> {
   const sums: { path: string; size: number; sha256: string }[] = [];
   for (const d of dirs) await w.raw(tarHeader(d, 0, true));
   let n = 0;
@@ -216,7 +256,12 @@ async function writeTar(w: MemberWriter, dirs: string[], files: FileSpec[], base
 }
 
 /** Writes `dir`/snapshot-<tag>.tar.gz of at least `minCompressedBytes`, and its replication manifest. */
-export async function generateSnapshot(dir: string, minCompressedBytes: number, tag: string, fill = 0.5): Promise<GeneratedSnapshot> {
+export async function generateSnapshot(
+  dir: string,
+  minCompressedBytes: number,
+  tag: string,
+  fill = 0.5,
+): Promise<GeneratedSnapshot> {
   const t0 = performance.now();
   const bases = Array.from({ length: 4 }, () => {
     const block = makeBlock(fill);
@@ -236,13 +281,19 @@ export async function generateSnapshot(dir: string, minCompressedBytes: number, 
     await once(out, 'close');
   }
   const sha256 = w.hash.digest('hex');
-  if (w.compressed < minCompressedBytes) throw new Error(`generated ${w.compressed} compressed bytes, wanted at least ${minCompressedBytes}`);
+  if (w.compressed < minCompressedBytes)
+    throw new Error(`generated ${w.compressed} compressed bytes, wanted at least ${minCompressedBytes}`);
   const manifestYaml = `source_db: bench-orders-old\ntarget_db: bench-orders-new\nexpected_snapshot_hash: 'sha256:${sha256}'\nsync_mode: async\nenv: staging\n`;
   const manifestPath = join(dir, `replication_manifest-${tag}.yaml`);
   await writeFile(manifestPath, manifestYaml);
   return {
-    snapshotPath, manifestPath, manifestYaml, sha256,
-    compressedBytes: w.compressed, uncompressedBytes: w.uncompressed,
-    files: files.length + 1, seconds: (performance.now() - t0) / 1000,
+    snapshotPath,
+    manifestPath,
+    manifestYaml,
+    sha256,
+    compressedBytes: w.compressed,
+    uncompressedBytes: w.uncompressed,
+    files: files.length + 1,
+    seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -15,7 +15,13 @@ import { t2Form } from '../support/t2-upload.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
 import type { Evaluation } from '../../src/core/contracts/report.js';
 
-const RULES = ['prod-requires-tls', 'no-public-bind', 'no-inline-secrets', 't1-signature-required', 'prod-debug-disabled'];
+const RULES = [
+  'prod-requires-tls',
+  'no-public-bind',
+  'no-inline-secrets',
+  't1-signature-required',
+  'prod-debug-disabled',
+];
 const NAMESPACES = ['payments', 'payments', 'orders', 'billing', 'payments-staging'];
 const APPS = ['orders-api', 'payments-api', 'billing-worker', 'orders-api'];
 
@@ -27,12 +33,21 @@ function history(now: number): DecisionReport[] {
     const block = i % 3 === 0 || i % 7 === 0;
     const rule = RULES[(i * 7) % RULES.length]!;
     out.push({
-      request_id: `01HISTORY${String(i).padStart(17, '0')}`, timestamp: new Date(at).toISOString(), scenario: 'T1',
+      request_id: `01HISTORY${String(i).padStart(17, '0')}`,
+      timestamp: new Date(at).toISOString(),
+      scenario: 'T1',
       decision: block ? 'BLOCK' : 'ALLOW',
-      subject: { app_id: APPS[i % APPS.length]!, env: 'prod', kind: 'ConfigMap', namespace: NAMESPACES[i % NAMESPACES.length]!, name: `${APPS[i % APPS.length]}-config` },
+      subject: {
+        app_id: APPS[i % APPS.length]!,
+        env: 'prod',
+        kind: 'ConfigMap',
+        namespace: NAMESPACES[i % NAMESPACES.length]!,
+        name: `${APPS[i % APPS.length]}-config`,
+      },
       steps: [{ step: 'parse', status: 'pass' }],
       findings: block ? [{ rule, severity: 'critical', action: 'block', message: `${rule} failed` }] : [],
-      reasons: block ? [`[${rule}] ${rule} failed`] : [], warnings: [],
+      reasons: block ? [`[${rule}] ${rule} failed`] : [],
+      warnings: [],
     });
   }
   return out.reverse();
@@ -53,19 +68,30 @@ describe('status page for operators (chromium, issue 17)', function () {
     gate = await startGate({}, { auditSink: sink, writerId: 'pod-a' });
     await gate.app.auditSnapshots.refresh();
     // An integrity incident, and a policy edit that does not load (the last good set stays in force).
-    await fetch(`${gate.url}/api/v1/validate/replication`, { method: 'POST', headers: gate.auth, body: t2Form('examples/t2_bad/tampered-data-file') });
+    await fetch(`${gate.url}/api/v1/validate/replication`, {
+      method: 'POST',
+      headers: gate.auth,
+      body: t2Form('examples/t2_bad/tampered-data-file'),
+    });
     appendFileSync(path.join(gate.policyDir, 'baseline.yaml'), '\n  - id: broken\n    expresion: "true"\n');
     // A large snapshot verifying in the background (as a MigrationRequest's would), 40 % through.
-    gate.app.verifications.start('c0ffee'.repeat(10) + 'c0ff', (onProgress) => {
-      onProgress({ read: Math.round(3.2 * GiB), total: 8 * GiB });
-      return new Promise<Evaluation>(() => undefined);
-    }, 'orders-db -> orders-db-eu');
-    for (let i = 0; i < 60 && !gate.app.gate.alerts.list().some((a) => a.key === 'policy-load'); i++) await new Promise((r) => setTimeout(r, 100));
+    gate.app.verifications.start(
+      'c0ffee'.repeat(10) + 'c0ff',
+      (onProgress) => {
+        onProgress({ read: Math.round(3.2 * GiB), total: 8 * GiB });
+        return new Promise<Evaluation>(() => undefined);
+      },
+      'orders-db -> orders-db-eu',
+    );
+    for (let i = 0; i < 60 && !gate.app.gate.alerts.list().some((a) => a.key === 'policy-load'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: gate.url, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
   after(async () => {
     await browser?.close();
@@ -74,7 +100,9 @@ describe('status page for operators (chromium, issue 17)', function () {
 
   it('the login page says where the token is', async () => {
     await page.goto('/ui/login');
-    expect(await page.textContent('#token-location')).to.contain('GATE_API_TOKEN').and.contain('migration-gate-api-token');
+    expect(await page.textContent('#token-location'))
+      .to.contain('GATE_API_TOKEN')
+      .and.contain('migration-gate-api-token');
     await screenshot(page, 'ops-login');
     await page.fill('#token', TEST_TOKEN);
     await page.click('button[type=submit]');
@@ -84,7 +112,9 @@ describe('status page for operators (chromium, issue 17)', function () {
   it('overview: ready despite the broken policy edit, alerts that need a person, decisions over time and top lists as SVG, verification progress', async () => {
     await gate.app.auditSnapshots.refresh();
     await page.goto('/');
-    expect(await page.textContent('#readiness')).to.contain('Ready').and.contain('last good policy set');
+    expect(await page.textContent('#readiness'))
+      .to.contain('Ready')
+      .and.contain('last good policy set');
     const firing = await page.textContent('#alerts-firing');
     expect(firing).to.contain('policy-load').and.contain('snapshot-integrity/');
     // Decisions per hour: 24 buckets, stacked ALLOW/BLOCK bars, drawn by the server (no script in the SVG).
@@ -97,15 +127,27 @@ describe('status page for operators (chromium, issue 17)', function () {
     expect(await page.textContent('#top-namespaces-chart')).to.contain('payments');
     expect(await page.textContent('#top-apps-chart')).to.contain('orders-api');
     const v = await page.textContent('#verifications');
-    expect(v).to.contain('orders-db -> orders-db-eu').and.contain('3.2 GiB of 8.0 GiB (40%)').and.match(/GiB\/s|MiB\/s/);
-    expect(await page.locator('#verifications tr[data-verification] td').nth(3).textContent()).to.match(/\d+ (s|min)/);
+    expect(v)
+      .to.contain('orders-db -> orders-db-eu')
+      .and.contain('3.2 GiB of 8.0 GiB (40%)')
+      .and.match(/GiB\/s|MiB\/s/);
+    expect(await page.locator('#verifications tr[data-verification] td').nth(3).textContent()).to.match(
+      /\d+ (s|min)/,
+    );
     await screenshot(page, 'ops-overview');
   });
 
   it('the verification a [still-verifying] denial links to answers with its progress', async () => {
-    const res = await page.request.get(`/api/v1/verifications/${'c0ffee'.repeat(10)}c0ff`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    const res = await page.request.get(`/api/v1/verifications/${'c0ffee'.repeat(10)}c0ff`, {
+      headers: { authorization: `Bearer ${TEST_TOKEN}` },
+    });
     expect(res.status()).to.equal(200);
-    expect(await res.json()).to.deep.include({ state: 'running', bytes_done: Math.round(3.2 * GiB), bytes_total: 8 * GiB, label: 'orders-db -> orders-db-eu' });
+    expect(await res.json()).to.deep.include({
+      state: 'running',
+      bytes_done: Math.round(3.2 * GiB),
+      bytes_total: 8 * GiB,
+      label: 'orders-db -> orders-db-eu',
+    });
   });
 
   it('alerts: acknowledged with a reason, recorded with who; no CSRF token left in the address bar', async () => {
@@ -117,7 +159,9 @@ describe('status page for operators (chromium, issue 17)', function () {
     await row.locator('button[value=acknowledge]').click();
     expect(page.url()).to.not.contain('csrf');
     expect(new URL(page.url()).pathname).to.equal('/ui/alerts');
-    expect(await page.locator('tr[data-alert^="snapshot-integrity/"]').textContent()).to.contain('acknowledged by api-token').and.contain('restoring orders-db');
+    expect(await page.locator('tr[data-alert^="snapshot-integrity/"]').textContent())
+      .to.contain('acknowledged by api-token')
+      .and.contain('restoring orders-db');
     await screenshot(page, 'ops-alerts');
   });
 
@@ -144,7 +188,10 @@ describe('status page for operators (chromium, issue 17)', function () {
     const href = await page.locator('a[href^="/ui/audit/export"]').getAttribute('href');
     expect(href).to.contain('rule=no-public-bind');
     const exported = await page.request.get(href!);
-    const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as { findings: Array<{ rule: string }>; request_id: string });
+    const lines = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { findings: Array<{ rule: string }>; request_id: string });
     expect(lines.length).to.be.at.least(reasons.length);
     for (const l of lines) expect(l.findings.map((f) => f.rule)).to.include('no-public-bind');
     await page.goto(`/ui/audit?request_id=${lines[0]!.request_id}`);
@@ -152,12 +199,22 @@ describe('status page for operators (chromium, issue 17)', function () {
   });
 
   it('fits a phone: no page wider than the screen, tables scroll in their own box', async () => {
-    const phone = await browser.newContext({ baseURL: gate.url, viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const phone = await browser.newContext({
+      baseURL: gate.url,
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+    });
     await phone.addCookies(await context.cookies());
     const p = await phone.newPage();
-    for (const [url, name] of [['/', 'ops-overview-narrow'], ['/ui/audit', 'ops-audit-narrow'], ['/ui/alerts', 'ops-alerts-narrow']] as const) {
+    for (const [url, name] of [
+      ['/', 'ops-overview-narrow'],
+      ['/ui/audit', 'ops-audit-narrow'],
+      ['/ui/alerts', 'ops-alerts-narrow'],
+    ] as const) {
       await p.goto(url);
-      const { scroll, inner } = await p.evaluate<{ scroll: number; inner: number }>('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })');
+      const { scroll, inner } = await p.evaluate<{ scroll: number; inner: number }>(
+        '({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })',
+      );
       expect(scroll, `${url} is ${scroll}px wide on a ${inner}px screen`).to.be.at.most(inner);
       await screenshot(p, name);
     }

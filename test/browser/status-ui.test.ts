@@ -9,7 +9,13 @@ import { launchChromium, screenshot } from '../support/browser.js';
 import { exampleJsonBody } from '../support/signed-t1.js';
 
 function t1(dir: string): { manifest: Record<string, unknown>; config: string } {
-  return { manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as Record<string, unknown>, config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') };
+  return {
+    manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as Record<
+      string,
+      unknown
+    >,
+    config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8'),
+  };
 }
 
 describe('status page and UI (chromium)', function () {
@@ -30,7 +36,9 @@ describe('status page and UI (chromium)', function () {
     context = await browser.newContext({ baseURL: gate.url, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
   after(async () => {
     await browser?.close();
@@ -55,7 +63,9 @@ describe('status page and UI (chromium)', function () {
     await page.goto('/');
     expect(await page.textContent('#readiness')).to.contain('Ready');
     expect(await page.textContent('#certificate')).to.match(/days left/);
-    expect(await page.textContent('#audit')).to.contain('intact').and.match(/checked \d+ s ago, as of \d{4}-\d\d-\d\dT/);
+    expect(await page.textContent('#audit'))
+      .to.contain('intact')
+      .and.match(/checked \d+ s ago, as of \d{4}-\d\d-\d\dT/);
     expect(await page.textContent('#counts')).to.match(/checked \d+ s ago, as of /);
     expect(await page.textContent('[data-count=allow-1h]')).to.equal('1');
     expect(await page.textContent('[data-count=block-24h]')).to.equal('1');
@@ -67,7 +77,9 @@ describe('status page and UI (chromium)', function () {
     await screenshot(page, 'overview');
     await blockRow.locator('a').click();
     expect(page.url()).to.match(/\/ui\/decisions\/[0-9A-Z]{26}$/);
-    expect(await page.textContent('main')).to.contain('BLOCK').and.to.contain('prod-requires-tls');
+    expect(await page.textContent('main'))
+      .to.contain('BLOCK')
+      .and.to.contain('prod-requires-tls');
     await screenshot(page, 'decision');
   });
 
@@ -90,17 +102,24 @@ describe('status page and UI (chromium)', function () {
     await page.setInputFiles('#replication_manifest', `${dir}/replication_manifest.yaml`);
     await page.setInputFiles('#signature', `${dir}/replication_manifest.yaml.sig`);
     await page.setInputFiles('#snapshot', `${dir}/snapshot.tar.gz`);
-    const wal = readdirSync(`${dir}/wal`).sort().map((n) => path.join(dir, 'wal', n));
+    const wal = readdirSync(`${dir}/wal`)
+      .sort()
+      .map((n) => path.join(dir, 'wal', n));
     await page.setInputFiles('#wal_files', wal);
     await page.click('button:has-text("Validate")');
     const report = page.locator('section.report');
-    expect(await report.locator('.badge').first().textContent(), await report.textContent() ?? '').to.equal('ALLOW');
+    expect(await report.locator('.badge').first().textContent(), (await report.textContent()) ?? '').to.equal(
+      'ALLOW',
+    );
     await screenshot(page, 'replication-report');
   });
 
   it('replication form without WAL files or signature is decided (not a malformed request)', async () => {
     await page.goto('/ui/replication');
-    await page.setInputFiles('#replication_manifest', 'examples/t2_bad/unsigned-prod/replication_manifest.yaml');
+    await page.setInputFiles(
+      '#replication_manifest',
+      'examples/t2_bad/unsigned-prod/replication_manifest.yaml',
+    );
     await page.setInputFiles('#snapshot', 'examples/t2_bad/unsigned-prod/snapshot.tar.gz');
     await page.click('button:has-text("Validate")');
     expect(await page.locator('[role=alert]').count()).to.equal(0);
@@ -111,7 +130,9 @@ describe('status page and UI (chromium)', function () {
 
   it('audit log: filters by decision, pages with "Older records", shows the chain status', async () => {
     await page.goto('/ui/audit?decision=BLOCK&limit=1');
-    expect(await page.textContent('main')).to.contain('Chain: intact').and.match(/checked \d+ s ago, as of /);
+    expect(await page.textContent('main'))
+      .to.contain('Chain: intact')
+      .and.match(/checked \d+ s ago, as of /);
     const rows = page.locator('table.decisions tbody tr');
     expect(await rows.count()).to.equal(1);
     expect(await rows.first().getAttribute('data-decision')).to.equal('BLOCK');
@@ -123,7 +144,9 @@ describe('status page and UI (chromium)', function () {
     await page.selectOption('select[name=decision]', 'BLOCK');
     await page.click('button:has-text("Filter")');
     expect(page.url()).to.contain('decision=BLOCK');
-    const decisions = await page.locator('table.decisions tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-decision')));
+    const decisions = await page
+      .locator('table.decisions tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-decision')));
     expect(decisions.length).to.be.greaterThan(1);
     expect(new Set(decisions)).to.deep.equal(new Set(['BLOCK']));
     await screenshot(page, 'audit');
@@ -163,12 +186,17 @@ describe('status page and UI (chromium)', function () {
     await noJs.close();
     const res = await page.goto('/');
     const csp = res?.headers()['content-security-policy'] ?? '';
-    expect(csp).to.contain("script-src 'self'").and.to.contain("style-src 'self'").and.not.contain('unsafe-inline');
+    expect(csp)
+      .to.contain("script-src 'self'")
+      .and.to.contain("style-src 'self'")
+      .and.not.contain('unsafe-inline');
     expect(cspViolations).to.deep.equal([]);
   });
 
   it('refuses a form post without the CSRF token, and logs out', async () => {
-    const res = await page.request.post('/ui/migration', { multipart: { migration_manifest: 'x', app_config: 'y' } });
+    const res = await page.request.post('/ui/migration', {
+      multipart: { migration_manifest: 'x', app_config: 'y' },
+    });
     expect(res.status()).to.equal(403);
     await page.goto('/');
     await page.click('button:has-text("Log out")');
@@ -178,7 +206,17 @@ describe('status page and UI (chromium)', function () {
   });
 
   it('left a screenshot of every page', () => {
-    for (const name of ['login', 'overview', 'decision', 'migration-form', 'migration-report', 'replication-form', 'replication-report', 'audit', 'alerts']) {
+    for (const name of [
+      'login',
+      'overview',
+      'decision',
+      'migration-form',
+      'migration-report',
+      'replication-form',
+      'replication-report',
+      'audit',
+      'alerts',
+    ]) {
       expect(existsSync(`test-output/screenshots/${name}.png`), name).to.equal(true);
     }
   });

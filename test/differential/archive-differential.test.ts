@@ -17,7 +17,14 @@ import { VerificationFailure } from '../../src/core/replication/findings.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../src/core/replication/limits.js';
 import { TarReader } from '../../src/core/replication/tar-reader.js';
 import { applyMutations, mutation, synthetic, type Case } from './tar-mutations.js';
-import { EXTRACTING_MODES, extractAll, goListAll, requireExtractors, type ExtractResult, type GoResult } from './tar-extractors.js';
+import {
+  EXTRACTING_MODES,
+  extractAll,
+  goListAll,
+  requireExtractors,
+  type ExtractResult,
+  type GoResult,
+} from './tar-extractors.js';
 
 const RUNS = Number(process.env.FUZZ_TAR_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_TAR_SEED ?? 20261201);
@@ -28,19 +35,27 @@ type Gate = { decision: 'ALLOW'; entries: Set<string> } | { decision: 'BLOCK'; r
 function gate(tar: Buffer): Gate {
   const safety = new ArchiveSafety(DEFAULT_REPLICATION_LIMITS);
   const entries = new Set<string>();
-  const reader = new TarReader({
-    entry(e) {
-      const path = safety.check(e);
-      if (path !== '') entries.add(`${e.kind === 'directory' ? 'dir' : 'file'}:${path}:${e.size}`);
+  const reader = new TarReader(
+    {
+      entry(e) {
+        const path = safety.check(e);
+        if (path !== '') entries.add(`${e.kind === 'directory' ? 'dir' : 'file'}:${path}:${e.size}`);
+      },
+      data() {
+        /* hashed in the real pipeline */
+      },
+      entryEnd() {
+        /* nothing */
+      },
     },
-    data() { /* hashed in the real pipeline */ },
-    entryEnd() { /* nothing */ },
-  }, DEFAULT_REPLICATION_LIMITS);
+    DEFAULT_REPLICATION_LIMITS,
+  );
   try {
     reader.push(tar);
     reader.end();
   } catch (e) {
-    if (e instanceof VerificationFailure) return { decision: 'BLOCK', reason: `[${e.finding.rule}] ${e.finding.message}` };
+    if (e instanceof VerificationFailure)
+      return { decision: 'BLOCK', reason: `[${e.finding.rule}] ${e.finding.message}` };
     throw e;
   }
   // Extractors create the parents of what they extract.
@@ -76,16 +91,23 @@ function problems(g: Set<string>, extracted: Record<string, ExtractResult>, go: 
   const out: string[] = [];
   for (const [mode, r] of Object.entries(extracted)) {
     if (r.error) out.push(`${mode}: failed: ${r.error}`);
-    if (r.outside.length || r.escapes.length) out.push(`${mode}: wrote outside: ${JSON.stringify([...r.outside, ...r.escapes])}`);
-    if (r.created.some((c) => c.type !== 'file' && c.type !== 'dir')) out.push(`${mode}: created a link or device`);
+    if (r.outside.length || r.escapes.length)
+      out.push(`${mode}: wrote outside: ${JSON.stringify([...r.outside, ...r.escapes])}`);
+    if (r.created.some((c) => c.type !== 'file' && c.type !== 'dir'))
+      out.push(`${mode}: created a link or device`);
     const s = extractedSet(r);
-    if (!sameSet(s, g)) out.push(`${mode}: entry set ${JSON.stringify([...s].sort())} != gate ${JSON.stringify([...g].sort())}`);
+    if (!sameSet(s, g))
+      out.push(
+        `${mode}: entry set ${JSON.stringify([...s].sort())} != gate ${JSON.stringify([...g].sort())}`,
+      );
   }
   if (go.error) out.push(`go: failed: ${go.error}`);
   if (go.entries.some((e) => e.escapes)) out.push('go: escapes');
-  if (go.entries.some((e) => e.type !== 'file' && e.type !== 'dir')) out.push('go: a link, device or unknown type');
+  if (go.entries.some((e) => e.type !== 'file' && e.type !== 'dir'))
+    out.push('go: a link, device or unknown type');
   const s = goSet(go);
-  if (!sameSet(s, g)) out.push(`go: entry set ${JSON.stringify([...s].sort())} != gate ${JSON.stringify([...g].sort())}`);
+  if (!sameSet(s, g))
+    out.push(`go: entry set ${JSON.stringify([...s].sort())} != gate ${JSON.stringify([...g].sort())}`);
   return out;
 }
 
@@ -93,7 +115,12 @@ function problems(g: Set<string>, extracted: Record<string, ExtractResult>, go: 
 function realArchives(work: string): Record<string, Buffer> {
   const src = join(work, 'tree');
   const long = `base/${'d'.repeat(60)}/${'f'.repeat(70)}`;
-  for (const [p, d] of Object.entries({ PG_VERSION: '15\n', 'base/1/1259': 'x'.repeat(600), [long]: 'long', backup_label: 'START WAL LOCATION' })) {
+  for (const [p, d] of Object.entries({
+    PG_VERSION: '15\n',
+    'base/1/1259': 'x'.repeat(600),
+    [long]: 'long',
+    backup_label: 'START WAL LOCATION',
+  })) {
     mkdirSync(join(src, p, '..'), { recursive: true });
     writeFileSync(join(src, p), d);
   }
@@ -107,7 +134,11 @@ function realArchives(work: string): Record<string, Buffer> {
   make('gnutar-posix', 'tar', ['--format=posix', '-cf', '@OUT', 'PG_VERSION', 'base', 'backup_label']);
   make('gnutar-ustar', 'tar', ['--format=ustar', '-cf', '@OUT', '.']);
   make('bsdtar', 'bsdtar', ['-cf', '@OUT', '.']);
-  make('python', 'python3', ['-c', 'import tarfile,sys; t=tarfile.open(sys.argv[1],"w",format=tarfile.PAX_FORMAT); t.add("."); t.close()', '@OUT']);
+  make('python', 'python3', [
+    '-c',
+    'import tarfile,sys; t=tarfile.open(sys.argv[1],"w",format=tarfile.PAX_FORMAT); t.add("."); t.close()',
+    '@OUT',
+  ]);
   return out;
 }
 
@@ -129,12 +160,31 @@ describe('tar differential: gate vs GNU tar, bsdtar, Python tarfile, Go archive/
 
   it(`${RUNS} mutated archives: every case some reader would misread is BLOCKed (seed ${SEED})`, async () => {
     const real = realArchives(work);
-    const base = fc.oneof(fc.constantFrom(...Object.keys(real)).map((k) => ({ label: k, tar: real[k]! })), synthetic.map((t) => ({ label: 'synthetic', tar: t })));
-    const arb = fc.record({ base, mutations: fc.array(mutation, { minLength: 0, maxLength: 3 }), checksum: fc.constantFrom('unsigned' as const, 'unsigned' as const, 'signed' as const, 'keep' as const) })
-      .map(({ base: b, mutations, checksum }): Case => ({ base: b.label, mutations, checksum, tar: applyMutations(b.tar, mutations, checksum) }));
+    const base = fc.oneof(
+      fc.constantFrom(...Object.keys(real)).map((k) => ({ label: k, tar: real[k]! })),
+      synthetic.map((t) => ({ label: 'synthetic', tar: t })),
+    );
+    const arb = fc
+      .record({
+        base,
+        mutations: fc.array(mutation, { minLength: 0, maxLength: 3 }),
+        checksum: fc.constantFrom(
+          'unsigned' as const,
+          'unsigned' as const,
+          'signed' as const,
+          'keep' as const,
+        ),
+      })
+      .map(({ base: b, mutations, checksum }): Case => ({
+        base: b.label,
+        mutations,
+        checksum,
+        tar: applyMutations(b.tar, mutations, checksum),
+      }));
     const cases = fc.sample(arb, { numRuns: RUNS, seed: SEED });
     // The unmutated real archives must pass and agree (the good path).
-    for (const [label, tar] of Object.entries(real)) cases.unshift({ base: label, mutations: [], checksum: 'keep', tar });
+    for (const [label, tar] of Object.entries(real))
+      cases.unshift({ base: label, mutations: [], checksum: 'keep', tar });
     const failures: string[] = [];
     const BATCH = 500;
     for (let start = 0; start < cases.length; start += BATCH) {
@@ -146,7 +196,10 @@ describe('tar differential: gate vs GNU tar, bsdtar, Python tarfile, Go archive/
         writeFileSync(f, c.tar);
         return f;
       });
-      const [go, ...extracted] = await Promise.all([goListAll(goBin, files), ...EXTRACTING_MODES.map((m) => extractAll(m, dir, files))]);
+      const [go, ...extracted] = await Promise.all([
+        goListAll(goBin, files),
+        ...EXTRACTING_MODES.map((m) => extractAll(m, dir, files)),
+      ]);
       batch.forEach((c, i) => {
         figures.cases++;
         const g = gate(c.tar);
@@ -161,7 +214,9 @@ describe('tar differential: gate vs GNU tar, bsdtar, Python tarfile, Go archive/
         const real = problems(g.entries, per, go[i]!);
         if (real.length) {
           figures.readersDisagreed++;
-          failures.push(`case ${start + i} (${c.base}, checksum ${c.checksum}, mutations ${JSON.stringify(c.mutations)}): ALLOWed but\n  ${real.join('\n  ')}`);
+          failures.push(
+            `case ${start + i} (${c.base}, checksum ${c.checksum}, mutations ${JSON.stringify(c.mutations)}): ALLOWed but\n  ${real.join('\n  ')}`,
+          );
           // Printed as found: a long run that is stopped still shows what it found.
           console.log(`      DISAGREEMENT ${failures.at(-1)!.slice(0, 4000)}`);
         }

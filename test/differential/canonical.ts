@@ -12,7 +12,13 @@ export function canonicalOfGate(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonicalOfGate);
   if (typeof v === 'object') {
     const m: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) Object.defineProperty(m, k, { value: canonicalOfGate(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      Object.defineProperty(m, k, {
+        value: canonicalOfGate(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return { '#m': m };
   }
   return { '#other': typeof v };
@@ -26,7 +32,13 @@ export function normaliseLoader(v: unknown): unknown {
   if (typeof o['#f'] === 'string') return { '#n': numberText(Number(o['#f'])) };
   if (o['#m'] && typeof o['#m'] === 'object') {
     const m: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o['#m'] as Record<string, unknown>)) Object.defineProperty(m, k, { value: normaliseLoader(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(o['#m'] as Record<string, unknown>))
+      Object.defineProperty(m, k, {
+        value: normaliseLoader(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return { '#m': m };
   }
   return v;
@@ -37,5 +49,8 @@ export function stable(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
+    .join(',')}}`;
 }

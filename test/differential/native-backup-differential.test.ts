@@ -7,19 +7,43 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, copyFileSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  openSync,
+  readSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { decide } from '../../src/core/decision.js';
 import { DEFAULT_REPLICATION_LIMITS, verifyReplication } from '../../src/core/replication/pipeline.js';
 import { replicationRequestFromFiles } from '../../src/cli/replication-files.js';
 import { baselinePolicies } from '../unit/replication/helpers.js';
-import { copyDir, makeNativeBackups, removeNativeBackups, type NativeBackups, type NativeVariant } from '../support/pg/native-backups.js';
+import {
+  copyDir,
+  makeNativeBackups,
+  removeNativeBackups,
+  type NativeBackups,
+  type NativeVariant,
+} from '../support/pg/native-backups.js';
 import { pgAvailable } from '../support/pg/make-backup.js';
 import { pgVerifyBackup18, requirePg18 } from '../support/pg/pg18.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-interface Verdict { decision: 'ALLOW' | 'BLOCK'; rules: string[]; reasons: string[] }
+interface Verdict {
+  decision: 'ALLOW' | 'BLOCK';
+  rules: string[];
+  reasons: string[];
+}
 
 describe('native pg_basebackup output: the gate beside pg_verifybackup 18', function () {
   this.timeout(180_000);
@@ -27,7 +51,8 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
   let n = 0;
 
   before(async () => {
-    if (!pgAvailable()) throw new Error('PostgreSQL 15 is not installed: apt-get install -y postgresql-15 (as .ci/run does)');
+    if (!pgAvailable())
+      throw new Error('PostgreSQL 15 is not installed: apt-get install -y postgresql-15 (as .ci/run does)');
     requirePg18();
     b = await makeNativeBackups();
   });
@@ -37,11 +62,27 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
   async function gate(dir: string, opts: { walDir?: string; manifestHash?: string } = {}): Promise<Verdict> {
     const hash = opts.manifestHash ?? sha256(readFileSync(join(dir, 'backup_manifest')));
     const manifest = join(b!.root, `m-${n++}.yaml`);
-    writeFileSync(manifest, `source_db: pg15-a\ntarget_db: pg15-b\nexpected_backup_manifest_hash: sha256:${hash}\nsync_mode: async\nenv: staging\n`);
-    const req = await replicationRequestFromFiles({ manifest, backup: dir, ...(opts.walDir ? { walDir: opts.walDir } : {}) });
-    const evaluation = await verifyReplication({ ...req, keys: [], limits: DEFAULT_REPLICATION_LIMITS, policies: baselinePolicies });
+    writeFileSync(
+      manifest,
+      `source_db: pg15-a\ntarget_db: pg15-b\nexpected_backup_manifest_hash: sha256:${hash}\nsync_mode: async\nenv: staging\n`,
+    );
+    const req = await replicationRequestFromFiles({
+      manifest,
+      backup: dir,
+      ...(opts.walDir ? { walDir: opts.walDir } : {}),
+    });
+    const evaluation = await verifyReplication({
+      ...req,
+      keys: [],
+      limits: DEFAULT_REPLICATION_LIMITS,
+      policies: baselinePolicies,
+    });
     const report = decide(evaluation, { requestId: 'it', timestamp: '2026-01-01T00:00:00Z' });
-    return { decision: report.decision, rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule), reasons: report.reasons };
+    return {
+      decision: report.decision,
+      rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule),
+      reasons: report.reasons,
+    };
   }
 
   /** pg_verifybackup 18 on the directory; lz4/zstd tars (its build lacks them) decompressed by the lz4/zstd tools first. */
@@ -54,8 +95,10 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
     for (const name of names) {
       const from = join(dir, name);
       try {
-        if (name.endsWith('.zst')) execFileSync('zstd', ['-q', '-d', from, '-o', join(plain, name.slice(0, -4))], { stdio: 'pipe' });
-        else if (name.endsWith('.lz4')) execFileSync('lz4', ['-q', '-d', from, join(plain, name.slice(0, -4))], { stdio: 'pipe' });
+        if (name.endsWith('.zst'))
+          execFileSync('zstd', ['-q', '-d', from, '-o', join(plain, name.slice(0, -4))], { stdio: 'pipe' });
+        else if (name.endsWith('.lz4'))
+          execFileSync('lz4', ['-q', '-d', from, join(plain, name.slice(0, -4))], { stdio: 'pipe' });
         else copyFileSync(from, join(plain, name));
       } catch (e) {
         // The reference's decompressor refusing the file is the reference refusing the backup.
@@ -113,7 +156,10 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
     const g = await gate(dir);
     expect(reference(dir).ok).to.equal(false);
     expect(g.decision).to.equal('BLOCK');
-    expect(g.rules.some((r) => r === 'backup-file-checksum-mismatch' || r.startsWith('archive-')), g.reasons.join()).to.equal(true);
+    expect(
+      g.rules.some((r) => r === 'backup-file-checksum-mismatch' || r.startsWith('archive-')),
+      g.reasons.join(),
+    ).to.equal(true);
   });
 
   it('a truncated base.tar inside a good manifest: both refuse', async () => {
@@ -165,7 +211,9 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
     const m = join(dir, 'backup_manifest');
     writeFileSync(m, readFileSync(m, 'utf8').replace('"Size": 3,', '"Size": 4,'));
     const stale = sha256(readFileSync(join(b!.dirs.tar, 'backup_manifest')));
-    expect((await gate(dir, { manifestHash: stale })).rules).to.deep.equal(['backup-manifest-digest-mismatch']);
+    expect((await gate(dir, { manifestHash: stale })).rules).to.deep.equal([
+      'backup-manifest-digest-mismatch',
+    ]);
     await bothRefuse(dir, 'backup-manifest-checksum-mismatch');
   });
 
@@ -174,7 +222,10 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
     const tblspc = readdirSync(dir).find((x) => /^[0-9]+\.tar\.zst$/.test(x))!;
     const zeros = join(b!.root, 'zeros.tar');
     // A tar header claiming a 400 MiB file, then zeros: ~1000:1.
-    execFileSync('sh', ['-c', `head -c 419430400 /dev/zero > ${zeros}.data && tar -C ${b!.root} -cf ${zeros} zeros.tar.data && zstd -q -19 -f ${zeros} -o ${join(dir, tblspc)} && rm -f ${zeros}.data ${zeros}`]);
+    execFileSync('sh', [
+      '-c',
+      `head -c 419430400 /dev/zero > ${zeros}.data && tar -C ${b!.root} -cf ${zeros} zeros.tar.data && zstd -q -19 -f ${zeros} -o ${join(dir, tblspc)} && rm -f ${zeros}.data ${zeros}`,
+    ]);
     const g = await gate(dir);
     expect(g.rules).to.deep.equal(['archive-gzip-bomb']);
     expect(reference(dir).ok).to.equal(false);
@@ -196,7 +247,7 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
     expect(g.reasons.join()).to.contain('pg_wal.tar');
   });
 
-  it('pg_wal.tar\'s segment with its later pages zeroed past the end LSN is still restorable (the range ends in page 1)', async () => {
+  it("pg_wal.tar's segment with its later pages zeroed past the end LSN is still restorable (the range ends in page 1)", async () => {
     const dir = copyDir(b!, b!.dirs.tar, 'zero-tail');
     const work = join(b!.root, 'walz');
     rmSync(work, { recursive: true, force: true });

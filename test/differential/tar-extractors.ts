@@ -17,10 +17,31 @@ const pyScript = join(here, 'extractors', 'python', 'extract.py');
 export const EXTRACTING_MODES = ['gnutar', 'bsdtar', 'tarfile-default', 'tarfile-fully_trusted'] as const;
 export type ExtractingMode = (typeof EXTRACTING_MODES)[number];
 
-export interface Created { path: string; type: string; size: number }
-export interface ExtractResult { archive: string; created: Created[]; outside: string[]; escapes: string[]; error: string | null }
-export interface GoEntry { name: string; type: string; size: number; linkname: string; target: string; escapes: boolean }
-export interface GoResult { archive: string; entries: GoEntry[]; error?: string }
+export interface Created {
+  path: string;
+  type: string;
+  size: number;
+}
+export interface ExtractResult {
+  archive: string;
+  created: Created[];
+  outside: string[];
+  escapes: string[];
+  error: string | null;
+}
+export interface GoEntry {
+  name: string;
+  type: string;
+  size: number;
+  linkname: string;
+  target: string;
+  escapes: boolean;
+}
+export interface GoResult {
+  archive: string;
+  entries: GoEntry[];
+  error?: string;
+}
 
 function need(cmd: string, args: string[], install: string): void {
   try {
@@ -34,7 +55,11 @@ function need(cmd: string, args: string[], install: string): void {
 export function requireExtractors(): string {
   need('tar', ['--version'], 'apt-get install -y tar');
   need('bsdtar', ['--version'], 'apt-get install -y libarchive-tools');
-  need('python3', ['-c', 'import tarfile; tarfile.data_filter'], 'apt-get install -y python3 (3.11.4 or later: tarfile extraction filters)');
+  need(
+    'python3',
+    ['-c', 'import tarfile; tarfile.data_filter'],
+    'apt-get install -y python3 (3.11.4 or later: tarfile extraction filters)',
+  );
   need('go', ['version'], 'install Go (https://go.dev/dl/) and put it on PATH');
   return goBinary();
 }
@@ -47,21 +72,36 @@ export function goBinary(): string {
   const bin = join(dir, `go-tar-${h.digest('hex').slice(0, 16)}`);
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('go', ['build', '-o', bin, '.'], { cwd: goDir, stdio: 'inherit', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+    execFileSync('go', ['build', '-o', bin, '.'], {
+      cwd: goDir,
+      stdio: 'inherit',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    });
   }
   return bin;
 }
 
 function lines<T>(stdout: string): T[] {
-  return stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 const BIG = { maxBuffer: 512 * 1024 * 1024 };
 
-export async function extractAll(mode: ExtractingMode, scratch: string, archives: string[]): Promise<ExtractResult[]> {
-  const { stdout } = await run('python3', [pyScript, mode, join(scratch, mode), ...archives], { ...BIG, cwd: scratch });
+export async function extractAll(
+  mode: ExtractingMode,
+  scratch: string,
+  archives: string[],
+): Promise<ExtractResult[]> {
+  const { stdout } = await run('python3', [pyScript, mode, join(scratch, mode), ...archives], {
+    ...BIG,
+    cwd: scratch,
+  });
   const out = lines<ExtractResult>(stdout);
-  if (out.length !== archives.length) throw new Error(`${mode}: ${out.length} results for ${archives.length} archives`);
+  if (out.length !== archives.length)
+    throw new Error(`${mode}: ${out.length} results for ${archives.length} archives`);
   return out;
 }
 

@@ -24,11 +24,19 @@ const NS = 'e2e-bounded';
 const SEGMENTS = 'migrationgate.io/audit-segment=true';
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -46,8 +54,22 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
     return r.stdout;
   };
   const segmentNames = async (writer?: string): Promise<string[]> =>
-    (JSON.parse(await kubectlOk(['get', 'configmaps', '-n', NS, '-l', writer ? `${SEGMENTS},migrationgate.io/writer=${writer}` : SEGMENTS, '-o', 'json'])) as { items: { metadata: { name: string } }[] })
-      .items.map((i) => i.metadata.name).sort();
+    (
+      JSON.parse(
+        await kubectlOk([
+          'get',
+          'configmaps',
+          '-n',
+          NS,
+          '-l',
+          writer ? `${SEGMENTS},migrationgate.io/writer=${writer}` : SEGMENTS,
+          '-o',
+          'json',
+        ]),
+      ) as { items: { metadata: { name: string } }[] }
+    ).items
+      .map((i) => i.metadata.name)
+      .sort();
 
   before(async function () {
     cp = await startControlPlane();
@@ -55,14 +77,79 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
     gateKc = await cp.mintServiceAccountKubeconfig(NS, 'migration-gate');
     archiverKc = await cp.mintServiceAccountKubeconfig(NS, 'migration-gate-archiver');
     // The chart's rules (templates/rbac.yaml, templates/archiver-rbac.yaml).
-    await kubectlOk(['create', 'role', 'gate', '-n', NS, '--verb=get,list,watch,create,update', '--resource=configmaps']);
-    await kubectlOk(['create', 'role', 'gate-leases', '-n', NS, '--verb=create,get,update', '--resource=leases.coordination.k8s.io']);
-    await kubectlOk(['create', 'rolebinding', 'gate', '-n', NS, '--role=gate', `--serviceaccount=${NS}:migration-gate`]);
-    await kubectlOk(['create', 'rolebinding', 'gate-leases', '-n', NS, '--role=gate-leases', `--serviceaccount=${NS}:migration-gate`]);
-    await kubectlOk(['create', 'role', 'archiver', '-n', NS, '--verb=get,list,delete,create', '--resource=configmaps']);
-    await kubectlOk(['create', 'role', 'archiver-ledger', '-n', NS, '--verb=update', '--resource=configmaps', '--resource-name=migration-gate-audit-archive']);
-    await kubectlOk(['create', 'rolebinding', 'archiver', '-n', NS, '--role=archiver', `--serviceaccount=${NS}:migration-gate-archiver`]);
-    await kubectlOk(['create', 'rolebinding', 'archiver-ledger', '-n', NS, '--role=archiver-ledger', `--serviceaccount=${NS}:migration-gate-archiver`]);
+    await kubectlOk([
+      'create',
+      'role',
+      'gate',
+      '-n',
+      NS,
+      '--verb=get,list,watch,create,update',
+      '--resource=configmaps',
+    ]);
+    await kubectlOk([
+      'create',
+      'role',
+      'gate-leases',
+      '-n',
+      NS,
+      '--verb=create,get,update',
+      '--resource=leases.coordination.k8s.io',
+    ]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'gate',
+      '-n',
+      NS,
+      '--role=gate',
+      `--serviceaccount=${NS}:migration-gate`,
+    ]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'gate-leases',
+      '-n',
+      NS,
+      '--role=gate-leases',
+      `--serviceaccount=${NS}:migration-gate`,
+    ]);
+    await kubectlOk([
+      'create',
+      'role',
+      'archiver',
+      '-n',
+      NS,
+      '--verb=get,list,delete,create',
+      '--resource=configmaps',
+    ]);
+    await kubectlOk([
+      'create',
+      'role',
+      'archiver-ledger',
+      '-n',
+      NS,
+      '--verb=update',
+      '--resource=configmaps',
+      '--resource-name=migration-gate-audit-archive',
+    ]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'archiver',
+      '-n',
+      NS,
+      '--role=archiver',
+      `--serviceaccount=${NS}:migration-gate-archiver`,
+    ]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'archiver-ledger',
+      '-n',
+      NS,
+      '--role=archiver-ledger',
+      `--serviceaccount=${NS}:migration-gate-archiver`,
+    ]);
     archiveDir = await mkdtemp(join(tmpdir(), 'mg-e2e-archive-'));
   });
 
@@ -76,28 +163,54 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
   it('caps live segments per writer (alert state first), then the archiver CLI, as its own ServiceAccount, exports and deletes; writing resumes; archive + live verify', async () => {
     const states: SegmentState[] = [];
     const store = connectKube({ kubeconfigPath: gateKc }).configMaps(NS);
-    const sink = await openConfigMapAuditSink({ store, writer: 'capped', lingerMs: 0, segmentMaxBytes: 8 * 1024, maxLiveSegments: 4, onSegments: (s) => states.push(s) });
+    const sink = await openConfigMapAuditSink({
+      store,
+      writer: 'capped',
+      lingerMs: 0,
+      segmentMaxBytes: 8 * 1024,
+      maxLiveSegments: 4,
+      onSegments: (s) => states.push(s),
+    });
     sinks.push(sink);
     let n = 0;
     let refused: Error | undefined;
     while (!refused && n < 2000) {
       n += 1;
-      refused = await sink.append(report(n)).then(() => undefined, (e: Error) => e);
+      refused = await sink.append(report(n)).then(
+        () => undefined,
+        (e: Error) => e,
+      );
     }
     expect(refused?.message).to.match(/has 4 live segments, its cap/);
     const acked = n - 1;
     expect(await segmentNames('capped')).to.have.length(4);
-    expect(states.some((s) => s.live === 3 && s.warnAt === 3), 'the warning level was reported before the cap').to.equal(true);
+    expect(
+      states.some((s) => s.live === 3 && s.warnAt === 3),
+      'the warning level was reported before the cap',
+    ).to.equal(true);
 
     // The gate's identity cannot make room; the archiver's can.
-    expect((await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: gateKc })).stdout.trim()).to.equal('no');
-    expect((await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: archiverKc })).stdout.trim()).to.equal('yes');
-    const run = await cli(['audit', 'archive', '--dir', archiveDir], { GATE_KUBECONFIG: archiverKc, GATE_NAMESPACE: NS });
+    expect(
+      (
+        await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: gateKc })
+      ).stdout.trim(),
+    ).to.equal('no');
+    expect(
+      (
+        await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: archiverKc })
+      ).stdout.trim(),
+    ).to.equal('yes');
+    const run = await cli(['audit', 'archive', '--dir', archiveDir], {
+      GATE_KUBECONFIG: archiverKc,
+      GATE_NAMESPACE: NS,
+    });
     expect(run.code, run.stderr).to.equal(0);
     const result = JSON.parse(run.stdout) as { archived: string[]; problems: unknown[] };
     expect(result.problems).to.deep.equal([]);
     expect(result.archived).to.have.length(3);
-    expect((await readdir(join(archiveDir, 'capped'))).filter((f) => f.endsWith('.jsonl'))).to.deep.equal(result.archived.map((s) => `${s}.jsonl`));
+    expect((await readdir(join(archiveDir, 'capped'))).filter((f) => f.endsWith('.jsonl'))).to.deep.equal(
+      result.archived.map((s) => `${s}.jsonl`),
+    );
     expect(await segmentNames('capped')).to.have.length(1);
 
     // The gate writes again (it recounts near the cap) and its own verification starts where the archive ends.
@@ -106,11 +219,22 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
     expect(live.ok, JSON.stringify(live.first_bad)).to.equal(true);
     expect(states.at(-1)!.live).to.be.lessThan(4);
     // Offline: archive + live as one chain from genesis, read with the gate's (read-only) identity.
-    const verify = await cli(['audit', 'verify', '--archive', archiveDir, '--live'], { GATE_KUBECONFIG: gateKc, GATE_NAMESPACE: NS });
+    const verify = await cli(['audit', 'verify', '--archive', archiveDir, '--live'], {
+      GATE_KUBECONFIG: gateKc,
+      GATE_NAMESPACE: NS,
+    });
     expect(verify.code, verify.stdout + verify.stderr).to.equal(0);
-    const v = JSON.parse(verify.stdout) as { ok: boolean; writers: { writer: string; records: number; last_seq: number }[] };
-    expect(v.writers.find((w) => w.writer === 'capped')).to.deep.include({ records: acked + 10, last_seq: acked + 10 });
-    console.log(`      cap 4 reached after ${acked} records; archiver moved ${result.archived.length} segments; archive + live: ${acked + 10} records verify`);
+    const v = JSON.parse(verify.stdout) as {
+      ok: boolean;
+      writers: { writer: string; records: number; last_seq: number }[];
+    };
+    expect(v.writers.find((w) => w.writer === 'capped')).to.deep.include({
+      records: acked + 10,
+      last_seq: acked + 10,
+    });
+    console.log(
+      `      cap 4 reached after ${acked} records; archiver moved ${result.archived.length} segments; archive + live: ${acked + 10} records verify`,
+    );
   });
 
   it('stable writers: five rolling updates of two replicas write into at most three chains (Lease slots), all verify', async () => {
@@ -119,7 +243,12 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
     const clock = { now: () => new Date() };
     const start = async (pod: string): Promise<AuditSink> => {
       const slot = await acquireWriterSlot({
-        slots: 3, prefix: 'e2e-gate', identity: pod, clock, logger: silent, leaseDurationMs: 5000,
+        slots: 3,
+        prefix: 'e2e-gate',
+        identity: pod,
+        clock,
+        logger: silent,
+        leaseDurationMs: 5000,
         leaseStore: (name) => kube.lease(NS, name),
       });
       slots.push(slot);
@@ -137,13 +266,31 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
       }
       live = next;
     }
-    const writers = [...new Set((await segmentNames()).filter((s) => s.includes('e2e-gate-w')).map((s) => s.replace(/-\d{6}$/, '')))];
-    expect(writers.sort()).to.deep.equal(['migration-gate-audit-e2e-gate-w0', 'migration-gate-audit-e2e-gate-w1', 'migration-gate-audit-e2e-gate-w2']);
-    const leases = (JSON.parse(await kubectlOk(['get', 'leases', '-n', NS, '-o', 'json'])) as { items: { metadata: { name: string } }[] }).items.map((l) => l.metadata.name);
-    expect(leases.filter((l) => l.startsWith('e2e-gate-writer-')).sort()).to.deep.equal(['e2e-gate-writer-0', 'e2e-gate-writer-1', 'e2e-gate-writer-2']);
+    const writers = [
+      ...new Set(
+        (await segmentNames()).filter((s) => s.includes('e2e-gate-w')).map((s) => s.replace(/-\d{6}$/, '')),
+      ),
+    ];
+    expect(writers.sort()).to.deep.equal([
+      'migration-gate-audit-e2e-gate-w0',
+      'migration-gate-audit-e2e-gate-w1',
+      'migration-gate-audit-e2e-gate-w2',
+    ]);
+    const leases = (
+      JSON.parse(await kubectlOk(['get', 'leases', '-n', NS, '-o', 'json'])) as {
+        items: { metadata: { name: string } }[];
+      }
+    ).items.map((l) => l.metadata.name);
+    expect(leases.filter((l) => l.startsWith('e2e-gate-writer-')).sort()).to.deep.equal([
+      'e2e-gate-writer-0',
+      'e2e-gate-writer-1',
+      'e2e-gate-writer-2',
+    ]);
     const v = await verifyAudit(live[0]!);
     expect(v.ok, JSON.stringify(v.first_bad)).to.equal(true);
-    expect(v.writers.filter((w) => w.writer.startsWith('e2e-gate-w')).reduce((a, w) => a + w.records, 0)).to.equal(written);
+    expect(
+      v.writers.filter((w) => w.writer.startsWith('e2e-gate-w')).reduce((a, w) => a + w.records, 0),
+    ).to.equal(written);
     console.log(`      ${written} records over 5 rollouts of 2 replicas: 3 chains, 3 Leases`);
     await Promise.all(live.map((s) => s.close()));
   });

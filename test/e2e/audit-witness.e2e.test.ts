@@ -15,7 +15,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startWitness } from '../../src/adapters/witness/witness-server.js';
 import { chainRecord } from '../../src/core/audit-record.js';
-import { encodeVerifierKey, parseVerifierKey, SIG_TYPE_COSIGNATURE, verifierFor } from '../../src/core/tlog/signed-note.js';
+import {
+  encodeVerifierKey,
+  parseVerifierKey,
+  SIG_TYPE_COSIGNATURE,
+  verifierFor,
+} from '../../src/core/tlog/signed-note.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { startGate, type RunningGate } from '../support/gate-harness.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
@@ -24,7 +29,10 @@ const NS = 'e2e-witness';
 const SEGMENT = 'migration-gate-audit-test-writer-000001';
 const run = promisify(execFile);
 
-interface CmJson { metadata: { name: string }; data?: Record<string, string> }
+interface CmJson {
+  metadata: { name: string };
+  data?: Record<string, string>;
+}
 
 describe('audit checkpoints and a witness with the ConfigMap sink (real kube-apiserver)', function () {
   let cp: ControlPlane;
@@ -46,39 +54,93 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
     expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).to.equal(0);
     return r.stdout;
   };
-  const records = async (): Promise<string> => ((JSON.parse(await kubectlOk(['get', 'configmap', SEGMENT, '-n', NS, '-o', 'json'])) as CmJson).data ?? {})['records.jsonl'] ?? '';
+  const records = async (): Promise<string> =>
+    ((JSON.parse(await kubectlOk(['get', 'configmap', SEGMENT, '-n', NS, '-o', 'json'])) as CmJson).data ??
+      {})['records.jsonl'] ?? '';
   /** As a cluster admin would: the segment is not sealed yet, so it is updatable. */
   const rewrite = async (text: string): Promise<void> => {
-    await kubectlOk(['patch', 'configmap', SEGMENT, '-n', NS, '--type=merge', '-p', JSON.stringify({ data: { 'records.jsonl': text } })]);
+    await kubectlOk([
+      'patch',
+      'configmap',
+      SEGMENT,
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: { 'records.jsonl': text } }),
+    ]);
   };
   /** An export of every segment, one *.jsonl per ConfigMap, for `audit verify --dir`. */
   const exportTo = async (): Promise<string> => {
     const out = path.join(dir, `export-${Date.now()}`);
     mkdirSync(out);
-    const list = JSON.parse(await kubectlOk(['get', 'configmaps', '-n', NS, '-l', 'migrationgate.io/audit-segment=true', '-o', 'json'])) as { items: CmJson[] };
-    for (const cm of list.items) writeFileSync(path.join(out, `${cm.metadata.name}.jsonl`), cm.data?.['records.jsonl'] ?? '');
+    const list = JSON.parse(
+      await kubectlOk([
+        'get',
+        'configmaps',
+        '-n',
+        NS,
+        '-l',
+        'migrationgate.io/audit-segment=true',
+        '-o',
+        'json',
+      ]),
+    ) as { items: CmJson[] };
+    for (const cm of list.items)
+      writeFileSync(path.join(out, `${cm.metadata.name}.jsonl`), cm.data?.['records.jsonl'] ?? '');
     return out;
   };
   const verifyOffline = async (exportDir: string) => {
     try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify', '--checkpoint', witnessed, '--key', vkeyFile, '--dir', exportDir]);
-      return { code: 0, out: JSON.parse(stdout) as { checkpoints: Array<{ status: string }>; first_bad?: { location: string; problem: string } } };
+      const { stdout } = await run(process.execPath, [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'audit',
+        'verify',
+        '--checkpoint',
+        witnessed,
+        '--key',
+        vkeyFile,
+        '--dir',
+        exportDir,
+      ]);
+      return {
+        code: 0,
+        out: JSON.parse(stdout) as {
+          checkpoints: Array<{ status: string }>;
+          first_bad?: { location: string; problem: string };
+        },
+      };
     } catch (e) {
       const err = e as { code: number; stdout: string };
-      return { code: err.code, out: JSON.parse(err.stdout) as { checkpoints: Array<{ status: string }>; first_bad?: { location: string; problem: string } } };
+      return {
+        code: err.code,
+        out: JSON.parse(err.stdout) as {
+          checkpoints: Array<{ status: string }>;
+          first_bad?: { location: string; problem: string };
+        },
+      };
     }
   };
   const env = () => ({
-    GATE_AUDIT_SINK: 'configmap', GATE_KUBECONFIG: gateKubeconfig, GATE_NAMESPACE: NS, GATE_CLUSTER_NAME: 'e2e',
-    GATE_AUDIT_SIGNING_KEY_FILE: keyFile, GATE_AUDIT_WITNESS_URL: `http://127.0.0.1:${witness.port}`,
-    GATE_AUDIT_WITNESS_KEY: encodeVerifierKey(verifierFor('e2e-witness', wk.publicKey, SIG_TYPE_COSIGNATURE)), GATE_AUDIT_CHECKPOINT_SECONDS: '3600',
+    GATE_AUDIT_SINK: 'configmap',
+    GATE_KUBECONFIG: gateKubeconfig,
+    GATE_NAMESPACE: NS,
+    GATE_CLUSTER_NAME: 'e2e',
+    GATE_AUDIT_SIGNING_KEY_FILE: keyFile,
+    GATE_AUDIT_WITNESS_URL: `http://127.0.0.1:${witness.port}`,
+    GATE_AUDIT_WITNESS_KEY: encodeVerifierKey(verifierFor('e2e-witness', wk.publicKey, SIG_TYPE_COSIGNATURE)),
+    GATE_AUDIT_CHECKPOINT_SECONDS: '3600',
   });
   const restartAndCheckpoint = async () => {
     gate = await startGate(env());
     await gate.app.auditTrees.tick();
     await gate.app.auditTrees.settled();
     const w = gate.app.auditTrees.status().destinations.find((d) => d.name.startsWith('witness'))!;
-    const alerted = gate.app.gate.alerts.list().some((a) => a.severity === 'critical' && a.message.includes(w.detail));
+    const alerted = gate.app.gate.alerts
+      .list()
+      .some((a) => a.severity === 'critical' && a.message.includes(w.detail));
     await gate.stop();
     gate = undefined;
     return { ...w, alerted };
@@ -88,12 +150,36 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
     cp = await startControlPlane();
     await kubectlOk(['create', 'namespace', NS]);
     gateKubeconfig = await cp.mintServiceAccountKubeconfig(NS, 'migration-gate');
-    await kubectlOk(['create', 'role', 'audit-writer', '-n', NS, '--verb=get,list,create,update', '--resource=configmaps']);
-    await kubectlOk(['create', 'rolebinding', 'audit-writer', '-n', NS, '--role=audit-writer', `--serviceaccount=${NS}:migration-gate`]);
-    witness = await startWitness({
-      name: 'e2e-witness', privateKey: wk.privateKey, publicKey: wk.publicKey, logKeys: [parseVerifierKey(vkey)],
-      stateFile: path.join(dir, 'witness.json'), now: () => new Date(), log: () => {},
-    }, 0);
+    await kubectlOk([
+      'create',
+      'role',
+      'audit-writer',
+      '-n',
+      NS,
+      '--verb=get,list,create,update',
+      '--resource=configmaps',
+    ]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'audit-writer',
+      '-n',
+      NS,
+      '--role=audit-writer',
+      `--serviceaccount=${NS}:migration-gate`,
+    ]);
+    witness = await startWitness(
+      {
+        name: 'e2e-witness',
+        privateKey: wk.privateKey,
+        publicKey: wk.publicKey,
+        logKeys: [parseVerifierKey(vkey)],
+        stateFile: path.join(dir, 'witness.json'),
+        now: () => new Date(),
+        log: () => {},
+      },
+      0,
+    );
   });
   after(async () => {
     await gate?.stop();
@@ -102,15 +188,20 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('signs the ConfigMap log\'s tree, the witness cosigns it, and the export verifies offline', async () => {
+  it("signs the ConfigMap log's tree, the witness cosigns it, and the export verifies offline", async () => {
     gate = await startGate(env());
     for (let n = 1; n <= 6; n++) await gate.app.gate.audit.append(report(n));
     await gate.app.auditTrees.tick();
     await gate.app.auditTrees.settled();
-    expect(gate.app.auditTrees.status().destinations.find((d) => d.name.startsWith('witness'))).to.include({ ok: true, detail: 'cosigned size 6' });
+    expect(gate.app.auditTrees.status().destinations.find((d) => d.name.startsWith('witness'))).to.include({
+      ok: true,
+      detail: 'cosigned size 6',
+    });
     await gate.stop();
     gate = undefined;
-    const res = await fetch(`http://127.0.0.1:${witness.port}/checkpoint?origin=${encodeURIComponent('migration-gate/e2e/test-writer')}`);
+    const res = await fetch(
+      `http://127.0.0.1:${witness.port}/checkpoint?origin=${encodeURIComponent('migration-gate/e2e/test-writer')}`,
+    );
     expect(res.status).to.equal(200);
     writeFileSync(witnessed, await res.text());
     const ok = await verifyOffline(await exportTo());
@@ -119,9 +210,17 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
     // Another replica (writer) shows this writer's checkpoint from the ConfigMap board, with the witness's verdict.
     const other = await startGate(env(), { writerId: 'other-writer' });
     try {
-      const all = await (await fetch(`${other.url}/api/v1/audit/checkpoint`, { headers: other.auth })).json() as { writer: string; peers: Array<{ writer: string; size: number; witness?: { ok: boolean } }> };
+      const all = (await (
+        await fetch(`${other.url}/api/v1/audit/checkpoint`, { headers: other.auth })
+      ).json()) as {
+        writer: string;
+        peers: Array<{ writer: string; size: number; witness?: { ok: boolean } }>;
+      };
       expect(all.writer).to.equal('other-writer');
-      expect(all.peers.find((p) => p.writer === 'test-writer')).to.deep.include({ size: 6, witness: { ok: true, detail: 'cosigned size 6' } });
+      expect(all.peers.find((p) => p.writer === 'test-writer')).to.deep.include({
+        size: 6,
+        witness: { ok: true, detail: 'cosigned size 6' },
+      });
     } finally {
       await other.stop();
     }
@@ -143,12 +242,20 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
 
   it('catches a record rewritten with the hash chain recomputed: offline and at the witness', async () => {
     const intact = await records();
-    const rs = intact.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rs = intact
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     let prev = rs[1]!.hash as string;
     const forged = rs.map((r, i) => {
       if (i < 2) return r;
       const { seq: _s, writer: _w, prev_hash: _p, hash: _h, ...rest } = r;
-      const next = chainRecord((i === 2 ? { ...rest, decision: rest.decision === 'ALLOW' ? 'BLOCK' : 'ALLOW' } : rest) as never, 'test-writer', i + 1, prev) as unknown as Record<string, unknown>;
+      const next = chainRecord(
+        (i === 2 ? { ...rest, decision: rest.decision === 'ALLOW' ? 'BLOCK' : 'ALLOW' } : rest) as never,
+        'test-writer',
+        i + 1,
+        prev,
+      ) as unknown as Record<string, unknown>;
       prev = next.hash as string;
       return next;
     });

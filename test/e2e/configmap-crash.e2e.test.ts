@@ -28,9 +28,32 @@ describe('crash safety (ConfigMap audit sink, real apiserver, SIGKILL)', functio
     };
     await ok(['create', 'namespace', NS]);
     const kubeconfig = await cp.mintServiceAccountKubeconfig(NS, SA);
-    await ok(['create', 'role', 'audit-writer', '-n', NS, '--verb=get,list,create,update', '--resource=configmaps']);
-    await ok(['create', 'rolebinding', 'audit-writer', '-n', NS, '--role=audit-writer', `--serviceaccount=${NS}:${SA}`]);
-    env = { GATE_DATA_DIR: dataDir, GATE_API_TOKEN: TOKEN, GATE_WRITER_ID: 'crash-pod', GATE_AUDIT_SINK: 'configmap', GATE_KUBECONFIG: kubeconfig, GATE_NAMESPACE: NS };
+    await ok([
+      'create',
+      'role',
+      'audit-writer',
+      '-n',
+      NS,
+      '--verb=get,list,create,update',
+      '--resource=configmaps',
+    ]);
+    await ok([
+      'create',
+      'rolebinding',
+      'audit-writer',
+      '-n',
+      NS,
+      '--role=audit-writer',
+      `--serviceaccount=${NS}:${SA}`,
+    ]);
+    env = {
+      GATE_DATA_DIR: dataDir,
+      GATE_API_TOKEN: TOKEN,
+      GATE_WRITER_ID: 'crash-pod',
+      GATE_AUDIT_SINK: 'configmap',
+      GATE_KUBECONFIG: kubeconfig,
+      GATE_NAMESPACE: NS,
+    };
   });
   after(async () => {
     await cp?.stop();
@@ -43,11 +66,25 @@ describe('crash safety (ConfigMap audit sink, real apiserver, SIGKILL)', functio
     try {
       const { ids, verify } = await auditState(gate, TOKEN);
       expect(answered.size, 'requests answered before the kills').to.be.greaterThan(10);
-      expect([...answered].filter((id) => !ids.has(id)), 'answered but not recorded').to.deep.equal([]);
+      expect(
+        [...answered].filter((id) => !ids.has(id)),
+        'answered but not recorded',
+      ).to.deep.equal([]);
       expect(verify.ok).to.equal(true);
-      const segments = await cp.kubectl(['get', 'configmaps', '-n', NS, '-l', 'migrationgate.io/audit-segment=true', '-o', 'name']);
+      const segments = await cp.kubectl([
+        'get',
+        'configmaps',
+        '-n',
+        NS,
+        '-l',
+        'migrationgate.io/audit-segment=true',
+        '-o',
+        'name',
+      ]);
       expect(segments.stdout).to.contain('migration-gate-audit-crash-pod-000001');
-      console.log(`      ${answered.size} answered decisions, 3 SIGKILLs, ${ids.size} records in ConfigMaps, 0 lost, chain intact`);
+      console.log(
+        `      ${answered.size} answered decisions, 3 SIGKILLs, ${ids.size} records in ConfigMaps, 0 lost, chain intact`,
+      );
     } finally {
       await gate.kill('SIGTERM');
     }

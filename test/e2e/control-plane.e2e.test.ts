@@ -11,9 +11,13 @@ import { probe } from './harness/wait.js';
 
 const NS = 'e2e-smoke';
 
-const configMap = (name: string, ns = NS) => JSON.stringify({
-  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { 'app-config.yaml': 'a: 1\n' },
-});
+const configMap = (name: string, ns = NS) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns },
+    data: { 'app-config.yaml': 'a: 1\n' },
+  });
 
 describe('e2e control plane (etcd + kube-apiserver)', function () {
   let cp: ControlPlane;
@@ -34,7 +38,13 @@ describe('e2e control plane (etcd + kube-apiserver)', function () {
 
   it('labels new namespaces with kubernetes.io/metadata.name (no controller-manager needed)', async () => {
     await kubectlOk(['create', 'namespace', NS]);
-    const label = await kubectlOk(['get', 'namespace', NS, '-o', String.raw`jsonpath={.metadata.labels.kubernetes\.io/metadata\.name}`]);
+    const label = await kubectlOk([
+      'get',
+      'namespace',
+      NS,
+      '-o',
+      String.raw`jsonpath={.metadata.labels.kubernetes\.io/metadata\.name}`,
+    ]);
     expect(label).to.equal(NS);
   });
 
@@ -46,21 +56,39 @@ describe('e2e control plane (etcd + kube-apiserver)', function () {
 
   it('enforces RBAC for a ServiceAccount token kubeconfig', async () => {
     const kc = await cp.mintServiceAccountKubeconfig(NS, 'auditor');
-    const whoami = await cp.kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], { kubeconfig: kc });
+    const whoami = await cp.kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], {
+      kubeconfig: kc,
+    });
     expect(whoami.stdout).to.equal(`system:serviceaccount:${NS}:auditor`);
 
-    const canDelete = await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: kc });
+    const canDelete = await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], {
+      kubeconfig: kc,
+    });
     expect(canDelete.stdout.trim()).to.equal('no');
     const del = await cp.kubectl(['delete', 'configmap', 'plain', '-n', NS], { kubeconfig: kc });
     expect(del.code).to.not.equal(0);
-    expect(del.stderr).to.match(/Forbidden/).and.to.contain('cannot delete resource "configmaps"');
+    expect(del.stderr)
+      .to.match(/Forbidden/)
+      .and.to.contain('cannot delete resource "configmaps"');
 
     // ...and a Role grants exactly what it says: get yes, delete still no.
     await kubectlOk(['create', 'role', 'cm-reader', '-n', NS, '--verb=get,list', '--resource=configmaps']);
-    await kubectlOk(['create', 'rolebinding', 'auditor-cm-reader', '-n', NS, '--role=cm-reader', `--serviceaccount=${NS}:auditor`]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'auditor-cm-reader',
+      '-n',
+      NS,
+      '--role=cm-reader',
+      `--serviceaccount=${NS}:auditor`,
+    ]);
     const get = await cp.kubectl(['get', 'configmap', 'plain', '-n', NS, '-o', 'name'], { kubeconfig: kc });
     expect(get.stdout.trim(), get.stderr).to.equal('configmap/plain');
-    expect((await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: kc })).stdout.trim()).to.equal('no');
+    expect(
+      (
+        await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: kc })
+      ).stdout.trim(),
+    ).to.equal('no');
   });
 
   it('runs helm against the cluster', async () => {
@@ -80,29 +108,51 @@ describe('e2e control plane (etcd + kube-apiserver)', function () {
       hook = await startAdmissionServer(cp.dir, (req) =>
         req.kind.kind === 'ConfigMap'
           ? { allowed: false, message: `e2e webhook says no to ${req.namespace}/${req.name}` }
-          : { allowed: true });
+          : { allowed: true },
+      );
       await kubectlOk(['create', 'namespace', DENIED_NS]);
-      await kubectlOk(['apply', '-f', '-'], JSON.stringify({
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingWebhookConfiguration',
-        metadata: { name: 'e2e-deny-configmaps' },
-        webhooks: [{
-          name: 'deny-configmaps.e2e.migrationgate.io',
-          clientConfig: { url: hook.url, caBundle: Buffer.from(hook.caPem).toString('base64') },
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }],
-          // Same selector style as the gate: namespaces matched by the label
-          // the apiserver itself sets.
-          namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [DENIED_NS] }] },
-          failurePolicy: 'Fail',
-          sideEffects: 'None',
-          admissionReviewVersions: ['v1'],
-          timeoutSeconds: 5,
-        }],
-      }));
+      await kubectlOk(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'ValidatingWebhookConfiguration',
+          metadata: { name: 'e2e-deny-configmaps' },
+          webhooks: [
+            {
+              name: 'deny-configmaps.e2e.migrationgate.io',
+              clientConfig: { url: hook.url, caBundle: Buffer.from(hook.caPem).toString('base64') },
+              rules: [
+                {
+                  apiGroups: [''],
+                  apiVersions: ['v1'],
+                  operations: ['CREATE', 'UPDATE'],
+                  resources: ['configmaps'],
+                },
+              ],
+              // Same selector style as the gate: namespaces matched by the label
+              // the apiserver itself sets.
+              namespaceSelector: {
+                matchExpressions: [
+                  { key: 'kubernetes.io/metadata.name', operator: 'In', values: [DENIED_NS] },
+                ],
+              },
+              failurePolicy: 'Fail',
+              sideEffects: 'None',
+              admissionReviewVersions: ['v1'],
+              timeoutSeconds: 5,
+            },
+          ],
+        }),
+      );
     });
 
     after(async () => {
-      await cp.kubectl(['delete', 'validatingwebhookconfiguration', 'e2e-deny-configmaps', '--ignore-not-found']);
+      await cp.kubectl([
+        'delete',
+        'validatingwebhookconfiguration',
+        'e2e-deny-configmaps',
+        '--ignore-not-found',
+      ]);
       await hook?.close();
     });
 
@@ -116,7 +166,9 @@ describe('e2e control plane (etcd + kube-apiserver)', function () {
         r = await cp.kubectl(['apply', '-f', '-'], { input: configMap('blocked', DENIED_NS) });
       }
       expect(r.code).to.not.equal(0);
-      expect(r.stderr).to.contain('admission webhook "deny-configmaps.e2e.migrationgate.io" denied the request');
+      expect(r.stderr).to.contain(
+        'admission webhook "deny-configmaps.e2e.migrationgate.io" denied the request',
+      );
       expect(r.stderr).to.contain(`e2e webhook says no to ${DENIED_NS}/blocked`);
       expect(hook.requests.some((q) => q.name === 'blocked' && q.operation === 'CREATE')).to.equal(true);
     });

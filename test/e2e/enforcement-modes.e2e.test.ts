@@ -18,18 +18,32 @@ describe('e2e: enforcement modes (warn / audit) by namespace label', function ()
 
   before(async () => {
     cl = await startGateCluster({ gate: { env: { GATE_ARTIFACT_ROOT: path.resolve('examples') } } });
-    const ns = Object.entries(NAMESPACES).map(([mode, name]) => [
-      'apiVersion: v1', 'kind: Namespace', 'metadata:', `  name: ${name}`, '  labels:', '    migrationgate.io/enforce: "true"', `    migrationgate.io/enforcement: "${mode === 'bogus' ? 'off' : mode}"`,
-    ].join('\n')).join('\n---\n');
+    const ns = Object.entries(NAMESPACES)
+      .map(([mode, name]) =>
+        [
+          'apiVersion: v1',
+          'kind: Namespace',
+          'metadata:',
+          `  name: ${name}`,
+          '  labels:',
+          '    migrationgate.io/enforce: "true"',
+          `    migrationgate.io/enforcement: "${mode === 'bogus' ? 'off' : mode}"`,
+        ].join('\n'),
+      )
+      .join('\n---\n');
     const r = await cl.cp.kubectl(['apply', '-f', '-'], { input: ns });
     expect(r.code, r.stderr).to.equal(0);
   });
-  after(async () => { await cl?.stop(); });
+  after(async () => {
+    await cl?.stop();
+  });
 
   const example = (file: string) => exampleCases().find((c) => c.file === file)!;
   const applyIn = (file: string, namespace: string, name: string) => {
     const c = example(file);
-    const text = c.text.replace(`namespace: ${c.namespace}\n`, `namespace: ${namespace}\n`).replace(`name: ${c.name}\n`, `name: ${name}\n`);
+    const text = c.text
+      .replace(`namespace: ${c.namespace}\n`, `namespace: ${namespace}\n`)
+      .replace(`name: ${c.name}\n`, `name: ${name}\n`);
     return cl.cp.kubectl(['apply', '-f', '-'], { input: localArtifacts(text) });
   };
   const recordOf = async (name: string): Promise<AuditItem & { enforcement?: Record<string, unknown> }> => {
@@ -45,7 +59,15 @@ describe('e2e: enforcement modes (warn / audit) by namespace label', function ()
     const rec = await recordOf('tls-off-warn');
     expect(rec.decision).to.equal('ALLOW');
     expect(rec.enforcement).to.deep.include({ mode: 'warn', would_be: 'BLOCK', outcome: 'ALLOW' });
-    const got = await cl.cp.kubectl(['get', 'configmap', '-n', NAMESPACES.warn, 'tls-off-warn', '-o', 'name']);
+    const got = await cl.cp.kubectl([
+      'get',
+      'configmap',
+      '-n',
+      NAMESPACES.warn,
+      'tls-off-warn',
+      '-o',
+      'name',
+    ]);
     expect(got.stdout.trim()).to.equal('configmap/tls-off-warn');
   });
 
@@ -57,11 +79,13 @@ describe('e2e: enforcement modes (warn / audit) by namespace label', function ()
     expect(rec.enforcement).to.deep.include({ mode: 'audit', would_be: 'BLOCK', outcome: 'ALLOW' });
   });
 
-  it('a tampered config (hash mismatch) is denied in warn and in audit, by the mode\'s own webhook', async () => {
+  it("a tampered config (hash mismatch) is denied in warn and in audit, by the mode's own webhook", async () => {
     for (const mode of ['warn', 'audit'] as const) {
       const r = await applyIn('bad-hash-mismatch.yaml', NAMESPACES[mode], `tampered-${mode}`);
       expect(r.code, r.stdout).to.not.equal(0);
-      expect(r.stderr).to.include(`admission webhook "${mode}.configmaps.migrationgate.io" denied the request`);
+      expect(r.stderr).to.include(
+        `admission webhook "${mode}.configmaps.migrationgate.io" denied the request`,
+      );
       expect(r.stderr).to.match(/^\[config-hash-mismatch\] /m);
       expect((await recordOf(`tampered-${mode}`)).enforcement).to.deep.include({ mode, outcome: 'BLOCK' });
     }

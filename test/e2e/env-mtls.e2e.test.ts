@@ -27,18 +27,39 @@ describe('e2e: environment by namespace, mTLS between kube-apiserver and the gat
 
   before(async () => {
     const ca = await createCa(dir, 'webhook-client-ca');
-    const client = await issueCert(dir, ca, { name: 'apiserver-webhook-client', cn: 'kube-apiserver-webhook-client', usage: 'client' });
+    const client = await issueCert(dir, ca, {
+      name: 'apiserver-webhook-client',
+      cn: 'kube-apiserver-webhook-client',
+      usage: 'client',
+    });
     const kubeconfig = path.join(dir, 'webhook-client.kubeconfig');
     // "*": the client certificate for every webhook host (the gate's port is only known once it runs).
-    writeFileSync(kubeconfig, JSON.stringify({
-      apiVersion: 'v1', kind: 'Config',
-      users: [{ name: '*', user: { 'client-certificate': client.certPath, 'client-key': client.keyPath } }],
-    }));
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        users: [{ name: '*', user: { 'client-certificate': client.certPath, 'client-key': client.keyPath } }],
+      }),
+    );
     const admission = path.join(dir, 'admission.yaml');
-    writeFileSync(admission, JSON.stringify({
-      apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AdmissionConfiguration',
-      plugins: [{ name: 'ValidatingAdmissionWebhook', configuration: { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'WebhookAdmissionConfiguration', kubeConfigFile: kubeconfig } }],
-    }));
+    writeFileSync(
+      admission,
+      JSON.stringify({
+        apiVersion: 'apiserver.config.k8s.io/v1',
+        kind: 'AdmissionConfiguration',
+        plugins: [
+          {
+            name: 'ValidatingAdmissionWebhook',
+            configuration: {
+              apiVersion: 'apiserver.config.k8s.io/v1',
+              kind: 'WebhookAdmissionConfiguration',
+              kubeConfigFile: kubeconfig,
+            },
+          },
+        ],
+      }),
+    );
     cl = await startGateCluster({
       controlPlane: { apiserverArgs: [`--admission-control-config-file=${admission}`] },
       gate: { env: { GATE_WEBHOOK_CLIENT_CA: ca.certPath, GATE_ARTIFACT_ROOT: path.resolve('examples') } },
@@ -46,22 +67,37 @@ describe('e2e: environment by namespace, mTLS between kube-apiserver and the gat
     const ns = await cl.cp.kubectl(['apply', '-f', path.join(K8S, 'namespace.yaml')]);
     expect(ns.code, ns.stderr).to.equal(0);
   });
-  after(async () => { await cl?.stop(); });
+  after(async () => {
+    await cl?.stop();
+  });
 
   const caseOf = (file: string) => exampleCases().find((c) => c.file === file)!;
-  const apply = (text: string, namespace?: string) => cl.cp.kubectl(['apply', ...(namespace ? ['-n', namespace] : []), '-f', '-'], { input: localArtifacts(text) });
+  const apply = (text: string, namespace?: string) =>
+    cl.cp.kubectl(['apply', ...(namespace ? ['-n', namespace] : []), '-f', '-'], {
+      input: localArtifacts(text),
+    });
 
   it('a good prod ConfigMap is admitted through mTLS, audited with caller client-certificate', async () => {
     const c = caseOf('good-configmap.yaml');
     const r = await apply(c.text);
     expect(r.code, r.stderr).to.equal(0);
-    const rec = (await auditRecords(cl.gate)).find((i) => i.subject.name === c.name) as unknown as { subject: { caller?: unknown } };
-    expect(rec.subject.caller).to.deep.equal({ authenticated: true, via: 'client-certificate', cn: 'kube-apiserver-webhook-client' });
+    const rec = (await auditRecords(cl.gate)).find((i) => i.subject.name === c.name) as unknown as {
+      subject: { caller?: unknown };
+    };
+    expect(rec.subject.caller).to.deep.equal({
+      authenticated: true,
+      via: 'client-certificate',
+      cn: 'kube-apiserver-webhook-client',
+    });
   });
 
   it('a manifest saying env staging in an unlabelled (prod) namespace is denied [env-mismatch]', async () => {
     const c = caseOf('staging-warn-configmap.yaml');
-    const r = await apply(c.text.replace(`namespace: ${c.namespace}\n`, 'namespace: payments\n').replace(`name: ${c.name}\n`, 'name: staging-claim-in-prod\n'));
+    const r = await apply(
+      c.text
+        .replace(`namespace: ${c.namespace}\n`, 'namespace: payments\n')
+        .replace(`name: ${c.name}\n`, 'name: staging-claim-in-prod\n'),
+    );
     expect(r.code, r.stdout).to.not.equal(0);
     expect(r.stderr).to.include('admission webhook "configmaps.migrationgate.io" denied the request');
     expect(r.stderr).to.match(/^\[env-mismatch\] /m);
@@ -85,9 +121,25 @@ describe('e2e: environment by namespace, mTLS between kube-apiserver and the gat
 
   it('a direct post to the webhook port without a client certificate is refused, and nothing is audited', async () => {
     const before = (await auditRecords(cl.gate)).length;
-    const review = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'forged', userInfo: { username: 'system:admin' } } });
+    const review = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'forged', userInfo: { username: 'system:admin' } },
+    });
     const outcome = await new Promise<string>((resolve) => {
-      const req = https.request({ host: '127.0.0.1', port: cl.gate.webhookPort, method: 'POST', path: '/validate/prod', ca: cl.gate.caPem, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json' } }, (res) => resolve(`answered ${res.statusCode}`));
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: cl.gate.webhookPort,
+          method: 'POST',
+          path: '/validate/prod',
+          ca: cl.gate.caPem,
+          servername: 'localhost',
+          agent: false,
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => resolve(`answered ${res.statusCode}`),
+      );
       req.on('error', (e: NodeJS.ErrnoException) => resolve(`refused ${e.code ?? e.message}`));
       req.end(review);
     });

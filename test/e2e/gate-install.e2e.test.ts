@@ -12,13 +12,29 @@ import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 import type { RunResult } from './harness/exec.js';
 import {
-  CHART_DIR, RELEASE, RELEASE_NAMESPACE, K8S_EXAMPLES_DIR,
-  exampleCases, localArtifacts, mapLimit, startGateCluster, type GateCluster, stopClusterAfterSuite } from './support/gate-cluster.js';
+  CHART_DIR,
+  RELEASE,
+  RELEASE_NAMESPACE,
+  K8S_EXAMPLES_DIR,
+  exampleCases,
+  localArtifacts,
+  mapLimit,
+  startGateCluster,
+  type GateCluster,
+  stopClusterAfterSuite,
+} from './support/gate-cluster.js';
 import { auditRecords } from './support/local-gate.js';
 
-interface Obj { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid?: string }; [k: string]: unknown }
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; uid?: string };
+  [k: string]: unknown;
+}
 interface Webhook {
-  name: string; failurePolicy: string; sideEffects: string;
+  name: string;
+  failurePolicy: string;
+  sideEffects: string;
   clientConfig: { url?: string; caBundle?: string; service?: unknown };
   rules: { resources: string[] }[];
 }
@@ -34,7 +50,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 describe('e2e: helm install + kubectl apply through a real kube-apiserver to the real gate', function () {
   this.timeout(300_000);
   let cl: GateCluster;
-  const kubectl = (args: string[], input?: string) => cl.cp.kubectl(args, input === undefined ? {} : { input });
+  const kubectl = (args: string[], input?: string) =>
+    cl.cp.kubectl(args, input === undefined ? {} : { input });
   const getJson = async <T>(args: string[]): Promise<T> => {
     const r = await kubectl([...args, '-o', 'json']);
     expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).to.equal(0);
@@ -58,21 +75,39 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
       expect(cl.install.stdout).to.match(/STATUS: deployed/);
       const manifest = await cl.cp.helm(['get', 'manifest', RELEASE, '-n', RELEASE_NAMESPACE]);
       expect(manifest.code, manifest.stderr).to.equal(0);
-      const rendered = parseAllDocuments(manifest.stdout).map((d) => d.toJS() as Obj | null).filter((d): d is Obj => d !== null);
+      const rendered = parseAllDocuments(manifest.stdout)
+        .map((d) => d.toJS() as Obj | null)
+        .filter((d): d is Obj => d !== null);
       const kinds = rendered.map((d) => d.kind);
-      expect(kinds).to.include.members(['CustomResourceDefinition', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole',
-        'ClusterRoleBinding', 'ValidatingWebhookConfiguration', 'Deployment', 'Service', 'ConfigMap', 'Secret']);
+      expect(kinds).to.include.members([
+        'CustomResourceDefinition',
+        'ServiceAccount',
+        'Role',
+        'RoleBinding',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ValidatingWebhookConfiguration',
+        'Deployment',
+        'Service',
+        'ConfigMap',
+        'Secret',
+      ]);
       // `kubectl get -f` looks every rendered object up in the apiserver.
       const live = await kubectl(['get', '-f', '-', '-o', 'json'], manifest.stdout);
       expect(live.code, live.stderr).to.equal(0);
       const items = (JSON.parse(live.stdout) as { items: Obj[] }).items;
-      expect(items.map((o) => `${o.kind}/${o.metadata.name}`).sort()).to.deep.equal(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort());
-      for (const o of items) expect(o.metadata.uid, `${o.kind}/${o.metadata.name} is stored`).to.be.a('string');
+      expect(items.map((o) => `${o.kind}/${o.metadata.name}`).sort()).to.deep.equal(
+        rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+      );
+      for (const o of items)
+        expect(o.metadata.uid, `${o.kind}/${o.metadata.name} is stored`).to.be.a('string');
     });
 
     it('the CRD is established and serves migrationgate.io/v1alpha1 MigrationRequests', async () => {
-      const crd = await getJson<{ spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] }; status: { conditions: { type: string; status: string }[] } }>(
-        ['get', 'crd', 'migrationrequests.migrationgate.io']);
+      const crd = await getJson<{
+        spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] };
+        status: { conditions: { type: string; status: string }[] };
+      }>(['get', 'crd', 'migrationrequests.migrationgate.io']);
       expect(crd.spec.group).to.equal('migrationgate.io');
       expect(crd.spec.names.kind).to.equal('MigrationRequest');
       expect(crd.spec.versions.some((v) => v.name === 'v1alpha1' && v.served)).to.equal(true);
@@ -83,20 +118,44 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
 
     it('RBAC: the ServiceAccount is bound to its Role and ClusterRole', async () => {
       await getJson(['get', 'serviceaccount', RELEASE, '-n', RELEASE_NAMESPACE]);
-      for (const [kind, ns] of [['rolebinding', RELEASE_NAMESPACE], ['clusterrolebinding', undefined]] as const) {
-        const b = await getJson<{ roleRef: { kind: string; name: string }; subjects: { kind: string; name: string; namespace: string }[] }>(
-          ['get', kind, RELEASE, ...(ns ? ['-n', ns] : [])]);
-        expect(b.roleRef).to.deep.include({ kind: kind === 'rolebinding' ? 'Role' : 'ClusterRole', name: RELEASE });
-        expect(b.subjects).to.deep.include({ kind: 'ServiceAccount', name: RELEASE, namespace: RELEASE_NAMESPACE });
+      for (const [kind, ns] of [
+        ['rolebinding', RELEASE_NAMESPACE],
+        ['clusterrolebinding', undefined],
+      ] as const) {
+        const b = await getJson<{
+          roleRef: { kind: string; name: string };
+          subjects: { kind: string; name: string; namespace: string }[];
+        }>(['get', kind, RELEASE, ...(ns ? ['-n', ns] : [])]);
+        expect(b.roleRef).to.deep.include({
+          kind: kind === 'rolebinding' ? 'Role' : 'ClusterRole',
+          name: RELEASE,
+        });
+        expect(b.subjects).to.deep.include({
+          kind: 'ServiceAccount',
+          name: RELEASE,
+          namespace: RELEASE_NAMESPACE,
+        });
       }
-      const role = await getJson<{ rules: { resources?: string[]; verbs: string[] }[] }>(['get', 'role', RELEASE, '-n', RELEASE_NAMESPACE]);
+      const role = await getJson<{ rules: { resources?: string[]; verbs: string[] }[] }>([
+        'get',
+        'role',
+        RELEASE,
+        '-n',
+        RELEASE_NAMESPACE,
+      ]);
       expect(role.rules.some((r) => r.resources?.includes('configmaps'))).to.equal(true);
       const cr = await getJson<{ rules: { resources?: string[] }[] }>(['get', 'clusterrole', RELEASE]);
       // TokenReview is off by default (api.tokenReview), so no `create tokenreviews`.
-      expect(cr.rules.flatMap((r) => r.resources ?? []).sort()).to.deep.equal(['migrationrequests', 'validatingwebhookconfigurations']);
+      expect(cr.rules.flatMap((r) => r.resources ?? []).sort()).to.deep.equal([
+        'migrationrequests',
+        'validatingwebhookconfigurations',
+      ]);
       // The apiserver enforces it: the gate's identity may create ConfigMaps in its namespace, never delete them.
       const sa = `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}`;
-      const can = async (verb: string) => (await kubectl(['auth', 'can-i', verb, 'configmaps', '-n', RELEASE_NAMESPACE, '--as', sa])).stdout.trim();
+      const can = async (verb: string) =>
+        (
+          await kubectl(['auth', 'can-i', verb, 'configmaps', '-n', RELEASE_NAMESPACE, '--as', sa])
+        ).stdout.trim();
       expect(await can('create')).to.equal('yes');
       expect(await can('delete')).to.equal('no');
     });
@@ -104,14 +163,22 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
     it('the ValidatingWebhookConfiguration: two webhooks per environment, failurePolicy Fail, url mode at the local gate with its CA', async () => {
       const vwc = await getJson<{ webhooks: Webhook[] }>(['get', 'validatingwebhookconfiguration', RELEASE]);
       // Per environment, one pair per enforcement mode (enforce keeps the historical names).
-      const pair = (prefix: string): string[] => [`${prefix}${WEBHOOK_OF.ConfigMap}`, `${prefix}${WEBHOOK_OF.MigrationRequest}`];
-      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(['', 'staging.'].flatMap((env) => ['', 'warn.', 'audit.'].flatMap((m) => pair(`${m}${env}`))));
+      const pair = (prefix: string): string[] => [
+        `${prefix}${WEBHOOK_OF.ConfigMap}`,
+        `${prefix}${WEBHOOK_OF.MigrationRequest}`,
+      ];
+      expect(vwc.webhooks.map((w) => w.name)).to.deep.equal(
+        ['', 'staging.'].flatMap((env) => ['', 'warn.', 'audit.'].flatMap((m) => pair(`${m}${env}`))),
+      );
       for (const w of vwc.webhooks) {
         expect(w.failurePolicy, w.name).to.equal('Fail');
         expect(w.sideEffects, w.name).to.equal('NoneOnDryRun');
         const mode = /^(warn|audit)\./.exec(w.name)?.[1];
         const env = w.name.replace(/^(warn|audit)\./, '').startsWith('staging.') ? 'staging' : 'prod';
-        expect(w.clientConfig, w.name).to.deep.equal({ url: `${cl.gate.webhookUrl}/${env}${mode ? `/${mode}` : ''}`, caBundle: cl.gate.caBundle });
+        expect(w.clientConfig, w.name).to.deep.equal({
+          url: `${cl.gate.webhookUrl}/${env}${mode ? `/${mode}` : ''}`,
+          caBundle: cl.gate.caBundle,
+        });
       }
     });
   });
@@ -128,12 +195,17 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
       // and its own admission request.
       await mapLimit(cases, 4, async (c) => {
         const rewritten = localArtifacts(c.text);
-        const r = rewritten === c.text
-          ? await kubectl(['apply', '-f', c.path])
-          : await kubectl(['apply', '-f', '-'], rewritten);
+        const r =
+          rewritten === c.text
+            ? await kubectl(['apply', '-f', c.path])
+            : await kubectl(['apply', '-f', '-'], rewritten);
         results.set(c.file, r);
       });
-      const lists = await Promise.all(['payments', 'payments-staging'].map((n) => getJson<{ items: Obj[] }>(['get', 'configmaps,migrationrequests', '-n', n])));
+      const lists = await Promise.all(
+        ['payments', 'payments-staging'].map((n) =>
+          getJson<{ items: Obj[] }>(['get', 'configmaps,migrationrequests', '-n', n]),
+        ),
+      );
       existing = new Set(lists.flatMap((l) => l.items).map((o) => `${o.kind}/${o.metadata.name}`));
     });
 
@@ -157,8 +229,11 @@ describe('e2e: helm install + kubectl apply through a real kube-apiserver to the
           expect(r.stderr, out).to.match(/Error from server \(Forbidden\)/);
           expect(r.stderr, out).to.include(`admission webhook "${WEBHOOK_OF[c.kind]}" denied the request`);
           // The gate's first line, then its reasons, one per line.
-          expect(r.stderr, out).to.match(new RegExp(
-            `denied the request: migration-gate BLOCKED ${c.kind} ${c.namespace}/${escape(c.name)} \\(${SCENARIO_OF[c.kind]}, request [0-9A-Z]{26}\\)\\n`));
+          expect(r.stderr, out).to.match(
+            new RegExp(
+              `denied the request: migration-gate BLOCKED ${c.kind} ${c.namespace}/${escape(c.name)} \\(${SCENARIO_OF[c.kind]}, request [0-9A-Z]{26}\\)\\n`,
+            ),
+          );
           expect(r.stderr, out).to.match(new RegExp(`^\\[${escape(c.rule ?? '')}\\] `, 'm'));
           expect(existing.has(key), `${key} must not exist`).to.equal(false);
         }

@@ -9,7 +9,14 @@
 //
 //   npx mocha --no-config --node-option import=tsx --timeout 600000 test/e2e/gate-outage.e2e.test.ts
 import { expect } from 'chai';
-import { K8S_EXAMPLES_DIR, exampleCases, startGateCluster, type ExampleCase, type GateCluster, stopClusterAfterSuite } from './support/gate-cluster.js';
+import {
+  K8S_EXAMPLES_DIR,
+  exampleCases,
+  startGateCluster,
+  type ExampleCase,
+  type GateCluster,
+  stopClusterAfterSuite,
+} from './support/gate-cluster.js';
 import { auditRecords } from './support/local-gate.js';
 
 const NS = 'payments';
@@ -59,9 +66,11 @@ describe('e2e: the gate stops under a stream of applies (failurePolicy Fail)', f
       const a: Apply = { i, name, phase, start: Date.now(), end: 0, code: -1, stdout: '', stderr: '' };
       applies.push(a);
       const manifest = template.text.replace(`name: ${template.name}\n`, `name: ${name}\n`);
-      pending.push(cl.cp.kubectl(['create', '-f', '-'], { input: manifest, timeoutMs: 60_000 }).then((r) => {
-        Object.assign(a, { end: Date.now(), code: r.code, stdout: r.stdout, stderr: r.stderr });
-      }));
+      pending.push(
+        cl.cp.kubectl(['create', '-f', '-'], { input: manifest, timeoutMs: 60_000 }).then((r) => {
+          Object.assign(a, { end: Date.now(), code: r.code, stdout: r.stdout, stderr: r.stderr });
+        }),
+      );
     };
     const stream = async (n: number) => {
       for (let k = 0; k < n; k++) {
@@ -86,7 +95,9 @@ describe('e2e: the gate stops under a stream of applies (failurePolicy Fail)', f
     // 3. Restarted on the same data dir, TLS dir and port; applies keep coming meanwhile.
     phase = 'restarting';
     let back = false;
-    const restarted = cl.gate.restart().finally(() => { back = true; });
+    const restarted = cl.gate.restart().finally(() => {
+      back = true;
+    });
     // Slower while the gate starts (node + tsx load the whole app, seconds on
     // a busy 2-vCPU machine): a flood of kubectl processes would only starve it.
     while (!back) {
@@ -100,14 +111,19 @@ describe('e2e: the gate stops under a stream of applies (failurePolicy Fail)', f
     phase = 'back';
     await stream(AFTER_BACK);
     await Promise.all(pending);
-    const count = (p: Apply['phase']) => `${applies.filter((a) => a.phase === p && a.code === 0).length}/${applies.filter((a) => a.phase === p).length}`;
+    const count = (p: Apply['phase']) =>
+      `${applies.filter((a) => a.phase === p && a.code === 0).length}/${applies.filter((a) => a.phase === p).length}`;
     const ms = (a: Apply) => a.end - a.start;
-    console.log(`      stream: ${applies.length} applies, admitted up ${count('up')}, down ${count('down')}, restarting ${count('restarting')}, back ${count('back')}; ` +
-      `outage ${timeline.backAt - timeline.downFrom} ms (restart ${timeline.backAt - timeline.downUntil} ms); ` +
-      `kubectl create ${Math.min(...applies.map(ms))}..${Math.max(...applies.map(ms))} ms`);
+    console.log(
+      `      stream: ${applies.length} applies, admitted up ${count('up')}, down ${count('down')}, restarting ${count('restarting')}, back ${count('back')}; ` +
+        `outage ${timeline.backAt - timeline.downFrom} ms (restart ${timeline.backAt - timeline.downUntil} ms); ` +
+        `kubectl create ${Math.min(...applies.map(ms))}..${Math.max(...applies.map(ms))} ms`,
+    );
 
-    const show = (a: Apply) => `#${a.i} ${a.name} (${a.phase}, ${a.start - timeline.downFrom} ms .. ${a.end - timeline.downFrom} ms): exit ${a.code}\n${a.stderr || a.stdout}`;
-    const refusedByApiserver = (a: Apply) => a.code !== 0 &&
+    const show = (a: Apply) =>
+      `#${a.i} ${a.name} (${a.phase}, ${a.start - timeline.downFrom} ms .. ${a.end - timeline.downFrom} ms): exit ${a.code}\n${a.stderr || a.stdout}`;
+    const refusedByApiserver = (a: Apply) =>
+      a.code !== 0 &&
       /Internal error occurred: failed calling webhook "configmaps\.migrationgate\.io"/.test(a.stderr) &&
       /connection refused/.test(a.stderr);
 
@@ -121,27 +137,41 @@ describe('e2e: the gate stops under a stream of applies (failurePolicy Fail)', f
     expect(inOutage.length, 'applies made while the gate was down').to.be.at.least(WHILE_DOWN - 2);
     for (const a of inOutage) expect(refusedByApiserver(a), show(a)).to.equal(true);
     // Around the restart either answer is fine, but a failure is only ever the webhook call failing.
-    for (const a of applies.filter((x) => x.code !== 0)) expect(refusedByApiserver(a), show(a)).to.equal(true);
-    expect(applies.filter((x) => x.phase === 'up' || x.phase === 'back').length).to.equal(BEFORE_KILL + AFTER_BACK);
+    for (const a of applies.filter((x) => x.code !== 0))
+      expect(refusedByApiserver(a), show(a)).to.equal(true);
+    expect(applies.filter((x) => x.phase === 'up' || x.phase === 'back').length).to.equal(
+      BEFORE_KILL + AFTER_BACK,
+    );
     expect(applies.length).to.be.at.least(BEFORE_KILL + WHILE_DOWN + AFTER_BACK);
   });
 
-  it('none was admitted unchecked: exactly the admitted ConfigMaps exist, each with the gate\'s ALLOW record', async () => {
+  it("none was admitted unchecked: exactly the admitted ConfigMaps exist, each with the gate's ALLOW record", async () => {
     expect(applies.length, 'the stream ran').to.be.greaterThan(0);
     const list = await cl.cp.kubectl(['get', 'configmaps', '-n', NS, '-o', 'json']);
     expect(list.code, list.stderr).to.equal(0);
     const stored = (JSON.parse(list.stdout) as { items: { metadata: { name: string } }[] }).items
-      .map((o) => o.metadata.name).filter((n) => n.startsWith(PREFIX)).sort();
-    const admitted = applies.filter((a) => a.code === 0).map((a) => a.name).sort();
+      .map((o) => o.metadata.name)
+      .filter((n) => n.startsWith(PREFIX))
+      .sort();
+    const admitted = applies
+      .filter((a) => a.code === 0)
+      .map((a) => a.name)
+      .sort();
     expect(stored).to.deep.equal(admitted);
-    expect(applies.filter((a) => a.start >= timeline.downFrom && a.end <= timeline.downUntil).map((a) => a.name))
-      .to.not.include.oneOf(stored);
+    expect(
+      applies.filter((a) => a.start >= timeline.downFrom && a.end <= timeline.downUntil).map((a) => a.name),
+    ).to.not.include.oneOf(stored);
 
     // The restarted gate reads the same audit file: the records from before the kill are still there.
     const records = await auditRecords(cl.gate);
-    const allowed = new Set(records.filter((r) => r.decision === 'ALLOW' && r.subject.source === 'webhook').map((r) => r.subject.name));
+    const allowed = new Set(
+      records
+        .filter((r) => r.decision === 'ALLOW' && r.subject.source === 'webhook')
+        .map((r) => r.subject.name),
+    );
     for (const name of stored) expect(allowed.has(name), `${name} has an ALLOW audit record`).to.equal(true);
-    for (const a of applies.filter((x) => x.code !== 0)) expect(allowed.has(a.name), `${a.name} was refused yet audited ALLOW`).to.equal(false);
+    for (const a of applies.filter((x) => x.code !== 0))
+      expect(allowed.has(a.name), `${a.name} was refused yet audited ALLOW`).to.equal(false);
   });
 
   it('the audit chain still verifies after the SIGKILL and restart', async () => {

@@ -16,16 +16,31 @@ import { expect } from 'chai';
 import { NODE_NAME, startPodCluster, type PodCluster } from './harness/node.js';
 import type { RunResult } from './harness/exec.js';
 import { startApplyStream, type StreamResult } from './support/apply-stream.js';
-import { CHART_DIR, K8S_EXAMPLES_DIR, RELEASE, RELEASE_NAMESPACE, exampleCases, mapLimit } from './support/gate-cluster.js';
 import {
-  ensureGateImage, gatePods, helmInstallDefault, imageArgs, importGateImage, segmentRecords, trustExampleKeyArgs, type GateImage,
+  CHART_DIR,
+  K8S_EXAMPLES_DIR,
+  RELEASE,
+  RELEASE_NAMESPACE,
+  exampleCases,
+  mapLimit,
+} from './support/gate-cluster.js';
+import {
+  ensureGateImage,
+  gatePods,
+  helmInstallDefault,
+  imageArgs,
+  importGateImage,
+  segmentRecords,
+  trustExampleKeyArgs,
+  type GateImage,
 } from './support/pod-gate.js';
 
 const SA_USER = `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}`;
 const TRUST_EXAMPLE_KEY = trustExampleKeyArgs();
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
-const pems = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const pems = (bundle: string) =>
+  bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 
 /** apiserver audit policy: who wrote ConfigMaps in the gate's namespace. */
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
@@ -44,11 +59,14 @@ rules:
 
 function presentedCert(host: string, port: number): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host, port, rejectUnauthorized: false, servername: `${RELEASE}.${RELEASE_NAMESPACE}.svc` }, () => {
-      const raw = s.getPeerCertificate().raw;
-      s.end();
-      resolve(new X509Certificate(raw));
-    });
+    const s = connect(
+      { host, port, rejectUnauthorized: false, servername: `${RELEASE}.${RELEASE_NAMESPACE}.svc` },
+      () => {
+        const raw = s.getPeerCertificate().raw;
+        s.end();
+        resolve(new X509Certificate(raw));
+      },
+    );
     s.on('error', reject);
   });
 }
@@ -63,7 +81,10 @@ async function until(what: string, f: () => Promise<boolean>, ms = 120_000): Pro
 
 function expectClean(what: string, r: StreamResult, minApplies: number): void {
   expect(r.badAdmitted, `${what}: bad ConfigMaps admitted`).to.deep.equal([]);
-  expect(r.goodFailed, `${what}: good applies refused (${r.goodFailed.length}), first: ${r.goodFailed.slice(0, 3).join('\n')}`).to.deep.equal([]);
+  expect(
+    r.goodFailed,
+    `${what}: good applies refused (${r.goodFailed.length}), first: ${r.goodFailed.slice(0, 3).join('\n')}`,
+  ).to.deep.equal([]);
   expect(r.goodAdmitted + r.badDenied, `${what}: applies judged`).to.be.at.least(minApplies);
 }
 
@@ -80,9 +101,16 @@ describe('e2e: real pods, the default helm install of the built image', function
     return r.stdout;
   };
   const json = async <T>(args: string[]): Promise<T> => JSON.parse(await ok([...args, '-o', 'json'])) as T;
-  const webhookBundles = async () => (await json<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(
-    ['get', 'validatingwebhookconfiguration', RELEASE])).webhooks.map((w) => b64(w.clientConfig.caBundle ?? ''));
-  const tlsSecret = () => json<{ data: Record<string, string> }>(['get', 'secret', `${RELEASE}-tls`, '-n', RELEASE_NAMESPACE]);
+  const webhookBundles = async () =>
+    (
+      await json<{ webhooks: { clientConfig: { caBundle?: string } }[] }>([
+        'get',
+        'validatingwebhookconfiguration',
+        RELEASE,
+      ])
+    ).webhooks.map((w) => b64(w.clientConfig.caBundle ?? ''));
+  const tlsSecret = () =>
+    json<{ data: Record<string, string> }>(['get', 'secret', `${RELEASE}-tls`, '-n', RELEASE_NAMESPACE]);
 
   before(async function () {
     img = await ensureGateImage();
@@ -90,7 +118,9 @@ describe('e2e: real pods, the default helm install of the built image', function
     const policy = join(dir, `mge2e-audit-policy-${process.pid}.yaml`);
     await writeFile(policy, AUDIT_POLICY);
     auditLog = join(dir, `mge2e-apiserver-audit-${process.pid}.log`);
-    cl = await startPodCluster({ controlPlane: { apiserverArgs: [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`] } });
+    cl = await startPodCluster({
+      controlPlane: { apiserverArgs: [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`] },
+    });
     await importGateImage(cl, img);
     await helmInstallDefault(cl, img);
     await ok(['apply', '-f', `${K8S_EXAMPLES_DIR}/namespace.yaml`]);
@@ -102,7 +132,15 @@ describe('e2e: real pods, the default helm install of the built image', function
 
   after(async () => {
     if (failed && cl) {
-      const logs = await kubectl(['logs', '-n', RELEASE_NAMESPACE, '-l', 'app.kubernetes.io/component=webhook', '--tail=30', '--prefix']);
+      const logs = await kubectl([
+        'logs',
+        '-n',
+        RELEASE_NAMESPACE,
+        '-l',
+        'app.kubernetes.io/component=webhook',
+        '--tail=30',
+        '--prefix',
+      ]);
       process.stderr.write(`--- gate pods ---\n${logs.stdout}${logs.stderr}\n${await cl.logTails(15)}\n`);
     }
     await cl?.stop();
@@ -121,22 +159,38 @@ describe('e2e: real pods, the default helm install of the built image', function
     });
 
     it('the webhooks call the Service (no url), and the apiserver reaches a pod through it', async () => {
-      const vwc = await json<{ webhooks: { name: string; clientConfig: { url?: string; service?: { name: string; namespace: string } } }[] }>(
-        ['get', 'validatingwebhookconfiguration', RELEASE]);
+      const vwc = await json<{
+        webhooks: {
+          name: string;
+          clientConfig: { url?: string; service?: { name: string; namespace: string } };
+        }[];
+      }>(['get', 'validatingwebhookconfiguration', RELEASE]);
       for (const w of vwc.webhooks) {
         expect(w.clientConfig.url, w.name).to.equal(undefined);
-        expect(w.clientConfig.service, w.name).to.deep.include({ name: RELEASE, namespace: RELEASE_NAMESPACE });
+        expect(w.clientConfig.service, w.name).to.deep.include({
+          name: RELEASE,
+          namespace: RELEASE_NAMESPACE,
+        });
       }
       const r = await kubectl(['apply', '-f', `${K8S_EXAMPLES_DIR}/bad-tls-off.yaml`]);
       expect(r.code).to.not.equal(0);
-      expect(r.stderr).to.match(/migration-gate BLOCKED ConfigMap payments\/orders-api-bad-tls-off \(T1, request [0-9A-Z]{26}\)/);
+      expect(r.stderr).to.match(
+        /migration-gate BLOCKED ConfigMap payments\/orders-api-bad-tls-off \(T1, request [0-9A-Z]{26}\)/,
+      );
     });
 
     it('selfManaged TLS from inside the pods: the leader made the CA, injected it, and both pods serve a cert from it', async () => {
       const s = await tlsSecret();
       const ca = new X509Certificate(b64(s.data['ca.crt'] ?? ''));
-      for (const b of await webhookBundles()) expect(pems(b).map((p) => new X509Certificate(p).fingerprint256)).to.include(ca.fingerprint256);
-      const lease = await json<{ spec: { holderIdentity: string } }>(['get', 'lease', `${RELEASE}-leader`, '-n', RELEASE_NAMESPACE]);
+      for (const b of await webhookBundles())
+        expect(pems(b).map((p) => new X509Certificate(p).fingerprint256)).to.include(ca.fingerprint256);
+      const lease = await json<{ spec: { holderIdentity: string } }>([
+        'get',
+        'lease',
+        `${RELEASE}-leader`,
+        '-n',
+        RELEASE_NAMESPACE,
+      ]);
       const pods = await gatePods(cl);
       expect(pods.map((p) => p.name)).to.include(lease.spec.holderIdentity);
       for (const p of pods) {
@@ -151,13 +205,34 @@ describe('e2e: real pods, the default helm install of the built image', function
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/^\[signature-invalid\] .*no usable public key is pinned/m);
       // Pin the examples' key: the Secret changes, the pods reload it without a restart.
-      const up = await cl.helm(['upgrade', RELEASE, CHART_DIR, '-n', RELEASE_NAMESPACE, '--reuse-values', ...TRUST_EXAMPLE_KEY,
-        '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+      const up = await cl.helm(
+        [
+          'upgrade',
+          RELEASE,
+          CHART_DIR,
+          '-n',
+          RELEASE_NAMESPACE,
+          '--reuse-values',
+          ...TRUST_EXAMPLE_KEY,
+          '--wait',
+          '--timeout',
+          '5m',
+        ],
+        { timeoutMs: 360_000 },
+      );
       expect(up.code, up.stderr).to.equal(0);
       const uids = (await gatePods(cl)).map((p) => p.uid);
-      await until('the pods reloaded the pinned key', async () =>
-        (await kubectl(['apply', '--dry-run=server', '-f', `${K8S_EXAMPLES_DIR}/good-configmap.yaml`])).code === 0, 180_000);
-      expect((await gatePods(cl)).map((p) => p.uid), 'same pods').to.deep.equal(uids);
+      await until(
+        'the pods reloaded the pinned key',
+        async () =>
+          (await kubectl(['apply', '--dry-run=server', '-f', `${K8S_EXAMPLES_DIR}/good-configmap.yaml`]))
+            .code === 0,
+        180_000,
+      );
+      expect(
+        (await gatePods(cl)).map((p) => p.uid),
+        'same pods',
+      ).to.deep.equal(uids);
     });
   });
 
@@ -180,28 +255,58 @@ describe('e2e: real pods, the default helm install of the built image', function
           await ok(['get', 'configmap', c.name, '-n', c.namespace]);
         } else {
           expect(r.code, out).to.not.equal(0);
-          expect(r.stderr, out).to.match(/admission webhook "(staging\.)?configmaps\.migrationgate\.io" denied the request/);
-          expect(r.stderr, out).to.match(new RegExp(`migration-gate BLOCKED ConfigMap ${c.namespace}/${escape(c.name)} \\(T1, request [0-9A-Z]{26}\\)\\n`));
+          expect(r.stderr, out).to.match(
+            /admission webhook "(staging\.)?configmaps\.migrationgate\.io" denied the request/,
+          );
+          expect(r.stderr, out).to.match(
+            new RegExp(
+              `migration-gate BLOCKED ConfigMap ${c.namespace}/${escape(c.name)} \\(T1, request [0-9A-Z]{26}\\)\\n`,
+            ),
+          );
           expect(r.stderr, out).to.match(new RegExp(`^\\[${escape(c.rule ?? '')}\\] `, 'm'));
-          expect((await kubectl(['get', 'configmap', c.name, '-n', c.namespace])).stderr).to.match(/NotFound/);
+          expect((await kubectl(['get', 'configmap', c.name, '-n', c.namespace])).stderr).to.match(
+            /NotFound/,
+          );
         }
         if (c.warns) expect(r.stderr, out).to.match(new RegExp(`^Warning: \\[${escape(c.warns)}\\]`, 'm'));
       });
     }
 
     it('the pods audited every judged case into segment ConfigMaps, one chain per pod', async () => {
-      await until('audit records flushed', async () => {
-        const names = new Set((await segmentRecords(cl)).map((r) => r.subject?.name));
-        return cases.filter((c) => c.file !== 'plain-configmap.yaml').every((c) => names.has(c.name));
-      }, 30_000);
+      await until(
+        'audit records flushed',
+        async () => {
+          const names = new Set((await segmentRecords(cl)).map((r) => r.subject?.name));
+          return cases.filter((c) => c.file !== 'plain-configmap.yaml').every((c) => names.has(c.name));
+        },
+        30_000,
+      );
       const writers = new Set((await segmentRecords(cl)).map((r) => r.writer));
-      for (const w of writers) expect((await gatePods(cl)).map((p) => p.name), `writer ${w} is a gate pod`).to.include(w);
+      for (const w of writers)
+        expect(
+          (await gatePods(cl)).map((p) => p.name),
+          `writer ${w} is a gate pod`,
+        ).to.include(w);
     });
 
-    it('the segments were written by the pods\' ServiceAccount (kube-apiserver audit log)', async () => {
-      const events = (await readFile(auditLog, 'utf8')).split('\n').filter(Boolean)
-        .map((l) => JSON.parse(l) as { verb: string; user: { username: string }; objectRef: { name?: string }; responseStatus?: { code: number } });
-      const writes = events.filter((e) => e.objectRef.name?.startsWith('migration-gate-audit-') && (e.verb === 'create' || e.verb === 'update'));
+    it("the segments were written by the pods' ServiceAccount (kube-apiserver audit log)", async () => {
+      const events = (await readFile(auditLog, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              verb: string;
+              user: { username: string };
+              objectRef: { name?: string };
+              responseStatus?: { code: number };
+            },
+        );
+      const writes = events.filter(
+        (e) =>
+          e.objectRef.name?.startsWith('migration-gate-audit-') &&
+          (e.verb === 'create' || e.verb === 'update'),
+      );
       expect(writes.length, 'segment writes seen by the apiserver').to.be.greaterThan(0);
       expect([...new Set(writes.map((e) => e.user.username))]).to.deep.equal([SA_USER]);
     });
@@ -213,28 +318,49 @@ describe('e2e: real pods, the default helm install of the built image', function
       if (!c) throw new Error(file);
       return c.text.replace(`name: ${c.name}\n`, `name: ${name}\n`);
     };
-    const recordsFor = async (name: string) => (await segmentRecords(cl)).filter((r) => r.subject?.name === name);
+    const recordsFor = async (name: string) =>
+      (await segmentRecords(cl)).filter((r) => r.subject?.name === name);
 
     it('--dry-run=server of a bad ConfigMap is denied with the reason and writes no audit record', async () => {
       const name = 'pods-dry-run-bad';
       const r = await kubectl(['apply', '--dry-run=server', '-f', '-'], renamed('bad-tls-off.yaml', name));
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/^\[prod-requires-tls\] /m);
-      const g = await kubectl(['apply', '--dry-run=server', '-f', '-'], renamed('good-configmap.yaml', 'pods-dry-run-good'));
+      const g = await kubectl(
+        ['apply', '--dry-run=server', '-f', '-'],
+        renamed('good-configmap.yaml', 'pods-dry-run-good'),
+      );
       expect(g.code, g.stderr).to.equal(0);
       // A real apply afterwards is recorded: had the dry runs been, they would show by now.
       await ok(['apply', '-f', '-'], renamed('good-configmap.yaml', 'pods-after-dry-run'));
-      await until('the real apply audited', async () => (await recordsFor('pods-after-dry-run')).length === 1, 30_000);
+      await until(
+        'the real apply audited',
+        async () => (await recordsFor('pods-after-dry-run')).length === 1,
+        30_000,
+      );
       expect(await recordsFor(name)).to.deep.equal([]);
       expect(await recordsFor('pods-dry-run-good')).to.deep.equal([]);
     });
 
-    it('the pods\' ServiceAccount cannot delete an audit segment (403 from the apiserver)', async () => {
-      const seg = (await ok(['get', 'configmaps', '-n', RELEASE_NAMESPACE, '-l', 'migrationgate.io/audit-segment=true', '-o', 'name'])).split('\n')[0];
+    it("the pods' ServiceAccount cannot delete an audit segment (403 from the apiserver)", async () => {
+      const seg = (
+        await ok([
+          'get',
+          'configmaps',
+          '-n',
+          RELEASE_NAMESPACE,
+          '-l',
+          'migrationgate.io/audit-segment=true',
+          '-o',
+          'name',
+        ])
+      ).split('\n')[0];
       expect(seg).to.match(/^configmap\/migration-gate-audit-/);
       const r = await kubectl(['delete', seg ?? '', '-n', RELEASE_NAMESPACE, '--as', SA_USER]);
       expect(r.code).to.not.equal(0);
-      expect(r.stderr).to.match(/Forbidden/).and.to.include('cannot delete resource "configmaps"');
+      expect(r.stderr)
+        .to.match(/Forbidden/)
+        .and.to.include('cannot delete resource "configmaps"');
       await ok(['get', seg ?? '', '-n', RELEASE_NAMESPACE]);
     });
   });
@@ -246,15 +372,28 @@ describe('e2e: real pods, the default helm install of the built image', function
       const stream = startApplyStream(cl, 'rotation');
       let res: StreamResult;
       try {
-        await ok(['annotate', 'secret', `${RELEASE}-tls`, '-n', RELEASE_NAMESPACE, 'migrationgate.io/rotate-ca=now']);
-        await until('old+new CA in every webhook', async () => (await webhookBundles()).every((b) => pems(b).length === 2));
+        await ok([
+          'annotate',
+          'secret',
+          `${RELEASE}-tls`,
+          '-n',
+          RELEASE_NAMESPACE,
+          'migrationgate.io/rotate-ca=now',
+        ]);
+        await until('old+new CA in every webhook', async () =>
+          (await webhookBundles()).every((b) => pems(b).length === 2),
+        );
         const newCa = new X509Certificate(b64((await tlsSecret()).data['ca.crt'] ?? ''));
         expect(newCa.toString()).to.not.equal(new X509Certificate(oldCa).toString());
         // The serving cert moves after the overlap (2 min by default), and every pod hot-reloads it.
-        await until('both pods serve a cert from the new CA', async () => {
-          const certs = await Promise.all((await gatePods(cl)).map((p) => presentedCert(p.ip, 8443)));
-          return certs.length === 2 && certs.every((c) => c.verify(newCa.publicKey));
-        }, 300_000);
+        await until(
+          'both pods serve a cert from the new CA',
+          async () => {
+            const certs = await Promise.all((await gatePods(cl)).map((p) => presentedCert(p.ip, 8443)));
+            return certs.length === 2 && certs.every((c) => c.verify(newCa.publicKey));
+          },
+          300_000,
+        );
       } finally {
         res = await stream.stop();
       }
@@ -269,9 +408,18 @@ describe('e2e: real pods, the default helm install of the built image', function
       let res: StreamResult;
       try {
         await ok(['rollout', 'restart', `deployment/${RELEASE}`, '-n', RELEASE_NAMESPACE]);
-        const st = await kubectl(['rollout', 'status', `deployment/${RELEASE}`, '-n', RELEASE_NAMESPACE, '--timeout=300s']);
+        const st = await kubectl([
+          'rollout',
+          'status',
+          `deployment/${RELEASE}`,
+          '-n',
+          RELEASE_NAMESPACE,
+          '--timeout=300s',
+        ]);
         expect(st.code, st.stderr).to.equal(0);
-        await until('old pods gone', async () => (await gatePods(cl)).every((p) => !oldUids.includes(p.uid) && p.ready));
+        await until('old pods gone', async () =>
+          (await gatePods(cl)).every((p) => !oldUids.includes(p.uid) && p.ready),
+        );
       } finally {
         res = await stream.stop();
       }
@@ -287,10 +435,19 @@ describe('e2e: real pods, the default helm install of the built image', function
         // The first eviction succeeds (2 -> 1 available); its replacement
         // cannot schedule on the cordoned node, so the PDB (minAvailable 1)
         // refuses the second eviction until the timeout.
-        drain = await kubectl(['drain', NODE_NAME, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=45s',
-          `--pod-selector=app.kubernetes.io/component=webhook`]);
+        drain = await kubectl([
+          'drain',
+          NODE_NAME,
+          '--ignore-daemonsets',
+          '--delete-emptydir-data',
+          '--timeout=45s',
+          `--pod-selector=app.kubernetes.io/component=webhook`,
+        ]);
         const pods = await gatePods(cl);
-        expect(pods.filter((p) => p.ready), 'gate pods still serving').to.have.length(1);
+        expect(
+          pods.filter((p) => p.ready),
+          'gate pods still serving',
+        ).to.have.length(1);
       } finally {
         res = await stream.stop();
         await ok(['uncordon', NODE_NAME]);
@@ -298,46 +455,112 @@ describe('e2e: real pods, the default helm install of the built image', function
       expect(drain.code, 'drain cannot finish on one node').to.not.equal(0);
       expect(drain.stdout + drain.stderr).to.match(/disruption budget/i);
       expectClean('drain', res, 10);
-      await until('both replicas Ready after uncordon', async () => (await gatePods(cl)).filter((p) => p.ready).length === 2, 180_000);
+      await until(
+        'both replicas Ready after uncordon',
+        async () => (await gatePods(cl)).filter((p) => p.ready).length === 2,
+        180_000,
+      );
     });
   });
 
   describe('helm lifecycle', () => {
     it('helm test passes', async () => {
-      const r = await cl.helm(['test', RELEASE, '-n', RELEASE_NAMESPACE, '--timeout', '3m', '--logs'], { timeoutMs: 240_000 });
+      const r = await cl.helm(['test', RELEASE, '-n', RELEASE_NAMESPACE, '--timeout', '3m', '--logs'], {
+        timeoutMs: 240_000,
+      });
       expect(r.code, `${r.stdout}\n${r.stderr}`).to.equal(0);
       expect(r.stdout).to.match(/Phase:\s+Succeeded/);
     });
 
     it('helm upgrade to changed values rolls the pods and the new values take effect', async () => {
-      const r = await cl.helm(['upgrade', RELEASE, CHART_DIR, '-n', RELEASE_NAMESPACE, ...imageArgs(img), ...TRUST_EXAMPLE_KEY,
-        '--set', 'webhook.excludedNamespaces={payments-staging}', '--set', 'webhook.timeoutSeconds=7', '--wait', '--timeout', '5m'],
-        { timeoutMs: 360_000 });
+      const r = await cl.helm(
+        [
+          'upgrade',
+          RELEASE,
+          CHART_DIR,
+          '-n',
+          RELEASE_NAMESPACE,
+          ...imageArgs(img),
+          ...TRUST_EXAMPLE_KEY,
+          '--set',
+          'webhook.excludedNamespaces={payments-staging}',
+          '--set',
+          'webhook.timeoutSeconds=7',
+          '--wait',
+          '--timeout',
+          '5m',
+        ],
+        { timeoutMs: 360_000 },
+      );
       expect(r.code, r.stderr).to.equal(0);
-      const vwc = await json<{ webhooks: { timeoutSeconds: number }[] }>(['get', 'validatingwebhookconfiguration', RELEASE]);
+      const vwc = await json<{ webhooks: { timeoutSeconds: number }[] }>([
+        'get',
+        'validatingwebhookconfiguration',
+        RELEASE,
+      ]);
       for (const w of vwc.webhooks) expect(w.timeoutSeconds).to.equal(7);
       // payments-staging is no longer judged: a gated key without a manifest passes there, and still fails in payments.
-      const cm = (ns: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-upgrade', namespace: ns }, data: { 'app-config.yaml': 'debug: true\n' } });
-      await until('the excluded namespace is not sent to the gate', async () => (await kubectl(['apply', '-f', '-'], cm('payments-staging'))).code === 0, 60_000);
+      const cm = (ns: string) =>
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'after-upgrade', namespace: ns },
+          data: { 'app-config.yaml': 'debug: true\n' },
+        });
+      await until(
+        'the excluded namespace is not sent to the gate',
+        async () => (await kubectl(['apply', '-f', '-'], cm('payments-staging'))).code === 0,
+        60_000,
+      );
       const denied = await kubectl(['apply', '-f', '-'], cm('payments'));
       expect(denied.code).to.not.equal(0);
       expect(denied.stderr).to.include('migration-gate BLOCKED');
-      await until('both replicas Ready', async () => (await gatePods(cl)).filter((p) => p.ready).length === 2, 180_000);
+      await until(
+        'both replicas Ready',
+        async () => (await gatePods(cl)).filter((p) => p.ready).length === 2,
+        180_000,
+      );
     });
 
     it('helm uninstall: the pre-delete Job removes the webhook configuration, the CRD stays, writes are no longer gated', async () => {
-      const r = await cl.helm(['uninstall', RELEASE, '-n', RELEASE_NAMESPACE, '--wait', '--timeout', '3m'], { timeoutMs: 240_000 });
+      const r = await cl.helm(['uninstall', RELEASE, '-n', RELEASE_NAMESPACE, '--wait', '--timeout', '3m'], {
+        timeoutMs: 240_000,
+      });
       expect(r.code, `${r.stdout}\n${r.stderr}`).to.equal(0);
       expect((await kubectl(['get', 'validatingwebhookconfiguration', RELEASE])).stderr).to.match(/NotFound/);
       // Deleted by the hook's own ServiceAccount, before helm deleted the release's objects.
-      const deletes = (await readFile(auditLog, 'utf8')).split('\n').filter(Boolean)
-        .map((l) => JSON.parse(l) as { verb: string; user: { username: string }; objectRef: { resource: string; name?: string }; responseStatus?: { code: number } })
-        .filter((e) => e.verb === 'delete' && e.objectRef.resource === 'validatingwebhookconfigurations' && e.objectRef.name === RELEASE);
+      const deletes = (await readFile(auditLog, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              verb: string;
+              user: { username: string };
+              objectRef: { resource: string; name?: string };
+              responseStatus?: { code: number };
+            },
+        )
+        .filter(
+          (e) =>
+            e.verb === 'delete' &&
+            e.objectRef.resource === 'validatingwebhookconfigurations' &&
+            e.objectRef.name === RELEASE,
+        );
       const first = deletes.find((e) => e.responseStatus?.code === 200);
-      expect(first?.user.username, JSON.stringify(deletes)).to.equal(`system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}-cleanup`);
+      expect(first?.user.username, JSON.stringify(deletes)).to.equal(
+        `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}-cleanup`,
+      );
       await ok(['get', 'crd', 'migrationrequests.migrationgate.io']);
-      const after = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap',
-        metadata: { name: 'after-uninstall', namespace: 'payments' }, data: { 'app-config.yaml': 'debug: true\n' } }));
+      const after = await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'after-uninstall', namespace: 'payments' },
+          data: { 'app-config.yaml': 'debug: true\n' },
+        }),
+      );
       expect(after.code, after.stderr).to.equal(0);
       await until('gate pods gone', async () => (await gatePods(cl)).length === 0, 120_000);
     });

@@ -14,7 +14,10 @@ import { run } from './harness/exec.js';
 import { startPodCluster, type PodCluster } from './harness/node.js';
 import { REPO_ROOT } from './support/local-gate.js';
 
-export interface ReadmeCommand { text: string; expectDenied: boolean }
+export interface ReadmeCommand {
+  text: string;
+  expectDenied: boolean;
+}
 
 /** The sh blocks of the README section `## In Kubernetes` (up to its first subsection), as commands. */
 export function readmeKubernetesBlocks(readme: string): ReadmeCommand[][] {
@@ -39,24 +42,38 @@ export function readmeKubernetesBlocks(readme: string): ReadmeCommand[][] {
   });
 }
 
-interface CommandResult { cmd: ReadmeCommand; code: number; stdout: string; stderr: string }
+interface CommandResult {
+  cmd: ReadmeCommand;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** One bash for the block; each command's output and status captured apart. */
 async function runBlock(cl: PodCluster, cmds: ReadmeCommand[]): Promise<CommandResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'mge2e-readme-'));
-  const script = cmds.map((c, i) => `{\n${c.text}\n} >${dir}/out.${i} 2>${dir}/err.${i}; echo $? >${dir}/rc.${i}`).join('\n') + '\n';
+  const script =
+    cmds
+      .map((c, i) => `{\n${c.text}\n} >${dir}/out.${i} 2>${dir}/err.${i}; echo $? >${dir}/rc.${i}`)
+      .join('\n') + '\n';
   await writeFile(join(dir, 'block.sh'), script);
-  const r = await run('bash', [join(dir, 'block.sh')], { cwd: REPO_ROOT, env: cl.env(), timeoutMs: 20 * 60_000 });
+  const r = await run('bash', [join(dir, 'block.sh')], {
+    cwd: REPO_ROOT,
+    env: cl.env(),
+    timeoutMs: 20 * 60_000,
+  });
   if (r.code !== 0) throw new Error(`bash block.sh: exit ${r.code}: ${r.stderr}`);
-  return Promise.all(cmds.map(async (cmd, i) => ({
-    cmd,
-    code: Number((await readFile(join(dir, `rc.${i}`), 'utf8').catch(() => '-1')).trim()),
-    stdout: await readFile(join(dir, `out.${i}`), 'utf8').catch(() => ''),
-    stderr: await readFile(join(dir, `err.${i}`), 'utf8').catch(() => ''),
-  })));
+  return Promise.all(
+    cmds.map(async (cmd, i) => ({
+      cmd,
+      code: Number((await readFile(join(dir, `rc.${i}`), 'utf8').catch(() => '-1')).trim()),
+      stdout: await readFile(join(dir, `out.${i}`), 'utf8').catch(() => ''),
+      stderr: await readFile(join(dir, `err.${i}`), 'utf8').catch(() => ''),
+    })),
+  );
 }
 
-describe('e2e: the README\'s Kubernetes commands, run literally on a real node', function () {
+describe("e2e: the README's Kubernetes commands, run literally on a real node", function () {
   this.timeout(1_200_000);
   let cl: PodCluster;
   let blocks: ReadmeCommand[][];
@@ -72,24 +89,35 @@ describe('e2e: the README\'s Kubernetes commands, run literally on a real node',
 
   it('the section has the Helm block and the plain-manifest block, each with a denied apply', () => {
     expect(blocks).to.have.length(2);
-    for (const b of blocks) expect(b.filter((c) => c.expectDenied), b.map((c) => c.text).join('\n')).to.have.length(1);
+    for (const b of blocks)
+      expect(
+        b.filter((c) => c.expectDenied),
+        b.map((c) => c.text).join('\n'),
+      ).to.have.length(1);
   });
 
-  for (const [i, label] of [[0, 'helm: build, import, install, apply, uninstall'], [1, 'deploy/: apply, token Secret, apply, delete']] as const) {
+  for (const [i, label] of [
+    [0, 'helm: build, import, install, apply, uninstall'],
+    [1, 'deploy/: apply, token Secret, apply, delete'],
+  ] as const) {
     it(`block ${i + 1} (${label}) runs as written`, async () => {
       const results = await runBlock(cl, blocks[i] ?? []);
       for (const r of results) {
         const out = `$ ${r.cmd.text}\nexit ${r.code}\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-3000)}`;
         if (r.cmd.expectDenied) {
           expect(r.code, out).to.not.equal(0);
-          expect(r.stderr, out).to.match(/migration-gate BLOCKED ConfigMap payments\/\S+ \(T1, request [0-9A-Z]{26}\)/);
+          expect(r.stderr, out).to.match(
+            /migration-gate BLOCKED ConfigMap payments\/\S+ \(T1, request [0-9A-Z]{26}\)/,
+          );
           expect(r.stderr, out).to.match(/^\[[a-z0-9-]+\] /m);
         } else {
           expect(r.code, out).to.equal(0);
         }
       }
       // Each block cleans up after itself: no webhook configuration is left to judge the next one.
-      expect((await cl.kubectl(['get', 'validatingwebhookconfigurations', '-o', 'name'])).stdout.trim()).to.equal('');
+      expect(
+        (await cl.kubectl(['get', 'validatingwebhookconfigurations', '-o', 'name'])).stdout.trim(),
+      ).to.equal('');
     });
   }
 });

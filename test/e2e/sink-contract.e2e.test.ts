@@ -32,17 +32,48 @@ describe('ConfigMap sink on a real kube-apiserver', function () {
       };
       await run(['create', 'namespace', ns]);
       gateKc = await cp.mintServiceAccountKubeconfig(ns, 'migration-gate');
-      await run(['create', 'role', 'gate', '-n', ns, '--verb=get,list,watch,create,update', '--resource=configmaps']);
-      await run(['create', 'rolebinding', 'gate', '-n', ns, '--role=gate', `--serviceaccount=${ns}:migration-gate`]);
+      await run([
+        'create',
+        'role',
+        'gate',
+        '-n',
+        ns,
+        '--verb=get,list,watch,create,update',
+        '--resource=configmaps',
+      ]);
+      await run([
+        'create',
+        'rolebinding',
+        'gate',
+        '-n',
+        ns,
+        '--role=gate',
+        `--serviceaccount=${ns}:migration-gate`,
+      ]);
     },
-    open: (writer, tuning) => openConfigMapAuditSink({ store: connectKube({ kubeconfigPath: gateKc }).configMaps(ns), writer, lingerMs: 0, ...tuning }),
+    open: (writer, tuning) =>
+      openConfigMapAuditSink({
+        store: connectKube({ kubeconfigPath: gateKc }).configMaps(ns),
+        writer,
+        lingerMs: 0,
+        ...tuning,
+      }),
     async tamper(writer, seq, edit) {
       const admin = connectKube({ kubeconfigPath: cp.kubeconfigPath }).configMaps(ns);
       const mark = `"seq":${seq},"writer":"${writer}"`;
       for (const cm of await admin.list(`migrationgate.io/writer=${writer}`)) {
         const text = cm.data['records.jsonl'] ?? '';
         if (!text.includes(mark)) continue;
-        await admin.replace({ ...cm, data: { ...cm.data, 'records.jsonl': text.split('\n').map((l) => (l.includes(mark) ? edit(l) : l)).join('\n') } });
+        await admin.replace({
+          ...cm,
+          data: {
+            ...cm.data,
+            'records.jsonl': text
+              .split('\n')
+              .map((l) => (l.includes(mark) ? edit(l) : l))
+              .join('\n'),
+          },
+        });
       }
     },
   });

@@ -25,40 +25,81 @@ const VWC = 'migration-gate-e2e-tls';
 const ENFORCED = 'migrationgate.io/e2e-tls';
 
 const rbac = () => [
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'gate-tls', namespace: GATE_NS }, rules: [
-    { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-    { apiGroups: [''], resources: ['secrets'], resourceNames: [SECRET], verbs: ['get', 'update'] },
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE], verbs: ['get', 'update'] },
-  ] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'gate-tls', namespace: GATE_NS },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'gate-tls', namespace: GATE_NS },
+    rules: [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [SECRET], verbs: ['get', 'update'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: [LEASE],
+        verbs: ['get', 'update'],
+      },
+    ],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'gate-tls', namespace: GATE_NS },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gate-tls' },
-    subjects: [{ kind: 'ServiceAccount', name: SA, namespace: GATE_NS }] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'gate-tls-webhook' }, rules: [
-    { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: [VWC], verbs: ['get', 'patch'] },
-  ] },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'gate-tls-webhook' },
+    subjects: [{ kind: 'ServiceAccount', name: SA, namespace: GATE_NS }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'gate-tls-webhook' },
+    rules: [
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['validatingwebhookconfigurations'],
+        resourceNames: [VWC],
+        verbs: ['get', 'patch'],
+      },
+    ],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'gate-tls-webhook' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'gate-tls-webhook' },
-    subjects: [{ kind: 'ServiceAccount', name: SA, namespace: GATE_NS }] },
+    subjects: [{ kind: 'ServiceAccount', name: SA, namespace: GATE_NS }],
+  },
 ];
 
 /** One webhook per replica, both on ConfigMaps of the enforced namespace, both failurePolicy Fail, no CA yet. */
 const webhookConfig = (ports: number[]) => ({
-  apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: VWC },
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'ValidatingWebhookConfiguration',
+  metadata: { name: VWC },
   webhooks: ports.map((port, i) => ({
     name: `replica-${i}.configmaps.migrationgate.io`,
     clientConfig: { url: `https://127.0.0.1:${port}/validate` },
-    rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }],
+    rules: [
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] },
+    ],
     namespaceSelector: { matchLabels: { [ENFORCED]: 'enforced' } },
-    failurePolicy: 'Fail', sideEffects: 'None', admissionReviewVersions: ['v1'], timeoutSeconds: 10,
+    failurePolicy: 'Fail',
+    sideEffects: 'None',
+    admissionReviewVersions: ['v1'],
+    timeoutSeconds: 10,
   })),
 });
 
-interface SecretJson { data: Record<string, string>; metadata: { annotations?: Record<string, string> } }
-interface VwcJson { webhooks: { clientConfig: { caBundle?: string } }[] }
+interface SecretJson {
+  data: Record<string, string>;
+  metadata: { annotations?: Record<string, string> };
+}
+interface VwcJson {
+  webhooks: { clientConfig: { caBundle?: string } }[];
+}
 
 const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
-const pems = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const pems = (bundle: string) =>
+  bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 
 /** The certificate a listener presents right now (what a new connection from the apiserver sees). */
 function presentedCert(port: number): Promise<string> {
@@ -82,12 +123,19 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
     expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).to.equal(0);
     return r.stdout;
   }
-  const secret = async () => JSON.parse(await kubectlOk(['get', 'secret', SECRET, '-n', GATE_NS, '-o', 'json'])) as SecretJson;
-  const bundles = async () => (JSON.parse(await kubectlOk(['get', 'validatingwebhookconfiguration', VWC, '-o', 'json'])) as VwcJson)
-    .webhooks.map((w) => b64(w.clientConfig.caBundle ?? ''));
-  const configMap = (name: string, data: Record<string, string> = { 'note.txt': 'no gated keys\n' }) => JSON.stringify({
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: TARGET_NS }, data,
-  });
+  const secret = async () =>
+    JSON.parse(await kubectlOk(['get', 'secret', SECRET, '-n', GATE_NS, '-o', 'json'])) as SecretJson;
+  const bundles = async () =>
+    (
+      JSON.parse(await kubectlOk(['get', 'validatingwebhookconfiguration', VWC, '-o', 'json'])) as VwcJson
+    ).webhooks.map((w) => b64(w.clientConfig.caBundle ?? ''));
+  const configMap = (name: string, data: Record<string, string> = { 'note.txt': 'no gated keys\n' }) =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: TARGET_NS },
+      data,
+    });
   async function waitUntil(what: string, f: () => Promise<boolean>, ms = 60_000): Promise<void> {
     const end = Date.now() + ms;
     while (!(await f())) {
@@ -106,14 +154,30 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
     ports.push(await freePort(), await freePort());
     await kubectlOk(['apply', '-f', '-'], JSON.stringify(webhookConfig(ports)));
     for (const [i, port] of ports.entries()) {
-      gates.push(await startGate({
-        GATE_TLS_MODE: 'selfManaged', GATE_KUBECONFIG: kubeconfig, GATE_NAMESPACE: GATE_NS, GATE_TLS_SANS: '127.0.0.1',
-        GATE_WEBHOOK_PORT: String(port), GATE_TLS_SECRET_NAME: SECRET, GATE_LEASE_NAME: LEASE, GATE_WEBHOOK_CONFIG_NAME: VWC,
-      }, {
-        writerId: `gate-pod-${i}`,
-        // Seconds instead of minutes; the order of the steps is what is under test.
-        tlsTimings: { renewIntervalMs: 500, pollIntervalMs: 1_000, overlapMs: 3_000, dropPreviousAfterMs: 5_000 },
-      }));
+      gates.push(
+        await startGate(
+          {
+            GATE_TLS_MODE: 'selfManaged',
+            GATE_KUBECONFIG: kubeconfig,
+            GATE_NAMESPACE: GATE_NS,
+            GATE_TLS_SANS: '127.0.0.1',
+            GATE_WEBHOOK_PORT: String(port),
+            GATE_TLS_SECRET_NAME: SECRET,
+            GATE_LEASE_NAME: LEASE,
+            GATE_WEBHOOK_CONFIG_NAME: VWC,
+          },
+          {
+            writerId: `gate-pod-${i}`,
+            // Seconds instead of minutes; the order of the steps is what is under test.
+            tlsTimings: {
+              renewIntervalMs: 500,
+              pollIntervalMs: 1_000,
+              overlapMs: 3_000,
+              dropPreviousAfterMs: 5_000,
+            },
+          },
+        ),
+      );
     }
   });
 
@@ -127,10 +191,16 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
     for (const k of ['tls.crt', 'tls.key', 'ca.crt']) expect(s.data, k).to.have.property(k);
     const ca = b64(s.data['ca.crt']!);
     const serving = new X509Certificate(b64(s.data['tls.crt']!));
-    expect(serving.subjectAltName).to.contain(`DNS:migration-gate.${GATE_NS}.svc`).and.contain('IP Address:127.0.0.1');
+    expect(serving.subjectAltName)
+      .to.contain(`DNS:migration-gate.${GATE_NS}.svc`)
+      .and.contain('IP Address:127.0.0.1');
     expect(serving.verify(new X509Certificate(ca).publicKey)).to.equal(true);
-    await waitUntil('both webhooks carry the CA', async () => (await bundles()).every((b) => b.trim() === ca.trim()));
-    const lease = JSON.parse(await kubectlOk(['get', 'lease', LEASE, '-n', GATE_NS, '-o', 'json'])) as { spec: { holderIdentity: string } };
+    await waitUntil('both webhooks carry the CA', async () =>
+      (await bundles()).every((b) => b.trim() === ca.trim()),
+    );
+    const lease = JSON.parse(await kubectlOk(['get', 'lease', LEASE, '-n', GATE_NS, '-o', 'json'])) as {
+      spec: { holderIdentity: string };
+    };
     expect(lease.spec.holderIdentity).to.match(/^gate-pod-[01]$/);
     for (const g of gates) {
       await waitUntil('replica ready', async () => (await getJson(g, '/readyz', {})).status === 200);
@@ -140,7 +210,9 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
 
   it('the apiserver trusts the gate: a plain ConfigMap is admitted, a gated key without a manifest is denied by the gate', async () => {
     await kubectlOk(['apply', '-f', '-'], configMap('plain'));
-    const bad = await cp.kubectl(['apply', '-f', '-'], { input: configMap('no-manifest', { 'app-config.yaml': 'debug: true\n' }) });
+    const bad = await cp.kubectl(['apply', '-f', '-'], {
+      input: configMap('no-manifest', { 'app-config.yaml': 'debug: true\n' }),
+    });
     expect(bad.code).to.not.equal(0);
     expect(bad.stderr).to.contain('migration-gate BLOCKED');
   });
@@ -170,22 +242,37 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
       });
       const staged = await secret();
       expect(b64(staged.data['ca-previous.crt']!).trim()).to.equal(oldCa.trim());
-      expect(staged.metadata.annotations?.['migrationgate.io/rotate-ca'], 'request consumed').to.equal(undefined);
+      expect(staged.metadata.annotations?.['migrationgate.io/rotate-ca'], 'request consumed').to.equal(
+        undefined,
+      );
       const newCa = b64(staged.data['ca.crt']!);
       expect(newCa).to.not.equal(oldCa);
       // (3) serving cert signed by the new CA, picked up by both replicas without a restart.
-      await waitUntil('serving cert switched', async () => b64((await secret()).data['tls.crt']!) !== oldServing);
+      await waitUntil(
+        'serving cert switched',
+        async () => b64((await secret()).data['tls.crt']!) !== oldServing,
+      );
       const newServing = new X509Certificate(b64((await secret()).data['tls.crt']!));
       expect(newServing.verify(new X509Certificate(newCa).publicKey)).to.equal(true);
       for (const port of ports) {
-        await waitUntil(`replica on ${port} serves the new cert`, async () => (await presentedCert(port)) === newServing.toString());
+        await waitUntil(
+          `replica on ${port} serves the new cert`,
+          async () => (await presentedCert(port)) === newServing.toString(),
+        );
       }
       // (4) the old CA leaves the bundle.
-      await waitUntil('old CA dropped', async () => (await bundles()).every((x) => pems(x).length === 1 && x.trim() === newCa.trim()), 90_000);
+      await waitUntil(
+        'old CA dropped',
+        async () => (await bundles()).every((x) => pems(x).length === 1 && x.trim() === newCa.trim()),
+        90_000,
+      );
       expect((await secret()).data).to.not.have.property('ca-previous.crt');
     } catch (e) {
       // Say whether admissions failed too: that is the point of the test.
-      throw new Error(`${e instanceof Error ? e.message : String(e)}; failed admissions so far: ${failures.length}\n${failures.slice(0, 3).join('\n')}`, { cause: e });
+      throw new Error(
+        `${e instanceof Error ? e.message : String(e)}; failed admissions so far: ${failures.length}\n${failures.slice(0, 3).join('\n')}`,
+        { cause: e },
+      );
     } finally {
       rotationDone = true;
       await stream;
@@ -193,13 +280,20 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
 
     expect(failures, failures.join('\n')).to.deep.equal([]);
     expect(applies).to.be.at.least(30);
-    const created = JSON.parse(await kubectlOk(['get', 'configmaps', '-n', TARGET_NS, '-o', 'json'])) as { items: { metadata: { name: string } }[] };
-    expect(created.items.filter((c) => c.metadata.name.startsWith('during-rotation-'))).to.have.length(applies);
+    const created = JSON.parse(await kubectlOk(['get', 'configmaps', '-n', TARGET_NS, '-o', 'json'])) as {
+      items: { metadata: { name: string } }[];
+    };
+    expect(created.items.filter((c) => c.metadata.name.startsWith('during-rotation-'))).to.have.length(
+      applies,
+    );
     // And admission still goes through the gate with the new CA only.
-    const bad = await cp.kubectl(['apply', '-f', '-'], { input: configMap('no-manifest-after', { 'app-config.yaml': 'debug: true\n' }) });
+    const bad = await cp.kubectl(['apply', '-f', '-'], {
+      input: configMap('no-manifest-after', { 'app-config.yaml': 'debug: true\n' }),
+    });
     expect(bad.stderr).to.contain('migration-gate BLOCKED');
     // The expiry metric follows the reloaded cert on every replica.
-    const newNotAfter = Date.parse(new X509Certificate(b64((await secret()).data['tls.crt']!)).validTo) / 1000;
+    const newNotAfter =
+      Date.parse(new X509Certificate(b64((await secret()).data['tls.crt']!)).validTo) / 1000;
     for (const g of gates) {
       const text = await (await fetch(`${g.url}/metrics`)).text();
       const m = /^migration_gate_tls_cert_expiry_timestamp_seconds (\S+)$/m.exec(text);
@@ -208,13 +302,32 @@ describe('selfManaged TLS against a real kube-apiserver', function () {
   });
 
   it('the leader hands over on shutdown, and the new leader re-injects a caBundle that was wiped (as a helm upgrade would)', async () => {
-    const holder = async () => (JSON.parse(await kubectlOk(['get', 'lease', LEASE, '-n', GATE_NS, '-o', 'json'])) as { spec: { holderIdentity?: string } }).spec.holderIdentity;
+    const holder = async () =>
+      (
+        JSON.parse(await kubectlOk(['get', 'lease', LEASE, '-n', GATE_NS, '-o', 'json'])) as {
+          spec: { holderIdentity?: string };
+        }
+      ).spec.holderIdentity;
     const leaderIndex = Number((await holder())!.slice('gate-pod-'.length));
     await gates.splice(leaderIndex, 1)[0]!.stop();
-    await waitUntil('the other replica holds the lease', async () => (await holder()) === `gate-pod-${1 - leaderIndex}`, 30_000);
+    await waitUntil(
+      'the other replica holds the lease',
+      async () => (await holder()) === `gate-pod-${1 - leaderIndex}`,
+      30_000,
+    );
     const ca = b64((await secret()).data['ca.crt']!);
-    await kubectlOk(['patch', 'validatingwebhookconfiguration', VWC, '--type=json', '-p',
-      JSON.stringify([0, 1].map((i) => ({ op: 'remove', path: `/webhooks/${i}/clientConfig/caBundle` })))]);
-    await waitUntil('caBundle restored', async () => (await bundles()).every((b) => b.trim() === ca.trim()), 30_000);
+    await kubectlOk([
+      'patch',
+      'validatingwebhookconfiguration',
+      VWC,
+      '--type=json',
+      '-p',
+      JSON.stringify([0, 1].map((i) => ({ op: 'remove', path: `/webhooks/${i}/clientConfig/caBundle` }))),
+    ]);
+    await waitUntil(
+      'caBundle restored',
+      async () => (await bundles()).every((b) => b.trim() === ca.trim()),
+      30_000,
+    );
   });
 });

@@ -4,12 +4,24 @@
 // checked at start, concurrent writers that cannot fork a chain, a lost
 // commit answer, indexed reads, and the URL's password never shown.
 import { expect } from 'chai';
-import { openPostgresAuditSink as openPg, type PostgresAuditSinkOptions } from '../../src/adapters/postgres/pg-audit-sink.js';
+import {
+  openPostgresAuditSink as openPg,
+  type PostgresAuditSinkOptions,
+} from '../../src/adapters/postgres/pg-audit-sink.js';
 import { ReportQueue } from '../../src/adapters/audit/report-queue.js';
 
 /** The sink as app.ts wires it: with the shared group-commit queue. */
-const openPostgresAuditSink = (o: Omit<PostgresAuditSinkOptions, 'queue'> & { lingerMs?: number; maxPending?: number }) =>
-  openPg({ ...o, queue: (flush) => new ReportQueue(flush, { ...(o.lingerMs !== undefined ? { lingerMs: o.lingerMs } : {}), ...(o.maxPending !== undefined ? { maxPending: o.maxPending } : {}) }) });
+const openPostgresAuditSink = (
+  o: Omit<PostgresAuditSinkOptions, 'queue'> & { lingerMs?: number; maxPending?: number },
+) =>
+  openPg({
+    ...o,
+    queue: (flush) =>
+      new ReportQueue(flush, {
+        ...(o.lingerMs !== undefined ? { lingerMs: o.lingerMs } : {}),
+        ...(o.maxPending !== undefined ? { maxPending: o.maxPending } : {}),
+      }),
+  });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
 import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
 import { verifyChains } from '../../src/core/audit-record.js';
@@ -56,10 +68,18 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
     open: (writer, tuning) => openPostgresAuditSink({ url: gateUrl, writer, lingerMs: 0, ...tuning }),
     async tamper(writer, seq, edit) {
       // Only a superuser who switches the guard off can rewrite a row; that is the attack.
-      const [row] = await cluster.sql<{ line: string }>(`SELECT line FROM ${AUDIT_TABLE} WHERE writer = $1 AND seq = $2`, [writer, seq], ownerUrl.replace('mg_owner@', 'postgres@'));
+      const [row] = await cluster.sql<{ line: string }>(
+        `SELECT line FROM ${AUDIT_TABLE} WHERE writer = $1 AND seq = $2`,
+        [writer, seq],
+        ownerUrl.replace('mg_owner@', 'postgres@'),
+      );
       const admin = ownerUrl.replace('mg_owner@', 'postgres@');
       await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER ${AUDIT_TABLE}_no_change`, [], admin);
-      await cluster.sql(`UPDATE ${AUDIT_TABLE} SET line = $3 WHERE writer = $1 AND seq = $2`, [writer, seq, edit(row!.line)], admin);
+      await cluster.sql(
+        `UPDATE ${AUDIT_TABLE} SET line = $3 WHERE writer = $1 AND seq = $2`,
+        [writer, seq, edit(row!.line)],
+        admin,
+      );
       await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER ${AUDIT_TABLE}_no_change`, [], admin);
     },
   });
@@ -79,7 +99,11 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
     it('is append-only by construction: the gate role cannot UPDATE, DELETE or TRUNCATE, and the owner is refused by the triggers', async () => {
       const s = await open();
       await s.append(report(1));
-      for (const q of [`UPDATE ${AUDIT_TABLE} SET decision = 'ALLOW'`, `DELETE FROM ${AUDIT_TABLE}`, `TRUNCATE ${AUDIT_TABLE}`]) {
+      for (const q of [
+        `UPDATE ${AUDIT_TABLE} SET decision = 'ALLOW'`,
+        `DELETE FROM ${AUDIT_TABLE}`,
+        `TRUNCATE ${AUDIT_TABLE}`,
+      ]) {
         const asGate = await rejection(cluster.sql(q, [], gateUrl));
         expect(asGate.message, `gate: ${q}`).to.match(/permission denied/);
         const asOwner = await rejection(cluster.sql(q, [], ownerUrl));
@@ -97,10 +121,16 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       expect((await rejection(open())).message).to.match(/append-only triggers .* missing or disabled/);
       await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER ${AUDIT_TABLE}_no_truncate`, [], admin);
       // The owner itself, and a superuser, may not be the gate's role.
-      expect((await rejection(openPostgresAuditSink({ url: ownerUrl, writer: 'x' }))).message).to.match(/owns migration_gate_audit/);
-      expect((await rejection(openPostgresAuditSink({ url: admin, writer: 'x' }))).message).to.match(/superuser/);
+      expect((await rejection(openPostgresAuditSink({ url: ownerUrl, writer: 'x' }))).message).to.match(
+        /owns migration_gate_audit/,
+      );
+      expect((await rejection(openPostgresAuditSink({ url: admin, writer: 'x' }))).message).to.match(
+        /superuser/,
+      );
       await cluster.sql(`DROP TABLE ${AUDIT_TABLE}`, [], admin);
-      expect((await rejection(open())).message).to.match(/does not exist: create it with `migration-gate audit pg-setup`/);
+      expect((await rejection(open())).message).to.match(
+        /does not exist: create it with `migration-gate audit pg-setup`/,
+      );
       expect((await open().catch((e: Error) => e)) instanceof Error).to.equal(true);
     });
 
@@ -122,11 +152,26 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       await s.append(report(1));
       // Kill the sink's connections right as the next INSERT commits: the answer may be lost either way.
       const admin = ownerUrl.replace('mg_owner@', 'postgres@');
-      const killer = setInterval(() => void cluster.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${GATE_ROLE}'`, [], admin).catch(() => undefined), 2);
+      const killer = setInterval(
+        () =>
+          void cluster
+            .sql(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${GATE_ROLE}'`,
+              [],
+              admin,
+            )
+            .catch(() => undefined),
+        2,
+      );
       const outcomes: string[] = [];
       try {
         for (let i = 2; i < 25; i++) {
-          outcomes.push(await s.append(report(i)).then(() => 'ok', (e: Error) => e.message));
+          outcomes.push(
+            await s.append(report(i)).then(
+              () => 'ok',
+              (e: Error) => e.message,
+            ),
+          );
         }
       } finally {
         clearInterval(killer);
@@ -137,27 +182,54 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       expect(v.ok, JSON.stringify(v.first_bad)).to.equal(true);
       // Every acknowledged record is stored, and nothing is stored twice (the chain would break).
       expect(v.records).to.be.at.least(1 + acked);
-      expect(outcomes.filter((o) => o !== 'ok').every((o) => /audit PostgreSQL write failed/.test(o))).to.equal(true);
+      expect(
+        outcomes.filter((o) => o !== 'ok').every((o) => /audit PostgreSQL write failed/.test(o)),
+      ).to.equal(true);
       expect((await s.append(report(99))).seq).to.equal(v.records + 1);
     });
 
     it('the pages use the indexes (EXPLAIN shows an index scan, no sequential scan, on a large table)', async () => {
       const admin = ownerUrl.replace('mg_owner@', 'postgres@');
       await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER USER`, [], admin);
-      await cluster.sql(`INSERT INTO ${AUDIT_TABLE} SELECT 'w' || (g % 3), g, md5(g::text), md5(g::text), 'r' || g, 1700000000000 + g * 1000,
-        CASE WHEN g % 2 = 0 THEN 'T1' ELSE 'T2' END, CASE WHEN g % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END, 'app-' || (g % 50), '{}' FROM generate_series(1, 50000) g`, [], admin);
+      await cluster.sql(
+        `INSERT INTO ${AUDIT_TABLE} SELECT 'w' || (g % 3), g, md5(g::text), md5(g::text), 'r' || g, 1700000000000 + g * 1000,
+        CASE WHEN g % 2 = 0 THEN 'T1' ELSE 'T2' END, CASE WHEN g % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END, 'app-' || (g % 50), '{}' FROM generate_series(1, 50000) g`,
+        [],
+        admin,
+      );
       await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER USER`, [], admin);
       await cluster.sql(`ANALYZE ${AUDIT_TABLE}`, [], admin);
       const { pageSql } = await import('../../src/adapters/postgres/pg-audit-query.js');
       const { encodeContinue } = await import('../../src/core/audit-query.js');
-      const cont = encodeContinue({ timestamp: new Date(1700000000000 + 25000 * 1000).toISOString(), writer: 'w1', seq: 25000 });
-      for (const q of [{}, { scenario: 'T1' as const }, { decision: 'ALLOW' as const }, { app_id: 'app-7' }, { since: '2023-11-15T00:00:00Z' }, { continue: cont }]) {
+      const cont = encodeContinue({
+        timestamp: new Date(1700000000000 + 25000 * 1000).toISOString(),
+        writer: 'w1',
+        seq: 25000,
+      });
+      for (const q of [
+        {},
+        { scenario: 'T1' as const },
+        { decision: 'ALLOW' as const },
+        { app_id: 'app-7' },
+        { since: '2023-11-15T00:00:00Z' },
+        { continue: cont },
+      ]) {
         const { sql } = pageSql({ ...q, limit: 50 });
-        const plan = (await cluster.sql<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.values, admin)).map((r) => r['QUERY PLAN']).join('\n');
+        const plan = (await cluster.sql<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.values, admin))
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
         expect(plan, JSON.stringify(q)).to.match(/Index Scan/);
         expect(plan, JSON.stringify(q)).to.not.match(/Seq Scan/);
       }
-      const plan = (await cluster.sql<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT line FROM ${AUDIT_TABLE} WHERE request_id = $1`, ['r5'], admin)).map((r) => r['QUERY PLAN']).join('\n');
+      const plan = (
+        await cluster.sql<{ 'QUERY PLAN': string }>(
+          `EXPLAIN SELECT line FROM ${AUDIT_TABLE} WHERE request_id = $1`,
+          ['r5'],
+          admin,
+        )
+      )
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
       expect(plan).to.match(/Index (Only )?Scan|Bitmap Index Scan/);
     });
 
@@ -168,11 +240,21 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       const { postgresArchive } = await import('../../src/adapters/postgres/pg-archive.js');
       const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
       const store = new FakeConfigMapStore();
-      const cm = await openConfigMapAuditSink({ store, writer: 'cm-writer', lingerMs: 0, segmentMaxBytes: 2048 });
+      const cm = await openConfigMapAuditSink({
+        store,
+        writer: 'cm-writer',
+        lingerMs: 0,
+        segmentMaxBytes: 2048,
+      });
       for (let i = 1; i <= 20; i++) await cm.append(report(i));
       const target = await postgresArchive(gateUrl, silent);
       try {
-        const run = await archiveSealedSegments({ store, targets: [target], clock: () => new Date(), logger: silent });
+        const run = await archiveSealedSegments({
+          store,
+          targets: [target],
+          clock: () => new Date(),
+          logger: silent,
+        });
         expect(run.problems).to.deep.equal([]);
         expect(run.archived.length).to.be.greaterThan(1);
         const pgSink = await open('reader');
@@ -185,9 +267,20 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
         // A forged row where the next segment's records go: the archiver must not delete that segment.
         for (let i = 21; i <= 40; i++) await cm.append(report(i));
         const next = [...store.objects.keys()].filter((n) => n.includes('cm-writer')).sort()[0]!;
-        const firstSeq = (JSON.parse(store.objects.get(next)!.data['records.jsonl']!.split('\n')[0]!) as { seq: number }).seq;
-        await cluster.sql(`INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line) VALUES ('cm-writer', $1, 'x', 'x', 'x', 0, 'T1', 'ALLOW', null, 'forged')`, [firstSeq], gateUrl);
-        const second = await archiveSealedSegments({ store, targets: [target], clock: () => new Date(), logger: silent });
+        const firstSeq = (
+          JSON.parse(store.objects.get(next)!.data['records.jsonl']!.split('\n')[0]!) as { seq: number }
+        ).seq;
+        await cluster.sql(
+          `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line) VALUES ('cm-writer', $1, 'x', 'x', 'x', 0, 'T1', 'ALLOW', null, 'forged')`,
+          [firstSeq],
+          gateUrl,
+        );
+        const second = await archiveSealedSegments({
+          store,
+          targets: [target],
+          clock: () => new Date(),
+          logger: silent,
+        });
         expect(second.problems[0]!.problem).to.match(/holds other records/);
         expect(store.objects.has(next)).to.equal(true);
       } finally {
@@ -198,7 +291,12 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
 
     it('never shows the password of its URL: not in health, errors or logs', async () => {
       const logged: string[] = [];
-      const logger: Logger = { debug() {}, info: (m, f) => logged.push(m + JSON.stringify(f)), warn: (m, f) => logged.push(m + JSON.stringify(f)), error: (m, f) => logged.push(m + JSON.stringify(f)) };
+      const logger: Logger = {
+        debug() {},
+        info: (m, f) => logged.push(m + JSON.stringify(f)),
+        warn: (m, f) => logged.push(m + JSON.stringify(f)),
+        error: (m, f) => logged.push(m + JSON.stringify(f)),
+      };
       const s = await open('pod-a', { logger });
       await s.append(report(1));
       const wrong = gateUrl.replace(encodeURIComponent(GATE_PASSWORD), 'wrong-password-123');

@@ -9,19 +9,36 @@ import { t2Form } from '../support/t2-upload.js';
 
 const DEADLINE_MS = 600;
 
-interface Outcome { closedAfterMs: number; response: string }
+interface Outcome {
+  closedAfterMs: number;
+  response: string;
+}
 
 /** Sends `head` (headers, maybe some body) and then `more` chunks every `everyMs`; resolves when the server closes. */
-function slowClient(gate: RunningGate, head: string | Buffer, more: Buffer[] = [], everyMs = 200): Promise<Outcome> {
+function slowClient(
+  gate: RunningGate,
+  head: string | Buffer,
+  more: Buffer[] = [],
+  everyMs = 200,
+): Promise<Outcome> {
   const url = new URL(gate.url);
   const started = Date.now();
   return new Promise((resolve) => {
     const s = net.connect(Number(url.port), url.hostname);
     let response = '';
-    s.on('data', (c: Buffer) => { response += c.toString('latin1'); });
+    s.on('data', (c: Buffer) => {
+      response += c.toString('latin1');
+    });
     s.on('error', () => undefined);
-    const drip = setInterval(() => { const c = more.shift(); if (c && !s.destroyed) s.write(c); else clearInterval(drip); }, everyMs);
-    s.once('close', () => { clearInterval(drip); resolve({ closedAfterMs: Date.now() - started, response }); });
+    const drip = setInterval(() => {
+      const c = more.shift();
+      if (c && !s.destroyed) s.write(c);
+      else clearInterval(drip);
+    }, everyMs);
+    s.once('close', () => {
+      clearInterval(drip);
+      resolve({ closedAfterMs: Date.now() - started, response });
+    });
     // A guard so a regression fails the test instead of hanging it.
     setTimeout(() => s.destroy(), 15_000).unref();
     s.write(head);
@@ -34,8 +51,12 @@ const headers = (path: string, type: string, length: number, auth = true): strin
 describe('body deadline (GATE_BODY_TIMEOUT_MS)', function () {
   this.timeout(60_000);
   let gate: RunningGate;
-  before(async () => { gate = await startGate({ GATE_BODY_TIMEOUT_MS: String(DEADLINE_MS) }); });
-  after(async () => { await gate.stop(); });
+  before(async () => {
+    gate = await startGate({ GATE_BODY_TIMEOUT_MS: String(DEADLINE_MS) });
+  });
+  after(async () => {
+    await gate.stop();
+  });
 
   it('an unauthenticated POST /ui/login that never sends its body gets 408 and is closed within the deadline', async () => {
     const out = await slowClient(gate, headers('/ui/login', 'application/x-www-form-urlencoded', 100, false));
@@ -45,20 +66,30 @@ describe('body deadline (GATE_BODY_TIMEOUT_MS)', function () {
 
   it('a body that drips slower than the deadline allows is cut off (total deadline, not idle)', async () => {
     const drip = Array.from({ length: 30 }, () => Buffer.from('a'));
-    const out = await slowClient(gate, headers('/ui/login', 'application/x-www-form-urlencoded', 100, false), drip, 100);
+    const out = await slowClient(
+      gate,
+      headers('/ui/login', 'application/x-www-form-urlencoded', 100, false),
+      drip,
+      100,
+    );
     expect(out.response).to.match(/^HTTP\/1\.1 408 /);
     expect(out.closedAfterMs).to.be.lessThan(DEADLINE_MS + 2_000);
   });
 
   it('a JSON validate body that never arrives is closed and audited as a BLOCK', async () => {
-    const before = ((await getJson(gate, '/api/v1/audit/logs?scenario=T1&limit=500')).body.items as unknown[]).length;
-    const out = await slowClient(gate, headers('/api/v1/validate/migration', 'application/json', 1000) + '{"manifest":');
+    const before = ((await getJson(gate, '/api/v1/audit/logs?scenario=T1&limit=500')).body.items as unknown[])
+      .length;
+    const out = await slowClient(
+      gate,
+      headers('/api/v1/validate/migration', 'application/json', 1000) + '{"manifest":',
+    );
     expect(out.response).to.match(/^HTTP\/1\.1 408 /);
     expect(out.closedAfterMs).to.be.lessThan(DEADLINE_MS + 2_000);
     let after = before;
     for (let i = 0; i < 50 && after === before; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      after = ((await getJson(gate, '/api/v1/audit/logs?scenario=T1&limit=500')).body.items as unknown[]).length;
+      after = ((await getJson(gate, '/api/v1/audit/logs?scenario=T1&limit=500')).body.items as unknown[])
+        .length;
     }
     expect(after).to.equal(before + 1);
   });
@@ -72,7 +103,10 @@ describe('body deadline (GATE_BODY_TIMEOUT_MS)', function () {
       body = Buffer.from(await r.arrayBuffer());
       head = headers('/api/v1/validate/replication', r.headers.get('content-type')!, body.length);
     });
-    const chunks = (n: number): Buffer[] => Array.from({ length: n }, (_, i) => body.subarray(Math.floor((i * body.length) / n), Math.floor(((i + 1) * body.length) / n)));
+    const chunks = (n: number): Buffer[] =>
+      Array.from({ length: n }, (_, i) =>
+        body.subarray(Math.floor((i * body.length) / n), Math.floor(((i + 1) * body.length) / n)),
+      );
 
     it('lives well past the deadline while bytes keep arriving, and is answered', async () => {
       // 12 chunks 250 ms apart: ~3 s in all, five times the deadline, never idle for it.

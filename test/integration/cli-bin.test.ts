@@ -11,7 +11,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 describe('npx migration-gate (package.json bin)', function () {
   this.timeout(120_000);
@@ -20,7 +24,10 @@ describe('npx migration-gate (package.json bin)', function () {
   // npx from the checkout's directory, never the registry (--no-install).
   const npx = async (...args: string[]): Promise<Result> => {
     try {
-      const { stdout, stderr } = await run('npx', ['--no-install', 'migration-gate', ...args], { cwd: dir, env: { ...process.env, npm_config_yes: 'false' } });
+      const { stdout, stderr } = await run('npx', ['--no-install', 'migration-gate', ...args], {
+        cwd: dir,
+        env: { ...process.env, npm_config_yes: 'false' },
+      });
       return { code: 0, stdout, stderr };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };
@@ -36,10 +43,13 @@ describe('npx migration-gate (package.json bin)', function () {
 
   before(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gate-npx-'));
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src']) cpSync(f, path.join(dir, f), { recursive: true });
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src'])
+      cpSync(f, path.join(dir, f), { recursive: true });
     symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'), 'dir');
   });
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('works right after npm ci, with no build: runs the TypeScript source', async () => {
     const r = await npx('--help');

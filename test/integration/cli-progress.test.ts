@@ -7,8 +7,18 @@ import { promisify } from 'node:util';
 import { startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
 
 const run = promisify(execFile);
-const ARGS = ['validate', 'replication', '--manifest', 'examples/t2_good/replication_manifest.yaml', '--snapshot', 'examples/t2_good/snapshot.tar.gz',
-  '--wal-dir', 'examples/t2_good/wal', '--signature', 'examples/t2_good/replication_manifest.yaml.sig'];
+const ARGS = [
+  'validate',
+  'replication',
+  '--manifest',
+  'examples/t2_good/replication_manifest.yaml',
+  '--snapshot',
+  'examples/t2_good/snapshot.tar.gz',
+  '--wal-dir',
+  'examples/t2_good/wal',
+  '--signature',
+  'examples/t2_good/replication_manifest.yaml.sig',
+];
 const ENV = { ...process.env, GATE_API_TOKEN: '', GATE_KEYS_DIR: 'examples/keys/trusted' };
 
 function shellQuote(s: string): string {
@@ -29,12 +39,18 @@ async function piped(args: string[]): Promise<{ stdout: string; stderr: string }
 describe('CLI progress bar (validate replication)', function () {
   this.timeout(120_000);
   let gate: RunningGate;
-  before(async () => { gate = await startGate(); });
-  after(async () => { await gate.stop(); });
+  before(async () => {
+    gate = await startGate();
+  });
+  after(async () => {
+    await gate.stop();
+  });
 
   it('local mode: a bar with bytes, rate and ETA on a terminal; nothing but the report when piped', async () => {
     const tty = await onTerminal([...ARGS, '--json']);
-    expect(tty).to.match(/verifying \[[#-]+\] [\d.]+ (B|KiB|MiB) \/ [\d.]+ (B|KiB|MiB) {2}\d+% {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA/);
+    expect(tty).to.match(
+      /verifying \[[#-]+\] [\d.]+ (B|KiB|MiB) \/ [\d.]+ (B|KiB|MiB) {2}\d+% {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA/,
+    );
     expect(tty).to.contain('"decision": "ALLOW"');
     const pipe = await piped([...ARGS, '--json']);
     expect(pipe.stderr).to.equal('');

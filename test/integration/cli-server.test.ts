@@ -8,7 +8,14 @@ import { startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness
 import { REPO, runCli, spawnCli } from '../support/cli-process.js';
 
 const EX = path.join(REPO, 'examples');
-const t1 = (dir: string): string[] => ['validate', 'migration', '--manifest', path.join(EX, dir, 'migration_manifest.json'), '--config', path.join(EX, dir, 'app-config.yaml')];
+const t1 = (dir: string): string[] => [
+  'validate',
+  'migration',
+  '--manifest',
+  path.join(EX, dir, 'migration_manifest.json'),
+  '--config',
+  path.join(EX, dir, 'app-config.yaml'),
+];
 
 async function closedPort(): Promise<number> {
   const srv = createServer();
@@ -21,8 +28,12 @@ async function closedPort(): Promise<number> {
 describe('CLI against a running gate (spawned)', function () {
   this.timeout(120_000);
   let gate: RunningGate;
-  before(async () => { gate = await startGate(); });
-  after(async () => { await gate.stop(); });
+  before(async () => {
+    gate = await startGate();
+  });
+  after(async () => {
+    await gate.stop();
+  });
 
   it('GATE_SERVER and GATE_API_TOKEN are the defaults for --server and --token; --local evaluates here anyway', async () => {
     const env = { GATE_SERVER: gate.url, GATE_API_TOKEN: TEST_TOKEN };
@@ -32,14 +43,23 @@ describe('CLI against a running gate (spawned)', function () {
     expect(report.subject.source).to.not.equal('cli');
     const logs = await runCli(['audit', 'logs', '--output', 'json'], { env });
     expect(logs.code, logs.stderr).to.equal(0);
-    expect(logs.stdout.trim().split('\n').map((l) => JSON.parse(l).request_id)).to.include(report.request_id);
+    expect(
+      logs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).request_id),
+    ).to.include(report.request_id);
     const local = await runCli([...t1('t1_bad/debug-prod'), '--local', '-o', 'json'], { env });
     expect(JSON.parse(local.stdout).subject.source).to.equal('cli');
   });
 
   it('a wrong token is exit 2 with a message on stderr, for every command that calls the server', async () => {
     const bad = ['--server', gate.url, '--token', 'wrong-token-wrong-token'];
-    for (const args of [[...t1('t1_good'), ...bad], ['audit', 'verify', ...bad], ['audit', 'logs', ...bad]]) {
+    for (const args of [
+      [...t1('t1_good'), ...bad],
+      ['audit', 'verify', ...bad],
+      ['audit', 'logs', ...bad],
+    ]) {
       const res = await runCli(args);
       expect(res.code, args.join(' ')).to.equal(2);
       expect(res.stderr).to.contain('refused the credentials (HTTP 401');
@@ -52,7 +72,11 @@ describe('CLI against a running gate (spawned)', function () {
 
   it('an unreachable gate is exit 3, a URL that is not one is exit 2', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    for (const args of [[...t1('t1_good'), '--server', url], ['audit', 'verify', '--server', url], ['audit', 'logs', '--server', url]]) {
+    for (const args of [
+      [...t1('t1_good'), '--server', url],
+      ['audit', 'verify', '--server', url],
+      ['audit', 'logs', '--server', url],
+    ]) {
       const res = await runCli(args);
       expect(res.code, args.join(' ')).to.equal(3);
       expect(res.stderr).to.contain('cannot reach');
@@ -60,13 +84,37 @@ describe('CLI against a running gate (spawned)', function () {
     expect((await runCli(['audit', 'logs', '--server', 'not a url'])).code).to.equal(2);
   });
 
-  it('audit logs: the API\'s filters, oldest first; a bad filter is exit 2 before any call; --file reads a local log', async () => {
+  it("audit logs: the API's filters, oldest first; a bad filter is exit 2 before any call; --file reads a local log", async () => {
     const auth = ['--server', gate.url, '--token', TEST_TOKEN];
-    expect((await runCli([...t1('t1_good'), '--signature', path.join(EX, 't1_good/migration_manifest.json.sig'), ...auth])).code).to.equal(0);
+    expect(
+      (
+        await runCli([
+          ...t1('t1_good'),
+          '--signature',
+          path.join(EX, 't1_good/migration_manifest.json.sig'),
+          ...auth,
+        ])
+      ).code,
+    ).to.equal(0);
     expect((await runCli([...t1('t1_bad/tls-off-prod'), ...auth])).code).to.equal(1);
-    const blocks = await runCli(['audit', 'logs', '--decision', 'BLOCK', '--scenario', 'T1', '--app-id', 'orders-api', '-o', 'json', ...auth]);
+    const blocks = await runCli([
+      'audit',
+      'logs',
+      '--decision',
+      'BLOCK',
+      '--scenario',
+      'T1',
+      '--app-id',
+      'orders-api',
+      '-o',
+      'json',
+      ...auth,
+    ]);
     expect(blocks.code, blocks.stderr).to.equal(0);
-    const rows = blocks.stdout.trim().split('\n').map((l) => JSON.parse(l) as { decision: string; subject: { app_id?: string }; timestamp: string });
+    const rows = blocks.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { decision: string; subject: { app_id?: string }; timestamp: string });
     expect(rows.length).to.be.greaterThan(0);
     for (const r of rows) expect(r).to.deep.include({ decision: 'BLOCK' });
     expect(rows.map((r) => r.timestamp)).to.deep.equal([...rows.map((r) => r.timestamp)].sort());
@@ -76,15 +124,40 @@ describe('CLI against a running gate (spawned)', function () {
     const bad = await runCli(['audit', 'logs', '--decision', 'MAYBE', '--server', 'http://127.0.0.1:9']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain('invalid filter');
-    const file = await runCli(['audit', 'logs', '--file', path.join(gate.dataDir, 'audit.jsonl'), '--decision', 'ALLOW', '-o', 'json']);
+    const file = await runCli([
+      'audit',
+      'logs',
+      '--file',
+      path.join(gate.dataDir, 'audit.jsonl'),
+      '--decision',
+      'ALLOW',
+      '-o',
+      'json',
+    ]);
     expect(file.code, file.stderr).to.equal(0);
     for (const l of file.stdout.trim().split('\n')) expect(JSON.parse(l).decision).to.equal('ALLOW');
   });
 
   it('audit logs --follow prints records as they are written, and stops cleanly on SIGTERM', async () => {
-    const child = spawnCli(['audit', 'logs', '--follow', '--interval', '0.2', '--scenario', 'T1', '-o', 'json', '--server', gate.url, '--token', TEST_TOKEN]);
+    const child = spawnCli([
+      'audit',
+      'logs',
+      '--follow',
+      '--interval',
+      '0.2',
+      '--scenario',
+      'T1',
+      '-o',
+      'json',
+      '--server',
+      gate.url,
+      '--token',
+      TEST_TOKEN,
+    ]);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const waitFor = async (pred: () => boolean): Promise<void> => {
       for (let i = 0; i < 600 && !pred(); i++) await new Promise((r) => setTimeout(r, 100));
@@ -92,7 +165,15 @@ describe('CLI against a running gate (spawned)', function () {
     };
     await waitFor(() => out.split('\n').filter(Boolean).length > 0);
     const before = out.split('\n').filter(Boolean).length;
-    const res = await runCli([...t1('t1_bad/cors-wildcard'), '-o', 'json', '--server', gate.url, '--token', TEST_TOKEN]);
+    const res = await runCli([
+      ...t1('t1_bad/cors-wildcard'),
+      '-o',
+      'json',
+      '--server',
+      gate.url,
+      '--token',
+      TEST_TOKEN,
+    ]);
     const id = JSON.parse(res.stdout).request_id as string;
     await waitFor(() => out.includes(id));
     const lines = out.split('\n').filter(Boolean);

@@ -10,7 +10,9 @@ const run = promisify(execFile);
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, GATE_API_TOKEN: '', GATE_KEYS_DIR: 'examples/keys/trusted' } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { ...process.env, GATE_API_TOKEN: '', GATE_KEYS_DIR: 'examples/keys/trusted' },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -19,7 +21,15 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 // Signed examples (a .sig beside the manifest) are checked with their signature (t1-signature-required).
-const t1 = (dir: string): string[] => ['--manifest', `${dir}/migration_manifest.json`, '--config', `${dir}/app-config.yaml`, ...(existsSync(`${dir}/migration_manifest.json.sig`) ? ['--signature', `${dir}/migration_manifest.json.sig`] : [])];
+const t1 = (dir: string): string[] => [
+  '--manifest',
+  `${dir}/migration_manifest.json`,
+  '--config',
+  `${dir}/app-config.yaml`,
+  ...(existsSync(`${dir}/migration_manifest.json.sig`)
+    ? ['--signature', `${dir}/migration_manifest.json.sig`]
+    : []),
+];
 
 describe('CLI', function () {
   this.timeout(60_000);
@@ -34,10 +44,29 @@ describe('CLI', function () {
   });
 
   it('validate replication: the good example is allowed, an unsigned prod one blocked', async () => {
-    const good = await cli('validate', 'replication', '--manifest', 'examples/t2_good/replication_manifest.yaml', '--snapshot', 'examples/t2_good/snapshot.tar.gz',
-      '--wal-dir', 'examples/t2_good/wal', '--signature', 'examples/t2_good/replication_manifest.yaml.sig');
+    const good = await cli(
+      'validate',
+      'replication',
+      '--manifest',
+      'examples/t2_good/replication_manifest.yaml',
+      '--snapshot',
+      'examples/t2_good/snapshot.tar.gz',
+      '--wal-dir',
+      'examples/t2_good/wal',
+      '--signature',
+      'examples/t2_good/replication_manifest.yaml.sig',
+    );
     expect(good.code, good.stdout + good.stderr).to.equal(0);
-    const bad = await cli('validate', 'replication', '--manifest', 'examples/t2_bad/unsigned-prod/replication_manifest.yaml', '--snapshot', 'examples/t2_bad/unsigned-prod/snapshot.tar.gz', '--wal-dir', 'examples/t2_bad/unsigned-prod/wal');
+    const bad = await cli(
+      'validate',
+      'replication',
+      '--manifest',
+      'examples/t2_bad/unsigned-prod/replication_manifest.yaml',
+      '--snapshot',
+      'examples/t2_bad/unsigned-prod/snapshot.tar.gz',
+      '--wal-dir',
+      'examples/t2_bad/unsigned-prod/wal',
+    );
     expect(bad.code).to.equal(1);
     expect(bad.stdout).to.contain('[t2-signature-required]');
   });
@@ -55,15 +84,41 @@ describe('CLI', function () {
 
   describe('against a running gate', () => {
     let gate: RunningGate;
-    before(async () => { gate = await startGate(); });
-    after(async () => { await gate.stop(); });
+    before(async () => {
+      gate = await startGate();
+    });
+    after(async () => {
+      await gate.stop();
+    });
 
     it('gets the audited decision from the server, then verifies and detects tampering offline', async () => {
-      const res = await cli('validate', 'migration', ...t1('examples/t1_bad/tls-off-prod'), '--server', gate.url, '--token', TEST_TOKEN);
+      const res = await cli(
+        'validate',
+        'migration',
+        ...t1('examples/t1_bad/tls-off-prod'),
+        '--server',
+        gate.url,
+        '--token',
+        TEST_TOKEN,
+      );
       expect(res.code).to.equal(1);
       expect(res.stdout).to.contain('[prod-requires-tls]');
-      const t2 = await cli('validate', 'replication', '--manifest', 'examples/t2_good/replication_manifest.yaml', '--snapshot', 'examples/t2_good/snapshot.tar.gz',
-        '--wal-dir', 'examples/t2_good/wal', '--signature', 'examples/t2_good/replication_manifest.yaml.sig', '--server', gate.url, '--token', TEST_TOKEN);
+      const t2 = await cli(
+        'validate',
+        'replication',
+        '--manifest',
+        'examples/t2_good/replication_manifest.yaml',
+        '--snapshot',
+        'examples/t2_good/snapshot.tar.gz',
+        '--wal-dir',
+        'examples/t2_good/wal',
+        '--signature',
+        'examples/t2_good/replication_manifest.yaml.sig',
+        '--server',
+        gate.url,
+        '--token',
+        TEST_TOKEN,
+      );
       expect(t2.code, t2.stdout + t2.stderr).to.equal(0);
       const file = path.join(gate.dataDir, 'audit.jsonl');
       expect((await cli('audit', 'verify', '--file', file)).code).to.equal(0);
@@ -75,7 +130,15 @@ describe('CLI', function () {
     });
 
     it('exits 2 when the server refuses the token', async () => {
-      const res = await cli('validate', 'migration', ...t1('examples/t1_good'), '--server', gate.url, '--token', 'wrong-token-wrong-token');
+      const res = await cli(
+        'validate',
+        'migration',
+        ...t1('examples/t1_good'),
+        '--server',
+        gate.url,
+        '--token',
+        'wrong-token-wrong-token',
+      );
       expect(res.code).to.equal(2);
       expect(res.stderr).to.contain('401');
     });

@@ -16,7 +16,13 @@ import { t2Form } from '../support/t2-upload.js';
 const cookie = { cookie: `mg_session=${TEST_TOKEN}` };
 
 function t1(dir: string): { manifest: Record<string, unknown>; config: string } {
-  return { manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as Record<string, unknown>, config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8') };
+  return {
+    manifest: JSON.parse(readFileSync(`examples/${dir}/migration_manifest.json`, 'utf8')) as Record<
+      string,
+      unknown
+    >,
+    config: readFileSync(`examples/${dir}/app-config.yaml`, 'utf8'),
+  };
 }
 
 async function overview(gate: RunningGate): Promise<string> {
@@ -25,7 +31,10 @@ async function overview(gate: RunningGate): Promise<string> {
   return res.text();
 }
 
-async function ready(gate: RunningGate): Promise<{ status: number; body: { checks: Record<string, { ok: boolean; detail: string }>; alerts?: Record<string, unknown> } }> {
+async function ready(gate: RunningGate): Promise<{
+  status: number;
+  body: { checks: Record<string, { ok: boolean; detail: string }>; alerts?: Record<string, unknown> };
+}> {
   const res = await fetch(`${gate.url}/readyz`);
   return { status: res.status, body: (await res.json()) as never };
 }
@@ -38,13 +47,34 @@ async function until(cond: () => boolean | Promise<boolean>, what: string): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function postT2(gate: RunningGate, dir: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${gate.url}/api/v1/validate/replication`, { method: 'POST', headers: gate.auth, body: t2Form(dir) });
+async function postT2(
+  gate: RunningGate,
+  dir: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${gate.url}/api/v1/validate/replication`, {
+    method: 'POST',
+    headers: gate.auth,
+    body: t2Form(dir),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-function alertRecords(store: SharedAuditStore, key: string): Array<{ transition: string; by?: string; why?: string; writer: string }> {
-  return store.lines.map((l) => JSON.parse(l.text) as { record_type?: string; key?: string; transition: string; by?: string; why?: string; writer: string })
+function alertRecords(
+  store: SharedAuditStore,
+  key: string,
+): Array<{ transition: string; by?: string; why?: string; writer: string }> {
+  return store.lines
+    .map(
+      (l) =>
+        JSON.parse(l.text) as {
+          record_type?: string;
+          key?: string;
+          transition: string;
+          by?: string;
+          why?: string;
+          writer: string;
+        },
+    )
     .filter((r) => r.record_type === 'alert' && r.key === key);
 }
 
@@ -57,14 +87,22 @@ describe('health matrix and alerts', function () {
     try {
       await gate.app.auditSnapshots.refresh();
       await postJson(gate, '/api/v1/validate/migration', t1('t1_bad/tls-off-prod'));
-      const secret = await postJson(gate, '/api/v1/validate/migration', t1('t1_bad/inline-secret'), { 'x-request-id': 'ci-run-42' });
+      const secret = await postJson(gate, '/api/v1/validate/migration', t1('t1_bad/inline-secret'), {
+        'x-request-id': 'ci-run-42',
+      });
       expect(secret.body.decision).to.equal('BLOCK');
       expect(gate.app.gate.alerts.list()).to.deep.equal([]);
       expect((await getJson(gate, '/api/v1/alerts')).body.items).to.deep.equal([]);
       const decisions = logger.lines.filter((l) => l.msg === 'decision');
       expect(decisions).to.have.length(2);
       const line = decisions[1]!.fields;
-      expect(line).to.include({ request_id: secret.body.request_id, correlation_id: 'ci-run-42', scenario: 'T1', decision: 'BLOCK', via: 'api' });
+      expect(line).to.include({
+        request_id: secret.body.request_id,
+        correlation_id: 'ci-run-42',
+        scenario: 'T1',
+        decision: 'BLOCK',
+        via: 'api',
+      });
       expect(line.rules).to.include('no-inline-secrets');
       expect(line.subject).to.include({ app_id: 'orders-api', env: 'prod' });
       // The password in the config, and the reasons' text, stay out of the log.
@@ -92,13 +130,20 @@ describe('health matrix and alerts', function () {
       expect(r.status, JSON.stringify(r.body)).to.equal(200);
       expect(r.body.checks.policies!.ok).to.equal(true);
       expect(r.body.alerts).to.have.property('policy-load');
-      expect(logger.lines.filter((l) => l.msg === 'alert fired' && l.fields.alert_key === 'policy-load')).to.have.length(1);
+      expect(
+        logger.lines.filter((l) => l.msg === 'alert fired' && l.fields.alert_key === 'policy-load'),
+      ).to.have.length(1);
       const page = await overview(gate);
       expect(page).to.contain('policy-load');
       expect(page).to.match(/<p class="status-ok">Ready<\/p>/);
       writeFileSync(file, good);
-      await until(() => !gate.app.gate.alerts.list().some((a) => a.key === 'policy-load'), 'policy-load to resolve');
-      expect(logger.lines.some((l) => l.msg === 'alert resolved' && l.fields.alert_key === 'policy-load')).to.equal(true);
+      await until(
+        () => !gate.app.gate.alerts.list().some((a) => a.key === 'policy-load'),
+        'policy-load to resolve',
+      );
+      expect(
+        logger.lines.some((l) => l.msg === 'alert resolved' && l.fields.alert_key === 'policy-load'),
+      ).to.equal(true);
       expect(gate.app.gate.alerts.get('policy-load')?.status).to.equal('resolved');
     } finally {
       await gate.stop();
@@ -109,7 +154,8 @@ describe('health matrix and alerts', function () {
     const logger = captureLogger();
     const gate = await startGate({}, { logger });
     try {
-      for (let i = 0; i < 3; i++) await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_good'));
+      for (let i = 0; i < 3; i++)
+        await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_good'));
       const file = path.join(gate.dataDir, 'audit.jsonl');
       const lines = readFileSync(file, 'utf8').split('\n');
       lines[1] = lines[1]!.replace('"decision":"ALLOW"', '"decision":"ALLOX"');
@@ -121,12 +167,21 @@ describe('health matrix and alerts', function () {
       const page = await overview(gate);
       expect(page).to.contain('BROKEN');
       expect(page).to.match(/alerts? firing: [^<]*audit-chain/);
-      expect(logger.lines.some((l) => l.msg === 'alert fired' && l.fields.alert_key === 'audit-chain' && l.fields.severity === 'critical')).to.equal(true);
+      expect(
+        logger.lines.some(
+          (l) =>
+            l.msg === 'alert fired' &&
+            l.fields.alert_key === 'audit-chain' &&
+            l.fields.severity === 'critical',
+        ),
+      ).to.equal(true);
       const alerts = await getJson(gate, '/api/v1/alerts');
       expect(JSON.stringify(alerts.body.items)).to.contain('audit chain broken at audit.jsonl:2');
       // A second walk finds the same break: still one alert, one transition.
       await gate.app.auditSnapshots.refresh();
-      expect(logger.lines.filter((l) => l.msg === 'alert fired' && l.fields.alert_key === 'audit-chain')).to.have.length(1);
+      expect(
+        logger.lines.filter((l) => l.msg === 'alert fired' && l.fields.alert_key === 'audit-chain'),
+      ).to.have.length(1);
     } finally {
       await gate.stop();
     }
@@ -145,14 +200,19 @@ describe('health matrix and alerts', function () {
       expect(r.status).to.equal(503);
       expect(r.body.checks.audit!.ok).to.equal(false);
       expect(r.body.alerts).to.have.property('audit-sink/pod-a');
-      expect(logger.lines.some((l) => l.msg === 'alert fired' && l.fields.alert_key === 'audit-sink/pod-a')).to.equal(true);
+      expect(
+        logger.lines.some((l) => l.msg === 'alert fired' && l.fields.alert_key === 'audit-sink/pod-a'),
+      ).to.equal(true);
       expect(await overview(gate)).to.contain('audit-sink/pod-a');
       expect(gate.app.gate.alerts.pending).to.be.greaterThan(0);
       store.failing = false;
       const ok = await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_good'));
       expect(ok.body.decision).to.equal('ALLOW');
       await until(() => gate.app.gate.alerts.pending === 0, 'pending alert transitions to be written');
-      expect(alertRecords(store, 'audit-sink/pod-a').map((e) => e.transition)).to.deep.equal(['fire', 'resolve']);
+      expect(alertRecords(store, 'audit-sink/pod-a').map((e) => e.transition)).to.deep.equal([
+        'fire',
+        'resolve',
+      ]);
       expect((await ready(gate)).status).to.equal(200);
     } finally {
       await gate.stop();
@@ -166,7 +226,8 @@ describe('health matrix and alerts', function () {
     try {
       await a.app.auditSnapshots.refresh();
       await b.app.auditSnapshots.refresh();
-      for (let i = 0; i < 2; i++) expect((await postT2(a, 'examples/t2_bad/tampered-data-file')).body.decision).to.equal('BLOCK');
+      for (let i = 0; i < 2; i++)
+        expect((await postT2(a, 'examples/t2_bad/tampered-data-file')).body.decision).to.equal('BLOCK');
       // A config that merely breaks a rule is not an incident.
       await postT2(a, 'examples/t2_bad/unsigned-prod');
       const onA = a.app.gate.alerts.list();
@@ -176,16 +237,27 @@ describe('health matrix and alerts', function () {
       expect(alertRecords(store, key).filter((e) => e.transition === 'fire')).to.have.length(1);
       // The other replica reads the same store: the same alert.
       await b.app.auditSnapshots.refresh();
-      expect((await getJson(b, '/api/v1/alerts')).body.items).to.deep.equal((await getJson(a, '/api/v1/alerts')).body.items);
+      expect((await getJson(b, '/api/v1/alerts')).body.items).to.deep.equal(
+        (await getJson(a, '/api/v1/alerts')).body.items,
+      );
       // Acknowledged on B: who (the token's principal), when, why; written to the store.
       const bad = await postJson(b, '/api/v1/alerts/acknowledge', { key, reason: '' });
       expect(bad.status).to.equal(400);
       const missing = await postJson(b, '/api/v1/alerts/acknowledge', { key: 'policy-load', reason: 'x' });
       expect(missing.status).to.equal(404);
-      const ack = await postJson(b, '/api/v1/alerts/acknowledge', { key, reason: 'restoring from the previous backup' });
+      const ack = await postJson(b, '/api/v1/alerts/acknowledge', {
+        key,
+        reason: 'restoring from the previous backup',
+      });
       expect(ack.status).to.equal(200);
-      expect(ack.body.acknowledged).to.include({ by: 'api-token', why: 'restoring from the previous backup' });
-      expect(alertRecords(store, key).find((e) => e.transition === 'acknowledge')).to.include({ writer: 'pod-b', by: 'api-token' });
+      expect(ack.body.acknowledged).to.include({
+        by: 'api-token',
+        why: 'restoring from the previous backup',
+      });
+      expect(alertRecords(store, key).find((e) => e.transition === 'acknowledge')).to.include({
+        writer: 'pod-b',
+        by: 'api-token',
+      });
       await a.app.auditSnapshots.refresh();
       expect(a.app.gate.alerts.get(key)?.acknowledged?.why).to.equal('restoring from the previous backup');
       // Restart A: the alert, and its acknowledgement, come back from the store; nothing fires again.
@@ -200,7 +272,10 @@ describe('health matrix and alerts', function () {
       const snap = (await a.app.auditSnapshots.refresh()).snapshot!;
       expect(snap.lastHour.allow + snap.lastHour.block).to.equal(3);
       // Resolved by a person: gone from the firing list on both replicas.
-      expect((await postJson(a, '/api/v1/alerts/resolve', { key, reason: 'snapshot re-taken and verified' })).status).to.equal(200);
+      expect(
+        (await postJson(a, '/api/v1/alerts/resolve', { key, reason: 'snapshot re-taken and verified' }))
+          .status,
+      ).to.equal(200);
       await b.app.auditSnapshots.refresh();
       expect(b.app.gate.alerts.list()).to.deep.equal([]);
       expect(b.app.gate.alerts.get(key)?.status).to.equal('resolved');

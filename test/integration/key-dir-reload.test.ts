@@ -9,7 +9,11 @@ import { getJson, startGate, type RunningGate } from '../support/gate-harness.js
 import { t2Form } from '../support/t2-upload.js';
 
 async function postT2Good(gate: RunningGate): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${gate.url}/api/v1/validate/replication`, { method: 'POST', headers: gate.auth, body: t2Form('examples/t2_good') });
+  const res = await fetch(`${gate.url}/api/v1/validate/replication`, {
+    method: 'POST',
+    headers: gate.auth,
+    body: t2Form('examples/t2_good'),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -29,7 +33,10 @@ describe('pinned key directory: reloaded on change (issue 12)', () => {
     cpSync('examples/keys/trusted', keys, { recursive: true });
     gate = await startGate({ GATE_KEYS_DIR: keys });
   });
-  after(async () => { await gate.stop(); rmSync(keys, { recursive: true, force: true }); });
+  after(async () => {
+    await gate.stop();
+    rmSync(keys, { recursive: true, force: true });
+  });
 
   const decision = async (): Promise<string> => (await postT2Good(gate)).body.decision as string;
   const keyAlert = async (): Promise<Record<string, unknown> | undefined> => {
@@ -40,7 +47,10 @@ describe('pinned key directory: reloaded on change (issue 12)', () => {
 
   it('a broken key file raises an alert and keeps the last good set; removing the key stops it verifying', async () => {
     expect(await decision()).to.equal('ALLOW');
-    writeFileSync(path.join(keys, 'broken.pub.pem'), '-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n');
+    writeFileSync(
+      path.join(keys, 'broken.pub.pem'),
+      '-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n',
+    );
     await until('the key-load alert', async () => (await keyAlert()) !== undefined);
     expect(String((await keyAlert())!.message)).to.contain('broken.pub.pem');
     expect(await decision(), 'last good set still in force').to.equal('ALLOW');

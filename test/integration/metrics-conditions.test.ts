@@ -18,7 +18,8 @@ async function scrape(gate: RunningGate): Promise<Samples> {
   return parseProm(await res.text());
 }
 
-const condition = (s: Samples, kind: string): number | undefined => s.get(sampleKey(`${P}alert_condition`, { kind }));
+const condition = (s: Samples, kind: string): number | undefined =>
+  s.get(sampleKey(`${P}alert_condition`, { kind }));
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -31,8 +32,12 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 describe('metrics: standing alert conditions (the PrometheusRule inputs)', function () {
   this.timeout(60_000);
   let gate: RunningGate;
-  before(async () => { gate = await startGate(); });
-  after(async () => { await gate.stop(); });
+  before(async () => {
+    gate = await startGate();
+  });
+  after(async () => {
+    await gate.stop();
+  });
 
   it('every kind is exported as 0 from the start (absent never means fine)', async () => {
     const s = await scrape(gate);
@@ -41,10 +46,15 @@ describe('metrics: standing alert conditions (the PrometheusRule inputs)', funct
 
   it('ordinary BLOCKs, high severity included, raise no alert and no condition (a BLOCK is a decision, issue 17)', async () => {
     for (const dir of ['t1_bad/tls-off-prod', 't1_bad/hash-mismatch', 't1_bad/public-bind']) {
-      expect((await postJson(gate, '/api/v1/validate/migration', exampleJsonBody(dir))).body.decision, dir).to.equal('BLOCK');
+      expect(
+        (await postJson(gate, '/api/v1/validate/migration', exampleJsonBody(dir))).body.decision,
+        dir,
+      ).to.equal('BLOCK');
     }
     const s = await scrape(gate);
-    const events = [...s.entries()].filter(([k]) => k.startsWith(`${P}alerts_total`)).reduce((n, [, v]) => n + v, 0);
+    const events = [...s.entries()]
+      .filter(([k]) => k.startsWith(`${P}alerts_total`))
+      .reduce((n, [, v]) => n + v, 0);
     expect(events, 'no alert fired for an ordinary BLOCK').to.equal(0);
     for (const kind of KINDS) expect(condition(s, kind), kind).to.equal(0);
     expect(s.get(`${P}audit_write_errors_total`)).to.equal(0);
@@ -56,7 +66,10 @@ describe('metrics: standing alert conditions (the PrometheusRule inputs)', funct
     writeFileSync(file, `${good}\n  - id: [unclosed\n`);
     await until(async () => condition(await scrape(gate), 'policy-load') === 1, 'policy-load = 1');
     // The last good set stays in force: decisions go on.
-    expect((await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_bad/tls-off-prod'))).body.decision).to.equal('BLOCK');
+    expect(
+      (await postJson(gate, '/api/v1/validate/migration', exampleJsonBody('t1_bad/tls-off-prod'))).body
+        .decision,
+    ).to.equal('BLOCK');
     writeFileSync(file, good);
     await until(async () => condition(await scrape(gate), 'policy-load') === 0, 'policy-load = 0');
   });

@@ -3,17 +3,43 @@
 // each corruption. The backup is made once per run (before hook).
 import { expect } from 'chai';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  openSync,
+  readSync,
+  writeSync,
+  closeSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import type { ByteSource } from '../../src/core/ports/artifacts.js';
 import { decide } from '../../src/core/decision.js';
 import { DEFAULT_REPLICATION_LIMITS, verifyReplication } from '../../src/core/replication/pipeline.js';
 import { baselinePolicies } from '../unit/replication/helpers.js';
-import { copyBackup, makeBackup, pgAvailable, pgVerifyBackup, removeBackup, replicationManifest, sha256File, tarGz, type RealBackup } from '../support/pg/make-backup.js';
+import {
+  copyBackup,
+  makeBackup,
+  pgAvailable,
+  pgVerifyBackup,
+  removeBackup,
+  replicationManifest,
+  sha256File,
+  tarGz,
+  type RealBackup,
+} from '../support/pg/make-backup.js';
 
 function fileSource(path: string): ByteSource {
-  return { name: path, size: statSync(path).size, stream: createReadStream(path, { highWaterMark: 64 * 1024 }) };
+  return {
+    name: path,
+    size: statSync(path).size,
+    stream: createReadStream(path, { highWaterMark: 64 * 1024 }),
+  };
 }
 
 async function* walSources(files: readonly { name: string; path: string }[]) {
@@ -28,7 +54,8 @@ describe('T2 against a real PostgreSQL 15 backup (pg_verifybackup as the referen
 
   before(async () => {
     // A missing PostgreSQL is a failed prerequisite, not a reason to skip.
-    if (!pgAvailable()) throw new Error('PostgreSQL 15 is not installed: apt-get install -y postgresql-15 (as .ci/run does)');
+    if (!pgAvailable())
+      throw new Error('PostgreSQL 15 is not installed: apt-get install -y postgresql-15 (as .ci/run does)');
     b = await makeBackup();
   });
   after(() => removeBackup(b));
@@ -41,7 +68,10 @@ describe('T2 against a real PostgreSQL 15 backup (pg_verifybackup as the referen
     const manifest = Buffer.from(replicationManifest(sha256File(path), listed));
     const evaluation = await verifyReplication({
       manifestBytes: manifest,
-      signature: { kind: 'detached', bytes: Buffer.from(sign(null, manifest, keys.privateKey).toString('base64')) },
+      signature: {
+        kind: 'detached',
+        bytes: Buffer.from(sign(null, manifest, keys.privateKey).toString('base64')),
+      },
       snapshot: fileSource(path),
       wal: walSources(walFiles),
       keys: pinned,
@@ -64,7 +94,10 @@ describe('T2 against a real PostgreSQL 15 backup (pg_verifybackup as the referen
     expect(pgVerifyBackup(b!.crcBackupDir, b!.walDir).ok).to.equal(true);
     expect(readFileSync(join(b!.crcBackupDir, 'backup_manifest'), 'utf8')).to.contain('"CRC32C"');
     const { report } = await gate(b!.crcBackupDir);
-    expect(report.steps.find((s) => s.step === 'backup-manifest')?.status, report.reasons.join('\n')).to.equal('pass');
+    expect(
+      report.steps.find((s) => s.step === 'backup-manifest')?.status,
+      report.reasons.join('\n'),
+    ).to.equal('pass');
   });
 
   const relation = (dir: string): string => {
@@ -75,22 +108,45 @@ describe('T2 against a real PostgreSQL 15 backup (pg_verifybackup as the referen
   };
 
   const corruptions: { name: string; rule: string; corrupt: (dir: string) => void }[] = [
-    { name: 'a flipped byte in a data file', rule: 'backup-file-checksum-mismatch', corrupt: (dir) => {
-      const f = relation(dir);
-      const fd = openSync(f, 'r+');
-      const one = Buffer.alloc(1);
-      readSync(fd, one, 0, 1, 4000);
-      one[0] = one[0]! ^ 0xff;
-      writeSync(fd, one, 0, 1, 4000);
-      closeSync(fd);
-    } },
-    { name: 'a deleted file', rule: 'backup-file-missing', corrupt: (dir) => rmSync(join(dir, 'PG_VERSION')) },
-    { name: 'an extra file', rule: 'backup-file-extra', corrupt: (dir) => writeFileSync(join(dir, 'base', 'evil'), 'x') },
-    { name: 'a truncated file', rule: 'backup-file-size-mismatch', corrupt: (dir) => truncateSync(relation(dir), 8192) },
-    { name: 'a tampered backup_manifest', rule: 'backup-manifest-checksum-mismatch', corrupt: (dir) => {
-      const p = join(dir, 'backup_manifest');
-      writeFileSync(p, readFileSync(p, 'utf8').replace(/"Size": (\d+)/, (_m, n: string) => `"Size": ${Number(n) + 1}`));
-    } },
+    {
+      name: 'a flipped byte in a data file',
+      rule: 'backup-file-checksum-mismatch',
+      corrupt: (dir) => {
+        const f = relation(dir);
+        const fd = openSync(f, 'r+');
+        const one = Buffer.alloc(1);
+        readSync(fd, one, 0, 1, 4000);
+        one[0] = one[0]! ^ 0xff;
+        writeSync(fd, one, 0, 1, 4000);
+        closeSync(fd);
+      },
+    },
+    {
+      name: 'a deleted file',
+      rule: 'backup-file-missing',
+      corrupt: (dir) => rmSync(join(dir, 'PG_VERSION')),
+    },
+    {
+      name: 'an extra file',
+      rule: 'backup-file-extra',
+      corrupt: (dir) => writeFileSync(join(dir, 'base', 'evil'), 'x'),
+    },
+    {
+      name: 'a truncated file',
+      rule: 'backup-file-size-mismatch',
+      corrupt: (dir) => truncateSync(relation(dir), 8192),
+    },
+    {
+      name: 'a tampered backup_manifest',
+      rule: 'backup-manifest-checksum-mismatch',
+      corrupt: (dir) => {
+        const p = join(dir, 'backup_manifest');
+        writeFileSync(
+          p,
+          readFileSync(p, 'utf8').replace(/"Size": (\d+)/, (_m, n: string) => `"Size": ${Number(n) + 1}`),
+        );
+      },
+    },
   ];
 
   for (const c of corruptions) {
@@ -115,7 +171,10 @@ describe('T2 against a real PostgreSQL 15 backup (pg_verifybackup as the referen
     mkdirSync(dir);
     for (const w of b!.walFiles) if (w !== dropped) copyFileSync(w.path, join(dir, w.name));
     expect(pgVerifyBackup(b!.backupDir, dir).ok).to.equal(false);
-    const { report, rules } = await gate(b!.backupDir, b!.walFiles.filter((w) => w !== dropped));
+    const { report, rules } = await gate(
+      b!.backupDir,
+      b!.walFiles.filter((w) => w !== dropped),
+    );
     expect(report.decision).to.equal('BLOCK');
     expect(rules).to.include('wal-missing');
     expect(report.reasons.join('\n')).to.contain(dropped.name);
@@ -127,8 +186,12 @@ describe('T2 against a real PostgreSQL 15 backup (pg_verifybackup as the referen
     appendFileSync(p, 'tail');
     const manifest = Buffer.from(replicationManifest(sha256File(p), b!.walFiles));
     const evaluation = await verifyReplication({
-      manifestBytes: manifest, snapshot: fileSource(p), wal: walSources(b!.walFiles), keys: pinned,
-      limits: DEFAULT_REPLICATION_LIMITS, policies: baselinePolicies,
+      manifestBytes: manifest,
+      snapshot: fileSource(p),
+      wal: walSources(b!.walFiles),
+      keys: pinned,
+      limits: DEFAULT_REPLICATION_LIMITS,
+      policies: baselinePolicies,
     });
     expect(evaluation.findings.map((f) => f.rule)).to.include('archive-trailing-data');
   });

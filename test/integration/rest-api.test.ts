@@ -7,22 +7,39 @@ import { getJson, postJson, startGate, TEST_TOKEN, type RunningGate } from '../s
 import { signedJsonBody } from '../support/signed-t1.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 
-const manifest = JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as Record<string, unknown>;
+const manifest = JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')) as Record<
+  string,
+  unknown
+>;
 const config = readFileSync('examples/t1_good/app-config.yaml', 'utf8');
 const ROUTES: Array<[string, string]> = [
-  ['POST', '/api/v1/validate/migration'], ['GET', '/api/v1/audit/logs'], ['GET', '/api/v1/audit/verify'],
-  ['GET', '/api/v1/alerts'], ['GET', '/api/v1/policies'],
+  ['POST', '/api/v1/validate/migration'],
+  ['GET', '/api/v1/audit/logs'],
+  ['GET', '/api/v1/audit/verify'],
+  ['GET', '/api/v1/alerts'],
+  ['GET', '/api/v1/policies'],
 ];
 
 describe('REST API', () => {
   let gate: RunningGate;
-  before(async () => { gate = await startGate(); });
-  after(async () => { await gate.stop(); });
+  before(async () => {
+    gate = await startGate();
+  });
+  after(async () => {
+    await gate.stop();
+  });
 
   for (const [method, route] of ROUTES) {
-    for (const [label, header] of [['no token', undefined], ['a wrong token', `Bearer ${TEST_TOKEN}x`], ['a non-bearer scheme', `Basic ${TEST_TOKEN}`]] as const) {
+    for (const [label, header] of [
+      ['no token', undefined],
+      ['a wrong token', `Bearer ${TEST_TOKEN}x`],
+      ['a non-bearer scheme', `Basic ${TEST_TOKEN}`],
+    ] as const) {
       it(`${method} ${route} refuses ${label} with 401`, async () => {
-        const res = await fetch(`${gate.url}${route}`, { method, headers: header ? { authorization: header } : {} });
+        const res = await fetch(`${gate.url}${route}`, {
+          method,
+          headers: header ? { authorization: header } : {},
+        });
         expect(res.status).to.equal(401);
         expect(res.headers.get('www-authenticate')).to.contain('Bearer');
         expect(res.headers.get('content-type')).to.contain('application/problem+json');
@@ -40,8 +57,17 @@ describe('REST API', () => {
       expect(res.headers.get('x-request-id')).to.match(/^[0-9A-Z]{26}$/);
     }
     const doc = await getJson(gate, '/openapi.json', {});
-    const schemas = (doc.body.components as { schemas: Record<string, { properties?: Record<string, unknown> }> }).schemas;
-    expect(Object.keys(schemas.DecisionReport!.properties!)).to.include.members(['request_id', 'decision', 'reasons', 'steps', 'findings', 'subject']);
+    const schemas = (
+      doc.body.components as { schemas: Record<string, { properties?: Record<string, unknown> }> }
+    ).schemas;
+    expect(Object.keys(schemas.DecisionReport!.properties!)).to.include.members([
+      'request_id',
+      'decision',
+      'reasons',
+      'steps',
+      'findings',
+      'subject',
+    ]);
   });
 
   it('answers 404 and 405 as problems', async () => {
@@ -59,7 +85,8 @@ describe('REST API', () => {
   });
 
   it('names the first bad record after one byte of the audit file is changed', async () => {
-    for (let i = 0; i < 3; i++) await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
+    for (let i = 0; i < 3; i++)
+      await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
     const file = path.join(gate.dataDir, 'audit.jsonl');
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines.length).to.be.greaterThan(3);
@@ -84,7 +111,10 @@ describe('REST API', () => {
     expect(firing).to.equal(true);
     const ready = await fetch(`${gate.url}/readyz`);
     expect(ready.status).to.equal(200);
-    const readyBody = (await ready.json()) as { alerts: Record<string, unknown>; checks: { policies: { detail: string } } };
+    const readyBody = (await ready.json()) as {
+      alerts: Record<string, unknown>;
+      checks: { policies: { detail: string } };
+    };
     expect(readyBody.alerts).to.have.property('policy-load');
     expect(readyBody.checks.policies.detail).to.match(/last good policy set sha256:[0-9a-f]{64} in force/);
     const policies = await getJson(gate, '/api/v1/policies');
@@ -109,7 +139,9 @@ describe('REST API with a failing audit store', () => {
       const ok = await postJson(gate, '/api/v1/validate/migration', signedJsonBody(manifest, config));
       expect(ok.body.decision).to.equal('ALLOW');
       // The decision that failed was never stored; the one after it was (alert transitions are records too, not decisions).
-      expect(sink.records.filter((r) => (r as { record_type?: string }).record_type !== 'alert')).to.have.length(1);
+      expect(
+        sink.records.filter((r) => (r as { record_type?: string }).record_type !== 'alert'),
+      ).to.have.length(1);
     } finally {
       await gate.stop();
     }

@@ -27,10 +27,16 @@ describe('REST T2: native pg_basebackup directories', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function upload(parts: Array<[string, Buffer | string, string?]>): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function upload(
+    parts: Array<[string, Buffer | string, string?]>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const form = new FormData();
     for (const [name, data, filename] of parts) form.append(name, new Blob([data]), filename ?? name);
-    const res = await fetch(`${gate.url}/api/v1/validate/replication`, { method: 'POST', headers: gate.auth, body: form });
+    const res = await fetch(`${gate.url}/api/v1/validate/replication`, {
+      method: 'POST',
+      headers: gate.auth,
+      body: form,
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
@@ -97,15 +103,34 @@ describe('REST T2: native pg_basebackup directories', () => {
   });
 
   it('JSON: backup_url naming the directory -> ALLOW; both snapshot_url and backup_url -> 400', async () => {
-    const ok = await postJson(gate, '/api/v1/validate/replication', { manifest: manifestFor(good.manifest), backup_url: `file://${root}/good/` }, gate.auth);
+    const ok = await postJson(
+      gate,
+      '/api/v1/validate/replication',
+      { manifest: manifestFor(good.manifest), backup_url: `file://${root}/good/` },
+      gate.auth,
+    );
     expect(ok.body.reasons, JSON.stringify(ok.body)).to.deep.equal([]);
     expect(ok.status).to.equal(200);
-    const both = await postJson(gate, '/api/v1/validate/replication', { manifest: manifestFor(good.manifest), backup_url: `file://${root}/good/`, snapshot_url: `file://${root}/good/base.tar.gz` }, gate.auth);
+    const both = await postJson(
+      gate,
+      '/api/v1/validate/replication',
+      {
+        manifest: manifestFor(good.manifest),
+        backup_url: `file://${root}/good/`,
+        snapshot_url: `file://${root}/good/base.tar.gz`,
+      },
+      gate.auth,
+    );
     expect(both.status).to.equal(400);
   });
 
   it('JSON: a backup_url outside the artifact root is refused like a missing one', async () => {
-    const res = await postJson(gate, '/api/v1/validate/replication', { manifest: manifestFor(good.manifest), backup_url: 'file:///etc/' }, gate.auth);
+    const res = await postJson(
+      gate,
+      '/api/v1/validate/replication',
+      { manifest: manifestFor(good.manifest), backup_url: 'file:///etc/' },
+      gate.auth,
+    );
     expect(res.status).to.not.equal(200);
     expect(JSON.stringify(res.body)).to.contain('not a file under the artifact root');
   });

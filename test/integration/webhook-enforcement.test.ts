@@ -12,10 +12,14 @@ import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 
 type Response = { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
-const example = (file: string): Record<string, unknown> => parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
+const example = (file: string): Record<string, unknown> =>
+  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
 const EXAMPLES = path.resolve('examples');
 const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
+  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<
+    string,
+    unknown
+  >;
 
 describe('webhook: enforcement modes (warn / audit)', () => {
   let gate: WebhookGate;
@@ -24,9 +28,15 @@ describe('webhook: enforcement modes (warn / audit)', () => {
     sink = new MemoryAuditSink();
     gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: EXAMPLES }, { auditSink: sink });
   });
-  after(async () => { await gate.stop(); });
+  after(async () => {
+    await gate.stop();
+  });
 
-  const post = async (object: Record<string, unknown>, route: string, opts: Parameters<typeof admissionReview>[1] = {}): Promise<{ r: Response; rec: AuditRecord }> => {
+  const post = async (
+    object: Record<string, unknown>,
+    route: string,
+    opts: Parameters<typeof admissionReview>[1] = {},
+  ): Promise<{ r: Response; rec: AuditRecord }> => {
     const before = sink.records.length;
     const res = await postReview(gate, admissionReview(localArtifacts(object), opts), '?timeout=10s', route);
     expect(res.status, res.text).to.equal(200);
@@ -37,7 +47,9 @@ describe('webhook: enforcement modes (warn / audit)', () => {
   it('warn: TLS off in prod is admitted with kubectl warnings naming what would have blocked; the record says both decisions', async () => {
     const { r, rec } = await post(example('bad-tls-off.yaml'), '/validate/prod/warn');
     expect(r.allowed).to.equal(true);
-    expect(r.warnings!.some((w) => w.startsWith('(warn mode: would block) [prod-requires-tls]'))).to.equal(true);
+    expect(r.warnings!.some((w) => w.startsWith('(warn mode: would block) [prod-requires-tls]'))).to.equal(
+      true,
+    );
     for (const w of r.warnings!) expect(w.length).to.be.at.most(120);
     expect(rec.decision).to.equal('ALLOW');
     expect(rec.enforcement).to.deep.include({ mode: 'warn', would_be: 'BLOCK', outcome: 'ALLOW' });
@@ -60,7 +72,12 @@ describe('webhook: enforcement modes (warn / audit)', () => {
     }
   });
 
-  for (const [file, rule] of [['bad-hash-mismatch.yaml', 'config-hash-mismatch'], ['bad-duplicate-key.yaml', 'config-parse-error'], ['bad-md5-hash.yaml', 'outdated-hash-algorithm'], ['bad-two-configs.yaml', 'config-ambiguous']] as const) {
+  for (const [file, rule] of [
+    ['bad-hash-mismatch.yaml', 'config-hash-mismatch'],
+    ['bad-duplicate-key.yaml', 'config-parse-error'],
+    ['bad-md5-hash.yaml', 'outdated-hash-algorithm'],
+    ['bad-two-configs.yaml', 'config-ambiguous'],
+  ] as const) {
     it(`integrity and parse failures are never relaxed: ${file} is denied in warn and audit, recorded as enforced`, async () => {
       for (const route of ['/validate/prod/warn', '/validate/prod/audit']) {
         const { r, rec } = await post(example(file), route);

@@ -11,10 +11,14 @@ import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 
 type Response = { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
-const example = (file: string): Record<string, unknown> => parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
+const example = (file: string): Record<string, unknown> =>
+  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
 const EXAMPLES = path.resolve('examples');
 const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
+  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<
+    string,
+    unknown
+  >;
 
 describe('webhook: the environment is the path, the manifest must match it', () => {
   let gate: WebhookGate;
@@ -23,7 +27,9 @@ describe('webhook: the environment is the path, the manifest must match it', () 
     sink = new MemoryAuditSink();
     gate = await startWebhookGate({ GATE_ARTIFACT_ROOT: EXAMPLES }, { auditSink: sink });
   });
-  after(async () => { await gate.stop(); });
+  after(async () => {
+    await gate.stop();
+  });
 
   const post = async (file: string, route: string): Promise<Response> => {
     const res = await postReview(gate, admissionReview(localArtifacts(example(file))), '?timeout=10s', route);
@@ -37,7 +43,9 @@ describe('webhook: the environment is the path, the manifest must match it', () 
       const r = await post('staging-warn-configmap.yaml', route);
       expect(r.allowed).to.equal(false);
       expect(r.status!.code).to.equal(403);
-      expect(r.status!.message).to.match(/^\[env-mismatch\] the manifest says env "staging" but the namespace \(webhook path \/validate(\/prod)?\) allows only "prod"/m);
+      expect(r.status!.message).to.match(
+        /^\[env-mismatch\] the manifest says env "staging" but the namespace \(webhook path \/validate(\/prod)?\) allows only "prod"/m,
+      );
       expect(sink.records.length).to.equal(before + 1);
       const rec = sink.records.at(-1) as AuditRecord;
       expect(rec.decision).to.equal('BLOCK');
@@ -71,10 +79,17 @@ describe('webhook: the environment is the path, the manifest must match it', () 
   it('a MigrationRequest whose spec.env differs from the path is BLOCK [env-mismatch] before any artifact is read', async () => {
     const prodMr = await post('good-migrationrequest.yaml', '/validate/staging');
     expect(prodMr.allowed).to.equal(false);
-    expect(prodMr.status!.message).to.match(/\[env-mismatch\] spec\.env is "prod" but the namespace is bound to "staging"/);
+    expect(prodMr.status!.message).to.match(
+      /\[env-mismatch\] spec\.env is "prod" but the namespace is bound to "staging"/,
+    );
     const mr = example('good-migrationrequest.yaml');
     const staging = { ...mr, spec: { ...(mr.spec as object), env: 'staging' } };
-    const res = await postReview(gate, admissionReview(localArtifacts(staging)), '?timeout=10s', '/validate/prod');
+    const res = await postReview(
+      gate,
+      admissionReview(localArtifacts(staging)),
+      '?timeout=10s',
+      '/validate/prod',
+    );
     const r = res.json.response as Response;
     expect(r.allowed).to.equal(false);
     expect(r.status!.message).to.contain('[env-mismatch]');
@@ -84,12 +99,24 @@ describe('webhook: the environment is the path, the manifest must match it', () 
   it('a spec without env (the default, prod) is bound like prod', async () => {
     const mr = example('good-migrationrequest.yaml');
     const { env: _env, ...spec } = mr.spec as Record<string, unknown>;
-    const r = (await postReview(gate, admissionReview(localArtifacts({ ...mr, spec })), '?timeout=10s', '/validate/staging')).json.response as Response;
+    const r = (
+      await postReview(
+        gate,
+        admissionReview(localArtifacts({ ...mr, spec })),
+        '?timeout=10s',
+        '/validate/staging',
+      )
+    ).json.response as Response;
     expect(r.status!.message).to.match(/spec\.env is "prod" \(the default\)/);
   });
 
   it('an unknown environment path is 404, never a default', async () => {
-    const res = await postReview(gate, admissionReview(example('good-configmap.yaml')), '?timeout=10s', '/validate/dev');
+    const res = await postReview(
+      gate,
+      admissionReview(example('good-configmap.yaml')),
+      '?timeout=10s',
+      '/validate/dev',
+    );
     expect(res.status).to.equal(404);
   });
 });

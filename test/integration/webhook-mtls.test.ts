@@ -15,7 +15,8 @@ import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 import { postJson } from '../support/gate-harness.js';
 
-const example = (file: string): Record<string, unknown> => parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
+const example = (file: string): Record<string, unknown> =>
+  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
 const review = (): string => JSON.stringify(admissionReview(example('good-configmap.yaml')));
 
 describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {
@@ -36,7 +37,9 @@ describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {
     sink = new MemoryAuditSink();
     gate = await startWebhookGate({ GATE_WEBHOOK_CLIENT_CA: caPath }, { auditSink: sink });
   });
-  after(async () => { await gate?.stop(); });
+  after(async () => {
+    await gate?.stop();
+  });
 
   const refused = async (call: Parameters<typeof httpsRequest>[1]): Promise<void> => {
     const before = sink.records.length;
@@ -47,7 +50,9 @@ describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {
       expect.fail(`expected the handshake to fail, got HTTP ${res.status}`);
     } catch (e) {
       if (error) throw error;
-      expect(String((e as NodeJS.ErrnoException).code ?? e)).to.match(/ECONNRESET|ERR_SSL|EPIPE|certificate required|alert/i);
+      expect(String((e as NodeJS.ErrnoException).code ?? e)).to.match(
+        /ECONNRESET|ERR_SSL|EPIPE|certificate required|alert/i,
+      );
     }
     expect(sink.records.length, 'nothing audited').to.equal(before);
   };
@@ -57,7 +62,12 @@ describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {
   });
 
   it('a certificate from another CA (same CN) is refused; nothing is audited', async () => {
-    await refused({ path: '/validate/prod?timeout=10s', body: review(), cert: stranger.certPem, key: stranger.keyPem });
+    await refused({
+      path: '/validate/prod?timeout=10s',
+      body: review(),
+      cert: stranger.certPem,
+      key: stranger.keyPem,
+    });
   });
 
   it('/healthz on the webhook port needs the certificate too (kubelet probes use the api port)', async () => {
@@ -67,15 +77,30 @@ describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {
   });
 
   it('the apiserver certificate is decided, and the record says who: client-certificate, its CN', async () => {
-    const res = await httpsRequest(gate, { path: '/validate/prod?timeout=10s', body: review(), cert: apiserver.certPem, key: apiserver.keyPem });
+    const res = await httpsRequest(gate, {
+      path: '/validate/prod?timeout=10s',
+      body: review(),
+      cert: apiserver.certPem,
+      key: apiserver.keyPem,
+    });
     expect(res.status).to.equal(200);
     expect((res.json.response as { allowed: boolean }).allowed).to.equal(true);
-    expect((sink.records.at(-1) as AuditRecord).subject.caller).to.deep.equal({ authenticated: true, via: 'client-certificate', cn: 'kube-apiserver' });
+    expect((sink.records.at(-1) as AuditRecord).subject.caller).to.deep.equal({
+      authenticated: true,
+      via: 'client-certificate',
+      cn: 'kube-apiserver',
+    });
   });
 
   it('REST records say the caller was authenticated by bearer token', async () => {
-    await postJson({ url: gate.apiUrl, auth: gate.auth } as never, '/api/v1/validate/migration', { manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')), config: readFileSync('examples/t1_good/app-config.yaml', 'utf8') });
-    expect((sink.records.at(-1) as AuditRecord).subject.caller).to.deep.equal({ authenticated: true, via: 'bearer-token' });
+    await postJson({ url: gate.apiUrl, auth: gate.auth } as never, '/api/v1/validate/migration', {
+      manifest: JSON.parse(readFileSync('examples/t1_good/migration_manifest.json', 'utf8')),
+      config: readFileSync('examples/t1_good/app-config.yaml', 'utf8'),
+    });
+    expect((sink.records.at(-1) as AuditRecord).subject.caller).to.deep.equal({
+      authenticated: true,
+      via: 'bearer-token',
+    });
   });
 
   it('without mTLS the record says the caller was not authenticated (userInfo is only a claim)', async () => {
@@ -84,7 +109,10 @@ describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {
     try {
       const res = await postReview(plain, JSON.parse(review()), '?timeout=10s', '/validate/prod');
       expect(res.status).to.equal(200);
-      expect((plainSink.records.at(-1) as AuditRecord).subject.caller).to.deep.equal({ authenticated: false, via: 'none' });
+      expect((plainSink.records.at(-1) as AuditRecord).subject.caller).to.deep.equal({
+        authenticated: false,
+        via: 'none',
+      });
       expect((plainSink.records.at(-1) as AuditRecord).subject.user).to.be.a('string');
     } finally {
       await plain.stop();

@@ -11,16 +11,25 @@ function runWithFakeNpm(json: string, exitCode: number): { status: number | null
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-npm-'));
   try {
     writeFileSync(path.join(dir, 'answer.json'), json);
-    writeFileSync(path.join(dir, 'npm'), `#!/usr/bin/env bash\ncat '${path.join(dir, 'answer.json')}'\nexit ${exitCode}\n`);
+    writeFileSync(
+      path.join(dir, 'npm'),
+      `#!/usr/bin/env bash\ncat '${path.join(dir, 'answer.json')}'\nexit ${exitCode}\n`,
+    );
     chmodSync(path.join(dir, 'npm'), 0o755);
-    const r = spawnSync('bash', ['scripts/audit-deps.sh'], { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` }, encoding: 'utf8' });
+    const r = spawnSync('bash', ['scripts/audit-deps.sh'], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+      encoding: 'utf8',
+    });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const report = (v: Record<string, number>): string => JSON.stringify({ metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0, ...v } } });
+const report = (v: Record<string, number>): string =>
+  JSON.stringify({
+    metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0, ...v } },
+  });
 
 describe('scripts/audit-deps.sh', () => {
   it('passes a tree with no high or critical advisory, and says what it counted', () => {

@@ -26,10 +26,15 @@ describe('crash safety (file audit sink, SIGKILL)', function () {
       expect(gate.logs.join('\n')).to.match(/torn|repair/i);
       const { ids, verify } = await auditState(gate, TOKEN);
       expect(answered.size, 'requests answered before the kills').to.be.greaterThan(20);
-      expect([...answered].filter((id) => !ids.has(id)), 'answered but not recorded').to.deep.equal([]);
+      expect(
+        [...answered].filter((id) => !ids.has(id)),
+        'answered but not recorded',
+      ).to.deep.equal([]);
       expect(verify.ok).to.equal(true);
       expect(verify.records).to.equal(ids.size);
-      console.log(`      ${answered.size} answered decisions, 3 SIGKILLs, ${ids.size} records, 0 lost, chain intact`);
+      console.log(
+        `      ${answered.size} answered decisions, 3 SIGKILLs, ${ids.size} records, 0 lost, chain intact`,
+      );
     } finally {
       await gate.kill('SIGTERM');
     }

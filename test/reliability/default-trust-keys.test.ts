@@ -28,7 +28,8 @@ function blocks(text: string, re: RegExp): string[] {
   return [...text.replace(/^[ \t]+/gm, '').matchAll(re)].map((m) => m[0]);
 }
 
-const spki = (pem: string): string => createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex');
+const spki = (pem: string): string =>
+  createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex');
 
 function privateHalves(root: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -37,7 +38,10 @@ function privateHalves(root: string): Map<string, string> {
     if (!text.includes('PRIVATE KEY-----')) continue;
     for (const pem of blocks(text, PRIVATE)) {
       try {
-        out.set(spki(createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString()), path.relative(root, f));
+        out.set(
+          spki(createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString()),
+          path.relative(root, f),
+        );
       } catch {
         // Not a parseable key (a regex in a scanner, a truncated fixture): nothing to derive.
       }
@@ -58,7 +62,13 @@ function trustedPublics(locations: string[]): { key: string; file: string }[] {
   return out;
 }
 
-const DEFAULT_TRUST = ['policies', 'charts/migration-gate/values.yaml', 'deploy', 'docker-compose.yml', 'Dockerfile'];
+const DEFAULT_TRUST = [
+  'policies',
+  'charts/migration-gate/values.yaml',
+  'deploy',
+  'docker-compose.yml',
+  'Dockerfile',
+];
 
 describe('no key trusted by default (issue 12)', () => {
   const halves = privateHalves(process.cwd());
@@ -66,11 +76,16 @@ describe('no key trusted by default (issue 12)', () => {
   it('the scan finds the committed example private key (the check is not vacuous)', () => {
     expect([...halves.values()]).to.include(path.join('examples', 'keys', 'example-ed25519.key.pem'));
     const examplePublic = trustedPublics(['examples/keys/trusted']);
-    expect(examplePublic.some((p) => halves.has(p.key)), 'the example trust dir is caught when treated as a default').to.equal(true);
+    expect(
+      examplePublic.some((p) => halves.has(p.key)),
+      'the example trust dir is caught when treated as a default',
+    ).to.equal(true);
   });
 
   it('no public key in a default trust location has its private half in the repository', () => {
-    const leaks = trustedPublics(DEFAULT_TRUST).filter((p) => halves.has(p.key)).map((p) => `${p.file} (private half in ${halves.get(p.key)})`);
+    const leaks = trustedPublics(DEFAULT_TRUST)
+      .filter((p) => halves.has(p.key))
+      .map((p) => `${p.file} (private half in ${halves.get(p.key)})`);
     expect(leaks).to.deep.equal([]);
   });
 

@@ -20,7 +20,11 @@ const TOKEN = 'leak-test-token-0123456789';
 // recognises (a plain word in a field name would be a plain identifier, which
 // the gate is allowed to name).
 const gh = (tag: string): string => `ghp_${tag}${'Zq81Planted'.repeat(3)}`.slice(0, 40);
-const aws = (tag: string): string => `AKIA${`${tag}ZQ81PLANTEDKEYXXXXX`.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 16)}`;
+const aws = (tag: string): string =>
+  `AKIA${`${tag}ZQ81PLANTEDKEYXXXXX`
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .slice(0, 16)}`;
 const SECRETS = {
   password: 'Pl4nted-Passw0rd-zq81',
   configAws: aws('CFGVAL'),
@@ -53,31 +57,59 @@ const SECRETS = {
 };
 
 function configWith(env: 'prod' | 'staging'): { manifest: Record<string, unknown>; config: string } {
-  const config = `tls:\n  enabled: true\n  min_version: "1.2"\nsecrets_ref: vault://x\ndebug: false\naudit:\n  enabled: true\n`
-    + `database:\n  password: "${SECRETS.password}"\ns3:\n  key_id: ${SECRETS.configAws}\nci:\n  token: ${SECRETS.configGithub}\nsession: ${SECRETS.jwt}\nsecret_key: "${SECRETS.secretKey}"\n`
-    + `${SECRETS.configKey}: harmless\n`;
+  const config =
+    `tls:\n  enabled: true\n  min_version: "1.2"\nsecrets_ref: vault://x\ndebug: false\naudit:\n  enabled: true\n` +
+    `database:\n  password: "${SECRETS.password}"\ns3:\n  key_id: ${SECRETS.configAws}\nci:\n  token: ${SECRETS.configGithub}\nsession: ${SECRETS.jwt}\nsecret_key: "${SECRETS.secretKey}"\n` +
+    `${SECRETS.configKey}: harmless\n`;
   return {
     manifest: {
-      app_id: 'leaky', env, version: SECRETS.manifestValue, config_sha256: createHash('sha256').update(config).digest('hex'),
-      notes: SECRETS.manifestUnknownValue, [SECRETS.manifestKey]: 'x',
+      app_id: 'leaky',
+      env,
+      version: SECRETS.manifestValue,
+      config_sha256: createHash('sha256').update(config).digest('hex'),
+      notes: SECRETS.manifestUnknownValue,
+      [SECRETS.manifestKey]: 'x',
     },
     config,
   };
 }
 
-function multipart(parts: Array<{ name: string; filename?: string; body: string }>): { body: string; type: string } {
+function multipart(parts: Array<{ name: string; filename?: string; body: string }>): {
+  body: string;
+  type: string;
+} {
   const boundary = 'zq81boundary';
-  const body = parts.map((p) => `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n\r\n${p.body}\r\n`).join('') + `--${boundary}--\r\n`;
+  const body =
+    parts
+      .map(
+        (p) =>
+          `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n\r\n${p.body}\r\n`,
+      )
+      .join('') + `--${boundary}--\r\n`;
   return { body, type: `multipart/form-data; boundary=${boundary}` };
 }
 
 function webhookPost(gate: GateProcess, ca: string, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: gate.webhookPort, method: 'POST', path: '/validate?timeout=10s', ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(`${JSON.stringify(res.headers)}\n${Buffer.concat(chunks).toString('utf8')}`));
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: gate.webhookPort,
+        method: 'POST',
+        path: '/validate?timeout=10s',
+        ca,
+        servername: 'localhost',
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve(`${JSON.stringify(res.headers)}\n${Buffer.concat(chunks).toString('utf8')}`),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -94,43 +126,91 @@ describe('secrets never leak', function () {
     // What the gate sent back; the request line itself (which carries planted secrets) is only a label for failures.
     const seen: string[] = [];
     const labels: string[] = [];
-    const keep = (label: string, text: string): void => { seen.push(text); labels.push(label); };
+    const keep = (label: string, text: string): void => {
+      seen.push(text);
+      labels.push(label);
+    };
     const call = async (p: string, init: RequestInit = {}): Promise<Response> => {
       const res = await fetch(`${gate.url}${p}`, init);
-      keep(`${init.method ?? 'GET'} ${p.slice(0, 40)}`, `${res.status} ${JSON.stringify([...res.headers])}\n${await res.clone().text()}`);
+      keep(
+        `${init.method ?? 'GET'} ${p.slice(0, 40)}`,
+        `${res.status} ${JSON.stringify([...res.headers])}\n${await res.clone().text()}`,
+      );
       return res;
     };
-    const postJson = (p: string, body: string, headers: Record<string, string> = {}): Promise<Response> => call(p, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', ...headers }, body });
+    const postJson = (p: string, body: string, headers: Record<string, string> = {}): Promise<Response> =>
+      call(p, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', ...headers }, body });
     try {
       for (const env of ['prod', 'staging'] as const) {
         const res = await postJson('/api/v1/validate/migration', JSON.stringify(configWith(env)));
         const report = (await res.json()) as { findings: Array<{ rule: string; path?: string }> };
         const rules = report.findings.map((f) => `${f.rule}@${f.path ?? ''}`);
-        expect(rules.some((r) => r.startsWith('no-inline-secrets')), rules.join(', ')).to.equal(true);
-        expect(rules.some((r) => r.startsWith('manifest-unknown-field')), rules.join(', ')).to.equal(true);
+        expect(
+          rules.some((r) => r.startsWith('no-inline-secrets')),
+          rules.join(', '),
+        ).to.equal(true);
+        expect(
+          rules.some((r) => r.startsWith('manifest-unknown-field')),
+          rules.join(', '),
+        ).to.equal(true);
       }
       const good = configWith('prod');
       // Manifests that are not JSON, or break JSON syntax right next to a secret.
-      await postJson('/api/v1/validate/migration', JSON.stringify({ manifest: SECRETS.bareManifest, config: good.config }));
-      await postJson('/api/v1/validate/migration', JSON.stringify({ manifest: `{"app_id": "x", "k": ${SECRETS.syntaxManifest}}`, config: good.config }));
+      await postJson(
+        '/api/v1/validate/migration',
+        JSON.stringify({ manifest: SECRETS.bareManifest, config: good.config }),
+      );
+      await postJson(
+        '/api/v1/validate/migration',
+        JSON.stringify({ manifest: `{"app_id": "x", "k": ${SECRETS.syntaxManifest}}`, config: good.config }),
+      );
       // A request body whose own syntax breaks next to a secret, and one with an unknown field named by a token.
       await postJson('/api/v1/validate/migration', `{"manifest": "${SECRETS.password}", "config": 1}`);
       await postJson('/api/v1/validate/migration', JSON.stringify({ ...good, [SECRETS.bodyKey]: 1 }));
       // Headers: a caller's request id, a content type, a wrong bearer token.
-      await postJson('/api/v1/validate/migration', JSON.stringify(good), { 'x-request-id': SECRETS.requestId });
-      await call('/api/v1/validate/migration', { method: 'POST', headers: { ...auth, 'content-type': `application/${SECRETS.contentType}` }, body: 'x' });
+      await postJson('/api/v1/validate/migration', JSON.stringify(good), {
+        'x-request-id': SECRETS.requestId,
+      });
+      await call('/api/v1/validate/migration', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': `application/${SECRETS.contentType}` },
+        body: 'x',
+      });
       await call('/api/v1/audit/logs', { headers: { authorization: `Bearer ${SECRETS.bearer}` } });
       // Multipart: a part named by a token; a filename that is a token (T1 and a T2 WAL file).
       const badPart = multipart([{ name: SECRETS.partName, body: 'x' }]);
-      await call('/api/v1/validate/migration', { method: 'POST', headers: { ...auth, 'content-type': badPart.type }, body: badPart.body });
-      const named = multipart([{ name: 'migration_manifest', filename: `${SECRETS.fileName}.json`, body: JSON.stringify(good.manifest) }, { name: 'app_config', filename: SECRETS.fileName, body: good.config }]);
-      await call('/api/v1/validate/migration', { method: 'POST', headers: { ...auth, 'content-type': named.type }, body: named.body });
+      await call('/api/v1/validate/migration', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': badPart.type },
+        body: badPart.body,
+      });
+      const named = multipart([
+        {
+          name: 'migration_manifest',
+          filename: `${SECRETS.fileName}.json`,
+          body: JSON.stringify(good.manifest),
+        },
+        { name: 'app_config', filename: SECRETS.fileName, body: good.config },
+      ]);
+      await call('/api/v1/validate/migration', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': named.type },
+        body: named.body,
+      });
       const t2 = multipart([
-        { name: 'replication_manifest', filename: 'm.yaml', body: `source_db: a\ntarget_db: b\nexpected_snapshot_hash: sha256:${'0'.repeat(64)}\nsync_mode: sync\nenv: staging\n` },
+        {
+          name: 'replication_manifest',
+          filename: 'm.yaml',
+          body: `source_db: a\ntarget_db: b\nexpected_snapshot_hash: sha256:${'0'.repeat(64)}\nsync_mode: sync\nenv: staging\n`,
+        },
         { name: 'snapshot', filename: 'snap.tar', body: 'not a tar' },
         { name: 'wal_files', filename: SECRETS.walFileName, body: 'x' },
       ]);
-      await call('/api/v1/validate/replication', { method: 'POST', headers: { ...auth, 'content-type': t2.type }, body: t2.body });
+      await call('/api/v1/validate/replication', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': t2.type },
+        body: t2.body,
+      });
       // Query strings and URL paths.
       await call(`/api/v1/audit/logs?${SECRETS.queryKey}=1`, { headers: auth });
       await call(`/api/v1/audit/logs?app_id=x&limit=${SECRETS.queryValue}`, { headers: auth });
@@ -138,25 +218,73 @@ describe('secrets never leak', function () {
       // AdmissionReviews: object name, annotation names and values, the manifest annotation's field names, userInfo.
       const ca = readFileSync(path.join(dataDir, 'tls', 'ca.crt'), 'utf8');
       const cm = {
-        apiVersion: 'v1', kind: 'ConfigMap',
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
         metadata: {
-          name: SECRETS.objectName, namespace: 'payments',
-          annotations: { [SECRETS.annotationKey]: SECRETS.annotationValue, 'migrationgate.io/manifest': JSON.stringify({ ...good.manifest, [SECRETS.manifestAnnotationKey]: 1 }) },
+          name: SECRETS.objectName,
+          namespace: 'payments',
+          annotations: {
+            [SECRETS.annotationKey]: SECRETS.annotationValue,
+            'migrationgate.io/manifest': JSON.stringify({
+              ...good.manifest,
+              [SECRETS.manifestAnnotationKey]: 1,
+            }),
+          },
         },
         data: { 'app-config.yaml': good.config },
       };
-      const review = admissionReview(cm, { username: SECRETS.username }) as { request: { userInfo: { groups: string[] } } };
+      const review = admissionReview(cm, { username: SECRETS.username }) as {
+        request: { userInfo: { groups: string[] } };
+      };
       review.request.userInfo.groups.push(SECRETS.userGroup);
       keep('webhook review', await webhookPost(gate, ca, JSON.stringify(review)));
-      keep('webhook bad JSON', await webhookPost(gate, ca, `{"apiVersion": "admission.k8s.io/v1", "request": ${SECRETS.objectName}}`));
-      keep('webhook bad shape', await webhookPost(gate, ca, JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', [SECRETS.annotationKey]: 1, request: { uid: SECRETS.username } })));
+      keep(
+        'webhook bad JSON',
+        await webhookPost(
+          gate,
+          ca,
+          `{"apiVersion": "admission.k8s.io/v1", "request": ${SECRETS.objectName}}`,
+        ),
+      );
+      keep(
+        'webhook bad shape',
+        await webhookPost(
+          gate,
+          ca,
+          JSON.stringify({
+            apiVersion: 'admission.k8s.io/v1',
+            kind: 'AdmissionReview',
+            [SECRETS.annotationKey]: 1,
+            request: { uid: SECRETS.username },
+          }),
+        ),
+      );
       // Every read surface, API and UI.
-      for (const p of ['/api/v1/audit/logs?limit=500', '/api/v1/alerts', '/api/v1/audit/verify', '/api/v1/policies']) await call(p, { headers: auth });
-      const login = await fetch(`${gate.url}/ui/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TOKEN, next: '/' }).toString() });
+      for (const p of [
+        '/api/v1/audit/logs?limit=500',
+        '/api/v1/alerts',
+        '/api/v1/audit/verify',
+        '/api/v1/policies',
+      ])
+        await call(p, { headers: auth });
+      const login = await fetch(`${gate.url}/ui/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: TOKEN, next: '/' }).toString(),
+      });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const logs = (await (await fetch(`${gate.url}/api/v1/audit/logs?limit=500`, { headers: auth })).json()) as { items: Array<{ request_id: string }> };
+      const logs = (await (
+        await fetch(`${gate.url}/api/v1/audit/logs?limit=500`, { headers: auth })
+      ).json()) as { items: Array<{ request_id: string }> };
       expect(logs.items.length).to.be.greaterThan(8);
-      for (const p of ['/', '/ui/audit?limit=100', `/ui/audit?app_id=${SECRETS.uiQuery}`, '/ui/alerts', ...logs.items.map((r) => `/ui/decisions?id=${encodeURIComponent(r.request_id)}`)]) {
+      for (const p of [
+        '/',
+        '/ui/audit?limit=100',
+        `/ui/audit?app_id=${SECRETS.uiQuery}`,
+        '/ui/alerts',
+        ...logs.items.map((r) => `/ui/decisions?id=${encodeURIComponent(r.request_id)}`),
+      ]) {
         await call(p, { headers: { cookie } });
       }
       const metrics = await call('/metrics');
@@ -178,7 +306,10 @@ describe('secrets never leak', function () {
     }
     expect(leaked, 'secrets that came back out').to.deep.equal([]);
     expect(all.includes(TOKEN), 'the API token leaked').to.equal(false);
-    // eslint-disable-next-line no-control-regex
-    expect(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(all), 'a control character reached an output').to.equal(false);
+    expect(
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(all),
+      'a control character reached an output',
+    ).to.equal(false);
   });
 });

@@ -14,18 +14,45 @@ import { scanForSecrets } from '../../src/core/policy/index.js';
 import { buildCorpus, CORPUS_DIR, secretKinds, type CorpusFile } from '../support/secrets-corpus.js';
 
 export const GITLEAKS_VERSION = 'v8.30.1';
-const GITLEAKS = process.env.GITLEAKS_BIN ?? join(homedir(), '.cache', 'migration-gate-tools', `gitleaks-${GITLEAKS_VERSION}`, 'gitleaks');
+const GITLEAKS =
+  process.env.GITLEAKS_BIN ??
+  join(homedir(), '.cache', 'migration-gate-tools', `gitleaks-${GITLEAKS_VERSION}`, 'gitleaks');
 const INSTALL = `GOBIN=~/.cache/migration-gate-tools/gitleaks-${GITLEAKS_VERSION} go install github.com/zricethezav/gitleaks/v8@${GITLEAKS_VERSION}`;
 
-interface Leak { File: string; StartLine: number; EndLine: number; RuleID: string }
+interface Leak {
+  File: string;
+  StartLine: number;
+  EndLine: number;
+  RuleID: string;
+}
 
 function runGitleaks(): Leak[] {
-  if (!existsSync(GITLEAKS)) throw new Error(`gitleaks ${GITLEAKS_VERSION} not found at ${GITLEAKS}; build it with: ${INSTALL} (.ci/run does this)`);
+  if (!existsSync(GITLEAKS))
+    throw new Error(
+      `gitleaks ${GITLEAKS_VERSION} not found at ${GITLEAKS}; build it with: ${INSTALL} (.ci/run does this)`,
+    );
   const out = mkdtempSync(join(tmpdir(), 'gitleaks-'));
   try {
     const report = join(out, 'report.json');
-    const r = spawnSync(GITLEAKS, ['dir', CORPUS_DIR, '--report-format', 'json', '--report-path', report, '--no-banner', '--exit-code', '0', '--log-level', 'error'], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`gitleaks failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
+    const r = spawnSync(
+      GITLEAKS,
+      [
+        'dir',
+        CORPUS_DIR,
+        '--report-format',
+        'json',
+        '--report-path',
+        report,
+        '--no-banner',
+        '--exit-code',
+        '0',
+        '--log-level',
+        'error',
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    if (r.status !== 0)
+      throw new Error(`gitleaks failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
     return JSON.parse(readFileSync(report, 'utf8')) as Leak[];
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -40,8 +67,12 @@ describe('secret scan vs gitleaks on the generated corpus', function () {
   const byName = new Map(corpus.map((f) => [f.name, f]));
 
   it('the committed corpus is exactly what test/support/secrets-corpus.ts generates', () => {
-    const onDisk = ['secret', 'clean'].flatMap((d) => readdirSync(join(CORPUS_DIR, d)).map((n) => `${d}/${n}`)).sort();
-    expect(onDisk, 'regenerate with: npx tsx test/support/secrets-corpus.ts --write').to.deep.equal(corpus.map((f) => f.name).sort());
+    const onDisk = ['secret', 'clean']
+      .flatMap((d) => readdirSync(join(CORPUS_DIR, d)).map((n) => `${d}/${n}`))
+      .sort();
+    expect(onDisk, 'regenerate with: npx tsx test/support/secrets-corpus.ts --write').to.deep.equal(
+      corpus.map((f) => f.name).sort(),
+    );
     for (const f of corpus) expect(readFileSync(join(CORPUS_DIR, f.name), 'utf8'), f.name).to.equal(f.text);
     const secrets = corpus.filter((f) => f.planted.length > 0);
     expect(secrets.length).to.be.at.least(100);
@@ -74,18 +105,32 @@ describe('secret scan vs gitleaks on the generated corpus', function () {
     const gateExtra = [...gateAt].filter((k) => !clean.has(k.split('#')[0]!) && !plantedSet.has(k));
 
     const figures = {
-      configs: corpus.length, withSecrets: corpus.length - clean.size, clean: clean.size, kinds: secretKinds().length, planted: planted.length,
-      gitleaksRecall: `${leaksPlanted.length}/${planted.length} (${(100 * leaksPlanted.length / planted.length).toFixed(1)}%)`,
-      gateRecall: `${gatePlanted.length}/${planted.length} (${(100 * gatePlanted.length / planted.length).toFixed(1)}%)`,
-      gitleaksFalsePositivesOnClean: onClean(gitleaksAt).length, gateFalsePositivesOnClean: onClean(gateAt).length,
+      configs: corpus.length,
+      withSecrets: corpus.length - clean.size,
+      clean: clean.size,
+      kinds: secretKinds().length,
+      planted: planted.length,
+      gitleaksRecall: `${leaksPlanted.length}/${planted.length} (${((100 * leaksPlanted.length) / planted.length).toFixed(1)}%)`,
+      gateRecall: `${gatePlanted.length}/${planted.length} (${((100 * gatePlanted.length) / planted.length).toFixed(1)}%)`,
+      gitleaksFalsePositivesOnClean: onClean(gitleaksAt).length,
+      gateFalsePositivesOnClean: onClean(gateAt).length,
       gateHitsOutsidePlantedInSecretHalf: gateExtra.length,
-      missedByGitleaks: [...new Set(planted.filter((k) => !gitleaksAt.has(k)).map((k) => byName.get(k.split('#')[0]!)!.kind))].sort(),
+      missedByGitleaks: [
+        ...new Set(planted.filter((k) => !gitleaksAt.has(k)).map((k) => byName.get(k.split('#')[0]!)!.kind)),
+      ].sort(),
     };
-    console.log(`      secret-scan vs gitleaks ${GITLEAKS_VERSION}: ${JSON.stringify(figures, null, 2).replace(/\n/g, '\n      ')}`);
+    console.log(
+      `      secret-scan vs gitleaks ${GITLEAKS_VERSION}: ${JSON.stringify(figures, null, 2).replace(/\n/g, '\n      ')}`,
+    );
 
     expect(missedByGate, 'secrets gitleaks finds and the gate does not').to.deep.equal([]);
-    expect(planted.filter((k) => !gateAt.has(k)), 'planted secrets the gate misses').to.deep.equal([]);
-    expect(onClean(gateAt).length, `gate false positives: ${onClean(gateAt).join(', ')}`).to.be.at.most(onClean(gitleaksAt).length);
+    expect(
+      planted.filter((k) => !gateAt.has(k)),
+      'planted secrets the gate misses',
+    ).to.deep.equal([]);
+    expect(onClean(gateAt).length, `gate false positives: ${onClean(gateAt).join(', ')}`).to.be.at.most(
+      onClean(gitleaksAt).length,
+    );
     expect(gateExtra, 'gate hits on filler lines of the secret half').to.deep.equal([]);
   });
 });

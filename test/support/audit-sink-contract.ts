@@ -39,7 +39,10 @@ async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }
 }
 
 /** Every page of a query, followed through its continue tokens. */
-async function allPages(read: (q: AuditQuery) => Promise<{ items: AuditRecord[]; continue?: string }>, q: AuditQuery): Promise<string[]> {
+async function allPages(
+  read: (q: AuditQuery) => Promise<{ items: AuditRecord[]; continue?: string }>,
+  q: AuditQuery,
+): Promise<string[]> {
   const seen: string[] = [];
   let cont: string | undefined;
   for (let guard = 0; guard < 1000; guard++) {
@@ -67,7 +70,11 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
     it('acknowledges chained records whose stored text is exactly the record, and they verify', async () => {
       const s = await sink();
       const acked = [await s.append(report(1)), await s.append(report(2)), await s.append(report(3))];
-      expect(acked.map((r) => [r.writer, r.seq])).to.deep.equal([['pod-a', 1], ['pod-a', 2], ['pod-a', 3]]);
+      expect(acked.map((r) => [r.writer, r.seq])).to.deep.equal([
+        ['pod-a', 1],
+        ['pod-a', 2],
+        ['pod-a', 3],
+      ]);
       const stored = await collect(s.readRaw());
       // The same canonical bytes in every sink: one JSON line per record.
       expect(stored.map((e) => e.text)).to.deep.equal(acked.map((r) => JSON.stringify(r)));
@@ -79,7 +86,9 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
     it('group-commits 100 concurrent appends: distinct consecutive seqs, one intact chain', async () => {
       const s = await sink();
       const acked = await Promise.all(Array.from({ length: 100 }, (_, i) => s.append(report(i + 1))));
-      expect(acked.map((r) => r.seq).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(acked.map((r) => r.seq).sort((a, b) => a - b)).to.deep.equal(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
       expect(await verifyChains(s.readRaw())).to.deep.include({ ok: true, records: 100 });
     });
 
@@ -92,16 +101,24 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
       expect((await second.append(report(3))).seq).to.equal(3);
       const v = await verifyChains(second.readRaw());
       expect(v).to.deep.include({ ok: true, records: 3 });
-      expect(v.writers).to.deep.equal([{ writer: 'pod-a', records: 3, last_seq: 3, head: v.writers[0]!.head }]);
+      expect(v.writers).to.deep.equal([
+        { writer: 'pod-a', records: 3, last_seq: 3, head: v.writers[0]!.head },
+      ]);
     });
 
     if (subject.sharedByWriters) {
       it('several writers at once on one store: one chain each, all verify', async () => {
         const writers = await Promise.all(['pod-a', 'pod-b', 'pod-c'].map((w) => sink(w)));
-        await Promise.all(writers.flatMap((s, w) => Array.from({ length: 30 }, (_, i) => s.append(report(w * 100 + i)))));
+        await Promise.all(
+          writers.flatMap((s, w) => Array.from({ length: 30 }, (_, i) => s.append(report(w * 100 + i)))),
+        );
         const v = await verifyChains(writers[0]!.readRaw());
         expect(v.ok).to.equal(true);
-        expect(v.writers.map((x) => [x.writer, x.records, x.last_seq])).to.deep.equal([['pod-a', 30, 30], ['pod-b', 30, 30], ['pod-c', 30, 30]]);
+        expect(v.writers.map((x) => [x.writer, x.records, x.last_seq])).to.deep.equal([
+          ['pod-a', 30, 30],
+          ['pod-b', 30, 30],
+          ['pod-c', 30, 30],
+        ]);
       });
     }
 
@@ -141,7 +158,9 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
     });
 
     it('the audit page and the request-id lookup equal a scan of the stored records, for every filter and page', async () => {
-      const writers = subject.sharedByWriters ? await Promise.all(['w-b', 'w-a'].map((w) => sink(w))) : [await sink('w-a')];
+      const writers = subject.sharedByWriters
+        ? await Promise.all(['w-b', 'w-a'].map((w) => sink(w)))
+        : [await sink('w-a')];
       const same = '2026-03-01T00:00:00.000Z';
       let n = 0;
       for (const s of writers) {
@@ -149,16 +168,30 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
           n += 1;
           // Equal timestamps across writers, a repeated request id, and a timestamp that does not parse.
           const timestamp = i % 5 === 0 ? same : i === 7 ? 'not-a-time' : undefined;
-          await s.append(report(n, { ...(timestamp ? { timestamp } : {}), ...(i % 6 === 0 ? { request_id: 'req-dup' } : {}) }));
+          await s.append(
+            report(n, {
+              ...(timestamp ? { timestamp } : {}),
+              ...(i % 6 === 0 ? { request_id: 'req-dup' } : {}),
+            }),
+          );
         }
       }
       const reader = writers[0]!;
       const scanned: AuditRecord[] = [];
       // The scanning path, whatever indexes the sink has.
-      for await (const r of auditRecords({ kind: reader.kind, readRaw: () => reader.readRaw() } as unknown as AuditSink)) scanned.push(r);
+      for await (const r of auditRecords({
+        kind: reader.kind,
+        readRaw: () => reader.readRaw(),
+      } as unknown as AuditSink))
+        scanned.push(r);
       const queries: AuditQuery[] = [
-        { limit: 7 }, { scenario: 'T1', limit: 4 }, { decision: 'ALLOW', limit: 3 }, { app_id: 'app-2', limit: 5 },
-        { since: '2026-01-01T00:00:10Z', limit: 6 }, { scenario: 'T2', decision: 'BLOCK', app_id: 'app-1', limit: 2 }, { limit: 500 },
+        { limit: 7 },
+        { scenario: 'T1', limit: 4 },
+        { decision: 'ALLOW', limit: 3 },
+        { app_id: 'app-2', limit: 5 },
+        { since: '2026-01-01T00:00:10Z', limit: 6 },
+        { scenario: 'T2', decision: 'BLOCK', app_id: 'app-1', limit: 2 },
+        { limit: 500 },
       ];
       for (const q of queries) {
         const expected = await allPages(async (qq) => queryAuditRecords(scanned, qq), q);

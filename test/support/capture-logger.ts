@@ -9,6 +9,10 @@ export interface LogLine {
 
 export function captureLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (msg: string, fields: Record<string, unknown> = {}) => { lines.push({ level, msg, fields }); };
+  const at =
+    (level: LogLine['level']) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      lines.push({ level, msg, fields });
+    };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -22,14 +22,19 @@ export class CountingAuditSink implements AuditSink {
   }
 
   /** The next `n` walks throw `make()` after yielding their first line. */
-  failReads(n = 1, make: () => Error = () => new Error('EACCES: permission denied, open /var/lib/secret/audit.jsonl')): this {
+  failReads(
+    n = 1,
+    make: () => Error = () => new Error('EACCES: permission denied, open /var/lib/secret/audit.jsonl'),
+  ): this {
     for (let i = 0; i < n; i += 1) this.#failures.push(make);
     return this;
   }
 
   /** Walks started from now on wait before their first line until the returned function is called. */
   hold(): () => void {
-    this.#held = new Promise<void>((resolve) => { this.#release = resolve; });
+    this.#held = new Promise<void>((resolve) => {
+      this.#release = resolve;
+    });
     return () => {
       this.#release?.();
       this.#held = undefined;

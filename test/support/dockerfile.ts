@@ -17,12 +17,17 @@ export interface RuntimeStage {
 }
 
 function logicalLines(text: string): string[] {
-  return text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 function execForm(args: string): string[] {
   const parsed = JSON.parse(args) as unknown;
-  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new Error(`not an exec-form array: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string'))
+    throw new Error(`not an exec-form array: ${args}`);
   return parsed as string[];
 }
 
@@ -36,7 +41,19 @@ export function parseDockerfile(text: string): RuntimeStage {
   const lines = logicalLines(text);
   const stages = lines.filter((l) => /^FROM\s/i.test(l));
   const last = lines.findLastIndex((l) => /^FROM\s/i.test(l));
-  const stage: RuntimeStage = { stages, from: lines[last] ?? '', workdir: '/', env: {}, expose: [], cmd: [], entrypoint: [], volumes: [], healthcheck: { options: {}, cmd: [] }, runs: [], copies: [] };
+  const stage: RuntimeStage = {
+    stages,
+    from: lines[last] ?? '',
+    workdir: '/',
+    env: {},
+    expose: [],
+    cmd: [],
+    entrypoint: [],
+    volumes: [],
+    healthcheck: { options: {}, cmd: [] },
+    runs: [],
+    copies: [],
+  };
   for (const line of lines.slice(last + 1)) apply(stage, line);
   return stage;
 }
@@ -44,17 +61,38 @@ export function parseDockerfile(text: string): RuntimeStage {
 function apply(stage: RuntimeStage, line: string): void {
   const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
   switch (op.toUpperCase()) {
-    case 'WORKDIR': stage.workdir = args; break;
-    case 'ENV': parseEnv(args, stage.env); break;
-    case 'USER': stage.user = args; break;
-    case 'EXPOSE': stage.expose.push(...args.split(/\s+/)); break;
-    case 'CMD': stage.cmd = execForm(args); break;
-    case 'ENTRYPOINT': stage.entrypoint = execForm(args); break;
-    case 'VOLUME': stage.volumes.push(...(args.startsWith('[') ? execForm(args) : args.split(/\s+/))); break;
-    case 'RUN': stage.runs.push(args); break;
-    case 'COPY': stage.copies.push(args); break;
-    case 'HEALTHCHECK': stage.healthcheck = parseHealthcheck(args); break;
-    default: break;
+    case 'WORKDIR':
+      stage.workdir = args;
+      break;
+    case 'ENV':
+      parseEnv(args, stage.env);
+      break;
+    case 'USER':
+      stage.user = args;
+      break;
+    case 'EXPOSE':
+      stage.expose.push(...args.split(/\s+/));
+      break;
+    case 'CMD':
+      stage.cmd = execForm(args);
+      break;
+    case 'ENTRYPOINT':
+      stage.entrypoint = execForm(args);
+      break;
+    case 'VOLUME':
+      stage.volumes.push(...(args.startsWith('[') ? execForm(args) : args.split(/\s+/)));
+      break;
+    case 'RUN':
+      stage.runs.push(args);
+      break;
+    case 'COPY':
+      stage.copies.push(args);
+      break;
+    case 'HEALTHCHECK':
+      stage.healthcheck = parseHealthcheck(args);
+      break;
+    default:
+      break;
   }
 }
 

@@ -18,18 +18,36 @@ export interface RunningGate {
   stop(): Promise<void>;
 }
 
-export async function startGate(env: Record<string, string> = {}, overrides: Partial<AppOptions> = {}): Promise<RunningGate> {
+export async function startGate(
+  env: Record<string, string> = {},
+  overrides: Partial<AppOptions> = {},
+): Promise<RunningGate> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gate-data-'));
   const policyDir = mkdtempSync(path.join(os.tmpdir(), 'gate-policies-'));
   cpSync(path.resolve('policies'), policyDir, { recursive: true });
   const config = loadConfig({
-    GATE_API_PORT: '0', GATE_WEBHOOK_PORT: '0', GATE_BIND_ADDRESS: '127.0.0.1', GATE_DATA_DIR: dataDir,
-    GATE_POLICY_DIR: policyDir, GATE_KEYS_DIR: path.resolve('examples/keys/trusted'), GATE_API_TOKEN: TEST_TOKEN, GATE_AUDIT_LINGER_MS: '1', ...env,
+    GATE_API_PORT: '0',
+    GATE_WEBHOOK_PORT: '0',
+    GATE_BIND_ADDRESS: '127.0.0.1',
+    GATE_DATA_DIR: dataDir,
+    GATE_POLICY_DIR: policyDir,
+    GATE_KEYS_DIR: path.resolve('examples/keys/trusted'),
+    GATE_API_TOKEN: TEST_TOKEN,
+    GATE_AUDIT_LINGER_MS: '1',
+    ...env,
   });
-  const app = await createApp({ config, logger: silentLogger, writerId: 'test-writer', version: 'test', ...overrides });
+  const app = await createApp({
+    config,
+    logger: silentLogger,
+    writerId: 'test-writer',
+    version: 'test',
+    ...overrides,
+  });
   const { apiPort } = await app.start();
   return {
-    app, dataDir, policyDir,
+    app,
+    dataDir,
+    policyDir,
     url: `http://127.0.0.1:${apiPort}`,
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
     async stop() {
@@ -40,12 +58,25 @@ export async function startGate(env: Record<string, string> = {}, overrides: Par
   };
 }
 
-export async function postJson(gate: RunningGate, p: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const res = await fetch(`${gate.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...gate.auth, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  gate: RunningGate,
+  p: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const res = await fetch(`${gate.url}${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...gate.auth, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
-export async function getJson(gate: RunningGate, p: string, headers: Record<string, string> = gate.auth): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function getJson(
+  gate: RunningGate,
+  p: string,
+  headers: Record<string, string> = gate.auth,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${gate.url}${p}`, { headers });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

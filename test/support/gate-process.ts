@@ -13,7 +13,14 @@ export interface GateProcess {
 
 export async function spawnGate(env: Record<string, string>): Promise<GateProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, GATE_API_PORT: '0', GATE_WEBHOOK_PORT: '0', GATE_BIND_ADDRESS: '127.0.0.1', GATE_LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      GATE_API_PORT: '0',
+      GATE_WEBHOOK_PORT: '0',
+      GATE_BIND_ADDRESS: '127.0.0.1',
+      GATE_LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -29,14 +36,21 @@ export async function spawnGate(env: Record<string, string>): Promise<GateProces
         resolve({ api: Number(m[1]), webhook: Number(m[2]) });
       }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`gate exited with ${code}:\n${logs.join('\n')}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gate exited with ${code}:\n${logs.join('\n')}`));
+    });
   });
   return {
-    child, logs, url: `http://127.0.0.1:${ports.api}`, webhookPort: ports.webhook,
-    kill: (signal = 'SIGKILL') => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    }),
+    child,
+    logs,
+    url: `http://127.0.0.1:${ports.api}`,
+    webhookPort: ports.webhook,
+    kill: (signal = 'SIGKILL') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
   };
 }

@@ -46,7 +46,8 @@ export class MemoryAuditSink implements AuditSink {
 
   health(): SinkHealth {
     if (this.#closed) return { ok: false, detail: 'memory audit sink: closed' };
-    if (this.#failures > 0) return { ok: false, detail: `memory audit sink: ${this.#failures} simulated failure(s) pending` };
+    if (this.#failures > 0)
+      return { ok: false, detail: `memory audit sink: ${this.#failures} simulated failure(s) pending` };
     return { ok: true, detail: `memory audit sink: ${this.records.length} records` };
   }
 

@@ -9,21 +9,42 @@ import path from 'node:path';
 export const IMAGE_ARCHIVE = path.resolve('dist/image/migration-gate-oci.tar');
 
 export interface OciConfig {
-  architecture: string; os: string;
+  architecture: string;
+  os: string;
   config: {
-    User?: string; WorkingDir?: string; Env?: string[]; Entrypoint?: string[] | null; Cmd?: string[];
-    ExposedPorts?: Record<string, object>; Volumes?: Record<string, object>; Labels?: Record<string, string>;
+    User?: string;
+    WorkingDir?: string;
+    Env?: string[];
+    Entrypoint?: string[] | null;
+    Cmd?: string[];
+    ExposedPorts?: Record<string, object>;
+    Volumes?: Record<string, object>;
+    Labels?: Record<string, string>;
   };
   rootfs: { type: string; diff_ids: string[] };
 }
 
-export interface LayerEntry { path: string; type: string; mode: number; uid: number; gid: number; size: number; link?: string }
+export interface LayerEntry {
+  path: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  link?: string;
+}
 
-export interface OpenedImage { refName: string; config: OciConfig; layers: string[]; layoutDir: string }
+export interface OpenedImage {
+  refName: string;
+  config: OciConfig;
+  layers: string[];
+  layoutDir: string;
+}
 
 /** Fails with the command to run when the archive is missing (never skips). */
 export function requireArchive(): void {
-  if (!existsSync(IMAGE_ARCHIVE)) throw new Error(`${IMAGE_ARCHIVE} is missing: build it with \`npm run image\` (scripts/image/build.sh)`);
+  if (!existsSync(IMAGE_ARCHIVE))
+    throw new Error(`${IMAGE_ARCHIVE} is missing: build it with \`npm run image\` (scripts/image/build.sh)`);
 }
 
 function blob(layoutDir: string, digest: string): string {
@@ -38,15 +59,34 @@ export function openImage(dir: string): OpenedImage {
   const layoutDir = path.join(dir, 'layout');
   mkdirSync(layoutDir, { recursive: true });
   execFileSync('tar', ['-xf', IMAGE_ARCHIVE, '-C', layoutDir]);
-  const index = JSON.parse(readFileSync(path.join(layoutDir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
-  if (index.manifests.length !== 1) throw new Error(`expected one manifest in index.json, found ${index.manifests.length}`);
+  const index = JSON.parse(readFileSync(path.join(layoutDir, 'index.json'), 'utf8')) as {
+    manifests: { digest: string; annotations?: Record<string, string> }[];
+  };
+  if (index.manifests.length !== 1)
+    throw new Error(`expected one manifest in index.json, found ${index.manifests.length}`);
   const m = index.manifests[0]!;
-  const manifest = JSON.parse(readFileSync(blob(layoutDir, m.digest), 'utf8')) as { config: { digest: string }; layers: { digest: string; mediaType: string }[] };
+  const manifest = JSON.parse(readFileSync(blob(layoutDir, m.digest), 'utf8')) as {
+    config: { digest: string };
+    layers: { digest: string; mediaType: string }[];
+  };
   const config = JSON.parse(readFileSync(blob(layoutDir, manifest.config.digest), 'utf8')) as OciConfig;
-  return { refName: m.annotations?.['org.opencontainers.image.ref.name'] ?? '', config, layers: manifest.layers.map((l) => blob(layoutDir, l.digest)), layoutDir };
+  return {
+    refName: m.annotations?.['org.opencontainers.image.ref.name'] ?? '',
+    config,
+    layers: manifest.layers.map((l) => blob(layoutDir, l.digest)),
+    layoutDir,
+  };
 }
 
-const TYPES: Record<string, string> = { '-': 'file', d: 'dir', l: 'symlink', h: 'hardlink', c: 'char', b: 'block', p: 'fifo' };
+const TYPES: Record<string, string> = {
+  '-': 'file',
+  d: 'dir',
+  l: 'symlink',
+  h: 'hardlink',
+  c: 'char',
+  b: 'block',
+  p: 'fifo',
+};
 
 function parseMode(s: string): number {
   let mode = 0;
@@ -64,7 +104,9 @@ function parseMode(s: string): number {
  * newlines would break it, and the image has none: the test would fail).
  */
 export function layerEntries(layerPath: string): LayerEntry[] {
-  const out = execFileSync('tar', ['--numeric-owner', '--quoting-style=literal', '-tvzf', layerPath], { maxBuffer: 512 * 1024 * 1024 }).toString();
+  const out = execFileSync('tar', ['--numeric-owner', '--quoting-style=literal', '-tvzf', layerPath], {
+    maxBuffer: 512 * 1024 * 1024,
+  }).toString();
   const entries: LayerEntry[] = [];
   for (const line of out.split('\n').filter(Boolean)) {
     const m = /^(\S{10})\s+(\d+)\/(\d+)\s+(\d+|\d+,\s*\d+)\s+\S+\s+\S+\s+(.*)$/.exec(line);
@@ -74,7 +116,15 @@ export function layerEntries(layerPath: string): LayerEntry[] {
     let link: string | undefined;
     if (type === 'symlink') [name, link] = name.split(' -> ') as [string, string];
     if (type === 'hardlink') [name, link] = name.split(' link to ') as [string, string];
-    entries.push({ path: '/' + name.replace(/^\.?\//, '').replace(/\/$/, ''), type, mode: parseMode(m[1]!), uid: Number(m[2]), gid: Number(m[3]), size: Number.parseInt(m[4]!, 10), ...(link ? { link } : {}) });
+    entries.push({
+      path: '/' + name.replace(/^\.?\//, '').replace(/\/$/, ''),
+      type,
+      mode: parseMode(m[1]!),
+      uid: Number(m[2]),
+      gid: Number(m[3]),
+      size: Number.parseInt(m[4]!, 10),
+      ...(link ? { link } : {}),
+    });
   }
   return entries;
 }
@@ -85,6 +135,8 @@ export function unpackBundle(dir: string): string {
   const layout = path.join(dir, 'oci');
   const bundle = path.join(dir, 'bundle');
   execFileSync('skopeo', ['copy', '--quiet', `oci-archive:${IMAGE_ARCHIVE}`, `oci:${layout}:gate`]);
-  execFileSync('umoci', ['unpack', '--image', `${layout}:gate`, bundle], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('umoci', ['unpack', '--image', `${layout}:gate`, bundle], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return bundle;
 }

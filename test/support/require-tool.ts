@@ -4,5 +4,8 @@ import { spawnSync } from 'node:child_process';
 
 export function requireTool(command: string, versionArgs: readonly string[], install: string): void {
   const r = spawnSync(command, versionArgs, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`${command} is required for this test and was not found; install it with: ${install} (.ci/run does this)`);
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `${command} is required for this test and was not found; install it with: ${install} (.ci/run does this)`,
+    );
 }

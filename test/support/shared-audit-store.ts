@@ -1,7 +1,13 @@
 // One audit store written by several replicas (as the ConfigMap and
 // PostgreSQL stores are): each replica's sink keeps its own chain, and every
 // sink reads every replica's lines. For tests of what replicas agree on.
-import { auditableReport, chainRecord, GENESIS_HEAD, type AuditEntry, type ChainHead } from '../../src/core/audit-record.js';
+import {
+  auditableReport,
+  chainRecord,
+  GENESIS_HEAD,
+  type AuditEntry,
+  type ChainHead,
+} from '../../src/core/audit-record.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import { GateError } from '../../src/core/errors.js';
 import type { AuditSink, RawAuditEntry, SinkHealth } from '../../src/core/ports/audit.js';
@@ -12,7 +18,12 @@ export class SharedAuditStore {
 
   sink(writer: string): AuditSink {
     let head: ChainHead = GENESIS_HEAD;
-    for (const l of this.lines) if (l.writer === writer) head = { seq: (JSON.parse(l.text) as AuditRecord).seq, hash: (JSON.parse(l.text) as AuditRecord).hash };
+    for (const l of this.lines)
+      if (l.writer === writer)
+        head = {
+          seq: (JSON.parse(l.text) as AuditRecord).seq,
+          hash: (JSON.parse(l.text) as AuditRecord).hash,
+        };
     const lines = this.lines;
     const failing = (): boolean => this.failing;
     return {
@@ -29,7 +40,9 @@ export class SharedAuditStore {
         for (const [i, l] of snapshot.entries()) yield { location: `shared:${i + 1}`, text: l.text };
       },
       health(): SinkHealth {
-        return failing() ? { ok: false, detail: 'shared store: failing' } : { ok: true, detail: `shared store: ${lines.length} lines` };
+        return failing()
+          ? { ok: false, detail: 'shared store: failing' }
+          : { ok: true, detail: `shared store: ${lines.length} lines` };
       },
       async close() {},
     };

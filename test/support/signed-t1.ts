@@ -14,7 +14,11 @@ export function signManifest(manifest: string | Uint8Array): string {
 }
 
 /** A JSON request body for /api/v1/validate/migration with the manifest as signed text. */
-export function signedJsonBody(manifest: Record<string, unknown>, config: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function signedJsonBody(
+  manifest: Record<string, unknown>,
+  config: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const text = JSON.stringify(manifest);
   return { manifest: text, config, manifest_signature: signManifest(text), ...extra };
 }
@@ -29,5 +33,7 @@ export function exampleJsonBody(dir: string): Record<string, unknown> {
   } catch {
     sig = undefined;
   }
-  return sig === undefined ? { manifest: JSON.parse(text) as unknown, config } : { manifest: text, config, manifest_signature: sig };
+  return sig === undefined
+    ? { manifest: JSON.parse(text) as unknown, config }
+    : { manifest: text, config, manifest_signature: sig };
 }

@@ -23,19 +23,38 @@ export interface WebhookGate {
 
 let sharedTlsDir: string | undefined;
 
-export async function startWebhookGate(env: Record<string, string> = {}, overrides: Partial<AppOptions> = {}): Promise<WebhookGate> {
+export async function startWebhookGate(
+  env: Record<string, string> = {},
+  overrides: Partial<AppOptions> = {},
+): Promise<WebhookGate> {
   sharedTlsDir ??= mkdtempSync(path.join(os.tmpdir(), 'gate-tls-'));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gate-data-'));
   const policyDir = mkdtempSync(path.join(os.tmpdir(), 'gate-policies-'));
   cpSync(path.resolve('policies'), policyDir, { recursive: true });
   const config = loadConfig({
-    GATE_API_PORT: '0', GATE_WEBHOOK_PORT: '0', GATE_BIND_ADDRESS: '127.0.0.1', GATE_DATA_DIR: dataDir,
-    GATE_POLICY_DIR: policyDir, GATE_KEYS_DIR: path.resolve('examples/keys/trusted'), GATE_API_TOKEN: TEST_TOKEN, GATE_AUDIT_LINGER_MS: '1', GATE_TLS_DIR: sharedTlsDir, ...env,
+    GATE_API_PORT: '0',
+    GATE_WEBHOOK_PORT: '0',
+    GATE_BIND_ADDRESS: '127.0.0.1',
+    GATE_DATA_DIR: dataDir,
+    GATE_POLICY_DIR: policyDir,
+    GATE_KEYS_DIR: path.resolve('examples/keys/trusted'),
+    GATE_API_TOKEN: TEST_TOKEN,
+    GATE_AUDIT_LINGER_MS: '1',
+    GATE_TLS_DIR: sharedTlsDir,
+    ...env,
   });
-  const app = await createApp({ config, logger: silentLogger, writerId: 'test-writer', version: 'test', ...overrides });
+  const app = await createApp({
+    config,
+    logger: silentLogger,
+    writerId: 'test-writer',
+    version: 'test',
+    ...overrides,
+  });
   const { apiPort, webhookPort } = await app.start();
   return {
-    app, dataDir, webhookPort,
+    app,
+    dataDir,
+    webhookPort,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     ca: readFileSync(path.join(config.tlsDir ?? path.join(dataDir, 'tls'), 'ca.crt'), 'utf8'),
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
@@ -68,28 +87,47 @@ export interface HttpsCall {
 
 export function httpsRequest(gate: WebhookGate, call: HttpsCall): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const req = https.request({
-      host: '127.0.0.1', port: gate.webhookPort, method: call.method ?? 'POST', path: call.path ?? '/validate?timeout=10s',
-      ca: gate.ca, servername: call.servername ?? 'localhost', agent: false,
-      ...(call.cert ? { cert: call.cert, key: call.key } : {}),
-      ...(call.maxVersion ? { maxVersion: call.maxVersion, minVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-      headers: { 'content-type': 'application/json', ...call.headers },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: Record<string, unknown> = {};
-        try { json = JSON.parse(text) as Record<string, unknown>; } catch { /* not JSON: the test looks at text */ }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: gate.webhookPort,
+        method: call.method ?? 'POST',
+        path: call.path ?? '/validate?timeout=10s',
+        ca: gate.ca,
+        servername: call.servername ?? 'localhost',
+        agent: false,
+        ...(call.cert ? { cert: call.cert, key: call.key } : {}),
+        ...(call.maxVersion
+          ? { maxVersion: call.maxVersion, minVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' }
+          : {}),
+        headers: { 'content-type': 'application/json', ...call.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            /* not JSON: the test looks at text */
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(call.body);
   });
 }
 
 /** `route`: the webhook path the apiserver would call (/validate/prod, /validate/staging; plain /validate = prod). */
-export function postReview(gate: WebhookGate, review: unknown, query = '?timeout=10s', route = '/validate'): Promise<HttpsAnswer> {
+export function postReview(
+  gate: WebhookGate,
+  review: unknown,
+  query = '?timeout=10s',
+  route = '/validate',
+): Promise<HttpsAnswer> {
   return httpsRequest(gate, { path: `${route}${query}`, body: JSON.stringify(review) });
 }

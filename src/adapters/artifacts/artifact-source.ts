@@ -18,9 +18,17 @@ export interface ArtifactSettings {
 
 export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
   let ca: Promise<Buffer | undefined> | undefined;
-  const loadCa = (): Promise<Buffer | undefined> => (ca ??= s.caFile
-    ? readFile(s.caFile).catch((e: unknown) => { throw new GateError('artifact-unavailable', `cannot read GATE_ARTIFACT_CA_FILE ${s.caFile}`, undefined, { cause: e }); })
-    : Promise.resolve(undefined));
+  const loadCa = (): Promise<Buffer | undefined> =>
+    (ca ??= s.caFile
+      ? readFile(s.caFile).catch((e: unknown) => {
+          throw new GateError(
+            'artifact-unavailable',
+            `cannot read GATE_ARTIFACT_CA_FILE ${s.caFile}`,
+            undefined,
+            { cause: e },
+          );
+        })
+      : Promise.resolve(undefined));
   return {
     async open(raw, signal) {
       let url: URL;
@@ -32,9 +40,21 @@ export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
       if (url.protocol === 'file:') return openFileArtifact(url, s.root, s.maxBytes);
       if (url.protocol === 'https:') {
         const extraCa = await loadCa();
-        return openHttpsArtifact(url, { hosts: s.hosts, maxBytes: s.maxBytes, timeoutMs: s.timeoutMs, ...(extraCa ? { ca: extraCa } : {}) }, signal);
+        return openHttpsArtifact(
+          url,
+          {
+            hosts: s.hosts,
+            maxBytes: s.maxBytes,
+            timeoutMs: s.timeoutMs,
+            ...(extraCa ? { ca: extraCa } : {}),
+          },
+          signal,
+        );
       }
-      throw new GateError('bad-request', `artifact URL scheme ${url.protocol} is not allowed; use file:// or https://`);
+      throw new GateError(
+        'bad-request',
+        `artifact URL scheme ${url.protocol} is not allowed; use file:// or https://`,
+      );
     },
     async openBackupDir(raw) {
       let url: URL;
@@ -44,7 +64,11 @@ export function createArtifactSource(s: ArtifactSettings): ArtifactSource {
         throw new GateError('bad-request', `backup URL is not a URL: ${raw.slice(0, 100)}`);
       }
       // A directory cannot be listed over https: its tars would have to be named one by one.
-      if (url.protocol !== 'file:') throw new GateError('bad-request', `backup_url must be a file:// directory under the artifact root (got ${url.protocol})`);
+      if (url.protocol !== 'file:')
+        throw new GateError(
+          'bad-request',
+          `backup_url must be a file:// directory under the artifact root (got ${url.protocol})`,
+        );
       return openBackupDirArtifact(url, s.root);
     },
   };

@@ -30,31 +30,55 @@ export async function readBackupDir(dir: string): Promise<BackupDir> {
   } catch {
     throw new GateError('artifact-unavailable', `backup directory ${path.basename(dir)} cannot be read`);
   }
-  if (!names.includes('backup_manifest')) throw new GateError('artifact-unavailable', `backup directory ${path.basename(dir)} has no backup_manifest (pg_basebackup writes one unless --no-manifest)`);
+  if (!names.includes('backup_manifest'))
+    throw new GateError(
+      'artifact-unavailable',
+      `backup directory ${path.basename(dir)} has no backup_manifest (pg_basebackup writes one unless --no-manifest)`,
+    );
   const mstat = await fs.stat(path.join(dir, 'backup_manifest'));
-  if (mstat.size > MAX_MANIFEST_BYTES) throw new GateError('payload-too-large', `backup_manifest is ${mstat.size} bytes; the limit is ${MAX_MANIFEST_BYTES}`);
+  if (mstat.size > MAX_MANIFEST_BYTES)
+    throw new GateError(
+      'payload-too-large',
+      `backup_manifest is ${mstat.size} bytes; the limit is ${MAX_MANIFEST_BYTES}`,
+    );
   const manifestBytes = await fs.readFile(path.join(dir, 'backup_manifest'));
   // Plain format has PG_VERSION at the top; tar format has only tars beside the manifest.
   if (names.includes('PG_VERSION')) return { manifestBytes, files: await plainFiles(dir), format: 'plain' };
-  const files = names.filter((n) => n !== 'backup_manifest' && !n.startsWith('.')).map((name) => ({
-    name,
-    open: async (): Promise<ByteSource> => {
-      const file = path.join(dir, name);
-      const st = await fs.lstat(file);
-      if (!st.isFile()) throw new GateError('artifact-unavailable', `${name} in the backup directory is not a regular file`);
-      return { stream: createReadStream(file, { highWaterMark: 1024 * 1024 }), size: st.size, name };
-    },
-  }));
+  const files = names
+    .filter((n) => n !== 'backup_manifest' && !n.startsWith('.'))
+    .map((name) => ({
+      name,
+      open: async (): Promise<ByteSource> => {
+        const file = path.join(dir, name);
+        const st = await fs.lstat(file);
+        if (!st.isFile())
+          throw new GateError(
+            'artifact-unavailable',
+            `${name} in the backup directory is not a regular file`,
+          );
+        return { stream: createReadStream(file, { highWaterMark: 1024 * 1024 }), size: st.size, name };
+      },
+    }));
   return { manifestBytes, files, format: 'tar' };
 }
 
 async function plainFiles(dir: string): Promise<BackupDirFile[]> {
   const tblspc = path.join(dir, 'pg_tblspc');
-  const links = (await fs.readdir(tblspc).catch(() => [] as string[])).filter((n) => /^[1-9][0-9]*$/.test(n)).sort();
-  const files: BackupDirFile[] = [{ name: 'base.tar', open: async () => tarSource('base.tar', dir, new Set(links.map((l) => `pg_tblspc/${l}`))) }];
+  const links = (await fs.readdir(tblspc).catch(() => [] as string[]))
+    .filter((n) => /^[1-9][0-9]*$/.test(n))
+    .sort();
+  const files: BackupDirFile[] = [
+    {
+      name: 'base.tar',
+      open: async () => tarSource('base.tar', dir, new Set(links.map((l) => `pg_tblspc/${l}`))),
+    },
+  ];
   for (const oid of links) {
     const link = path.join(tblspc, oid);
-    files.push({ name: `${oid}.tar`, open: async () => tarSource(`${oid}.tar`, await fs.realpath(link), new Set()) });
+    files.push({
+      name: `${oid}.tar`,
+      open: async () => tarSource(`${oid}.tar`, await fs.realpath(link), new Set()),
+    });
   }
   return files;
 }
@@ -98,7 +122,11 @@ async function* tarStream(root: string, skip: ReadonlySet<string>): AsyncGenerat
   yield Buffer.alloc(1024);
 }
 
-async function* walk(root: string, rel: string, skip: ReadonlySet<string>): AsyncGenerator<{ rel: string; stat: import('node:fs').Stats }> {
+async function* walk(
+  root: string,
+  rel: string,
+  skip: ReadonlySet<string>,
+): AsyncGenerator<{ rel: string; stat: import('node:fs').Stats }> {
   const names = (await fs.readdir(path.join(root, rel))).sort();
   for (const n of names) {
     const r = rel === '' ? n : `${rel}/${n}`;
@@ -110,7 +138,13 @@ async function* walk(root: string, rel: string, skip: ReadonlySet<string>): Asyn
   }
 }
 
-function* header(name: string, type: string, size: number, mtimeMs: number, linkname: string): Generator<Uint8Array> {
+function* header(
+  name: string,
+  type: string,
+  size: number,
+  mtimeMs: number,
+  linkname: string,
+): Generator<Uint8Array> {
   if (Buffer.byteLength(name) > 100 || Buffer.byteLength(linkname) > 100) {
     const records = [`path=${name}`, ...(linkname ? [`linkpath=${linkname}`] : [])].map(paxRecord).join('');
     const body = Buffer.from(records, 'utf8');
@@ -125,12 +159,16 @@ function* header(name: string, type: string, size: number, mtimeMs: number, link
 function paxRecord(kv: string): string {
   const body = ` ${kv}\n`;
   let len = Buffer.byteLength(body) + 1;
-  while (String(len).length + Buffer.byteLength(body) !== len) len = String(len).length + Buffer.byteLength(body);
+  while (String(len).length + Buffer.byteLength(body) !== len)
+    len = String(len).length + Buffer.byteLength(body);
   return `${len}${body}`;
 }
 
 function truncateUtf8(s: string, n: number): string {
-  return Buffer.from(s, 'utf8').subarray(0, n).toString('utf8').replace(/\uFFFD$/, '');
+  return Buffer.from(s, 'utf8')
+    .subarray(0, n)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
 function ustar(name: string, type: string, size: number, mtimeMs: number, linkname: string): Buffer {
@@ -140,7 +178,13 @@ function ustar(name: string, type: string, size: number, mtimeMs: number, linkna
   h.write('0000000\0', 108, 'ascii');
   h.write('0000000\0', 116, 'ascii');
   h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-  h.write(`${Math.floor(mtimeMs / 1000).toString(8).padStart(11, '0')}\0`, 136, 'ascii');
+  h.write(
+    `${Math.floor(mtimeMs / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    'ascii',
+  );
   h.write('        ', 148, 'ascii');
   h.write(type, 156, 'ascii');
   h.write(linkname, 157, 100, 'utf8');

@@ -15,35 +15,70 @@ export interface HttpsLimits {
   ca?: string | Buffer;
 }
 
-export async function openHttpsArtifact(url: URL, limits: HttpsLimits, signal?: AbortSignal): Promise<ByteSource> {
-  if (url.username || url.password) throw new GateError('bad-request', 'artifact URLs must not carry credentials');
+export async function openHttpsArtifact(
+  url: URL,
+  limits: HttpsLimits,
+  signal?: AbortSignal,
+): Promise<ByteSource> {
+  if (url.username || url.password)
+    throw new GateError('bad-request', 'artifact URLs must not carry credentials');
   if (!limits.hosts.includes(url.host) && !limits.hosts.includes(url.hostname)) {
     throw new GateError('forbidden', `artifact host ${url.hostname} is not in GATE_ARTIFACT_HOSTS`);
   }
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     // An extra CA adds to the system roots; it does not replace them.
     const ca = limits.ca ? [...tls.rootCertificates, limits.ca] : undefined;
-    const req = https.get(url, { timeout: limits.timeoutMs, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}) }, resolve);
-    req.on('timeout', () => req.destroy(new GateError('timeout', `artifact ${url.hostname}${url.pathname} timed out`)));
-    req.on('error', (e) => reject(e instanceof GateError ? e : new GateError('artifact-unavailable', `cannot fetch ${url.hostname}${url.pathname}: ${e.message}`)));
+    const req = https.get(
+      url,
+      { timeout: limits.timeoutMs, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}) },
+      resolve,
+    );
+    req.on('timeout', () =>
+      req.destroy(new GateError('timeout', `artifact ${url.hostname}${url.pathname} timed out`)),
+    );
+    req.on('error', (e) =>
+      reject(
+        e instanceof GateError
+          ? e
+          : new GateError(
+              'artifact-unavailable',
+              `cannot fetch ${url.hostname}${url.pathname}: ${e.message}`,
+            ),
+      ),
+    );
   });
   if (res.statusCode !== 200) {
     res.resume();
-    throw new GateError('artifact-unavailable', `artifact ${url.hostname}${url.pathname} answered HTTP ${res.statusCode}`);
+    throw new GateError(
+      'artifact-unavailable',
+      `artifact ${url.hostname}${url.pathname} answered HTTP ${res.statusCode}`,
+    );
   }
   const declared = Number(res.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes) {
     res.destroy();
-    throw new GateError('payload-too-large', `artifact ${url.pathname} is ${declared} bytes; the limit is ${limits.maxBytes}`);
+    throw new GateError(
+      'payload-too-large',
+      `artifact ${url.pathname} is ${declared} bytes; the limit is ${limits.maxBytes}`,
+    );
   }
   let seen = 0;
   const capped = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
-      cb(seen > limits.maxBytes ? new GateError('payload-too-large', `artifact ${url.pathname} exceeds ${limits.maxBytes} bytes`) : null, chunk);
+      cb(
+        seen > limits.maxBytes
+          ? new GateError('payload-too-large', `artifact ${url.pathname} exceeds ${limits.maxBytes} bytes`)
+          : null,
+        chunk,
+      );
     },
   });
   res.on('error', (e) => capped.destroy(e));
   res.pipe(capped);
-  return { stream: capped, ...(Number.isFinite(declared) ? { size: declared } : {}), name: `${url.hostname}${url.pathname}` };
+  return {
+    stream: capped,
+    ...(Number.isFinite(declared) ? { size: declared } : {}),
+    name: `${url.hostname}${url.pathname}`,
+  };
 }

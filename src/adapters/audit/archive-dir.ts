@@ -50,12 +50,24 @@ export function directoryArchive(root: string): ArchiveTarget {
       const file = path.join(dir, `${seg.name}.jsonl`);
       const existing = await readIfExists(file);
       // A rerun after a crash between export and delete finds its own copy: fine if identical, never overwritten.
-      if (existing !== undefined && existing !== seg.text) throw new Error(`archive ${file} exists with other content; refusing to overwrite or delete the live segment`);
+      if (existing !== undefined && existing !== seg.text)
+        throw new Error(
+          `archive ${file} exists with other content; refusing to overwrite or delete the live segment`,
+        );
       if (existing === undefined) await writeDurably(file, seg.text);
-      const meta = { segment: seg.name, writer: seg.writer, n: seg.n, previous: seg.previous, last: seg.last, records: seg.records, sha256: sha256(seg.text) };
+      const meta = {
+        segment: seg.name,
+        writer: seg.writer,
+        n: seg.n,
+        previous: seg.previous,
+        last: seg.last,
+        records: seg.records,
+        sha256: sha256(seg.text),
+      };
       await writeDurably(path.join(dir, `${seg.name}.meta.json`), `${JSON.stringify(meta, null, 2)}\n`);
       await syncDir(dir);
-      if ((await readFile(file, 'utf8')) !== seg.text) throw new Error(`archive ${file} does not read back as written`);
+      if ((await readFile(file, 'utf8')) !== seg.text)
+        throw new Error(`archive ${file} does not read back as written`);
     },
   };
 }
@@ -65,7 +77,10 @@ export function directoryArchive(root: string): ArchiveTarget {
  * `archive <segment> line <n>`: the input of `audit verify --archive`.
  */
 export async function* archivedEntries(root: string): AsyncGenerator<RawAuditEntry> {
-  const writers = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const writers = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const writer of writers) {
     const files = (await readdir(path.join(root, writer))).filter((f) => f.endsWith('.jsonl')).sort();
     for (const f of files) {
@@ -73,7 +88,8 @@ export async function* archivedEntries(root: string): AsyncGenerator<RawAuditEnt
       const lines = text.split('\n');
       if (lines.at(-1) === '') lines.pop();
       const name = f.slice(0, -'.jsonl'.length);
-      for (const [i, line] of lines.entries()) yield { location: `archive ${name} line ${i + 1}`, text: line };
+      for (const [i, line] of lines.entries())
+        yield { location: `archive ${name} line ${i + 1}`, text: line };
     }
   }
 }

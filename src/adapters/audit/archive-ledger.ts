@@ -24,7 +24,12 @@ export interface Ledger {
 function parseEntry(text: string): LedgerEntry | undefined {
   try {
     const v = JSON.parse(text) as Partial<LedgerEntry>;
-    if (Number.isSafeInteger(v.segment) && Number.isSafeInteger(v.seq) && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash)) {
+    if (
+      Number.isSafeInteger(v.segment) &&
+      Number.isSafeInteger(v.seq) &&
+      typeof v.hash === 'string' &&
+      /^[0-9a-f]{64}$/.test(v.hash)
+    ) {
       return { segment: v.segment!, seq: v.seq!, hash: v.hash, archived_at: String(v.archived_at ?? '') };
     }
   } catch {
@@ -45,18 +50,30 @@ export async function readLedger(store: ConfigMapStore): Promise<Ledger> {
   const entries = new Map<string, LedgerEntry>();
   for (const [writer, text] of Object.entries(stored.data)) {
     const entry = parseEntry(text);
-    if (!entry) throw new Error(`archive ledger ${LEDGER_NAME}: the entry for writer ${writer} is unreadable`);
+    if (!entry)
+      throw new Error(`archive ledger ${LEDGER_NAME}: the entry for writer ${writer} is unreadable`);
     entries.set(writer, entry);
   }
   return { stored, entries };
 }
 
 /** Records that `writer` is archived up to `entry` (optimistic: a concurrent archiver run fails with conflict). */
-export async function advanceLedger(store: ConfigMapStore, ledger: Ledger, writer: string, entry: LedgerEntry): Promise<Ledger> {
+export async function advanceLedger(
+  store: ConfigMapStore,
+  ledger: Ledger,
+  writer: string,
+  entry: LedgerEntry,
+): Promise<Ledger> {
   const data = { ...(ledger.stored?.data ?? {}), [writer]: JSON.stringify(entry) };
   const stored = ledger.stored
     ? await store.replace({ ...ledger.stored, data })
-    : await store.create({ name: LEDGER_NAME, labels: { [LEDGER_LABEL]: 'true' }, annotations: {}, data, immutable: false });
+    : await store.create({
+        name: LEDGER_NAME,
+        labels: { [LEDGER_LABEL]: 'true' },
+        annotations: {},
+        data,
+        immutable: false,
+      });
   return { stored, entries: new Map(ledger.entries).set(writer, entry) };
 }
 

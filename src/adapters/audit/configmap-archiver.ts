@@ -16,7 +16,14 @@ import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 import { advanceLedger, readLedger, type Ledger } from './archive-ledger.js';
 import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
-import { ALL_SEGMENTS_SELECTOR, orderSegments, recordsText, segmentEntries, segmentHead, segmentId } from './configmap-segments.js';
+import {
+  ALL_SEGMENTS_SELECTOR,
+  orderSegments,
+  recordsText,
+  segmentEntries,
+  segmentHead,
+  segmentId,
+} from './configmap-segments.js';
 
 export interface ArchiveRun {
   archived: string[];
@@ -43,18 +50,34 @@ function candidates(all: StoredConfigMap[]): Map<string, StoredConfigMap[]> {
     if (!id) continue;
     byWriter.set(id.writer, [...(byWriter.get(id.writer) ?? []), cm]);
   }
-  for (const [w, cms] of byWriter) byWriter.set(w, cms.slice(0, -1).filter((cm) => cm.immutable));
+  for (const [w, cms] of byWriter)
+    byWriter.set(
+      w,
+      cms.slice(0, -1).filter((cm) => cm.immutable),
+    );
   return byWriter;
 }
 
-async function describeSegment(cm: StoredConfigMap, writer: string, start: ChainHead): Promise<ArchivedSegment | string> {
+async function describeSegment(
+  cm: StoredConfigMap,
+  writer: string,
+  start: ChainHead,
+): Promise<ArchivedSegment | string> {
   const entries = [...segmentEntries(cm)];
   if (entries.length === 0) return 'sealed but empty';
   const v = await verifyChains(entries, new Map([[writer, start]]));
   if (!v.ok) return `does not continue the archived chain: ${v.first_bad!.location}: ${v.first_bad!.problem}`;
   if (v.writers.length !== 1 || v.writers[0]!.writer !== writer) return 'holds records of another writer';
   const last = segmentHead(cm, writer);
-  return { name: cm.name, writer, n: segmentId(cm)!.n, text: recordsText(cm), previous: start, last, records: entries.length };
+  return {
+    name: cm.name,
+    writer,
+    n: segmentId(cm)!.n,
+    text: recordsText(cm),
+    previous: start,
+    last,
+    records: entries.length,
+  };
 }
 
 export async function archiveSealedSegments(options: ArchiverOptions): Promise<ArchiveRun> {
@@ -68,7 +91,12 @@ export async function archiveSealedSegments(options: ArchiverOptions): Promise<A
       const entry = ledger.entries.get(writer);
       // Exported by an earlier run that stopped before the delete: it must be the same segment.
       const already = entry !== undefined && n <= entry.segment;
-      const start = already ? { seq: Number(cm.annotations['migrationgate.io/previous-seq'] ?? 0), hash: cm.annotations['migrationgate.io/previous-hash'] ?? GENESIS_HASH } : (entry ?? GENESIS);
+      const start = already
+        ? {
+            seq: Number(cm.annotations['migrationgate.io/previous-seq'] ?? 0),
+            hash: cm.annotations['migrationgate.io/previous-hash'] ?? GENESIS_HASH,
+          }
+        : (entry ?? GENESIS);
       const seg = await describeSegment(cm, writer, start);
       if (typeof seg === 'string') {
         run.problems.push({ writer, segment: cm.name, problem: seg });
@@ -77,7 +105,13 @@ export async function archiveSealedSegments(options: ArchiverOptions): Promise<A
       }
       try {
         for (const t of targets) await t.put(seg);
-        if (!already) ledger = await advanceLedger(store, ledger, writer, { segment: n, seq: seg.last.seq, hash: seg.last.hash, archived_at: options.clock().toISOString() });
+        if (!already)
+          ledger = await advanceLedger(store, ledger, writer, {
+            segment: n,
+            seq: seg.last.seq,
+            hash: seg.last.hash,
+            archived_at: options.clock().toISOString(),
+          });
         await store.delete(cm.name, cm.resourceVersion);
       } catch (e) {
         const problem = e instanceof Error ? e.message : String(e);
@@ -86,7 +120,12 @@ export async function archiveSealedSegments(options: ArchiverOptions): Promise<A
         break;
       }
       run.archived.push(cm.name);
-      logger.info('audit segment archived and deleted', { segment: cm.name, records: seg.records, last_seq: seg.last.seq, targets: targets.map((t) => t.name) });
+      logger.info('audit segment archived and deleted', {
+        segment: cm.name,
+        records: seg.records,
+        last_seq: seg.last.seq,
+        targets: targets.map((t) => t.name),
+      });
     }
     run.writers += 1;
   }

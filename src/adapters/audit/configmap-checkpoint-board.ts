@@ -27,7 +27,8 @@ export function configMapCheckpointBoard(store: ConfigMapStore): CheckpointBoard
       for (const cm of await store.list(`${LABEL}=true`)) {
         try {
           const v = JSON.parse(cm.data[KEY] ?? '') as CheckpointBoardEntry;
-          if (typeof v.writer === 'string' && typeof v.note === 'string' && typeof v.signed_at === 'string') out.push(v);
+          if (typeof v.writer === 'string' && typeof v.note === 'string' && typeof v.signed_at === 'string')
+            out.push(v);
         } catch {
           // Unreadable: not shown (the board is a convenience; verification does not rest on it).
         }

@@ -30,7 +30,9 @@ export function segmentLabels(writer: string): Record<string, string> {
 }
 
 /** The segment's writer and number, or undefined when the name does not follow the scheme. */
-export function segmentId(cm: Pick<StoredConfigMap, 'name' | 'labels'>): { writer: string; n: number } | undefined {
+export function segmentId(
+  cm: Pick<StoredConfigMap, 'name' | 'labels'>,
+): { writer: string; n: number } | undefined {
   const m = /^migration-gate-audit-(.+)-(\d{6,})$/.exec(cm.name);
   if (!m) return undefined;
   return { writer: cm.labels[WRITER_LABEL] ?? m[1]!, n: Number(m[2]) };
@@ -52,7 +54,8 @@ export function segmentHead(cm: Pick<StoredConfigMap, 'data' | 'annotations'>, w
   while (end > 0) {
     const start = text.lastIndexOf('\n', end - 1) + 1;
     const parsed = parseAuditLine(text.slice(start, end));
-    if (parsed.ok && parsed.record.writer === writer) return { seq: parsed.record.seq, hash: parsed.record.hash };
+    if (parsed.ok && parsed.record.writer === writer)
+      return { seq: parsed.record.seq, hash: parsed.record.hash };
     end = start - 1; // skip the newline before this line
   }
   const hash = cm.annotations[PREVIOUS_HASH_ANNOTATION];
@@ -79,5 +82,6 @@ export function* segmentEntries(cm: StoredConfigMap): Generator<RawAuditEntry> {
   const lines = text.split('\n');
   // A well-formed segment ends with a newline: the last split piece is empty.
   if (lines[lines.length - 1] === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) yield { location: `configmap ${cm.name} line ${i + 1}`, text: lines[i]! };
+  for (let i = 0; i < lines.length; i++)
+    yield { location: `configmap ${cm.name} line ${i + 1}`, text: lines[i]! };
 }

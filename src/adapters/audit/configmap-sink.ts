@@ -25,8 +25,20 @@ import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 import { isKubeError } from '../../core/ports/kube-errors.js';
 import {
-  ALL_SEGMENTS_SELECTOR, DEFAULT_SEGMENT_MAX_BYTES, orderSegments, PREVIOUS_HASH_ANNOTATION, PREVIOUS_SEGMENT_ANNOTATION,
-  PREVIOUS_SEQ_ANNOTATION, RECORDS_KEY, recordsText, segmentEntries, segmentHead, segmentId, segmentLabels, segmentName, writerSelector,
+  ALL_SEGMENTS_SELECTOR,
+  DEFAULT_SEGMENT_MAX_BYTES,
+  orderSegments,
+  PREVIOUS_HASH_ANNOTATION,
+  PREVIOUS_SEGMENT_ANNOTATION,
+  PREVIOUS_SEQ_ANNOTATION,
+  RECORDS_KEY,
+  recordsText,
+  segmentEntries,
+  segmentHead,
+  segmentId,
+  segmentLabels,
+  segmentName,
+  writerSelector,
 } from './configmap-segments.js';
 import type { FlushInfo } from './group-commit.js';
 import { ledgerStarts, readLedger } from './archive-ledger.js';
@@ -132,8 +144,16 @@ class ConfigMapAuditSink implements AuditSink {
   async resume(): Promise<void> {
     const mine = (await this.#store.list(writerSelector(this.#writer)))
       .map((cm) => ({ cm, id: segmentId(cm) }))
-      .filter((x) => x.id !== undefined && x.id.writer === this.#writer && x.cm.name === segmentName(this.#writer, x.id.n));
-    const newest = mine.reduce<(typeof mine)[number] | undefined>((a, b) => (a === undefined || b.id!.n > a.id!.n ? b : a), undefined);
+      .filter(
+        (x) =>
+          x.id !== undefined &&
+          x.id.writer === this.#writer &&
+          x.cm.name === segmentName(this.#writer, x.id.n),
+      );
+    const newest = mine.reduce<(typeof mine)[number] | undefined>(
+      (a, b) => (a === undefined || b.id!.n > a.id!.n ? b : a),
+      undefined,
+    );
     if (newest) this.#adopt(newest.cm, newest.id!.n);
     else {
       this.#current = undefined;
@@ -154,7 +174,12 @@ class ConfigMapAuditSink implements AuditSink {
 
   #reportSegments(): void {
     try {
-      this.#onSegments({ writer: this.#writer, live: this.#live(), cap: this.#cap, warnAt: segmentWarnAt(this.#cap) });
+      this.#onSegments({
+        writer: this.#writer,
+        live: this.#live(),
+        cap: this.#cap,
+        warnAt: segmentWarnAt(this.#cap),
+      });
     } catch {
       // An alert hook must not break the commit path.
     }
@@ -168,7 +193,11 @@ class ConfigMapAuditSink implements AuditSink {
    */
   async #recount(): Promise<void> {
     let oldest = Math.max(1, this.#oldest);
-    while (oldest < this.#number && (await this.#getIfExists(segmentName(this.#writer, oldest))) === undefined) oldest += 1;
+    while (
+      oldest < this.#number &&
+      (await this.#getIfExists(segmentName(this.#writer, oldest))) === undefined
+    )
+      oldest += 1;
     if (oldest !== this.#oldest) {
       this.#oldest = oldest;
       this.#reportSegments();
@@ -181,8 +210,11 @@ class ConfigMapAuditSink implements AuditSink {
     await this.#recount();
     if (this.#live() + 1 > this.#cap) {
       this.#reportSegments();
-      throw new GateError('audit-unavailable', `audit writer ${this.#writer} has ${this.#live()} live segments, its cap (GATE_AUDIT_MAX_SEGMENTS=${this.#cap}); `
-        + 'the archiver (migration-gate audit archive) must export and delete sealed segments before more decisions can be recorded');
+      throw new GateError(
+        'audit-unavailable',
+        `audit writer ${this.#writer} has ${this.#live()} live segments, its cap (GATE_AUDIT_MAX_SEGMENTS=${this.#cap}); ` +
+          'the archiver (migration-gate audit archive) must export and delete sealed segments before more decisions can be recorded',
+      );
     }
   }
 
@@ -211,7 +243,12 @@ class ConfigMapAuditSink implements AuditSink {
       return records;
     } catch (e) {
       this.#unhealthy(describeError(e));
-      throw new GateError('audit-unavailable', `audit ConfigMap write failed: ${describeError(e)}`, undefined, { cause: e });
+      throw new GateError(
+        'audit-unavailable',
+        `audit ConfigMap write failed: ${describeError(e)}`,
+        undefined,
+        { cause: e },
+      );
     }
   }
 
@@ -257,11 +294,17 @@ class ConfigMapAuditSink implements AuditSink {
     if (this.#head.seq === before.seq && this.#head.hash === before.hash) return 0;
     const k = this.#head.seq - before.seq;
     if (k > 0 && from + k <= records.length && records[from + k - 1]!.hash === this.#head.hash) {
-      this.#logger.info('audit ConfigMap write landed although its answer was lost; not writing it again', { segment: this.#current?.name, records: k });
+      this.#logger.info('audit ConfigMap write landed although its answer was lost; not writing it again', {
+        segment: this.#current?.name,
+        records: k,
+      });
       return k;
     }
-    throw new GateError('audit-unavailable', `audit segment ${this.#current?.name ?? '?'} was changed by another writer `
-      + `(its chain is at seq ${this.#head.seq}, this writer expected ${before.seq}); is GATE_WRITER_ID shared by two replicas?`);
+    throw new GateError(
+      'audit-unavailable',
+      `audit segment ${this.#current?.name ?? '?'} was changed by another writer ` +
+        `(its chain is at seq ${this.#head.seq}, this writer expected ${before.seq}); is GATE_WRITER_ID shared by two replicas?`,
+    );
   }
 
   #plan(lines: string[], from: number): Step {
@@ -281,13 +324,23 @@ class ConfigMapAuditSink implements AuditSink {
     const cur = this.#current;
     if (step.kind === 'seal') {
       this.#adopt(await this.#store.replace({ ...cur!, immutable: true }), this.#number);
-      this.#logger.info('audit segment sealed', { segment: cur!.name, bytes: this.#bytes, seq: this.#head.seq });
+      this.#logger.info('audit segment sealed', {
+        segment: cur!.name,
+        bytes: this.#bytes,
+        seq: this.#head.seq,
+      });
       this.#onSealed?.(this.#head.seq);
       return;
     }
     const chunk = lines.slice(from, from + step.take).join('');
     if (step.kind === 'append') {
-      this.#adopt(await this.#store.replace({ ...cur!, data: { ...cur!.data, [RECORDS_KEY]: recordsText(cur!) + chunk } }), this.#number);
+      this.#adopt(
+        await this.#store.replace({
+          ...cur!,
+          data: { ...cur!.data, [RECORDS_KEY]: recordsText(cur!) + chunk },
+        }),
+        this.#number,
+      );
       return;
     }
     await this.#roomForSegment();
@@ -352,7 +405,8 @@ class ConfigMapAuditSink implements AuditSink {
   }
 
   #healthy(): void {
-    if (this.#lastError !== undefined) this.#logger.info('audit ConfigMaps writable again', { namespace: this.#store.namespace });
+    if (this.#lastError !== undefined)
+      this.#logger.info('audit ConfigMaps writable again', { namespace: this.#store.namespace });
     this.#lastError = undefined;
     if (this.#probe) clearInterval(this.#probe);
     this.#probe = undefined;
@@ -375,7 +429,8 @@ class ConfigMapAuditSink implements AuditSink {
     try {
       await this.#sync();
       await this.#refresh();
-      if (this.#current && !this.#current.immutable) this.#adopt(await this.#store.replace(this.#current), this.#number);
+      if (this.#current && !this.#current.immutable)
+        this.#adopt(await this.#store.replace(this.#current), this.#number);
       // A sealed newest segment at the cap: not writable until the archiver made room.
       else if (this.#current?.immutable) await this.#roomForSegment();
       this.#healthy();
@@ -395,8 +450,12 @@ class ConfigMapAuditSink implements AuditSink {
   health(): SinkHealth {
     const where = `audit ConfigMaps in ${this.#store.namespace}`;
     if (this.#closing) return { ok: false, detail: `${where}: closed` };
-    if (this.#lastError !== undefined) return { ok: false, detail: `${where}: last write failed: ${this.#lastError}` };
-    return { ok: true, detail: `${where}: writer ${this.#writer} at seq ${this.#head.seq} (${this.#current?.name ?? 'no segment yet'})` };
+    if (this.#lastError !== undefined)
+      return { ok: false, detail: `${where}: last write failed: ${this.#lastError}` };
+    return {
+      ok: true,
+      detail: `${where}: writer ${this.#writer} at seq ${this.#head.seq} (${this.#current?.name ?? 'no segment yet'})`,
+    };
   }
 
   close(): Promise<void> {
@@ -447,10 +506,22 @@ export async function openConfigMapAuditSink(options: ConfigMapAuditSinkOptions)
   const sink = new ConfigMapAuditSink(options);
   try {
     await sink.resume();
-    logger.info('audit ConfigMaps opened', { namespace: options.store.namespace, writer: options.writer, ...sink.health() });
+    logger.info('audit ConfigMaps opened', {
+      namespace: options.store.namespace,
+      writer: options.writer,
+      ...sink.health(),
+    });
   } catch (e) {
-    if (!isKubeError(e, 'unavailable')) throw new GateError('config-invalid', `audit ConfigMaps in ${options.store.namespace}: ${describeError(e)}`, undefined, { cause: e });
-    logger.warn('audit ConfigMaps unreachable at start; BLOCKing until they are', { error: describeError(e) });
+    if (!isKubeError(e, 'unavailable'))
+      throw new GateError(
+        'config-invalid',
+        `audit ConfigMaps in ${options.store.namespace}: ${describeError(e)}`,
+        undefined,
+        { cause: e },
+      );
+    logger.warn('audit ConfigMaps unreachable at start; BLOCKing until they are', {
+      error: describeError(e),
+    });
     sink.markUnreachable(describeError(e));
   }
   return sink;

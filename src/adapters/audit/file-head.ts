@@ -27,10 +27,19 @@ export async function readHead(logPath: string): Promise<AuditHead | undefined> 
     text = await readFile(headPathOf(logPath), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, undefined, { cause: e });
+    throw new GateError(
+      'audit-unavailable',
+      `audit head file ${headPathOf(logPath)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      undefined,
+      { cause: e },
+    );
   }
   const head = parseHead(text);
-  if (!head) throw new GateError('audit-unavailable', `audit head file ${headPathOf(logPath)} is not a valid head record; restore it, or move it and the log aside to start a new log`);
+  if (!head)
+    throw new GateError(
+      'audit-unavailable',
+      `audit head file ${headPathOf(logPath)} is not a valid head record; restore it, or move it and the log aside to start a new log`,
+    );
   return head;
 }
 
@@ -44,7 +53,13 @@ function parseHead(text: string): AuditHead | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (typeof o.writer !== 'string' || typeof o.hash !== 'string') return undefined;
-  if (!Number.isSafeInteger(o.seq) || !Number.isSafeInteger(o.size) || (o.seq as number) < 1 || (o.size as number) < 0) return undefined;
+  if (
+    !Number.isSafeInteger(o.seq) ||
+    !Number.isSafeInteger(o.size) ||
+    (o.seq as number) < 1 ||
+    (o.size as number) < 0
+  )
+    return undefined;
   return { writer: o.writer, seq: o.seq as number, hash: o.hash, size: o.size as number };
 }
 
@@ -71,12 +86,17 @@ export async function writeHead(logPath: string, head: AuditHead): Promise<void>
  * longer than the head is fine (a crash between the log's fsync and the
  * head's write); shorter, or a different record at the head's seq, is not.
  */
-export function checkHead(head: AuditHead, log: { size: number; last: ChainHead | undefined; hashAtSeq: string | undefined }): string | undefined {
+export function checkHead(
+  head: AuditHead,
+  log: { size: number; last: ChainHead | undefined; hashAtSeq: string | undefined },
+): string | undefined {
   const at = `writer ${head.writer} seq ${head.seq}`;
   if (!log.last || log.last.seq < head.seq) {
     return `ends at ${log.last ? `seq ${log.last.seq}` : 'no record'} of writer ${head.writer} but its head file records ${at}: records were removed`;
   }
-  if (log.hashAtSeq !== head.hash) return `holds a different record at ${at} than its head file records: the log was replaced or rewritten`;
-  if (log.size < head.size) return `is ${log.size} bytes, shorter than the ${head.size} bytes its head file records at ${at}`;
+  if (log.hashAtSeq !== head.hash)
+    return `holds a different record at ${at} than its head file records: the log was replaced or rewritten`;
+  if (log.size < head.size)
+    return `is ${log.size} bytes, shorter than the ${head.size} bytes its head file records at ${at}`;
   return undefined;
 }

@@ -31,10 +31,20 @@ export class FileIndex {
   }
 
   /** The next stored line (a record, or a line that is not one: it still occupies its segment's bytes). */
-  addLine(start: number, end: number, record: Pick<AuditRecord, 'timestamp' | 'request_id'> | undefined): void {
+  addLine(
+    start: number,
+    end: number,
+    record: Pick<AuditRecord, 'timestamp' | 'request_id'> | undefined,
+  ): void {
     let seg = this.#segments[this.#segments.length - 1];
     if (!seg || seg.lines >= SEGMENT_RECORDS) {
-      seg = { summary: new SegmentSummary(this.#segments.length, SEGMENT_RECORDS), start, end: start, firstLine: this.#lines + 1, lines: 0 };
+      seg = {
+        summary: new SegmentSummary(this.#segments.length, SEGMENT_RECORDS),
+        start,
+        end: start,
+        firstLine: this.#lines + 1,
+        lines: 0,
+      };
       this.#segments.push(seg);
     }
     seg.end = end;

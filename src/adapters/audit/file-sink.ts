@@ -9,7 +9,13 @@ import { constants as fsConstants } from 'node:fs';
 import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { checkHead, headPathOf, readHead, writeHead, type AuditHead } from './file-head.js';
 import { basename, dirname } from 'node:path';
-import { chainBatch, GENESIS_HEAD, type AuditableReport, parseAuditLine, type ChainHead } from '../../core/audit-record.js';
+import {
+  chainBatch,
+  GENESIS_HEAD,
+  type AuditableReport,
+  parseAuditLine,
+  type ChainHead,
+} from '../../core/audit-record.js';
 import { isAlertRecord, type AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
@@ -88,7 +94,11 @@ interface ScanResult {
  * acknowledged, so cutting it loses nothing. A bad line in the middle is
  * left alone: it is evidence, and verification reports it.
  */
-async function scan(fh: FileHandle, writer: string, probe?: { writer: string; seq: number }): Promise<ScanResult> {
+async function scan(
+  fh: FileHandle,
+  writer: string,
+  probe?: { writer: string; seq: number },
+): Promise<ScanResult> {
   const { size } = await fh.stat();
   let head: ChainHead = GENESIS_HEAD;
   let goodLength = 0;
@@ -108,12 +118,17 @@ async function scan(fh: FileHandle, writer: string, probe?: { writer: string; se
     goodLength = line.end;
     const parsed = parseAuditLine(line.text);
     // Alert records hold no decision: the index (pages, lookups) skips them like other non-decision lines.
-    index.addLine(line.start, line.end, parsed.ok && !isAlertRecord(parsed.record) ? parsed.record : undefined);
+    index.addLine(
+      line.start,
+      line.end,
+      parsed.ok && !isAlertRecord(parsed.record) ? parsed.record : undefined,
+    );
     if (!parsed.ok) continue;
     const at = { seq: parsed.record.seq, hash: parsed.record.hash };
     lastByWriter.set(parsed.record.writer, at);
     if (parsed.record.writer === writer) head = at;
-    if (probe && parsed.record.writer === probe.writer && parsed.record.seq === probe.seq) probed = parsed.record.hash;
+    if (probe && parsed.record.writer === probe.writer && parsed.record.seq === probe.seq)
+      probed = parsed.record.hash;
   }
   return { head, goodLength, size, lines, lastByWriter, index, ...(probed === undefined ? {} : { probed }) };
 }
@@ -213,10 +228,13 @@ class FileAuditSink implements AuditSink {
   }
 
   async #identityProblem(size: number): Promise<string | undefined> {
-    const named = await stat(this.path).catch((e: unknown) => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : Promise.reject(e)));
+    const named = await stat(this.path).catch((e: unknown) =>
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : Promise.reject(e),
+    );
     if (!named) return 'no longer exists (deleted or renamed while open)';
     if (named.dev !== this.#held.dev || named.ino !== this.#held.ino) return 'was replaced by another file';
-    if (named.size !== size) return `has ${named.size} bytes where ${size} were written (${named.size < size ? 'truncated' : 'written to by someone else'})`;
+    if (named.size !== size)
+      return `has ${named.size} bytes where ${size} were written (${named.size < size ? 'truncated' : 'written to by someone else'})`;
     return undefined;
   }
 
@@ -238,7 +256,8 @@ class FileAuditSink implements AuditSink {
         await this.#io.truncate(this.fh, this.#committed);
         this.#mustTruncate = false;
       }
-      if (this.#headError !== undefined) throw new GateError('audit-unavailable', `audit head file write failed: ${this.#headError}`);
+      if (this.#headError !== undefined)
+        throw new GateError('audit-unavailable', `audit head file write failed: ${this.#headError}`);
       await this.#checkIdentity(this.#committed);
       const { records, head } = chainBatch(reports, this.writer, this.#head);
       const lines = records.map((r) => `${JSON.stringify(r)}\n`);
@@ -255,7 +274,12 @@ class FileAuditSink implements AuditSink {
       }
       // Written and synced, but into the file the path names?
       await this.#checkIdentity(this.#committed + data.length);
-      const next: AuditHead = { writer: this.writer, seq: head.seq, hash: head.hash, size: this.#committed + data.length };
+      const next: AuditHead = {
+        writer: this.writer,
+        seq: head.seq,
+        hash: head.hash,
+        size: this.#committed + data.length,
+      };
       this.#head = head;
       let at = this.#committed;
       records.forEach((r, i) => {
@@ -271,9 +295,14 @@ class FileAuditSink implements AuditSink {
       this.#lastError = undefined;
       return records;
     } catch (e) {
-      if (this.#lost) throw e instanceof GateError ? e : new GateError('audit-unavailable', this.#lost, undefined, { cause: e });
+      if (this.#lost)
+        throw e instanceof GateError
+          ? e
+          : new GateError('audit-unavailable', this.#lost, undefined, { cause: e });
       this.#lastError = describeError(e);
-      throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`, undefined, { cause: e });
+      throw new GateError('audit-unavailable', `audit file write failed: ${this.#lastError}`, undefined, {
+        cause: e,
+      });
     } finally {
       this.#flushing = false;
     }
@@ -338,14 +367,24 @@ class FileAuditSink implements AuditSink {
     const limit = this.#committed;
     const name = basename(this.path);
     await this.#checkBetweenWrites();
-    const fh = await open(this.path, 'r').catch((e: unknown) => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`, undefined, { cause: e })));
+    const fh = await open(this.path, 'r').catch((e: unknown) =>
+      Promise.reject(
+        new GateError(
+          'audit-unavailable',
+          `audit file ${this.path} cannot be opened for reading`,
+          undefined,
+          { cause: e },
+        ),
+      ),
+    );
     try {
       // The name may have been pointed elsewhere between the check and the open.
       const opened = await fh.stat();
       if (opened.dev !== this.#held.dev || opened.ino !== this.#held.ino) {
         throw new GateError('audit-unavailable', `audit file ${this.path} was replaced by another file`);
       }
-      for await (const line of readStoredLines(fh, limit)) yield { location: `${name}:${line.line}`, text: line.text };
+      for await (const line of readStoredLines(fh, limit))
+        yield { location: `${name}:${line.line}`, text: line.text };
     } finally {
       await fh.close();
     }
@@ -354,7 +393,11 @@ class FileAuditSink implements AuditSink {
   /** One index segment's lines: the same checks as readRaw, then only that byte range. */
   async *#readSegment(id: number): AsyncIterable<RawAuditEntry> {
     await this.#checkBetweenWrites();
-    const fh = await open(this.path, 'r').catch(() => Promise.reject(new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`)));
+    const fh = await open(this.path, 'r').catch(() =>
+      Promise.reject(
+        new GateError('audit-unavailable', `audit file ${this.path} cannot be opened for reading`),
+      ),
+    );
     try {
       const opened = await fh.stat();
       if (opened.dev !== this.#held.dev || opened.ino !== this.#held.ino) {
@@ -369,8 +412,10 @@ class FileAuditSink implements AuditSink {
   health(): SinkHealth {
     if (this.#closing) return { ok: false, detail: `audit file ${this.path}: closed` };
     if (this.#lost !== undefined) return { ok: false, detail: this.#lost };
-    if (this.#headError !== undefined) return { ok: false, detail: `audit file ${this.path}: head file write failed: ${this.#headError}` };
-    if (this.#lastError !== undefined) return { ok: false, detail: `audit file ${this.path}: last write failed: ${this.#lastError}` };
+    if (this.#headError !== undefined)
+      return { ok: false, detail: `audit file ${this.path}: head file write failed: ${this.#headError}` };
+    if (this.#lastError !== undefined)
+      return { ok: false, detail: `audit file ${this.path}: last write failed: ${this.#lastError}` };
     return { ok: true, detail: `audit file ${this.path}: writer ${this.writer} at seq ${this.#head.seq}` };
   }
 
@@ -399,7 +444,8 @@ export async function* readJsonLines(path: string): AsyncGenerator<RawAuditEntry
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
-    for await (const line of readStoredLines(fh, size)) yield { location: `${name}:${line.line}`, text: line.text };
+    for await (const line of readStoredLines(fh, size))
+      yield { location: `${name}:${line.line}`, text: line.text };
   } finally {
     await fh.close();
   }
@@ -411,10 +457,16 @@ export async function openFileAuditSink(options: FileAuditSinkOptions): Promise<
   assertAuditWriter(options.writer);
   const dir = dirname(options.path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const existed = await stat(options.path).then(() => true, () => false);
+  const existed = await stat(options.path).then(
+    () => true,
+    () => false,
+  );
   const recorded = await readHead(options.path);
   if (recorded && !existed) {
-    throw new GateError('audit-unavailable', `audit file ${options.path} is missing but ${basename(headPathOf(options.path))} says it held writer ${recorded.writer} up to seq ${recorded.seq}; restore the log, or move both files aside to start a new one`);
+    throw new GateError(
+      'audit-unavailable',
+      `audit file ${options.path} is missing but ${basename(headPathOf(options.path))} says it held writer ${recorded.writer} up to seq ${recorded.seq}; restore the log, or move both files aside to start a new one`,
+    );
   }
   const fh = await open(options.path, fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
   try {
@@ -425,16 +477,33 @@ export async function openFileAuditSink(options: FileAuditSinkOptions): Promise<
       await fh.truncate(scanned.goodLength);
       await fh.datasync();
       logger.warn('audit file: torn last line removed', {
-        path: options.path, line: scanned.lines, bytes_removed: scanned.size - scanned.goodLength,
+        path: options.path,
+        line: scanned.lines,
+        bytes_removed: scanned.size - scanned.goodLength,
       });
     }
     if (recorded) {
-      const refused = checkHead(recorded, { size: scanned.goodLength, last: scanned.lastByWriter.get(recorded.writer), hashAtSeq: scanned.probed });
-      if (refused) throw new GateError('audit-unavailable', `audit file ${options.path} ${refused}; restore the log, or move both it and ${basename(headPathOf(options.path))} aside to start a new one`);
+      const refused = checkHead(recorded, {
+        size: scanned.goodLength,
+        last: scanned.lastByWriter.get(recorded.writer),
+        hashAtSeq: scanned.probed,
+      });
+      if (refused)
+        throw new GateError(
+          'audit-unavailable',
+          `audit file ${options.path} ${refused}; restore the log, or move both it and ${basename(headPathOf(options.path))} aside to start a new one`,
+        );
     }
     logger.info('audit file opened', { path: options.path, writer: options.writer, seq: scanned.head.seq });
     const held = await fh.stat();
-    return new FileAuditSink(fh, options.path, options.writer, scanned, { dev: held.dev, ino: held.ino }, options);
+    return new FileAuditSink(
+      fh,
+      options.path,
+      options.writer,
+      scanned,
+      { dev: held.dev, ino: held.ino },
+      options,
+    );
   } catch (e) {
     await fh.close();
     throw e;
@@ -462,6 +531,9 @@ async function warnIfExposed(fh: FileHandle, path: string, logger: Logger): Prom
   try {
     await chmod(path, 0o600);
   } catch (e) {
-    logger.warn('audit file is readable by others and could not be restricted', { path, error: describeError(e) });
+    logger.warn('audit file is readable by others and could not be restricted', {
+      path,
+      error: describeError(e),
+    });
   }
 }

@@ -75,7 +75,9 @@ export class GroupCommitQueue<T, R> {
   submit(item: T): Promise<R> {
     if (this.#closed) return Promise.reject(new GateError('audit-unavailable', 'audit sink is closed'));
     if (this.pending >= this.#maxPending) {
-      return Promise.reject(new GateError('audit-unavailable', 'audit queue full', { max_pending: this.#maxPending }));
+      return Promise.reject(
+        new GateError('audit-unavailable', 'audit queue full', { max_pending: this.#maxPending }),
+      );
     }
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
@@ -140,17 +142,28 @@ export class GroupCommitQueue<T, R> {
     try {
       const results = await this.#flush(batch.map((w) => w.item));
       if (results.length !== batch.length) {
-        throw new GateError('internal', `audit flush returned ${results.length} results for ${batch.length} items`);
+        throw new GateError(
+          'internal',
+          `audit flush returned ${results.length} results for ${batch.length} items`,
+        );
       }
       batch.forEach((w, i) => w.resolve(results[i] as R));
     } catch (e) {
       error = e;
       // Every item of a failed batch fails: none of them is known durable.
-      const err = isGateError(e) ? e : new GateError('audit-unavailable', `audit write failed: ${describeError(e)}`, undefined, { cause: e });
+      const err = isGateError(e)
+        ? e
+        : new GateError('audit-unavailable', `audit write failed: ${describeError(e)}`, undefined, {
+            cause: e,
+          });
       for (const w of batch) w.reject(err);
     }
     try {
-      this.#onFlush?.({ items: batch.length, durationMs: performance.now() - started, ...(error === undefined ? {} : { error }) });
+      this.#onFlush?.({
+        items: batch.length,
+        durationMs: performance.now() - started,
+        ...(error === undefined ? {} : { error }),
+      });
     } catch {
       // A metrics hook must not break the commit path.
     }

@@ -44,6 +44,12 @@ export async function* readStoredLines(fh: FileHandle, limit: number): AsyncGene
   }
   if (pending.length > 0) {
     line += 1;
-    yield { line, text: Buffer.concat(pending).toString('utf8'), start: lineStart, end: position, terminated: false };
+    yield {
+      line,
+      text: Buffer.concat(pending).toString('utf8'),
+      start: lineStart,
+      end: position,
+      terminated: false,
+    };
   }
 }

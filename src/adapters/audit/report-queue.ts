@@ -6,7 +6,9 @@ import { auditableReport, type AuditableReport, type AuditEntry } from '../../co
 import { GroupCommitQueue, type GroupCommitOptions } from './group-commit.js';
 
 /** The queue settings a sink passes through from its own options. */
-export type QueueTuning = Partial<Pick<GroupCommitOptions<AuditableReport, AuditRecord>, 'lingerMs' | 'maxPending' | 'maxBatch' | 'onFlush'>>;
+export type QueueTuning = Partial<
+  Pick<GroupCommitOptions<AuditableReport, AuditRecord>, 'lingerMs' | 'maxPending' | 'maxBatch' | 'onFlush'>
+>;
 
 export class ReportQueue {
   readonly #queue: GroupCommitQueue<AuditableReport, AuditRecord>;

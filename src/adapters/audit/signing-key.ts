@@ -9,7 +9,11 @@ import path from 'node:path';
 import { GateError } from '../../core/errors.js';
 import type { AuditSigningKey } from '../../core/ports/checkpoints.js';
 
-export async function loadAuditSigningKey(opts: { file?: string; dataDir: string; name: string }): Promise<{ key: AuditSigningKey; generatedPath?: string }> {
+export async function loadAuditSigningKey(opts: {
+  file?: string;
+  dataDir: string;
+  name: string;
+}): Promise<{ key: AuditSigningKey; generatedPath?: string }> {
   const file = opts.file ?? path.join(opts.dataDir, 'audit-signing.key');
   let pem: string;
   let generatedPath: string | undefined;
@@ -31,6 +35,10 @@ export async function loadAuditSigningKey(opts: { file?: string; dataDir: string
   } catch {
     throw new GateError('config-invalid', `audit signing key ${file} is not a PEM private key`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new GateError('config-invalid', `audit signing key ${file} is not an Ed25519 key`);
-  return { key: { name: opts.name, privateKey, publicKey: createPublicKey(privateKey) }, ...(generatedPath ? { generatedPath } : {}) };
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new GateError('config-invalid', `audit signing key ${file} is not an Ed25519 key`);
+  return {
+    key: { name: opts.name, privateKey, publicKey: createPublicKey(privateKey) },
+    ...(generatedPath ? { generatedPath } : {}),
+  };
 }

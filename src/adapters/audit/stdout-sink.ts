@@ -46,7 +46,10 @@ class StdoutAuditSink implements AuditSink {
 
   constructor(private readonly options: StdoutAuditSinkOptions) {
     options.stream.on?.('error', this.#onError);
-    this.#queue = new ReportQueue((reports) => this.#flush(reports), { ...options, lingerMs: options.lingerMs ?? 0 });
+    this.#queue = new ReportQueue((reports) => this.#flush(reports), {
+      ...options,
+      lingerMs: options.lingerMs ?? 0,
+    });
   }
 
   append(report: DecisionReport): Promise<AuditRecord> {
@@ -62,7 +65,9 @@ class StdoutAuditSink implements AuditSink {
       });
     } catch (e) {
       this.#lastError = describeError(e);
-      throw new GateError('audit-unavailable', `audit stream write failed: ${this.#lastError}`, undefined, { cause: e });
+      throw new GateError('audit-unavailable', `audit stream write failed: ${this.#lastError}`, undefined, {
+        cause: e,
+      });
     }
     // Unlike a file, a stream cannot be rolled back; a failed write may have
     // been partly emitted, and the next batch reuses its seq numbers.
@@ -78,8 +83,12 @@ class StdoutAuditSink implements AuditSink {
 
   health(): SinkHealth {
     if (this.#closed) return { ok: false, detail: 'audit stdout: closed' };
-    if (this.#lastError !== undefined) return { ok: false, detail: `audit stdout: last write failed: ${this.#lastError}` };
-    return { ok: true, detail: `audit stdout: writer ${this.options.writer} at seq ${this.#head.seq} (no queryable history)` };
+    if (this.#lastError !== undefined)
+      return { ok: false, detail: `audit stdout: last write failed: ${this.#lastError}` };
+    return {
+      ok: true,
+      detail: `audit stdout: writer ${this.options.writer} at seq ${this.#head.seq} (no queryable history)`,
+    };
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,11 @@ export interface TokenSetup {
   generatedPath?: string;
 }
 
-export async function setupApiTokens(opts: { token?: string; tokensFile?: string; dataDir: string }): Promise<TokenSetup> {
+export async function setupApiTokens(opts: {
+  token?: string;
+  tokensFile?: string;
+  dataDir: string;
+}): Promise<TokenSetup> {
   const tokens: TokenEntry[] = [];
   // GATE_API_TOKEN is the operator's own token: every environment.
   if (opts.token) tokens.push({ digest: hashToken(opts.token), envs: ALL_ENVS });
@@ -42,7 +46,9 @@ export async function setupApiTokens(opts: { token?: string; tokensFile?: string
  */
 async function readTokenFile(file: string): Promise<TokenEntry[]> {
   const text = await fs.readFile(file, 'utf8').catch((e: unknown) => {
-    throw new GateError('config-invalid', `GATE_API_TOKENS_FILE: cannot read ${file}`, undefined, { cause: e });
+    throw new GateError('config-invalid', `GATE_API_TOKENS_FILE: cannot read ${file}`, undefined, {
+      cause: e,
+    });
   });
   const lines = text.split('\n').map((l, i) => ({ l: l.trim(), n: i + 1 }));
   return lines.filter(({ l }) => l && !l.startsWith('#')).map(({ l, n }) => parseTokenLine(l, n));
@@ -51,8 +57,15 @@ async function readTokenFile(file: string): Promise<TokenEntry[]> {
 export function parseTokenLine(line: string, n: number): TokenEntry {
   // Never echo the line: it may be a plaintext token pasted by mistake.
   const m = /^sha256:([0-9a-f]{64})(?:[ \t]+envs=([a-z,]+))?$/.exec(line);
-  if (!m) throw new GateError('config-invalid', `GATE_API_TOKENS_FILE line ${n}: expected sha256:<64 hex> [envs=prod,staging]`);
-  return { digest: Buffer.from(m[1]!, 'hex'), envs: m[2] === undefined ? ALL_ENVS : parseEnvs(m[2], `GATE_API_TOKENS_FILE line ${n}`) };
+  if (!m)
+    throw new GateError(
+      'config-invalid',
+      `GATE_API_TOKENS_FILE line ${n}: expected sha256:<64 hex> [envs=prod,staging]`,
+    );
+  return {
+    digest: Buffer.from(m[1]!, 'hex'),
+    envs: m[2] === undefined ? ALL_ENVS : parseEnvs(m[2], `GATE_API_TOKENS_FILE line ${n}`),
+  };
 }
 
 /** A comma list of environments, each known, none repeated, at least one. */
@@ -61,7 +74,8 @@ export function parseEnvs(text: string, where: string): Environment[] {
   const envs: Environment[] = [];
   for (const p of parts) {
     const e = EnvironmentSchema.safeParse(p.trim());
-    if (!e.success) throw new GateError('config-invalid', `${where}: envs must be a list of ${ALL_ENVS.join(', ')}`);
+    if (!e.success)
+      throw new GateError('config-invalid', `${where}: envs must be a list of ${ALL_ENVS.join(', ')}`);
     if (envs.includes(e.data)) throw new GateError('config-invalid', `${where}: envs lists ${e.data} twice`);
     envs.push(e.data);
   }

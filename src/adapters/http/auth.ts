@@ -31,7 +31,10 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-export function staticTokenVerifier(tokens: readonly (Buffer | TokenEntry)[], principal = 'api-token'): TokenVerifier {
+export function staticTokenVerifier(
+  tokens: readonly (Buffer | TokenEntry)[],
+  principal = 'api-token',
+): TokenVerifier {
   const entries: TokenEntry[] = tokens.map((t) => (Buffer.isBuffer(t) ? { digest: t, envs: ALL_ENVS } : t));
   const identify = async (token: string): Promise<Identity | undefined> => {
     const presented = hashToken(token);

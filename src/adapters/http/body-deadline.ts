@@ -6,7 +6,9 @@
 // deadline: it lives as long as bytes keep arriving.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-interface Deadline { mode: 'total' | 'progress' }
+interface Deadline {
+  mode: 'total' | 'progress';
+}
 
 const deadlines = new WeakMap<IncomingMessage, Deadline>();
 
@@ -24,17 +26,24 @@ export function armBodyDeadline(req: IncomingMessage, res: ServerResponse, ms: n
       // slow one, and TCP backpressure stops the client): not the client's stall.
       const progressed = socket.bytesRead !== seen || req.readableLength > 0;
       seen = socket.bytesRead;
-      if (progressed) { timer = setTimeout(check, ms); return; }
+      if (progressed) {
+        timer = setTimeout(check, ms);
+        return;
+      }
     }
     // The route may still be waiting for the body: answer for it, then close
     // (end() then destroy(), as for a header timeout in listen.ts). Its read
     // fails, and a validate route audits that as a BLOCK.
     if (!res.headersSent && socket.writable) {
-      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () =>
+        socket.destroy(),
+      );
     } else socket.destroy();
   };
   let timer = setTimeout(check, ms);
-  res.once('close', () => { if (req.complete || socket.destroyed) clearTimeout(timer); });
+  res.once('close', () => {
+    if (req.complete || socket.destroyed) clearTimeout(timer);
+  });
 }
 
 /** A streaming upload: the body deadline becomes an idle one (reset by every byte that arrives). */

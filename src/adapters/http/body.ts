@@ -51,7 +51,12 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
     function onClose(): void {
       // Closed before 'end': the client went away mid-body.
       cleanup();
-      reject(new GateError('bad-request', 'the client stopped sending mid-body (closed the connection before the body was complete)'));
+      reject(
+        new GateError(
+          'bad-request',
+          'the client stopped sending mid-body (closed the connection before the body was complete)',
+        ),
+      );
     }
     req.on('data', onData);
     req.on('end', onEnd);

@@ -19,9 +19,17 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 const TITLE: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  408: 'Request Timeout', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 export interface Problem {
@@ -36,7 +44,19 @@ export interface Problem {
 export function toProblem(e: unknown): Problem {
   if (isGateError(e)) {
     const status = STATUS[e.code];
-    return { type: `https://migrationgate.io/problems/${e.code}`, title: TITLE[status] ?? 'Error', status, code: e.code, detail: e.message };
+    return {
+      type: `https://migrationgate.io/problems/${e.code}`,
+      title: TITLE[status] ?? 'Error',
+      status,
+      code: e.code,
+      detail: e.message,
+    };
   }
-  return { type: 'https://migrationgate.io/problems/internal', title: TITLE[500]!, status: 500, code: 'internal', detail: 'internal error; see the gate log for the request id' };
+  return {
+    type: 'https://migrationgate.io/problems/internal',
+    title: TITLE[500]!,
+    status: 500,
+    code: 'internal',
+    detail: 'internal error; see the gate log for the request id',
+  };
 }

@@ -31,10 +31,14 @@ export interface ListenOptions {
 export function listenFailure(e: NodeJS.ErrnoException, opts: ListenOptions): GateError {
   const port = `${opts.settings?.port ?? 'port'} ${opts.port}`;
   const host = `${opts.settings?.host ?? 'host'} ${opts.host}`;
-  const message = e.code === 'EADDRINUSE' ? `${port} is in use`
-    : e.code === 'EACCES' ? `${port} needs privileges this process does not have`
-      : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `${host} is not an address of this host`
-        : `cannot listen on ${host}, ${port}: ${e.code ?? e.message}`;
+  const message =
+    e.code === 'EADDRINUSE'
+      ? `${port} is in use`
+      : e.code === 'EACCES'
+        ? `${port} needs privileges this process does not have`
+        : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'
+          ? `${host} is not an address of this host`
+          : `cannot listen on ${host}, ${port}: ${e.code ?? e.message}`;
   return new GateError('config-invalid', message);
 }
 
@@ -55,19 +59,37 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     connectionsCheckingInterval: 1_000,
   };
   const bodyMs = opts.bodyTimeoutMs;
-  const handle: http.RequestListener = bodyMs === undefined ? handler : (req, res) => {
-    armBodyDeadline(req, res, bodyMs);
-    return handler(req, res);
-  };
+  const handle: http.RequestListener =
+    bodyMs === undefined
+      ? handler
+      : (req, res) => {
+          armBodyDeadline(req, res, bodyMs);
+          return handler(req, res);
+        };
   const server = opts.tls
-    ? https.createServer({ ...common, ...opts.tls, minVersion: 'TLSv1.2', ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handle)
+    ? https.createServer(
+        {
+          ...common,
+          ...opts.tls,
+          minVersion: 'TLSv1.2',
+          ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handle,
+      )
     : http.createServer(common, handle);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     // end() then destroy(): a client that keeps dripping bytes must not keep
     // a half-closed socket alive.
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    if (socket.writable)
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+        socket.destroy(),
+      );
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
@@ -82,10 +104,11 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
   return {
     server,
     port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2_000).unref();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      }),
   };
 }

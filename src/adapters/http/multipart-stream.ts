@@ -27,7 +27,18 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   try {
     // preservePath: the core must see (and refuse, naming it) a WAL part called ../../etc/passwd.
     // defCharset latin1: an undeclared field decodes byte for byte, and is re-encoded the same way below.
-    bb = busboy({ headers: req.headers, preservePath: true, defCharset: 'latin1', limits: { parts: limits.maxParts, files: limits.maxParts, fields: limits.maxParts, fileSize: limits.maxPartBytes, fieldSize: FIELD_LIMIT } });
+    bb = busboy({
+      headers: req.headers,
+      preservePath: true,
+      defCharset: 'latin1',
+      limits: {
+        parts: limits.maxParts,
+        files: limits.maxParts,
+        fields: limits.maxParts,
+        fileSize: limits.maxPartBytes,
+        fieldSize: FIELD_LIMIT,
+      },
+    });
   } catch (e) {
     throw new GateError('bad-request', `malformed multipart request: ${safeDetail(describeError(e))}`);
   }
@@ -36,7 +47,10 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   let failure: GateError | undefined;
   let wake: (() => void) | undefined;
   const open = new Set<Readable>();
-  const notify = (): void => { wake?.(); wake = undefined; };
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
   const fail = (e: GateError): void => {
     failure ??= e;
     // A part being read when the client vanished must end with an error,
@@ -48,7 +62,12 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
   const watch = new PartCharsetWatch(req.headers['content-type']);
   const charsetDeclared = (name: string): boolean => {
     if (watch.declared === undefined) return false;
-    fail(new GateError('bad-request', `multipart part "${name.slice(0, 64)}" (or one before it) declares a charset in its ${watch.declared} header; the gate hashes the exact bytes it receives, so send parts without a charset (UTF-8 text as-is, or as a file part)`));
+    fail(
+      new GateError(
+        'bad-request',
+        `multipart part "${name.slice(0, 64)}" (or one before it) declares a charset in its ${watch.declared} header; the gate hashes the exact bytes it receives, so send parts without a charset (UTF-8 text as-is, or as a file part)`,
+      ),
+    );
     return true;
   };
   bb.on('file', (name: string, stream: Readable, info: busboy.FileInfo) => {
@@ -63,23 +82,46 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
     stream.on('error', () => undefined);
     stream.once('close', () => open.delete(stream));
     stream.once('end', () => open.delete(stream));
-    stream.on('limit', () => stream.destroy(new GateError('payload-too-large', `multipart part ${quotedName(name)} exceeds ${limits.maxPartBytes} bytes`)));
+    stream.on('limit', () =>
+      stream.destroy(
+        new GateError(
+          'payload-too-large',
+          `multipart part ${quotedName(name)} exceeds ${limits.maxPartBytes} bytes`,
+        ),
+      ),
+    );
     queue.push({ name, ...(info.filename ? { filename: info.filename } : {}), stream });
     notify();
   });
   bb.on('field', (name: string, value: string, info: busboy.FieldInfo) => {
     // busboy cuts an over-long field short and says so: never hand on a truncated value.
-    if (info.valueTruncated) return fail(new GateError('payload-too-large', `multipart field ${quotedName(name)} exceeds ${FIELD_LIMIT} bytes`));
+    if (info.valueTruncated)
+      return fail(
+        new GateError(
+          'payload-too-large',
+          `multipart field ${quotedName(name)} exceeds ${FIELD_LIMIT} bytes`,
+        ),
+      );
     if (charsetDeclared(name)) return;
     // The exact bytes that were sent (decoded as latin1 above, so this is lossless).
     queue.push({ name, stream: Readable.from([Buffer.from(value, 'latin1')]) });
     notify();
   });
-  for (const ev of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) bb.on(ev, () => fail(new GateError('bad-request', `too many multipart parts (limit ${limits.maxParts})`)));
-  bb.on('error', (e: unknown) => fail(new GateError('bad-request', `malformed multipart body: ${safeDetail(describeError(e))}`)));
-  bb.on('close', () => { done = true; notify(); });
+  for (const ev of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const)
+    bb.on(ev, () =>
+      fail(new GateError('bad-request', `too many multipart parts (limit ${limits.maxParts})`)),
+    );
+  bb.on('error', (e: unknown) =>
+    fail(new GateError('bad-request', `malformed multipart body: ${safeDetail(describeError(e))}`)),
+  );
+  bb.on('close', () => {
+    done = true;
+    notify();
+  });
   req.on('aborted', () => fail(new GateError('bad-request', 'the client stopped sending mid-upload')));
-  req.on('close', () => { if (!req.complete) fail(new GateError('bad-request', 'the client stopped sending mid-upload')); });
+  req.on('close', () => {
+    if (!req.complete) fail(new GateError('bad-request', 'the client stopped sending mid-upload'));
+  });
   req.pipe(watch).pipe(bb);
 
   let previous: StreamedPart | undefined;
@@ -96,7 +138,9 @@ export async function* streamParts(req: IncomingMessage, limits: StreamLimits): 
       if (previous && !previous.stream.readableEnded) previous.stream.resume();
       if (failure) throw failure;
       if (done) return;
-      await new Promise<void>((resolve) => { wake = resolve; });
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
   } finally {
     // Whatever the consumer did not read is drained so the socket is freed.
@@ -116,7 +160,10 @@ export async function readPart(part: StreamedPart, limit: number): Promise<Buffe
     total += c.length;
     if (total > limit) {
       part.stream.resume();
-      throw new GateError('payload-too-large', `multipart part ${quotedName(part.name)} exceeds ${limit} bytes`);
+      throw new GateError(
+        'payload-too-large',
+        `multipart part ${quotedName(part.name)} exceeds ${limit} bytes`,
+      );
     }
     chunks.push(c);
   }

@@ -17,17 +17,28 @@ export interface CollectLimits {
   allowed: readonly string[];
 }
 
-export async function collectParts(req: IncomingMessage, limits: CollectLimits): Promise<Map<string, CollectedPart>> {
+export async function collectParts(
+  req: IncomingMessage,
+  limits: CollectLimits,
+): Promise<Map<string, CollectedPart>> {
   const parts = new Map<string, CollectedPart>();
   const stream = streamParts(req, { maxParts: limits.maxParts, maxPartBytes: limits.maxPartBytes });
   try {
     for await (const part of stream) {
       if (!limits.allowed.includes(part.name)) {
         part.stream.resume();
-        throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)}; expected ${limits.allowed.join(', ')}`);
+        throw new GateError(
+          'bad-request',
+          `unexpected multipart part ${quotedName(part.name)}; expected ${limits.allowed.join(', ')}`,
+        );
       }
-      if (parts.has(part.name)) throw new GateError('bad-request', `multipart part ${quotedName(part.name)} appears twice`);
-      parts.set(part.name, { name: part.name, ...(part.filename ? { filename: part.filename } : {}), bytes: await readPart(part, limits.maxPartBytes) });
+      if (parts.has(part.name))
+        throw new GateError('bad-request', `multipart part ${quotedName(part.name)} appears twice`);
+      parts.set(part.name, {
+        name: part.name,
+        ...(part.filename ? { filename: part.filename } : {}),
+        bytes: await readPart(part, limits.maxPartBytes),
+      });
     }
   } finally {
     await stream.return(undefined);

@@ -12,7 +12,9 @@ import { createRequire } from 'node:module';
 import { Transform, type TransformCallback } from 'node:stream';
 
 const require = createRequire(import.meta.url);
-const { parseContentType } = require('busboy/lib/utils.js') as { parseContentType: (s: string) => { params?: Record<string, string> } | undefined };
+const { parseContentType } = require('busboy/lib/utils.js') as {
+  parseContentType: (s: string) => { params?: Record<string, string> } | undefined;
+};
 
 /** busboy's header block limit (node's default), plus the terminating CRLFCRLF. */
 const HEADER_MAX = 16 * 1024 + 4;
@@ -40,7 +42,12 @@ export class PartCharsetWatch extends Transform {
     for (let at = window.indexOf(needle); at >= 0; at = window.indexOf(needle, at + 1)) {
       const start = at + needle.length;
       const end = window.indexOf('\r\n\r\n', start, 'latin1');
-      const header = window.subarray(start, end >= 0 ? Math.min(end, start + HEADER_MAX) : Math.min(window.length, start + HEADER_MAX)).toString('latin1');
+      const header = window
+        .subarray(
+          start,
+          end >= 0 ? Math.min(end, start + HEADER_MAX) : Math.min(window.length, start + HEADER_MAX),
+        )
+        .toString('latin1');
       for (const line of header.split(/\r\n|\n|\r/)) {
         if (/^\s*content-disposition\s*:/i.test(line)) continue;
         if (/charset/i.test(line)) {

@@ -24,7 +24,10 @@ export interface ReplicationPartsOptions {
 }
 
 /** A T2 body's parts as they arrive: manifest, signature or dsse, snapshot, then at most maxWalFiles WAL files. */
-export function replicationPartStream(req: IncomingMessage, limits: ReplicationLimits): AsyncGenerator<StreamedPart> {
+export function replicationPartStream(
+  req: IncomingMessage,
+  limits: ReplicationLimits,
+): AsyncGenerator<StreamedPart> {
   // A multi-GB upload may take long: the body deadline only asks that it keeps moving.
   bodyDeadlineAsProgress(req);
   return streamParts(req, { maxParts: limits.maxWalFiles + 4, maxPartBytes: limits.maxCompressedBytes });
@@ -39,57 +42,118 @@ interface SmallParts {
   backupManifest?: Buffer;
 }
 
-export async function readReplicationParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationPartsOptions, limits?: Pick<ReplicationLimits, 'maxBackupManifestBytes'>): Promise<ReplicationRequest> {
+export async function readReplicationParts(
+  parts: AsyncGenerator<StreamedPart>,
+  opts: ReplicationPartsOptions,
+  limits?: Pick<ReplicationLimits, 'maxBackupManifestBytes'>,
+): Promise<ReplicationRequest> {
   const small: SmallParts = {};
   for (;;) {
     const next = await parts.next();
-    if (next.done) throw new GateError('missing-part', small.manifestBytes ? 'multipart part "snapshot" is missing (or, for a pg_basebackup directory, the "backup_manifest" and "backup_file" parts)' : 'multipart part "replication_manifest" is missing');
+    if (next.done)
+      throw new GateError(
+        'missing-part',
+        small.manifestBytes
+          ? 'multipart part "snapshot" is missing (or, for a pg_basebackup directory, the "backup_manifest" and "backup_file" parts)'
+          : 'multipart part "replication_manifest" is missing',
+      );
     const part = next.value;
     if (SMALL_PARTS.has(part.name)) await readSmallPart(part, small, opts, limits);
     else if (part.name === 'backup_file') return backupRequest(parts, part, small, opts);
     else if (part.name === 'snapshot') return snapshotRequest(parts, part, small, opts);
     else {
       part.stream.resume();
-      throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} before the snapshot; expected replication_manifest, signature or dsse, backup_manifest, then snapshot or backup_file parts, then wal_files`);
+      throw new GateError(
+        'bad-request',
+        `unexpected multipart part ${quotedName(part.name)} before the snapshot; expected replication_manifest, signature or dsse, backup_manifest, then snapshot or backup_file parts, then wal_files`,
+      );
     }
   }
 }
 
-async function readSmallPart(part: StreamedPart, small: SmallParts, opts: ReplicationPartsOptions, limits?: Pick<ReplicationLimits, 'maxBackupManifestBytes'>): Promise<void> {
+async function readSmallPart(
+  part: StreamedPart,
+  small: SmallParts,
+  opts: ReplicationPartsOptions,
+  limits?: Pick<ReplicationLimits, 'maxBackupManifestBytes'>,
+): Promise<void> {
   if (part.name === 'backup_manifest') {
-    if (small.backupManifest) throw new GateError('bad-request', 'multipart part "backup_manifest" appears twice');
+    if (small.backupManifest)
+      throw new GateError('bad-request', 'multipart part "backup_manifest" appears twice');
     small.backupManifest = await readPart(part, limits?.maxBackupManifestBytes ?? 128 * SMALL_PART);
   } else if (part.name === 'replication_manifest') {
-    if (small.manifestBytes) throw new GateError('bad-request', 'multipart part "replication_manifest" appears twice');
+    if (small.manifestBytes)
+      throw new GateError('bad-request', 'multipart part "replication_manifest" appears twice');
     small.manifestBytes = await readPart(part, SMALL_PART);
   } else {
     const bytes = await readPart(part, SIGNATURE_PART);
     if (bytes.length === 0 && opts.skipEmptyFileInputs) return;
-    if (small.signature) throw new GateError('bad-request', 'send one signature part: "signature" (detached) or "dsse" (envelope)');
+    if (small.signature)
+      throw new GateError(
+        'bad-request',
+        'send one signature part: "signature" (detached) or "dsse" (envelope)',
+      );
     small.signature = { kind: signatureKind(part.name, bytes), bytes };
   }
 }
 
-function snapshotRequest(parts: AsyncGenerator<StreamedPart>, part: StreamedPart, small: SmallParts, opts: ReplicationPartsOptions): ReplicationRequest {
-  if (!small.manifestBytes || small.manifestBytes.length === 0) throw new GateError('bad-request', 'multipart part "replication_manifest" must come before "snapshot"');
-  if (small.backupManifest) throw new GateError('bad-request', 'send either "snapshot" (one archive) or "backup_manifest" with "backup_file" parts (a pg_basebackup directory), not both');
-  return { manifestBytes: small.manifestBytes, ...(small.signature ? { signature: small.signature } : {}), snapshot: partSource(part), wal: walParts(parts, opts) };
+function snapshotRequest(
+  parts: AsyncGenerator<StreamedPart>,
+  part: StreamedPart,
+  small: SmallParts,
+  opts: ReplicationPartsOptions,
+): ReplicationRequest {
+  if (!small.manifestBytes || small.manifestBytes.length === 0)
+    throw new GateError('bad-request', 'multipart part "replication_manifest" must come before "snapshot"');
+  if (small.backupManifest)
+    throw new GateError(
+      'bad-request',
+      'send either "snapshot" (one archive) or "backup_manifest" with "backup_file" parts (a pg_basebackup directory), not both',
+    );
+  return {
+    manifestBytes: small.manifestBytes,
+    ...(small.signature ? { signature: small.signature } : {}),
+    snapshot: partSource(part),
+    wal: walParts(parts, opts),
+  };
 }
 
-function backupRequest(parts: AsyncGenerator<StreamedPart>, part: StreamedPart, small: SmallParts, opts: ReplicationPartsOptions): ReplicationRequest {
-  if (!small.manifestBytes || small.manifestBytes.length === 0) throw new GateError('bad-request', 'multipart part "replication_manifest" must come before the "backup_file" parts');
-  if (!small.backupManifest) throw new GateError('bad-request', 'multipart part "backup_manifest" must come before the "backup_file" parts (it says what the tars must hold)');
-  if (part.filename === undefined) throw new GateError('bad-request', 'each "backup_file" part needs a filename: its name in the backup directory (base.tar.zst, 16384.tar, pg_wal.tar)');
+function backupRequest(
+  parts: AsyncGenerator<StreamedPart>,
+  part: StreamedPart,
+  small: SmallParts,
+  opts: ReplicationPartsOptions,
+): ReplicationRequest {
+  if (!small.manifestBytes || small.manifestBytes.length === 0)
+    throw new GateError(
+      'bad-request',
+      'multipart part "replication_manifest" must come before the "backup_file" parts',
+    );
+  if (!small.backupManifest)
+    throw new GateError(
+      'bad-request',
+      'multipart part "backup_manifest" must come before the "backup_file" parts (it says what the tars must hold)',
+    );
+  if (part.filename === undefined)
+    throw new GateError(
+      'bad-request',
+      'each "backup_file" part needs a filename: its name in the backup directory (base.tar.zst, 16384.tar, pg_wal.tar)',
+    );
   const rest = new PartsAfterBackup(parts, part);
   return {
-    manifestBytes: small.manifestBytes, ...(small.signature ? { signature: small.signature } : {}),
-    backup: { manifestBytes: small.backupManifest, files: rest.backupFiles(), parallel: 1 }, wal: rest.walFiles(opts),
+    manifestBytes: small.manifestBytes,
+    ...(small.signature ? { signature: small.signature } : {}),
+    backup: { manifestBytes: small.backupManifest, files: rest.backupFiles(), parallel: 1 },
+    wal: rest.walFiles(opts),
   };
 }
 
 /** A small part after the streamed ones cannot be used: the pipeline has already started on the data. */
 function lateSmallPart(name: string, after: string): GateError {
-  return new GateError('bad-request', `multipart part ${quotedName(name)} came after ${after}: send replication_manifest, the signature and backup_manifest (in any order) before the data parts; curl sends -F parts in the order they are given`);
+  return new GateError(
+    'bad-request',
+    `multipart part ${quotedName(name)} came after ${after}: send replication_manifest, the signature and backup_manifest (in any order) before the data parts; curl sends -F parts in the order they are given`,
+  );
 }
 
 /** The backup_file parts, then the wal_files parts, of one body: one generator, handed over at the first wal_files part. */
@@ -97,7 +161,10 @@ class PartsAfterBackup {
   private pendingWal: StreamedPart | undefined;
   private backupDone = false;
 
-  constructor(private readonly parts: AsyncGenerator<StreamedPart>, private readonly first: StreamedPart) {}
+  constructor(
+    private readonly parts: AsyncGenerator<StreamedPart>,
+    private readonly first: StreamedPart,
+  ) {}
 
   async *backupFiles(): AsyncGenerator<{ name: string; source: ByteSource }> {
     yield { name: this.first.filename!, source: partSource(this.first) };
@@ -111,11 +178,19 @@ class PartsAfterBackup {
       }
       if (part.name !== 'backup_file') {
         part.stream.resume();
-        throw SMALL_PARTS.has(part.name) ? lateSmallPart(part.name, 'the "backup_file" parts') : new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} among the backup_file parts; only backup_file, then wal_files, may follow`);
+        throw SMALL_PARTS.has(part.name)
+          ? lateSmallPart(part.name, 'the "backup_file" parts')
+          : new GateError(
+              'bad-request',
+              `unexpected multipart part ${quotedName(part.name)} among the backup_file parts; only backup_file, then wal_files, may follow`,
+            );
       }
       if (part.filename === undefined) {
         part.stream.resume();
-        throw new GateError('bad-request', 'each "backup_file" part needs a filename: its name in the backup directory');
+        throw new GateError(
+          'bad-request',
+          'each "backup_file" part needs a filename: its name in the backup directory',
+        );
       }
       yield { name: part.filename, source: partSource(part) };
     }
@@ -145,12 +220,18 @@ function partSource(part: StreamedPart): ByteSource {
 }
 
 /** WAL parts after the snapshot; the filename is the WAL name (checked by the core, never used as a path). */
-async function* walParts(parts: AsyncGenerator<StreamedPart>, opts: ReplicationPartsOptions): AsyncGenerator<{ name: string; source: ByteSource }> {
+async function* walParts(
+  parts: AsyncGenerator<StreamedPart>,
+  opts: ReplicationPartsOptions,
+): AsyncGenerator<{ name: string; source: ByteSource }> {
   for await (const part of { [Symbol.asyncIterator]: () => parts }) {
     if (part.name !== 'wal_files') {
       part.stream.resume();
       if (SMALL_PARTS.has(part.name)) throw lateSmallPart(part.name, 'the data parts');
-      throw new GateError('bad-request', `unexpected multipart part ${quotedName(part.name)} after the snapshot; only wal_files may follow`);
+      throw new GateError(
+        'bad-request',
+        `unexpected multipart part ${quotedName(part.name)} after the snapshot; only wal_files may follow`,
+      );
     }
     if (part.filename === undefined && opts.skipEmptyFileInputs) {
       part.stream.resume();

@@ -34,7 +34,11 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   res.end(text);
 }
 
-export function sendProblem(res: ServerResponse, problem: Problem, extra: Record<string, unknown> = {}): void {
+export function sendProblem(
+  res: ServerResponse,
+  problem: Problem,
+  extra: Record<string, unknown> = {},
+): void {
   const text = JSON.stringify({ ...problem, ...extra });
   res.statusCode = problem.status;
   res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');

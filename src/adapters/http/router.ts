@@ -40,8 +40,10 @@ export interface RouterOptions {
   onResponse?: (route: string, status: number, seconds: number) => void;
 }
 
-
-export function createRouter(routes: readonly Route[], opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRouter(
+  routes: readonly Route[],
+  opts: RouterOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const byPath = new Map<string, Route[]>();
   for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
 
@@ -55,14 +57,33 @@ export function createRouter(routes: readonly Route[], opts: RouterOptions): (re
     setSecurityHeaders(res, opts.tls);
     const url = new URL(req.url ?? '/', 'http://gate.invalid');
     const candidates = byPath.get(url.pathname);
-    const route = candidates?.find((r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'));
-    res.on('finish', () => opts.onResponse?.(route ? url.pathname : 'unmatched', res.statusCode, (performance.now() - started) / 1000));
-    const ctx: RequestContext = { req, res, url, requestId, ...(correlationId !== undefined ? { correlationId } : {}) };
+    const route = candidates?.find(
+      (r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'),
+    );
+    res.on('finish', () =>
+      opts.onResponse?.(
+        route ? url.pathname : 'unmatched',
+        res.statusCode,
+        (performance.now() - started) / 1000,
+      ),
+    );
+    const ctx: RequestContext = {
+      req,
+      res,
+      url,
+      requestId,
+      ...(correlationId !== undefined ? { correlationId } : {}),
+    };
     void dispatch(ctx, route, candidates, opts);
   };
 }
 
-async function dispatch(ctx: RequestContext, route: Route | undefined, candidates: Route[] | undefined, opts: RouterOptions): Promise<void> {
+async function dispatch(
+  ctx: RequestContext,
+  route: Route | undefined,
+  candidates: Route[] | undefined,
+  opts: RouterOptions,
+): Promise<void> {
   try {
     if (!route) {
       if (candidates) ctx.res.setHeader('Allow', candidates.map((r) => r.method).join(', '));
@@ -78,7 +99,12 @@ async function dispatch(ctx: RequestContext, route: Route | undefined, candidate
     await route.handler(ctx);
   } catch (e) {
     const problem = toProblem(e);
-    if (problem.status >= 500) opts.logger.error('request failed', { request_id: ctx.requestId, path: safeUrlPath(ctx.url.pathname), error: String(e) });
+    if (problem.status >= 500)
+      opts.logger.error('request failed', {
+        request_id: ctx.requestId,
+        path: safeUrlPath(ctx.url.pathname),
+        error: String(e),
+      });
     if (problem.status === 401) ctx.res.setHeader('WWW-Authenticate', 'Bearer realm="migration-gate"');
     if (ctx.res.headersSent) {
       ctx.res.destroy();

@@ -43,12 +43,18 @@ const MAX_NEGATIVE_SECONDS = 2;
  * authenticated identity is allowed: pass at least one list in production.
  * An apiserver that cannot answer means "not authenticated" (fail closed).
  */
-export function tokenReviewVerifier(reviewer: TokenReviewer, options: TokenReviewVerifierOptions): TokenVerifier {
+export function tokenReviewVerifier(
+  reviewer: TokenReviewer,
+  options: TokenReviewVerifierOptions,
+): TokenVerifier {
   const now = options.now ?? Date.now;
   const users = options.allowedUsers ? new Set(options.allowedUsers) : undefined;
   const groups = options.allowedGroups ? new Set(options.allowedGroups) : undefined;
   const positiveMs = Math.max(0, options.cacheSeconds) * 1000;
-  const negativeMs = Math.min(positiveMs, Math.max(0, options.negativeCacheSeconds ?? MAX_NEGATIVE_SECONDS) * 1000);
+  const negativeMs = Math.min(
+    positiveMs,
+    Math.max(0, options.negativeCacheSeconds ?? MAX_NEGATIVE_SECONDS) * 1000,
+  );
   const maxEntries = Math.max(1, options.maxEntries ?? 1000);
   const cache = new Map<string, Entry>();
   // Concurrent requests with the same token share one review.
@@ -75,9 +81,14 @@ export function tokenReviewVerifier(reviewer: TokenReviewer, options: TokenRevie
       options.logger?.warn('TokenReview failed; refusing the token', { error: describeError(e) });
       return undefined;
     }
-    const who = result.authenticated && result.username !== undefined && allowed(result.username, result.groups) ? result.username : undefined;
+    const who =
+      result.authenticated && result.username !== undefined && allowed(result.username, result.groups)
+        ? result.username
+        : undefined;
     if (result.authenticated && who === undefined) {
-      options.logger?.info('TokenReview: authenticated identity is not allowed to use the API', { user: result.username });
+      options.logger?.info('TokenReview: authenticated identity is not allowed to use the API', {
+        user: result.username,
+      });
     }
     remember(key, who, who === undefined ? negativeMs : positiveMs);
     return who;

@@ -16,8 +16,16 @@ export type { WebhookDeps } from './webhook-deps.js';
 export function webhookRoutes(deps: WebhookDeps): Route[] {
   return [
     ...WEBHOOK_PATHS.map(({ path, env, mode }): Route => ({
-      method: 'POST', path, auth: false,
-      handler: (c) => validateAdmissionRoute(c, deps, admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds), { env, path, mode }),
+      method: 'POST',
+      path,
+      auth: false,
+      handler: (c) =>
+        validateAdmissionRoute(
+          c,
+          deps,
+          admissionBudget(c.url.searchParams.get('timeout'), deps.defaultTimeoutSeconds),
+          { env, path, mode },
+        ),
     })),
     { method: 'GET', path: '/healthz', auth: false, handler: (c) => sendJson(c.res, 200, { status: 'ok' }) },
   ];
@@ -25,6 +33,14 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
 
 const noTokens = { verify: async (): Promise<undefined> => undefined };
 
-export function createWebhookHandler(deps: WebhookDeps, opts: { ids: IdGenerator; logger: Logger }): ReturnType<typeof createRouter> {
-  return createRouter(webhookRoutes(deps), { verifier: noTokens, ids: opts.ids, logger: opts.logger, tls: true });
+export function createWebhookHandler(
+  deps: WebhookDeps,
+  opts: { ids: IdGenerator; logger: Logger },
+): ReturnType<typeof createRouter> {
+  return createRouter(webhookRoutes(deps), {
+    verifier: noTokens,
+    ids: opts.ids,
+    logger: opts.logger,
+    tls: true,
+  });
 }

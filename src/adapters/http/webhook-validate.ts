@@ -17,7 +17,12 @@ import type { RequestContext } from './router.js';
 import { MAX_REVIEW_BYTES, type WebhookDeps } from './webhook-deps.js';
 import { jsonSyntaxProblem, safeMediaType } from '../../core/safe-text.js';
 
-export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookDeps, budget: AdmissionBudget, bound?: BoundEnv): Promise<void> {
+export async function validateAdmissionRoute(
+  ctx: RequestContext,
+  deps: WebhookDeps,
+  budget: AdmissionBudget,
+  bound?: BoundEnv,
+): Promise<void> {
   const receivedAt = performance.now();
   const caller = callerOf(ctx.req);
   let review: AdmissionReview;
@@ -25,13 +30,28 @@ export async function validateAdmissionRoute(ctx: RequestContext, deps: WebhookD
     review = await readReview(ctx);
   } catch (e) {
     if (!isGateError(e)) throw e;
-    const report = await admitMalformed(deps.gate, e.message, ctx.requestId, budget.answerByMs - (performance.now() - receivedAt), budget.timeoutMs, caller);
-    sendProblem(ctx.res, toProblem(e), { request_id: ctx.requestId, decision: report.decision, reasons: report.reasons });
+    const report = await admitMalformed(
+      deps.gate,
+      e.message,
+      ctx.requestId,
+      budget.answerByMs - (performance.now() - receivedAt),
+      budget.timeoutMs,
+      caller,
+    );
+    sendProblem(ctx.res, toProblem(e), {
+      request_id: ctx.requestId,
+      decision: report.decision,
+      reasons: report.reasons,
+    });
     return;
   }
   let outcome;
   try {
-    outcome = await admit(deps.gate, { review, requestId: ctx.requestId, budget, receivedAt, caller, ...(bound ? { bound } : {}) }, deps.settings);
+    outcome = await admit(
+      deps.gate,
+      { review, requestId: ctx.requestId, budget, receivedAt, caller, ...(bound ? { bound } : {}) },
+      deps.settings,
+    );
   } catch (e) {
     outcome = admitFailed(deps.gate, review, ctx.requestId, e);
   }
@@ -48,14 +68,21 @@ function callerOf(req: IncomingMessage): Caller {
   if (!(socket instanceof TLSSocket) || !socket.authorized) return { authenticated: false, via: 'none' };
   const cn = socket.getPeerCertificate().subject?.CN;
   const name = Array.isArray(cn) ? cn[0] : cn;
-  return { authenticated: true, via: 'client-certificate', ...(typeof name === 'string' && name ? { cn: name.slice(0, 253) } : {}) };
+  return {
+    authenticated: true,
+    via: 'client-certificate',
+    ...(typeof name === 'string' && name ? { cn: name.slice(0, 253) } : {}),
+  };
 }
 
 async function readReview(ctx: RequestContext): Promise<AdmissionReview> {
   const type = mediaType(ctx.req);
   if (type !== 'application/json') {
     ctx.req.resume();
-    throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not an AdmissionReview; send application/json`);
+    throw new GateError(
+      'unsupported-media-type',
+      `content type ${safeMediaType(type)} is not an AdmissionReview; send application/json`,
+    );
   }
   const body = await readBody(ctx.req, MAX_REVIEW_BYTES);
   let value: unknown;

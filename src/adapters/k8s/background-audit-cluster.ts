@@ -23,52 +23,87 @@ const GROUP = 'openreports.io';
 const VERSION = 'v1alpha1';
 const PLURAL = 'reports';
 
-export function backgroundAuditCluster(opts: BackgroundAuditClusterOptions): { reader: ClusterReader; writer: ReportWriter } {
+export function backgroundAuditCluster(opts: BackgroundAuditClusterOptions): {
+  reader: ClusterReader;
+  writer: ReportWriter;
+} {
   const { kc } = loadKubeConfig(opts.kubeconfigPath, 'the background audit needs a Kubernetes API server');
-  const options: () => ConfigurationOptions = callOptions(opts.requestTimeoutMs ?? 10_000, keepAliveAgent(kc));
+  const options: () => ConfigurationOptions = callOptions(
+    opts.requestTimeoutMs ?? 10_000,
+    keepAliveAgent(kc),
+  );
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const excluded = new Set(opts.excludedNamespaces);
 
   const reader: ClusterReader = {
-    enforcedNamespaces: () => call(`list namespaces (${opts.enforceLabel}=true)`, async () => {
-      const out: EnforcedNamespace[] = [];
-      let cont: string | undefined;
-      do {
-        const page = await core.listNamespace({ labelSelector: `${opts.enforceLabel}=true`, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) }, options());
-        for (const ns of page.items) {
-          const name = ns.metadata?.name;
-          if (!name || excluded.has(name)) continue;
-          // The webhook's rule: "staging" is staging, anything else (or no label) prod.
-          out.push({ name, env: ns.metadata?.labels?.[opts.envLabel] === 'staging' ? 'staging' : 'prod' });
-        }
-        cont = page.metadata?._continue || undefined;
-      } while (cont);
-      return out;
-    }),
-    configMaps: (namespace) => call(`list configmaps ${namespace}`, async () => {
-      const out: unknown[] = [];
-      let cont: string | undefined;
-      do {
-        const page = await core.listNamespacedConfigMap({ namespace, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) }, options());
-        out.push(...page.items);
-        cont = page.metadata?._continue || undefined;
-      } while (cont);
-      return out;
-    }),
+    enforcedNamespaces: () =>
+      call(`list namespaces (${opts.enforceLabel}=true)`, async () => {
+        const out: EnforcedNamespace[] = [];
+        let cont: string | undefined;
+        do {
+          const page = await core.listNamespace(
+            {
+              labelSelector: `${opts.enforceLabel}=true`,
+              limit: LIST_PAGE,
+              ...(cont ? { _continue: cont } : {}),
+            },
+            options(),
+          );
+          for (const ns of page.items) {
+            const name = ns.metadata?.name;
+            if (!name || excluded.has(name)) continue;
+            // The webhook's rule: "staging" is staging, anything else (or no label) prod.
+            out.push({ name, env: ns.metadata?.labels?.[opts.envLabel] === 'staging' ? 'staging' : 'prod' });
+          }
+          cont = page.metadata?._continue || undefined;
+        } while (cont);
+        return out;
+      }),
+    configMaps: (namespace) =>
+      call(`list configmaps ${namespace}`, async () => {
+        const out: unknown[] = [];
+        let cont: string | undefined;
+        do {
+          const page = await core.listNamespacedConfigMap(
+            { namespace, limit: LIST_PAGE, ...(cont ? { _continue: cont } : {}) },
+            options(),
+          );
+          out.push(...page.items);
+          cont = page.metadata?._continue || undefined;
+        } while (cont);
+        return out;
+      }),
   };
 
   const writer: ReportWriter = {
     write: async (report: OpenReport) => {
       const { namespace, name } = report.metadata;
-      const current = await kubeGetIfExists(`get report ${namespace}/${name}`, () =>
-        custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }, options())) as { metadata?: { resourceVersion?: string } } | undefined;
+      const current = (await kubeGetIfExists(`get report ${namespace}/${name}`, () =>
+        custom.getNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL, name },
+          options(),
+        ),
+      )) as { metadata?: { resourceVersion?: string } } | undefined;
       if (!current) {
-        await call(`create report ${namespace}/${name}`, () => custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: report }, options()));
+        await call(`create report ${namespace}/${name}`, () =>
+          custom.createNamespacedCustomObject(
+            { group: GROUP, version: VERSION, namespace, plural: PLURAL, body: report },
+            options(),
+          ),
+        );
         return;
       }
-      const body = { ...report, metadata: { ...report.metadata, resourceVersion: current.metadata?.resourceVersion } };
-      await call(`replace report ${namespace}/${name}`, () => custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body }, options()));
+      const body = {
+        ...report,
+        metadata: { ...report.metadata, resourceVersion: current.metadata?.resourceVersion },
+      };
+      await call(`replace report ${namespace}/${name}`, () =>
+        custom.replaceNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body },
+          options(),
+        ),
+      );
     },
   };
   return { reader, writer };

@@ -8,7 +8,11 @@ export function toKubeError(e: unknown, what: string): KubeError {
   if (e instanceof KubeError) return e;
   if (e instanceof ApiException) {
     const status = (e as ApiException<unknown>).code;
-    return new KubeError(kindForStatus(status), `${what}: HTTP ${status} ${statusMessage((e as ApiException<unknown>).body)}`.trim(), status);
+    return new KubeError(
+      kindForStatus(status),
+      `${what}: HTTP ${status} ${statusMessage((e as ApiException<unknown>).body)}`.trim(),
+      status,
+    );
   }
   return new KubeError('unavailable', `${what}: ${networkMessage(e)}`);
 }
@@ -23,7 +27,8 @@ function statusMessage(body: unknown): string {
       return body.slice(0, 300);
     }
   }
-  if (b && typeof b === 'object' && 'message' in b && typeof b.message === 'string') return b.message.slice(0, 300);
+  if (b && typeof b === 'object' && 'message' in b && typeof b.message === 'string')
+    return b.message.slice(0, 300);
   return '';
 }
 

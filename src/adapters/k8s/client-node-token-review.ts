@@ -4,12 +4,20 @@ import type { AuthenticationV1Api, ConfigurationOptions } from '@kubernetes/clie
 import { kubeCall } from './client-node-errors.js';
 import type { TokenReviewer } from '../../core/ports/token-review.js';
 
-export function clientNodeTokenReviewer(api: AuthenticationV1Api, options: () => ConfigurationOptions): TokenReviewer {
+export function clientNodeTokenReviewer(
+  api: AuthenticationV1Api,
+  options: () => ConfigurationOptions,
+): TokenReviewer {
   return {
     async review(token) {
-      const res = await kubeCall('create tokenreview', () => api.createTokenReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-      }, options()));
+      const res = await kubeCall('create tokenreview', () =>
+        api.createTokenReview(
+          {
+            body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+          },
+          options(),
+        ),
+      );
       const status = res.status ?? {};
       return {
         authenticated: status.authenticated === true,

@@ -6,17 +6,30 @@ import { KubeError } from '../../core/ports/kube-errors.js';
 export interface ConfigMapJson {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   data?: Record<string, string>;
   immutable?: boolean;
 }
 
-export function toConfigMapJson(cm: ConfigMapContent, namespace: string, resourceVersion?: string): ConfigMapJson {
+export function toConfigMapJson(
+  cm: ConfigMapContent,
+  namespace: string,
+  resourceVersion?: string,
+): ConfigMapJson {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: cm.name, namespace, labels: { ...cm.labels }, annotations: { ...cm.annotations },
+      name: cm.name,
+      namespace,
+      labels: { ...cm.labels },
+      annotations: { ...cm.annotations },
       ...(resourceVersion === undefined ? {} : { resourceVersion }),
     },
     data: { ...cm.data },
@@ -28,7 +41,8 @@ export function toConfigMapJson(cm: ConfigMapContent, namespace: string, resourc
 export function fromConfigMapJson(cm: ConfigMapJson): StoredConfigMap {
   const name = cm.metadata?.name;
   const resourceVersion = cm.metadata?.resourceVersion;
-  if (!name || !resourceVersion) throw new KubeError('invalid', 'apiserver returned a ConfigMap without name or resourceVersion');
+  if (!name || !resourceVersion)
+    throw new KubeError('invalid', 'apiserver returned a ConfigMap without name or resourceVersion');
   return {
     name,
     resourceVersion,

@@ -10,7 +10,17 @@
 // the transport is an undici Dispatcher: undici is imported here only, as
 // client-node's own transport, never on its own.
 import type { RequestOptions } from 'node:https';
-import { AdmissionregistrationV1Api, AuthenticationV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  AuthenticationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Observable,
+  type ConfigurationOptions,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import { Agent, type Dispatcher } from 'undici';
 import { GateError, describeError } from '../../core/errors.js';
 import { clientNodeConfigMaps } from './client-node-configmaps.js';
@@ -52,8 +62,14 @@ export interface KubeConnection {
 export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 3000;
 
 export function connectKube(options: KubeConnectionOptions = {}): KubeConnection {
-  const { kc, server } = loadKubeConfig(options.kubeconfigPath, options.purpose ?? 'no Kubernetes API server');
-  const perCall = callOptions(options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS, keepAliveAgent(kc));
+  const { kc, server } = loadKubeConfig(
+    options.kubeconfigPath,
+    options.purpose ?? 'no Kubernetes API server',
+  );
+  const perCall = callOptions(
+    options.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS,
+    keepAliveAgent(kc),
+  );
   const core = kc.makeApiClient(CoreV1Api);
   const authn = kc.makeApiClient(AuthenticationV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
@@ -73,18 +89,29 @@ export function connectKube(options: KubeConnectionOptions = {}): KubeConnection
  * A kubeconfig file, or the in-cluster ServiceAccount when no path is given.
  * `missing` opens the error when there is no API server to talk to.
  */
-export function loadKubeConfig(kubeconfigPath: string | undefined, missing: string): { kc: KubeConfig; server: string } {
+export function loadKubeConfig(
+  kubeconfigPath: string | undefined,
+  missing: string,
+): { kc: KubeConfig; server: string } {
   const kc = new KubeConfig();
   try {
     if (kubeconfigPath !== undefined) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromCluster();
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_KUBECONFIG: cannot load ${kubeconfigPath ?? 'the in-cluster configuration'}: ${describeError(e)}`, undefined, { cause: e });
+    throw new GateError(
+      'config-invalid',
+      `GATE_KUBECONFIG: cannot load ${kubeconfigPath ?? 'the in-cluster configuration'}: ${describeError(e)}`,
+      undefined,
+      { cause: e },
+    );
   }
   const server = kc.getCurrentCluster()?.server ?? '';
   // loadFromCluster does not fail outside a cluster; it builds https://undefined:undefined.
   if (!/^https?:\/\/[^/]+/.test(server) || server.includes('undefined')) {
-    throw new GateError('config-invalid', `${missing}: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set`);
+    throw new GateError(
+      'config-invalid',
+      `${missing}: not running in a cluster (KUBERNETES_SERVICE_HOST unset) and GATE_KUBECONFIG not set`,
+    );
   }
   return { kc, server };
 }
@@ -100,39 +127,49 @@ export function loadKubeConfig(kubeconfigPath: string | undefined, missing: stri
 export function keepAliveAgent(kc: KubeConfig): (() => Promise<Dispatcher>) | undefined {
   if (kc.getCurrentCluster()?.proxyUrl) return undefined;
   let agent: Promise<Dispatcher> | undefined;
-  return () => (agent ??= (async () => {
-    const o: RequestOptions = {};
-    await kc.applyToHTTPSOptions(o);
-    return new Agent({
-      connections: 8,
-      // HTTP/1.1 only (undici 8 would negotiate HTTP/2): a request that times
-      // out then takes its connection down with it, so the next write, or the
-      // re-read that settles a lost answer, starts on a fresh one. On one
-      // multiplexed HTTP/2 connection a stalled or corrupted stream would fail
-      // every request behind it until the connection itself is noticed dead.
-      allowH2: false,
-      connect: {
-        ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert } : {}), ...(o.key ? { key: o.key } : {}),
-        ...(o.servername ? { servername: o.servername } : {}),
-        ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-      },
-    });
-  })());
+  return () =>
+    (agent ??= (async () => {
+      const o: RequestOptions = {};
+      await kc.applyToHTTPSOptions(o);
+      return new Agent({
+        connections: 8,
+        // HTTP/1.1 only (undici 8 would negotiate HTTP/2): a request that times
+        // out then takes its connection down with it, so the next write, or the
+        // re-read that settles a lost answer, starts on a fresh one. On one
+        // multiplexed HTTP/2 connection a stalled or corrupted stream would fail
+        // every request behind it until the connection itself is noticed dead.
+        allowH2: false,
+        connect: {
+          ...(o.ca ? { ca: o.ca } : {}),
+          ...(o.cert ? { cert: o.cert } : {}),
+          ...(o.key ? { key: o.key } : {}),
+          ...(o.servername ? { servername: o.servername } : {}),
+          ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+        },
+      });
+    })());
 }
 
 /** Per-call options: abort after `ms` (client-node has no timeout of its own), reuse the keep-alive dispatcher. */
-export function callOptions(ms: number, agent: (() => Promise<Dispatcher>) | undefined): () => ConfigurationOptions {
+export function callOptions(
+  ms: number,
+  agent: (() => Promise<Dispatcher>) | undefined,
+): () => ConfigurationOptions {
   return () => ({
     middlewareMergeStrategy: 'append',
-    middleware: [{
-      pre(ctx: RequestContext) {
-        ctx.setSignal(AbortSignal.timeout(ms));
-        return new Observable((async () => {
-          if (agent) ctx.setDispatcher(await agent());
-          return ctx;
-        })());
+    middleware: [
+      {
+        pre(ctx: RequestContext) {
+          ctx.setSignal(AbortSignal.timeout(ms));
+          return new Observable(
+            (async () => {
+              if (agent) ctx.setDispatcher(await agent());
+              return ctx;
+            })(),
+          );
+        },
+        post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
       },
-      post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
-    }],
+    ],
   });
 }

@@ -3,7 +3,12 @@
 // so two candidates never both win the same term. Expiry is judged by when
 // *we* last saw the record change, not by the holder's renewTime, so clock
 // skew between nodes cannot make a live leader look dead.
-import { CoordinationV1Api, V1MicroTime, type ConfigurationOptions, type V1Lease } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  V1MicroTime,
+  type ConfigurationOptions,
+  type V1Lease,
+} from '@kubernetes/client-node';
 import type { Clock, Logger } from '../../core/ports/runtime.js';
 import type { LeaseRecord, LeaseStore, StoredLease } from '../../core/ports/self-managed-tls.js';
 import { kubeCall, kubeGetIfExists } from './client-node-errors.js';
@@ -52,12 +57,16 @@ export class LeaseElector {
         return this.#won(now, false);
       }
       if (!this.#expired(lease, now)) return this.#lost();
-      await this.o.store.update({ ...mine, acquireTime: now, leaseTransitions: (lease.leaseTransitions ?? 0) + 1 }, lease.resourceVersion);
+      await this.o.store.update(
+        { ...mine, acquireTime: now, leaseTransitions: (lease.leaseTransitions ?? 0) + 1 },
+        lease.resourceVersion,
+      );
       return this.#won(now, true);
     } catch (e) {
       // conflict: someone else wrote first this round. Anything else: we cannot
       // prove we still hold it, so we stop acting as leader until we can.
-      if (!isKubeError(e, 'conflict')) this.o.logger?.warn('lease election round failed', { error: describeError(e) });
+      if (!isKubeError(e, 'conflict'))
+        this.o.logger?.warn('lease election round failed', { error: describeError(e) });
       return this.#lost();
     }
   }
@@ -69,7 +78,10 @@ export class LeaseElector {
     try {
       const lease = await this.o.store.get();
       if (lease?.holderIdentity === this.o.identity) {
-        await this.o.store.update({ ...lease, holderIdentity: '', leaseDurationSeconds: 1 }, lease.resourceVersion);
+        await this.o.store.update(
+          { ...lease, holderIdentity: '', leaseDurationSeconds: 1 },
+          lease.resourceVersion,
+        );
       }
     } catch {
       // Best effort: the lease expires by itself.
@@ -87,21 +99,28 @@ export class LeaseElector {
   }
 
   #won(now: Date, acquired: boolean): boolean {
-    if (acquired || !this.#leader) this.o.logger?.info(`became the ${this.o.role ?? 'TLS leader'}`, { identity: this.o.identity });
+    if (acquired || !this.#leader)
+      this.o.logger?.info(`became the ${this.o.role ?? 'TLS leader'}`, { identity: this.o.identity });
     this.#leader = true;
     this.#lastRenewMs = now.getTime();
     return true;
   }
 
   #lost(): boolean {
-    if (this.#leader) this.o.logger?.warn(`lost the ${this.o.role ?? 'TLS leader'} lease`, { identity: this.o.identity });
+    if (this.#leader)
+      this.o.logger?.warn(`lost the ${this.o.role ?? 'TLS leader'} lease`, { identity: this.o.identity });
     this.#leader = false;
     return false;
   }
 }
 
 /** The LeaseStore port over client-node, for one Lease. */
-export function clientNodeLeaseStore(api: CoordinationV1Api, namespace: string, name: string, options: () => ConfigurationOptions): LeaseStore {
+export function clientNodeLeaseStore(
+  api: CoordinationV1Api,
+  namespace: string,
+  name: string,
+  options: () => ConfigurationOptions,
+): LeaseStore {
   const body = (r: LeaseRecord, resourceVersion?: string): V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -116,7 +135,9 @@ export function clientNodeLeaseStore(api: CoordinationV1Api, namespace: string, 
   });
   return {
     async get() {
-      const l = await kubeGetIfExists(`get lease ${namespace}/${name}`, () => api.readNamespacedLease({ name, namespace }, options()));
+      const l = await kubeGetIfExists(`get lease ${namespace}/${name}`, () =>
+        api.readNamespacedLease({ name, namespace }, options()),
+      );
       if (!l) return undefined;
       const s = l.spec ?? {};
       return {
@@ -129,10 +150,14 @@ export function clientNodeLeaseStore(api: CoordinationV1Api, namespace: string, 
       };
     },
     async create(r) {
-      await kubeCall(`create lease ${namespace}/${name}`, () => api.createNamespacedLease({ namespace, body: body(r) }, options()));
+      await kubeCall(`create lease ${namespace}/${name}`, () =>
+        api.createNamespacedLease({ namespace, body: body(r) }, options()),
+      );
     },
     async update(r, resourceVersion) {
-      await kubeCall(`update lease ${namespace}/${name}`, () => api.replaceNamespacedLease({ name, namespace, body: body(r, resourceVersion) }, options()));
+      await kubeCall(`update lease ${namespace}/${name}`, () =>
+        api.replaceNamespacedLease({ name, namespace, body: body(r, resourceVersion) }, options()),
+      );
     },
   };
 }

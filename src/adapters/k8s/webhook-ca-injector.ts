@@ -3,24 +3,44 @@
 // so: get (how many webhooks, what they trust now), then a JSON patch whose
 // `test` ops on each webhook's name make it fail, rather than patch the wrong
 // entries, if someone reordered the list in between.
-import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type ConfigurationOptions } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type ConfigurationOptions,
+} from '@kubernetes/client-node';
 import type { WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
 import { kubeCall } from './client-node-errors.js';
 
-export function clientNodeWebhookCaPatcher(api: AdmissionregistrationV1Api, name: string, options: () => ConfigurationOptions): WebhookCaPatcher {
+export function clientNodeWebhookCaPatcher(
+  api: AdmissionregistrationV1Api,
+  name: string,
+  options: () => ConfigurationOptions,
+): WebhookCaPatcher {
   return {
     async ensureCaBundle(bundlePem) {
       const want = Buffer.from(bundlePem, 'utf8').toString('base64');
-      const webhooks = (await kubeCall(`get validatingwebhookconfiguration ${name}`, () => api.readValidatingWebhookConfiguration({ name }, options()))).webhooks ?? [];
+      const webhooks =
+        (
+          await kubeCall(`get validatingwebhookconfiguration ${name}`, () =>
+            api.readValidatingWebhookConfiguration({ name }, options()),
+          )
+        ).webhooks ?? [];
       // client-node hands caBundle (a []byte) back as the base64 text.
-      const stale = webhooks.map((w, i) => ({ i, have: w.clientConfig.caBundle ?? '' })).filter((w) => w.have !== want);
+      const stale = webhooks
+        .map((w, i) => ({ i, have: w.clientConfig.caBundle ?? '' }))
+        .filter((w) => w.have !== want);
       if (stale.length === 0) return false;
       const ops = stale.flatMap((w) => [
         { op: 'test', path: `/webhooks/${w.i}/name`, value: webhooks[w.i]!.name },
         { op: 'add', path: `/webhooks/${w.i}/clientConfig/caBundle`, value: want },
       ]);
       await kubeCall(`patch validatingwebhookconfiguration ${name}`, () =>
-        api.patchValidatingWebhookConfiguration({ name, body: ops }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, options())));
+        api.patchValidatingWebhookConfiguration(
+          { name, body: ops },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch, options()),
+        ),
+      );
       return true;
     },
   };

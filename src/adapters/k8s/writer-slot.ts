@@ -46,10 +46,18 @@ export const writerSlotId = (prefix: string, k: number): string => `${prefix}-w$
 export async function acquireWriterSlot(o: WriterSlotOptions): Promise<WriterSlot> {
   const duration = o.leaseDurationMs ?? 15_000;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const electors = Array.from({ length: o.slots }, (_, k) => new LeaseElector({
-    store: o.leaseStore(writerSlotLease(o.prefix, k)), identity: o.identity, clock: o.clock, logger: o.logger,
-    leaseDurationMs: duration, role: `audit writer ${writerSlotId(o.prefix, k)}`,
-  }));
+  const electors = Array.from(
+    { length: o.slots },
+    (_, k) =>
+      new LeaseElector({
+        store: o.leaseStore(writerSlotLease(o.prefix, k)),
+        identity: o.identity,
+        clock: o.clock,
+        logger: o.logger,
+        leaseDurationMs: duration,
+        role: `audit writer ${writerSlotId(o.prefix, k)}`,
+      }),
+  );
   const deadline = o.clock.now().getTime() + (o.waitMs ?? 4 * duration);
   for (;;) {
     for (const [k, elector] of electors.entries()) {
@@ -57,7 +65,9 @@ export async function acquireWriterSlot(o: WriterSlotOptions): Promise<WriterSlo
       return holdSlot(elector, k, o, duration);
     }
     if (o.clock.now().getTime() >= deadline) {
-      throw new Error(`no free audit writer slot among ${o.slots} (${writerSlotLease(o.prefix, 0)}..${o.slots - 1}); raise the slot count to replicas + surge`);
+      throw new Error(
+        `no free audit writer slot among ${o.slots} (${writerSlotLease(o.prefix, 0)}..${o.slots - 1}); raise the slot count to replicas + surge`,
+      );
     }
     await sleep(o.retryMs ?? Math.max(250, Math.floor(duration / 5)));
   }
@@ -68,7 +78,11 @@ function holdSlot(elector: LeaseElector, k: number, o: WriterSlotOptions, durati
   const timer = setInterval(() => void elector.tryAcquireOrRenew(), Math.max(100, Math.floor(duration / 3)));
   timer.unref();
   const writer = writerSlotId(o.prefix, k);
-  o.logger.info('audit writer slot acquired', { writer, lease: writerSlotLease(o.prefix, k), identity: o.identity });
+  o.logger.info('audit writer slot acquired', {
+    writer,
+    lease: writerSlotLease(o.prefix, k),
+    identity: o.identity,
+  });
   return {
     writer,
     lease: writerSlotLease(o.prefix, k),

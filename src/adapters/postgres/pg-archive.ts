@@ -9,7 +9,10 @@ import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js
 import { describeTarget, insertRecords, openGuardedPool } from './pg-audit-sink.js';
 import { AUDIT_TABLE } from './pg-schema.js';
 
-export async function postgresArchive(url: string, logger: Logger): Promise<ArchiveTarget & { close(): Promise<void> }> {
+export async function postgresArchive(
+  url: string,
+  logger: Logger,
+): Promise<ArchiveTarget & { close(): Promise<void> }> {
   const pool = await openGuardedPool(url, logger);
   return {
     name: `PostgreSQL ${describeTarget(url)}`,
@@ -23,9 +26,13 @@ export async function postgresArchive(url: string, logger: Logger): Promise<Arch
       // Re-runs after a crash find their rows: kept as they are, then compared.
       await insertRecords(pool, records, lines, 'ignore');
       const { rows } = await pool.query<{ line: string }>(
-        `SELECT line FROM ${AUDIT_TABLE} WHERE writer = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`, [seg.writer, seg.previous.seq + 1, seg.last.seq]);
+        `SELECT line FROM ${AUDIT_TABLE} WHERE writer = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+        [seg.writer, seg.previous.seq + 1, seg.last.seq],
+      );
       if (rows.length !== lines.length || rows.some((r, i) => r.line !== lines[i])) {
-        throw new Error(`PostgreSQL holds other records for ${seg.writer} seq ${seg.previous.seq + 1}..${seg.last.seq} than segment ${seg.name}; not deleting it`);
+        throw new Error(
+          `PostgreSQL holds other records for ${seg.writer} seq ${seg.previous.seq + 1}..${seg.last.seq} than segment ${seg.name}; not deleting it`,
+        );
       }
     },
     close: () => pool.end(),

@@ -9,7 +9,14 @@
 // of three index range scans, each already in page order and cut at
 // limit + 1: the rest of the cursor's millisecond, everything older, and the
 // records whose timestamp does not parse (they sort oldest, as in the core).
-import { AuditPageSelector, AUDIT_QUERY_DEFAULT_LIMIT, decodeContinue, encodeContinue, type AuditPage, type AuditQuery } from '../../core/audit-query.js';
+import {
+  AuditPageSelector,
+  AUDIT_QUERY_DEFAULT_LIMIT,
+  decodeContinue,
+  encodeContinue,
+  type AuditPage,
+  type AuditQuery,
+} from '../../core/audit-query.js';
 import { AUDIT_TABLE } from './pg-schema.js';
 
 export interface SqlQuery {
@@ -63,15 +70,29 @@ export function pageSql(query: AuditQuery): { sql: SqlQuery; limit: number } {
       parts.push(part(['ts_ms IS NULL', rest]));
     }
   }
-  if (parts.length === 0) return { sql: { text: 'SELECT NULL::text AS line WHERE false', values: [] }, limit };
-  return { sql: { text: `SELECT line FROM (${parts.join(' UNION ALL ')}) page ORDER BY ${ORDER} LIMIT ${take}`, values }, limit };
+  if (parts.length === 0)
+    return { sql: { text: 'SELECT NULL::text AS line WHERE false', values: [] }, limit };
+  return {
+    sql: {
+      text: `SELECT line FROM (${parts.join(' UNION ALL ')}) page ORDER BY ${ORDER} LIMIT ${take}`,
+      values,
+    },
+    limit,
+  };
 }
 
 /** The page from the rows pageSql returned (limit + 1 at most), with the same cursor the selector makes. */
-export function pageFrom<R extends { timestamp: string; writer: string; seq: number }>(rows: R[], limit: number): { items: R[]; continue?: string } {
+export function pageFrom<R extends { timestamp: string; writer: string; seq: number }>(
+  rows: R[],
+  limit: number,
+): { items: R[]; continue?: string } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  if (rows.length > limit && last) return { items, continue: encodeContinue({ timestamp: last.timestamp, writer: last.writer, seq: last.seq }) };
+  if (rows.length > limit && last)
+    return {
+      items,
+      continue: encodeContinue({ timestamp: last.timestamp, writer: last.writer, seq: last.seq }),
+    };
   return { items };
 }
 

@@ -15,14 +15,27 @@
 // logged, and health and errors name only host and database.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { chainBatch, GENESIS_HEAD, parseAuditLine, type AuditableReport, type ChainHead } from '../../core/audit-record.js';
+import {
+  chainBatch,
+  GENESIS_HEAD,
+  parseAuditLine,
+  type AuditableReport,
+  type ChainHead,
+} from '../../core/audit-record.js';
 import type { AuditPage, AuditQuery } from '../../core/audit-query.js';
 import { isAlertRecord, type AuditRecord, type StoredRecord } from '../../core/contracts/audit.js';
 import type { AlertEvent } from '../../core/contracts/alert.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import { assertAuditWriter } from '../../core/audit-writer.js';
-import type { AuditQueue, AuditQueueFactory, AuditSink, IndexedAuditReads, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type {
+  AuditQueue,
+  AuditQueueFactory,
+  AuditSink,
+  IndexedAuditReads,
+  RawAuditEntry,
+  SinkHealth,
+} from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import { pageFrom, pageSql, timeMs } from './pg-audit-query.js';
 import { AUDIT_TABLE, GUARD_CHECK_SQL, guardProblem, type GuardState } from './pg-schema.js';
@@ -72,7 +85,8 @@ export function safeMessage(e: unknown, url: string): string {
   let msg = describeError(e);
   try {
     const u = new URL(url);
-    if (u.password !== '') msg = msg.split(decodeURIComponent(u.password)).join('***').split(u.password).join('***');
+    if (u.password !== '')
+      msg = msg.split(decodeURIComponent(u.password)).join('***').split(u.password).join('***');
   } catch {
     // not a URL: nothing of it was put into the message by us
   }
@@ -109,7 +123,9 @@ class PostgresAuditSink implements AuditSink {
   /** Reads where this writer's chain stands. */
   async resume(): Promise<void> {
     const { rows } = await this.#read<{ seq: string; hash: string }>({
-      text: `SELECT seq, hash FROM ${AUDIT_TABLE} WHERE writer = $1 ORDER BY seq DESC LIMIT 1`, values: [this.#writer] });
+      text: `SELECT seq, hash FROM ${AUDIT_TABLE} WHERE writer = $1 ORDER BY seq DESC LIMIT 1`,
+      values: [this.#writer],
+    });
     const row = rows[0];
     this.#head = row ? { seq: Number(row.seq), hash: row.hash } : GENESIS_HEAD;
     this.#stale = false;
@@ -134,7 +150,10 @@ class PostgresAuditSink implements AuditSink {
         }
         this.#stale = true;
         if (!(await this.#landed(before, head))) throw e;
-        this.#logger.info('audit PostgreSQL commit landed although its answer was lost; not writing it again', { records: records.length });
+        this.#logger.info(
+          'audit PostgreSQL commit landed although its answer was lost; not writing it again',
+          { records: records.length },
+        );
       }
       this.#head = head;
       this.#healthy();
@@ -150,7 +169,10 @@ class PostgresAuditSink implements AuditSink {
     await this.resume();
     if (this.#head.seq === after.seq && this.#head.hash === after.hash) return true;
     if (this.#head.seq === before.seq && this.#head.hash === before.hash) return false;
-    throw new GateError('audit-unavailable', `audit chain of writer ${this.#writer} is at seq ${this.#head.seq}, this writer expected ${before.seq} or ${after.seq}; is GATE_WRITER_ID shared by two replicas?`);
+    throw new GateError(
+      'audit-unavailable',
+      `audit chain of writer ${this.#writer} is at seq ${this.#head.seq}, this writer expected ${before.seq} or ${after.seq}; is GATE_WRITER_ID shared by two replicas?`,
+    );
   }
 
   #insert(records: StoredRecord[]): Promise<void> {
@@ -161,10 +183,19 @@ class PostgresAuditSink implements AuditSink {
     // Keyset pages over the primary key: constant memory, whatever the size.
     let after: { writer: string; seq: number } | undefined;
     for (;;) {
-      const { rows } = await this.#read<{ writer: string; seq: string; line: string }>(after
-        ? { text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3`, values: [after.writer, after.seq, this.#readChunk] }
-        : { text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} ORDER BY writer, seq LIMIT $1`, values: [this.#readChunk] });
-      for (const row of rows) yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
+      const { rows } = await this.#read<{ writer: string; seq: string; line: string }>(
+        after
+          ? {
+              text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3`,
+              values: [after.writer, after.seq, this.#readChunk],
+            }
+          : {
+              text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} ORDER BY writer, seq LIMIT $1`,
+              values: [this.#readChunk],
+            },
+      );
+      for (const row of rows)
+        yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
       const last = rows[rows.length - 1];
       if (!last || rows.length < this.#readChunk) return;
       after = { writer: last.writer, seq: Number(last.seq) };
@@ -188,7 +219,10 @@ class PostgresAuditSink implements AuditSink {
     return { records: parsed(rows).slice(0, take), total };
   }
 
-  async #read<R extends pg.QueryResultRow>(q: { text: string; values: unknown[] }): Promise<pg.QueryResult<R>> {
+  async #read<R extends pg.QueryResultRow>(q: {
+    text: string;
+    values: unknown[];
+  }): Promise<pg.QueryResult<R>> {
     // Named: each connection prepares the statement once and keeps its plan.
     // The texts are a small closed set (one per filter combination), so is the number of names.
     const name = `mg-${createHash('sha256').update(q.text).digest('hex').slice(0, 20)}`;
@@ -198,20 +232,25 @@ class PostgresAuditSink implements AuditSink {
         return await this.#pool.query<R>({ name, text: q.text, values: q.values });
       } catch (e) {
         if (attempt < 2 && !certainlyRolledBack(e)) continue;
-        throw new GateError('audit-unavailable', `audit PostgreSQL read failed: ${safeMessage(e, this.#url)}`);
+        throw new GateError(
+          'audit-unavailable',
+          `audit PostgreSQL read failed: ${safeMessage(e, this.#url)}`,
+        );
       }
     }
   }
 
   #healthy(): void {
-    if (this.#lastError !== undefined) this.#logger.info('audit PostgreSQL writable again', { target: this.#target });
+    if (this.#lastError !== undefined)
+      this.#logger.info('audit PostgreSQL writable again', { target: this.#target });
     this.#lastError = undefined;
   }
 
   health(): SinkHealth {
     const where = `audit PostgreSQL ${this.#target}`;
     if (this.#closing) return { ok: false, detail: `${where}: closed` };
-    if (this.#lastError !== undefined) return { ok: false, detail: `${where}: last write failed: ${this.#lastError}` };
+    if (this.#lastError !== undefined)
+      return { ok: false, detail: `${where}: last write failed: ${this.#lastError}` };
     return { ok: true, detail: `${where}: writer ${this.#writer} at seq ${this.#head.seq}` };
   }
 
@@ -232,10 +271,23 @@ class PostgresAuditSink implements AuditSink {
  * `onConflict: 'ignore'` (the archiver re-running) leaves rows already there
  * untouched; the caller compares them.
  */
-export async function insertRecords(db: Pick<pg.Pool, 'query'>, records: StoredRecord[], lines?: string[], onConflict: 'fail' | 'ignore' = 'fail'): Promise<void> {
+export async function insertRecords(
+  db: Pick<pg.Pool, 'query'>,
+  records: StoredRecord[],
+  lines?: string[],
+  onConflict: 'fail' | 'ignore' = 'fail',
+): Promise<void> {
   const cols = {
-    writer: [] as string[], seq: [] as number[], hash: [] as string[], prev: [] as string[], rid: [] as string[],
-    ts: [] as (number | null)[], scenario: [] as string[], decision: [] as string[], app: [] as (string | null)[], line: [] as string[],
+    writer: [] as string[],
+    seq: [] as number[],
+    hash: [] as string[],
+    prev: [] as string[],
+    rid: [] as string[],
+    ts: [] as (number | null)[],
+    scenario: [] as string[],
+    decision: [] as string[],
+    app: [] as (string | null)[],
+    line: [] as string[],
   };
   records.forEach((r, i) => {
     cols.writer.push(r.writer);
@@ -262,11 +314,28 @@ export async function insertRecords(db: Pick<pg.Pool, 'query'>, records: StoredR
     `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line)
      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
      ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}`,
-    [cols.writer, cols.seq, cols.hash, cols.prev, cols.rid, cols.ts, cols.scenario, cols.decision, cols.app, cols.line]);
+    [
+      cols.writer,
+      cols.seq,
+      cols.hash,
+      cols.prev,
+      cols.rid,
+      cols.ts,
+      cols.scenario,
+      cols.decision,
+      cols.app,
+      cols.line,
+    ],
+  );
 }
 
 /** Opens a pool and refuses a store that is not append-only for this role (shared by the sink and the archive target). */
-export async function openGuardedPool(url: string, logger: Logger, statementTimeoutMs = 10_000, connectTimeoutMs = 5000): Promise<pg.Pool> {
+export async function openGuardedPool(
+  url: string,
+  logger: Logger,
+  statementTimeoutMs = 10_000,
+  connectTimeoutMs = 5000,
+): Promise<pg.Pool> {
   const target = describeTarget(url);
   const pool = new pg.Pool({
     connectionString: url,
@@ -279,11 +348,14 @@ export async function openGuardedPool(url: string, logger: Logger, statementTime
     options: '-c synchronous_commit=on',
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on('error', (e) => logger.warn('audit PostgreSQL idle connection lost', { target, error: safeMessage(e, url) }));
+  pool.on('error', (e) =>
+    logger.warn('audit PostgreSQL idle connection lost', { target, error: safeMessage(e, url) }),
+  );
   try {
     const { rows } = await pool.query<GuardState>(GUARD_CHECK_SQL);
     const problem = guardProblem(rows[0]!);
-    if (problem !== undefined) throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
+    if (problem !== undefined)
+      throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
     return pool;
   } catch (e) {
     await pool.end().catch(() => undefined);
@@ -311,7 +383,12 @@ function parsed(rows: { line: string }[]): AuditRecord[] {
 export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<AuditSink> {
   assertAuditWriter(options.writer);
   const logger = options.logger ?? silent;
-  const pool = await openGuardedPool(options.url, logger, options.statementTimeoutMs, options.connectTimeoutMs);
+  const pool = await openGuardedPool(
+    options.url,
+    logger,
+    options.statementTimeoutMs,
+    options.connectTimeoutMs,
+  );
   try {
     const sink = new PostgresAuditSink(pool, options);
     await sink.resume();
@@ -319,6 +396,9 @@ export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): 
     return sink;
   } catch (e) {
     await pool.end().catch(() => undefined);
-    throw new GateError('config-invalid', `audit PostgreSQL ${describeTarget(options.url)}: ${safeMessage(e, options.url)}`);
+    throw new GateError(
+      'config-invalid',
+      `audit PostgreSQL ${describeTarget(options.url)}: ${safeMessage(e, options.url)}`,
+    );
   }
 }

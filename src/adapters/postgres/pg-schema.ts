@@ -17,7 +17,10 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A role name that is safe to splice into DDL (GRANT cannot take a bind parameter). */
 export function checkedRole(role: string): string {
-  if (!IDENT.test(role)) throw new Error(`PostgreSQL role name must match ${IDENT.source}, got ${JSON.stringify(role.slice(0, 70))}`);
+  if (!IDENT.test(role))
+    throw new Error(
+      `PostgreSQL role name must match ${IDENT.source}, got ${JSON.stringify(role.slice(0, 70))}`,
+    );
   return role;
 }
 
@@ -93,12 +96,18 @@ export interface GuardState {
 
 /** Why the gate must not write through this connection, or undefined when it may. */
 export function guardProblem(s: GuardState): string | undefined {
-  if (!s.table_exists) return `table ${AUDIT_TABLE} does not exist: create it with \`migration-gate audit pg-setup\` (as its owner, not as the gate's role)`;
-  if (s.is_superuser) return 'the gate connects as a superuser, which can bypass every guard; give it a role with INSERT and SELECT only';
-  if (s.is_owner) return `the gate's role owns ${AUDIT_TABLE} and could drop its guards; create the table as another role and GRANT SELECT, INSERT to the gate`;
+  if (!s.table_exists)
+    return `table ${AUDIT_TABLE} does not exist: create it with \`migration-gate audit pg-setup\` (as its owner, not as the gate's role)`;
+  if (s.is_superuser)
+    return 'the gate connects as a superuser, which can bypass every guard; give it a role with INSERT and SELECT only';
+  if (s.is_owner)
+    return `the gate's role owns ${AUDIT_TABLE} and could drop its guards; create the table as another role and GRANT SELECT, INSERT to the gate`;
   const extra = (['update', 'delete', 'truncate'] as const).filter((p) => s[`can_${p}`]);
-  if (extra.length > 0) return `the gate's role may ${extra.join(', ').toUpperCase()} ${AUDIT_TABLE}; it must have INSERT and SELECT only (re-run pg-setup)`;
-  if (!s.can_insert || !s.can_select) return `the gate's role lacks ${!s.can_insert ? 'INSERT' : 'SELECT'} on ${AUDIT_TABLE}`;
-  if (s.guards < 2) return `the append-only triggers of ${AUDIT_TABLE} are missing or disabled (re-run pg-setup)`;
+  if (extra.length > 0)
+    return `the gate's role may ${extra.join(', ').toUpperCase()} ${AUDIT_TABLE}; it must have INSERT and SELECT only (re-run pg-setup)`;
+  if (!s.can_insert || !s.can_select)
+    return `the gate's role lacks ${!s.can_insert ? 'INSERT' : 'SELECT'} on ${AUDIT_TABLE}`;
+  if (s.guards < 2)
+    return `the append-only triggers of ${AUDIT_TABLE} are missing or disabled (re-run pg-setup)`;
   return undefined;
 }

@@ -7,9 +7,16 @@ import pg from 'pg';
 import { describeTarget } from './pg-audit-sink.js';
 import { setupStatements } from './pg-schema.js';
 
-export async function setupPostgresAuditStore(options: { url: string; gateRole: string }): Promise<{ target: string }> {
+export async function setupPostgresAuditStore(options: {
+  url: string;
+  gateRole: string;
+}): Promise<{ target: string }> {
   const statements = setupStatements(options.gateRole);
-  const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 10_000, application_name: 'migration-gate-setup' });
+  const client = new pg.Client({
+    connectionString: options.url,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'migration-gate-setup',
+  });
   await client.connect();
   try {
     await client.query('BEGIN');

@@ -34,22 +34,32 @@ export async function watchCertFiles(o: CertFilesWatcherOptions): Promise<CertFi
   try {
     current = await readPair(o.dir);
   } catch (e) {
-    throw new GateError('config-invalid', `GATE_TLS_DIR: cannot load tls.crt/tls.key from ${o.dir}: ${describeError(e)}`, undefined, { cause: e });
+    throw new GateError(
+      'config-invalid',
+      `GATE_TLS_DIR: cannot load tls.crt/tls.key from ${o.dir}: ${describeError(e)}`,
+      undefined,
+      { cause: e },
+    );
   }
   let busy: Promise<boolean> | undefined;
-  const reload = (): Promise<boolean> => (busy ??= (async () => {
-    try {
-      const next = await readPair(o.dir);
-      if (next.cert === current.cert && next.key === current.key) return false;
-      current = next;
-      o.logger?.info('reloaded the mounted serving certificate', { not_after: next.notAfter.toISOString() });
-      o.onChange(next);
-      return true;
-    } catch (e) {
-      o.logger?.debug('mounted certificate not (yet) usable; keeping the current one', { error: describeError(e) });
-      return false;
-    }
-  })().finally(() => (busy = undefined)));
+  const reload = (): Promise<boolean> =>
+    (busy ??= (async () => {
+      try {
+        const next = await readPair(o.dir);
+        if (next.cert === current.cert && next.key === current.key) return false;
+        current = next;
+        o.logger?.info('reloaded the mounted serving certificate', {
+          not_after: next.notAfter.toISOString(),
+        });
+        o.onChange(next);
+        return true;
+      } catch (e) {
+        o.logger?.debug('mounted certificate not (yet) usable; keeping the current one', {
+          error: describeError(e),
+        });
+        return false;
+      }
+    })().finally(() => (busy = undefined)));
 
   let debounce: NodeJS.Timeout | undefined;
   const soon = () => {

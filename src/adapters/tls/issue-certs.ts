@@ -40,14 +40,20 @@ function validity(cert: forge.pki.Certificate, now: Date, lifetimeMs: number): v
   cert.validity.notAfter = new Date(now.getTime() + lifetimeMs);
 }
 
-export async function issueCa(now: Date, opts: { commonName?: string; lifetimeMs?: number } = {}): Promise<PemKeyPair> {
+export async function issueCa(
+  now: Date,
+  opts: { commonName?: string; lifetimeMs?: number } = {},
+): Promise<PemKeyPair> {
   const commonName = opts.commonName ?? 'migration-gate local CA';
   const k = await newRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(k.publicPem);
   cert.serialNumber = serial();
   validity(cert, now, opts.lifetimeMs ?? CA_LIFETIME_MS);
-  const name = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'migration-gate' }];
+  const name = [
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'migration-gate' },
+  ];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([
@@ -59,7 +65,12 @@ export async function issueCa(now: Date, opts: { commonName?: string; lifetimeMs
   return { key: k.privatePem, cert: forge.pki.certificateToPem(cert) };
 }
 
-export async function issueServing(ca: PemKeyPair, sans: readonly string[], now: Date, lifetimeMs = SERVING_LIFETIME_MS): Promise<PemKeyPair> {
+export async function issueServing(
+  ca: PemKeyPair,
+  sans: readonly string[],
+  now: Date,
+  lifetimeMs = SERVING_LIFETIME_MS,
+): Promise<PemKeyPair> {
   const k = await newRsaKey();
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const cert = forge.pki.createCertificate();
@@ -72,7 +83,10 @@ export async function issueServing(ca: PemKeyPair, sans: readonly string[], now:
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: sans.map((s) => (isIP(s) ? { type: 7, ip: s } : { type: 2, value: s })) },
+    {
+      name: 'subjectAltName',
+      altNames: sans.map((s) => (isIP(s) ? { type: 7, ip: s } : { type: 2, value: s })),
+    },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);

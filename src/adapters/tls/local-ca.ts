@@ -34,8 +34,10 @@ export async function ensureLocalTls(opts: LocalTlsOptions): Promise<LocalTls> {
   const sans = wantedSans(opts.extraSans ?? []);
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
   const files = {
-    caCert: path.join(opts.dir, 'ca.crt'), caKey: path.join(opts.dir, 'ca.key'),
-    cert: path.join(opts.dir, 'tls.crt'), key: path.join(opts.dir, 'tls.key'),
+    caCert: path.join(opts.dir, 'ca.crt'),
+    caKey: path.join(opts.dir, 'ca.key'),
+    cert: path.join(opts.dir, 'tls.crt'),
+    key: path.join(opts.dir, 'tls.key'),
   };
   let ca = await readPair(files.caCert, files.caKey);
   if (!ca || !usableCa(ca, opts.now)) {
@@ -49,11 +51,20 @@ export async function ensureLocalTls(opts: LocalTlsOptions): Promise<LocalTls> {
     await writePair(files.cert, files.key, serving);
     opts.logger?.info('issued the webhook serving certificate', { sans, ca: files.caCert });
   }
-  return { key: serving.key, cert: serving.cert, ca: ca.cert, notAfter: new Date(new X509Certificate(serving.cert).validTo), caPath: files.caCert };
+  return {
+    key: serving.key,
+    cert: serving.cert,
+    ca: ca.cert,
+    notAfter: new Date(new X509Certificate(serving.cert).validTo),
+    caPath: files.caCert,
+  };
 }
 
 function wantedSans(extra: readonly string[]): string[] {
-  const all = [...DEFAULT_SANS, ...extra].map((s) => s.trim()).filter(Boolean).map(normaliseSan);
+  const all = [...DEFAULT_SANS, ...extra]
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(normaliseSan);
   return [...new Set(all)];
 }
 
@@ -64,16 +75,23 @@ function normaliseSan(s: string): string {
 }
 
 function sansOf(cert: X509Certificate): string[] {
-  return (cert.subjectAltName ?? '').split(', ').filter(Boolean).map((entry) => {
-    const at = entry.indexOf(':');
-    return normaliseSan(entry.slice(at + 1));
-  });
+  return (cert.subjectAltName ?? '')
+    .split(', ')
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.indexOf(':');
+      return normaliseSan(entry.slice(at + 1));
+    });
 }
 
 function usableCa(ca: PemKeyPair, now: Date): boolean {
   try {
     const x = new X509Certificate(ca.cert);
-    return x.ca && new Date(x.validTo).getTime() - now.getTime() > RENEW_BEFORE_MS && x.checkPrivateKey(createPrivateKey(ca.key));
+    return (
+      x.ca &&
+      new Date(x.validTo).getTime() - now.getTime() > RENEW_BEFORE_MS &&
+      x.checkPrivateKey(createPrivateKey(ca.key))
+    );
   } catch {
     return false;
   }
@@ -83,10 +101,13 @@ function usableServing(serving: PemKeyPair, ca: PemKeyPair, sans: readonly strin
   try {
     const x = new X509Certificate(serving.cert);
     const have = sansOf(x);
-    return new Date(x.validTo).getTime() - now.getTime() > RENEW_BEFORE_MS
-      && x.verify(new X509Certificate(ca.cert).publicKey)
-      && x.checkPrivateKey(createPrivateKey(serving.key))
-      && have.length === sans.length && sans.every((s) => have.includes(s));
+    return (
+      new Date(x.validTo).getTime() - now.getTime() > RENEW_BEFORE_MS &&
+      x.verify(new X509Certificate(ca.cert).publicKey) &&
+      x.checkPrivateKey(createPrivateKey(serving.key)) &&
+      have.length === sans.length &&
+      sans.every((s) => have.includes(s))
+    );
   } catch {
     return false;
   }

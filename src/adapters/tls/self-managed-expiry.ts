@@ -16,13 +16,19 @@ export function certExpiryAlert(notAfter: Date, now: Date): Alert | undefined {
     timestamp: now.toISOString(),
     severity: left <= 0 ? 'critical' : 'high',
     kind: 'cert-expiry',
-    message: left <= 0
-      ? `webhook serving certificate expired at ${notAfter.toISOString()}`
-      : `webhook serving certificate expires in ${days} day(s), at ${notAfter.toISOString()}`,
+    message:
+      left <= 0
+        ? `webhook serving certificate expired at ${notAfter.toISOString()}`
+        : `webhook serving certificate expires in ${days} day(s), at ${notAfter.toISOString()}`,
   };
 }
 
-export function watchCertExpiry(o: { notAfter: () => Date | undefined; alerts: AlertBook; clock: Clock; intervalMs?: number }): { check(): void; close(): void } {
+export function watchCertExpiry(o: {
+  notAfter: () => Date | undefined;
+  alerts: AlertBook;
+  clock: Clock;
+  intervalMs?: number;
+}): { check(): void; close(): void } {
   const check = () => {
     const notAfter = o.notAfter();
     if (notAfter) o.alerts.setCondition('cert-expiry', certExpiryAlert(notAfter, o.clock.now()));

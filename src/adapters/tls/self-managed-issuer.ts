@@ -10,6 +10,7 @@ export interface CertIssuer {
 
 export const forgeIssuer: CertIssuer = {
   // The date in the name tells an operator reading a bundle which CA is which.
-  issueCa: (now, lifetimeMs) => issueCa(now, { commonName: `migration-gate webhook CA ${now.toISOString()}`, lifetimeMs }),
+  issueCa: (now, lifetimeMs) =>
+    issueCa(now, { commonName: `migration-gate webhook CA ${now.toISOString()}`, lifetimeMs }),
   issueServing: (ca, sans, now, lifetimeMs) => issueServing(ca, sans, now, lifetimeMs),
 };

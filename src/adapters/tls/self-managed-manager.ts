@@ -8,7 +8,12 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { forgeIssuer, type CertIssuer } from './self-managed-issuer.js';
 import { caBundleOf, planRotation, type PlanStep, type RotationPolicy } from './self-managed-plan.js';
-import { SECRET_KEYS, type ServingTls, type TlsSecretStore, type WebhookCaPatcher } from '../../core/ports/self-managed-tls.js';
+import {
+  SECRET_KEYS,
+  type ServingTls,
+  type TlsSecretStore,
+  type WebhookCaPatcher,
+} from '../../core/ports/self-managed-tls.js';
 import { describeError } from '../../core/errors.js';
 
 export interface Elector {
@@ -68,8 +73,12 @@ export class SelfManagedTls {
 
   /** For /readyz: not ready until a serving cert is loaded. */
   readiness(): { ok: boolean; detail: string } {
-    if (this.#serving) return { ok: true, detail: `serving cert valid until ${this.#serving.notAfter.toISOString()}` };
-    return { ok: false, detail: `no serving certificate yet${this.#lastError ? `: ${this.#lastError}` : ' (waiting for the leader to create the Secret)'}` };
+    if (this.#serving)
+      return { ok: true, detail: `serving cert valid until ${this.#serving.notAfter.toISOString()}` };
+    return {
+      ok: false,
+      detail: `no serving certificate yet${this.#lastError ? `: ${this.#lastError}` : ' (waiting for the leader to create the Secret)'}`,
+    };
   }
 
   /**
@@ -97,13 +106,20 @@ export class SelfManagedTls {
       // The bundle first: a switch to the new CA must only follow a confirmed injection.
       if (current) await this.#ensureBundle(caBundleOf(current), now);
       const plan = await planRotation({
-        current, now, policy: this.o.policy, issuer: this.o.issuer ?? forgeIssuer, forceCaRotation: this.#force,
-        ...(current && this.#confirmed?.bundle === caBundleOf(current) ? { bundleConfirmedAt: this.#confirmed.at } : {}),
+        current,
+        now,
+        policy: this.o.policy,
+        issuer: this.o.issuer ?? forgeIssuer,
+        forceCaRotation: this.#force,
+        ...(current && this.#confirmed?.bundle === caBundleOf(current)
+          ? { bundleConfirmedAt: this.#confirmed.at }
+          : {}),
       });
       if (!plan.write) return plan.step;
       if (current) await this.o.secrets.update(plan.write, current.resourceVersion);
       else await this.o.secrets.create(plan.write);
-      if (plan.step === 'ca-staged' || plan.step === 'created' || plan.step === 'repaired') this.#force = false;
+      if (plan.step === 'ca-staged' || plan.step === 'created' || plan.step === 'repaired')
+        this.#force = false;
       this.o.logger.info('TLS Secret updated', { step: plan.step });
       await this.#ensureBundle(caBundleOf(plan.write), this.o.clock.now());
       this.#load(plan.write.data);
@@ -117,7 +133,10 @@ export class SelfManagedTls {
 
   async #ensureBundle(bundle: string, now: Date): Promise<void> {
     const changed = await this.o.webhook.ensureCaBundle(bundle);
-    if (changed) this.o.logger.info('injected the CA bundle into the webhook configuration', { cas: bundle.split('BEGIN CERTIFICATE').length - 1 });
+    if (changed)
+      this.o.logger.info('injected the CA bundle into the webhook configuration', {
+        cas: bundle.split('BEGIN CERTIFICATE').length - 1,
+      });
     if (changed || this.#confirmed?.bundle !== bundle) this.#confirmed = { bundle, at: now };
   }
 
@@ -128,12 +147,15 @@ export class SelfManagedTls {
       if (s) this.#load(s.data);
     } catch (e) {
       this.#lastError = describeError(e);
-      this.o.logger.warn('cannot read the TLS Secret; keeping the current certificate', { error: this.#lastError });
+      this.o.logger.warn('cannot read the TLS Secret; keeping the current certificate', {
+        error: this.#lastError,
+      });
     }
   }
 
   #load(data: Readonly<Record<string, string>>): void {
-    const cert = data[SECRET_KEYS.cert], key = data[SECRET_KEYS.key];
+    const cert = data[SECRET_KEYS.cert],
+      key = data[SECRET_KEYS.key];
     if (!cert || !key || cert === this.#serving?.cert) return;
     try {
       const x = new X509Certificate(cert);
@@ -145,7 +167,9 @@ export class SelfManagedTls {
       this.o.logger.error(this.#lastError);
       return;
     }
-    this.o.logger.info('loaded the webhook serving certificate', { not_after: this.#serving.notAfter.toISOString() });
+    this.o.logger.info('loaded the webhook serving certificate', {
+      not_after: this.#serving.notAfter.toISOString(),
+    });
     this.o.onServing(this.#serving);
   }
 }

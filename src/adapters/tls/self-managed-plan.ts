@@ -13,7 +13,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { CertIssuer } from './self-managed-issuer.js';
-import { ANNOTATIONS, SECRET_KEYS, type StoredTlsSecret, type TlsSecretContent } from '../../core/ports/self-managed-tls.js';
+import {
+  ANNOTATIONS,
+  SECRET_KEYS,
+  type StoredTlsSecret,
+  type TlsSecretContent,
+} from '../../core/ports/self-managed-tls.js';
 
 export interface RotationPolicy {
   caLifetimeMs: number;
@@ -37,7 +42,15 @@ export const DEFAULT_ROTATION: Omit<RotationPolicy, 'sans'> = {
   dropPreviousAfterMs: 10 * 60_000,
 };
 
-export type PlanStep = 'none' | 'waiting-overlap' | 'created' | 'repaired' | 'ca-staged' | 'serving-switched' | 'previous-dropped' | 'serving-renewed';
+export type PlanStep =
+  | 'none'
+  | 'waiting-overlap'
+  | 'created'
+  | 'repaired'
+  | 'ca-staged'
+  | 'serving-switched'
+  | 'previous-dropped'
+  | 'serving-renewed';
 
 export interface Plan {
   step: PlanStep;
@@ -64,7 +77,8 @@ export interface PlanInput {
 export function caBundleOf(content: TlsSecretContent): string {
   return [content.data[SECRET_KEYS.caCert], content.data[SECRET_KEYS.caPrevious]]
     .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
-    .map((p) => p.trim() + '\n').join('');
+    .map((p) => p.trim() + '\n')
+    .join('');
 }
 
 export async function planRotation(input: PlanInput): Promise<Plan> {
@@ -73,15 +87,23 @@ export async function planRotation(input: PlanInput): Promise<Plan> {
   const parsed = parse(current);
   if (!parsed) return { step: 'repaired', write: await fresh(input, current.annotations) };
   const { ca, serving, previous } = parsed;
-  const signer = serving.verify(ca.x.publicKey) ? 'current' : previous && serving.verify(previous.publicKey) ? 'previous' : undefined;
+  const signer = serving.verify(ca.x.publicKey)
+    ? 'current'
+    : previous && serving.verify(previous.publicKey)
+      ? 'previous'
+      : undefined;
   const step: Step = {
-    input, current, parsed, t: now.getTime(),
+    input,
+    current,
+    parsed,
+    t: now.getTime(),
     at: (name) => Date.parse(current.annotations[name] ?? '') || 0,
     write: (data, annotations) => ({
       data: compact({ ...current.data, ...data }),
       annotations: compact({ ...current.annotations, ...annotations }),
     }),
-    resign: async () => step.write(await servingFrom(input, ca.pair), { [ANNOTATIONS.servingRotatedAt]: now.toISOString() }),
+    resign: async () =>
+      step.write(await servingFrom(input, ca.pair), { [ANNOTATIONS.servingRotatedAt]: now.toISOString() }),
   };
   // A serving cert signed by neither CA (hand-edited Secret): re-sign now, nothing trusts it anyway.
   if (!signer) return { step: 'repaired', write: await step.resign() };
@@ -96,7 +118,10 @@ interface Step {
   parsed: Parsed;
   t: number;
   at(annotation: string): number;
-  write(data: Record<string, string | undefined>, annotations: Record<string, string | undefined>): TlsSecretContent;
+  write(
+    data: Record<string, string | undefined>,
+    annotations: Record<string, string | undefined>,
+  ): TlsSecretContent;
   /** The Secret with a fresh serving cert signed by ca.crt. */
   resign(): Promise<TlsSecretContent>;
 }
@@ -111,7 +136,8 @@ async function planSwitch(s: Step): Promise<Plan> {
 /** Step 3 -> 4 (or the old CA expired anyway: keeping it buys nothing). */
 function planDrop(s: Step, previous: X509Certificate): Plan {
   const expired = Date.parse(previous.validTo) <= s.t;
-  if (!expired && s.t - s.at(ANNOTATIONS.servingRotatedAt) < s.input.policy.dropPreviousAfterMs) return { step: 'waiting-overlap' };
+  if (!expired && s.t - s.at(ANNOTATIONS.servingRotatedAt) < s.input.policy.dropPreviousAfterMs)
+    return { step: 'waiting-overlap' };
   return { step: 'previous-dropped', write: s.write({ [SECRET_KEYS.caPrevious]: undefined }, {}) };
 }
 
@@ -125,7 +151,11 @@ async function planSteady(s: Step): Promise<Plan> {
     return {
       step: 'ca-staged',
       write: s.write(
-        { [SECRET_KEYS.caCert]: next.cert, [SECRET_KEYS.caKey]: next.key, [SECRET_KEYS.caPrevious]: current.data[SECRET_KEYS.caCert] },
+        {
+          [SECRET_KEYS.caCert]: next.cert,
+          [SECRET_KEYS.caKey]: next.key,
+          [SECRET_KEYS.caPrevious]: current.data[SECRET_KEYS.caCert],
+        },
         { [ANNOTATIONS.caRotatedAt]: now.toISOString(), [ANNOTATIONS.rotateCa]: undefined },
       ),
     };
@@ -146,39 +176,66 @@ interface Parsed {
 function parse(s: StoredTlsSecret): Parsed | undefined {
   const d = s.data;
   try {
-    const caCert = d[SECRET_KEYS.caCert], caKey = d[SECRET_KEYS.caKey], cert = d[SECRET_KEYS.cert], key = d[SECRET_KEYS.key];
+    const caCert = d[SECRET_KEYS.caCert],
+      caKey = d[SECRET_KEYS.caKey],
+      cert = d[SECRET_KEYS.cert],
+      key = d[SECRET_KEYS.key];
     if (!caCert || !caKey || !cert || !key) return undefined;
     const ca = new X509Certificate(caCert);
     const serving = new X509Certificate(cert);
-    if (!ca.ca || !ca.checkPrivateKey(createPrivateKey(caKey)) || !serving.checkPrivateKey(createPrivateKey(key))) return undefined;
+    if (
+      !ca.ca ||
+      !ca.checkPrivateKey(createPrivateKey(caKey)) ||
+      !serving.checkPrivateKey(createPrivateKey(key))
+    )
+      return undefined;
     const prevPem = d[SECRET_KEYS.caPrevious];
-    return { ca: { x: ca, pair: { cert: caCert, key: caKey } }, serving, previous: prevPem ? new X509Certificate(prevPem) : undefined };
+    return {
+      ca: { x: ca, pair: { cert: caCert, key: caKey } },
+      serving,
+      previous: prevPem ? new X509Certificate(prevPem) : undefined,
+    };
   } catch {
     return undefined;
   }
 }
 
-async function fresh(input: PlanInput, keepAnnotations: Readonly<Record<string, string>>): Promise<TlsSecretContent> {
+async function fresh(
+  input: PlanInput,
+  keepAnnotations: Readonly<Record<string, string>>,
+): Promise<TlsSecretContent> {
   const ca = await input.issuer.issueCa(input.now, input.policy.caLifetimeMs);
   const stamp = input.now.toISOString();
   return {
     data: { [SECRET_KEYS.caCert]: ca.cert, [SECRET_KEYS.caKey]: ca.key, ...(await servingFrom(input, ca)) },
-    annotations: compact({ ...keepAnnotations, [ANNOTATIONS.caRotatedAt]: stamp, [ANNOTATIONS.servingRotatedAt]: stamp, [ANNOTATIONS.rotateCa]: undefined }),
+    annotations: compact({
+      ...keepAnnotations,
+      [ANNOTATIONS.caRotatedAt]: stamp,
+      [ANNOTATIONS.servingRotatedAt]: stamp,
+      [ANNOTATIONS.rotateCa]: undefined,
+    }),
   };
 }
 
-async function servingFrom(input: PlanInput, ca: { cert: string; key: string }): Promise<Record<string, string>> {
+async function servingFrom(
+  input: PlanInput,
+  ca: { cert: string; key: string },
+): Promise<Record<string, string>> {
   const s = await input.issuer.issueServing(ca, input.policy.sans, input.now, input.policy.servingLifetimeMs);
   return { [SECRET_KEYS.cert]: s.cert, [SECRET_KEYS.key]: s.key };
 }
 
 function due(x: X509Certificate, t: number, fraction: number): boolean {
-  const from = Date.parse(x.validFrom), to = Date.parse(x.validTo);
+  const from = Date.parse(x.validFrom),
+    to = Date.parse(x.validTo);
   return t >= from + (to - from) * fraction;
 }
 
 function sameSans(x: X509Certificate, sans: readonly string[]): boolean {
-  const have = (x.subjectAltName ?? '').split(', ').filter(Boolean).map((e) => normaliseSan(e.slice(e.indexOf(':') + 1)));
+  const have = (x.subjectAltName ?? '')
+    .split(', ')
+    .filter(Boolean)
+    .map((e) => normaliseSan(e.slice(e.indexOf(':') + 1)));
   const want = [...new Set(sans.map(normaliseSan))];
   return have.length === want.length && want.every((s) => have.includes(s));
 }

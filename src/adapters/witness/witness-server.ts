@@ -28,12 +28,19 @@ interface StoredState {
 
 const MAX_BODY = 64 * 1024;
 
-export async function startWitness(options: WitnessOptions, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startWitness(
+  options: WitnessOptions,
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   let state: StoredState = {};
   try {
     state = JSON.parse(await readFile(options.stateFile, 'utf8')) as StoredState;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`witness state ${options.stateFile} cannot be read: ${(e as Error).message}`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`witness state ${options.stateFile} cannot be read: ${(e as Error).message}`, {
+        cause: e,
+      });
   }
   let queue: Promise<unknown> = Promise.resolve();
   const latest = (origin: string): WitnessedTree | undefined => {
@@ -64,27 +71,51 @@ export async function startWitness(options: WitnessOptions, port: number, host =
       return send(200, s.checkpoint);
     }
     if (req.method !== 'POST' || url.pathname !== '/add-checkpoint') return send(404, 'not found\n');
-    readBody(req).then((body) => {
-      const run = queue.then(async () => {
-        const d = decideAddCheckpoint(body, options.logKeys, latest);
-        if (d.status !== 200) {
-          options.log('witness refused a checkpoint', { status: d.status, origin: d.origin, problem: d.problem });
-          if (d.status === 409 && d.knownSize !== undefined) return send(409, `${d.knownSize}\n`, 'text/x.tlog.size');
-          return send(d.status, `${d.problem}\n`);
-        }
-        const time = Math.floor(options.now().getTime() / 1000);
-        const line = signatureLine(cosign(d.text, time, options.name, options.privateKey, options.publicKey));
-        const cosigned = `${body.slice(body.indexOf('\n\n') + 2)}${line}`;
-        await persist({ ...state, [d.origin]: { size: d.checkpoint.size, root: d.checkpoint.root.toString('base64'), checkpoint: cosigned } });
-        state = { ...state, [d.origin]: { size: d.checkpoint.size, root: d.checkpoint.root.toString('base64'), checkpoint: cosigned } };
-        options.log('witness cosigned', { origin: d.origin, size: d.checkpoint.size });
-        return send(200, line);
+    readBody(req)
+      .then((body) => {
+        const run = queue.then(async () => {
+          const d = decideAddCheckpoint(body, options.logKeys, latest);
+          if (d.status !== 200) {
+            options.log('witness refused a checkpoint', {
+              status: d.status,
+              origin: d.origin,
+              problem: d.problem,
+            });
+            if (d.status === 409 && d.knownSize !== undefined)
+              return send(409, `${d.knownSize}\n`, 'text/x.tlog.size');
+            return send(d.status, `${d.problem}\n`);
+          }
+          const time = Math.floor(options.now().getTime() / 1000);
+          const line = signatureLine(
+            cosign(d.text, time, options.name, options.privateKey, options.publicKey),
+          );
+          const cosigned = `${body.slice(body.indexOf('\n\n') + 2)}${line}`;
+          await persist({
+            ...state,
+            [d.origin]: {
+              size: d.checkpoint.size,
+              root: d.checkpoint.root.toString('base64'),
+              checkpoint: cosigned,
+            },
+          });
+          state = {
+            ...state,
+            [d.origin]: {
+              size: d.checkpoint.size,
+              root: d.checkpoint.root.toString('base64'),
+              checkpoint: cosigned,
+            },
+          };
+          options.log('witness cosigned', { origin: d.origin, size: d.checkpoint.size });
+          return send(200, line);
+        });
+        queue = run.catch(() => undefined);
+        return run;
+      })
+      .catch((e: unknown) => {
+        if (!res.headersSent)
+          send(e instanceof RangeError ? 413 : 500, `${e instanceof Error ? e.message : 'error'}\n`);
       });
-      queue = run.catch(() => undefined);
-      return run;
-    }).catch((e: unknown) => {
-      if (!res.headersSent) send(e instanceof RangeError ? 413 : 500, `${e instanceof Error ? e.message : 'error'}\n`);
-    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

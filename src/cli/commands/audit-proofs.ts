@@ -16,7 +16,12 @@ export const auditProveCommand: Command = {
   args: 'REQUEST_ID',
   options: {
     ...SERVER_OPTIONS,
-    out: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'where to write the proof (default REQUEST_ID.tlog-proof)' },
+    out: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'where to write the proof (default REQUEST_ID.tlog-proof)',
+    },
   },
   details: 'exit codes: 0 written, 2 usage/credentials refused, 3 server unreachable or failed',
   async run({ values, positionals, io }) {
@@ -24,7 +29,10 @@ export const auditProveCommand: Command = {
     if (!requestId || positionals.length !== 1) throw new CliError('give exactly one REQUEST_ID', EXIT.usage);
     const server = str(values.server) ?? io.env.GATE_SERVER;
     if (!server) throw new CliError('--server (or GATE_SERVER) is required', EXIT.usage);
-    const out = path.resolve(io.cwd, str(values.out) ?? `${requestId.replace(/[^A-Za-z0-9._-]/g, '_')}.tlog-proof`);
+    const out = path.resolve(
+      io.cwd,
+      str(values.out) ?? `${requestId.replace(/[^A-Za-z0-9._-]/g, '_')}.tlog-proof`,
+    );
     await fetchProof(server, str(values.token) ?? io.env.GATE_API_TOKEN, requestId, out);
     io.out(`wrote ${out}`);
     return EXIT.ok;
@@ -36,7 +44,12 @@ export const auditVerifyProofCommand: Command = {
   summary: 'check an inclusion proof file with nothing but the verifier key',
   args: 'FILE',
   options: {
-    key: { type: 'string', valueName: 'PUB', completeFiles: true, description: 'the checkpoint verifier key (GET /api/v1/audit/key)' },
+    key: {
+      type: 'string',
+      valueName: 'PUB',
+      completeFiles: true,
+      description: 'the checkpoint verifier key (GET /api/v1/audit/key)',
+    },
   },
   details: 'exit codes: 0 proof holds, 1 proof does not hold, 2 usage/unreadable file',
   async run({ values, positionals, io }) {
@@ -52,17 +65,36 @@ export const auditVerifyProofCommand: Command = {
 
 export const witnessCommand: Command = {
   words: ['witness'],
-  summary: 'run a minimal C2SP tlog-witness for the gate\'s checkpoints',
+  summary: "run a minimal C2SP tlog-witness for the gate's checkpoints",
   options: {
-    'log-key': { type: 'string', multiple: true, valueName: 'PUB', completeFiles: true, description: 'a gate\'s verifier key (repeatable)' },
-    'state-dir': { type: 'string', valueName: 'DIR', completeFiles: true, description: 'where the witness keeps its key and state (default ./witness-data)' },
+    'log-key': {
+      type: 'string',
+      multiple: true,
+      valueName: 'PUB',
+      completeFiles: true,
+      description: "a gate's verifier key (repeatable)",
+    },
+    'state-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      completeFiles: true,
+      description: 'where the witness keeps its key and state (default ./witness-data)',
+    },
     port: { type: 'string', valueName: 'N', description: 'port (default 8090)' },
     host: { type: 'string', valueName: 'H', description: 'address (default 127.0.0.1)' },
-    name: { type: 'string', valueName: 'NAME', description: 'the witness\'s key name (default migration-gate-witness)' },
+    name: {
+      type: 'string',
+      valueName: 'NAME',
+      description: "the witness's key name (default migration-gate-witness)",
+    },
   },
   async run({ values }) {
     const many = values['log-key'];
-    const logKeys = Array.isArray(many) ? many.filter((v): v is string => typeof v === 'string') : typeof many === 'string' ? [many] : [];
+    const logKeys = Array.isArray(many)
+      ? many.filter((v): v is string => typeof v === 'string')
+      : typeof many === 'string'
+        ? [many]
+        : [];
     return runWitness({
       'log-key': logKeys,
       ...(str(values['state-dir']) ? { 'state-dir': str(values['state-dir'])! } : {}),

@@ -14,18 +14,47 @@ import { logEntries, readCheckpoints, readVerifierKey, verifyLogAgainst } from '
 
 export const auditVerifyCommand: Command = {
   words: ['audit', 'verify'],
-  summary: 'check the audit log\'s hash chains (a local file, or the server\'s)',
+  summary: "check the audit log's hash chains (a local file, or the server's)",
   options: {
-    file: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'audit.jsonl to check (default: DIR/audit.jsonl)' },
-    dir: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'data directory (env GATE_DATA_DIR; default ./data)' },
-    checkpoint: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'signed checkpoints kept outside the store: verify the log against them (needs --key)' },
-    archive: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'archived segments (audit archive --dir): verified from genesis' },
-    live: { type: 'boolean', description: 'with --archive: then the live ConfigMap segments in the cluster, as one chain per writer' },
-    key: { type: 'string', valueName: 'PUB', completeFiles: true, description: 'the checkpoint verifier key (GET /api/v1/audit/key)' },
+    file: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'audit.jsonl to check (default: DIR/audit.jsonl)',
+    },
+    dir: {
+      type: 'string',
+      valueName: 'DIR',
+      completeFiles: true,
+      description: 'data directory (env GATE_DATA_DIR; default ./data)',
+    },
+    checkpoint: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'signed checkpoints kept outside the store: verify the log against them (needs --key)',
+    },
+    archive: {
+      type: 'string',
+      valueName: 'DIR',
+      completeFiles: true,
+      description: 'archived segments (audit archive --dir): verified from genesis',
+    },
+    live: {
+      type: 'boolean',
+      description: 'with --archive: then the live ConfigMap segments in the cluster, as one chain per writer',
+    },
+    key: {
+      type: 'string',
+      valueName: 'PUB',
+      completeFiles: true,
+      description: 'the checkpoint verifier key (GET /api/v1/audit/key)',
+    },
     ...SERVER_OPTIONS,
   },
   outputs: ['json', 'yaml', 'text'],
-  details: 'exit codes: 0 chain intact, 1 chain broken, 2 usage/unreadable file/credentials refused, 3 server unreachable or failed',
+  details:
+    'exit codes: 0 chain intact, 1 chain broken, 2 usage/unreadable file/credentials refused, 3 server unreachable or failed',
   async run({ values, io }) {
     if (str(values.checkpoint)) return verifyAgainstCheckpoints(values, io);
     const format = outputFormatOf(values, ['json', 'yaml', 'text']);
@@ -33,23 +62,39 @@ export const auditVerifyCommand: Command = {
     let result: { ok: boolean };
     const archive = str(values.archive);
     if (archive) {
-      result = await verifyChains(await archiveEntries(path.resolve(io.cwd, archive), values.live === true, io));
+      result = await verifyChains(
+        await archiveEntries(path.resolve(io.cwd, archive), values.live === true, io),
+      );
     } else if (remote) {
       const res = await getJson(remote, '/api/v1/audit/verify');
       const parsed = ChainVerificationSchema.safeParse(res.body);
-      if (!parsed.success) throw new CliError(`the server answered HTTP ${res.status} without a chain verification result`, EXIT.unavailable);
+      if (!parsed.success)
+        throw new CliError(
+          `the server answered HTTP ${res.status} without a chain verification result`,
+          EXIT.unavailable,
+        );
       result = parsed.data;
     } else {
-      const file = path.resolve(io.cwd, str(values.file) ?? path.join(str(values.dir) ?? io.env.GATE_DATA_DIR ?? 'data', 'audit.jsonl'));
+      const file = path.resolve(
+        io.cwd,
+        str(values.file) ?? path.join(str(values.dir) ?? io.env.GATE_DATA_DIR ?? 'data', 'audit.jsonl'),
+      );
       let text: string;
       try {
         text = await readFile(file, 'utf8');
       } catch (e) {
-        throw new CliError(`cannot read audit file ${file} (${(e as { code?: string }).code ?? String(e)})`, EXIT.usage);
+        throw new CliError(
+          `cannot read audit file ${file} (${(e as { code?: string }).code ?? String(e)})`,
+          EXIT.usage,
+        );
       }
       result = await verifyChains(fileEntries(file, text));
     }
-    emit(io, format, { data: result, text: () => `${result.ok ? 'audit chain intact' : 'AUDIT CHAIN BROKEN'}\n${JSON.stringify(result, null, 2)}` });
+    emit(io, format, {
+      data: result,
+      text: () =>
+        `${result.ok ? 'audit chain intact' : 'AUDIT CHAIN BROKEN'}\n${JSON.stringify(result, null, 2)}`,
+    });
     return result.ok ? EXIT.ok : EXIT.negative;
   },
 };
@@ -68,13 +113,19 @@ async function verifyAgainstCheckpoints(values: Values, io: CommandIo): Promise<
   const file = str(values.file);
   const dir = str(values.dir);
   const server = str(values.server);
-  if ([file, dir, server].filter(Boolean).length !== 1) throw new CliError('give exactly one of --file, --dir, --server with --checkpoint', EXIT.usage);
+  if ([file, dir, server].filter(Boolean).length !== 1)
+    throw new CliError('give exactly one of --file, --dir, --server with --checkpoint', EXIT.usage);
   const key = await readVerifierKey(path.resolve(io.cwd, keyFile));
   const checkpoints = await readCheckpoints(path.resolve(io.cwd, str(values.checkpoint)!), key);
   const token = str(values.token) ?? io.env.GATE_API_TOKEN;
-  const source = file ? { file: path.resolve(io.cwd, file) } : dir ? { dir: path.resolve(io.cwd, dir) } : { server: { url: server!, ...(token ? { token } : {}) } };
+  const source = file
+    ? { file: path.resolve(io.cwd, file) }
+    : dir
+      ? { dir: path.resolve(io.cwd, dir) }
+      : { server: { url: server!, ...(token ? { token } : {}) } };
   const result = await verifyLogAgainst(key, checkpoints, logEntries(source));
   io.out(JSON.stringify(result, null, 2));
-  if (!result.ok && result.first_bad) io.err(`migration-gate: first bad record: ${result.first_bad.location}: ${result.first_bad.problem}`);
+  if (!result.ok && result.first_bad)
+    io.err(`migration-gate: first bad record: ${result.first_bad.location}: ${result.first_bad.problem}`);
   return result.ok ? EXIT.ok : EXIT.negative;
 }

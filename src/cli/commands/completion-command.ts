@@ -10,10 +10,12 @@ export function completionCommand(all: () => readonly Command[]): Command {
     summary: 'print a shell completion script',
     options: {},
     outputs: ['text'],
-    details: 'bash: source <(migration-gate completion bash)\nzsh:  source <(migration-gate completion zsh)   (or save it as _migration-gate in a directory of $fpath)',
+    details:
+      'bash: source <(migration-gate completion bash)\nzsh:  source <(migration-gate completion zsh)   (or save it as _migration-gate in a directory of $fpath)',
     async run({ positionals, io }) {
       const shell = positionals[0];
-      if (positionals.length !== 1 || (shell !== 'bash' && shell !== 'zsh')) throw usageError('give the shell: completion bash | completion zsh');
+      if (positionals.length !== 1 || (shell !== 'bash' && shell !== 'zsh'))
+        throw usageError('give the shell: completion bash | completion zsh');
       io.out(shell === 'bash' ? bashCompletion(all()) : zshCompletion(all()));
       return EXIT.ok;
     },

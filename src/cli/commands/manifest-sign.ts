@@ -13,7 +13,14 @@ export const manifestSignCommand: Command = {
   words: ['manifest', 'sign'],
   args: 'FILE',
   summary: 'sign a manifest with a private key (writes FILE.sig: Ed25519, or ECDSA P-256 low-S)',
-  options: { key: { type: 'string', valueName: 'PRIVATE_KEY.pem', completeFiles: true, description: 'PEM private key (required)' } },
+  options: {
+    key: {
+      type: 'string',
+      valueName: 'PRIVATE_KEY.pem',
+      completeFiles: true,
+      description: 'PEM private key (required)',
+    },
+  },
   outputs: ['text'],
   async run({ values, positionals, io }) {
     const key = str(values.key);

@@ -42,7 +42,14 @@ function loadErrors(files: ReadonlyArray<{ name: string; text: string }>): LintF
     const file = m?.[1] ?? files[0]?.name ?? '(policy set)';
     const yamlLine = /line (\d+)/.exec(e)?.[1];
     const line = m?.[2] ? lineOfRule(byName.get(file) ?? '', m[2]) : Number(yamlLine ?? 1);
-    return { level: 'error', file, ...(m?.[2] ? { rule: m[2] } : {}), check: 'policy-load', message: e, line };
+    return {
+      level: 'error',
+      file,
+      ...(m?.[2] ? { rule: m[2] } : {}),
+      check: 'policy-load',
+      message: e,
+      line,
+    };
   });
 }
 
@@ -50,13 +57,26 @@ function ruleAdvice(file: string, text: string, rule: PolicyRule): LintFinding[]
   const out: LintFinding[] = [];
   const line = lineOfRule(text, rule.id);
   if (!rule.description) {
-    out.push({ level: 'warning', file, rule: rule.id, check: 'rule-description', line,
-      message: `rule "${rule.id}" has no description: say what an absent field means, so readers know why it blocks` });
+    out.push({
+      level: 'warning',
+      file,
+      rule: rule.id,
+      check: 'rule-description',
+      line,
+      message: `rule "${rule.id}" has no description: say what an absent field means, so readers know why it blocks`,
+    });
   }
   const envs = rule.environments ?? ['prod', 'staging'];
   const prodAction = typeof rule.action === 'string' ? rule.action : rule.action.prod;
   if (rule.severity === 'critical' && envs.includes('prod') && prodAction === 'warn') {
-    out.push({ level: 'warning', file, rule: rule.id, check: 'critical-warns-in-prod', line, message: `rule "${rule.id}" is critical but only warns in prod` });
+    out.push({
+      level: 'warning',
+      file,
+      rule: rule.id,
+      check: 'critical-warns-in-prod',
+      line,
+      message: `rule "${rule.id}" is critical but only warns in prod`,
+    });
   }
   return out;
 }
@@ -65,8 +85,13 @@ export function lintPolicyFiles(files: ReadonlyArray<{ name: string; text: strin
   const out = loadErrors(files);
   for (const f of files) {
     if (!/^#\s*yaml-language-server:\s*\$schema=/m.test(f.text)) {
-      out.push({ level: 'note', file: f.name, check: 'schema-comment', line: 1,
-        message: `${f.name}: no "# yaml-language-server: $schema=..." line; editors cannot validate it (see \`migration-gate policy schema\`)` });
+      out.push({
+        level: 'note',
+        file: f.name,
+        check: 'schema-comment',
+        line: 1,
+        message: `${f.name}: no "# yaml-language-server: $schema=..." line; editors cannot validate it (see \`migration-gate policy schema\`)`,
+      });
     }
     const parsed = parsePolicyFile(f);
     if (parsed.ok) for (const rule of parsed.file.rules) out.push(...ruleAdvice(f.name, f.text, rule));
@@ -96,20 +121,37 @@ export const policyLintCommand: Command = {
     try {
       files = await readPolicyDir(dir);
     } catch (e) {
-      throw new CliError(`cannot read the policy directory ${positionals[0]} (${(e as { code?: string }).code ?? String(e)})`, EXIT.usage);
+      throw new CliError(
+        `cannot read the policy directory ${positionals[0]} (${(e as { code?: string }).code ?? String(e)})`,
+        EXIT.usage,
+      );
     }
-    const findings = files.length === 0
-      ? [{ level: 'error' as const, file: positionals[0]!, check: 'policy-load', message: 'no policy files (*.yaml): the gate refuses an empty policy set', line: 1 }]
-      : lintPolicyFiles(files);
+    const findings =
+      files.length === 0
+        ? [
+            {
+              level: 'error' as const,
+              file: positionals[0]!,
+              check: 'policy-load',
+              message: 'no policy files (*.yaml): the gate refuses an empty policy set',
+              line: 1,
+            },
+          ]
+        : lintPolicyFiles(files);
     emit(io, format, {
       text: () => text(findings, positionals[0]!, files.length),
       data: { dir, files: files.map((f) => f.name), findings },
-      sarif: () => sarifLog(findings.map((f) => ({
-        rule: f.check, level: f.level, message: f.message,
-        file: artifactUri(files.some((x) => x.name === f.file) ? path.join(dir, f.file) : dir, io.cwd),
-        region: { startLine: f.line },
-        ...(f.rule ? { properties: { policy_rule: f.rule } } : {}),
-      }))),
+      sarif: () =>
+        sarifLog(
+          findings.map((f) => ({
+            rule: f.check,
+            level: f.level,
+            message: f.message,
+            file: artifactUri(files.some((x) => x.name === f.file) ? path.join(dir, f.file) : dir, io.cwd),
+            region: { startLine: f.line },
+            ...(f.rule ? { properties: { policy_rule: f.rule } } : {}),
+          })),
+        ),
     });
     const errors = findings.some((f) => f.level === 'error');
     const warnings = findings.some((f) => f.level === 'warning');

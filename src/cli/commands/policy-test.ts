@@ -28,44 +28,92 @@ export interface CaseResult {
 
 async function judge(gate: GateContext, c: PolicyCase): Promise<DecisionReport> {
   const f = c.files;
-  const signature = f.signature ? { kind: 'detached' as const, bytes: await readFile(f.signature) }
-    : f.dsse ? { kind: 'dsse' as const, bytes: await readFile(f.dsse) } : undefined;
+  const signature = f.signature
+    ? { kind: 'detached' as const, bytes: await readFile(f.signature) }
+    : f.dsse
+      ? { kind: 'dsse' as const, bytes: await readFile(f.dsse) }
+      : undefined;
   if (c.scenario === 'T1') {
     const env = c.expected.env;
-    return validateConfig(gate, {
-      manifest: await readFile(f.manifest!), config: await readFile(f.config!), ...(signature ? { signature } : {}), subject: { source: 'cli' },
-      ...(env ? { envBinding: { allowed: [env], rule: 'env-mismatch', by: `the test case (${c.name}/expected.json env)` } } : {}),
-    }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
+    return validateConfig(
+      gate,
+      {
+        manifest: await readFile(f.manifest!),
+        config: await readFile(f.config!),
+        ...(signature ? { signature } : {}),
+        subject: { source: 'cli' },
+        ...(env
+          ? {
+              envBinding: {
+                allowed: [env],
+                rule: 'env-mismatch',
+                by: `the test case (${c.name}/expected.json env)`,
+              },
+            }
+          : {}),
+      },
+      { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true },
+    );
   }
   const req = await replicationRequestFromFiles({
-    manifest: f.manifest!, snapshot: f.snapshot!, ...(f.walDir ? { walDir: f.walDir } : {}),
-    ...(f.signature ? { signature: { kind: 'detached', file: f.signature } } : f.dsse ? { signature: { kind: 'dsse', file: f.dsse } } : {}),
+    manifest: f.manifest!,
+    snapshot: f.snapshot!,
+    ...(f.walDir ? { walDir: f.walDir } : {}),
+    ...(f.signature
+      ? { signature: { kind: 'detached', file: f.signature } }
+      : f.dsse
+        ? { signature: { kind: 'dsse', file: f.dsse } }
+        : {}),
   });
-  return validateReplication(gate, { ...req, subject: { source: 'cli' } }, { requestId: gate.ids.next(), source: 'cli', dryRun: true, limits: DEFAULT_REPLICATION_LIMITS });
+  return validateReplication(
+    gate,
+    { ...req, subject: { source: 'cli' } },
+    { requestId: gate.ids.next(), source: 'cli', dryRun: true, limits: DEFAULT_REPLICATION_LIMITS },
+  );
 }
 
 function compare(c: PolicyCase, report: DecisionReport): CaseResult {
   const want = [...new Set([...(c.expected.rule ? [c.expected.rule] : []), ...(c.expected.rules ?? [])])];
-  const named = new Set([...report.findings.map((x) => x.rule), ...report.reasons.map((r) => /^\[([a-z0-9-]+)\]/.exec(r)?.[1] ?? '')]);
+  const named = new Set([
+    ...report.findings.map((x) => x.rule),
+    ...report.reasons.map((r) => /^\[([a-z0-9-]+)\]/.exec(r)?.[1] ?? ''),
+  ]);
   const got = [...new Set(report.findings.map((x) => x.rule))];
   const missing = want.filter((r) => !named.has(r));
   const problems = [
-    ...(report.decision !== c.expected.decision ? [`decision ${report.decision}, expected ${c.expected.decision}`] : []),
+    ...(report.decision !== c.expected.decision
+      ? [`decision ${report.decision}, expected ${c.expected.decision}`]
+      : []),
     ...(missing.length > 0 ? [`rule(s) not reported: ${missing.join(', ')}`] : []),
   ];
   return {
-    case: c.name, scenario: c.scenario, expected: { decision: c.expected.decision, rules: want }, got: { decision: report.decision, rules: got },
-    result: problems.length === 0 ? 'pass' : 'fail', ...(problems.length > 0 ? { reason: problems.join('; ') } : {}),
+    case: c.name,
+    scenario: c.scenario,
+    expected: { decision: c.expected.decision, rules: want },
+    got: { decision: report.decision, rules: got },
+    result: problems.length === 0 ? 'pass' : 'fail',
+    ...(problems.length > 0 ? { reason: problems.join('; ') } : {}),
   };
 }
 
 function text(results: CaseResult[], policyDir: string): string {
-  const rows = results.map((r, i) => [String(i + 1), r.case, r.scenario, `${r.expected.decision} ${r.expected.rules.join(',') || '-'}`,
-    `${r.got.decision} ${r.got.rules.join(',') || '-'}`, r.result === 'pass' ? 'Pass' : 'Fail', r.reason ?? '']);
+  const rows = results.map((r, i) => [
+    String(i + 1),
+    r.case,
+    r.scenario,
+    `${r.expected.decision} ${r.expected.rules.join(',') || '-'}`,
+    `${r.got.decision} ${r.got.rules.join(',') || '-'}`,
+    r.result === 'pass' ? 'Pass' : 'Fail',
+    r.reason ?? '',
+  ]);
   const passed = results.filter((r) => r.result === 'pass').length;
-  return [`Testing ${results.length} case(s) against ${policyDir}`, '',
-    table(['ID', 'CASE', 'SCENARIO', 'EXPECTED', 'GOT', 'RESULT', 'REASON'], rows), '',
-    `Test Summary: ${passed} tests passed and ${results.length - passed} tests failed`].join('\n');
+  return [
+    `Testing ${results.length} case(s) against ${policyDir}`,
+    '',
+    table(['ID', 'CASE', 'SCENARIO', 'EXPECTED', 'GOT', 'RESULT', 'REASON'], rows),
+    '',
+    `Test Summary: ${passed} tests passed and ${results.length - passed} tests failed`,
+  ].join('\n');
 }
 
 export const policyTestCommand: Command = {
@@ -78,7 +126,7 @@ export const policyTestCommand: Command = {
     'A case is any directory under DIR with an expected.json:',
     '  {"decision": "ALLOW|BLOCK", "rule": "id", "rules": ["id", ...], "env": "prod|staging"}',
     'beside migration_manifest.json + app-config.yaml (T1) or replication_manifest.yaml + snapshot.tar.gz [+ wal/] (T2),',
-    'with the manifest\'s .sig or .dsse.json when it is signed. A case passes when the decision matches and every',
+    "with the manifest's .sig or .dsse.json when it is signed. A case passes when the decision matches and every",
     'expected rule id is reported.',
     'exit codes: 0 all cases passed, 1 a case failed, 2 no cases / a bad fixture / usage',
   ].join('\n'),
@@ -87,13 +135,20 @@ export const policyTestCommand: Command = {
     if (positionals.length !== 1) throw usageError('give exactly one DIR of test cases');
     const root = path.resolve(io.cwd, positionals[0]!);
     const cases = await findCases(root);
-    if (cases.length === 0) throw new CliError(`no test cases (directories with an expected.json) under ${positionals[0]}`, EXIT.usage);
+    if (cases.length === 0)
+      throw new CliError(
+        `no test cases (directories with an expected.json) under ${positionals[0]}`,
+        EXIT.usage,
+      );
     const policyDir = policyDirOf(values, io);
     const gate = await localGate(policyDir, keysDirOf(values, io, policyDir));
     const results: CaseResult[] = [];
     for (const c of cases) results.push(compare(c, await judge(gate, c)));
     const failed = results.filter((r) => r.result === 'fail').length;
-    emit(io, format, { text: () => text(results, policyDir), data: { policy_dir: policyDir, passed: results.length - failed, failed, results } });
+    emit(io, format, {
+      text: () => text(results, policyDir),
+      data: { policy_dir: policyDir, passed: results.length - failed, failed, results },
+    });
     return failed === 0 ? EXIT.ok : EXIT.negative;
   },
 };

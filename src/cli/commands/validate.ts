@@ -7,7 +7,15 @@ import { DEFAULT_REPLICATION_LIMITS } from '../../core/replication/pipeline.js';
 import { validateConfig } from '../../services/validation/validate-config.js';
 import { validateReplication } from '../../services/validation/validate-replication.js';
 import type { Command, CommandRun, OptionSpec, Values } from '../command.js';
-import { keysDirOf, LOCAL_OPTION, POLICY_OPTIONS, policyDirOf, remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
+import {
+  keysDirOf,
+  LOCAL_OPTION,
+  POLICY_OPTIONS,
+  policyDirOf,
+  remoteOf,
+  SERVER_OPTIONS,
+  str,
+} from '../common-options.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { formatReport } from '../format-report.js';
 import { localGate } from '../local-gate.js';
@@ -16,13 +24,28 @@ import { ensureReadable, readInput } from '../read-input.js';
 import { postMultipart } from '../remote.js';
 import { exitForDecision, reportFromAnswer } from '../report-answer.js';
 import { reportSarif } from '../report-sarif.js';
-import { replicationBytes, replicationPartsFromFiles, replicationRequestFromFiles, type ReplicationFileArgs } from '../replication-files.js';
+import {
+  replicationBytes,
+  replicationPartsFromFiles,
+  replicationRequestFromFiles,
+  type ReplicationFileArgs,
+} from '../replication-files.js';
 import { progressBar } from '../progress-bar.js';
 import { postMultipartWithProgress } from '../remote-progress.js';
 
 const SIGNATURE_OPTIONS: Record<string, OptionSpec> = {
-  signature: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'detached signature over the manifest bytes (FILE.sig)' },
-  dsse: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'DSSE envelope whose payload is the manifest' },
+  signature: {
+    type: 'string',
+    valueName: 'FILE',
+    completeFiles: true,
+    description: 'detached signature over the manifest bytes (FILE.sig)',
+  },
+  dsse: {
+    type: 'string',
+    valueName: 'FILE',
+    completeFiles: true,
+    description: 'DSSE envelope whose payload is the manifest',
+  },
 };
 
 const OUTPUT = ['text', 'json', 'yaml', 'sarif'] as const;
@@ -45,28 +68,53 @@ async function migration({ values, io }: CommandRun): Promise<number> {
   const configFile = need(values, 'config');
   const sig = signatureArg(values);
   const [manifest, config, sigBytes] = await Promise.all([
-    readInput(io.cwd, manifestFile, 'manifest'), readInput(io.cwd, configFile, 'config'),
+    readInput(io.cwd, manifestFile, 'manifest'),
+    readInput(io.cwd, configFile, 'config'),
     sig ? readInput(io.cwd, sig.file, 'signature') : Promise.resolve(undefined),
   ]);
   const remote = remoteOf(values, io);
   let report: DecisionReport;
   if (remote) {
-    const sigParts = sig && sigBytes ? [{ name: sig.kind === 'dsse' ? 'manifest_dsse' : 'manifest_signature', filename: path.basename(sig.file), bytes: sigBytes }] : [];
-    report = reportFromAnswer(await postMultipart(remote, '/api/v1/validate/migration', [
-      { name: 'migration_manifest', filename: path.basename(manifestFile), bytes: manifest },
-      { name: 'app_config', filename: path.basename(configFile), bytes: config },
-      ...sigParts,
-    ]));
+    const sigParts =
+      sig && sigBytes
+        ? [
+            {
+              name: sig.kind === 'dsse' ? 'manifest_dsse' : 'manifest_signature',
+              filename: path.basename(sig.file),
+              bytes: sigBytes,
+            },
+          ]
+        : [];
+    report = reportFromAnswer(
+      await postMultipart(remote, '/api/v1/validate/migration', [
+        { name: 'migration_manifest', filename: path.basename(manifestFile), bytes: manifest },
+        { name: 'app_config', filename: path.basename(configFile), bytes: config },
+        ...sigParts,
+      ]),
+    );
   } else {
     const policyDir = policyDirOf(values, io);
     const gate = await localGate(policyDir, keysDirOf(values, io, policyDir));
-    report = await validateConfig(gate, {
-      manifest, config, ...(sig && sigBytes ? { signature: { kind: sig.kind, bytes: sigBytes } } : {}), subject: { source: 'cli' },
-    }, { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true });
+    report = await validateConfig(
+      gate,
+      {
+        manifest,
+        config,
+        ...(sig && sigBytes ? { signature: { kind: sig.kind, bytes: sigBytes } } : {}),
+        subject: { source: 'cli' },
+      },
+      { requestId: gate.ids.next(), source: 'cli', maxConfigBytes: 1024 * 1024, dryRun: true },
+    );
   }
   emit(io, format, {
-    text: () => formatReport(report), data: report,
-    sarif: () => reportSarif(report, { primary: { file: configFile, text: config.toString('utf8') }, manifest: { file: manifestFile }, cwd: io.cwd }),
+    text: () => formatReport(report),
+    data: report,
+    sarif: () =>
+      reportSarif(report, {
+        primary: { file: configFile, text: config.toString('utf8') },
+        manifest: { file: manifestFile },
+        cwd: io.cwd,
+      }),
   });
   return exitForDecision(report);
 }
@@ -78,7 +126,11 @@ async function replication({ values, io }: CommandRun): Promise<number> {
   const manifestFile = need(values, 'manifest');
   const snapshot = str(values.snapshot);
   const backup = str(values.backup);
-  if (snapshot && backup) throw new CliError('give --snapshot (one archive) or --backup (a pg_basebackup directory), not both', EXIT.usage);
+  if (snapshot && backup)
+    throw new CliError(
+      'give --snapshot (one archive) or --backup (a pg_basebackup directory), not both',
+      EXIT.usage,
+    );
   if (!snapshot && !backup) throw new CliError('--snapshot FILE or --backup DIR is required', EXIT.usage);
   const files: ReplicationFileArgs = {
     manifest: resolve(manifestFile),
@@ -98,7 +150,9 @@ async function replication({ values, io }: CommandRun): Promise<number> {
     const bar = progressBar(process.stderr, { label: 'uploading' });
     let res;
     try {
-      res = await postMultipartWithProgress(remote, '/api/v1/validate/replication', parts, (sent, total) => bar.update(sent, total));
+      res = await postMultipartWithProgress(remote, '/api/v1/validate/replication', parts, (sent, total) =>
+        bar.update(sent, total),
+      );
     } catch (e) {
       throw new CliError(e instanceof Error ? e.message : String(e), EXIT.unavailable);
     } finally {
@@ -109,26 +163,53 @@ async function replication({ values, io }: CommandRun): Promise<number> {
     const policyDir = policyDirOf(values, io);
     const gate = await localGate(policyDir, keysDirOf(values, io, policyDir));
     const bar = progressBar(process.stderr, { label: 'verifying', total: await replicationBytes(files) });
-    report = await validateReplication(gate, { ...(await replicationRequestFromFiles(files)), subject: { source: 'cli' }, onProgress: (read) => bar.update(read) }, {
-      requestId: gate.ids.next(), source: 'cli', dryRun: true, limits: DEFAULT_REPLICATION_LIMITS,
-    }).finally(() => bar.finish());
+    report = await validateReplication(
+      gate,
+      {
+        ...(await replicationRequestFromFiles(files)),
+        subject: { source: 'cli' },
+        onProgress: (read) => bar.update(read),
+      },
+      {
+        requestId: gate.ids.next(),
+        source: 'cli',
+        dryRun: true,
+        limits: DEFAULT_REPLICATION_LIMITS,
+      },
+    ).finally(() => bar.finish());
   }
   emit(io, format, {
-    text: () => formatReport(report), data: report,
-    sarif: () => reportSarif(report, { primary: { file: manifestFile }, manifest: { file: manifestFile }, cwd: io.cwd }),
+    text: () => formatReport(report),
+    data: report,
+    sarif: () =>
+      reportSarif(report, { primary: { file: manifestFile }, manifest: { file: manifestFile }, cwd: io.cwd }),
   });
   return exitForDecision(report);
 }
 
-const EXITS = 'exit codes: 0 ALLOW, 1 BLOCK, 2 usage/input/credentials refused, 3 server unreachable or failed';
+const EXITS =
+  'exit codes: 0 ALLOW, 1 BLOCK, 2 usage/input/credentials refused, 3 server unreachable or failed';
 
 export const validateMigrationCommand: Command = {
   words: ['validate', 'migration'],
   summary: 'T1: check an app config against its signed-off migration manifest and the policies',
   options: {
-    manifest: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'migration_manifest.json (required)' },
-    config: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'app-config.yaml or .json (required)' },
-    ...SIGNATURE_OPTIONS, ...POLICY_OPTIONS, ...SERVER_OPTIONS, ...LOCAL_OPTION,
+    manifest: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'migration_manifest.json (required)',
+    },
+    config: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'app-config.yaml or .json (required)',
+    },
+    ...SIGNATURE_OPTIONS,
+    ...POLICY_OPTIONS,
+    ...SERVER_OPTIONS,
+    ...LOCAL_OPTION,
   },
   outputs: OUTPUT,
   details: `--output sarif puts each finding on the config line it is about (for CI code scanning).\n${EXITS}`,
@@ -139,11 +220,34 @@ export const validateReplicationCommand: Command = {
   words: ['validate', 'replication'],
   summary: 'T2: verify a database snapshot, its WAL and its replication manifest',
   options: {
-    manifest: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'replication_manifest.yaml (required)' },
-    snapshot: { type: 'string', valueName: 'FILE', completeFiles: true, description: 'snapshot.tar.gz (one archive; or --backup)' },
-    backup: { type: 'string', valueName: 'DIR', completeFiles: true, description: 'what pg_basebackup -Ft or -Fp wrote (backup_manifest beside the tars)' },
-    'wal-dir': { type: 'string', valueName: 'DIR', completeFiles: true, description: 'directory of WAL segment files' },
-    ...SIGNATURE_OPTIONS, ...POLICY_OPTIONS, ...SERVER_OPTIONS, ...LOCAL_OPTION,
+    manifest: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'replication_manifest.yaml (required)',
+    },
+    snapshot: {
+      type: 'string',
+      valueName: 'FILE',
+      completeFiles: true,
+      description: 'snapshot.tar.gz (one archive; or --backup)',
+    },
+    backup: {
+      type: 'string',
+      valueName: 'DIR',
+      completeFiles: true,
+      description: 'what pg_basebackup -Ft or -Fp wrote (backup_manifest beside the tars)',
+    },
+    'wal-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      completeFiles: true,
+      description: 'directory of WAL segment files',
+    },
+    ...SIGNATURE_OPTIONS,
+    ...POLICY_OPTIONS,
+    ...SERVER_OPTIONS,
+    ...LOCAL_OPTION,
   },
   outputs: OUTPUT,
   details: EXITS,

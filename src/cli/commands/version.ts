@@ -11,7 +11,11 @@ export const versionCommand: Command = {
   outputs: ['text', 'json', 'yaml'],
   async run({ values, io }) {
     const format = outputFormatOf(values, ['text', 'json', 'yaml']);
-    const data = { version: VERSION, node: process.versions.node, platform: `${process.platform}/${process.arch}` };
+    const data = {
+      version: VERSION,
+      node: process.versions.node,
+      platform: `${process.platform}/${process.arch}`,
+    };
     emit(io, format, { data, text: () => `migration-gate ${VERSION} (node ${data.node}, ${data.platform})` });
     return EXIT.ok;
   },

@@ -85,5 +85,11 @@ export type ParsedReview = { ok: true; review: AdmissionReview } | { ok: false; 
 export function parseAdmissionReview(value: unknown): ParsedReview {
   const r = AdmissionReviewSchema.safeParse(value);
   if (r.success) return { ok: true, review: r.data };
-  return { ok: false, message: `not an AdmissionReview ${ADMISSION_API_VERSION}: ${describeZodIssue(r.error.issues[0])}`.slice(0, 300) };
+  return {
+    ok: false,
+    message: `not an AdmissionReview ${ADMISSION_API_VERSION}: ${describeZodIssue(r.error.issues[0])}`.slice(
+      0,
+      300,
+    ),
+  };
 }

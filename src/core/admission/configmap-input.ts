@@ -34,7 +34,14 @@ export interface ConfigMapSignature {
 
 export type ConfigMapInput =
   | { kind: 'ungated' }
-  | { kind: 'gated'; configKey: string; config: Uint8Array; manifest: Uint8Array; manifestFrom: string; signature?: ConfigMapSignature }
+  | {
+      kind: 'gated';
+      configKey: string;
+      config: Uint8Array;
+      manifest: Uint8Array;
+      manifestFrom: string;
+      signature?: ConfigMapSignature;
+    }
   | { kind: 'rejected'; rule: string; message: string; path?: string };
 
 interface Located {
@@ -43,31 +50,52 @@ interface Located {
   base64: boolean;
 }
 
-const reject = (rule: string, message: string, path?: string): ConfigMapInput => ({ kind: 'rejected', rule, message, ...(path ? { path } : {}) });
+const reject = (rule: string, message: string, path?: string): ConfigMapInput => ({
+  kind: 'rejected',
+  rule,
+  message,
+  ...(path ? { path } : {}),
+});
 
 export function extractConfigMapInput(object: unknown, gatedKeys: readonly string[]): ConfigMapInput {
   const parsed = ConfigMapObjectSchema.safeParse(object);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    return reject('configmap-invalid', `the ConfigMap object is not readable: ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`);
+    return reject(
+      'configmap-invalid',
+      `the ConfigMap object is not readable: ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`,
+    );
   }
   const cm = parsed.data;
   const configs = gatedKeys.flatMap((k) => locate(cm, k));
   const manifests = manifestSources(cm);
   if (configs.length === 0 && manifests.length === 0) return { kind: 'ungated' };
   if (configs.length > 1) {
-    return reject('config-ambiguous', `the ConfigMap carries more than one gated config (${configs.map((c) => c.where).join(', ')}); a manifest signs off exactly one: keep one key`);
+    return reject(
+      'config-ambiguous',
+      `the ConfigMap carries more than one gated config (${configs.map((c) => c.where).join(', ')}); a manifest signs off exactly one: keep one key`,
+    );
   }
   if (manifests.length > 1) {
-    return reject('manifest-ambiguous', `the ConfigMap carries the manifest more than once (${manifests.map((m) => m.where).join(', ')}); keep exactly one`);
+    return reject(
+      'manifest-ambiguous',
+      `the ConfigMap carries the manifest more than once (${manifests.map((m) => m.where).join(', ')}); keep exactly one`,
+    );
   }
   const config = configs[0];
   const manifest = manifests[0];
   if (!config) {
-    return reject('config-missing', `the ConfigMap carries a migration manifest (${manifest?.where ?? ''}) but none of the gated keys (${gatedKeys.join(', ')}); the config must be under one of them`);
+    return reject(
+      'config-missing',
+      `the ConfigMap carries a migration manifest (${manifest?.where ?? ''}) but none of the gated keys (${gatedKeys.join(', ')}); the config must be under one of them`,
+    );
   }
   if (!manifest) {
-    return reject('manifest-missing', `${config.where} needs its signed-off migration manifest: add the annotation ${MANIFEST_ANNOTATION} (JSON) or the data key ${MANIFEST_DATA_KEY}`, config.where);
+    return reject(
+      'manifest-missing',
+      `${config.where} needs its signed-off migration manifest: add the annotation ${MANIFEST_ANNOTATION} (JSON) or the data key ${MANIFEST_DATA_KEY}`,
+      config.where,
+    );
   }
   return decoded(config, manifest, signatureOf(cm.metadata.annotations ?? {}));
 }
@@ -82,15 +110,30 @@ function signatureOf(annotations: Record<string, string>): ConfigMapSignature | 
   return undefined;
 }
 
-function decoded(config: Located, manifest: Located, signature: ConfigMapSignature | 'ambiguous' | undefined): ConfigMapInput {
+function decoded(
+  config: Located,
+  manifest: Located,
+  signature: ConfigMapSignature | 'ambiguous' | undefined,
+): ConfigMapInput {
   if (signature === 'ambiguous') {
-    return reject('signature-ambiguous', `the ConfigMap carries two manifest signatures (metadata.annotations.${SIGNATURE_ANNOTATION} and metadata.annotations.${DSSE_ANNOTATION}); keep exactly one`);
+    return reject(
+      'signature-ambiguous',
+      `the ConfigMap carries two manifest signatures (metadata.annotations.${SIGNATURE_ANNOTATION} and metadata.annotations.${DSSE_ANNOTATION}); keep exactly one`,
+    );
   }
   const configBytes = bytesOf(config);
   if (!configBytes) return reject('configmap-invalid', `${config.where} is not valid base64`, config.where);
   const manifestBytes = bytesOf(manifest);
-  if (!manifestBytes) return reject('configmap-invalid', `${manifest.where} is not valid base64`, manifest.where);
-  return { kind: 'gated', configKey: config.where, config: configBytes, manifest: manifestBytes, manifestFrom: manifest.where, ...(signature ? { signature } : {}) };
+  if (!manifestBytes)
+    return reject('configmap-invalid', `${manifest.where} is not valid base64`, manifest.where);
+  return {
+    kind: 'gated',
+    configKey: config.where,
+    config: configBytes,
+    manifest: manifestBytes,
+    manifestFrom: manifest.where,
+    ...(signature ? { signature } : {}),
+  };
 }
 
 function locate(cm: ConfigMapObject, key: string): Located[] {
@@ -104,7 +147,10 @@ function locate(cm: ConfigMapObject, key: string): Located[] {
 
 function manifestSources(cm: ConfigMapObject): Located[] {
   const annotation = cm.metadata.annotations?.[MANIFEST_ANNOTATION];
-  const fromAnnotation: Located[] = annotation === undefined ? [] : [{ where: `metadata.annotations.${MANIFEST_ANNOTATION}`, value: annotation, base64: false }];
+  const fromAnnotation: Located[] =
+    annotation === undefined
+      ? []
+      : [{ where: `metadata.annotations.${MANIFEST_ANNOTATION}`, value: annotation, base64: false }];
   return [...fromAnnotation, ...locate(cm, MANIFEST_DATA_KEY)];
 }
 

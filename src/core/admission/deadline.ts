@@ -17,7 +17,15 @@ export interface AdmissionBudget {
   answerByMs: number;
 }
 
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+const UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  us: 0.001,
+  µs: 0.001,
+  ns: 0.000001,
+};
 
 /** Go's time.Duration.String() format: `10s`, `1m30s`, `1.5s`, `500ms`. */
 export function parseGoDuration(text: string): number | undefined {
@@ -35,9 +43,15 @@ export function parseGoDuration(text: string): number | undefined {
   return Number.isFinite(total) ? total : undefined;
 }
 
-export function admissionBudget(timeoutParam: string | null | undefined, defaultSeconds: number): AdmissionBudget {
+export function admissionBudget(
+  timeoutParam: string | null | undefined,
+  defaultSeconds: number,
+): AdmissionBudget {
   const given = timeoutParam ? parseGoDuration(timeoutParam) : undefined;
-  const timeoutMs = Math.min(MAX_TIMEOUT_MS, given !== undefined && given > 0 ? given : defaultSeconds * 1000);
+  const timeoutMs = Math.min(
+    MAX_TIMEOUT_MS,
+    given !== undefined && given > 0 ? given : defaultSeconds * 1000,
+  );
   // Short timeouts (1-2 s) cannot afford the full margins; keep half for work.
   const decideByMs = Math.max(timeoutMs - DECIDE_MARGIN_MS, timeoutMs / 2);
   const answerByMs = Math.max(timeoutMs - ANSWER_MARGIN_MS, (decideByMs + timeoutMs) / 2);

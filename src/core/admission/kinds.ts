@@ -35,11 +35,19 @@ export interface AdmissionKind {
 
 export const ADMISSION_KINDS = [
   {
-    resource: 'configmaps', group: '', version: 'v1', kind: 'ConfigMap', scenario: 'T1',
+    resource: 'configmaps',
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    scenario: 'T1',
     judgedContent: configMapJudgedContent,
   },
   {
-    resource: 'migrationrequests', group: MIGRATIONREQUEST_GROUP, version: 'v1alpha1', kind: 'MigrationRequest', scenario: 'T2',
+    resource: 'migrationrequests',
+    group: MIGRATIONREQUEST_GROUP,
+    version: 'v1alpha1',
+    kind: 'MigrationRequest',
+    scenario: 'T2',
     judgedContent: (object) => ({ spec: object.spec ?? null }),
   },
 ] as const satisfies readonly AdmissionKind[];
@@ -63,7 +71,9 @@ function configMapJudgedContent(object: Record<string, unknown>): unknown {
     manifest: annotations[MANIFEST_ANNOTATION] ?? null,
     // The manifest's signature is judged too (issue 12): swapping it must not
     // ride the shortcut. Only when present, so unsigned objects keep their digest.
-    ...(annotations[SIGNATURE_ANNOTATION] !== undefined ? { signature: annotations[SIGNATURE_ANNOTATION] } : {}),
+    ...(annotations[SIGNATURE_ANNOTATION] !== undefined
+      ? { signature: annotations[SIGNATURE_ANNOTATION] }
+      : {}),
     ...(annotations[DSSE_ANNOTATION] !== undefined ? { dsse: annotations[DSSE_ANNOTATION] } : {}),
   };
 }

@@ -6,7 +6,10 @@ import { ADMISSION_KINDS, type JudgedKind, type JudgedResource } from './kinds.j
 export type AdmittedResource = JudgedResource | 'other';
 
 /** Every value admittedResource() can return: the closed set of the metrics label. */
-export const ADMITTED_RESOURCES: readonly AdmittedResource[] = [...ADMISSION_KINDS.map((k) => k.resource), 'other'];
+export const ADMITTED_RESOURCES: readonly AdmittedResource[] = [
+  ...ADMISSION_KINDS.map((k) => k.resource),
+  'other',
+];
 
 export function judgedKindOf(request: AdmissionRequest): JudgedKind | undefined {
   if (request.subResource) return undefined;

@@ -27,21 +27,28 @@ export function targetLabel(t: AdmissionTarget): string {
 
 export function blockedMessage(report: DecisionReport, target: AdmissionTarget): string {
   const head = `migration-gate BLOCKED ${target.kind} ${targetLabel(target)} (${report.scenario}, request ${report.request_id})`;
-  const reasons = report.reasons.length > 0 ? report.reasons : ['[blocked] the gate blocked this request without a stated reason'];
+  const reasons =
+    report.reasons.length > 0
+      ? report.reasons
+      : ['[blocked] the gate blocked this request without a stated reason'];
   const shown = reasons.slice(0, MAX_REASON_LINES).map(oneLine);
-  if (reasons.length > MAX_REASON_LINES) shown.push(`… and ${reasons.length - MAX_REASON_LINES} more; see the audit record`);
+  if (reasons.length > MAX_REASON_LINES)
+    shown.push(`… and ${reasons.length - MAX_REASON_LINES} more; see the audit record`);
   return [head, ...shown].join('\n');
 }
 
 /** Printable, single-line, at most MAX_WARNING_CHARS characters (ellipsis included). */
 export function warningLine(text: string): string {
   const chars = Array.from(oneLine(text));
-  return chars.length <= MAX_WARNING_CHARS ? chars.join('') : `${chars.slice(0, MAX_WARNING_CHARS - 1).join('')}…`;
+  return chars.length <= MAX_WARNING_CHARS
+    ? chars.join('')
+    : `${chars.slice(0, MAX_WARNING_CHARS - 1).join('')}…`;
 }
 
 export function warningLines(lines: readonly string[]): string[] {
   const out = lines.slice(0, MAX_WARNINGS).map(warningLine);
-  if (lines.length > MAX_WARNINGS) out.push(`… and ${lines.length - MAX_WARNINGS} more warnings; see the audit record`);
+  if (lines.length > MAX_WARNINGS)
+    out.push(`… and ${lines.length - MAX_WARNINGS} more warnings; see the audit record`);
   return out;
 }
 
@@ -55,7 +62,11 @@ function envelope(response: AdmissionReviewResponse['response']): AdmissionRevie
 }
 
 /** The answer for a decided request. Only an ALLOW report yields allowed: true. */
-export function reviewResponse(uid: string, report: DecisionReport, target: AdmissionTarget): AdmissionReviewResponse {
+export function reviewResponse(
+  uid: string,
+  report: DecisionReport,
+  target: AdmissionTarget,
+): AdmissionReviewResponse {
   const warnings = warningLines(report.warnings);
   const extra = warnings.length > 0 ? { warnings } : {};
   if (report.decision === 'ALLOW') return envelope({ uid, allowed: true, ...extra });

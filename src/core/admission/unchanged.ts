@@ -25,7 +25,11 @@ export function judgedContentDigest(resource: JudgedResource, object: unknown): 
   }
 }
 
-export function judgedContentUnchanged(resource: JudgedResource, object: unknown, oldObject: unknown): boolean {
+export function judgedContentUnchanged(
+  resource: JudgedResource,
+  object: unknown,
+  oldObject: unknown,
+): boolean {
   const now = judgedContent(resource, object);
   const before = judgedContent(resource, oldObject);
   if (now === undefined || before === undefined) return false;

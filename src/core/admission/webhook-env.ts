@@ -23,9 +23,13 @@ export const ENFORCEMENT_LABEL = 'migrationgate.io/enforcement';
 
 export const WEBHOOK_PATHS: readonly { path: string; env: Environment; mode: EnforcementMode }[] = [
   { path: '/validate', env: 'prod', mode: 'enforce' },
-  ...(['prod', 'staging'] as const).flatMap((env) => ENFORCEMENT_MODES.map((mode) => ({
-    path: mode === 'enforce' ? `/validate/${env}` : `/validate/${env}/${mode}`, env, mode,
-  }))),
+  ...(['prod', 'staging'] as const).flatMap((env) =>
+    ENFORCEMENT_MODES.map((mode) => ({
+      path: mode === 'enforce' ? `/validate/${env}` : `/validate/${env}/${mode}`,
+      env,
+      mode,
+    })),
+  ),
 ];
 
 /** The binding the T1 pipeline enforces for a request that came in on `path`. */
@@ -34,7 +38,11 @@ export function webhookEnvBinding(env: Environment, path: string): EnvBinding {
 }
 
 /** A MigrationRequest's spec.env (absent = prod) must be the path's environment. */
-export function specEnvMismatch(specEnv: Environment | undefined, env: Environment, path: string): string | undefined {
+export function specEnvMismatch(
+  specEnv: Environment | undefined,
+  env: Environment,
+  path: string,
+): string | undefined {
   const claimed = specEnv ?? 'prod';
   if (claimed === env) return undefined;
   return `spec.env is "${claimed}"${specEnv === undefined ? ' (the default)' : ''} but the namespace is bound to "${env}" (webhook path ${path}, namespace label ${ENV_LABEL}); the environment is decided by where the object lands`;

@@ -38,7 +38,12 @@ export interface ReportResult {
 export interface OpenReport {
   apiVersion: typeof OPENREPORTS_API_VERSION;
   kind: 'Report';
-  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  };
   scope: { apiVersion: 'v1'; kind: 'Namespace'; name: string };
   source: string;
   summary: Record<ReportResultValue, number>;
@@ -52,7 +57,13 @@ export interface AuditedObject {
 }
 
 /** The gate could not decide: not a verdict about the object. */
-const GATE_ERRORS: ReadonlySet<string> = new Set(['internal-error', 'policy-unavailable', 'deadline-exceeded', 'audit-unavailable', 'no-checks-ran']);
+const GATE_ERRORS: ReadonlySet<string> = new Set([
+  'internal-error',
+  'policy-unavailable',
+  'deadline-exceeded',
+  'audit-unavailable',
+  'no-checks-ran',
+]);
 
 function resultOf(f: Finding): ReportResultValue {
   if (GATE_ERRORS.has(f.rule)) return 'error';
@@ -61,35 +72,71 @@ function resultOf(f: Finding): ReportResultValue {
 
 function results(o: AuditedObject, seconds: number, policyDigest: string | undefined): ReportResult[] {
   const base = {
-    source: REPORT_SOURCE, policy: `migration-gate/${o.report.scenario}`, scored: true, category: o.report.scenario === 'T1' ? 'config-integrity' : 'replication-integrity',
-    timestamp: { seconds, nanos: 0 }, resources: [o.ref],
+    source: REPORT_SOURCE,
+    policy: `migration-gate/${o.report.scenario}`,
+    scored: true,
+    category: o.report.scenario === 'T1' ? 'config-integrity' : 'replication-integrity',
+    timestamp: { seconds, nanos: 0 },
+    resources: [o.ref],
   };
-  const props = (extra: Record<string, string> = {}): Record<string, string> => ({ decision: o.report.decision, ...(policyDigest ? { policy_digest: policyDigest } : {}), ...extra });
+  const props = (extra: Record<string, string> = {}): Record<string, string> => ({
+    decision: o.report.decision,
+    ...(policyDigest ? { policy_digest: policyDigest } : {}),
+    ...extra,
+  });
   if (o.report.findings.length === 0) {
-    return [{ ...base, rule: 'all-checks', result: o.report.decision === 'ALLOW' ? 'pass' : 'error', message: o.report.decision === 'ALLOW' ? 'every check passed' : (o.report.reasons[0] ?? 'blocked'), properties: props() }];
+    return [
+      {
+        ...base,
+        rule: 'all-checks',
+        result: o.report.decision === 'ALLOW' ? 'pass' : 'error',
+        message: o.report.decision === 'ALLOW' ? 'every check passed' : (o.report.reasons[0] ?? 'blocked'),
+        properties: props(),
+      },
+    ];
   }
   return o.report.findings.map((f) => ({
-    ...base, rule: f.rule, result: resultOf(f), severity: f.severity, message: f.message.slice(0, 1000), properties: props(f.path ? { path: f.path } : {}),
+    ...base,
+    rule: f.rule,
+    result: resultOf(f),
+    severity: f.severity,
+    message: f.message.slice(0, 1000),
+    properties: props(f.path ? { path: f.path } : {}),
   }));
 }
 
 /** One Report per namespace that has judged objects, results in a stable order (namespace, object name, rule). */
-export function namespaceReports(objects: readonly AuditedObject[], now: Date, policyDigest?: string): OpenReport[] {
+export function namespaceReports(
+  objects: readonly AuditedObject[],
+  now: Date,
+  policyDigest?: string,
+): OpenReport[] {
   const seconds = Math.floor(now.getTime() / 1000);
   const byNs = new Map<string, AuditedObject[]>();
   for (const o of objects) byNs.set(o.ref.namespace, [...(byNs.get(o.ref.namespace) ?? []), o]);
   return [...byNs.keys()].sort().map((namespace) => {
-    const rs = byNs.get(namespace)!.sort((a, b) => a.ref.name.localeCompare(b.ref.name)).flatMap((o) => results(o, seconds, policyDigest));
+    const rs = byNs
+      .get(namespace)!
+      .sort((a, b) => a.ref.name.localeCompare(b.ref.name))
+      .flatMap((o) => results(o, seconds, policyDigest));
     const summary: Record<ReportResultValue, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
     for (const r of rs) summary[r.result] += 1;
     return {
-      apiVersion: OPENREPORTS_API_VERSION, kind: 'Report',
+      apiVersion: OPENREPORTS_API_VERSION,
+      kind: 'Report',
       metadata: {
-        name: REPORT_NAME, namespace, labels: { [MANAGED_BY_LABEL]: 'migration-gate' },
-        annotations: { 'migrationgate.io/evaluated-at': now.toISOString(), ...(policyDigest ? { 'migrationgate.io/policy-digest': policyDigest } : {}) },
+        name: REPORT_NAME,
+        namespace,
+        labels: { [MANAGED_BY_LABEL]: 'migration-gate' },
+        annotations: {
+          'migrationgate.io/evaluated-at': now.toISOString(),
+          ...(policyDigest ? { 'migrationgate.io/policy-digest': policyDigest } : {}),
+        },
       },
       scope: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
-      source: REPORT_SOURCE, summary, results: rs,
+      source: REPORT_SOURCE,
+      summary,
+      results: rs,
     };
   });
 }
@@ -97,9 +144,20 @@ export function namespaceReports(objects: readonly AuditedObject[], now: Date, p
 /** An enforced namespace where nothing is gated still gets a (clean, empty) report, so stale results disappear. */
 export function emptyReport(namespace: string, now: Date, policyDigest?: string): OpenReport {
   return {
-    apiVersion: OPENREPORTS_API_VERSION, kind: 'Report',
-    metadata: { name: REPORT_NAME, namespace, labels: { [MANAGED_BY_LABEL]: 'migration-gate' }, annotations: { 'migrationgate.io/evaluated-at': now.toISOString(), ...(policyDigest ? { 'migrationgate.io/policy-digest': policyDigest } : {}) } },
+    apiVersion: OPENREPORTS_API_VERSION,
+    kind: 'Report',
+    metadata: {
+      name: REPORT_NAME,
+      namespace,
+      labels: { [MANAGED_BY_LABEL]: 'migration-gate' },
+      annotations: {
+        'migrationgate.io/evaluated-at': now.toISOString(),
+        ...(policyDigest ? { 'migrationgate.io/policy-digest': policyDigest } : {}),
+      },
+    },
     scope: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
-    source: REPORT_SOURCE, summary: { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 }, results: [],
+    source: REPORT_SOURCE,
+    summary: { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 },
+    results: [],
   };
 }

@@ -10,7 +10,14 @@ import { z } from 'zod';
 import { SeveritySchema } from './report.js';
 
 export const AlertKindSchema = z.enum([
-  'audit-chain', 'audit-sink', 'policy-load', 'key-load', 'cert-expiry', 'checkpoint', 'snapshot-integrity', 'audit-segments',
+  'audit-chain',
+  'audit-sink',
+  'policy-load',
+  'key-load',
+  'cert-expiry',
+  'checkpoint',
+  'snapshot-integrity',
+  'audit-segments',
 ]);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 

@@ -36,17 +36,21 @@ export function isAlertRecord(r: StoredRecord): r is AlertRecord {
 export const ChainVerificationSchema = z.object({
   ok: z.boolean(),
   records: z.number().int().nonnegative(),
-  writers: z.array(z.object({
-    writer: z.string(),
-    records: z.number().int().nonnegative(),
-    last_seq: z.number().int().nonnegative(),
-    head: z.string(),
-  })),
-  first_bad: z.object({
-    location: z.string(),
-    writer: z.string().optional(),
-    seq: z.number().optional(),
-    problem: z.string(),
-  }).optional(),
+  writers: z.array(
+    z.object({
+      writer: z.string(),
+      records: z.number().int().nonnegative(),
+      last_seq: z.number().int().nonnegative(),
+      head: z.string(),
+    }),
+  ),
+  first_bad: z
+    .object({
+      location: z.string(),
+      writer: z.string().optional(),
+      seq: z.number().optional(),
+      problem: z.string(),
+    })
+    .optional(),
 });
 export type ChainVerification = z.infer<typeof ChainVerificationSchema>;

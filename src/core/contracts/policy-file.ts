@@ -57,7 +57,11 @@ export const PolicyRuleSchema = z
       const action = rule.action;
       for (const env of envs) {
         if (action[env] === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['action'], message: `action has no entry for environment "${env}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['action'],
+            message: `action has no entry for environment "${env}"`,
+          });
         }
       }
     }

@@ -15,10 +15,12 @@ function isAstNode(v: unknown): v is AstLike {
 
 /** Greatest number of comprehensions on any root-to-leaf path. */
 export function comprehensionDepth(node: unknown): number {
-  if (Array.isArray(node)) return node.reduce((max: number, child) => Math.max(max, comprehensionDepth(child)), 0);
+  if (Array.isArray(node))
+    return node.reduce((max: number, child) => Math.max(max, comprehensionDepth(child)), 0);
   if (!isAstNode(node)) return 0;
   const inner = comprehensionDepth(node.args);
   const args = node.args;
-  const isComprehension = node.op === 'rcall' && Array.isArray(args) && typeof args[0] === 'string' && COMPREHENSIONS.has(args[0]);
+  const isComprehension =
+    node.op === 'rcall' && Array.isArray(args) && typeof args[0] === 'string' && COMPREHENSIONS.has(args[0]);
   return inner + (isComprehension ? 1 : 0);
 }

@@ -29,7 +29,8 @@ const ambiguous = (why: string): BindReading => ({ kind: 'ambiguous', why });
 /** Canonical dotted-quad decimal: the only IPv4 spelling inet_aton and inet_pton agree on. */
 const CANONICAL_V4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** An RFC 1123 host name (labels of letters, digits, `-`; `_` tolerated as resolvers do). */
-const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 const PORT = /^\d{1,5}$/;
 const ZONE = /^[A-Za-z0-9_.-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
@@ -107,7 +108,9 @@ function readUnbracketedV6(value: string): BindReading {
   if (whole.kind === 'all') return whole;
   if (split.kind === 'all') return split;
   if (whole.kind === 'address' && split.kind === 'address') {
-    return ambiguous(`an unbracketed IPv6 host ending in ":<digits>" reads as ${whole.address} or as [${split.address}] with a port; write it in brackets`);
+    return ambiguous(
+      `an unbracketed IPv6 host ending in ":<digits>" reads as ${whole.address} or as [${split.address}] with a port; write it in brackets`,
+    );
   }
   return whole.kind === 'ambiguous' ? split : whole;
 }
@@ -120,7 +123,8 @@ function isV6Literal(text: string): boolean {
 function readV6(text: string): BindReading {
   const zoneAt = text.indexOf('%');
   const addr = zoneAt < 0 ? text : text.slice(0, zoneAt);
-  if (zoneAt >= 0 && !ZONE.test(text.slice(zoneAt + 1))) return ambiguous('the IPv6 zone id is empty or malformed');
+  if (zoneAt >= 0 && !ZONE.test(text.slice(zoneAt + 1)))
+    return ambiguous('the IPv6 zone id is empty or malformed');
   if (!ipaddr.IPv6.isValid(addr)) return ambiguous('the host is neither an IPv6 address nor a host name');
   const ip = ipaddr.IPv6.parse(addr);
   // ::ffff:0.0.0.0 binds the IPv4 wildcard through the mapped range (Linux, Node and Python alike).
@@ -139,11 +143,16 @@ function readPlainHost(host: string): BindReading {
   }
   // ipaddr.js's IPv4 parser follows inet_aton (a, a.b, a.b.c; 0x hex and 0 octal parts):
   // the differential test checks it against the real inet_aton.
-  if (!ipaddr.IPv4.isValid(host)) return ambiguous('the host looks numeric but is not an IPv4 address inet_aton accepts (resolvers may still look it up as a name)');
+  if (!ipaddr.IPv4.isValid(host))
+    return ambiguous(
+      'the host looks numeric but is not an IPv4 address inet_aton accepts (resolvers may still look it up as a name)',
+    );
   // Exactly 0.0.0.0: ipaddr.js's "unspecified" range is all of 0.0.0.0/8.
   const ip = ipaddr.IPv4.parse(host);
   if (ip.toString() === '0.0.0.0') return ALL_V4;
-  return ambiguous(`non-canonical IPv4 form: inet_aton reads ${ip.toString()}, inet_pton refuses it; write the dotted-quad decimal address`);
+  return ambiguous(
+    `non-canonical IPv4 form: inet_aton reads ${ip.toString()}, inet_pton refuses it; write the dotted-quad decimal address`,
+  );
 }
 
 /**

@@ -20,14 +20,24 @@ interface Budget {
   nodes: number;
 }
 
-export function toCelValue(value: unknown, limits: { maxNodes: number; maxDepth: number } = INPUT_LIMITS): unknown {
+export function toCelValue(
+  value: unknown,
+  limits: { maxNodes: number; maxDepth: number } = INPUT_LIMITS,
+): unknown {
   return convert(value, 0, { nodes: 0 }, limits);
 }
 
-function convert(value: unknown, depth: number, budget: Budget, limits: { maxNodes: number; maxDepth: number }): unknown {
+function convert(
+  value: unknown,
+  depth: number,
+  budget: Budget,
+  limits: { maxNodes: number; maxDepth: number },
+): unknown {
   budget.nodes += 1;
-  if (budget.nodes > limits.maxNodes) throw new PolicyInputError(`input has more than ${limits.maxNodes} values`);
-  if (depth > limits.maxDepth) throw new PolicyInputError(`input is nested deeper than ${limits.maxDepth} levels`);
+  if (budget.nodes > limits.maxNodes)
+    throw new PolicyInputError(`input has more than ${limits.maxNodes} values`);
+  if (depth > limits.maxDepth)
+    throw new PolicyInputError(`input is nested deeper than ${limits.maxDepth} levels`);
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'boolean':
@@ -43,11 +53,17 @@ function convert(value: unknown, depth: number, budget: Budget, limits: { maxNod
   }
 }
 
-function convertObject(value: object, depth: number, budget: Budget, limits: { maxNodes: number; maxDepth: number }): unknown {
+function convertObject(
+  value: object,
+  depth: number,
+  budget: Budget,
+  limits: { maxNodes: number; maxDepth: number },
+): unknown {
   if (Array.isArray(value)) return value.map((v) => convert(v, depth + 1, budget, limits));
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return value;
-  const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : isPlain(value) ? Object.entries(value) : fail(value);
+  const entries: Iterable<[unknown, unknown]> =
+    value instanceof Map ? value.entries() : isPlain(value) ? Object.entries(value) : fail(value);
   const out = Object.create(null) as Record<string, unknown>;
   let asMap: Map<string, unknown> | undefined;
   for (const [k, v] of entries) {
@@ -66,5 +82,7 @@ function isPlain(value: object): boolean {
 }
 
 function fail(value: object): never {
-  throw new PolicyInputError(`input holds a ${value.constructor?.name ?? 'non-plain'} object, which is not data`);
+  throw new PolicyInputError(
+    `input holds a ${value.constructor?.name ?? 'non-plain'} object, which is not data`,
+  );
 }

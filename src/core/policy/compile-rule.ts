@@ -17,7 +17,14 @@ export function normaliseRule(rule: PolicyRule): RuleDefinition {
     const a = typeof rule.action === 'string' ? rule.action : rule.action[env];
     if (a !== undefined) action[env] = a;
   }
-  const def: RuleDefinition = { id: rule.id, scenario: rule.scenario, environments, severity: rule.severity, action, message: rule.message };
+  const def: RuleDefinition = {
+    id: rule.id,
+    scenario: rule.scenario,
+    environments,
+    severity: rule.severity,
+    action,
+    message: rule.message,
+  };
   if (rule.expression !== undefined) def.expression = rule.expression;
   if (rule.builtin !== undefined) def.builtin = rule.builtin;
   if (rule.path !== undefined) def.path = rule.path;
@@ -33,7 +40,11 @@ export function normaliseRule(rule: PolicyRule): RuleDefinition {
   return def;
 }
 
-export function compileCheck(def: RuleDefinition, celEnv: Environment, builtins: BuiltinRegistry): CompiledCheck {
+export function compileCheck(
+  def: RuleDefinition,
+  celEnv: Environment,
+  builtins: BuiltinRegistry,
+): CompiledCheck {
   if (def.builtin !== undefined) return compileBuiltin(def.builtin, def.scenario, builtins);
   if (def.expression !== undefined) return compileCel(def.expression, celEnv);
   return { ok: false, error: 'exactly one of "expression" or "builtin" is required' };
@@ -41,8 +52,13 @@ export function compileCheck(def: RuleDefinition, celEnv: Environment, builtins:
 
 function compileBuiltin(name: string, scenario: Scenario, builtins: BuiltinRegistry): CompiledCheck {
   const builtin = builtins.get(name);
-  if (!builtin) return { ok: false, error: `unknown builtin "${name}" (known: ${[...builtins.keys()].sort().join(', ')})` };
-  if (!builtin.scenarios.includes(scenario)) return { ok: false, error: `builtin "${name}" does not support scenario ${scenario}` };
+  if (!builtin)
+    return {
+      ok: false,
+      error: `unknown builtin "${name}" (known: ${[...builtins.keys()].sort().join(', ')})`,
+    };
+  if (!builtin.scenarios.includes(scenario))
+    return { ok: false, error: `builtin "${name}" does not support scenario ${scenario}` };
   return { ok: true, check: { kind: 'builtin', builtin } };
 }
 
@@ -54,7 +70,10 @@ function compileCel(expression: string, celEnv: Environment): CompiledCheck {
     return { ok: false, error: `CEL syntax error: ${celErrorText(e)}` };
   }
   if (comprehensionDepth(program.ast) > MAX_COMPREHENSION_NESTING) {
-    return { ok: false, error: `CEL expression nests more than ${MAX_COMPREHENSION_NESTING} comprehensions (all/exists/map/filter)` };
+    return {
+      ok: false,
+      error: `CEL expression nests more than ${MAX_COMPREHENSION_NESTING} comprehensions (all/exists/map/filter)`,
+    };
   }
   const checked = program.check();
   if (!checked.valid) return { ok: false, error: `CEL type error: ${celErrorText(checked.error)}` };

@@ -8,17 +8,30 @@ import { defaultBuiltins } from './builtins.js';
 import { createCelEnvironment } from './cel-environment.js';
 import { compileCheck, normaliseRule } from './compile-rule.js';
 import { parsePolicyFile, type PolicyFileSource } from './parse-policy-file.js';
-import type { BuiltinRegistry, CompiledPolicySet, CompiledRule, CompileResult, RuleDefinition, RuleSummary } from './types.js';
+import type {
+  BuiltinRegistry,
+  CompiledPolicySet,
+  CompiledRule,
+  CompileResult,
+  RuleDefinition,
+  RuleSummary,
+} from './types.js';
 
 export interface CompileOptions {
   /** Built-in checks rules may name; defaults to defaultBuiltins(). */
   builtins?: BuiltinRegistry;
 }
 
-export function compilePolicySet(files: readonly PolicyFileSource[], options: CompileOptions = {}): CompileResult {
+export function compilePolicySet(
+  files: readonly PolicyFileSource[],
+  options: CompileOptions = {},
+): CompileResult {
   if (files.length === 0) return { ok: false, errors: ['no policy files: refusing an empty policy set'] };
   const builtins = options.builtins ?? defaultBuiltins();
-  const celEnvs: Record<Scenario, Environment> = { T1: createCelEnvironment('T1'), T2: createCelEnvironment('T2') };
+  const celEnvs: Record<Scenario, Environment> = {
+    T1: createCelEnvironment('T1'),
+    T2: createCelEnvironment('T2'),
+  };
   const errors: string[] = [];
   const compiled: CompiledRule[] = [];
   const seen = new Map<string, string>();
@@ -49,7 +62,8 @@ export function compilePolicySet(files: readonly PolicyFileSource[], options: Co
       compiled.push(Object.freeze({ summary: Object.freeze(summary), check: check.check }));
     }
   }
-  if (errors.length === 0 && compiled.length === 0) errors.push('the policy files hold no rules: refusing an empty policy set');
+  if (errors.length === 0 && compiled.length === 0)
+    errors.push('the policy files hold no rules: refusing an empty policy set');
   if (errors.length > 0) return { ok: false, errors };
 
   compiled.sort((a, b) => compareIds(a.summary.id, b.summary.id));

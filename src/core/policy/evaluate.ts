@@ -36,16 +36,32 @@ export function evaluatePolicies(set: CompiledPolicySet, input: PolicyInput): Fi
   // Callers pass strings from parsed input: an unknown env or scenario would
   // match no rule and pass silently, so it blocks instead.
   if (!POLICY_ENVS.includes(input.env) || !SCENARIOS.includes(input.scenario)) {
-    return [{ rule: POLICY_EVALUATION_ERROR, severity: 'critical', action: 'block', message: 'policies were not evaluated: unknown scenario or environment' }];
+    return [
+      {
+        rule: POLICY_EVALUATION_ERROR,
+        severity: 'critical',
+        action: 'block',
+        message: 'policies were not evaluated: unknown scenario or environment',
+      },
+    ];
   }
-  const rules = set.compiled.filter((r) => r.summary.scenario === input.scenario && r.summary.environments.includes(input.env));
+  const rules = set.compiled.filter(
+    (r) => r.summary.scenario === input.scenario && r.summary.environments.includes(input.env),
+  );
   if (rules.length === 0) return [];
   let vars: Record<string, unknown>;
   try {
     vars = toCelValue({ ...input.vars, env: input.env }) as Record<string, unknown>;
   } catch (e) {
     const why = e instanceof PolicyInputError ? e.message : 'input could not be prepared';
-    return [{ rule: POLICY_EVALUATION_ERROR, severity: 'critical', action: 'block', message: `policies were not evaluated: ${why}` }];
+    return [
+      {
+        rule: POLICY_EVALUATION_ERROR,
+        severity: 'critical',
+        action: 'block',
+        message: `policies were not evaluated: ${why}`,
+      },
+    ];
   }
   return rules.flatMap((rule) => evaluateRule(rule, input, vars));
 }
@@ -55,7 +71,11 @@ function evaluateRule(rule: CompiledRule, input: PolicyInput, vars: Record<strin
   try {
     if (rule.check.kind === 'builtin') {
       const hits = rule.check.builtin.run({ scenario: input.scenario, env: input.env, vars });
-      return capped(s, input.env, hits.map((h) => finding(s, input.env, `${s.message}: ${h.detail}`, h.path)));
+      return capped(
+        s,
+        input.env,
+        hits.map((h) => finding(s, input.env, `${s.message}: ${h.detail}`, h.path)),
+      );
     }
     const result = rule.check.program(vars);
     if (result === true) return [];
@@ -78,11 +98,21 @@ function finding(s: RuleSummary, env: PolicyEnv, message: string, path: string |
 /** A config full of secrets must not produce an unbounded report. */
 function capped(s: RuleSummary, env: PolicyEnv, findings: Finding[]): Finding[] {
   if (findings.length <= MAX_FINDINGS_PER_RULE) return findings;
-  const more = finding(s, env, `${s.message}: ${findings.length - MAX_FINDINGS_PER_RULE} more not listed`, undefined);
+  const more = finding(
+    s,
+    env,
+    `${s.message}: ${findings.length - MAX_FINDINGS_PER_RULE} more not listed`,
+    undefined,
+  );
   return [...findings.slice(0, MAX_FINDINGS_PER_RULE), more];
 }
 
-const AT_LEAST_HIGH: Record<Severity, Severity> = { critical: 'critical', high: 'high', medium: 'high', low: 'high' };
+const AT_LEAST_HIGH: Record<Severity, Severity> = {
+  critical: 'critical',
+  high: 'high',
+  medium: 'high',
+  low: 'high',
+};
 
 function evaluationError(s: RuleSummary, what: string): Finding {
   const f: Finding = {
@@ -101,4 +131,3 @@ function errorCode(e: unknown): string {
   if (typeof code === 'string' && /^[a-z_]{1,40}$/.test(code)) return code;
   return e instanceof Error ? e.name.slice(0, 40) : 'unknown error';
 }
-

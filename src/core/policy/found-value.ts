@@ -31,7 +31,13 @@ function lookup(root: unknown, segments: readonly string[]): { present: boolean;
       current = current.get(s);
       continue;
     }
-    if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, s)) return { present: false };
+    if (
+      current === null ||
+      typeof current !== 'object' ||
+      Array.isArray(current) ||
+      !Object.hasOwn(current, s)
+    )
+      return { present: false };
     current = (current as Record<string, unknown>)[s];
   }
   return { present: true, value: current };

@@ -8,5 +8,12 @@ export { scanForSecrets, secretScanBuiltin, type SecretHit } from './secret-scan
 export { SCENARIO_VARIABLES } from './cel-environment.js';
 export type { PolicyFileSource } from './parse-policy-file.js';
 export type {
-  BuiltinCheck, BuiltinContext, BuiltinHit, BuiltinRegistry, CompiledPolicySet, CompileResult, RuleDefinition, RuleSummary,
+  BuiltinCheck,
+  BuiltinContext,
+  BuiltinHit,
+  BuiltinRegistry,
+  CompiledPolicySet,
+  CompileResult,
+  RuleDefinition,
+  RuleSummary,
 } from './types.js';

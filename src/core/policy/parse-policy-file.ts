@@ -25,31 +25,48 @@ export function parsePolicyFile(source: PolicyFileSource): ParsedPolicyFile {
   const data = parseYaml(name, text);
   if (!data.ok) return data;
   const result = PolicyFileSchema.safeParse(data.value);
-  if (!result.success) return { ok: false, errors: result.error.issues.map((i) => `${name}: ${describeIssue(i, data.value)}`) };
+  if (!result.success)
+    return { ok: false, errors: result.error.issues.map((i) => `${name}: ${describeIssue(i, data.value)}`) };
   return { ok: true, file: result.data };
 }
 
 const WHAT = 'policy file';
 
-function parseYaml(name: string, text: string): { ok: true; value: unknown } | { ok: false; errors: string[] } {
-  const r = parseStrict(Buffer.from(text, 'utf8'), WHAT, { maxBytes: MAX_POLICY_FILE_BYTES, maxAliases: MAX_POLICY_YAML_ALIASES, maxDepth: 64 });
+function parseYaml(
+  name: string,
+  text: string,
+): { ok: true; value: unknown } | { ok: false; errors: string[] } {
+  const r = parseStrict(Buffer.from(text, 'utf8'), WHAT, {
+    maxBytes: MAX_POLICY_FILE_BYTES,
+    maxAliases: MAX_POLICY_YAML_ALIASES,
+    maxDepth: 64,
+  });
   if (r.ok) return { ok: true, value: r.value };
-  const why = r.message.startsWith(`${WHAT} is not valid YAML/JSON: `) ? r.message.slice(`${WHAT} is not valid YAML/JSON: `.length) : r.message;
+  const why = r.message.startsWith(`${WHAT} is not valid YAML/JSON: `)
+    ? r.message.slice(`${WHAT} is not valid YAML/JSON: `.length)
+    : r.message;
   return { ok: false, errors: [`${name}: invalid YAML: ${firstLine(why)}`] };
 }
 
 /** `rules[3] (id "x"): unknown key "expresion"` rather than a bare zod path. */
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const path = issue.path;
-  let where = path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  let where =
+    path.length === 0
+      ? '(root)'
+      : path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '');
   if (path[0] === 'rules' && typeof path[1] === 'number') {
     const id = ruleIdAt(value, path[1]);
     const rest = path.slice(2).map(String).join('.');
     where = `rule ${id ? `"${id}"` : `#${path[1] + 1}`}${rest ? ` field ${rest}` : ''}`;
   }
-  const message = issue.code === 'unrecognized_keys'
-    ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo would silently change the rule)`
-    : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo would silently change the rule)`
+      : issue.message;
   return `${where}: ${message}`;
 }
 

@@ -22,13 +22,17 @@ export function findPublicBinds(config: unknown): BuiltinHit[] {
   checkHostKeys(config, '', hits, 0);
   if (isObj(config.server)) checkHostKeys(config.server, 'server', hits, 0);
   const ports = config.ports;
-  const entries = Array.isArray(ports) ? ports.map((p, i): [string, unknown] => [`ports[${i}]`, p])
-    : isObj(ports) ? Object.entries(ports).map(([k, p]): [string, unknown] => [`ports.${k}`, p]) : [];
+  const entries = Array.isArray(ports)
+    ? ports.map((p, i): [string, unknown] => [`ports[${i}]`, p])
+    : isObj(ports)
+      ? Object.entries(ports).map(([k, p]): [string, unknown] => [`ports.${k}`, p])
+      : [];
   for (const [at, p] of entries) {
     // A bare port number names no host: the existing contract leaves it alone.
     if (!isObj(p)) continue;
     checkHostKeys(p, at, hits, 0);
-    if (String(p.public).toLowerCase() === 'true') hits.push({ path: `${at}.public`, detail: 'the port is marked public' });
+    if (String(p.public).toLowerCase() === 'true')
+      hits.push({ path: `${at}.public`, detail: 'the port is marked public' });
   }
   return hits;
 }
@@ -40,7 +44,13 @@ function checkHostKeys(obj: Obj, at: string, hits: BuiltinHit[], depth: number):
   }
 }
 
-function checkValue(value: unknown, path: string, bareNumberIsPort: boolean, hits: BuiltinHit[], depth: number): void {
+function checkValue(
+  value: unknown,
+  path: string,
+  bareNumberIsPort: boolean,
+  hits: BuiltinHit[],
+  depth: number,
+): void {
   if (value === null || value === undefined) return;
   if (depth > MAX_NESTING) {
     hits.push({ path, detail: `${AMBIGUOUS_BIND} bind host nested too deep to read` });
@@ -66,12 +76,14 @@ function checkValue(value: unknown, path: string, bareNumberIsPort: boolean, hit
 function checkString(value: string, path: string, bareNumberIsPort: boolean, hits: BuiltinHit[]): void {
   const r = readBindHost(value, bareNumberIsPort);
   if (r.kind === 'all') hits.push({ path, detail: `binds all interfaces (reads as ${r.address})` });
-  else if (r.kind === 'ambiguous') hits.push({ path, detail: `${AMBIGUOUS_BIND} bind host cannot be read one way: ${r.why}` });
+  else if (r.kind === 'ambiguous')
+    hits.push({ path, detail: `${AMBIGUOUS_BIND} bind host cannot be read one way: ${r.why}` });
 }
 
 export const publicBindBuiltin: BuiltinCheck = {
   name: 'public-bind',
-  description: 'hosts that bind all interfaces as Node listen / Python bind / inet_aton read them, ports marked public, and hosts readers disagree on',
+  description:
+    'hosts that bind all interfaces as Node listen / Python bind / inet_aton read them, ports marked public, and hosts readers disagree on',
   scenarios: ['T1'],
   run(ctx): BuiltinHit[] {
     return findPublicBinds(ctx.vars.config);

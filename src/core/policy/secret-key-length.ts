@@ -38,7 +38,11 @@ function walk(value: unknown, at: string, depth: number, hits: BuiltinHit[]): vo
 }
 
 function childPath(at: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(key) ? (at ? `${at}.${key}` : key) : `${at}[${JSON.stringify(key.slice(0, 64))}]`;
+  return /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(key)
+    ? at
+      ? `${at}.${key}`
+      : key
+    : `${at}[${JSON.stringify(key.slice(0, 64))}]`;
 }
 
 /** Why an inline secret_key value is too weak, or undefined when it is acceptable. Never the value. */
@@ -47,7 +51,9 @@ function shortKey(v: unknown): string | undefined {
   if (v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v))) return undefined;
   if (typeof v === 'string') {
     if (isReference(v.trim())) return undefined;
-    return v.length >= MIN_SECRET_KEY_LENGTH ? undefined : `an inline key shorter than ${MIN_SECRET_KEY_LENGTH} characters`;
+    return v.length >= MIN_SECRET_KEY_LENGTH
+      ? undefined
+      : `an inline key shorter than ${MIN_SECRET_KEY_LENGTH} characters`;
   }
   return `a ${Array.isArray(v) ? 'list' : typeof v === 'bigint' ? 'number' : typeof v} is not a key`;
 }

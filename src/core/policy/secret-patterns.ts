@@ -10,17 +10,32 @@
  */
 const VALUE_DETECTORS: ReadonlyArray<{ kind: string; re: RegExp }> = [
   { kind: 'private key (PEM block)', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
-  { kind: 'AWS access key id', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])/ },
-  { kind: 'GitHub token', re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/ },
-  { kind: 'GitLab token', re: /(?<![A-Za-z0-9_])gl(?:pat|ptt|rt|dt|ft|cbt|imt|soat|agent|oas|ffct)-[0-9A-Za-z_.-]{20,}/ },
-  { kind: 'Slack token', re: /(?<![A-Za-z0-9])xox[abeprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+/ },
+  {
+    kind: 'AWS access key id',
+    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])/,
+  },
+  {
+    kind: 'GitHub token',
+    re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/,
+  },
+  {
+    kind: 'GitLab token',
+    re: /(?<![A-Za-z0-9_])gl(?:pat|ptt|rt|dt|ft|cbt|imt|soat|agent|oas|ffct)-[0-9A-Za-z_.-]{20,}/,
+  },
+  {
+    kind: 'Slack token',
+    re: /(?<![A-Za-z0-9])xox[abeprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+/,
+  },
   { kind: 'Slack webhook URL', re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{40,}/ },
   { kind: 'Stripe key', re: /(?<![A-Za-z0-9])(?:sk|rk)_(?:test|live|prod)_[A-Za-z0-9]{10,99}/ },
   { kind: 'Twilio API key', re: /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![0-9a-fA-F])/ },
   { kind: 'SendGrid API key', re: /SG\.[A-Za-z0-9=_-]{20,24}\.[A-Za-z0-9=_-]{39,50}/ },
   { kind: 'npm token', re: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/ },
   { kind: 'PyPI token', re: /pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/ },
-  { kind: 'Azure AD client secret', re: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/ },
+  {
+    kind: 'Azure AD client secret',
+    re: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/,
+  },
   { kind: 'Heroku API key', re: /HRKU-AA[0-9A-Za-z_-]{58}/ },
   { kind: 'DigitalOcean token', re: /do[opr]_v1_[a-f0-9]{64}/ },
   { kind: 'Shopify token', re: /shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}/ },
@@ -33,7 +48,10 @@ const VALUE_DETECTORS: ReadonlyArray<{ kind: string; re: RegExp }> = [
   { kind: 'Hugging Face token', re: /(?<![A-Za-z0-9])hf_[A-Za-z]{34}(?![A-Za-z0-9])/ },
   { kind: 'age secret key', re: /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/ },
   { kind: 'Postman API key', re: /PMAK-[a-f0-9]{24}-[a-f0-9]{34}/ },
-  { kind: 'Grafana token', re: /(?<![A-Za-z0-9])(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2})/ },
+  {
+    kind: 'Grafana token',
+    re: /(?<![A-Za-z0-9])(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2})/,
+  },
   { kind: 'Doppler token', re: /dp\.pt\.[a-zA-Z0-9]{43}/ },
   { kind: 'Linear API key', re: /lin_api_[A-Za-z0-9]{40}/ },
   { kind: 'New Relic key', re: /NRAK-[A-Z0-9]{27}/ },
@@ -50,11 +68,13 @@ const VALUE_DETECTORS: ReadonlyArray<{ kind: string; re: RegExp }> = [
  * unanchored searches with lookbehinds: the scan stays on the admission hot
  * path at one regex per string.
  */
-const ANY_TOKEN_PREFIX = new RegExp([
-  '-----BEGIN |LS0tLS1CRUdJTi|A(?:KIA|SIA|BIA|CCA|3T|Iza|GE-SECRET)|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|xapp-|hooks\\.slack',
-  '[sr]k_|SK[0-9a-fA-F]{32}|SG\\.|npm_|pypi-|\\dQ~|HRKU-|do[opr]_v1_|shp[acps]|key-|EAAA|sq0|dapi|T3BlbkFJ|sk-ant-|hv[sb]\\.',
-  'hf_|PMAK-|gl(?:sa|c)_|dp\\.pt\\.|lin_api_|NRAK-|pul-|sntry|eyJ',
-].join('|'));
+const ANY_TOKEN_PREFIX = new RegExp(
+  [
+    '-----BEGIN |LS0tLS1CRUdJTi|A(?:KIA|SIA|BIA|CCA|3T|Iza|GE-SECRET)|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|xapp-|hooks\\.slack',
+    '[sr]k_|SK[0-9a-fA-F]{32}|SG\\.|npm_|pypi-|\\dQ~|HRKU-|do[opr]_v1_|shp[acps]|key-|EAAA|sq0|dapi|T3BlbkFJ|sk-ant-|hv[sb]\\.',
+    'hf_|PMAK-|gl(?:sa|c)_|dp\\.pt\\.|lin_api_|NRAK-|pul-|sntry|eyJ',
+  ].join('|'),
+);
 
 /** base64 of "-----BEGIN " at offset 0: a PEM file pasted as base64 (a Kubernetes Secret habit). */
 const BASE64_PEM = /(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/=\s]{16,}/;
@@ -73,7 +93,12 @@ export function detectTokenKind(text: string): string | undefined {
   if (kind) return kind;
   if (urlKind) return urlKind;
   const b64 = BASE64_PEM.exec(text);
-  if (b64 && /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY/.test(Buffer.from(b64[0].replace(/\s+/g, ''), 'base64').toString('latin1'))) {
+  if (
+    b64 &&
+    /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY/.test(
+      Buffer.from(b64[0].replace(/\s+/g, ''), 'base64').toString('latin1'),
+    )
+  ) {
     return 'private key (base64-encoded PEM block)';
   }
   return undefined;
@@ -90,7 +115,10 @@ const SNAKE_CASE = /^_?[a-z0-9]+(?:_[a-z0-9]+)*_?$/;
 export function normaliseKey(key: string): string {
   // Already snake_case (the common YAML spelling): nothing to rewrite.
   if (SNAKE_CASE.test(key)) return key;
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_');
 }
 
 /**
@@ -101,16 +129,30 @@ export function normaliseKey(key: string): string {
  * another word and are not credentials.
  */
 const CREDENTIAL_NAME = new RegExp(
-  '(?:^|_)(password|passwd|pwd|pass|passphrase|client_secret|secret_access_key|secret|token|api_key|apikey|access_key|private_key'
-  + '|encryption_key|signing_key|master_key|credentials|credential|auth)(?:_(?:b64|base64|hex|value|raw|plain|plaintext|enc|encoded))?$',
+  '(?:^|_)(password|passwd|pwd|pass|passphrase|client_secret|secret_access_key|secret|token|api_key|apikey|access_key|private_key' +
+    '|encryption_key|signing_key|master_key|credentials|credential|auth)(?:_(?:b64|base64|hex|value|raw|plain|plaintext|enc|encoded))?$',
 );
 
 const NAME_KINDS: Readonly<Record<string, string>> = {
-  password: 'inline password', passwd: 'inline password', pwd: 'inline password', pass: 'inline password',
-  passphrase: 'inline passphrase', client_secret: 'inline client secret', secret_access_key: 'inline secret access key',
-  secret: 'inline secret', token: 'inline token', api_key: 'inline API key', apikey: 'inline API key', access_key: 'inline access key',
-  private_key: 'inline private key', encryption_key: 'inline encryption key', signing_key: 'inline signing key', master_key: 'inline master key',
-  credentials: 'inline credentials', credential: 'inline credentials', auth: 'inline credentials (user:password)',
+  password: 'inline password',
+  passwd: 'inline password',
+  pwd: 'inline password',
+  pass: 'inline password',
+  passphrase: 'inline passphrase',
+  client_secret: 'inline client secret',
+  secret_access_key: 'inline secret access key',
+  secret: 'inline secret',
+  token: 'inline token',
+  api_key: 'inline API key',
+  apikey: 'inline API key',
+  access_key: 'inline access key',
+  private_key: 'inline private key',
+  encryption_key: 'inline encryption key',
+  signing_key: 'inline signing key',
+  master_key: 'inline master key',
+  credentials: 'inline credentials',
+  credential: 'inline credentials',
+  auth: 'inline credentials (user:password)',
 };
 
 /** The kind for an `auth` key: reported only when the value has a credential's shape (isAuthCredential). */
@@ -144,7 +186,9 @@ export function credentialNameKind(name: string): string | undefined {
 /** Wider than credentialKeyKind: keys whose values must never be echoed in a message. */
 export function looksSecretKey(key: string): boolean {
   const name = normaliseKey(key);
-  return /pass|pwd|secret|token|credential|private|auth|cookie|session|salt|(^|_)(api_?)?key($|_)|apikey/.test(name);
+  return /pass|pwd|secret|token|credential|private|auth|cookie|session|salt|(^|_)(api_?)?key($|_)|apikey/.test(
+    name,
+  );
 }
 
 /**
@@ -154,7 +198,8 @@ export function looksSecretKey(key: string): boolean {
  * Manager / SSM ARN. A literal that merely starts like one (`secret:hunter2`,
  * `env:pw`, `$pw`) is a literal: it is what the consumer would use.
  */
-const REFERENCE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_.]*\}|(?:vault|k8s-secret|ref\+[a-z0-9]+):\/\/[^\s@]+|arn:aws[a-z-]*:(?:secretsmanager|ssm):\S+)$/;
+const REFERENCE =
+  /^(?:\$\{[A-Za-z_][A-Za-z0-9_.]*\}|(?:vault|k8s-secret|ref\+[a-z0-9]+):\/\/[^\s@]+|arn:aws[a-z-]*:(?:secretsmanager|ssm):\S+)$/;
 
 export function isReference(value: string): boolean {
   return REFERENCE.test(value);

@@ -1,7 +1,15 @@
 // Built-in `secret-scan`: walks the parsed config and reports inline
 // credentials, one finding per path, naming the path and the KIND of secret,
 // never the value or any part of it (not even a prefix or a length).
-import { AWS_SECRET_VALUE, AUTH_KIND, credentialNameKind, detectTokenKind, isAuthCredential, isInlineLiteral, normaliseKey } from './secret-patterns.js';
+import {
+  AWS_SECRET_VALUE,
+  AUTH_KIND,
+  credentialNameKind,
+  detectTokenKind,
+  isAuthCredential,
+  isInlineLiteral,
+  normaliseKey,
+} from './secret-patterns.js';
 import type { BuiltinCheck, BuiltinHit } from './types.js';
 
 export interface SecretHit {
@@ -36,7 +44,8 @@ export function scanForSecrets(root: unknown): SecretHit[] {
   const hits = [...walk.hits].map(([path, kind]) => ({ path, kind }));
   hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Fail closed: a config too big or too deep to scan is itself a finding.
-  if (walk.truncated) hits.push({ path: '(config)', kind: 'config too large or too deep to scan completely' });
+  if (walk.truncated)
+    hits.push({ path: '(config)', kind: 'config too large or too deep to scan completely' });
   return hits;
 }
 
@@ -50,7 +59,15 @@ function record(walk: Walk, place: Place | undefined, kind: string): void {
  * `awsAware`: an ancestor key or a sibling says AWS, so a bare 40-char secret is an AWS secret key.
  */
 /** `tokenKind`: what detectTokenKind already said of a string value (null: nothing), when the caller asked. */
-function visit(value: unknown, place: Place | undefined, name: string | undefined, awsAware: boolean, depth: number, walk: Walk, tokenKind?: string | null): void {
+function visit(
+  value: unknown,
+  place: Place | undefined,
+  name: string | undefined,
+  awsAware: boolean,
+  depth: number,
+  walk: Walk,
+  tokenKind?: string | null,
+): void {
   walk.nodes += 1;
   if (walk.nodes > SCAN_LIMITS.maxNodes || depth > SCAN_LIMITS.maxDepth) {
     walk.truncated = true;
@@ -64,16 +81,25 @@ function visit(value: unknown, place: Place | undefined, name: string | undefine
     return;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) visit(value[i], { parent: place, step: i, redact: false }, name, awsAware, depth + 1, walk);
+    for (let i = 0; i < value.length; i++)
+      visit(value[i], { parent: place, step: i, redact: false }, name, awsAware, depth + 1, walk);
     return;
   }
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) visitObject(value, place, awsAware, depth, walk);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array))
+    visitObject(value, place, awsAware, depth, walk);
 }
 
-function visitObject(value: object, place: Place | undefined, awsAware: boolean, depth: number, walk: Walk): void {
-  const entries: Array<[string, unknown]> = value instanceof Map
-    ? [...value.entries()].map(([k, v]): [string, unknown] => [String(k), v])
-    : Object.entries(value);
+function visitObject(
+  value: object,
+  place: Place | undefined,
+  awsAware: boolean,
+  depth: number,
+  walk: Walk,
+): void {
+  const entries: Array<[string, unknown]> =
+    value instanceof Map
+      ? [...value.entries()].map(([k, v]): [string, unknown] => [String(k), v])
+      : Object.entries(value);
   const names = entries.map(([k]) => normaliseKey(k));
   // Each string is run through the detectors once, for the sibling test and its own.
   const kinds = entries.map(([, v]) => (typeof v === 'string' ? (detectTokenKind(v) ?? null) : undefined));
@@ -88,15 +114,27 @@ function visitObject(value: object, place: Place | undefined, awsAware: boolean,
   }
 }
 
-function visitString(value: string, place: Place | undefined, name: string | undefined, awsAware: boolean, walk: Walk, known?: string | null): void {
+function visitString(
+  value: string,
+  place: Place | undefined,
+  name: string | undefined,
+  awsAware: boolean,
+  walk: Walk,
+  known?: string | null,
+): void {
   const tokenKind = known === undefined ? detectTokenKind(value) : known;
   if (tokenKind) return record(walk, place, tokenKind);
   if (name === undefined) return;
-  if (value.length === 40 && AWS_SECRET_VALUE.test(value) && (name.includes('secret_access_key') || (awsAware && name.includes('secret')))) {
+  if (
+    value.length === 40 &&
+    AWS_SECRET_VALUE.test(value) &&
+    (name.includes('secret_access_key') || (awsAware && name.includes('secret')))
+  ) {
     return record(walk, place, 'AWS secret access key');
   }
   const kind = credentialNameKind(name);
-  if (kind && isInlineLiteral(value) && (kind !== AUTH_KIND || isAuthCredential(value))) record(walk, place, kind);
+  if (kind && isInlineLiteral(value) && (kind !== AUTH_KIND || isAuthCredential(value)))
+    record(walk, place, kind);
 }
 
 function pathOf(place: Place | undefined): string {
@@ -118,7 +156,8 @@ function joinPath(parent: string, key: string, redact: boolean): string {
 /** The registry entry: T1 scans `config`, T2 scans the replication `manifest`. */
 export const secretScanBuiltin: BuiltinCheck = {
   name: 'secret-scan',
-  description: 'inline credentials: AWS keys, private-key PEM blocks, GitHub/Slack tokens, JWTs, Google API keys, password/secret/token keys holding literals',
+  description:
+    'inline credentials: AWS keys, private-key PEM blocks, GitHub/Slack tokens, JWTs, Google API keys, password/secret/token keys holding literals',
   scenarios: ['T1', 'T2'],
   run(ctx): BuiltinHit[] {
     const root = ctx.scenario === 'T1' ? ctx.vars.config : ctx.vars.manifest;

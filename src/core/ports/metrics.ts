@@ -18,7 +18,12 @@ export interface Metrics {
   /** A standing alert condition (audit-chain, audit-sink, policy-load, key-load, cert-expiry) holds or not. */
   condition?(kind: string, active: boolean): void;
   /** Each finished background audit run (services/background-audit.ts). */
-  backgroundAudit?(run: { objects: number; finishedAt: string; errors: readonly string[]; results: Record<'pass' | 'fail' | 'warn' | 'error', number> }): void;
+  backgroundAudit?(run: {
+    objects: number;
+    finishedAt: string;
+    errors: readonly string[];
+    results: Record<'pass' | 'fail' | 'warn' | 'error', number>;
+  }): void;
 }
 
 export const noMetrics: Metrics = {

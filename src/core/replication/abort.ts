@@ -7,9 +7,15 @@ export function abortFinding(signal: AbortSignal): Finding {
   const reason: unknown = signal.reason;
   const name = reason instanceof Error ? reason.name : '';
   if (name === 'TimeoutError') {
-    return blockFinding('deadline-exceeded', 'the verification deadline passed before the artifacts were fully read; retry (possibly with a longer deadline)');
+    return blockFinding(
+      'deadline-exceeded',
+      'the verification deadline passed before the artifacts were fully read; retry (possibly with a longer deadline)',
+    );
   }
-  const why = reason instanceof Error && reason.message && name !== 'AbortError' ? `: ${reason.message.slice(0, 200)}` : '';
+  const why =
+    reason instanceof Error && reason.message && name !== 'AbortError'
+      ? `: ${reason.message.slice(0, 200)}`
+      : '';
   return blockFinding('verification-aborted', `verification was aborted before it finished${why}`);
 }
 
@@ -18,15 +24,24 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** iterator.next(), or a rejection as soon as the signal fires. */
-export function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): Promise<IteratorResult<T>> {
+export function nextOrAbort<T>(
+  it: AsyncIterator<T>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<T>> {
   if (!signal) return it.next();
   throwIfAborted(signal);
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(new VerificationFailure(abortFinding(signal)));
     signal.addEventListener('abort', onAbort, { once: true });
     it.next().then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e instanceof Error ? e : new Error(String(e))); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
     );
   });
 }

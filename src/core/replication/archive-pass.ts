@@ -36,7 +36,12 @@ export interface ArchivePassResult {
   uncompressed: number;
 }
 
-export async function streamArchive(source: ByteSource, visitor: TarVisitor, limits: ReplicationLimits, opts: ArchivePassOptions): Promise<ArchivePassResult> {
+export async function streamArchive(
+  source: ByteSource,
+  visitor: TarVisitor,
+  limits: ReplicationLimits,
+  opts: ArchivePassOptions,
+): Promise<ArchivePassResult> {
   const pass = new ArchivePass(visitor, limits, opts);
   const finding = await pass.run(source);
   return {
@@ -55,7 +60,11 @@ class ArchivePass {
   digestHex: string | undefined;
   private head: Buffer = Buffer.alloc(0);
 
-  constructor(visitor: TarVisitor, limits: ReplicationLimits, private readonly opts: ArchivePassOptions) {
+  constructor(
+    visitor: TarVisitor,
+    limits: ReplicationLimits,
+    private readonly opts: ArchivePassOptions,
+  ) {
     this.budget = new InflateBudget(limits);
     this.reader = new TarReader(visitor, limits);
   }
@@ -109,8 +118,14 @@ class ArchivePass {
       finished = true;
       if (hash) this.digestHex = hash.digest('hex');
     } catch (e) {
-      this.stop(e instanceof VerificationFailure ? e.finding : blockFinding('snapshot-read-error',
-        `reading ${this.opts.label} (${source.name.slice(0, 200)}) failed after ${this.budget.compressed} bytes: ${errorText(e)}`));
+      this.stop(
+        e instanceof VerificationFailure
+          ? e.finding
+          : blockFinding(
+              'snapshot-read-error',
+              `reading ${this.opts.label} (${source.name.slice(0, 200)}) failed after ${this.budget.compressed} bytes: ${errorText(e)}`,
+            ),
+      );
     } finally {
       if (!finished) releaseIterator(it);
     }
@@ -133,7 +148,12 @@ class ArchivePass {
     const kind = detectCompression(this.head);
     if (!this.opts.accept.includes(kind)) {
       const want = this.opts.accept.map((k) => (k === 'none' ? 'plain tar' : k)).join(' or ');
-      throw new VerificationFailure(blockFinding('archive-corrupt', `${this.opts.label} is not a valid ${want} stream (its first bytes are ${kind === 'none' ? 'no known compression' : kind})`));
+      throw new VerificationFailure(
+        blockFinding(
+          'archive-corrupt',
+          `${this.opts.label} is not a valid ${want} stream (its first bytes are ${kind === 'none' ? 'no known compression' : kind})`,
+        ),
+      );
     }
     this.decoder = createDecoder(kind, (c) => this.onDecoded(c));
   }
@@ -158,7 +178,10 @@ class ArchivePass {
     // what is verified is the whole decoded stream, which every reader sees.
     const trailing = this.budget.compressed - this.decoder!.consumed();
     if (trailing > 0) {
-      this.failure = blockFinding('archive-trailing-data', `${trailing} bytes after the end of the ${this.decoder!.kind} stream of ${this.opts.label}`);
+      this.failure = blockFinding(
+        'archive-trailing-data',
+        `${trailing} bytes after the end of the ${this.decoder!.kind} stream of ${this.opts.label}`,
+      );
       return;
     }
     try {
@@ -176,11 +199,25 @@ class ArchivePass {
     // Garbage after a complete archive is "trailing data", not corruption of what we verified.
     if (kind === 'gzip' && (this.reader.complete || /header check|unknown compression method/i.test(msg))) {
       // The first member's header was valid, so a header error comes from bytes after a member.
-      return blockFinding('archive-trailing-data', `bytes after the end of a gzip member are not gzip (${msg})`);
+      return blockFinding(
+        'archive-trailing-data',
+        `bytes after the end of a gzip member are not gzip (${msg})`,
+      );
     }
-    if (code === 'LZ4_TRUNCATED' || /unexpected end/i.test(msg)) return blockFinding('archive-truncated', `the ${kind} stream of ${this.opts.label} is truncated (${msg})${this.at()}`);
-    if (/too much memory|window/i.test(msg)) return blockFinding('archive-gzip-bomb', `${this.opts.label}: the ${kind} frame asks for more decoder memory than allowed (${msg})`);
-    return blockFinding('archive-corrupt', `${this.opts.label} is not a valid ${kind} stream: ${msg}${this.at()}`);
+    if (code === 'LZ4_TRUNCATED' || /unexpected end/i.test(msg))
+      return blockFinding(
+        'archive-truncated',
+        `the ${kind} stream of ${this.opts.label} is truncated (${msg})${this.at()}`,
+      );
+    if (/too much memory|window/i.test(msg))
+      return blockFinding(
+        'archive-gzip-bomb',
+        `${this.opts.label}: the ${kind} frame asks for more decoder memory than allowed (${msg})`,
+      );
+    return blockFinding(
+      'archive-corrupt',
+      `${this.opts.label} is not a valid ${kind} stream: ${msg}${this.at()}`,
+    );
   }
 
   private at(): string {

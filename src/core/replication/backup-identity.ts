@@ -41,11 +41,17 @@ export function parseBackupLabel(bytes: Uint8Array): BackupLabel | string {
   const start = /^START WAL LOCATION: ([0-9A-F]{1,8}\/[0-9A-F]{1,8}) \(file ([0-9A-F]{24})\)$/m.exec(text);
   const tli = /^START TIMELINE: ([0-9]{1,10})$/m.exec(text);
   if (!start || !tli) return 'backup_label lacks its START WAL LOCATION or START TIMELINE line';
-  if (text.split('\n').filter((l) => l.startsWith('START WAL LOCATION:')).length !== 1) return 'backup_label has more than one START WAL LOCATION line';
+  if (text.split('\n').filter((l) => l.startsWith('START WAL LOCATION:')).length !== 1)
+    return 'backup_label has more than one START WAL LOCATION line';
   const inc = /^INCREMENTAL FROM LSN: ([0-9A-F]{1,8}\/[0-9A-F]{1,8})$/m.exec(text);
   const startLsn = parseLsn(start[1]!);
   const segmentSize = segmentSizeFor(startLsn, Number(tli[1]), start[2]!);
-  return { startLsn, startTimeline: Number(tli[1]), ...(segmentSize ? { segmentSize } : {}), ...(inc ? { incrementalFromLsn: parseLsn(inc[1]!) } : {}) };
+  return {
+    startLsn,
+    startTimeline: Number(tli[1]),
+    ...(segmentSize ? { segmentSize } : {}),
+    ...(inc ? { incrementalFromLsn: parseLsn(inc[1]!) } : {}),
+  };
 }
 
 /** The WAL segment size (1 MiB..1 GiB) for which `lsn` lies in the segment named `file`. */
@@ -56,9 +62,14 @@ function segmentSizeFor(lsn: bigint, timeline: number, file: string): number | u
   return undefined;
 }
 
-export function checkIdentity(manifest: BackupManifest, kept: ReadonlyMap<string, Uint8Array>, required: boolean): BackupIdentity {
+export function checkIdentity(
+  manifest: BackupManifest,
+  kept: ReadonlyMap<string, Uint8Array>,
+  required: boolean,
+): BackupIdentity {
   const findings: Finding[] = [];
-  const pick = (name: string): Uint8Array | undefined => kept.get(name) ?? [...kept].find(([k]) => k.endsWith(`/${name}`))?.[1];
+  const pick = (name: string): Uint8Array | undefined =>
+    kept.get(name) ?? [...kept].find(([k]) => k.endsWith(`/${name}`))?.[1];
   const control = pick('global/pg_control');
   const labelBytes = pick('backup_label');
   const out: BackupIdentity = { findings };
@@ -66,13 +77,28 @@ export function checkIdentity(manifest: BackupManifest, kept: ReadonlyMap<string
     const id = controlSystemId(control);
     if (id !== undefined) out.systemId = id;
     if (id !== undefined && manifest.systemId !== undefined && id !== manifest.systemId) {
-      findings.push(blockFinding('backup-system-id-mismatch', `global/pg_control has system identifier ${id} but backup_manifest says ${manifest.systemId}: the files come from another cluster`, 'global/pg_control'));
+      findings.push(
+        blockFinding(
+          'backup-system-id-mismatch',
+          `global/pg_control has system identifier ${id} but backup_manifest says ${manifest.systemId}: the files come from another cluster`,
+          'global/pg_control',
+        ),
+      );
     }
   } else if (required) {
-    findings.push(blockFinding('backup-file-missing', 'the backup has no global/pg_control', 'global/pg_control'));
+    findings.push(
+      blockFinding('backup-file-missing', 'the backup has no global/pg_control', 'global/pg_control'),
+    );
   }
   if (!labelBytes) {
-    if (required) findings.push(blockFinding('backup-label-mismatch', 'the backup has no backup_label: restored without it, PostgreSQL would treat the copy as a crashed primary and not replay from the backup start', 'backup_label'));
+    if (required)
+      findings.push(
+        blockFinding(
+          'backup-label-mismatch',
+          'the backup has no backup_label: restored without it, PostgreSQL would treat the copy as a crashed primary and not replay from the backup start',
+          'backup_label',
+        ),
+      );
     return out;
   }
   const label = parseBackupLabel(labelBytes);
@@ -81,14 +107,34 @@ export function checkIdentity(manifest: BackupManifest, kept: ReadonlyMap<string
     return out;
   }
   out.label = label;
-  if (label.incrementalFromLsn !== undefined || manifest.files.some((f) => /(^|\/)INCREMENTAL\./.test(f.path))) {
+  if (
+    label.incrementalFromLsn !== undefined ||
+    manifest.files.some((f) => /(^|\/)INCREMENTAL\./.test(f.path))
+  ) {
     // Restoring one link of a chain alone gives a broken cluster; verifying the chain is not implemented yet.
-    findings.push(blockFinding('backup-incremental-unsupported', `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFromLsn !== undefined ? formatLsn(label.incrementalFromLsn) : '?'}): it cannot be restored alone; combine the chain with pg_combinebackup and send the combined backup`, 'backup_label'));
+    findings.push(
+      blockFinding(
+        'backup-incremental-unsupported',
+        `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFromLsn !== undefined ? formatLsn(label.incrementalFromLsn) : '?'}): it cannot be restored alone; combine the chain with pg_combinebackup and send the combined backup`,
+        'backup_label',
+      ),
+    );
   }
-  const match = manifest.walRanges.some((r) => r.start === label.startLsn && r.timeline === label.startTimeline);
+  const match = manifest.walRanges.some(
+    (r) => r.start === label.startLsn && r.timeline === label.startTimeline,
+  );
   if (!match) {
-    const ranges = manifest.walRanges.map((r) => `timeline ${r.timeline} ${formatLsn(r.start)}..${formatLsn(r.end)}`).join(', ') || 'none';
-    findings.push(blockFinding('backup-label-mismatch', `backup_label starts at ${formatLsn(label.startLsn)} on timeline ${label.startTimeline} but backup_manifest's WAL-Ranges are ${ranges}: the label and the manifest describe different backups`, 'backup_label'));
+    const ranges =
+      manifest.walRanges
+        .map((r) => `timeline ${r.timeline} ${formatLsn(r.start)}..${formatLsn(r.end)}`)
+        .join(', ') || 'none';
+    findings.push(
+      blockFinding(
+        'backup-label-mismatch',
+        `backup_label starts at ${formatLsn(label.startLsn)} on timeline ${label.startTimeline} but backup_manifest's WAL-Ranges are ${ranges}: the label and the manifest describe different backups`,
+        'backup_label',
+      ),
+    );
   }
   return out;
 }

@@ -8,22 +8,34 @@ import type { PgChecksumAlgorithm } from './entry-digests.js';
 
 const LSN = z.string().regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/);
 
-const FileSchema = z.object({
-  'Path': z.string().optional(),
-  'Encoded-Path': z.string().regex(/^([0-9a-fA-F]{2})+$/).optional(),
-  'Size': z.number().int().nonnegative(),
-  'Last-Modified': z.string().optional(),
-  'Checksum-Algorithm': z.enum(['NONE', 'CRC32C', 'SHA224', 'SHA256', 'SHA384', 'SHA512']).optional(),
-  'Checksum': z.string().regex(/^[0-9a-fA-F]*$/).optional(),
-}).loose();
+const FileSchema = z
+  .object({
+    Path: z.string().optional(),
+    'Encoded-Path': z
+      .string()
+      .regex(/^([0-9a-fA-F]{2})+$/)
+      .optional(),
+    Size: z.number().int().nonnegative(),
+    'Last-Modified': z.string().optional(),
+    'Checksum-Algorithm': z.enum(['NONE', 'CRC32C', 'SHA224', 'SHA256', 'SHA384', 'SHA512']).optional(),
+    Checksum: z
+      .string()
+      .regex(/^[0-9a-fA-F]*$/)
+      .optional(),
+  })
+  .loose();
 
-const ManifestSchema = z.object({
-  'PostgreSQL-Backup-Manifest-Version': z.union([z.literal(1), z.literal(2)]),
-  'System-Identifier': z.number().optional(),
-  'Files': z.array(FileSchema),
-  'WAL-Ranges': z.array(z.object({ 'Timeline': z.number().int().positive(), 'Start-LSN': LSN, 'End-LSN': LSN })),
-  'Manifest-Checksum': z.string().regex(/^[0-9a-fA-F]{64}$/),
-}).loose();
+const ManifestSchema = z
+  .object({
+    'PostgreSQL-Backup-Manifest-Version': z.union([z.literal(1), z.literal(2)]),
+    'System-Identifier': z.number().optional(),
+    Files: z.array(FileSchema),
+    'WAL-Ranges': z.array(
+      z.object({ Timeline: z.number().int().positive(), 'Start-LSN': LSN, 'End-LSN': LSN }),
+    ),
+    'Manifest-Checksum': z.string().regex(/^[0-9a-fA-F]{64}$/),
+  })
+  .loose();
 
 export interface BackupFile {
   path: string;
@@ -67,7 +79,11 @@ export function manifestChecksumRegion(bytes: Uint8Array): Uint8Array | string {
 }
 
 export function parseBackupManifest(bytes: Uint8Array): BackupManifestParse {
-  const invalid = (message: string): BackupManifestParse => ({ ok: false, rule: 'backup-manifest-invalid', message: `backup_manifest: ${message}` });
+  const invalid = (message: string): BackupManifestParse => ({
+    ok: false,
+    rule: 'backup-manifest-invalid',
+    message: `backup_manifest: ${message}`,
+  });
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -83,7 +99,11 @@ export function parseBackupManifest(bytes: Uint8Array): BackupManifestParse {
   if (typeof region === 'string') return invalid(region);
   const actual = createHash('sha256').update(region).digest('hex');
   if (!digestsEqual(actual, parsed.data['Manifest-Checksum'])) {
-    return { ok: false, rule: 'backup-manifest-checksum-mismatch', message: `backup_manifest checksum mismatch: computed ${actual}, manifest says ${parsed.data['Manifest-Checksum']}; the manifest was edited` };
+    return {
+      ok: false,
+      rule: 'backup-manifest-checksum-mismatch',
+      message: `backup_manifest checksum mismatch: computed ${actual}, manifest says ${parsed.data['Manifest-Checksum']}; the manifest was edited`,
+    };
   }
   const files: BackupFile[] = [];
   for (const f of parsed.data.Files) {
@@ -91,16 +111,27 @@ export function parseBackupManifest(bytes: Uint8Array): BackupManifestParse {
     if (typeof file === 'string') return invalid(file);
     files.push(file);
   }
-  const walRanges = parsed.data['WAL-Ranges'].map((r) => ({ timeline: r.Timeline, start: parseLsn(r['Start-LSN']), end: parseLsn(r['End-LSN']) }));
+  const walRanges = parsed.data['WAL-Ranges'].map((r) => ({
+    timeline: r.Timeline,
+    start: parseLsn(r['Start-LSN']),
+    end: parseLsn(r['End-LSN']),
+  }));
   const version = parsed.data['PostgreSQL-Backup-Manifest-Version'];
-  const sysid = /^\{\s*"PostgreSQL-Backup-Manifest-Version":\s*2,\s*"System-Identifier":\s*([0-9]{1,20}),/.exec(Buffer.from(bytes.subarray(0, 200)).toString('utf8'));
+  const sysid =
+    /^\{\s*"PostgreSQL-Backup-Manifest-Version":\s*2,\s*"System-Identifier":\s*([0-9]{1,20}),/.exec(
+      Buffer.from(bytes.subarray(0, 200)).toString('utf8'),
+    );
   if (version === 2 && !sysid) return invalid('version 2 without a System-Identifier on its first lines');
-  return { ok: true, manifest: { version, files, walRanges, ...(sysid ? { systemId: BigInt(sysid[1]!) } : {}) } };
+  return {
+    ok: true,
+    manifest: { version, files, walRanges, ...(sysid ? { systemId: BigInt(sysid[1]!) } : {}) },
+  };
 }
 
 function toBackupFile(f: z.infer<typeof FileSchema>): BackupFile | string {
   const encoded = f['Encoded-Path'];
-  if ((f.Path === undefined) === (encoded === undefined)) return 'each file needs exactly one of Path and Encoded-Path';
+  if ((f.Path === undefined) === (encoded === undefined))
+    return 'each file needs exactly one of Path and Encoded-Path';
   const path = f.Path ?? Buffer.from(encoded!, 'hex').toString('utf8');
   const algorithm = f['Checksum-Algorithm'];
   const file: BackupFile = { path, size: f.Size };

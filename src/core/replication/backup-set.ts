@@ -53,14 +53,30 @@ export interface BackupSetOptions {
   onBytes?: (n: number) => void;
 }
 
-export async function streamBackupSet(files: AsyncIterable<BackupFileSource>, opts: BackupSetOptions): Promise<BackupSetOutcome> {
-  const out: BackupSetOutcome = { records: [], embeddedWal: [], kept: new Map(), tars: [], compressed: 0, uncompressed: 0 };
-  const algorithms = [...new Set(opts.manifest.files.map((f) => f.algorithm).filter((a): a is PgChecksumAlgorithm => a !== undefined))];
+export async function streamBackupSet(
+  files: AsyncIterable<BackupFileSource>,
+  opts: BackupSetOptions,
+): Promise<BackupSetOutcome> {
+  const out: BackupSetOutcome = {
+    records: [],
+    embeddedWal: [],
+    kept: new Map(),
+    tars: [],
+    compressed: 0,
+    uncompressed: 0,
+  };
+  const algorithms = [
+    ...new Set(
+      opts.manifest.files.map((f) => f.algorithm).filter((a): a is PgChecksumAlgorithm => a !== undefined),
+    ),
+  ];
   const seen = new Map<string, string>();
   const running = new Set<Promise<void>>();
   const it = files[Symbol.asyncIterator]();
   let finished = false;
-  const stop = (f: Finding): void => { out.failure ??= f; };
+  const stop = (f: Finding): void => {
+    out.failure ??= f;
+  };
   try {
     for (;;) {
       if (out.failure) break;
@@ -80,16 +96,26 @@ export async function streamBackupSet(files: AsyncIterable<BackupFileSource>, op
       }
       if (out.tars.length + running.size >= opts.limits.maxWalFiles) {
         releaseIterator(source.stream[Symbol.asyncIterator]());
-        stop(blockFinding('backup-file-name-invalid', `more than ${opts.limits.maxWalFiles} tars in one backup`));
+        stop(
+          blockFinding('backup-file-name-invalid', `more than ${opts.limits.maxWalFiles} tars in one backup`),
+        );
         break;
       }
-      const p = walkTar(name, prefix, source, algorithms, opts, out).then((f) => { if (f) stop(f); });
+      const p = walkTar(name, prefix, source, algorithms, opts, out).then((f) => {
+        if (f) stop(f);
+      });
       const tracked = p.finally(() => running.delete(tracked));
       running.add(tracked);
     }
   } catch (e) {
-    stop(e instanceof VerificationFailure ? e.finding
-      : blockFinding('snapshot-read-error', `receiving the backup's tars failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`));
+    stop(
+      e instanceof VerificationFailure
+        ? e.finding
+        : blockFinding(
+            'snapshot-read-error',
+            `receiving the backup's tars failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
+          ),
+    );
   } finally {
     await Promise.all(running);
     if (!finished) releaseIterator(it);
@@ -101,7 +127,11 @@ export async function streamBackupSet(files: AsyncIterable<BackupFileSource>, op
 function checkName(name: string, seen: Map<string, string>): string | Finding {
   const prefix = tarPrefix(name);
   if (prefix === undefined) {
-    return blockFinding('backup-file-name-invalid', `${safeName(name)} is not a pg_basebackup file name (base.tar, <tablespace oid>.tar or pg_wal.tar, optionally .gz, .lz4 or .zst)`, name.slice(0, 200));
+    return blockFinding(
+      'backup-file-name-invalid',
+      `${safeName(name)} is not a pg_basebackup file name (base.tar, <tablespace oid>.tar or pg_wal.tar, optionally .gz, .lz4 or .zst)`,
+      name.slice(0, 200),
+    );
   }
   const stem = name.slice(0, name.indexOf('.tar'));
   const prior = seen.get(stem);
@@ -113,7 +143,14 @@ function checkName(name: string, seen: Map<string, string>): string | Finding {
   return prefix;
 }
 
-async function walkTar(name: string, prefix: string, source: ByteSource, algorithms: PgChecksumAlgorithm[], opts: BackupSetOptions, out: BackupSetOutcome): Promise<Finding | undefined> {
+async function walkTar(
+  name: string,
+  prefix: string,
+  source: ByteSource,
+  algorithms: PgChecksumAlgorithm[],
+  opts: BackupSetOptions,
+  out: BackupSetOutcome,
+): Promise<Finding | undefined> {
   const walker = new SnapshotWalker(opts.limits, { prefix, from: name, manifestInside: false });
   walker.useAlgorithms(algorithms);
   let last = 0;
@@ -122,18 +159,29 @@ async function walkTar(name: string, prefix: string, source: ByteSource, algorit
     label: name,
     currentPath: () => walker.currentPath,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onBytes: (n) => { opts.onBytes?.(n - last); last = n; },
+    onBytes: (n) => {
+      opts.onBytes?.(n - last);
+      last = n;
+    },
   });
   out.compressed += r.compressed;
   out.uncompressed += r.uncompressed;
   if (r.finding) return r.finding;
   const claimed = claimedCompression(name)!;
   if (r.compression !== claimed) {
-    return blockFinding('archive-compression-mismatch', `${safeName(name)} is named as ${claimed === 'none' ? 'an uncompressed tar' : claimed} but its bytes are ${r.compression === 'none' ? 'an uncompressed tar' : r.compression}; pg_verifybackup and tar read it by its name`, name);
+    return blockFinding(
+      'archive-compression-mismatch',
+      `${safeName(name)} is named as ${claimed === 'none' ? 'an uncompressed tar' : claimed} but its bytes are ${r.compression === 'none' ? 'an uncompressed tar' : r.compression}; pg_verifybackup and tar read it by its name`,
+      name,
+    );
   }
   if (walker.records.some((rec) => rec.path === 'backup_manifest')) {
     // Native backups carry backup_manifest beside the tars; one inside would be a second, unverified claim.
-    return blockFinding('backup-manifest-ambiguous', `${safeName(name)} holds a backup_manifest; in a tar-format backup it belongs beside the tars, not inside them`, name);
+    return blockFinding(
+      'backup-manifest-ambiguous',
+      `${safeName(name)} holds a backup_manifest; in a tar-format backup it belongs beside the tars, not inside them`,
+      name,
+    );
   }
   out.records.push(...walker.records);
   out.embeddedWal.push(...walker.embeddedWal);
@@ -147,12 +195,19 @@ function checkDuplicates(out: BackupSetOutcome): void {
   const seen = new Set<string>();
   for (const r of out.records) {
     if (seen.has(r.path)) {
-      out.failure = blockFinding('archive-duplicate-entry', `${safeName(r.path)} is in more than one tar of the backup; extracting them would keep only one`, r.path);
+      out.failure = blockFinding(
+        'archive-duplicate-entry',
+        `${safeName(r.path)} is in more than one tar of the backup; extracting them would keep only one`,
+        r.path,
+      );
       return;
     }
     seen.add(r.path);
   }
   if (!out.tars.some((t) => t.name.startsWith('base.tar'))) {
-    out.failure = blockFinding('backup-tar-missing', 'the backup has no base.tar (or base.tar.gz/.lz4/.zst): the main data directory is missing');
+    out.failure = blockFinding(
+      'backup-tar-missing',
+      'the backup has no base.tar (or base.tar.gz/.lz4/.zst): the main data directory is missing',
+    );
   }
 }

@@ -12,7 +12,13 @@ import type { EntryRecord } from './entry-digests.js';
  * postgresql.auto.conf and adds standby.signal; WAL is checked separately).
  * A path is ignored when it equals an entry or lies beneath it.
  */
-export const PG_VERIFYBACKUP_IGNORED = ['backup_manifest', 'pg_wal', 'postgresql.auto.conf', 'recovery.signal', 'standby.signal'] as const;
+export const PG_VERIFYBACKUP_IGNORED = [
+  'backup_manifest',
+  'pg_wal',
+  'postgresql.auto.conf',
+  'recovery.signal',
+  'standby.signal',
+] as const;
 
 export function isIgnoredPath(rel: string): boolean {
   return PG_VERIFYBACKUP_IGNORED.some((p) => rel === p || rel.startsWith(`${p}/`));
@@ -29,11 +35,23 @@ export interface BackupVerification {
   detail: string;
 }
 
-export function verifyBackup(records: readonly EntryRecord[], candidates: ReadonlyMap<string, Uint8Array>): BackupVerification {
-  if (candidates.size === 0) return { hasManifest: false, verified: false, findings: [], detail: 'no backup_manifest in the snapshot' };
+export function verifyBackup(
+  records: readonly EntryRecord[],
+  candidates: ReadonlyMap<string, Uint8Array>,
+): BackupVerification {
+  if (candidates.size === 0)
+    return {
+      hasManifest: false,
+      verified: false,
+      findings: [],
+      detail: 'no backup_manifest in the snapshot',
+    };
   if (candidates.size > 1) {
     const names = [...candidates.keys()].map((k) => safeName(k)).join(', ');
-    const f = blockFinding('backup-manifest-ambiguous', `the snapshot holds several backup_manifest files (${names}); cannot tell which backup it is`);
+    const f = blockFinding(
+      'backup-manifest-ambiguous',
+      `the snapshot holds several backup_manifest files (${names}); cannot tell which backup it is`,
+    );
     return { hasManifest: true, verified: false, findings: [f], detail: f.message };
   }
   const [path, bytes] = [...candidates][0]!;
@@ -52,42 +70,69 @@ export function verifyBackup(records: readonly EntryRecord[], candidates: Readon
   return { hasManifest: true, verified, manifest: parsed.manifest, findings, detail };
 }
 
-export function compareFiles(files: readonly BackupFile[], records: readonly EntryRecord[], root: string): Finding[] {
+export function compareFiles(
+  files: readonly BackupFile[],
+  records: readonly EntryRecord[],
+  root: string,
+): Finding[] {
   const out = new Collector();
   const inTar = new Map<string, EntryRecord>();
   for (const r of records) {
     if (root !== '' && !r.path.startsWith(root)) {
-      out.add('backup-file-extra', `${safeName(r.path)} is in the snapshot but outside the backup directory`, r.path);
+      out.add(
+        'backup-file-extra',
+        `${safeName(r.path)} is in the snapshot but outside the backup directory`,
+        r.path,
+      );
       continue;
     }
     inTar.set(r.path.slice(root.length), r);
   }
   const listed = new Set<string>();
   for (const f of files) {
-    if (listed.has(f.path)) out.add('backup-manifest-invalid', `backup_manifest lists ${safeName(f.path)} twice`, f.path);
+    if (listed.has(f.path))
+      out.add('backup-manifest-invalid', `backup_manifest lists ${safeName(f.path)} twice`, f.path);
     listed.add(f.path);
     if (isIgnoredPath(f.path)) continue;
     const r = inTar.get(f.path);
-    if (!r) out.add('backup-file-missing', `${safeName(f.path)} is in backup_manifest but not in the snapshot`, f.path);
+    if (!r)
+      out.add(
+        'backup-file-missing',
+        `${safeName(f.path)} is in backup_manifest but not in the snapshot`,
+        f.path,
+      );
     else checkFile(f, r, out);
   }
   for (const rel of inTar.keys()) {
-    if (!listed.has(rel) && !isIgnoredPath(rel)) out.add('backup-file-extra', `${safeName(rel)} is in the snapshot but not in backup_manifest`, rel);
+    if (!listed.has(rel) && !isIgnoredPath(rel))
+      out.add('backup-file-extra', `${safeName(rel)} is in the snapshot but not in backup_manifest`, rel);
   }
   return out.done();
 }
 
 function checkFile(f: BackupFile, r: EntryRecord, out: Collector): void {
   if (r.size !== f.size) {
-    out.add('backup-file-size-mismatch', `${safeName(f.path)} has size ${r.size} but backup_manifest says ${f.size}`, f.path);
+    out.add(
+      'backup-file-size-mismatch',
+      `${safeName(f.path)} has size ${r.size} but backup_manifest says ${f.size}`,
+      f.path,
+    );
     return;
   }
   if (!f.algorithm || !f.checksum) return;
   const actual = r.digests[f.algorithm];
   if (actual === undefined) {
-    out.add('backup-file-checksum-unverifiable', `${safeName(f.path)}: ${f.algorithm} was not computed (backup_manifest came after it in the tar; put it first or use CRC32C/SHA256)`, f.path);
+    out.add(
+      'backup-file-checksum-unverifiable',
+      `${safeName(f.path)}: ${f.algorithm} was not computed (backup_manifest came after it in the tar; put it first or use CRC32C/SHA256)`,
+      f.path,
+    );
   } else if (!digestsEqual(actual, f.checksum)) {
-    out.add('backup-file-checksum-mismatch', `${safeName(f.path)} has ${f.algorithm} ${actual} but backup_manifest says ${f.checksum}`, f.path);
+    out.add(
+      'backup-file-checksum-mismatch',
+      `${safeName(f.path)} has ${f.algorithm} ${actual} but backup_manifest says ${f.checksum}`,
+      f.path,
+    );
   }
 }
 
@@ -103,7 +148,8 @@ class Collector {
 
   done(): Finding[] {
     for (const [rule, n] of this.counts) {
-      if (n > MAX_PER_RULE) this.findings.push(blockFinding(rule, `…and ${n - MAX_PER_RULE} more ${rule} problem(s)`));
+      if (n > MAX_PER_RULE)
+        this.findings.push(blockFinding(rule, `…and ${n - MAX_PER_RULE} more ${rule} problem(s)`));
     }
     return this.findings;
   }

@@ -37,13 +37,21 @@ function zlibDecoder(kind: 'gzip' | 'zstd', onData: (chunk: Uint8Array) => void)
   // 16 KiB every read waits for a full drain and zlib idles while the next
   // chunk is read and hashed. (zlib hands its options to the Transform
   // constructor; the typings omit that.)
-  const options: zlib.ZlibOptions & Pick<TransformOptions, 'writableHighWaterMark'> = { chunkSize: 64 * 1024, writableHighWaterMark: 4 * 1024 * 1024 };
+  const options: zlib.ZlibOptions & Pick<TransformOptions, 'writableHighWaterMark'> = {
+    chunkSize: 64 * 1024,
+    writableHighWaterMark: 4 * 1024 * 1024,
+  };
   let stream: ZlibStream;
   if (kind === 'gzip') {
     stream = zlib.createGunzip(options);
   } else {
-    if (!zstdAvailable()) fail('archive-compression-unsupported', `this tar is zstd-compressed and this runtime (Node ${process.versions.node}) has no zstd decoder; run the gate on Node 24`);
-    const create = (zlib as unknown as { createZstdDecompress: (o: object) => ZlibStream }).createZstdDecompress;
+    if (!zstdAvailable())
+      fail(
+        'archive-compression-unsupported',
+        `this tar is zstd-compressed and this runtime (Node ${process.versions.node}) has no zstd decoder; run the gate on Node 24`,
+      );
+    const create = (zlib as unknown as { createZstdDecompress: (o: object) => ZlibStream })
+      .createZstdDecompress;
     stream = create({ ...options });
   }
   const settled = new Promise<Error | undefined>((resolve) => {
@@ -83,7 +91,11 @@ function drained(s: ZlibStream): Promise<void> {
 }
 
 /** lz4 (decoded in this thread, one block at a time) and plain tar (passed through). */
-function syncDecoder(kind: 'lz4' | 'none', lz4: Lz4FrameDecoder | undefined, onData: (chunk: Uint8Array) => void): Decoder {
+function syncDecoder(
+  kind: 'lz4' | 'none',
+  lz4: Lz4FrameDecoder | undefined,
+  onData: (chunk: Uint8Array) => void,
+): Decoder {
   let consumed = 0;
   let sinceYield = 0;
   let error: Error | undefined;
@@ -120,7 +132,9 @@ function syncDecoder(kind: 'lz4' | 'none', lz4: Lz4FrameDecoder | undefined, onD
       }
       return Promise.resolve(error);
     },
-    destroy: () => { destroyed = true; },
+    destroy: () => {
+      destroyed = true;
+    },
     consumed: () => (lz4 ? lz4.consumed : consumed),
   };
 }

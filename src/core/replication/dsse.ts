@@ -49,7 +49,8 @@ export function parseDsseEnvelope(bytes: Uint8Array): DsseEnvelope | string {
 }
 
 function parseSignature(s: unknown): DsseEnvelope['signatures'][number] | string {
-  if (s === null || typeof s !== 'object' || typeof (s as { sig?: unknown }).sig !== 'string') return 'DSSE signature entries need a base64 sig';
+  if (s === null || typeof s !== 'object' || typeof (s as { sig?: unknown }).sig !== 'string')
+    return 'DSSE signature entries need a base64 sig';
   const sig = decodeBase64Strict((s as { sig: string }).sig);
   if (!sig || sig.length === 0) return 'DSSE signature is not base64';
   const keyid = (s as { keyid?: unknown }).keyid;

@@ -25,7 +25,10 @@ export class EntryHasher {
   private crc: Crc32c | undefined;
   private size = 0;
 
-  constructor(private readonly path: string, algorithms: Iterable<PgChecksumAlgorithm>) {
+  constructor(
+    private readonly path: string,
+    algorithms: Iterable<PgChecksumAlgorithm>,
+  ) {
     for (const a of algorithms) {
       if (a === 'CRC32C') this.crc = new Crc32c();
       else this.hashes.set(a, createHash(a.toLowerCase()));

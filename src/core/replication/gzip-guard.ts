@@ -12,7 +12,10 @@ export class InflateBudget {
   addCompressed(n: number): void {
     this.compressed += n;
     if (this.compressed > this.limits.maxCompressedBytes) {
-      fail('snapshot-budget-exceeded', `the snapshot is larger than ${this.limits.maxCompressedBytes} compressed bytes`);
+      fail(
+        'snapshot-budget-exceeded',
+        `the snapshot is larger than ${this.limits.maxCompressedBytes} compressed bytes`,
+      );
     }
   }
 
@@ -20,12 +23,22 @@ export class InflateBudget {
     this.uncompressed += n;
     const at = entry !== undefined ? ` (while reading entry ${safeName(entry)})` : '';
     if (this.uncompressed > this.limits.maxUncompressedBytes) {
-      fail('archive-budget-exceeded', `the snapshot inflates to more than ${this.limits.maxUncompressedBytes} bytes${at}`, entry);
+      fail(
+        'archive-budget-exceeded',
+        `the snapshot inflates to more than ${this.limits.maxUncompressedBytes} bytes${at}`,
+        entry,
+      );
     }
     // `compressed` counts bytes handed to gunzip, slightly ahead of what it consumed: lenient by one chunk.
-    if (this.uncompressed > this.limits.compressionRatioFloorBytes
-      && this.uncompressed > this.limits.maxCompressionRatio * this.compressed) {
-      fail('archive-gzip-bomb', `compression ratio above ${this.limits.maxCompressionRatio}:1 (${this.uncompressed} bytes from ${this.compressed}); stopped inflating${at}`, entry);
+    if (
+      this.uncompressed > this.limits.compressionRatioFloorBytes &&
+      this.uncompressed > this.limits.maxCompressionRatio * this.compressed
+    ) {
+      fail(
+        'archive-gzip-bomb',
+        `compression ratio above ${this.limits.maxCompressionRatio}:1 (${this.uncompressed} bytes from ${this.compressed}); stopped inflating${at}`,
+        entry,
+      );
     }
   }
 }

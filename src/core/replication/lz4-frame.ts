@@ -21,7 +21,10 @@ export type Lz4ErrorCode = 'LZ4_TRUNCATED' | 'LZ4_TRAILING' | 'LZ4_CORRUPT';
 
 export class Lz4Error extends Error {
   override readonly name = 'Lz4Error';
-  constructor(readonly code: Lz4ErrorCode, message: string) {
+  constructor(
+    readonly code: Lz4ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -77,7 +80,8 @@ export class Lz4FrameDecoder {
 
   end(): void {
     if (this.frames === 0 && this.state === 'magic') throw new Lz4Error('LZ4_TRUNCATED', 'lz4: empty stream');
-    if (this.state !== 'magic' || this.queued > 0) throw new Lz4Error('LZ4_TRUNCATED', 'lz4: unexpected end of stream inside a frame');
+    if (this.state !== 'magic' || this.queued > 0)
+      throw new Lz4Error('LZ4_TRUNCATED', 'lz4: unexpected end of stream inside a frame');
   }
 
   private take(n: number): Buffer | undefined {
@@ -107,7 +111,8 @@ export class Lz4FrameDecoder {
   /** One state transition; undefined when more input is needed. */
   private step(): Buffer | undefined {
     switch (this.state) {
-      case 'magic': return this.onMagic();
+      case 'magic':
+        return this.onMagic();
       case 'skip-size': {
         const b = this.take(4);
         if (!b) return undefined;
@@ -123,10 +128,14 @@ export class Lz4FrameDecoder {
         this.state = 'magic';
         return Buffer.alloc(0);
       }
-      case 'descriptor': return this.onDescriptor();
-      case 'block-size': return this.onBlockSize();
-      case 'block': return this.onBlock();
-      case 'content-checksum': return this.onContentChecksum();
+      case 'descriptor':
+        return this.onDescriptor();
+      case 'block-size':
+        return this.onBlockSize();
+      case 'block':
+        return this.onBlock();
+      case 'content-checksum':
+        return this.onContentChecksum();
     }
   }
 
@@ -142,7 +151,8 @@ export class Lz4FrameDecoder {
       this.state = 'skip-size';
       return Buffer.alloc(0);
     }
-    if (this.frames > 0) throw new Lz4Error('LZ4_TRAILING', 'lz4: bytes after the last frame are not an lz4 frame');
+    if (this.frames > 0)
+      throw new Lz4Error('LZ4_TRAILING', 'lz4: bytes after the last frame are not an lz4 frame');
     return corrupt('not an lz4 frame (bad magic number)');
   }
 
@@ -190,14 +200,16 @@ export class Lz4FrameDecoder {
     const word = b.readUInt32LE(0);
     const f = this.frame!;
     if (word === 0) {
-      if (f.contentSize !== undefined && f.contentSize !== f.produced) corrupt(`frame content size ${f.contentSize} but ${f.produced} bytes decoded`);
+      if (f.contentSize !== undefined && f.contentSize !== f.produced)
+        corrupt(`frame content size ${f.contentSize} but ${f.produced} bytes decoded`);
       this.state = f.contentChecksum ? 'content-checksum' : 'magic';
       if (!f.contentChecksum) this.frameDone();
       return Buffer.alloc(0);
     }
     this.blockRaw = (word & 0x80000000) !== 0;
     this.blockLen = word & 0x7fffffff;
-    if (this.blockLen > f.blockMax) corrupt(`block of ${this.blockLen} bytes exceeds the frame's ${f.blockMax}-byte maximum`);
+    if (this.blockLen > f.blockMax)
+      corrupt(`block of ${this.blockLen} bytes exceeds the frame's ${f.blockMax}-byte maximum`);
     this.state = 'block';
     return Buffer.alloc(0);
   }
@@ -215,7 +227,9 @@ export class Lz4FrameDecoder {
     }
     if (f.independent) this.history = 0;
     const start = this.history;
-    const end = this.blockRaw ? this.copyRaw(data, start) : decodeBlock(data, this.buf, start, start + f.blockMax);
+    const end = this.blockRaw
+      ? this.copyRaw(data, start)
+      : decodeBlock(data, this.buf, start, start + f.blockMax);
     const out = Buffer.from(this.buf.subarray(start, end));
     f.produced += BigInt(out.length);
     f.content?.update(out);

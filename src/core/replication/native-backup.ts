@@ -43,24 +43,52 @@ export interface NativeOptions {
 }
 
 export async function nativeBackupSteps(
-  input: NativeBackupInput | undefined, pin: { algorithm: StrongAlgorithm; hex: string }, run: Run, subject: Subject, opts: NativeOptions,
+  input: NativeBackupInput | undefined,
+  pin: { algorithm: StrongAlgorithm; hex: string },
+  run: Run,
+  subject: Subject,
+  opts: NativeOptions,
 ): Promise<NativeOutcome | undefined> {
   if (!input) {
-    run.fail('snapshot', [blockFinding('backup-missing', 'the manifest pins a backup_manifest (expected_backup_manifest_hash) but no backup directory was sent (backup_manifest and its tars)')]);
+    run.fail('snapshot', [
+      blockFinding(
+        'backup-missing',
+        'the manifest pins a backup_manifest (expected_backup_manifest_hash) but no backup directory was sent (backup_manifest and its tars)',
+      ),
+    ]);
     return undefined;
   }
   if (input.manifestBytes.byteLength > opts.limits.maxBackupManifestBytes) {
-    run.fail('snapshot', [blockFinding('backup-manifest-invalid', `backup_manifest is ${input.manifestBytes.byteLength} bytes; the limit is ${opts.limits.maxBackupManifestBytes}`)]);
+    run.fail('snapshot', [
+      blockFinding(
+        'backup-manifest-invalid',
+        `backup_manifest is ${input.manifestBytes.byteLength} bytes; the limit is ${opts.limits.maxBackupManifestBytes}`,
+      ),
+    ]);
     return undefined;
   }
   const actual = createHash(pin.algorithm).update(input.manifestBytes).digest('hex');
   subject.snapshot_digest = `${pin.algorithm}:${actual}`;
   if (!digestsEqual(actual, pin.hex)) {
     const detail = `${pin.algorithm} ${shortHex(actual)} ≠ manifest ${shortHex(pin.hex)}`;
-    run.fail('snapshot', [blockFinding('backup-manifest-digest-mismatch', `backup_manifest does not match expected_backup_manifest_hash: ${detail}`, 'expected_backup_manifest_hash')], detail);
+    run.fail(
+      'snapshot',
+      [
+        blockFinding(
+          'backup-manifest-digest-mismatch',
+          `backup_manifest does not match expected_backup_manifest_hash: ${detail}`,
+          'expected_backup_manifest_hash',
+        ),
+      ],
+      detail,
+    );
     return undefined;
   }
-  run.record('snapshot', 'pass', `backup_manifest ${pin.algorithm} ${shortHex(actual)} matches (${input.manifestBytes.byteLength} bytes)`);
+  run.record(
+    'snapshot',
+    'pass',
+    `backup_manifest ${pin.algorithm} ${shortHex(actual)} matches (${input.manifestBytes.byteLength} bytes)`,
+  );
   const parsed = parseBackupManifest(input.manifestBytes);
   if (!parsed.ok) {
     run.fail('backup-manifest', [blockFinding(parsed.rule, parsed.message, 'backup_manifest')]);
@@ -73,19 +101,37 @@ export async function nativeBackupSteps(
     manifest,
     parallel: input.parallel ?? 1,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onBytes: (n) => { bytes += n; opts.onProgress?.(bytes); },
+    onBytes: (n) => {
+      bytes += n;
+      opts.onProgress?.(bytes);
+    },
   });
   if (set.failure) {
     run.fail('archive', [set.failure]);
     return undefined;
   }
-  const tars = set.tars.map((t) => `${t.name} (${t.compression})`).sort().join(', ');
-  run.record('archive', 'pass', `${set.tars.length} tar(s): ${tars}; ${set.records.length} file entries, ${set.uncompressed} bytes uncompressed`);
-  const findings = [...compareFiles(manifest.files, set.records, ''), ...tablespaceFindings(manifest.files.map((f) => f.path), set.tars.map((t) => t.name))];
+  const tars = set.tars
+    .map((t) => `${t.name} (${t.compression})`)
+    .sort()
+    .join(', ');
+  run.record(
+    'archive',
+    'pass',
+    `${set.tars.length} tar(s): ${tars}; ${set.records.length} file entries, ${set.uncompressed} bytes uncompressed`,
+  );
+  const findings = [
+    ...compareFiles(manifest.files, set.records, ''),
+    ...tablespaceFindings(
+      manifest.files.map((f) => f.path),
+      set.tars.map((t) => t.name),
+    ),
+  ];
   const identity = checkIdentity(manifest, set.kept, true);
   findings.push(...identity.findings);
   const verified = findings.length === 0;
-  const detail = verified ? `backup_manifest v${manifest.version}: ${manifest.files.length} files verified across ${set.tars.length} tar(s)` : `${findings.length} backup_manifest problem(s)`;
+  const detail = verified
+    ? `backup_manifest v${manifest.version}: ${manifest.files.length} files verified across ${set.tars.length} tar(s)`
+    : `${findings.length} backup_manifest problem(s)`;
   const backup: BackupVerification = { hasManifest: true, verified, manifest, findings, detail };
   if (!verified) {
     run.fail('backup-manifest', findings, detail);
@@ -93,7 +139,9 @@ export async function nativeBackupSteps(
   }
   run.record('backup-manifest', 'pass', detail);
   return {
-    backup, embeddedWal: set.embeddedWal, bytes,
+    backup,
+    embeddedWal: set.embeddedWal,
+    bytes,
     ...(identity.systemId !== undefined ? { systemId: identity.systemId } : {}),
     ...(identity.label?.segmentSize ? { segmentSize: identity.label.segmentSize } : {}),
   };
@@ -104,10 +152,25 @@ export async function nativeBackupSteps(
  * manifest knows nothing of is caught file by file as backup-file-extra; an
  * empty tablespace's tar holds only directories and is fine.)
  */
-function tablespaceFindings(paths: readonly string[], tarNames: readonly string[]): ReturnType<typeof blockFinding>[] {
-  const inManifest = new Set(paths.map((p) => /^pg_tblspc\/([0-9]+)\//.exec(p)?.[1]).filter((x): x is string => x !== undefined));
-  const sent = new Set(tarNames.map((n) => /^([0-9]+)\.tar/.exec(n)?.[1]).filter((x): x is string => x !== undefined));
+function tablespaceFindings(
+  paths: readonly string[],
+  tarNames: readonly string[],
+): ReturnType<typeof blockFinding>[] {
+  const inManifest = new Set(
+    paths.map((p) => /^pg_tblspc\/([0-9]+)\//.exec(p)?.[1]).filter((x): x is string => x !== undefined),
+  );
+  const sent = new Set(
+    tarNames.map((n) => /^([0-9]+)\.tar/.exec(n)?.[1]).filter((x): x is string => x !== undefined),
+  );
   const out = [];
-  for (const oid of inManifest) if (!sent.has(oid)) out.push(blockFinding('backup-tar-missing', `backup_manifest lists files of tablespace ${oid} but ${safeName(`${oid}.tar`)} was not sent`, `${oid}.tar`));
+  for (const oid of inManifest)
+    if (!sent.has(oid))
+      out.push(
+        blockFinding(
+          'backup-tar-missing',
+          `backup_manifest lists files of tablespace ${oid} but ${safeName(`${oid}.tar`)} was not sent`,
+          `${oid}.tar`,
+        ),
+      );
   return out;
 }

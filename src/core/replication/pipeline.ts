@@ -53,8 +53,10 @@ export async function verifyReplication(input: ReplicationInput): Promise<Evalua
     await runPipeline(input, run, subject);
   } catch (e) {
     // Defence in depth: a bug must still end as a BLOCK with a reason.
-    const finding = e instanceof VerificationFailure ? e.finding
-      : blockFinding('internal-error', `internal error: ${describeError(e).slice(0, 200)}`);
+    const finding =
+      e instanceof VerificationFailure
+        ? e.finding
+        : blockFinding('internal-error', `internal error: ${describeError(e).slice(0, 200)}`);
     run.findings.push(finding);
     if (!run.stopped) run.record('policies', 'fail', finding.message);
   } finally {
@@ -97,7 +99,10 @@ function manifestSteps(input: ReplicationInput, run: Run, subject: Subject): Che
   const { value, findings } = checkManifest(parsed.raw);
   run.findings.push(...findings.filter((f) => f.action !== 'block'));
   if (!value) {
-    run.fail('schema', findings.filter((f) => f.action === 'block'));
+    run.fail(
+      'schema',
+      findings.filter((f) => f.action === 'block'),
+    );
     return undefined;
   }
   subject.env = value.manifest.env;
@@ -106,20 +111,35 @@ function manifestSteps(input: ReplicationInput, run: Run, subject: Subject): Che
     run.fail('schema', [notAllowed]);
     return undefined;
   }
-  run.record('schema', 'pass', `expected snapshot ${value.snapshotDigest.algorithm}, sync_mode ${value.manifest.sync_mode}`);
+  run.record(
+    'schema',
+    'pass',
+    `expected snapshot ${value.snapshotDigest.algorithm}, sync_mode ${value.manifest.sync_mode}`,
+  );
   return value;
 }
 
 function signatureStep(input: ReplicationInput, run: Run): SignatureFacts {
-  const out = verifySignature(input.manifestBytes, input.signature, input.keys, input.limits.maxSignatureBytes);
+  const out = verifySignature(
+    input.manifestBytes,
+    input.signature,
+    input.keys,
+    input.limits.maxSignatureBytes,
+  );
   if (out.findings.length > 0) run.fail('signature', out.findings);
-  else if (!out.facts.present) run.record('signature', 'skipped', 'no signature supplied (whether one is required is a policy)');
+  else if (!out.facts.present)
+    run.record('signature', 'skipped', 'no signature supplied (whether one is required is a policy)');
   else run.record('signature', 'pass', `${out.facts.format} signature verified with key ${out.facts.key_id}`);
   return out.facts;
 }
 
 /** The snapshot (single archive) or the native backup directory, whichever the manifest pins. */
-async function dataSteps(input: ReplicationInput, checked: CheckedManifest, run: Run, subject: Subject): Promise<NativeOutcome | undefined> {
+async function dataSteps(
+  input: ReplicationInput,
+  checked: CheckedManifest,
+  run: Run,
+  subject: Subject,
+): Promise<NativeOutcome | undefined> {
   if (checked.pin === 'expected_backup_manifest_hash') {
     if (input.snapshot) releaseIterator(input.snapshot.stream[Symbol.asyncIterator]());
     return nativeBackupSteps(input.backup, checked.snapshotDigest, run, subject, {
@@ -129,13 +149,23 @@ async function dataSteps(input: ReplicationInput, checked: CheckedManifest, run:
     });
   }
   if (input.backup) {
-    run.fail('snapshot', [blockFinding('snapshot-missing', 'a backup directory was sent but the manifest pins a single archive (expected_snapshot_hash); pin its backup_manifest with expected_backup_manifest_hash instead')]);
+    run.fail('snapshot', [
+      blockFinding(
+        'snapshot-missing',
+        'a backup directory was sent but the manifest pins a single archive (expected_snapshot_hash); pin its backup_manifest with expected_backup_manifest_hash instead',
+      ),
+    ]);
     return undefined;
   }
   return archiveSteps(input, checked, run, subject);
 }
 
-async function archiveSteps(input: ReplicationInput, checked: CheckedManifest, run: Run, subject: Subject): Promise<NativeOutcome | undefined> {
+async function archiveSteps(
+  input: ReplicationInput,
+  checked: CheckedManifest,
+  run: Run,
+  subject: Subject,
+): Promise<NativeOutcome | undefined> {
   const snap = await snapshotSteps(input, checked, run, subject);
   if (!snap) return undefined;
   const backup = backupStep(snap, run);
@@ -146,15 +176,27 @@ async function archiveSteps(input: ReplicationInput, checked: CheckedManifest, r
     return undefined;
   }
   return {
-    backup, embeddedWal: snap.embeddedWal, bytes: snap.compressedBytes,
+    backup,
+    embeddedWal: snap.embeddedWal,
+    bytes: snap.compressedBytes,
     ...(identity?.systemId !== undefined ? { systemId: identity.systemId } : {}),
     ...(identity?.label?.segmentSize ? { segmentSize: identity.label.segmentSize } : {}),
   };
 }
 
-async function snapshotSteps(input: ReplicationInput, checked: CheckedManifest, run: Run, subject: Subject): Promise<SnapshotOutcome | undefined> {
+async function snapshotSteps(
+  input: ReplicationInput,
+  checked: CheckedManifest,
+  run: Run,
+  subject: Subject,
+): Promise<SnapshotOutcome | undefined> {
   if (!input.snapshot) {
-    run.fail('snapshot', [blockFinding('snapshot-missing', 'no snapshot was supplied; a replication cannot be verified without it')]);
+    run.fail('snapshot', [
+      blockFinding(
+        'snapshot-missing',
+        'no snapshot was supplied; a replication cannot be verified without it',
+      ),
+    ]);
     return undefined;
   }
   const { algorithm, hex } = checked.snapshotDigest;
@@ -165,15 +207,34 @@ async function snapshotSteps(input: ReplicationInput, checked: CheckedManifest, 
   if (snap.failure) {
     const stage = snap.failure.stage;
     run.fail(stage, [snap.failure.finding]);
-    if (stage === 'archive') run.record('snapshot', 'fail', `stream stopped after ${snap.compressedBytes} bytes: the archive check failed`);
+    if (stage === 'archive')
+      run.record(
+        'snapshot',
+        'fail',
+        `stream stopped after ${snap.compressedBytes} bytes: the archive check failed`,
+      );
     return undefined;
   }
   const actual = snap.digestHex!;
   subject.snapshot_digest = `${algorithm}:${actual}`;
   if (!digestsEqual(actual, hex)) {
     const detail = `${algorithm} ${actual} ≠ manifest ${hex}`;
-    run.record('archive', 'pass', `${snap.entries} file entries, ${snap.uncompressedBytes} bytes uncompressed`);
-    run.fail('snapshot', [blockFinding('snapshot-digest-mismatch', `the snapshot does not match expected_snapshot_hash: ${detail}`, 'expected_snapshot_hash')], detail);
+    run.record(
+      'archive',
+      'pass',
+      `${snap.entries} file entries, ${snap.uncompressedBytes} bytes uncompressed`,
+    );
+    run.fail(
+      'snapshot',
+      [
+        blockFinding(
+          'snapshot-digest-mismatch',
+          `the snapshot does not match expected_snapshot_hash: ${detail}`,
+          'expected_snapshot_hash',
+        ),
+      ],
+      detail,
+    );
     return undefined;
   }
   run.record('snapshot', 'pass', `${algorithm} ${actual} matches (${snap.compressedBytes} bytes)`);
@@ -188,7 +249,12 @@ function backupStep(snap: SnapshotOutcome, run: Run): BackupVerification {
   return b;
 }
 
-async function walStep(input: ReplicationInput, checked: CheckedManifest, data: NativeOutcome, run: Run): Promise<WalFacts> {
+async function walStep(
+  input: ReplicationInput,
+  checked: CheckedManifest,
+  data: NativeOutcome,
+  run: Run,
+): Promise<WalFacts> {
   let bytes = data.bytes;
   const out = await verifyWal({
     files: input.wal,
@@ -199,7 +265,10 @@ async function walStep(input: ReplicationInput, checked: CheckedManifest, data: 
     ...(data.segmentSize ? { segmentSizeHint: data.segmentSize } : {}),
     limits: input.limits,
     ...(input.signal ? { signal: input.signal } : {}),
-    onBytes: (n) => { bytes += n; input.onProgress?.(bytes); },
+    onBytes: (n) => {
+      bytes += n;
+      input.onProgress?.(bytes);
+    },
   });
   const blocking = out.findings.filter((f) => f.action === 'block');
   if (blocking.length > 0) run.fail('wal', blocking, `${blocking.length} WAL problem(s); ${out.detail}`);
@@ -213,7 +282,12 @@ function policyStep(input: ReplicationInput, run: Run, facts: ReplicationFacts):
   try {
     found = input.policies(facts);
   } catch (e) {
-    run.fail('policies', [blockFinding('policy-evaluation-error', `policy evaluation failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`)]);
+    run.fail('policies', [
+      blockFinding(
+        'policy-evaluation-error',
+        `policy evaluation failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
+      ),
+    ]);
     return;
   }
   run.findings.push(...found);

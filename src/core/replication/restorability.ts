@@ -18,7 +18,11 @@ export interface UsableSegment {
   from: string;
 }
 
-export function restorabilityFindings(ranges: readonly WalRange[], segments: readonly UsableSegment[], segSize: number): Finding[] {
+export function restorabilityFindings(
+  ranges: readonly WalRange[],
+  segments: readonly UsableSegment[],
+  segSize: number,
+): Finding[] {
   const best = new Map<string, UsableSegment>();
   for (const s of segments) {
     const key = `${s.timeline}:${s.segno}`;
@@ -27,7 +31,12 @@ export function restorabilityFindings(ranges: readonly WalRange[], segments: rea
   }
   const out: Finding[] = [];
   if (ranges.length === 0) {
-    out.push(blockFinding('backup-wal-missing', 'backup_manifest has no WAL-Ranges: nothing says which WAL the backup needs to be restored'));
+    out.push(
+      blockFinding(
+        'backup-wal-missing',
+        'backup_manifest has no WAL-Ranges: nothing says which WAL the backup needs to be restored',
+      ),
+    );
     return out;
   }
   for (const r of ranges) {
@@ -40,11 +49,23 @@ export function restorabilityFindings(ranges: readonly WalRange[], segments: rea
       const seg = best.get(`${r.timeline}:${n}`);
       const range = `timeline ${r.timeline} ${formatLsn(r.start)}..${formatLsn(r.end)}`;
       if (!seg) {
-        out.push(blockFinding('backup-wal-missing', `the backup cannot be restored to consistency: WAL segment ${name} (${range}) is neither in the backup (pg_wal/, pg_wal.tar) nor among the WAL files sent; take the backup with -X stream or send the archived WAL`, name));
+        out.push(
+          blockFinding(
+            'backup-wal-missing',
+            `the backup cannot be restored to consistency: WAL segment ${name} (${range}) is neither in the backup (pg_wal/, pg_wal.tar) nor among the WAL files sent; take the backup with -X stream or send the archived WAL`,
+            name,
+          ),
+        );
         break;
       }
       if (seg.validBytes < need) {
-        out.push(blockFinding('backup-wal-missing', `the backup cannot be restored to consistency: WAL segment ${name} from ${seg.from} has valid pages only through byte ${seg.validBytes}, the backup needs ${need} (${range})`, name));
+        out.push(
+          blockFinding(
+            'backup-wal-missing',
+            `the backup cannot be restored to consistency: WAL segment ${name} from ${seg.from} has valid pages only through byte ${seg.validBytes}, the backup needs ${need} (${range})`,
+            name,
+          ),
+        );
         break;
       }
     }

@@ -2,7 +2,16 @@
 // the report, in order, even when an earlier failure meant it never ran.
 import type { Finding, StepResult, StepStatus } from '../contracts/report.js';
 
-export const T2_STEPS = ['parse', 'schema', 'signature', 'snapshot', 'archive', 'backup-manifest', 'wal', 'policies'] as const;
+export const T2_STEPS = [
+  'parse',
+  'schema',
+  'signature',
+  'snapshot',
+  'archive',
+  'backup-manifest',
+  'wal',
+  'policies',
+] as const;
 export type T2Step = (typeof T2_STEPS)[number];
 
 export class Run {
@@ -26,7 +35,13 @@ export class Run {
   }
 
   steps(): StepResult[] {
-    return T2_STEPS.map((step) => this.results.get(step)
-      ?? { step, status: 'skipped' as const, detail: this.stopReason ? `not run: ${this.stopReason}` : 'not run' });
+    return T2_STEPS.map(
+      (step) =>
+        this.results.get(step) ?? {
+          step,
+          status: 'skipped' as const,
+          detail: this.stopReason ? `not run: ${this.stopReason}` : 'not run',
+        },
+    );
   }
 }

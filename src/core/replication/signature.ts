@@ -6,6 +6,15 @@ import { verifyManifestSignature, type SignatureInput, type SignatureOutcome } f
 
 export type { SignatureFacts, SignatureInput, SignatureOutcome } from '../signing/verify.js';
 
-export function verifySignature(manifest: Uint8Array, sig: SignatureInput | undefined, keys: readonly PinnedKey[], maxBytes: number): SignatureOutcome {
-  return verifyManifestSignature(manifest, sig, keys, { maxBytes, payloadType: REPLICATION_MANIFEST_PAYLOAD_TYPE, document: 'replication manifest' });
+export function verifySignature(
+  manifest: Uint8Array,
+  sig: SignatureInput | undefined,
+  keys: readonly PinnedKey[],
+  maxBytes: number,
+): SignatureOutcome {
+  return verifyManifestSignature(manifest, sig, keys, {
+    maxBytes,
+    payloadType: REPLICATION_MANIFEST_PAYLOAD_TYPE,
+    document: 'replication manifest',
+  });
 }

@@ -2,7 +2,13 @@
 // records {size, checksums} per file and keeps the (small, capped)
 // backup_manifest bytes. Entry data itself is hashed and dropped.
 import { ArchiveSafety } from './archive-safety.js';
-import { DEFAULT_ENTRY_ALGORITHMS, EntryHasher, PG_CHECKSUM_ALGORITHMS, type EntryRecord, type PgChecksumAlgorithm } from './entry-digests.js';
+import {
+  DEFAULT_ENTRY_ALGORITHMS,
+  EntryHasher,
+  PG_CHECKSUM_ALGORITHMS,
+  type EntryRecord,
+  type PgChecksumAlgorithm,
+} from './entry-digests.js';
 import { fail, safeName } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
 import type { TarEntry, TarVisitor } from './tar-reader.js';
@@ -42,7 +48,10 @@ export class SnapshotWalker implements TarVisitor {
   /** The entry being read, for messages ("while inflating entry X"). */
   currentPath: string | undefined;
 
-  constructor(private readonly limits: ReplicationLimits, private readonly opts: WalkerOptions = {}) {
+  constructor(
+    private readonly limits: ReplicationLimits,
+    private readonly opts: WalkerOptions = {},
+  ) {
     this.safety = new ArchiveSafety(limits);
   }
 
@@ -62,7 +71,11 @@ export class SnapshotWalker implements TarVisitor {
     if (kept && e.size <= MAX_KEPT_BYTES) this.capture = { path, chunks: [], bytes: 0, kept: true };
     if (this.opts.manifestInside !== false && isBackupManifestPath(path)) {
       if (e.size > this.limits.maxBackupManifestBytes) {
-        fail('backup-manifest-invalid', `${safeName(path)} is ${e.size} bytes; the limit is ${this.limits.maxBackupManifestBytes}`, path);
+        fail(
+          'backup-manifest-invalid',
+          `${safeName(path)} is ${e.size} bytes; the limit is ${this.limits.maxBackupManifestBytes}`,
+          path,
+        );
       }
       this.capture = { path, chunks: [], bytes: 0 };
     }
@@ -86,7 +99,12 @@ export class SnapshotWalker implements TarVisitor {
   entryEnd(): void {
     if (this.hasher) this.records.push(this.hasher.finish());
     this.hasher = undefined;
-    if (this.wal) this.embeddedWal.push({ name: this.wal.name, from: this.opts.from ?? 'the snapshot', ...this.wal.scan.finish() });
+    if (this.wal)
+      this.embeddedWal.push({
+        name: this.wal.name,
+        from: this.opts.from ?? 'the snapshot',
+        ...this.wal.scan.finish(),
+      });
     this.wal = undefined;
     if (this.capture?.kept) {
       this.kept.set(this.capture.path, Buffer.concat(this.capture.chunks));
@@ -103,7 +121,9 @@ export class SnapshotWalker implements TarVisitor {
   /** Once the manifest is known, later entries get exactly the checksums it names. */
   private learnAlgorithms(bytes: Uint8Array): void {
     const text = Buffer.from(bytes).toString('utf8');
-    const named = PG_CHECKSUM_ALGORITHMS.filter((a) => text.includes(`"Checksum-Algorithm": "${a}"`) || text.includes(`"Checksum-Algorithm":"${a}"`));
+    const named = PG_CHECKSUM_ALGORITHMS.filter(
+      (a) => text.includes(`"Checksum-Algorithm": "${a}"`) || text.includes(`"Checksum-Algorithm":"${a}"`),
+    );
     if (named.length > 0) this.algorithms = new Set(named);
   }
 }

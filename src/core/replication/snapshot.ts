@@ -32,9 +32,20 @@ export interface StreamOptions {
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
 }
 
-export const STREAM_RULES = new Set(['snapshot-read-error', 'snapshot-budget-exceeded', 'verification-aborted', 'deadline-exceeded', 'internal-error']);
+export const STREAM_RULES = new Set([
+  'snapshot-read-error',
+  'snapshot-budget-exceeded',
+  'verification-aborted',
+  'deadline-exceeded',
+  'internal-error',
+]);
 
-export async function streamSnapshot(source: ByteSource, algorithm: StrongAlgorithm, limits: ReplicationLimits, opts: StreamOptions = {}): Promise<SnapshotOutcome> {
+export async function streamSnapshot(
+  source: ByteSource,
+  algorithm: StrongAlgorithm,
+  limits: ReplicationLimits,
+  opts: StreamOptions = {},
+): Promise<SnapshotOutcome> {
   const walker = new SnapshotWalker(limits);
   const r = await streamArchive(source, walker, limits, {
     algorithm,
@@ -54,7 +65,8 @@ export async function streamSnapshot(source: ByteSource, algorithm: StrongAlgori
     embeddedWal: walker.embeddedWal,
     kept: walker.kept,
   };
-  if (r.finding) out.failure = { finding: r.finding, stage: STREAM_RULES.has(r.finding.rule) ? 'snapshot' : 'archive' };
+  if (r.finding)
+    out.failure = { finding: r.finding, stage: STREAM_RULES.has(r.finding.rule) ? 'snapshot' : 'archive' };
   else out.digestHex = r.digestHex!;
   return out;
 }

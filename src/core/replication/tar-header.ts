@@ -9,8 +9,18 @@ import { fail } from './findings.js';
 import { checkHeaderStrictness, nulTerminatedText } from './header-strictness.js';
 
 export type EntryKind =
-  | 'file' | 'directory' | 'hardlink' | 'symlink' | 'char-device' | 'block-device' | 'fifo'
-  | 'pax' | 'pax-global' | 'gnu-long-name' | 'gnu-long-link' | 'unsupported';
+  | 'file'
+  | 'directory'
+  | 'hardlink'
+  | 'symlink'
+  | 'char-device'
+  | 'block-device'
+  | 'fifo'
+  | 'pax'
+  | 'pax-global'
+  | 'gnu-long-name'
+  | 'gnu-long-link'
+  | 'unsupported';
 
 export interface RawHeader {
   name: string;
@@ -24,8 +34,18 @@ export interface RawHeader {
 }
 
 const KINDS: Record<string, EntryKind> = {
-  '0': 'file', '\0': 'file', '5': 'directory', '1': 'hardlink', '2': 'symlink',
-  '3': 'char-device', '4': 'block-device', '6': 'fifo', x: 'pax', g: 'pax-global', L: 'gnu-long-name', K: 'gnu-long-link',
+  '0': 'file',
+  '\0': 'file',
+  '5': 'directory',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char-device',
+  '4': 'block-device',
+  '6': 'fifo',
+  x: 'pax',
+  g: 'pax-global',
+  L: 'gnu-long-name',
+  K: 'gnu-long-link',
 };
 
 export function isZeroBlock(block: Uint8Array): boolean {
@@ -35,9 +55,14 @@ export function isZeroBlock(block: Uint8Array): boolean {
 
 export function decodeHeader(block: Uint8Array, offset: number): RawHeader {
   const where = `tar header at byte ${offset}`;
-  if (!checksumMatches(block, where)) fail('archive-corrupt', `${where}: header checksum mismatch (not a tar header, or corrupted)`);
+  if (!checksumMatches(block, where))
+    fail('archive-corrupt', `${where}: header checksum mismatch (not a tar header, or corrupted)`);
   const format = formatOf(block);
-  if (!format) fail('archive-corrupt', `${where}: unknown tar format (neither POSIX ustar nor GNU; old V7 headers are refused)`);
+  if (!format)
+    fail(
+      'archive-corrupt',
+      `${where}: unknown tar format (neither POSIX ustar nor GNU; old V7 headers are refused)`,
+    );
   let name = nulTerminatedText(block.subarray(0, 100), `${where}: name`);
   checkHeaderStrictness(block, format, where, name);
   // POSIX ustar splits long names into prefix "/" name; GNU uses that space for
@@ -69,7 +94,11 @@ function checksumMatches(block: Uint8Array, where: string): boolean {
   }
   if (stored === unsigned) return true;
   // Historic writers summed signed chars; readers differ on accepting that.
-  if (stored === signed) fail('archive-ambiguous', `${where}: the checksum matches only the historic signed-char sum; readers disagree on accepting it`);
+  if (stored === signed)
+    fail(
+      'archive-ambiguous',
+      `${where}: the checksum matches only the historic signed-char sum; readers disagree on accepting it`,
+    );
   return false;
 }
 

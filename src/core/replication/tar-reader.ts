@@ -56,7 +56,10 @@ export class TarReader {
   private trailerBytes = 0;
   private entries = 0;
 
-  constructor(private readonly visitor: TarVisitor, private readonly limits: TarReaderLimits) {}
+  constructor(
+    private readonly visitor: TarVisitor,
+    private readonly limits: TarReaderLimits,
+  ) {}
 
   /** The end-of-archive marker has been read. */
   get complete(): boolean {
@@ -98,7 +101,10 @@ export class TarReader {
         return;
       case 'trailer':
         if (!isZeroBlock(slice)) {
-          fail('archive-trailing-data', `non-zero data after the tar end-of-archive marker (at byte ${this.offset - slice.length}); entries hidden after the end are refused`);
+          fail(
+            'archive-trailing-data',
+            `non-zero data after the tar end-of-archive marker (at byte ${this.offset - slice.length}); entries hidden after the end are refused`,
+          );
         }
         this.trailerBytes += slice.length;
         this.need = Number.MAX_SAFE_INTEGER;
@@ -109,14 +115,26 @@ export class TarReader {
   /** Call when the decompressed stream ended; throws if the archive is incomplete. */
   end(): { entries: number } {
     if (this.state === 'trailer') {
-      if (this.trailerBytes < 1024) fail('archive-truncated', 'the tar end-of-archive marker is incomplete (one zero block instead of two)');
-      if (this.trailerBytes % 512 !== 0) fail('archive-trailing-data', 'the tar stream ends with a partial block');
+      if (this.trailerBytes < 1024)
+        fail(
+          'archive-truncated',
+          'the tar end-of-archive marker is incomplete (one zero block instead of two)',
+        );
+      if (this.trailerBytes % 512 !== 0)
+        fail('archive-trailing-data', 'the tar stream ends with a partial block');
       return { entries: this.entries };
     }
     if (this.current && (this.state === 'data' || this.state === 'pad')) {
-      fail('archive-truncated', `archive ends inside entry ${safeName(this.current.path)} (header says ${this.current.size} bytes)`, this.current.path);
+      fail(
+        'archive-truncated',
+        `archive ends inside entry ${safeName(this.current.path)} (header says ${this.current.size} bytes)`,
+        this.current.path,
+      );
     }
-    fail('archive-truncated', `archive ends without the tar end-of-archive marker${this.current ? ` (last entry ${safeName(this.current.path)})` : ''}`);
+    fail(
+      'archive-truncated',
+      `archive ends without the tar end-of-archive marker${this.current ? ` (last entry ${safeName(this.current.path)})` : ''}`,
+    );
   }
 
   private expectHeader(): void {
@@ -160,14 +178,24 @@ export class TarReader {
     // Global headers change every later entry, and differently per reader (Go
     // even returns them as entries); a link name for a non-link is meaningless.
     if (h.kind === 'pax-global' || h.kind === 'gnu-long-link') {
-      fail('archive-ambiguous', `${h.kind === 'pax-global' ? 'a global PAX header' : 'a GNU long link name header'} ${q} at byte ${at}; readers apply it differently`);
+      fail(
+        'archive-ambiguous',
+        `${h.kind === 'pax-global' ? 'a global PAX header' : 'a GNU long link name header'} ${q} at byte ${at}; readers apply it differently`,
+      );
     }
     // A reader that does not know the extension extracts it as a plain file under its own name.
     // (GNU names it "././@LongLink": the leading "./"s are its own spelling.)
     normalizeEntryPath(h.name.replace(/^(\.\/)+/, ''), this.limits.maxPathLength);
-    if (h.name.endsWith('/') || h.nameUnterminated) fail('archive-ambiguous', `extended header ${q} at byte ${at} has a directory-like or unterminated name`);
+    if (h.name.endsWith('/') || h.nameUnterminated)
+      fail(
+        'archive-ambiguous',
+        `extended header ${q} at byte ${at} has a directory-like or unterminated name`,
+      );
     if (h.size > this.limits.maxPaxHeaderBytes) {
-      fail('archive-budget-exceeded', `extended header at byte ${at} is ${h.size} bytes; the limit is ${this.limits.maxPaxHeaderBytes}`);
+      fail(
+        'archive-budget-exceeded',
+        `extended header at byte ${at} is ${h.size} bytes; the limit is ${this.limits.maxPaxHeaderBytes}`,
+      );
     }
     this.ext = h;
     if (this.acc.length < h.size) this.acc = Buffer.alloc(h.size);
@@ -182,17 +210,23 @@ export class TarReader {
     const data = this.acc.subarray(0, h.size);
     const where = `extended header at byte ${this.offset - h.size - 512}`;
     const once = (k: keyof Pending): void => {
-      if (this.pending[k] !== undefined) fail('archive-pax-override', `${where}: two ${h.kind} headers for one entry`);
+      if (this.pending[k] !== undefined)
+        fail('archive-pax-override', `${where}: two ${h.kind} headers for one entry`);
     };
     if (h.kind === 'pax') {
       once('pax');
       this.pending.pax = parsePaxRecords(data, where);
-      if (this.pending.longName !== undefined) fail('archive-ambiguous', `${where}: a PAX header and a GNU long name for one entry`);
+      if (this.pending.longName !== undefined)
+        fail('archive-ambiguous', `${where}: a PAX header and a GNU long name for one entry`);
     } else {
       once('longName');
       // GNU writes the name and one NUL; anything else ends in different places per reader.
       const nul = data.indexOf(0);
-      if (nul !== data.length - 1 || nul === 0) fail('archive-ambiguous', `${where}: a GNU long name must be a non-empty name followed by exactly one NUL`);
+      if (nul !== data.length - 1 || nul === 0)
+        fail(
+          'archive-ambiguous',
+          `${where}: a GNU long name must be a non-empty name followed by exactly one NUL`,
+        );
       try {
         this.pending.longName = utf8.decode(data.subarray(0, nul));
       } catch {
@@ -206,20 +240,37 @@ export class TarReader {
   private onEntryHeader(h: RawHeader, at: number): void {
     const { pax, longName } = this.pending;
     this.pending = {};
-    if (pax !== undefined && longName !== undefined) fail('archive-ambiguous', `entry at byte ${at} has both a PAX header and a GNU long name`);
+    if (pax !== undefined && longName !== undefined)
+      fail('archive-ambiguous', `entry at byte ${at} has both a PAX header and a GNU long name`);
     if (pax) checkPaxAgainstHeader(pax, h, at, this.limits.maxPathLength);
     if (longName !== undefined && !longName.startsWith(h.name)) {
-      fail('archive-ambiguous', `entry at byte ${at}: its GNU long name does not start with its header name ${JSON.stringify(h.name.slice(0, 100))} (readers ignoring the extension see another file)`);
+      fail(
+        'archive-ambiguous',
+        `entry at byte ${at}: its GNU long name does not start with its header name ${JSON.stringify(h.name.slice(0, 100))} (readers ignoring the extension see another file)`,
+      );
     }
-    if (h.nameUnterminated && longName === undefined) fail('archive-ambiguous', `entry at byte ${at}: the name field has no terminating NUL`);
+    if (h.nameUnterminated && longName === undefined)
+      fail('archive-ambiguous', `entry at byte ${at}: the name field has no terminating NUL`);
     const path = pax?.path ?? longName ?? h.name;
     const size = effectiveSize(h, path, pax);
     const kind = h.kind as TarEntryKind;
     if (kind !== 'file' && kind !== 'unsupported' && size !== 0) {
       // Go and Python skip no data for directories and links, GNU tar skips it: they part ways here.
-      fail('archive-ambiguous', `entry ${safeName(path)} is a ${kind} but declares ${size} bytes of data`, path);
+      fail(
+        'archive-ambiguous',
+        `entry ${safeName(path)} is a ${kind} but declares ${size} bytes of data`,
+        path,
+      );
     }
-    this.current = { path, headerName: h.name, kind, typeflag: h.typeflag, size, linkname: h.linkname, offset: at };
+    this.current = {
+      path,
+      headerName: h.name,
+      kind,
+      typeflag: h.typeflag,
+      size,
+      linkname: h.linkname,
+      offset: at,
+    };
     this.entries++;
     this.visitor.entry(this.current);
     if (size === 0) {
@@ -235,11 +286,24 @@ export class TarReader {
 const PAX_KEYS = new Set(['path', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
 
 /** A reader that ignores PAX uses the header: path and size must say the same thing there. */
-function checkPaxAgainstHeader(pax: Record<string, string>, h: RawHeader, at: number, maxPathLength: number): void {
+function checkPaxAgainstHeader(
+  pax: Record<string, string>,
+  h: RawHeader,
+  at: number,
+  maxPathLength: number,
+): void {
   const q = JSON.stringify(h.name.slice(0, 100));
   for (const k of Object.keys(pax)) {
-    if (k.startsWith('GNU.sparse.')) fail('archive-unsupported-entry', `entry ${q} at byte ${at} is a sparse file (PAX ${k}); not supported`);
-    if (!PAX_KEYS.has(k)) fail('archive-ambiguous', `entry ${q} at byte ${at}: PAX key ${JSON.stringify(k.slice(0, 64))} is not one every reader applies the same way`);
+    if (k.startsWith('GNU.sparse.'))
+      fail(
+        'archive-unsupported-entry',
+        `entry ${q} at byte ${at} is a sparse file (PAX ${k}); not supported`,
+      );
+    if (!PAX_KEYS.has(k))
+      fail(
+        'archive-ambiguous',
+        `entry ${q} at byte ${at}: PAX key ${JSON.stringify(k.slice(0, 64))} is not one every reader applies the same way`,
+      );
   }
   // A value one reader cannot parse is an error to Go and ignored by others (found by the differential fuzz).
   for (const k of ['uid', 'gid', 'mtime', 'atime', 'ctime']) {
@@ -249,21 +313,39 @@ function checkPaxAgainstHeader(pax: Record<string, string>, h: RawHeader, at: nu
     }
   }
   if (pax.path !== undefined) normalizeEntryPath(pax.path, maxPathLength);
-  if (pax.path !== undefined && pax.path !== h.name) fail('archive-ambiguous', `entry ${q} at byte ${at}: its PAX path differs from its header name (readers ignoring PAX see another file)`);
-  if (pax.size !== undefined && pax.size !== String(h.size)) fail('archive-pax-override', `entry ${q} at byte ${at}: PAX size ${JSON.stringify(pax.size.slice(0, 20))} overrides header size ${h.size}`);
+  if (pax.path !== undefined && pax.path !== h.name)
+    fail(
+      'archive-ambiguous',
+      `entry ${q} at byte ${at}: its PAX path differs from its header name (readers ignoring PAX see another file)`,
+    );
+  if (pax.size !== undefined && pax.size !== String(h.size))
+    fail(
+      'archive-pax-override',
+      `entry ${q} at byte ${at}: PAX size ${JSON.stringify(pax.size.slice(0, 20))} overrides header size ${h.size}`,
+    );
 }
 
 /** The entry's data size: the PAX size when present, which must agree with a non-zero ustar size. */
 function effectiveSize(h: RawHeader, path: string, pax: Record<string, string> | undefined): number {
   for (const k of Object.keys(pax ?? {})) {
-    if (k.startsWith('GNU.sparse.')) fail('archive-unsupported-entry', `entry ${safeName(path)} is a sparse file (PAX ${k}); not supported`, path);
+    if (k.startsWith('GNU.sparse.'))
+      fail(
+        'archive-unsupported-entry',
+        `entry ${safeName(path)} is a sparse file (PAX ${k}); not supported`,
+        path,
+      );
   }
   if (pax?.size === undefined) return h.size;
-  if (!/^[0-9]{1,16}$/.test(pax.size)) fail('archive-corrupt', `entry ${safeName(path)}: malformed PAX size`, path);
+  if (!/^[0-9]{1,16}$/.test(pax.size))
+    fail('archive-corrupt', `entry ${safeName(path)}: malformed PAX size`, path);
   const paxSize = Number(pax.size);
   // Readers that ignore PAX would use the ustar size: both must agree.
   if (h.size !== 0 && h.size !== paxSize) {
-    fail('archive-pax-override', `entry ${safeName(path)}: PAX size ${paxSize} overrides header size ${h.size}`, path);
+    fail(
+      'archive-pax-override',
+      `entry ${safeName(path)}: PAX size ${paxSize} overrides header size ${h.size}`,
+      path,
+    );
   }
   return paxSize;
 }

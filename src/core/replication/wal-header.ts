@@ -12,8 +12,12 @@ const XLP_LONG_HEADER = 0x0002;
 
 /** XLOG_PAGE_MAGIC per major version (src/include/access/xlog_internal.h). */
 export const WAL_PAGE_MAGIC: Readonly<Record<number, string>> = {
-  0xd101: 'PostgreSQL 12', 0xd106: 'PostgreSQL 13', 0xd10d: 'PostgreSQL 14', 0xd110: 'PostgreSQL 15',
-  0xd113: 'PostgreSQL 16', 0xd116: 'PostgreSQL 17',
+  0xd101: 'PostgreSQL 12',
+  0xd106: 'PostgreSQL 13',
+  0xd10d: 'PostgreSQL 14',
+  0xd110: 'PostgreSQL 15',
+  0xd113: 'PostgreSQL 16',
+  0xd116: 'PostgreSQL 17',
 };
 
 export interface WalLongHeader {
@@ -39,12 +43,20 @@ export function readLongHeader(first: Uint8Array): WalLongHeader | undefined {
 }
 
 /** Problems with a header, given what the file name implies; empty when consistent. */
-export function headerProblems(h: WalLongHeader, expect: { timeline: number; startLsn: bigint; segmentSize: number }): string[] {
+export function headerProblems(
+  h: WalLongHeader,
+  expect: { timeline: number; startLsn: bigint; segmentSize: number },
+): string[] {
   const problems: string[] = [];
   if (!(h.magic in WAL_PAGE_MAGIC)) problems.push(`unknown page magic 0x${h.magic.toString(16)}`);
   if ((h.info & XLP_LONG_HEADER) === 0) problems.push('first page lacks XLP_LONG_HEADER');
-  if (h.timeline !== expect.timeline) problems.push(`header timeline ${h.timeline} ≠ name timeline ${expect.timeline}`);
-  if (h.pageAddress !== expect.startLsn) problems.push(`page address 0x${h.pageAddress.toString(16)} ≠ segment start 0x${expect.startLsn.toString(16)}`);
-  if (h.segmentSize !== expect.segmentSize) problems.push(`segment size ${h.segmentSize} ≠ ${expect.segmentSize}`);
+  if (h.timeline !== expect.timeline)
+    problems.push(`header timeline ${h.timeline} ≠ name timeline ${expect.timeline}`);
+  if (h.pageAddress !== expect.startLsn)
+    problems.push(
+      `page address 0x${h.pageAddress.toString(16)} ≠ segment start 0x${expect.startLsn.toString(16)}`,
+    );
+  if (h.segmentSize !== expect.segmentSize)
+    problems.push(`segment size ${h.segmentSize} ≠ ${expect.segmentSize}`);
   return problems;
 }

@@ -17,7 +17,14 @@ const HISTORY = /^([0-9A-F]{8})\.history$/;
 /** PostgreSQL writes upper-case hex; anything else (paths, lower case, suffixes) is refused. */
 export function parseWalName(name: string): WalName | undefined {
   let m = SEGMENT.exec(name);
-  if (m) return { kind: 'segment', timeline: hex(m[1]!), hi: hex(m[2]!), lo: hex(m[3]!), partial: m[4] !== undefined };
+  if (m)
+    return {
+      kind: 'segment',
+      timeline: hex(m[1]!),
+      hi: hex(m[2]!),
+      lo: hex(m[3]!),
+      partial: m[4] !== undefined,
+    };
   m = BACKUP.exec(name);
   if (m) return { kind: 'backup', timeline: hex(m[1]!), hi: hex(m[2]!), lo: hex(m[3]!), offset: hex(m[4]!) };
   m = HISTORY.exec(name);
@@ -30,7 +37,9 @@ function hex(s: string): number {
 }
 
 export function isValidSegmentSize(size: number): boolean {
-  return Number.isInteger(size) && size >= 1024 * 1024 && size <= 1024 * 1024 * 1024 && (size & (size - 1)) === 0;
+  return (
+    Number.isInteger(size) && size >= 1024 * 1024 && size <= 1024 * 1024 * 1024 && (size & (size - 1)) === 0
+  );
 }
 
 export function segmentsPerXLogId(segSize: number): bigint {

@@ -21,7 +21,13 @@ export interface WalRead {
 
 const MAX_HISTORY_BYTES = 64 * 1024;
 
-export async function readWalFile(name: string, source: ByteSource, maxBytes: number, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<WalRead> {
+export async function readWalFile(
+  name: string,
+  source: ByteSource,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
+): Promise<WalRead> {
   const hash = createHash('sha256');
   const head = Buffer.alloc(LONG_HEADER_BYTES);
   let size = 0;
@@ -37,17 +43,23 @@ export async function readWalFile(name: string, source: ByteSource, maxBytes: nu
         r = await nextOrAbort(it, signal);
       } catch (e) {
         if (e instanceof VerificationFailure) throw e;
-        fail('wal-read-error', `reading WAL file ${safeName(name)} failed after ${size} bytes: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`, name);
+        fail(
+          'wal-read-error',
+          `reading WAL file ${safeName(name)} failed after ${size} bytes: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
+          name,
+        );
       }
       if (r.done) break;
       const chunk = r.value;
       if (size < LONG_HEADER_BYTES) head.set(chunk.subarray(0, LONG_HEADER_BYTES - size), size);
       size += chunk.length;
-      if (size > maxBytes) fail('wal-budget-exceeded', `WAL file ${safeName(name)} is larger than ${maxBytes} bytes`, name);
+      if (size > maxBytes)
+        fail('wal-budget-exceeded', `WAL file ${safeName(name)} is larger than ${maxBytes} bytes`, name);
       hash.update(chunk);
       scan?.update(chunk);
       if (history) {
-        if (size > MAX_HISTORY_BYTES) fail('wal-history-invalid', `${safeName(name)} is larger than ${MAX_HISTORY_BYTES} bytes`, name);
+        if (size > MAX_HISTORY_BYTES)
+          fail('wal-history-invalid', `${safeName(name)} is larger than ${MAX_HISTORY_BYTES} bytes`, name);
         history.push(Buffer.from(chunk));
       }
       onBytes(chunk.length);
@@ -58,8 +70,15 @@ export async function readWalFile(name: string, source: ByteSource, maxBytes: nu
   }
   const scanned = scan?.finish();
   return {
-    sha256: hash.digest('hex'), size, head: head.subarray(0, Math.min(size, LONG_HEADER_BYTES)),
+    sha256: hash.digest('hex'),
+    size,
+    head: head.subarray(0, Math.min(size, LONG_HEADER_BYTES)),
     ...(history ? { text: Buffer.concat(history).toString('utf8') } : {}),
-    ...(scanned ? { validBytes: scanned.validBytes, ...(scanned.systemId !== undefined ? { systemId: scanned.systemId } : {}) } : {}),
+    ...(scanned
+      ? {
+          validBytes: scanned.validBytes,
+          ...(scanned.systemId !== undefined ? { systemId: scanned.systemId } : {}),
+        }
+      : {}),
   };
 }

@@ -84,19 +84,38 @@ export class WalPageScanner {
 
   private onFirstPage(): void {
     const h = readLongHeader(this.head);
-    const segno = h && isValidSegmentSize(h.segmentSize) ? segmentNumber(this.name.hi, this.name.lo, h.segmentSize) : undefined;
+    const segno =
+      h && isValidSegmentSize(h.segmentSize)
+        ? segmentNumber(this.name.hi, this.name.lo, h.segmentSize)
+        : undefined;
     if (segno !== undefined) this.startLsn = segmentStartLsn(segno, h!.segmentSize);
-    if (!h || segno === undefined || !this.pageOk(h.magic, h.info, h.timeline, h.pageAddress, 0n) || !validBlockSize(h.blockSize)) {
+    if (
+      !h ||
+      segno === undefined ||
+      !this.pageOk(h.magic, h.info, h.timeline, h.pageAddress, 0n) ||
+      !validBlockSize(h.blockSize)
+    ) {
       this.ended = true;
       return;
     }
     this.long = h;
-    this.systemId = new DataView(this.head.buffer, this.head.byteOffset, LONG_HEADER_BYTES).getBigUint64(24, true);
+    this.systemId = new DataView(this.head.buffer, this.head.byteOffset, LONG_HEADER_BYTES).getBigUint64(
+      24,
+      true,
+    );
   }
 
   private onPage(pageStart: number): void {
     const v = new DataView(this.page.buffer, this.page.byteOffset, SHORT_HEADER_BYTES);
-    if (!this.pageOk(v.getUint16(0, true), v.getUint16(2, true), v.getUint32(4, true), v.getBigUint64(8, true), BigInt(pageStart))) {
+    if (
+      !this.pageOk(
+        v.getUint16(0, true),
+        v.getUint16(2, true),
+        v.getUint32(4, true),
+        v.getBigUint64(8, true),
+        BigInt(pageStart),
+      )
+    ) {
       this.ended = true;
       this.validBytes = pageStart;
     }

@@ -19,14 +19,19 @@ export function findGaps(segments: readonly ReceivedSegment[], segSize: number, 
   for (const [tli, list] of byTimeline) {
     list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (let i = 1; i < list.length && gaps.length < maxReported; i++) {
-      for (let n = list[i - 1]! + 1n; n < list[i]! && gaps.length < maxReported; n++) gaps.push(walFileName(tli, n, segSize));
+      for (let n = list[i - 1]! + 1n; n < list[i]! && gaps.length < maxReported; n++)
+        gaps.push(walFileName(tli, n, segSize));
     }
   }
   return gaps;
 }
 
 /** Ranges (as "tli start..end: missing NAME") not covered by received segments of their timeline. */
-export function uncoveredRanges(ranges: readonly WalRange[], segments: readonly ReceivedSegment[], segSize: number): string[] {
+export function uncoveredRanges(
+  ranges: readonly WalRange[],
+  segments: readonly ReceivedSegment[],
+  segSize: number,
+): string[] {
   const have = new Set(segments.map((s) => `${s.timeline}:${s.segno}`));
   const out: string[] = [];
   for (const r of ranges) {
@@ -35,7 +40,9 @@ export function uncoveredRanges(ranges: readonly WalRange[], segments: readonly 
     const last = r.end > r.start ? segmentOf(r.end - 1n, segSize) : first;
     for (let n = first; n <= last; n++) {
       if (!have.has(`${r.timeline}:${n}`)) {
-        out.push(`timeline ${r.timeline} ${formatLsn(r.start)}..${formatLsn(r.end)} needs ${walFileName(r.timeline, n, segSize)}`);
+        out.push(
+          `timeline ${r.timeline} ${formatLsn(r.start)}..${formatLsn(r.end)} needs ${walFileName(r.timeline, n, segSize)}`,
+        );
         break;
       }
     }

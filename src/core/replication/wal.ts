@@ -10,7 +10,15 @@ import type { WalRange } from './backup-manifest.js';
 import { blockFinding, fail, safeName, VerificationFailure, warnFinding } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
 import { headerProblems, readLongHeader } from './wal-header.js';
-import { DEFAULT_WAL_SEGMENT_SIZE, isValidSegmentSize, parseWalName, segmentNumber, segmentStartLsn, walFileName, type WalName } from './wal-name.js';
+import {
+  DEFAULT_WAL_SEGMENT_SIZE,
+  isValidSegmentSize,
+  parseWalName,
+  segmentNumber,
+  segmentStartLsn,
+  walFileName,
+  type WalName,
+} from './wal-name.js';
 import { readWalFile, type WalRead } from './wal-read.js';
 import { findGaps } from './wal-sequence.js';
 import type { EmbeddedWal } from './wal-scan.js';
@@ -71,24 +79,50 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
     }
     finished = true;
   } catch (e) {
-    findings.push(e instanceof VerificationFailure ? e.finding
-      : blockFinding('wal-read-error', `receiving WAL files failed after ${received.size} file(s): ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`));
+    findings.push(
+      e instanceof VerificationFailure
+        ? e.finding
+        : blockFinding(
+            'wal-read-error',
+            `receiving WAL files failed after ${received.size} file(s): ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
+          ),
+    );
   } finally {
     if (!finished) releaseIterator(it);
   }
   if (finished) {
     for (const name of listed.keys()) {
-      if (!received.has(name)) findings.push(blockFinding('wal-missing', `WAL file ${safeName(name)} is listed in the manifest but was not received`, name));
+      if (!received.has(name))
+        findings.push(
+          blockFinding(
+            'wal-missing',
+            `WAL file ${safeName(name)} is listed in the manifest but was not received`,
+            name,
+          ),
+        );
     }
   }
   return analyse(segments, histories, received.size, input, findings, finished);
 }
 
-function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[]): Map<string, { hex: string; size?: number }> {
+function listedMap(
+  list: readonly WalFileEntry[] | undefined,
+  findings: Finding[],
+): Map<string, { hex: string; size?: number }> {
   const map = new Map<string, { hex: string; size?: number }>();
   for (const w of list ?? []) {
-    if (!parseWalName(w.name)) findings.push(blockFinding('wal-invalid-name', `manifest lists an invalid WAL file name ${safeName(w.name)}`, w.name));
-    if (map.has(w.name)) findings.push(blockFinding('wal-duplicate', `manifest lists WAL file ${safeName(w.name)} twice`, w.name));
+    if (!parseWalName(w.name))
+      findings.push(
+        blockFinding(
+          'wal-invalid-name',
+          `manifest lists an invalid WAL file name ${safeName(w.name)}`,
+          w.name,
+        ),
+      );
+    if (map.has(w.name))
+      findings.push(
+        blockFinding('wal-duplicate', `manifest lists WAL file ${safeName(w.name)} twice`, w.name),
+      );
     const d = parseDigest(w.sha256, ['sha256']);
     map.set(w.name, { hex: d.ok ? d.hex : '', ...(w.size !== undefined ? { size: w.size } : {}) });
   }
@@ -96,8 +130,12 @@ function listedMap(list: readonly WalFileEntry[] | undefined, findings: Finding[
 }
 
 async function receiveOne(
-  name: string, source: ByteSource, received: Set<string>,
-  listed: Map<string, { hex: string; size?: number }>, input: WalInput, findings: Finding[],
+  name: string,
+  source: ByteSource,
+  received: Set<string>,
+  listed: Map<string, { hex: string; size?: number }>,
+  input: WalInput,
+  findings: Finding[],
 ): Promise<Segment | { timeline: number; history: HistoryEntry[] } | undefined> {
   const parsed = parseWalName(name);
   const duplicate = received.has(name);
@@ -105,26 +143,52 @@ async function receiveOne(
   if (!parsed || duplicate) {
     // Not read at all: its bytes can only be refused.
     releaseIterator(source.stream[Symbol.asyncIterator]());
-    findings.push(parsed
-      ? blockFinding('wal-duplicate', `WAL file ${safeName(name)} was received twice`, name.slice(0, 200))
-      : blockFinding('wal-invalid-name', `WAL file name ${safeName(name)} is not a WAL segment, .partial, .backup or .history name`, name.slice(0, 200)));
+    findings.push(
+      parsed
+        ? blockFinding('wal-duplicate', `WAL file ${safeName(name)} was received twice`, name.slice(0, 200))
+        : blockFinding(
+            'wal-invalid-name',
+            `WAL file name ${safeName(name)} is not a WAL segment, .partial, .backup or .history name`,
+            name.slice(0, 200),
+          ),
+    );
     return undefined;
   }
   const read = await readWalFile(name, source, input.limits.maxWalFileBytes, input.signal, input.onBytes);
   const want = listed.get(name);
   if (want) {
     if (want.size !== undefined && want.size !== read.size) {
-      findings.push(blockFinding('wal-size-mismatch', `WAL file ${safeName(name)} has ${read.size} bytes but the manifest says ${want.size}`, name));
+      findings.push(
+        blockFinding(
+          'wal-size-mismatch',
+          `WAL file ${safeName(name)} has ${read.size} bytes but the manifest says ${want.size}`,
+          name,
+        ),
+      );
     } else if (!digestsEqual(read.sha256, want.hex)) {
-      findings.push(blockFinding('wal-digest-mismatch', `WAL file ${safeName(name)} sha256 ${read.sha256} ≠ manifest ${want.hex}`, name));
+      findings.push(
+        blockFinding(
+          'wal-digest-mismatch',
+          `WAL file ${safeName(name)} sha256 ${read.sha256} ≠ manifest ${want.hex}`,
+          name,
+        ),
+      );
     }
   } else if (input.listed !== undefined) {
-    findings.push(blockFinding('wal-unlisted', `WAL file ${safeName(name)} was received but is not listed in the manifest (the list is exhaustive)`, name));
+    findings.push(
+      blockFinding(
+        'wal-unlisted',
+        `WAL file ${safeName(name)} was received but is not listed in the manifest (the list is exhaustive)`,
+        name,
+      ),
+    );
   }
   if (parsed.kind === 'history') {
     const h = parseHistory(read.text ?? '', parsed.timeline);
     if (typeof h === 'string') {
-      findings.push(blockFinding('wal-history-invalid', `${safeName(name)} is not a timeline history file: ${h}`, name));
+      findings.push(
+        blockFinding('wal-history-invalid', `${safeName(name)} is not a timeline history file: ${h}`, name),
+      );
       return undefined;
     }
     return { timeline: parsed.timeline, history: h };
@@ -132,30 +196,78 @@ async function receiveOne(
   return parsed.kind === 'segment' ? { name, parsed, read, from: 'the WAL files sent' } : undefined;
 }
 
-function analyse(sent: Segment[], histories: ReadonlyMap<number, HistoryEntry[]>, receivedCount: number, input: WalInput, findings: Finding[], finished: boolean): WalOutcome {
+function analyse(
+  sent: Segment[],
+  histories: ReadonlyMap<number, HistoryEntry[]>,
+  receivedCount: number,
+  input: WalInput,
+  findings: Finding[],
+  finished: boolean,
+): WalOutcome {
   const embedded: Segment[] = (input.embedded ?? []).flatMap((e) => {
     const parsed = parseWalName(e.name);
-    return parsed?.kind === 'segment' ? [{ name: e.name, parsed, read: { sha256: '', size: e.size, head: e.head, validBytes: e.validBytes, ...(e.systemId !== undefined ? { systemId: e.systemId } : {}) }, from: e.from }] : [];
+    return parsed?.kind === 'segment'
+      ? [
+          {
+            name: e.name,
+            parsed,
+            read: {
+              sha256: '',
+              size: e.size,
+              head: e.head,
+              validBytes: e.validBytes,
+              ...(e.systemId !== undefined ? { systemId: e.systemId } : {}),
+            },
+            from: e.from,
+          },
+        ]
+      : [];
   });
   const segments = [...embedded, ...sent];
   const segSize = segmentSizeOf(segments, input.segmentSizeHint);
   const usable = checkSegments(segments, segSize, findings);
   systemIdFindings(segments, input.systemId, findings);
   const good = usable.map((u) => ({ timeline: u.timeline, segno: u.segno }));
-  const tl = timelineFindings(usable.map((u) => ({ timeline: u.timeline, segno: u.segno, name: walFileName(u.timeline, u.segno, segSize) })), histories, segSize);
+  const tl = timelineFindings(
+    usable.map((u) => ({
+      timeline: u.timeline,
+      segno: u.segno,
+      name: walFileName(u.timeline, u.segno, segSize),
+    })),
+    histories,
+    segSize,
+  );
   findings.push(...tl.findings);
   // Along a checked history the hand-over gaps replace the per-timeline ones.
   const gaps = tl.checked ? [] : findGaps(good, segSize);
-  if (gaps.length > 0) findings.push(blockFinding('wal-gap', `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`, gaps[0]));
+  if (gaps.length > 0)
+    findings.push(
+      blockFinding(
+        'wal-gap',
+        `WAL sequence has a gap: missing ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ', …' : ''}`,
+        gaps[0],
+      ),
+    );
   // A backup_manifest says which WAL a restore needs: without it, the copy cannot start.
   const restore = input.walRanges ? restorabilityFindings(input.walRanges, usable, segSize) : [];
   if (finished) findings.push(...restore);
-  const coversBackup = finished && input.walRanges !== undefined && input.walRanges.length > 0 && restore.length === 0;
+  const coversBackup =
+    finished && input.walRanges !== undefined && input.walRanges.length > 0 && restore.length === 0;
   findings.push(...advisories(input, receivedCount));
-  const continuous = finished && gaps.length === 0 && !findings.some((f) => f.rule === 'wal-missing' || f.rule === 'wal-gap' || f.rule.startsWith('wal-timeline'));
+  const continuous =
+    finished &&
+    gaps.length === 0 &&
+    !findings.some(
+      (f) => f.rule === 'wal-missing' || f.rule === 'wal-gap' || f.rule.startsWith('wal-timeline'),
+    );
   const inBackup = embedded.length > 0 ? `, ${embedded.length} in the backup` : '';
   return {
-    facts: { listed: input.listed?.length ?? 0, received: receivedCount, continuous, covers_backup: coversBackup },
+    facts: {
+      listed: input.listed?.length ?? 0,
+      received: receivedCount,
+      continuous,
+      covers_backup: coversBackup,
+    },
     findings,
     detail: `${receivedCount} WAL file(s)${inBackup}, ${good.length} segment(s) of ${segSize} bytes, ${coverageWords(coversBackup, input.walRanges !== undefined && input.walRanges.length > 0)}`,
   };
@@ -173,7 +285,11 @@ function coverageWords(covers: boolean, hasRanges: boolean): string {
 }
 
 /** Every segment from one cluster: the backup's (pg_control), or else the first one seen. */
-function systemIdFindings(segments: readonly Segment[], expected: bigint | undefined, findings: Finding[]): void {
+function systemIdFindings(
+  segments: readonly Segment[],
+  expected: bigint | undefined,
+  findings: Finding[],
+): void {
   let want = expected;
   let n = 0;
   for (const s of segments) {
@@ -181,7 +297,13 @@ function systemIdFindings(segments: readonly Segment[], expected: bigint | undef
     if (id === undefined) continue;
     want ??= id;
     if (id !== want && n++ < 20) {
-      findings.push(blockFinding('wal-system-id-mismatch', `WAL segment ${safeName(s.name)} (${s.from}) belongs to cluster ${id}, not ${want}${expected !== undefined ? ' (the backup\'s global/pg_control)' : ''}: WAL from another cluster cannot be replayed`, s.name));
+      findings.push(
+        blockFinding(
+          'wal-system-id-mismatch',
+          `WAL segment ${safeName(s.name)} (${s.from}) belongs to cluster ${id}, not ${want}${expected !== undefined ? " (the backup's global/pg_control)" : ''}: WAL from another cluster cannot be replayed`,
+          s.name,
+        ),
+      );
     }
   }
 }
@@ -191,7 +313,12 @@ function advisories(input: WalInput, receivedCount: number): Finding[] {
   const out: Finding[] = [];
   if (receivedCount === 0) return out;
   if (input.listed === undefined) {
-    out.push(warnFinding('wal-not-listed', `${receivedCount} WAL file(s) received but the manifest lists none: their digests are unverified`));
+    out.push(
+      warnFinding(
+        'wal-not-listed',
+        `${receivedCount} WAL file(s) received but the manifest lists none: their digests are unverified`,
+      ),
+    );
   }
   return out;
 }
@@ -202,16 +329,29 @@ function checkSegments(segments: readonly Segment[], segSize: number, findings: 
   for (const s of segments) {
     const segno = segmentNumber(s.parsed.hi, s.parsed.lo, segSize);
     if (segno === undefined) {
-      findings.push(blockFinding('wal-invalid-name', `WAL file ${safeName(s.name)} is out of range for ${segSize}-byte segments`, s.name));
+      findings.push(
+        blockFinding(
+          'wal-invalid-name',
+          `WAL file ${safeName(s.name)} is out of range for ${segSize}-byte segments`,
+          s.name,
+        ),
+      );
       continue;
     }
     const problems = segmentProblems(s, segno, segSize);
     if (problems.length > 0) {
-      findings.push(blockFinding('wal-header-mismatch', `WAL file ${safeName(s.name)}${s.from === 'the WAL files sent' ? '' : ` (${s.from})`}: ${problems.join('; ')}`, s.name));
+      findings.push(
+        blockFinding(
+          'wal-header-mismatch',
+          `WAL file ${safeName(s.name)}${s.from === 'the WAL files sent' ? '' : ` (${s.from})`}: ${problems.join('; ')}`,
+          s.name,
+        ),
+      );
       continue;
     }
     // A .partial segment is incomplete: valid to ship, but it proves no continuity.
-    if (!s.parsed.partial) good.push({ timeline: s.parsed.timeline, segno, validBytes: s.read.validBytes ?? 0, from: s.from });
+    if (!s.parsed.partial)
+      good.push({ timeline: s.parsed.timeline, segno, validBytes: s.read.validBytes ?? 0, from: s.from });
   }
   return good;
 }
@@ -228,7 +368,12 @@ function segmentSizeOf(segments: readonly Segment[], hint: number | undefined): 
 function segmentProblems(s: Segment, segno: bigint, segSize: number): string[] {
   const h = readLongHeader(s.read.head);
   if (!h) return [`only ${s.read.size} bytes: too short for a WAL page header`];
-  const problems = headerProblems(h, { timeline: s.parsed.timeline, startLsn: segmentStartLsn(segno, segSize), segmentSize: segSize });
-  if (!s.parsed.partial && s.read.size !== segSize) problems.push(`size ${s.read.size} ≠ segment size ${segSize}`);
+  const problems = headerProblems(h, {
+    timeline: s.parsed.timeline,
+    startLsn: segmentStartLsn(segno, segSize),
+    segmentSize: segSize,
+  });
+  if (!s.parsed.partial && s.read.size !== segSize)
+    problems.push(`size ${s.read.size} ≠ segment size ${segSize}`);
   return problems;
 }

@@ -7,7 +7,8 @@ const P4 = 0x27d4eb2f;
 const P5 = 0x165667b1;
 
 const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0;
-const round = (acc: number, lane: number): number => Math.imul(rotl((acc + Math.imul(lane, P2)) >>> 0, 13), P1) >>> 0;
+const round = (acc: number, lane: number): number =>
+  Math.imul(rotl((acc + Math.imul(lane, P2)) >>> 0, 13), P1) >>> 0;
 
 export class Xxh32 {
   private v1: number;
@@ -53,12 +54,14 @@ export class Xxh32 {
   }
 
   digest(): number {
-    let h = this.total >= 16
-      ? (rotl(this.v1, 1) + rotl(this.v2, 7) + rotl(this.v3, 12) + rotl(this.v4, 18)) >>> 0
-      : (this.seed + P5) >>> 0;
+    let h =
+      this.total >= 16
+        ? (rotl(this.v1, 1) + rotl(this.v2, 7) + rotl(this.v3, 12) + rotl(this.v4, 18)) >>> 0
+        : (this.seed + P5) >>> 0;
     h = (h + this.total) >>> 0;
     let i = 0;
-    for (; i + 4 <= this.tailLen; i += 4) h = Math.imul(rotl((h + Math.imul(this.tail.readUInt32LE(i), P3)) >>> 0, 17), P4) >>> 0;
+    for (; i + 4 <= this.tailLen; i += 4)
+      h = Math.imul(rotl((h + Math.imul(this.tail.readUInt32LE(i), P3)) >>> 0, 17), P4) >>> 0;
     for (; i < this.tailLen; i++) h = Math.imul(rotl((h + Math.imul(this.tail[i]!, P5)) >>> 0, 11), P1) >>> 0;
     h = Math.imul(h ^ (h >>> 15), P2) >>> 0;
     h = Math.imul(h ^ (h >>> 13), P3) >>> 0;

@@ -22,7 +22,8 @@ export function parseP256Signature(sig: Uint8Array): EcdsaParse {
 function fromRS(r: Buffer, s: Buffer): EcdsaParse {
   const rv = toBig(r);
   const sv = toBig(s);
-  if (rv === 0n || sv === 0n || rv >= N || sv >= N) return { ok: false, reason: 'ECDSA r or s is out of range' };
+  if (rv === 0n || sv === 0n || rv >= N || sv >= N)
+    return { ok: false, reason: 'ECDSA r or s is out of range' };
   return { ok: true, p1363: Buffer.concat([pad32(rv), pad32(sv)]), highS: sv > HALF_N };
 }
 

@@ -6,7 +6,8 @@ import type { KeyObject } from 'node:crypto';
 
 export type AcceptedKeyAlgorithm = 'ed25519' | 'ecdsa-p256';
 
-export type KeyVerdict = { ok: true; algorithm: AcceptedKeyAlgorithm } | { ok: false; algorithm: string; reason: string };
+export type KeyVerdict =
+  { ok: true; algorithm: AcceptedKeyAlgorithm } | { ok: false; algorithm: string; reason: string };
 
 export const ACCEPTED_ALGORITHMS_TEXT = 'Ed25519 or ECDSA P-256 (SHA-256, low-S)';
 
@@ -20,12 +21,18 @@ export function keyAlgorithmName(key: KeyObject): string {
   return t === 'ed25519' ? 'Ed25519' : t;
 }
 
-const CURVE_NAMES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
+const CURVE_NAMES: Record<string, string> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+  secp256k1: 'secp256k1',
+};
 
 export function classifyKey(key: KeyObject): KeyVerdict {
   const algorithm = keyAlgorithmName(key);
   if (key.type !== 'public') return { ok: false, algorithm, reason: `a ${key.type} key, not a public key` };
   if (key.asymmetricKeyType === 'ed25519') return { ok: true, algorithm: 'ed25519' };
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { ok: true, algorithm: 'ecdsa-p256' };
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+    return { ok: true, algorithm: 'ecdsa-p256' };
   return { ok: false, algorithm, reason: `${algorithm} is not accepted; only ${ACCEPTED_ALGORITHMS_TEXT}` };
 }

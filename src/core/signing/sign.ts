@@ -9,8 +9,9 @@ export function signDetached(bytes: Uint8Array, privateKey: KeyObject): string {
   if (privateKey.type !== 'private') throw new Error('the signing key must be a private key');
   const kind = classifyKey(createPublicKey(privateKey));
   if (!kind.ok) throw new Error(`cannot sign with this key: ${kind.reason}`);
-  const sig = kind.algorithm === 'ed25519'
-    ? sign(null, bytes, privateKey)
-    : p1363ToDer(lowSOf(sign('sha256', bytes, { key: privateKey, dsaEncoding: 'ieee-p1363' })));
+  const sig =
+    kind.algorithm === 'ed25519'
+      ? sign(null, bytes, privateKey)
+      : p1363ToDer(lowSOf(sign('sha256', bytes, { key: privateKey, dsaEncoding: 'ieee-p1363' })));
   return `${sig.toString('base64')}\n`;
 }

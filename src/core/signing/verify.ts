@@ -37,16 +37,33 @@ export interface VerifyOptions {
 
 export type SignatureRule = 'signature-invalid' | 'signature-malformed' | 'signature-payload-mismatch';
 
-export function verifyManifestSignature(manifest: Uint8Array, sig: SignatureInput | undefined, keys: readonly PinnedKey[], opts: VerifyOptions): SignatureOutcome {
+export function verifyManifestSignature(
+  manifest: Uint8Array,
+  sig: SignatureInput | undefined,
+  keys: readonly PinnedKey[],
+  opts: VerifyOptions,
+): SignatureOutcome {
   if (!sig) return { facts: { present: false, verified: false, format: 'none', key_id: '' }, findings: [] };
   const facts: SignatureFacts = { present: true, verified: false, format: sig.kind, key_id: '' };
-  const bad = (rule: SignatureRule, message: string): SignatureOutcome =>
-    ({ facts, findings: [{ rule, severity: 'critical', action: 'block', message }] });
-  if (sig.bytes.byteLength > opts.maxBytes) return bad('signature-malformed', `${sig.kind} signature is ${sig.bytes.byteLength} bytes; the limit is ${opts.maxBytes}`);
+  const bad = (rule: SignatureRule, message: string): SignatureOutcome => ({
+    facts,
+    findings: [{ rule, severity: 'critical', action: 'block', message }],
+  });
+  if (sig.bytes.byteLength > opts.maxBytes)
+    return bad(
+      'signature-malformed',
+      `${sig.kind} signature is ${sig.bytes.byteLength} bytes; the limit is ${opts.maxBytes}`,
+    );
   const usable = keys.filter((k) => classifyKey(k.key).ok);
   if (usable.length === 0) {
-    const refused = keys.length > 0 ? ` (pinned but refused: ${[...new Set(keys.map((k) => keyAlgorithmName(k.key)))].join(', ')}; only ${ACCEPTED_ALGORITHMS_TEXT})` : '';
-    return bad('signature-invalid', `a signature was supplied but no usable public key is pinned; cannot verify${refused}`);
+    const refused =
+      keys.length > 0
+        ? ` (pinned but refused: ${[...new Set(keys.map((k) => keyAlgorithmName(k.key)))].join(', ')}; only ${ACCEPTED_ALGORITHMS_TEXT})`
+        : '';
+    return bad(
+      'signature-invalid',
+      `a signature was supplied but no usable public key is pinned; cannot verify${refused}`,
+    );
   }
 
   let candidates: { data: Uint8Array; sig: Uint8Array; keyid?: string }[];
@@ -55,11 +72,17 @@ export function verifyManifestSignature(manifest: Uint8Array, sig: SignatureInpu
     if (typeof env === 'string') return bad('signature-malformed', env);
     // A fixed type per document: an envelope made for something else is not this document's signature.
     if (env.payloadType !== opts.payloadType) {
-      return bad('signature-malformed', `the DSSE payloadType is not ${opts.payloadType} (the type of a ${opts.document}); it names another kind of document`);
+      return bad(
+        'signature-malformed',
+        `the DSSE payloadType is not ${opts.payloadType} (the type of a ${opts.document}); it names another kind of document`,
+      );
     }
     // The envelope must carry exactly these manifest bytes, or it signs something else.
     if (!Buffer.from(env.payload).equals(Buffer.from(manifest))) {
-      return bad('signature-payload-mismatch', `the DSSE payload is not the ${opts.document} that was supplied`);
+      return bad(
+        'signature-payload-mismatch',
+        `the DSSE payload is not the ${opts.document} that was supplied`,
+      );
     }
     const data = pae(env.payloadType, env.payload);
     candidates = env.signatures.map((s) => ({ data, sig: s.sig, ...(s.keyid ? { keyid: s.keyid } : {}) }));
@@ -81,10 +104,16 @@ export function verifyManifestSignature(manifest: Uint8Array, sig: SignatureInpu
     }
   }
   if (highS) {
-    return bad('signature-malformed', `the ${sig.kind} ECDSA signature is high-S (s > n/2, a malleable form); only low-S ECDSA signatures are accepted: re-sign with \`migration-gate manifest sign\``);
+    return bad(
+      'signature-malformed',
+      `the ${sig.kind} ECDSA signature is high-S (s > n/2, a malleable form); only low-S ECDSA signatures are accepted: re-sign with \`migration-gate manifest sign\``,
+    );
   }
   const types = [...new Set(usable.map((k) => keyAlgorithmName(k.key)))].join(', ');
-  return bad('signature-invalid', `the ${sig.kind} signature does not verify against any pinned key (pinned key types: ${types})`);
+  return bad(
+    'signature-invalid',
+    `the ${sig.kind} signature does not verify against any pinned key (pinned key types: ${types})`,
+  );
 }
 
 /**
@@ -110,11 +139,14 @@ function orderKeys(keys: readonly PinnedKey[], keyid: string | undefined): reado
 function verifiesWith(data: Uint8Array, sig: Uint8Array, k: PinnedKey): 'ok' | 'no' | 'high-s' {
   const kind = classifyKey(k.key);
   if (!kind.ok) return 'no';
-  if (kind.algorithm === 'ed25519') return sig.length === 64 && safeVerify(() => verify(null, data, k.key, sig)) ? 'ok' : 'no';
+  if (kind.algorithm === 'ed25519')
+    return sig.length === 64 && safeVerify(() => verify(null, data, k.key, sig)) ? 'ok' : 'no';
   // ECDSA P-256, SHA-256: our own strict parse, then node:crypto on the canonical r||s.
   const parsed = parseP256Signature(sig);
   if (!parsed.ok) return 'no';
-  const good = safeVerify(() => verify('sha256', data, { key: k.key, dsaEncoding: 'ieee-p1363' }, parsed.p1363));
+  const good = safeVerify(() =>
+    verify('sha256', data, { key: k.key, dsaEncoding: 'ieee-p1363' }, parsed.p1363),
+  );
   if (!good) return 'no';
   return parsed.highS ? 'high-s' : 'ok';
 }

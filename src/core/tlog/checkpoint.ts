@@ -14,14 +14,19 @@ export function checkpointText(c: Checkpoint): string {
   return `${c.origin}\n${c.size}\n${c.root.toString('base64')}\n`;
 }
 
-export function parseCheckpointText(text: string): { ok: true; checkpoint: Checkpoint } | { ok: false; problem: string } {
+export function parseCheckpointText(
+  text: string,
+): { ok: true; checkpoint: Checkpoint } | { ok: false; problem: string } {
   const lines = text.split('\n');
-  if (lines.length !== 4 || lines[3] !== '') return { ok: false, problem: 'a checkpoint is three lines: origin, size, root hash' };
+  if (lines.length !== 4 || lines[3] !== '')
+    return { ok: false, problem: 'a checkpoint is three lines: origin, size, root hash' };
   const [origin, sizeText, rootText] = lines as [string, string, string];
   if (origin.length === 0) return { ok: false, problem: 'the checkpoint origin is empty' };
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) return { ok: false, problem: 'the checkpoint size is not a decimal number' };
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
+    return { ok: false, problem: 'the checkpoint size is not a decimal number' };
   const root = strictBase64(rootText);
-  if (!root || root.length !== HASH_SIZE) return { ok: false, problem: 'the checkpoint root is not base64 of 32 bytes' };
+  if (!root || root.length !== HASH_SIZE)
+    return { ok: false, problem: 'the checkpoint root is not base64 of 32 bytes' };
   return { ok: true, checkpoint: { origin, size: Number(sizeText), root } };
 }
 
@@ -36,13 +41,21 @@ export interface VerifiedCheckpoint {
  * A signed checkpoint from `key` whose origin is `<key name>/...` (one key
  * signs every writer's tree of one installation), or the reason it is not.
  */
-export function openCheckpoint(noteText: string, key: NoteVerifier): { ok: true; value: VerifiedCheckpoint } | { ok: false; problem: string } {
+export function openCheckpoint(
+  noteText: string,
+  key: NoteVerifier,
+): { ok: true; value: VerifiedCheckpoint } | { ok: false; problem: string } {
   const parsed = parseNote(noteText);
   if (!parsed.ok) return parsed;
   const body = parseCheckpointText(parsed.note.text);
   if (!body.ok) return body;
-  if (!verifiedBy(parsed.note, key)) return { ok: false, problem: `no valid signature by ${key.name} on the checkpoint` };
-  if (!body.checkpoint.origin.startsWith(`${key.name}/`)) return { ok: false, problem: `checkpoint origin ${body.checkpoint.origin} is not under the key's name ${key.name}` };
+  if (!verifiedBy(parsed.note, key))
+    return { ok: false, problem: `no valid signature by ${key.name} on the checkpoint` };
+  if (!body.checkpoint.origin.startsWith(`${key.name}/`))
+    return {
+      ok: false,
+      problem: `checkpoint origin ${body.checkpoint.origin} is not under the key's name ${key.name}`,
+    };
   return { ok: true, value: { checkpoint: body.checkpoint, note: parsed.note, text: noteText } };
 }
 

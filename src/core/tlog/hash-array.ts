@@ -22,7 +22,8 @@ export class HashArray {
 
   /** A copy: the buffer is reallocated as it grows. */
   at(i: number): Buffer {
-    if (!Number.isSafeInteger(i) || i < 0 || i >= this.#length) throw new RangeError(`hash index ${i} outside 0..${this.#length - 1}`);
+    if (!Number.isSafeInteger(i) || i < 0 || i >= this.#length)
+      throw new RangeError(`hash index ${i} outside 0..${this.#length - 1}`);
     return Buffer.from(this.#buf.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   }
 }

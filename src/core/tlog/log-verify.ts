@@ -55,7 +55,12 @@ export class LogVerifier {
       const writer = writerOf(checkpoint.origin);
       if (writer === undefined) continue;
       this.#all.push({ checkpoint, writer });
-      const walk: WriterWalk = this.#walks.get(writer) ?? { range: new CompactRange(), pending: [], locations: new Map(), results: new Map() };
+      const walk: WriterWalk = this.#walks.get(writer) ?? {
+        range: new CompactRange(),
+        pending: [],
+        locations: new Map(),
+        results: new Map(),
+      };
       const at = walk.pending.find((p) => p.size === checkpoint.size);
       if (at) at.items.push(checkpoint);
       else walk.pending.push({ size: checkpoint.size, items: [checkpoint] });
@@ -89,7 +94,10 @@ export class LogVerifier {
       const root = walk.range.root();
       for (const c of items) {
         const ok = root.equals(c.root);
-        walk.results.set(c, this.#result(c, ok ? 'ok' : 'rewritten', ok ? `the log's first ${c.size} records match` : ''));
+        walk.results.set(
+          c,
+          this.#result(c, ok ? 'ok' : 'rewritten', ok ? `the log's first ${c.size} records match` : ''),
+        );
       }
     }
   }
@@ -103,38 +111,64 @@ export class LogVerifier {
     const chain = this.#chain.result();
     const results: CheckpointResult[] = [];
     let firstBad: LogVerification['first_bad'] = chain.first_bad
-      ? { ...(chain.first_bad.writer ? { writer: chain.first_bad.writer } : {}), location: chain.first_bad.location, problem: chain.first_bad.problem }
+      ? {
+          ...(chain.first_bad.writer ? { writer: chain.first_bad.writer } : {}),
+          location: chain.first_bad.location,
+          problem: chain.first_bad.problem,
+        }
       : undefined;
     for (const [writer, walk] of [...this.#walks.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const n = walk.range.size;
       for (const p of walk.pending) {
         for (const c of p.items) {
           const missing = c.size - n;
-          walk.results.set(c, this.#result(c, 'truncated', `the log holds ${n} records of writer ${writer}; the checkpoint signed ${c.size}: the newest ${missing} were removed`));
+          walk.results.set(
+            c,
+            this.#result(
+              c,
+              'truncated',
+              `the log holds ${n} records of writer ${writer}; the checkpoint signed ${c.size}: the newest ${missing} were removed`,
+            ),
+          );
         }
       }
       const ordered = [...walk.results.values()].sort((a, b) => a.size - b.size);
       const largestOk = Math.max(-1, ...ordered.filter((r) => r.status === 'ok').map((r) => r.size));
       for (const r of ordered) {
         if (r.status === 'rewritten') {
-          const from = ordered.filter((o) => o.status === 'ok' && o.size < r.size).reduce((m, o) => Math.max(m, o.size), 0);
+          const from = ordered
+            .filter((o) => o.status === 'ok' && o.size < r.size)
+            .reduce((m, o) => Math.max(m, o.size), 0);
           const where = walk.locations.get(from) || '(start of log)';
           const twin = ordered.find((o) => o !== r && o.size === r.size && o.root !== r.root);
           if (largestOk > r.size || twin) {
             r.status = 'fork';
-            const other = twin ? `another checkpoint of the same size ${r.size}` : `the one of size ${largestOk}`;
+            const other = twin
+              ? `another checkpoint of the same size ${r.size}`
+              : `the one of size ${largestOk}`;
             r.detail = `fork: this checkpoint and ${other} are both signed but cannot both be true (they disagree within records ${from + 1}..${r.size} of writer ${writer})`;
           } else {
             r.detail = `the log's first ${r.size} records of writer ${writer} hash to another root: a record among ${from + 1}..${r.size} (from ${where}) was rewritten, inserted or removed`;
           }
           firstBad ??= { writer, location: where, problem: r.detail };
         }
-        if (r.status === 'truncated') firstBad ??= { writer, location: walk.lastLocation ? `after ${walk.lastLocation}` : '(empty log)', problem: r.detail };
+        if (r.status === 'truncated')
+          firstBad ??= {
+            writer,
+            location: walk.lastLocation ? `after ${walk.lastLocation}` : '(empty log)',
+            problem: r.detail,
+          };
         results.push(r);
       }
     }
     const uncovered = [...this.#seen].filter((w) => !this.#walks.has(w)).sort();
     const ok = chain.ok && results.every((r) => r.status === 'ok');
-    return { ok, chain, checkpoints: results, ...(firstBad ? { first_bad: firstBad } : {}), uncovered_writers: uncovered };
+    return {
+      ok,
+      chain,
+      checkpoints: results,
+      ...(firstBad ? { first_bad: firstBad } : {}),
+      uncovered_writers: uncovered,
+    };
   }
 }

@@ -37,7 +37,8 @@ export class MerkleTree {
   /** RFC 6962 2.1.1 PATH(index, D[0:size]): the leaf's sibling first, up to the root's child. */
   inclusionProof(index: number, size: number): Buffer[] {
     this.#checkSize(size);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf index ${index} is not in a tree of size ${size}`);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+      throw new RangeError(`leaf index ${index} is not in a tree of size ${size}`);
     const proof: Buffer[] = [];
     this.#path(index, 0, size, proof);
     return proof;
@@ -46,14 +47,16 @@ export class MerkleTree {
   /** RFC 6962 2.1.2 PROOF(from, D[0:to]); empty when from is 0 or equal to to. */
   consistencyProof(from: number, to: number): Buffer[] {
     this.#checkSize(to);
-    if (!Number.isSafeInteger(from) || from < 0 || from > to) throw new RangeError(`cannot prove size ${from} consistent with size ${to}`);
+    if (!Number.isSafeInteger(from) || from < 0 || from > to)
+      throw new RangeError(`cannot prove size ${from} consistent with size ${to}`);
     const proof: Buffer[] = [];
     if (from > 0 && from < to) this.#subproof(from, 0, to, true, proof);
     return proof;
   }
 
   #checkSize(size: number): void {
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.size) throw new RangeError(`tree size ${size} is not between 0 and ${this.size}`);
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.size)
+      throw new RangeError(`tree size ${size} is not between 0 and ${this.size}`);
   }
 
   #path(m: number, start: number, end: number, out: Buffer[]): void {

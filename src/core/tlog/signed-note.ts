@@ -35,7 +35,12 @@ export function isValidKeyName(name: string): boolean {
 }
 
 export function keyId(name: string, type: number, raw: Uint8Array): Buffer {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.of(0x0a, type)).update(raw).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.of(0x0a, type))
+    .update(raw)
+    .digest()
+    .subarray(0, 4);
 }
 
 export function rawEd25519(key: KeyObject): Buffer {
@@ -46,11 +51,15 @@ export function rawEd25519(key: KeyObject): Buffer {
 
 export function ed25519FromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error(`an Ed25519 public key is 32 bytes, not ${raw.length}`);
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 export function verifierFor(name: string, publicKey: KeyObject, type = SIG_TYPE_ED25519): NoteVerifier {
-  if (!isValidKeyName(name)) throw new Error(`"${name}" is not a valid signed-note key name (no spaces or +)`);
+  if (!isValidKeyName(name))
+    throw new Error(`"${name}" is not a valid signed-note key name (no spaces or +)`);
   const raw = rawEd25519(publicKey);
   return { name, type, publicKey, raw, keyId: keyId(name, type, raw) };
 }
@@ -69,9 +78,11 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   if (!isValidKeyName(name)) throw new Error('the verifier key name is not valid');
   if (!/^[0-9a-f]{8}$/.test(hash)) throw new Error('the verifier key id is not 8 hex digits');
   const bytes = strictBase64(b64);
-  if (!bytes || bytes.length !== 33) throw new Error('the verifier key is not base64 of a type byte and a 32-byte key');
+  if (!bytes || bytes.length !== 33)
+    throw new Error('the verifier key is not base64 of a type byte and a 32-byte key');
   const type = bytes[0]!;
-  if (type !== SIG_TYPE_ED25519 && type !== SIG_TYPE_COSIGNATURE) throw new Error(`unsupported verifier key type 0x${type.toString(16)}`);
+  if (type !== SIG_TYPE_ED25519 && type !== SIG_TYPE_COSIGNATURE)
+    throw new Error(`unsupported verifier key type 0x${type.toString(16)}`);
   const raw = bytes.subarray(1);
   const id = keyId(name, type, raw);
   if (id.toString('hex') !== hash) throw new Error('the verifier key id does not match the key');
@@ -94,7 +105,12 @@ export function checkNoteText(text: string): string | undefined {
 }
 
 /** Signs `text` with an Ed25519 private key; the signature line's name is `name`. */
-export function signNoteText(text: string, name: string, privateKey: KeyObject, publicKey: KeyObject): string {
+export function signNoteText(
+  text: string,
+  name: string,
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+): string {
   const problem = checkNoteText(text);
   if (problem) throw new Error(problem);
   const v = verifierFor(name, publicKey);
@@ -118,12 +134,14 @@ export function parseNote(note: string): { ok: true; note: Note } | { ok: false;
   const textProblem = checkNoteText(text);
   if (textProblem) return { ok: false, problem: textProblem };
   const rest = note.slice(split + 2);
-  if (!rest.endsWith('\n')) return { ok: false, problem: 'the last signature line does not end with a newline' };
+  if (!rest.endsWith('\n'))
+    return { ok: false, problem: 'the last signature line does not end with a newline' };
   const signatures: NoteSignature[] = [];
   for (const line of rest.slice(0, -1).split('\n')) {
     const m = /^\u2014 (\S+) (\S+)$/u.exec(line);
     const bytes = m ? strictBase64(m[2]!) : undefined;
-    if (!m || !bytes || bytes.length < 5 || !isValidKeyName(m[1]!)) return { ok: false, problem: 'a signature line is not "— <name> <base64>"' };
+    if (!m || !bytes || bytes.length < 5 || !isValidKeyName(m[1]!))
+      return { ok: false, problem: 'a signature line is not "— <name> <base64>"' };
     signatures.push({ name: m[1]!, bytes });
   }
   if (signatures.length === 0) return { ok: false, problem: 'the note has no signature' };
@@ -134,6 +152,11 @@ export function parseNote(note: string): { ok: true; note: Note } | { ok: false;
 /** The signatures on `note` that `v` made (matching name and key id) and that verify; others are ignored, as the spec says. */
 export function verifiedBy(note: Note, v: NoteVerifier): boolean {
   if (v.type !== SIG_TYPE_ED25519) return false;
-  return note.signatures.some((s) => s.name === v.name && s.bytes.subarray(0, 4).equals(v.keyId)
-    && s.bytes.length === 68 && verify(null, Buffer.from(note.text, 'utf8'), v.publicKey, s.bytes.subarray(4)));
+  return note.signatures.some(
+    (s) =>
+      s.name === v.name &&
+      s.bytes.subarray(0, 4).equals(v.keyId) &&
+      s.bytes.length === 68 &&
+      verify(null, Buffer.from(note.text, 'utf8'), v.publicKey, s.bytes.subarray(4)),
+  );
 }

@@ -19,10 +19,13 @@ export function formatTlogProof(p: TlogProof): string {
   return `${TLOG_PROOF_HEADER}\n${extra}index ${p.index}\n${p.proof.map((h) => `${h.toString('base64')}\n`).join('')}\n${p.checkpoint}`;
 }
 
-export function parseTlogProof(text: string): { ok: true; proof: TlogProof } | { ok: false; problem: string } {
+export function parseTlogProof(
+  text: string,
+): { ok: true; proof: TlogProof } | { ok: false; problem: string } {
   const lines = text.split('\n');
   let i = 0;
-  if (lines[i++] !== TLOG_PROOF_HEADER) return { ok: false, problem: `the first line is not ${TLOG_PROOF_HEADER}` };
+  if (lines[i++] !== TLOG_PROOF_HEADER)
+    return { ok: false, problem: `the first line is not ${TLOG_PROOF_HEADER}` };
   let extra: Buffer | undefined;
   if (lines[i]?.startsWith('extra ')) {
     extra = strictBase64(lines[i]!.slice(6));

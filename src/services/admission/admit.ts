@@ -5,12 +5,20 @@
 // Every path that judges content ends in a recorded decision; every failure,
 // including running out of time, is a BLOCK with a reason the user can act
 // on, never allowed: true.
-import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse } from '../../core/admission/admission-review.js';
+import type {
+  AdmissionRequest,
+  AdmissionReview,
+  AdmissionReviewResponse,
+} from '../../core/admission/admission-review.js';
 import type { AdmissionBudget } from '../../core/admission/deadline.js';
 import { judgedKindOf } from '../../core/admission/resource.js';
 import { passResponse, reviewResponse } from '../../core/admission/response.js';
 import { admissionTarget } from '../../core/admission/target.js';
-import { judgedContentDigest, judgedContentUnchanged, type JudgedResource } from '../../core/admission/unchanged.js';
+import {
+  judgedContentDigest,
+  judgedContentUnchanged,
+  type JudgedResource,
+} from '../../core/admission/unchanged.js';
 import type { Environment } from '../../core/contracts/migration-manifest.js';
 import type { EnforcementMode } from '../../core/contracts/enforcement.js';
 import type { AdmittedDigests } from './admitted-digests.js';
@@ -25,7 +33,13 @@ import { internalError } from '../decision/rejections.js';
 import { safeIdentifier } from '../../core/safe-text.js';
 
 /** The T2 path, injected by app.ts. `budgetMs`: time left until the gate must have decided. */
-export type ReplicationAdmitter = (request: AdmissionRequest, subject: Subject, signal: AbortSignal, budgetMs: number, bound: BoundEnv) => Promise<Evaluation>;
+export type ReplicationAdmitter = (
+  request: AdmissionRequest,
+  subject: Subject,
+  signal: AbortSignal,
+  budgetMs: number,
+  bound: BoundEnv,
+) => Promise<Evaluation>;
 
 /** The environment the webhook path names (core/admission/webhook-env.ts), and the path for messages. */
 export interface BoundEnv {
@@ -59,33 +73,64 @@ export interface AdmitOutcome {
   report?: DecisionReport;
 }
 
-export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSettings): Promise<AdmitOutcome> {
+export async function admit(
+  ctx: GateContext,
+  call: AdmitCall,
+  settings: AdmitSettings,
+): Promise<AdmitOutcome> {
   const { request } = call.review;
   const kind = judgedKindOf(request);
   const count = (decision: 'ALLOW' | 'BLOCK'): void =>
-    ctx.metrics.admission(kind?.resource ?? 'other', request.operation, decision, (performance.now() - call.receivedAt) / 1000);
+    ctx.metrics.admission(
+      kind?.resource ?? 'other',
+      request.operation,
+      decision,
+      (performance.now() - call.receivedAt) / 1000,
+    );
 
-  if (!kind || (request.operation !== 'CREATE' && request.operation !== 'UPDATE') || unchangedAdmitted(request, kind.resource, settings)) {
+  if (
+    !kind ||
+    (request.operation !== 'CREATE' && request.operation !== 'UPDATE') ||
+    unchangedAdmitted(request, kind.resource, settings)
+  ) {
     count('ALLOW');
     return { body: passResponse(request.uid) };
   }
   const digest = judgedContentDigest(kind.resource, request.object);
-  const subject = { ...subjectOf(request), caller: call.caller ?? UNAUTHENTICATED, ...(digest ? { content_digest: digest } : {}) };
+  const subject = {
+    ...subjectOf(request),
+    caller: call.caller ?? UNAUTHENTICATED,
+    ...(digest ? { content_digest: digest } : {}),
+  };
   const scenario: Scenario = kind.scenario;
   const elapsed = (): number => performance.now() - call.receivedAt;
   const bound: BoundEnv = call.bound ?? { env: 'prod', path: '/validate' };
 
-  const evaluated = await ADMISSION_PIPELINES[kind.resource](ctx, { request, subject, settings, budgetMs: call.budget.decideByMs - elapsed(), bound });
+  const evaluated = await ADMISSION_PIPELINES[kind.resource](ctx, {
+    request,
+    subject,
+    settings,
+    budgetMs: call.budget.decideByMs - elapsed(),
+    bound,
+  });
   const evaluation = evaluationOf(evaluated, scenario, subject, call.budget.timeoutMs);
   if (!evaluation) {
     count('ALLOW');
     return { body: passResponse(request.uid) };
   }
-  const report = await recordWithin(ctx, evaluation, {
-    requestId: call.requestId, source: 'webhook', dryRun: request.dryRun === true,
-    // Always: a rule can pin its own mode even in an enforcing namespace.
-    enforcement: { mode: bound.mode ?? 'enforce', env: bound.env },
-  }, call.budget.answerByMs - elapsed(), call.budget.timeoutMs);
+  const report = await recordWithin(
+    ctx,
+    evaluation,
+    {
+      requestId: call.requestId,
+      source: 'webhook',
+      dryRun: request.dryRun === true,
+      // Always: a rule can pin its own mode even in an enforcing namespace.
+      enforcement: { mode: bound.mode ?? 'enforce', env: bound.env },
+    },
+    call.budget.answerByMs - elapsed(),
+    call.budget.timeoutMs,
+  );
   count(report.decision);
   if (trustedAdmission(report, request)) settings.admitted?.add(admittedKey(request, digest));
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
@@ -96,16 +141,33 @@ export async function admit(ctx: GateContext, call: AdmitCall, settings: AdmitSe
  * path threw): a denial with a reason, unrecorded because recording may be
  * what failed. Never allowed: true.
  */
-export function admitFailed(ctx: GateContext, review: AdmissionReview, requestId: string, error: unknown): AdmitOutcome {
+export function admitFailed(
+  ctx: GateContext,
+  review: AdmissionReview,
+  requestId: string,
+  error: unknown,
+): AdmitOutcome {
   const { request } = review;
   const kind = judgedKindOf(request);
   // Not a judged kind (it would have passed): the report still needs a scenario.
   const scenario: Scenario = kind?.scenario ?? 'T1';
-  ctx.logger.error('admission failed', { request_id: requestId, uid: request.uid, error: describeError(error) });
-  ctx.metrics.admission(kind?.resource ?? 'other', request.operation, 'BLOCK', 0);
-  const report = decide(internalError(scenario, 'the gate failed while deciding; see its log for the request id', subjectOf(request)), {
-    requestId, timestamp: ctx.clock.now().toISOString(),
+  ctx.logger.error('admission failed', {
+    request_id: requestId,
+    uid: request.uid,
+    error: describeError(error),
   });
+  ctx.metrics.admission(kind?.resource ?? 'other', request.operation, 'BLOCK', 0);
+  const report = decide(
+    internalError(
+      scenario,
+      'the gate failed while deciding; see its log for the request id',
+      subjectOf(request),
+    ),
+    {
+      requestId,
+      timestamp: ctx.clock.now().toISOString(),
+    },
+  );
   return { body: reviewResponse(request.uid, report, admissionTarget(request)), report };
 }
 
@@ -124,13 +186,25 @@ const UNAUTHENTICATED: Caller = { authenticated: false, via: 'none' };
  * The unchanged-UPDATE shortcut, only for content the gate itself admitted:
  * an object from before enforcement, or never judged, is evaluated in full.
  */
-function unchangedAdmitted(request: AdmissionRequest, resource: JudgedResource, settings: AdmitSettings): boolean {
-  return request.operation === 'UPDATE' && judgedContentUnchanged(resource, request.object, request.oldObject)
-    && settings.admitted?.has(admittedKey(request, judgedContentDigest(resource, request.oldObject))) === true;
+function unchangedAdmitted(
+  request: AdmissionRequest,
+  resource: JudgedResource,
+  settings: AdmitSettings,
+): boolean {
+  return (
+    request.operation === 'UPDATE' &&
+    judgedContentUnchanged(resource, request.object, request.oldObject) &&
+    settings.admitted?.has(admittedKey(request, judgedContentDigest(resource, request.oldObject))) === true
+  );
 }
 
 /** A pipeline's outcome as an evaluation: running late or throwing is a BLOCK; undefined means not judged. */
-function evaluationOf(evaluated: Evaluated | 'late', scenario: Scenario, subject: Subject, timeoutMs: number): Evaluation | undefined {
+function evaluationOf(
+  evaluated: Evaluated | 'late',
+  scenario: Scenario,
+  subject: Subject,
+  timeoutMs: number,
+): Evaluation | undefined {
   if (evaluated === 'late') return deadlineExceeded(scenario, subject, timeoutMs);
   if (evaluated.ok) return evaluated.evaluation;
   return internalError(scenario, evaluated.message, subject);

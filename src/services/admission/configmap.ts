@@ -15,12 +15,24 @@ export interface ConfigMapSettings {
 }
 
 /** `undefined`: nothing gated in this ConfigMap, it passes untouched. */
-export function evaluateConfigMap(ctx: GateContext, request: AdmissionRequest, subject: Subject, settings: ConfigMapSettings, envBinding?: EnvBinding): Evaluation | undefined {
+export function evaluateConfigMap(
+  ctx: GateContext,
+  request: AdmissionRequest,
+  subject: Subject,
+  settings: ConfigMapSettings,
+  envBinding?: EnvBinding,
+): Evaluation | undefined {
   return evaluateConfigMapObject(ctx, request.object, subject, settings, envBinding);
 }
 
 /** The same for a ConfigMap read from the cluster (the background audit). */
-export function evaluateConfigMapObject(ctx: GateContext, object: unknown, subject: Subject, settings: ConfigMapSettings, envBinding?: EnvBinding): Evaluation | undefined {
+export function evaluateConfigMapObject(
+  ctx: GateContext,
+  object: unknown,
+  subject: Subject,
+  settings: ConfigMapSettings,
+  envBinding?: EnvBinding,
+): Evaluation | undefined {
   const input = extractConfigMapInput(object, settings.gatedKeys);
   switch (input.kind) {
     case 'ungated':
@@ -31,6 +43,16 @@ export function evaluateConfigMapObject(ctx: GateContext, object: unknown, subje
       return evaluation;
     }
     case 'gated':
-      return evaluateConfigWith(ctx, { manifest: input.manifest, config: input.config, subject, ...(input.signature ? { signature: input.signature } : {}), ...(envBinding ? { envBinding } : {}) }, settings.maxConfigBytes);
+      return evaluateConfigWith(
+        ctx,
+        {
+          manifest: input.manifest,
+          config: input.config,
+          subject,
+          ...(input.signature ? { signature: input.signature } : {}),
+          ...(envBinding ? { envBinding } : {}),
+        },
+        settings.maxConfigBytes,
+      );
   }
 }

@@ -4,9 +4,15 @@
 export type Raced<T> = { done: true; value: T } | { done: false };
 
 /** `work` may stop early: its signal aborts when the deadline wins (T2 streams honour it). */
-export async function raceDeadline<T>(work: (signal: AbortSignal) => Promise<T> | T, ms: number): Promise<Raced<T>> {
+export async function raceDeadline<T>(
+  work: (signal: AbortSignal) => Promise<T> | T,
+  ms: number,
+): Promise<Raced<T>> {
   const controller = new AbortController();
-  const raced = await raceTimer(Promise.resolve().then(() => work(controller.signal)), ms);
+  const raced = await raceTimer(
+    Promise.resolve().then(() => work(controller.signal)),
+    ms,
+  );
   if (!raced.done) controller.abort(new Error(`deadline of ${Math.round(ms)} ms exceeded`));
   return raced;
 }

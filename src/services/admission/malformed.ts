@@ -8,12 +8,32 @@ import type { GateContext } from '../gate-context.js';
 import { recordWithin } from './record.js';
 import { malformedEvaluation } from '../decision/malformed.js';
 
-export async function admitMalformed(ctx: GateContext, message: string, requestId: string, answerWithinMs: number, timeoutMs: number, caller?: Caller): Promise<DecisionReport> {
+export async function admitMalformed(
+  ctx: GateContext,
+  message: string,
+  requestId: string,
+  answerWithinMs: number,
+  timeoutMs: number,
+  caller?: Caller,
+): Promise<DecisionReport> {
   const started = performance.now();
-  const evaluation = malformedEvaluation({ scenario: 'T1', message: `malformed AdmissionReview: ${message}`, source: 'webhook', requestId, ...(caller ? { caller } : {}) });
-  const report = await recordWithin(ctx, evaluation, {
-    requestId, source: 'webhook',
-  }, answerWithinMs, timeoutMs);
+  const evaluation = malformedEvaluation({
+    scenario: 'T1',
+    message: `malformed AdmissionReview: ${message}`,
+    source: 'webhook',
+    requestId,
+    ...(caller ? { caller } : {}),
+  });
+  const report = await recordWithin(
+    ctx,
+    evaluation,
+    {
+      requestId,
+      source: 'webhook',
+    },
+    answerWithinMs,
+    timeoutMs,
+  );
   ctx.metrics.admission('other', 'UNKNOWN', 'BLOCK', (performance.now() - started) / 1000);
   return report;
 }

@@ -20,17 +20,35 @@ export interface ConfigCheckDeps {
 }
 
 /** The T1 evaluation, its first step `read`; undefined when the spec has no config reference. Never throws. */
-export async function checkConfig(ctx: GateContext, spec: MigrationRequestSpec, deps: ConfigCheckDeps, withinMs: number): Promise<Evaluation | undefined> {
+export async function checkConfig(
+  ctx: GateContext,
+  spec: MigrationRequestSpec,
+  deps: ConfigCheckDeps,
+  withinMs: number,
+): Promise<Evaluation | undefined> {
   const manifest = configManifestOf(spec);
   if (!spec.config) return undefined;
   // The schema allows no config without a manifest; should one get here, it is refused, never skipped.
-  if (!manifest) return unreadable('migrationrequest-invalid', 'MigrationRequest spec.config: exactly one of config.manifest and config.manifestJson', 'spec.config');
+  if (!manifest)
+    return unreadable(
+      'migrationrequest-invalid',
+      'MigrationRequest spec.config: exactly one of config.manifest and config.manifestJson',
+      'spec.config',
+    );
   const url = spec.config.url;
   const raced = await raceDeadline((signal) => read(url, deps, signal), withinMs);
-  if (!raced.done) return unreadable('config-unavailable', `app config could not be read within the admission deadline (${Math.round(withinMs)} ms)`);
+  if (!raced.done)
+    return unreadable(
+      'config-unavailable',
+      `app config could not be read within the admission deadline (${Math.round(withinMs)} ms)`,
+    );
   if (!raced.value.ok) return unreadable(raced.value.rule, raced.value.message);
   const bytes = raced.value.bytes;
-  const t1 = evaluateConfigWith(ctx, { manifest, config: bytes, subject: {}, ...configCheckExtras(spec) }, deps.maxConfigBytes);
+  const t1 = evaluateConfigWith(
+    ctx,
+    { manifest, config: bytes, subject: {}, ...configCheckExtras(spec) },
+    deps.maxConfigBytes,
+  );
   const readStep: StepResult = { step: 'read', status: 'pass', detail: `${bytes.byteLength} bytes` };
   return { ...t1, steps: [readStep, ...t1.steps] };
 }
@@ -44,20 +62,32 @@ function configCheckExtras(spec: MigrationRequestSpec): Pick<ConfigCheckRequest,
   if (c?.manifestJson === undefined) return {};
   const env = spec.env ?? 'prod';
   return {
-    ...(c.signature ? { signature: { kind: c.signature.format, bytes: Buffer.from(c.signature.value, 'utf8') } } : {}),
+    ...(c.signature
+      ? { signature: { kind: c.signature.format, bytes: Buffer.from(c.signature.value, 'utf8') } }
+      : {}),
     envBinding: { allowed: [env], rule: 'spec-manifest-mismatch', by: `spec.env ("${env}")` },
   };
 }
 
-type Read = { ok: true; bytes: Uint8Array } | { ok: false; rule: 'config-unavailable' | 'config-too-large'; message: string };
+type Read =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; rule: 'config-unavailable' | 'config-too-large'; message: string };
 
 async function read(url: string, deps: ConfigCheckDeps, signal: AbortSignal): Promise<Read> {
   try {
-    return { ok: true, bytes: await readCapped(await deps.artifacts.open(url, signal), deps.maxConfigBytes, signal) };
+    return {
+      ok: true,
+      bytes: await readCapped(await deps.artifacts.open(url, signal), deps.maxConfigBytes, signal),
+    };
   } catch (e) {
     // Artifact errors name the URL's path or host and what is wrong with it,
     // never content; anything else (a stream error) is not shown at all.
-    if (isGateError(e) && e.code === 'payload-too-large') return { ok: false, rule: 'config-too-large', message: `app config: ${e.message} (GATE_MAX_CONFIG_BYTES)` };
+    if (isGateError(e) && e.code === 'payload-too-large')
+      return {
+        ok: false,
+        rule: 'config-too-large',
+        message: `app config: ${e.message} (GATE_MAX_CONFIG_BYTES)`,
+      };
     const why = isGateError(e) ? e.message : 'the config could not be read';
     return { ok: false, rule: 'config-unavailable', message: `app config: ${why}` };
   }
@@ -68,7 +98,10 @@ function unreadable(rule: string, message: string, path = 'spec.config.url'): Ev
   return {
     scenario: 'T1',
     subject: {},
-    steps: [{ step: 'read', status: 'fail', detail: message }, ...T1_STEPS.map((step): StepResult => ({ step, status: 'skipped' }))],
+    steps: [
+      { step: 'read', status: 'fail', detail: message },
+      ...T1_STEPS.map((step): StepResult => ({ step, status: 'skipped' })),
+    ],
     findings: [{ rule, severity: 'high', action: 'block', path, message }],
   };
 }

@@ -43,19 +43,43 @@ function evaluateInTime(work: () => Evaluated, budgetMs: number): Evaluated | 'l
   return performance.now() - started > budgetMs ? 'late' : result;
 }
 
-function evaluateConfigMapSafely(ctx: GateContext, { request, subject, settings, bound }: PipelineCall): Evaluated {
+function evaluateConfigMapSafely(
+  ctx: GateContext,
+  { request, subject, settings, bound }: PipelineCall,
+): Evaluated {
   try {
-    return { ok: true, evaluation: evaluateConfigMap(ctx, request, subject, settings, webhookEnvBinding(bound.env, bound.path)) };
+    return {
+      ok: true,
+      evaluation: evaluateConfigMap(
+        ctx,
+        request,
+        subject,
+        settings,
+        webhookEnvBinding(bound.env, bound.path),
+      ),
+    };
   } catch (e) {
     return evaluationFailed(ctx, request, e);
   }
 }
 
 /** T2 streams artifacts: raced against the deadline, with a signal that stops the losing work. */
-async function evaluateReplication(ctx: GateContext, { request, subject, settings, budgetMs, bound }: PipelineCall): Promise<Evaluated | 'late'> {
+async function evaluateReplication(
+  ctx: GateContext,
+  { request, subject, settings, budgetMs, bound }: PipelineCall,
+): Promise<Evaluated | 'late'> {
   const replication = settings.replication;
   if (!replication) {
-    return { ok: true, evaluation: rejected('T2', subject, 't2-unavailable', 'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication', 'request') };
+    return {
+      ok: true,
+      evaluation: rejected(
+        'T2',
+        subject,
+        't2-unavailable',
+        'this gate build cannot verify MigrationRequests yet (no artifact source configured); refusing to admit unverified replication',
+        'request',
+      ),
+    };
   }
   const raced = await raceDeadline(async (signal): Promise<Evaluated> => {
     try {

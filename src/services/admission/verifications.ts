@@ -13,7 +13,15 @@ export interface Progress {
 
 type Entry =
   | { state: 'running'; progress: Progress; done: Promise<Evaluation>; startedAt: number; label: string }
-  | { state: 'done'; evaluation: Evaluation; finishedAt: number; startedAt: number; label: string; read: number; total?: number };
+  | {
+      state: 'done';
+      evaluation: Evaluation;
+      finishedAt: number;
+      startedAt: number;
+      label: string;
+      read: number;
+      total?: number;
+    };
 
 /** What the status page and GET /api/v1/verifications/<id> show of one verification. */
 export interface VerificationView {
@@ -45,7 +53,12 @@ export class BackgroundVerifications {
   constructor(private readonly opts: VerificationsOptions) {}
 
   /** The running verification or an unclaimed result; a result is handed out once. */
-  take(key: string): { state: 'running'; progress: Progress; done: Promise<Evaluation> } | { state: 'done'; evaluation: Evaluation } | undefined {
+  take(
+    key: string,
+  ):
+    | { state: 'running'; progress: Progress; done: Promise<Evaluation> }
+    | { state: 'done'; evaluation: Evaluation }
+    | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
     if (e.state === 'running') return e;
@@ -54,7 +67,11 @@ export class BackgroundVerifications {
   }
 
   /** Starts `work` unless full; undefined when there is no room (the caller blocks). */
-  start(key: string, work: (onProgress: (p: Progress) => void) => Promise<Evaluation>, label = ''): { progress: Progress; done: Promise<Evaluation> } | undefined {
+  start(
+    key: string,
+    work: (onProgress: (p: Progress) => void) => Promise<Evaluation>,
+    label = '',
+  ): { progress: Progress; done: Promise<Evaluation> } | undefined {
     this.#evict();
     if (this.#entries.size >= this.opts.maxEntries) return undefined;
     const progress: Progress = { read: 0 };
@@ -69,11 +86,18 @@ export class BackgroundVerifications {
       (evaluation) => {
         if (this.#entries.get(key) !== entry) return;
         this.#entries.set(key, {
-          state: 'done', evaluation, finishedAt: this.opts.now(), startedAt: entry.startedAt, label, read: progress.read,
+          state: 'done',
+          evaluation,
+          finishedAt: this.opts.now(),
+          startedAt: entry.startedAt,
+          label,
+          read: progress.read,
           ...(progress.total !== undefined ? { total: progress.total } : {}),
         });
       },
-      () => { if (this.#entries.get(key) === entry) this.#entries.delete(key); },
+      () => {
+        if (this.#entries.get(key) === entry) this.#entries.delete(key);
+      },
     );
     return entry;
   }
@@ -93,7 +117,11 @@ export class BackgroundVerifications {
   /** Every verification kept, running first. */
   list(): VerificationView[] {
     this.#evict();
-    return [...this.#entries].map(([k, e]) => this.#viewOf(k, e)).sort((a, b) => (a.state === b.state ? (a.started_at < b.started_at ? 1 : -1) : a.state === 'running' ? -1 : 1));
+    return [...this.#entries]
+      .map(([k, e]) => this.#viewOf(k, e))
+      .sort((a, b) =>
+        a.state === b.state ? (a.started_at < b.started_at ? 1 : -1) : a.state === 'running' ? -1 : 1,
+      );
   }
 
   #viewOf(id: string, e: Entry): VerificationView {
@@ -102,11 +130,23 @@ export class BackgroundVerifications {
     const end = e.state === 'running' ? this.opts.now() : e.finishedAt;
     const seconds = (end - e.startedAt) / 1000;
     const rate = seconds > 0 ? done / seconds : undefined;
-    const view: VerificationView = { id, label: e.label, state: e.state, bytes_done: done, started_at: new Date(e.startedAt).toISOString() };
+    const view: VerificationView = {
+      id,
+      label: e.label,
+      state: e.state,
+      bytes_done: done,
+      started_at: new Date(e.startedAt).toISOString(),
+    };
     if (total !== undefined) view.bytes_total = total;
     if (rate !== undefined) view.rate = Math.round(rate);
-    if (e.state === 'running' && rate && total !== undefined && total >= done) view.eta_seconds = Math.ceil((total - done) / rate);
-    if (e.state === 'done') view.decision = e.evaluation.findings.some((f) => f.action === 'block') || e.evaluation.steps.some((s) => s.status === 'fail') ? 'BLOCK' : 'ALLOW';
+    if (e.state === 'running' && rate && total !== undefined && total >= done)
+      view.eta_seconds = Math.ceil((total - done) / rate);
+    if (e.state === 'done')
+      view.decision =
+        e.evaluation.findings.some((f) => f.action === 'block') ||
+        e.evaluation.steps.some((s) => s.status === 'fail')
+          ? 'BLOCK'
+          : 'ALLOW';
     return view;
   }
 
@@ -116,6 +156,7 @@ export class BackgroundVerifications {
 
   #evict(): void {
     const now = this.opts.now();
-    for (const [k, e] of this.#entries) if (e.state === 'done' && now - e.finishedAt > this.opts.resultTtlMs) this.#entries.delete(k);
+    for (const [k, e] of this.#entries)
+      if (e.state === 'done' && now - e.finishedAt > this.opts.resultTtlMs) this.#entries.delete(k);
   }
 }

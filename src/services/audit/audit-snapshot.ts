@@ -78,7 +78,8 @@ export interface AuditSnapshotOptions {
   waitWhenOlderThanMs?: number;
 }
 
-type Outcome = { ok: true; snapshot: AuditSnapshot } | { ok: false; failure: AuditSnapshotFailure; error: unknown };
+type Outcome =
+  { ok: true; snapshot: AuditSnapshot } | { ok: false; failure: AuditSnapshotFailure; error: unknown };
 
 export class AuditSnapshots {
   readonly maxAgeMs: number;
@@ -89,13 +90,20 @@ export class AuditSnapshots {
   #failure: AuditSnapshotFailure | undefined;
 
   /** With `alerts`, every walk (a page's or /audit/verify's) raises or clears the `audit-chain` alert. */
-  constructor(private readonly ctx: Pick<GateContext, 'audit' | 'clock' | 'logger'> & Partial<Pick<GateContext, 'alerts'>>, opts: AuditSnapshotOptions = {}) {
+  constructor(
+    private readonly ctx: Pick<GateContext, 'audit' | 'clock' | 'logger'> &
+      Partial<Pick<GateContext, 'alerts'>>,
+    opts: AuditSnapshotOptions = {},
+  ) {
     this.maxAgeMs = opts.maxAgeMs ?? AUDIT_SNAPSHOT_MAX_AGE_MS;
     this.recent = opts.recent ?? AUDIT_SNAPSHOT_RECENT;
     this.waitWhenOlderThanMs = opts.waitWhenOlderThanMs ?? 3 * this.maxAgeMs;
     // Checked here rather than failing every walk later.
     if (!Number.isInteger(this.recent) || this.recent < 1 || this.recent > AUDIT_QUERY_MAX_LIMIT) {
-      throw new GateError('config-invalid', `audit snapshot: recent must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}`);
+      throw new GateError(
+        'config-invalid',
+        `audit snapshot: recent must be an integer from 1 to ${AUDIT_QUERY_MAX_LIMIT}`,
+      );
     }
     if (!(this.maxAgeMs >= 0)) throw new GateError('config-invalid', 'audit snapshot: maxAgeMs must be >= 0');
   }
@@ -163,10 +171,17 @@ export class AuditSnapshots {
 
   /** A broken chain is tampering or corruption: it alerts whichever walk found it, not only an API call. */
   #alertOnChain(chain: AuditVerification, at: Date): void {
-    this.ctx.alerts?.setCondition('audit-chain', chain.ok ? undefined : {
-      timestamp: at.toISOString(), severity: 'critical', kind: 'audit-chain',
-      message: `audit chain broken at ${chain.first_bad?.location ?? '?'}: ${chain.first_bad?.problem ?? ''}`,
-    });
+    this.ctx.alerts?.setCondition(
+      'audit-chain',
+      chain.ok
+        ? undefined
+        : {
+            timestamp: at.toISOString(),
+            severity: 'critical',
+            kind: 'audit-chain',
+            message: `audit chain broken at ${chain.first_bad?.location ?? '?'}: ${chain.first_bad?.problem ?? ''}`,
+          },
+    );
   }
 
   async #walk(): Promise<Outcome> {
@@ -190,12 +205,22 @@ export class AuditSnapshots {
       this.ctx.alerts?.prime();
       this.#alertOnChain(chain, at);
       void this.ctx.alerts?.flush();
-      const snapshot: AuditSnapshot = { at, chain, recent: recent.page().items, lastHour, lastDay, activity: activity.result() };
+      const snapshot: AuditSnapshot = {
+        at,
+        chain,
+        recent: recent.page().items,
+        lastHour,
+        lastDay,
+        activity: activity.result(),
+      };
       this.#snapshot = snapshot;
       this.#failure = undefined;
       return { ok: true, snapshot };
     } catch (error) {
-      const failure = { at, detail: isGateError(error) ? error.message : 'the audit log could not be read; see the gate log' };
+      const failure = {
+        at,
+        detail: isGateError(error) ? error.message : 'the audit log could not be read; see the gate log',
+      };
       this.#failure = failure;
       // Nothing to compare with: report conditions as they stand rather than hold them forever.
       this.ctx.alerts?.prime();

@@ -15,7 +15,11 @@ import { MerkleTree } from '../../core/tlog/merkle-tree.js';
 import { leafHash } from '../../core/tlog/rfc6962.js';
 import { encodeVerifierKey, signNoteText, verifierFor } from '../../core/tlog/signed-note.js';
 import { formatTlogProof } from '../../core/tlog/tlog-proof.js';
-import type { AuditSigningKey, CheckpointBoard, CheckpointDestination } from '../../core/ports/checkpoints.js';
+import type {
+  AuditSigningKey,
+  CheckpointBoard,
+  CheckpointDestination,
+} from '../../core/ports/checkpoints.js';
 import type { AuditSink } from '../../core/ports/audit.js';
 import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { openCheckpoint } from '../../core/tlog/checkpoint.js';
@@ -88,7 +92,8 @@ export class AuditTrees {
   constructor(options: AuditTreesOptions) {
     this.#o = options;
     this.#vkey = encodeVerifierKey(verifierFor(options.key.name, options.key.publicKey));
-    for (const d of options.destinations) this.#destinations.set(d.name, { name: d.name, ok: true, detail: 'nothing sent yet' });
+    for (const d of options.destinations)
+      this.#destinations.set(d.name, { name: d.name, ok: true, detail: 'nothing sent yet' });
   }
 
   /** The public key as a signed-note verifier key (what `audit verify --key` reads). */
@@ -98,12 +103,15 @@ export class AuditTrees {
 
   /** Reads every stored line once and rebuilds every writer's tree. */
   load(): Promise<void> {
-    return this.#reload.run().then(() => {
-      this.#loadFailedAt = undefined;
-    }, (e: unknown) => {
-      this.#loadFailedAt = this.#o.clock.now().getTime();
-      throw e;
-    });
+    return this.#reload.run().then(
+      () => {
+        this.#loadFailedAt = undefined;
+      },
+      (e: unknown) => {
+        this.#loadFailedAt = this.#o.clock.now().getTime();
+        throw e;
+      },
+    );
   }
 
   async #load(): Promise<void> {
@@ -117,7 +125,8 @@ export class AuditTrees {
         const w = trees.get(line.record.writer) ?? { tree: new MerkleTree(), lastSeq: 0 };
         trees.set(line.record.writer, w);
         // Alert records are leaves too, but only decisions are looked up by request id.
-        if (line.record.request_id !== undefined) addIndex(index, line.record.request_id, { writer: line.record.writer, index: w.tree.size });
+        if (line.record.request_id !== undefined)
+          addIndex(index, line.record.request_id, { writer: line.record.writer, index: w.tree.size });
         w.tree.append(recordLeafHash(line.raw));
         w.lastSeq = line.record.seq;
       }
@@ -148,7 +157,8 @@ export class AuditTrees {
       this.#early.delete(next.seq);
       // The leaf is over the record as stored: a JSON round trip drops what JSON cannot hold.
       const stored = JSON.parse(JSON.stringify(next)) as Record<string, unknown>;
-      if (next.request_id !== undefined) addIndex(this.#byRequest, next.request_id, { writer: next.writer, index: w.tree.size });
+      if (next.request_id !== undefined)
+        addIndex(this.#byRequest, next.request_id, { writer: next.writer, index: w.tree.size });
       w.tree.append(recordLeafHash(stored));
       w.lastSeq = next.seq;
     }
@@ -169,7 +179,8 @@ export class AuditTrees {
     if (!this.#loaded) {
       // An unreadable store is retried at the tick's pace, not on every call.
       const failed = this.#loadFailedAt;
-      if (failed !== undefined && this.#o.clock.now().getTime() - failed < (this.#o.reloadAfterMs ?? 2000)) return;
+      if (failed !== undefined && this.#o.clock.now().getTime() - failed < (this.#o.reloadAfterMs ?? 2000))
+        return;
       await this.load();
     }
     const size = this.#own().tree.size;
@@ -201,18 +212,40 @@ export class AuditTrees {
       for (const d of this.#o.destinations) {
         let result: { ok: boolean; detail: string };
         try {
-          result = await d.send({ origin: signed.origin, writer: signed.writer, size, note: signed.note, consistencyFrom: (from) => w.tree.consistencyProof(from, size) });
+          result = await d.send({
+            origin: signed.origin,
+            writer: signed.writer,
+            size,
+            note: signed.note,
+            consistencyFrom: (from) => w.tree.consistencyProof(from, size),
+          });
         } catch (e) {
           result = { ok: false, detail: e instanceof Error ? e.message : String(e) };
         }
-        this.#destinations.set(d.name, { name: d.name, ok: result.ok, detail: result.detail, size, at: this.#o.clock.now().toISOString() });
+        this.#destinations.set(d.name, {
+          name: d.name,
+          ok: result.ok,
+          detail: result.detail,
+          size,
+          at: this.#o.clock.now().toISOString(),
+        });
         if (result.ok) this.#o.onAccepted?.(d.name);
         else this.#o.onRefused?.(d.name, result.detail);
       }
       if (this.#o.board && this.#latest === signed) {
         const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
-        await this.#o.board.put({ writer: signed.writer, note: signed.note, signed_at: signed.signed_at, ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}) })
-          .catch((e: unknown) => this.#o.logger.warn('audit checkpoint board write failed', { error: e instanceof Error ? e.message : String(e) }));
+        await this.#o.board
+          .put({
+            writer: signed.writer,
+            note: signed.note,
+            signed_at: signed.signed_at,
+            ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}),
+          })
+          .catch((e: unknown) =>
+            this.#o.logger.warn('audit checkpoint board write failed', {
+              error: e instanceof Error ? e.message : String(e),
+            }),
+          );
       }
     });
     this.#sending = run.catch(() => undefined);
@@ -225,7 +258,14 @@ export class AuditTrees {
     const root = w.tree.root(size);
     const text = checkpointText({ origin, size, root });
     const note = `${text}\n${signNoteText(text, this.#o.key.name, this.#o.key.privateKey, this.#o.key.publicKey)}`;
-    return { writer: this.#o.writer, origin, size, root: root.toString('base64'), note, signed_at: this.#o.clock.now().toISOString() };
+    return {
+      writer: this.#o.writer,
+      origin,
+      size,
+      root: root.toString('base64'),
+      note,
+      signed_at: this.#o.clock.now().toISOString(),
+    };
   }
 
   /** Waits until every checkpoint asked for so far was signed and sent. */
@@ -238,28 +278,48 @@ export class AuditTrees {
    * from the board, each kept only if its signature verifies under this
    * installation's key and its origin names its writer.
    */
-  async statusAll(): Promise<AuditTreesStatus & { peers: Array<SignedCheckpoint & { witness?: { ok: boolean; detail: string } }> }> {
+  async statusAll(): Promise<
+    AuditTreesStatus & { peers: Array<SignedCheckpoint & { witness?: { ok: boolean; detail: string } }> }
+  > {
     const own = this.status();
     if (!this.#o.board) return { ...own, peers: [] };
     let entries: Awaited<ReturnType<CheckpointBoard['list']>> = [];
     try {
       entries = await this.#o.board.list();
     } catch (e) {
-      this.#o.logger.warn('audit checkpoint board unreadable', { error: e instanceof Error ? e.message : String(e) });
+      this.#o.logger.warn('audit checkpoint board unreadable', {
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
     const key = verifierFor(this.#o.key.name, this.#o.key.publicKey);
-    const peers = entries.filter((e) => e.writer !== this.#o.writer).flatMap((e) => {
-      const opened = openCheckpoint(e.note, key);
-      if (!opened.ok || opened.value.checkpoint.origin !== writerOrigin(this.#o.key.name, e.writer)) return [];
-      const c = opened.value.checkpoint;
-      return [{ writer: e.writer, origin: c.origin, size: c.size, root: c.root.toString('base64'), note: e.note, signed_at: e.signed_at, ...(e.witness ? { witness: e.witness } : {}) }];
-    }).sort((a, b) => (a.writer < b.writer ? -1 : 1));
+    const peers = entries
+      .filter((e) => e.writer !== this.#o.writer)
+      .flatMap((e) => {
+        const opened = openCheckpoint(e.note, key);
+        if (!opened.ok || opened.value.checkpoint.origin !== writerOrigin(this.#o.key.name, e.writer))
+          return [];
+        const c = opened.value.checkpoint;
+        return [
+          {
+            writer: e.writer,
+            origin: c.origin,
+            size: c.size,
+            root: c.root.toString('base64'),
+            note: e.note,
+            signed_at: e.signed_at,
+            ...(e.witness ? { witness: e.witness } : {}),
+          },
+        ];
+      })
+      .sort((a, b) => (a.writer < b.writer ? -1 : 1));
     return { ...own, peers };
   }
 
   status(): AuditTreesStatus {
     return {
-      key: this.#vkey, key_name: this.#o.key.name, writer: this.#o.writer,
+      key: this.#vkey,
+      key_name: this.#o.key.name,
+      writer: this.#o.writer,
       checkpoints: this.#latest ? [this.#latest] : [],
       destinations: [...this.#destinations.values()],
     };
@@ -276,29 +336,65 @@ export class AuditTrees {
       await this.load();
       at = this.#byRequest.get(requestId);
     }
-    if (!at || at.length === 0) throw new GateError('not-found', `no audit record with request id ${JSON.stringify(requestId.slice(0, 100))}`);
+    if (!at || at.length === 0)
+      throw new GateError(
+        'not-found',
+        `no audit record with request id ${JSON.stringify(requestId.slice(0, 100))}`,
+      );
     const candidates = pick ? at.filter((a) => a.writer === pick.writer && a.index === pick.index) : at;
     if (candidates.length !== 1) {
-      throw new GateError('bad-request', `request id names ${at.length} records (${at.map((a) => `${a.writer}#${a.index}`).join(', ')}); pick one with writer= and index=`);
+      throw new GateError(
+        'bad-request',
+        `request id names ${at.length} records (${at.map((a) => `${a.writer}#${a.index}`).join(', ')}); pick one with writer= and index=`,
+      );
     }
     const { writer, index } = candidates[0]!;
-    if (writer !== this.#o.writer) throw new GateError('not-found', `the record was written by ${writer}; ask that replica (each writer signs its own tree)`);
+    if (writer !== this.#o.writer)
+      throw new GateError(
+        'not-found',
+        `the record was written by ${writer}; ask that replica (each writer signs its own tree)`,
+      );
     if (!this.#latest || this.#latest.size <= index) await this.#signAndSend(this.#own().tree.size);
     const cp = this.#latest!;
     const tree = this.#own().tree;
     const record = await this.#recordAt(writer, index);
-    if (!leafHash(record).equals(tree.leaf(index))) throw new GateError('audit-unavailable', `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`);
-    return formatTlogProof({ extra: record, index, proof: tree.inclusionProof(index, cp.size), checkpoint: cp.note });
+    if (!leafHash(record).equals(tree.leaf(index)))
+      throw new GateError(
+        'audit-unavailable',
+        `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`,
+      );
+    return formatTlogProof({
+      extra: record,
+      index,
+      proof: tree.inclusionProof(index, cp.size),
+      checkpoint: cp.note,
+    });
   }
 
   /** RFC 6962 consistency proof between two sizes of `writer`'s tree. */
-  consistency(writer: string, from: number, to: number): { origin: string; from: number; to: number; proof: string[] } {
+  consistency(
+    writer: string,
+    from: number,
+    to: number,
+  ): { origin: string; from: number; to: number; proof: string[] } {
     const w = this.#trees.get(writer);
-    if (!w) throw new GateError('not-found', `no audit tree for writer ${JSON.stringify(writer.slice(0, 100))}`);
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from || to > w.tree.size) {
+    if (!w)
+      throw new GateError('not-found', `no audit tree for writer ${JSON.stringify(writer.slice(0, 100))}`);
+    if (
+      !Number.isSafeInteger(from) ||
+      !Number.isSafeInteger(to) ||
+      from < 0 ||
+      to < from ||
+      to > w.tree.size
+    ) {
       throw new GateError('bad-request', `sizes must satisfy 0 <= from <= to <= ${w.tree.size}`);
     }
-    return { origin: writerOrigin(this.#o.key.name, writer), from, to, proof: w.tree.consistencyProof(from, to).map((h) => h.toString('base64')) };
+    return {
+      origin: writerOrigin(this.#o.key.name, writer),
+      from,
+      to,
+      proof: w.tree.consistencyProof(from, to).map((h) => h.toString('base64')),
+    };
   }
 
   /** The root of this writer's tree at `size` (what an earlier checkpoint signed). */
@@ -317,7 +413,11 @@ export class AuditTrees {
   }
 }
 
-function addIndex(index: Map<string, Array<{ writer: string; index: number }>>, id: string, at: { writer: string; index: number }): void {
+function addIndex(
+  index: Map<string, Array<{ writer: string; index: number }>>,
+  id: string,
+  at: { writer: string; index: number },
+): void {
   const list = index.get(id);
   if (list) list.push(at);
   else index.set(id, [at]);

@@ -6,7 +6,12 @@
 // not decisions: nothing is admitted or denied, and nothing is written to
 // the audit log (which records what the gate answered).
 import { webhookEnvBinding } from '../../core/admission/webhook-env.js';
-import { emptyReport, namespaceReports, type AuditedObject, type OpenReport } from '../../core/background-audit/open-report.js';
+import {
+  emptyReport,
+  namespaceReports,
+  type AuditedObject,
+  type OpenReport,
+} from '../../core/background-audit/open-report.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { decide } from '../../core/decision.js';
 import { safeIdentifier } from '../../core/safe-text.js';
@@ -48,7 +53,10 @@ export class BackgroundAudit {
   #again: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: GateContext, private readonly opts: BackgroundAuditOptions) {}
+  constructor(
+    private readonly ctx: GateContext,
+    private readonly opts: BackgroundAuditOptions,
+  ) {}
 
   last(): BackgroundAuditSummary | undefined {
     return this.#last;
@@ -70,9 +78,13 @@ export class BackgroundAudit {
   }
 
   start(intervalMs: number): void {
-    this.ctx.policies.onChange((s) => { if (s.ok) void this.run('policy-change'); });
+    this.ctx.policies.onChange((s) => {
+      if (s.ok) void this.run('policy-change');
+    });
     void this.run('start');
-    this.#timer = setInterval(() => { void this.run('periodic'); }, intervalMs);
+    this.#timer = setInterval(() => {
+      void this.run('periodic');
+    }, intervalMs);
     this.#timer.unref();
   }
 
@@ -103,7 +115,11 @@ export class BackgroundAudit {
       }
       const judged = objects.flatMap((o) => this.#judge(o, ns));
       audited.push(...judged);
-      reports.push(...(judged.length > 0 ? namespaceReports(judged, startedAt, policyDigest) : [emptyReport(ns.name, startedAt, policyDigest)]));
+      reports.push(
+        ...(judged.length > 0
+          ? namespaceReports(judged, startedAt, policyDigest)
+          : [emptyReport(ns.name, startedAt, policyDigest)]),
+      );
     }
     for (const r of reports) {
       try {
@@ -113,16 +129,34 @@ export class BackgroundAudit {
       }
     }
     const results = { pass: 0, fail: 0, warn: 0, error: 0 };
-    for (const r of reports) for (const k of ['pass', 'fail', 'warn', 'error'] as const) results[k] += r.summary[k];
+    for (const r of reports)
+      for (const k of ['pass', 'fail', 'warn', 'error'] as const) results[k] += r.summary[k];
     const summary: BackgroundAuditSummary = {
-      reason, startedAt: startedAt.toISOString(), finishedAt: this.ctx.clock.now().toISOString(), ...(policyDigest ? { policyDigest } : {}),
-      namespaces: namespaces.length, objects: audited.length, results,
-      failing: audited.filter((o) => o.report.decision === 'BLOCK').slice(0, MAX_FAILING_SHOWN)
-        .map((o) => ({ namespace: o.ref.namespace, name: o.ref.name, rules: [...new Set(o.report.findings.filter((f) => f.action === 'block').map((f) => f.rule))] })),
+      reason,
+      startedAt: startedAt.toISOString(),
+      finishedAt: this.ctx.clock.now().toISOString(),
+      ...(policyDigest ? { policyDigest } : {}),
+      namespaces: namespaces.length,
+      objects: audited.length,
+      results,
+      failing: audited
+        .filter((o) => o.report.decision === 'BLOCK')
+        .slice(0, MAX_FAILING_SHOWN)
+        .map((o) => ({
+          namespace: o.ref.namespace,
+          name: o.ref.name,
+          rules: [...new Set(o.report.findings.filter((f) => f.action === 'block').map((f) => f.rule))],
+        })),
       errors,
     };
     for (const e of errors) this.ctx.logger.error('background audit', { reason, error: e });
-    this.ctx.logger.info('background audit run', { reason, namespaces: summary.namespaces, objects: summary.objects, fail: results.fail, errors: errors.length });
+    this.ctx.logger.info('background audit run', {
+      reason,
+      namespaces: summary.namespaces,
+      objects: summary.objects,
+      fail: results.fail,
+      errors: errors.length,
+    });
     this.#last = summary;
     this.opts.onRun?.(summary);
     return summary;
@@ -135,13 +169,36 @@ export class BackgroundAudit {
     const subject = { kind: 'ConfigMap', namespace: ns.name, name, source: 'background-audit' };
     let report: DecisionReport;
     try {
-      const evaluation = evaluateConfigMapObject(this.ctx, object, subject, this.opts, webhookEnvBinding(ns.env, `/validate/${ns.env}`));
+      const evaluation = evaluateConfigMapObject(
+        this.ctx,
+        object,
+        subject,
+        this.opts,
+        webhookEnvBinding(ns.env, `/validate/${ns.env}`),
+      );
       if (!evaluation) return [];
-      report = decide(evaluation, { requestId: this.ctx.ids.next(), timestamp: this.ctx.clock.now().toISOString() });
+      report = decide(evaluation, {
+        requestId: this.ctx.ids.next(),
+        timestamp: this.ctx.clock.now().toISOString(),
+      });
     } catch (e) {
-      report = decide(internalError('T1', message(e), subject), { requestId: this.ctx.ids.next(), timestamp: this.ctx.clock.now().toISOString() });
+      report = decide(internalError('T1', message(e), subject), {
+        requestId: this.ctx.ids.next(),
+        timestamp: this.ctx.clock.now().toISOString(),
+      });
     }
-    return [{ ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns.name, name, ...(typeof meta.uid === 'string' ? { uid: meta.uid } : {}) }, report }];
+    return [
+      {
+        ref: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          namespace: ns.name,
+          name,
+          ...(typeof meta.uid === 'string' ? { uid: meta.uid } : {}),
+        },
+        report,
+      },
+    ];
   }
 }
 

@@ -2,7 +2,12 @@
 // look up a request id, verify chains. Every read streams the sink's lines
 // once and keeps a bounded amount of them: the log grows forever, so nothing
 // here may hold the whole history in memory.
-import { isAlertRecord, type AuditRecord, type ChainVerification, type StoredRecord } from '../../core/contracts/audit.js';
+import {
+  isAlertRecord,
+  type AuditRecord,
+  type ChainVerification,
+  type StoredRecord,
+} from '../../core/contracts/audit.js';
 import { ChainVerifier, parseAuditLine } from '../../core/audit-record.js';
 import { AuditPageSelector, type AuditPage, type AuditQuery } from '../../core/audit-query.js';
 import type { AuditSink, RawAuditEntry } from '../../core/ports/audit.js';
@@ -21,7 +26,10 @@ export async function* auditRecords(sink: AuditSink): AsyncIterable<AuditRecord>
   }
 }
 
-async function* filterText(entries: AsyncIterable<RawAuditEntry>, needle: string | undefined): AsyncIterable<RawAuditEntry> {
+async function* filterText(
+  entries: AsyncIterable<RawAuditEntry>,
+  needle: string | undefined,
+): AsyncIterable<RawAuditEntry> {
   for await (const e of entries) if (needle === undefined || e.text.includes(needle)) yield e;
 }
 
@@ -47,7 +55,9 @@ export async function selectAuditPage(sink: AuditSink, selector: AuditPageSelect
     return selector.page();
   }
   const { newest, oldest } = selector.window;
-  const segments = [...sink.index.segments()].filter((s) => s.records > 0).sort((a, b) => b.maxTime - a.maxTime);
+  const segments = [...sink.index.segments()]
+    .filter((s) => s.records > 0)
+    .sort((a, b) => b.maxTime - a.maxTime);
   for (const seg of segments) {
     if (oldest !== undefined && seg.maxTime < oldest) continue;
     if (newest !== undefined && seg.minTime > newest) continue;
@@ -70,7 +80,11 @@ export async function queryAudit(sink: AuditSink, query: AuditQuery): Promise<Au
  * counts them all. Ids can come from the caller (X-Request-Id), so one id may
  * name several decisions: the scan does not stop at the first.
  */
-export async function findAuditRecords(sink: AuditSink, requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }> {
+export async function findAuditRecords(
+  sink: AuditSink,
+  requestId: string,
+  max: number,
+): Promise<{ records: AuditRecord[]; total: number }> {
   if (sink.indexed) return sink.indexed.byRequestId(requestId, max);
   const records: AuditRecord[] = [];
   let total = 0;
@@ -80,12 +94,14 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
   // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
   const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);
   const hashed = idHash(requestId);
-  const source = index ? (async function* () {
-    for (const seg of index.segments()) {
-      if (!seg.mayHoldRequest(hashed)) continue;
-      yield* recordsOf(filterText(index.read(seg.id), plain ? `"request_id":"${requestId}"` : undefined));
-    }
-  })() : auditRecords(sink);
+  const source = index
+    ? (async function* () {
+        for (const seg of index.segments()) {
+          if (!seg.mayHoldRequest(hashed)) continue;
+          yield* recordsOf(filterText(index.read(seg.id), plain ? `"request_id":"${requestId}"` : undefined));
+        }
+      })()
+    : auditRecords(sink);
   for await (const record of source) {
     if (record.request_id !== requestId) continue;
     total += 1;
@@ -100,13 +116,17 @@ export async function findAuditRecords(sink: AuditSink, requestId: string, max: 
  * from one read. O(history) CPU: the pages take it from AuditSnapshots
  * (audit-snapshot.ts), which bounds how often it runs.
  */
-export async function verifyAudit(sink: AuditSink, onRecord?: (record: StoredRecord) => void): Promise<AuditVerification> {
+export async function verifyAudit(
+  sink: AuditSink,
+  onRecord?: (record: StoredRecord) => void,
+): Promise<AuditVerification> {
   const verifier = new ChainVerifier(sink.chainStarts ? await sink.chainStarts() : undefined);
   for await (const entry of sink.readRaw()) {
     const line = verifier.add(entry);
     if (line.ok) onRecord?.(line.record);
   }
   const result = verifier.result();
-  if (sink.kind === 'stdout') return { ...result, sink: sink.kind, note: 'the stdout sink keeps no history to verify' };
+  if (sink.kind === 'stdout')
+    return { ...result, sink: sink.kind, note: 'the stdout sink keeps no history to verify' };
   return { ...result, sink: sink.kind };
 }

@@ -19,7 +19,9 @@ export class SingleFlight<T> {
     if (this.#running) return this.#running;
     // Cleared before anyone awaiting `running` resumes: a caller that reacts
     // to its end by calling run() starts a new run instead of rejoining it.
-    const running = this.work().finally(() => { this.#running = undefined; });
+    const running = this.work().finally(() => {
+      this.#running = undefined;
+    });
     this.#running = running;
     return running;
   }

@@ -5,11 +5,16 @@
 import { GateError } from '../../core/errors.js';
 import type { AuditSink } from '../../core/ports/audit.js';
 
-export function slotGuardedSink(sink: AuditSink, slot: { writer: string; held(): boolean; release(): Promise<void> }): AuditSink {
-  const lapsed = (): string => `audit writer slot ${slot.writer} is no longer held (lease renewal lapsed); not writing into a chain another replica may now own`;
+export function slotGuardedSink(
+  sink: AuditSink,
+  slot: { writer: string; held(): boolean; release(): Promise<void> },
+): AuditSink {
+  const lapsed = (): string =>
+    `audit writer slot ${slot.writer} is no longer held (lease renewal lapsed); not writing into a chain another replica may now own`;
   const guarded: AuditSink = {
     kind: sink.kind,
-    append: (report) => (slot.held() ? sink.append(report) : Promise.reject(new GateError('audit-unavailable', lapsed()))),
+    append: (report) =>
+      slot.held() ? sink.append(report) : Promise.reject(new GateError('audit-unavailable', lapsed())),
     readRaw: () => sink.readRaw(),
     health: () => (slot.held() ? sink.health() : { ok: false, detail: lapsed() }),
     async close() {

@@ -18,12 +18,17 @@ export interface MalformedInput {
 }
 
 export function malformedEvaluation(m: MalformedInput): Evaluation {
-  return malformedRequest(m.scenario, m.message, { source: m.source, ...(m.caller ? { caller: m.caller } : {}) });
+  return malformedRequest(m.scenario, m.message, {
+    source: m.source,
+    ...(m.caller ? { caller: m.caller } : {}),
+  });
 }
 
 /** Records the BLOCK (fails closed like every decision when the audit store does). */
 export function recordMalformed(ctx: GateContext, m: MalformedInput): Promise<DecisionReport> {
   return recordDecision(ctx, malformedEvaluation(m), {
-    requestId: m.requestId, ...(m.correlationId !== undefined ? { correlationId: m.correlationId } : {}), source: m.source,
+    requestId: m.requestId,
+    ...(m.correlationId !== undefined ? { correlationId: m.correlationId } : {}),
+    source: m.source,
   });
 }

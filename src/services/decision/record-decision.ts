@@ -21,16 +21,33 @@ export interface RecordOptions {
   enforcement?: { mode: EnforcementMode; env: PolicyEnv };
 }
 
-export async function recordDecision(ctx: GateContext, given: Evaluation, opts: RecordOptions): Promise<DecisionReport> {
+export async function recordDecision(
+  ctx: GateContext,
+  given: Evaluation,
+  opts: RecordOptions,
+): Promise<DecisionReport> {
   const policyDigest = ctx.policies.current()?.digest;
-  const evaluation = { ...given, subject: { ...given.subject, source: opts.source, caller: given.subject.caller ?? defaultCaller(opts.source) } };
+  const evaluation = {
+    ...given,
+    subject: {
+      ...given.subject,
+      source: opts.source,
+      caller: given.subject.caller ?? defaultCaller(opts.source),
+    },
+  };
   const decided = decide(evaluation, {
     requestId: opts.requestId,
     timestamp: ctx.clock.now().toISOString(),
     ...(policyDigest ? { policyDigest } : {}),
   });
-  const enforced = opts.enforcement ? applyEnforcement(decided, { ...opts.enforcement, rules: new Map((ctx.policies.current()?.rules ?? []).map((r) => [r.id, r])) }) : decided;
-  const report = opts.correlationId === undefined ? enforced : { ...enforced, correlation_id: opts.correlationId };
+  const enforced = opts.enforcement
+    ? applyEnforcement(decided, {
+        ...opts.enforcement,
+        rules: new Map((ctx.policies.current()?.rules ?? []).map((r) => [r.id, r])),
+      })
+    : decided;
+  const report =
+    opts.correlationId === undefined ? enforced : { ...enforced, correlation_id: opts.correlationId };
   const final = opts.dryRun ? report : await persist(ctx, report);
   ctx.metrics.validation(final, opts.source);
   ctx.alerts.fromDecision(final);
@@ -45,7 +62,9 @@ export async function recordDecision(ctx: GateContext, given: Evaluation, opts: 
  * CLI's dry runs, a webhook record without one) is, conservatively, not.
  */
 function defaultCaller(source: FrontDoor): Caller {
-  return source === 'api' || source === 'ui' ? { authenticated: true, via: 'bearer-token' } : { authenticated: false, via: 'none' };
+  return source === 'api' || source === 'ui'
+    ? { authenticated: true, via: 'bearer-token' }
+    : { authenticated: false, via: 'none' };
 }
 
 async function persist(ctx: GateContext, report: DecisionReport): Promise<DecisionReport> {
@@ -62,7 +81,9 @@ async function persist(ctx: GateContext, report: DecisionReport): Promise<Decisi
     const why = describeError(e);
     ctx.logger.error('audit write failed', { request_id: report.request_id, error: why });
     ctx.alerts.setCondition('audit-sink', {
-      timestamp: ctx.clock.now().toISOString(), severity: 'critical', kind: 'audit-sink',
+      timestamp: ctx.clock.now().toISOString(),
+      severity: 'critical',
+      kind: 'audit-sink',
       message: `audit store (${ctx.audit.kind}) failed a write: ${why}`,
     });
     if (!ctx.auditFailClosed) return report;
@@ -77,15 +98,30 @@ async function persist(ctx: GateContext, report: DecisionReport): Promise<Decisi
  */
 function logDecision(ctx: GateContext, r: DecisionReport, opts: RecordOptions): void {
   const s = r.subject;
-  const subject = Object.fromEntries(Object.entries({
-    app_id: s.app_id, env: s.env, kind: s.kind, namespace: s.namespace, name: s.name, user: s.user, source: s.source,
-    source_db: s.source_db, target_db: s.target_db,
-  }).filter(([, v]) => v !== undefined));
+  const subject = Object.fromEntries(
+    Object.entries({
+      app_id: s.app_id,
+      env: s.env,
+      kind: s.kind,
+      namespace: s.namespace,
+      name: s.name,
+      user: s.user,
+      source: s.source,
+      source_db: s.source_db,
+      target_db: s.target_db,
+    }).filter(([, v]) => v !== undefined),
+  );
   const blocking = [...new Set(r.findings.filter((f) => f.action === 'block').map((f) => f.rule))];
   const warning = [...new Set(r.findings.filter((f) => f.action === 'warn').map((f) => f.rule))];
   ctx.logger.info('decision', {
-    request_id: r.request_id, ...(r.correlation_id ? { correlation_id: r.correlation_id } : {}),
-    scenario: r.scenario, decision: r.decision, rules: blocking, warnings: warning, subject, via: opts.source,
+    request_id: r.request_id,
+    ...(r.correlation_id ? { correlation_id: r.correlation_id } : {}),
+    scenario: r.scenario,
+    decision: r.decision,
+    rules: blocking,
+    warnings: warning,
+    subject,
+    via: opts.source,
     ...(opts.dryRun ? { dry_run: true } : {}),
   });
 }
@@ -96,8 +132,24 @@ function auditFailureBlock(report: DecisionReport, why: string): DecisionReport 
     ...report,
     decision: 'BLOCK',
     // Fail-closed wins over warn/audit: the record says it was enforced.
-    ...(report.enforcement ? { enforcement: { ...report.enforcement, outcome: 'BLOCK' as const, enforced: [...report.enforcement.enforced, 'audit-unavailable'] } } : {}),
-    findings: [...report.findings, { rule: 'audit-unavailable', severity: 'critical', action: 'block', message: `the decision could not be recorded durably (${why}); failing closed` }],
+    ...(report.enforcement
+      ? {
+          enforcement: {
+            ...report.enforcement,
+            outcome: 'BLOCK' as const,
+            enforced: [...report.enforcement.enforced, 'audit-unavailable'],
+          },
+        }
+      : {}),
+    findings: [
+      ...report.findings,
+      {
+        rule: 'audit-unavailable',
+        severity: 'critical',
+        action: 'block',
+        message: `the decision could not be recorded durably (${why}); failing closed`,
+      },
+    ],
     reasons: [...report.reasons, line],
   };
 }

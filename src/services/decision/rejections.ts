@@ -2,7 +2,13 @@
 // no policy set, internal errors. They are decisions too: BLOCK, audited.
 import type { Evaluation, Scenario, Subject } from '../../core/contracts/report.js';
 
-export function rejected(scenario: Scenario, subject: Subject, rule: string, message: string, step = 'request'): Evaluation {
+export function rejected(
+  scenario: Scenario,
+  subject: Subject,
+  rule: string,
+  message: string,
+  step = 'request',
+): Evaluation {
   return {
     scenario,
     subject,
@@ -15,7 +21,13 @@ export const malformedRequest = (scenario: Scenario, message: string, subject: S
   rejected(scenario, subject, 'malformed-request', message);
 
 export const policyUnavailable = (scenario: Scenario, subject: Subject): Evaluation =>
-  rejected(scenario, subject, 'policy-unavailable', 'no valid policy set is loaded; refusing to decide', 'policies');
+  rejected(
+    scenario,
+    subject,
+    'policy-unavailable',
+    'no valid policy set is loaded; refusing to decide',
+    'policies',
+  );
 
 export const internalError = (scenario: Scenario, message: string, subject: Subject = {}): Evaluation =>
   rejected(scenario, subject, 'internal-error', `internal error: ${message}`);

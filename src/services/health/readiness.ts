@@ -22,19 +22,31 @@ export interface Readiness {
 }
 
 /** `tls`: the serving certificate's check, when the TLS mode can lack one (selfManaged before a leader wrote it). */
-export function readinessOf(gate: Pick<GateContext, 'policies' | 'audit' | 'alerts'>, tls?: Check): Readiness {
+export function readinessOf(
+  gate: Pick<GateContext, 'policies' | 'audit' | 'alerts'>,
+  tls?: Check,
+): Readiness {
   const p = gate.policies.status();
   const set = gate.policies.current();
   const a = gate.audit.health();
   const checks = {
     policies: set
-      ? { ok: true, detail: p.ok ? `policy set ${set.digest}` : `last good policy set ${set.digest} in force; the latest reload was refused` }
+      ? {
+          ok: true,
+          detail: p.ok
+            ? `policy set ${set.digest}`
+            : `last good policy set ${set.digest} in force; the latest reload was refused`,
+        }
       : { ok: false, detail: `no policy set in force: ${p.errors.join('; ')}` },
     audit: { ok: a.ok, detail: a.detail },
     ...(tls ? { tls } : {}),
   };
   const signals: Record<string, Check> = {};
   // /readyz is open: the key and severity only; the message (paths, database names) is behind the token.
-  for (const alert of gate.alerts.list()) signals[alert.key] = { ok: false, detail: `${alert.severity} alert firing${alert.acknowledged ? ' (acknowledged)' : ''}` };
+  for (const alert of gate.alerts.list())
+    signals[alert.key] = {
+      ok: false,
+      detail: `${alert.severity} alert firing${alert.acknowledged ? ' (acknowledged)' : ''}`,
+    };
   return { ok: Object.values(checks).every((c) => c.ok), checks, signals };
 }

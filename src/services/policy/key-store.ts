@@ -56,6 +56,11 @@ export class PinnedKeyStore implements KeyStore {
   }
 
   status(): KeyStoreStatus {
-    return { ok: this.#errors.length === 0, digest: this.#digest, count: this.#keys.length, errors: [...this.#errors] };
+    return {
+      ok: this.#errors.length === 0,
+      digest: this.#digest,
+      count: this.#keys.length,
+      errors: [...this.#errors],
+    };
   }
 }

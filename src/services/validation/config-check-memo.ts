@@ -69,17 +69,29 @@ export class ConfigCheckMemo {
 function keyOf(input: ConfigCheckMemoInput): string | undefined {
   let manifest: Uint8Array;
   try {
-    manifest = input.manifest instanceof Uint8Array ? input.manifest : Buffer.from(`value:${canonicalJson(input.manifest)}`, 'utf8');
+    manifest =
+      input.manifest instanceof Uint8Array
+        ? input.manifest
+        : Buffer.from(`value:${canonicalJson(input.manifest)}`, 'utf8');
   } catch {
     return undefined;
   }
   // Every field length-prefixed: no bytes can be shifted from one field into the next.
-  const hash = createHash('sha256').update(`${input.policyDigest}\n${input.keyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`);
+  const hash = createHash('sha256').update(
+    `${input.policyDigest}\n${input.keyDigest}\n${input.maxConfigBytes}\n${input.manifest instanceof Uint8Array ? 'bytes' : 'value'}\n`,
+  );
   const binding = Buffer.from(input.envBinding ? canonicalJson(input.envBinding) : '', 'utf8');
   hash.update(`${binding.byteLength}\n`).update(binding).update('\n');
-  hash.update(`${manifest.byteLength}\n`).update(manifest).update(`\n${input.config.byteLength}\n`).update(input.config);
+  hash
+    .update(`${manifest.byteLength}\n`)
+    .update(manifest)
+    .update(`\n${input.config.byteLength}\n`)
+    .update(input.config);
   const sig = input.signature;
-  return hash.update(sig ? `\nsig ${sig.kind} ${sig.bytes.byteLength}\n` : '\nnosig\n').update(sig ? sig.bytes : new Uint8Array()).digest('hex');
+  return hash
+    .update(sig ? `\nsig ${sig.kind} ${sig.bytes.byteLength}\n` : '\nnosig\n')
+    .update(sig ? sig.bytes : new Uint8Array())
+    .digest('hex');
 }
 
 function frozen(e: Evaluation): Evaluation {

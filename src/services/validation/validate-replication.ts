@@ -24,7 +24,11 @@ export interface ReplicationRequest {
   envBinding?: EnvBinding;
 }
 
-export async function evaluateReplicationWith(ctx: GateContext, req: ReplicationRequest, limits: ReplicationLimits): Promise<Evaluation> {
+export async function evaluateReplicationWith(
+  ctx: GateContext,
+  req: ReplicationRequest,
+  limits: ReplicationLimits,
+): Promise<Evaluation> {
   const set = ctx.policies.current();
   if (!set) return policyUnavailable('T2', req.subject ?? {});
   const started = performance.now();
@@ -49,13 +53,22 @@ export async function evaluateReplicationWith(ctx: GateContext, req: Replication
   return { ...evaluation, subject: { ...req.subject, ...evaluation.subject } };
 }
 
-export async function validateReplication(ctx: GateContext, req: ReplicationRequest, opts: RecordOptions & { limits: ReplicationLimits }): Promise<DecisionReport> {
+export async function validateReplication(
+  ctx: GateContext,
+  req: ReplicationRequest,
+  opts: RecordOptions & { limits: ReplicationLimits },
+): Promise<DecisionReport> {
   return recordDecision(ctx, await evaluateReplicationWith(ctx, req, opts.limits), opts);
 }
 
 /** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (two decoded at once). */
-export async function backupFromArtifacts(artifacts: ArtifactSource, url: string, signal?: AbortSignal): Promise<NativeBackupInput> {
-  if (!artifacts.openBackupDir) throw new GateError('bad-request', 'backup directories are not available from this artifact source');
+export async function backupFromArtifacts(
+  artifacts: ArtifactSource,
+  url: string,
+  signal?: AbortSignal,
+): Promise<NativeBackupInput> {
+  if (!artifacts.openBackupDir)
+    throw new GateError('bad-request', 'backup directories are not available from this artifact source');
   const dir = await artifacts.openBackupDir(url, signal);
   async function* files(): AsyncGenerator<{ name: string; source: ByteSource }> {
     for (const f of dir.files) yield { name: f.name, source: await f.open() };

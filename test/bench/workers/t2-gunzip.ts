@@ -11,9 +11,18 @@ if (!path) throw new Error('usage: t2-gunzip.ts <snapshot.tar.gz>');
 let compressedBytes = 0;
 let uncompressedBytes = 0;
 const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
-source.on('data', (c) => { compressedBytes += c.length; });
+source.on('data', (c) => {
+  compressedBytes += c.length;
+});
 const clock = startClock();
-await pipeline(source, createGunzip(), new Writable({
-  write(chunk: Buffer, _enc, cb): void { uncompressedBytes += chunk.length; cb(); },
-}));
+await pipeline(
+  source,
+  createGunzip(),
+  new Writable({
+    write(chunk: Buffer, _enc, cb): void {
+      uncompressedBytes += chunk.length;
+      cb();
+    },
+  }),
+);
 report({ ...clock(), compressedBytes, uncompressedBytes });

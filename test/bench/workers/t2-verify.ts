@@ -6,25 +6,36 @@ import { DEFAULT_REPLICATION_LIMITS, verifyReplication } from '../../../src/core
 import { report, startClock } from './t2-common.js';
 
 const [snapshotPath, manifestPath] = process.argv.slice(2);
-if (!snapshotPath || !manifestPath) throw new Error('usage: t2-verify.ts <snapshot.tar.gz> <replication_manifest.yaml>');
+if (!snapshotPath || !manifestPath)
+  throw new Error('usage: t2-verify.ts <snapshot.tar.gz> <replication_manifest.yaml>');
 const manifestBytes = readFileSync(manifestPath);
 const size = statSync(snapshotPath).size;
 let compressedBytes = 0;
 const clock = startClock();
 const evaluation = await verifyReplication({
   manifestBytes,
-  snapshot: { stream: createReadStream(snapshotPath, { highWaterMark: 1024 * 1024 }), size, name: snapshotPath },
-  wal: (async function* () { /* no WAL: sync_mode async */ })(),
+  snapshot: {
+    stream: createReadStream(snapshotPath, { highWaterMark: 1024 * 1024 }),
+    size,
+    name: snapshotPath,
+  },
+  wal: (async function* () {
+    /* no WAL: sync_mode async */
+  })(),
   keys: [],
   limits: { ...DEFAULT_REPLICATION_LIMITS },
   policies: () => [],
-  onProgress: (n) => { compressedBytes = n; },
+  onProgress: (n) => {
+    compressedBytes = n;
+  },
 });
 const time = clock();
 const blocking = evaluation.findings.filter((f) => f.action === 'block');
 const steps = evaluation.steps.map((s) => `${s.step}:${s.status}`);
 if (blocking.length > 0 || compressedBytes !== size) {
-  process.stderr.write(`verification did not pass: ${JSON.stringify({ steps: evaluation.steps, blocking }, null, 1)}\n`);
+  process.stderr.write(
+    `verification did not pass: ${JSON.stringify({ steps: evaluation.steps, blocking }, null, 1)}\n`,
+  );
   process.exit(1);
 }
 report({ ...time, compressedBytes, steps, detail: evaluation.steps.map((s) => s.detail).filter(Boolean) });

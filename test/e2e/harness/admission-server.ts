@@ -36,11 +36,19 @@ export interface AdmissionServer {
  * webhook would have: proves the apiserver calls url-mode webhooks and
  * honours the caBundle, independent of the gate under test.
  */
-export async function startAdmissionServer(dir: string, decide: (req: AdmissionRequest) => AdmissionResult): Promise<AdmissionServer> {
+export async function startAdmissionServer(
+  dir: string,
+  decide: (req: AdmissionRequest) => AdmissionResult,
+): Promise<AdmissionServer> {
   const pkiDir = join(dir, `webhook-pki-${Date.now()}`);
   await mkdir(pkiDir, { recursive: true });
   const ca = await createCa(pkiDir, 'webhook-ca');
-  const leaf = await issueCert(pkiDir, ca, { name: 'webhook', cn: '127.0.0.1', hosts: ['127.0.0.1', 'localhost'], usage: 'server' });
+  const leaf = await issueCert(pkiDir, ca, {
+    name: 'webhook',
+    cn: '127.0.0.1',
+    hosts: ['127.0.0.1', 'localhost'],
+    usage: 'server',
+  });
   const requests: AdmissionRequest[] = [];
 
   const server: Server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
@@ -80,9 +88,10 @@ export async function startAdmissionServer(dir: string, decide: (req: AdmissionR
     url: `https://127.0.0.1:${port}/validate`,
     caPem: ca.certPem,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections(); // the apiserver keeps connections alive
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections(); // the apiserver keeps connections alive
+        server.close(() => resolve());
+      }),
   };
 }

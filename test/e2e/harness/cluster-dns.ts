@@ -12,14 +12,21 @@ export interface ClusterDns {
   close(): Promise<void>;
 }
 
-interface ApiAccess { server: string; caPem: string; certPem: string; keyPem: string }
+interface ApiAccess {
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
 
 const TYPE_A = 1;
 
 function clusterIp(api: ApiAccess, ns: string, name: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = request(`${api.server}/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(name)}`,
-      { ca: api.caPem, cert: api.certPem, key: api.keyPem, timeout: 2_000 }, (res) => {
+    const req = request(
+      `${api.server}/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(name)}`,
+      { ca: api.caPem, cert: api.certPem, key: api.keyPem, timeout: 2_000 },
+      (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
         res.on('end', () => {
@@ -31,7 +38,8 @@ function clusterIp(api: ApiAccess, ns: string, name: string): Promise<string | u
             resolve(undefined);
           }
         });
-      });
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end();
@@ -49,7 +57,12 @@ function parseQuestion(msg: Buffer): { name: string; qtype: number; end: number 
     off++;
     if (len === 0) break;
     if (off + len > msg.length) return undefined;
-    labels.push(msg.subarray(off, off + len).toString('latin1').toLowerCase());
+    labels.push(
+      msg
+        .subarray(off, off + len)
+        .toString('latin1')
+        .toLowerCase(),
+    );
     off += len;
   }
   if (off + 4 > msg.length) return undefined;

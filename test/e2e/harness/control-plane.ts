@@ -64,12 +64,23 @@ export interface ControlPlane {
   kubectl(args: string[], opts?: CommandOptions): Promise<RunResult>;
   helm(args: string[], opts?: CommandOptions): Promise<RunResult>;
   /** Creates the ServiceAccount if needed and returns a kubeconfig holding a TokenRequest token for it. */
-  mintServiceAccountKubeconfig(namespace: string, serviceAccount: string, opts?: { duration?: string }): Promise<string>;
+  mintServiceAccountKubeconfig(
+    namespace: string,
+    serviceAccount: string,
+    opts?: { duration?: string },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
-const APISERVER_HOSTS = ['127.0.0.1', 'localhost', '10.0.0.1', 'kubernetes', 'kubernetes.default',
-  'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+const APISERVER_HOSTS = [
+  '127.0.0.1',
+  'localhost',
+  '10.0.0.1',
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+];
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const keep = opts.keep ?? process.env.MIGRATION_GATE_E2E_KEEP === '1';
@@ -79,7 +90,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const dir = await mkdtemp(join(tmpdir(), 'migration-gate-e2e-'));
   if (!keep) claim(dir); // kept dirs are for a human to read: never swept
   // etcd fsyncs on every write; on tmpfs that costs nothing.
-  const dataRoot = existsSync('/dev/shm') ? await mkdtemp('/dev/shm/migration-gate-e2e-etcd-').catch(() => dir) : dir;
+  const dataRoot = existsSync('/dev/shm')
+    ? await mkdtemp('/dev/shm/migration-gate-e2e-etcd-').catch(() => dir)
+    : dir;
   const servers: ServerProcess[] = [];
   // Normal exit without stop() (a failing before() hook): still no litter.
   // The servers themselves are tethered (see procs.ts); etcd's wrapper
@@ -96,12 +109,28 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   try {
     const pki = await makePki(dir, bindAddress);
-    const etcdUrl = await retryPorts(() => startEtcd(tools, dir, join(dataRoot, 'etcd'), dataRoot === dir ? join(dataRoot, 'etcd') : dataRoot, servers));
+    const etcdUrl = await retryPorts(() =>
+      startEtcd(
+        tools,
+        dir,
+        join(dataRoot, 'etcd'),
+        dataRoot === dir ? join(dataRoot, 'etcd') : dataRoot,
+        servers,
+      ),
+    );
     const port = await retryPorts(() => startApiserver(tools, dir, pki, etcdUrl, servers, opts, bindAddress));
     const server = `https://${bindAddress}:${port}`;
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
-    await writeKubeconfig(kubeconfigPath, server, pki.ca.certPem, {
-      clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem }, 'admin');
+    await writeKubeconfig(
+      kubeconfigPath,
+      server,
+      pki.ca.certPem,
+      {
+        clientCertPem: pki.admin.certPem,
+        clientKeyPem: pki.admin.keyPem,
+      },
+      'admin',
+    );
 
     // Per-cluster homes: no discovery cache or helm repo state leaks between
     // runs (a later cluster may reuse the same port) or into the user's home.
@@ -134,8 +163,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     let stopped: Promise<void> | undefined;
     return {
-      server, kubeconfigPath, caPem: pki.ca.certPem, ca: pki.ca, admin: pki.admin, saSigningKeyPath: pki.sa.keyPath, dir, port, bindAddress, tools,
-      kubectl, helm, mintServiceAccountKubeconfig,
+      server,
+      kubeconfigPath,
+      caPem: pki.ca.certPem,
+      ca: pki.ca,
+      admin: pki.admin,
+      saSigningKeyPath: pki.sa.keyPath,
+      dir,
+      port,
+      bindAddress,
+      tools,
+      kubectl,
+      helm,
+      mintServiceAccountKubeconfig,
       stop: () => (stopped ??= cleanup()),
     };
   } catch (e) {
@@ -156,8 +196,18 @@ async function makePki(dir: string, bindAddress: string): Promise<Pki> {
   await mkdir(pkiDir);
   const ca = await createCa(pkiDir, 'ca');
   const [serving, admin, sa] = await Promise.all([
-    issueCert(pkiDir, ca, { name: 'apiserver', cn: 'kube-apiserver', hosts: [...new Set([...APISERVER_HOSTS, bindAddress])], usage: 'server' }),
-    issueCert(pkiDir, ca, { name: 'admin', cn: 'migration-gate-e2e-admin', org: 'system:masters', usage: 'client' }),
+    issueCert(pkiDir, ca, {
+      name: 'apiserver',
+      cn: 'kube-apiserver',
+      hosts: [...new Set([...APISERVER_HOSTS, bindAddress])],
+      usage: 'server',
+    }),
+    issueCert(pkiDir, ca, {
+      name: 'admin',
+      cn: 'migration-gate-e2e-admin',
+      org: 'system:masters',
+      usage: 'client',
+    }),
     createSigningKey(pkiDir, 'sa'),
   ]);
   return { ca, serving, admin, sa };
@@ -183,23 +233,42 @@ async function failWithLog(s: ServerProcess, e: unknown): Promise<never> {
   throw /address already in use/.test(log) ? new PortInUse(msg) : new Error(msg);
 }
 
-async function startEtcd(tools: Tools, dir: string, dataDir: string, rmDir: string, servers: ServerProcess[]): Promise<string> {
+async function startEtcd(
+  tools: Tools,
+  dir: string,
+  dataDir: string,
+  rmDir: string,
+  servers: ServerProcess[],
+): Promise<string> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const etcd = startTethered({
-    name: 'etcd', cmd: tools.etcd, logPath: join(dir, 'etcd.log'), rmDirs: [rmDir],
+    name: 'etcd',
+    cmd: tools.etcd,
+    logPath: join(dir, 'etcd.log'),
+    rmDirs: [rmDir],
     args: [
-      '--name=e2e', `--data-dir=${dataDir}`,
-      `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-      `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=e2e=${peer}`, '--initial-cluster-state=new',
-      '--logger=zap', '--log-level=warn',
+      '--name=e2e',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=e2e=${peer}`,
+      '--initial-cluster-state=new',
+      '--logger=zap',
+      '--log-level=warn',
     ],
   });
   servers.push(etcd);
   try {
-    await waitFor('etcd /health', async () => (await probe(`${client}/health`)).body.includes('"true"'), 30_000, etcd.exited);
+    await waitFor(
+      'etcd /health',
+      async () => (await probe(`${client}/health`)).body.includes('"true"'),
+      30_000,
+      etcd.exited,
+    );
   } catch (e) {
     servers.pop();
     return failWithLog(etcd, e);
@@ -207,25 +276,40 @@ async function startEtcd(tools: Tools, dir: string, dataDir: string, rmDir: stri
   return client;
 }
 
-async function startApiserver(tools: Tools, dir: string, pki: Pki, etcdUrl: string, servers: ServerProcess[],
-  opts: ControlPlaneOptions, bindAddress: string): Promise<number> {
+async function startApiserver(
+  tools: Tools,
+  dir: string,
+  pki: Pki,
+  etcdUrl: string,
+  servers: ServerProcess[],
+  opts: ControlPlaneOptions,
+  bindAddress: string,
+): Promise<number> {
   const port = await freePort(bindAddress);
   const apiserver = startTethered({
-    name: 'kube-apiserver', cmd: tools.kubeApiserver, logPath: join(dir, 'kube-apiserver.log'),
+    name: 'kube-apiserver',
+    cmd: tools.kubeApiserver,
+    logPath: join(dir, 'kube-apiserver.log'),
     args: [
       `--etcd-servers=${etcdUrl}`,
-      `--bind-address=${bindAddress}`, `--advertise-address=${bindAddress}`, `--secure-port=${port}`,
+      `--bind-address=${bindAddress}`,
+      `--advertise-address=${bindAddress}`,
+      `--secure-port=${port}`,
       `--cert-dir=${join(dir, 'apiserver-certs')}`, // default is /var/run/kubernetes
-      `--tls-cert-file=${pki.serving.certPath}`, `--tls-private-key-file=${pki.serving.keyPath}`,
+      `--tls-cert-file=${pki.serving.certPath}`,
+      `--tls-private-key-file=${pki.serving.keyPath}`,
       `--client-ca-file=${pki.ca.certPath}`,
       '--authorization-mode=Node,RBAC',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.sa.pubPath}`, `--service-account-signing-key-file=${pki.sa.keyPath}`,
+      `--service-account-key-file=${pki.sa.pubPath}`,
+      `--service-account-signing-key-file=${pki.sa.keyPath}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       // ServiceAccount admission would reject every Pod when nothing creates
       // the `default` ServiceAccounts (no controller-manager).
       ...(opts.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
-      ...(opts.kubeletClientCert ? [`--kubelet-client-certificate=${pki.admin.certPath}`, `--kubelet-client-key=${pki.admin.keyPath}`] : []),
+      ...(opts.kubeletClientCert
+        ? [`--kubelet-client-certificate=${pki.admin.certPath}`, `--kubelet-client-key=${pki.admin.keyPath}`]
+        : []),
       '--allow-privileged=true',
       '--profiling=false',
       // The kubernetes Service's Endpoints may not point at loopback: without
@@ -237,8 +321,12 @@ async function startApiserver(tools: Tools, dir: string, pki: Pki, etcdUrl: stri
   servers.push(apiserver);
   const tls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
   try {
-    await waitFor('kube-apiserver /readyz', async () => (await probe(`https://${bindAddress}:${port}/readyz`, tls)).status === 200,
-      opts.readyTimeoutMs ?? 120_000, apiserver.exited);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => (await probe(`https://${bindAddress}:${port}/readyz`, tls)).status === 200,
+      opts.readyTimeoutMs ?? 120_000,
+      apiserver.exited,
+    );
   } catch (e) {
     servers.pop();
     return failWithLog(apiserver, e);

@@ -15,8 +15,19 @@ export interface MachineLock {
 
 export function acquireMachineLock(path = NODE_LOCK, timeoutMs = 30 * 60_000): Promise<MachineLock> {
   return new Promise((resolve, reject) => {
-    const child = spawn('flock', ['-x', '-w', String(Math.ceil(timeoutMs / 1000)), path,
-      'sh', '-c', 'echo locked; while read -r _; do :; done'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      'flock',
+      [
+        '-x',
+        '-w',
+        String(Math.ceil(timeoutMs / 1000)),
+        path,
+        'sh',
+        '-c',
+        'echo locked; while read -r _; do :; done',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -33,7 +44,8 @@ export function acquireMachineLock(path = NODE_LOCK, timeoutMs = 30 * 60_000): P
     child.stdin.on('error', () => undefined);
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (!out.includes('locked')) reject(new Error(`cannot take the node lock ${path} (flock exit ${code}): ${err}`));
+      if (!out.includes('locked'))
+        reject(new Error(`cannot take the node lock ${path} (flock exit ${code}): ${err}`));
     });
   });
 }

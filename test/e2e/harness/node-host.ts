@@ -16,10 +16,19 @@ import { run } from './exec.js';
 export const STATE_FILE = '/run/migration-gate-e2e-node.state.json';
 
 /** kubelet's setupKernelTunables sets these unless protectKernelDefaults; the bridge plugin sets ip_forward. */
-const SYSCTLS = ['net.ipv4.ip_forward', 'vm.overcommit_memory', 'vm.panic_on_oom', 'kernel.panic',
-  'kernel.panic_on_oops', 'kernel.keys.root_maxkeys', 'kernel.keys.root_maxbytes',
+const SYSCTLS = [
+  'net.ipv4.ip_forward',
+  'vm.overcommit_memory',
+  'vm.panic_on_oom',
+  'kernel.panic',
+  'kernel.panic_on_oops',
+  'kernel.keys.root_maxkeys',
+  'kernel.keys.root_maxbytes',
   // kube-proxy: told to leave these alone, restored all the same.
-  'net.ipv4.conf.all.route_localnet', 'net.netfilter.nf_conntrack_max', 'net.bridge.bridge-nf-call-iptables'];
+  'net.ipv4.conf.all.route_localnet',
+  'net.netfilter.nf_conntrack_max',
+  'net.bridge.bridge-nf-call-iptables',
+];
 /** Chains the harness itself adds (apiserver DNAT, outside-interface drop). */
 export const OWN_CHAIN_PREFIX = 'MGE2E-';
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -41,7 +50,9 @@ export function recordHost(s: Omit<HostState, 'sysctls' | 'netnsBefore'>): HostS
   for (const k of SYSCTLS) {
     try {
       sysctls[k] = readFileSync(sysctlPath(k), 'utf8').trim();
-    } catch { /* absent on this kernel: nothing to restore */ }
+    } catch {
+      /* absent on this kernel: nothing to restore */
+    }
   }
   const state: HostState = { ...s, sysctls, netnsBefore: listNetns() };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
@@ -71,7 +82,9 @@ export async function teardownHost(state: HostState): Promise<string[]> {
     try {
       process.kill(pid, 'SIGKILL');
       did.push(`killed pid ${pid}`);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   }
   await waitGone(ownProcesses(state), 10_000);
   // 2. Mounts under our roots, deepest first; lazy so a busy one still goes.
@@ -91,7 +104,7 @@ export async function teardownHost(state: HostState): Promise<string[]> {
     did.push(`deleted bridge ${state.bridge}`);
   }
   // 5. iptables: kubelet's and kube-proxy's KUBE-* chains, and ours.
-  for (const bin of ['iptables', 'ip6tables']) did.push(...await removeChains(bin));
+  for (const bin of ['iptables', 'ip6tables']) did.push(...(await removeChains(bin)));
   // 6. cgroups kubelet created (empty once the processes are gone).
   did.push(...removeCgroups());
   // 7. sysctls back to what they were.
@@ -101,7 +114,9 @@ export async function teardownHost(state: HostState): Promise<string[]> {
         writeFileSync(sysctlPath(k), v);
         did.push(`restored ${k}=${v}`);
       }
-    } catch { /* read-only here: nothing was changed either */ }
+    } catch {
+      /* read-only here: nothing was changed either */
+    }
   }
   for (const r of state.roots) rmSync(r, { recursive: true, force: true });
   rmSync(STATE_FILE, { force: true });
@@ -120,8 +135,17 @@ export function ownProcesses(state: Pick<HostState, 'containerdSocket' | 'roots'
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       parent.set(pid, ppid);
-      if (cmd.includes(state.containerdSocket) || cmd.some((a) => state.roots.some((r) => a.startsWith(r + '/')) && /containerd|kubelet|kube-/.test(cmd[0] ?? ''))) shims.add(pid);
-    } catch { /* exited meanwhile */ }
+      if (
+        cmd.includes(state.containerdSocket) ||
+        cmd.some(
+          (a) =>
+            state.roots.some((r) => a.startsWith(r + '/')) && /containerd|kubelet|kube-/.test(cmd[0] ?? ''),
+        )
+      )
+        shims.add(pid);
+    } catch {
+      /* exited meanwhile */
+    }
   }
   const out = new Set(shims);
   // Descendants of the shims: the pods' processes.
@@ -198,7 +222,8 @@ async function removeChains(bin: string): Promise<string[]> {
 function splitRule(rule: string): string[] {
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let m = re.exec(rule); m; m = re.exec(rule)) out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : (m[2] ?? ''));
+  for (let m = re.exec(rule); m; m = re.exec(rule))
+    out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : (m[2] ?? ''));
   return out;
 }
 
@@ -222,7 +247,9 @@ export function listCgroups(): string[] {
       const p = join(dir, e);
       try {
         if (statSync(p).isDirectory()) walk(p);
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
     out.push(dir);
   };
@@ -241,7 +268,9 @@ function removeCgroups(): string[] {
     try {
       rmdirSync(dir);
       if (dir.endsWith('/kubepods')) did.push(`removed cgroup ${dir}`);
-    } catch { /* still has a task: reported by the leak check */ }
+    } catch {
+      /* still has a task: reported by the leak check */
+    }
   }
   return did;
 }

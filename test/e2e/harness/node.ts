@@ -60,15 +60,18 @@ export async function startPodCluster(opts: PodClusterOptions = {}): Promise<Pod
     // nothing recreates them.
     if (cp && servers.some((s) => s.name === 'kubelet' && s.running())) {
       for (const s of servers.filter((x) => x.name !== 'kubelet' && x.name !== 'containerd')) await s.stop();
-      await cp.kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=true', '--timeout=60s'],
-        { timeoutMs: 90_000 });
+      await cp.kubectl(
+        ['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=true', '--timeout=60s'],
+        { timeoutMs: 90_000 },
+      );
     }
     for (const s of [...servers].reverse()) await s.stop();
     await dns?.close();
     await cp?.stop();
     if (state) {
       const did = await teardownHost(state);
-      if (process.env.MIGRATION_GATE_E2E_DEBUG === '1') process.stderr.write(`[node] teardown: ${did.join('; ')}\n`);
+      if (process.env.MIGRATION_GATE_E2E_DEBUG === '1')
+        process.stderr.write(`[node] teardown: ${did.join('; ')}\n`);
     }
     lock.release();
   };
@@ -93,65 +96,145 @@ export async function startPodCluster(opts: PodClusterOptions = {}): Promise<Pod
       ],
     });
     const c = cp;
-    dns = await startClusterDns({ server: c.server, caPem: c.caPem, certPem: c.admin.certPem, keyPem: c.admin.keyPem }, NODE_IP);
+    dns = await startClusterDns(
+      { server: c.server, caPem: c.caPem, certPem: c.admin.certPem, keyPem: c.admin.keyPem },
+      NODE_IP,
+    );
 
     await mkdir(join(NODE_ROOT, 'cni', 'net.d'), { recursive: true });
-    await writeFile(join(NODE_ROOT, 'cni', 'net.d', '10-mge2e.conflist'), JSON.stringify(cniConfig(), null, 2));
-    await writeFile(join(NODE_ROOT, 'containerd.toml'), containerdConfig(sock, c.tools.pauseImageRef, c.tools.cniBinDir));
+    await writeFile(
+      join(NODE_ROOT, 'cni', 'net.d', '10-mge2e.conflist'),
+      JSON.stringify(cniConfig(), null, 2),
+    );
+    await writeFile(
+      join(NODE_ROOT, 'containerd.toml'),
+      containerdConfig(sock, c.tools.pauseImageRef, c.tools.cniBinDir),
+    );
     const containerd = startTethered({
-      name: 'containerd', cmd: c.tools.containerd, logPath: join(c.dir, 'containerd.log'),
+      name: 'containerd',
+      cmd: c.tools.containerd,
+      logPath: join(c.dir, 'containerd.log'),
       args: ['--config', join(NODE_ROOT, 'containerd.toml'), '--log-level', 'warn'],
     });
     servers.push(containerd);
-    const ctr = (args: string[]) => run(c.tools.ctr, ['-a', sock, '-n', 'k8s.io', ...args], { timeoutMs: 300_000 });
-    await waitFor('containerd', async () => existsSync(sock) && (await ctr(['version'])).code === 0, 60_000, containerd.exited);
-    await runOk(c.tools.ctr, ['-a', sock, '-n', 'k8s.io', 'images', 'import', c.tools.pauseImageTar], { timeoutMs: 120_000 });
+    const ctr = (args: string[]) =>
+      run(c.tools.ctr, ['-a', sock, '-n', 'k8s.io', ...args], { timeoutMs: 300_000 });
+    await waitFor(
+      'containerd',
+      async () => existsSync(sock) && (await ctr(['version'])).code === 0,
+      60_000,
+      containerd.exited,
+    );
+    await runOk(c.tools.ctr, ['-a', sock, '-n', 'k8s.io', 'images', 'import', c.tools.pauseImageTar], {
+      timeoutMs: 120_000,
+    });
 
     const kubeletKc = await kubeletKubeconfig(c);
     const kubeletCfg = join(NODE_ROOT, 'kubelet-config.json');
     await writeFile(kubeletCfg, JSON.stringify(kubeletConfig(c, sock, await freePort(NODE_IP)), null, 2));
-    servers.push(startTethered({
-      name: 'kubelet', cmd: c.tools.kubelet, logPath: join(c.dir, 'kubelet.log'),
-      args: [`--config=${kubeletCfg}`, `--kubeconfig=${kubeletKc}`, `--root-dir=${join(NODE_ROOT, 'kubelet')}`,
-        `--cert-dir=${join(NODE_ROOT, 'kubelet', 'pki')}`, `--hostname-override=${NODE_NAME}`, `--node-ip=${NODE_IP}`, '--v=1'],
-    }));
-    servers.push(startTethered({
-      name: 'kube-controller-manager', cmd: c.tools.kubeControllerManager, logPath: join(c.dir, 'kube-controller-manager.log'),
-      args: [`--kubeconfig=${c.kubeconfigPath}`, `--authentication-kubeconfig=${c.kubeconfigPath}`,
-        `--authorization-kubeconfig=${c.kubeconfigPath}`,
-        `--service-account-private-key-file=${c.saSigningKeyPath}`, `--root-ca-file=${c.ca.certPath}`,
-        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`,
-        // Quick reaction to a drained or restarted node in tests.
-        '--node-monitor-grace-period=20s', '--v=1'],
-    }));
-    servers.push(startTethered({
-      name: 'kube-proxy', cmd: c.tools.kubeProxy, logPath: join(c.dir, 'kube-proxy.log'),
-      args: [`--kubeconfig=${c.kubeconfigPath}`, `--hostname-override=${NODE_NAME}`, '--proxy-mode=iptables',
-        `--cluster-cidr=${POD_SUBNET}`,
-        // Leave the machine's conntrack and localnet sysctls alone.
-        '--conntrack-max-per-core=0', '--conntrack-tcp-timeout-established=0', '--conntrack-tcp-timeout-close-wait=0',
-        '--iptables-localhost-nodeports=false',
-        `--metrics-bind-address=127.0.0.1:${await freePort()}`, `--healthz-bind-address=127.0.0.1:${await freePort()}`, '--v=1'],
-    }));
-    servers.push(startTethered({
-      name: 'kube-scheduler', cmd: c.tools.kubeScheduler, logPath: join(c.dir, 'kube-scheduler.log'),
-      args: [`--kubeconfig=${c.kubeconfigPath}`, `--authentication-kubeconfig=${c.kubeconfigPath}`,
-        `--authorization-kubeconfig=${c.kubeconfigPath}`,
-        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, '--v=1'],
-    }));
+    servers.push(
+      startTethered({
+        name: 'kubelet',
+        cmd: c.tools.kubelet,
+        logPath: join(c.dir, 'kubelet.log'),
+        args: [
+          `--config=${kubeletCfg}`,
+          `--kubeconfig=${kubeletKc}`,
+          `--root-dir=${join(NODE_ROOT, 'kubelet')}`,
+          `--cert-dir=${join(NODE_ROOT, 'kubelet', 'pki')}`,
+          `--hostname-override=${NODE_NAME}`,
+          `--node-ip=${NODE_IP}`,
+          '--v=1',
+        ],
+      }),
+    );
+    servers.push(
+      startTethered({
+        name: 'kube-controller-manager',
+        cmd: c.tools.kubeControllerManager,
+        logPath: join(c.dir, 'kube-controller-manager.log'),
+        args: [
+          `--kubeconfig=${c.kubeconfigPath}`,
+          `--authentication-kubeconfig=${c.kubeconfigPath}`,
+          `--authorization-kubeconfig=${c.kubeconfigPath}`,
+          `--service-account-private-key-file=${c.saSigningKeyPath}`,
+          `--root-ca-file=${c.ca.certPath}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${await freePort()}`,
+          // Quick reaction to a drained or restarted node in tests.
+          '--node-monitor-grace-period=20s',
+          '--v=1',
+        ],
+      }),
+    );
+    servers.push(
+      startTethered({
+        name: 'kube-proxy',
+        cmd: c.tools.kubeProxy,
+        logPath: join(c.dir, 'kube-proxy.log'),
+        args: [
+          `--kubeconfig=${c.kubeconfigPath}`,
+          `--hostname-override=${NODE_NAME}`,
+          '--proxy-mode=iptables',
+          `--cluster-cidr=${POD_SUBNET}`,
+          // Leave the machine's conntrack and localnet sysctls alone.
+          '--conntrack-max-per-core=0',
+          '--conntrack-tcp-timeout-established=0',
+          '--conntrack-tcp-timeout-close-wait=0',
+          '--iptables-localhost-nodeports=false',
+          `--metrics-bind-address=127.0.0.1:${await freePort()}`,
+          `--healthz-bind-address=127.0.0.1:${await freePort()}`,
+          '--v=1',
+        ],
+      }),
+    );
+    servers.push(
+      startTethered({
+        name: 'kube-scheduler',
+        cmd: c.tools.kubeScheduler,
+        logPath: join(c.dir, 'kube-scheduler.log'),
+        args: [
+          `--kubeconfig=${c.kubeconfigPath}`,
+          `--authentication-kubeconfig=${c.kubeconfigPath}`,
+          `--authorization-kubeconfig=${c.kubeconfigPath}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${await freePort()}`,
+          '--v=1',
+        ],
+      }),
+    );
 
     const logTails = async (lines = 30) => {
-      const parts = await Promise.all(servers.map(async (s) => `--- ${s.name} (${s.logPath}) ---\n${await s.logTail(lines)}`));
+      const parts = await Promise.all(
+        servers.map(async (s) => `--- ${s.name} (${s.logPath}) ---\n${await s.logTail(lines)}`),
+      );
       return parts.join('\n');
     };
     const dead = Promise.race(servers.map((s) => s.exited.then(() => s.name)));
     try {
-      await waitFor(`node ${NODE_NAME} Ready`, async () => {
-        const r = await c.kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.taints}']);
-        return r.code === 0 && r.stdout.startsWith('True ') && !r.stdout.includes('not-ready');
-      }, 180_000, dead);
-      await waitFor('ServiceAccount default/default', async () =>
-        (await c.kubectl(['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0, 60_000, dead);
+      await waitFor(
+        `node ${NODE_NAME} Ready`,
+        async () => {
+          const r = await c.kubectl([
+            'get',
+            'node',
+            NODE_NAME,
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.taints}',
+          ]);
+          return r.code === 0 && r.stdout.startsWith('True ') && !r.stdout.includes('not-ready');
+        },
+        180_000,
+        dead,
+      );
+      await waitFor(
+        'ServiceAccount default/default',
+        async () => (await c.kubectl(['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0,
+        60_000,
+        dead,
+      );
     } catch (e) {
       throw new Error(`${e instanceof Error ? e.message : String(e)}\n${await logTails()}`, { cause: e });
     }
@@ -162,7 +245,9 @@ export async function startPodCluster(opts: PodClusterOptions = {}): Promise<Pod
       containerdSocket: sock,
       ctr,
       importImage: async (tar: string) => {
-        await runOk(c.tools.ctr, ['-a', sock, '-n', 'k8s.io', 'images', 'import', tar], { timeoutMs: 300_000 });
+        await runOk(c.tools.ctr, ['-a', sock, '-n', 'k8s.io', 'images', 'import', tar], {
+          timeoutMs: 300_000,
+        });
       },
       env: () => ({
         ...process.env,
@@ -209,10 +294,16 @@ function cniConfig(): object {
     name: 'mge2e',
     plugins: [
       {
-        type: 'bridge', bridge: BRIDGE, isGateway: true, ipMasq: false, hairpinMode: true,
+        type: 'bridge',
+        bridge: BRIDGE,
+        isGateway: true,
+        ipMasq: false,
+        hairpinMode: true,
         ipam: {
-          type: 'host-local', dataDir: join(NODE_ROOT, 'cni', 'ipam'),
-          ranges: [[{ subnet: POD_SUBNET, gateway: NODE_IP }]], routes: [{ dst: '0.0.0.0/0' }],
+          type: 'host-local',
+          dataDir: join(NODE_ROOT, 'cni', 'ipam'),
+          ranges: [[{ subnet: POD_SUBNET, gateway: NODE_IP }]],
+          routes: [{ dst: '0.0.0.0/0' }],
         },
       },
       { type: 'loopback' },
@@ -264,7 +355,11 @@ function kubeletConfig(c: ControlPlane, sock: string, port: number): object {
     port,
     readOnlyPort: 0,
     healthzPort: 0,
-    authentication: { x509: { clientCAFile: c.ca.certPath }, webhook: { enabled: true }, anonymous: { enabled: false } },
+    authentication: {
+      x509: { clientCAFile: c.ca.certPath },
+      webhook: { enabled: true },
+      anonymous: { enabled: false },
+    },
     authorization: { mode: 'Webhook' },
     podLogsDir: join(NODE_ROOT, 'pod-logs'),
     volumePluginDir: join(NODE_ROOT, 'volume-plugins'),
@@ -285,8 +380,19 @@ function kubeletConfig(c: ControlPlane, sock: string, port: number): object {
 
 async function kubeletKubeconfig(c: ControlPlane): Promise<string> {
   // The Node authorizer knows a kubelet by this exact identity.
-  const cert = await issueCert(join(c.dir, 'pki'), c.ca, { name: 'kubelet-client', cn: `system:node:${NODE_NAME}`, org: 'system:nodes', usage: 'client' });
+  const cert = await issueCert(join(c.dir, 'pki'), c.ca, {
+    name: 'kubelet-client',
+    cn: `system:node:${NODE_NAME}`,
+    org: 'system:nodes',
+    usage: 'client',
+  });
   const path = join(NODE_ROOT, 'kubelet.kubeconfig');
-  await writeKubeconfig(path, c.server, c.caPem, { clientCertPem: cert.certPem, clientKeyPem: cert.keyPem }, 'kubelet');
+  await writeKubeconfig(
+    path,
+    c.server,
+    c.caPem,
+    { clientCertPem: cert.certPem, clientKeyPem: cert.keyPem },
+    'kubelet',
+  );
   return path;
 }

@@ -19,9 +19,23 @@ export interface CertFiles {
 export async function createCa(dir: string, name: string): Promise<CertFiles> {
   const certPath = join(dir, `${name}.crt`);
   const keyPath = join(dir, `${name}.key`);
-  await runOk('openssl', ['req', '-x509', ...EC_KEY, '-keyout', keyPath, '-out', certPath, '-days', DAYS,
-    '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await runOk('openssl', [
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    DAYS,
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return load(certPath, keyPath);
 }
 
@@ -52,13 +66,30 @@ export async function issueCert(dir: string, ca: CertFiles, spec: LeafSpec): Pro
   await writeFile(extPath, ext.join('\n') + '\n');
   const subj = (spec.org ? `/O=${spec.org}` : '') + `/CN=${spec.cn}`;
   await runOk('openssl', ['req', '-new', ...EC_KEY, '-keyout', keyPath, '-out', csrPath, '-subj', subj]);
-  await runOk('openssl', ['x509', '-req', '-in', csrPath, '-CA', ca.certPath, '-CAkey', ca.keyPath,
-    '-days', DAYS, '-extfile', extPath, '-out', certPath]);
+  await runOk('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csrPath,
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-days',
+    DAYS,
+    '-extfile',
+    extPath,
+    '-out',
+    certPath,
+  ]);
   return load(certPath, keyPath);
 }
 
 /** Key pair kube-apiserver signs ServiceAccount tokens with (ES256). */
-export async function createSigningKey(dir: string, name: string): Promise<{ keyPath: string; pubPath: string }> {
+export async function createSigningKey(
+  dir: string,
+  name: string,
+): Promise<{ keyPath: string; pubPath: string }> {
   const keyPath = join(dir, `${name}.key`);
   const pubPath = join(dir, `${name}.pub`);
   await runOk('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyPath]);

@@ -30,7 +30,10 @@ let cached: Promise<Tools> | undefined;
 export function ensureTools(): Promise<Tools> {
   cached ??= (async () => {
     // The build log goes to stderr; tee it so a cold build shows progress.
-    const r = await runOk('bash', [SCRIPTS_DIR + 'ensure-tools.sh'], { timeoutMs: 60 * 60_000, teeStderr: true });
+    const r = await runOk('bash', [SCRIPTS_DIR + 'ensure-tools.sh'], {
+      timeoutMs: 60 * 60_000,
+      teeStderr: true,
+    });
     const vars = new Map<string, string>();
     for (const line of r.stdout.split('\n')) {
       const m = /^([A-Z_]+)=(.+)$/.exec(line.trim());
@@ -42,10 +45,19 @@ export function ensureTools(): Promise<Tools> {
       return v;
     };
     return {
-      kubectl: get('KUBECTL'), helm: get('HELM'), kubeApiserver: get('KUBE_APISERVER'), etcd: get('ETCD'),
-      kubelet: get('KUBELET'), kubeControllerManager: get('KUBE_CONTROLLER_MANAGER'), kubeScheduler: get('KUBE_SCHEDULER'),
-      kubeProxy: get('KUBE_PROXY'), containerd: get('CONTAINERD'), ctr: get('CTR'), cniBinDir: get('CNI_BIN_DIR'),
-      pauseImageTar: get('PAUSE_IMAGE_TAR'), pauseImageRef: get('PAUSE_IMAGE_REF'),
+      kubectl: get('KUBECTL'),
+      helm: get('HELM'),
+      kubeApiserver: get('KUBE_APISERVER'),
+      etcd: get('ETCD'),
+      kubelet: get('KUBELET'),
+      kubeControllerManager: get('KUBE_CONTROLLER_MANAGER'),
+      kubeScheduler: get('KUBE_SCHEDULER'),
+      kubeProxy: get('KUBE_PROXY'),
+      containerd: get('CONTAINERD'),
+      ctr: get('CTR'),
+      cniBinDir: get('CNI_BIN_DIR'),
+      pauseImageTar: get('PAUSE_IMAGE_TAR'),
+      pauseImageRef: get('PAUSE_IMAGE_REF'),
     };
   })();
   cached.catch(() => (cached = undefined)); // let a later call retry

@@ -20,7 +20,12 @@ export function probe(url: string, tls: RequestOptions = {}): Promise<{ status: 
  * Polls `ready` until it returns true. Gives up early when `failed` resolves
  * (the server process died: waiting the full timeout would only hide why).
  */
-export async function waitFor(what: string, ready: () => Promise<boolean>, timeoutMs: number, failed?: Promise<unknown>): Promise<void> {
+export async function waitFor(
+  what: string,
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+  failed?: Promise<unknown>,
+): Promise<void> {
   let dead = false;
   void failed?.then(() => (dead = true));
   const deadline = Date.now() + timeoutMs;

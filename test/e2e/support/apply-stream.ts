@@ -33,7 +33,10 @@ export function startApplyStream(cl: PodCluster, prefix: string): ApplyStream {
       const i = n++;
       const isGood = i % 2 === 0;
       const name = `${prefix}-${isGood ? 'good' : 'bad'}-${i}`;
-      const r = await cl.kubectl(['create', '-f', '-'], { input: renamed(isGood ? good : bad, name), timeoutMs: 60_000 });
+      const r = await cl.kubectl(['create', '-f', '-'], {
+        input: renamed(isGood ? good : bad, name),
+        timeoutMs: 60_000,
+      });
       if (isGood) {
         if (r.code === 0) res.goodAdmitted++;
         else res.goodFailed.push(`${name}: ${r.stderr.trim()}`);

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../harness/control-plane.js';
 import type { RunResult } from '../harness/exec.js';
-import { EXAMPLES_DIR, REPO_ROOT, startLocalGate, type LocalGate, type LocalGateOptions } from './local-gate.js';
+import {
+  EXAMPLES_DIR,
+  REPO_ROOT,
+  startLocalGate,
+  type LocalGate,
+  type LocalGateOptions,
+} from './local-gate.js';
 
 export const RELEASE = 'migration-gate';
 export const RELEASE_NAMESPACE = 'migration-gate';
@@ -31,22 +37,36 @@ export interface GateClusterOptions {
 }
 
 /** `helm install` arguments for url mode against a local gate. */
-export function helmInstallArgs(gate: Pick<LocalGate, 'webhookUrl' | 'caBundle'>, extra: string[] = []): string[] {
+export function helmInstallArgs(
+  gate: Pick<LocalGate, 'webhookUrl' | 'caBundle'>,
+  extra: string[] = [],
+): string[] {
   return [
-    'install', RELEASE, CHART_DIR, '-n', RELEASE_NAMESPACE, '--create-namespace',
+    'install',
+    RELEASE,
+    CHART_DIR,
+    '-n',
+    RELEASE_NAMESPACE,
+    '--create-namespace',
     // No scheduler, no kubelet: hook Jobs and pods never run, so hooks and
     // --wait would only hang. The objects themselves are all created.
     '--no-hooks',
-    '--set', `webhook.url=${gate.webhookUrl}`,
-    '--set', `webhook.caBundle=${gate.caBundle}`,
-    '--set', 'audit.sink=file',
+    '--set',
+    `webhook.url=${gate.webhookUrl}`,
+    '--set',
+    `webhook.caBundle=${gate.caBundle}`,
+    '--set',
+    'audit.sink=file',
     ...extra,
   ];
 }
 
 export async function startGateCluster(opts: GateClusterOptions = {}): Promise<GateCluster> {
   // Independent: start both at once (each takes a few seconds).
-  const [cpR, gateR] = await Promise.allSettled([startControlPlane(opts.controlPlane), startLocalGate(opts.gate)]);
+  const [cpR, gateR] = await Promise.allSettled([
+    startControlPlane(opts.controlPlane),
+    startLocalGate(opts.gate),
+  ]);
   if (cpR.status === 'rejected' || gateR.status === 'rejected') {
     if (cpR.status === 'fulfilled') await cpR.value.stop();
     if (gateR.status === 'fulfilled') await gateR.value.stop();
@@ -60,9 +80,17 @@ export async function startGateCluster(opts: GateClusterOptions = {}): Promise<G
   };
   try {
     const install = await cp.helm(helmInstallArgs(gate, opts.helmArgs));
-    if (install.code !== 0) throw new Error(`helm ${helmInstallArgs(gate, opts.helmArgs).join(' ')} failed:\n${install.stderr}\n${install.stdout}`);
+    if (install.code !== 0)
+      throw new Error(
+        `helm ${helmInstallArgs(gate, opts.helmArgs).join(' ')} failed:\n${install.stderr}\n${install.stdout}`,
+      );
     // The CRD must be served before MigrationRequests can be applied.
-    const wait = await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/migrationrequests.migrationgate.io']);
+    const wait = await cp.kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/migrationrequests.migrationgate.io',
+    ]);
     if (wait.code !== 0) throw new Error(`CRD not established: ${wait.stderr}`);
     return { cp, gate, install, stop };
   } catch (e) {
@@ -91,23 +119,38 @@ export interface ExampleCase {
 
 /** Every examples/k8s/*.yaml with a `# expect:` line (namespace.yaml has none). */
 export function exampleCases(): ExampleCase[] {
-  return readdirSync(K8S_EXAMPLES_DIR).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
-    const full = path.join(K8S_EXAMPLES_DIR, file);
-    const text = readFileSync(full, 'utf8');
-    const m = /^# expect: (ALLOW|BLOCK)(?: \[([a-z0-9-]+)\])?$/m.exec(text);
-    if (!m) return [];
-    const warns = /^# warns: \[([a-z0-9-]+)\]$/m.exec(text)?.[1];
-    const obj = parseYaml(text) as { kind: string; metadata: { name: string; namespace: string } };
-    return [{
-      file, path: full, text, decision: m[1] as 'ALLOW' | 'BLOCK',
-      ...(m[2] ? { rule: m[2] } : {}), ...(warns ? { warns } : {}),
-      kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace,
-    }];
-  });
+  return readdirSync(K8S_EXAMPLES_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((file) => {
+      const full = path.join(K8S_EXAMPLES_DIR, file);
+      const text = readFileSync(full, 'utf8');
+      const m = /^# expect: (ALLOW|BLOCK)(?: \[([a-z0-9-]+)\])?$/m.exec(text);
+      if (!m) return [];
+      const warns = /^# warns: \[([a-z0-9-]+)\]$/m.exec(text)?.[1];
+      const obj = parseYaml(text) as { kind: string; metadata: { name: string; namespace: string } };
+      return [
+        {
+          file,
+          path: full,
+          text,
+          decision: m[1] as 'ALLOW' | 'BLOCK',
+          ...(m[2] ? { rule: m[2] } : {}),
+          ...(warns ? { warns } : {}),
+          kind: obj.kind,
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+        },
+      ];
+    });
 }
 
 /** Runs fn over items with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

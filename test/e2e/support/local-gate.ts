@@ -108,13 +108,24 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
   const spawnOnce = async (): Promise<void> => {
     if (!exitHooked) {
       exitHooked = true;
-      process.once('exit', () => { for (const c of live) c.kill('SIGTERM'); });
+      process.once('exit', () => {
+        for (const c of live) c.kill('SIGTERM');
+      });
     }
-    const offset = await readFile(logPath, 'utf8').then((t) => t.length, () => 0);
+    const offset = await readFile(logPath, 'utf8').then(
+      (t) => t.length,
+      () => 0,
+    );
     const fd = openSync(logPath, 'a');
-    const wrapper = spawn('bash', [SCRIPTS_DIR + 'tethered.sh', process.execPath, '--import', 'tsx', 'src/main.ts'], {
-      cwd: REPO_ROOT, stdio: ['pipe', fd, fd], env: { ...process.env, ...env, TETHER_RMDIR: '' },
-    });
+    const wrapper = spawn(
+      'bash',
+      [SCRIPTS_DIR + 'tethered.sh', process.execPath, '--import', 'tsx', 'src/main.ts'],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['pipe', fd, fd],
+        env: { ...process.env, ...env, TETHER_RMDIR: '' },
+      },
+    );
     closeSync(fd);
     live.add(wrapper);
     wrapper.unref();
@@ -122,7 +133,11 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
     wrapper.stdin?.on('error', () => undefined);
     const run: Running = { wrapper, done: false, exited: Promise.resolve() };
     run.exited = new Promise<void>((resolve) => {
-      const fin = () => { run.done = true; live.delete(wrapper); resolve(); };
+      const fin = () => {
+        run.done = true;
+        live.delete(wrapper);
+        resolve();
+      };
       wrapper.once('exit', fin);
       wrapper.once('error', fin);
     });
@@ -134,7 +149,9 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
       if (run.done) throw new Error(`the gate exited during start; ${logPath}:\n${tail(text, 40)}`);
       if (Date.now() > deadline) {
         await stopRun(run);
-        throw new Error(`the gate did not log "webhook listening" within ${startTimeoutMs} ms; ${logPath}:\n${tail(text, 40)}`);
+        throw new Error(
+          `the gate did not log "webhook listening" within ${startTimeoutMs} ms; ${logPath}:\n${tail(text, 40)}`,
+        );
       }
       await sleep(100);
     }
@@ -164,7 +181,13 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
   const caPem = readFileSync(path.join(tlsDir, 'ca.crt'), 'utf8');
 
   return {
-    dir, dataDir, tlsDir, logPath, webhookPort, apiPort, caPem,
+    dir,
+    dataDir,
+    tlsDir,
+    logPath,
+    webhookPort,
+    apiPort,
+    caPem,
     caBundle: Buffer.from(caPem).toString('base64'),
     webhookUrl: `https://127.0.0.1:${webhookPort}/validate`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
@@ -187,7 +210,8 @@ export async function startLocalGate(opts: LocalGateOptions = {}): Promise<Local
       if (current && !current.done) throw new Error('restart(): the gate is still running');
       await spawnOnce();
       const again = readFileSync(path.join(tlsDir, 'ca.crt'), 'utf8');
-      if (again !== caPem) throw new Error('the restarted gate made a new CA: the caBundle no longer matches');
+      if (again !== caPem)
+        throw new Error('the restarted gate made a new CA: the caBundle no longer matches');
     },
     logTail: async (lines = 40) => tail(await readFile(logPath, 'utf8').catch(() => ''), lines),
     async stop() {
@@ -213,22 +237,39 @@ function childPids(pid: number): number[] {
       const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
       if (kids) out.push(...kids.split(/\s+/).map(Number));
     }
-  } catch { /* gone */ }
+  } catch {
+    /* gone */
+  }
   return out;
 }
 
 function comm(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 function cmdline(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
 }
 
 export interface AuditItem {
   request_id?: string;
   decision?: string;
-  subject: { kind?: string; name?: string; namespace?: string; source?: string; operation?: string; user?: string };
+  subject: {
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    source?: string;
+    operation?: string;
+    user?: string;
+  };
   [key: string]: unknown;
 }
 

@@ -25,9 +25,6 @@ export interface RealBackup {
   walFiles: { name: string; path: string; sha256: string; size: number }[];
 }
 
-
-
-
 export function pgAvailable(): boolean {
   try {
     execFileSync(join(PG_BIN, 'pg_ctl'), ['--version'], { stdio: 'ignore' });
@@ -50,38 +47,110 @@ export function tarGz(dir: string, out: string): void {
 
 export async function makeBackup(): Promise<RealBackup> {
   const root = mkdtempSync(join(tmpdir(), 'mg-pg-'));
-  const [data, walDir, backupDir, crcBackupDir, sock] = ['data', 'wal-archive', 'backup', 'backup-crc32c', 'sock'].map((d) => join(root, d)) as [string, string, string, string, string];
+  const [data, walDir, backupDir, crcBackupDir, sock] = [
+    'data',
+    'wal-archive',
+    'backup',
+    'backup-crc32c',
+    'sock',
+  ].map((d) => join(root, d)) as [string, string, string, string, string];
   for (const d of [walDir, sock]) mkdirSync(d);
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
   pg('initdb', ['-D', data, '--wal-segsize=1', '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
   const port = await freePort();
   const opts = [
-    `-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${sock}`,
-    '-c wal_level=replica', '-c archive_mode=on', `-c archive_command='cp %p ${walDir}/%f'`, '-c fsync=off',
+    `-c port=${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${sock}`,
+    '-c wal_level=replica',
+    '-c archive_mode=on',
+    `-c archive_command='cp %p ${walDir}/%f'`,
+    '-c fsync=off',
   ].join(' ');
   pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
   try {
-    const sql = (q: string): string => pg('psql', ['-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', q]);
-    sql('CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;');
+    const sql = (q: string): string =>
+      pg('psql', [
+        '-h',
+        sock,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-qAtc',
+        q,
+      ]);
+    sql(
+      'CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;',
+    );
     // -X none: pg_basebackup waits until the backup's last WAL segment is archived.
-    pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', backupDir, '-Fp', '-X', 'none', '-c', 'fast', '--manifest-checksums=SHA256']);
+    pg('pg_basebackup', [
+      '-h',
+      sock,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-D',
+      backupDir,
+      '-Fp',
+      '-X',
+      'none',
+      '-c',
+      'fast',
+      '--manifest-checksums=SHA256',
+    ]);
     // A second one with pg_basebackup's default CRC32C checksums, to pin our CRC-32C byte order to PostgreSQL's.
-    pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', crcBackupDir, '-Fp', '-X', 'none', '-c', 'fast']);
+    pg('pg_basebackup', [
+      '-h',
+      sock,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-D',
+      crcBackupDir,
+      '-Fp',
+      '-X',
+      'none',
+      '-c',
+      'fast',
+    ]);
   } finally {
     pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   }
   const snapshotPath = join(root, 'snapshot.tar.gz');
   tarGz(backupDir, snapshotPath);
-  const walFiles = readdirSync(walDir).sort().map((name) => {
-    const path = join(walDir, name);
-    const bytes = readFileSync(path);
-    return { name, path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
-  });
-  return { root, backupDir, crcBackupDir, walDir, snapshotPath, walFiles, manifestYaml: replicationManifest(sha256File(snapshotPath), walFiles) };
+  const walFiles = readdirSync(walDir)
+    .sort()
+    .map((name) => {
+      const path = join(walDir, name);
+      const bytes = readFileSync(path);
+      return { name, path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    });
+  return {
+    root,
+    backupDir,
+    crcBackupDir,
+    walDir,
+    snapshotPath,
+    walFiles,
+    manifestYaml: replicationManifest(sha256File(snapshotPath), walFiles),
+  };
 }
 
-export function replicationManifest(snapshotSha256: string, walFiles: readonly { name: string; sha256: string; size: number }[], env = 'prod'): string {
-  const wal = walFiles.map((w) => `  - name: '${w.name}'\n    sha256: '${w.sha256}'\n    size: ${w.size}`).join('\n');
+export function replicationManifest(
+  snapshotSha256: string,
+  walFiles: readonly { name: string; sha256: string; size: number }[],
+  env = 'prod',
+): string {
+  const wal = walFiles
+    .map((w) => `  - name: '${w.name}'\n    sha256: '${w.sha256}'\n    size: ${w.size}`)
+    .join('\n');
   return `source_db: pg15-orders-old\ntarget_db: pg15-orders-new\nexpected_snapshot_hash: sha256:${snapshotSha256}\nsync_mode: sync\nenv: ${env}\nwal_files:\n${wal}\n`;
 }
 
@@ -96,7 +165,13 @@ export function copyBackup(b: RealBackup, name: string): string {
 export function pgVerifyBackup(dir: string, walDir?: string): { ok: boolean; output: string } {
   const args = walDir ? ['-w', walDir, dir] : ['-n', dir];
   try {
-    return { ok: true, output: execFileSync(join(PG_BIN, 'pg_verifybackup'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return {
+      ok: true,
+      output: execFileSync(join(PG_BIN, 'pg_verifybackup'), args, {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
     return { ok: false, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
@@ -106,4 +181,3 @@ export function pgVerifyBackup(dir: string, walDir?: string): { ok: boolean; out
 export function removeBackup(b: RealBackup | undefined): void {
   if (b) rmSync(b.root, { recursive: true, force: true });
 }
-

@@ -18,8 +18,8 @@ export interface NativeBackups {
 }
 
 export const NATIVE_VARIANTS = {
-  'plain': ['-Fp', '-X', 'stream'],
-  'tar': ['-Ft', '-X', 'stream'],
+  plain: ['-Fp', '-X', 'stream'],
+  tar: ['-Ft', '-X', 'stream'],
   'tar-none': ['-Ft', '-X', 'none'],
   'tar-fetch': ['-Ft', '-X', 'fetch'],
   'tar-gz': ['-Ft', '-X', 'stream', '-Z', 'gzip:1'],
@@ -34,29 +34,67 @@ export async function makeNativeBackups(
   populate?: (sql: (q: string) => string, port: number, sock: string) => void | Promise<void>,
 ): Promise<NativeBackups> {
   const root = mkdtempSync(join(tmpdir(), 'mg-pgn-'));
-  const [data, walArchive, sock, tblspc] = ['data', 'wal-archive', 'sock', 'tblspc'].map((d) => join(root, d)) as [string, string, string, string];
+  const [data, walArchive, sock, tblspc] = ['data', 'wal-archive', 'sock', 'tblspc'].map((d) =>
+    join(root, d),
+  ) as [string, string, string, string];
   for (const d of [walArchive, sock, tblspc]) mkdirSync(d);
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
   pg('initdb', ['-D', data, '--wal-segsize=1', '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
   const port = await freePort();
   const opts = [
-    `-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${sock}`,
-    '-c wal_level=replica', '-c archive_mode=on', `-c archive_command='cp %p ${walArchive}/%f'`, '-c fsync=off', '-c max_wal_senders=4',
+    `-c port=${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${sock}`,
+    '-c wal_level=replica',
+    '-c archive_mode=on',
+    `-c archive_command='cp %p ${walArchive}/%f'`,
+    '-c fsync=off',
+    '-c max_wal_senders=4',
   ].join(' ');
   pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
   const dirs = {} as Record<NativeVariant, string>;
   try {
-    const sql = (q: string): string => pg('psql', ['-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', q]);
+    const sql = (q: string): string =>
+      pg('psql', [
+        '-h',
+        sock,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-qAtc',
+        q,
+      ]);
     sql(`CREATE TABLESPACE ts1 LOCATION '${tblspc}'`);
-    sql('CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;');
-    sql('CREATE TABLE archived (id int, note text) TABLESPACE ts1; INSERT INTO archived SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 3000) g;');
+    sql(
+      'CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;',
+    );
+    sql(
+      'CREATE TABLE archived (id int, note text) TABLESPACE ts1; INSERT INTO archived SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 3000) g;',
+    );
     await populate?.(sql, port, sock);
     for (const v of variants) {
       const dir = join(root, `backup-${v}`);
       const args = [...NATIVE_VARIANTS[v]] as string[];
       // Plain format needs the tablespace relocated (it would collide with the live one).
       if (v === 'plain') args.push(`--tablespace-mapping=${tblspc}=${join(root, 'plain-tblspc')}`);
-      pg('pg_basebackup', ['-h', sock, '-p', String(port), '-U', 'postgres', '-D', dir, '-c', 'fast', ...args]);
+      pg('pg_basebackup', [
+        '-h',
+        sock,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-D',
+        dir,
+        '-c',
+        'fast',
+        ...args,
+      ]);
       dirs[v] = dir;
     }
   } finally {

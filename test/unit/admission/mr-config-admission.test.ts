@@ -10,7 +10,10 @@ import { loadPinnedKeys } from '../../../src/adapters/pinned-keys.js';
 import { readPolicyDir } from '../../../src/adapters/policy-files.js';
 import { silentLogger } from '../../../src/adapters/log.js';
 import { systemClock, ulidGenerator } from '../../../src/adapters/system.js';
-import { AdmissionReviewSchema, type AdmissionRequest } from '../../../src/core/admission/admission-review.js';
+import {
+  AdmissionReviewSchema,
+  type AdmissionRequest,
+} from '../../../src/core/admission/admission-review.js';
 import { parseMigrationRequest } from '../../../src/core/admission/migration-request.js';
 import type { Evaluation } from '../../../src/core/contracts/report.js';
 import { decide } from '../../../src/core/decision.js';
@@ -45,7 +48,9 @@ class Artifacts implements ArtifactSource {
   #released: Promise<void> = Promise.resolve();
 
   holdSnapshot(): void {
-    this.#released = new Promise((r) => { this.#release = r; });
+    this.#released = new Promise((r) => {
+      this.#release = r;
+    });
   }
 
   release(): void {
@@ -55,10 +60,12 @@ class Artifacts implements ArtifactSource {
   async open(url: string): Promise<ByteSource> {
     const inMemory = this.memory.get(url);
     if (inMemory) return { stream: once(inMemory), size: inMemory.byteLength, name: 'mem/app-config.yaml' };
-    if (url.startsWith('file:///mem/')) throw new GateError('artifact-unavailable', 'artifact /mem/… does not exist under the artifact root');
+    if (url.startsWith('file:///mem/'))
+      throw new GateError('artifact-unavailable', 'artifact /mem/… does not exist under the artifact root');
     const file = new URL(url).pathname;
     const bytes = readFileSync(file);
-    if (!file.endsWith('snapshot.tar.gz')) return { stream: once(bytes), size: bytes.length, name: path.basename(file) };
+    if (!file.endsWith('snapshot.tar.gz'))
+      return { stream: once(bytes), size: bytes.length, name: path.basename(file) };
     this.snapshotOpens += 1;
     const released = this.#released;
     async function* held(): AsyncIterable<Uint8Array> {
@@ -77,7 +84,10 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 class WatchedVerifications extends BackgroundVerifications {
   readonly started: Array<Promise<Evaluation>> = [];
 
-  override start(key: string, work: (onProgress: (p: Progress) => void) => Promise<Evaluation>): { progress: Progress; done: Promise<Evaluation> } | undefined {
+  override start(
+    key: string,
+    work: (onProgress: (p: Progress) => void) => Promise<Evaluation>,
+  ): { progress: Progress; done: Promise<Evaluation> } | undefined {
     const r = super.start(key, work);
     if (r) this.started.push(r.done);
     return r;
@@ -85,21 +95,38 @@ class WatchedVerifications extends BackgroundVerifications {
 }
 
 const goodSpec = (): Record<string, unknown> =>
-  JSON.parse(JSON.stringify((parse(readFileSync('examples/k8s/good-migrationrequest.yaml', 'utf8')) as { spec: unknown }).spec).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<string, unknown>;
+  JSON.parse(
+    JSON.stringify(
+      (parse(readFileSync('examples/k8s/good-migrationrequest.yaml', 'utf8')) as { spec: unknown }).spec,
+    ).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`),
+  ) as Record<string, unknown>;
 /** A signed config reference (t1-signature-required): the manifest as exact text, signed with the example key. */
 const configRef = (configSha256: string, url = CONFIG_URL) => {
-  const manifestJson = JSON.stringify({ app_id: 'orders-api', env: 'prod', version: '2026.11.3', config_sha256: configSha256 });
+  const manifestJson = JSON.stringify({
+    app_id: 'orders-api',
+    env: 'prod',
+    version: '2026.11.3',
+    config_sha256: configSha256,
+  });
   return { url, manifestJson, signature: { format: 'detached' as const, value: signManifest(manifestJson) } };
 };
 const requestOf = (spec: Record<string, unknown>): AdmissionRequest =>
-  AdmissionReviewSchema.parse(admissionReview({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'orders-db', namespace: 'payments' }, spec })).request;
+  AdmissionReviewSchema.parse(
+    admissionReview({
+      apiVersion: 'migrationgate.io/v1alpha1',
+      kind: 'MigrationRequest',
+      metadata: { name: 'orders-db', namespace: 'payments' },
+      spec,
+    }),
+  ).request;
 const specOf = (spec: Record<string, unknown>) => {
   const r = parseMigrationRequest({ spec });
   if (!r.ok) throw new Error(r.message);
   return r.spec;
 };
 const report = (e: Evaluation) => decide(e, { requestId: 'r', timestamp: '2026-11-23T10:00:00.000Z' });
-const stepsOf = (e: Evaluation): Record<string, string> => Object.fromEntries(e.steps.map((s) => [s.step, s.status]));
+const stepsOf = (e: Evaluation): Record<string, string> =>
+  Object.fromEntries(e.steps.map((s) => [s.step, s.status]));
 
 describe('MigrationRequest spec.config admission', () => {
   let ctx: GateContext;
@@ -108,8 +135,15 @@ describe('MigrationRequest spec.config admission', () => {
     const policies = new PolicyStore();
     expect(policies.reload(await readPolicyDir('policies'), new Date())).to.equal(true);
     ctx = {
-      clock: systemClock, ids: ulidGenerator(), audit: new MemoryAuditSink(), policies, logger: silentLogger, metrics: noMetrics,
-      alerts: new AlertBook(), keys: await loadPinnedKeys('examples/keys/trusted', silentLogger), auditFailClosed: true,
+      clock: systemClock,
+      ids: ulidGenerator(),
+      audit: new MemoryAuditSink(),
+      policies,
+      logger: silentLogger,
+      metrics: noMetrics,
+      alerts: new AlertBook(),
+      keys: await loadPinnedKeys('examples/keys/trusted', silentLogger),
+      auditFailClosed: true,
     };
   });
 
@@ -123,8 +157,21 @@ describe('MigrationRequest spec.config admission', () => {
     it('reads the config and runs every T1 step on it, with the spec env', async () => {
       const artifacts = new Artifacts();
       artifacts.memory.set(CONFIG_URL, GOOD_CONFIG);
-      const e = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(artifacts), 5_000))!;
-      expect(stepsOf(e)).to.deep.equal({ read: 'pass', parse: 'pass', schema: 'pass', signature: 'pass', hash: 'pass', compare: 'pass', policies: 'pass' });
+      const e = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }),
+        deps(artifacts),
+        5_000,
+      ))!;
+      expect(stepsOf(e)).to.deep.equal({
+        read: 'pass',
+        parse: 'pass',
+        schema: 'pass',
+        signature: 'pass',
+        hash: 'pass',
+        compare: 'pass',
+        policies: 'pass',
+      });
       expect(e.findings.filter((f) => f.action === 'block')).to.deep.equal([]);
       expect(e.subject).to.include({ app_id: 'orders-api', env: 'prod', version: '2026.11.3' });
     });
@@ -134,41 +181,107 @@ describe('MigrationRequest spec.config admission', () => {
       artifacts.memory.set(CONFIG_URL, TLS_OFF);
       const ref = configRef(digestOf(TLS_OFF));
       const prod = (await checkConfig(ctx, specOf({ ...goodSpec(), config: ref }), deps(artifacts), 5_000))!;
-      expect(prod.findings.filter((f) => f.action === 'block').map((f) => f.rule)).to.include('prod-requires-tls');
-      const staging = (await checkConfig(ctx, specOf({ ...goodSpec(), env: 'staging', config: ref }), deps(artifacts), 5_000))!;
-      expect(staging.findings.filter((f) => f.action === 'block').map((f) => f.rule)).not.to.include('prod-requires-tls');
+      expect(prod.findings.filter((f) => f.action === 'block').map((f) => f.rule)).to.include(
+        'prod-requires-tls',
+      );
+      const staging = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), env: 'staging', config: ref }),
+        deps(artifacts),
+        5_000,
+      ))!;
+      expect(staging.findings.filter((f) => f.action === 'block').map((f) => f.rule)).not.to.include(
+        'prod-requires-tls',
+      );
     });
 
     it('a config over the limit is [config-too-large], naming the limit, never the content', async () => {
       const artifacts = new Artifacts();
       artifacts.memory.set(CONFIG_URL, GOOD_CONFIG);
-      const e = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(artifacts, 64), 5_000))!;
+      const e = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }),
+        deps(artifacts, 64),
+        5_000,
+      ))!;
       expect(e.findings).to.have.length(1);
-      expect(e.findings[0]).to.deep.include({ rule: 'config-too-large', action: 'block', path: 'spec.config.url' });
+      expect(e.findings[0]).to.deep.include({
+        rule: 'config-too-large',
+        action: 'block',
+        path: 'spec.config.url',
+      });
       expect(e.findings[0]!.message).to.contain('the limit is 64');
       expect(JSON.stringify(e)).not.to.contain('orders-db.internal');
-      expect(stepsOf(e)).to.deep.equal({ read: 'fail', parse: 'skipped', schema: 'skipped', signature: 'skipped', hash: 'skipped', compare: 'skipped', policies: 'skipped' });
+      expect(stepsOf(e)).to.deep.equal({
+        read: 'fail',
+        parse: 'skipped',
+        schema: 'skipped',
+        signature: 'skipped',
+        hash: 'skipped',
+        compare: 'skipped',
+        policies: 'skipped',
+      });
     });
 
     it('a config that grows past the limit while streaming (no size known) is [config-too-large] too', async () => {
-      const streamed: ArtifactSource = { open: async () => ({ stream: (async function* () { yield GOOD_CONFIG; yield GOOD_CONFIG; })(), name: 'big.yaml' }) };
-      const e = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(streamed, GOOD_CONFIG.length + 1), 5_000))!;
+      const streamed: ArtifactSource = {
+        open: async () => ({
+          stream: (async function* () {
+            yield GOOD_CONFIG;
+            yield GOOD_CONFIG;
+          })(),
+          name: 'big.yaml',
+        }),
+      };
+      const e = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }),
+        deps(streamed, GOOD_CONFIG.length + 1),
+        5_000,
+      ))!;
       expect(e.findings.map((f) => f.rule)).to.deep.equal(['config-too-large']);
     });
 
     it('an unreadable URL is [config-unavailable] with the artifact problem; a stream error is not echoed', async () => {
-      const missing = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(new Artifacts()), 5_000))!;
+      const missing = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }),
+        deps(new Artifacts()),
+        5_000,
+      ))!;
       expect(missing.findings).to.have.length(1);
       expect(missing.findings[0]).to.deep.include({ rule: 'config-unavailable', action: 'block' });
-      expect(missing.findings[0]!.message).to.match(/^app config: artifact .* does not exist under the artifact root$/);
-      const leaky: ArtifactSource = { open: async () => ({ stream: (async function* () { yield Buffer.from('a: 1\n'); throw new Error('password: hunter2'); })(), name: 'x' }) };
-      const failed = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(leaky), 5_000))!;
-      expect(failed.findings.map((f) => f.message)).to.deep.equal(['app config: the config could not be read']);
+      expect(missing.findings[0]!.message).to.match(
+        /^app config: artifact .* does not exist under the artifact root$/,
+      );
+      const leaky: ArtifactSource = {
+        open: async () => ({
+          stream: (async function* () {
+            yield Buffer.from('a: 1\n');
+            throw new Error('password: hunter2');
+          })(),
+          name: 'x',
+        }),
+      };
+      const failed = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }),
+        deps(leaky),
+        5_000,
+      ))!;
+      expect(failed.findings.map((f) => f.message)).to.deep.equal([
+        'app config: the config could not be read',
+      ]);
     });
 
     it('a config that does not arrive within the admission deadline is [config-unavailable]', async () => {
       const never: ArtifactSource = { open: () => new Promise<ByteSource>(() => {}) };
-      const e = (await checkConfig(ctx, specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }), deps(never), 50))!;
+      const e = (await checkConfig(
+        ctx,
+        specOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG)) }),
+        deps(never),
+        50,
+      ))!;
       expect(e.findings.map((f) => f.rule)).to.deep.equal(['config-unavailable']);
       expect(e.findings[0]!.message).to.contain('within the admission deadline');
     });
@@ -176,20 +289,43 @@ describe('MigrationRequest spec.config admission', () => {
 
   describe('replicationAdmitter with spec.config', () => {
     const admitterWith = (artifacts: Artifacts, verifications: BackgroundVerifications) =>
-      replicationAdmitter(ctx, { artifacts, limits: DEFAULT_REPLICATION_LIMITS, verifications, backgroundTimeoutMs: 10_000 });
-    const verificationsFor = () => new WatchedVerifications({ maxEntries: 4, resultTtlMs: 60_000, now: () => Date.now() });
+      replicationAdmitter(ctx, {
+        artifacts,
+        limits: DEFAULT_REPLICATION_LIMITS,
+        verifications,
+        backgroundTimeoutMs: 10_000,
+      });
+    const verificationsFor = () =>
+      new WatchedVerifications({ maxEntries: 4, resultTtlMs: 60_000, now: () => Date.now() });
     const subject = { kind: 'MigrationRequest', name: 'orders-db', namespace: 'payments' };
 
     it('one evaluation, scenario T2: T2 steps then config.* steps; a T1 block blocks an otherwise good request', async () => {
       const artifacts = new Artifacts();
       artifacts.memory.set(CONFIG_URL, TLS_OFF);
       const admitter = admitterWith(artifacts, verificationsFor());
-      const e = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }), subject, new AbortController().signal, 5_000, PROD_PATH);
+      const e = await admitter(
+        requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }),
+        subject,
+        new AbortController().signal,
+        5_000,
+        PROD_PATH,
+      );
       expect(e.scenario).to.equal('T2');
       const names = e.steps.map((s) => s.step);
       expect(names.filter((n) => !n.startsWith('config.'))).not.to.have.length(0);
-      expect(names.slice(names.indexOf('config.read'))).to.deep.equal(['config.read', 'config.parse', 'config.schema', 'config.signature', 'config.hash', 'config.compare', 'config.policies']);
-      expect(e.steps.filter((s) => !s.step.startsWith('config.')).every((s) => s.status !== 'fail'), 'T2 itself passes').to.equal(true);
+      expect(names.slice(names.indexOf('config.read'))).to.deep.equal([
+        'config.read',
+        'config.parse',
+        'config.schema',
+        'config.signature',
+        'config.hash',
+        'config.compare',
+        'config.policies',
+      ]);
+      expect(
+        e.steps.filter((s) => !s.step.startsWith('config.')).every((s) => s.status !== 'fail'),
+        'T2 itself passes',
+      ).to.equal(true);
       const r = report(e);
       expect(r.decision).to.equal('BLOCK');
       expect(r.reasons.some((l) => l.startsWith('[prod-requires-tls]'))).to.equal(true);
@@ -207,7 +343,11 @@ describe('MigrationRequest spec.config admission', () => {
       // First apply: the snapshot is held, so T2 is still verifying; the config is checked already.
       const first = await admitter(requestOf(spec), subject, new AbortController().signal, 300, PROD_PATH);
       expect(report(first).reasons.map((l) => l.split(']')[0])).to.deep.equal(['[still-verifying']);
-      expect(stepsOf(first)).to.include({ 'config.read': 'pass', 'config.compare': 'pass', 'config.policies': 'pass' });
+      expect(stepsOf(first)).to.include({
+        'config.read': 'pass',
+        'config.compare': 'pass',
+        'config.policies': 'pass',
+      });
 
       artifacts.release();
       expect(report(await verifications.started[0]!).decision, 'T2 alone allows').to.equal('ALLOW');
@@ -227,14 +367,26 @@ describe('MigrationRequest spec.config admission', () => {
       const verifications = verificationsFor();
       const admitter = admitterWith(artifacts, verifications);
 
-      const first = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }), subject, new AbortController().signal, 300, PROD_PATH);
+      const first = await admitter(
+        requestOf({ ...goodSpec(), config: configRef(digestOf(TLS_OFF)) }),
+        subject,
+        new AbortController().signal,
+        300,
+        PROD_PATH,
+      );
       const reasons = report(first).reasons.map((l) => l.split(']')[0]);
       expect(reasons).to.include.members(['[still-verifying', '[prod-requires-tls']);
 
       artifacts.memory.set('file:///mem/fixed.yaml', GOOD_CONFIG);
       artifacts.release();
       await verifications.started[0];
-      const fixed = await admitter(requestOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG), 'file:///mem/fixed.yaml') }), subject, new AbortController().signal, 5_000, PROD_PATH);
+      const fixed = await admitter(
+        requestOf({ ...goodSpec(), config: configRef(digestOf(GOOD_CONFIG), 'file:///mem/fixed.yaml') }),
+        subject,
+        new AbortController().signal,
+        5_000,
+        PROD_PATH,
+      );
       expect(report(fixed).decision, report(fixed).reasons.join('\n')).to.equal('ALLOW');
       expect(verifications.started).to.have.length(1);
       expect(artifacts.snapshotOpens).to.equal(1);

@@ -34,35 +34,80 @@ describe('MigrationRequest with a native pg_basebackup directory (spec.backup)',
 
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'mg-mr-native-'));
-    for (const [dir, names] of [['good', Object.keys(good.files)], ['no-wal', ['backup_manifest', 'base.tar.gz']]] as const) {
+    for (const [dir, names] of [
+      ['good', Object.keys(good.files)],
+      ['no-wal', ['backup_manifest', 'base.tar.gz']],
+    ] as const) {
       mkdirSync(path.join(root, dir));
       for (const n of names) writeFileSync(path.join(root, dir, n), good.files[n]!);
     }
     const policies = new PolicyStore();
     expect(policies.reload(await readPolicyDir('policies'), new Date())).to.equal(true);
     ctx = {
-      clock: systemClock, ids: ulidGenerator(), audit: new MemoryAuditSink(), policies, logger: silentLogger, metrics: noMetrics,
-      alerts: new AlertBook(), keys: await loadPinnedKeys('examples/keys/trusted', silentLogger), auditFailClosed: true,
+      clock: systemClock,
+      ids: ulidGenerator(),
+      audit: new MemoryAuditSink(),
+      policies,
+      logger: silentLogger,
+      metrics: noMetrics,
+      alerts: new AlertBook(),
+      keys: await loadPinnedKeys('examples/keys/trusted', silentLogger),
+      auditFailClosed: true,
     };
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
   const spec = (dir: string, extra: Record<string, unknown> = {}) => ({
-    sourceDb: 'a', targetDb: 'b', syncMode: 'async', env: 'staging',
-    expectedBackupManifestHash: `sha256:${sha256(good.manifest)}`, backup: { url: `file://${root}/${dir}/` }, ...extra,
+    sourceDb: 'a',
+    targetDb: 'b',
+    syncMode: 'async',
+    env: 'staging',
+    expectedBackupManifestHash: `sha256:${sha256(good.manifest)}`,
+    backup: { url: `file://${root}/${dir}/` },
+    ...extra,
   });
-  const mr = (s: Record<string, unknown>) => ({ apiVersion: 'migrationgate.io/v1alpha1', kind: 'MigrationRequest', metadata: { name: 'orders-native', namespace: 'payments' }, spec: s });
+  const mr = (s: Record<string, unknown>) => ({
+    apiVersion: 'migrationgate.io/v1alpha1',
+    kind: 'MigrationRequest',
+    metadata: { name: 'orders-native', namespace: 'payments' },
+    spec: s,
+  });
 
   async function decide(s: Record<string, unknown>) {
     const artifacts = createArtifactSource({ root, hosts: [], maxBytes: 1 << 30, timeoutMs: 10_000 });
-    const settings = { gatedKeys: [], maxConfigBytes: 1 << 20, replication: replicationAdmitter(ctx, { artifacts, limits: DEFAULT_REPLICATION_LIMITS, verifications: new BackgroundVerifications({ maxEntries: 2, resultTtlMs: 60_000, now: () => Date.now() }), backgroundTimeoutMs: 10_000 }) };
+    const settings = {
+      gatedKeys: [],
+      maxConfigBytes: 1 << 20,
+      replication: replicationAdmitter(ctx, {
+        artifacts,
+        limits: DEFAULT_REPLICATION_LIMITS,
+        verifications: new BackgroundVerifications({
+          maxEntries: 2,
+          resultTtlMs: 60_000,
+          now: () => Date.now(),
+        }),
+        backgroundTimeoutMs: 10_000,
+      }),
+    };
     const review = AdmissionReviewSchema.parse(admissionReview(mr(s)));
-    return admit(ctx, { review, bound: { env: 'staging', path: '/validate/staging' }, requestId: 'req-native', budget: admissionBudget('10s', 10), receivedAt: performance.now() }, settings);
+    return admit(
+      ctx,
+      {
+        review,
+        bound: { env: 'staging', path: '/validate/staging' },
+        requestId: 'req-native',
+        budget: admissionBudget('10s', 10),
+        receivedAt: performance.now(),
+      },
+      settings,
+    );
   }
 
   it('a restorable tar-format directory is admitted', async () => {
     const res = await decide(spec('good'));
-    expect(res.body.response.status?.message ?? '', JSON.stringify(res.body.response)).to.not.contain('BLOCK');
+    expect(res.body.response.status?.message ?? '', JSON.stringify(res.body.response)).to.not.contain(
+      'BLOCK',
+    );
     expect(res.body.response.allowed).to.equal(true);
   });
 
@@ -74,7 +119,9 @@ describe('MigrationRequest with a native pg_basebackup directory (spec.backup)',
 
   it('the contract: exactly one of (expectedSnapshotHash, snapshot) and (expectedBackupManifestHash, backup)', () => {
     expect(parseMigrationRequest(mr(spec('good'))).ok).to.equal(true);
-    const both = parseMigrationRequest(mr(spec('good', { expectedSnapshotHash: 'sha256:' + 'a'.repeat(64), snapshot: { url: 'file:///x' } })));
+    const both = parseMigrationRequest(
+      mr(spec('good', { expectedSnapshotHash: 'sha256:' + 'a'.repeat(64), snapshot: { url: 'file:///x' } })),
+    );
     expect(both.ok).to.equal(false);
     const half = parseMigrationRequest(mr({ ...spec('good'), backup: undefined }));
     expect(half.ok).to.equal(false);

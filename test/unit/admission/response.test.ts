@@ -1,13 +1,29 @@
 import { expect } from 'chai';
 import { AdmissionReviewResponseSchema } from '../../../src/core/admission/admission-review.js';
-import { blockedMessage, passResponse, reviewResponse, warningLine, warningLines, MAX_WARNINGS } from '../../../src/core/admission/response.js';
+import {
+  blockedMessage,
+  passResponse,
+  reviewResponse,
+  warningLine,
+  warningLines,
+  MAX_WARNINGS,
+} from '../../../src/core/admission/response.js';
 import type { DecisionReport } from '../../../src/core/contracts/report.js';
 
 const report = (over: Partial<DecisionReport> = {}): DecisionReport => ({
-  request_id: '01JABCDEFGHJKMNPQRSTVWXYZ0', timestamp: '2026-11-23T10:00:00.000Z', scenario: 'T1', decision: 'BLOCK',
-  subject: {}, steps: [], findings: [],
-  reasons: ['[prod-requires-tls] tls.enabled must be true in prod (at tls.enabled)', '[no-public-bind] port 8443 binds 0.0.0.0 (at ports[0].host)'],
-  warnings: [], ...over,
+  request_id: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+  timestamp: '2026-11-23T10:00:00.000Z',
+  scenario: 'T1',
+  decision: 'BLOCK',
+  subject: {},
+  steps: [],
+  findings: [],
+  reasons: [
+    '[prod-requires-tls] tls.enabled must be true in prod (at tls.enabled)',
+    '[no-public-bind] port 8443 binds 0.0.0.0 (at ports[0].host)',
+  ],
+  warnings: [],
+  ...over,
 });
 const target = { kind: 'ConfigMap', namespace: 'payments', name: 'orders-config' };
 
@@ -27,8 +43,20 @@ describe('admission response builder', () => {
   });
 
   it('allows with warnings and no status', () => {
-    const r = reviewResponse('uid-2', report({ decision: 'ALLOW', reasons: [], warnings: ['[no-inline-secrets] database.password holds a literal (at database.password)'] }), target);
-    expect(r.response).to.deep.equal({ uid: 'uid-2', allowed: true, warnings: ['[no-inline-secrets] database.password holds a literal (at database.password)'] });
+    const r = reviewResponse(
+      'uid-2',
+      report({
+        decision: 'ALLOW',
+        reasons: [],
+        warnings: ['[no-inline-secrets] database.password holds a literal (at database.password)'],
+      }),
+      target,
+    );
+    expect(r.response).to.deep.equal({
+      uid: 'uid-2',
+      allowed: true,
+      warnings: ['[no-inline-secrets] database.password holds a literal (at database.password)'],
+    });
   });
 
   it('keeps warnings on a denial too', () => {
@@ -59,10 +87,17 @@ describe('admission response builder', () => {
   });
 
   it('names unnamed (generateName) and cluster-scoped objects sensibly, and keeps reason lines single-line', () => {
-    expect(blockedMessage(report({ reasons: ['[r] two\nlines'] }), { kind: 'ConfigMap', namespace: 'ns' }).split('\n')).to.deep.equal([
-      'migration-gate BLOCKED ConfigMap ns/(unnamed) (T1, request 01JABCDEFGHJKMNPQRSTVWXYZ0)', '[r] two lines',
+    expect(
+      blockedMessage(report({ reasons: ['[r] two\nlines'] }), { kind: 'ConfigMap', namespace: 'ns' }).split(
+        '\n',
+      ),
+    ).to.deep.equal([
+      'migration-gate BLOCKED ConfigMap ns/(unnamed) (T1, request 01JABCDEFGHJKMNPQRSTVWXYZ0)',
+      '[r] two lines',
     ]);
-    expect(blockedMessage(report({ scenario: 'T2' }), { kind: 'MigrationRequest', name: 'x' }).split('\n')[0]).to.contain('MigrationRequest x (T2,');
+    expect(
+      blockedMessage(report({ scenario: 'T2' }), { kind: 'MigrationRequest', name: 'x' }).split('\n')[0],
+    ).to.contain('MigrationRequest x (T2,');
   });
 
   it('passes untouched objects with allowed true', () => {

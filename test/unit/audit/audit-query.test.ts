@@ -1,12 +1,21 @@
 import { expect } from 'chai';
 import { auditableReport, chainBatch, chainRecord, GENESIS_HEAD } from '../../../src/core/audit-record.js';
-import { AuditQuerySchema, decodeContinue, encodeContinue, queryAuditRecords } from '../../../src/core/audit-query.js';
+import {
+  AuditQuerySchema,
+  decodeContinue,
+  encodeContinue,
+  queryAuditRecords,
+} from '../../../src/core/audit-query.js';
 import type { AuditRecord } from '../../../src/core/contracts/audit.js';
 import { GateError } from '../../../src/core/errors.js';
 import { report } from './report-fixture.js';
 
 // 20 records of one writer, one per second: report(n) is at second n.
-const records: AuditRecord[] = chainBatch(Array.from({ length: 20 }, (_, i) => auditableReport(report(i + 1))), 'pod-a', GENESIS_HEAD).records;
+const records: AuditRecord[] = chainBatch(
+  Array.from({ length: 20 }, (_, i) => auditableReport(report(i + 1))),
+  'pod-a',
+  GENESIS_HEAD,
+).records;
 
 function badRequest(fn: () => unknown): GateError {
   try {
@@ -27,7 +36,12 @@ describe('queryAuditRecords', () => {
   });
 
   it('filters by scenario, decision, app_id and since', () => {
-    const page = queryAuditRecords(records, { scenario: 'T1', decision: 'BLOCK', app_id: 'app-2', since: '2026-01-01T00:00:10Z' });
+    const page = queryAuditRecords(records, {
+      scenario: 'T1',
+      decision: 'BLOCK',
+      app_id: 'app-2',
+      since: '2026-01-01T00:00:10Z',
+    });
     expect(page.items.map((r) => r.seq)).to.deep.equal([14, 10]);
     const sinceOffset = queryAuditRecords(records, { since: '2026-01-01T01:00:18+01:00' });
     expect(sinceOffset.items.map((r) => r.seq)).to.deep.equal([20, 19, 18]);
@@ -47,7 +61,14 @@ describe('queryAuditRecords', () => {
 
   it('orders records with the same timestamp by writer then seq, without losing any across pages', () => {
     const ts = '2026-02-01T00:00:00.000Z';
-    const same = ['pod-b', 'pod-a'].flatMap((w) => chainBatch([1, 2, 3].map((n) => auditableReport(report(n, { timestamp: ts }))), w, GENESIS_HEAD).records);
+    const same = ['pod-b', 'pod-a'].flatMap(
+      (w) =>
+        chainBatch(
+          [1, 2, 3].map((n) => auditableReport(report(n, { timestamp: ts }))),
+          w,
+          GENESIS_HEAD,
+        ).records,
+    );
     const seen: string[] = [];
     let token: string | undefined;
     do {
@@ -81,7 +102,10 @@ describe('queryAuditRecords', () => {
 
 describe('AuditQuerySchema', () => {
   it('parses URL strings, applies the default limit and caps it', () => {
-    expect(AuditQuerySchema.parse({ scenario: 'T2', limit: '20' })).to.deep.equal({ scenario: 'T2', limit: 20 });
+    expect(AuditQuerySchema.parse({ scenario: 'T2', limit: '20' })).to.deep.equal({
+      scenario: 'T2',
+      limit: 20,
+    });
     expect(AuditQuerySchema.parse({})).to.deep.equal({ limit: 50 });
     expect(AuditQuerySchema.safeParse({ limit: '501' }).success).to.equal(false);
     expect(AuditQuerySchema.safeParse({ limit: '0' }).success).to.equal(false);
@@ -92,7 +116,9 @@ describe('AuditQuerySchema', () => {
     expect(AuditQuerySchema.safeParse({ appid: 'x' }).success).to.equal(false);
     expect(AuditQuerySchema.safeParse({ decision: 'allow' }).success).to.equal(false);
     expect(AuditQuerySchema.safeParse({ since: '2026-13-01' }).success).to.equal(false);
-    expect(AuditQuerySchema.parse({ since: '2026-01-01T00:00:00+02:00' }).since).to.equal('2026-01-01T00:00:00+02:00');
+    expect(AuditQuerySchema.parse({ since: '2026-01-01T00:00:00+02:00' }).since).to.equal(
+      '2026-01-01T00:00:00+02:00',
+    );
   });
 
   it('feeds queryAuditRecords directly', () => {

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { auditableReport, chainBatch, chainRecord, GENESIS_HEAD, recordHash, verifyChains } from '../../../src/core/audit-record.js';
+import {
+  auditableReport,
+  chainBatch,
+  chainRecord,
+  GENESIS_HEAD,
+  recordHash,
+  verifyChains,
+} from '../../../src/core/audit-record.js';
 import { GENESIS_HASH, type AuditRecord } from '../../../src/core/contracts/audit.js';
 import type { RawAuditEntry } from '../../../src/core/ports/audit.js';
 import { report } from './report-fixture.js';
@@ -25,7 +32,11 @@ describe('audit record chaining', () => {
   });
 
   it('chains a batch and returns the new head', () => {
-    const { records, head } = chainBatch([report(1), report(2), report(3)].map(auditableReport), 'w', GENESIS_HEAD);
+    const { records, head } = chainBatch(
+      [report(1), report(2), report(3)].map(auditableReport),
+      'w',
+      GENESIS_HEAD,
+    );
     expect(records.map((r) => r.seq)).to.deep.equal([1, 2, 3]);
     expect(records[1]!.prev_hash).to.equal(records[0]!.hash);
     expect(head).to.deep.equal({ seq: 3, hash: records[2]!.hash });
@@ -33,7 +44,12 @@ describe('audit record chaining', () => {
 });
 
 describe('verifyChains', () => {
-  const chain = (writer: string, n: number): AuditRecord[] => chainBatch(Array.from({ length: n }, (_, i) => auditableReport(report(i + 1))), writer, GENESIS_HEAD).records;
+  const chain = (writer: string, n: number): AuditRecord[] =>
+    chainBatch(
+      Array.from({ length: n }, (_, i) => auditableReport(report(i + 1))),
+      writer,
+      GENESIS_HEAD,
+    ).records;
 
   it('accepts intact chains of several interleaved writers (sync or async input)', async () => {
     const a = chain('pod-a', 3);
@@ -46,7 +62,9 @@ describe('verifyChains', () => {
       { writer: 'pod-a', records: 3, last_seq: 3, head: a[2]!.hash },
       { writer: 'pod-b', records: 2, last_seq: 2, head: b[1]!.hash },
     ]);
-    async function* gen(): AsyncGenerator<RawAuditEntry> { yield* entries(mixed); }
+    async function* gen(): AsyncGenerator<RawAuditEntry> {
+      yield* entries(mixed);
+    }
     expect((await verifyChains(gen())).ok).to.equal(true);
   });
 
@@ -72,13 +90,20 @@ describe('verifyChains', () => {
   it('names a gap with how many records are missing', async () => {
     const recs = chain('w', 5);
     const v = await verifyChains(entries([recs[0]!, recs[1]!, recs[2]!, recs[4]!]));
-    expect(v.first_bad).to.deep.equal({ location: 'audit.jsonl:4', writer: 'w', seq: 5, problem: 'seq 5 follows 3: 1 record missing' });
+    expect(v.first_bad).to.deep.equal({
+      location: 'audit.jsonl:4',
+      writer: 'w',
+      seq: 5,
+      problem: 'seq 5 follows 3: 1 record missing',
+    });
     expect(v.writers[0]).to.include({ records: 4, last_seq: 5 });
   });
 
   it('reports a chain that does not start at seq 1', async () => {
     const recs = chain('w', 3).slice(1);
-    expect((await verifyChains(entries(recs))).first_bad!.problem).to.match(/seq 2 follows 0: 1 record missing \(verification starts at seq 1\)/);
+    expect((await verifyChains(entries(recs))).first_bad!.problem).to.match(
+      /seq 2 follows 0: 1 record missing \(verification starts at seq 1\)/,
+    );
   });
 
   it('names reordered and repeated records', async () => {
@@ -86,7 +111,10 @@ describe('verifyChains', () => {
     const swapped = await verifyChains(entries([recs[0]!, recs[2]!, recs[1]!, recs[3]!]));
     expect(swapped.first_bad).to.include({ location: 'audit.jsonl:2', seq: 3 });
     const repeated = await verifyChains(entries([recs[0]!, recs[1]!, recs[1]!]));
-    expect(repeated.first_bad).to.deep.include({ location: 'audit.jsonl:3', problem: 'seq 2 repeats 2: duplicated record' });
+    expect(repeated.first_bad).to.deep.include({
+      location: 'audit.jsonl:3',
+      problem: 'seq 2 repeats 2: duplicated record',
+    });
   });
 
   it('detects a record re-hashed onto a forged prev_hash', async () => {

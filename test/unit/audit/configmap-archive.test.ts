@@ -10,7 +10,11 @@ import { archivedEntries, directoryArchive } from '../../../src/adapters/audit/a
 import type { ArchiveTarget } from '../../../src/core/audit-archive.js';
 import { LEDGER_NAME, readLedger } from '../../../src/adapters/audit/archive-ledger.js';
 import { archiveSealedSegments } from '../../../src/adapters/audit/configmap-archiver.js';
-import { openConfigMapAuditSink, segmentWarnAt, type SegmentState } from '../../../src/adapters/audit/configmap-sink.js';
+import {
+  openConfigMapAuditSink,
+  segmentWarnAt,
+  type SegmentState,
+} from '../../../src/adapters/audit/configmap-sink.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
 import type { Logger } from '../../../src/core/ports/runtime.js';
@@ -31,11 +35,21 @@ describe('bounded etcd: segment cap, alert and archiver (apiserver fake)', () =>
   const sinks: AuditSink[] = [];
   const states: SegmentState[] = [];
   const open = async (cap = 0, writer = 'pod-a'): Promise<AuditSink> => {
-    const s = await openConfigMapAuditSink({ store, writer, lingerMs: 0, retryBaseMs: 1, random: () => 0.5, segmentMaxBytes: 2048, maxLiveSegments: cap, onSegments: (x) => states.push(x) });
+    const s = await openConfigMapAuditSink({
+      store,
+      writer,
+      lingerMs: 0,
+      retryBaseMs: 1,
+      random: () => 0.5,
+      segmentMaxBytes: 2048,
+      maxLiveSegments: cap,
+      onSegments: (x) => states.push(x),
+    });
     sinks.push(s);
     return s;
   };
-  const archive = (targets: ArchiveTarget[] = [directoryArchive(dir)]) => archiveSealedSegments({ store, targets, clock: () => new Date('2026-02-01T00:00:00Z'), logger: silent });
+  const archive = (targets: ArchiveTarget[] = [directoryArchive(dir)]) =>
+    archiveSealedSegments({ store, targets, clock: () => new Date('2026-02-01T00:00:00Z'), logger: silent });
   const liveNames = () => [...store.objects.keys()].filter((n) => n !== LEDGER_NAME).sort();
 
   beforeEach(async () => {
@@ -49,16 +63,23 @@ describe('bounded etcd: segment cap, alert and archiver (apiserver fake)', () =>
   });
 
   it('warns from 80 % of the cap and refuses (fails closed) to create a segment past it', async () => {
-    expect([segmentWarnAt(0), segmentWarnAt(4), segmentWarnAt(10), segmentWarnAt(1)]).to.deep.equal([0, 3, 8, 1]);
+    expect([segmentWarnAt(0), segmentWarnAt(4), segmentWarnAt(10), segmentWarnAt(1)]).to.deep.equal([
+      0, 3, 8, 1,
+    ]);
     const sink = await open(4);
     let n = 0;
     let refused: Error | undefined;
     while (!refused && n < 200) {
       n += 1;
-      refused = await sink.append(report(n)).then(() => undefined, (e: Error) => e);
+      refused = await sink.append(report(n)).then(
+        () => undefined,
+        (e: Error) => e,
+      );
     }
     expect(refused, 'the cap was never reached').to.not.equal(undefined);
-    expect(refused!.message).to.match(/has 4 live segments, its cap \(GATE_AUDIT_MAX_SEGMENTS=4\).*migration-gate audit archive/);
+    expect(refused!.message).to.match(
+      /has 4 live segments, its cap \(GATE_AUDIT_MAX_SEGMENTS=4\).*migration-gate audit archive/,
+    );
     expect(liveNames()).to.have.length(4);
     expect(sink.health().ok).to.equal(false);
     const seen = states.map((s) => s.live);
@@ -71,7 +92,13 @@ describe('bounded etcd: segment cap, alert and archiver (apiserver fake)', () =>
   it('the archiver exports sealed segments (not the newest), then deletes them; writing resumes under the cap; every verification holds', async () => {
     const sink = await open(4);
     let n = 0;
-    while (await sink.append(report(n + 1)).then(() => true, () => false)) n += 1;
+    while (
+      await sink.append(report(n + 1)).then(
+        () => true,
+        () => false,
+      )
+    )
+      n += 1;
     const before = liveNames();
     const run = await archive();
     expect(run.problems).to.deep.equal([]);
@@ -79,8 +106,14 @@ describe('bounded etcd: segment cap, alert and archiver (apiserver fake)', () =>
     expect(liveNames()).to.deep.equal([before.at(-1)]);
     // The archive holds exactly the segments' text, with what covers each (chain link in, head out, digest).
     const files = (await readdir(join(dir, 'pod-a'))).sort();
-    expect(files).to.deep.equal(before.slice(0, -1).flatMap((name) => [`${name}.jsonl`, `${name}.meta.json`]));
-    const meta = JSON.parse(await readFile(join(dir, 'pod-a', `${SEG(2)}.meta.json`), 'utf8')) as { previous: { seq: number }; last: { seq: number }; sha256: string };
+    expect(files).to.deep.equal(
+      before.slice(0, -1).flatMap((name) => [`${name}.jsonl`, `${name}.meta.json`]),
+    );
+    const meta = JSON.parse(await readFile(join(dir, 'pod-a', `${SEG(2)}.meta.json`), 'utf8')) as {
+      previous: { seq: number };
+      last: { seq: number };
+      sha256: string;
+    };
     expect(meta.previous.seq).to.be.greaterThan(0);
     expect(meta.last.seq).to.be.greaterThan(meta.previous.seq);
     expect((await readLedger(store)).entries.get('pod-a')).to.deep.include({ segment: 3 });
@@ -106,7 +139,10 @@ describe('bounded etcd: segment cap, alert and archiver (apiserver fake)', () =>
     const second = await archive();
     expect(second.problems).to.deep.equal([]);
     expect(liveNames()).to.not.include(SEG(1));
-    expect(await verifyChains(concat(archivedEntries(dir), sink.readRaw()))).to.deep.include({ ok: true, records: 12 });
+    expect(await verifyChains(concat(archivedEntries(dir), sink.readRaw()))).to.deep.include({
+      ok: true,
+      records: 12,
+    });
   });
 
   it('leaves a tampered segment in place as evidence, archives nothing after it, and says why', async () => {
@@ -125,7 +161,12 @@ describe('bounded etcd: segment cap, alert and archiver (apiserver fake)', () =>
     const sink = await open();
     for (let i = 1; i <= 12; i++) await sink.append(report(i));
     const before = liveNames();
-    const failing: ArchiveTarget = { name: 'broken', put: async () => { throw new Error('disk full'); } };
+    const failing: ArchiveTarget = {
+      name: 'broken',
+      put: async () => {
+        throw new Error('disk full');
+      },
+    };
     const run = await archive([directoryArchive(dir), failing]);
     expect(run.archived).to.deep.equal([]);
     expect(run.problems[0]!.problem).to.equal('disk full');

@@ -1,7 +1,12 @@
 // In-memory ConfigMapStore with the apiserver's rules that the audit sink
 // relies on (resourceVersion preconditions, AlreadyExists, immutable
 // ConfigMaps) and injectable faults. Not a *.test.ts: mocha does not run it.
-import type { ConfigMapContent, ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../../src/core/ports/configmaps.js';
+import type {
+  ConfigMapContent,
+  ConfigMapDeleter,
+  ConfigMapStore,
+  StoredConfigMap,
+} from '../../../src/core/ports/configmaps.js';
 import { KubeError, type KubeErrorKind } from '../../../src/core/ports/kube-errors.js';
 
 export type Op = 'get' | 'create' | 'replace' | 'list' | 'delete';
@@ -39,7 +44,11 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
   /** Edits stored data behind the sink's back. */
   edit(name: string, f: (text: string) => string): void {
     const cm = this.objects.get(name)!;
-    this.objects.set(name, { ...cm, data: { ...cm.data, 'records.jsonl': f(cm.data['records.jsonl'] ?? '') }, resourceVersion: String(++this.#rv) });
+    this.objects.set(name, {
+      ...cm,
+      data: { ...cm.data, 'records.jsonl': f(cm.data['records.jsonl'] ?? '') },
+      resourceVersion: String(++this.#rv),
+    });
   }
 
   async get(name: string): Promise<StoredConfigMap> {
@@ -52,7 +61,8 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
 
   async create(cm: ConfigMapContent): Promise<StoredConfigMap> {
     return this.#op('create', cm.name, () => {
-      if (this.objects.has(cm.name)) throw new KubeError('conflict', `configmaps "${cm.name}" already exists`, 409);
+      if (this.objects.has(cm.name))
+        throw new KubeError('conflict', `configmaps "${cm.name}" already exists`, 409);
       const stored = { ...clone(cm), resourceVersion: String(++this.#rv) };
       this.objects.set(cm.name, stored);
       return clone(stored);
@@ -63,13 +73,19 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
     return this.#op('replace', cm.name, () => {
       const old = this.objects.get(cm.name);
       if (!old) throw new KubeError('not-found', `configmaps "${cm.name}" not found`, 404);
-      if (old.resourceVersion !== cm.resourceVersion) throw new KubeError('conflict', 'the object has been modified', 409);
+      if (old.resourceVersion !== cm.resourceVersion)
+        throw new KubeError('conflict', 'the object has been modified', 409);
       if (old.immutable) {
-        if (JSON.stringify(old.data) !== JSON.stringify(cm.data) || !cm.immutable) throw new KubeError('invalid', 'field is immutable when `immutable` is set', 422);
+        if (JSON.stringify(old.data) !== JSON.stringify(cm.data) || !cm.immutable)
+          throw new KubeError('invalid', 'field is immutable when `immutable` is set', 422);
         return clone(old);
       }
       // Like the apiserver, a no-op update keeps the resourceVersion.
-      if (JSON.stringify({ ...old, resourceVersion: '' }) === JSON.stringify({ ...clone(cm), resourceVersion: '' })) return clone(old);
+      if (
+        JSON.stringify({ ...old, resourceVersion: '' }) ===
+        JSON.stringify({ ...clone(cm), resourceVersion: '' })
+      )
+        return clone(old);
       const stored = { ...clone(cm), resourceVersion: String(++this.#rv) };
       this.objects.set(cm.name, stored);
       return clone(stored);
@@ -80,7 +96,8 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
     return this.#op('delete', name, () => {
       const old = this.objects.get(name);
       if (!old) throw new KubeError('not-found', `configmaps "${name}" not found`, 404);
-      if (old.resourceVersion !== resourceVersion) throw new KubeError('conflict', 'Precondition failed: ResourceVersion', 409);
+      if (old.resourceVersion !== resourceVersion)
+        throw new KubeError('conflict', 'Precondition failed: ResourceVersion', 409);
       this.objects.delete(name);
     });
   }

@@ -27,7 +27,13 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
   let ca: PemKeyPair;
   let server: Server;
   let port: number;
-  let seen: { method: string; url: string; auth: string | undefined; body: string; port: number | undefined }[];
+  let seen: {
+    method: string;
+    url: string;
+    auth: string | undefined;
+    body: string;
+    port: number | undefined;
+  }[];
   let answer: (method: string, url: string) => { status: number; body: unknown } | 'hang' | 'reset';
 
   before(async function () {
@@ -36,9 +42,17 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
     const serving = await issueServing(ca, ['127.0.0.1'], new Date());
     server = createServer({ key: serving.key, cert: serving.cert }, (req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
       req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body, port: req.socket.remotePort });
+        seen.push({
+          method: req.method!,
+          url: req.url!,
+          auth: req.headers.authorization,
+          body,
+          port: req.socket.remotePort,
+        });
         const a = answer(req.method!, req.url!);
         if (a === 'hang') return;
         if (a === 'reset') {
@@ -61,25 +75,50 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
     seen = [];
   });
 
-  const kubeconfig = async (user: Record<string, unknown>, server = `https://127.0.0.1:${port}`): Promise<string> => {
+  const kubeconfig = async (
+    user: Record<string, unknown>,
+    server = `https://127.0.0.1:${port}`,
+  ): Promise<string> => {
     const path = join(dir, `kc-${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(join(dir, 'ca.crt'), ca.cert);
-    await writeFile(path, [
-      'apiVersion: v1', 'kind: Config', 'current-context: gate',
-      'clusters:', `- name: c`, `  cluster: {server: "${server}", certificate-authority: ca.crt}`,
-      'contexts:', '- name: gate', '  context: {cluster: c, user: u}',
-      'users:', '- name: u', `  user: ${JSON.stringify(user)}`, '',
-    ].join('\n'));
+    await writeFile(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: gate',
+        'clusters:',
+        `- name: c`,
+        `  cluster: {server: "${server}", certificate-authority: ca.crt}`,
+        'contexts:',
+        '- name: gate',
+        '  context: {cluster: c, user: u}',
+        'users:',
+        '- name: u',
+        `  user: ${JSON.stringify(user)}`,
+        '',
+      ].join('\n'),
+    );
     return path;
   };
-  const cm = (rv: string) => ({ metadata: { name: 'seg', resourceVersion: rv, labels: { a: 'b' } }, data: { 'records.jsonl': 'x\n' } });
+  const cm = (rv: string) => ({
+    metadata: { name: 'seg', resourceVersion: rv, labels: { a: 'b' } },
+    data: { 'records.jsonl': 'x\n' },
+  });
 
   it('reads a YAML kubeconfig (CA file relative to it), sends the bearer token, reuses keep-alive connections', async () => {
-    const store = connectKube({ kubeconfigPath: await kubeconfig({ token: 'file-token' }), requestTimeoutMs: 2000 }).configMaps('ns-a');
+    const store = connectKube({
+      kubeconfigPath: await kubeconfig({ token: 'file-token' }),
+      requestTimeoutMs: 2000,
+    }).configMaps('ns-a');
     answer = () => ({ status: 200, body: cm('7') });
     const got = await store.get('seg');
     expect(got).to.deep.include({ name: 'seg', resourceVersion: '7', immutable: false });
-    expect(seen[0]).to.deep.include({ method: 'GET', url: '/api/v1/namespaces/ns-a/configmaps/seg', auth: 'Bearer file-token' });
+    expect(seen[0]).to.deep.include({
+      method: 'GET',
+      url: '/api/v1/namespaces/ns-a/configmaps/seg',
+      auth: 'Bearer file-token',
+    });
     // Keep-alive connections, not a TLS handshake per request. undici may open
     // a second one when the next request starts before the previous socket is
     // back in the pool; ten requests on ten connections would be the bug.
@@ -89,37 +128,73 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
   });
 
   it('replace sends the resourceVersion it is based on; 409 is a conflict, 404 not found, 403 forbidden, 422 invalid', async () => {
-    const store = connectKube({ kubeconfigPath: await kubeconfig({ token: 't' }), requestTimeoutMs: 2000 }).configMaps('ns-a');
-    const stored = { name: 'seg', resourceVersion: '7', labels: {}, annotations: {}, data: { 'records.jsonl': 'x\n' }, immutable: false };
-    for (const [status, kind] of [[409, 'conflict'], [404, 'not-found'], [403, 'forbidden'], [422, 'invalid'], [503, 'unavailable']] as const) {
+    const store = connectKube({
+      kubeconfigPath: await kubeconfig({ token: 't' }),
+      requestTimeoutMs: 2000,
+    }).configMaps('ns-a');
+    const stored = {
+      name: 'seg',
+      resourceVersion: '7',
+      labels: {},
+      annotations: {},
+      data: { 'records.jsonl': 'x\n' },
+      immutable: false,
+    };
+    for (const [status, kind] of [
+      [409, 'conflict'],
+      [404, 'not-found'],
+      [403, 'forbidden'],
+      [422, 'invalid'],
+      [503, 'unavailable'],
+    ] as const) {
       answer = () => ({ status, body: { kind: 'Status', message: `said ${status}` } });
       const e = await failure(store.replace(stored));
       expect(e.kind, String(status)).to.equal(kind);
       expect(e.message).to.contain(`said ${status}`);
     }
-    expect(JSON.parse(seen[0]!.body)).to.deep.include({ metadata: { name: 'seg', namespace: 'ns-a', labels: {}, annotations: {}, resourceVersion: '7' } });
+    expect(JSON.parse(seen[0]!.body)).to.deep.include({
+      metadata: { name: 'seg', namespace: 'ns-a', labels: {}, annotations: {}, resourceVersion: '7' },
+    });
     expect(seen[0]!.method).to.equal('PUT');
   });
 
   it('no answer in time, a reset connection and a refused connection are all "unavailable" (outcome unknown)', async () => {
-    const store = connectKube({ kubeconfigPath: await kubeconfig({ token: 't' }), requestTimeoutMs: 300 }).configMaps('ns-a');
+    const store = connectKube({
+      kubeconfigPath: await kubeconfig({ token: 't' }),
+      requestTimeoutMs: 300,
+    }).configMaps('ns-a');
     answer = () => 'hang';
     expect(await failure(store.get('seg'))).to.deep.include({ kind: 'unavailable' });
     answer = () => 'reset';
     expect((await failure(store.get('seg'))).kind).to.equal('unavailable');
     // A port that was just free (not 1: fetch refuses the "bad ports" list before connecting).
-    const freed = await new Promise<number>((resolve) => { const s = createNetServer().listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); }); });
-    const closed = connectKube({ kubeconfigPath: await kubeconfig({ token: 't' }, `https://127.0.0.1:${freed}`), requestTimeoutMs: 300 }).configMaps('ns-a');
+    const freed = await new Promise<number>((resolve) => {
+      const s = createNetServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const closed = connectKube({
+      kubeconfigPath: await kubeconfig({ token: 't' }, `https://127.0.0.1:${freed}`),
+      requestTimeoutMs: 300,
+    }).configMaps('ns-a');
     const refused = await failure(closed.get('seg'));
     expect(refused.kind).to.equal('unavailable');
     expect(refused.message).to.contain('ECONNREFUSED');
   });
 
   it('list follows continue tokens across pages', async () => {
-    const store = connectKube({ kubeconfigPath: await kubeconfig({ token: 't' }), requestTimeoutMs: 2000 }).configMaps('ns-a');
-    answer = (_m, url) => url.includes('continue=p2')
-      ? { status: 200, body: { items: [{ ...cm('2'), metadata: { name: 'b', resourceVersion: '2' } }], metadata: {} } }
-      : { status: 200, body: { items: [cm('1')], metadata: { continue: 'p2' } } };
+    const store = connectKube({
+      kubeconfigPath: await kubeconfig({ token: 't' }),
+      requestTimeoutMs: 2000,
+    }).configMaps('ns-a');
+    answer = (_m, url) =>
+      url.includes('continue=p2')
+        ? {
+            status: 200,
+            body: { items: [{ ...cm('2'), metadata: { name: 'b', resourceVersion: '2' } }], metadata: {} },
+          }
+        : { status: 200, body: { items: [cm('1')], metadata: { continue: 'p2' } } };
     const all = await store.list('migrationgate.io/audit-segment=true');
     expect(all.map((c) => c.name)).to.deep.equal(['seg', 'b']);
     expect(seen[0]!.url).to.contain('labelSelector=migrationgate.io%2Faudit-segment%3Dtrue');

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { openConfigMapAuditSink, type ConfigMapAuditSinkOptions } from '../../../src/adapters/audit/configmap-sink.js';
+import {
+  openConfigMapAuditSink,
+  type ConfigMapAuditSinkOptions,
+} from '../../../src/adapters/audit/configmap-sink.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
 import { FakeConfigMapStore } from './configmap-fake-store.js';
@@ -27,12 +30,20 @@ describe('ConfigMap audit sink (fake store)', () => {
   let store: FakeConfigMapStore;
   const sinks: AuditSink[] = [];
   const open = async (extra: Partial<ConfigMapAuditSinkOptions> = {}): Promise<AuditSink> => {
-    const s = await openConfigMapAuditSink({ store, writer: 'pod-a', lingerMs: 0, retryBaseMs: 1, random: () => 0.5, ...extra });
+    const s = await openConfigMapAuditSink({
+      store,
+      writer: 'pod-a',
+      lingerMs: 0,
+      retryBaseMs: 1,
+      random: () => 0.5,
+      ...extra,
+    });
     sinks.push(s);
     return s;
   };
   const text = (name: string) => store.objects.get(name)?.data['records.jsonl'] ?? '';
-  const seqs = async (sink: AuditSink) => (await collect(sink.readRaw())).map((e) => (JSON.parse(e.text) as { writer: string; seq: number }).seq);
+  const seqs = async (sink: AuditSink) =>
+    (await collect(sink.readRaw())).map((e) => (JSON.parse(e.text) as { writer: string; seq: number }).seq);
 
   beforeEach(() => {
     store = new FakeConfigMapStore();
@@ -47,11 +58,17 @@ describe('ConfigMap audit sink (fake store)', () => {
     const r2 = await sink.append(report(2));
     expect([r1.seq, r2.seq]).to.deep.equal([1, 2]);
     const cm = store.objects.get(SEG1)!;
-    expect(cm.labels).to.deep.equal({ 'migrationgate.io/audit-segment': 'true', 'migrationgate.io/writer': 'pod-a' });
+    expect(cm.labels).to.deep.equal({
+      'migrationgate.io/audit-segment': 'true',
+      'migrationgate.io/writer': 'pod-a',
+    });
     expect(cm.immutable).to.equal(false);
     expect(text(SEG1).split('\n')).to.have.length(3); // two lines + the final newline
     const entries = await collect(sink.readRaw());
-    expect(entries.map((e) => e.location)).to.deep.equal([`configmap ${SEG1} line 1`, `configmap ${SEG1} line 2`]);
+    expect(entries.map((e) => e.location)).to.deep.equal([
+      `configmap ${SEG1} line 1`,
+      `configmap ${SEG1} line 2`,
+    ]);
     expect(await verifyChains(entries)).to.deep.include({ ok: true, records: 2 });
     expect(sink.health()).to.deep.include({ ok: true });
     expect(sink.health().detail).to.contain('seq 2').and.contain(SEG1);
@@ -132,7 +149,14 @@ describe('ConfigMap audit sink (fake store)', () => {
     const sink = await open({ probeIntervalMs: 60_000 });
     await sink.append(report(1));
     // The update lands, the answer is lost, and the apiserver goes away before the re-read.
-    store.faults.push({ op: 'replace', kind: 'unavailable', when: 'after', then: () => { store.down = true; } });
+    store.faults.push({
+      op: 'replace',
+      kind: 'unavailable',
+      when: 'after',
+      then: () => {
+        store.down = true;
+      },
+    });
     const err = await rejection(sink.append(report(2)));
     expect(err.code).to.equal('audit-unavailable');
     expect(sink.health().ok).to.equal(false);
@@ -222,11 +246,16 @@ describe('ConfigMap audit sink (fake store)', () => {
     const entries = await collect(a.readRaw());
     const parsed = entries.map((e) => JSON.parse(e.text) as { writer: string; seq: number });
     expect(parsed.map((p) => `${p.writer}:${p.seq}`)).to.deep.equal([
-      ...Array.from({ length: 6 }, (_, i) => `pod-a:${i + 1}`), ...Array.from({ length: 6 }, (_, i) => `pod-b:${i + 1}`)]);
+      ...Array.from({ length: 6 }, (_, i) => `pod-a:${i + 1}`),
+      ...Array.from({ length: 6 }, (_, i) => `pod-b:${i + 1}`),
+    ]);
     expect(entries.at(-1)!.location).to.match(/^configmap migration-gate-audit-pod-b-00000\d line \d+$/);
     const v = await verifyChains(entries);
     expect(v.ok).to.equal(true);
-    expect(v.writers.map((w) => [w.writer, w.last_seq])).to.deep.equal([['pod-a', 6], ['pod-b', 6]]);
+    expect(v.writers.map((w) => [w.writer, w.last_seq])).to.deep.equal([
+      ['pod-a', 6],
+      ['pod-b', 6],
+    ]);
   });
 
   it('verification reports a tampered segment line by its location', async () => {

@@ -20,7 +20,21 @@ function counting(sink: AuditSink): { sink: AuditSink; reads: () => number } {
   let n = 0;
   const index = sink.index!;
   return {
-    sink: { ...sink, kind: sink.kind, append: (r) => sink.append(r), readRaw: () => sink.readRaw(), health: () => sink.health(), close: () => sink.close(), index: { segments: () => index.segments(), read: (id) => { n += 1; return index.read(id); } } },
+    sink: {
+      ...sink,
+      kind: sink.kind,
+      append: (r) => sink.append(r),
+      readRaw: () => sink.readRaw(),
+      health: () => sink.health(),
+      close: () => sink.close(),
+      index: {
+        segments: () => index.segments(),
+        read: (id) => {
+          n += 1;
+          return index.read(id);
+        },
+      },
+    },
     reads: () => n,
   };
 }
@@ -38,14 +52,19 @@ describe('file audit sink index: reads in O(page)', function () {
   let sink: AuditSink;
   const N = SEGMENT_RECORDS * 6 + 100;
   // Mostly ascending time, with a stretch that goes back an hour (a clock step): order must not be assumed.
-  const when = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000 - (i > 300 && i < 500 ? 3_600_000 : 0)).toISOString();
+  const when = (i: number) =>
+    new Date(Date.UTC(2026, 0, 1) + i * 1000 - (i > 300 && i < 500 ? 3_600_000 : 0)).toISOString();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mg-index-'));
     path = join(dir, 'audit.jsonl');
     const first = await openFileAuditSink({ path, writer: 'w', lingerMs: 0 });
     for (let i = 0; i < N; i += 200) {
-      await Promise.all(Array.from({ length: Math.min(200, N - i) }, (_, k) => first.append(report(i + k, { timestamp: when(i + k), request_id: `req-${(i + k) % 700}` }))));
+      await Promise.all(
+        Array.from({ length: Math.min(200, N - i) }, (_, k) =>
+          first.append(report(i + k, { timestamp: when(i + k), request_id: `req-${(i + k) % 700}` })),
+        ),
+      );
     }
     await first.close();
     // A line that is not a record, mid-log: it stays in its segment and is skipped like a full scan skips it.
@@ -71,11 +90,15 @@ describe('file audit sink index: reads in O(page)', function () {
     expect(page.items[0]!.request_id).to.equal('req-after-restart');
   });
 
-  it('pages with continue, filters and since give the full scan\'s answer and skip segments', async () => {
+  it("pages with continue, filters and since give the full scan's answer and skip segments", async () => {
     const everything = await all(sink);
     const queries = [
-      { limit: 500 }, { decision: 'BLOCK' as const, limit: 7 }, { scenario: 'T2' as const, app_id: 'app-1', limit: 30 },
-      { since: when(N - 300), limit: 500 }, { since: when(350), limit: 100 }, { app_id: 'nobody', limit: 10 },
+      { limit: 500 },
+      { decision: 'BLOCK' as const, limit: 7 },
+      { scenario: 'T2' as const, app_id: 'app-1', limit: 30 },
+      { since: when(N - 300), limit: 500 },
+      { since: when(350), limit: 100 },
+      { app_id: 'nobody', limit: 10 },
     ];
     for (const q of queries) {
       let token: string | undefined;
@@ -85,7 +108,10 @@ describe('file audit sink index: reads in O(page)', function () {
         const got = await queryAudit(c.sink, query);
         expect(got, JSON.stringify(query)).to.deep.equal(queryAuditRecords(everything, query));
         // 300 records span at most two segments.
-        if ('since' in q && q.since === when(N - 300)) expect(c.reads(), 'since reads only the newest segments').to.be.at.most(Math.ceil(300 / SEGMENT_RECORDS) + 1);
+        if ('since' in q && q.since === when(N - 300))
+          expect(c.reads(), 'since reads only the newest segments').to.be.at.most(
+            Math.ceil(300 / SEGMENT_RECORDS) + 1,
+          );
         token = got.continue;
         if (!token) break;
       }

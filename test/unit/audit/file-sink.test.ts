@@ -2,16 +2,27 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFileSinkIo, openFileAuditSink, readJsonLines, type FileAuditSinkOptions } from '../../../src/adapters/audit/file-sink.js';
+import {
+  defaultFileSinkIo,
+  openFileAuditSink,
+  readJsonLines,
+  type FileAuditSinkOptions,
+} from '../../../src/adapters/audit/file-sink.js';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import { GateError } from '../../../src/core/errors.js';
 import type { AuditSink } from '../../../src/core/ports/audit.js';
 import type { Logger } from '../../../src/core/ports/runtime.js';
 import { report } from './report-fixture.js';
 
-interface Logged { level: string; msg: string; fields?: Record<string, unknown> }
+interface Logged {
+  level: string;
+  msg: string;
+  fields?: Record<string, unknown>;
+}
 function recordingLogger(into: Logged[]): Logger {
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => { into.push({ level, msg, ...(fields ? { fields } : {}) }); };
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+    into.push({ level, msg, ...(fields ? { fields } : {}) });
+  };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -33,7 +44,8 @@ describe('file audit sink', () => {
     sinks.push(s);
     return s;
   };
-  const lines = async (): Promise<string[]> => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+  const lines = async (): Promise<string[]> =>
+    (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
   const rewrite = async (ls: string[]): Promise<void> => writeFile(path, ls.map((l) => `${l}\n`).join(''));
 
   beforeEach(async () => {
@@ -48,7 +60,10 @@ describe('file audit sink', () => {
   it('appends chained JSON lines that verify, with private permissions', async () => {
     const sink = await open();
     const records = [await sink.append(report(1)), await sink.append(report(2))];
-    expect(records.map((r) => [r.writer, r.seq])).to.deep.equal([['pod-a', 1], ['pod-a', 2]]);
+    expect(records.map((r) => [r.writer, r.seq])).to.deep.equal([
+      ['pod-a', 1],
+      ['pod-a', 2],
+    ]);
     expect(await lines()).to.have.length(2);
     const v = await verifyChains(sink.readRaw());
     expect(v).to.deep.include({ ok: true, records: 2 });
@@ -77,12 +92,23 @@ describe('file audit sink', () => {
     expect(r.seq).to.equal(2);
     const v = await verifyChains(again.readRaw());
     expect(v.ok).to.equal(true);
-    expect(v.writers.map((w) => [w.writer, w.last_seq])).to.deep.equal([['pod-a', 2], ['pod-b', 1]]);
+    expect(v.writers.map((w) => [w.writer, w.last_seq])).to.deep.equal([
+      ['pod-a', 2],
+      ['pod-b', 1],
+    ]);
   });
 
   it('group-commits 200 concurrent appends into a few fsyncs', async () => {
     let syncs = 0;
-    const sink = await open({ lingerMs: 2, io: { sync: async (fh) => { syncs += 1; await defaultFileSinkIo.sync(fh); } } });
+    const sink = await open({
+      lingerMs: 2,
+      io: {
+        sync: async (fh) => {
+          syncs += 1;
+          await defaultFileSinkIo.sync(fh);
+        },
+      },
+    });
     const records = await Promise.all(Array.from({ length: 200 }, (_, i) => sink.append(report(i))));
     expect(records.map((r) => r.seq)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(syncs).to.be.at.most(3);
@@ -124,9 +150,14 @@ describe('file audit sink', () => {
       await rewrite(ls);
       const refused = await rejection(open());
       expect(refused.code).to.equal('audit-unavailable');
-      expect(refused.message).to.match(/shorter than the \d+ bytes its head file records at writer pod-a seq 5/);
+      expect(refused.message).to.match(
+        /shorter than the \d+ bytes its head file records at writer pod-a seq 5/,
+      );
       expect((await verifyChains(readJsonLines(path))).first_bad).to.deep.equal({
-        location: 'audit.jsonl:3', writer: 'pod-a', seq: 4, problem: 'seq 4 follows 2: 1 record missing',
+        location: 'audit.jsonl:3',
+        writer: 'pod-a',
+        seq: 4,
+        problem: 'seq 4 follows 2: 1 record missing',
       });
     });
 
@@ -168,7 +199,14 @@ describe('file audit sink', () => {
 
   it('a failed fsync rejects the whole batch, truncates the file back, and the chain continues', async () => {
     let failSync = false;
-    const sink = await open({ io: { sync: async (fh) => { if (failSync) throw new Error('EIO: fsync failed'); await defaultFileSinkIo.sync(fh); } } });
+    const sink = await open({
+      io: {
+        sync: async (fh) => {
+          if (failSync) throw new Error('EIO: fsync failed');
+          await defaultFileSinkIo.sync(fh);
+        },
+      },
+    });
     await sink.append(report(1));
     const sizeBefore = (await stat(path)).size;
     failSync = true;
@@ -199,7 +237,10 @@ describe('file audit sink', () => {
           await defaultFileSinkIo.write(fh, data);
         },
         truncate: async (fh, length) => {
-          if (failTruncate > 0) { failTruncate -= 1; throw new Error('EIO: truncate'); }
+          if (failTruncate > 0) {
+            failTruncate -= 1;
+            throw new Error('EIO: truncate');
+          }
           await defaultFileSinkIo.truncate(fh, length);
         },
       },
@@ -217,8 +258,18 @@ describe('file audit sink', () => {
 
   it('rejects at once when the queue is full', async () => {
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    const sink = await open({ maxPending: 2, io: { sync: async (fh) => { await held; await defaultFileSinkIo.sync(fh); } } });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const sink = await open({
+      maxPending: 2,
+      io: {
+        sync: async (fh) => {
+          await held;
+          await defaultFileSinkIo.sync(fh);
+        },
+      },
+    });
     const pending = [sink.append(report(1)), sink.append(report(2))];
     const full = await rejection(sink.append(report(3)));
     expect(full.code).to.equal('audit-unavailable');
@@ -247,14 +298,20 @@ describe('file audit sink', () => {
 
   describe('the log cannot disappear or shrink unnoticed', () => {
     const headPath = (): string => `${path}.head`;
-    const readHeadFile = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(headPath(), 'utf8')) as Record<string, unknown>;
+    const readHeadFile = async (): Promise<Record<string, unknown>> =>
+      JSON.parse(await readFile(headPath(), 'utf8')) as Record<string, unknown>;
 
     it('keeps a head file (seq, hash, size) beside the log after every commit, private', async () => {
       const sink = await open();
       await sink.append(report(1));
       const r2 = await sink.append(report(2));
       await sink.close(); // the head is written off the answer's path; close waits for it
-      expect(await readHeadFile()).to.deep.equal({ writer: 'pod-a', seq: 2, hash: r2.hash, size: (await stat(path)).size });
+      expect(await readHeadFile()).to.deep.equal({
+        writer: 'pod-a',
+        seq: 2,
+        hash: r2.hash,
+        size: (await stat(path)).size,
+      });
       expect((await stat(headPath())).mode & 0o777).to.equal(0o600);
     });
 
@@ -278,7 +335,9 @@ describe('file audit sink', () => {
       await unlink(path);
       const refused = await rejection(open());
       expect(refused.code).to.equal('audit-unavailable');
-      expect(refused.message).to.match(/is missing but audit\.jsonl\.head says it held writer pod-a up to seq 1/);
+      expect(refused.message).to.match(
+        /is missing but audit\.jsonl\.head says it held writer pod-a up to seq 1/,
+      );
       expect(refused.message).to.not.contain('\n');
     });
 
@@ -293,7 +352,9 @@ describe('file audit sink', () => {
       expect((await rejection(verifyChains(sink.readRaw()))).code).to.equal('audit-unavailable');
       await sink.close();
       const refused = await rejection(open());
-      expect(refused.message).to.match(/ends at seq 1 of writer pod-a but its head file records writer pod-a seq 2: records were removed/);
+      expect(refused.message).to.match(
+        /ends at seq 1 of writer pod-a but its head file records writer pod-a seq 2: records were removed/,
+      );
     });
 
     it('a log replaced by another file (rename over it): refused while running and at restart', async () => {
@@ -301,7 +362,12 @@ describe('file audit sink', () => {
       await sink.append(report(1));
       // Another chain, by the same writer name, built elsewhere.
       const otherPath = join(dir, 'other.jsonl');
-      const other = await openFileAuditSink({ path: otherPath, writer: 'pod-a', lingerMs: 0, identityCheckMs: 0 });
+      const other = await openFileAuditSink({
+        path: otherPath,
+        writer: 'pod-a',
+        lingerMs: 0,
+        identityCheckMs: 0,
+      });
       await other.append(report(7));
       await other.close();
       await rename(otherPath, path);
@@ -310,7 +376,9 @@ describe('file audit sink', () => {
       expect((await rejection(verifyChains(sink.readRaw()))).message).to.match(/replaced/);
       await sink.close();
       const refused = await rejection(open());
-      expect(refused.message).to.match(/holds a different record at writer pod-a seq 1 than its head file records/);
+      expect(refused.message).to.match(
+        /holds a different record at writer pod-a seq 1 than its head file records/,
+      );
     });
 
     it('notices a deletion between writes (identity timer) so readiness drops without traffic', async () => {
@@ -337,20 +405,26 @@ describe('file audit sink', () => {
       // The head lags by the last batch: seq 1 and its size, as after a SIGKILL between the two fsyncs.
       const first = (await lines())[0]!;
       const r1 = JSON.parse(first) as { hash: string };
-      await writeFile(headPath(), JSON.stringify({ writer: 'pod-a', seq: 1, hash: r1.hash, size: Buffer.byteLength(`${first}\n`) }));
+      await writeFile(
+        headPath(),
+        JSON.stringify({ writer: 'pod-a', seq: 1, hash: r1.hash, size: Buffer.byteLength(`${first}\n`) }),
+      );
       const again = await open();
       expect((await again.append(report(3))).seq).to.equal(3);
       expect((await verifyChains(again.readRaw())).ok).to.equal(true);
     });
 
-    it('checks between writes never mistake the sink\'s own appends for tampering (timer and reads racing flushes)', async () => {
+    it("checks between writes never mistake the sink's own appends for tampering (timer and reads racing flushes)", async () => {
       const sink = await open({ identityCheckMs: 1 });
       for (let round = 0; round < 10; round += 1) {
         const reads = Array.from({ length: 3 }, () => verifyChains(sink.readRaw()));
-        await Promise.all([...Array.from({ length: 30 }, (_, i) => sink.append(report(round * 30 + i))), ...reads]);
+        await Promise.all([
+          ...Array.from({ length: 30 }, (_, i) => sink.append(report(round * 30 + i))),
+          ...reads,
+        ]);
       }
       expect(sink.health()).to.deep.include({ ok: true });
-      expect((await verifyChains(sink.readRaw()))).to.deep.include({ ok: true, records: 300 });
+      expect(await verifyChains(sink.readRaw())).to.deep.include({ ok: true, records: 300 });
     });
 
     it('a log from before head files existed opens and gets a head', async () => {
@@ -383,5 +457,4 @@ describe('readJsonLines', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
-
 });

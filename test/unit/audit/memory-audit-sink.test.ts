@@ -19,7 +19,10 @@ describe('memory audit sink (test support)', () => {
     const sink = createMemoryAuditSink().failNext(2);
     expect(sink.health().ok).to.equal(false);
     for (let i = 0; i < 2; i += 1) {
-      const e = await sink.append(report(i)).then(() => undefined, (err: unknown) => err as GateError);
+      const e = await sink.append(report(i)).then(
+        () => undefined,
+        (err: unknown) => err as GateError,
+      );
       expect(e?.code).to.equal('audit-unavailable');
     }
     expect((await sink.append(report(3))).seq).to.equal(1);

@@ -10,7 +10,10 @@ import { openFileAuditSink } from '../../../src/adapters/audit/file-sink.js';
 import { auditSinkContract } from '../../support/audit-sink-contract.js';
 import { FakeConfigMapStore } from './configmap-fake-store.js';
 
-const isRecord = (writer: string, seq: number) => (line: string): boolean => line.includes(`"seq":${seq},"writer":"${writer}"`);
+const isRecord =
+  (writer: string, seq: number) =>
+  (line: string): boolean =>
+    line.includes(`"seq":${seq},"writer":"${writer}"`);
 
 let dir = '';
 auditSinkContract('file', {
@@ -19,7 +22,8 @@ auditSinkContract('file', {
     if (dir) await rm(dir, { recursive: true, force: true });
     dir = await mkdtemp(join(tmpdir(), 'mg-contract-'));
   },
-  open: (writer, tuning) => openFileAuditSink({ path: join(dir, 'audit.jsonl'), writer, lingerMs: 0, identityCheckMs: 0, ...tuning }),
+  open: (writer, tuning) =>
+    openFileAuditSink({ path: join(dir, 'audit.jsonl'), writer, lingerMs: 0, identityCheckMs: 0, ...tuning }),
   async tamper(writer, seq, edit) {
     const path = join(dir, 'audit.jsonl');
     const lines = (await readFile(path, 'utf8')).split('\n');
@@ -33,11 +37,18 @@ auditSinkContract('configmap (apiserver fake)', {
   async reset() {
     store = new FakeConfigMapStore();
   },
-  open: (writer, tuning) => openConfigMapAuditSink({ store, writer, lingerMs: 0, retryBaseMs: 1, random: () => 0.5, ...tuning }),
+  open: (writer, tuning) =>
+    openConfigMapAuditSink({ store, writer, lingerMs: 0, retryBaseMs: 1, random: () => 0.5, ...tuning }),
   async tamper(writer, seq, edit) {
     for (const [name, cm] of store.objects) {
       const text = cm.data['records.jsonl'] ?? '';
-      if (text.split('\n').some(isRecord(writer, seq))) store.edit(name, (t) => t.split('\n').map((l) => (isRecord(writer, seq)(l) ? edit(l) : l)).join('\n'));
+      if (text.split('\n').some(isRecord(writer, seq)))
+        store.edit(name, (t) =>
+          t
+            .split('\n')
+            .map((l) => (isRecord(writer, seq)(l) ? edit(l) : l))
+            .join('\n'),
+        );
     }
   },
 });

@@ -9,7 +9,9 @@ describe('stdout audit sink', () => {
   it('writes one chained JSON line per record, batched, and keeps no history', async () => {
     const out = new PassThrough();
     let text = '';
-    out.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+    out.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+    });
     const sink = createStdoutAuditSink({ writer: 'pod-a-1', stream: out });
     const records = await Promise.all([1, 2, 3].map((n) => sink.append(report(n))));
     expect(records.map((r) => r.seq)).to.deep.equal([1, 2, 3]);
@@ -28,11 +30,16 @@ describe('stdout audit sink', () => {
     // A real Writable is destroyed after its first error; a fake lets the
     // test show that the chain does not advance past a failed write.
     const stream: LineWritable = {
-      write(_chunk, cb) { queueMicrotask(() => cb(fail ? new Error('EPIPE') : null)); return true; },
+      write(_chunk, cb) {
+        queueMicrotask(() => cb(fail ? new Error('EPIPE') : null));
+        return true;
+      },
     };
     const sink = createStdoutAuditSink({ writer: 'w', stream });
     let error: unknown;
-    await sink.append(report(1)).catch((e: unknown) => { error = e; });
+    await sink.append(report(1)).catch((e: unknown) => {
+      error = e;
+    });
     expect((error as GateError).code).to.equal('audit-unavailable');
     expect(sink.health().ok).to.equal(false);
     fail = false;

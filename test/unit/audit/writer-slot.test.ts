@@ -18,7 +18,14 @@ describe('audit writer slots (Leases)', () => {
   const held: WriterSlot[] = [];
   const acquire = async (identity: string, waitMs = 60_000): Promise<WriterSlot> => {
     const slot = await acquireWriterSlot({
-      slots: 3, prefix: 'mg', identity, clock, logger: silent, leaseDurationMs: 15_000, waitMs, retryMs: 1000,
+      slots: 3,
+      prefix: 'mg',
+      identity,
+      clock,
+      logger: silent,
+      leaseDurationMs: 15_000,
+      waitMs,
+      retryMs: 1000,
       leaseStore: (name) => {
         if (!stores.has(name)) stores.set(name, new FakeLeaseStore());
         return stores.get(name)!;
@@ -73,17 +80,29 @@ describe('audit writer slots (Leases)', () => {
     const hold = await Promise.all(['a', 'b', 'c'].map((x) => acquire(`pod-${x}`)));
     // Keep them renewed while pod-x waits.
     const err = await acquireWriterSlot({
-      slots: 3, prefix: 'mg', identity: 'pod-x', clock, logger: silent, leaseDurationMs: 15_000, waitMs: 10_000, retryMs: 1000,
+      slots: 3,
+      prefix: 'mg',
+      identity: 'pod-x',
+      clock,
+      logger: silent,
+      leaseDurationMs: 15_000,
+      waitMs: 10_000,
+      retryMs: 1000,
       leaseStore: (name) => stores.get(name)!,
       sleep: async (ms) => {
         clock.advance(ms);
         for (const s of hold) expect(s.held()).to.equal(true);
-        await Promise.all([...stores.values()].map(async (st) => {
-          const l = await st.get();
-          if (l) await st.update({ ...l, renewTime: clock.now() }, l.resourceVersion);
-        }));
+        await Promise.all(
+          [...stores.values()].map(async (st) => {
+            const l = await st.get();
+            if (l) await st.update({ ...l, renewTime: clock.now() }, l.resourceVersion);
+          }),
+        );
       },
-    }).then(() => undefined, (e: Error) => e);
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).to.match(/no free audit writer slot among 3 .*replicas \+ surge/);
   });
 
@@ -92,7 +111,10 @@ describe('audit writer slots (Leases)', () => {
     const sink = slotGuardedSink(createMemoryAuditSink(slot.writer), slot);
     expect((await sink.append(report(1))).writer).to.equal('mg-w0');
     clock.advance(16_000); // no renewal got through for longer than the lease
-    const err = await sink.append(report(2)).then(() => undefined, (e: Error & { code?: string }) => e);
+    const err = await sink.append(report(2)).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
     expect(err?.code).to.equal('audit-unavailable');
     expect(err?.message).to.match(/mg-w0 is no longer held/);
     expect(sink.health().ok).to.equal(false);

@@ -23,7 +23,14 @@ describe('audit writer id', () => {
   });
 
   it('always yields a DNS label, whatever the host name looks like', () => {
-    const names = ['Gate.Example.COM', '---', '', 'a'.repeat(29) + '-' + 'b'.repeat(30), 'x'.repeat(28) + '--' + 'y'.repeat(40), '_under_score_'];
+    const names = [
+      'Gate.Example.COM',
+      '---',
+      '',
+      'a'.repeat(29) + '-' + 'b'.repeat(30),
+      'x'.repeat(28) + '--' + 'y'.repeat(40),
+      '_under_score_',
+    ];
     for (const n of names) {
       const id = writerIdFrom(n);
       expect(id, n).to.match(DNS_LABEL);

@@ -15,22 +15,43 @@ import { canonicalConfig } from '../../../src/core/config-canonical.js';
 import { parseStrict } from '../../../src/core/strict-parse.js';
 
 const BUILD = fileURLToPath(new URL('../../differential/binders/viper/build.sh', import.meta.url));
-const PATHS = ['tls.enabled', 'tls.min_version', 'tls.verify', 'tls.insecure_skip_verify', 'ssl.verify', 'verify_ssl', 'skip_verify',
-  'insecure_skip_verify', 'debug', 'secret_key', 'secrets_ref', 'pbkdf2_iterations', 'audit.enabled', 'cors.allowed_origins', 'host', 'bind'];
+const PATHS = [
+  'tls.enabled',
+  'tls.min_version',
+  'tls.verify',
+  'tls.insecure_skip_verify',
+  'ssl.verify',
+  'verify_ssl',
+  'skip_verify',
+  'insecure_skip_verify',
+  'debug',
+  'secret_key',
+  'secrets_ref',
+  'pbkdf2_iterations',
+  'audit.enabled',
+  'cors.allowed_origins',
+  'host',
+  'bind',
+];
 
 function probe(): string {
   const r = spawnSync('bash', [BUILD], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`the Viper probe is not built: run ${BUILD} (${r.stderr.trim()}); install Go with: apt-get install -y golang-go`);
+  if (r.status !== 0)
+    throw new Error(
+      `the Viper probe is not built: run ${BUILD} (${r.stderr.trim()}); install Go with: apt-get install -y golang-go`,
+    );
   return r.stdout.trim();
 }
 
 type ViperView = Record<string, { absent: true } | { value: unknown }>;
-const viperRead = (bin: string, text: string): ViperView => JSON.parse(execFileSync(bin, PATHS, { input: text, encoding: 'utf8', timeout: 10_000 })) as ViperView;
+const viperRead = (bin: string, text: string): ViperView =>
+  JSON.parse(execFileSync(bin, PATHS, { input: text, encoding: 'utf8', timeout: 10_000 })) as ViperView;
 
 function gateAt(config: Record<string, unknown>, path: string): { present: boolean; value?: unknown } {
   let cur: unknown = config;
   for (const s of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, s)) return { present: false };
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, s))
+      return { present: false };
     cur = (cur as Record<string, unknown>)[s];
   }
   return { present: true, value: cur };
@@ -39,21 +60,31 @@ function gateAt(config: Record<string, unknown>, path: string): { present: boole
 /** The disagreements for one config, or undefined when the gate refuses it. */
 function compare(bin: string, text: string): string[] | undefined {
   const parsed = parseStrict(Buffer.from(text), 'app config');
-  if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return undefined;
+  if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value))
+    return undefined;
   const canon = canonicalConfig(parsed.value as Record<string, unknown>);
   if (!canon.ok) return undefined;
   const viper = viperRead(bin, text);
   return PATHS.flatMap((path) => disagreement(path, viper[path]!, gateAt(canon.config, path), canon.spelled));
 }
 
-function disagreement(path: string, v: ViperView[string], g: { present: boolean; value?: unknown }, spelled: ReadonlyMap<string, string>): string[] {
+function disagreement(
+  path: string,
+  v: ViperView[string],
+  g: { present: boolean; value?: unknown },
+  spelled: ReadonlyMap<string, string>,
+): string[] {
   if ('value' in v) {
-    return g.present && JSON.stringify(g.value) === JSON.stringify(v.value) ? [] : [`${path}: viper ${JSON.stringify(v.value)}, gate ${g.present ? JSON.stringify(g.value) : 'absent'}`];
+    return g.present && JSON.stringify(g.value) === JSON.stringify(v.value)
+      ? []
+      : [`${path}: viper ${JSON.stringify(v.value)}, gate ${g.present ? JSON.stringify(g.value) : 'absent'}`];
   }
   if (!g.present) return [];
   // Only a separator Viper keeps explains it: the spelling lowercased is not the canonical name.
   const how = spelled.get(path) ?? [...spelled].find(([k]) => path.startsWith(`${k}.`))?.[1];
-  return how === undefined || how.toLowerCase() === path ? [`${path}: viper absent, gate ${JSON.stringify(g.value)}`] : [];
+  return how === undefined || how.toLowerCase() === path
+    ? [`${path}: viper absent, gate ${JSON.stringify(g.value)}`]
+    : [];
 }
 
 const FIXED = [
@@ -81,7 +112,9 @@ const FIXED = [
 describe('relaxed binding: differential against Viper', function () {
   this.timeout(120_000);
   let bin = '';
-  before(() => { bin = probe(); });
+  before(() => {
+    bin = probe();
+  });
 
   it('agrees with Viper on the issue spellings, and the two-spelling configs are refused', () => {
     const refused: string[] = [];
@@ -97,26 +130,44 @@ describe('relaxed binding: differential against Viper', function () {
     const variants = (path: string): string[] => {
       const parts = path.split('.');
       const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      const forms = [(s: string) => s, (s: string) => s.toUpperCase(), camel, (s: string) => camel(s).replace(/^./, (c) => c.toUpperCase()), (s: string) => s.replace(/_/g, '-')];
+      const forms = [
+        (s: string) => s,
+        (s: string) => s.toUpperCase(),
+        camel,
+        (s: string) => camel(s).replace(/^./, (c) => c.toUpperCase()),
+        (s: string) => s.replace(/_/g, '-'),
+      ];
       return forms.map((f) => parts.map(f).join('.'));
     };
-    const entry = fc.tuple(fc.constantFrom(...PATHS), fc.nat(4), fc.boolean(), fc.oneof(fc.boolean(), fc.constantFrom('1.0', '1.2', '*', 'short', 'yes', 'off'), fc.integer({ min: 0, max: 1_000_000 })));
+    const entry = fc.tuple(
+      fc.constantFrom(...PATHS),
+      fc.nat(4),
+      fc.boolean(),
+      fc.oneof(
+        fc.boolean(),
+        fc.constantFrom('1.0', '1.2', '*', 'short', 'yes', 'off'),
+        fc.integer({ min: 0, max: 1_000_000 }),
+      ),
+    );
     let checked = 0;
-    fc.assert(fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), (entries) => {
-      const doc: Record<string, unknown> = {};
-      for (const [path, form, nested, value] of entries) {
-        const key = variants(path)[form]!;
-        const parts = key.split('.');
-        if (nested && parts.length > 1) {
-          const head = (doc[parts[0]!] ??= {}) as Record<string, unknown>;
-          if (typeof head === 'object' && head !== null) head[parts.slice(1).join('.')] = value;
-        } else doc[key] = value;
-      }
-      const text = JSON.stringify(doc);
-      const d = compare(bin, text);
-      if (d !== undefined) checked += 1;
-      expect(d ?? [], text).to.deep.equal([]);
-    }), { numRuns: 150, seed: 11 });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), (entries) => {
+        const doc: Record<string, unknown> = {};
+        for (const [path, form, nested, value] of entries) {
+          const key = variants(path)[form]!;
+          const parts = key.split('.');
+          if (nested && parts.length > 1) {
+            const head = (doc[parts[0]!] ??= {}) as Record<string, unknown>;
+            if (typeof head === 'object' && head !== null) head[parts.slice(1).join('.')] = value;
+          } else doc[key] = value;
+        }
+        const text = JSON.stringify(doc);
+        const d = compare(bin, text);
+        if (d !== undefined) checked += 1;
+        expect(d ?? [], text).to.deep.equal([]);
+      }),
+      { numRuns: 150, seed: 11 },
+    );
     expect(checked, 'some generated configs are accepted and compared').to.be.greaterThan(20);
   });
 });

@@ -13,14 +13,27 @@ describe('GateError cause', () => {
   });
 
   it('does not carry the cause into JSON (the cause is not enumerable)', () => {
-    const e = new GateError('config-invalid', 'cannot read the file', { setting: 'GATE_X' }, { cause: new Error('token=abc123') });
+    const e = new GateError(
+      'config-invalid',
+      'cannot read the file',
+      { setting: 'GATE_X' },
+      { cause: new Error('token=abc123') },
+    );
     expect(JSON.stringify(e)).to.not.include('abc123');
     expect(Object.keys(e)).to.not.include('cause');
   });
 
   it('a wrapping site passes it: an unreadable GATE_ARTIFACT_CA_FILE', async () => {
-    const source = createArtifactSource({ hosts: ['artifacts.example:8443'], maxBytes: 1024, timeoutMs: 1000, caFile: '/nonexistent/gate-ca.pem' });
-    const e: unknown = await source.open('https://artifacts.example:8443/snapshot.tar.gz').then(() => undefined, (err: unknown) => err);
+    const source = createArtifactSource({
+      hosts: ['artifacts.example:8443'],
+      maxBytes: 1024,
+      timeoutMs: 1000,
+      caFile: '/nonexistent/gate-ca.pem',
+    });
+    const e: unknown = await source.open('https://artifacts.example:8443/snapshot.tar.gz').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).to.be.instanceOf(GateError);
     expect((e as GateError).code).to.equal('artifact-unavailable');
     expect(((e as GateError).cause as NodeJS.ErrnoException).code).to.equal('ENOENT');

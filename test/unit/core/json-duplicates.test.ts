@@ -15,6 +15,12 @@ describe('scanJsonShape', () => {
     expect(scanJsonShape('['.repeat(100) + ']'.repeat(100), 64).depth).to.equal(65);
   });
   it('never reports a duplicate for JSON.stringify output (no duplicates possible)', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => scanJsonShape(JSON.stringify(v) ?? 'null', 1000).duplicate === undefined), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        (v) => scanJsonShape(JSON.stringify(v) ?? 'null', 1000).duplicate === undefined,
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -4,7 +4,19 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseStrict, parseStrictJson } from '../../../src/core/strict-parse.js';
 import {
-  isEchoable, jsonSyntaxProblem, locateJsonError, plainName, quotedFileName, quotedName, safeDetail, safeFilePath, safeIdentifier, safeMediaType, safePath, safeUrlPath, yamlReason,
+  isEchoable,
+  jsonSyntaxProblem,
+  locateJsonError,
+  plainName,
+  quotedFileName,
+  quotedName,
+  safeDetail,
+  safeFilePath,
+  safeIdentifier,
+  safeMediaType,
+  safePath,
+  safeUrlPath,
+  yamlReason,
 } from '../../../src/core/safe-text.js';
 import { zodIssuesToFindings, describeZodIssue } from '../../../src/core/zod-findings.js';
 import { z } from 'zod';
@@ -25,11 +37,24 @@ describe('safe-text: caller text is located, not quoted', () => {
   });
 
   it('control characters never pass: paths, details, identifiers, file names', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
-      const outs = [safePath([s]), safeDetail(s), safeIdentifier(s), quotedFileName(s), safeFilePath(s), safeMediaType(s), safeUrlPath(s), quotedName(s), yamlReason(s)];
-      // eslint-disable-next-line no-control-regex
-      for (const o of outs) expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(o), JSON.stringify(o)).to.equal(false);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const outs = [
+          safePath([s]),
+          safeDetail(s),
+          safeIdentifier(s),
+          quotedFileName(s),
+          safeFilePath(s),
+          safeMediaType(s),
+          safeUrlPath(s),
+          quotedName(s),
+          yamlReason(s),
+        ];
+        for (const o of outs)
+          // eslint-disable-next-line no-control-regex
+          expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(o), JSON.stringify(o)).to.equal(false);
+      }),
+    );
     expect(isEchoable('req-1')).to.equal(true);
     expect(isEchoable(`x-${AWS}`)).to.equal(false);
     expect(isEchoable('a\u0007')).to.equal(false);
@@ -39,24 +64,35 @@ describe('safe-text: caller text is located, not quoted', () => {
     const jsonish = fc.oneof(
       fc.json(),
       fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1))),
-      fc.tuple(fc.json(), fc.nat(), fc.constantFrom('}', ']', ',', ':', '"', '\\', 'x', ' ', '\u0001', 'tru', '-', '0', '.', 'e')).map(([j, at, c]) => `${j.slice(0, at % (j.length + 1))}${c}${j.slice(at % (j.length + 1))}`),
+      fc
+        .tuple(
+          fc.json(),
+          fc.nat(),
+          fc.constantFrom('}', ']', ',', ':', '"', '\\', 'x', ' ', '\u0001', 'tru', '-', '0', '.', 'e'),
+        )
+        .map(([j, at, c]) => `${j.slice(0, at % (j.length + 1))}${c}${j.slice(at % (j.length + 1))}`),
       fc.string({ unit: 'binary', maxLength: 30 }),
     );
-    fc.assert(fc.property(jsonish, (text) => {
-      let parses = true;
-      try {
-        JSON.parse(text);
-      } catch {
-        parses = false;
-      }
-      expect(locateJsonError(text) === undefined, JSON.stringify(text)).to.equal(parses);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(jsonish, (text) => {
+        let parses = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          parses = false;
+        }
+        expect(locateJsonError(text) === undefined, JSON.stringify(text)).to.equal(parses);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('a JSON syntax error says where (line, column, byte offset) and what kind, not the text around it', () => {
     const text = `{\n  "a": "é",\n  "k": ${AWS}\n}`;
     const m = jsonSyntaxProblem(text);
-    expect(m).to.equal('unexpected character where a value should start at line 3, column 8 (byte offset 22)');
+    expect(m).to.equal(
+      'unexpected character where a value should start at line 3, column 8 (byte offset 22)',
+    );
     const r = parseStrictJson(enc(text), 'migration manifest');
     expect(r.ok).to.equal(false);
     if (!r.ok) {
@@ -65,12 +101,16 @@ describe('safe-text: caller text is located, not quoted', () => {
     }
     // A manifest that is just the key.
     const bare = parseStrictJson(enc(AWS), 'migration manifest');
-    expect(bare.ok ? '' : bare.message).to.equal('migration manifest is not valid JSON: unexpected character where a value should start at line 1, column 1 (byte offset 0)');
+    expect(bare.ok ? '' : bare.message).to.equal(
+      'migration manifest is not valid JSON: unexpected character where a value should start at line 1, column 1 (byte offset 0)',
+    );
   });
 
   it('duplicate keys and YAML errors: the key and the quoted input are withheld', () => {
     const dup = parseStrictJson(enc(`{"${GH}":1,"${GH}":2}`), 'request body');
-    expect(dup.ok ? '' : dup.message).to.equal('request body has a duplicate key (a name that is not a plain identifier, not shown)');
+    expect(dup.ok ? '' : dup.message).to.equal(
+      'request body has a duplicate key (a name that is not a plain identifier, not shown)',
+    );
     const plainDup = parseStrictJson(enc('{"port":1,"port":2}'), 'request body');
     expect(plainDup.ok ? '' : plainDup.message).to.equal('request body has a duplicate key "port"');
     const alias = parseStrict(enc(`a: *${GH}\n`), 'app config');
@@ -89,12 +129,15 @@ describe('safe-text: caller text is located, not quoted', () => {
     const r = schema.safeParse({ a: 'x', [GH]: 1, extra_field: 2 });
     expect(r.success).to.equal(false);
     if (r.success) return;
-    const text = JSON.stringify(zodIssuesToFindings(r.error.issues, {}, 'manifest')) + describeZodIssue(r.error.issues[0]);
+    const text =
+      JSON.stringify(zodIssuesToFindings(r.error.issues, {}, 'manifest')) +
+      describeZodIssue(r.error.issues[0]);
     expect(text).to.contain('"extra_field"');
     expect(text).to.not.contain(GH.slice(4, 16));
     const nested = z.object({ m: z.record(z.string(), z.number()) }).safeParse({ m: { [AWS]: 'x' } });
     expect(nested.success).to.equal(false);
-    if (!nested.success) expect(JSON.stringify(zodIssuesToFindings(nested.error.issues, {}, 'config'))).to.not.contain('AKIA');
+    if (!nested.success)
+      expect(JSON.stringify(zodIssuesToFindings(nested.error.issues, {}, 'config'))).to.not.contain('AKIA');
   });
 
   it('media types, URL paths, identifiers and file names carrying a token are withheld', () => {

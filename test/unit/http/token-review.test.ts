@@ -14,7 +14,9 @@ class FakeReviewer implements TokenReviewer {
     await new Promise((r) => setTimeout(r, 1));
     if (this.down) throw new KubeError('unavailable', 'connect ECONNREFUSED');
     const u = this.known[token];
-    return u ? { authenticated: true, ...u } : { authenticated: false, groups: [], error: 'invalid bearer token' };
+    return u
+      ? { authenticated: true, ...u }
+      : { authenticated: false, groups: [], error: 'invalid bearer token' };
   }
 }
 
@@ -25,14 +27,25 @@ describe('TokenReview verifier', () => {
   beforeEach(() => {
     clock = 1_000_000;
     reviewer = new FakeReviewer({
-      'tok-deployer': { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts', 'system:serviceaccounts:ci'] },
-      'tok-other': { username: 'system:serviceaccount:web:frontend', groups: ['system:serviceaccounts', 'system:serviceaccounts:web'] },
+      'tok-deployer': {
+        username: 'system:serviceaccount:ci:deployer',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:ci'],
+      },
+      'tok-other': {
+        username: 'system:serviceaccount:web:frontend',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:web'],
+      },
       'tok-alice': { username: 'alice', groups: ['devs'] },
     });
   });
 
   it('returns the username of an allowed user or group member, undefined otherwise', async () => {
-    const v = tokenReviewVerifier(reviewer, { allowedUsers: ['alice'], allowedGroups: ['system:serviceaccounts:ci'], cacheSeconds: 30, now });
+    const v = tokenReviewVerifier(reviewer, {
+      allowedUsers: ['alice'],
+      allowedGroups: ['system:serviceaccounts:ci'],
+      cacheSeconds: 30,
+      now,
+    });
     expect(await v.verify('tok-alice')).to.equal('alice');
     expect(await v.verify('tok-deployer')).to.equal('system:serviceaccount:ci:deployer');
     expect(await v.verify('tok-other')).to.equal(undefined);
@@ -82,7 +95,12 @@ describe('TokenReview verifier', () => {
   });
 
   it('bounds the cache: the oldest entry is evicted', async () => {
-    const v = tokenReviewVerifier(reviewer, { allowedUsers: ['alice'], cacheSeconds: 30, now, maxEntries: 2 });
+    const v = tokenReviewVerifier(reviewer, {
+      allowedUsers: ['alice'],
+      cacheSeconds: 30,
+      now,
+      maxEntries: 2,
+    });
     await v.verify('tok-alice');
     await v.verify('tok-deployer');
     await v.verify('tok-other');

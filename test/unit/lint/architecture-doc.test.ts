@@ -5,7 +5,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { expect } from 'chai';
 
 const doc = readFileSync('docs/architecture.md', 'utf8');
-const dirs = (p: string): string[] => readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const dirs = (p: string): string[] =>
+  readdirSync(p, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
 
 describe('docs/architecture.md', () => {
   it('names every port file, every services/ folder and every adapters/ folder', () => {
@@ -17,7 +20,13 @@ describe('docs/architecture.md', () => {
 
   it('is linked from the README, and nothing points outside the repository', () => {
     expect(readFileSync('README.md', 'utf8')).to.include('(docs/architecture.md)');
-    for (const f of ['README.md', 'docs/architecture.md', 'charts/migration-gate/values.yaml', 'policies/baseline.yaml', 'charts/migration-gate/README.md']) {
+    for (const f of [
+      'README.md',
+      'docs/architecture.md',
+      'charts/migration-gate/values.yaml',
+      'policies/baseline.yaml',
+      'charts/migration-gate/README.md',
+    ]) {
       expect(readFileSync(f, 'utf8'), f).to.not.match(/\.\.\/shared\/|DESIGN\.md/);
     }
   });

@@ -11,7 +11,14 @@ import type { DecisionReport } from '../../../src/core/contracts/report.js';
 let n = 0;
 function ev(over: Partial<AlertEvent> & Pick<AlertEvent, 'key' | 'transition' | 'timestamp'>): AlertEvent {
   n += 1;
-  return { record_type: 'alert', event_id: `e${String(n).padStart(4, '0')}`, kind: 'policy-load', severity: 'high', message: 'm', ...over };
+  return {
+    record_type: 'alert',
+    event_id: `e${String(n).padStart(4, '0')}`,
+    kind: 'policy-load',
+    severity: 'high',
+    message: 'm',
+    ...over,
+  };
 }
 
 function permutations<T>(xs: T[]): T[][] {
@@ -22,11 +29,39 @@ function permutations<T>(xs: T[]): T[][] {
 describe('alert fold', () => {
   it('comes to the same list whatever order the events are read in, and folding an event twice changes nothing', () => {
     const events = [
-      ev({ key: 'policy-load', transition: 'fire', timestamp: '2026-01-01T00:00:01Z', since: '2026-01-01T00:00:01Z' }),
-      ev({ key: 'policy-load', transition: 'acknowledge', timestamp: '2026-01-01T00:00:02Z', by: 'alice', why: 'on it' }),
-      ev({ key: 'audit-chain', kind: 'audit-chain', severity: 'critical', transition: 'fire', timestamp: '2026-01-01T00:00:03Z', since: '2026-01-01T00:00:03Z' }),
-      ev({ key: 'policy-load', transition: 'resolve', timestamp: '2026-01-01T00:00:04Z', since: '2026-01-01T00:00:01Z' }),
-      ev({ key: 'policy-load', transition: 'fire', timestamp: '2026-01-01T00:00:05Z', since: '2026-01-01T00:00:05Z' }),
+      ev({
+        key: 'policy-load',
+        transition: 'fire',
+        timestamp: '2026-01-01T00:00:01Z',
+        since: '2026-01-01T00:00:01Z',
+      }),
+      ev({
+        key: 'policy-load',
+        transition: 'acknowledge',
+        timestamp: '2026-01-01T00:00:02Z',
+        by: 'alice',
+        why: 'on it',
+      }),
+      ev({
+        key: 'audit-chain',
+        kind: 'audit-chain',
+        severity: 'critical',
+        transition: 'fire',
+        timestamp: '2026-01-01T00:00:03Z',
+        since: '2026-01-01T00:00:03Z',
+      }),
+      ev({
+        key: 'policy-load',
+        transition: 'resolve',
+        timestamp: '2026-01-01T00:00:04Z',
+        since: '2026-01-01T00:00:01Z',
+      }),
+      ev({
+        key: 'policy-load',
+        transition: 'fire',
+        timestamp: '2026-01-01T00:00:05Z',
+        since: '2026-01-01T00:00:05Z',
+      }),
     ];
     const lists = permutations(events).map((order) => {
       const fold = new AlertFold();
@@ -37,19 +72,40 @@ describe('alert fold', () => {
     const fold = new AlertFold();
     for (const e of events) fold.add(e);
     const list = fold.list();
-    expect(list.map((a) => [a.key, a.status])).to.deep.equal([['audit-chain', 'firing'], ['policy-load', 'firing']]);
+    expect(list.map((a) => [a.key, a.status])).to.deep.equal([
+      ['audit-chain', 'firing'],
+      ['policy-load', 'firing'],
+    ]);
     // Fired again after a resolve: the old acknowledgement does not cover the new firing.
     expect(list[1]!.acknowledged).to.equal(undefined);
     expect(list[1]!.since).to.equal('2026-01-01T00:00:05Z');
   });
 
   it('an acknowledgement of the current firing is kept; an acknowledgement read before its fire still applies', () => {
-    const fire = ev({ key: 'k', transition: 'fire', timestamp: '2026-01-01T00:00:01Z', since: '2026-01-01T00:00:01Z' });
-    const ack = ev({ key: 'k', transition: 'acknowledge', timestamp: '2026-01-01T00:00:02Z', by: 'bob', why: 'known' });
-    for (const order of [[fire, ack], [ack, fire]]) {
+    const fire = ev({
+      key: 'k',
+      transition: 'fire',
+      timestamp: '2026-01-01T00:00:01Z',
+      since: '2026-01-01T00:00:01Z',
+    });
+    const ack = ev({
+      key: 'k',
+      transition: 'acknowledge',
+      timestamp: '2026-01-01T00:00:02Z',
+      by: 'bob',
+      why: 'known',
+    });
+    for (const order of [
+      [fire, ack],
+      [ack, fire],
+    ]) {
       const fold = new AlertFold();
       for (const e of order) fold.add(e);
-      expect(fold.get('k')?.acknowledged).to.deep.equal({ by: 'bob', at: '2026-01-01T00:00:02Z', why: 'known' });
+      expect(fold.get('k')?.acknowledged).to.deep.equal({
+        by: 'bob',
+        at: '2026-01-01T00:00:02Z',
+        why: 'known',
+      });
     }
   });
 });
@@ -59,13 +115,26 @@ describe('alert book', () => {
 
   it('a condition that keeps holding is one alert and one transition; a severity change is a new transition, same since', async () => {
     const written: AlertEvent[] = [];
-    const book = new AlertBook({ clock, journal: async (e) => { written.push(e); } });
+    const book = new AlertBook({
+      clock,
+      journal: async (e) => {
+        written.push(e);
+      },
+    });
     book.prime();
-    const cond = { timestamp: '', severity: 'high' as const, kind: 'cert-expiry' as const, message: 'expires in 10 days' };
+    const cond = {
+      timestamp: '',
+      severity: 'high' as const,
+      kind: 'cert-expiry' as const,
+      message: 'expires in 10 days',
+    };
     for (let i = 0; i < 5; i++) book.setCondition('cert-expiry', cond);
     book.setCondition('cert-expiry', { ...cond, severity: 'critical', message: 'expired' });
     await book.flush();
-    expect(written.map((e) => [e.transition, e.severity])).to.deep.equal([['fire', 'high'], ['fire', 'critical']]);
+    expect(written.map((e) => [e.transition, e.severity])).to.deep.equal([
+      ['fire', 'high'],
+      ['fire', 'critical'],
+    ]);
     expect(book.list()).to.have.length(1);
     expect(written[1]!.since).to.equal(written[0]!.since);
     book.setCondition('cert-expiry', undefined);
@@ -77,14 +146,40 @@ describe('alert book', () => {
 
   it('before the first walk conditions are held (shown, not written); priming compares them with what the store says', async () => {
     const written: AlertEvent[] = [];
-    const book = new AlertBook({ clock, writer: 'pod-a', journal: async (e) => { written.push(e); } });
-    book.setCondition('policy-load', { timestamp: '2026-01-01T00:00:00Z', severity: 'high', kind: 'policy-load', message: 'broken' });
+    const book = new AlertBook({
+      clock,
+      writer: 'pod-a',
+      journal: async (e) => {
+        written.push(e);
+      },
+    });
+    book.setCondition('policy-load', {
+      timestamp: '2026-01-01T00:00:00Z',
+      severity: 'high',
+      kind: 'policy-load',
+      message: 'broken',
+    });
     book.setCondition('key-load', undefined, 'key-load');
     expect(book.list().map((a) => a.key)).to.deep.equal(['policy-load']);
     expect(written).to.deep.equal([]);
     // The store already had policy-load firing (before a restart) and key-load firing (fixed while down).
-    book.ingest(ev({ key: 'policy-load', transition: 'fire', timestamp: '2025-12-31T00:00:00Z', since: '2025-12-31T00:00:00Z' }));
-    book.ingest(ev({ key: 'key-load', kind: 'key-load', transition: 'fire', timestamp: '2025-12-31T00:00:00Z', since: '2025-12-31T00:00:00Z' }));
+    book.ingest(
+      ev({
+        key: 'policy-load',
+        transition: 'fire',
+        timestamp: '2025-12-31T00:00:00Z',
+        since: '2025-12-31T00:00:00Z',
+      }),
+    );
+    book.ingest(
+      ev({
+        key: 'key-load',
+        kind: 'key-load',
+        transition: 'fire',
+        timestamp: '2025-12-31T00:00:00Z',
+        since: '2025-12-31T00:00:00Z',
+      }),
+    );
     book.prime();
     await book.flush();
     expect(written.map((e) => [e.key, e.transition])).to.deep.equal([['key-load', 'resolve']]);
@@ -94,28 +189,60 @@ describe('alert book', () => {
   it('keeps transitions the store refused, in order, and writes them once it takes writes again', async () => {
     let failing = true;
     const written: AlertEvent[] = [];
-    const book = new AlertBook({ clock, writer: 'pod-a', journal: async (e) => { if (failing) throw new Error('down'); written.push(e); } });
+    const book = new AlertBook({
+      clock,
+      writer: 'pod-a',
+      journal: async (e) => {
+        if (failing) throw new Error('down');
+        written.push(e);
+      },
+    });
     book.prime();
-    book.setCondition('audit-sink', { timestamp: '', severity: 'critical', kind: 'audit-sink', message: 'down' });
+    book.setCondition('audit-sink', {
+      timestamp: '',
+      severity: 'critical',
+      kind: 'audit-sink',
+      message: 'down',
+    });
     await book.flush();
     expect(book.list().map((a) => a.key)).to.deep.equal(['audit-sink/pod-a']);
     book.setCondition('audit-sink', undefined, 'audit-sink');
     expect(book.pending).to.equal(2);
     failing = false;
     await book.flush();
-    expect(written.map((e) => [e.key, e.transition])).to.deep.equal([['audit-sink/pod-a', 'fire'], ['audit-sink/pod-a', 'resolve']]);
+    expect(written.map((e) => [e.key, e.transition])).to.deep.equal([
+      ['audit-sink/pod-a', 'fire'],
+      ['audit-sink/pod-a', 'resolve'],
+    ]);
     expect(book.pending).to.equal(0);
   });
 
   it('an acknowledgement is written before it counts, and refused for an alert that is not firing', async () => {
     const written: AlertEvent[] = [];
     let fail = false;
-    const book = new AlertBook({ clock, journal: async (e) => { if (fail) throw new Error('down'); written.push(e); } });
+    const book = new AlertBook({
+      clock,
+      journal: async (e) => {
+        if (fail) throw new Error('down');
+        written.push(e);
+      },
+    });
     book.prime();
-    await book.acknowledge('nope', 'a', 'b').then(() => expect.fail('acknowledged a missing alert'), (e: Error) => expect(e.message).to.contain('no firing alert'));
-    book.setCondition('audit-chain', { timestamp: '', severity: 'critical', kind: 'audit-chain', message: 'broken' });
+    await book.acknowledge('nope', 'a', 'b').then(
+      () => expect.fail('acknowledged a missing alert'),
+      (e: Error) => expect(e.message).to.contain('no firing alert'),
+    );
+    book.setCondition('audit-chain', {
+      timestamp: '',
+      severity: 'critical',
+      kind: 'audit-chain',
+      message: 'broken',
+    });
     fail = true;
-    await book.acknowledge('audit-chain', 'alice', 'looking').then(() => expect.fail('acknowledged without writing'), () => undefined);
+    await book.acknowledge('audit-chain', 'alice', 'looking').then(
+      () => expect.fail('acknowledged without writing'),
+      () => undefined,
+    );
     expect(book.get('audit-chain')?.acknowledged).to.equal(undefined);
     fail = false;
     const state = await book.acknowledge('audit-chain', 'alice', 'looking');
@@ -126,13 +253,47 @@ describe('alert book', () => {
   it('only a tampered snapshot is an incident, keyed by its digest: ordinary BLOCKs and config findings are not alerts', () => {
     const book = new AlertBook({ clock });
     const base: DecisionReport = {
-      request_id: 'r1', timestamp: '2026-01-01T00:00:00Z', scenario: 'T2', decision: 'BLOCK', subject: { snapshot_digest: 'sha256:ab', source_db: 's', target_db: 't' },
-      steps: [], findings: [], reasons: [], warnings: [],
+      request_id: 'r1',
+      timestamp: '2026-01-01T00:00:00Z',
+      scenario: 'T2',
+      decision: 'BLOCK',
+      subject: { snapshot_digest: 'sha256:ab', source_db: 's', target_db: 't' },
+      steps: [],
+      findings: [],
+      reasons: [],
+      warnings: [],
     };
-    expect(book.fromDecision({ ...base, findings: [{ rule: 't2-signature-required', severity: 'critical', action: 'block', message: 'x' }] })).to.equal(undefined);
-    expect(book.fromDecision({ ...base, scenario: 'T1', findings: [{ rule: 'config-hash-mismatch', severity: 'critical', action: 'block', message: 'x' }] })).to.equal(undefined);
-    expect(book.fromDecision({ ...base, decision: 'ALLOW', findings: [{ rule: 'snapshot-digest-mismatch', severity: 'critical', action: 'warn', message: 'x' }] })).to.equal(undefined);
-    const tampered = { ...base, findings: [{ rule: 'backup-file-checksum-mismatch', severity: 'critical' as const, action: 'block' as const, message: 'x' }] };
+    expect(
+      book.fromDecision({
+        ...base,
+        findings: [{ rule: 't2-signature-required', severity: 'critical', action: 'block', message: 'x' }],
+      }),
+    ).to.equal(undefined);
+    expect(
+      book.fromDecision({
+        ...base,
+        scenario: 'T1',
+        findings: [{ rule: 'config-hash-mismatch', severity: 'critical', action: 'block', message: 'x' }],
+      }),
+    ).to.equal(undefined);
+    expect(
+      book.fromDecision({
+        ...base,
+        decision: 'ALLOW',
+        findings: [{ rule: 'snapshot-digest-mismatch', severity: 'critical', action: 'warn', message: 'x' }],
+      }),
+    ).to.equal(undefined);
+    const tampered = {
+      ...base,
+      findings: [
+        {
+          rule: 'backup-file-checksum-mismatch',
+          severity: 'critical' as const,
+          action: 'block' as const,
+          message: 'x',
+        },
+      ],
+    };
     expect(book.fromDecision(tampered)?.key).to.equal('snapshot-integrity/sha256:ab');
     book.fromDecision({ ...tampered, request_id: 'r2' });
     expect(book.list()).to.have.length(1);

@@ -8,7 +8,15 @@ import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
 import type { DecisionReport } from '../../../src/core/contracts/report.js';
 
 const report = (id: string, at: number): DecisionReport => ({
-  request_id: id, timestamp: new Date(at).toISOString(), scenario: 'T1', decision: 'ALLOW', subject: {}, steps: [], findings: [], reasons: [], warnings: [],
+  request_id: id,
+  timestamp: new Date(at).toISOString(),
+  scenario: 'T1',
+  decision: 'ALLOW',
+  subject: {},
+  steps: [],
+  findings: [],
+  reasons: [],
+  warnings: [],
 });
 
 describe('audit snapshot after idle', () => {
@@ -16,7 +24,10 @@ describe('audit snapshot after idle', () => {
     let now = Date.parse('2026-03-01T12:00:00Z');
     const sink = new MemoryAuditSink('w');
     await sink.append(report('a', now));
-    const snaps = new AuditSnapshots({ audit: sink, clock: { now: () => new Date(now) }, logger: silentLogger }, { maxAgeMs: 60_000 });
+    const snaps = new AuditSnapshots(
+      { audit: sink, clock: { now: () => new Date(now) }, logger: silentLogger },
+      { maxAgeMs: 60_000 },
+    );
     expect((await snaps.current()).snapshot!.recent.map((r) => r.request_id)).to.deep.equal(['a']);
     await sink.append(report('b', now + 1000));
     now += 90_000; // stale, not too old: the kept walk at once, a new one in the background

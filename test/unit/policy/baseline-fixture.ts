@@ -1,11 +1,18 @@
 // Shared by the policy tests: the real baseline file and small helpers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compilePolicySet, evaluatePolicies, type CompiledPolicySet } from '../../../src/core/policy/index.js';
+import {
+  compilePolicySet,
+  evaluatePolicies,
+  type CompiledPolicySet,
+} from '../../../src/core/policy/index.js';
 import type { Finding } from '../../../src/core/contracts/report.js';
 import type { PolicyEnv } from '../../../src/core/contracts/policy-file.js';
 
-export const BASELINE_TEXT = readFileSync(fileURLToPath(new URL('../../../policies/baseline.yaml', import.meta.url)), 'utf8');
+export const BASELINE_TEXT = readFileSync(
+  fileURLToPath(new URL('../../../policies/baseline.yaml', import.meta.url)),
+  'utf8',
+);
 
 export function baseline(): CompiledPolicySet {
   const r = compilePolicySet([{ name: 'baseline.yaml', text: BASELINE_TEXT }]);
@@ -32,14 +39,31 @@ const MANIFEST = { app_id: 'orders-api', env: 'prod', version: '1.4.2', config_s
 /** A signature that verified: what every baseline T1 rule but t1-signature-required sees by default. */
 export const VERIFIED_SIGNATURE = { present: true, verified: true, format: 'detached', key_id: 'k1' };
 
-export function t1(set: CompiledPolicySet, config: unknown, env: PolicyEnv = 'prod', signature: Record<string, unknown> = VERIFIED_SIGNATURE): Finding[] {
-  return evaluatePolicies(set, { scenario: 'T1', env, vars: { config, manifest: { ...MANIFEST, env }, env, signature } });
+export function t1(
+  set: CompiledPolicySet,
+  config: unknown,
+  env: PolicyEnv = 'prod',
+  signature: Record<string, unknown> = VERIFIED_SIGNATURE,
+): Finding[] {
+  return evaluatePolicies(set, {
+    scenario: 'T1',
+    env,
+    vars: { config, manifest: { ...MANIFEST, env }, env, signature },
+  });
 }
 
 /** T2 facts that every baseline T2 rule accepts, with overrides. */
 export function t2Vars(over: Record<string, Record<string, unknown>> = {}): Record<string, unknown> {
   return {
-    manifest: { source_db: 'pg-old', target_db: 'pg-new', expected_snapshot_hash: `sha256:${'b'.repeat(64)}`, sync_mode: 'sync', wal_files: [], env: 'prod', ...over.manifest },
+    manifest: {
+      source_db: 'pg-old',
+      target_db: 'pg-new',
+      expected_snapshot_hash: `sha256:${'b'.repeat(64)}`,
+      sync_mode: 'sync',
+      wal_files: [],
+      env: 'prod',
+      ...over.manifest,
+    },
     signature: { present: true, verified: true, format: 'dsse', key_id: 'k1', ...over.signature },
     hash: { algorithm: 'sha256', ...over.hash },
     wal: { listed: 3, received: 3, continuous: true, covers_backup: true, ...over.wal },
@@ -47,7 +71,11 @@ export function t2Vars(over: Record<string, Record<string, unknown>> = {}): Reco
   };
 }
 
-export function t2(set: CompiledPolicySet, vars: Record<string, unknown>, env: PolicyEnv = 'prod'): Finding[] {
+export function t2(
+  set: CompiledPolicySet,
+  vars: Record<string, unknown>,
+  env: PolicyEnv = 'prod',
+): Finding[] {
   return evaluatePolicies(set, { scenario: 'T2', env, vars: { ...vars, env } });
 }
 

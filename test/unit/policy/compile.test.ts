@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { compilePolicySet, defaultBuiltins } from '../../../src/core/policy/index.js';
 import { BASELINE_TEXT } from './baseline-fixture.js';
 
-const header = (name = 'extra') => `apiVersion: migrationgate.io/v1alpha1\nkind: PolicySet\nmetadata: {name: ${name}}\nrules:\n`;
+const header = (name = 'extra') =>
+  `apiVersion: migrationgate.io/v1alpha1\nkind: PolicySet\nmetadata: {name: ${name}}\nrules:\n`;
 const rule = (id: string, extra = 'expression: "true"') =>
   `  - id: ${id}\n    scenario: T1\n    severity: low\n    action: warn\n    message: m\n    ${extra}\n`;
 
@@ -21,7 +22,12 @@ describe('compilePolicySet', () => {
     const ids = r.set.rules.map((x) => x.id);
     expect(ids).to.deep.equal([...ids].sort());
     const tls = r.set.rules.find((x) => x.id === 'tls-min-version');
-    expect(tls).to.include({ scenario: 'T1', severity: 'high', source: 'baseline.yaml', policySet: 'baseline' });
+    expect(tls).to.include({
+      scenario: 'T1',
+      severity: 'high',
+      source: 'baseline.yaml',
+      policySet: 'baseline',
+    });
     expect(tls?.action).to.deep.equal({ prod: 'block', staging: 'warn' });
     expect(r.set.rules.find((x) => x.id === 'no-inline-secrets')?.builtin).to.equal('secret-scan');
   });
@@ -38,22 +44,37 @@ describe('compilePolicySet', () => {
 
   it('digest changes when a rule changes, not when an action is spelled per env', () => {
     const base = compilePolicySet([{ name: 'x.yaml', text: header() + rule('r') }]);
-    const perEnv = compilePolicySet([{ name: 'x.yaml', text: header() + rule('r').replace('action: warn', 'action: {prod: warn, staging: warn}') }]);
-    const changed = compilePolicySet([{ name: 'x.yaml', text: header() + rule('r').replace('severity: low', 'severity: high') }]);
+    const perEnv = compilePolicySet([
+      {
+        name: 'x.yaml',
+        text: header() + rule('r').replace('action: warn', 'action: {prod: warn, staging: warn}'),
+      },
+    ]);
+    const changed = compilePolicySet([
+      { name: 'x.yaml', text: header() + rule('r').replace('severity: low', 'severity: high') },
+    ]);
     if (!base.ok || !perEnv.ok || !changed.ok) throw new Error('should compile');
     expect(perEnv.set.digest).to.equal(base.set.digest);
     expect(changed.set.digest).not.to.equal(base.set.digest);
   });
 
   it('reports a CEL syntax error with file and rule', () => {
-    const [e] = errorsOf([{ name: 'bad.yaml', text: header() + rule('broken', 'expression: "config.tls.enabled == "') }]);
+    const [e] = errorsOf([
+      { name: 'bad.yaml', text: header() + rule('broken', 'expression: "config.tls.enabled == "') },
+    ]);
     expect(e).to.match(/^bad\.yaml: rule "broken": CEL syntax error/);
   });
 
   it('reports a CEL type error (unknown variable, non-bool result)', () => {
-    const errs = errorsOf([{ name: 'bad.yaml', text: header()
-      + rule('uses-t2-var', 'expression: "wal.continuous"')
-      + rule('not-bool', 'expression: "1 + 2"') }]);
+    const errs = errorsOf([
+      {
+        name: 'bad.yaml',
+        text:
+          header() +
+          rule('uses-t2-var', 'expression: "wal.continuous"') +
+          rule('not-bool', 'expression: "1 + 2"'),
+      },
+    ]);
     expect(errs).to.have.length(2);
     expect(errs[0]).to.match(/^bad\.yaml: rule "uses-t2-var": CEL type error: .*wal/);
     expect(errs[1]).to.match(/^bad\.yaml: rule "not-bool": .*must evaluate to bool, not int/);
@@ -61,9 +82,13 @@ describe('compilePolicySet', () => {
 
   it('refuses deeply nested comprehensions and over-long expressions', () => {
     const nested = 'expression: "config.a.all(x, config.b.all(y, config.c.all(z, true)))"';
-    expect(errorsOf([{ name: 'n.yaml', text: header() + rule('nested', nested) }])[0]).to.contain('comprehensions');
+    expect(errorsOf([{ name: 'n.yaml', text: header() + rule('nested', nested) }])[0]).to.contain(
+      'comprehensions',
+    );
     const long = `expression: "${'true && '.repeat(600)}true"`;
-    expect(errorsOf([{ name: 'l.yaml', text: header() + rule('long', long) }])[0]).to.match(/^l\.yaml: rule "long" field expression/);
+    expect(errorsOf([{ name: 'l.yaml', text: header() + rule('long', long) }])[0]).to.match(
+      /^l\.yaml: rule "long" field expression/,
+    );
   });
 
   it('rejects duplicate ids across files, naming both files', () => {
@@ -80,11 +105,19 @@ describe('compilePolicySet', () => {
   });
 
   it('requires exactly one of expression and builtin, and a known builtin', () => {
-    expect(errorsOf([{ name: 'x.yaml', text: header() + rule('both', 'builtin: secret-scan\n    expression: "true"') }])[0])
-      .to.contain('exactly one of');
-    expect(errorsOf([{ name: 'x.yaml', text: header() + rule('neither', 'path: a.b') }])[0]).to.contain('exactly one of');
-    expect(errorsOf([{ name: 'x.yaml', text: header() + rule('nope', 'builtin: no-such-check') }])[0])
-      .to.equal('x.yaml: rule "nope": unknown builtin "no-such-check" (known: public-bind, secret-key-length, secret-scan)');
+    expect(
+      errorsOf([
+        { name: 'x.yaml', text: header() + rule('both', 'builtin: secret-scan\n    expression: "true"') },
+      ])[0],
+    ).to.contain('exactly one of');
+    expect(errorsOf([{ name: 'x.yaml', text: header() + rule('neither', 'path: a.b') }])[0]).to.contain(
+      'exactly one of',
+    );
+    expect(
+      errorsOf([{ name: 'x.yaml', text: header() + rule('nope', 'builtin: no-such-check') }])[0],
+    ).to.equal(
+      'x.yaml: rule "nope": unknown builtin "no-such-check" (known: public-bind, secret-key-length, secret-scan)',
+    );
   });
 
   it('requires an action for every environment of a per-env action', () => {
@@ -94,14 +127,20 @@ describe('compilePolicySet', () => {
 
   it('rejects an empty set: no files, or files without rules', () => {
     expect(errorsOf([])[0]).to.contain('empty policy set');
-    expect(errorsOf([{ name: 'e.yaml', text: `${header()}  []\n`.replace('rules:\n  []', 'rules: []') }])[0]).to.contain('no rules');
+    expect(
+      errorsOf([{ name: 'e.yaml', text: `${header()}  []\n`.replace('rules:\n  []', 'rules: []') }])[0],
+    ).to.contain('no rules');
   });
 
   it('reports broken YAML, duplicate keys and multiple documents with the file name', () => {
     expect(errorsOf([{ name: 'y.yaml', text: 'rules: [\n' }])[0]).to.match(/^y\.yaml: invalid YAML/);
     const dup = header() + rule('d').replace('severity: low', 'severity: low\n    severity: critical');
-    expect(errorsOf([{ name: 'd.yaml', text: dup }])[0]).to.match(/^d\.yaml: invalid YAML: .*[Uu]nique|^d\.yaml: invalid YAML: .*[Dd]uplicate/);
-    expect(errorsOf([{ name: 'm.yaml', text: `${header()}${rule('m')}---\nfoo: 1\n` }])[0]).to.match(/^m\.yaml: invalid YAML/);
+    expect(errorsOf([{ name: 'd.yaml', text: dup }])[0]).to.match(
+      /^d\.yaml: invalid YAML: .*[Uu]nique|^d\.yaml: invalid YAML: .*[Dd]uplicate/,
+    );
+    expect(errorsOf([{ name: 'm.yaml', text: `${header()}${rule('m')}---\nfoo: 1\n` }])[0]).to.match(
+      /^m\.yaml: invalid YAML/,
+    );
   });
 
   it('caps YAML aliases', () => {
@@ -110,13 +149,24 @@ describe('compilePolicySet', () => {
   });
 
   it('is all-or-nothing: one bad file rejects the whole set', () => {
-    const r = compilePolicySet([{ name: 'baseline.yaml', text: BASELINE_TEXT }, { name: 'bad.yaml', text: 'nope: [' }]);
+    const r = compilePolicySet([
+      { name: 'baseline.yaml', text: BASELINE_TEXT },
+      { name: 'bad.yaml', text: 'nope: [' },
+    ]);
     expect(r.ok).to.equal(false);
   });
 
   it('accepts extra builtins through the registry', () => {
-    const always = { name: 'always-fails', description: 'test', scenarios: ['T1'] as const, run: () => [{ detail: 'nope' }] };
-    const r = compilePolicySet([{ name: 'x.yaml', text: header() + rule('custom', 'builtin: always-fails') }], { builtins: defaultBuiltins([always]) });
+    const always = {
+      name: 'always-fails',
+      description: 'test',
+      scenarios: ['T1'] as const,
+      run: () => [{ detail: 'nope' }],
+    };
+    const r = compilePolicySet(
+      [{ name: 'x.yaml', text: header() + rule('custom', 'builtin: always-fails') }],
+      { builtins: defaultBuiltins([always]) },
+    );
     expect(r.ok).to.equal(true);
   });
 });

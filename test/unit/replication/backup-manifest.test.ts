@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { crc32c, Crc32c } from '../../../src/core/replication/crc32c.js';
-import { manifestChecksumRegion, parseBackupManifest, parseLsn } from '../../../src/core/replication/backup-manifest.js';
+import {
+  manifestChecksumRegion,
+  parseBackupManifest,
+  parseLsn,
+} from '../../../src/core/replication/backup-manifest.js';
 import { isIgnoredPath } from '../../../src/core/replication/backup-verify.js';
 import { backupManifestText, syntheticBackup } from '../../support/pg/synthetic-backup.js';
 import { fileEntry, gz, tar } from '../../support/pg/tar-builder.js';
@@ -28,14 +32,17 @@ describe('CRC-32C', () => {
 });
 
 describe('backup_manifest parsing', () => {
-  const files = { 'PG_VERSION': Buffer.from('15\n') };
+  const files = { PG_VERSION: Buffer.from('15\n') };
   it('verifies Manifest-Checksum over everything up to the penultimate newline', () => {
     const text = backupManifestText(files);
     const region = manifestChecksumRegion(Buffer.from(text));
-    expect(Buffer.from(region as Uint8Array).toString()).to.equal(text.slice(0, text.lastIndexOf('"Manifest-Checksum"')));
+    expect(Buffer.from(region as Uint8Array).toString()).to.equal(
+      text.slice(0, text.lastIndexOf('"Manifest-Checksum"')),
+    );
     const r = parseBackupManifest(Buffer.from(text));
     expect(r.ok).to.equal(true);
-    if (r.ok) expect(r.manifest.walRanges[0]).to.deep.equal({ timeline: 1, start: 0x100028n, end: 0x200100n });
+    if (r.ok)
+      expect(r.manifest.walRanges[0]).to.deep.equal({ timeline: 1, start: 0x100028n, end: 0x200100n });
   });
   it('detects an edited manifest', () => {
     const text = backupManifestText(files).replace('"Size": 3', '"Size": 4');
@@ -45,8 +52,14 @@ describe('backup_manifest parsing', () => {
   });
   it('needs a final newline and the right version', () => {
     expect(parseBackupManifest(Buffer.from(backupManifestText(files).trimEnd())).ok).to.equal(false);
-    const v3 = backupManifestText(files).replace('"PostgreSQL-Backup-Manifest-Version": 1', '"PostgreSQL-Backup-Manifest-Version": 3');
-    expect(parseBackupManifest(Buffer.from(v3))).to.deep.include({ ok: false, rule: 'backup-manifest-invalid' });
+    const v3 = backupManifestText(files).replace(
+      '"PostgreSQL-Backup-Manifest-Version": 1',
+      '"PostgreSQL-Backup-Manifest-Version": 3',
+    );
+    expect(parseBackupManifest(Buffer.from(v3))).to.deep.include({
+      ok: false,
+      rule: 'backup-manifest-invalid',
+    });
   });
   it('decodes Encoded-Path', () => {
     const body = `{ "PostgreSQL-Backup-Manifest-Version": 2, "System-Identifier": 1,\n"Files": [\n{ "Encoded-Path": "${Buffer.from('base/1/x').toString('hex')}", "Size": 0, "Last-Modified": "x", "Checksum-Algorithm": "NONE" }\n],\n"WAL-Ranges": [\n],\n`;
@@ -58,8 +71,17 @@ describe('backup_manifest parsing', () => {
     expect(parseLsn('1/2000028')).to.equal(0x102000028n);
   });
   it('ignores what pg_verifybackup ignores', () => {
-    for (const p of ['backup_manifest', 'pg_wal', 'pg_wal/000000010000000000000001', 'postgresql.auto.conf', 'standby.signal', 'recovery.signal']) expect(isIgnoredPath(p), p).to.equal(true);
-    for (const p of ['pg_wal_x', 'base/pg_wal', 'postgresql.conf']) expect(isIgnoredPath(p), p).to.equal(false);
+    for (const p of [
+      'backup_manifest',
+      'pg_wal',
+      'pg_wal/000000010000000000000001',
+      'postgresql.auto.conf',
+      'standby.signal',
+      'recovery.signal',
+    ])
+      expect(isIgnoredPath(p), p).to.equal(true);
+    for (const p of ['pg_wal_x', 'base/pg_wal', 'postgresql.conf'])
+      expect(isIgnoredPath(p), p).to.equal(false);
   });
 });
 
@@ -77,32 +99,87 @@ describe('backup_manifest verification in the pipeline', () => {
       expect(evaluation.steps.find((s) => s.step === 'backup-manifest')?.status).to.equal('pass');
     }
   });
-  it('a tampered data file (same size)', () => blocks(syntheticBackup({ mutate: (f) => { f['base/5/16384'] = Buffer.from(f['base/5/16384']!.toString().replace('orders', 'ORDERS')); } }).snapshot, 'backup-file-checksum-mismatch', 'base/5/16384'));
-  it('a truncated data file', () => blocks(syntheticBackup({ mutate: (f) => { f['base/1/1259'] = f['base/1/1259']!.subarray(0, 10); } }).snapshot, 'backup-file-size-mismatch', 'base/1/1259'));
-  it('a missing file', () => blocks(syntheticBackup({ mutate: (f) => { delete f['global/pg_control']; } }).snapshot, 'backup-file-missing', 'global/pg_control'));
-  it('an extra file', () => blocks(syntheticBackup({ mutate: (f) => { f['base/5/99999'] = Buffer.from('x'); } }).snapshot, 'backup-file-extra', 'base/5/99999'));
+  it('a tampered data file (same size)', () =>
+    blocks(
+      syntheticBackup({
+        mutate: (f) => {
+          f['base/5/16384'] = Buffer.from(f['base/5/16384']!.toString().replace('orders', 'ORDERS'));
+        },
+      }).snapshot,
+      'backup-file-checksum-mismatch',
+      'base/5/16384',
+    ));
+  it('a truncated data file', () =>
+    blocks(
+      syntheticBackup({
+        mutate: (f) => {
+          f['base/1/1259'] = f['base/1/1259']!.subarray(0, 10);
+        },
+      }).snapshot,
+      'backup-file-size-mismatch',
+      'base/1/1259',
+    ));
+  it('a missing file', () =>
+    blocks(
+      syntheticBackup({
+        mutate: (f) => {
+          delete f['global/pg_control'];
+        },
+      }).snapshot,
+      'backup-file-missing',
+      'global/pg_control',
+    ));
+  it('an extra file', () =>
+    blocks(
+      syntheticBackup({
+        mutate: (f) => {
+          f['base/5/99999'] = Buffer.from('x');
+        },
+      }).snapshot,
+      'backup-file-extra',
+      'base/5/99999',
+    ));
   it('ignored files may differ (postgresql.auto.conf, standby.signal, pg_wal/)', async () => {
     // pg_wal/ is outside the file comparison, but a *segment* there is WAL a restore
     // would replay, so it is checked as WAL (wal.test.ts); archive_status is not.
-    const s = syntheticBackup({ mutate: (f) => { f['postgresql.auto.conf'] = Buffer.from('primary_conninfo = x\n'); f['standby.signal'] = Buffer.alloc(0); f['pg_wal/archive_status/000000010000000000000001.done'] = Buffer.from('x'); } });
+    const s = syntheticBackup({
+      mutate: (f) => {
+        f['postgresql.auto.conf'] = Buffer.from('primary_conninfo = x\n');
+        f['standby.signal'] = Buffer.alloc(0);
+        f['pg_wal/archive_status/000000010000000000000001.done'] = Buffer.from('x');
+      },
+    });
     const { report } = await runSnapshot(s.snapshot);
     expect(report.decision, report.reasons.join()).to.equal('ALLOW');
   });
-  it('a tampered backup_manifest', () => blocks(syntheticBackup({ manifest: (t) => t.replace('"Size": 3', '"Size": 4') }).snapshot, 'backup-manifest-checksum-mismatch'));
+  it('a tampered backup_manifest', () =>
+    blocks(
+      syntheticBackup({ manifest: (t) => t.replace('"Size": 3', '"Size": 4') }).snapshot,
+      'backup-manifest-checksum-mismatch',
+    ));
   it('two backup_manifest files', () => {
     const t = syntheticBackup();
-    return blocks(gz(tar(fileEntry('backup_manifest', t.manifest), fileEntry('other/backup_manifest', t.manifest))), 'backup-manifest-ambiguous');
+    return blocks(
+      gz(tar(fileEntry('backup_manifest', t.manifest), fileEntry('other/backup_manifest', t.manifest))),
+      'backup-manifest-ambiguous',
+    );
   });
   it('backup_manifest in a single top-level directory; files outside it are extra', async () => {
     const b = syntheticBackup();
-    const inDir = [...Object.entries(b.files).map(([p, d]) => fileEntry(`data/${p}`, d)), fileEntry('data/backup_manifest', b.manifest)];
+    const inDir = [
+      ...Object.entries(b.files).map(([p, d]) => fileEntry(`data/${p}`, d)),
+      fileEntry('data/backup_manifest', b.manifest),
+    ];
     const ok = await runSnapshot(gz(tar(...inDir)));
     expect(ok.report.decision, ok.report.reasons.join()).to.equal('ALLOW');
     await blocks(gz(tar(...inDir, fileEntry('stray', 'x'))), 'backup-file-extra', 'stray');
   });
   it('SHA512: verified when backup_manifest comes first, reported unverifiable (never passed) when it comes last', async () => {
     const b = syntheticBackup({ algorithm: 'SHA512' });
-    const first = [fileEntry('backup_manifest', b.manifest), ...Object.entries(b.files).map(([p, d]) => fileEntry(p, d))];
+    const first = [
+      fileEntry('backup_manifest', b.manifest),
+      ...Object.entries(b.files).map(([p, d]) => fileEntry(p, d)),
+    ];
     const ok = await runSnapshot(gz(tar(...first)));
     expect(ok.report.decision, ok.report.reasons.join()).to.equal('ALLOW');
     await blocks(b.snapshot, 'backup-file-checksum-unverifiable', 'PG_VERSION');

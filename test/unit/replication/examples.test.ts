@@ -8,13 +8,20 @@ import { decide } from '../../../src/core/decision.js';
 import { baselinePolicies, source, walFiles } from './helpers.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const key = { id: 'example-ed25519', key: createPublicKey(readFileSync(join(ROOT, 'examples/keys/trusted/example-ed25519.pub.pem'))) };
+const key = {
+  id: 'example-ed25519',
+  key: createPublicKey(readFileSync(join(ROOT, 'examples/keys/trusted/example-ed25519.pub.pem'))),
+};
 
 async function evaluate(dir: string) {
   const manifestBytes = readFileSync(join(dir, 'replication_manifest.yaml'));
   const sig = join(dir, 'replication_manifest.yaml.sig');
   const walDir = join(dir, 'wal');
-  const wal = existsSync(walDir) ? readdirSync(walDir).sort().map((name) => ({ name, data: readFileSync(join(walDir, name)) })) : [];
+  const wal = existsSync(walDir)
+    ? readdirSync(walDir)
+        .sort()
+        .map((name) => ({ name, data: readFileSync(join(walDir, name)) }))
+    : [];
   const evaluation = await verifyReplication({
     manifestBytes,
     ...(existsSync(sig) ? { signature: { kind: 'detached' as const, bytes: readFileSync(sig) } } : {}),
@@ -35,7 +42,10 @@ describe('T2 examples', () => {
   });
   const badRoot = join(ROOT, 'examples/t2_bad');
   for (const name of existsSync(badRoot) ? readdirSync(badRoot).sort() : []) {
-    const expected = JSON.parse(readFileSync(join(badRoot, name, 'expected.json'), 'utf8')) as { decision: string; rule: string };
+    const expected = JSON.parse(readFileSync(join(badRoot, name, 'expected.json'), 'utf8')) as {
+      decision: string;
+      rule: string;
+    };
     it(`examples/t2_bad/${name} -> ${expected.decision} [${expected.rule}]`, async () => {
       const r = await evaluate(join(badRoot, name));
       expect(r.decision).to.equal(expected.decision);

@@ -5,7 +5,12 @@ import type { ByteSource } from '../../../src/core/ports/artifacts.js';
 import type { PinnedKey } from '../../../src/core/ports/keys.js';
 import type { Finding } from '../../../src/core/contracts/report.js';
 import { decide } from '../../../src/core/decision.js';
-import { DEFAULT_REPLICATION_LIMITS, verifyReplication, type ReplicationFacts, type ReplicationInput } from '../../../src/core/replication/pipeline.js';
+import {
+  DEFAULT_REPLICATION_LIMITS,
+  verifyReplication,
+  type ReplicationFacts,
+  type ReplicationInput,
+} from '../../../src/core/replication/pipeline.js';
 import { sha256, syntheticBackup, walName, walSegment } from '../../support/pg/synthetic-backup.js';
 
 export function source(data: Buffer, name = 'snapshot.tar.gz', chunk = 16 * 1024): ByteSource {
@@ -40,18 +45,30 @@ export function stallingSource(data: Buffer, after: number): ByteSource {
   };
 }
 
-export async function* walFiles(files: { name: string; data: Buffer }[]): AsyncGenerator<{ name: string; source: ByteSource }> {
+export async function* walFiles(
+  files: { name: string; data: Buffer }[],
+): AsyncGenerator<{ name: string; source: ByteSource }> {
   for (const f of files) yield { name: f.name, source: source(f.data, f.name) };
 }
 
 export function baselinePolicies(facts: ReplicationFacts): Finding[] {
   const out: Finding[] = [];
   if (facts.env === 'prod' && !facts.signature.verified) {
-    out.push({ rule: 't2-signature-required', severity: 'critical', action: 'block', message: 'prod requires a verified manifest signature' });
+    out.push({
+      rule: 't2-signature-required',
+      severity: 'critical',
+      action: 'block',
+      message: 'prod requires a verified manifest signature',
+    });
   }
   const w = facts.wal;
   if (facts.manifest.sync_mode === 'sync' && !(w.listed > 0 && w.continuous && w.covers_backup)) {
-    out.push({ rule: 't2-sync-wal-continuity', severity: 'critical', action: 'block', message: 'sync replication needs continuous WAL covering the backup' });
+    out.push({
+      rule: 't2-sync-wal-continuity',
+      severity: 'critical',
+      action: 'block',
+      message: 'sync replication needs continuous WAL covering the backup',
+    });
   }
   return out;
 }
@@ -67,7 +84,11 @@ export function manifestYaml(fields: Record<string, unknown>): Buffer {
     if (Array.isArray(v)) {
       lines.push(`${k}:`);
       for (const item of v as Record<string, unknown>[]) {
-        lines.push(`  - ${Object.entries(item).map(([a, b]) => `${a}: ${JSON.stringify(b)}`).join('\n    ')}`);
+        lines.push(
+          `  - ${Object.entries(item)
+            .map(([a, b]) => `${a}: ${JSON.stringify(b)}`)
+            .join('\n    ')}`,
+        );
       }
     } else {
       lines.push(`${k}: ${JSON.stringify(v)}`);
@@ -77,7 +98,11 @@ export function manifestYaml(fields: Record<string, unknown>): Buffer {
 }
 
 /** A complete, valid T2 case (synthetic backup + 2 WAL segments), ready to be broken by a test. */
-export function goodCase(): { snapshot: Buffer; wal: { name: string; data: Buffer }[]; fields: Record<string, unknown> } {
+export function goodCase(): {
+  snapshot: Buffer;
+  wal: { name: string; data: Buffer }[];
+  fields: Record<string, unknown>;
+} {
   const backup = syntheticBackup();
   const wal = [1, 2].map((n) => ({ name: walName(1, n), data: walSegment(1, n) }));
   return {
@@ -94,7 +119,13 @@ export function goodCase(): { snapshot: Buffer; wal: { name: string; data: Buffe
   };
 }
 
-export async function run(over: Partial<ReplicationInput> & { snapshotBytes?: Buffer; walList?: { name: string; data: Buffer }[]; fields?: Record<string, unknown> }) {
+export async function run(
+  over: Partial<ReplicationInput> & {
+    snapshotBytes?: Buffer;
+    walList?: { name: string; data: Buffer }[];
+    fields?: Record<string, unknown>;
+  },
+) {
   const base = goodCase();
   const fields = over.fields ?? base.fields;
   const input: ReplicationInput = {
@@ -110,7 +141,11 @@ export async function run(over: Partial<ReplicationInput> & { snapshotBytes?: Bu
   };
   const evaluation = await verifyReplication(input);
   const report = decide(evaluation, { requestId: 't', timestamp: '2026-01-01T00:00:00Z' });
-  return { evaluation, report, rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule) };
+  return {
+    evaluation,
+    report,
+    rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule),
+  };
 }
 
 export function signDetached(data: Buffer, key: KeyObject): Buffer {

@@ -20,9 +20,18 @@ describe('pinned key directory: accepted algorithms only', () => {
   writeFileSync(path.join(dir, 'old-rsa.pub.pem'), pub(generateKeyPairSync('rsa', { modulusLength: 1024 })));
   writeFileSync(path.join(dir, 'p384.pub.pem'), pub(generateKeyPairSync('ec', { namedCurve: 'P-384' })));
   // secp256k1 from the openssl CLI, as an operator would make it.
-  const k1 = execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1']);
+  const k1 = execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:secp256k1',
+  ]);
   writeFileSync(path.join(dir, 'k1.pub.pem'), execFileSync('openssl', ['pkey', '-pubout'], { input: k1 }));
-  writeFileSync(path.join(dir, 'oops.pem'), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  writeFileSync(
+    path.join(dir, 'oops.pem'),
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
   writeFileSync(path.join(dir, 'junk.pem'), 'not a key\n');
 
   it('keeps Ed25519 and P-256, refuses the rest naming file and algorithm', async () => {
@@ -38,7 +47,12 @@ describe('pinned key directory: accepted algorithms only', () => {
 
   it('logs each refusal with the file name', async () => {
     const warned: unknown[] = [];
-    const logger = { info: () => undefined, warn: (_m: string, f: unknown) => warned.push(f), error: () => undefined, debug: () => undefined } as unknown as Logger;
+    const logger = {
+      info: () => undefined,
+      warn: (_m: string, f: unknown) => warned.push(f),
+      error: () => undefined,
+      debug: () => undefined,
+    } as unknown as Logger;
     const store = await loadPinnedKeys(dir, logger);
     expect(store.keys()).to.have.length(2);
     expect(JSON.stringify(warned)).to.contain('old-rsa.pub.pem').and.to.contain('RSA-1024');

@@ -19,15 +19,23 @@ describe('verifyReplication: the happy path', () => {
     const manifestBytes = manifestYaml(fields);
     let seen: unknown;
     const { report } = await run({
-      fields, manifestBytes, keys: [k.pinned],
+      fields,
+      manifestBytes,
+      keys: [k.pinned],
       signature: { kind: 'detached', bytes: signDetached(manifestBytes, k.privateKey) },
-      policies: (f) => { seen = f; return []; },
+      policies: (f) => {
+        seen = f;
+        return [];
+      },
     });
     expect(report.decision).to.equal('ALLOW');
-    expect(seen).to.deep.include({ env: 'prod', hash: { algorithm: 'sha256' },
+    expect(seen).to.deep.include({
+      env: 'prod',
+      hash: { algorithm: 'sha256' },
       signature: { present: true, verified: true, format: 'detached', key_id: 'test-ed25519' },
       wal: { listed: 2, received: 2, continuous: true, covers_backup: true },
-      backup: { has_manifest: true, verified: true } });
+      backup: { has_manifest: true, verified: true },
+    });
   });
 
   it('blocks unsigned prod through the policy, not the signature step', async () => {
@@ -39,7 +47,11 @@ describe('verifyReplication: the happy path', () => {
 
   it('reports progress', async () => {
     let last = 0;
-    await run({ onProgress: (n) => { last = n; } });
+    await run({
+      onProgress: (n) => {
+        last = n;
+      },
+    });
     expect(last).to.be.greaterThan(2 * 1024 * 1024);
   });
 });

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { pae } from '../../../src/core/replication/dsse.js';
 import { verifySignature } from '../../../src/core/replication/signature.js';
 import { lowSOf, p1363ToDer as toDer, parseP256Signature } from '../../../src/core/signing/ecdsa-low-s.js';
-import { MIGRATION_MANIFEST_PAYLOAD_TYPE, REPLICATION_MANIFEST_PAYLOAD_TYPE } from '../../../src/core/signing/payload-types.js';
+import {
+  MIGRATION_MANIFEST_PAYLOAD_TYPE,
+  REPLICATION_MANIFEST_PAYLOAD_TYPE,
+} from '../../../src/core/signing/payload-types.js';
 import { ed25519 } from './helpers.js';
 
 const manifest = Buffer.from('source_db: a\ntarget_db: b\n');
@@ -20,13 +23,20 @@ function openssl(args: string[], input?: Buffer): Buffer {
   try {
     return execFileSync('openssl', args, { ...(input ? { input } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('openssl is required: apt-get install -y openssl', { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('openssl is required: apt-get install -y openssl', { cause: e });
     throw e;
   }
 }
 
 function envelope(type: string, payload: Buffer, sig: Buffer): Buffer {
-  return Buffer.from(JSON.stringify({ payloadType: type, payload: payload.toString('base64'), signatures: [{ sig: sig.toString('base64') }] }));
+  return Buffer.from(
+    JSON.stringify({
+      payloadType: type,
+      payload: payload.toString('base64'),
+      signatures: [{ sig: sig.toString('base64') }],
+    }),
+  );
 }
 
 /** The high-S twin of a low-S signature: same (r), s -> n - s. Verifies under node:crypto. */
@@ -66,26 +76,48 @@ describe('signature algorithms and payload types (issue 11)', () => {
     const high = highSOf(low);
     expect(parseP256Signature(high)).to.include({ ok: true, highS: true });
     for (const enc of [(b: Buffer) => b, toDer]) {
-      expect(verifySignature(manifest, { kind: 'detached', bytes: enc(low) }, [p256Pinned], MAX).facts.verified).to.equal(true);
+      expect(
+        verifySignature(manifest, { kind: 'detached', bytes: enc(low) }, [p256Pinned], MAX).facts.verified,
+      ).to.equal(true);
       const r = verifySignature(manifest, { kind: 'detached', bytes: enc(high) }, [p256Pinned], MAX);
       expect(r.facts.verified).to.equal(false);
       expect(r.findings[0]!.message).to.contain('high-S');
     }
     const data = pae(REPLICATION_MANIFEST_PAYLOAD_TYPE, manifest);
     const dlow = lowSSignature(p256.privateKey, data);
-    expect(verifySignature(manifest, { kind: 'dsse', bytes: envelope(REPLICATION_MANIFEST_PAYLOAD_TYPE, manifest, dlow) }, [p256Pinned], MAX).facts.verified).to.equal(true);
-    const r = verifySignature(manifest, { kind: 'dsse', bytes: envelope(REPLICATION_MANIFEST_PAYLOAD_TYPE, manifest, toDer(highSOf(dlow))) }, [p256Pinned], MAX);
+    expect(
+      verifySignature(
+        manifest,
+        { kind: 'dsse', bytes: envelope(REPLICATION_MANIFEST_PAYLOAD_TYPE, manifest, dlow) },
+        [p256Pinned],
+        MAX,
+      ).facts.verified,
+    ).to.equal(true);
+    const r = verifySignature(
+      manifest,
+      { kind: 'dsse', bytes: envelope(REPLICATION_MANIFEST_PAYLOAD_TYPE, manifest, toDer(highSOf(dlow))) },
+      [p256Pinned],
+      MAX,
+    );
     expect(r.findings[0]!.message).to.contain('high-S');
   });
 
   it('refuses lenient DER (non-minimal INTEGER, trailing bytes) even where node:crypto may accept it', () => {
     const der = toDer(lowSSignature(p256.privateKey, manifest));
     const trailing = Buffer.concat([der, Buffer.from([0])]);
-    expect(verifySignature(manifest, { kind: 'detached', bytes: trailing }, [p256Pinned], MAX).facts.verified).to.equal(false);
+    expect(
+      verifySignature(manifest, { kind: 'detached', bytes: trailing }, [p256Pinned], MAX).facts.verified,
+    ).to.equal(false);
   });
 
   it('a DSSE envelope must carry exactly the replication payloadType', () => {
-    for (const type of ['', 'application/vnd.in-toto+json', MIGRATION_MANIFEST_PAYLOAD_TYPE, `${REPLICATION_MANIFEST_PAYLOAD_TYPE} `, REPLICATION_MANIFEST_PAYLOAD_TYPE.toUpperCase()]) {
+    for (const type of [
+      '',
+      'application/vnd.in-toto+json',
+      MIGRATION_MANIFEST_PAYLOAD_TYPE,
+      `${REPLICATION_MANIFEST_PAYLOAD_TYPE} `,
+      REPLICATION_MANIFEST_PAYLOAD_TYPE.toUpperCase(),
+    ]) {
       const env = envelope(type, manifest, sign(null, pae(type, manifest), ed.privateKey));
       const r = verifySignature(manifest, { kind: 'dsse', bytes: env }, [ed.pinned], MAX);
       expect(r.facts.verified, JSON.stringify(type)).to.equal(false);
@@ -104,7 +136,12 @@ describe('signature algorithms and payload types (issue 11)', () => {
       openssl(['genpkey', '-algorithm', 'ed25519', '-out', key]);
       const pub = createPublicKey(openssl(['pkey', '-in', key, '-pubout']));
       const sig = openssl(['pkeyutl', '-sign', '-rawin', '-inkey', key, '-in', file]);
-      const r = verifySignature(manifest, { kind: 'detached', bytes: Buffer.from(sig.toString('base64')) }, [{ id: 'ed', key: pub }], MAX);
+      const r = verifySignature(
+        manifest,
+        { kind: 'detached', bytes: Buffer.from(sig.toString('base64')) },
+        [{ id: 'ed', key: pub }],
+        MAX,
+      );
       expect(r.facts).to.include({ verified: true, key_id: 'ed' });
     });
 
@@ -132,7 +169,10 @@ describe('signature algorithms and payload types (issue 11)', () => {
     });
 
     it('secp256k1 and P-384 keys made by openssl are refused by name', () => {
-      for (const [curve, name] of [['secp256k1', 'secp256k1'], ['P-384', 'P-384']] as const) {
+      for (const [curve, name] of [
+        ['secp256k1', 'secp256k1'],
+        ['P-384', 'P-384'],
+      ] as const) {
         const key = path.join(dir, `${curve}.key`);
         openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-out', key]);
         const pub = createPublicKey(createPrivateKey(readFileSync(key)));

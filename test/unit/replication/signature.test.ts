@@ -14,8 +14,18 @@ const lowS = (data: Buffer, key: KeyObject, der = true): Buffer => {
 const manifest = Buffer.from('source_db: a\ntarget_db: b\n');
 const MAX = 64 * 1024;
 
-function dsse(payload: Buffer, sigs: { keyid?: string; sig: Buffer }[], payloadType = 'application/vnd.migrationgate.replication-manifest+yaml'): Buffer {
-  return Buffer.from(JSON.stringify({ payloadType, payload: payload.toString('base64'), signatures: sigs.map((s) => ({ ...s, sig: s.sig.toString('base64') })) }));
+function dsse(
+  payload: Buffer,
+  sigs: { keyid?: string; sig: Buffer }[],
+  payloadType = 'application/vnd.migrationgate.replication-manifest+yaml',
+): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      payloadType,
+      payload: payload.toString('base64'),
+      signatures: sigs.map((s) => ({ ...s, sig: s.sig.toString('base64') })),
+    }),
+  );
 }
 
 describe('signature', () => {
@@ -25,7 +35,9 @@ describe('signature', () => {
   const ecPinned = { id: 'ec', key: ec.publicKey };
 
   it('PAE matches the DSSE spec example', () => {
-    expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).to.equal('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+    expect(pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).to.equal(
+      'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
+    );
   });
   it('missing signature: present=false, no finding (the policy decides)', () => {
     const r = verifySignature(manifest, undefined, [ed.pinned], MAX);
@@ -42,12 +54,26 @@ describe('signature', () => {
   });
   it('detached ECDSA P-256 DER over sha256 (openssl dgst -sha256 -sign, cosign sign-blob)', () => {
     const sig = lowS(manifest, ec.privateKey);
-    expect(verifySignature(manifest, { kind: 'detached', bytes: sig }, [ecPinned], MAX).facts.verified).to.equal(true);
-    expect(verifySignature(manifest, { kind: 'detached', bytes: Buffer.from(sig.toString('base64')) }, [ecPinned], MAX).facts.verified).to.equal(true);
+    expect(
+      verifySignature(manifest, { kind: 'detached', bytes: sig }, [ecPinned], MAX).facts.verified,
+    ).to.equal(true);
+    expect(
+      verifySignature(
+        manifest,
+        { kind: 'detached', bytes: Buffer.from(sig.toString('base64')) },
+        [ecPinned],
+        MAX,
+      ).facts.verified,
+    ).to.equal(true);
   });
   it('detached RSA PKCS#1 v1.5 sha256 is refused, naming the algorithm', () => {
     const sig = sign('sha256', manifest, rsa.privateKey);
-    const r = verifySignature(manifest, { kind: 'detached', bytes: sig }, [{ id: 'rsa', key: rsa.publicKey }], MAX);
+    const r = verifySignature(
+      manifest,
+      { kind: 'detached', bytes: sig },
+      [{ id: 'rsa', key: rsa.publicKey }],
+      MAX,
+    );
     expect(r.facts.verified).to.equal(false);
     expect(r.findings[0]!.message).to.contain('RSA-2048');
   });
@@ -60,37 +86,61 @@ describe('signature', () => {
   });
   it('a signature over other bytes is invalid', () => {
     const sig = sign(null, Buffer.from('something else'), ed.privateKey);
-    expect(verifySignature(manifest, { kind: 'detached', bytes: sig }, [ed.pinned], MAX).findings[0]!.rule).to.equal('signature-invalid');
+    expect(
+      verifySignature(manifest, { kind: 'detached', bytes: sig }, [ed.pinned], MAX).findings[0]!.rule,
+    ).to.equal('signature-invalid');
   });
   it('no pinned keys: a supplied signature cannot verify', () => {
-    expect(verifySignature(manifest, { kind: 'detached', bytes: Buffer.from('AAAA') }, [], MAX).findings[0]!.rule).to.equal('signature-invalid');
+    expect(
+      verifySignature(manifest, { kind: 'detached', bytes: Buffer.from('AAAA') }, [], MAX).findings[0]!.rule,
+    ).to.equal('signature-invalid');
   });
   it('DSSE with Ed25519 and ECDSA (DER and P1363)', () => {
     const type = 'application/vnd.migrationgate.replication-manifest+yaml';
     const data = pae(type, manifest);
     const edEnv = dsse(manifest, [{ keyid: 'test-ed25519', sig: sign(null, data, ed.privateKey) }]);
-    expect(verifySignature(manifest, { kind: 'dsse', bytes: edEnv }, [ed.pinned], MAX).facts).to.include({ verified: true, format: 'dsse' });
+    expect(verifySignature(manifest, { kind: 'dsse', bytes: edEnv }, [ed.pinned], MAX).facts).to.include({
+      verified: true,
+      format: 'dsse',
+    });
     const der = dsse(manifest, [{ sig: lowS(data, ec.privateKey) }]);
-    expect(verifySignature(manifest, { kind: 'dsse', bytes: der }, [ecPinned], MAX).facts.verified).to.equal(true);
+    expect(verifySignature(manifest, { kind: 'dsse', bytes: der }, [ecPinned], MAX).facts.verified).to.equal(
+      true,
+    );
     const p1363 = dsse(manifest, [{ sig: lowS(data, ec.privateKey, false) }]);
-    expect(verifySignature(manifest, { kind: 'dsse', bytes: p1363 }, [ecPinned], MAX).facts.verified).to.equal(true);
+    expect(
+      verifySignature(manifest, { kind: 'dsse', bytes: p1363 }, [ecPinned], MAX).facts.verified,
+    ).to.equal(true);
   });
   it('DSSE signed over the raw payload instead of PAE is invalid', () => {
     const env = dsse(manifest, [{ sig: sign(null, manifest, ed.privateKey) }]);
-    expect(verifySignature(manifest, { kind: 'dsse', bytes: env }, [ed.pinned], MAX).findings[0]!.rule).to.equal('signature-invalid');
+    expect(
+      verifySignature(manifest, { kind: 'dsse', bytes: env }, [ed.pinned], MAX).findings[0]!.rule,
+    ).to.equal('signature-invalid');
   });
   it('DSSE whose payload is not the manifest', () => {
     const other = Buffer.from('source_db: evil\n');
     const type = 'application/vnd.migrationgate.replication-manifest+yaml';
     const env = dsse(other, [{ sig: sign(null, pae(type, other), ed.privateKey) }], type);
-    expect(verifySignature(manifest, { kind: 'dsse', bytes: env }, [ed.pinned], MAX).findings[0]!.rule).to.equal('signature-payload-mismatch');
+    expect(
+      verifySignature(manifest, { kind: 'dsse', bytes: env }, [ed.pinned], MAX).findings[0]!.rule,
+    ).to.equal('signature-payload-mismatch');
   });
   it('malformed DSSE', () => {
-    for (const bytes of [Buffer.from('not json'), Buffer.from('{}'), Buffer.from('{"payloadType":"t","payload":"!!","signatures":[]}')]) {
-      expect(verifySignature(manifest, { kind: 'dsse', bytes }, [ed.pinned], MAX).findings[0]!.rule).to.equal('signature-malformed');
+    for (const bytes of [
+      Buffer.from('not json'),
+      Buffer.from('{}'),
+      Buffer.from('{"payloadType":"t","payload":"!!","signatures":[]}'),
+    ]) {
+      expect(verifySignature(manifest, { kind: 'dsse', bytes }, [ed.pinned], MAX).findings[0]!.rule).to.equal(
+        'signature-malformed',
+      );
     }
   });
   it('an oversized signature', () => {
-    expect(verifySignature(manifest, { kind: 'detached', bytes: Buffer.alloc(MAX + 1) }, [ed.pinned], MAX).findings[0]!.rule).to.equal('signature-malformed');
+    expect(
+      verifySignature(manifest, { kind: 'detached', bytes: Buffer.alloc(MAX + 1) }, [ed.pinned], MAX)
+        .findings[0]!.rule,
+    ).to.equal('signature-malformed');
   });
 });

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { parseWalName, segmentNumber, segmentStartLsn, walFileName, segmentOf, isValidSegmentSize } from '../../../src/core/replication/wal-name.js';
+import {
+  parseWalName,
+  segmentNumber,
+  segmentStartLsn,
+  walFileName,
+  segmentOf,
+  isValidSegmentSize,
+} from '../../../src/core/replication/wal-name.js';
 import { findGaps, uncoveredRanges } from '../../../src/core/replication/wal-sequence.js';
 import { sha256, walName, walSegment } from '../../support/pg/synthetic-backup.js';
 import { goodCase, run, walFiles, stallingSource } from './helpers.js';
@@ -8,13 +15,30 @@ const MiB = 1024 * 1024;
 
 describe('WAL names and segment arithmetic', () => {
   it('parses the four kinds of names', () => {
-    expect(parseWalName('000000010000000A000000FF')).to.deep.equal({ kind: 'segment', timeline: 1, hi: 10, lo: 255, partial: false });
+    expect(parseWalName('000000010000000A000000FF')).to.deep.equal({
+      kind: 'segment',
+      timeline: 1,
+      hi: 10,
+      lo: 255,
+      partial: false,
+    });
     expect(parseWalName('000000020000000000000003.partial')).to.include({ kind: 'segment', partial: true });
-    expect(parseWalName('000000010000000000000002.00000028.backup')).to.include({ kind: 'backup', offset: 0x28 });
+    expect(parseWalName('000000010000000000000002.00000028.backup')).to.include({
+      kind: 'backup',
+      offset: 0x28,
+    });
     expect(parseWalName('00000002.history')).to.deep.equal({ kind: 'history', timeline: 2 });
   });
   it('refuses everything else', () => {
-    for (const n of ['../../etc/passwd', '000000010000000000000001/../x', '00000001000000000000000g', '000000010000000000000001.gz', 'pg_wal/000000010000000000000001', '000000010000000000000001 ', '0000000100000000000000011']) {
+    for (const n of [
+      '../../etc/passwd',
+      '000000010000000000000001/../x',
+      '00000001000000000000000g',
+      '000000010000000000000001.gz',
+      'pg_wal/000000010000000000000001',
+      '000000010000000000000001 ',
+      '0000000100000000000000011',
+    ]) {
       expect(parseWalName(n), n).to.equal(undefined);
     }
   });
@@ -34,13 +58,27 @@ describe('WAL names and segment arithmetic', () => {
   it('finds gaps across the xlogid boundary, per timeline', () => {
     const segs = [0xfen, 0x101n].map((segno) => ({ timeline: 1, segno }));
     expect(findGaps(segs, 16 * MiB)).to.deep.equal(['0000000100000000000000FF', '000000010000000100000000']);
-    expect(findGaps([{ timeline: 1, segno: 1n }, { timeline: 2, segno: 3n }], 16 * MiB)).to.deep.equal([]);
+    expect(
+      findGaps(
+        [
+          { timeline: 1, segno: 1n },
+          { timeline: 2, segno: 3n },
+        ],
+        16 * MiB,
+      ),
+    ).to.deep.equal([]);
   });
   it('computes coverage of WAL-Ranges, End-LSN exclusive', () => {
     const segs = [{ timeline: 1, segno: 2n }];
-    expect(uncoveredRanges([{ timeline: 1, start: 0x2000028n, end: 0x3000000n }], segs, 16 * MiB)).to.deep.equal([]);
-    expect(uncoveredRanges([{ timeline: 1, start: 0x2000028n, end: 0x3000001n }], segs, 16 * MiB)[0]).to.contain('000000010000000000000003');
-    expect(uncoveredRanges([{ timeline: 2, start: 0x2000028n, end: 0x2000100n }], segs, 16 * MiB)).to.have.length(1);
+    expect(
+      uncoveredRanges([{ timeline: 1, start: 0x2000028n, end: 0x3000000n }], segs, 16 * MiB),
+    ).to.deep.equal([]);
+    expect(
+      uncoveredRanges([{ timeline: 1, start: 0x2000028n, end: 0x3000001n }], segs, 16 * MiB)[0],
+    ).to.contain('000000010000000000000003');
+    expect(
+      uncoveredRanges([{ timeline: 2, start: 0x2000028n, end: 0x2000100n }], segs, 16 * MiB),
+    ).to.have.length(1);
   });
 });
 
@@ -56,16 +94,30 @@ describe('WAL verification in the pipeline', () => {
     return report;
   }
 
-  it('a WAL part named ../../etc/passwd', () => blocks({ walList: [...g.wal, { name: '../../etc/passwd', data: Buffer.from('root:x:0:0') }] }, 'wal-invalid-name', '../../etc/passwd'));
-  it('a listed segment that was not received', () => blocks({ walList: [g.wal[0]!] }, 'wal-missing', g.wal[1]!.name));
+  it('a WAL part named ../../etc/passwd', () =>
+    blocks(
+      { walList: [...g.wal, { name: '../../etc/passwd', data: Buffer.from('root:x:0:0') }] },
+      'wal-invalid-name',
+      '../../etc/passwd',
+    ));
+  it('a listed segment that was not received', () =>
+    blocks({ walList: [g.wal[0]!] }, 'wal-missing', g.wal[1]!.name));
   it('an unlisted segment', () => blocks({ walList: [...g.wal, seg3] }, 'wal-unlisted', seg3.name));
   it('a received duplicate', () => blocks({ walList: [...g.wal, g.wal[1]!] }, 'wal-duplicate'));
   it('a digest mismatch', () => {
     const bad = Buffer.from(g.wal[1]!.data);
     bad[5000] = 1;
-    return blocks({ walList: [g.wal[0]!, { name: g.wal[1]!.name, data: bad }] }, 'wal-digest-mismatch', g.wal[1]!.name);
+    return blocks(
+      { walList: [g.wal[0]!, { name: g.wal[1]!.name, data: bad }] },
+      'wal-digest-mismatch',
+      g.wal[1]!.name,
+    );
   });
-  it('a size mismatch', () => blocks({ walList: [g.wal[0]!, { name: g.wal[1]!.name, data: g.wal[1]!.data.subarray(0, 1000) }] }, 'wal-size-mismatch'));
+  it('a size mismatch', () =>
+    blocks(
+      { walList: [g.wal[0]!, { name: g.wal[1]!.name, data: g.wal[1]!.data.subarray(0, 1000) }] },
+      'wal-size-mismatch',
+    ));
   it('a gap in the sequence', async () => {
     const wal = [g.wal[0]!, seg3];
     const fields = { ...g.fields, wal_files: wal.map((w) => ({ name: w.name, sha256: sha256(w.data) })) };

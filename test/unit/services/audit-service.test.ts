@@ -7,7 +7,12 @@ import { AuditPageSelector, queryAuditRecords } from '../../../src/core/audit-qu
 import { verifyChains } from '../../../src/core/audit-record.js';
 import type { AuditRecord, StoredRecord } from '../../../src/core/contracts/audit.js';
 import type { AuditSink, RawAuditEntry } from '../../../src/core/ports/audit.js';
-import { findAuditRecords, queryAudit, selectAuditPage, verifyAudit } from '../../../src/services/audit/read-audit.js';
+import {
+  findAuditRecords,
+  queryAudit,
+  selectAuditPage,
+  verifyAudit,
+} from '../../../src/services/audit/read-audit.js';
 import { createMemoryAuditSink } from '../../support/memory-audit-sink.js';
 import { report } from '../audit/report-fixture.js';
 
@@ -24,9 +29,11 @@ function line(i: number, requestId = `req-${i}`): string {
   const timestamp = new Date(BASE + slot(i) * 1000).toISOString();
   const decision = i % 3 === 0 ? 'ALLOW' : 'BLOCK';
   const reasons = i % 3 === 0 ? '[]' : '["[config-hash-mismatch] sha256 differs"]';
-  return `{"request_id":"${requestId}","timestamp":"${timestamp}","scenario":"${i % 2 === 0 ? 'T1' : 'T2'}","decision":"${decision}",`
-    + `"subject":{"app_id":"app-${i % 4}","env":"prod"},"steps":[{"step":"hash","status":"pass"}],"findings":[],"reasons":${reasons},"warnings":[],`
-    + `"seq":${i + 1},"writer":"pod-${i % 3}","prev_hash":"${HEX}","hash":"${HEX}"}`;
+  return (
+    `{"request_id":"${requestId}","timestamp":"${timestamp}","scenario":"${i % 2 === 0 ? 'T1' : 'T2'}","decision":"${decision}",` +
+    `"subject":{"app_id":"app-${i % 4}","env":"prod"},"steps":[{"step":"hash","status":"pass"}],"findings":[],"reasons":${reasons},"warnings":[],` +
+    `"seq":${i + 1},"writer":"pod-${i % 3}","prev_hash":"${HEX}","hash":"${HEX}"}`
+  );
 }
 
 /** A sink that makes its lines on demand and calls `check(i)` before yielding line i. */
@@ -58,7 +65,13 @@ describe('audit service reads', function () {
 
   it('generates lines that are the fixture records', () => {
     for (const i of [0, 1, 5]) {
-      const record: AuditRecord = { ...report(i, { timestamp: new Date(BASE + slot(i) * 1000).toISOString() }), seq: i + 1, writer: `pod-${i % 3}`, prev_hash: HEX, hash: HEX };
+      const record: AuditRecord = {
+        ...report(i, { timestamp: new Date(BASE + slot(i) * 1000).toISOString() }),
+        seq: i + 1,
+        writer: `pod-${i % 3}`,
+        prev_hash: HEX,
+        hash: HEX,
+      };
       expect(JSON.parse(line(i))).to.deep.equal(record);
     }
   });
@@ -67,7 +80,8 @@ describe('audit service reads', function () {
     const limit = 500;
     const selector = new WatchedSelector({ limit, decision: 'BLOCK' });
     const sink = generatedSink(N, line, (i) => {
-      if (selector.offered !== i) throw new Error(`line ${i} read ahead: only ${selector.offered} records offered so far`);
+      if (selector.offered !== i)
+        throw new Error(`line ${i} read ahead: only ${selector.offered} records offered so far`);
     });
     const page = await selectAuditPage(sink, selector);
     expect(selector.offered).to.equal(N);
@@ -99,12 +113,21 @@ describe('audit service reads', function () {
   });
 
   it('refuses a bad query before reading the sink', async () => {
-    const sink = generatedSink(1, line, () => { throw new Error('must not read'); });
-    await queryAudit(sink, { limit: 0 }).then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.match(/limit must be/));
+    const sink = generatedSink(1, line, () => {
+      throw new Error('must not read');
+    });
+    await queryAudit(sink, { limit: 0 }).then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.match(/limit must be/),
+    );
   });
 
   it('finds every record of a (reused) request id, keeping at most `max` and counting the rest', async () => {
-    const sink = generatedSink(5000, (i) => line(i, i % 1000 === 7 ? 'req-7' : `req-${i}`), () => undefined);
+    const sink = generatedSink(
+      5000,
+      (i) => line(i, i % 1000 === 7 ? 'req-7' : `req-${i}`),
+      () => undefined,
+    );
     const found = await findAuditRecords(sink, 'req-7', 3);
     expect(found.total).to.equal(5);
     expect(found.records.map((r) => r.seq)).to.deep.equal([8, 1008, 2008]);
@@ -117,7 +140,11 @@ describe('audit service reads', function () {
     sink.lines.splice(3, 0, 'not json');
     const records: StoredRecord[] = [];
     const watched: AuditSink = {
-      ...sink, kind: 'memory', append: (r) => sink.append(r), health: () => sink.health(), close: () => sink.close(),
+      ...sink,
+      kind: 'memory',
+      append: (r) => sink.append(r),
+      health: () => sink.health(),
+      close: () => sink.close(),
       readRaw: async function* () {
         let i = 0;
         for await (const e of sink.readRaw()) {

@@ -7,7 +7,11 @@ import { expect } from 'chai';
 import { verifyChains } from '../../../src/core/audit-record.js';
 import { GateError } from '../../../src/core/errors.js';
 import type { Logger } from '../../../src/core/ports/runtime.js';
-import { AUDIT_SNAPSHOT_MAX_AGE_MS, AuditSnapshots, type AuditSnapshotView } from '../../../src/services/audit/audit-snapshot.js';
+import {
+  AUDIT_SNAPSHOT_MAX_AGE_MS,
+  AuditSnapshots,
+  type AuditSnapshotView,
+} from '../../../src/services/audit/audit-snapshot.js';
 import { CountingAuditSink } from '../../support/counting-audit-sink.js';
 import { report } from '../audit/report-fixture.js';
 
@@ -26,7 +30,14 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 function tracked<T>(p: Promise<T>): { p: Promise<T>; settled: () => boolean } {
   let done = false;
-  void p.then(() => { done = true; }, () => { done = true; });
+  void p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
   return { p, settled: () => done };
 }
 
@@ -37,12 +48,22 @@ interface Setup {
   snapshots: AuditSnapshots;
 }
 
-async function setup(records = 10, opts: { maxAgeMs?: number; recent?: number } = { maxAgeMs: MAX_AGE }): Promise<Setup> {
+async function setup(
+  records = 10,
+  opts: { maxAgeMs?: number; recent?: number } = { maxAgeMs: MAX_AGE },
+): Promise<Setup> {
   const sink = new CountingAuditSink('pod-a');
   for (let n = 1; n <= records; n += 1) await sink.append(report(n));
   const clock = new FakeClock();
   const errors: string[] = [];
-  const logger: Logger = { debug() {}, info() {}, warn() {}, error: (msg, f) => { errors.push(`${msg}: ${String(f?.error)}`); } };
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn() {},
+    error: (msg, f) => {
+      errors.push(`${msg}: ${String(f?.error)}`);
+    },
+  };
   return { sink, clock, errors, snapshots: new AuditSnapshots({ audit: sink, clock, logger }, opts) };
 }
 
@@ -169,9 +190,23 @@ describe('audit snapshots: how often the audit log is walked', () => {
     const s = (await snapshots.current()).snapshot!;
     const ns = Array.from({ length: 40 }, (_, i) => i + 1);
     const allow = (n: number): boolean => n % 3 === 0;
-    expect(s.lastHour).to.deep.equal({ since: '2026-01-01T00:00:30.000Z', allow: ns.filter((n) => n >= 30 && allow(n)).length, block: ns.filter((n) => n >= 30 && !allow(n)).length });
-    expect(s.lastDay).to.deep.equal({ since: '2025-12-31T01:00:30.000Z', allow: ns.filter(allow).length, block: ns.filter((n) => !allow(n)).length });
-    expect(s.recent.map((r) => r.request_id)).to.deep.equal(['req-40', 'req-39', 'req-38', 'req-37', 'req-36']);
+    expect(s.lastHour).to.deep.equal({
+      since: '2026-01-01T00:00:30.000Z',
+      allow: ns.filter((n) => n >= 30 && allow(n)).length,
+      block: ns.filter((n) => n >= 30 && !allow(n)).length,
+    });
+    expect(s.lastDay).to.deep.equal({
+      since: '2025-12-31T01:00:30.000Z',
+      allow: ns.filter(allow).length,
+      block: ns.filter((n) => !allow(n)).length,
+    });
+    expect(s.recent.map((r) => r.request_id)).to.deep.equal([
+      'req-40',
+      'req-39',
+      'req-38',
+      'req-37',
+      'req-36',
+    ]);
     // Later views of the same walk keep its counts: they are as of the walk.
     clock.t += MAX_AGE - 1;
     expect((await snapshots.current()).snapshot!.lastHour.since).to.equal('2026-01-01T00:00:30.000Z');
@@ -227,7 +262,10 @@ describe('audit snapshots: how often the audit log is walked', () => {
   it('verify() rejects with the read error, as a fresh verification did, and caches nothing', async () => {
     const { sink, snapshots } = await setup(3);
     sink.failReads(1, () => new GateError('audit-unavailable', 'file sink: read failed'));
-    await snapshots.verify().then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('file sink: read failed'));
+    await snapshots.verify().then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('file sink: read failed'),
+    );
     expect(await snapshots.verify()).to.include({ ok: true, records: 3 });
     expect(sink.reads).to.equal(2);
   });
@@ -245,20 +283,27 @@ describe('audit snapshots: how often the audit log is walked', () => {
   it('has a one-minute default max age and refuses nonsense options', async () => {
     const { sink, clock } = await setup(1);
     const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-    expect(new AuditSnapshots({ audit: sink, clock, logger }).maxAgeMs).to.equal(AUDIT_SNAPSHOT_MAX_AGE_MS).and.to.equal(60_000);
-    expect(() => new AuditSnapshots({ audit: sink, clock, logger }, { recent: 0 })).to.throw(/recent must be/);
+    expect(new AuditSnapshots({ audit: sink, clock, logger }).maxAgeMs)
+      .to.equal(AUDIT_SNAPSHOT_MAX_AGE_MS)
+      .and.to.equal(60_000);
+    expect(() => new AuditSnapshots({ audit: sink, clock, logger }, { recent: 0 })).to.throw(
+      /recent must be/,
+    );
     expect(() => new AuditSnapshots({ audit: sink, clock, logger }, { maxAgeMs: -1 })).to.throw(/maxAgeMs/);
   });
 });
 
 describe('audit snapshots: a broken chain alerts whoever found it', () => {
-  it('a page\'s walk raises the audit-chain alert on tampering and clears it once the chain verifies again', async () => {
+  it("a page's walk raises the audit-chain alert on tampering and clears it once the chain verifies again", async () => {
     const { AlertBook } = await import('../../../src/services/alerts.js');
     const sink = new CountingAuditSink('pod-a');
     for (let n = 1; n <= 5; n += 1) await sink.append(report(n));
     const alerts = new AlertBook();
     const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-    const snapshots = new AuditSnapshots({ audit: sink, clock: new FakeClock(), logger, alerts }, { maxAgeMs: 0 });
+    const snapshots = new AuditSnapshots(
+      { audit: sink, clock: new FakeClock(), logger, alerts },
+      { maxAgeMs: 0 },
+    );
     expect((await snapshots.current()).snapshot!.chain.ok).to.equal(true);
     expect(alerts.list().filter((a) => a.kind === 'audit-chain')).to.deep.equal([]);
 

@@ -2,7 +2,10 @@
 // copies that cannot change what later requests get, and stays bounded.
 import { expect } from 'chai';
 import type { Evaluation } from '../../../src/core/contracts/report.js';
-import { ConfigCheckMemo as T1Memo, type ConfigCheckMemoInput as T1MemoInput } from '../../../src/services/validation/config-check-memo.js';
+import {
+  ConfigCheckMemo as T1Memo,
+  type ConfigCheckMemoInput as T1MemoInput,
+} from '../../../src/services/validation/config-check-memo.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const input = (over: Partial<T1MemoInput> = {}): T1MemoInput => ({
@@ -14,16 +17,20 @@ const input = (over: Partial<T1MemoInput> = {}): T1MemoInput => ({
   ...over,
 });
 const evaluation = (rule = 'x'): Evaluation => ({
-  scenario: 'T1', subject: { app_id: 'orders-api', env: 'prod' },
+  scenario: 'T1',
+  subject: { app_id: 'orders-api', env: 'prod' },
   steps: [{ step: 'parse', status: 'pass' }],
   findings: [{ rule, severity: 'high', action: 'block', message: 'm' }],
 });
 
 describe('T1 memo', () => {
-  it('evaluates once per distinct input and merges each caller\'s subject over the pipeline\'s', () => {
+  it("evaluates once per distinct input and merges each caller's subject over the pipeline's", () => {
     const memo = new T1Memo();
     let runs = 0;
-    const run = (): Evaluation => { runs++; return evaluation(); };
+    const run = (): Evaluation => {
+      runs++;
+      return evaluation();
+    };
     const a = memo.evaluate(input(), { namespace: 'a', name: 'cm' }, run);
     const b = memo.evaluate(input(), { namespace: 'b', name: 'cm', app_id: 'given' }, run);
     expect(runs).to.equal(1);
@@ -35,10 +42,17 @@ describe('T1 memo', () => {
   it('a different byte anywhere is a different entry', () => {
     const memo = new T1Memo();
     let runs = 0;
-    const run = (): Evaluation => { runs++; return evaluation(); };
+    const run = (): Evaluation => {
+      runs++;
+      return evaluation();
+    };
     memo.evaluate(input(), {}, run);
     memo.evaluate(input({ config: bytes('tls:\n  enabled: false\n') }), {}, run);
-    memo.evaluate(input({ manifest: { app_id: 'orders-api', env: 'staging', version: '1', config_sha256: 'sha256:00' } }), {}, run);
+    memo.evaluate(
+      input({ manifest: { app_id: 'orders-api', env: 'staging', version: '1', config_sha256: 'sha256:00' } }),
+      {},
+      run,
+    );
     memo.evaluate(input({ policyDigest: 'sha256:bb' }), {}, run);
     memo.evaluate(input({ maxConfigBytes: 10 }), {}, run);
     memo.evaluate(input({ manifest: bytes('{"app_id":"orders-api"}') }), {}, run);
@@ -50,7 +64,10 @@ describe('T1 memo', () => {
   it('bytes cannot be shifted between the manifest and the config', () => {
     const memo = new T1Memo();
     let runs = 0;
-    const run = (): Evaluation => { runs++; return evaluation(); };
+    const run = (): Evaluation => {
+      runs++;
+      return evaluation();
+    };
     memo.evaluate(input({ manifest: bytes('ab'), config: bytes('cd') }), {}, run);
     memo.evaluate(input({ manifest: bytes('a'), config: bytes('bcd') }), {}, run);
     memo.evaluate(input({ manifest: bytes('abc'), config: bytes('d') }), {}, run);
@@ -62,7 +79,9 @@ describe('T1 memo', () => {
     const first = memo.evaluate(input(), {}, () => evaluation());
     first.findings.push({ rule: 'added', severity: 'low', action: 'warn', message: 'm' });
     first.steps.length = 0;
-    expect(() => { (first.findings[0] as { rule: string }).rule = 'changed'; }).to.throw(TypeError);
+    expect(() => {
+      (first.findings[0] as { rule: string }).rule = 'changed';
+    }).to.throw(TypeError);
     const second = memo.evaluate(input(), {}, () => evaluation('other'));
     expect(second.findings.map((f) => f.rule)).to.deep.equal(['x']);
     expect(second.steps).to.have.length(1);
@@ -71,7 +90,10 @@ describe('T1 memo', () => {
   it('evicts the least recently used entry at capacity', () => {
     const memo = new T1Memo(2);
     let runs = 0;
-    const run = (): Evaluation => { runs++; return evaluation(); };
+    const run = (): Evaluation => {
+      runs++;
+      return evaluation();
+    };
     const one = input({ config: bytes('a: 1\n') });
     const two = input({ config: bytes('a: 2\n') });
     const three = input({ config: bytes('a: 3\n') });
@@ -90,7 +112,10 @@ describe('T1 memo', () => {
   it('a manifest that cannot be keyed is evaluated every time, never cached', () => {
     const memo = new T1Memo();
     let runs = 0;
-    const run = (): Evaluation => { runs++; return evaluation(); };
+    const run = (): Evaluation => {
+      runs++;
+      return evaluation();
+    };
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     memo.evaluate(input({ manifest: cyclic }), {}, run);

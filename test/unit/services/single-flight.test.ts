@@ -6,14 +6,21 @@ import { SingleFlight } from '../../../src/services/audit/single-flight.js';
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
   let resolve!: (v: T) => void;
   let reject!: (e: Error) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
 describe('SingleFlight', () => {
   it('shares one run among callers that arrive during it, and starts a new one after', async () => {
     const runs: Array<ReturnType<typeof deferred<number>>> = [];
-    const flight = new SingleFlight(() => { const d = deferred<number>(); runs.push(d); return d.promise; });
+    const flight = new SingleFlight(() => {
+      const d = deferred<number>();
+      runs.push(d);
+      return d.promise;
+    });
     const a = flight.run();
     const b = flight.run();
     expect(runs).to.have.length(1);
@@ -29,10 +36,17 @@ describe('SingleFlight', () => {
 
   it('hands a failure to the callers of that run only', async () => {
     const runs: Array<ReturnType<typeof deferred<number>>> = [];
-    const flight = new SingleFlight(() => { const d = deferred<number>(); runs.push(d); return d.promise; });
+    const flight = new SingleFlight(() => {
+      const d = deferred<number>();
+      runs.push(d);
+      return d.promise;
+    });
     const a = flight.run();
     runs[0]!.reject(new Error('read failed'));
-    await a.then(() => expect.fail('resolved'), (e: Error) => expect(e.message).to.equal('read failed'));
+    await a.then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('read failed'),
+    );
     const b = flight.run();
     expect(runs).to.have.length(2);
     runs[1]!.resolve(3);
@@ -41,7 +55,11 @@ describe('SingleFlight', () => {
 
   it('next() waits out the run under way and shares one new run among its callers', async () => {
     const runs: Array<ReturnType<typeof deferred<number>>> = [];
-    const flight = new SingleFlight(() => { const d = deferred<number>(); runs.push(d); return d.promise; });
+    const flight = new SingleFlight(() => {
+      const d = deferred<number>();
+      runs.push(d);
+      return d.promise;
+    });
     const first = flight.run();
     const later = [flight.next(), flight.next(), flight.next()];
     expect(runs).to.have.length(1);

@@ -14,18 +14,28 @@ import { report } from '../audit/report-fixture.js';
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('checkpoint board (ConfigMaps)', () => {
-  it('shows every writer\'s signed checkpoint and hides forged ones', async () => {
+  it("shows every writer's signed checkpoint and hides forged ones", async () => {
     const store = new FakeConfigMapStore();
     const board = configMapCheckpointBoard(store);
     const { privateKey } = generateKeyPairSync('ed25519');
     const key = { name: 'migration-gate/c', privateKey, publicKey: createPublicKey(privateKey) };
     const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
-    const trees = (writer: string) => new AuditTrees({ sink: new MemoryAuditSink(writer), writer, key, clock, logger: silent, destinations: [], board });
+    const trees = (writer: string) =>
+      new AuditTrees({
+        sink: new MemoryAuditSink(writer),
+        writer,
+        key,
+        clock,
+        logger: silent,
+        destinations: [],
+        board,
+      });
     const a = trees('a');
     const b = trees('b');
     await a.load();
     await b.load();
-    for (let i = 0; i < 3; i++) b.observe(await new MemoryAuditSink('b').append(report(i)).then((r) => ({ ...r, seq: i + 1 })));
+    for (let i = 0; i < 3; i++)
+      b.observe(await new MemoryAuditSink('b').append(report(i)).then((r) => ({ ...r, seq: i + 1 })));
     await b.tick();
     await b.settled();
     await a.tick();
@@ -33,7 +43,11 @@ describe('checkpoint board (ConfigMaps)', () => {
     // A board entry signed by someone else, and one that reuses b's note under another writer's name.
     const stranger = generateKeyPairSync('ed25519');
     const text = checkpointText({ origin: 'migration-gate/c/z', size: 9, root: Buffer.alloc(32) });
-    await board.put({ writer: 'z', note: `${text}\n${signNoteText(text, 'migration-gate/c', stranger.privateKey, stranger.publicKey)}`, signed_at: 'x' });
+    await board.put({
+      writer: 'z',
+      note: `${text}\n${signNoteText(text, 'migration-gate/c', stranger.privateKey, stranger.publicKey)}`,
+      signed_at: 'x',
+    });
     const bNote = (await b.statusAll()).checkpoints[0]!.note;
     await board.put({ writer: 'y', note: bNote, signed_at: 'x' });
     const all = await a.statusAll();

@@ -7,7 +7,16 @@ import { MerkleTree } from '../../../src/core/tlog/merkle-tree.js';
 import { verifyConsistency, verifyInclusion } from '../../../src/core/tlog/proof-verify.js';
 import { EMPTY_ROOT, leafHash, referenceRoot } from '../../../src/core/tlog/rfc6962.js';
 
-const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => Buffer.from(h, 'hex'));
+const LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map((h) => Buffer.from(h, 'hex'));
 const ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
   'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
@@ -27,7 +36,9 @@ const tree8 = () => {
 
 describe('tlog: RFC 6962 Merkle tree', () => {
   it('hashes the empty tree as SHA-256 of nothing, and every prefix of the test vector to its published root', () => {
-    expect(EMPTY_ROOT.toString('hex')).to.equal('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(EMPTY_ROOT.toString('hex')).to.equal(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     const t = new MerkleTree();
     const range = new CompactRange();
     expect(t.root().equals(EMPTY_ROOT)).to.equal(true);
@@ -53,7 +64,9 @@ describe('tlog: RFC 6962 Merkle tree', () => {
       'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
       'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
     ]);
-    expect(hex(t.inclusionProof(2, 3))).to.deep.equal(['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']);
+    expect(hex(t.inclusionProof(2, 3))).to.deep.equal([
+      'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
+    ]);
     expect(hex(t.inclusionProof(1, 5))).to.deep.equal([
       '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
       '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
@@ -88,8 +101,16 @@ describe('tlog: RFC 6962 Merkle tree', () => {
     for (let n = 1; n <= 70; n++) {
       const root = referenceRoot(leaves.slice(0, n));
       expect(t.root(n).equals(root), `root ${n}`).to.equal(true);
-      for (let i = 0; i < n; i++) expect(verifyInclusion(i, n, leaves[i]!, t.inclusionProof(i, n), root), `inclusion ${i}/${n}`).to.equal(true);
-      for (let m = 0; m <= n; m++) expect(verifyConsistency(m, n, t.consistencyProof(m, n), t.root(m), root), `consistency ${m}/${n}`).to.equal(true);
+      for (let i = 0; i < n; i++)
+        expect(
+          verifyInclusion(i, n, leaves[i]!, t.inclusionProof(i, n), root),
+          `inclusion ${i}/${n}`,
+        ).to.equal(true);
+      for (let m = 0; m <= n; m++)
+        expect(
+          verifyConsistency(m, n, t.consistencyProof(m, n), t.root(m), root),
+          `consistency ${m}/${n}`,
+        ).to.equal(true);
     }
   });
 
@@ -131,14 +152,18 @@ describe('tlog: RFC 6962 Merkle tree', () => {
 describe('tlog: verifier keys', () => {
   it('round-trips keys whose base64 holds "+" and refuses a key id that does not match', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
-    const { encodeVerifierKey, parseVerifierKey, verifierFor } = await import('../../../src/core/tlog/signed-note.js');
+    const { encodeVerifierKey, parseVerifierKey, verifierFor } =
+      await import('../../../src/core/tlog/signed-note.js');
     let plus = 0;
     for (let i = 0; i < 40; i++) {
       const v = verifierFor('migration-gate/c', generateKeyPairSync('ed25519').publicKey);
       const vkey = encodeVerifierKey(v);
       if (vkey.split('+').length > 3) plus += 1;
       expect(parseVerifierKey(vkey).raw.equals(v.raw)).to.equal(true);
-      const wrongId = vkey.replace(/\+([0-9a-f]{8})\+/, (_m, id: string) => `+${id === '00000000' ? '11111111' : '00000000'}+`);
+      const wrongId = vkey.replace(
+        /\+([0-9a-f]{8})\+/,
+        (_m, id: string) => `+${id === '00000000' ? '11111111' : '00000000'}+`,
+      );
       expect(() => parseVerifierKey(wrongId)).to.throw(/key id does not match/);
     }
     expect(plus, 'some of 40 random keys hold a "+"').to.be.greaterThan(0);

@@ -8,7 +8,10 @@ describe('cert expiry alert', () => {
   it('no alert beyond 14 days; high within; critical once expired', () => {
     const now = new Date('2026-01-01T00:00:00Z');
     expect(certExpiryAlert(new Date(now.getTime() + 15 * DAY), now)).to.equal(undefined);
-    expect(certExpiryAlert(new Date(now.getTime() + 13 * DAY), now)).to.include({ kind: 'cert-expiry', severity: 'high' });
+    expect(certExpiryAlert(new Date(now.getTime() + 13 * DAY), now)).to.include({
+      kind: 'cert-expiry',
+      severity: 'high',
+    });
     expect(certExpiryAlert(new Date(now.getTime() - 1), now)).to.include({ severity: 'critical' });
   });
 

@@ -25,7 +25,8 @@ async function kubeletWrite(dir: string, files: Record<string, string>): Promise
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(ts, name), text);
   await symlink(path.basename(ts), path.join(dir, '..data_tmp'));
   await rename(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
-  for (const name of Object.keys(files)) await symlink(path.join('..data', name), path.join(dir, name)).catch(() => {});
+  for (const name of Object.keys(files))
+    await symlink(path.join('..data', name), path.join(dir, name)).catch(() => {});
 }
 
 describe('cert files watcher (certManager / existingSecret)', function () {
@@ -48,7 +49,12 @@ describe('cert files watcher (certManager / existingSecret)', function () {
     const first = await pair();
     await kubeletWrite(dir, { 'tls.crt': first.cert, 'tls.key': first.key });
     const seen: ServingTls[] = [];
-    const w = await watchCertFiles({ dir, onChange: (t) => seen.push(t), pollIntervalMs: 60_000, debounceMs: 50 });
+    const w = await watchCertFiles({
+      dir,
+      onChange: (t) => seen.push(t),
+      pollIntervalMs: 60_000,
+      debounceMs: 50,
+    });
     try {
       expect(w.current().cert).to.equal(first.cert);
       const second = await pair();
@@ -66,7 +72,12 @@ describe('cert files watcher (certManager / existingSecret)', function () {
     const first = await pair();
     await kubeletWrite(dir, { 'tls.crt': first.cert, 'tls.key': first.key });
     const seen: ServingTls[] = [];
-    const w = await watchCertFiles({ dir, onChange: (t) => seen.push(t), pollIntervalMs: 60_000, debounceMs: 60_000 });
+    const w = await watchCertFiles({
+      dir,
+      onChange: (t) => seen.push(t),
+      pollIntervalMs: 60_000,
+      debounceMs: 60_000,
+    });
     try {
       const second = await pair();
       // Half an update: new cert, old key. Not usable: keep serving the first pair.

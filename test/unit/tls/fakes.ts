@@ -3,7 +3,15 @@
 // existing name), so the state machine is tested against the same rules.
 import { X509Certificate } from 'node:crypto';
 import { KubeError } from '../../../src/core/ports/kube-errors.js';
-import type { LeaseRecord, LeaseStore, StoredLease, StoredTlsSecret, TlsSecretContent, TlsSecretStore, WebhookCaPatcher } from '../../../src/core/ports/self-managed-tls.js';
+import type {
+  LeaseRecord,
+  LeaseStore,
+  StoredLease,
+  StoredTlsSecret,
+  TlsSecretContent,
+  TlsSecretStore,
+  WebhookCaPatcher,
+} from '../../../src/core/ports/self-managed-tls.js';
 import type { Clock } from '../../../src/core/ports/runtime.js';
 
 export class ManualClock implements Clock {
@@ -39,7 +47,11 @@ export class FakeSecretStore implements TlsSecretStore {
   }
   #put(c: TlsSecretContent): void {
     this.writes++;
-    this.stored = { data: { ...c.data }, annotations: { ...c.annotations }, resourceVersion: String(++this.#rv) };
+    this.stored = {
+      data: { ...c.data },
+      annotations: { ...c.annotations },
+      resourceVersion: String(++this.#rv),
+    };
   }
   #maybeFail(): void {
     const e = this.failNext;

@@ -6,7 +6,8 @@ import { LeaseElector } from '../../../src/adapters/k8s/lease-elector.js';
 import { FakeLeaseStore, ManualClock } from './fakes.js';
 
 describe('LeaseElector', () => {
-  const make = (store: FakeLeaseStore, clock: ManualClock, identity: string) => new LeaseElector({ store, identity, clock, leaseDurationMs: 15_000 });
+  const make = (store: FakeLeaseStore, clock: ManualClock, identity: string) =>
+    new LeaseElector({ store, identity, clock, leaseDurationMs: 15_000 });
 
   it('the first candidate creates the lease; the second waits while it is renewed', async () => {
     const store = new FakeLeaseStore();
@@ -14,7 +15,11 @@ describe('LeaseElector', () => {
     const a = make(store, clock, 'pod-a');
     const b = make(store, clock, 'pod-b');
     expect(await a.tryAcquireOrRenew()).to.equal(true);
-    expect(store.stored).to.include({ holderIdentity: 'pod-a', leaseDurationSeconds: 15, leaseTransitions: 0 });
+    expect(store.stored).to.include({
+      holderIdentity: 'pod-a',
+      leaseDurationSeconds: 15,
+      leaseTransitions: 0,
+    });
     for (let i = 0; i < 10; i++) {
       clock.advance(5_000);
       expect(await a.tryAcquireOrRenew()).to.equal(true);
@@ -57,7 +62,9 @@ describe('LeaseElector', () => {
   it('two candidates racing for an absent lease: exactly one wins', async () => {
     const store = new FakeLeaseStore();
     const clock = new ManualClock();
-    const results = await Promise.all(['pod-a', 'pod-b', 'pod-c'].map((id) => make(store, clock, id).tryAcquireOrRenew()));
+    const results = await Promise.all(
+      ['pod-a', 'pod-b', 'pod-c'].map((id) => make(store, clock, id).tryAcquireOrRenew()),
+    );
     expect(results.filter(Boolean)).to.have.length(1);
   });
 

@@ -30,7 +30,9 @@ describe('local TLS CA', function () {
   it('issues a serving cert for localhost, 127.0.0.1, ::1 and the extra names, signed by the CA', () => {
     const cert = new X509Certificate(first.cert);
     const ca = new X509Certificate(first.ca);
-    expect(cert.subjectAltName).to.equal('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:gate.example.com');
+    expect(cert.subjectAltName).to.equal(
+      'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:gate.example.com',
+    );
     expect(cert.verify(ca.publicKey)).to.equal(true);
     expect(cert.ca).to.equal(false);
     expect(ca.ca).to.equal(true);
@@ -45,7 +47,11 @@ describe('local TLS CA', function () {
   });
 
   it('reuses everything on restart', async () => {
-    const again = await ensureLocalTls({ dir: base, extraSans: ['gate.example.com'], now: new Date(now.getTime() + DAY) });
+    const again = await ensureLocalTls({
+      dir: base,
+      extraSans: ['gate.example.com'],
+      now: new Date(now.getTime() + DAY),
+    });
     expect(again.cert).to.equal(first.cert);
     expect(again.key).to.equal(first.key);
   });

@@ -20,16 +20,29 @@ function setup(policy: Partial<RotationPolicy> = {}) {
   const leases = new FakeLeaseStore();
   const webhook = new FakeWebhookPatcher();
   const served: ServingTls[] = [];
-  const replica = (identity: string) => new SelfManagedTls({
-    secrets, webhook, clock, logger: quiet,
-    elector: new LeaseElector({ store: leases, identity, clock, leaseDurationMs: 15_000 }),
-    policy: { caLifetimeMs: 5 * 365 * DAY_MS, servingLifetimeMs: 90 * DAY_MS, renewFraction: 2 / 3, overlapMs: 60_000, dropPreviousAfterMs: 300_000, sans: SANS, ...policy },
-    onServing: (t) => served.push(t),
-  });
+  const replica = (identity: string) =>
+    new SelfManagedTls({
+      secrets,
+      webhook,
+      clock,
+      logger: quiet,
+      elector: new LeaseElector({ store: leases, identity, clock, leaseDurationMs: 15_000 }),
+      policy: {
+        caLifetimeMs: 5 * 365 * DAY_MS,
+        servingLifetimeMs: 90 * DAY_MS,
+        renewFraction: 2 / 3,
+        overlapMs: 60_000,
+        dropPreviousAfterMs: 300_000,
+        sans: SANS,
+        ...policy,
+      },
+      onServing: (t) => served.push(t),
+    });
   /** The no-failed-admission invariant, checked after every step. */
   const assertTrusted = (tls: ServingTls | undefined) => {
     expect(tls, 'a serving cert is loaded').to.not.equal(undefined);
-    for (const b of webhook.bundles) expect(trusts(b, tls!.cert), 'the apiserver trusts what is served').to.equal(true);
+    for (const b of webhook.bundles)
+      expect(trusts(b, tls!.cert), 'the apiserver trusts what is served').to.equal(true);
   };
   return { clock, secrets, leases, webhook, served, replica, assertTrusted };
 }
@@ -42,7 +55,9 @@ describe('selfManaged TLS rotation', function () {
     const leader = s.replica('pod-a');
     expect(await leader.leaderRound()).to.equal('created');
     const data = s.secrets.stored!.data;
-    expect(Object.keys(data).sort()).to.deep.equal([SECRET_KEYS.caCert, SECRET_KEYS.caKey, SECRET_KEYS.cert, SECRET_KEYS.key].sort());
+    expect(Object.keys(data).sort()).to.deep.equal(
+      [SECRET_KEYS.caCert, SECRET_KEYS.caKey, SECRET_KEYS.cert, SECRET_KEYS.key].sort(),
+    );
     expect(pemsOf(s.webhook.bundles[0]!)).to.have.length(1);
     expect(s.webhook.bundles[1]).to.equal(s.webhook.bundles[0]);
     const x = new X509Certificate(data[SECRET_KEYS.cert]!);
@@ -97,7 +112,11 @@ describe('selfManaged TLS rotation', function () {
     await follower.leaderRound(); // a follower's round must not disturb the leader
     expect(await leader.leaderRound()).to.equal('serving-switched');
     const switched = s.secrets.stored!.data;
-    expect(new X509Certificate(switched[SECRET_KEYS.cert]!).verify(new X509Certificate(switched[SECRET_KEYS.caCert]!).publicKey)).to.equal(true);
+    expect(
+      new X509Certificate(switched[SECRET_KEYS.cert]!).verify(
+        new X509Certificate(switched[SECRET_KEYS.caCert]!).publicKey,
+      ),
+    ).to.equal(true);
     s.assertTrusted(leader.current());
     s.assertTrusted(follower.current()); // still the old cert: the old CA is still in the bundle
     await follower.poll();
@@ -139,7 +158,9 @@ describe('selfManaged TLS rotation', function () {
     expect(pemsOf(s.webhook.bundles[0]!)).to.have.length(1);
     s.assertTrusted(leader.current()); // still the old cert and the old CA
     s.clock.advance(10 * 60_000); // long past the overlap counted from the Secret's timestamp
-    expect(await leader.leaderRound(), 'the overlap restarts at the confirmed injection').to.equal('waiting-overlap');
+    expect(await leader.leaderRound(), 'the overlap restarts at the confirmed injection').to.equal(
+      'waiting-overlap',
+    );
     expect(pemsOf(s.webhook.bundles[0]!)).to.have.length(2);
     s.clock.advance(60_000);
     expect(await leader.leaderRound()).to.equal('serving-switched');
@@ -150,13 +171,21 @@ describe('selfManaged TLS rotation', function () {
     const s = setup();
     const leader = s.replica('pod-a');
     await leader.leaderRound();
-    s.secrets.stored = { ...s.secrets.stored!, annotations: { ...s.secrets.stored!.annotations, [ANNOTATIONS.rotateCa]: 'now' } };
+    s.secrets.stored = {
+      ...s.secrets.stored!,
+      annotations: { ...s.secrets.stored!.annotations, [ANNOTATIONS.rotateCa]: 'now' },
+    };
     expect(await leader.leaderRound()).to.equal('ca-staged');
     expect(s.secrets.stored!.annotations[ANNOTATIONS.rotateCa]).to.equal(undefined);
   });
 
   it('renews by age: the serving cert at 2/3 of its life, the CA at 2/3 of its life', async () => {
-    const s = setup({ caLifetimeMs: 30 * DAY_MS, servingLifetimeMs: 9 * DAY_MS, overlapMs: 60_000, dropPreviousAfterMs: 120_000 });
+    const s = setup({
+      caLifetimeMs: 30 * DAY_MS,
+      servingLifetimeMs: 9 * DAY_MS,
+      overlapMs: 60_000,
+      dropPreviousAfterMs: 120_000,
+    });
     const leader = s.replica('pod-a');
     await leader.leaderRound();
     const first = leader.current()!.cert;
@@ -177,19 +206,39 @@ describe('selfManaged TLS rotation', function () {
     const s = setup();
     const leader = s.replica('pod-a');
     await leader.leaderRound();
-    s.secrets.stored = { ...s.secrets.stored!, data: { ...s.secrets.stored!.data, [SECRET_KEYS.key]: 'garbage' } };
+    s.secrets.stored = {
+      ...s.secrets.stored!,
+      data: { ...s.secrets.stored!.data, [SECRET_KEYS.key]: 'garbage' },
+    };
     expect(await leader.leaderRound()).to.equal('repaired');
     s.assertTrusted(leader.current());
     const other = setup();
     other.secrets.stored = s.secrets.stored;
     const renamed = new SelfManagedTls({
-      secrets: other.secrets, webhook: other.webhook, clock: other.clock, logger: quiet,
-      elector: new LeaseElector({ store: other.leases, identity: 'pod-a', clock: other.clock, leaseDurationMs: 15_000 }),
-      policy: { caLifetimeMs: 5 * 365 * DAY_MS, servingLifetimeMs: 90 * DAY_MS, renewFraction: 2 / 3, overlapMs: 60_000, dropPreviousAfterMs: 300_000, sans: [...SANS, 'gate.example.com'] },
+      secrets: other.secrets,
+      webhook: other.webhook,
+      clock: other.clock,
+      logger: quiet,
+      elector: new LeaseElector({
+        store: other.leases,
+        identity: 'pod-a',
+        clock: other.clock,
+        leaseDurationMs: 15_000,
+      }),
+      policy: {
+        caLifetimeMs: 5 * 365 * DAY_MS,
+        servingLifetimeMs: 90 * DAY_MS,
+        renewFraction: 2 / 3,
+        overlapMs: 60_000,
+        dropPreviousAfterMs: 300_000,
+        sans: [...SANS, 'gate.example.com'],
+      },
       onServing() {},
     });
     expect(await renamed.leaderRound()).to.equal('serving-renewed');
-    expect(new X509Certificate(other.secrets.stored!.data[SECRET_KEYS.cert]!).subjectAltName).to.contain('gate.example.com');
+    expect(new X509Certificate(other.secrets.stored!.data[SECRET_KEYS.cert]!).subjectAltName).to.contain(
+      'gate.example.com',
+    );
   });
 
   it('a conflicting write is retried on the next round from a fresh read', async () => {

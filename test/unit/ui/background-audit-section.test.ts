@@ -5,14 +5,22 @@ import { backgroundAuditSection } from '../../../src/adapters/http/ui/background
 import type { BackgroundAuditSummary } from '../../../src/services/audit/background-audit.js';
 
 const run: BackgroundAuditSummary = {
-  reason: 'policy-change', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', policyDigest: `sha256:${'a'.repeat(64)}`,
-  namespaces: 2, objects: 3, results: { pass: 1, fail: 2, warn: 0, error: 0 },
-  failing: [{ namespace: 'payments', name: '<img src=x onerror=alert(1)>', rules: ['prod-requires-tls'] }], errors: ['listing configmaps in b: forbidden'],
+  reason: 'policy-change',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: '2026-01-01T00:00:01.000Z',
+  policyDigest: `sha256:${'a'.repeat(64)}`,
+  namespaces: 2,
+  objects: 3,
+  results: { pass: 1, fail: 2, warn: 0, error: 0 },
+  failing: [{ namespace: 'payments', name: '<img src=x onerror=alert(1)>', rules: ['prod-requires-tls'] }],
+  errors: ['listing configmaps in b: forbidden'],
 };
 
 describe('status page: background audit card', () => {
   it('says when it is off, and when the first run is pending', () => {
-    expect(backgroundAuditSection(undefined, false).text).to.contain('off (GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS=0)');
+    expect(backgroundAuditSection(undefined, false).text).to.contain(
+      'off (GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS=0)',
+    );
     expect(backgroundAuditSection(undefined, true).text).to.contain('first run pending');
   });
 

@@ -13,7 +13,10 @@ import type { RequestContext } from '../router.js';
 
 export function alertsRoute(ctx: RequestContext, deps: ApiDeps): void {
   const all = deps.gate.alerts.all(200);
-  sendJson(ctx.res, 200, { items: all.filter((a) => a.status === 'firing'), resolved: all.filter((a) => a.status === 'resolved').slice(0, 50) });
+  sendJson(ctx.res, 200, {
+    items: all.filter((a) => a.status === 'firing'),
+    resolved: all.filter((a) => a.status === 'resolved').slice(0, 50),
+  });
 }
 
 export interface AlertTake {
@@ -23,15 +26,28 @@ export interface AlertTake {
 
 /** The reason is stored and shown: plain text, no control characters, nothing that looks like a credential. */
 export function checkAlertTake(key: unknown, reason: unknown): AlertTake {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new GateError('bad-request', 'key: the alert key (as listed by GET /api/v1/alerts) is required');
-  if (typeof reason !== 'string' || reason.trim().length === 0) throw new GateError('bad-request', 'reason: say why (it is kept in the audit log)');
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200)
+    throw new GateError('bad-request', 'key: the alert key (as listed by GET /api/v1/alerts) is required');
+  if (typeof reason !== 'string' || reason.trim().length === 0)
+    throw new GateError('bad-request', 'reason: say why (it is kept in the audit log)');
   if (reason.length > 500) throw new GateError('bad-request', 'reason: at most 500 characters');
-  if (!isEchoable(reason) || !isEchoable(key)) throw new GateError('bad-request', 'key/reason: control characters or something that looks like a credential are not accepted');
+  if (!isEchoable(reason) || !isEchoable(key))
+    throw new GateError(
+      'bad-request',
+      'key/reason: control characters or something that looks like a credential are not accepted',
+    );
   return { key, reason: reason.trim() };
 }
 
-export async function takeAlert(book: AlertBook, how: 'acknowledge' | 'resolve', take: AlertTake, by: string): Promise<AlertState> {
-  return how === 'acknowledge' ? book.acknowledge(take.key, by, take.reason) : book.resolve(take.key, by, take.reason);
+export async function takeAlert(
+  book: AlertBook,
+  how: 'acknowledge' | 'resolve',
+  take: AlertTake,
+  by: string,
+): Promise<AlertState> {
+  return how === 'acknowledge'
+    ? book.acknowledge(take.key, by, take.reason)
+    : book.resolve(take.key, by, take.reason);
 }
 
 export function alertTakeRoute(how: 'acknowledge' | 'resolve') {
@@ -46,7 +62,8 @@ export function alertTakeRoute(how: 'acknowledge' | 'resolve') {
     } catch {
       throw new GateError('bad-request', 'the body is not JSON');
     }
-    if (body === null || typeof body !== 'object') throw new GateError('bad-request', 'the body must be a JSON object');
+    if (body === null || typeof body !== 'object')
+      throw new GateError('bad-request', 'the body must be a JSON object');
     const take = checkAlertTake(body.key, body.reason);
     sendJson(ctx.res, 200, await takeAlert(deps.gate.alerts, how, take, ctx.principal ?? 'unknown'));
   };

@@ -39,7 +39,8 @@ export function consistencyRoute(ctx: RequestContext, trees: AuditTrees): void {
   const q = ctx.url.searchParams;
   const num = (name: string): number => {
     const v = q.get(name);
-    if (v === null || !/^(0|[1-9][0-9]{0,15})$/.test(v)) throw new GateError('bad-request', `${name} must be a tree size`);
+    if (v === null || !/^(0|[1-9][0-9]{0,15})$/.test(v))
+      throw new GateError('bad-request', `${name} must be a tree size`);
     return Number(v);
   };
   const writer = q.get('writer') ?? trees.status().writer;

@@ -8,9 +8,22 @@ import { toProblem } from '../error-map.js';
 import { sendProblem } from '../respond.js';
 import type { RequestContext } from '../router.js';
 
-export async function answerMalformed(ctx: RequestContext, deps: ApiDeps, scenario: Scenario, error: GateError): Promise<void> {
+export async function answerMalformed(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  scenario: Scenario,
+  error: GateError,
+): Promise<void> {
   const report = await recordMalformed(deps.gate, {
-    scenario, message: error.message, source: 'api', requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}),
+    scenario,
+    message: error.message,
+    source: 'api',
+    requestId: ctx.requestId,
+    ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}),
   });
-  sendProblem(ctx.res, toProblem(error), { request_id: ctx.requestId, decision: report.decision, reasons: report.reasons });
+  sendProblem(ctx.res, toProblem(error), {
+    request_id: ctx.requestId,
+    decision: report.decision,
+    reasons: report.reasons,
+  });
 }

@@ -8,7 +8,9 @@ export interface MetricsScrape {
 
 export function metricsRoute(metrics: MetricsScrape): Route {
   return {
-    method: 'GET', path: '/metrics', auth: false,
+    method: 'GET',
+    path: '/metrics',
+    auth: false,
     handler: async (ctx) => {
       const { contentType, body } = await metrics.scrape();
       ctx.res.statusCode = 200;

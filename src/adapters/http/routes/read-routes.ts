@@ -10,7 +10,10 @@ import type { RequestContext } from '../router.js';
 export async function auditLogsRoute(ctx: RequestContext, deps: ApiDeps): Promise<void> {
   const parsed = AuditQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
   if (!parsed.success) {
-    throw new GateError('bad-request', `invalid query: ${describeZodIssue(parsed.error.issues[0], 'parameter')}`);
+    throw new GateError(
+      'bad-request',
+      `invalid query: ${describeZodIssue(parsed.error.issues[0], 'parameter')}`,
+    );
   }
   sendJson(ctx.res, 200, await storeRead(deps, () => queryAudit(deps.gate.audit, parsed.data)));
 }
@@ -22,7 +25,12 @@ async function storeRead<T>(deps: ApiDeps, read: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (isGateError(e)) throw e;
     const health = deps.gate.audit.health();
-    throw new GateError('audit-unavailable', `audit store (${deps.gate.audit.kind}) cannot be read${health.ok ? '' : `: ${health.detail}`}`, undefined, { cause: e });
+    throw new GateError(
+      'audit-unavailable',
+      `audit store (${deps.gate.audit.kind}) cannot be read${health.ok ? '' : `: ${health.detail}`}`,
+      undefined,
+      { cause: e },
+    );
   }
 }
 
@@ -61,5 +69,9 @@ export function healthzRoute(ctx: RequestContext): void {
 
 export function readyzRoute(ctx: RequestContext, deps: ApiDeps): void {
   const r = deps.readiness();
-  sendJson(ctx.res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks, ...(r.signals ? { alerts: r.signals } : {}) });
+  sendJson(ctx.res, r.ok ? 200 : 503, {
+    status: r.ok ? 'ready' : 'not ready',
+    checks: r.checks,
+    ...(r.signals ? { alerts: r.signals } : {}),
+  });
 }

@@ -26,40 +26,81 @@ export async function validateConfigRoute(ctx: RequestContext, deps: ApiDeps): P
     if (!isGateError(e)) throw e;
     return answerMalformed(ctx, deps, 'T1', e);
   }
-  const report = await validateConfig(deps.gate, { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) }, {
-    requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}), source: 'api', maxConfigBytes: deps.limits.maxConfigBytes,
-  });
+  const report = await validateConfig(
+    deps.gate,
+    { ...input, subject: { ...input.subject, source: 'api' }, envBinding: tokenEnvBinding(ctx) },
+    {
+      requestId: ctx.requestId,
+      ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}),
+      source: 'api',
+      maxConfigBytes: deps.limits.maxConfigBytes,
+    },
+  );
   sendJson(ctx.res, statusOf(report), report);
 }
 
-export async function readConfigCheckInput(req: IncomingMessage, limits: ApiLimits): Promise<ConfigCheckRequest> {
+export async function readConfigCheckInput(
+  req: IncomingMessage,
+  limits: ApiLimits,
+): Promise<ConfigCheckRequest> {
   const type = mediaType(req);
   if (type === 'application/json') return fromJson(await readBody(req, limits.maxBodyBytes), limits);
   if (type === 'multipart/form-data') {
-    const parts = await collectParts(req, { maxPartBytes: limits.maxConfigBytes, maxParts: 4, allowed: ['migration_manifest', 'app_config', 'manifest_signature', 'manifest_dsse'] });
-    const signature = oneSignature(chosen(parts.get('manifest_signature')), chosen(parts.get('manifest_dsse')));
-    return { manifest: requirePart(parts, 'migration_manifest'), config: requirePart(parts, 'app_config'), ...(signature ? { signature } : {}) };
+    const parts = await collectParts(req, {
+      maxPartBytes: limits.maxConfigBytes,
+      maxParts: 4,
+      allowed: ['migration_manifest', 'app_config', 'manifest_signature', 'manifest_dsse'],
+    });
+    const signature = oneSignature(
+      chosen(parts.get('manifest_signature')),
+      chosen(parts.get('manifest_dsse')),
+    );
+    return {
+      manifest: requirePart(parts, 'migration_manifest'),
+      config: requirePart(parts, 'app_config'),
+      ...(signature ? { signature } : {}),
+    };
   }
   req.resume();
-  throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send application/json or multipart/form-data`);
+  throw new GateError(
+    'unsupported-media-type',
+    `content type ${safeMediaType(type)} is not accepted; send application/json or multipart/form-data`,
+  );
 }
 
 function fromJson(body: Buffer, limits: ApiLimits): ConfigCheckRequest {
-  const parsed = parseStrictJson(body, 'request body', { maxBytes: limits.maxBodyBytes, maxAliases: 0, maxDepth: 64 });
+  const parsed = parseStrictJson(body, 'request body', {
+    maxBytes: limits.maxBodyBytes,
+    maxAliases: 0,
+    maxDepth: 64,
+  });
   if (!parsed.ok) throw new GateError('bad-request', parsed.message);
   const value = parsed.value;
-  if (!isPlainObject(value)) throw new GateError('bad-request', 'request body must be a JSON object {"manifest": {...}, "config": "<text>"}');
+  if (!isPlainObject(value))
+    throw new GateError(
+      'bad-request',
+      'request body must be a JSON object {"manifest": {...}, "config": "<text>"}',
+    );
   for (const field of ['manifest', 'config']) {
-    if (value[field] === undefined) throw new GateError('missing-part', `request body field "${field}" is missing`);
+    if (value[field] === undefined)
+      throw new GateError('missing-part', `request body field "${field}" is missing`);
   }
   const checked = MigrationJsonRequestSchema.safeParse(value);
   if (!checked.success) {
     throw new GateError('bad-request', `request body: ${describeZodIssue(checked.error.issues[0])}`);
   }
   const { manifest, config, manifest_signature: detached, manifest_dsse: dsse } = checked.data;
-  const signature = oneSignature(detached === undefined ? undefined : Buffer.from(detached, 'utf8'),
-    dsse === undefined ? undefined : Buffer.from(typeof dsse === 'string' ? dsse : JSON.stringify(dsse), 'utf8'));
-  return { manifest: typeof manifest === 'string' ? Buffer.from(manifest, 'utf8') : manifest, config: Buffer.from(config, 'utf8'), ...(signature ? { signature } : {}) };
+  const signature = oneSignature(
+    detached === undefined ? undefined : Buffer.from(detached, 'utf8'),
+    dsse === undefined
+      ? undefined
+      : Buffer.from(typeof dsse === 'string' ? dsse : JSON.stringify(dsse), 'utf8'),
+  );
+  return {
+    manifest: typeof manifest === 'string' ? Buffer.from(manifest, 'utf8') : manifest,
+    config: Buffer.from(config, 'utf8'),
+    ...(signature ? { signature } : {}),
+  };
 }
 
 /**
@@ -73,8 +114,15 @@ function chosen(part: { bytes: Buffer; filename?: string } | undefined): Buffer 
 }
 
 /** At most one of the two forms: a detached signature or a DSSE envelope. */
-function oneSignature(detached: Buffer | undefined, dsse: Buffer | undefined): ConfigCheckRequest['signature'] {
-  if (detached && dsse) throw new GateError('bad-request', 'send one manifest signature: "manifest_signature" (detached) or "manifest_dsse" (envelope)');
+function oneSignature(
+  detached: Buffer | undefined,
+  dsse: Buffer | undefined,
+): ConfigCheckRequest['signature'] {
+  if (detached && dsse)
+    throw new GateError(
+      'bad-request',
+      'send one manifest signature: "manifest_signature" (detached) or "manifest_dsse" (envelope)',
+    );
   if (detached) return { kind: 'detached', bytes: detached };
   if (dsse) return { kind: 'dsse', bytes: dsse };
   return undefined;

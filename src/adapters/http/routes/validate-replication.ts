@@ -13,7 +13,11 @@ import { GateError, isGateError } from '../../../core/errors.js';
 import type { ArtifactSource, ByteSource } from '../../../core/ports/artifacts.js';
 import type { ReplicationLimits } from '../../../core/replication/pipeline.js';
 import { parseStrictJson } from '../../../core/strict-parse.js';
-import { backupFromArtifacts, validateReplication, type ReplicationRequest } from '../../../services/validation/validate-replication.js';
+import {
+  backupFromArtifacts,
+  validateReplication,
+  type ReplicationRequest,
+} from '../../../services/validation/validate-replication.js';
 import type { ApiDeps } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
 import type { StreamedPart } from '../multipart-stream.js';
@@ -30,7 +34,11 @@ export interface ReplicationRouteDeps {
   limits: ReplicationLimits;
 }
 
-export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDeps, t2: ReplicationRouteDeps): Promise<void> {
+export async function validateReplicationRoute(
+  ctx: RequestContext,
+  deps: ApiDeps,
+  t2: ReplicationRouteDeps,
+): Promise<void> {
   const type = mediaType(ctx.req);
   let parts: AsyncGenerator<StreamedPart> | undefined;
   try {
@@ -42,9 +50,21 @@ export async function validateReplicationRoute(ctx: RequestContext, deps: ApiDep
       request = await fromJson(await readBody(ctx.req, deps.limits.maxBodyBytes), t2.artifacts);
     } else {
       ctx.req.resume();
-      throw new GateError('unsupported-media-type', `content type ${safeMediaType(type)} is not accepted; send multipart/form-data or application/json`);
+      throw new GateError(
+        'unsupported-media-type',
+        `content type ${safeMediaType(type)} is not accepted; send multipart/form-data or application/json`,
+      );
     }
-    const report = await validateReplication(deps.gate, { ...request, subject: { source: 'api' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}), source: 'api', limits: t2.limits });
+    const report = await validateReplication(
+      deps.gate,
+      { ...request, subject: { source: 'api' }, envBinding: tokenEnvBinding(ctx) },
+      {
+        requestId: ctx.requestId,
+        ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}),
+        source: 'api',
+        limits: t2.limits,
+      },
+    );
     if (!ctx.res.destroyed) sendJson(ctx.res, statusOf(report), report);
   } catch (e) {
     if (!isGateError(e)) throw e;
@@ -64,13 +84,25 @@ async function fromJson(body: Buffer, artifacts: ArtifactSource): Promise<Replic
   }
   const req = checked.data;
   if (req.signature && req.dsse) throw new GateError('bad-request', 'send "signature" or "dsse", not both');
-  const signature = req.dsse ? { kind: 'dsse' as const, bytes: Buffer.from(req.dsse, 'utf8') }
-    : req.signature ? { kind: 'detached' as const, bytes: Buffer.from(req.signature, 'utf8') } : undefined;
-  if ((req.snapshot_url === undefined) === (req.backup_url === undefined)) throw new GateError('bad-request', 'send exactly one of "snapshot_url" (one archive) and "backup_url" (a pg_basebackup directory, file://…/)');
+  const signature = req.dsse
+    ? { kind: 'dsse' as const, bytes: Buffer.from(req.dsse, 'utf8') }
+    : req.signature
+      ? { kind: 'detached' as const, bytes: Buffer.from(req.signature, 'utf8') }
+      : undefined;
+  if ((req.snapshot_url === undefined) === (req.backup_url === undefined))
+    throw new GateError(
+      'bad-request',
+      'send exactly one of "snapshot_url" (one archive) and "backup_url" (a pg_basebackup directory, file://…/)',
+    );
   async function* wal(): AsyncGenerator<{ name: string; source: ByteSource }> {
     for (const w of req.wal_files ?? []) yield { name: w.name, source: await artifacts.open(w.url) };
   }
-  const base = { manifestBytes: Buffer.from(req.manifest, 'utf8'), ...(signature ? { signature } : {}), wal: wal() };
-  if (req.backup_url !== undefined) return { ...base, backup: await backupFromArtifacts(artifacts, req.backup_url) };
+  const base = {
+    manifestBytes: Buffer.from(req.manifest, 'utf8'),
+    ...(signature ? { signature } : {}),
+    wal: wal(),
+  };
+  if (req.backup_url !== undefined)
+    return { ...base, backup: await backupFromArtifacts(artifacts, req.backup_url) };
   return { ...base, snapshot: await artifacts.open(req.snapshot_url!) };
 }

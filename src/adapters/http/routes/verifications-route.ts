@@ -16,8 +16,16 @@ export function verificationRoute(ctx: RequestContext, deps: ApiDeps): void {
     sendJson(ctx.res, 200, { items: verifications?.list() ?? [] });
     return;
   }
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new GateError('bad-request', 'a verification id is 64 lowercase hex characters (the one a [still-verifying] denial names)');
+  if (!/^[0-9a-f]{64}$/.test(id))
+    throw new GateError(
+      'bad-request',
+      'a verification id is 64 lowercase hex characters (the one a [still-verifying] denial names)',
+    );
   const view = verifications?.view(id);
-  if (!view) throw new GateError('not-found', 'no verification with this id is kept here (finished results are kept for 10 minutes, or it ran on another replica)');
+  if (!view)
+    throw new GateError(
+      'not-found',
+      'no verification with this id is kept here (finished results are kept for 10 minutes, or it ran on another replica)',
+    );
   sendJson(ctx.res, 200, view);
 }

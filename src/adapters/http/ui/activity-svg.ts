@@ -30,10 +30,19 @@ export function decisionsChart(a: Activity): SafeHtml {
     const label = `${hourOf(b.start)}: ${b.allow} ALLOW, ${b.block} BLOCK`;
     return html`<g data-bucket="${b.start}"><title>${label}</title>${b.allow ? html`<rect x="${fx(x)}" y="${fx(allowTop)}" width="${fx(barW)}" height="${fx(y(0) - allowTop)}" fill="${ALLOW}"/>` : ''}${b.block ? html`<rect x="${fx(x)}" y="${fx(blockTop)}" width="${fx(barW)}" height="${fx(allowTop - blockTop)}" fill="${BLOCK}"/>` : ''}</g>`;
   });
-  const ticks = [0, scale / 2, scale].map((v) => html`<line x1="${left}" x2="${w - 4}" y1="${fx(y(v))}" y2="${fx(y(v))}" stroke="#d0d7de" stroke-width="1"/><text x="${left - 4}" y="${fx(y(v) + 4)}" text-anchor="end" font-size="11" fill="${AXIS}">${fmt(v)}</text>`);
-  const labels = a.buckets.map((b, i) => (i % 4 === 0 || i === n - 1
-    ? html`<text x="${fx(left + i * slot + slot / 2)}" y="${h - 6}" text-anchor="middle" font-size="11" fill="${AXIS}">${hourOf(b.start)}</text>` : ''));
-  const total = a.buckets.reduce((t, b) => ({ allow: t.allow + b.allow, block: t.block + b.block }), { allow: 0, block: 0 });
+  const ticks = [0, scale / 2, scale].map(
+    (v) =>
+      html`<line x1="${left}" x2="${w - 4}" y1="${fx(y(v))}" y2="${fx(y(v))}" stroke="#d0d7de" stroke-width="1"/><text x="${left - 4}" y="${fx(y(v) + 4)}" text-anchor="end" font-size="11" fill="${AXIS}">${fmt(v)}</text>`,
+  );
+  const labels = a.buckets.map((b, i) =>
+    i % 4 === 0 || i === n - 1
+      ? html`<text x="${fx(left + i * slot + slot / 2)}" y="${h - 6}" text-anchor="middle" font-size="11" fill="${AXIS}">${hourOf(b.start)}</text>`
+      : '',
+  );
+  const total = a.buckets.reduce((t, b) => ({ allow: t.allow + b.allow, block: t.block + b.block }), {
+    allow: 0,
+    block: 0,
+  });
   return html`<svg class="chart" id="decisions-chart" role="img" viewBox="0 0 ${w} ${h}" width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">
 <title>Decisions per hour, last ${n} hours: ${total.allow} ALLOW, ${total.block} BLOCK</title>
 <desc>${a.buckets.map((b) => `${hourOf(b.start)} ALLOW ${b.allow} BLOCK ${b.block}`).join('; ')}</desc>

@@ -13,7 +13,8 @@ import type { Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
 
 function ackLine(a: AlertState): SafeHtml {
-  if (a.acknowledged) return html`<br><span class="muted">acknowledged by ${a.acknowledged.by} at ${a.acknowledged.at}: ${a.acknowledged.why}</span>`;
+  if (a.acknowledged)
+    return html`<br><span class="muted">acknowledged by ${a.acknowledged.by} at ${a.acknowledged.at}: ${a.acknowledged.why}</span>`;
   return html``;
 }
 
@@ -48,6 +49,11 @@ export async function alertsTakePost(ctx: RequestContext, session: Session, deps
   }
   const form = new URLSearchParams((await readBody(ctx.req, 8 * 1024)).toString('utf8'));
   const how = form.get('how') === 'resolve' ? 'resolve' : 'acknowledge';
-  await takeAlert(deps.api.gate.alerts, how, checkAlertTake(form.get('key'), form.get('reason')), session.principal);
+  await takeAlert(
+    deps.api.gate.alerts,
+    how,
+    checkAlertTake(form.get('key'), form.get('reason')),
+    session.principal,
+  );
   redirect(ctx.res, '/ui/alerts');
 }

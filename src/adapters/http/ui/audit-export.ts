@@ -18,12 +18,17 @@ export async function auditExport(ctx: RequestContext, deps: UiDeps): Promise<vo
   const given: Record<string, string> = {};
   for (const f of EXPORT_FIELDS) {
     const v = ctx.url.searchParams.get(f)?.trim();
-    if (v && !isEchoable(v)) throw new GateError('bad-request', `invalid filter "${f}": its value is not shown`);
+    if (v && !isEchoable(v))
+      throw new GateError('bad-request', `invalid filter "${f}": its value is not shown`);
     if (v) given[f] = v;
   }
   if (given.since && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(given.since)) given.since += ':00Z';
   const parsed = AuditQuerySchema.safeParse(given);
-  if (!parsed.success) throw new GateError('bad-request', `invalid filter: ${describeZodIssue(parsed.error.issues[0], 'filter')}`);
+  if (!parsed.success)
+    throw new GateError(
+      'bad-request',
+      `invalid filter: ${describeZodIssue(parsed.error.issues[0], 'filter')}`,
+    );
   const match = auditRecordMatcher(parsed.data);
   const { res } = ctx;
   res.statusCode = 200;
@@ -36,7 +41,10 @@ export async function auditExport(ctx: RequestContext, deps: UiDeps): Promise<vo
       if (!res.write(`${JSON.stringify(record)}\n`)) await new Promise((r) => res.once('drain', r));
     }
   } catch (e) {
-    deps.api.gate.logger.error('audit export failed', { request_id: ctx.requestId, error: e instanceof Error ? e.message : String(e) });
+    deps.api.gate.logger.error('audit export failed', {
+      request_id: ctx.requestId,
+      error: e instanceof Error ? e.message : String(e),
+    });
     res.destroy();
     return;
   }

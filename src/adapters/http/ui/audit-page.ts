@@ -15,7 +15,16 @@ import type { UiDeps } from './ui-deps.js';
 import { describeZodIssue } from '../../../core/zod-findings.js';
 import { isEchoable } from '../../../core/safe-text.js';
 
-const FIELDS = ['scenario', 'decision', 'app_id', 'rule', 'request_id', 'since', 'limit', 'continue'] as const;
+const FIELDS = [
+  'scenario',
+  'decision',
+  'app_id',
+  'rule',
+  'request_id',
+  'since',
+  'limit',
+  'continue',
+] as const;
 
 export async function auditPage(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const given: Record<string, string> = {};
@@ -32,7 +41,9 @@ export async function auditPage(ctx: RequestContext, session: Session, deps: UiD
   const audit = await deps.api.auditSnapshots.current();
   let results: SafeHtml;
   if (withheld) {
-    results = errorBox(`invalid filter "${withheld}": its value is not shown (control characters or something that looks like a credential)`);
+    results = errorBox(
+      `invalid filter "${withheld}": its value is not shown (control characters or something that looks like a credential)`,
+    );
   } else if (parsed.success) {
     results = pageResults(await queryAudit(deps.api.gate.audit, parsed.data), given);
   } else {
@@ -43,7 +54,11 @@ export async function auditPage(ctx: RequestContext, session: Session, deps: UiD
 ${filterForm(given)}
 <p><a href="/ui/audit/export${query(filters)}" download>Export these filters as JSON lines</a> <span class="muted">(every matching record, not only this page)</span></p>
 ${results}`;
-  sendHtml(ctx.res, parsed.success && !withheld ? 200 : 400, page({ title: 'Audit log', current: '/ui/audit', session, body }));
+  sendHtml(
+    ctx.res,
+    parsed.success && !withheld ? 200 : 400,
+    page({ title: 'Audit log', current: '/ui/audit', session, body }),
+  );
 }
 
 function pageResults(pageOf: AuditPage, given: Record<string, string>): SafeHtml {
@@ -53,7 +68,8 @@ ${next ? html`<p><a href="/ui/audit${next}" rel="next">Older records →</a></p>
 }
 
 function filterForm(given: Record<string, string>): SafeHtml {
-  const opt = (name: string, value: string, label: string): SafeHtml => html`<option value="${value}"${given[name] === value ? html` selected` : ''}>${label}</option>`;
+  const opt = (name: string, value: string, label: string): SafeHtml =>
+    html`<option value="${value}"${given[name] === value ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters" method="get" action="/ui/audit">
 <label>scenario<select name="scenario">${opt('scenario', '', 'any')}${opt('scenario', 'T1', 'T1')}${opt('scenario', 'T2', 'T2')}</select></label>
 <label>decision<select name="decision">${opt('decision', '', 'any')}${opt('decision', 'ALLOW', 'ALLOW')}${opt('decision', 'BLOCK', 'BLOCK')}</select></label>

@@ -35,7 +35,8 @@ export function chainLine(view: AuditSnapshotView, now: Date, o: ChainLineOption
     return html`<p class="chain">${o.label}: <span class="status-bad" data-chain="unverified">not verified</span> — the check ${ago(f.at, now)} ago (<time datetime="${f.at.toISOString()}">${f.at.toISOString()}</time>) could not read the log: ${f.detail}${view.refreshing ? ' · rechecking' : ''}</p>`;
   }
   const s = view.snapshot;
-  if (!s) return html`<p class="chain">${o.label}: <span class="status-bad" data-chain="unverified">not verified</span> — no check has finished yet</p>`;
+  if (!s)
+    return html`<p class="chain">${o.label}: <span class="status-bad" data-chain="unverified">not verified</span> — no check has finished yet</p>`;
   const c = s.chain;
   return html`<p class="chain">${o.label}: <span class="${c.ok ? 'status-ok' : 'status-bad'}" data-chain="${c.ok ? 'intact' : 'broken'}">${c.ok ? 'intact' : 'BROKEN'}</span>, ${c.records} records${o.writers ? ` across ${c.writers.length} writer(s)` : ''}${c.first_bad ? html` — first bad at <code>${c.first_bad.location}</code>: ${c.first_bad.problem}` : ''}${c.note ? html` <span class="muted">(${c.note})</span>` : ''} · ${asOf(s.at, now, view.refreshing)}</p>`;
 }

@@ -5,8 +5,10 @@ import type { BackgroundAuditSummary } from '../../../services/audit/background-
 import { html, type SafeHtml } from './html.js';
 
 export function backgroundAuditSection(last: BackgroundAuditSummary | undefined, enabled: boolean): SafeHtml {
-  if (!enabled) return html`<section class="card" id="background-audit"><h2>Background audit</h2><p class="muted">off (GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS=0)</p></section>`;
-  if (!last) return html`<section class="card" id="background-audit"><h2>Background audit</h2><p class="muted">first run pending</p></section>`;
+  if (!enabled)
+    return html`<section class="card" id="background-audit"><h2>Background audit</h2><p class="muted">off (GATE_BACKGROUND_AUDIT_INTERVAL_SECONDS=0)</p></section>`;
+  if (!last)
+    return html`<section class="card" id="background-audit"><h2>Background audit</h2><p class="muted">first run pending</p></section>`;
   const r = last.results;
   return html`<section class="card" id="background-audit"><h2>Background audit</h2>
 <p>${last.objects} objects in ${last.namespaces} namespaces · <span class="${r.fail > 0 ? 'status-bad' : 'status-ok'}" data-count="bg-fail">${r.fail} fail</span> · ${r.warn} warn · ${r.error} error · ${r.pass} pass</p>

@@ -24,15 +24,30 @@ function form(session: Session): SafeHtml {
 }
 
 export function configCheckGet(ctx: RequestContext, session: Session): void {
-  sendHtml(ctx.res, 200, page({ title: 'Migration validation (T1)', current: '/ui/migration', session, body: form(session) }));
+  sendHtml(
+    ctx.res,
+    200,
+    page({ title: 'Migration validation (T1)', current: '/ui/migration', session, body: form(session) }),
+  );
 }
 
 export async function configCheckPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const outcome = await decideForm(ctx, deps, 'T1', async () => {
     const input = await readConfigCheckInput(ctx.req, deps.api.limits);
-    return validateConfig(deps.api.gate, { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, {
-      requestId: ctx.requestId, source: 'ui', maxConfigBytes: deps.api.limits.maxConfigBytes,
-    });
+    return validateConfig(
+      deps.api.gate,
+      { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) },
+      {
+        requestId: ctx.requestId,
+        source: 'ui',
+        maxConfigBytes: deps.api.limits.maxConfigBytes,
+      },
+    );
   });
-  sendFormResult(ctx.res, outcome, { title: 'Migration validation (T1)', current: '/ui/migration', session, form: form(session) });
+  sendFormResult(ctx.res, outcome, {
+    title: 'Migration validation (T1)',
+    current: '/ui/migration',
+    session,
+    form: form(session),
+  });
 }

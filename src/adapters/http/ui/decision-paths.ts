@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DECISION_PREFIX } from './decision-page.js';
 import { VERIFICATION_PREFIX } from '../routes/verifications-route.js';
 
-export function withDecisionPaths(next: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+export function withDecisionPaths(
+  next: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const raw = req.url ?? '/';
     if (raw.startsWith(DECISION_PREFIX) && raw.length > DECISION_PREFIX.length) {

@@ -20,13 +20,23 @@ export interface FormOutcome {
   error?: string;
 }
 
-export async function decideForm(ctx: RequestContext, deps: UiDeps, scenario: Scenario, run: () => Promise<DecisionReport>): Promise<FormOutcome> {
+export async function decideForm(
+  ctx: RequestContext,
+  deps: UiDeps,
+  scenario: Scenario,
+  run: () => Promise<DecisionReport>,
+): Promise<FormOutcome> {
   try {
     return { report: await run() };
   } catch (e) {
     if (!isGateError(e)) throw e;
     if (!ctx.req.complete) ctx.req.resume();
-    const report = await recordMalformed(deps.api.gate, { scenario, message: e.message, source: 'ui', requestId: ctx.requestId });
+    const report = await recordMalformed(deps.api.gate, {
+      scenario,
+      message: e.message,
+      source: 'ui',
+      requestId: ctx.requestId,
+    });
     return { report, error: e.message };
   }
 }
@@ -37,7 +47,15 @@ export function statusOf(o: FormOutcome): number {
 }
 
 /** The report (and what was wrong with the form, if anything), then the form again. */
-export function sendFormResult(res: ServerResponse, outcome: FormOutcome, view: { title: string; current: string; session: Session; form: SafeHtml }): void {
+export function sendFormResult(
+  res: ServerResponse,
+  outcome: FormOutcome,
+  view: { title: string; current: string; session: Session; form: SafeHtml },
+): void {
   const body = html`${outcome.error ? errorBox(outcome.error) : ''}${reportView(outcome.report)}<h2>Validate another</h2>${view.form}`;
-  sendHtml(res, statusOf(outcome), page({ title: view.title, current: view.current, session: view.session, body }));
+  sendHtml(
+    res,
+    statusOf(outcome),
+    page({ title: view.title, current: view.current, session: view.session, body }),
+  );
 }

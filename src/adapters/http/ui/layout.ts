@@ -5,10 +5,15 @@ import type { ServerResponse } from 'node:http';
 import { html, type SafeHtml } from './html.js';
 import type { Session } from './session.js';
 
-export const HTML_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const HTML_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const NAV: Array<[string, string]> = [
-  ['/', 'Overview'], ['/ui/migration', 'Migration (T1)'], ['/ui/replication', 'Replication (T2)'], ['/ui/audit', 'Audit log'], ['/ui/alerts', 'Alerts'],
+  ['/', 'Overview'],
+  ['/ui/migration', 'Migration (T1)'],
+  ['/ui/replication', 'Replication (T2)'],
+  ['/ui/audit', 'Audit log'],
+  ['/ui/alerts', 'Alerts'],
 ];
 
 export interface PageOptions {
@@ -22,8 +27,15 @@ export interface PageOptions {
 }
 
 export function page(o: PageOptions): string {
-  const nav = o.session ? NAV.map(([href, label]) => html`<a href="${href}"${o.current === href ? html` aria-current="page"` : ''}>${label}</a>`) : [];
-  const logout = o.session ? html`<form method="post" action="/ui/logout?csrf=${o.session.csrf}"><button type="submit">Log out</button></form>` : '';
+  const nav = o.session
+    ? NAV.map(
+        ([href, label]) =>
+          html`<a href="${href}"${o.current === href ? html` aria-current="page"` : ''}>${label}</a>`,
+      )
+    : [];
+  const logout = o.session
+    ? html`<form method="post" action="/ui/logout?csrf=${o.session.csrf}"><button type="submit">Log out</button></form>`
+    : '';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · migration-gate</title><link rel="stylesheet" href="/ui/static/gate.css"></head>

@@ -10,7 +10,8 @@ import type { UiDeps } from './ui-deps.js';
 
 /** Where the operator finds the token: the generated file when this gate made one, else where tokens are configured. */
 function whereTheTokenIs(tokenFile: string | undefined): ReturnType<typeof html> {
-  if (tokenFile) return html`<p id="token-location">This gate generated its token at start: <code>${tokenFile}</code> on the gate's host (mode 0600; <code>cat</code> it there, or <code>docker compose exec gate cat /data/api-token</code>).</p>`;
+  if (tokenFile)
+    return html`<p id="token-location">This gate generated its token at start: <code>${tokenFile}</code> on the gate's host (mode 0600; <code>cat</code> it there, or <code>docker compose exec gate cat /data/api-token</code>).</p>`;
   return html`<p id="token-location">This gate's tokens are configured by its operator: <code>GATE_API_TOKEN</code>, or the digests in <code>GATE_API_TOKENS_FILE</code> (in Kubernetes the chart's Secret, e.g. <code>kubectl -n migration-gate get secret migration-gate-api-token -o jsonpath='{.data.token}' | base64 -d</code>).</p>`;
 }
 

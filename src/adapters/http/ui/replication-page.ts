@@ -29,7 +29,11 @@ function form(session: Session): SafeHtml {
 }
 
 export function replicationGet(ctx: RequestContext, session: Session): void {
-  sendHtml(ctx.res, 200, page({ title: 'Replication validation (T2)', current: '/ui/replication', session, body: form(session) }));
+  sendHtml(
+    ctx.res,
+    200,
+    page({ title: 'Replication validation (T2)', current: '/ui/replication', session, body: form(session) }),
+  );
 }
 
 export async function replicationPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
@@ -37,13 +41,23 @@ export async function replicationPost(ctx: RequestContext, session: Session, dep
   let parts: AsyncGenerator<StreamedPart> | undefined;
   try {
     const outcome = await decideForm(ctx, deps, 'T2', async () => {
-      if (mediaType(ctx.req) !== 'multipart/form-data') throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
+      if (mediaType(ctx.req) !== 'multipart/form-data')
+        throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
       parts = replicationPartStream(ctx.req, t2.limits);
       const request = await readReplicationParts(parts, { skipEmptyFileInputs: true });
-      return validateReplication(deps.api.gate, { ...request, subject: { source: 'ui' }, envBinding: tokenEnvBinding(ctx) }, { requestId: ctx.requestId, source: 'ui', limits: t2.limits });
+      return validateReplication(
+        deps.api.gate,
+        { ...request, subject: { source: 'ui' }, envBinding: tokenEnvBinding(ctx) },
+        { requestId: ctx.requestId, source: 'ui', limits: t2.limits },
+      );
     });
     if (ctx.res.destroyed) return;
-    sendFormResult(ctx.res, outcome, { title: 'Replication validation (T2)', current: '/ui/replication', session, form: form(session) });
+    sendFormResult(ctx.res, outcome, {
+      title: 'Replication validation (T2)',
+      current: '/ui/replication',
+      session,
+      form: form(session),
+    });
   } finally {
     await parts?.return(undefined);
   }

@@ -51,11 +51,17 @@ export async function sessionOf(req: IncomingMessage, verifier: TokenVerifier): 
 }
 
 export function setSessionCookie(res: ServerResponse, token: string, tls: boolean): void {
-  res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${tls ? '; Secure' : ''}`);
+  res.setHeader(
+    'Set-Cookie',
+    `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${tls ? '; Secure' : ''}`,
+  );
 }
 
 export function clearSessionCookie(res: ServerResponse, tls: boolean): void {
-  res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${tls ? '; Secure' : ''}`);
+  res.setHeader(
+    'Set-Cookie',
+    `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${tls ? '; Secure' : ''}`,
+  );
 }
 
 /** Refuses a state-changing request from another origin or without this session's CSRF token. */
@@ -64,7 +70,10 @@ export function checkCsrf(req: IncomingMessage, url: URL, session: Session): voi
   const given = Buffer.from(url.searchParams.get('csrf') ?? '', 'utf8');
   const want = Buffer.from(session.csrf, 'utf8');
   if (given.length !== want.length || !timingSafeEqual(given, want)) {
-    throw new GateError('forbidden', 'the form\'s CSRF token is missing or stale; reload the page and submit again');
+    throw new GateError(
+      'forbidden',
+      "the form's CSRF token is missing or stale; reload the page and submit again",
+    );
   }
 }
 
@@ -75,7 +84,7 @@ export function checkOrigin(req: IncomingMessage): void {
   try {
     host = new URL(origin).host;
   } catch {
-    throw new GateError('forbidden', 'the request\'s Origin header is not a URL');
+    throw new GateError('forbidden', "the request's Origin header is not a URL");
   }
   if (host !== req.headers.host) throw new GateError('forbidden', 'cross-origin form posts are refused');
 }

@@ -6,7 +6,8 @@ import { html, type SafeHtml } from './html.js';
 import { badge } from './layout.js';
 
 export function verificationsPanel(items: readonly VerificationView[]): SafeHtml {
-  if (items.length === 0) return html`<p class="muted">No snapshot is being verified in the background on this replica.</p>`;
+  if (items.length === 0)
+    return html`<p class="muted">No snapshot is being verified in the background on this replica.</p>`;
   return html`<div class="table-wrap"><table class="verifications"><thead><tr><th>migration</th><th>progress</th><th>rate</th><th>ETA</th><th>state</th><th></th></tr></thead><tbody>
 ${items.map((v) => html`<tr data-verification="${v.id}"><td>${v.label || v.id.slice(0, 12)}</td><td>${progressBar(v)}</td><td class="mono">${v.rate !== undefined ? `${bytes(v.rate)}/s` : '—'}</td><td class="mono">${v.eta_seconds !== undefined ? duration(v.eta_seconds) : v.state === 'done' ? 'done' : '—'}</td><td>${v.decision ? badge(v.decision) : 'running'}</td><td><a href="/api/v1/verifications/${v.id}">JSON</a></td></tr>`)}
 </tbody></table></div>`;
@@ -15,7 +16,10 @@ ${items.map((v) => html`<tr data-verification="${v.id}"><td>${v.label || v.id.sl
 function progressBar(v: VerificationView): SafeHtml {
   const total = v.bytes_total;
   const frac = total ? Math.min(1, v.bytes_done / total) : undefined;
-  const text = total !== undefined ? `${bytes(v.bytes_done)} of ${bytes(total)} (${Math.floor((frac ?? 0) * 100)}%)` : `${bytes(v.bytes_done)} read`;
+  const text =
+    total !== undefined
+      ? `${bytes(v.bytes_done)} of ${bytes(total)} (${Math.floor((frac ?? 0) * 100)}%)`
+      : `${bytes(v.bytes_done)} read`;
   const w = 200;
   return html`<svg class="progress" role="img" viewBox="0 0 ${w} 12" width="${w}" height="12" xmlns="http://www.w3.org/2000/svg"><title>${text}</title><rect x="0" y="0" width="${w}" height="12" rx="3" fill="#d0d7de"/><rect x="0" y="0" width="${Math.round((frac ?? 0) * w)}" height="12" rx="3" fill="#0969da"/></svg> <span class="mono">${text}</span>`;
 }
