@@ -111,7 +111,8 @@ export function checkIdentity(
     label.incrementalFromLsn !== undefined ||
     manifest.files.some((f) => /(^|\/)INCREMENTAL\./.test(f.path))
   ) {
-    // Restoring one link of a chain alone gives a broken cluster; verifying the chain is not implemented yet.
+    // Refused by name, never passed: one link of an incremental chain restores to a broken cluster, and
+    // the gate verifies whole backups only. The combined backup (pg_combinebackup) is what to send.
     findings.push(
       blockFinding(
         'backup-incremental-unsupported',
