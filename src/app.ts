@@ -83,6 +83,8 @@ export interface App {
   /** The audit log's Merkle trees and signed checkpoints. */
   auditTrees: AuditTrees;
   start(): Promise<{ apiPort: number; webhookPort: number }>;
+  /** Shutdown, first step: not ready, answers close their connections; stop() follows after the drain. */
+  drain(): void;
   stop(): Promise<void>;
   tokenFile?: string;
 }
@@ -151,7 +153,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let selfManaged: SelfManagedTls | undefined;
   let certFiles: CertFilesWatcher | undefined;
   // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
-  const readiness = (): Readiness => readinessOf(gate, selfManaged?.readiness());
+  let shutdown: { ok: false; detail: string } | undefined;
+  const readiness = (): Readiness => readinessOf(gate, { tls: selfManaged?.readiness(), shutdown });
   const replication = { artifacts: artifactsFromConfig(config), limits: replicationLimits(config) };
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);
@@ -326,6 +329,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
       });
       backgroundAudit?.start(config.backgroundAuditIntervalSeconds * 1000);
       return { apiPort: api.port, webhookPort: webhook.port };
+    },
+    drain() {
+      shutdown = { ok: false, detail: 'shutting down: still answering while the endpoint is withdrawn' };
+      webhook?.drain();
+      api?.drain();
+      logger.info('draining: not ready, every answer closes its connection');
     },
     async stop() {
       watcher.close();

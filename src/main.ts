@@ -43,10 +43,20 @@ async function main(): Promise<void> {
       file: app.tokenFile,
     });
   logger.info('migration-gate started', { version: VERSION, ...ports });
-  let stopping = false;
+  // SIGTERM (Kubernetes, compose): drain, then stop. A second signal during
+  // the drain stops at once: an operator pressing Ctrl-C again means it.
+  const drainMs = config.shutdownDrainSeconds * 1000;
+  let phase: 'running' | 'draining' | 'stopping' = 'running';
   const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+    if (phase === 'stopping') return;
+    const drain = phase === 'running' && drainMs > 0;
+    phase = drain ? 'draining' : 'stopping';
+    if (drain) {
+      logger.info('stopping after the drain', { signal, drain_seconds: config.shutdownDrainSeconds });
+      app.drain();
+      setTimeout(() => stop(signal), drainMs);
+      return;
+    }
     logger.info('stopping', { signal });
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();

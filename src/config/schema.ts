@@ -67,6 +67,10 @@ export const ConfigSchema = z
     leaseName: z.string().min(1).default('migration-gate-leader'),
     serviceName: z.string().min(1).default('migration-gate'),
     webhookTimeoutSeconds: z.coerce.number().int().min(1).max(30).default(10),
+    // SIGTERM: keep answering (readiness 503, Connection: close) this long before
+    // the listeners close, so the Service stops routing here first and no
+    // client writes into a keep-alive connection the gate just closed.
+    shutdownDrainSeconds: z.coerce.number().min(0).max(120).default(0),
     // mTLS on the webhook port: PEM CA bundle the apiserver's client certificate must chain to.
     webhookClientCa: z.string().min(1).optional(),
     gatedKeys: list.default(['app-config.yaml', 'app-config.yml', 'app-config.json']),
@@ -138,6 +142,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_LEASE_NAME: 'leaseName',
   GATE_SERVICE_NAME: 'serviceName',
   GATE_WEBHOOK_TIMEOUT_SECONDS: 'webhookTimeoutSeconds',
+  GATE_SHUTDOWN_DRAIN_SECONDS: 'shutdownDrainSeconds',
   GATE_WEBHOOK_CLIENT_CA: 'webhookClientCa',
   GATE_GATED_KEYS: 'gatedKeys',
   GATE_MAX_BODY_BYTES: 'maxBodyBytes',

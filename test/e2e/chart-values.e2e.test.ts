@@ -329,6 +329,38 @@ describe('Helm chart values for platform teams', function () {
     });
   });
 
+  describe('shutdown drain', () => {
+    const podSpec = (docs: K8sObject[]) =>
+      one<K8sObject & { spec: { template: { spec: { terminationGracePeriodSeconds: number } } } }>(
+        docs,
+        'Deployment',
+      ).spec.template.spec;
+
+    it('drains 5 s by default inside a 30 s grace period; both are values', async () => {
+      expect(env(defaults).get('GATE_SHUTDOWN_DRAIN_SECONDS')).to.equal('5');
+      expect(podSpec(defaults).terminationGracePeriodSeconds).to.equal(30);
+      const set = await render([
+        '--set',
+        'shutdownDrainSeconds=20',
+        '--set',
+        'terminationGracePeriodSeconds=45',
+      ]);
+      expect(env(set).get('GATE_SHUTDOWN_DRAIN_SECONDS')).to.equal('20');
+      expect(podSpec(set).terminationGracePeriodSeconds).to.equal(45);
+    });
+
+    it('refuses a grace period that leaves under 10 s after the drain, and a drain past 120 s', async () => {
+      await refused(
+        ['--set', 'terminationGracePeriodSeconds=15'],
+        /terminationGracePeriodSeconds \(15\) must exceed shutdownDrainSeconds \(5\) by more than 10 s/,
+      );
+      await refused(
+        ['--set', 'shutdownDrainSeconds=121', '--set', 'terminationGracePeriodSeconds=300'],
+        /shutdownDrainSeconds/,
+      );
+    });
+  });
+
   describe('artifact storage for MigrationRequests', () => {
     it('by default: no artifact root, no artifacts volume (file:// artifacts are refused by the gate)', () => {
       expect(env(defaults).has('GATE_ARTIFACT_ROOT')).to.equal(false);

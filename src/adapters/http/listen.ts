@@ -45,6 +45,14 @@ export function listenFailure(e: NodeJS.ErrnoException, opts: ListenOptions): Ga
 export interface RunningServer {
   server: http.Server | https.Server;
   port: number;
+  /**
+   * Shutdown, first step: every answer from now on carries `Connection:
+   * close`, so each client closes its keep-alive connection after its
+   * answer. Closing an idle connection from this side races a client that
+   * is writing its next request into it (EPIPE/ECONNRESET: a failed
+   * admission for the apiserver); a close the client asked for cannot.
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -59,13 +67,12 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     connectionsCheckingInterval: 1_000,
   };
   const bodyMs = opts.bodyTimeoutMs;
-  const handle: http.RequestListener =
-    bodyMs === undefined
-      ? handler
-      : (req, res) => {
-          armBodyDeadline(req, res, bodyMs);
-          return handler(req, res);
-        };
+  let draining = false;
+  const handle: http.RequestListener = (req, res) => {
+    if (draining) res.setHeader('Connection', 'close');
+    if (bodyMs !== undefined) armBodyDeadline(req, res, bodyMs);
+    return handler(req, res);
+  };
   const server = opts.tls
     ? https.createServer(
         {
@@ -104,6 +111,9 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
   return {
     server,
     port,
+    drain: () => {
+      draining = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,7 +6,8 @@
 // that no longer verifies: new decisions are still recorded, so the replica
 // stays ready and the break is an alert, shown beside readiness as a signal.
 // An audit store that refuses writes, no policy set at all, or no serving
-// certificate make the replica not ready.
+// certificate make the replica not ready, and so does a replica that is
+// shutting down (it still answers while its endpoint is withdrawn).
 import type { GateContext } from '../gate-context.js';
 
 export interface Check {
@@ -21,10 +22,16 @@ export interface Readiness {
   signals?: Record<string, Check>;
 }
 
-/** `tls`: the serving certificate's check, when the TLS mode can lack one (selfManaged before a leader wrote it). */
+export interface LifecycleChecks {
+  /** The serving certificate's check, when the TLS mode can lack one (selfManaged before a leader wrote it). */
+  tls?: Check | undefined;
+  /** Present once a SIGTERM started the drain. */
+  shutdown?: Check | undefined;
+}
+
 export function readinessOf(
   gate: Pick<GateContext, 'policies' | 'audit' | 'alerts'>,
-  tls?: Check,
+  { tls, shutdown }: LifecycleChecks = {},
 ): Readiness {
   const p = gate.policies.status();
   const set = gate.policies.current();
@@ -40,6 +47,7 @@ export function readinessOf(
       : { ok: false, detail: `no policy set in force: ${p.errors.join('; ')}` },
     audit: { ok: a.ok, detail: a.detail },
     ...(tls ? { tls } : {}),
+    ...(shutdown ? { shutdown } : {}),
   };
   const signals: Record<string, Check> = {};
   // /readyz is open: the key and severity only; the message (paths, database names) is behind the token.
