@@ -316,6 +316,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
         port: config.webhookPort,
         tls: tls ? { key: tls.key, cert: tls.cert } : {},
         requestTimeoutMs: 60_000,
+        // Longer than the apiserver keeps an idle connection (Go's 90 s), so
+        // the apiserver closes first: a close from this side races its next
+        // admission being written into that connection ("broken pipe", EOF),
+        // which fails the admission. Idle costs one socket per connection.
+        keepAliveTimeoutMs: 95_000,
         bodyTimeoutMs: config.bodyTimeoutMs,
         settings: { port: 'GATE_WEBHOOK_PORT', host: 'GATE_BIND_ADDRESS' },
         ...optional('clientCa', webhookClientCa),

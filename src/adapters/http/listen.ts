@@ -19,6 +19,8 @@ export interface ListenOptions {
   /** Whole-request limit; uploads of large snapshots need a generous one. */
   requestTimeoutMs: number;
   headersTimeoutMs?: number;
+  /** How long an idle keep-alive connection is kept (default 5 s). */
+  keepAliveTimeoutMs?: number;
   maxHeaderSize?: number;
   /** Body deadline for every request (body-deadline.ts); a streaming upload makes it an idle one. */
   bodyTimeoutMs?: number;
@@ -61,7 +63,7 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
     requestTimeout: opts.requestTimeoutMs,
     headersTimeout: opts.headersTimeoutMs ?? 10_000,
     maxHeaderSize: opts.maxHeaderSize ?? 16 * 1024,
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
     // How often Node enforces headersTimeout/requestTimeout: the default 30 s
     // lets a slowloris client hold a socket far past the header deadline.
     connectionsCheckingInterval: 1_000,

@@ -3,7 +3,9 @@
 // and it never closes an idle keep-alive connection under a client: each
 // answer during the drain says `Connection: close`, so the client closes.
 // Without this, a node drain failed an admission with "write: broken pipe"
-// (the apiserver wrote into a connection the pod had just closed).
+// (the apiserver wrote into a connection the pod had just closed). For the
+// same reason the webhook port keeps idle connections longer than the
+// apiserver does, so that the client is the side that closes them.
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -63,7 +65,7 @@ async function waitForLog(gate: GateProcess, pattern: RegExp): Promise<void> {
   throw new Error(`no log line matching ${pattern}:\n${gate.logs.join('\n')}`);
 }
 
-describe('shutdown drain (the real process, SIGTERM)', function () {
+describe('webhook connections: keep-alive and the shutdown drain (the real process)', function () {
   this.timeout(60_000);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gate-drain-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -111,6 +113,24 @@ describe('shutdown drain (the real process, SIGTERM)', function () {
       );
     } finally {
       await gate.kill();
+    }
+  });
+
+  it('keeps an idle webhook connection past the 5 s the api port keeps one: the apiserver closes it first', async () => {
+    const gate = await spawnGate({ GATE_DATA_DIR: dataDir, GATE_API_TOKEN: TOKEN });
+    try {
+      const agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 1,
+        ca: readFileSync(path.join(dataDir, 'tls', 'ca.crt')),
+      });
+      await review(agent, gate.webhookPort, configMapReview());
+      await new Promise((r) => setTimeout(r, 6_500));
+      const later = await review(agent, gate.webhookPort, configMapReview(1));
+      expect(later).to.include({ status: 200, reusedSocket: true });
+      agent.destroy();
+    } finally {
+      await gate.kill('SIGTERM');
     }
   });
 
