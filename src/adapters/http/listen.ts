@@ -2,7 +2,7 @@
 // stuck clients from holding resources.
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { GateError } from '../../core/errors.js';
 import { armBodyDeadline } from './body-deadline.js';
@@ -81,11 +81,14 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
           ...common,
           ...opts.tls,
           minVersion: 'TLSv1.2',
+          // Node's default is 120 s: a silent client would hold a socket that long.
+          handshakeTimeout: common.headersTimeout,
           ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
         },
         handle,
       )
     : http.createServer(common, handle);
+  armFirstRequestDeadline(server, common.headersTimeout, Boolean(opts.tls));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status =
       err.code === 'HPE_HEADER_OVERFLOW'
@@ -95,11 +98,17 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
           : '400 Bad Request';
     // end() then destroy(): a client that keeps dripping bytes must not keep
     // a half-closed socket alive.
-    if (socket.writable)
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
-        socket.destroy(),
-      );
-    else socket.destroy();
+    // A TLS error (a handshake that timed out) has no HTTP to answer in: the
+    // answer would never flush and the socket would stay, so close it.
+    if (!socket.writable || err.code?.startsWith('ERR_TLS') || err.code?.startsWith('ERR_SSL')) {
+      socket.destroy();
+      return;
+    }
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+      socket.destroy(),
+    );
+    // A client that never reads its answer must not keep the socket either.
+    setTimeout(() => socket.destroy(), 1_000).unref();
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => reject(listenFailure(e, opts));
@@ -123,4 +132,26 @@ export async function listen(handler: http.RequestListener, opts: ListenOptions)
         setTimeout(() => server.closeAllConnections(), 2_000).unref();
       }),
   };
+}
+
+/**
+ * A connection must complete its first request's headers within `ms` of
+ * connecting (TLS: of its handshake). Node's header and request deadlines
+ * start at a request's first byte, so a client that connects and says
+ * nothing held its socket forever: enough of them exhaust the process's
+ * descriptors, and the webhook with them. Later requests on a kept-alive
+ * connection are Node's (keepAliveTimeout, headersTimeout).
+ */
+function armFirstRequestDeadline(server: http.Server | https.Server, ms: number, tls: boolean): void {
+  const deadlines = new WeakMap<object, NodeJS.Timeout>();
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), ms);
+    timer.unref();
+    deadlines.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (req: http.IncomingMessage) => {
+    clearTimeout(deadlines.get(req.socket));
+    deadlines.delete(req.socket);
+  });
 }
