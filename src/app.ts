@@ -542,6 +542,7 @@ async function openAuditStore(
         logger: opts.logger,
         ...optional('onSealed', onSealed),
         maxLiveSegments: config.auditMaxSegments,
+        segmentMaxBytes: config.auditSegmentBytes,
         onSegments: (s) => {
           metrics.auditSegments?.(s.live, s.cap);
           alerts.setCondition('audit-segments', segmentAlert(s, clock));

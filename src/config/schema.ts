@@ -44,6 +44,15 @@ export const ConfigSchema = z
     auditLingerMs: z.coerce.number().int().min(0).max(100).default(0),
     // configmap sink: live segments per writer kept in etcd (0 = no cap); the archiver makes room.
     auditMaxSegments: z.coerce.number().int().min(0).max(100_000).default(0),
+    // configmap sink: a segment is sealed before its records exceed this. Every
+    // batch rewrites the whole open segment, so smaller segments mean cheaper
+    // writes (and more of them in etcd); a ConfigMap holds at most 1 MiB.
+    auditSegmentBytes: z.coerce
+      .number()
+      .int()
+      .min(4096)
+      .max(900 * 1024)
+      .default(900 * 1024),
     writerId: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)')
@@ -129,6 +138,7 @@ export const ENV_VARS: Readonly<Record<string, keyof z.infer<typeof ConfigSchema
   GATE_AUDIT_LINGER_MS: 'auditLingerMs',
   GATE_AUDIT_POSTGRES_URL: 'auditPostgresUrl',
   GATE_AUDIT_MAX_SEGMENTS: 'auditMaxSegments',
+  GATE_AUDIT_SEGMENT_BYTES: 'auditSegmentBytes',
   GATE_WRITER_ID: 'writerId',
   GATE_WRITER_SLOTS: 'writerSlots',
   GATE_WRITER_SLOT_PREFIX: 'writerSlotPrefix',

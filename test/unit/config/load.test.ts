@@ -24,6 +24,13 @@ describe('config', () => {
     expect(() => loadConfig({ GATE_AUDIT_FAIL_CLOSED: 'maybe' })).to.throw(/GATE_AUDIT_FAIL_CLOSED/);
   });
 
+  it('the configmap segment size defaults to 900 KiB and refuses what a ConfigMap cannot hold', () => {
+    expect(loadConfig({}).auditSegmentBytes).to.equal(900 * 1024);
+    expect(loadConfig({ GATE_AUDIT_SEGMENT_BYTES: '131072' }).auditSegmentBytes).to.equal(131072);
+    expect(() => loadConfig({ GATE_AUDIT_SEGMENT_BYTES: '2000000' })).to.throw(/GATE_AUDIT_SEGMENT_BYTES/);
+    expect(() => loadConfig({ GATE_AUDIT_SEGMENT_BYTES: '100' })).to.throw(/GATE_AUDIT_SEGMENT_BYTES/);
+  });
+
   it('never echoes a rejected token', () => {
     try {
       loadConfig({ GATE_API_TOKEN: 'short-secret' });
