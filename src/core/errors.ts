@@ -14,7 +14,12 @@ export const ERROR_CODES = {
   AUDIT_UNAVAILABLE: 'audit-unavailable',
   POLICY_UNAVAILABLE: 'policy-unavailable',
   CONFIG_INVALID: 'config-invalid',
+  // An upstream (https) artifact host failed: 502.
   ARTIFACT_UNAVAILABLE: 'artifact-unavailable',
+  // The request names an artifact this server will not read (outside the artifact root, not a file): 422.
+  ARTIFACT_REFUSED: 'artifact-refused',
+  // The request needs a setting this server was not given (file:// without GATE_ARTIFACT_ROOT): 500.
+  SERVER_NOT_CONFIGURED: 'server-not-configured',
   INTERNAL: 'internal',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -87,7 +87,9 @@ describe('REST T2: examples', () => {
       manifest: 'source_db: a',
       snapshot_url: 'file:///etc/passwd',
     });
-    expect(res.status).to.equal(502);
+    // The caller's URL is refused (422), not an upstream failure (502 Bad Gateway, as it once was).
+    expect(res.status).to.equal(422);
+    expect(res.body.code).to.equal('artifact-refused');
     expect(String(res.body.detail)).to.contain('is not a file under the artifact root');
     // A file that does not exist gets the same status and words: no probing outside the root.
     const missing = await postJson(gate, '/api/v1/validate/replication', {
@@ -113,6 +115,31 @@ describe('REST T2: examples', () => {
     });
     expect(res.status).to.equal(403);
     expect(String(res.body.detail)).to.contain('GATE_ARTIFACT_HOSTS');
+  });
+});
+
+describe('REST T2: a server without an artifact root', () => {
+  let gate: RunningGate;
+  before(async () => {
+    gate = await startGate();
+  });
+  after(async () => {
+    await gate.stop();
+  });
+
+  it('answers a file:// artifact with a server configuration error naming GATE_ARTIFACT_ROOT, audited', async () => {
+    const res = await postJson(gate, '/api/v1/validate/replication', {
+      manifest: 'source_db: a',
+      snapshot_url: 'file:///srv/artifacts/snap.tgz',
+    });
+    expect(res.status).to.equal(500);
+    expect(res.body.code).to.equal('server-not-configured');
+    expect(String(res.body.detail)).to.contain('GATE_ARTIFACT_ROOT is not set');
+    const logs = await getJson(gate, '/api/v1/audit/logs?scenario=T2&limit=500');
+    const record = (logs.body.items as Array<{ request_id: string; decision: string }>).find(
+      (r) => r.request_id === res.headers.get('x-request-id'),
+    );
+    expect(record?.decision).to.equal('BLOCK');
   });
 });
 

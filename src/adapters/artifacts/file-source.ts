@@ -11,8 +11,16 @@ import { readBackupDir } from './backup-dir.js';
 // root": two answers would let a caller probe which files exist outside it.
 function notUnderRoot(url: URL): GateError {
   return new GateError(
-    'artifact-unavailable',
+    'artifact-refused',
     `artifact ${url.pathname.slice(0, 200)} is not a file under the artifact root (it does not exist there, or it resolves outside it)`,
+  );
+}
+
+// The server's setting, not the caller's request: a 500 naming it, not a 502.
+function noRoot(): GateError {
+  return new GateError(
+    'server-not-configured',
+    'this server reads no file:// artifacts: GATE_ARTIFACT_ROOT is not set (the chart: artifacts.*)',
   );
 }
 
@@ -21,9 +29,9 @@ export async function openFileArtifact(
   root: string | undefined,
   maxBytes: number,
 ): Promise<ByteSource> {
-  if (!root) throw new GateError('artifact-unavailable', 'file:// artifacts need GATE_ARTIFACT_ROOT');
+  if (!root) throw noRoot();
   const realRoot = await fs.realpath(root).catch((e: unknown) => {
-    throw new GateError('artifact-unavailable', 'GATE_ARTIFACT_ROOT cannot be resolved', undefined, {
+    throw new GateError('server-not-configured', 'GATE_ARTIFACT_ROOT cannot be resolved', undefined, {
       cause: e,
     });
   });
@@ -40,7 +48,7 @@ export async function openFileArtifact(
   const rel = within(real);
   if (rel === undefined) throw notUnderRoot(url);
   const stat = await fs.stat(real);
-  if (!stat.isFile()) throw new GateError('artifact-unavailable', `artifact ${rel} is not a regular file`);
+  if (!stat.isFile()) throw new GateError('artifact-refused', `artifact ${rel} is not a regular file`);
   if (stat.size > maxBytes)
     throw new GateError(
       'payload-too-large',
@@ -51,9 +59,9 @@ export async function openFileArtifact(
 
 /** A backup directory under the root; everything in it must resolve under the root too. */
 export async function openBackupDirArtifact(url: URL, root: string | undefined): Promise<BackupDirArtifact> {
-  if (!root) throw new GateError('artifact-unavailable', 'file:// artifacts need GATE_ARTIFACT_ROOT');
+  if (!root) throw noRoot();
   const realRoot = await fs.realpath(root).catch(() => {
-    throw new GateError('artifact-unavailable', 'GATE_ARTIFACT_ROOT cannot be resolved');
+    throw new GateError('server-not-configured', 'GATE_ARTIFACT_ROOT cannot be resolved');
   });
   let real: string;
   try {
@@ -64,7 +72,7 @@ export async function openBackupDirArtifact(url: URL, root: string | undefined):
   const rel = path.relative(realRoot, real);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw notUnderRoot(url);
   if (!(await fs.stat(real)).isDirectory())
-    throw new GateError('artifact-unavailable', `backup_url ${rel} is not a directory`);
+    throw new GateError('artifact-refused', `backup_url ${rel} is not a directory`);
   const dir = await readBackupDir(real);
   // A plain-format backup's tablespace links point elsewhere: they must stay under the root as well.
   if (dir.format === 'plain') {
@@ -73,7 +81,7 @@ export async function openBackupDirArtifact(url: URL, root: string | undefined):
       const r = path.relative(realRoot, target);
       if (target === '' || r.startsWith('..') || path.isAbsolute(r))
         throw new GateError(
-          'artifact-unavailable',
+          'artifact-refused',
           `tablespace pg_tblspc/${link.slice(0, 20)} of backup ${rel} resolves outside the artifact root`,
         );
     }

@@ -15,6 +15,8 @@ const STATUS: Record<ErrorCode, number> = {
   'policy-unavailable': 503,
   'config-invalid': 500,
   'artifact-unavailable': 502,
+  'artifact-refused': 422,
+  'server-not-configured': 500,
   internal: 500,
 };
 
@@ -27,6 +29,7 @@ const TITLE: Record<number, string> = {
   408: 'Request Timeout',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
