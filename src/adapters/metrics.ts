@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DecisionReport, FrontDoor } from '../core/contracts/report.js';
 import { ADMITTED_RESOURCES } from '../core/admission/resource.js';
 import { T2_RULES } from '../core/replication/findings.js';
+import { REQUEST_RULES } from '../core/request-rules.js';
 import type { Metrics } from '../core/ports/metrics.js';
 
 const PREFIX = 'migration_gate_';
@@ -88,7 +89,7 @@ function closed(value: string, allowed: ReadonlySet<string>): string {
 export function createPromMetrics(opts: PromMetricsOptions): PromMetrics {
   const registry = new Registry();
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: PREFIX });
-  const builtInRules = new Set<string>([...GATE_RULES, ...T2_RULES]);
+  const builtInRules = new Set<string>([...GATE_RULES, ...T2_RULES, ...REQUEST_RULES]);
   const ruleLabel = (rule: string): string => {
     if (builtInRules.has(rule)) return rule;
     for (const id of opts.policyRuleIds()) if (id === rule) return rule;

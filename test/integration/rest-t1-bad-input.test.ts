@@ -46,6 +46,8 @@ describe('REST T1: bad input', () => {
     send: (g: RunningGate) => Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
     status: number;
     mentions: RegExp;
+    /** The rule id the BLOCK is recorded under, where it is not the generic one. */
+    rule?: string;
   }> = [
     {
       name: 'config that is not YAML',
@@ -66,6 +68,7 @@ describe('REST T1: bad input', () => {
     },
     {
       name: 'a 10 MB body',
+      rule: 'request-too-large',
       status: 413,
       mentions: /limit/,
       send: (g) =>
@@ -100,18 +103,21 @@ describe('REST T1: bad input', () => {
     },
     {
       name: 'a wrong content type',
+      rule: 'request-media-type',
       status: 415,
       mentions: /text\/plain.*not accepted/,
       send: (g) => raw(g, 'hello', 'text/plain'),
     },
     {
       name: 'a missing multipart part',
+      rule: 'request-missing-part',
       status: 400,
       mentions: /"app_config" is missing/,
       send: (g) => multipart(g, { migration_manifest: JSON.stringify(goodManifest) }),
     },
     {
       name: 'a 3 MB plain multipart field (not truncated silently)',
+      rule: 'request-too-large',
       status: 413,
       mentions: /multipart field "app_config" exceeds/,
       send: (g) =>
@@ -162,6 +168,7 @@ describe('REST T1: bad input', () => {
     },
     {
       name: 'a body that is not JSON',
+      rule: 'malformed-request',
       status: 400,
       mentions: /not valid JSON/,
       send: (g) => raw(g, '{"manifest": ', 'application/json'),
@@ -220,6 +227,10 @@ describe('REST T1: bad input', () => {
       const record = await auditFor(gate, requestId);
       expect(record, 'audit record').to.not.equal(undefined);
       expect(record!.decision).to.equal('BLOCK');
+      if (c.rule) {
+        expect(JSON.stringify(record)).to.contain(`[${c.rule}]`);
+        expect(text).to.contain(`[${c.rule}]`);
+      }
     });
   }
 

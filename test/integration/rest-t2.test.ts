@@ -90,6 +90,7 @@ describe('REST T2: examples', () => {
     // The caller's URL is refused (422), not an upstream failure (502 Bad Gateway, as it once was).
     expect(res.status).to.equal(422);
     expect(res.body.code).to.equal('artifact-refused');
+    expect((res.body.reasons as string[])[0]).to.match(/^\[artifact-refused\] /);
     expect(String(res.body.detail)).to.contain('is not a file under the artifact root');
     // A file that does not exist gets the same status and words: no probing outside the root.
     const missing = await postJson(gate, '/api/v1/validate/replication', {
@@ -134,6 +135,7 @@ describe('REST T2: a server without an artifact root', () => {
     });
     expect(res.status).to.equal(500);
     expect(res.body.code).to.equal('server-not-configured');
+    expect((res.body.reasons as string[])[0]).to.match(/^\[server-not-configured\] /);
     expect(String(res.body.detail)).to.contain('GATE_ARTIFACT_ROOT is not set');
     const logs = await getJson(gate, '/api/v1/audit/logs?scenario=T2&limit=500');
     const record = (logs.body.items as Array<{ request_id: string; decision: string }>).find(

@@ -11,6 +11,8 @@ export interface MalformedInput {
   scenario: Scenario;
   /** What was wrong, for the user (never the input itself). */
   message: string;
+  /** The rule id (core/request-rules.ts); `malformed-request` when unset. */
+  rule?: string;
   source: FrontDoor;
   requestId: string;
   correlationId?: string;
@@ -18,10 +20,12 @@ export interface MalformedInput {
 }
 
 export function malformedEvaluation(m: MalformedInput): Evaluation {
-  return malformedRequest(m.scenario, m.message, {
-    source: m.source,
-    ...(m.caller ? { caller: m.caller } : {}),
-  });
+  return malformedRequest(
+    m.scenario,
+    m.message,
+    { source: m.source, ...(m.caller ? { caller: m.caller } : {}) },
+    m.rule,
+  );
 }
 
 /** Records the BLOCK (fails closed like every decision when the audit store does). */

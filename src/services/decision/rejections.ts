@@ -17,8 +17,12 @@ export function rejected(
   };
 }
 
-export const malformedRequest = (scenario: Scenario, message: string, subject: Subject = {}): Evaluation =>
-  rejected(scenario, subject, 'malformed-request', message);
+export const malformedRequest = (
+  scenario: Scenario,
+  message: string,
+  subject: Subject = {},
+  rule = 'malformed-request',
+): Evaluation => rejected(scenario, subject, rule, message);
 
 export const policyUnavailable = (scenario: Scenario, subject: Subject): Evaluation =>
   rejected(

@@ -2,6 +2,7 @@
 // answered as problem+json with the report's reasons.
 import type { Scenario } from '../../../core/contracts/report.js';
 import type { GateError } from '../../../core/errors.js';
+import { requestRuleOf } from '../../../core/request-rules.js';
 import { recordMalformed } from '../../../services/decision/malformed.js';
 import type { ApiDeps } from '../api-deps.js';
 import { toProblem } from '../error-map.js';
@@ -17,6 +18,7 @@ export async function answerMalformed(
   const report = await recordMalformed(deps.gate, {
     scenario,
     message: error.message,
+    rule: requestRuleOf(error.code),
     source: 'api',
     requestId: ctx.requestId,
     ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}),

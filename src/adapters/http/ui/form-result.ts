@@ -3,6 +3,7 @@
 // with its report.
 import type { Scenario } from '../../../core/contracts/report.js';
 import { isGateError } from '../../../core/errors.js';
+import { requestRuleOf } from '../../../core/request-rules.js';
 import { recordMalformed } from '../../../services/decision/malformed.js';
 import type { DecisionReport } from '../../../core/contracts/report.js';
 import type { ServerResponse } from 'node:http';
@@ -34,6 +35,7 @@ export async function decideForm(
     const report = await recordMalformed(deps.api.gate, {
       scenario,
       message: e.message,
+      rule: requestRuleOf(e.code),
       source: 'ui',
       requestId: ctx.requestId,
     });
