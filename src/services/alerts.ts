@@ -42,6 +42,12 @@ export interface AlertBookOptions {
   /** Durable write of a transition (the audit store); absent: kept in memory only (CLI dry runs, tests). */
   journal?: (event: AlertEvent) => Promise<unknown>;
   logger?: Logger;
+  /**
+   * A per-replica alert of another replica that has written nothing to the
+   * store for this long is resolved by whichever replica walks the store
+   * (resolveSilentReplicas). Default 15 minutes.
+   */
+  silentReplicaMs?: number;
   /** Called once per firing transition (metrics). */
   onFire?: (a: AlertState) => void;
   /**
@@ -216,6 +222,39 @@ export class AlertBook {
     await this.#write(event);
     this.#apply(event);
     return this.#fold.get(key) as AlertState;
+  }
+
+  /**
+   * Per-replica alerts (audit-sink/<writer>) are that replica's to resolve;
+   * a replica that is gone (a deleted pod whose name never returns, a slot
+   * no longer held after a scale-down) never will, and its alert would stay
+   * open on every replica forever. `lastWrite` is each writer's newest
+   * record in the store: a writer silent for silentReplicaMs has its
+   * per-replica alerts resolved here, saying why. A replica that is alive
+   * but cannot write is not hidden by this: it is not ready (its /readyz
+   * answers 503), its own book and gauge keep the condition, and it fires
+   * again from there once it can write.
+   */
+  resolveSilentReplicas(lastWrite: ReadonlyMap<string, string>, now: Date): void {
+    const quietMs = this.opts.silentReplicaMs ?? 15 * 60_000;
+    const cutoff = now.getTime() - quietMs;
+    for (const a of this.#fold.list()) {
+      if (a.status !== 'firing' || !PER_REPLICA.has(a.kind)) continue;
+      const writer = a.key.slice(a.key.indexOf('/') + 1);
+      if (writer === this.#writer || Date.parse(a.since) > cutoff) continue;
+      const last = lastWrite.get(writer);
+      if (last !== undefined && Date.parse(last) > cutoff) continue;
+      this.#emit({
+        key: a.key,
+        transition: 'resolve',
+        kind: a.kind,
+        severity: a.severity,
+        message: a.message,
+        since: a.since,
+        by: `replica ${this.#writer}`,
+        why: `replica ${writer} has written nothing to the audit store since ${last ?? 'before this alert'} (${Math.round(quietMs / 60_000)} min): gone, or unable to write (then it is not ready and raises it again once it can)`,
+      });
+    }
   }
 
   /** A transition read from the audit store (any replica's). */

@@ -191,7 +191,11 @@ export class AuditSnapshots {
       const lastHour = counts(at, HOUR);
       const lastDay = counts(at, 24 * HOUR);
       const activity = new ActivityTally(at, { buckets: 24, bucketMs: HOUR });
+      // Each writer's newest record: a per-replica alert of a writer gone silent is resolved (AlertBook.resolveSilentReplicas).
+      const lastWrite = new Map<string, string>();
       const chain = await verifyAudit(this.ctx.audit, (r) => {
+        const seen = lastWrite.get(r.writer);
+        if (seen === undefined || r.timestamp > seen) lastWrite.set(r.writer, r.timestamp);
         // Alert transitions are folded into the alert book (every replica's), not counted as decisions.
         if (isAlertRecord(r)) {
           this.ctx.alerts?.ingest(r);
@@ -203,6 +207,7 @@ export class AuditSnapshots {
         activity.offer(r);
       });
       this.ctx.alerts?.prime();
+      this.ctx.alerts?.resolveSilentReplicas(lastWrite, at);
       this.#alertOnChain(chain, at);
       void this.ctx.alerts?.flush();
       const snapshot: AuditSnapshot = {

@@ -299,4 +299,48 @@ describe('alert book', () => {
     expect(book.list()).to.have.length(1);
     expect(book.list()[0]).to.include({ kind: 'snapshot-integrity', severity: 'critical', request_id: 'r1' });
   });
+
+  it("resolves a gone replica's per-replica alert once it has been silent 15 min, and nothing else", async () => {
+    const written: AlertEvent[] = [];
+    const book = new AlertBook({
+      clock,
+      writer: 'pod-a',
+      journal: async (e) => {
+        written.push(e);
+      },
+    });
+    const fired = (key: string, kind: AlertEvent['kind'], since: string): AlertEvent =>
+      ev({ key, kind, transition: 'fire', timestamp: since, since, reporter: key.split('/')[1] ?? 'pod-a' });
+    book.ingest(fired('audit-sink/pod-gone', 'audit-sink', '2025-12-31T23:00:00Z'));
+    book.ingest(fired('audit-sink/pod-alive', 'audit-sink', '2025-12-31T23:00:00Z'));
+    book.ingest(fired('audit-sink/pod-new', 'audit-sink', '2025-12-31T23:58:00Z'));
+    book.ingest(fired('audit-sink/pod-a', 'audit-sink', '2025-12-31T23:00:00Z'));
+    book.ingest(fired('policy-load', 'policy-load', '2025-12-31T23:00:00Z'));
+    book.prime();
+    const lastWrite = new Map([
+      ['pod-gone', '2025-12-31T23:40:00Z'], // 20 min ago
+      ['pod-alive', '2025-12-31T23:59:00Z'], // 1 min ago
+      ['pod-a', '2025-12-31T23:00:00Z'], // this replica: its own to resolve
+    ]);
+    book.resolveSilentReplicas(lastWrite, clock.now());
+    await book.flush();
+    expect(written.map((e) => [e.key, e.transition, e.by])).to.deep.equal([
+      ['audit-sink/pod-gone', 'resolve', 'replica pod-a'],
+    ]);
+    expect(written[0]!.why).to.match(
+      /pod-gone has written nothing to the audit store since 2025-12-31T23:40:00Z/,
+    );
+    // Still firing: a writer heard from a minute ago, one that fired 2 min ago (no record yet), this replica's own, and a cluster-wide kind.
+    expect(
+      book
+        .list()
+        .filter((a) => a.status === 'firing')
+        .map((a) => a.key)
+        .sort(),
+    ).to.deep.equal(['audit-sink/pod-a', 'audit-sink/pod-alive', 'audit-sink/pod-new', 'policy-load']);
+    // Walking again writes nothing more: the resolve is folded.
+    book.resolveSilentReplicas(lastWrite, clock.now());
+    await book.flush();
+    expect(written).to.have.length(1);
+  });
 });
