@@ -170,8 +170,9 @@ describe('status page for operators (chromium, issue 17)', function () {
     await page.setInputFiles('#migration_manifest', 'examples/t1_bad/tls-off-prod/migration_manifest.json');
     await page.setInputFiles('#app_config', 'examples/t1_bad/tls-off-prod/app-config.yaml');
     await page.click('button:has-text("Validate")');
-    await page.waitForFunction('!location.search.includes("csrf=")');
+    await page.waitForSelector('section.report');
     expect(page.url()).to.not.contain('csrf');
+    expect(new URL(page.url()).pathname).to.equal('/ui/migration');
     expect(await page.locator('section.report .badge').first().textContent()).to.equal('BLOCK');
     await screenshot(page, 'ops-migration-result');
   });

@@ -127,6 +127,7 @@ describe('REST: the token decides which environments a request may claim', () =>
 
   it('the UI form is bound the same way: a prod-only session posting a staging manifest gets [env-not-permitted], audited', async () => {
     const form = new FormData();
+    form.append('csrf', csrfFor(TOKENS.prod));
     form.append(
       'migration_manifest',
       new Blob([readFileSync('examples/t1_staging_warn/migration_manifest.json')]),
@@ -137,7 +138,7 @@ describe('REST: the token decides which environments a request may claim', () =>
       new Blob([readFileSync('examples/t1_staging_warn/app-config.yaml')]),
       'app-config.yaml',
     );
-    const res = await fetch(`${gate.url}/ui/migration?csrf=${csrfFor(TOKENS.prod)}`, {
+    const res = await fetch(`${gate.url}/ui/migration`, {
       method: 'POST',
       headers: { cookie: `mg_session=${encodeURIComponent(TOKENS.prod)}` },
       body: form,

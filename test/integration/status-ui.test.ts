@@ -33,7 +33,8 @@ describe('status page and UI over HTTP', () => {
     const res = await login(gate);
     cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const page = await (await fetch(`${gate.url}/ui/migration`, { headers: { cookie } })).text();
-    csrf = /action="\/ui\/migration\?csrf=([\w-]+)"/.exec(page)![1]!;
+    expect(page).to.not.contain('?csrf=');
+    csrf = /<input type="hidden" name="csrf" value="([\w-]+)">/.exec(page)![1]!;
   });
   after(async () => {
     await gate.stop();
@@ -95,8 +96,10 @@ describe('status page and UI over HTTP', () => {
   });
 
   it('refuses form posts without the CSRF token or from another origin, and audits nothing for them', async () => {
-    const form = (): FormData => {
+    // The token travels as the first field of the body; `token: null` leaves it out.
+    const form = (token: string | null = csrf, last?: string): FormData => {
       const f = new FormData();
+      if (token !== null) f.append('csrf', token);
       f.append(
         'migration_manifest',
         new Blob([readFileSync('examples/t1_good/migration_manifest.json')]),
@@ -108,6 +111,7 @@ describe('status page and UI over HTTP', () => {
         new Blob([readFileSync('examples/t1_good/migration_manifest.json.sig')]),
         'm.json.sig',
       );
+      if (last !== undefined) f.append('csrf', last);
       return f;
     };
     const before = (
@@ -115,21 +119,23 @@ describe('status page and UI over HTTP', () => {
         items: unknown[];
       }
     ).items.length;
-    expect(
-      (await fetch(`${gate.url}/ui/migration`, { method: 'POST', headers: { cookie }, body: form() })).status,
-    ).to.equal(403);
+    const refused = [
+      ['no token', '/ui/migration', form(null)],
+      ['a wrong token', '/ui/migration', form(`${csrf}x`)],
+      ['a truncated token', '/ui/migration', form(csrf.slice(0, -1))],
+      // Only the first field counts: a token after the file parts is too late to guard them.
+      ['the token after the file parts', '/ui/migration', form(null, csrf)],
+      // The old place is not accepted any more: a token in the URL is no token.
+      ['the token only in the URL', `/ui/migration?csrf=${csrf}`, form(null)],
+    ] as const;
+    for (const [what, to, body] of refused) {
+      const res = await fetch(`${gate.url}${to}`, { method: 'POST', headers: { cookie }, body });
+      expect(res.status, what).to.equal(403);
+      expect(((await res.json()) as { detail: string }).detail, what).to.contain('CSRF token');
+    }
     expect(
       (
-        await fetch(`${gate.url}/ui/migration?csrf=${csrf}x`, {
-          method: 'POST',
-          headers: { cookie },
-          body: form(),
-        })
-      ).status,
-    ).to.equal(403);
-    expect(
-      (
-        await fetch(`${gate.url}/ui/migration?csrf=${csrf}`, {
+        await fetch(`${gate.url}/ui/migration`, {
           method: 'POST',
           headers: { cookie, origin: 'https://evil.example' },
           body: form(),
@@ -142,7 +148,7 @@ describe('status page and UI over HTTP', () => {
       }
     ).items.length;
     expect(after).to.equal(before);
-    const ok = await fetch(`${gate.url}/ui/migration?csrf=${csrf}`, {
+    const ok = await fetch(`${gate.url}/ui/migration`, {
       method: 'POST',
       headers: { cookie, origin: gate.url },
       body: form(),
@@ -153,8 +159,9 @@ describe('status page and UI over HTTP', () => {
 
   it('answers a malformed form as an audited BLOCK shown on the page', async () => {
     const f = new FormData();
+    f.append('csrf', csrf);
     f.append('migration_manifest', new Blob(['{"app_id": ']), 'm.json');
-    const res = await fetch(`${gate.url}/ui/migration?csrf=${csrf}`, {
+    const res = await fetch(`${gate.url}/ui/migration`, {
       method: 'POST',
       headers: { cookie },
       body: f,
@@ -206,15 +213,93 @@ describe('status page and UI over HTTP', () => {
     expect((await fetch(`${gate.url}/api/v1/alerts`)).status).to.equal(401);
   });
 
+  it('every state-changing UI route refuses a post without its body token, and records nothing for it', async () => {
+    const count = async (): Promise<number> =>
+      (
+        (await (await fetch(`${gate.url}/api/v1/audit/logs`, { headers: gate.auth })).json()) as {
+          items: unknown[];
+        }
+      ).items.length;
+    const before = await count();
+    const t2 = (token: string | null): FormData => {
+      const f = new FormData();
+      if (token !== null) f.append('csrf', token);
+      f.append('replication_manifest', new Blob(['not: read']), 'replication_manifest.yaml');
+      f.append('snapshot', new Blob([Buffer.alloc(64 * 1024, 7)]), 'snapshot.tar.gz');
+      return f;
+    };
+    const urlencoded = (fields: Record<string, string>): RequestInit => ({
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    const take = { key: 'audit-chain/broken', reason: 'forged', how: 'acknowledge' };
+    const posts: [string, string, RequestInit][] = [
+      ['T2 without a token', '/ui/replication', { headers: { cookie }, body: t2(null) }],
+      ['T2 with a wrong token', '/ui/replication', { headers: { cookie }, body: t2('x'.repeat(43)) }],
+      [
+        'T2 with the token in the URL',
+        `/ui/replication?csrf=${csrf}`,
+        { headers: { cookie }, body: t2(null) },
+      ],
+      [
+        'T2 as JSON',
+        '/ui/replication',
+        { headers: { cookie, 'content-type': 'application/json' }, body: '{}' },
+      ],
+      [
+        'T1 as JSON',
+        '/ui/migration',
+        { headers: { cookie, 'content-type': 'application/json' }, body: '{}' },
+      ],
+      ['alert without a token', '/ui/alerts/take', urlencoded(take)],
+      ['alert with a wrong token', '/ui/alerts/take', urlencoded({ ...take, csrf: `${csrf}x` })],
+      ['alert with the token in the URL', `/ui/alerts/take?csrf=${csrf}`, urlencoded(take)],
+      ['logout without a token', '/ui/logout', urlencoded({})],
+    ];
+    for (const [what, to, init] of posts) {
+      const res = await fetch(`${gate.url}${to}`, { method: 'POST', redirect: 'manual', ...init });
+      expect(res.status, what).to.equal(403);
+      expect(res.headers.get('set-cookie'), what).to.equal(null);
+    }
+    // A valid token does not help a post another site's page made.
+    const cross = await fetch(`${gate.url}/ui/replication`, {
+      method: 'POST',
+      headers: { cookie, origin: 'https://evil.example' },
+      body: t2(csrf),
+    });
+    expect(cross.status).to.equal(403);
+    expect(await count()).to.equal(before);
+    // And the same T2 form with its token is decided (a BLOCK: the manifest is not one), and recorded.
+    const decided = await fetch(`${gate.url}/ui/replication`, {
+      method: 'POST',
+      headers: { cookie },
+      body: t2(csrf),
+    });
+    expect(decided.status).to.be.oneOf([400, 422]);
+    expect(await decided.text()).to.contain('<span class="badge BLOCK">BLOCK</span>');
+    expect(await count()).to.equal(before + 1);
+  });
+
   it('logs out only with the CSRF token', async () => {
     expect(
       (await fetch(`${gate.url}/ui/logout`, { method: 'POST', redirect: 'manual', headers: { cookie } }))
         .status,
     ).to.equal(403);
-    const out = await fetch(`${gate.url}/ui/logout?csrf=${csrf}`, {
+    expect(
+      (
+        await fetch(`${gate.url}/ui/logout?csrf=${csrf}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie },
+        })
+      ).status,
+      'a token in the URL is no token',
+    ).to.equal(403);
+    const out = await fetch(`${gate.url}/ui/logout`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie },
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf }).toString(),
     });
     expect(out.status).to.equal(303);
     expect(out.headers.get('set-cookie')).to.match(/^mg_session=; .*Max-Age=0/);

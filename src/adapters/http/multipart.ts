@@ -2,7 +2,7 @@
 // the streaming reader so there is one busboy wrapper with one set of limits.
 import type { IncomingMessage } from 'node:http';
 import { GateError } from '../../core/errors.js';
-import { readPart, streamParts } from './multipart-stream.js';
+import { readPart, streamParts, type StreamedPart } from './multipart-stream.js';
 import { quotedName } from '../../core/safe-text.js';
 
 export interface CollectedPart {
@@ -21,8 +21,18 @@ export async function collectParts(
   req: IncomingMessage,
   limits: CollectLimits,
 ): Promise<Map<string, CollectedPart>> {
+  return collectStream(
+    streamParts(req, { maxParts: limits.maxParts, maxPartBytes: limits.maxPartBytes }),
+    limits,
+  );
+}
+
+/** The rest of a part stream, collected (the UI forms check their CSRF field first, then this). */
+export async function collectStream(
+  stream: AsyncGenerator<StreamedPart>,
+  limits: CollectLimits,
+): Promise<Map<string, CollectedPart>> {
   const parts = new Map<string, CollectedPart>();
-  const stream = streamParts(req, { maxParts: limits.maxParts, maxPartBytes: limits.maxPartBytes });
   try {
     for await (const part of stream) {
       if (!limits.allowed.includes(part.name)) {

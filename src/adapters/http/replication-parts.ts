@@ -27,10 +27,15 @@ export interface ReplicationPartsOptions {
 export function replicationPartStream(
   req: IncomingMessage,
   limits: ReplicationLimits,
+  /** Parts the caller reads itself first (the UI form's CSRF field). */
+  extraParts = 0,
 ): AsyncGenerator<StreamedPart> {
   // A multi-GB upload may take long: the body deadline only asks that it keeps moving.
   bodyDeadlineAsProgress(req);
-  return streamParts(req, { maxParts: limits.maxWalFiles + 4, maxPartBytes: limits.maxCompressedBytes });
+  return streamParts(req, {
+    maxParts: limits.maxWalFiles + 4 + extraParts,
+    maxPartBytes: limits.maxCompressedBytes,
+  });
 }
 
 const SMALL_PARTS = new Set(['replication_manifest', 'signature', 'dsse', 'backup_manifest']);

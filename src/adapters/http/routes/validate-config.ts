@@ -10,7 +10,7 @@ import { isPlainObject, parseStrictJson } from '../../../core/strict-parse.js';
 import { validateConfig, type ConfigCheckRequest } from '../../../services/validation/validate-config.js';
 import type { ApiDeps, ApiLimits } from '../api-deps.js';
 import { mediaType, readBody } from '../body.js';
-import { collectParts, requirePart } from '../multipart.js';
+import { collectParts, requirePart, type CollectedPart } from '../multipart.js';
 import { sendJson } from '../respond.js';
 import type { RequestContext } from '../router.js';
 import { answerMalformed } from './malformed.js';
@@ -45,27 +45,31 @@ export async function readConfigCheckInput(
 ): Promise<ConfigCheckRequest> {
   const type = mediaType(req);
   if (type === 'application/json') return fromJson(await readBody(req, limits.maxBodyBytes), limits);
-  if (type === 'multipart/form-data') {
-    const parts = await collectParts(req, {
-      maxPartBytes: limits.maxConfigBytes,
-      maxParts: 4,
-      allowed: ['migration_manifest', 'app_config', 'manifest_signature', 'manifest_dsse'],
-    });
-    const signature = oneSignature(
-      chosen(parts.get('manifest_signature')),
-      chosen(parts.get('manifest_dsse')),
+  if (type === 'multipart/form-data')
+    return configCheckFromParts(
+      await collectParts(req, {
+        maxPartBytes: limits.maxConfigBytes,
+        maxParts: CONFIG_PARTS.length,
+        allowed: CONFIG_PARTS,
+      }),
     );
-    return {
-      manifest: requirePart(parts, 'migration_manifest'),
-      config: requirePart(parts, 'app_config'),
-      ...(signature ? { signature } : {}),
-    };
-  }
   req.resume();
   throw new GateError(
     'unsupported-media-type',
     `content type ${safeMediaType(type)} is not accepted; send application/json or multipart/form-data`,
   );
+}
+
+export const CONFIG_PARTS = ['migration_manifest', 'app_config', 'manifest_signature', 'manifest_dsse'];
+
+/** A T1 request from its collected multipart parts (the REST route and the UI form). */
+export function configCheckFromParts(parts: Map<string, CollectedPart>): ConfigCheckRequest {
+  const signature = oneSignature(chosen(parts.get('manifest_signature')), chosen(parts.get('manifest_dsse')));
+  return {
+    manifest: requirePart(parts, 'migration_manifest'),
+    config: requirePart(parts, 'app_config'),
+    ...(signature ? { signature } : {}),
+  };
 }
 
 function fromJson(body: Buffer, limits: ApiLimits): ConfigCheckRequest {

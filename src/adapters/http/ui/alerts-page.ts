@@ -1,15 +1,14 @@
 // GET /ui/alerts: firing alerts (unacknowledged first) with a form to
 // acknowledge or resolve each, then recently resolved ones. POST
 // /ui/alerts/take records who and why in the audit store and sends the
-// browser back to the list (303), so no CSRF token stays in the address bar.
-import { GateError } from '../../../core/errors.js';
+// browser back to the list (303), so a reload does not post again.
 import type { AlertState } from '../../../services/alerts.js';
-import { mediaType, readBody } from '../body.js';
 import { checkAlertTake, takeAlert } from '../routes/alert-routes.js';
 import type { RequestContext } from '../router.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, page, redirect, sendHtml } from './layout.js';
 import type { Session } from './session.js';
+import { csrfField, readCsrfForm } from './csrf-body.js';
 import type { UiDeps } from './ui-deps.js';
 
 function ackLine(a: AlertState): SafeHtml {
@@ -25,7 +24,8 @@ ${alerts.map((a) => html`<tr data-severity="${a.severity}" data-alert="${a.key}"
 }
 
 function takeForm(a: AlertState, session: Session): SafeHtml {
-  return html`<form class="take" method="post" action="/ui/alerts/take?csrf=${session.csrf}">
+  return html`<form class="take" method="post" action="/ui/alerts/take">
+${csrfField(session)}
 <input type="hidden" name="key" value="${a.key}">
 <label>why <input type="text" name="reason" required maxlength="500" placeholder="looking into it"></label>
 <button type="submit" name="how" value="acknowledge">Acknowledge</button>${a.kind === 'snapshot-integrity' ? html` <button type="submit" name="how" value="resolve">Resolve</button>` : ''}
@@ -43,11 +43,7 @@ export function alertsPage(ctx: RequestContext, session: Session, deps: UiDeps):
 }
 
 export async function alertsTakePost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
-  if (mediaType(ctx.req) !== 'application/x-www-form-urlencoded') {
-    ctx.req.resume();
-    throw new GateError('unsupported-media-type', 'the alert form posts application/x-www-form-urlencoded');
-  }
-  const form = new URLSearchParams((await readBody(ctx.req, 8 * 1024)).toString('utf8'));
+  const form = await readCsrfForm(ctx, session, 8 * 1024);
   const how = form.get('how') === 'resolve' ? 'resolve' : 'acknowledge';
   await takeAlert(
     deps.api.gate.alerts,

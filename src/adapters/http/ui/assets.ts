@@ -63,11 +63,6 @@ form.take label { font-size: .85em; }
 /** Reloads the page every N seconds when the body asks for it (data-refresh); pages work without it. */
 export const REFRESH_SCRIPT = `'use strict';
 (function () {
-  // A page shown after a form post must not keep the form's CSRF token in the address bar (history, screenshots, shoulder surfing).
-  if (/[?&]csrf=/.test(location.search) && window.history && history.replaceState) {
-    var q = location.search.slice(1).split('&').filter(function (p) { return p.indexOf('csrf=') !== 0; }).join('&');
-    history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
-  }
   var seconds = Number(document.body.getAttribute('data-refresh'));
   function tick() {
     if (document.visibilityState === 'hidden') { setTimeout(tick, seconds * 1000); return; }

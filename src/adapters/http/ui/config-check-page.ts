@@ -3,16 +3,22 @@
 // T1 service; this page only renders.
 import { tokenEnvBinding } from '../routes/token-envs.js';
 import { validateConfig } from '../../../services/validation/validate-config.js';
-import { readConfigCheckInput } from '../routes/validate-config.js';
+import { CONFIG_PARTS, configCheckFromParts } from '../routes/validate-config.js';
+import { mediaType } from '../body.js';
+import { collectStream } from '../multipart.js';
+import { streamParts, type StreamedPart } from '../multipart-stream.js';
+import { checkCsrfFirstPart, csrfField } from './csrf-body.js';
 import type { RequestContext } from '../router.js';
 import { decideForm, sendFormResult } from './form-result.js';
 import { html, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
-import type { Session } from './session.js';
+import { csrfRefused, type Session } from './session.js';
 import type { UiDeps } from './ui-deps.js';
 
 function form(session: Session): SafeHtml {
-  return html`<form class="stack" method="post" enctype="multipart/form-data" action="/ui/migration?csrf=${session.csrf}">
+  // The CSRF field comes first: it is checked before any file part is read.
+  return html`<form class="stack" method="post" enctype="multipart/form-data" action="/ui/migration">
+${csrfField(session)}
 <label for="migration_manifest">Migration manifest (migration_manifest.json)</label>
 <input type="file" id="migration_manifest" name="migration_manifest" accept=".json,application/json" required>
 <label for="app_config">App config (app-config.yaml or .json)</label>
@@ -32,15 +38,46 @@ export function configCheckGet(ctx: RequestContext, session: Session): void {
 }
 
 export async function configCheckPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+  if (mediaType(ctx.req) !== 'multipart/form-data') {
+    // No multipart body, no CSRF field to read: refused like a missing token.
+    ctx.req.resume();
+    throw csrfRefused();
+  }
+  const limits = deps.api.limits;
+  const parts = streamParts(ctx.req, {
+    maxParts: CONFIG_PARTS.length + 1,
+    maxPartBytes: limits.maxConfigBytes,
+  });
+  try {
+    await checkCsrfFirstPart(parts, session);
+    await decideAndSend(ctx, session, deps, parts);
+  } finally {
+    await parts.return(undefined);
+  }
+}
+
+async function decideAndSend(
+  ctx: RequestContext,
+  session: Session,
+  deps: UiDeps,
+  parts: AsyncGenerator<StreamedPart>,
+): Promise<void> {
+  const limits = deps.api.limits;
   const outcome = await decideForm(ctx, deps, 'T1', async () => {
-    const input = await readConfigCheckInput(ctx.req, deps.api.limits);
+    const input = configCheckFromParts(
+      await collectStream(parts, {
+        maxPartBytes: limits.maxConfigBytes,
+        maxParts: CONFIG_PARTS.length,
+        allowed: CONFIG_PARTS,
+      }),
+    );
     return validateConfig(
       deps.api.gate,
       { ...input, subject: { ...input.subject, source: 'ui' }, envBinding: tokenEnvBinding(ctx) },
       {
         requestId: ctx.requestId,
         source: 'ui',
-        maxConfigBytes: deps.api.limits.maxConfigBytes,
+        maxConfigBytes: limits.maxConfigBytes,
       },
     );
   });

@@ -1,6 +1,7 @@
 // The page shell every UI page shares, and the HTML response with its own
 // Content-Security-Policy: scripts and styles from the gate only, no inline
 // code, forms may only post back to the gate.
+import { csrfField } from './csrf-body.js';
 import type { ServerResponse } from 'node:http';
 import { html, type SafeHtml } from './html.js';
 import type { Session } from './session.js';
@@ -34,7 +35,7 @@ export function page(o: PageOptions): string {
       )
     : [];
   const logout = o.session
-    ? html`<form method="post" action="/ui/logout?csrf=${o.session.csrf}"><button type="submit">Log out</button></form>`
+    ? html`<form method="post" action="/ui/logout">${csrfField(o.session)}<button type="submit">Log out</button></form>`
     : '';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,6 +7,8 @@ import { html } from './html.js';
 import { page, redirect, sendHtml } from './layout.js';
 import { checkOrigin, clearSessionCookie, safeNext, sessionOf, setSessionCookie } from './session.js';
 import type { UiDeps } from './ui-deps.js';
+import type { Session } from './session.js';
+import { readCsrfForm } from './csrf-body.js';
 
 /** Where the operator finds the token: the generated file when this gate made one, else where tokens are configured. */
 function whereTheTokenIs(tokenFile: string | undefined): ReturnType<typeof html> {
@@ -53,8 +55,8 @@ export async function loginPost(ctx: RequestContext, deps: UiDeps): Promise<void
   redirect(ctx.res, next);
 }
 
-export function logoutPost(ctx: RequestContext, deps: UiDeps): void {
-  ctx.req.resume();
+export async function logoutPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
+  await readCsrfForm(ctx, session, 1024);
   clearSessionCookie(ctx.res, deps.tls);
   redirect(ctx.res, '/ui/login');
 }

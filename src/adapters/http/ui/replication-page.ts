@@ -1,7 +1,6 @@
 // GET/POST /ui/replication: manifest, optional signature, snapshot and WAL
 // files, streamed into the T2 service as they arrive.
 import { tokenEnvBinding } from '../routes/token-envs.js';
-import { GateError } from '../../../core/errors.js';
 import { validateReplication } from '../../../services/validation/validate-replication.js';
 import { mediaType } from '../body.js';
 import type { StreamedPart } from '../multipart-stream.js';
@@ -10,12 +9,15 @@ import { decideForm, sendFormResult } from './form-result.js';
 import { html, type SafeHtml } from './html.js';
 import { page, sendHtml } from './layout.js';
 import { readReplicationParts, replicationPartStream } from '../replication-parts.js';
-import type { Session } from './session.js';
+import { csrfRefused, type Session } from './session.js';
+import { checkCsrfFirstPart, csrfField } from './csrf-body.js';
 import type { UiDeps } from './ui-deps.js';
 
 function form(session: Session): SafeHtml {
-  // Field order matters: the manifest and signature must arrive before the snapshot stream.
-  return html`<form class="stack" method="post" enctype="multipart/form-data" action="/ui/replication?csrf=${session.csrf}">
+  // Field order matters: the CSRF field first (checked before anything else
+  // is read), the manifest and signature before the snapshot stream.
+  return html`<form class="stack" method="post" enctype="multipart/form-data" action="/ui/replication">
+${csrfField(session)}
 <label for="replication_manifest">Replication manifest (replication_manifest.yaml)</label>
 <input type="file" id="replication_manifest" name="replication_manifest" required>
 <label for="signature">Signature (optional: detached .sig or DSSE envelope)</label>
@@ -38,12 +40,15 @@ export function replicationGet(ctx: RequestContext, session: Session): void {
 
 export async function replicationPost(ctx: RequestContext, session: Session, deps: UiDeps): Promise<void> {
   const t2 = deps.api.replication;
-  let parts: AsyncGenerator<StreamedPart> | undefined;
+  if (mediaType(ctx.req) !== 'multipart/form-data') {
+    // No multipart body, no CSRF field to read: refused like a missing token.
+    ctx.req.resume();
+    throw csrfRefused();
+  }
+  const parts: AsyncGenerator<StreamedPart> = replicationPartStream(ctx.req, t2.limits, 1);
   try {
+    await checkCsrfFirstPart(parts, session);
     const outcome = await decideForm(ctx, deps, 'T2', async () => {
-      if (mediaType(ctx.req) !== 'multipart/form-data')
-        throw new GateError('unsupported-media-type', 'the replication form posts multipart/form-data');
-      parts = replicationPartStream(ctx.req, t2.limits);
       const request = await readReplicationParts(parts, { skipEmptyFileInputs: true });
       return validateReplication(
         deps.api.gate,
@@ -59,6 +64,6 @@ export async function replicationPost(ctx: RequestContext, session: Session, dep
       form: form(session),
     });
   } finally {
-    await parts?.return(undefined);
+    await parts.return(undefined);
   }
 }

@@ -4,10 +4,10 @@
 // when the api port speaks TLS. The token is checked with the same verifier
 // as the REST API on every request, so revoking a token ends its sessions and
 // replicas need no shared session state.
-// CSRF: every state-changing form carries HMAC(token, purpose) in its action
-// URL (multipart bodies are streamed to the pipeline, so the token must be
-// checkable before the body is read), compared in constant time; the Origin
-// header, when sent, must name this host.
+// CSRF: every state-changing form carries HMAC(token, purpose) in a hidden
+// `csrf` field of its body (csrf-body.ts; never in the action URL, where it
+// would stay in the address bar, history and Referer), compared in constant
+// time; the Origin header, when sent, must name this host.
 import type { Environment } from '../../../core/contracts/migration-manifest.js';
 import { identify, type TokenVerifier } from '../auth.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -64,17 +64,18 @@ export function clearSessionCookie(res: ServerResponse, tls: boolean): void {
   );
 }
 
-/** Refuses a state-changing request from another origin or without this session's CSRF token. */
-export function checkCsrf(req: IncomingMessage, url: URL, session: Session): void {
-  checkOrigin(req);
-  const given = Buffer.from(url.searchParams.get('csrf') ?? '', 'utf8');
+/** Refuses unless `given` is this session's CSRF token (constant time). */
+export function checkCsrfToken(given: string | null | undefined, session: Session): void {
+  const got = Buffer.from(given ?? '', 'utf8');
   const want = Buffer.from(session.csrf, 'utf8');
-  if (given.length !== want.length || !timingSafeEqual(given, want)) {
-    throw new GateError(
-      'forbidden',
-      "the form's CSRF token is missing or stale; reload the page and submit again",
-    );
-  }
+  if (got.length !== want.length || !timingSafeEqual(got, want)) throw csrfRefused();
+}
+
+export function csrfRefused(): GateError {
+  return new GateError(
+    'forbidden',
+    "the form's CSRF token is missing or stale; reload the page and submit again",
+  );
 }
 
 export function checkOrigin(req: IncomingMessage): void {

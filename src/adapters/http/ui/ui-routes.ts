@@ -32,7 +32,7 @@ export function uiRoutes(deps: UiDeps): Route[] {
     open(
       'POST',
       '/ui/logout',
-      withSession(deps, (c) => logoutPost(c, deps), { csrf: true }),
+      withSession(deps, (c, s) => logoutPost(c, s, deps), { csrf: true }),
     ),
     open(
       'GET',
