@@ -3,7 +3,7 @@
 // Report), so a test can run the real client-node adapter and the real app
 // without a cluster. Answers are Kubernetes-shaped (lists, Status bodies);
 // a namespace in `forbidden` answers 403 as an RBAC gap would.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -113,7 +113,10 @@ export async function startFakeKubeApi(namespaces: FakeNamespace[]): Promise<Fak
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }
