@@ -14,6 +14,8 @@ main { padding: 1rem 1.2rem; max-width: 1200px; }
 h1 { font-size: 1.4rem; margin: .2rem 0 1rem; }
 h2 { font-size: 1.1rem; margin: 1.2rem 0 .5rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: .8rem; }
+.card.wide { grid-column: span 2; }
+@media (max-width: 560px) { .card.wide { grid-column: auto; } }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .7rem .9rem; background: var(--bg); overflow-wrap: anywhere; }
 .card h2 { margin-top: 0; font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; }
