@@ -328,7 +328,8 @@ export class AuditTrees {
   /**
    * A c2sp.org/tlog-proof@v1 for the decision `requestId`: index, inclusion
    * proof and a signed checkpoint covering it, the record's canonical bytes
-   * in `extra`. Only this writer's records: only its checkpoints are signed here.
+   * in `extra`. Another writer's record is proved against that writer's
+   * latest checkpoint from the board (#provePeer).
    */
   async prove(requestId: string, pick?: { writer: string; index: number }): Promise<string> {
     let at = this.#byRequest.get(requestId);
@@ -349,11 +350,7 @@ export class AuditTrees {
       );
     }
     const { writer, index } = candidates[0]!;
-    if (writer !== this.#o.writer)
-      throw new GateError(
-        'not-found',
-        `the record was written by ${writer}; ask that replica (each writer signs its own tree)`,
-      );
+    if (writer !== this.#o.writer) return this.#provePeer(writer, index);
     if (!this.#latest || this.#latest.size <= index) await this.#signAndSend(this.#own().tree.size);
     const cp = this.#latest!;
     const tree = this.#own().tree;
@@ -371,12 +368,76 @@ export class AuditTrees {
     });
   }
 
-  /** RFC 6962 consistency proof between two sizes of `writer`'s tree. */
-  consistency(
+  /**
+   * A proof for a record another replica wrote, from the shared store: any
+   * replica answers for any writer. Only that writer signs its tree, so the
+   * proof is against its latest checkpoint on the board (signature and
+   * origin checked), and only if the tree this replica rebuilt from the store
+   * has that checkpoint's root: a store changed behind the writer is refused,
+   * never proved against. A record newer than the writer's latest checkpoint
+   * is not provable yet (the writer signs every few seconds).
+   */
+  async #provePeer(writer: string, index: number): Promise<string> {
+    const cp = await this.#peerCheckpoint(writer);
+    if (index >= cp.size)
+      throw new GateError(
+        'not-found',
+        `record ${writer}#${index} is newer than ${writer}'s latest checkpoint (size ${cp.size}); retry after its next checkpoint`,
+      );
+    if ((this.#trees.get(writer)?.tree.size ?? 0) < cp.size) await this.load();
+    const tree = this.#trees.get(writer)?.tree;
+    if (!tree || tree.size < cp.size)
+      throw new GateError(
+        'audit-unavailable',
+        `the store holds ${tree?.size ?? 0} records of ${writer}, fewer than its checkpoint signed (${cp.size}): records were removed`,
+      );
+    if (!tree.root(cp.size).equals(Buffer.from(cp.root, 'base64')))
+      throw new GateError(
+        'audit-unavailable',
+        `the stored records of ${writer} do not have the root its checkpoint of size ${cp.size} signed: the store was changed`,
+      );
+    const record = await this.#recordAt(writer, index);
+    if (!leafHash(record).equals(tree.leaf(index)))
+      throw new GateError(
+        'audit-unavailable',
+        `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`,
+      );
+    return formatTlogProof({
+      extra: record,
+      index,
+      proof: tree.inclusionProof(index, cp.size),
+      checkpoint: cp.note,
+    });
+  }
+
+  /** `writer`'s latest checkpoint as the board holds it, verified (statusAll drops what does not verify). */
+  async #peerCheckpoint(writer: string): Promise<SignedCheckpoint> {
+    if (!this.#o.board)
+      throw new GateError(
+        'not-found',
+        `the record was written by ${writer}, and without a checkpoint board this replica has no checkpoint of that writer; ask that replica`,
+      );
+    const cp = (await this.statusAll()).peers.find((p) => p.writer === writer);
+    if (!cp) throw new GateError('not-found', `no verified checkpoint of writer ${writer} on the board yet`);
+    return cp;
+  }
+
+  /**
+   * RFC 6962 consistency proof between two sizes of `writer`'s tree. Any
+   * writer's: another replica's tree is read again from the store when it
+   * was asked for a size beyond what this replica last read.
+   */
+  async consistency(
     writer: string,
     from: number,
     to: number,
-  ): { origin: string; from: number; to: number; proof: string[] } {
+  ): Promise<{ origin: string; from: number; to: number; proof: string[] }> {
+    if (
+      writer !== this.#o.writer &&
+      Number.isSafeInteger(to) &&
+      to > (this.#trees.get(writer)?.tree.size ?? 0)
+    )
+      await this.load();
     const w = this.#trees.get(writer);
     if (!w)
       throw new GateError('not-found', `no audit tree for writer ${JSON.stringify(writer.slice(0, 100))}`);
