@@ -25,6 +25,9 @@ import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { openCheckpoint } from '../../core/tlog/checkpoint.js';
 import { SingleFlight } from './single-flight.js';
 
+/** Seal checkpoints kept on the board per writer. */
+const SEALED_NOTES_KEPT = 16;
+
 export interface SignedCheckpoint {
   writer: string;
   origin: string;
@@ -85,6 +88,8 @@ export class AuditTrees {
   readonly #destinations = new Map<string, DestinationStatus>();
   #sending: Promise<void> = Promise.resolve();
   #wanted: number[] = [];
+  /** Notes of the latest seal checkpoints, posted on the board for the archiver (newest last). */
+  readonly #sealedNotes: string[] = [];
   /** False until the store was read once: until then nothing is signed (a partial tree would sign a false history). */
   #loaded = false;
   #loadFailedAt: number | undefined;
@@ -200,15 +205,20 @@ export class AuditTrees {
     const ready = this.#wanted.filter((s) => s <= have);
     if (ready.length === 0) return;
     this.#wanted = this.#wanted.filter((s) => s > have);
-    for (const size of ready) void this.#signAndSend(size).catch(() => undefined);
+    for (const size of ready) void this.#signAndSend(size, true).catch(() => undefined);
   }
 
   /** Signs the checkpoint of `size` and sends it to every destination, in order; never throws into the commit path. */
-  #signAndSend(size: number): Promise<void> {
+  #signAndSend(size: number, sealed = false): Promise<void> {
     const run = this.#sending.then(async () => {
       const w = this.#own();
       const signed = this.#sign(size);
       if (!this.#latest || signed.size >= this.#latest.size) this.#latest = signed;
+      if (sealed) {
+        this.#sealedNotes.push(signed.note);
+        // A few: the archiver runs far more often than segments fill.
+        if (this.#sealedNotes.length > SEALED_NOTES_KEPT) this.#sealedNotes.shift();
+      }
       for (const d of this.#o.destinations) {
         let result: { ok: boolean; detail: string };
         try {
@@ -232,24 +242,30 @@ export class AuditTrees {
         if (result.ok) this.#o.onAccepted?.(d.name);
         else this.#o.onRefused?.(d.name, result.detail);
       }
-      if (this.#o.board && this.#latest === signed) {
-        const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
-        await this.#o.board
-          .put({
-            writer: signed.writer,
-            note: signed.note,
-            signed_at: signed.signed_at,
-            ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}),
-          })
-          .catch((e: unknown) =>
-            this.#o.logger.warn('audit checkpoint board write failed', {
-              error: e instanceof Error ? e.message : String(e),
-            }),
-          );
-      }
+      if (this.#latest === signed || sealed) await this.#postBoard();
     });
     this.#sending = run.catch(() => undefined);
     return run;
+  }
+
+  /** The latest checkpoint and the seal checkpoints on the board; a failed write is logged, never thrown. */
+  async #postBoard(): Promise<void> {
+    const latest = this.#latest;
+    if (!this.#o.board || !latest) return;
+    const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
+    await this.#o.board
+      .put({
+        writer: latest.writer,
+        note: latest.note,
+        signed_at: latest.signed_at,
+        ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}),
+        ...(this.#sealedNotes.length > 0 ? { sealed: [...this.#sealedNotes] } : {}),
+      })
+      .catch((e: unknown) =>
+        this.#o.logger.warn('audit checkpoint board write failed', {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
   }
 
   #sign(size: number): SignedCheckpoint {
