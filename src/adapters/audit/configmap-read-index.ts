@@ -1,5 +1,6 @@
 // The ConfigMap sink's read index: a summary (record count, time range,
-// request-id filter; core/audit-index.ts) per segment ConfigMap, kept in
+// request-id filter; core/audit-index.ts) per run of 256 lines of each
+// segment ConfigMap, kept in
 // memory and keyed by name and resourceVersion. Every change of a
 // ConfigMap moves its resourceVersion, so a summary is rebuilt only for a
 // segment that changed since the last read (in practice: each writer's open
@@ -22,25 +23,37 @@ import { ALL_SEGMENTS_SELECTOR, orderSegments, segmentEntries, segmentId } from 
 export interface ReadIndexStats {
   /** Segments whose lines were parsed to (re)build their summary. */
   summarized: number;
-  /** Segments whose lines were handed to a page or a lookup. */
+  /** Chunks (runs of up to CHUNK_LINES lines of a segment) whose lines were handed to a page or a lookup. */
   read: number;
+}
+
+/** Lines per summarized run inside a segment ConfigMap: a ~900 KiB segment holds ~1,500 records, too many to parse for a page. */
+export const CHUNK_LINES = 256;
+
+/** One run of up to CHUNK_LINES stored lines of a segment, with its summary. */
+interface Chunk {
+  from: number;
+  to: number;
+  summary: SegmentSummary;
 }
 
 interface Cached {
   resourceVersion: string;
-  summary: SegmentSummary;
+  chunks: Chunk[];
 }
 
-/** What one refresh saw: the live segments in stored order, with their bytes until the read ends. */
+/** What one refresh saw: the live segments' chunks in stored order, with the segments' bytes until the read ends. */
 class Snapshot implements AuditIndex {
+  readonly #lines = new Map<StoredConfigMap, RawAuditEntry[]>();
+
   constructor(
-    readonly list: readonly { cm: StoredConfigMap; summary: SegmentSummary }[],
+    readonly list: readonly { cm: StoredConfigMap; chunk: Chunk }[],
     readonly stats: ReadIndexStats,
   ) {}
 
   segments(): readonly AuditSegmentInfo[] {
     // The id is the position in this snapshot; the cached summary is shared across snapshots.
-    return this.list.map(({ summary }, id) => ({
+    return this.list.map(({ chunk: { summary } }, id) => ({
       id,
       records: summary.records,
       minTime: summary.minTime,
@@ -53,20 +66,31 @@ class Snapshot implements AuditIndex {
     const seg = this.list[segmentId];
     if (!seg) return;
     this.stats.read += 1;
-    yield* segmentEntries(seg.cm);
+    // Split once per segment and snapshot (cheap next to parsing); only the chunk's lines are handed on.
+    let lines = this.#lines.get(seg.cm);
+    if (!lines) {
+      lines = [...segmentEntries(seg.cm)];
+      this.#lines.set(seg.cm, lines);
+    }
+    yield* lines.slice(seg.chunk.from, seg.chunk.to);
   }
 }
 
-function summarize(cm: StoredConfigMap): SegmentSummary {
+function summarize(cm: StoredConfigMap): Chunk[] {
   const entries = [...segmentEntries(cm)];
-  // The summary's own id is unused: snapshots number segments by position.
-  const summary = new SegmentSummary(0, Math.max(1, entries.length));
-  for (const e of entries) {
-    const line = parseAuditLine(e.text);
-    // As the scan: unparseable lines and alert transitions are not decisions.
-    if (line.ok && !isAlertRecord(line.record)) summary.add(line.record);
+  const chunks: Chunk[] = [];
+  for (let from = 0; from < entries.length; from += CHUNK_LINES) {
+    const to = Math.min(entries.length, from + CHUNK_LINES);
+    // The summary's own id is unused: snapshots number chunks by position.
+    const summary = new SegmentSummary(0, to - from);
+    for (let i = from; i < to; i++) {
+      const line = parseAuditLine(entries[i]!.text);
+      // As the scan: unparseable lines and alert transitions are not decisions.
+      if (line.ok && !isAlertRecord(line.record)) summary.add(line.record);
+    }
+    chunks.push({ from, to, summary });
   }
-  return summary;
+  return chunks;
 }
 
 export class ConfigMapReadIndex {
@@ -92,14 +116,15 @@ export class ConfigMapReadIndex {
       return !(id && id.n <= (archived.get(id.writer)?.segment ?? 0));
     });
     const seen = new Set<string>();
-    const list = live.map((cm) => {
+    const list = live.flatMap((cm) => {
       seen.add(cm.name);
-      const cached = this.#cache.get(cm.name);
-      if (cached && cached.resourceVersion === cm.resourceVersion) return { cm, summary: cached.summary };
-      const summary = summarize(cm);
-      this.stats.summarized += 1;
-      this.#cache.set(cm.name, { resourceVersion: cm.resourceVersion, summary });
-      return { cm, summary };
+      let cached = this.#cache.get(cm.name);
+      if (!cached || cached.resourceVersion !== cm.resourceVersion) {
+        cached = { resourceVersion: cm.resourceVersion, chunks: summarize(cm) };
+        this.stats.summarized += 1;
+        this.#cache.set(cm.name, cached);
+      }
+      return cached.chunks.map((chunk) => ({ cm, chunk }));
     });
     // Deleted (archived) segments leave the cache: it stays the size of what is live.
     for (const name of this.#cache.keys()) if (!seen.has(name)) this.#cache.delete(name);

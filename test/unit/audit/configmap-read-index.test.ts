@@ -174,3 +174,39 @@ describe('ConfigMap audit sink read index: reads in O(page + segments touched)',
     await expectEqualToScan();
   });
 });
+
+describe('ConfigMap audit sink read index: runs of 256 lines inside one large segment', function () {
+  this.timeout(60_000);
+  it('a page reads one run of a 700-record segment, a lookup one run, and both equal the scan', async () => {
+    const store = new FakeConfigMapStore();
+    const index = new ConfigMapReadIndex(store);
+    const sink = await openConfigMapAuditSink({ store, writer: 'w-a', lingerMs: 0, readIndex: index });
+    try {
+      for (let i = 1; i <= 700; i++) await sink.append(report(i, i === 650 ? { request_id: 'req-dup' } : {}));
+      await sink.append(report(701, { request_id: 'req-dup' }));
+      expect([...store.objects.keys()].filter((n) => n.includes('audit-w-a'))).to.have.length(1);
+      const scanned = await scan(sink);
+      for (const q of [
+        { limit: 7 },
+        { app_id: 'app-1', limit: 30 },
+        { since: '2026-01-01T00:05:00Z', limit: 9 },
+      ]) {
+        const expected = await allPages(async (qq) => queryAuditRecords(scanned, qq), q);
+        expect(await allPages((qq) => queryAudit(sink, qq), q), JSON.stringify(q)).to.deep.equal(expected);
+      }
+      const before = index.stats.read;
+      await queryAudit(sink, { limit: 10 });
+      expect(index.stats.read - before).to.equal(1);
+      const look = index.stats.read;
+      const found = await findAuditRecords(sink, 'req-300', 3);
+      expect(found.records.map((r) => r.request_id)).to.deep.equal(['req-300']);
+      expect(index.stats.read - look).to.equal(1);
+      expect(await findAuditRecords(sink, 'req-dup', 5)).to.deep.equal({
+        records: scanned.filter((r) => r.request_id === 'req-dup'),
+        total: 2,
+      });
+    } finally {
+      await sink.close();
+    }
+  });
+});
