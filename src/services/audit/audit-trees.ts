@@ -512,7 +512,12 @@ export function withAuditTrees(sink: AuditSink, trees: AuditTrees): AuditSink {
     readRaw: () => sink.readRaw(),
     health: () => sink.health(),
     close: () => sink.close(),
+    // The read side goes through whole: without these the API and UI would scan (O(history)) and
+    // verification would start archived chains at genesis.
     ...(sink.index ? { index: sink.index } : {}),
+    ...(sink.indexed ? { indexed: sink.indexed } : {}),
+    ...(sink.readIndex ? { readIndex: () => sink.readIndex!() } : {}),
+    ...(sink.chainStarts ? { chainStarts: () => sink.chainStarts!() } : {}),
   };
 }
 

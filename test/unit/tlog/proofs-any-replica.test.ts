@@ -151,3 +151,33 @@ describe('audit proofs from any replica (two gates, one store)', function () {
     await raw.close();
   });
 });
+
+describe('withAuditTrees keeps the read side of the sink it wraps', () => {
+  it('forwards the indexes and the chain starts (the API reads through this wrapper)', async () => {
+    const store = new FakeConfigMapStore();
+    const raw = await openConfigMapAuditSink({ store, writer: 'w', lingerMs: 0, retryBaseMs: 1 });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const key = { name: 'migration-gate/c', privateKey, publicKey: createPublicKey(privateKey) };
+    const trees = new AuditTrees({
+      sink: raw,
+      writer: 'w',
+      key,
+      clock: { now: () => new Date() },
+      logger: silent,
+      destinations: [],
+    });
+    const wrapped = withAuditTrees(raw, trees);
+    expect(typeof wrapped.readIndex).to.equal('function');
+    expect(typeof wrapped.chainStarts).to.equal('function');
+    await wrapped.append(report(1));
+    expect((await wrapped.readIndex!()).segments().map((s) => s.records)).to.deep.equal([1]);
+    const indexed = {
+      page: () => Promise.reject(new Error('x')),
+      byRequestId: () => Promise.reject(new Error('x')),
+    };
+    expect(
+      withAuditTrees({ ...raw, kind: 'postgres', indexed } as unknown as AuditSink, trees).indexed,
+    ).to.equal(indexed);
+    await raw.close();
+  });
+});
