@@ -14,6 +14,12 @@ export interface ArchivedSegment {
   /** Its own last record. */
   last: ChainHead;
   records: number;
+  /**
+   * The writer's signed checkpoint of exactly `last.seq` records (signed at
+   * the seal), when the board had it: the archive is then verifiable
+   * offline with the public key alone.
+   */
+  checkpoint?: string;
 }
 
 /** Where sealed segments go before they are deleted. `put` resolves once the segment is durable there and reads back identical. */

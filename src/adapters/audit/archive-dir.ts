@@ -65,11 +65,31 @@ export function directoryArchive(root: string): ArchiveTarget {
         sha256: sha256(seg.text),
       };
       await writeDurably(path.join(dir, `${seg.name}.meta.json`), `${JSON.stringify(meta, null, 2)}\n`);
+      // The writer's signed checkpoint of exactly this segment's last record: what the auditor verifies against.
+      if (seg.checkpoint !== undefined)
+        await writeDurably(path.join(dir, `${seg.name}.checkpoint`), seg.checkpoint);
       await syncDir(dir);
       if ((await readFile(file, 'utf8')) !== seg.text)
         throw new Error(`archive ${file} does not read back as written`);
     },
   };
+}
+
+/** Every checkpoint the archive carries (`<writer>/<segment>.checkpoint`), by writer and segment. */
+export async function archivedCheckpoints(root: string): Promise<{ file: string; note: string }[]> {
+  const out: { file: string; note: string }[] = [];
+  const writers = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  for (const writer of writers)
+    for (const f of (await readdir(path.join(root, writer)))
+      .filter((f) => f.endsWith('.checkpoint'))
+      .sort()) {
+      const file = path.join(root, writer, f);
+      out.push({ file, note: await readFile(file, 'utf8') });
+    }
+  return out;
 }
 
 /**

@@ -16,6 +16,8 @@ import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 import { advanceLedger, readLedger, type Ledger } from './archive-ledger.js';
 import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
+import type { CheckpointBoard } from '../../core/ports/checkpoints.js';
+import { sealCheckpoints } from './archive-checkpoints.js';
 import {
   ALL_SEGMENTS_SELECTOR,
   orderSegments,
@@ -38,6 +40,8 @@ export interface ArchiverOptions {
   targets: readonly ArchiveTarget[];
   clock: () => Date;
   logger: Logger;
+  /** The replicas' checkpoint board: each segment's seal checkpoint goes into the archive with it. */
+  board?: CheckpointBoard;
 }
 
 const GENESIS: ChainHead = { seq: 0, hash: GENESIS_HASH };
@@ -80,12 +84,29 @@ async function describeSegment(
   };
 }
 
+/** The segment with its seal checkpoint, when the board has one of exactly its last record. */
+function withCheckpoint(
+  seg: ArchivedSegment | string,
+  checkpointOf: (writer: string, size: number) => string | undefined,
+): ArchivedSegment | string {
+  if (typeof seg === 'string') return seg;
+  const checkpoint = checkpointOf(seg.writer, seg.last.seq);
+  return checkpoint === undefined ? seg : { ...seg, checkpoint };
+}
+
 export async function archiveSealedSegments(options: ArchiverOptions): Promise<ArchiveRun> {
   const { store, targets, logger } = options;
   if (targets.length === 0) throw new Error('no archive target: give --dir and/or a PostgreSQL URL');
   let ledger: Ledger = await readLedger(store);
   const run: ArchiveRun = { archived: [], problems: [], writers: 0 };
-  for (const [writer, cms] of candidates(await store.list(ALL_SEGMENTS_SELECTOR))) {
+  const listed = await store.list(ALL_SEGMENTS_SELECTOR);
+  // Read after the list: a seal the gate signed before its segment was listed is on the board by now.
+  const checkpointOf = await sealCheckpoints(options.board, (e) =>
+    logger.warn('audit checkpoint board unreadable; archiving without checkpoints', {
+      error: e instanceof Error ? e.message : String(e),
+    }),
+  );
+  for (const [writer, cms] of candidates(listed)) {
     for (const cm of cms) {
       const n = segmentId(cm)!.n;
       const entry = ledger.entries.get(writer);
@@ -97,7 +118,7 @@ export async function archiveSealedSegments(options: ArchiverOptions): Promise<A
             hash: cm.annotations['migrationgate.io/previous-hash'] ?? GENESIS_HASH,
           }
         : (entry ?? GENESIS);
-      const seg = await describeSegment(cm, writer, start);
+      const seg = withCheckpoint(await describeSegment(cm, writer, start), checkpointOf);
       if (typeof seg === 'string') {
         run.problems.push({ writer, segment: cm.name, problem: seg });
         logger.error('audit segment not archived; left in place', { segment: cm.name, problem: seg });
@@ -124,6 +145,7 @@ export async function archiveSealedSegments(options: ArchiverOptions): Promise<A
         segment: cm.name,
         records: seg.records,
         last_seq: seg.last.seq,
+        checkpoint: seg.checkpoint !== undefined,
         targets: targets.map((t) => t.name),
       });
     }

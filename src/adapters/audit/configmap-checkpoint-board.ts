@@ -27,8 +27,15 @@ export function configMapCheckpointBoard(store: ConfigMapStore): CheckpointBoard
       for (const cm of await store.list(`${LABEL}=true`)) {
         try {
           const v = JSON.parse(cm.data[KEY] ?? '') as CheckpointBoardEntry;
-          if (typeof v.writer === 'string' && typeof v.note === 'string' && typeof v.signed_at === 'string')
+          if (typeof v.writer === 'string' && typeof v.note === 'string' && typeof v.signed_at === 'string') {
+            // Anything but a list of notes is dropped: the archiver reads it without further checks of shape.
+            if (
+              v.sealed !== undefined &&
+              !(Array.isArray(v.sealed) && v.sealed.every((n) => typeof n === 'string'))
+            )
+              delete v.sealed;
             out.push(v);
+          }
         } catch {
           // Unreadable: not shown (the board is a convenience; verification does not rest on it).
         }

@@ -20,7 +20,7 @@ import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import { assertAuditWriter } from '../../core/audit-writer.js';
-import type { AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type { AuditIndex, AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 import { isKubeError } from '../../core/ports/kube-errors.js';
@@ -43,6 +43,7 @@ import {
 import type { FlushInfo } from './group-commit.js';
 import { ledgerStarts, readLedger } from './archive-ledger.js';
 import { ReportQueue } from './report-queue.js';
+import { ConfigMapReadIndex } from './configmap-read-index.js';
 
 export interface ConfigMapAuditSinkOptions {
   store: ConfigMapStore;
@@ -72,6 +73,8 @@ export interface ConfigMapAuditSinkOptions {
   onSegments?(state: SegmentState): void;
   /** For tests: a deterministic source of jitter in [0, 1). */
   random?: () => number;
+  /** For tests: the read index, to read its counters. */
+  readIndex?: ConfigMapReadIndex;
 }
 
 export interface SegmentState {
@@ -106,6 +109,8 @@ class ConfigMapAuditSink implements AuditSink {
   readonly #logger: Logger;
   readonly #queue: ReportQueue;
   readonly #onSealed: ((seq: number) => void) | undefined;
+  /** Read side only (pages, lookups): configmap-read-index.ts. */
+  readonly #readIndex: ConfigMapReadIndex;
   /** This writer's newest segment, as last read or written; undefined before the first. */
   #current: StoredConfigMap | undefined;
   #number = 0;
@@ -135,6 +140,7 @@ class ConfigMapAuditSink implements AuditSink {
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silent;
     this.#onSealed = options.onSealed;
+    this.#readIndex = options.readIndex ?? new ConfigMapReadIndex(options.store);
     this.#cap = Math.max(0, options.maxLiveSegments ?? 0);
     this.#onSegments = options.onSegments ?? (() => {});
     this.#queue = new ReportQueue((reports) => this.#exclusive(() => this.#flush(reports)), options);
@@ -441,6 +447,10 @@ class ConfigMapAuditSink implements AuditSink {
 
   readRaw(): AsyncIterable<RawAuditEntry> {
     return liveSegmentEntries(this.#store);
+  }
+
+  readIndex(): Promise<AuditIndex> {
+    return this.#readIndex.snapshot();
   }
 
   async chainStarts(): Promise<ReadonlyMap<string, ChainHead>> {

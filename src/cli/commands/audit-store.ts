@@ -69,7 +69,15 @@ export const auditArchiveCommand: Command = {
           EXIT.usage,
         );
       const store = (await kubeForCli(io)).archivableConfigMaps(io.env.GATE_NAMESPACE ?? 'migration-gate');
-      const run = await archiveSealedSegments({ store, targets, clock: () => new Date(), logger });
+      const { configMapCheckpointBoard } = await import('../../adapters/audit/configmap-checkpoint-board.js');
+      const run = await archiveSealedSegments({
+        store,
+        targets,
+        clock: () => new Date(),
+        logger,
+        // Read-only use: the seal checkpoints go into the archive with their segments.
+        board: configMapCheckpointBoard(store),
+      });
       io.out(JSON.stringify(run, null, 2));
       return run.problems.length === 0 ? EXIT.ok : EXIT.negative;
     } finally {

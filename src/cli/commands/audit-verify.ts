@@ -11,6 +11,7 @@ import { emit, outputFormatOf } from '../output.js';
 import { getJson } from '../remote.js';
 import { archiveEntries } from './audit-store.js';
 import { logEntries, readCheckpoints, readVerifierKey, verifyLogAgainst } from '../audit-tlog.js';
+import { openCheckpoint } from '../../core/tlog/checkpoint.js';
 
 export const auditVerifyCommand: Command = {
   words: ['audit', 'verify'],
@@ -38,7 +39,8 @@ export const auditVerifyCommand: Command = {
       type: 'string',
       valueName: 'DIR',
       completeFiles: true,
-      description: 'archived segments (audit archive --dir): verified from genesis',
+      description:
+        'archived segments (audit archive --dir): verified from genesis; with --key, also against the signed checkpoints the archive carries',
     },
     live: {
       type: 'boolean',
@@ -57,6 +59,7 @@ export const auditVerifyCommand: Command = {
     'exit codes: 0 chain intact, 1 chain broken, 2 usage/unreadable file/credentials refused, 3 server unreachable or failed',
   async run({ values, io }) {
     if (str(values.checkpoint)) return verifyAgainstCheckpoints(values, io);
+    if (str(values.archive) && str(values.key)) return verifyArchiveCheckpoints(values, io);
     const format = outputFormatOf(values, ['json', 'yaml', 'text']);
     const remote = str(values.file) || str(values.archive) ? undefined : remoteOf(values, io);
     let result: { ok: boolean };
@@ -104,6 +107,48 @@ async function* fileEntries(file: string, text: string): AsyncGenerator<{ locati
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   for (const [i, line] of lines.entries()) yield { location: `${path.basename(file)}:${i + 1}`, text: line };
+}
+
+/**
+ * An archive directory against the checkpoints that travelled with it
+ * (`<writer>/<segment>.checkpoint`, each its writer's signed tree of exactly
+ * that segment's last record): offline, with the public key alone. A
+ * checkpoint that does not verify, or an archived writer without any, fails.
+ */
+async function verifyArchiveCheckpoints(values: Values, io: CommandIo): Promise<number> {
+  const key = await readVerifierKey(path.resolve(io.cwd, str(values.key)!));
+  const root = path.resolve(io.cwd, str(values.archive)!);
+  const { archivedCheckpoints } = await import('../../adapters/audit/archive-dir.js');
+  const found = await archivedCheckpoints(root).catch((e: unknown) => {
+    throw new CliError(
+      `--archive ${root} cannot be read (${(e as { code?: string }).code ?? String(e)})`,
+      EXIT.usage,
+    );
+  });
+  const checkpoints = [];
+  for (const { file, note } of found) {
+    const opened = openCheckpoint(note, key);
+    if (!opened.ok) {
+      io.err(`migration-gate: archived checkpoint ${file}: ${opened.problem}`);
+      return EXIT.negative;
+    }
+    checkpoints.push(opened.value.checkpoint);
+  }
+  const result = await verifyLogAgainst(
+    key,
+    checkpoints,
+    await archiveEntries(root, values.live === true, io),
+  );
+  const uncovered = result.uncovered_writers;
+  const ok = result.ok && checkpoints.length > 0 && uncovered.length === 0;
+  io.out(JSON.stringify({ ...result, ok, archived_checkpoints: checkpoints.length }, null, 2));
+  if (checkpoints.length === 0)
+    io.err(`migration-gate: --archive ${root} carries no signed checkpoint to verify against`);
+  else if (uncovered.length > 0)
+    io.err(`migration-gate: archived writers without any signed checkpoint: ${uncovered.join(', ')}`);
+  if (!result.ok && result.first_bad)
+    io.err(`migration-gate: first bad record: ${result.first_bad.location}: ${result.first_bad.problem}`);
+  return ok ? EXIT.ok : EXIT.negative;
 }
 
 /** The log (a file, a directory, a server's export) against checkpoints kept outside it: truncation, rewrites, forks. */

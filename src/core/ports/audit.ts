@@ -47,6 +47,11 @@ export interface AuditSink {
   close(): Promise<void>;
   /** Per-segment summaries, so reads that show a page or one decision skip what they do not show. */
   readonly index?: AuditIndex;
+  /**
+   * The same index for a store other processes also write (ConfigMaps):
+   * taken fresh for each read, so it describes the store as it is now.
+   */
+  readIndex?(): Promise<AuditIndex>;
 }
 
 /** A sink's small index (core/audit-index.ts): segment summaries in stored order, and reading one segment back. */

@@ -34,6 +34,12 @@ export interface CheckpointBoardEntry {
   note: string;
   signed_at: string;
   witness?: { ok: boolean; detail: string };
+  /**
+   * The checkpoints it signed at its latest segment seals (newest last, a
+   * few): each covers exactly a sealed segment's last record, so the
+   * archiver sends it along with that segment (audit verify --archive).
+   */
+  sealed?: string[];
 }
 
 /**

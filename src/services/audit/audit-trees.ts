@@ -25,6 +25,9 @@ import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { openCheckpoint } from '../../core/tlog/checkpoint.js';
 import { SingleFlight } from './single-flight.js';
 
+/** Seal checkpoints kept on the board per writer. */
+const SEALED_NOTES_KEPT = 16;
+
 export interface SignedCheckpoint {
   writer: string;
   origin: string;
@@ -85,6 +88,8 @@ export class AuditTrees {
   readonly #destinations = new Map<string, DestinationStatus>();
   #sending: Promise<void> = Promise.resolve();
   #wanted: number[] = [];
+  /** Notes of the latest seal checkpoints, posted on the board for the archiver (newest last). */
+  readonly #sealedNotes: string[] = [];
   /** False until the store was read once: until then nothing is signed (a partial tree would sign a false history). */
   #loaded = false;
   #loadFailedAt: number | undefined;
@@ -200,15 +205,20 @@ export class AuditTrees {
     const ready = this.#wanted.filter((s) => s <= have);
     if (ready.length === 0) return;
     this.#wanted = this.#wanted.filter((s) => s > have);
-    for (const size of ready) void this.#signAndSend(size).catch(() => undefined);
+    for (const size of ready) void this.#signAndSend(size, true).catch(() => undefined);
   }
 
   /** Signs the checkpoint of `size` and sends it to every destination, in order; never throws into the commit path. */
-  #signAndSend(size: number): Promise<void> {
+  #signAndSend(size: number, sealed = false): Promise<void> {
     const run = this.#sending.then(async () => {
       const w = this.#own();
       const signed = this.#sign(size);
       if (!this.#latest || signed.size >= this.#latest.size) this.#latest = signed;
+      if (sealed) {
+        this.#sealedNotes.push(signed.note);
+        // A few: the archiver runs far more often than segments fill.
+        if (this.#sealedNotes.length > SEALED_NOTES_KEPT) this.#sealedNotes.shift();
+      }
       for (const d of this.#o.destinations) {
         let result: { ok: boolean; detail: string };
         try {
@@ -232,24 +242,30 @@ export class AuditTrees {
         if (result.ok) this.#o.onAccepted?.(d.name);
         else this.#o.onRefused?.(d.name, result.detail);
       }
-      if (this.#o.board && this.#latest === signed) {
-        const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
-        await this.#o.board
-          .put({
-            writer: signed.writer,
-            note: signed.note,
-            signed_at: signed.signed_at,
-            ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}),
-          })
-          .catch((e: unknown) =>
-            this.#o.logger.warn('audit checkpoint board write failed', {
-              error: e instanceof Error ? e.message : String(e),
-            }),
-          );
-      }
+      if (this.#latest === signed || sealed) await this.#postBoard();
     });
     this.#sending = run.catch(() => undefined);
     return run;
+  }
+
+  /** The latest checkpoint and the seal checkpoints on the board; a failed write is logged, never thrown. */
+  async #postBoard(): Promise<void> {
+    const latest = this.#latest;
+    if (!this.#o.board || !latest) return;
+    const witness = [...this.#destinations.values()].find((d) => d.name.startsWith('witness'));
+    await this.#o.board
+      .put({
+        writer: latest.writer,
+        note: latest.note,
+        signed_at: latest.signed_at,
+        ...(witness ? { witness: { ok: witness.ok, detail: witness.detail } } : {}),
+        ...(this.#sealedNotes.length > 0 ? { sealed: [...this.#sealedNotes] } : {}),
+      })
+      .catch((e: unknown) =>
+        this.#o.logger.warn('audit checkpoint board write failed', {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
   }
 
   #sign(size: number): SignedCheckpoint {
@@ -328,7 +344,8 @@ export class AuditTrees {
   /**
    * A c2sp.org/tlog-proof@v1 for the decision `requestId`: index, inclusion
    * proof and a signed checkpoint covering it, the record's canonical bytes
-   * in `extra`. Only this writer's records: only its checkpoints are signed here.
+   * in `extra`. Another writer's record is proved against that writer's
+   * latest checkpoint from the board (#provePeer).
    */
   async prove(requestId: string, pick?: { writer: string; index: number }): Promise<string> {
     let at = this.#byRequest.get(requestId);
@@ -349,11 +366,7 @@ export class AuditTrees {
       );
     }
     const { writer, index } = candidates[0]!;
-    if (writer !== this.#o.writer)
-      throw new GateError(
-        'not-found',
-        `the record was written by ${writer}; ask that replica (each writer signs its own tree)`,
-      );
+    if (writer !== this.#o.writer) return this.#provePeer(writer, index);
     if (!this.#latest || this.#latest.size <= index) await this.#signAndSend(this.#own().tree.size);
     const cp = this.#latest!;
     const tree = this.#own().tree;
@@ -371,12 +384,76 @@ export class AuditTrees {
     });
   }
 
-  /** RFC 6962 consistency proof between two sizes of `writer`'s tree. */
-  consistency(
+  /**
+   * A proof for a record another replica wrote, from the shared store: any
+   * replica answers for any writer. Only that writer signs its tree, so the
+   * proof is against its latest checkpoint on the board (signature and
+   * origin checked), and only if the tree this replica rebuilt from the store
+   * has that checkpoint's root: a store changed behind the writer is refused,
+   * never proved against. A record newer than the writer's latest checkpoint
+   * is not provable yet (the writer signs every few seconds).
+   */
+  async #provePeer(writer: string, index: number): Promise<string> {
+    const cp = await this.#peerCheckpoint(writer);
+    if (index >= cp.size)
+      throw new GateError(
+        'not-found',
+        `record ${writer}#${index} is newer than ${writer}'s latest checkpoint (size ${cp.size}); retry after its next checkpoint`,
+      );
+    if ((this.#trees.get(writer)?.tree.size ?? 0) < cp.size) await this.load();
+    const tree = this.#trees.get(writer)?.tree;
+    if (!tree || tree.size < cp.size)
+      throw new GateError(
+        'audit-unavailable',
+        `the store holds ${tree?.size ?? 0} records of ${writer}, fewer than its checkpoint signed (${cp.size}): records were removed`,
+      );
+    if (!tree.root(cp.size).equals(Buffer.from(cp.root, 'base64')))
+      throw new GateError(
+        'audit-unavailable',
+        `the stored records of ${writer} do not have the root its checkpoint of size ${cp.size} signed: the store was changed`,
+      );
+    const record = await this.#recordAt(writer, index);
+    if (!leafHash(record).equals(tree.leaf(index)))
+      throw new GateError(
+        'audit-unavailable',
+        `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`,
+      );
+    return formatTlogProof({
+      extra: record,
+      index,
+      proof: tree.inclusionProof(index, cp.size),
+      checkpoint: cp.note,
+    });
+  }
+
+  /** `writer`'s latest checkpoint as the board holds it, verified (statusAll drops what does not verify). */
+  async #peerCheckpoint(writer: string): Promise<SignedCheckpoint> {
+    if (!this.#o.board)
+      throw new GateError(
+        'not-found',
+        `the record was written by ${writer}, and without a checkpoint board this replica has no checkpoint of that writer; ask that replica`,
+      );
+    const cp = (await this.statusAll()).peers.find((p) => p.writer === writer);
+    if (!cp) throw new GateError('not-found', `no verified checkpoint of writer ${writer} on the board yet`);
+    return cp;
+  }
+
+  /**
+   * RFC 6962 consistency proof between two sizes of `writer`'s tree. Any
+   * writer's: another replica's tree is read again from the store when it
+   * was asked for a size beyond what this replica last read.
+   */
+  async consistency(
     writer: string,
     from: number,
     to: number,
-  ): { origin: string; from: number; to: number; proof: string[] } {
+  ): Promise<{ origin: string; from: number; to: number; proof: string[] }> {
+    if (
+      writer !== this.#o.writer &&
+      Number.isSafeInteger(to) &&
+      to > (this.#trees.get(writer)?.tree.size ?? 0)
+    )
+      await this.load();
     const w = this.#trees.get(writer);
     if (!w)
       throw new GateError('not-found', `no audit tree for writer ${JSON.stringify(writer.slice(0, 100))}`);
@@ -435,7 +512,12 @@ export function withAuditTrees(sink: AuditSink, trees: AuditTrees): AuditSink {
     readRaw: () => sink.readRaw(),
     health: () => sink.health(),
     close: () => sink.close(),
+    // The read side goes through whole: without these the API and UI would scan (O(history)) and
+    // verification would start archived chains at genesis.
     ...(sink.index ? { index: sink.index } : {}),
+    ...(sink.indexed ? { indexed: sink.indexed } : {}),
+    ...(sink.readIndex ? { readIndex: () => sink.readIndex!() } : {}),
+    ...(sink.chainStarts ? { chainStarts: () => sink.chainStarts!() } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../../core/contracts/audit.js';
 import { ChainVerifier, parseAuditLine } from '../../core/audit-record.js';
 import { AuditPageSelector, type AuditPage, type AuditQuery } from '../../core/audit-query.js';
-import type { AuditSink, RawAuditEntry } from '../../core/ports/audit.js';
+import type { AuditIndex, AuditSink, RawAuditEntry } from '../../core/ports/audit.js';
 import { idHash } from '../../core/audit-index.js';
 
 export type AuditVerification = ChainVerification & { sink: string; note?: string };
@@ -42,6 +42,11 @@ async function* recordsOf(entries: AsyncIterable<RawAuditEntry>): AsyncIterable<
   }
 }
 
+/** The sink's index for this read: taken fresh where other processes write the store too. */
+async function indexOf(sink: AuditSink): Promise<AuditIndex | undefined> {
+  return sink.readIndex ? sink.readIndex() : sink.index;
+}
+
 /**
  * Feeds stored records to `selector` and returns its page. With a sink
  * index, segments are read newest first and only while they can still
@@ -50,20 +55,19 @@ async function* recordsOf(entries: AsyncIterable<RawAuditEntry>): AsyncIterable<
  * the read. Without one, every record is offered.
  */
 export async function selectAuditPage(sink: AuditSink, selector: AuditPageSelector): Promise<AuditPage> {
-  if (!sink.index) {
+  const index = await indexOf(sink);
+  if (!index) {
     for await (const record of auditRecords(sink)) selector.offer(record);
     return selector.page();
   }
   const { newest, oldest } = selector.window;
-  const segments = [...sink.index.segments()]
-    .filter((s) => s.records > 0)
-    .sort((a, b) => b.maxTime - a.maxTime);
+  const segments = [...index.segments()].filter((s) => s.records > 0).sort((a, b) => b.maxTime - a.maxTime);
   for (const seg of segments) {
     if (oldest !== undefined && seg.maxTime < oldest) continue;
     if (newest !== undefined && seg.minTime > newest) continue;
     const cutoff = selector.cutoffTime;
     if (cutoff !== undefined && seg.maxTime < cutoff) break;
-    for await (const record of recordsOf(sink.index.read(seg.id))) selector.offer(record);
+    for await (const record of recordsOf(index.read(seg.id))) selector.offer(record);
   }
   return selector.page();
 }
@@ -89,7 +93,7 @@ export async function findAuditRecords(
   const records: AuditRecord[] = [];
   let total = 0;
   // With an index, only the segments whose filter may hold the id are read (stored order kept).
-  const index = sink.index;
+  const index = await indexOf(sink);
   // A line that does not contain the id as JSON.stringify writes it cannot be its record, so only
   // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
   const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);

@@ -26,6 +26,9 @@ export function slotGuardedSink(
     },
   };
   if (sink.indexed) Object.assign(guarded, { indexed: sink.indexed });
+  // Reads do not need the slot: the indexes go through as they are.
+  if (sink.index) Object.assign(guarded, { index: sink.index });
+  if (sink.readIndex) guarded.readIndex = () => sink.readIndex!();
   if (sink.chainStarts) guarded.chainStarts = () => sink.chainStarts!();
   return guarded;
 }

@@ -35,7 +35,7 @@ export async function proofRoute(ctx: RequestContext, trees: AuditTrees): Promis
   sendText(ctx.res, 200, 'text/plain; charset=utf-8', await trees.prove(id, pick));
 }
 
-export function consistencyRoute(ctx: RequestContext, trees: AuditTrees): void {
+export async function consistencyRoute(ctx: RequestContext, trees: AuditTrees): Promise<void> {
   const q = ctx.url.searchParams;
   const num = (name: string): number => {
     const v = q.get(name);
@@ -44,7 +44,7 @@ export function consistencyRoute(ctx: RequestContext, trees: AuditTrees): void {
     return Number(v);
   };
   const writer = q.get('writer') ?? trees.status().writer;
-  sendJson(ctx.res, 200, trees.consistency(writer, num('from'), num('to')));
+  sendJson(ctx.res, 200, await trees.consistency(writer, num('from'), num('to')));
 }
 
 export function keyRoute(ctx: RequestContext, trees: AuditTrees): void {

@@ -1,0 +1,110 @@
+// ConfigMap sink reads through its read index (npm run bench -- audit-configmap;
+// BENCH_CM_RECORDS, default 1,000,000): N records chained as the sink chains
+// them, cut into sealed ~900 KiB segment ConfigMaps in the in-memory
+// apiserver fake (the apiserver's own list cost is not in these figures),
+// then p99 of a logs page (limit 50), a `since` page and a decision lookup,
+// against the same reads on a 1,000-record log, in the same run; and the
+// first read's cost (every summary built once) beside a warm one.
+import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.js';
+import { ConfigMapReadIndex } from '../../src/adapters/audit/configmap-read-index.js';
+import {
+  DEFAULT_SEGMENT_MAX_BYTES,
+  RECORDS_KEY,
+  segmentLabels,
+  segmentName,
+} from '../../src/adapters/audit/configmap-segments.js';
+import { auditableReport, chainBatch, GENESIS_HEAD, type ChainHead } from '../../src/core/audit-record.js';
+import { findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
+import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
+import { report } from '../unit/audit/report-fixture.js';
+
+const WRITER = 'bench';
+
+async function fill(store: FakeConfigMapStore, n: number): Promise<number> {
+  let head: ChainHead = GENESIS_HEAD;
+  let seg = 1;
+  let text = '';
+  const t0 = Date.UTC(2026, 0, 1);
+  const seal = async (immutable: boolean) => {
+    await store.create({
+      name: segmentName(WRITER, seg),
+      labels: segmentLabels(WRITER),
+      annotations: {},
+      data: { [RECORDS_KEY]: text },
+      immutable,
+    });
+    seg += 1;
+    text = '';
+  };
+  for (let i = 0; i < n; i += 5000) {
+    const reports = Array.from({ length: Math.min(5000, n - i) }, (_, k) =>
+      auditableReport(
+        report(i + k, { request_id: `req-${i + k}`, timestamp: new Date(t0 + (i + k) * 100).toISOString() }),
+      ),
+    );
+    const batch = chainBatch(reports, WRITER, head);
+    head = batch.head;
+    for (const r of batch.records) {
+      const line = `${JSON.stringify(r)}\n`;
+      if (text.length + line.length > DEFAULT_SEGMENT_MAX_BYTES) await seal(true);
+      text += line;
+    }
+  }
+  if (text) await seal(false);
+  return seg - 1;
+}
+
+const p99 = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
+
+async function timeEach(times: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t);
+  }
+  return p99(ms);
+}
+
+export interface ConfigMapReads {
+  records: number;
+  segments: number;
+  firstReadMs: number;
+  pageP99: number;
+  sinceP99: number;
+  lookupP99: number;
+  segmentsReadPerLookup: number;
+}
+
+async function measure(n: number): Promise<ConfigMapReads> {
+  const store = new FakeConfigMapStore();
+  const segments = await fill(store, n);
+  const index = new ConfigMapReadIndex(store);
+  const sink = await openConfigMapAuditSink({ store, writer: 'reader', readIndex: index, lingerMs: 0 });
+  try {
+    const t = performance.now();
+    await queryAudit(sink, { limit: 50 });
+    const firstReadMs = performance.now() - t;
+    const since = new Date(Date.UTC(2026, 0, 1) + Math.floor(n / 2) * 100).toISOString();
+    const pageP99 = await timeEach(100, () => queryAudit(sink, { limit: 50 }));
+    const sinceP99 = await timeEach(100, () => queryAudit(sink, { since, limit: 50 }));
+    const before = index.stats.read;
+    const lookupP99 = await timeEach(100, (i) => findAuditRecords(sink, `req-${(i * 7919) % n}`, 10));
+    return {
+      records: n,
+      segments,
+      firstReadMs,
+      pageP99,
+      sinceP99,
+      lookupP99,
+      segmentsReadPerLookup: (index.stats.read - before) / 100,
+    };
+  } finally {
+    await sink.close();
+  }
+}
+
+export async function benchConfigMapReads(n: number): Promise<[ConfigMapReads, ConfigMapReads]> {
+  return [await measure(1000), await measure(n)];
+}
