@@ -222,7 +222,7 @@ async function receiveOne(
 
 function analyse(
   sent: Segment[],
-  histories: ReadonlyMap<number, HistoryEntry[]>,
+  sentHistories: ReadonlyMap<number, HistoryEntry[]>,
   receivedCount: number,
   input: WalInput,
   findings: Finding[],
@@ -248,6 +248,7 @@ function analyse(
       : [];
   });
   const segments = [...embedded, ...sent];
+  const histories = withEmbeddedHistories(sentHistories, input.embedded ?? [], findings);
   const segSize = segmentSizeOf(segments, input.segmentSizeHint);
   const usable = checkSegments(segments, segSize, findings);
   systemIdFindings(segments, input.systemId, findings);
@@ -295,6 +296,54 @@ function analyse(
     findings,
     detail: `${receivedCount} WAL file(s)${inBackup}, ${good.length} segment(s) of ${segSize} bytes, ${coverageWords(coversBackup, input.walRanges !== undefined && input.walRanges.length > 0)}`,
   };
+}
+
+/**
+ * `<TLI>.history` files inside the backup (pg_wal/, pg_wal.tar) get what a
+ * sent one gets: parsed, refused when invalid, and followed by the timeline
+ * checks. Sent beside the backup too, the two must say the same.
+ */
+function withEmbeddedHistories(
+  sent: ReadonlyMap<number, HistoryEntry[]>,
+  embedded: readonly EmbeddedWal[],
+  findings: Finding[],
+): ReadonlyMap<number, HistoryEntry[]> {
+  const out = new Map(sent);
+  for (const e of embedded) {
+    const parsed = parseWalName(e.name);
+    if (parsed?.kind !== 'history' || e.text === undefined) continue;
+    const h = parseHistory(e.text, parsed.timeline);
+    if (typeof h === 'string') {
+      findings.push(
+        blockFinding(
+          'wal-history-invalid',
+          `${safeName(e.name)} (${e.from}) is not a timeline history file: ${h}`,
+          e.name,
+        ),
+      );
+      continue;
+    }
+    const other = out.get(parsed.timeline);
+    if (other && !sameHistory(other, h)) {
+      findings.push(
+        blockFinding(
+          'wal-history-invalid',
+          `${safeName(e.name)} (${e.from}) and the one sent with the WAL files disagree: one history or refuse`,
+          e.name,
+        ),
+      );
+      continue;
+    }
+    out.set(parsed.timeline, h);
+  }
+  return out;
+}
+
+function sameHistory(a: readonly HistoryEntry[], b: readonly HistoryEntry[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((e, i) => e.parent === b[i]!.parent && e.switchpoint === b[i]!.switchpoint)
+  );
 }
 
 /**
