@@ -20,7 +20,7 @@ import {
   type WalName,
 } from './wal-name.js';
 import { readWalFile, type WalRead } from './wal-read.js';
-import { compressedWalName, decodeWal } from './wal-compressed.js';
+import { compressedWalName, readCompressedWal } from './wal-compressed.js';
 import { findGaps } from './wal-sequence.js';
 import type { EmbeddedWal } from './wal-scan.js';
 import { restorabilityFindings, type UsableSegment } from './restorability.js';
@@ -162,16 +162,20 @@ async function receiveOne(
     );
     return undefined;
   }
-  const decoded = packed ? decodeWal(name, packed.claim, source, input.limits.maxWalFileBytes) : undefined;
-  const read = await readWalFile(
-    walName,
-    decoded?.source ?? source,
-    input.limits.maxWalFileBytes,
-    input.signal,
-    input.onBytes,
-  );
+  const { read, sent } = packed
+    ? await readCompressedWal(
+        name,
+        walName,
+        packed.claim,
+        source,
+        input.limits.maxWalFileBytes,
+        input.signal,
+        input.onBytes,
+      )
+    : await readWalFile(walName, source, input.limits.maxWalFileBytes, input.signal, input.onBytes).then(
+        (r) => ({ read: r, sent: { sha256: r.sha256, size: r.size } }),
+      );
   // The manifest's digest and size are of the file as sent (compressed, for a packed one).
-  const sent = decoded?.asSent() ?? { sha256: read.sha256, size: read.size };
   const want = listed.get(name);
   if (want) {
     if (want.size !== undefined && want.size !== sent.size) {
