@@ -81,7 +81,10 @@ function layout(dataBytes: number): { dirs: string[]; files: FileSpec[] } {
         'START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\nBACKUP FROM: primary\nSTART TIME: 2024-01-01 00:00:00 UTC\nLABEL: pg_basebackup base backup\nSTART TIMELINE: 1\n',
       ),
     },
-    { name: './global/pg_control', size: PAGE },
+    { name: './global/pg_control', size: PAGE, text: pgControl() },
+    // The WAL the backup's WAL-Ranges need (0/2000028..0/2000100): without it
+    // the snapshot cannot be restored and the gate blocks (backup-wal-missing).
+    { name: './pg_wal/000000010000000000000002', size: WAL_SEGMENT, text: walSegment(2) },
     { name: './pg_xact/0000', size: 32 * PAGE },
   ];
   let small = 0;
@@ -106,6 +109,32 @@ function layout(dataBytes: number): { dirs: string[]; files: FileSpec[] } {
   }
   for (const f of files) if (f.text) f.size = f.text.length;
   return { dirs, files };
+}
+
+const WAL_SEGMENT = 16 * 1024 * 1024;
+const SYSTEM_ID = 7_300_000_000_000_000_001n;
+
+/** pg_control starts with the system identifier; the WAL must carry the same. */
+function pgControl(): Buffer {
+  const b = Buffer.alloc(PAGE);
+  b.writeBigUInt64LE(SYSTEM_ID, 0);
+  return b;
+}
+
+/** A PostgreSQL 15 WAL segment (magic 0xD110) of valid page headers and no records. */
+function walSegment(segno: number): Buffer {
+  const b = Buffer.alloc(WAL_SEGMENT);
+  const start = BigInt(segno) * BigInt(WAL_SEGMENT);
+  for (let off = 0; off < WAL_SEGMENT; off += PAGE) {
+    b.writeUInt16LE(0xd110, off);
+    b.writeUInt16LE(off === 0 ? 0x0002 : 0, off + 2); // XLP_LONG_HEADER on the first page
+    b.writeUInt32LE(1, off + 4);
+    b.writeBigUInt64LE(start + BigInt(off), off + 8);
+  }
+  b.writeBigUInt64LE(SYSTEM_ID, 24);
+  b.writeUInt32LE(WAL_SEGMENT, 32);
+  b.writeUInt32LE(PAGE, 36);
+  return b;
 }
 
 function octal(buf: Buffer, off: number, len: number, value: number): void {
@@ -243,7 +272,9 @@ async function writeTar(
     }
     const p = pad(f.size);
     if (p.length) await w.raw(p);
-    sums.push({ path: f.name.slice(2), size: f.size, sha256: hash.digest('hex') });
+    // pg_basebackup's manifest never lists pg_wal/ (WAL is checked by its page headers).
+    if (!f.name.startsWith('./pg_wal/'))
+      sums.push({ path: f.name.slice(2), size: f.size, sha256: hash.digest('hex') });
   }
   const manifest = backupManifest(sums);
   await w.raw(tarHeader('./backup_manifest', manifest.length, false));

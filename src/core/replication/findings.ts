@@ -53,6 +53,8 @@ export const T2_RULES = [
   'wal-timeline-history-missing',
   'wal-timeline-invalid',
   'wal-history-invalid',
+  'wal-compression-mismatch',
+  'wal-compression-corrupt',
   'wal-invalid-name',
   'wal-duplicate',
   'wal-unlisted',

@@ -18,6 +18,9 @@ import { WalPageScanner, type EmbeddedWal } from './wal-scan.js';
 /** pg_wal/<segment> anywhere the backup root may be ("" or one top-level dir). */
 const EMBEDDED_WAL = /^(?:[^/]+\/)?pg_wal\/([0-9A-F]{24}(?:\.partial)?)$/;
 /** Small files the backup checks read (backup-files.ts), kept whole. */
+/** pg_wal/<TLI>.history: the timeline history a restore follows; checked as the WAL sent is. */
+const EMBEDDED_HISTORY = /^(?:[^/]+\/)?pg_wal\/([0-9A-F]{8}\.history)$/;
+const MAX_HISTORY_BYTES = 64 * 1024;
 const KEPT = /^(?:[^/]+\/)?(backup_label|global\/pg_control|tablespace_map)$/;
 const MAX_KEPT_BYTES = 64 * 1024;
 
@@ -43,6 +46,7 @@ export class SnapshotWalker implements TarVisitor {
   private hasher: EntryHasher | undefined;
   private capture: { path: string; chunks: Uint8Array[]; bytes: number; kept?: boolean } | undefined;
   private wal: { name: string; scan: WalPageScanner } | undefined;
+  private history: { name: string; chunks: Buffer[]; bytes: number } | undefined;
   readonly embeddedWal: EmbeddedWal[] = [];
   readonly kept = new Map<string, Uint8Array>();
   /** The entry being read, for messages ("while inflating entry X"). */
@@ -67,6 +71,8 @@ export class SnapshotWalker implements TarVisitor {
     this.hasher = new EntryHasher(path, this.algorithms);
     const wal = EMBEDDED_WAL.exec(path);
     if (wal) this.startWal(wal[1]!);
+    const history = EMBEDDED_HISTORY.exec(path);
+    if (history) this.history = { name: history[1]!, chunks: [], bytes: 0 };
     const kept = KEPT.exec(path);
     if (kept && e.size <= MAX_KEPT_BYTES) this.capture = { path, chunks: [], bytes: 0, kept: true };
     if (this.opts.manifestInside !== false && isBackupManifestPath(path)) {
@@ -90,6 +96,16 @@ export class SnapshotWalker implements TarVisitor {
   data(chunk: Uint8Array): void {
     this.hasher?.update(chunk);
     this.wal?.scan.update(chunk);
+    if (this.history) {
+      this.history.bytes += chunk.length;
+      if (this.history.bytes > MAX_HISTORY_BYTES)
+        fail(
+          'wal-history-invalid',
+          `${safeName(this.history.name)} (${this.opts.from ?? 'the snapshot'}) is larger than ${MAX_HISTORY_BYTES} bytes`,
+          this.history.name,
+        );
+      this.history.chunks.push(Buffer.from(chunk));
+    }
     if (this.capture) {
       this.capture.chunks.push(Buffer.from(chunk));
       this.capture.bytes += chunk.length;
@@ -106,6 +122,18 @@ export class SnapshotWalker implements TarVisitor {
         ...this.wal.scan.finish(),
       });
     this.wal = undefined;
+    if (this.history) {
+      const text = Buffer.concat(this.history.chunks);
+      this.embeddedWal.push({
+        name: this.history.name,
+        from: this.opts.from ?? 'the snapshot',
+        size: text.length,
+        head: new Uint8Array(0),
+        validBytes: 0,
+        text: text.toString('utf8'),
+      });
+      this.history = undefined;
+    }
     if (this.capture?.kept) {
       this.kept.set(this.capture.path, Buffer.concat(this.capture.chunks));
       this.capture = undefined;

@@ -21,6 +21,63 @@ export interface WalRead {
 
 const MAX_HISTORY_BYTES = 64 * 1024;
 
+/**
+ * The per-chunk work of reading one WAL file, synchronous so a decoder can
+ * feed it from its callback (a compressed file's output is consumed as it is
+ * produced, never queued: see wal-compressed.ts).
+ */
+export class WalFileReader {
+  private readonly hash = createHash('sha256');
+  private readonly head = Buffer.alloc(LONG_HEADER_BYTES);
+  private size = 0;
+  private readonly scan: WalPageScanner | undefined;
+  private readonly history: Buffer[] | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly maxBytes: number,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    const parsed = parseWalName(name);
+    this.scan = parsed?.kind === 'segment' ? new WalPageScanner(parsed) : undefined;
+    this.history = parsed?.kind === 'history' ? [] : undefined;
+  }
+
+  update(chunk: Uint8Array): void {
+    const name = this.name;
+    if (this.size < LONG_HEADER_BYTES)
+      this.head.set(chunk.subarray(0, LONG_HEADER_BYTES - this.size), this.size);
+    this.size += chunk.length;
+    if (this.size > this.maxBytes)
+      fail('wal-budget-exceeded', `WAL file ${safeName(name)} is larger than ${this.maxBytes} bytes`, name);
+    this.hash.update(chunk);
+    this.scan?.update(chunk);
+    if (this.history) {
+      if (this.size > MAX_HISTORY_BYTES)
+        fail('wal-history-invalid', `${safeName(name)} is larger than ${MAX_HISTORY_BYTES} bytes`, name);
+      this.history.push(Buffer.from(chunk));
+    }
+    this.onBytes(chunk.length);
+  }
+
+  finish(): WalRead {
+    const scanned = this.scan?.finish();
+    return {
+      sha256: this.hash.digest('hex'),
+      size: this.size,
+      head: this.head.subarray(0, Math.min(this.size, LONG_HEADER_BYTES)),
+      ...(this.history ? { text: Buffer.concat(this.history).toString('utf8') } : {}),
+      ...(scanned
+        ? {
+            validBytes: scanned.validBytes,
+            ...(scanned.systemId !== undefined ? { systemId: scanned.systemId } : {}),
+          }
+        : {}),
+    };
+  }
+}
+
+/** Reads a plain WAL file from its source, chunk by chunk. */
 export async function readWalFile(
   name: string,
   source: ByteSource,
@@ -28,12 +85,19 @@ export async function readWalFile(
   signal: AbortSignal | undefined,
   onBytes: (n: number) => void,
 ): Promise<WalRead> {
-  const hash = createHash('sha256');
-  const head = Buffer.alloc(LONG_HEADER_BYTES);
+  const reader = new WalFileReader(name, maxBytes, onBytes);
+  await pumpWalFile(name, source, signal, (c) => reader.update(c));
+  return reader.finish();
+}
+
+/** Every chunk of one WAL file's source to `onChunk` (awaited: backpressure), with the abort signal. */
+export async function pumpWalFile(
+  name: string,
+  source: ByteSource,
+  signal: AbortSignal | undefined,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
   let size = 0;
-  const parsed = parseWalName(name);
-  const scan = parsed?.kind === 'segment' ? new WalPageScanner(parsed) : undefined;
-  const history: Buffer[] | undefined = parsed?.kind === 'history' ? [] : undefined;
   const it = source.stream[Symbol.asyncIterator]();
   let finished = false;
   try {
@@ -50,35 +114,11 @@ export async function readWalFile(
         );
       }
       if (r.done) break;
-      const chunk = r.value;
-      if (size < LONG_HEADER_BYTES) head.set(chunk.subarray(0, LONG_HEADER_BYTES - size), size);
-      size += chunk.length;
-      if (size > maxBytes)
-        fail('wal-budget-exceeded', `WAL file ${safeName(name)} is larger than ${maxBytes} bytes`, name);
-      hash.update(chunk);
-      scan?.update(chunk);
-      if (history) {
-        if (size > MAX_HISTORY_BYTES)
-          fail('wal-history-invalid', `${safeName(name)} is larger than ${MAX_HISTORY_BYTES} bytes`, name);
-        history.push(Buffer.from(chunk));
-      }
-      onBytes(chunk.length);
+      size += r.value.length;
+      await onChunk(r.value);
     }
     finished = true;
   } finally {
     if (!finished) releaseIterator(it);
   }
-  const scanned = scan?.finish();
-  return {
-    sha256: hash.digest('hex'),
-    size,
-    head: head.subarray(0, Math.min(size, LONG_HEADER_BYTES)),
-    ...(history ? { text: Buffer.concat(history).toString('utf8') } : {}),
-    ...(scanned
-      ? {
-          validBytes: scanned.validBytes,
-          ...(scanned.systemId !== undefined ? { systemId: scanned.systemId } : {}),
-        }
-      : {}),
-  };
 }

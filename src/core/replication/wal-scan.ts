@@ -27,6 +27,8 @@ export interface EmbeddedWal extends WalScan {
   name: string;
   /** Which tar (or "the snapshot") it came from, for messages. */
   from: string;
+  /** A `<TLI>.history` file in pg_wal/ (not a segment): its text, parsed with the WAL sent. */
+  text?: string;
 }
 
 export class WalPageScanner {

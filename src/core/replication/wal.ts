@@ -20,6 +20,7 @@ import {
   type WalName,
 } from './wal-name.js';
 import { readWalFile, type WalRead } from './wal-read.js';
+import { compressedWalName, readCompressedWal } from './wal-compressed.js';
 import { findGaps } from './wal-sequence.js';
 import type { EmbeddedWal } from './wal-scan.js';
 import { restorabilityFindings, type UsableSegment } from './restorability.js';
@@ -60,6 +61,7 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
   const findings: Finding[] = [];
   const listed = listedMap(input.listed, findings);
   const received = new Set<string>();
+  const walSeen = new Set<string>();
   const segments: Segment[] = [];
   const histories = new Map<number, HistoryEntry[]>();
   const it = input.files[Symbol.asyncIterator]();
@@ -73,7 +75,7 @@ export async function verifyWal(input: WalInput): Promise<WalOutcome> {
         releaseIterator(source.stream[Symbol.asyncIterator]());
         fail('wal-budget-exceeded', `more than ${input.limits.maxWalFiles} WAL files`);
       }
-      const seg = await receiveOne(name, source, received, listed, input, findings);
+      const seg = await receiveOne(name, source, received, walSeen, listed, input, findings);
       if (seg && 'history' in seg) histories.set(seg.timeline, seg.history);
       else if (seg) segments.push(seg);
     }
@@ -111,7 +113,7 @@ function listedMap(
 ): Map<string, { hex: string; size?: number }> {
   const map = new Map<string, { hex: string; size?: number }>();
   for (const w of list ?? []) {
-    if (!parseWalName(w.name))
+    if (!parseWalName(compressedWalName(w.name)?.inner ?? w.name))
       findings.push(
         blockFinding(
           'wal-invalid-name',
@@ -133,13 +135,19 @@ async function receiveOne(
   name: string,
   source: ByteSource,
   received: Set<string>,
+  walSeen: Set<string>,
   listed: Map<string, { hex: string; size?: number }>,
   input: WalInput,
   findings: Finding[],
 ): Promise<Segment | { timeline: number; history: HistoryEntry[] } | undefined> {
-  const parsed = parseWalName(name);
-  const duplicate = received.has(name);
+  // `<segment>.gz|.zst|.lz4` (an archive command's compression) is that segment, decoded.
+  const packed = compressedWalName(name);
+  const walName = packed?.inner ?? name;
+  const parsed = parseWalName(walName);
+  // One segment sent twice, plain and compressed, is a duplicate too.
+  const duplicate = received.has(name) || walSeen.has(walName);
   received.add(name);
+  walSeen.add(walName);
   if (!parsed || duplicate) {
     // Not read at all: its bytes can only be refused.
     releaseIterator(source.stream[Symbol.asyncIterator]());
@@ -154,22 +162,35 @@ async function receiveOne(
     );
     return undefined;
   }
-  const read = await readWalFile(name, source, input.limits.maxWalFileBytes, input.signal, input.onBytes);
+  const { read, sent } = packed
+    ? await readCompressedWal(
+        name,
+        walName,
+        packed.claim,
+        source,
+        input.limits.maxWalFileBytes,
+        input.signal,
+        input.onBytes,
+      )
+    : await readWalFile(walName, source, input.limits.maxWalFileBytes, input.signal, input.onBytes).then(
+        (r) => ({ read: r, sent: { sha256: r.sha256, size: r.size } }),
+      );
+  // The manifest's digest and size are of the file as sent (compressed, for a packed one).
   const want = listed.get(name);
   if (want) {
-    if (want.size !== undefined && want.size !== read.size) {
+    if (want.size !== undefined && want.size !== sent.size) {
       findings.push(
         blockFinding(
           'wal-size-mismatch',
-          `WAL file ${safeName(name)} has ${read.size} bytes but the manifest says ${want.size}`,
+          `WAL file ${safeName(name)} has ${sent.size} bytes but the manifest says ${want.size}`,
           name,
         ),
       );
-    } else if (!digestsEqual(read.sha256, want.hex)) {
+    } else if (!digestsEqual(sent.sha256, want.hex)) {
       findings.push(
         blockFinding(
           'wal-digest-mismatch',
-          `WAL file ${safeName(name)} sha256 ${read.sha256} ≠ manifest ${want.hex}`,
+          `WAL file ${safeName(name)} sha256 ${sent.sha256} ≠ manifest ${want.hex}`,
           name,
         ),
       );
@@ -193,12 +214,19 @@ async function receiveOne(
     }
     return { timeline: parsed.timeline, history: h };
   }
-  return parsed.kind === 'segment' ? { name, parsed, read, from: 'the WAL files sent' } : undefined;
+  return parsed.kind === 'segment'
+    ? {
+        name: walName,
+        parsed,
+        read,
+        from: packed ? `the WAL files sent, as ${safeName(name)}` : 'the WAL files sent',
+      }
+    : undefined;
 }
 
 function analyse(
   sent: Segment[],
-  histories: ReadonlyMap<number, HistoryEntry[]>,
+  sentHistories: ReadonlyMap<number, HistoryEntry[]>,
   receivedCount: number,
   input: WalInput,
   findings: Finding[],
@@ -224,6 +252,7 @@ function analyse(
       : [];
   });
   const segments = [...embedded, ...sent];
+  const histories = withEmbeddedHistories(sentHistories, input.embedded ?? [], findings);
   const segSize = segmentSizeOf(segments, input.segmentSizeHint);
   const usable = checkSegments(segments, segSize, findings);
   systemIdFindings(segments, input.systemId, findings);
@@ -271,6 +300,54 @@ function analyse(
     findings,
     detail: `${receivedCount} WAL file(s)${inBackup}, ${good.length} segment(s) of ${segSize} bytes, ${coverageWords(coversBackup, input.walRanges !== undefined && input.walRanges.length > 0)}`,
   };
+}
+
+/**
+ * `<TLI>.history` files inside the backup (pg_wal/, pg_wal.tar) get what a
+ * sent one gets: parsed, refused when invalid, and followed by the timeline
+ * checks. Sent beside the backup too, the two must say the same.
+ */
+function withEmbeddedHistories(
+  sent: ReadonlyMap<number, HistoryEntry[]>,
+  embedded: readonly EmbeddedWal[],
+  findings: Finding[],
+): ReadonlyMap<number, HistoryEntry[]> {
+  const out = new Map(sent);
+  for (const e of embedded) {
+    const parsed = parseWalName(e.name);
+    if (parsed?.kind !== 'history' || e.text === undefined) continue;
+    const h = parseHistory(e.text, parsed.timeline);
+    if (typeof h === 'string') {
+      findings.push(
+        blockFinding(
+          'wal-history-invalid',
+          `${safeName(e.name)} (${e.from}) is not a timeline history file: ${h}`,
+          e.name,
+        ),
+      );
+      continue;
+    }
+    const other = out.get(parsed.timeline);
+    if (other && !sameHistory(other, h)) {
+      findings.push(
+        blockFinding(
+          'wal-history-invalid',
+          `${safeName(e.name)} (${e.from}) and the one sent with the WAL files disagree: one history or refuse`,
+          e.name,
+        ),
+      );
+      continue;
+    }
+    out.set(parsed.timeline, h);
+  }
+  return out;
+}
+
+function sameHistory(a: readonly HistoryEntry[], b: readonly HistoryEntry[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((e, i) => e.parent === b[i]!.parent && e.switchpoint === b[i]!.switchpoint)
+  );
 }
 
 /**

@@ -6,9 +6,9 @@ const P3 = 0xc2b2ae3d;
 const P4 = 0x27d4eb2f;
 const P5 = 0x165667b1;
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0;
-const round = (acc: number, lane: number): number =>
-  Math.imul(rotl((acc + Math.imul(lane, P2)) >>> 0, 13), P1) >>> 0;
 
 export class Xxh32 {
   private v1: number;
@@ -35,22 +35,75 @@ export class Xxh32 {
       this.tailLen += take;
       i = take;
       if (this.tailLen < 16) return;
-      this.stripe(this.tail, 0);
+      this.stripes(this.tail, 0, 16);
       this.tailLen = 0;
     }
-    const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (; i + 16 <= data.length; i += 16) this.stripe(view, i);
+    const whole = i + ((data.length - i) & ~15);
+    if (whole > i) {
+      const at = data.byteOffset + i;
+      // Aligned input (the decoder's own blocks always are) is read as words.
+      if (LITTLE_ENDIAN && (at & 3) === 0)
+        this.wordStripes(new Int32Array(data.buffer, at, (whole - i) >> 2));
+      else this.stripes(data, i, whole);
+    }
+    i = whole;
     if (i < data.length) {
       this.tail.set(data.subarray(i), 0);
       this.tailLen = data.length - i;
     }
   }
 
-  private stripe(b: Buffer, i: number): void {
-    this.v1 = round(this.v1, b.readUInt32LE(i));
-    this.v2 = round(this.v2, b.readUInt32LE(i + 4));
-    this.v3 = round(this.v3, b.readUInt32LE(i + 8));
-    this.v4 = round(this.v4, b.readUInt32LE(i + 12));
+  /** stripes() over 32-bit words: one load per lane instead of four and three shifts. */
+  private wordStripes(w: Int32Array): void {
+    let v1 = this.v1;
+    let v2 = this.v2;
+    let v3 = this.v3;
+    let v4 = this.v4;
+    const n = w.length;
+    for (let i = 0; i < n; i += 4) {
+      v1 = (v1 + Math.imul(w[i]!, P2)) | 0;
+      v1 = Math.imul((v1 << 13) | (v1 >>> 19), P1);
+      v2 = (v2 + Math.imul(w[i + 1]!, P2)) | 0;
+      v2 = Math.imul((v2 << 13) | (v2 >>> 19), P1);
+      v3 = (v3 + Math.imul(w[i + 2]!, P2)) | 0;
+      v3 = Math.imul((v3 << 13) | (v3 >>> 19), P1);
+      v4 = (v4 + Math.imul(w[i + 3]!, P2)) | 0;
+      v4 = Math.imul((v4 << 13) | (v4 >>> 19), P1);
+    }
+    this.v1 = v1 >>> 0;
+    this.v2 = v2 >>> 0;
+    this.v3 = v3 >>> 0;
+    this.v4 = v4 >>> 0;
+  }
+
+  /**
+   * The hot loop: every 16-byte stripe of b[from, to). The lanes live in
+   * locals and the words are assembled from bytes (no Buffer.readUInt32LE:
+   * its bounds check and call cost dominated the profile).
+   */
+  private stripes(b: Uint8Array, from: number, to: number): void {
+    let v1 = this.v1;
+    let v2 = this.v2;
+    let v3 = this.v3;
+    let v4 = this.v4;
+    for (let i = from; i < to; i += 16) {
+      let w = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      v1 = (v1 + Math.imul(w, P2)) | 0;
+      v1 = Math.imul((v1 << 13) | (v1 >>> 19), P1);
+      w = b[i + 4]! | (b[i + 5]! << 8) | (b[i + 6]! << 16) | (b[i + 7]! << 24);
+      v2 = (v2 + Math.imul(w, P2)) | 0;
+      v2 = Math.imul((v2 << 13) | (v2 >>> 19), P1);
+      w = b[i + 8]! | (b[i + 9]! << 8) | (b[i + 10]! << 16) | (b[i + 11]! << 24);
+      v3 = (v3 + Math.imul(w, P2)) | 0;
+      v3 = Math.imul((v3 << 13) | (v3 >>> 19), P1);
+      w = b[i + 12]! | (b[i + 13]! << 8) | (b[i + 14]! << 16) | (b[i + 15]! << 24);
+      v4 = (v4 + Math.imul(w, P2)) | 0;
+      v4 = Math.imul((v4 << 13) | (v4 >>> 19), P1);
+    }
+    this.v1 = v1 >>> 0;
+    this.v2 = v2 >>> 0;
+    this.v3 = v3 >>> 0;
+    this.v4 = v4 >>> 0;
   }
 
   digest(): number {
