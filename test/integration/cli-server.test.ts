@@ -164,7 +164,6 @@ describe('CLI against a running gate (spawned)', function () {
       expect(pred(), out).to.equal(true);
     };
     await waitFor(() => out.split('\n').filter(Boolean).length > 0);
-    const before = out.split('\n').filter(Boolean).length;
     const res = await runCli([
       ...t1('t1_bad/cors-wildcard'),
       '-o',
@@ -177,7 +176,9 @@ describe('CLI against a running gate (spawned)', function () {
     const id = JSON.parse(res.stdout).request_id as string;
     await waitFor(() => out.includes(id));
     const lines = out.split('\n').filter(Boolean);
-    expect(lines.length).to.equal(before + 1);
+    // Counting lines raced the first page still arriving in several chunks;
+    // what matters is that the new record is printed once and nothing twice.
+    expect(lines.filter((l) => l.includes(id))).to.have.length(1);
     expect(new Set(lines).size).to.equal(lines.length);
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);
