@@ -370,18 +370,7 @@ export class AuditTrees {
     if (!this.#latest || this.#latest.size <= index) await this.#signAndSend(this.#own().tree.size);
     const cp = this.#latest!;
     const tree = this.#own().tree;
-    const record = await this.#recordAt(writer, index);
-    if (!leafHash(record).equals(tree.leaf(index)))
-      throw new GateError(
-        'audit-unavailable',
-        `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`,
-      );
-    return formatTlogProof({
-      extra: record,
-      index,
-      proof: tree.inclusionProof(index, cp.size),
-      checkpoint: cp.note,
-    });
+    return this.#proofAgainst(writer, index, tree, cp);
   }
 
   /**
@@ -412,6 +401,16 @@ export class AuditTrees {
         'audit-unavailable',
         `the stored records of ${writer} do not have the root its checkpoint of size ${cp.size} signed: the store was changed`,
       );
+    return this.#proofAgainst(writer, index, tree, cp);
+  }
+
+  /** The record as stored, checked against the tree's leaf, with its inclusion proof up to `cp`. */
+  async #proofAgainst(
+    writer: string,
+    index: number,
+    tree: MerkleTree,
+    cp: SignedCheckpoint,
+  ): Promise<string> {
     const record = await this.#recordAt(writer, index);
     if (!leafHash(record).equals(tree.leaf(index)))
       throw new GateError(
