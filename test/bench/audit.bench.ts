@@ -20,6 +20,7 @@ import { signNoteText, verifierFor } from '../../src/core/tlog/signed-note.js';
 import { verifyLogAgainst } from '../../src/cli/audit-tlog.js';
 import { findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { report } from '../unit/audit/report-fixture.js';
+import { timeEach } from './time-each.js';
 
 const NAME = 'migration-gate/bench';
 const WRITER = 'bench';
@@ -50,19 +51,6 @@ async function writeLog(file: string, n: number): Promise<{ root: Buffer; size: 
   out.end();
   await once(out, 'finish');
   return { root: range.root(), size: range.size };
-}
-
-const p99 = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
-
-async function timeEach(times: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
-  }
-  return p99(ms);
 }
 
 export interface AuditBench {

@@ -17,6 +17,7 @@ import { auditableReport, chainBatch, GENESIS_HEAD, type ChainHead } from '../..
 import { findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
 import { report } from '../unit/audit/report-fixture.js';
+import { timeEach } from './time-each.js';
 
 const WRITER = 'bench';
 
@@ -52,19 +53,6 @@ async function fill(store: FakeConfigMapStore, n: number): Promise<number> {
   }
   if (text) await seal(false);
   return seg - 1;
-}
-
-const p99 = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
-
-async function timeEach(times: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
-  }
-  return p99(ms);
 }
 
 export interface ConfigMapReads {

@@ -6,12 +6,10 @@
 // and names a rewritten record, a dropped newest segment, a forged
 // checkpoint, and an archive with no checkpoint at all.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { directoryArchive } from '../../src/adapters/audit/archive-dir.js';
 import { configMapCheckpointBoard } from '../../src/adapters/audit/configmap-checkpoint-board.js';
 import { archiveSealedSegments } from '../../src/adapters/audit/configmap-archiver.js';
@@ -20,18 +18,10 @@ import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees
 import type { AuditSink } from '../../src/core/ports/audit.js';
 import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
 import { report } from '../unit/audit/report-fixture.js';
+import { runCli } from '../support/cli-process.js';
 
-const run = promisify(execFile);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const cli = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const cli = (args: string[]) => runCli(args);
 
 describe('archived segments carry their signed checkpoints (offline verify of an archive directory)', function () {
   this.timeout(120_000);
