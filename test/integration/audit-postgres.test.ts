@@ -30,6 +30,7 @@ import type { Logger } from '../../src/core/ports/runtime.js';
 import { auditSinkContract } from '../support/audit-sink-contract.js';
 import { GATE_PASSWORD, GATE_ROLE, startPgCluster, type PgCluster } from '../support/pg/pg-cluster.js';
 import { report } from '../unit/audit/report-fixture.js';
+import { rejection } from '../support/rejection.js';
 
 let cluster: PgCluster;
 let dbNo = 0;
@@ -44,15 +45,6 @@ async function freshStore(): Promise<void> {
   gateUrl = cluster.gateUrl.replace(/\/audit$/, `/${db}`);
   ownerUrl = cluster.ownerUrl.replace('/audit?', `/${db}?`);
   await setupPostgresAuditStore({ url: ownerUrl, gateRole: GATE_ROLE });
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('PostgreSQL audit store (real PostgreSQL 15)', function () {

@@ -11,6 +11,7 @@ import type { DecisionReport } from '../../src/core/contracts/report.js';
 import type { AuditSink, RawAuditEntry } from '../../src/core/ports/audit.js';
 import { auditRecords, findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { report } from '../unit/audit/report-fixture.js';
+import { rejection } from './rejection.js';
 
 export interface SinkUnderTest {
   /** Opens a sink for `writer` on the suite's current store (the same store across calls until `reset`). */
@@ -27,15 +28,6 @@ async function collect(it: AsyncIterable<RawAuditEntry>): Promise<RawAuditEntry[
   const out: RawAuditEntry[] = [];
   for await (const e of it) out.push(e);
   return out;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Every page of a query, followed through its continue tokens. */

@@ -16,17 +16,9 @@ import type { AuditSink } from '../../../src/core/ports/audit.js';
 import { AuditTrees, withAuditTrees } from '../../../src/services/audit/audit-trees.js';
 import { FakeConfigMapStore } from '../audit/configmap-fake-store.js';
 import { report } from '../audit/report-fixture.js';
+import { rejection } from '../../support/rejection.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('audit proofs from any replica (two gates, one store)', function () {
   this.timeout(60_000);
