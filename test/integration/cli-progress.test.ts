@@ -5,20 +5,10 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
+import { T2_GOOD_ARGS } from '../support/t2-good-args.js';
 
 const run = promisify(execFile);
-const ARGS = [
-  'validate',
-  'replication',
-  '--manifest',
-  'examples/t2_good/replication_manifest.yaml',
-  '--snapshot',
-  'examples/t2_good/snapshot.tar.gz',
-  '--wal-dir',
-  'examples/t2_good/wal',
-  '--signature',
-  'examples/t2_good/replication_manifest.yaml.sig',
-];
+const ARGS = ['validate', 'replication', ...T2_GOOD_ARGS];
 const ENV = { ...process.env, GATE_API_TOKEN: '', GATE_KEYS_DIR: 'examples/keys/trusted' };
 
 function shellQuote(s: string): string {

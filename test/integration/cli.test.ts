@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
+import { T2_GOOD_ARGS } from '../support/t2-good-args.js';
 
 const run = promisify(execFile);
 
@@ -44,18 +45,7 @@ describe('CLI', function () {
   });
 
   it('validate replication: the good example is allowed, an unsigned prod one blocked', async () => {
-    const good = await cli(
-      'validate',
-      'replication',
-      '--manifest',
-      'examples/t2_good/replication_manifest.yaml',
-      '--snapshot',
-      'examples/t2_good/snapshot.tar.gz',
-      '--wal-dir',
-      'examples/t2_good/wal',
-      '--signature',
-      'examples/t2_good/replication_manifest.yaml.sig',
-    );
+    const good = await cli('validate', 'replication', ...T2_GOOD_ARGS);
     expect(good.code, good.stdout + good.stderr).to.equal(0);
     const bad = await cli(
       'validate',
@@ -106,14 +96,7 @@ describe('CLI', function () {
       const t2 = await cli(
         'validate',
         'replication',
-        '--manifest',
-        'examples/t2_good/replication_manifest.yaml',
-        '--snapshot',
-        'examples/t2_good/snapshot.tar.gz',
-        '--wal-dir',
-        'examples/t2_good/wal',
-        '--signature',
-        'examples/t2_good/replication_manifest.yaml.sig',
+        ...T2_GOOD_ARGS,
         '--server',
         gate.url,
         '--token',

@@ -3,8 +3,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
-import path from 'node:path';
-import { parse } from 'yaml';
 import { signDetached } from '../../src/core/signing/sign.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from '../../src/core/signing/payload-types.js';
 import { pae } from '../../src/core/replication/dsse.js';
@@ -15,6 +13,7 @@ import { admissionReview, asStored } from '../support/admission-review.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { noMetrics } from '../../src/core/ports/metrics.js';
 import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
+import { EXAMPLES, k8sExample as example } from '../support/k8s-examples.js';
 
 type Response = {
   uid: string;
@@ -22,9 +21,6 @@ type Response = {
   status?: { code: number; message: string };
   warnings?: string[];
 };
-const example = (file: string): Record<string, unknown> =>
-  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
-const EXAMPLES = path.resolve('examples');
 const responseOf = (json: Record<string, unknown>): Response => json.response as Response;
 
 describe('webhook behaviour over HTTPS', () => {

@@ -3,23 +3,13 @@
 // BLOCKs (warn: with kubectl warnings), records the would-be decision,
 // and still blocks integrity failures.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import { admissionReview } from '../support/admission-review.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
+import { EXAMPLES, k8sExample as example, localArtifacts } from '../support/k8s-examples.js';
 
 type Response = { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
-const example = (file: string): Record<string, unknown> =>
-  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
-const EXAMPLES = path.resolve('examples');
-const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<
-    string,
-    unknown
-  >;
 
 describe('webhook: enforcement modes (warn / audit)', () => {
   let gate: WebhookGate;

@@ -2,23 +2,13 @@
 // apiserver called (chosen by the namespace's migrationgate.io/env label),
 // never the manifest's `env`, which must match it. Over real HTTPS.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import { admissionReview } from '../support/admission-review.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
+import { EXAMPLES, k8sExample as example, localArtifacts } from '../support/k8s-examples.js';
 
 type Response = { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
-const example = (file: string): Record<string, unknown> =>
-  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
-const EXAMPLES = path.resolve('examples');
-const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<
-    string,
-    unknown
-  >;
 
 describe('webhook: the environment is the path, the manifest must match it', () => {
   let gate: WebhookGate;

@@ -7,15 +7,10 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { admissionReview } from '../support/admission-review.js';
 import { postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
+import { EXAMPLES, localArtifacts } from '../support/k8s-examples.js';
 
 const DIR = 'examples/k8s';
 // The cluster mounts examples/ at /artifacts; here the gate reads them in place.
-const EXAMPLES = path.resolve('examples');
-const localArtifacts = (o: Record<string, unknown>): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(o).replaceAll('file:///artifacts/', `file://${EXAMPLES}/`)) as Record<
-    string,
-    unknown
-  >;
 
 // The path the apiserver calls for a namespace: its migrationgate.io/env label, as namespace.yaml sets it.
 const namespaces = readFileSync(path.join(DIR, 'namespace.yaml'), 'utf8')

@@ -7,16 +7,14 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { createCa, issueCert, type CertFiles } from '../e2e/harness/pki.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import { admissionReview } from '../support/admission-review.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { httpsRequest, postReview, startWebhookGate, type WebhookGate } from '../support/webhook-harness.js';
 import { postJson } from '../support/gate-harness.js';
+import { k8sExample as example } from '../support/k8s-examples.js';
 
-const example = (file: string): Record<string, unknown> =>
-  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
 const review = (): string => JSON.stringify(admissionReview(example('good-configmap.yaml')));
 
 describe('webhook mTLS (GATE_WEBHOOK_CLIENT_CA)', function () {

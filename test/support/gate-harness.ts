@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { GateConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/adapters/log.js';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
@@ -18,10 +19,11 @@ export interface RunningGate {
   stop(): Promise<void>;
 }
 
-export async function startGate(
+/** The real app on ports 0 of 127.0.0.1 over a temp data dir and a copy of the policies. */
+export async function createTestApp(
   env: Record<string, string> = {},
   overrides: Partial<AppOptions> = {},
-): Promise<RunningGate> {
+): Promise<{ app: App; config: GateConfig; dataDir: string; policyDir: string; remove(): void }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gate-data-'));
   const policyDir = mkdtempSync(path.join(os.tmpdir(), 'gate-policies-'));
   cpSync(path.resolve('policies'), policyDir, { recursive: true });
@@ -43,6 +45,18 @@ export async function startGate(
     version: 'test',
     ...overrides,
   });
+  const remove = (): void => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(policyDir, { recursive: true, force: true });
+  };
+  return { app, config, dataDir, policyDir, remove };
+}
+
+export async function startGate(
+  env: Record<string, string> = {},
+  overrides: Partial<AppOptions> = {},
+): Promise<RunningGate> {
+  const { app, dataDir, policyDir, remove } = await createTestApp(env, overrides);
   const { apiPort } = await app.start();
   return {
     app,
@@ -52,8 +66,7 @@ export async function startGate(
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
     async stop() {
       await app.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(policyDir, { recursive: true, force: true });
+      remove();
     },
   };
 }

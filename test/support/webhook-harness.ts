@@ -2,14 +2,12 @@
 // to the webhook over real HTTPS, trusting the locally generated CA. The TLS
 // directory is shared by every gate this test process starts: RSA key
 // generation takes seconds on a small CI machine.
-import { mkdtempSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App, type AppOptions } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/adapters/log.js';
-import { TEST_TOKEN } from './gate-harness.js';
+import type { App, AppOptions } from '../../src/app.js';
+import { createTestApp, TEST_TOKEN } from './gate-harness.js';
 
 export interface WebhookGate {
   app: App;
@@ -28,28 +26,10 @@ export async function startWebhookGate(
   overrides: Partial<AppOptions> = {},
 ): Promise<WebhookGate> {
   sharedTlsDir ??= mkdtempSync(path.join(os.tmpdir(), 'gate-tls-'));
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gate-data-'));
-  const policyDir = mkdtempSync(path.join(os.tmpdir(), 'gate-policies-'));
-  cpSync(path.resolve('policies'), policyDir, { recursive: true });
-  const config = loadConfig({
-    GATE_API_PORT: '0',
-    GATE_WEBHOOK_PORT: '0',
-    GATE_BIND_ADDRESS: '127.0.0.1',
-    GATE_DATA_DIR: dataDir,
-    GATE_POLICY_DIR: policyDir,
-    GATE_KEYS_DIR: path.resolve('examples/keys/trusted'),
-    GATE_API_TOKEN: TEST_TOKEN,
-    GATE_AUDIT_LINGER_MS: '1',
-    GATE_TLS_DIR: sharedTlsDir,
-    ...env,
-  });
-  const app = await createApp({
-    config,
-    logger: silentLogger,
-    writerId: 'test-writer',
-    version: 'test',
-    ...overrides,
-  });
+  const { app, config, dataDir, remove } = await createTestApp(
+    { GATE_TLS_DIR: sharedTlsDir, ...env },
+    overrides,
+  );
   const { apiPort, webhookPort } = await app.start();
   return {
     app,
@@ -60,8 +40,7 @@ export async function startWebhookGate(
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
     async stop() {
       await app.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(policyDir, { recursive: true, force: true });
+      remove();
     },
   };
 }

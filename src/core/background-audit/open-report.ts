@@ -119,30 +119,23 @@ export function namespaceReports(
       .get(namespace)!
       .sort((a, b) => a.ref.name.localeCompare(b.ref.name))
       .flatMap((o) => results(o, seconds, policyDigest));
-    const summary: Record<ReportResultValue, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
-    for (const r of rs) summary[r.result] += 1;
-    return {
-      apiVersion: OPENREPORTS_API_VERSION,
-      kind: 'Report',
-      metadata: {
-        name: REPORT_NAME,
-        namespace,
-        labels: { [MANAGED_BY_LABEL]: 'migration-gate' },
-        annotations: {
-          'migrationgate.io/evaluated-at': now.toISOString(),
-          ...(policyDigest ? { 'migrationgate.io/policy-digest': policyDigest } : {}),
-        },
-      },
-      scope: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
-      source: REPORT_SOURCE,
-      summary,
-      results: rs,
-    };
+    return namespaceReport(namespace, rs, now, policyDigest);
   });
 }
 
 /** An enforced namespace where nothing is gated still gets a (clean, empty) report, so stale results disappear. */
 export function emptyReport(namespace: string, now: Date, policyDigest?: string): OpenReport {
+  return namespaceReport(namespace, [], now, policyDigest);
+}
+
+function namespaceReport(
+  namespace: string,
+  rs: OpenReport['results'],
+  now: Date,
+  policyDigest: string | undefined,
+): OpenReport {
+  const summary: Record<ReportResultValue, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  for (const r of rs) summary[r.result] += 1;
   return {
     apiVersion: OPENREPORTS_API_VERSION,
     kind: 'Report',
@@ -157,7 +150,7 @@ export function emptyReport(namespace: string, now: Date, policyDigest?: string)
     },
     scope: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
     source: REPORT_SOURCE,
-    summary: { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 },
-    results: [],
+    summary,
+    results: rs,
   };
 }

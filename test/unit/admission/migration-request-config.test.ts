@@ -2,8 +2,6 @@
 // for, what the T2 cache key covers, and how the T1 evaluation is folded into
 // the T2 one (one decision, scenario T2).
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { withConfigCheck } from '../../../src/core/admission/config-check-merge.js';
 import {
   configManifestOf,
@@ -14,9 +12,8 @@ import {
 import type { Evaluation } from '../../../src/core/contracts/report.js';
 import { decide } from '../../../src/core/decision.js';
 import { canonicalJson } from '../../../src/core/hashing.js';
+import { k8sExample as example } from '../../support/k8s-examples.js';
 
-const example = (file: string): Record<string, unknown> =>
-  parse(readFileSync(`examples/k8s/${file}`, 'utf8')) as Record<string, unknown>;
 const specOf = (file: string): Record<string, unknown> => example(file).spec as Record<string, unknown>;
 const withSpec = (spec: Record<string, unknown>): Record<string, unknown> => ({
   ...example('good-migrationrequest.yaml'),
