@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
-import { launchChromium, screenshot } from '../support/browser.js';
+import { launchChromium, openDesktopPage, screenshot } from '../support/browser.js';
 import { MemoryAuditSink } from '../support/memory-audit-sink.js';
 import { t2Form } from '../support/t2-upload.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
@@ -86,12 +86,7 @@ describe('status page for operators (chromium, issue 17)', function () {
     for (let i = 0; i < 60 && !gate.app.gate.alerts.list().some((a) => a.key === 'policy-load'); i++)
       await new Promise((r) => setTimeout(r, 100));
     browser = await launchChromium();
-    context = await browser.newContext({ baseURL: gate.url, viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    ({ context, page } = await openDesktopPage(browser, gate.url, cspViolations));
   });
   after(async () => {
     await browser?.close();

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { postJson, startGate, TEST_TOKEN, type RunningGate } from '../support/gate-harness.js';
-import { launchChromium, screenshot } from '../support/browser.js';
+import { launchChromium, openDesktopPage, screenshot } from '../support/browser.js';
 import { exampleJsonBody } from '../support/signed-t1.js';
 
 function t1(dir: string): { manifest: Record<string, unknown>; config: string } {
@@ -33,12 +33,7 @@ describe('status page and UI (chromium)', function () {
     // The gate walked its log at start (to restore alerts); the overview keeps a walk for a minute.
     await gate.app.auditSnapshots.refresh();
     browser = await launchChromium();
-    context = await browser.newContext({ baseURL: gate.url, viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    ({ context, page } = await openDesktopPage(browser, gate.url, cspViolations));
   });
   after(async () => {
     await browser?.close();
