@@ -12,6 +12,7 @@ import { loadPinnedKeys } from '../adapters/pinned-keys.js';
 import { readPolicyDir } from '../adapters/policy-files.js';
 import { systemClock, ulidGenerator } from '../adapters/system.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { createTarWalkPool } from '../adapters/workers/tar-walk-pool.js';
 
 const noAudit: AuditSink = {
   kind: 'memory',
@@ -59,5 +60,6 @@ export async function localGate(policyDir: string, keysDir: string): Promise<Gat
     metrics: noMetrics,
     keys: await loadPinnedKeys(keysDir, silentLogger),
     auditFailClosed: true,
+    tarWalks: createTarWalkPool(),
   };
 }

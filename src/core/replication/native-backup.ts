@@ -15,6 +15,7 @@ import { compareFiles, type BackupVerification } from './backup-verify.js';
 import { blockFinding, safeName } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
 import type { Run } from './run.js';
+import type { TarWalkRunner } from './tar-walk.js';
 import type { EmbeddedWal } from './wal-scan.js';
 
 export interface NativeBackupInput {
@@ -24,6 +25,8 @@ export interface NativeBackupInput {
   files: AsyncIterable<BackupFileSource>;
   /** Tars decoded at once (files on disk: the machine's cores; one request body: 1). */
   parallel?: number;
+  /** Where each tar is walked: a worker pool from the composition root, else this thread. */
+  walk?: TarWalkRunner;
 }
 
 /** What the WAL step needs from either branch. */
@@ -100,6 +103,7 @@ export async function nativeBackupSteps(
     limits: opts.limits,
     manifest,
     parallel: input.parallel ?? 1,
+    ...(input.walk ? { walk: input.walk } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onBytes: (n) => {
       bytes += n;

@@ -37,7 +37,7 @@ export async function evaluateReplicationWith(
     manifestBytes: req.manifestBytes,
     ...(req.signature ? { signature: req.signature } : {}),
     ...(req.snapshot ? { snapshot: req.snapshot } : {}),
-    ...(req.backup ? { backup: req.backup } : {}),
+    ...(req.backup ? { backup: withWalker(req.backup, ctx) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.envBinding ? { envBinding: req.envBinding } : {}),
     wal: req.wal,
@@ -59,6 +59,13 @@ export async function validateReplication(
   opts: RecordOptions & { limits: ReplicationLimits },
 ): Promise<DecisionReport> {
   return recordDecision(ctx, await evaluateReplicationWith(ctx, req, opts.limits), opts);
+}
+
+/** The gate's tar-walk pool for a backup whose tars may be read at once (files on disk; one request body stays at 1). */
+function withWalker(backup: NativeBackupInput, ctx: GateContext): NativeBackupInput {
+  if (backup.walk || !ctx.tarWalks) return backup;
+  const parallel = (backup.parallel ?? 1) > 1 ? Math.max(backup.parallel!, ctx.tarWalks.size) : 1;
+  return { ...backup, walk: ctx.tarWalks.run, parallel };
 }
 
 /** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (two decoded at once). */
