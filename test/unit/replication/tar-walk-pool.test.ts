@@ -9,6 +9,7 @@ import * as zlib from 'node:zlib';
 import { createTarWalkPool, type TarWalkPool } from '../../../src/adapters/workers/tar-walk-pool.js';
 import { parseBackupManifest } from '../../../src/core/replication/backup-manifest.js';
 import { streamBackupSet, type BackupFileSource } from '../../../src/core/replication/backup-set.js';
+import { blockFinding } from '../../../src/core/replication/findings.js';
 import { DEFAULT_REPLICATION_LIMITS } from '../../../src/core/replication/limits.js';
 import {
   walkTarHere,
@@ -189,8 +190,7 @@ describe('backup set merge order', () => {
         gates.push(r);
         if (pending === 0) for (const g of gates.reverse()) g();
       });
-      if (fail?.(j.name))
-        return { ...w, finding: { rule: 'archive-corrupt', action: 'block', message: `${j.name} refused` } };
+      if (fail?.(j.name)) return { ...w, finding: blockFinding('archive-corrupt', `${j.name} refused`) };
       return w;
     };
   }
