@@ -58,7 +58,8 @@ import { witnessDestination } from './adapters/audit/witness-client.js';
 import { configMapCheckpointBoard } from './adapters/audit/configmap-checkpoint-board.js';
 import { auditKeyName } from './core/tlog/audit-leaf.js';
 import { parseVerifierKey } from './core/tlog/signed-note.js';
-import { createTarWalkPool } from './adapters/workers/tar-walk-pool.js';
+import { createGateTarWalks } from './wiring/tar-walks.js';
+import { nodeRsChecksums } from './adapters/checksums/node-rs-crc32c.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -132,7 +133,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   opened.sink = audit;
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
-  const tarWalks = createTarWalkPool();
+  const tarWalks = createGateTarWalks();
+  const checksums = nodeRsChecksums();
   const gate: GateContext = {
     clock,
     ids,
@@ -145,6 +147,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     auditFailClosed: config.auditFailClosed,
     configCheckMemo: new ConfigCheckMemo(),
     tarWalks,
+    ...(checksums ? { checksums } : {}),
   };
   const tokens = await setupApiTokens({
     dataDir: config.dataDir,

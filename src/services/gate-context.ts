@@ -7,6 +7,7 @@ import type { Metrics } from '../core/ports/metrics.js';
 import type { AlertBook } from './alerts.js';
 import type { ConfigCheckMemo } from './validation/config-check-memo.js';
 import type { TarWalkRunner } from '../core/replication/tar-walk.js';
+import type { ChecksumPort } from '../core/ports/checksums.js';
 
 export interface GateContext {
   clock: Clock;
@@ -23,4 +24,6 @@ export interface GateContext {
   configCheckMemo?: ConfigCheckMemo;
   /** Where the tars of a native backup are walked (a worker pool: one tar per core); absent: in this thread. */
   tarWalks?: { run: TarWalkRunner; size: number };
+  /** Native checksum implementations (CRC-32C); absent: the core's own, slower. */
+  checksums?: ChecksumPort;
 }

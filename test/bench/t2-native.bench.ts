@@ -32,18 +32,20 @@ import { join } from 'node:path';
 import { verifyReplication, DEFAULT_REPLICATION_LIMITS } from './src/core/replication/pipeline.ts';
 import { replicationRequestFromFiles, backupInput } from './src/cli/replication-files.ts';
 import { readBackupDir } from './src/adapters/artifacts/backup-dir.ts';
-import { createTarWalkPool } from './src/adapters/workers/tar-walk-pool.ts';
+import { createGateTarWalks } from './src/wiring/tar-walks.ts';
+import { nodeRsChecksums } from './src/adapters/checksums/node-rs-crc32c.ts';
 import { walkTarHere } from './src/core/replication/tar-walk.ts';
 import { tarPrefix } from './src/core/replication/backup-set.ts';
 const [mode, dir, arg, parallel] = process.argv.slice(2);
+const checksums = nodeRsChecksums();
 let secs, blocks;
 if (mode === 'verify') {
-  const pool = createTarWalkPool();
+  const pool = createGateTarWalks();
   await pool.warm();
   const req = await replicationRequestFromFiles({ manifest: arg, backup: dir });
   req.backup = { ...backupInput(await readBackupDir(dir), Number(parallel)), walk: pool.run };
   const t = performance.now();
-  const ev = await verifyReplication({ ...req, keys: [], limits: DEFAULT_REPLICATION_LIMITS, policies: () => [] });
+  const ev = await verifyReplication({ ...req, checksums, keys: [], limits: DEFAULT_REPLICATION_LIMITS, policies: () => [] });
   secs = (performance.now() - t) / 1000;
   blocks = ev.findings.filter((f) => f.action === 'block').map((f) => f.rule);
   await pool.close();
@@ -52,7 +54,7 @@ if (mode === 'verify') {
   const f = (await readBackupDir(dir)).files.find((x) => x.name === arg);
   const source = await f.open();
   const t = performance.now();
-  const w = await walkTarHere({ name: arg, prefix: tarPrefix(arg), algorithms, limits: DEFAULT_REPLICATION_LIMITS }, source, {});
+  const w = await walkTarHere({ name: arg, prefix: tarPrefix(arg), algorithms, limits: DEFAULT_REPLICATION_LIMITS }, source, { checksums });
   secs = (performance.now() - t) / 1000;
   blocks = w.finding ? [w.finding.rule] : [];
 }

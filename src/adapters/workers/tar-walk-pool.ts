@@ -41,8 +41,8 @@ export interface TarWalkPoolOptions {
   inFlightBytes?: number;
   /** Walk one tar at a time in this thread (default true; false: every tar in a worker, `size` of them). */
   inThisThread?: boolean;
-  /** The worker script and its workerData (tests substitute a misbehaving one). */
-  workerUrl?: URL;
+  /** The worker script (src/wiring/tar-walk-worker.ts; tests substitute a misbehaving one) and its workerData. */
+  workerUrl: URL;
   workerData?: unknown;
 }
 
@@ -61,13 +61,6 @@ interface Slot {
   ready: Promise<string | undefined>;
 }
 
-const HERE = import.meta.url;
-
-function defaultWorkerUrl(): URL {
-  // Under tsx (tests, a checkout) this file is .ts and so is its sibling.
-  return new URL(HERE.endsWith('.ts') ? './tar-walk-worker.ts' : './tar-walk-worker.js', HERE);
-}
-
 function execArgvFor(url: URL): string[] {
   const argv = [...process.execArgv];
   if (url.pathname.endsWith('.ts') && !argv.some((a) => a.includes('tsx')))
@@ -75,12 +68,12 @@ function execArgvFor(url: URL): string[] {
   return argv;
 }
 
-export function createTarWalkPool(options: TarWalkPoolOptions = {}): TarWalkPool {
+export function createTarWalkPool(options: TarWalkPoolOptions): TarWalkPool {
   const size = Math.max(1, options.size ?? availableParallelism());
   const stallMs = options.stallMs ?? 60_000;
   const startMs = options.startMs ?? 30_000;
   const inFlight = options.inFlightBytes ?? 4 * 1024 * 1024;
-  const url = options.workerUrl ?? defaultWorkerUrl();
+  const url = options.workerUrl;
   const inThisThread = options.inThisThread ?? true;
   const workers = inThisThread ? size - 1 : size;
   let hereBusy = false;

@@ -9,6 +9,7 @@
 // decoding and hashing use every core); the results are merged in the
 // order the tars were sent.
 import type { ByteSource } from '../ports/artifacts.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 import type { Finding } from '../contracts/report.js';
 import { nextOrAbort, releaseIterator } from './abort.js';
 import type { BackupManifest } from './backup-manifest.js';
@@ -53,6 +54,8 @@ export interface BackupSetOptions {
   parallel: number;
   /** Where each tar is walked (default: this thread). */
   walk?: TarWalkRunner;
+  /** Native checksums for a tar walked in this thread (a worker brings its own). */
+  checksums?: ChecksumPort;
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
 }
@@ -115,6 +118,7 @@ export async function streamBackupSet(
       let last = 0;
       const p = walk({ name, prefix, algorithms, limits: opts.limits }, source, {
         ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.checksums ? { checksums: opts.checksums } : {}),
         onBytes: (n) => {
           opts.onBytes?.(n - last);
           last = n;

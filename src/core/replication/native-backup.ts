@@ -14,6 +14,7 @@ import { streamBackupSet, type BackupFileSource } from './backup-set.js';
 import { compareFiles, type BackupVerification } from './backup-verify.js';
 import { blockFinding, safeName } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 import type { Run } from './run.js';
 import type { TarWalkRunner } from './tar-walk.js';
 import type { EmbeddedWal } from './wal-scan.js';
@@ -41,6 +42,7 @@ export interface NativeOutcome {
 
 export interface NativeOptions {
   limits: ReplicationLimits;
+  checksums?: ChecksumPort;
   signal?: AbortSignal;
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
 }
@@ -104,6 +106,7 @@ export async function nativeBackupSteps(
     manifest,
     parallel: input.parallel ?? 1,
     ...(input.walk ? { walk: input.walk } : {}),
+    ...(opts.checksums ? { checksums: opts.checksums } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onBytes: (n) => {
       bytes += n;

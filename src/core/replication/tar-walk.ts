@@ -6,6 +6,7 @@
 // the results in the order the tars were sent, whichever finished first.
 import type { Finding } from '../contracts/report.js';
 import type { ByteSource } from '../ports/artifacts.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 import { streamArchive } from './archive-pass.js';
 import { COMPRESSIONS, type Compression } from './compression.js';
 import type { EntryRecord, PgChecksumAlgorithm } from './entry-digests.js';
@@ -38,6 +39,8 @@ export interface TarWalkOptions {
   signal?: AbortSignal;
   /** Compressed bytes read so far in this tar (cumulative). */
   onBytes?: (compressedBytes: number) => void;
+  /** Native checksums (a worker thread brings its own). */
+  checksums?: ChecksumPort;
 }
 
 /** Walks one tar: here (walkTarHere) or in a worker thread (adapters/workers/). Never rejects. */
@@ -48,6 +51,7 @@ export const walkTarHere: TarWalkRunner = async (job, source, opts) => {
     prefix: job.prefix,
     from: job.name,
     manifestInside: false,
+    ...(opts.checksums ? { checksums: opts.checksums } : {}),
   });
   walker.useAlgorithms(job.algorithms);
   const r = await streamArchive(source, walker, job.limits, {

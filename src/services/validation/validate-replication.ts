@@ -40,6 +40,7 @@ export async function evaluateReplicationWith(
     ...(req.backup ? { backup: withWalker(req.backup, ctx) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.envBinding ? { envBinding: req.envBinding } : {}),
+    ...(ctx.checksums ? { checksums: ctx.checksums } : {}),
     wal: req.wal,
     keys: ctx.keys.keys(),
     limits,

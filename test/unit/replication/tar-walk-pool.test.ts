@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as zlib from 'node:zlib';
 import { createTarWalkPool, type TarWalkPool } from '../../../src/adapters/workers/tar-walk-pool.js';
+import { tarWalkWorkerUrl } from '../../../src/wiring/tar-walks.js';
 import { parseBackupManifest } from '../../../src/core/replication/backup-manifest.js';
 import { streamBackupSet, type BackupFileSource } from '../../../src/core/replication/backup-set.js';
 import { blockFinding } from '../../../src/core/replication/findings.js';
@@ -51,7 +52,7 @@ describe('tar-walk pool (worker threads)', function () {
   const baseTar = zlib.gunzipSync(good.files['base.tar.gz']!);
   let pool: TarWalkPool;
   before(() => {
-    pool = createTarWalkPool({ size: 2, inThisThread: false });
+    pool = createTarWalkPool({ size: 2, inThisThread: false, workerUrl: tarWalkWorkerUrl() });
   });
   after(() => pool.close());
 

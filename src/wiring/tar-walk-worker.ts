@@ -1,15 +1,18 @@
-// A worker thread of the tar-walk pool: walks the tars it is sent, one at a
-// time, with the core's own walk (walkTarHere), so a tar verified here is
-// verified exactly as in the main thread. Its bytes arrive as messages; each
+// A worker thread of the tar-walk pool (adapters/workers/tar-walk-pool.ts),
+// its own composition root: walks the tars it is sent, one at a time, with
+// the core's own walk (walkTarHere) and the native checksums, so a tar
+// verified here is verified exactly as in the main thread. Its bytes arrive as messages; each
 // chunk is acknowledged once the walk has taken it, which is what lets the
 // main thread send the next one (bounded memory).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { walkTarHere } from '../../core/replication/tar-walk.js';
-import type { FromWorker, ToWorker } from './tar-walk-protocol.js';
+import { nodeRsChecksums } from '../adapters/checksums/node-rs-crc32c.js';
+import type { FromWorker, ToWorker } from '../adapters/workers/tar-walk-protocol.js';
+import { walkTarHere } from '../core/replication/tar-walk.js';
 
 const port = parentPort!;
+const checksums = nodeRsChecksums();
 
 /**
  * A young-generation collection every few chunks. The chunks and the
@@ -71,7 +74,7 @@ port.on('message', (m: ToWorker) => {
         name: m.sourceName,
         ...(m.size !== undefined ? { size: m.size } : {}),
       },
-      { onBytes: (n) => (compressed = n) },
+      { onBytes: (n) => (compressed = n), ...(checksums ? { checksums } : {}) },
     ).then((walk) => {
       feed = undefined;
       post({ t: 'done', id: m.id, walk });
