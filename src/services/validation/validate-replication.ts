@@ -69,7 +69,7 @@ function withWalker(backup: NativeBackupInput, ctx: GateContext): NativeBackupIn
   return { ...backup, walk: ctx.tarWalks.run, parallel };
 }
 
-/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (two decoded at once). */
+/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (walked at once on the gate's cores: withWalker). */
 export async function backupFromArtifacts(
   artifacts: ArtifactSource,
   url: string,

@@ -47,12 +47,18 @@ function plain(w: TarWalk): unknown {
 }
 
 describe('tar-walk pool (worker threads)', function () {
-  this.timeout(60_000);
+  // Worker threads start slowly under tsx on a loaded machine: generous start and test limits.
+  this.timeout(180_000);
   const good = syntheticNativeBackup();
   const baseTar = zlib.gunzipSync(good.files['base.tar.gz']!);
   let pool: TarWalkPool;
   before(() => {
-    pool = createTarWalkPool({ size: 2, inThisThread: false, workerUrl: tarWalkWorkerUrl() });
+    pool = createTarWalkPool({
+      size: 2,
+      inThisThread: false,
+      workerUrl: tarWalkWorkerUrl(),
+      startMs: 120_000,
+    });
   });
   after(() => pool.close());
 
@@ -132,6 +138,7 @@ describe('tar-walk pool (worker threads)', function () {
         workerUrl: misbehaving,
         workerData: { misbehave },
         stallMs,
+        startMs: 120_000,
       });
 
     it('a worker that exits mid-tar: internal-error naming the tar and the exit', async () => {
