@@ -58,6 +58,8 @@ import { witnessDestination } from './adapters/audit/witness-client.js';
 import { configMapCheckpointBoard } from './adapters/audit/configmap-checkpoint-board.js';
 import { auditKeyName } from './core/tlog/audit-leaf.js';
 import { parseVerifierKey } from './core/tlog/signed-note.js';
+import { createGateTarWalks } from './wiring/tar-walks.js';
+import { nodeRsChecksums } from './adapters/checksums/node-rs-crc32c.js';
 
 export interface AppOptions {
   config: GateConfig;
@@ -131,6 +133,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   opened.sink = audit;
   const keysDir = config.keysDir ?? path.join(config.policyDir, 'keys');
   const keys = await loadPinnedKeys(keysDir, logger);
+  const tarWalks = createGateTarWalks();
+  const checksums = nodeRsChecksums();
   const gate: GateContext = {
     clock,
     ids,
@@ -142,6 +146,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     keys,
     auditFailClosed: config.auditFailClosed,
     configCheckMemo: new ConfigCheckMemo(),
+    tarWalks,
+    ...(checksums ? { checksums } : {}),
   };
   const tokens = await setupApiTokens({
     dataDir: config.dataDir,
@@ -351,6 +357,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await webhook?.close();
       await api?.close();
       await audit.close();
+      await tarWalks.close();
       if (checkpointTimer) clearInterval(checkpointTimer);
       // The last records get their checkpoint before the process goes.
       await auditTrees.tick().catch(() => undefined);

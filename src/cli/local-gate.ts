@@ -12,6 +12,8 @@ import { loadPinnedKeys } from '../adapters/pinned-keys.js';
 import { readPolicyDir } from '../adapters/policy-files.js';
 import { systemClock, ulidGenerator } from '../adapters/system.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { createGateTarWalks } from '../wiring/tar-walks.js';
+import { nodeRsChecksums } from '../adapters/checksums/node-rs-crc32c.js';
 
 const noAudit: AuditSink = {
   kind: 'memory',
@@ -59,5 +61,12 @@ export async function localGate(policyDir: string, keysDir: string): Promise<Gat
     metrics: noMetrics,
     keys: await loadPinnedKeys(keysDir, silentLogger),
     auditFailClosed: true,
+    tarWalks: createGateTarWalks(),
+    ...optionalChecksums(),
   };
+}
+
+function optionalChecksums(): Pick<GateContext, 'checksums'> {
+  const checksums = nodeRsChecksums();
+  return checksums ? { checksums } : {};
 }

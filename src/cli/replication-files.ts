@@ -52,7 +52,7 @@ export async function replicationRequestFromFiles(args: ReplicationFileArgs): Pr
   };
 }
 
-/** Tars opened one by one as the core asks; two decoded at once (zlib runs on the libuv pool). */
+/** Tars opened one by one as the core asks; two walked at once (the local gate's tar-walk pool puts the second on another core). */
 export function backupInput(dir: BackupDir, parallel = 2): NonNullable<ReplicationRequest['backup']> {
   async function* files(): AsyncGenerator<BackupFileSource> {
     for (const f of dir.files) yield { name: f.name, source: await f.open() };

@@ -1,7 +1,11 @@
 // Byte streams the pipelines read: uploads, files and https:// artifacts
 // (adapters/artifacts/, the HTTP multipart reader).
 
-/** A byte stream whose length may be known up front. */
+/**
+ * A byte stream whose length may be known up front. Each chunk yielded is
+ * handed over: the producer neither keeps nor reuses it (the tar-walk pool
+ * moves such chunks to a worker thread instead of copying them).
+ */
 export interface ByteSource {
   stream: AsyncIterable<Uint8Array>;
   size?: number;

@@ -4,17 +4,20 @@
 // (detected from the bytes, compared with what the name claims). Every tar
 // is walked once with the archive rules; entries get exactly the checksums
 // the backup_manifest names (it is known before any tar is read). Up to
-// `parallel` tars are decoded at once: zlib's work runs on the libuv pool.
+// `parallel` tars are walked at once, each by the injected TarWalkRunner
+// (a worker thread per tar where the composition root provides a pool, so
+// decoding and hashing use every core); the results are merged in the
+// order the tars were sent.
 import type { ByteSource } from '../ports/artifacts.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 import type { Finding } from '../contracts/report.js';
 import { nextOrAbort, releaseIterator } from './abort.js';
-import { streamArchive } from './archive-pass.js';
 import type { BackupManifest } from './backup-manifest.js';
-import { claimedCompression, COMPRESSIONS, type Compression } from './compression.js';
+import { claimedCompression, type Compression } from './compression.js';
 import type { EntryRecord, PgChecksumAlgorithm } from './entry-digests.js';
 import { blockFinding, safeName, VerificationFailure } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
-import { SnapshotWalker } from './snapshot-walker.js';
+import { walkTarHere, type TarWalk, type TarWalkRunner } from './tar-walk.js';
 import type { EmbeddedWal } from './wal-scan.js';
 
 export interface BackupFileSource {
@@ -49,39 +52,45 @@ export interface BackupSetOptions {
   limits: ReplicationLimits;
   manifest: BackupManifest;
   parallel: number;
+  /** Where each tar is walked (default: this thread). */
+  walk?: TarWalkRunner;
+  /** Native checksums for a tar walked in this thread (a worker brings its own). */
+  checksums?: ChecksumPort;
   signal?: AbortSignal;
   onBytes?: (n: number) => void;
+}
+
+/** A tar that finished, at its place in the order the tars were sent. */
+interface Settled {
+  index: number;
+  name: string;
+  walk: TarWalk;
 }
 
 export async function streamBackupSet(
   files: AsyncIterable<BackupFileSource>,
   opts: BackupSetOptions,
 ): Promise<BackupSetOutcome> {
-  const out: BackupSetOutcome = {
-    records: [],
-    embeddedWal: [],
-    kept: new Map(),
-    tars: [],
-    compressed: 0,
-    uncompressed: 0,
-  };
   const algorithms = [
     ...new Set(
       opts.manifest.files.map((f) => f.algorithm).filter((a): a is PgChecksumAlgorithm => a !== undefined),
     ),
   ];
+  const walk = opts.walk ?? walkTarHere;
   const seen = new Map<string, string>();
   const running = new Set<Promise<void>>();
+  const settled: Settled[] = [];
+  /** A refusal before any tar of that index was walked (a bad name, a read error): at its index too. */
+  let early: { index: number; finding: Finding } | undefined;
   const it = files[Symbol.asyncIterator]();
   let finished = false;
-  const stop = (f: Finding): void => {
-    out.failure ??= f;
-  };
+  let index = 0;
+  const failed = (): boolean => early !== undefined || settled.some((s) => tarFinding(s) !== undefined);
   try {
-    for (;;) {
-      if (out.failure) break;
+    for (; ; index++) {
+      if (failed()) break;
       while (running.size >= Math.max(1, opts.parallel)) await Promise.race(running);
-      if (out.failure) break;
+      if (failed()) break;
       const r = await nextOrAbort(it, opts.signal);
       if (r.done) {
         finished = true;
@@ -91,37 +100,53 @@ export async function streamBackupSet(
       const prefix = checkName(name, seen);
       if (typeof prefix !== 'string') {
         releaseIterator(source.stream[Symbol.asyncIterator]());
-        stop(prefix);
+        early = { index, finding: prefix };
         break;
       }
-      if (out.tars.length + running.size >= opts.limits.maxWalFiles) {
+      if (index >= opts.limits.maxWalFiles) {
         releaseIterator(source.stream[Symbol.asyncIterator]());
-        stop(
-          blockFinding('backup-file-name-invalid', `more than ${opts.limits.maxWalFiles} tars in one backup`),
-        );
+        early = {
+          index,
+          finding: blockFinding(
+            'backup-file-name-invalid',
+            `more than ${opts.limits.maxWalFiles} tars in one backup`,
+          ),
+        };
         break;
       }
-      const p = walkTar(name, prefix, source, algorithms, opts, out).then((f) => {
-        if (f) stop(f);
-      });
+      const at = index;
+      let last = 0;
+      const p = walk({ name, prefix, algorithms, limits: opts.limits }, source, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.checksums ? { checksums: opts.checksums } : {}),
+        onBytes: (n) => {
+          opts.onBytes?.(n - last);
+          last = n;
+        },
+      })
+        .catch((e: unknown) => runnerFailure(name, e))
+        .then((w) => {
+          settled.push({ index: at, name, walk: w });
+        });
       const tracked = p.finally(() => running.delete(tracked));
       running.add(tracked);
     }
   } catch (e) {
-    stop(
-      e instanceof VerificationFailure
-        ? e.finding
-        : blockFinding(
-            'snapshot-read-error',
-            `receiving the backup's tars failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
-          ),
-    );
+    early = {
+      index,
+      finding:
+        e instanceof VerificationFailure
+          ? e.finding
+          : blockFinding(
+              'snapshot-read-error',
+              `receiving the backup's tars failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
+            ),
+    };
   } finally {
     await Promise.all(running);
     if (!finished) releaseIterator(it);
   }
-  if (!out.failure) checkDuplicates(out);
-  return out;
+  return merge(settled, early);
 }
 
 function checkName(name: string, seen: Map<string, string>): string | Finding {
@@ -143,39 +168,66 @@ function checkName(name: string, seen: Map<string, string>): string | Finding {
   return prefix;
 }
 
-async function walkTar(
-  name: string,
-  prefix: string,
-  source: ByteSource,
-  algorithms: PgChecksumAlgorithm[],
-  opts: BackupSetOptions,
-  out: BackupSetOutcome,
-): Promise<Finding | undefined> {
-  const walker = new SnapshotWalker(opts.limits, { prefix, from: name, manifestInside: false });
-  walker.useAlgorithms(algorithms);
-  let last = 0;
-  const r = await streamArchive(source, walker, opts.limits, {
-    accept: COMPRESSIONS,
-    label: name,
-    currentPath: () => walker.currentPath,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    onBytes: (n) => {
-      opts.onBytes?.(n - last);
-      last = n;
-    },
-  });
-  out.compressed += r.compressed;
-  out.uncompressed += r.uncompressed;
-  if (r.finding) return r.finding;
+/** A runner that rejects (it should not) is a refusal of that tar, never a pass. */
+function runnerFailure(name: string, e: unknown): TarWalk {
+  return {
+    finding: blockFinding(
+      'internal-error',
+      `verifying ${safeName(name)} failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
+    ),
+    compressed: 0,
+    uncompressed: 0,
+    records: [],
+    embeddedWal: [],
+    kept: new Map(),
+  };
+}
+
+/**
+ * The outcome in the order the tars were sent, whichever finished first: the
+ * same backup gives the same records, the same duplicate message and the
+ * same refusal (the first tar, in that order, that was refused).
+ */
+function merge(settled: Settled[], early: { index: number; finding: Finding } | undefined): BackupSetOutcome {
+  const out: BackupSetOutcome = {
+    records: [],
+    embeddedWal: [],
+    kept: new Map(),
+    tars: [],
+    compressed: 0,
+    uncompressed: 0,
+  };
+  let failure = early;
+  for (const s of settled.sort((a, b) => a.index - b.index)) {
+    out.compressed += s.walk.compressed;
+    out.uncompressed += s.walk.uncompressed;
+    const f = tarFinding(s);
+    if (f) {
+      if (!failure || s.index < failure.index) failure = { index: s.index, finding: f };
+      continue;
+    }
+    out.records.push(...s.walk.records);
+    out.embeddedWal.push(...s.walk.embeddedWal);
+    for (const [k, v] of s.walk.kept) out.kept.set(k, v);
+    out.tars.push({ name: s.name, compression: s.walk.compression!, bytes: s.walk.compressed });
+  }
+  if (failure) out.failure = failure.finding;
+  else checkDuplicates(out);
+  return out;
+}
+
+/** The tar's own refusal, or what the name claims against what the bytes are. */
+function tarFinding({ name, walk }: Settled): Finding | undefined {
+  if (walk.finding) return walk.finding;
   const claimed = claimedCompression(name)!;
-  if (r.compression !== claimed) {
+  if (walk.compression !== claimed) {
     return blockFinding(
       'archive-compression-mismatch',
-      `${safeName(name)} is named as ${claimed === 'none' ? 'an uncompressed tar' : claimed} but its bytes are ${r.compression === 'none' ? 'an uncompressed tar' : r.compression}; pg_verifybackup and tar read it by its name`,
+      `${safeName(name)} is named as ${claimed === 'none' ? 'an uncompressed tar' : claimed} but its bytes are ${walk.compression === 'none' ? 'an uncompressed tar' : (walk.compression ?? 'unreadable')}; pg_verifybackup and tar read it by its name`,
       name,
     );
   }
-  if (walker.records.some((rec) => rec.path === 'backup_manifest')) {
+  if (walk.records.some((rec) => rec.path === 'backup_manifest')) {
     // Native backups carry backup_manifest beside the tars; one inside would be a second, unverified claim.
     return blockFinding(
       'backup-manifest-ambiguous',
@@ -183,10 +235,6 @@ async function walkTar(
       name,
     );
   }
-  out.records.push(...walker.records);
-  out.embeddedWal.push(...walker.embeddedWal);
-  for (const [k, v] of walker.kept) out.kept.set(k, v);
-  out.tars.push({ name, compression: r.compression!, bytes: r.compressed });
   return undefined;
 }
 

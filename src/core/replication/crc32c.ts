@@ -1,24 +1,11 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): the checksum
 // PostgreSQL's backup_manifest uses by default. node:crypto has no CRC.
-// @node-rs/crc32 computes it with the CPU's CRC32 instruction (~10x the table
-// loop, which dominated verification profiles); where its prebuilt binary
-// does not load, the table-driven loop below (slicing-by-4) takes over.
-import { createRequire } from 'node:module';
+// A native implementation (ChecksumPort, injected by the composition root:
+// adapters/checksums/) is used when given; else the table-driven loop below
+// (slicing-by-4).
+import type { ChecksumPort } from '../ports/checksums.js';
 
 const POLY = 0x82f63b78;
-
-type NativeCrc32c = (input: Uint8Array, initialState?: number) => number;
-
-function loadNative(): NativeCrc32c | undefined {
-  try {
-    const mod = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: NativeCrc32c };
-    return mod.crc32c && mod.crc32c(Buffer.from('123456789')) === 0xe3069283 ? mod.crc32c : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const NATIVE = loadNative();
 
 const TABLES: Uint32Array[] = buildTables();
 
@@ -45,11 +32,11 @@ export class Crc32c {
   /** The native state is the finished CRC of what was fed so far. */
   private native = 0;
 
-  constructor(private readonly useNative = NATIVE !== undefined) {}
+  constructor(private readonly port?: ChecksumPort) {}
 
   update(data: Uint8Array): this {
-    if (this.useNative) {
-      this.native = NATIVE!(data, this.native);
+    if (this.port) {
+      this.native = this.port.crc32c(data, this.native);
       return this;
     }
     const [t0, t1, t2, t3] = TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
@@ -66,7 +53,7 @@ export class Crc32c {
   }
 
   digest(): number {
-    return this.useNative ? this.native >>> 0 : (this.crc ^ 0xffffffff) >>> 0;
+    return this.port ? this.native >>> 0 : (this.crc ^ 0xffffffff) >>> 0;
   }
 
   /**
@@ -82,9 +69,6 @@ export class Crc32c {
   }
 }
 
-export function crc32c(data: Uint8Array): number {
-  return new Crc32c().update(data).digest();
+export function crc32c(data: Uint8Array, port?: ChecksumPort): number {
+  return new Crc32c(port).update(data).digest();
 }
-
-/** Whether the hardware-accelerated implementation is in use (for diagnostics). */
-export const CRC32C_NATIVE = NATIVE !== undefined;

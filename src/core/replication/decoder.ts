@@ -109,7 +109,8 @@ function syncDecoder(
       if (destroyed || error) return Promise.resolve();
       try {
         if (lz4) {
-          for (const out of lz4.push(chunk)) onData(out);
+          // Views of the decoder's buffer: every consumer hashes or copies synchronously.
+          lz4.pushTo(chunk, onData);
           consumed = lz4.consumed;
         } else {
           consumed += chunk.length;

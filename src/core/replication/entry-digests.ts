@@ -6,6 +6,7 @@
 // SHA224/384/512 therefore cannot be checked against earlier entries: that is
 // reported (backup-file-checksum-unverifiable), never assumed fine.
 import { createHash, type Hash } from 'node:crypto';
+import type { ChecksumPort } from '../ports/checksums.js';
 import { Crc32c } from './crc32c.js';
 
 export const PG_CHECKSUM_ALGORITHMS = ['CRC32C', 'SHA224', 'SHA256', 'SHA384', 'SHA512'] as const;
@@ -28,9 +29,10 @@ export class EntryHasher {
   constructor(
     private readonly path: string,
     algorithms: Iterable<PgChecksumAlgorithm>,
+    checksums?: ChecksumPort,
   ) {
     for (const a of algorithms) {
-      if (a === 'CRC32C') this.crc = new Crc32c();
+      if (a === 'CRC32C') this.crc = new Crc32c(checksums);
       else this.hashes.set(a, createHash(a.toLowerCase()));
     }
   }

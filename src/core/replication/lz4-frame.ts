@@ -8,12 +8,16 @@
 // block sizes, block and content checksums) and memory stays bounded: one
 // block (≤ 4 MiB) plus the 64 KiB window.
 //
-// push() takes compressed bytes and returns decoded chunks; end() throws if
-// the stream stopped inside a frame. Errors carry `code` so the caller can
+// push() takes compressed bytes and returns decoded chunks (copies the
+// caller may keep); pushTo() hands each block to a callback as a view of
+// the decoder's own buffer, valid only during the call (no copy, no
+// allocation per block: what the verifier's synchronous hashing wants).
+// end() throws if the stream stopped inside a frame. Errors carry `code` so the caller can
 // name truncation and trailing data apart from corruption.
 import { Xxh32 } from './xxh32.js';
 
 const FRAME_MAGIC = 0x184d2204;
+const EMPTY = Buffer.alloc(0);
 const WINDOW = 64 * 1024;
 const BLOCK_MAX: Record<number, number> = { 4: 64 * 1024, 5: 256 * 1024, 6: 1024 * 1024, 7: 4 * 1024 * 1024 };
 
@@ -58,8 +62,20 @@ export class Lz4FrameDecoder {
   private blockRaw = false;
   private buf = Buffer.alloc(0);
   private history = 0;
+  /** Where pushTo() delivers blocks (views, valid during the call only). */
+  private sink: ((block: Buffer) => void) | undefined;
   /** Compressed bytes consumed so far (for the caller's budget and messages). */
   consumed = 0;
+
+  /** Decodes what it can of `chunk`; each decoded block goes to `onBlock` as a view valid during that call only. */
+  pushTo(chunk: Uint8Array, onBlock: (block: Buffer) => void): void {
+    this.sink = onBlock;
+    try {
+      for (const out of this.push(chunk)) onBlock(out);
+    } finally {
+      this.sink = undefined;
+    }
+  }
 
   push(chunk: Uint8Array): Buffer[] {
     if (chunk.length > 0) {
@@ -230,11 +246,16 @@ export class Lz4FrameDecoder {
     const end = this.blockRaw
       ? this.copyRaw(data, start)
       : decodeBlock(data, this.buf, start, start + f.blockMax);
-    // A copy the caller may keep (buf is reused); allocUnsafeSlow skips the zero fill.
-    const out = Buffer.allocUnsafeSlow(end - start);
-    out.set(this.buf.subarray(start, end));
-    f.produced += BigInt(out.length);
-    f.content?.update(out);
+    f.produced += BigInt(end - start);
+    f.content?.update(this.buf.subarray(start, end));
+    let out = EMPTY;
+    // Before the window moves below: the view is overwritten by the next block.
+    if (this.sink) this.sink(this.buf.subarray(start, end));
+    else {
+      // A copy the caller may keep (buf is reused); allocUnsafeSlow skips the zero fill.
+      out = Buffer.allocUnsafeSlow(end - start);
+      out.set(this.buf.subarray(start, end));
+    }
     // Keep the last 64 KiB as the window of the next (linked) block.
     const keep = Math.min(WINDOW, end);
     this.buf.copyWithin(0, end - keep, end);

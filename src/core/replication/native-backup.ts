@@ -14,7 +14,9 @@ import { streamBackupSet, type BackupFileSource } from './backup-set.js';
 import { compareFiles, type BackupVerification } from './backup-verify.js';
 import { blockFinding, safeName } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 import type { Run } from './run.js';
+import type { TarWalkRunner } from './tar-walk.js';
 import type { EmbeddedWal } from './wal-scan.js';
 
 export interface NativeBackupInput {
@@ -24,6 +26,8 @@ export interface NativeBackupInput {
   files: AsyncIterable<BackupFileSource>;
   /** Tars decoded at once (files on disk: the machine's cores; one request body: 1). */
   parallel?: number;
+  /** Where each tar is walked: a worker pool from the composition root, else this thread. */
+  walk?: TarWalkRunner;
 }
 
 /** What the WAL step needs from either branch. */
@@ -38,6 +42,7 @@ export interface NativeOutcome {
 
 export interface NativeOptions {
   limits: ReplicationLimits;
+  checksums?: ChecksumPort;
   signal?: AbortSignal;
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
 }
@@ -100,6 +105,8 @@ export async function nativeBackupSteps(
     limits: opts.limits,
     manifest,
     parallel: input.parallel ?? 1,
+    ...(input.walk ? { walk: input.walk } : {}),
+    ...(opts.checksums ? { checksums: opts.checksums } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onBytes: (n) => {
       bytes += n;

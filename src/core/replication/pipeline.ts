@@ -8,6 +8,7 @@ import { envBindingFinding, type EnvBinding } from '../config-check.js';
 import type { Evaluation, Finding, Subject } from '../contracts/report.js';
 import { describeError } from '../errors.js';
 import type { ByteSource } from '../ports/artifacts.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 import type { PinnedKey } from '../ports/keys.js';
 import { digestsEqual } from '../hashing.js';
 import { releaseIterator } from './abort.js';
@@ -38,6 +39,8 @@ export interface ReplicationInput {
   wal: AsyncIterable<{ name: string; source: ByteSource }>;
   keys: readonly PinnedKey[];
   limits: ReplicationLimits;
+  /** Native checksum implementations (CRC-32C), injected by the composition root; absent: the core's own. */
+  checksums?: ChecksumPort;
   /** The policy engine (CEL), injected by the caller. */
   policies: (facts: ReplicationFacts) => Finding[];
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
@@ -146,6 +149,7 @@ async function dataSteps(
       limits: input.limits,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      ...(input.checksums ? { checksums: input.checksums } : {}),
     });
   }
   if (input.backup) {
@@ -202,6 +206,7 @@ async function snapshotSteps(
   const { algorithm, hex } = checked.snapshotDigest;
   const snap = await streamSnapshot(input.snapshot, algorithm, input.limits, {
     ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.checksums ? { checksums: input.checksums } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   });
   if (snap.failure) {

@@ -1,6 +1,7 @@
 // The tar visitor of the snapshot pass: applies the archive safety rules,
 // records {size, checksums} per file and keeps the (small, capped)
 // backup_manifest bytes. Entry data itself is hashed and dropped.
+import type { ChecksumPort } from '../ports/checksums.js';
 import { ArchiveSafety } from './archive-safety.js';
 import {
   DEFAULT_ENTRY_ALGORITHMS,
@@ -31,6 +32,8 @@ export interface WalkerOptions {
   from?: string;
   /** Accept backup_manifest only outside the tar (native backups carry it beside the tars). */
   manifestInside?: boolean;
+  /** Native checksum implementations (the composition root's); absent: the core's own. */
+  checksums?: ChecksumPort;
 }
 
 /** backup_manifest at the archive root, or inside one top-level directory (tar -C parent dir). */
@@ -68,7 +71,7 @@ export class SnapshotWalker implements TarVisitor {
     this.currentPath = e.path;
     const path = (this.opts.prefix ?? '') + this.safety.check(e);
     if (e.kind !== 'file') return;
-    this.hasher = new EntryHasher(path, this.algorithms);
+    this.hasher = new EntryHasher(path, this.algorithms, this.opts.checksums);
     const wal = EMBEDDED_WAL.exec(path);
     if (wal) this.startWal(wal[1]!);
     const history = EMBEDDED_HISTORY.exec(path);

@@ -10,6 +10,7 @@ import type { ReplicationLimits } from './limits.js';
 import { SnapshotWalker } from './snapshot-walker.js';
 import type { EntryRecord } from './entry-digests.js';
 import type { EmbeddedWal } from './wal-scan.js';
+import type { ChecksumPort } from '../ports/checksums.js';
 
 export interface SnapshotOutcome {
   /** Digest of the compressed bytes; only when the whole stream was read. */
@@ -29,6 +30,7 @@ export interface SnapshotOutcome {
 
 export interface StreamOptions {
   signal?: AbortSignal;
+  checksums?: ChecksumPort;
   onProgress?: (bytesRead: number, totalBytes?: number) => void;
 }
 
@@ -46,7 +48,7 @@ export async function streamSnapshot(
   limits: ReplicationLimits,
   opts: StreamOptions = {},
 ): Promise<SnapshotOutcome> {
-  const walker = new SnapshotWalker(limits);
+  const walker = new SnapshotWalker(limits, opts.checksums ? { checksums: opts.checksums } : {});
   const r = await streamArchive(source, walker, limits, {
     algorithm,
     // The single archive is snapshot.tar.gz by contract (DESIGN.md "T2 input").

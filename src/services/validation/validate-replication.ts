@@ -37,9 +37,10 @@ export async function evaluateReplicationWith(
     manifestBytes: req.manifestBytes,
     ...(req.signature ? { signature: req.signature } : {}),
     ...(req.snapshot ? { snapshot: req.snapshot } : {}),
-    ...(req.backup ? { backup: req.backup } : {}),
+    ...(req.backup ? { backup: withWalker(req.backup, ctx) } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.envBinding ? { envBinding: req.envBinding } : {}),
+    ...(ctx.checksums ? { checksums: ctx.checksums } : {}),
     wal: req.wal,
     keys: ctx.keys.keys(),
     limits,
@@ -61,7 +62,14 @@ export async function validateReplication(
   return recordDecision(ctx, await evaluateReplicationWith(ctx, req, opts.limits), opts);
 }
 
-/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (two decoded at once). */
+/** The gate's tar-walk pool for a backup whose tars may be read at once (files on disk; one request body stays at 1). */
+function withWalker(backup: NativeBackupInput, ctx: GateContext): NativeBackupInput {
+  if (backup.walk || !ctx.tarWalks) return backup;
+  const parallel = (backup.parallel ?? 1) > 1 ? Math.max(backup.parallel!, ctx.tarWalks.size) : 1;
+  return { ...backup, walk: ctx.tarWalks.run, parallel };
+}
+
+/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (walked at once on the gate's cores: withWalker). */
 export async function backupFromArtifacts(
   artifacts: ArtifactSource,
   url: string,

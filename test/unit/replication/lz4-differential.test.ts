@@ -10,11 +10,20 @@ import { expect } from 'chai';
 import { Lz4FrameDecoder } from '../../../src/core/replication/lz4-frame.js';
 import { xxh32, Xxh32 } from '../../../src/core/replication/xxh32.js';
 
-function ours(lz: Buffer, chunk = 1 << 16): { ok: true; out: Buffer } | { ok: false; err: string } {
+/** views: through pushTo (blocks as views of the decoder's buffer, copied here as they come). */
+function ours(
+  lz: Buffer,
+  chunk = 1 << 16,
+  views = false,
+): { ok: true; out: Buffer } | { ok: false; err: string } {
   try {
     const d = new Lz4FrameDecoder();
     const parts: Buffer[] = [];
-    for (let i = 0; i < lz.length; i += chunk) parts.push(...d.push(lz.subarray(i, i + chunk)));
+    for (let i = 0; i < lz.length; i += chunk) {
+      const c = lz.subarray(i, i + chunk);
+      if (views) d.pushTo(c, (b) => parts.push(Buffer.from(b)));
+      else parts.push(...d.push(c));
+    }
     d.end();
     return { ok: true, out: Buffer.concat(parts) };
   } catch (e) {
@@ -63,8 +72,13 @@ describe('lz4 frame decoder, differential with lz4(1)', function () {
       const ref = theirs(lz);
       expect(ref.ok, args.join(' ')).to.equal(true);
       for (const chunk of [1 << 20, 65_537, 4097, 7]) {
-        const r = ours(lz, chunk);
-        expect(r.ok && r.out.equals(ref.out), `${args.join(' ')} / chunk ${chunk}`).to.equal(true);
+        for (const views of [false, true]) {
+          const r = ours(lz, chunk, views);
+          expect(
+            r.ok && r.out.equals(ref.out),
+            `${args.join(' ')} / chunk ${chunk} / views ${views}`,
+          ).to.equal(true);
+        }
       }
     }
   });
