@@ -247,7 +247,7 @@ async function serverP99(cluster: PgCluster, url: string, q: Parameters<typeof p
 }
 
 /** Fills the table with `rows` synthetic records (as the table owner, in one INSERT ... SELECT): the lines are real record JSON shapes. */
-async function fill(cluster: PgCluster, url: string, rows: number): Promise<void> {
+export async function fill(cluster: PgCluster, url: string, rows: number): Promise<void> {
   await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER USER`, [], url);
   const line = (g: string) =>
     `'{"request_id":"req-' || ${g} || '","timestamp":"' || to_char(to_timestamp(1767225600 + ${g}::bigint / 100) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"') || '","scenario":"' || CASE WHEN ${g} % 2 = 0 THEN 'T1' ELSE 'T2' END || '","decision":"' || CASE WHEN ${g} % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END || '","subject":{"app_id":"app-' || (${g} % 500) || '","env":"prod"},"steps":[{"step":"hash","status":"pass"}],"findings":[],"reasons":[],"warnings":[],"seq":' || (${g} / 3 + 1) || ',"writer":"w' || (${g} % 3) || '","prev_hash":"' || md5(${g}::text) || md5(${g}::text) || '","hash":"' || md5((${g} + 1)::text) || md5((${g} + 1)::text) || '"}'`;

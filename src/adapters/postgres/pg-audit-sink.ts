@@ -37,8 +37,10 @@ import type {
   SinkHealth,
 } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
+import type { CheckpointBoard } from '../../core/ports/checkpoints.js';
+import { postgresCheckpointBoard } from './pg-checkpoints.js';
 import { pageFrom, pageSql, timeMs } from './pg-audit-query.js';
-import { AUDIT_TABLE, GUARD_CHECK_SQL, guardProblem, type GuardState } from './pg-schema.js';
+import { AUDIT_TABLE, GUARDED_TABLES, guardCheckSql, guardProblem, type GuardState } from './pg-schema.js';
 
 export interface PostgresAuditSinkOptions {
   /** postgres://… (a secret: never logged). */
@@ -93,9 +95,15 @@ export function safeMessage(e: unknown, url: string): string {
   return msg;
 }
 
-class PostgresAuditSink implements AuditSink {
+/** The PostgreSQL sink, and the checkpoint board in the same database (app.ts hands it to the trees). */
+export interface PostgresAuditSink extends AuditSink {
+  readonly board: CheckpointBoard;
+}
+
+class PgAuditSink implements PostgresAuditSink {
   readonly kind = 'postgres';
   readonly indexed: IndexedAuditReads;
+  readonly board: CheckpointBoard;
   readonly #pool: pg.Pool;
   readonly #url: string;
   readonly #target: string;
@@ -118,6 +126,7 @@ class PostgresAuditSink implements AuditSink {
     this.#logger = options.logger ?? silent;
     this.#queue = options.queue((reports) => this.#flush(reports));
     this.indexed = { page: (q) => this.#page(q), byRequestId: (id, max) => this.#byRequestId(id, max) };
+    this.board = postgresCheckpointBoard(pool);
   }
 
   /** Reads where this writer's chain stands. */
@@ -179,27 +188,8 @@ class PostgresAuditSink implements AuditSink {
     return insertRecords(this.#pool, records);
   }
 
-  async *readRaw(): AsyncIterable<RawAuditEntry> {
-    // Keyset pages over the primary key: constant memory, whatever the size.
-    let after: { writer: string; seq: number } | undefined;
-    for (;;) {
-      const { rows } = await this.#read<{ writer: string; seq: string; line: string }>(
-        after
-          ? {
-              text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3`,
-              values: [after.writer, after.seq, this.#readChunk],
-            }
-          : {
-              text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} ORDER BY writer, seq LIMIT $1`,
-              values: [this.#readChunk],
-            },
-      );
-      for (const row of rows)
-        yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < this.#readChunk) return;
-      after = { writer: last.writer, seq: Number(last.seq) };
-    }
+  readRaw(): AsyncIterable<RawAuditEntry> {
+    return readAllRecords((q) => this.#read(q), this.#readChunk);
   }
 
   async #page(query: AuditQuery): Promise<AuditPage> {
@@ -267,6 +257,39 @@ class PostgresAuditSink implements AuditSink {
 }
 
 /**
+ * Every stored record, writer by writer, oldest first: keyset pages over the
+ * primary key, so constant memory whatever the size (the sink's readRaw,
+ * and `audit verify --archive-postgres`).
+ */
+export async function* readAllRecords(
+  read: (q: {
+    text: string;
+    values: unknown[];
+  }) => Promise<{ rows: { writer: string; seq: string; line: string }[] }>,
+  chunk: number,
+): AsyncGenerator<RawAuditEntry> {
+  let after: { writer: string; seq: number } | undefined;
+  for (;;) {
+    const { rows } = await read(
+      after
+        ? {
+            text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3`,
+            values: [after.writer, after.seq, chunk],
+          }
+        : {
+            text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} ORDER BY writer, seq LIMIT $1`,
+            values: [chunk],
+          },
+    );
+    for (const row of rows)
+      yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < chunk) return;
+    after = { writer: last.writer, seq: Number(last.seq) };
+  }
+}
+
+/**
  * One multi-row INSERT = one transaction: all of the records or none.
  * `onConflict: 'ignore'` (the archiver re-running) leaves rows already there
  * untouched; the caller compares them.
@@ -329,7 +352,7 @@ export async function insertRecords(
   );
 }
 
-/** Opens a pool and refuses a store that is not append-only for this role (shared by the sink and the archive target). */
+/** Opens a pool and refuses a store that is not append-only for this role, records and checkpoints (shared by the sink and the archive target). */
 export async function openGuardedPool(
   url: string,
   logger: Logger,
@@ -352,10 +375,12 @@ export async function openGuardedPool(
     logger.warn('audit PostgreSQL idle connection lost', { target, error: safeMessage(e, url) }),
   );
   try {
-    const { rows } = await pool.query<GuardState>(GUARD_CHECK_SQL);
-    const problem = guardProblem(rows[0]!);
-    if (problem !== undefined)
-      throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
+    for (const table of GUARDED_TABLES) {
+      const { rows } = await pool.query<GuardState>(guardCheckSql(table));
+      const problem = guardProblem(rows[0]!, table);
+      if (problem !== undefined)
+        throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
+    }
     return pool;
   } catch (e) {
     await pool.end().catch(() => undefined);
@@ -380,7 +405,7 @@ function parsed(rows: { line: string }[]): AuditRecord[] {
  * Any failure stops the start: a gate that cannot keep its history must
  * not come up as if it could.
  */
-export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<AuditSink> {
+export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<PostgresAuditSink> {
   assertAuditWriter(options.writer);
   const logger = options.logger ?? silent;
   const pool = await openGuardedPool(
@@ -390,7 +415,7 @@ export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): 
     options.connectTimeoutMs,
   );
   try {
-    const sink = new PostgresAuditSink(pool, options);
+    const sink = new PgAuditSink(pool, options);
     await sink.resume();
     logger.info('audit PostgreSQL opened', { writer: options.writer, ...sink.health() });
     return sink;
