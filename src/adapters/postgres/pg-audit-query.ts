@@ -5,10 +5,22 @@
 // the two on the same data.
 //
 // The order mixes directions (writer ascending, the rest descending), so one
-// row comparison cannot express "after the cursor". The page is the union
-// of three index range scans, each already in page order and cut at
-// limit + 1: the rest of the cursor's millisecond, everything older, and the
-// records whose timestamp does not parse (they sort oldest, as in the core).
+// row comparison cannot express "after the cursor". Each page is a union of
+// index range scans, each already in page order and cut at limit + 1, so a
+// page costs O(log n + limit) whatever the filters and however deep the
+// cursor (no OFFSET, no scan of rows that do not match):
+//   - scenario and decision take few values (T1/T2, ALLOW/BLOCK), so the
+//     query is split into one part per (scenario, decision) pair it admits;
+//     each part is an exact prefix of an index (scenario, decision, order),
+//     or (app_id, scenario, decision, order) with an app filter. A filter
+//     left to the scan (an app index filtered by decision) would read every
+//     non-matching row of that app: a rare combination at 10 M rows read
+//     tens of thousands of rows for an empty page;
+//   - a cursor splits each part in three: the rest of the cursor's
+//     millisecond, everything older, and the records whose timestamp does
+//     not parse (they sort oldest, as in the core).
+// Alert transitions share the table (scenario 'alert') but are not
+// decisions: no part admits them, so they never take a page's place.
 import {
   AuditPageSelector,
   AUDIT_QUERY_DEFAULT_LIMIT,
@@ -17,14 +29,13 @@ import {
   type AuditPage,
   type AuditQuery,
 } from '../../core/audit-query.js';
-import { AUDIT_TABLE } from './pg-schema.js';
+import { ScenarioSchema, DecisionSchema } from '../../core/contracts/report.js';
+import { AUDIT_TABLE, PAGE_ORDER as ORDER } from './pg-schema.js';
 
 export interface SqlQuery {
   text: string;
   values: unknown[];
 }
-
-const ORDER = 'ts_ms DESC NULLS LAST, writer COLLATE "C" ASC, seq DESC';
 
 /** ms since the epoch as the core's selector reads a timestamp; null where it sorts as the oldest possible. */
 export function timeMs(timestamp: string): number | null {
@@ -42,34 +53,45 @@ export function pageSql(query: AuditQuery): { sql: SqlQuery; limit: number } {
     values.push(v);
     return `$${values.length}`;
   };
-  const filters: string[] = [];
-  if (query.scenario !== undefined) filters.push(`scenario = ${p(query.scenario)}`);
-  if (query.decision !== undefined) filters.push(`decision = ${p(query.decision)}`);
-  if (query.app_id !== undefined) filters.push(`app_id = ${p(query.app_id)}`);
   const sinceMs = query.since === undefined ? undefined : Date.parse(query.since);
-  if (sinceMs !== undefined) filters.push(`ts_ms >= ${p(sinceMs)}`);
   const take = p(limit + 1);
-  const part = (where: string[]): string =>
-    `(SELECT line, ts_ms, writer, seq FROM ${AUDIT_TABLE} WHERE ${[...filters, ...where].join(' AND ') || 'true'} ORDER BY ${ORDER} LIMIT ${take})`;
-
-  const parts: string[] = [];
+  // One value list per query shape (bind parameters, not literals): the
+  // prepared statement of each filter combination keeps one plan.
+  const pairs = (query.scenario ? [query.scenario] : ScenarioSchema.options).flatMap((sc) =>
+    (query.decision ? [query.decision] : DecisionSchema.options).map((d) => [sc, d] as const),
+  );
+  const app = query.app_id === undefined ? undefined : p(query.app_id);
+  const since = sinceMs === undefined ? undefined : p(sinceMs);
+  const keys = pairs.map(([sc, d]) => [
+    ...(app ? [`app_id = ${app}`] : []),
+    `scenario = ${p(sc)}`,
+    `decision = ${p(d)}`,
+    ...(since ? [`ts_ms >= ${since}`] : []),
+  ]);
+  const ranges: string[][] = [];
   if (query.continue === undefined) {
-    parts.push(part(['ts_ms IS NOT NULL']));
-    if (sinceMs === undefined) parts.push(part(['ts_ms IS NULL']));
+    ranges.push(['ts_ms IS NOT NULL']);
+    if (sinceMs === undefined) ranges.push(['ts_ms IS NULL']);
   } else {
     const c = decodeContinue(query.continue);
     const t = timeMs(c.timestamp);
     const w = p(c.writer);
-    const s = p(c.seq);
-    const rest = `(writer COLLATE "C" > ${w} OR (writer = ${w} AND seq < ${s}))`;
+    const sq = p(c.seq);
+    const rest = `(writer COLLATE "C" > ${w} OR (writer = ${w} AND seq < ${sq}))`;
     if (t !== null) {
       const tp = p(t);
-      parts.push(part([`ts_ms = ${tp}`, rest]), part([`ts_ms < ${tp}`]));
-      if (sinceMs === undefined) parts.push(part(['ts_ms IS NULL']));
+      ranges.push([`ts_ms = ${tp}`, rest], [`ts_ms < ${tp}`]);
+      if (sinceMs === undefined) ranges.push(['ts_ms IS NULL']);
     } else if (sinceMs === undefined) {
-      parts.push(part(['ts_ms IS NULL', rest]));
+      ranges.push(['ts_ms IS NULL', rest]);
     }
   }
+  const parts = keys.flatMap((k) =>
+    ranges.map(
+      (r) =>
+        `(SELECT line, ts_ms, writer, seq FROM ${AUDIT_TABLE} WHERE ${[...k, ...r].join(' AND ')} ORDER BY ${ORDER} LIMIT ${take})`,
+    ),
+  );
   if (parts.length === 0)
     return { sql: { text: 'SELECT NULL::text AS line WHERE false', values: [] }, limit };
   return {

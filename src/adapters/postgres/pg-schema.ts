@@ -35,16 +35,19 @@ export function checkedRole(role: string): string {
   return role;
 }
 
+/** The audit page's order (newest first: time, writer, seq descending; writer in byte order, as the in-memory selector compares strings). */
+export const PAGE_ORDER = 'ts_ms DESC NULLS LAST, writer COLLATE "C" ASC, seq DESC';
+
 /**
  * DDL for the table, its indexes and its guards, idempotent. `gateRole` is
- * the role the gate connects as. The orderings of the indexes are the ones
- * the audit page sorts by (newest first: time, writer, seq descending;
- * writer in byte order, as the in-memory selector compares strings).
+ * the role the gate connects as. The page indexes end in PAGE_ORDER behind
+ * exact keys for every filter (pg-audit-query.ts): (scenario, decision) for
+ * any query without an app, (app_id, scenario, decision) for any with one.
  */
 export function setupStatements(gateRole: string): string[] {
   const role = checkedRole(gateRole);
   const t = AUDIT_TABLE;
-  const order = 'ts_ms DESC NULLS LAST, writer COLLATE "C" ASC, seq DESC';
+  const order = PAGE_ORDER;
   return [
     `CREATE TABLE IF NOT EXISTS ${t} (
        writer     text   NOT NULL CHECK (writer <> ''),
@@ -59,10 +62,10 @@ export function setupStatements(gateRole: string): string[] {
        line       text   NOT NULL,
        PRIMARY KEY (writer, seq)
      )`,
-    `CREATE INDEX IF NOT EXISTS ${t}_newest ON ${t} (${order})`,
-    `CREATE INDEX IF NOT EXISTS ${t}_scenario ON ${t} (scenario, ${order})`,
-    `CREATE INDEX IF NOT EXISTS ${t}_decision ON ${t} (decision, ${order})`,
-    `CREATE INDEX IF NOT EXISTS ${t}_app ON ${t} (app_id, ${order})`,
+    `CREATE INDEX IF NOT EXISTS ${t}_kind_page ON ${t} (scenario, decision, ${order})`,
+    `CREATE INDEX IF NOT EXISTS ${t}_app_page ON ${t} (app_id, scenario, decision, ${order})`,
+    // The single-column page indexes of earlier versions: the two above serve every filter exactly.
+    ...['newest', 'scenario', 'decision', 'app'].map((old) => `DROP INDEX IF EXISTS ${t}_${old}`),
     `CREATE INDEX IF NOT EXISTS ${t}_request ON ${t} (request_id)`,
     `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (
        id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
