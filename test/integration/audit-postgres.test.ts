@@ -197,6 +197,31 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       );
     });
 
+    it('pg-setup fills the rule and correlation columns of rows written before they existed, and leaves the guards on', async () => {
+      const s = await open();
+      await s.append(
+        report(1, {
+          correlation_id: 'corr-old',
+          findings: [{ rule: 'r-old', severity: 'high', action: 'block', message: 'm' }],
+        }),
+      );
+      await s.append(report(2));
+      const admin = ownerUrl.replace('mg_owner@', 'postgres@');
+      await cluster.sql(
+        `ALTER TABLE ${AUDIT_TABLE} DROP COLUMN rules, DROP COLUMN correlation_id`,
+        [],
+        admin,
+      );
+      await setupPostgresAuditStore({ url: ownerUrl, gateRole: GATE_ROLE });
+      const { queryAudit } = await import('../../src/services/audit/read-audit.js');
+      expect((await queryAudit(s, { rule: 'r-old' })).items.map((r) => r.seq)).to.deep.equal([1]);
+      expect((await queryAudit(s, { request_id: 'corr-old' })).items.map((r) => r.seq)).to.deep.equal([1]);
+      expect((await rejection(cluster.sql(`DELETE FROM ${AUDIT_TABLE}`, [], ownerUrl))).message).to.match(
+        /append-only/,
+      );
+      expect((await s.append(report(3))).seq).to.equal(3);
+    });
+
     it('refuses to start on a store that is not append-only for its role, naming why', async () => {
       const admin = ownerUrl.replace('mg_owner@', 'postgres@');
       await cluster.sql(`GRANT UPDATE ON ${AUDIT_TABLE} TO ${GATE_ROLE}`, [], admin);

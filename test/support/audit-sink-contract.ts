@@ -199,6 +199,25 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
             report(n, {
               ...(timestamp ? { timestamp } : {}),
               ...(i % 6 === 0 ? { request_id: 'req-dup' } : {}),
+              // Findings of a rule (twice in one record, too) and the caller's correlation id, for those filters.
+              ...(i % 4 === 1
+                ? {
+                    findings: [
+                      { rule: 'secret:aws-key', severity: 'high', action: 'block', message: 'm' },
+                      ...(i % 8 === 1
+                        ? [
+                            {
+                              rule: 'secret:aws-key',
+                              severity: 'high',
+                              action: 'block',
+                              message: 'n',
+                            } as const,
+                          ]
+                        : []),
+                    ] as DecisionReport['findings'],
+                  }
+                : {}),
+              ...(i % 7 === 2 ? { correlation_id: 'corr-7' } : {}),
             }),
           );
         }
@@ -218,6 +237,12 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
         { app_id: 'app-2', limit: 5 },
         { since: '2026-01-01T00:00:10Z', limit: 6 },
         { scenario: 'T2', decision: 'BLOCK', app_id: 'app-1', limit: 2 },
+        { rule: 'secret:aws-key', limit: 3 },
+        { rule: 'secret:aws-key', decision: 'BLOCK', limit: 2 },
+        { rule: 'no-such-rule', limit: 3 },
+        { request_id: 'req-dup', limit: 2 },
+        { request_id: 'corr-7', limit: 2 },
+        { request_id: 'req-5', scenario: 'T2', limit: 2 },
         { limit: 500 },
       ];
       for (const q of queries) {

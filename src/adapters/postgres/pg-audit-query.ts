@@ -62,11 +62,16 @@ export function pageSql(query: AuditQuery): { sql: SqlQuery; limit: number } {
   );
   const app = query.app_id === undefined ? undefined : p(query.app_id);
   const since = sinceMs === undefined ? undefined : p(sinceMs);
+  // A finding's rule (GIN index on rules) and the gate's or the caller's request id (two btree indexes).
+  const rule = query.rule === undefined ? undefined : p([query.rule]);
+  const rid = query.request_id === undefined ? undefined : p(query.request_id);
   const keys = pairs.map(([sc, d]) => [
     ...(app ? [`app_id = ${app}`] : []),
     `scenario = ${p(sc)}`,
     `decision = ${p(d)}`,
     ...(since ? [`ts_ms >= ${since}`] : []),
+    ...(rule ? [`rules @> ${rule}::text[]`] : []),
+    ...(rid ? [`(request_id = ${rid} OR correlation_id = ${rid})`] : []),
   ]);
   const ranges: string[][] = [];
   if (query.continue === undefined) {

@@ -312,6 +312,9 @@ export async function insertRecords(
     decision: [] as string[],
     app: [] as (string | null)[],
     line: [] as string[],
+    correlation: [] as (string | null)[],
+    /** Each row's rule ids as a JSON array: unnest() of a text[][] would flatten it. */
+    rules: [] as string[],
   };
   records.forEach((r, i) => {
     cols.writer.push(r.writer);
@@ -325,18 +328,25 @@ export async function insertRecords(
       cols.scenario.push('alert');
       cols.decision.push(r.transition);
       cols.app.push(null);
+      cols.correlation.push(null);
+      cols.rules.push('[]');
     } else {
       cols.rid.push(r.request_id);
       cols.scenario.push(r.scenario);
       cols.decision.push(r.decision);
       cols.app.push(r.subject.app_id ?? null);
+      cols.correlation.push(r.correlation_id ?? null);
+      cols.rules.push(JSON.stringify([...new Set(r.findings.map((f) => f.rule))]));
     }
     // Exactly the line the file and ConfigMap sinks store, without its newline.
     cols.line.push(lines?.[i] ?? JSON.stringify(r));
   });
   await db.query(
-    `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
+    `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
+     SELECT u.writer, u.seq, u.hash, u.prev_hash, u.request_id, u.ts_ms, u.scenario, u.decision, u.app_id, u.line, u.correlation_id,
+       ARRAY(SELECT jsonb_array_elements_text(u.rules::jsonb))
+     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+       AS u(writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
      ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}`,
     [
       cols.writer,
@@ -349,6 +359,8 @@ export async function insertRecords(
       cols.decision,
       cols.app,
       cols.line,
+      cols.correlation,
+      cols.rules,
     ],
   );
 }

@@ -62,11 +62,17 @@ export function setupStatements(gateRole: string): string[] {
        line       text   NOT NULL,
        PRIMARY KEY (writer, seq)
      )`,
+    // The page's rule and request-id filters (a finding's rule id; the caller's correlation id).
+    // NULL rules: a row written before these columns existed, filled in just below.
+    `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS correlation_id text`,
+    `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS rules text[]`,
     `CREATE INDEX IF NOT EXISTS ${t}_kind_page ON ${t} (scenario, decision, ${order})`,
     `CREATE INDEX IF NOT EXISTS ${t}_app_page ON ${t} (app_id, scenario, decision, ${order})`,
     // The single-column page indexes of earlier versions: the two above serve every filter exactly.
     ...['newest', 'scenario', 'decision', 'app'].map((old) => `DROP INDEX IF EXISTS ${t}_${old}`),
     `CREATE INDEX IF NOT EXISTS ${t}_request ON ${t} (request_id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_correlation ON ${t} (correlation_id) WHERE correlation_id IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS ${t}_rules ON ${t} USING gin (rules)`,
     `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (
        id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
        writer    text   NOT NULL CHECK (writer <> ''),
@@ -92,6 +98,16 @@ export function setupStatements(gateRole: string): string[] {
       `REVOKE ALL ON ${g} FROM ${role}`,
       `GRANT SELECT, INSERT ON ${g} TO ${role}`,
     ]),
+    // The owner's one-time migration of older rows (the only change the guards let through, and only here, in setup's transaction).
+    `DO $$ BEGIN
+       IF EXISTS (SELECT 1 FROM ${t} WHERE rules IS NULL) THEN
+         EXECUTE 'ALTER TABLE ${t} DISABLE TRIGGER ${t}_no_change';
+         UPDATE ${t} SET correlation_id = line::jsonb ->> 'correlation_id',
+           rules = ARRAY(SELECT DISTINCT f ->> 'rule' FROM jsonb_array_elements(COALESCE(line::jsonb -> 'findings', '[]')) f WHERE f ->> 'rule' IS NOT NULL)
+         WHERE rules IS NULL;
+         EXECUTE 'ALTER TABLE ${t} ENABLE TRIGGER ${t}_no_change';
+       END IF;
+     END $$`,
   ];
 }
 
