@@ -95,7 +95,7 @@ export async function putSealedCheckpoint(
  */
 export async function storedCheckpoints(db: Db): Promise<{ location: string; note: string }[]> {
   const { rows } = await db.query<{ writer: string; size: string; note: string }>(
-    `SELECT writer, size::text AS size, note FROM ${CHECKPOINT_TABLE} WHERE kind = 'sealed' ORDER BY writer, size`,
+    `SELECT writer, size::text AS size, note FROM ${CHECKPOINT_TABLE} c WHERE kind = 'sealed' ORDER BY c.writer, c.size`,
   );
   const sealed = rows.map((r) => ({
     location: `${CHECKPOINT_TABLE} sealed ${r.writer} size ${r.size}`,
