@@ -40,7 +40,14 @@ import type { Logger } from '../../core/ports/runtime.js';
 import type { CheckpointBoard } from '../../core/ports/checkpoints.js';
 import { postgresCheckpointBoard } from './pg-checkpoints.js';
 import { pageFrom, pageSql, timeMs } from './pg-audit-query.js';
-import { AUDIT_TABLE, GUARDED_TABLES, guardCheckSql, guardProblem, type GuardState } from './pg-schema.js';
+import {
+  AUDIT_TABLE,
+  RULE_TABLE,
+  GUARDED_TABLES,
+  guardCheckSql,
+  guardProblem,
+  type GuardState,
+} from './pg-schema.js';
 
 export interface PostgresAuditSinkOptions {
   /** postgres://… (a secret: never logged). */
@@ -341,13 +348,19 @@ export async function insertRecords(
     // Exactly the line the file and ConfigMap sinks store, without its newline.
     cols.line.push(lines?.[i] ?? JSON.stringify(r));
   });
+  // One statement, so one transaction: the records and their rule rows, all or none.
+  // Rows an archiver re-run finds already there are not returned, so their rules are not added twice.
   await db.query(
-    `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
-     SELECT u.writer, u.seq, u.hash, u.prev_hash, u.request_id, u.ts_ms, u.scenario, u.decision, u.app_id, u.line, u.correlation_id,
-       ARRAY(SELECT jsonb_array_elements_text(u.rules::jsonb))
-     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-       AS u(writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
-     ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}`,
+    `WITH ins AS (
+       INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
+       SELECT u.writer, u.seq, u.hash, u.prev_hash, u.request_id, u.ts_ms, u.scenario, u.decision, u.app_id, u.line, u.correlation_id,
+         ARRAY(SELECT jsonb_array_elements_text(u.rules::jsonb))
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+         AS u(writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
+       ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}
+       RETURNING writer, seq, ts_ms, rules
+     )
+     INSERT INTO ${RULE_TABLE} (writer, seq, rule, ts_ms) SELECT ins.writer, ins.seq, r, ins.ts_ms FROM ins CROSS JOIN unnest(ins.rules) r`,
     [
       cols.writer,
       cols.seq,
@@ -381,10 +394,12 @@ export async function openGuardedPool(
     statement_timeout: statementTimeoutMs,
     application_name: 'migration-gate',
     // Durability must not depend on the role's or the server's defaults.
-    // No JIT: a page is a few index probes, but the generic plan of a named
-    // statement (limit unknown) is costed as if it read the whole table, and
-    // compiling it took ~40 ms per call at 10 M rows, ~100x the query itself.
-    options: '-c synchronous_commit=on -c jit=off',
+    // Custom plans and no JIT: a page is a few index probes, but the generic
+    // plan of a named statement (limit and values unknown) is costed as if it
+    // read the whole table: it was JIT-compiled (~40 ms per call at 10 M
+    // rows, ~100x the query itself), and it cannot tell a rare rule from a
+    // common one. Planning a page anew costs well under a millisecond.
+    options: '-c synchronous_commit=on -c jit=off -c plan_cache_mode=force_custom_plan',
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (e) =>

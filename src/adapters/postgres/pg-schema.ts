@@ -21,8 +21,15 @@ export const AUDIT_TABLE = 'migration_gate_audit';
  * reads the newest `latest` row per writer; nothing is ever replaced.
  */
 export const CHECKPOINT_TABLE = 'migration_gate_audit_checkpoints';
-/** Both tables, each guarded the same way and checked at every start. */
-export const GUARDED_TABLES = [AUDIT_TABLE, CHECKPOINT_TABLE] as const;
+/**
+ * One row per (record, rule of one of its findings): the index the page's
+ * `rule` filter reads in page order (an array column's GIN index cannot give
+ * that order: a rule's page then sorted every hit, or read the whole order
+ * index for a rare rule). Written in the records' INSERT statement.
+ */
+export const RULE_TABLE = 'migration_gate_audit_rules';
+/** Every table, each guarded the same way and checked at every start. */
+export const GUARDED_TABLES = [AUDIT_TABLE, CHECKPOINT_TABLE, RULE_TABLE] as const;
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -72,7 +79,14 @@ export function setupStatements(gateRole: string): string[] {
     ...['newest', 'scenario', 'decision', 'app'].map((old) => `DROP INDEX IF EXISTS ${t}_${old}`),
     `CREATE INDEX IF NOT EXISTS ${t}_request ON ${t} (request_id)`,
     `CREATE INDEX IF NOT EXISTS ${t}_correlation ON ${t} (correlation_id) WHERE correlation_id IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS ${t}_rules ON ${t} USING gin (rules)`,
+    `CREATE TABLE IF NOT EXISTS ${RULE_TABLE} (
+       writer text   NOT NULL,
+       seq    bigint NOT NULL,
+       rule   text   NOT NULL,
+       ts_ms  bigint,
+       PRIMARY KEY (writer, seq, rule)
+     )`,
+    `CREATE INDEX IF NOT EXISTS ${RULE_TABLE}_page ON ${RULE_TABLE} (rule, ${order})`,
     `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (
        id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
        writer    text   NOT NULL CHECK (writer <> ''),
@@ -106,6 +120,11 @@ export function setupStatements(gateRole: string): string[] {
            rules = ARRAY(SELECT DISTINCT f ->> 'rule' FROM jsonb_array_elements(COALESCE(line::jsonb -> 'findings', '[]')) f WHERE f ->> 'rule' IS NOT NULL)
          WHERE rules IS NULL;
          EXECUTE 'ALTER TABLE ${t} ENABLE TRIGGER ${t}_no_change';
+       END IF;
+       IF NOT EXISTS (SELECT 1 FROM ${RULE_TABLE}) THEN
+         INSERT INTO ${RULE_TABLE} (writer, seq, rule, ts_ms)
+           SELECT a.writer, a.seq, r, a.ts_ms FROM ${t} a CROSS JOIN unnest(a.rules) r
+         ON CONFLICT DO NOTHING;
        END IF;
      END $$`,
   ];
