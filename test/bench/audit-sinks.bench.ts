@@ -37,7 +37,7 @@ const openPostgresAuditSink = (
       }),
   });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
-import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
+import { AUDIT_TABLE, RULE_TABLE } from '../../src/adapters/postgres/pg-schema.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
 import { queryAudit, findAuditRecords } from '../../src/services/audit/read-audit.js';
 import { encodeContinue } from '../../src/core/audit-query.js';
@@ -265,8 +265,15 @@ export async function fill(cluster: PgCluster, url: string, rows: number): Promi
     [],
     url,
   );
+  // The rule filter's table, as the sink's INSERT fills it.
+  await cluster.sql(
+    `INSERT INTO ${RULE_TABLE} (writer, seq, rule, ts_ms) SELECT a.writer, a.seq, r, a.ts_ms FROM ${AUDIT_TABLE} a CROSS JOIN unnest(a.rules) r`,
+    [],
+    url,
+  );
   await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER USER`, [], url);
   await cluster.sql(`VACUUM ANALYZE ${AUDIT_TABLE}`, [], url);
+  await cluster.sql(`VACUUM ANALYZE ${RULE_TABLE}`, [], url);
 }
 
 async function p99Of(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
@@ -313,7 +320,12 @@ export async function benchReads(rows: number, log: (s: string) => void): Promis
             queryAudit(sink, { app_id: `app-${(2 * i + 1) % 500}`, scenario: 'T1', limit: 50 }),
           ),
           deepFilteredP99ms: await p99Of(200, (i) =>
-            queryAudit(sink, { app_id: `app-${(i * 3) % 500}`, decision: 'ALLOW', limit: 50, continue: deepCursor }),
+            queryAudit(sink, {
+              app_id: `app-${(i * 3) % 500}`,
+              decision: 'ALLOW',
+              limit: 50,
+              continue: deepCursor,
+            }),
           ),
           ruleP99ms: await p99Of(200, (i) => queryAudit(sink, { rule: `rule-${(i * 10) % 100}`, limit: 50 })),
           requestIdP99ms: await p99Of(200, (i) =>
