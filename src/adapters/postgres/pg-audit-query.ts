@@ -43,74 +43,88 @@ export function timeMs(timestamp: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
+type Bind = (v: unknown) => string;
+
+/** Where a part reads from and the key conditions of each part (see the header). */
+function partKeys(
+  query: AuditQuery,
+  p: Bind,
+  sinceMs: number | undefined,
+): { from: string; keys: string[][]; prefix: string } {
+  const app = query.app_id === undefined ? undefined : p(query.app_id);
+  const since = sinceMs === undefined ? undefined : p(sinceMs);
+  const rule = query.rule === undefined ? undefined : p(query.rule);
+  const rid = query.request_id === undefined ? undefined : p(query.request_id);
+  const common = [
+    ...(app ? [`app_id = ${app}`] : []),
+    ...(since ? [`ts_ms >= ${since}`] : []),
+    ...(rule && rid ? [`${rule} = ANY (rules)`] : []),
+  ];
+  // One value list per query shape (bind parameters, not literals): the
+  // prepared statement of each filter combination keeps one plan.
+  const pairs = (): string[][] =>
+    (query.scenario ? [query.scenario] : ScenarioSchema.options).flatMap((sc) =>
+      (query.decision ? [query.decision] : DecisionSchema.options).map((d) => [
+        `scenario = ${p(sc)}`,
+        `decision = ${p(d)}`,
+        ...common,
+      ]),
+    );
+  if (rid)
+    // A request id names a handful of records: those are fetched first by its two indexes, and the
+    // page is cut from them. Left to the page's order, an id (one in millions) meant reading the
+    // order index until it turned up: seconds at 10 M rows.
+    return {
+      from: 'rid_rows',
+      keys: pairs(),
+      prefix: `WITH rid_rows AS MATERIALIZED (SELECT * FROM ${AUDIT_TABLE} WHERE request_id = ${rid} UNION SELECT * FROM ${AUDIT_TABLE} WHERE correlation_id = ${rid}) `,
+    };
+  if (rule)
+    // A rule: the rule table's index is in page order per rule (a rule's hits, newest first), each
+    // hit joined to its record; alerts have no findings, so no (scenario, decision) split is needed.
+    return {
+      from: `(SELECT h.ts_ms, h.writer, h.seq, a.line, a.scenario, a.decision, a.app_id FROM ${RULE_TABLE} h JOIN ${AUDIT_TABLE} a ON a.writer = h.writer AND a.seq = h.seq WHERE h.rule = ${rule}) rule_rows`,
+      keys: [
+        [
+          ...common,
+          ...(query.scenario ? [`scenario = ${p(query.scenario)}`] : []),
+          ...(query.decision ? [`decision = ${p(query.decision)}`] : []),
+        ],
+      ],
+      prefix: '',
+    };
+  return { from: AUDIT_TABLE, keys: pairs(), prefix: '' };
+}
+
+/** The position ranges of a page: all of it, or what follows the cursor (see the header). */
+function positionRanges(query: AuditQuery, p: Bind, sinceMs: number | undefined): string[][] {
+  if (query.continue === undefined)
+    return sinceMs === undefined ? [['ts_ms IS NOT NULL'], ['ts_ms IS NULL']] : [['ts_ms IS NOT NULL']];
+  const c = decodeContinue(query.continue);
+  const t = timeMs(c.timestamp);
+  const w = p(c.writer);
+  const sq = p(c.seq);
+  const rest = `(writer COLLATE "C" > ${w} OR (writer = ${w} AND seq < ${sq}))`;
+  if (t === null) return sinceMs === undefined ? [['ts_ms IS NULL', rest]] : [];
+  const tp = p(t);
+  const ranges = [[`ts_ms = ${tp}`, rest], [`ts_ms < ${tp}`]];
+  return sinceMs === undefined ? [...ranges, ['ts_ms IS NULL']] : ranges;
+}
+
 /** The SQL for one page; throws the selector's own bad-request errors for a bad query. */
 export function pageSql(query: AuditQuery): { sql: SqlQuery; limit: number } {
   // The selector validates exactly as the other sinks do (limit, since, continue).
   new AuditPageSelector(query);
   const limit = query.limit ?? AUDIT_QUERY_DEFAULT_LIMIT;
   const values: unknown[] = [];
-  const p = (v: unknown): string => {
+  const p: Bind = (v) => {
     values.push(v);
     return `$${values.length}`;
   };
   const sinceMs = query.since === undefined ? undefined : Date.parse(query.since);
   const take = p(limit + 1);
-  // One value list per query shape (bind parameters, not literals): the
-  // prepared statement of each filter combination keeps one plan.
-  const pairs = (query.scenario ? [query.scenario] : ScenarioSchema.options).flatMap((sc) =>
-    (query.decision ? [query.decision] : DecisionSchema.options).map((d) => [sc, d] as const),
-  );
-  const app = query.app_id === undefined ? undefined : p(query.app_id);
-  const since = sinceMs === undefined ? undefined : p(sinceMs);
-  // A finding's rule and the gate's or the caller's request id.
-  const rule = query.rule === undefined ? undefined : p(query.rule);
-  const rid = query.request_id === undefined ? undefined : p(query.request_id);
-  // A request id names a handful of records: those are fetched first by its two indexes, and the
-  // page is cut from them. Left to the page's order, an id (one in millions) meant reading the
-  // order index until it turned up: seconds at 10 M rows.
-  const withRid = rid
-    ? `WITH rid_rows AS MATERIALIZED (SELECT * FROM ${AUDIT_TABLE} WHERE request_id = ${rid} UNION SELECT * FROM ${AUDIT_TABLE} WHERE correlation_id = ${rid}) `
-    : '';
-  // A rule: the rule table's index is in page order per rule (a rule's hits, newest first), each
-  // hit joined to its record; alerts have no findings, so no (scenario, decision) split is needed.
-  const byRule = rule !== undefined && rid === undefined;
-  const from = rid
-    ? 'rid_rows'
-    : byRule
-      ? `(SELECT h.ts_ms, h.writer, h.seq, a.line, a.scenario, a.decision, a.app_id FROM ${RULE_TABLE} h JOIN ${AUDIT_TABLE} a ON a.writer = h.writer AND a.seq = h.seq WHERE h.rule = ${rule}) rule_rows`
-      : AUDIT_TABLE;
-  const common = [
-    ...(app ? [`app_id = ${app}`] : []),
-    ...(since ? [`ts_ms >= ${since}`] : []),
-    ...(rule && rid ? [`${rule} = ANY (rules)`] : []),
-  ];
-  const keys = byRule
-    ? [
-        [
-          ...common,
-          ...(query.scenario ? [`scenario = ${p(query.scenario)}`] : []),
-          ...(query.decision ? [`decision = ${p(query.decision)}`] : []),
-        ],
-      ]
-    : pairs.map(([sc, d]) => [`scenario = ${p(sc)}`, `decision = ${p(d)}`, ...common]);
-  const ranges: string[][] = [];
-  if (query.continue === undefined) {
-    ranges.push(['ts_ms IS NOT NULL']);
-    if (sinceMs === undefined) ranges.push(['ts_ms IS NULL']);
-  } else {
-    const c = decodeContinue(query.continue);
-    const t = timeMs(c.timestamp);
-    const w = p(c.writer);
-    const sq = p(c.seq);
-    const rest = `(writer COLLATE "C" > ${w} OR (writer = ${w} AND seq < ${sq}))`;
-    if (t !== null) {
-      const tp = p(t);
-      ranges.push([`ts_ms = ${tp}`, rest], [`ts_ms < ${tp}`]);
-      if (sinceMs === undefined) ranges.push(['ts_ms IS NULL']);
-    } else if (sinceMs === undefined) {
-      ranges.push(['ts_ms IS NULL', rest]);
-    }
-  }
+  const { from, keys, prefix } = partKeys(query, p, sinceMs);
+  const ranges = positionRanges(query, p, sinceMs);
   const parts = keys.flatMap((k) =>
     ranges.map(
       (r) =>
@@ -121,7 +135,7 @@ export function pageSql(query: AuditQuery): { sql: SqlQuery; limit: number } {
     return { sql: { text: 'SELECT NULL::text AS line WHERE false', values: [] }, limit };
   return {
     sql: {
-      text: `${withRid}SELECT line FROM (${parts.join(' UNION ALL ')}) page ORDER BY ${ORDER} LIMIT ${take}`,
+      text: `${prefix}SELECT line FROM (${parts.join(' UNION ALL ')}) page ORDER BY ${ORDER} LIMIT ${take}`,
       values,
     },
     limit,
