@@ -16,7 +16,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { configMapCheckpointBoard } from '../../src/adapters/audit/configmap-checkpoint-board.js';
 import { archiveSealedSegments } from '../../src/adapters/audit/configmap-archiver.js';
-import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.js';
 import { openPostgresArchiveReader, postgresArchive } from '../../src/adapters/postgres/pg-archive.js';
 import { putSealedCheckpoint } from '../../src/adapters/postgres/pg-checkpoints.js';
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
@@ -31,12 +30,11 @@ import {
   verifierFor,
 } from '../../src/core/tlog/signed-note.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
-import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
 import { runCli } from '../support/cli-process.js';
+import { sealingWriter } from '../support/sealing-writer.js';
 import { startGate, type RunningGate } from '../support/gate-harness.js';
 import { GATE_PASSWORD, GATE_ROLE, startPgCluster, type PgCluster } from '../support/pg/pg-cluster.js';
 import { rejection } from '../support/rejection.js';
-import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
 import { report } from '../unit/audit/report-fixture.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -89,35 +87,9 @@ describe('PostgreSQL store and signed checkpoints (real PostgreSQL 15)', functio
 
     before(async () => {
       db = await freshDb();
-      const store = new FakeConfigMapStore();
-      board = configMapCheckpointBoard(store);
-      const { privateKey } = generateKeyPairSync('ed25519');
-      const key = { name: 'migration-gate/c', privateKey, publicKey: createPublicKey(privateKey) };
-      const late: { trees?: AuditTrees } = {};
-      const raw = await openConfigMapAuditSink({
-        store,
-        writer: 'pod-a',
-        lingerMs: 0,
-        retryBaseMs: 1,
-        random: () => 0.5,
-        segmentMaxBytes: 2048,
-        onSealed: (seq) => late.trees?.checkpointAt(seq),
-      });
-      const trees = new AuditTrees({
-        sink: raw,
-        writer: 'pod-a',
-        key,
-        clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-        logger: silent,
-        destinations: [],
-        board,
-      });
-      late.trees = trees;
-      await trees.load();
-      const sink = withAuditTrees(raw, trees);
-      for (let i = 1; i <= 20; i++) await sink.append(report(i));
-      await trees.tick();
-      await trees.settled();
+      const w = await sealingWriter();
+      const { store, raw, trees } = w;
+      board = w.board;
       keyFile = path.join(dir, 'audit.pub');
       await writeFile(keyFile, `${trees.verifierKey}\n`);
       const target = await postgresArchive(db.gateUrl, silent);
