@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { GateConfig } from './config/schema.js';
 import { GateError, describeError } from './core/errors.js';
 import type { AuditSink } from './core/ports/audit.js';
+import type { CheckpointBoard } from './core/ports/checkpoints.js';
 import type { Clock, IdGenerator, Logger } from './core/ports/runtime.js';
 import { AlertBook, type Alert } from './services/alerts.js';
 import type { GateContext } from './services/gate-context.js';
@@ -122,12 +123,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   // Set just below: a sealed ConfigMap segment asks for a checkpoint covering it.
   const sealed: { trees?: AuditTrees } = {};
+  // A store that keeps the checkpoint board itself (PostgreSQL) hands it over here.
+  const stored: { board?: CheckpointBoard } = {};
   const rawAudit =
     opts.auditSink ??
-    (await openAuditSink(config, opts, alerts, clock, kube, metrics, (seq) =>
+    (await openAuditSink(config, opts, alerts, clock, kube, metrics, stored, (seq) =>
       sealed.trees?.checkpointAt(seq),
     ));
-  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube);
+  const auditTrees = await openAuditTrees(config, opts, rawAudit, alerts, clock, kube, stored.board);
   sealed.trees = auditTrees;
   const audit = withAuditTrees(rawAudit, auditTrees);
   opened.sink = audit;
@@ -411,6 +414,7 @@ async function openAuditTrees(
   alerts: AlertBook,
   clock: Clock,
   kube: () => KubeConnection,
+  storeBoard: CheckpointBoard | undefined,
 ): Promise<AuditTrees> {
   const { key, generatedPath } = await loadAuditSigningKey({
     ...optional('file', config.auditSigningKeyFile),
@@ -432,10 +436,11 @@ async function openAuditTrees(
     logger: opts.logger,
     destinations,
     reloadAfterMs: config.auditCheckpointSeconds * 1000,
-    // In cluster every replica posts its latest checkpoint beside the segments, so any replica shows every writer's.
+    // Every replica posts its latest checkpoint beside the records (ConfigMaps, or the PostgreSQL
+    // checkpoint table), so any replica shows and proves every writer's.
     ...(config.auditSink === 'configmap' && !opts.auditSink
       ? { board: configMapCheckpointBoard(kube().configMaps(config.namespace)) }
-      : {}),
+      : optional('board', storeBoard)),
     onRefused: (name, detail) => {
       opts.logger.error('audit checkpoint refused', { destination: name, error: detail });
       alerts.setCondition(`audit-checkpoint:${name}`, {
@@ -483,10 +488,11 @@ async function openAuditSink(
   clock: Clock,
   kube: () => KubeConnection,
   metrics: Metrics,
+  stored: { board?: CheckpointBoard },
   onSealed?: (seq: number) => void,
 ): Promise<AuditSink> {
   if (config.writerSlots === 0)
-    return openAuditStore(config, opts, alerts, clock, kube, metrics, opts.writerId, onSealed);
+    return openAuditStore(config, opts, alerts, clock, kube, metrics, opts.writerId, stored, onSealed);
   const slot = await acquireWriterSlot({
     slots: config.writerSlots,
     prefix: config.writerSlotPrefix,
@@ -502,7 +508,7 @@ async function openAuditSink(
   });
   try {
     return slotGuardedSink(
-      await openAuditStore(config, opts, alerts, clock, kube, metrics, slot.writer, onSealed),
+      await openAuditStore(config, opts, alerts, clock, kube, metrics, slot.writer, stored, onSealed),
       slot,
     );
   } catch (e) {
@@ -519,6 +525,7 @@ async function openAuditStore(
   kube: () => KubeConnection,
   metrics: Metrics,
   writer: string,
+  stored: { board?: CheckpointBoard },
   onSealed?: (seq: number) => void,
 ): Promise<AuditSink> {
   switch (config.auditSink) {
@@ -555,14 +562,17 @@ async function openAuditStore(
           alerts.setCondition('audit-segments', segmentAlert(s, clock));
         },
       });
-    case 'postgres':
+    case 'postgres': {
       // config/rules.ts: postgres needs GATE_AUDIT_POSTGRES_URL (load() and createApp refuse it without).
-      return openPostgresAuditSink({
+      const sink = await openPostgresAuditSink({
         url: config.auditPostgresUrl ?? '',
         writer,
         logger: opts.logger,
         queue: (flush) => new ReportQueue(flush, { lingerMs: config.auditLingerMs }),
       });
+      stored.board = sink.board;
+      return sink;
+    }
   }
 }
 

@@ -37,7 +37,7 @@ const openPostgresAuditSink = (
       }),
   });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
-import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
+import { AUDIT_TABLE, RULE_TABLE } from '../../src/adapters/postgres/pg-schema.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
 import { queryAudit, findAuditRecords } from '../../src/services/audit/read-audit.js';
 import { encodeContinue } from '../../src/core/audit-query.js';
@@ -219,6 +219,11 @@ type ReadFigures = {
   pageP99ms: number;
   deepPageP99ms: number;
   filteredP99ms: number;
+  /** A filter combination that matches nothing (app-7 is all T2): read in index order it is every row of the app. */
+  emptyComboP99ms: number;
+  deepFilteredP99ms: number;
+  ruleP99ms: number;
+  requestIdP99ms: number;
   lookupP99ms: number;
   serverPageP99ms: number;
   serverDeepPageP99ms: number;
@@ -247,19 +252,28 @@ async function serverP99(cluster: PgCluster, url: string, q: Parameters<typeof p
 }
 
 /** Fills the table with `rows` synthetic records (as the table owner, in one INSERT ... SELECT): the lines are real record JSON shapes. */
-async function fill(cluster: PgCluster, url: string, rows: number): Promise<void> {
+export async function fill(cluster: PgCluster, url: string, rows: number): Promise<void> {
   await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER USER`, [], url);
   const line = (g: string) =>
     `'{"request_id":"req-' || ${g} || '","timestamp":"' || to_char(to_timestamp(1767225600 + ${g}::bigint / 100) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"') || '","scenario":"' || CASE WHEN ${g} % 2 = 0 THEN 'T1' ELSE 'T2' END || '","decision":"' || CASE WHEN ${g} % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END || '","subject":{"app_id":"app-' || (${g} % 500) || '","env":"prod"},"steps":[{"step":"hash","status":"pass"}],"findings":[],"reasons":[],"warnings":[],"seq":' || (${g} / 3 + 1) || ',"writer":"w' || (${g} % 3) || '","prev_hash":"' || md5(${g}::text) || md5(${g}::text) || '","hash":"' || md5((${g} + 1)::text) || md5((${g} + 1)::text) || '"}'`;
   await cluster.sql(
-    `INSERT INTO ${AUDIT_TABLE} SELECT 'w' || (g % 3), g / 3 + 1, md5((g + 1)::text) || md5((g + 1)::text), md5(g::text) || md5(g::text), 'req-' || g,
-      (1767225600::bigint + g / 100) * 1000, CASE WHEN g % 2 = 0 THEN 'T1' ELSE 'T2' END, CASE WHEN g % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END, 'app-' || (g % 500), ${line('g')}
+    `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
+    SELECT 'w' || (g % 3), g / 3 + 1, md5((g + 1)::text) || md5((g + 1)::text), md5(g::text) || md5(g::text), 'req-' || g,
+      (1767225600::bigint + g / 100) * 1000, CASE WHEN g % 2 = 0 THEN 'T1' ELSE 'T2' END, CASE WHEN g % 3 = 0 THEN 'ALLOW' ELSE 'BLOCK' END, 'app-' || (g % 500), ${line('g')},
+      NULL, CASE WHEN g % 10 = 0 THEN ARRAY['rule-' || (g % 100)] ELSE '{}' END
     FROM generate_series(0::bigint, ${rows - 1}) g`,
+    [],
+    url,
+  );
+  // The rule filter's table, as the sink's INSERT fills it.
+  await cluster.sql(
+    `INSERT INTO ${RULE_TABLE} (writer, seq, rule, ts_ms) SELECT a.writer, a.seq, r, a.ts_ms FROM ${AUDIT_TABLE} a CROSS JOIN unnest(a.rules) r`,
     [],
     url,
   );
   await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER USER`, [], url);
   await cluster.sql(`VACUUM ANALYZE ${AUDIT_TABLE}`, [], url);
+  await cluster.sql(`VACUUM ANALYZE ${RULE_TABLE}`, [], url);
 }
 
 async function p99Of(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
@@ -301,6 +315,21 @@ export async function benchReads(rows: number, log: (s: string) => void): Promis
           deepPageP99ms: await p99Of(200, () => queryAudit(sink, { limit: 50, continue: deepCursor })),
           filteredP99ms: await p99Of(200, (i) =>
             queryAudit(sink, { app_id: `app-${i % 500}`, decision: 'ALLOW', limit: 50 }),
+          ),
+          emptyComboP99ms: await p99Of(200, (i) =>
+            queryAudit(sink, { app_id: `app-${(2 * i + 1) % 500}`, scenario: 'T1', limit: 50 }),
+          ),
+          deepFilteredP99ms: await p99Of(200, (i) =>
+            queryAudit(sink, {
+              app_id: `app-${(i * 3) % 500}`,
+              decision: 'ALLOW',
+              limit: 50,
+              continue: deepCursor,
+            }),
+          ),
+          ruleP99ms: await p99Of(200, (i) => queryAudit(sink, { rule: `rule-${(i * 10) % 100}`, limit: 50 })),
+          requestIdP99ms: await p99Of(200, (i) =>
+            queryAudit(sink, { request_id: `req-${(i * 7919) % n}`, limit: 50 }),
           ),
           lookupP99ms: await p99Of(200, (i) => findAuditRecords(sink, `req-${(i * 7919) % n}`, 10)),
           serverPageP99ms: await serverP99(cluster, admin, { limit: 50 }),

@@ -6,19 +6,13 @@
 // and names a rewritten record, a dropped newest segment, a forged
 // checkpoint, and an archive with no checkpoint at all.
 import { expect } from 'chai';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { directoryArchive } from '../../src/adapters/audit/archive-dir.js';
-import { configMapCheckpointBoard } from '../../src/adapters/audit/configmap-checkpoint-board.js';
 import { archiveSealedSegments } from '../../src/adapters/audit/configmap-archiver.js';
-import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.js';
-import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
-import type { AuditSink } from '../../src/core/ports/audit.js';
-import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
-import { report } from '../unit/audit/report-fixture.js';
 import { runCli } from '../support/cli-process.js';
+import { sealingWriter } from '../support/sealing-writer.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const cli = (args: string[]) => runCli(args);
@@ -28,41 +22,12 @@ describe('archived segments carry their signed checkpoints (offline verify of an
   let dir: string;
   let archiveDir: string;
   let keyFile: string;
-  let sink: AuditSink;
   let archived: string[];
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mg-archive-cp-'));
     archiveDir = path.join(dir, 'archive');
-    const store = new FakeConfigMapStore();
-    const board = configMapCheckpointBoard(store);
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const key = { name: 'migration-gate/c', privateKey, publicKey: createPublicKey(privateKey) };
-    // The sink is opened first; its seals reach the trees built on it.
-    const late: { trees?: AuditTrees } = {};
-    const raw = await openConfigMapAuditSink({
-      store,
-      writer: 'pod-a',
-      lingerMs: 0,
-      retryBaseMs: 1,
-      random: () => 0.5,
-      segmentMaxBytes: 2048,
-      onSealed: (seq) => late.trees?.checkpointAt(seq),
-    });
-    const trees = new AuditTrees({
-      sink: raw,
-      writer: 'pod-a',
-      key,
-      clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-      logger: silent,
-      destinations: [],
-      board,
-    });
-    late.trees = trees;
-    await trees.load();
-    sink = withAuditTrees(raw, trees);
-    for (let i = 1; i <= 20; i++) await sink.append(report(i));
-    await trees.settled();
+    const { store, board, raw, trees } = await sealingWriter();
     keyFile = path.join(dir, 'audit.pub');
     await writeFile(keyFile, `${trees.verifierKey}\n`);
     const result = await archiveSealedSegments({

@@ -4,6 +4,7 @@
 // checked at start, concurrent writers that cannot fork a chain, a lost
 // commit answer, indexed reads, and the URL's password never shown.
 import { expect } from 'chai';
+import pg from 'pg';
 import {
   openPostgresAuditSink as openPg,
   type PostgresAuditSinkOptions,
@@ -23,11 +24,13 @@ const openPostgresAuditSink = (
       }),
   });
 import { setupPostgresAuditStore } from '../../src/adapters/postgres/pg-setup.js';
-import { AUDIT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
+import { AUDIT_TABLE, CHECKPOINT_TABLE } from '../../src/adapters/postgres/pg-schema.js';
+import { postgresCheckpointBoard } from '../../src/adapters/postgres/pg-checkpoints.js';
 import { verifyChains } from '../../src/core/audit-record.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
 import type { Logger } from '../../src/core/ports/runtime.js';
 import { auditSinkContract } from '../support/audit-sink-contract.js';
+import { peerProofContract } from '../support/peer-proof-contract.js';
 import { GATE_PASSWORD, GATE_ROLE, startPgCluster, type PgCluster } from '../support/pg/pg-cluster.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { rejection } from '../support/rejection.js';
@@ -76,6 +79,31 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
     },
   });
 
+  // The board in the sink's own database, through a pool of the gate's role (as app.ts wires it).
+  let boardPool: pg.Pool | undefined;
+  afterEach(async () => {
+    await boardPool?.end();
+    boardPool = undefined;
+  });
+  peerProofContract('postgres (checkpoint table)', {
+    reset: freshStore,
+    open: (writer) => openPostgresAuditSink({ url: gateUrl, writer, lingerMs: 0 }),
+    board() {
+      boardPool ??= new pg.Pool({ connectionString: gateUrl, max: 2 });
+      return postgresCheckpointBoard(boardPool);
+    },
+    async rewrite(writer, from, to) {
+      const admin = ownerUrl.replace('mg_owner@', 'postgres@');
+      await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER ${AUDIT_TABLE}_no_change`, [], admin);
+      await cluster.sql(
+        `UPDATE ${AUDIT_TABLE} SET line = replace(line, $2, $3) WHERE writer = $1 AND strpos(line, $2) > 0`,
+        [writer, from, to],
+        admin,
+      );
+      await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER ${AUDIT_TABLE}_no_change`, [], admin);
+    },
+  });
+
   describe('postgres-only behaviour', () => {
     const sinks: AuditSink[] = [];
     const open = async (writer = 'pod-a', extra: Record<string, unknown> = {}): Promise<AuditSink> => {
@@ -102,6 +130,96 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
         expect(asOwner.message, `owner: ${q}`).to.match(/append-only: (UPDATE|DELETE|TRUNCATE) refused/);
       }
       expect(await verifyChains(s.readRaw())).to.deep.include({ ok: true, records: 1 });
+    });
+
+    it('keeps checkpoints append-only too: the gate role may only INSERT and SELECT them, the triggers refuse the owner, the board is the newest row per writer', async () => {
+      const s = (await open('pod-a')) as Awaited<ReturnType<typeof openPg>>;
+      await s.append(report(1));
+      const { checkpointText } = await import('../../src/core/tlog/checkpoint.js');
+      const { signNoteText } = await import('../../src/core/tlog/signed-note.js');
+      const { generateKeyPairSync } = await import('node:crypto');
+      const k = generateKeyPairSync('ed25519');
+      const note = (size: number) => {
+        const text = checkpointText({ origin: 'migration-gate/c/pod-a', size, root: Buffer.alloc(32) });
+        return `${text}\n${signNoteText(text, 'migration-gate/c', k.privateKey, k.publicKey)}`;
+      };
+      await s.board.put({ writer: 'pod-a', note: note(1), signed_at: 'a' });
+      await s.board.put({ writer: 'pod-a', note: note(2), signed_at: 'b' });
+      await s.board.put({ writer: 'pod-b', note: note(3), signed_at: 'c' });
+      // A row whose entry is not a board entry is not shown; a note that is no checkpoint is refused.
+      await cluster.sql(
+        `INSERT INTO ${CHECKPOINT_TABLE} (writer, kind, size, note, entry) VALUES ('pod-c', 'latest', 1, 'x', '{"writer":7}')`,
+        [],
+        gateUrl,
+      );
+      expect(
+        (await rejection(s.board.put({ writer: 'pod-d', note: 'nonsense', signed_at: 'd' }))).message,
+      ).to.match(/not a signed checkpoint note/);
+      expect((await s.board.list()).map((e) => [e.writer, e.signed_at]).sort()).to.deep.equal([
+        ['pod-a', 'b'],
+        ['pod-b', 'c'],
+      ]);
+      for (const q of [
+        `UPDATE ${CHECKPOINT_TABLE} SET note = 'x'`,
+        `DELETE FROM ${CHECKPOINT_TABLE}`,
+        `TRUNCATE ${CHECKPOINT_TABLE}`,
+      ]) {
+        expect((await rejection(cluster.sql(q, [], gateUrl))).message, `gate: ${q}`).to.match(
+          /permission denied/,
+        );
+        expect((await rejection(cluster.sql(q, [], ownerUrl))).message, `owner: ${q}`).to.match(
+          /append-only: (UPDATE|DELETE|TRUNCATE) refused/,
+        );
+      }
+      // The gate does not start on a checkpoint table that is not guarded.
+      const admin = ownerUrl.replace('mg_owner@', 'postgres@');
+      await cluster.sql(`GRANT DELETE ON ${CHECKPOINT_TABLE} TO ${GATE_ROLE}`, [], admin);
+      expect((await rejection(open('pod-x'))).message).to.match(
+        /may DELETE migration_gate_audit_checkpoints; it must have INSERT and SELECT only/,
+      );
+      await setupPostgresAuditStore({ url: ownerUrl, gateRole: GATE_ROLE });
+      await cluster.sql(
+        `ALTER TABLE ${CHECKPOINT_TABLE} DISABLE TRIGGER ${CHECKPOINT_TABLE}_no_change`,
+        [],
+        admin,
+      );
+      expect((await rejection(open('pod-x'))).message).to.match(
+        /append-only triggers of migration_gate_audit_checkpoints are missing or disabled/,
+      );
+      await cluster.sql(
+        `ALTER TABLE ${CHECKPOINT_TABLE} ENABLE TRIGGER ${CHECKPOINT_TABLE}_no_change`,
+        [],
+        admin,
+      );
+      await cluster.sql(`DROP TABLE ${CHECKPOINT_TABLE}`, [], admin);
+      expect((await rejection(open('pod-x'))).message).to.match(
+        /table migration_gate_audit_checkpoints does not exist: create it with `migration-gate audit pg-setup`/,
+      );
+    });
+
+    it('pg-setup fills the rule and correlation columns of rows written before they existed, and leaves the guards on', async () => {
+      const s = await open();
+      await s.append(
+        report(1, {
+          correlation_id: 'corr-old',
+          findings: [{ rule: 'r-old', severity: 'high', action: 'block', message: 'm' }],
+        }),
+      );
+      await s.append(report(2));
+      const admin = ownerUrl.replace('mg_owner@', 'postgres@');
+      await cluster.sql(
+        `ALTER TABLE ${AUDIT_TABLE} DROP COLUMN rules, DROP COLUMN correlation_id`,
+        [],
+        admin,
+      );
+      await setupPostgresAuditStore({ url: ownerUrl, gateRole: GATE_ROLE });
+      const { queryAudit } = await import('../../src/services/audit/read-audit.js');
+      expect((await queryAudit(s, { rule: 'r-old' })).items.map((r) => r.seq)).to.deep.equal([1]);
+      expect((await queryAudit(s, { request_id: 'corr-old' })).items.map((r) => r.seq)).to.deep.equal([1]);
+      expect((await rejection(cluster.sql(`DELETE FROM ${AUDIT_TABLE}`, [], ownerUrl))).message).to.match(
+        /append-only/,
+      );
+      expect((await s.append(report(3))).seq).to.equal(3);
     });
 
     it('refuses to start on a store that is not append-only for its role, naming why', async () => {
@@ -180,7 +298,7 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
       expect((await s.append(report(99))).seq).to.equal(v.records + 1);
     });
 
-    it('the pages use the indexes (EXPLAIN shows an index scan, no sequential scan, on a large table)', async () => {
+    it('every filter and cursor is an exact index range: EXPLAIN ANALYZE shows index scans, no sequential scan, and no row read only to be filtered out', async () => {
       const admin = ownerUrl.replace('mg_owner@', 'postgres@');
       await cluster.sql(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER USER`, [], admin);
       await cluster.sql(
@@ -198,20 +316,36 @@ describe('PostgreSQL audit store (real PostgreSQL 15)', function () {
         writer: 'w1',
         seq: 25000,
       });
-      for (const q of [
+      // app-7 rows are all odd (T2): app-7 with T1 matches nothing, which an index on app_id alone
+      // answers by reading all 1,000 app-7 rows; every combination here must read only what it returns.
+      const queries: Parameters<typeof pageSql>[0][] = [
         {},
-        { scenario: 'T1' as const },
-        { decision: 'ALLOW' as const },
+        { scenario: 'T1' },
+        { decision: 'ALLOW' },
         { app_id: 'app-7' },
         { since: '2023-11-15T00:00:00Z' },
         { continue: cont },
-      ]) {
+        { app_id: 'app-7', scenario: 'T1' },
+        { scenario: 'T2', decision: 'ALLOW' },
+        { scenario: 'T1', decision: 'BLOCK', app_id: 'app-8', since: '2023-11-15T00:00:00Z' },
+        { decision: 'BLOCK', continue: cont },
+        { app_id: 'app-7', scenario: 'T1', continue: cont },
+      ];
+      for (const q of queries) {
         const { sql } = pageSql({ ...q, limit: 50 });
-        const plan = (await cluster.sql<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.text}`, sql.values, admin))
+        const plan = (
+          await cluster.sql<{ 'QUERY PLAN': string }>(`EXPLAIN ANALYZE ${sql.text}`, sql.values, admin)
+        )
           .map((r) => r['QUERY PLAN'])
           .join('\n');
         expect(plan, JSON.stringify(q)).to.match(/Index Scan/);
-        expect(plan, JSON.stringify(q)).to.not.match(/Seq Scan/);
+        expect(plan, JSON.stringify(q)).to.not.match(/Seq Scan|Bitmap/);
+        // The cursor's own millisecond may hold a row before the cursor (one here); nothing else is read to be dropped.
+        const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].reduce(
+          (a, m) => a + Number(m[1]),
+          0,
+        );
+        expect(removed, `${JSON.stringify(q)}\n${plan}`).to.be.at.most(q.continue ? 4 : 0);
       }
       const plan = (
         await cluster.sql<{ 'QUERY PLAN': string }>(

@@ -8,6 +8,7 @@ import { verifyChains } from '../../src/core/audit-record.js';
 import { queryAuditRecords, type AuditQuery } from '../../src/core/audit-query.js';
 import type { AuditRecord } from '../../src/core/contracts/audit.js';
 import type { DecisionReport } from '../../src/core/contracts/report.js';
+import type { AlertEvent } from '../../src/core/contracts/alert.js';
 import type { AuditSink, RawAuditEntry } from '../../src/core/ports/audit.js';
 import { auditRecords, findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { report } from '../unit/audit/report-fixture.js';
@@ -149,6 +150,40 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
       expect(v.first_bad!.problem).to.match(/hash mismatch/);
     });
 
+    it('alert transitions in the chain are not decisions: they never take a page slot, cut the paging short, or count in a lookup', async () => {
+      const s = await sink();
+      const alert = (i: number): AlertEvent => ({
+        record_type: 'alert',
+        event_id: `ev-${i}`,
+        timestamp: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.500Z`,
+        key: 'policy-load',
+        transition: 'fire',
+        kind: 'policy-load',
+        severity: 'high',
+        message: 'm',
+        request_id: 'req-alerted',
+      });
+      for (let i = 1; i <= 12; i++) {
+        await s.append(report(i, i === 3 ? { request_id: 'req-alerted' } : {}));
+        // Two alerts after every decision: a page of 3 rows holds at most one decision.
+        await s.append(alert(2 * i));
+        await s.append(alert(2 * i + 1));
+      }
+      const pages: number[] = [];
+      const seen: number[] = [];
+      let cont: string | undefined;
+      for (let guard = 0; guard < 100; guard++) {
+        const page = await queryAudit(s, { limit: 2, ...(cont ? { continue: cont } : {}) });
+        pages.push(page.items.length);
+        seen.push(...page.items.map((r) => r.seq));
+        cont = page.continue;
+        if (!cont) break;
+      }
+      expect(seen.length).to.equal(12);
+      expect(pages.slice(0, -1).every((n) => n === 2)).to.equal(true);
+      expect(await findAuditRecords(s, 'req-alerted', 10)).to.deep.include({ total: 1 });
+    });
+
     it('the audit page and the request-id lookup equal a scan of the stored records, for every filter and page', async () => {
       const writers = subject.sharedByWriters
         ? await Promise.all(['w-b', 'w-a'].map((w) => sink(w)))
@@ -164,6 +199,25 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
             report(n, {
               ...(timestamp ? { timestamp } : {}),
               ...(i % 6 === 0 ? { request_id: 'req-dup' } : {}),
+              // Findings of a rule (twice in one record, too) and the caller's correlation id, for those filters.
+              ...(i % 4 === 1
+                ? {
+                    findings: [
+                      { rule: 'secret:aws-key', severity: 'high', action: 'block', message: 'm' },
+                      ...(i % 8 === 1
+                        ? [
+                            {
+                              rule: 'secret:aws-key',
+                              severity: 'high',
+                              action: 'block',
+                              message: 'n',
+                            } as const,
+                          ]
+                        : []),
+                    ] as DecisionReport['findings'],
+                  }
+                : {}),
+              ...(i % 7 === 2 ? { correlation_id: 'corr-7' } : {}),
             }),
           );
         }
@@ -183,6 +237,12 @@ export function auditSinkContract(name: string, subject: SinkUnderTest): void {
         { app_id: 'app-2', limit: 5 },
         { since: '2026-01-01T00:00:10Z', limit: 6 },
         { scenario: 'T2', decision: 'BLOCK', app_id: 'app-1', limit: 2 },
+        { rule: 'secret:aws-key', limit: 3 },
+        { rule: 'secret:aws-key', decision: 'BLOCK', limit: 2 },
+        { rule: 'no-such-rule', limit: 3 },
+        { request_id: 'req-dup', limit: 2 },
+        { request_id: 'corr-7', limit: 2 },
+        { request_id: 'req-5', scenario: 'T2', limit: 2 },
         { limit: 500 },
       ];
       for (const q of queries) {

@@ -4,8 +4,7 @@
 // holds no key and checks no signature here: the auditor does that with the
 // public key (`audit verify --archive DIR --key PUB`); a note that is not a
 // checkpoint of this writer's origin at this size is simply not picked.
-import { parseCheckpointText } from '../../core/tlog/checkpoint.js';
-import { parseNote } from '../../core/tlog/signed-note.js';
+import { claimedCheckpoint } from '../../core/tlog/checkpoint.js';
 import type { CheckpointBoard } from '../../core/ports/checkpoints.js';
 
 export type SealCheckpoints = (writer: string, size: number) => string | undefined;
@@ -26,9 +25,7 @@ export async function sealCheckpoints(
   for (const e of entries) byWriter.set(e.writer, [...(e.sealed ?? []), e.note]);
   return (writer, size) =>
     byWriter.get(writer)?.find((note) => {
-      const parsed = parseNote(note);
-      if (!parsed.ok) return false;
-      const body = parseCheckpointText(parsed.note.text);
-      return body.ok && body.checkpoint.size === size && body.checkpoint.origin.endsWith(`/${writer}`);
+      const c = claimedCheckpoint(note);
+      return c !== undefined && c.size === size && c.origin.endsWith(`/${writer}`);
     });
 }

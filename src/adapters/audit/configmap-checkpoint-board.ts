@@ -5,6 +5,7 @@
 import type { CheckpointBoard, CheckpointBoardEntry } from '../../core/ports/checkpoints.js';
 import type { ConfigMapStore } from '../../core/ports/configmaps.js';
 import { isKubeError } from '../../core/ports/kube-errors.js';
+import { parseBoardEntry } from '../../core/tlog/board-entry.js';
 
 const LABEL = 'migrationgate.io/audit-checkpoint';
 const KEY = 'checkpoint.json';
@@ -25,20 +26,9 @@ export function configMapCheckpointBoard(store: ConfigMapStore): CheckpointBoard
     async list() {
       const out: CheckpointBoardEntry[] = [];
       for (const cm of await store.list(`${LABEL}=true`)) {
-        try {
-          const v = JSON.parse(cm.data[KEY] ?? '') as CheckpointBoardEntry;
-          if (typeof v.writer === 'string' && typeof v.note === 'string' && typeof v.signed_at === 'string') {
-            // Anything but a list of notes is dropped: the archiver reads it without further checks of shape.
-            if (
-              v.sealed !== undefined &&
-              !(Array.isArray(v.sealed) && v.sealed.every((n) => typeof n === 'string'))
-            )
-              delete v.sealed;
-            out.push(v);
-          }
-        } catch {
-          // Unreadable: not shown (the board is a convenience; verification does not rest on it).
-        }
+        // Unreadable: not shown (the board is a convenience; verification does not rest on it).
+        const entry = parseBoardEntry(cm.data[KEY] ?? '');
+        if (entry) out.push(entry);
       }
       return out;
     },

@@ -37,8 +37,17 @@ import type {
   SinkHealth,
 } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
+import type { CheckpointBoard } from '../../core/ports/checkpoints.js';
+import { postgresCheckpointBoard } from './pg-checkpoints.js';
 import { pageFrom, pageSql, timeMs } from './pg-audit-query.js';
-import { AUDIT_TABLE, GUARD_CHECK_SQL, guardProblem, type GuardState } from './pg-schema.js';
+import {
+  AUDIT_TABLE,
+  RULE_TABLE,
+  GUARDED_TABLES,
+  guardCheckSql,
+  guardProblem,
+  type GuardState,
+} from './pg-schema.js';
 
 export interface PostgresAuditSinkOptions {
   /** postgres://… (a secret: never logged). */
@@ -93,9 +102,15 @@ export function safeMessage(e: unknown, url: string): string {
   return msg;
 }
 
-class PostgresAuditSink implements AuditSink {
+/** The PostgreSQL sink, and the checkpoint board in the same database (app.ts hands it to the trees). */
+export interface PostgresAuditSink extends AuditSink {
+  readonly board: CheckpointBoard;
+}
+
+class PgAuditSink implements PostgresAuditSink {
   readonly kind = 'postgres';
   readonly indexed: IndexedAuditReads;
+  readonly board: CheckpointBoard;
   readonly #pool: pg.Pool;
   readonly #url: string;
   readonly #target: string;
@@ -118,6 +133,7 @@ class PostgresAuditSink implements AuditSink {
     this.#logger = options.logger ?? silent;
     this.#queue = options.queue((reports) => this.#flush(reports));
     this.indexed = { page: (q) => this.#page(q), byRequestId: (id, max) => this.#byRequestId(id, max) };
+    this.board = postgresCheckpointBoard(pool);
   }
 
   /** Reads where this writer's chain stands. */
@@ -179,27 +195,8 @@ class PostgresAuditSink implements AuditSink {
     return insertRecords(this.#pool, records);
   }
 
-  async *readRaw(): AsyncIterable<RawAuditEntry> {
-    // Keyset pages over the primary key: constant memory, whatever the size.
-    let after: { writer: string; seq: number } | undefined;
-    for (;;) {
-      const { rows } = await this.#read<{ writer: string; seq: string; line: string }>(
-        after
-          ? {
-              text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3`,
-              values: [after.writer, after.seq, this.#readChunk],
-            }
-          : {
-              text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} ORDER BY writer, seq LIMIT $1`,
-              values: [this.#readChunk],
-            },
-      );
-      for (const row of rows)
-        yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < this.#readChunk) return;
-      after = { writer: last.writer, seq: Number(last.seq) };
-    }
+  readRaw(): AsyncIterable<RawAuditEntry> {
+    return readAllRecords((q) => this.#read(q), this.#readChunk);
   }
 
   async #page(query: AuditQuery): Promise<AuditPage> {
@@ -212,7 +209,8 @@ class PostgresAuditSink implements AuditSink {
     const take = Math.max(0, Math.min(max, MAX_REQUEST_LOOKUP));
     // Oldest first as the scan finds them: writer, then seq.
     const { rows } = await this.#read<{ line: string; total: string }>({
-      text: `SELECT line, count(*) OVER () AS total FROM ${AUDIT_TABLE} WHERE request_id = $1 ORDER BY writer, seq LIMIT $2`,
+      // Alert transitions may carry the request id they are about; they are not decisions.
+      text: `SELECT line, count(*) OVER () AS total FROM ${AUDIT_TABLE} WHERE request_id = $1 AND scenario <> 'alert' ORDER BY writer, seq LIMIT $2`,
       values: [requestId, Math.max(1, take)],
     });
     const total = rows[0] ? Number(rows[0].total) : 0;
@@ -267,6 +265,39 @@ class PostgresAuditSink implements AuditSink {
 }
 
 /**
+ * Every stored record, writer by writer, oldest first: keyset pages over the
+ * primary key, so constant memory whatever the size (the sink's readRaw,
+ * and `audit verify --archive-postgres`).
+ */
+export async function* readAllRecords(
+  read: (q: {
+    text: string;
+    values: unknown[];
+  }) => Promise<{ rows: { writer: string; seq: string; line: string }[] }>,
+  chunk: number,
+): AsyncGenerator<RawAuditEntry> {
+  let after: { writer: string; seq: number } | undefined;
+  for (;;) {
+    const { rows } = await read(
+      after
+        ? {
+            text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3`,
+            values: [after.writer, after.seq, chunk],
+          }
+        : {
+            text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} ORDER BY writer, seq LIMIT $1`,
+            values: [chunk],
+          },
+    );
+    for (const row of rows)
+      yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < chunk) return;
+    after = { writer: last.writer, seq: Number(last.seq) };
+  }
+}
+
+/**
  * One multi-row INSERT = one transaction: all of the records or none.
  * `onConflict: 'ignore'` (the archiver re-running) leaves rows already there
  * untouched; the caller compares them.
@@ -288,6 +319,9 @@ export async function insertRecords(
     decision: [] as string[],
     app: [] as (string | null)[],
     line: [] as string[],
+    correlation: [] as (string | null)[],
+    /** Each row's rule ids as a JSON array: unnest() of a text[][] would flatten it. */
+    rules: [] as string[],
   };
   records.forEach((r, i) => {
     cols.writer.push(r.writer);
@@ -301,19 +335,32 @@ export async function insertRecords(
       cols.scenario.push('alert');
       cols.decision.push(r.transition);
       cols.app.push(null);
+      cols.correlation.push(null);
+      cols.rules.push('[]');
     } else {
       cols.rid.push(r.request_id);
       cols.scenario.push(r.scenario);
       cols.decision.push(r.decision);
       cols.app.push(r.subject.app_id ?? null);
+      cols.correlation.push(r.correlation_id ?? null);
+      cols.rules.push(JSON.stringify([...new Set(r.findings.map((f) => f.rule))]));
     }
     // Exactly the line the file and ConfigMap sinks store, without its newline.
     cols.line.push(lines?.[i] ?? JSON.stringify(r));
   });
+  // One statement, so one transaction: the records and their rule rows, all or none.
+  // Rows an archiver re-run finds already there are not returned, so their rules are not added twice.
   await db.query(
-    `INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
-     ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}`,
+    `WITH ins AS (
+       INSERT INTO ${AUDIT_TABLE} (writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
+       SELECT u.writer, u.seq, u.hash, u.prev_hash, u.request_id, u.ts_ms, u.scenario, u.decision, u.app_id, u.line, u.correlation_id,
+         ARRAY(SELECT jsonb_array_elements_text(u.rules::jsonb))
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+         AS u(writer, seq, hash, prev_hash, request_id, ts_ms, scenario, decision, app_id, line, correlation_id, rules)
+       ${onConflict === 'ignore' ? 'ON CONFLICT (writer, seq) DO NOTHING' : ''}
+       RETURNING writer, seq, ts_ms, rules
+     )
+     INSERT INTO ${RULE_TABLE} (writer, seq, rule, ts_ms) SELECT ins.writer, ins.seq, r, ins.ts_ms FROM ins CROSS JOIN unnest(ins.rules) r`,
     [
       cols.writer,
       cols.seq,
@@ -325,11 +372,13 @@ export async function insertRecords(
       cols.decision,
       cols.app,
       cols.line,
+      cols.correlation,
+      cols.rules,
     ],
   );
 }
 
-/** Opens a pool and refuses a store that is not append-only for this role (shared by the sink and the archive target). */
+/** Opens a pool and refuses a store that is not append-only for this role, records and checkpoints (shared by the sink and the archive target). */
 export async function openGuardedPool(
   url: string,
   logger: Logger,
@@ -345,17 +394,24 @@ export async function openGuardedPool(
     statement_timeout: statementTimeoutMs,
     application_name: 'migration-gate',
     // Durability must not depend on the role's or the server's defaults.
-    options: '-c synchronous_commit=on',
+    // Custom plans and no JIT: a page is a few index probes, but the generic
+    // plan of a named statement (limit and values unknown) is costed as if it
+    // read the whole table: it was JIT-compiled (~40 ms per call at 10 M
+    // rows, ~100x the query itself), and it cannot tell a rare rule from a
+    // common one. Planning a page anew costs well under a millisecond.
+    options: '-c synchronous_commit=on -c jit=off -c plan_cache_mode=force_custom_plan',
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (e) =>
     logger.warn('audit PostgreSQL idle connection lost', { target, error: safeMessage(e, url) }),
   );
   try {
-    const { rows } = await pool.query<GuardState>(GUARD_CHECK_SQL);
-    const problem = guardProblem(rows[0]!);
-    if (problem !== undefined)
-      throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
+    for (const table of GUARDED_TABLES) {
+      const { rows } = await pool.query<GuardState>(guardCheckSql(table));
+      const problem = guardProblem(rows[0]!, table);
+      if (problem !== undefined)
+        throw new GateError('config-invalid', `audit PostgreSQL ${target}: ${problem}`);
+    }
     return pool;
   } catch (e) {
     await pool.end().catch(() => undefined);
@@ -380,7 +436,7 @@ function parsed(rows: { line: string }[]): AuditRecord[] {
  * Any failure stops the start: a gate that cannot keep its history must
  * not come up as if it could.
  */
-export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<AuditSink> {
+export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): Promise<PostgresAuditSink> {
   assertAuditWriter(options.writer);
   const logger = options.logger ?? silent;
   const pool = await openGuardedPool(
@@ -390,7 +446,7 @@ export async function openPostgresAuditSink(options: PostgresAuditSinkOptions): 
     options.connectTimeoutMs,
   );
   try {
-    const sink = new PostgresAuditSink(pool, options);
+    const sink = new PgAuditSink(pool, options);
     await sink.resume();
     logger.info('audit PostgreSQL opened', { writer: options.writer, ...sink.health() });
     return sink;

@@ -93,11 +93,20 @@ export async function archiveEntries(
   io: CommandIo,
 ): Promise<AsyncIterable<{ location: string; text: string }>> {
   const { archivedEntries } = await import('../../adapters/audit/archive-dir.js');
-  if (!live) return archivedEntries(dir);
+  return withLive(archivedEntries(dir), live, io);
+}
+
+/** `archived`, then (with live) the live ConfigMap segments in the cluster. */
+export async function withLive(
+  archived: AsyncIterable<{ location: string; text: string }>,
+  live: boolean,
+  io: CommandIo,
+): Promise<AsyncIterable<{ location: string; text: string }>> {
+  if (!live) return archived;
   const { liveSegmentEntries } = await import('../../adapters/audit/configmap-sink.js');
   const store = (await kubeForCli(io)).configMaps(io.env.GATE_NAMESPACE ?? 'migration-gate');
   return (async function* () {
-    yield* archivedEntries(dir);
+    yield* archived;
     yield* liveSegmentEntries(store);
   })();
 }

@@ -38,6 +38,18 @@ export interface VerifiedCheckpoint {
 }
 
 /**
+ * What a signed note claims as a checkpoint, signature NOT checked: for
+ * picking and filing notes (which size a note is of) by code that holds no
+ * key; anything that trusts the checkpoint opens it with openCheckpoint.
+ */
+export function claimedCheckpoint(noteText: string): Checkpoint | undefined {
+  const parsed = parseNote(noteText);
+  if (!parsed.ok) return undefined;
+  const body = parseCheckpointText(parsed.note.text);
+  return body.ok ? body.checkpoint : undefined;
+}
+
+/**
  * A signed checkpoint from `key` whose origin is `<key name>/...` (one key
  * signs every writer's tree of one installation), or the reason it is not.
  */
