@@ -113,8 +113,6 @@ interface Seen {
 
 /** What one refresh saw: the live segments' chunks in stored order; bodies are fetched when a read needs them. */
 class Snapshot implements AuditIndex {
-  readonly #lines = new Map<string, RawAuditEntry[]>();
-
   constructor(
     readonly list: readonly { seg: Seen; chunk: Chunk }[],
     readonly stats: ReadIndexStats,
@@ -137,18 +135,24 @@ class Snapshot implements AuditIndex {
     const entry = this.list[segmentId];
     if (!entry) return;
     this.stats.read += 1;
-    // Split once per segment and snapshot (cheap next to parsing); only the chunk's lines are handed on.
-    let lines = this.#lines.get(entry.seg.name);
-    if (!lines) {
-      lines = [...segmentEntries(await this.body(entry.seg))];
-      this.#lines.set(entry.seg.name, lines);
-    }
-    yield* lines.slice(entry.chunk.from, entry.chunk.to);
+    // Split once per body (linesOf); only the chunk's lines are handed on.
+    yield* linesOf(await this.body(entry.seg)).slice(entry.chunk.from, entry.chunk.to);
   }
 }
 
+/** A body's stored lines, split once while the body is held (cached or in a snapshot). */
+const split = new WeakMap<StoredConfigMap, RawAuditEntry[]>();
+function linesOf(cm: StoredConfigMap): RawAuditEntry[] {
+  let lines = split.get(cm);
+  if (!lines) {
+    lines = [...segmentEntries(cm)];
+    split.set(cm, lines);
+  }
+  return lines;
+}
+
 function summarize(cm: StoredConfigMap): Chunk[] {
-  const entries = [...segmentEntries(cm)];
+  const entries = linesOf(cm);
   const chunks: Chunk[] = [];
   for (let from = 0; from < entries.length; from += CHUNK_LINES) {
     const to = Math.min(entries.length, from + CHUNK_LINES);
