@@ -25,7 +25,7 @@ const META_PAGE = 500;
  * asks for): the same list, items without their data. An apiserver (or proxy) that ignores it answers a full list,
  * which parses the same way: only the saving is lost.
  */
-const METADATA_ONLY =
+export const METADATA_ONLY =
   'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
 
 function withAccept(base: ConfigurationOptions, accept: string): ConfigurationOptions {
