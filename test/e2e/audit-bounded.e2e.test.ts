@@ -172,7 +172,7 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
     const store = connectKube({ kubeconfigPath: gateKc }).configMaps(NS);
     const { privateKey } = generateKeyPairSync('ed25519');
     const key = { name: 'migration-gate/e2e', privateKey, publicKey: createPublicKey(privateKey) };
-    let trees: AuditTrees | undefined;
+    const late: { trees?: AuditTrees } = {};
     const raw = await openConfigMapAuditSink({
       store,
       writer: 'capped',
@@ -181,10 +181,10 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
       maxLiveSegments: 4,
       onSegments: (s) => states.push(s),
       // As the app: a seal checkpoint per sealed segment, posted on the board.
-      onSealed: (seq) => trees?.checkpointAt(seq),
+      onSealed: (seq) => late.trees?.checkpointAt(seq),
     });
     sinks.push(raw);
-    trees = new AuditTrees({
+    const trees = new AuditTrees({
       sink: raw,
       writer: 'capped',
       key,
@@ -193,6 +193,7 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
       destinations: [],
       board: configMapCheckpointBoard(store),
     });
+    late.trees = trees;
     await trees.load();
     const sink = withAuditTrees(raw, trees);
     let n = 0;
