@@ -282,6 +282,8 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
       list: (sel) => (calls.push('list'), store.list(sel)),
       listMeta: (sel) => (calls.push('listMeta'), store.listMeta(sel)),
     };
+    const annotate = (kv: string) =>
+      kubectlOk(['annotate', 'configmap', SEGMENT, '-n', NS, kv, '--overwrite']);
     const index = new ConfigMapReadIndex(counted);
     const reader = await openConfigMapAuditSink({ store: counted, writer: 'e2e-reader', readIndex: index });
     try {
@@ -293,27 +295,11 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
       expect(calls.filter((c) => c === 'list' || c === `get ${SEGMENT}`)).to.deep.equal([]);
       expect(calls.filter((c) => c === 'listMeta')).to.have.length(2);
       // An annotation rewritten by a cluster admin moves the resourceVersion: the segment is fetched and read as stored.
-      await kubectlOk([
-        'annotate',
-        'configmap',
-        SEGMENT,
-        '-n',
-        NS,
-        'migrationgate.io/previous-seq=99',
-        '--overwrite',
-      ]);
+      await annotate('migrationgate.io/previous-seq=99');
       calls.length = 0;
       expect((await findAuditRecords(reader, 'req-4', 5)).records.map((r) => r.seq)).to.deep.equal([4]);
       expect(calls).to.include(`get ${SEGMENT}`);
-      await kubectlOk([
-        'annotate',
-        'configmap',
-        SEGMENT,
-        '-n',
-        NS,
-        'migrationgate.io/previous-seq=0',
-        '--overwrite',
-      ]);
+      await annotate('migrationgate.io/previous-seq=0');
     } finally {
       await reader.close();
     }

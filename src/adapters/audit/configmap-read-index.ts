@@ -26,8 +26,8 @@ import { isAlertRecord } from '../../core/contracts/audit.js';
 import type { AuditIndex, RawAuditEntry } from '../../core/ports/audit.js';
 import { GateError } from '../../core/errors.js';
 import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
-import { isKubeError } from '../../core/ports/kube-errors.js';
 import { readLedger } from './archive-ledger.js';
+import { getIfExists } from './configmap-get.js';
 import {
   ALL_SEGMENTS_SELECTOR,
   orderSegments,
@@ -227,20 +227,11 @@ export class ConfigMapReadIndex {
     const got =
       names.length >= BULK_FETCH
         ? (await this.#store.list(ALL_SEGMENTS_SELECTOR)).filter((cm) => want.has(cm.name))
-        : (await Promise.all(names.map((name) => this.#getIfExists(name)))).filter(
+        : (await Promise.all(names.map((name) => getIfExists(this.#store, name)))).filter(
             (cm): cm is StoredConfigMap => cm !== undefined,
           );
     this.stats.fetched += got.length;
     return got;
-  }
-
-  async #getIfExists(name: string): Promise<StoredConfigMap | undefined> {
-    try {
-      return await this.#store.get(name);
-    } catch (e) {
-      if (isKubeError(e, 'not-found')) return undefined;
-      throw e;
-    }
   }
 
   /**
