@@ -104,6 +104,7 @@ function countingStore(store: ConfigMapStore): ConfigMapStore & { writes: number
     bytesSent: 0,
     get: (n: string) => store.get(n),
     list: (s: string) => store.list(s),
+    listMeta: (s: string) => store.listMeta(s),
     create: async (cm: Parameters<ConfigMapStore['create']>[0]) => {
       c.writes += 1;
       c.bytesSent += size(cm.data);

@@ -2,19 +2,26 @@
 // the segment cap (the gate's ServiceAccount, chart RBAC: no delete), the
 // archiver as the real CLI process under its own ServiceAccount (the only
 // one that may delete), verification of archive + live, and Lease-held
-// writer slots across rollouts.
+// writer slots across rollouts. The capped writer signs its tree (seal
+// checkpoints on the ConfigMap board) and the archiver reads the board: each
+// archived segment carries the checkpoint of exactly its last record.
 //
 //   npx mocha --no-config --node-option import=tsx --timeout 600000 test/e2e/audit-bounded.e2e.test.ts
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configMapCheckpointBoard } from '../../src/adapters/audit/configmap-checkpoint-board.js';
 import { openConfigMapAuditSink, type SegmentState } from '../../src/adapters/audit/configmap-sink.js';
 import { connectKube } from '../../src/adapters/k8s/kube-connection.js';
 import { acquireWriterSlot, type WriterSlot } from '../../src/adapters/k8s/writer-slot.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
 import type { Logger } from '../../src/core/ports/runtime.js';
+import { openCheckpoint } from '../../src/core/tlog/checkpoint.js';
+import { verifierFor } from '../../src/core/tlog/signed-note.js';
+import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
 import { verifyAudit } from '../../src/services/audit/read-audit.js';
 import { slotGuardedSink } from '../../src/services/audit/slot-guarded-sink.js';
 import { report } from '../unit/audit/report-fixture.js';
@@ -163,15 +170,32 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
   it('caps live segments per writer (alert state first), then the archiver CLI, as its own ServiceAccount, exports and deletes; writing resumes; archive + live verify', async () => {
     const states: SegmentState[] = [];
     const store = connectKube({ kubeconfigPath: gateKc }).configMaps(NS);
-    const sink = await openConfigMapAuditSink({
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const key = { name: 'migration-gate/e2e', privateKey, publicKey: createPublicKey(privateKey) };
+    const late: { trees?: AuditTrees } = {};
+    const raw = await openConfigMapAuditSink({
       store,
       writer: 'capped',
       lingerMs: 0,
       segmentMaxBytes: 8 * 1024,
       maxLiveSegments: 4,
       onSegments: (s) => states.push(s),
+      // As the app: a seal checkpoint per sealed segment, posted on the board.
+      onSealed: (seq) => late.trees?.checkpointAt(seq),
     });
-    sinks.push(sink);
+    sinks.push(raw);
+    const trees = new AuditTrees({
+      sink: raw,
+      writer: 'capped',
+      key,
+      clock: { now: () => new Date() },
+      logger: silent,
+      destinations: [],
+      board: configMapCheckpointBoard(store),
+    });
+    late.trees = trees;
+    await trees.load();
+    const sink = withAuditTrees(raw, trees);
     let n = 0;
     let refused: Error | undefined;
     while (!refused && n < 2000) {
@@ -200,6 +224,7 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
         await cp.kubectl(['auth', 'can-i', 'delete', 'configmaps', '-n', NS], { kubeconfig: archiverKc })
       ).stdout.trim(),
     ).to.equal('yes');
+    await trees.settled(); // the seal checkpoints are on the board
     const run = await cli(['audit', 'archive', '--dir', archiveDir], {
       GATE_KUBECONFIG: archiverKc,
       GATE_NAMESPACE: NS,
@@ -212,6 +237,20 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
       result.archived.map((s) => `${s}.jsonl`),
     );
     expect(await segmentNames('capped')).to.have.length(1);
+    // The archiver read the seal checkpoints from the board: each exported segment has the signed
+    // checkpoint of exactly its last record.
+    for (const seg of result.archived) {
+      const text = await readFile(join(archiveDir, 'capped', `${seg}.jsonl`), 'utf8');
+      const lastSeq = (JSON.parse(text.trimEnd().split('\n').at(-1)!) as { seq: number }).seq;
+      const note = await readFile(join(archiveDir, 'capped', `${seg}.checkpoint`), 'utf8');
+      const opened = openCheckpoint(note, verifierFor(key.name, key.publicKey));
+      expect(opened.ok, seg).to.equal(true);
+      if (opened.ok)
+        expect(opened.value.checkpoint).to.deep.include({
+          origin: 'migration-gate/e2e/capped',
+          size: lastSeq,
+        });
+    }
 
     // The gate writes again (it recounts near the cap) and its own verification starts where the archive ends.
     for (let i = 0; i < 10; i++) await sink.append(report(5000 + i));

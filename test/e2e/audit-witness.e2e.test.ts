@@ -4,6 +4,9 @@
 // newest records, or rewrites one and recomputes the whole hash chain, is
 // caught by the witness (it refuses the restarted gate's checkpoint and the
 // gate raises a critical alert) and by offline verification of an export.
+// Another replica proves this writer's decisions against its checkpoint on
+// the ConfigMap board, and reads pages and decisions through the read index
+// (a metadata-only list, then only the segments it shows).
 //
 //   npx mocha --no-config --node-option import=tsx --timeout 600000 test/e2e/audit-witness.e2e.test.ts
 import { expect } from 'chai';
@@ -12,8 +15,16 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { request } from 'node:https';
 import { promisify } from 'node:util';
+import { ConfigMapReadIndex } from '../../src/adapters/audit/configmap-read-index.js';
+import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.js';
+import { METADATA_ONLY } from '../../src/adapters/k8s/client-node-configmaps.js';
+import { connectKube } from '../../src/adapters/k8s/kube-connection.js';
 import { startWitness } from '../../src/adapters/witness/witness-server.js';
+import { verifyProofText } from '../../src/cli/audit-tlog.js';
+import type { ConfigMapStore } from '../../src/core/ports/configmaps.js';
+import { findAuditRecords, queryAudit } from '../../src/services/audit/read-audit.js';
 import { chainRecord } from '../../src/core/audit-record.js';
 import {
   encodeVerifierKey,
@@ -221,8 +232,76 @@ describe('audit checkpoints and a witness with the ConfigMap sink (real kube-api
         size: 6,
         witness: { ok: true, detail: 'cosigned size 6' },
       });
+      // A peer proof: this replica proves test-writer's decision against test-writer's checkpoint from the board.
+      const proof = await fetch(`${other.url}/api/v1/audit/proof?request_id=req-3`, { headers: other.auth });
+      const text = await proof.text();
+      expect(proof.status, text).to.equal(200);
+      expect(verifyProofText(text, parseVerifierKey(vkey))).to.deep.include({
+        ok: true,
+        origin: 'migration-gate/e2e/test-writer',
+        index: 2,
+        tree_size: 6,
+      });
+      // Its logs page reads through the read index (metadata-only list of the segments).
+      const page = (await (
+        await fetch(`${other.url}/api/v1/audit/logs?limit=2`, { headers: other.auth })
+      ).json()) as { items: Array<{ writer: string; seq: number }> };
+      expect(page.items.map((r) => `${r.writer}/${r.seq}`)).to.deep.equal(['test-writer/6', 'test-writer/5']);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('the read index lists segments with metadata only and fetches only what a read shows (real apiserver)', async () => {
+    // The apiserver answers our Accept with a metadata-only list: no segment data crosses the wire.
+    const raw = await new Promise<{
+      kind?: string;
+      items: Array<{ metadata: { name: string }; data?: unknown }>;
+    }>((resolve, reject) => {
+      const req = request(
+        `${cp.server}/api/v1/namespaces/${NS}/configmaps?labelSelector=${encodeURIComponent('migrationgate.io/audit-segment=true')}`,
+        { ca: cp.caPem, cert: cp.admin.certPem, key: cp.admin.keyPem, headers: { Accept: METADATA_ONLY } },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+          res.on('end', () => resolve(JSON.parse(body) as never));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(raw.kind).to.equal('PartialObjectMetadataList');
+    expect(raw.items.map((i) => i.metadata.name)).to.deep.equal([SEGMENT]);
+    expect(raw.items[0]).to.not.have.property('data');
+    // Through the port, with the gate's ServiceAccount: what each read fetched.
+    const store = connectKube({ kubeconfigPath: gateKubeconfig }).configMaps(NS);
+    const calls: string[] = [];
+    const counted: ConfigMapStore = {
+      ...store,
+      get: (name) => (calls.push(`get ${name}`), store.get(name)),
+      list: (sel) => (calls.push('list'), store.list(sel)),
+      listMeta: (sel) => (calls.push('listMeta'), store.listMeta(sel)),
+    };
+    const annotate = (kv: string) =>
+      kubectlOk(['annotate', 'configmap', SEGMENT, '-n', NS, kv, '--overwrite']);
+    const index = new ConfigMapReadIndex(counted);
+    const reader = await openConfigMapAuditSink({ store: counted, writer: 'e2e-reader', readIndex: index });
+    try {
+      expect((await queryAudit(reader, { limit: 3 })).items.map((r) => r.seq)).to.deep.equal([6, 5, 4]);
+      calls.length = 0;
+      // Warm: a page and a lookup list metadata and read the ledger; the unchanged segment is not fetched again.
+      expect((await queryAudit(reader, { limit: 2 })).items.map((r) => r.seq)).to.deep.equal([6, 5]);
+      expect((await findAuditRecords(reader, 'req-4', 5)).records.map((r) => r.seq)).to.deep.equal([4]);
+      expect(calls.filter((c) => c === 'list' || c === `get ${SEGMENT}`)).to.deep.equal([]);
+      expect(calls.filter((c) => c === 'listMeta')).to.have.length(2);
+      // An annotation rewritten by a cluster admin moves the resourceVersion: the segment is fetched and read as stored.
+      await annotate('migrationgate.io/previous-seq=99');
+      calls.length = 0;
+      expect((await findAuditRecords(reader, 'req-4', 5)).records.map((r) => r.seq)).to.deep.equal([4]);
+      expect(calls).to.include(`get ${SEGMENT}`);
+      await annotate('migrationgate.io/previous-seq=0');
+    } finally {
+      await reader.close();
     }
   });
 

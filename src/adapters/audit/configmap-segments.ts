@@ -64,8 +64,8 @@ export function segmentHead(cm: Pick<StoredConfigMap, 'data' | 'annotations'>, w
 }
 
 /** Writer, then segment number: the order chains are verified in. Foreign names sort last, by name. */
-export function orderSegments(cms: readonly StoredConfigMap[]): StoredConfigMap[] {
-  const key = (cm: StoredConfigMap) => segmentId(cm) ?? { writer: '\uffff', n: 0 };
+export function orderSegments<T extends Pick<StoredConfigMap, 'name' | 'labels'>>(cms: readonly T[]): T[] {
+  const key = (cm: T) => segmentId(cm) ?? { writer: '\uffff', n: 0 };
   return [...cms].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);

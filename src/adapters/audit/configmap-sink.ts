@@ -44,6 +44,7 @@ import type { FlushInfo } from './group-commit.js';
 import { ledgerStarts, readLedger } from './archive-ledger.js';
 import { ReportQueue } from './report-queue.js';
 import { ConfigMapReadIndex } from './configmap-read-index.js';
+import { getIfExists } from './configmap-get.js';
 
 export interface ConfigMapAuditSinkOptions {
   store: ConfigMapStore;
@@ -388,13 +389,8 @@ class ConfigMapAuditSink implements AuditSink {
     this.#stale = false;
   }
 
-  async #getIfExists(name: string): Promise<StoredConfigMap | undefined> {
-    try {
-      return await this.#store.get(name);
-    } catch (e) {
-      if (isKubeError(e, 'not-found')) return undefined;
-      throw e;
-    }
+  #getIfExists(name: string): Promise<StoredConfigMap | undefined> {
+    return getIfExists(this.#store, name);
   }
 
   #adopt(cm: StoredConfigMap, n: number): void {

@@ -16,6 +16,13 @@ export interface StoredConfigMap extends ConfigMapContent {
   resourceVersion: string;
 }
 
+/**
+ * A ConfigMap without its data (a metadata-only list): enough to tell which
+ * objects changed (every change moves the resourceVersion) without
+ * transferring their bytes.
+ */
+export type ConfigMapMeta = Pick<StoredConfigMap, 'name' | 'resourceVersion' | 'labels' | 'annotations'>;
+
 /** One namespace's ConfigMaps. */
 export interface ConfigMapStore {
   readonly namespace: string;
@@ -26,6 +33,8 @@ export interface ConfigMapStore {
   replace(cm: StoredConfigMap): Promise<StoredConfigMap>;
   /** Every ConfigMap matching the label selector (all pages), in no particular order. */
   list(labelSelector: string): Promise<StoredConfigMap[]>;
+  /** The same objects without their data (all pages), in no particular order. */
+  listMeta(labelSelector: string): Promise<ConfigMapMeta[]>;
 }
 
 /**

@@ -3,13 +3,14 @@
 // ConfigMaps) and injectable faults. Not a *.test.ts: mocha does not run it.
 import type {
   ConfigMapContent,
+  ConfigMapMeta,
   ConfigMapDeleter,
   ConfigMapStore,
   StoredConfigMap,
 } from '../../../src/core/ports/configmaps.js';
 import { KubeError, type KubeErrorKind } from '../../../src/core/ports/kube-errors.js';
 
-export type Op = 'get' | 'create' | 'replace' | 'list' | 'delete';
+export type Op = 'get' | 'create' | 'replace' | 'list' | 'listMeta' | 'delete';
 
 /**
  * `before`: fail without applying. `after`: apply, then lose the answer
@@ -27,6 +28,8 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
   readonly namespace = 'gate-ns';
   readonly objects = new Map<string, StoredConfigMap>();
   readonly calls: { op: Op; name?: string }[] = [];
+  /** Bytes of `records.jsonl` handed out by get and list: what a read transferred. */
+  dataBytes = 0;
   faults: Fault[] = [];
   down = false;
   #rv = 100;
@@ -39,6 +42,16 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
   bump(name: string): void {
     const cm = this.objects.get(name);
     if (cm) this.objects.set(name, { ...cm, resourceVersion: String(++this.#rv) });
+  }
+
+  /** Edits stored annotations behind the sink's back (an update moves the resourceVersion). */
+  annotate(name: string, annotations: Record<string, string>): void {
+    const cm = this.objects.get(name)!;
+    this.objects.set(name, {
+      ...cm,
+      annotations: { ...cm.annotations, ...annotations },
+      resourceVersion: String(++this.#rv),
+    });
   }
 
   /** Edits stored data behind the sink's back. */
@@ -55,6 +68,7 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
     return this.#op('get', name, () => {
       const cm = this.objects.get(name);
       if (!cm) throw new KubeError('not-found', `configmaps "${name}" not found`, 404);
+      this.dataBytes += recordsLength(cm);
       return clone(cm);
     });
   }
@@ -104,9 +118,23 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
 
   async list(labelSelector: string): Promise<StoredConfigMap[]> {
     return this.#op('list', undefined, () => {
-      const want = labelSelector.split(',').map((kv) => kv.split('=') as [string, string]);
-      return [...this.objects.values()].filter((cm) => want.every(([k, v]) => cm.labels[k] === v)).map(clone);
+      const found = this.#select(labelSelector);
+      for (const cm of found) this.dataBytes += recordsLength(cm);
+      return found.map(clone);
     });
+  }
+
+  async listMeta(labelSelector: string): Promise<ConfigMapMeta[]> {
+    return this.#op('listMeta', undefined, () =>
+      this.#select(labelSelector).map(({ name, resourceVersion, labels, annotations }) =>
+        clone({ name, resourceVersion, labels, annotations }),
+      ),
+    );
+  }
+
+  #select(labelSelector: string): StoredConfigMap[] {
+    const want = labelSelector.split(',').map((kv) => kv.split('=') as [string, string]);
+    return [...this.objects.values()].filter((cm) => want.every(([k, v]) => cm.labels[k] === v));
   }
 
   async #op<T>(op: Op, name: string | undefined, apply: () => T): Promise<T> {
@@ -126,6 +154,10 @@ export class FakeConfigMapStore implements ConfigMapStore, ConfigMapDeleter {
     }
     return result;
   }
+}
+
+function recordsLength(cm: StoredConfigMap): number {
+  return cm.data['records.jsonl']?.length ?? 0;
 }
 
 function clone<T>(x: T): T {

@@ -33,6 +33,7 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
     auth: string | undefined;
     body: string;
     port: number | undefined;
+    accept: string | undefined;
   }[];
   let answer: (method: string, url: string) => { status: number; body: unknown } | 'hang' | 'reset';
 
@@ -52,6 +53,7 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
           auth: req.headers.authorization,
           body,
           port: req.socket.remotePort,
+          accept: req.headers.accept,
         });
         const a = answer(req.method!, req.url!);
         if (a === 'hang') return;
@@ -198,6 +200,52 @@ describe('Kubernetes REST client (ConfigMap sink transport)', () => {
     const all = await store.list('migrationgate.io/audit-segment=true');
     expect(all.map((c) => c.name)).to.deep.equal(['seg', 'b']);
     expect(seen[0]!.url).to.contain('labelSelector=migrationgate.io%2Faudit-segment%3Dtrue');
+  });
+
+  it('listMeta asks for a metadata-only list (PartialObjectMetadataList), follows continue tokens, and reads a full list the same way', async () => {
+    const store = connectKube({
+      kubeconfigPath: await kubeconfig({ token: 't' }),
+      requestTimeoutMs: 2000,
+    }).configMaps('ns-a');
+    const meta = (name: string, rv: string) => ({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { name, resourceVersion: rv, labels: { a: 'b' }, annotations: { n: name } },
+    });
+    answer = (_m, url) =>
+      url.includes('continue=p2')
+        ? { status: 200, body: { kind: 'PartialObjectMetadataList', items: [meta('b', '2')], metadata: {} } }
+        : {
+            status: 200,
+            body: {
+              kind: 'PartialObjectMetadataList',
+              items: [meta('a', '1')],
+              metadata: { continue: 'p2' },
+            },
+          };
+    expect(await store.listMeta('migrationgate.io/audit-segment=true')).to.deep.equal([
+      { name: 'a', resourceVersion: '1', labels: { a: 'b' }, annotations: { n: 'a' } },
+      { name: 'b', resourceVersion: '2', labels: { a: 'b' }, annotations: { n: 'b' } },
+    ]);
+    expect(seen).to.have.length(2);
+    for (const r of seen) {
+      expect(r.accept).to.match(/^application\/json;as=PartialObjectMetadataList;g=meta\.k8s\.io;v=v1\b/);
+      expect(r.url).to.contain('labelSelector=migrationgate.io%2Faudit-segment%3Dtrue');
+    }
+    // The other calls keep their JSON Accept (the middleware is per call).
+    answer = () => ({ status: 200, body: cm('7') });
+    await store.get('seg');
+    expect(seen[2]!.accept).to.not.include('PartialObjectMetadata');
+    // An apiserver that ignores the metadata-only ask answers a full list: the same metadata comes out, without data.
+    seen = [];
+    answer = () => ({ status: 200, body: { items: [cm('3')], metadata: {} } });
+    expect(await store.listMeta('x=y')).to.deep.equal([
+      { name: 'seg', resourceVersion: '3', labels: { a: 'b' }, annotations: {} },
+    ]);
+    // A metadata item without a resourceVersion cannot be told apart from another version: refused.
+    answer = () => ({ status: 200, body: { items: [{ metadata: { name: 'x' } }], metadata: {} } });
+    const err = await failure(store.listMeta('x=y'));
+    expect(err.kind).to.equal('invalid');
   });
 
   it('a missing kubeconfig, or none outside a cluster, is a configuration error naming GATE_KUBECONFIG', () => {

@@ -210,3 +210,123 @@ describe('ConfigMap audit sink read index: runs of 256 lines inside one large se
     }
   });
 });
+
+describe('ConfigMap audit sink read index: a read fetches only what it shows', function () {
+  this.timeout(60_000);
+  let store: FakeConfigMapStore;
+  let sink: AuditSink;
+  const open = (index: ConfigMapReadIndex) =>
+    openConfigMapAuditSink({ store, writer: 'w-a', lingerMs: 0, segmentMaxBytes: 4096, readIndex: index });
+  const sealed = () =>
+    [...store.objects.values()]
+      .filter((cm) => cm.immutable)
+      .map((cm) => cm.name)
+      .sort();
+  /** What the store was asked for during `f`. */
+  async function cost(f: () => Promise<unknown>) {
+    const calls = store.calls.length;
+    const bytes = store.dataBytes;
+    await f();
+    const made = store.calls.slice(calls).map((c) => c.op);
+    return {
+      lists: made.filter((op) => op === 'list').length,
+      metaLists: made.filter((op) => op === 'listMeta').length,
+      // Segment gets (not the archive ledger's).
+      gets: store.calls.slice(calls).filter((c) => c.op === 'get' && /-\d{6,}$/.test(c.name ?? '')).length,
+      bytes: store.dataBytes - bytes,
+    };
+  }
+
+  beforeEach(async () => {
+    store = new FakeConfigMapStore();
+    const writer = await open(new ConfigMapReadIndex(store));
+    for (let i = 1; i <= 200; i++) await writer.append(report(i));
+    await writer.close();
+    expect(sealed().length).to.be.greaterThan(20);
+  });
+  afterEach(async () => {
+    await sink.close();
+  });
+
+  it('the first read fetches every segment in one list; later reads list metadata only and fetch nothing unchanged', async () => {
+    const index = new ConfigMapReadIndex(store);
+    sink = await open(index);
+    const first = await cost(() => queryAudit(sink, { limit: 10 }));
+    expect(first.lists, 'one full list, not a get per segment').to.equal(1);
+    expect(first.gets).to.equal(0);
+    const page = await cost(() => queryAudit(sink, { limit: 10 }));
+    expect(page).to.deep.equal({ lists: 0, metaLists: 1, gets: 0, bytes: 0 });
+    const lookup = await cost(() => findAuditRecords(sink, 'req-17', 5));
+    expect(lookup).to.deep.equal({ lists: 0, metaLists: 1, gets: 0, bytes: 0 });
+  });
+
+  it('without a body cache a page gets only the segments it reads, and after an append only the open one', async () => {
+    const index = new ConfigMapReadIndex(store, { bodyCacheBytes: 0 });
+    sink = await open(index);
+    await queryAudit(sink, { limit: 1 });
+    const total = [...store.objects.values()].reduce(
+      (n, cm) => n + (cm.data['records.jsonl'] ?? '').length,
+      0,
+    );
+    const read = index.stats.read;
+    const page = await cost(() => queryAudit(sink, { limit: 10 }));
+    expect(page.lists).to.equal(0);
+    expect(page.gets)
+      .to.be.at.least(1)
+      .and.at.most(index.stats.read - read);
+    expect(page.bytes).to.be.lessThan(total / 10);
+    await sink.append(report(1000, { request_id: 'req-new' }));
+    const after = await cost(() => findAuditRecords(sink, 'req-new', 1));
+    expect(after.lists).to.equal(0);
+    expect(after.gets, 'the open segment changed: it alone is fetched (and read from that fetch)').to.equal(
+      1,
+    );
+  });
+
+  it('a rewritten annotation or record of a sealed segment makes the read fetch it again and show what is stored', async () => {
+    const index = new ConfigMapReadIndex(store);
+    sink = await open(index);
+    await queryAudit(sink, { limit: 1 });
+    const [a, b] = [sealed()[2]!, sealed()[4]!];
+    // Annotations claiming another chain position, and a record rewritten: neither is trusted as an index.
+    store.annotate(a, { 'migrationgate.io/previous-seq': '0', 'migrationgate.io/previous-hash': 'x' });
+    store.edit(b, (t) => t.replace('"decision":"BLOCK"', '"decision":"ALLOW"'));
+    const fetched = index.stats.fetched;
+    const scanned = await scan(sink);
+    for (const q of [{ limit: 500 }, { decision: 'ALLOW' as const, limit: 500 }]) {
+      const expected = await allPages(async (qq) => queryAuditRecords(scanned, qq), q);
+      expect(await allPages((qq) => queryAudit(sink, qq), q)).to.deep.equal(expected);
+    }
+    expect(index.stats.fetched - fetched).to.equal(2);
+    for (const id of ['req-3', 'req-40', 'req-199'])
+      expect((await findAuditRecords(sink, id, 5)).records).to.deep.equal(
+        scanned.filter((r) => r.request_id === id),
+      );
+  });
+
+  it('a segment changed or deleted between the index and its read fails the read (closed), never shows another version', async () => {
+    const index = new ConfigMapReadIndex(store, { bodyCacheBytes: 0 });
+    sink = await open(index);
+    await index.snapshot(); // warm: the next snapshot fetches no body
+    const snap = await index.snapshot();
+    const drain = async (id: number) => {
+      for await (const e of snap.read(id)) void e;
+    };
+    const infos = snap.segments();
+    const name = sealed()[0]!;
+    store.edit(name, (t) => t.replace('"decision":"BLOCK"', '"decision":"ALLOW"'));
+    const err = await drain(infos[0]!.id).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property('code', 'audit-unavailable');
+    expect(String((err as Error).message)).to.include(name);
+    // Deleted meanwhile: refused the same way.
+    store.objects.delete(sealed()[1]!);
+    const gone = await drain(infos[1]!.id).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(gone).to.have.property('code', 'audit-unavailable');
+  });
+});
