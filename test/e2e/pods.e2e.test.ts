@@ -120,6 +120,23 @@ describe('e2e: real pods, the default helm install of the built image', function
         RELEASE,
       ])
     ).webhooks.map((w) => b64(w.clientConfig.caBundle ?? ''));
+  /** helm upgrade keeping the release's values, plus `extra`; waits for the rollout. */
+  const upgradeReusing = (extra: string[]) =>
+    cl.helm(
+      [
+        'upgrade',
+        RELEASE,
+        CHART_DIR,
+        '-n',
+        RELEASE_NAMESPACE,
+        '--reuse-values',
+        ...extra,
+        '--wait',
+        '--timeout',
+        '5m',
+      ],
+      { timeoutMs: 360_000 },
+    );
   const tlsSecret = () =>
     json<{ data: Record<string, string> }>(['get', 'secret', `${RELEASE}-tls`, '-n', RELEASE_NAMESPACE]);
 
@@ -247,21 +264,7 @@ describe('e2e: real pods, the default helm install of the built image', function
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/^\[signature-invalid\] .*no usable public key is pinned/m);
       // Pin the examples' key: the Secret changes, the pods reload it without a restart.
-      const up = await cl.helm(
-        [
-          'upgrade',
-          RELEASE,
-          CHART_DIR,
-          '-n',
-          RELEASE_NAMESPACE,
-          '--reuse-values',
-          ...TRUST_EXAMPLE_KEY,
-          '--wait',
-          '--timeout',
-          '5m',
-        ],
-        { timeoutMs: 360_000 },
-      );
+      const up = await upgradeReusing(TRUST_EXAMPLE_KEY);
       expect(up.code, up.stderr).to.equal(0);
       const uids = (await gatePods(cl)).map((p) => p.uid);
       await until(
@@ -363,24 +366,12 @@ describe('e2e: real pods, the default helm install of the built image', function
     let existing = new Set<string>();
 
     before(async () => {
-      const up = await cl.helm(
-        [
-          'upgrade',
-          RELEASE,
-          CHART_DIR,
-          '-n',
-          RELEASE_NAMESPACE,
-          '--reuse-values',
-          '--set',
-          `artifacts.volume.hostPath.path=${EXAMPLES_DIR}`,
-          '--set',
-          'artifacts.volume.hostPath.type=Directory',
-          '--wait',
-          '--timeout',
-          '5m',
-        ],
-        { timeoutMs: 360_000 },
-      );
+      const up = await upgradeReusing([
+        '--set',
+        `artifacts.volume.hostPath.path=${EXAMPLES_DIR}`,
+        '--set',
+        'artifacts.volume.hostPath.type=Directory',
+      ]);
       expect(up.code, up.stderr).to.equal(0);
       await mapLimit(cases, 4, async (c) => results.set(c.file, await kubectl(['apply', '-f', c.path])));
       const lists = await Promise.all(
