@@ -373,6 +373,22 @@ describe('e2e: real pods, the default helm install of the built image', function
         'artifacts.volume.hostPath.type=Directory',
       ]);
       expect(up.code, up.stderr).to.equal(0);
+      // --wait returns once the new pods are Ready; an old one (no artifact
+      // mount) may still answer while it drains. Judge with the new ones only.
+      await until('only pods with the artifact volume are left', async () => {
+        const pods = await json<{ items: { spec: { volumes?: { name: string }[] } }[] }>([
+          'get',
+          'pods',
+          '-n',
+          RELEASE_NAMESPACE,
+          '-l',
+          'app.kubernetes.io/component=webhook',
+        ]);
+        return (
+          pods.items.length === 2 &&
+          pods.items.every((p) => p.spec.volumes?.some((v) => v.name === 'artifacts'))
+        );
+      });
       await mapLimit(cases, 4, async (c) => results.set(c.file, await kubectl(['apply', '-f', c.path])));
       const lists = await Promise.all(
         ['payments', 'payments-staging'].map((n) =>
