@@ -161,9 +161,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const keyWatcher = watchKeys(keysDir, keys, gate);
   let selfManaged: SelfManagedTls | undefined;
   let certFiles: CertFilesWatcher | undefined;
-  // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet).
+  // selfManaged: not ready until a serving cert is loaded (the leader may not have made one yet)
+  // and the webhook configuration trusts it (the leader may not have injected its CA yet).
   let shutdown: { ok: false; detail: string } | undefined;
-  const readiness = (): Readiness => readinessOf(gate, { tls: selfManaged?.readiness(), shutdown });
+  const readiness = (): Readiness =>
+    readinessOf(gate, {
+      tls: selfManaged?.readiness(),
+      webhookCa: selfManaged?.webhookTrust(),
+      shutdown,
+    });
   const replication = { artifacts: artifactsFromConfig(config), limits: replicationLimits(config) };
   // One walker of the audit log per gate: every page and /audit/verify share it.
   const auditSnapshots = new AuditSnapshots(gate);

@@ -55,6 +55,7 @@ export function selfManagedTlsFromConfig(
     secrets: kube.tlsSecret(c.namespace, c.tlsSecretName),
     elector,
     webhook: kube.webhookCaPatcher(c.webhookConfigName),
+    webhookConfigName: c.webhookConfigName,
     clock: o.clock,
     logger: o.logger,
     policy: { ...DEFAULT_ROTATION, ...stripUndefined(t), sans: servingSans(c) },

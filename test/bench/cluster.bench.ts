@@ -1,13 +1,21 @@
 // Cluster benchmark: ConfigMap creates through a real kube-apiserver, measured
 // as the client sees them (open loop at fixed rates, fixed-rate.ts), in an
-// enforced namespace, three ways in the same run on the same cluster:
+// enforced namespace, four ways in the same run on the same cluster:
 //   1. no admission check at all (the baseline),
 //   2. a built-in ValidatingAdmissionPolicy (CEL inside the apiserver: a
 //      ConfigMap with a gated key must carry the manifest; the in-process
 //      floor a user could pick instead of a webhook),
-//   3. the gate in pods (the default helm install of the built image), which
-//      parses the config, checks hash and signature and runs every policy.
-// The figure that matters is the latency each adds over (1).
+//   3. the always-allow webhook floor (allow-floor.ts): the cheapest HTTPS
+//      webhook on the gate's path (Service -> pods of the same image), what
+//      any webhook adds,
+//   4. the gate in pods (the default helm install of the built image), which
+//      parses the config, checks hash and signature, runs every policy and
+//      makes the audit record durable in a ConfigMap before it answers.
+// The figure that matters is the latency each adds over (1). For the gate,
+// its own histograms (gate-metrics.ts) say how much of it is spent inside
+// the pod and how much in the audit write. BENCH_CLUSTER_GATE_VARIANTS
+// ("audit.segmentBytes=32768;audit.segmentBytes=16384") adds a gate phase per
+// variant, each a fresh install with those --set values.
 import { parse as parseYaml } from 'yaml';
 import { startPodCluster, type PodCluster } from '../e2e/harness/node.js';
 import {
@@ -19,6 +27,10 @@ import {
 import { exampleCases } from '../e2e/support/gate-cluster.js';
 import { runFixedRate } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
+import { FLOOR_PROBE_PREFIX, installAllowFloor, removeAllowFloor } from './allow-floor.js';
+import { delta, scrapeGate, GATE_HISTOGRAMS, type HistogramDelta } from './gate-metrics.js';
+import { gatePods } from '../e2e/support/pod-gate.js';
+import { RELEASE, RELEASE_NAMESPACE } from '../e2e/support/gate-cluster.js';
 
 export const BENCH_NS = 'bench-enforced';
 export const RATES = [20, 100] as const;
@@ -26,6 +38,8 @@ export const RATES = [20, 100] as const;
 export interface ClusterBenchPhase {
   name: string;
   byRate: Record<number, LoadResult>;
+  /** Gate phases: the gate's own histograms over each run, by rate then histogram name. */
+  inside?: Record<number, Record<string, HistogramDelta>>;
 }
 export interface ClusterBenchResult {
   seconds: number;
@@ -116,9 +130,12 @@ export async function benchCluster(
     await kubectlOk(cl, ['label', 'namespace', BENCH_NS, 'migrationgate.io/enforce=true']);
     const tls = { ca: cl.caPem, cert: cl.admin.certPem, key: cl.admin.keyPem };
     const url = `${cl.server}/api/v1/namespaces/${BENCH_NS}/configmaps`;
-    const measure = async (phase: string): Promise<ClusterBenchPhase> => {
+    const measure = async (phase: string, gate = false): Promise<ClusterBenchPhase> => {
       const byRate: Record<number, LoadResult> = {};
+      const inside: Record<number, Record<string, HistogramDelta>> = {};
       for (const rate of RATES) {
+        const ips = gate ? (await gatePods(cl)).map((p) => p.ip) : [];
+        const before = gate ? await scrapeGate(ips) : undefined;
         const r = await runFixedRate({
           url,
           method: 'POST',
@@ -133,27 +150,38 @@ export async function benchCluster(
         checkAllCreated(phase, rate, r, Math.round(rate * seconds));
         log(`  ${phase} ${rate}/s: p50 ${r.p50ms} ms  p99 ${r.p99ms} ms  (${r.requests} creates)`);
         byRate[rate] = r;
+        if (before) {
+          const after = await scrapeGate(ips);
+          inside[rate] = Object.fromEntries(GATE_HISTOGRAMS.map((n) => [n, delta(before[n]!, after[n]!)]));
+          for (const [n, d] of Object.entries(inside[rate]))
+            log(
+              `    inside the pods, ${n.replace('migration_gate_', '')}: mean ${d.meanMs} ms, p50 <= ${d.p50LeMs} ms, p99 <= ${d.p99LeMs} ms (${d.count})`,
+            );
+        }
       }
-      return { name: phase, byRate };
+      return { name: phase, byRate, ...(gate ? { inside } : {}) };
     };
-    const denied = async (): Promise<boolean> => {
+    /** A gated key without a manifest (the VAP and the gate deny it), or a name the floor denies. */
+    const denied = async (prefix = 'probe-'): Promise<boolean> => {
       const r = await cl.kubectl(['create', '-f', '-'], {
         input: JSON.stringify({
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: { name: `probe-${Date.now()}`, namespace: BENCH_NS },
+          metadata: { name: `${prefix}${Date.now()}`, namespace: BENCH_NS },
           data: { 'app-config.yaml': 'debug: true\n' },
         }),
       });
       return r.code !== 0;
     };
-    const waitDenied = async (what: string) => {
+    const waitFor = async (what: string, want: boolean, prefix?: string) => {
       for (const end = Date.now() + 60_000; Date.now() < end;) {
-        if (await denied()) return;
+        if ((await denied(prefix)) === want) return;
         await new Promise((res) => setTimeout(res, 500));
       }
-      throw new Error(`${what} does not deny a gated key without a manifest`);
+      throw new Error(`${what}: after 60 s a probe is still ${want ? 'admitted' : 'denied'}`);
     };
+    const waitDenied = (what: string) =>
+      waitFor(`${what} does not deny a gated key without a manifest`, true);
 
     const phases: ClusterBenchPhase[] = [];
     if (await denied())
@@ -172,20 +200,40 @@ export async function benchCluster(
       'validatingadmissionpolicybinding,validatingadmissionpolicy',
       'bench-manifest-required',
     ]);
-    for (const end = Date.now() + 60_000; await denied();) {
-      if (Date.now() > end)
-        throw new Error('the ValidatingAdmissionPolicy is still enforced after its deletion');
-      await new Promise((res) => setTimeout(res, 500));
-    }
+    await waitFor('the ValidatingAdmissionPolicy is still enforced after its deletion', false);
+
+    await installAllowFloor(cl, img, 'migrationgate.io/enforce');
+    await waitFor('the allow-floor webhook is not in the path', true, FLOOR_PROBE_PREFIX);
+    phases.push(await measure('floor'));
+    await removeAllowFloor(cl);
+    await waitFor('the allow-floor webhook is still called after its deletion', false, FLOOR_PROBE_PREFIX);
 
     // Default values plus the examples' signing key: the creates are signed prod configs, so every one is an ALLOW.
-    await helmInstallDefault(cl, img, trustExampleKeyArgs());
-    await waitDenied('the gate');
-    phases.push(await measure('gate'));
+    // Helm --wait is enough (webhook-ca readiness); the probe only proves the gate judges.
+    const variants = (process.env.BENCH_CLUSTER_GATE_VARIANTS ?? '').split(';').filter(Boolean);
+    for (const [i, v] of ['', ...variants].entries()) {
+      if (i > 0) await helmUninstall(cl);
+      const sets = v
+        .split(',')
+        .filter(Boolean)
+        .flatMap((kv) => ['--set', kv]);
+      await helmInstallDefault(cl, img, [...trustExampleKeyArgs(), ...sets]);
+      await waitDenied('the gate');
+      phases.push(await measure(v ? `gate[${v}]` : 'gate', true));
+    }
     return { seconds, phases };
   } finally {
     await cl.stop();
   }
+}
+
+async function helmUninstall(cl: PodCluster): Promise<void> {
+  const r = await cl.helm(['uninstall', RELEASE, '-n', RELEASE_NAMESPACE, '--wait', '--timeout', '3m'], {
+    timeoutMs: 240_000,
+  });
+  if (r.code !== 0) throw new Error(`helm uninstall: ${r.stderr}`);
+  // A fresh install per variant: no segments of the previous one to resume.
+  await kubectlOk(cl, ['delete', 'namespace', RELEASE_NAMESPACE, '--timeout=120s']);
 }
 
 /** Added latency over the no-admission baseline, per rate. */

@@ -2,7 +2,10 @@
 // into a real node (containerd + kubelet, Kubernetes of the same release as
 // the apiserver), and `helm install` with the chart's default values (only
 // the image is pointed at the imported one). Then, through the apiserver ->
-// Service -> pod path: every examples/k8s ConfigMap case, dry runs, the
+// Service -> pod path: the first applies right after `helm install --wait`
+// (Ready means admissions work), every examples/k8s ConfigMap case, every
+// MigrationRequest case with the examples as the chart's artifact volume
+// (a hostPath on the one node), dry runs, the
 // ConfigMap audit sink as the pods' ServiceAccount, selfManaged TLS and a
 // forced CA rotation, a rollout restart and a node drain under a stream of
 // applies, helm test, helm upgrade, and helm uninstall's pre-delete hook.
@@ -34,6 +37,7 @@ import {
   trustExampleKeyArgs,
   type GateImage,
 } from './support/pod-gate.js';
+import { EXAMPLES_DIR } from './support/local-gate.js';
 
 const SA_USER = `system:serviceaccount:${RELEASE_NAMESPACE}:${RELEASE}`;
 const TRUST_EXAMPLE_KEY = trustExampleKeyArgs();
@@ -56,6 +60,13 @@ rules:
     verbs: [delete]
   - level: None
 `;
+
+/** An examples/k8s file under another name (a fresh object, so every apply is a create that is judged). */
+function renamedExample(file: string, name: string): string {
+  const c = exampleCases().find((x) => x.file === file);
+  if (!c) throw new Error(file);
+  return c.text.replace(`name: ${c.name}\n`, `name: ${name}\n`);
+}
 
 function presentedCert(host: string, port: number): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
@@ -109,8 +120,27 @@ describe('e2e: real pods, the default helm install of the built image', function
         RELEASE,
       ])
     ).webhooks.map((w) => b64(w.clientConfig.caBundle ?? ''));
+  /** helm upgrade keeping the release's values, plus `extra`; waits for the rollout. */
+  const upgradeReusing = (extra: string[]) =>
+    cl.helm(
+      [
+        'upgrade',
+        RELEASE,
+        CHART_DIR,
+        '-n',
+        RELEASE_NAMESPACE,
+        '--reuse-values',
+        ...extra,
+        '--wait',
+        '--timeout',
+        '5m',
+      ],
+      { timeoutMs: 360_000 },
+    );
   const tlsSecret = () =>
     json<{ data: Record<string, string> }>(['get', 'secret', `${RELEASE}-tls`, '-n', RELEASE_NAMESPACE]);
+
+  let firstApplies: RunResult[] = [];
 
   before(async function () {
     img = await ensureGateImage();
@@ -123,7 +153,13 @@ describe('e2e: real pods, the default helm install of the built image', function
     });
     await importGateImage(cl, img);
     await helmInstallDefault(cl, img);
+    // Nothing waited for but `helm install --wait`: Ready must mean the
+    // apiserver trusts the pods (webhook-ca), so the first applies are judged.
     await ok(['apply', '-f', `${K8S_EXAMPLES_DIR}/namespace.yaml`]);
+    firstApplies = [
+      await kubectl(['apply', '-f', '-'], renamedExample('plain-configmap.yaml', 'first-after-install')),
+      await kubectl(['apply', '-f', '-'], renamedExample('bad-tls-off.yaml', 'second-after-install')),
+    ];
   });
 
   afterEach(function () {
@@ -147,6 +183,29 @@ describe('e2e: real pods, the default helm install of the built image', function
   });
 
   describe('helm install with default values', () => {
+    it('Ready means admissions work: the first applies right after helm install --wait are judged by the gate', () => {
+      const [plain, bad] = firstApplies;
+      expect(plain?.code, `first apply: ${plain?.stderr}`).to.equal(0);
+      expect(plain?.stdout).to.match(/configmap\/first-after-install created/);
+      expect(bad?.code).to.not.equal(0);
+      expect(bad?.stderr).to.not.match(/failed calling webhook/);
+      expect(bad?.stderr).to.match(
+        /migration-gate BLOCKED ConfigMap payments\/second-after-install \(T1, request [0-9A-Z]{26}\)\n/,
+      );
+    });
+
+    it('/readyz of each pod lists the webhook-ca check, passing', async () => {
+      for (const p of await gatePods(cl)) {
+        const r = await fetch(`http://${p.ip}:8080/readyz`);
+        expect(r.status, p.name).to.equal(200);
+        const body = (await r.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
+        expect(body.checks['webhook-ca'], p.name).to.deep.equal({
+          ok: true,
+          detail: `validatingwebhookconfiguration ${RELEASE}: its caBundle verifies the serving certificate`,
+        });
+      }
+    });
+
     it('both replicas are Ready on the node, from the imported image, without restarts', async () => {
       const pods = await gatePods(cl);
       expect(pods).to.have.length(2);
@@ -205,21 +264,7 @@ describe('e2e: real pods, the default helm install of the built image', function
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/^\[signature-invalid\] .*no usable public key is pinned/m);
       // Pin the examples' key: the Secret changes, the pods reload it without a restart.
-      const up = await cl.helm(
-        [
-          'upgrade',
-          RELEASE,
-          CHART_DIR,
-          '-n',
-          RELEASE_NAMESPACE,
-          '--reuse-values',
-          ...TRUST_EXAMPLE_KEY,
-          '--wait',
-          '--timeout',
-          '5m',
-        ],
-        { timeoutMs: 360_000 },
-      );
+      const up = await upgradeReusing(TRUST_EXAMPLE_KEY);
       expect(up.code, up.stderr).to.equal(0);
       const uids = (await gatePods(cl)).map((p) => p.uid);
       // Each pod reloads on its own kubelet sync of the Secret volume, and the
@@ -319,12 +364,120 @@ describe('e2e: real pods, the default helm install of the built image', function
     });
   });
 
+  describe('every examples/k8s MigrationRequest case through kubectl apply, artifacts on a volume', () => {
+    // The chart's artifact storage (artifacts.volume) as a hostPath of the
+    // repository's examples/ on the one node: the examples' file:///artifacts/
+    // URLs resolve in the pods exactly as written, nothing rewritten.
+    const cases = exampleCases().filter((c) => c.kind === 'MigrationRequest');
+    const results = new Map<string, RunResult>();
+    let existing = new Set<string>();
+
+    before(async () => {
+      const up = await upgradeReusing([
+        '--set',
+        `artifacts.volume.hostPath.path=${EXAMPLES_DIR}`,
+        '--set',
+        'artifacts.volume.hostPath.type=Directory',
+      ]);
+      expect(up.code, up.stderr).to.equal(0);
+      // --wait returns once the new pods are Ready; an old one (no artifact
+      // mount) may still answer while it drains. Judge with the new ones only.
+      await until('only pods with the artifact volume are left', async () => {
+        const pods = await json<{ items: { spec: { volumes?: { name: string }[] } }[] }>([
+          'get',
+          'pods',
+          '-n',
+          RELEASE_NAMESPACE,
+          '-l',
+          'app.kubernetes.io/component=webhook',
+        ]);
+        return (
+          pods.items.length === 2 &&
+          pods.items.every((p) => p.spec.volumes?.some((v) => v.name === 'artifacts'))
+        );
+      });
+      await mapLimit(cases, 4, async (c) => results.set(c.file, await kubectl(['apply', '-f', c.path])));
+      const lists = await Promise.all(
+        ['payments', 'payments-staging'].map((n) =>
+          json<{ items: { metadata: { name: string } }[] }>(['get', 'migrationrequests', '-n', n]),
+        ),
+      );
+      existing = new Set(lists.flatMap((l) => l.items).map((o) => o.metadata.name));
+    });
+
+    it('the pods mount the artifact root read-only and set GATE_ARTIFACT_ROOT', async () => {
+      const d = await json<{
+        spec: {
+          template: {
+            spec: {
+              volumes: { name: string; hostPath?: { path: string } }[];
+              containers: {
+                env?: { name: string; value?: string }[];
+                volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+              }[];
+            };
+          };
+        };
+      }>(['get', 'deployment', RELEASE, '-n', RELEASE_NAMESPACE]);
+      const pod = d.spec.template.spec;
+      expect(pod.volumes.find((v) => v.name === 'artifacts')?.hostPath?.path).to.equal(EXAMPLES_DIR);
+      const gate = pod.containers[0];
+      expect(gate?.env?.find((e) => e.name === 'GATE_ARTIFACT_ROOT')?.value).to.equal('/artifacts');
+      expect(gate?.volumeMounts?.find((m) => m.name === 'artifacts')).to.deep.include({
+        mountPath: '/artifacts',
+        readOnly: true,
+      });
+    });
+
+    it('has good and bad MigrationRequests', () => {
+      expect(cases.filter((c) => c.decision === 'ALLOW')).to.have.length.greaterThan(0);
+      expect(cases.filter((c) => c.decision === 'BLOCK')).to.have.length.greaterThan(2);
+    });
+
+    for (const c of cases) {
+      it(`${c.file}: ${c.decision === 'ALLOW' ? 'created' : `denied [${c.rule ?? '?'}]`}${c.warns ? `, Warning: [${c.warns}]` : ''}`, () => {
+        const r = results.get(c.file) as RunResult;
+        const out = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+        if (c.decision === 'ALLOW') {
+          expect(r.code, out).to.equal(0);
+          expect(r.stdout, out).to.match(new RegExp(`${escape(c.name)} created`));
+          expect(existing.has(c.name), `${c.name} exists`).to.equal(true);
+        } else {
+          expect(r.code, out).to.not.equal(0);
+          expect(r.stderr, out).to.match(/Error from server \(Forbidden\)/);
+          expect(r.stderr, out).to.match(
+            /admission webhook "(staging\.)?migrationrequests\.migrationgate\.io" denied the request/,
+          );
+          expect(r.stderr, out).to.match(
+            new RegExp(
+              `denied the request: migration-gate BLOCKED MigrationRequest ${c.namespace}/${escape(c.name)} \\(T2, request [0-9A-Z]{26}\\)\\n`,
+            ),
+          );
+          expect(r.stderr, out).to.match(new RegExp(`^\\[${escape(c.rule ?? '')}\\] `, 'm'));
+          expect(existing.has(c.name), `${c.name} must not exist`).to.equal(false);
+        }
+        if (c.warns) expect(r.stderr, out).to.match(new RegExp(`^Warning: \\[${escape(c.warns)}\\]`, 'm'));
+      });
+    }
+
+    it('the pods audited every judged MigrationRequest into their segments', async () => {
+      await until(
+        'MigrationRequest audit records flushed',
+        async () => {
+          const names = new Set(
+            (await segmentRecords(cl))
+              .filter((r) => r.subject?.kind === 'MigrationRequest')
+              .map((r) => r.subject?.name),
+          );
+          return cases.every((c) => names.has(c.name));
+        },
+        30_000,
+      );
+    });
+  });
+
   describe('dry run, RBAC', () => {
-    const renamed = (file: string, name: string) => {
-      const c = exampleCases().find((x) => x.file === file);
-      if (!c) throw new Error(file);
-      return c.text.replace(`name: ${c.name}\n`, `name: ${name}\n`);
-    };
+    const renamed = renamedExample;
     const recordsFor = async (name: string) =>
       (await segmentRecords(cl)).filter((r) => r.subject?.name === name);
 

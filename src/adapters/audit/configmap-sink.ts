@@ -95,8 +95,13 @@ export function segmentWarnAt(cap: number): number {
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** What the next write of a batch does. */
-type Step = { kind: 'append' | 'create'; take: number } | { kind: 'seal' };
+/**
+ * What the next write of a batch does. An append whose segment will not take
+ * the next record seals it in the same write (`seal`), so no write on the
+ * admission path rewrites a whole segment only to make it immutable.
+ */
+type Step =
+  { kind: 'append'; take: number; seal: boolean } | { kind: 'create'; take: number } | { kind: 'seal' };
 
 class ConfigMapAuditSink implements AuditSink {
   readonly kind = 'configmap';
@@ -317,9 +322,16 @@ class ConfigMapAuditSink implements AuditSink {
   #plan(lines: string[], from: number): Step {
     const cur = this.#current;
     if (cur && !cur.immutable) {
-      const take = fitting(lines, from, this.#max - this.#bytes);
-      if (take > 0) return { kind: 'append', take };
-      // Full: seal it, then the next step creates its successor.
+      const room = this.#max - this.#bytes;
+      const take = fitting(lines, from, room);
+      if (take > 0) {
+        // Seal ahead: the batch goes on past this segment, or what is left
+        // would not hold a record the size of the largest in this batch.
+        const left = room - bytesOf(lines, from, from + take);
+        const seal = from + take < lines.length || left < largest(lines, from);
+        return { kind: 'append', take, seal };
+      }
+      // Full (a record larger than the seal-ahead guess): seal it, then the next step creates its successor.
       if (this.#bytes > 0) return { kind: 'seal' };
     }
     // A record larger than a whole segment still gets one to itself: the
@@ -331,12 +343,7 @@ class ConfigMapAuditSink implements AuditSink {
     const cur = this.#current;
     if (step.kind === 'seal') {
       this.#adopt(await this.#store.replace({ ...cur!, immutable: true }), this.#number);
-      this.#logger.info('audit segment sealed', {
-        segment: cur!.name,
-        bytes: this.#bytes,
-        seq: this.#head.seq,
-      });
-      this.#onSealed?.(this.#head.seq);
+      this.#sealed(cur!.name);
       return;
     }
     const chunk = lines.slice(from, from + step.take).join('');
@@ -345,9 +352,11 @@ class ConfigMapAuditSink implements AuditSink {
         await this.#store.replace({
           ...cur!,
           data: { ...cur!.data, [RECORDS_KEY]: recordsText(cur!) + chunk },
+          immutable: step.seal,
         }),
         this.#number,
       );
+      if (step.seal) this.#sealed(cur!.name);
       return;
     }
     await this.#roomForSegment();
@@ -369,6 +378,11 @@ class ConfigMapAuditSink implements AuditSink {
     if (this.#oldest === 0) this.#oldest = n;
     this.#reportSegments();
     this.#logger.info('audit segment created', { segment: created.name, seq: this.#head.seq });
+  }
+
+  #sealed(name: string): void {
+    this.#logger.info('audit segment sealed', { segment: name, bytes: this.#bytes, seq: this.#head.seq });
+    this.#onSealed?.(this.#head.seq);
   }
 
   /**
@@ -485,6 +499,19 @@ export async function* liveSegmentEntries(store: ConfigMapStore): AsyncGenerator
     if (id && id.n <= (archived.get(id.writer)?.segment ?? 0)) continue;
     yield* segmentEntries(cm);
   }
+}
+
+function bytesOf(lines: string[], from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += Buffer.byteLength(lines[i]!, 'utf8');
+  return n;
+}
+
+/** The largest of lines[from..] in bytes: the seal-ahead guess of the next record's size. */
+function largest(lines: string[], from: number): number {
+  let n = 0;
+  for (let i = from; i < lines.length; i++) n = Math.max(n, Buffer.byteLength(lines[i]!, 'utf8'));
+  return n;
 }
 
 /** How many of lines[from..] fit in `room` bytes. */

@@ -3,7 +3,9 @@
 // The replica holding the Lease also runs the rotation state machine
 // (self-managed-plan.ts) and keeps the webhook configuration's caBundle in
 // step with the Secret, re-injecting it when something (a helm upgrade)
-// resets it.
+// resets it. Every replica also checks, on the same poll, that the
+// configuration trusts the cert it serves (webhook-trust-check.ts): until
+// then it is not ready.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { forgeIssuer, type CertIssuer } from './self-managed-issuer.js';
@@ -15,6 +17,7 @@ import {
   type WebhookCaPatcher,
 } from '../../core/ports/self-managed-tls.js';
 import { describeError } from '../../core/errors.js';
+import { WebhookTrustCheck } from './webhook-trust-check.js';
 
 export interface Elector {
   tryAcquireOrRenew(): Promise<boolean>;
@@ -36,6 +39,10 @@ export interface SelfManagedTlsOptions {
   pollIntervalMs?: number;
   /** Called with each new serving cert (first load included): the hot-reload hook. */
   onServing(tls: ServingTls): void;
+  /** For the detail of the `webhook-ca` check. */
+  webhookConfigName?: string;
+  /** How long a verified caBundle counts without a newer successful read (default 3 polls + 5 s). */
+  trustMaxAgeMs?: number;
 }
 
 export class SelfManagedTls {
@@ -45,8 +52,17 @@ export class SelfManagedTls {
   #timers: NodeJS.Timeout[] = [];
   #leaderBusy: Promise<PlanStep | undefined> | undefined;
   #lastError: string | undefined;
+  readonly #trust: WebhookTrustCheck;
 
-  constructor(private readonly o: SelfManagedTlsOptions) {}
+  constructor(private readonly o: SelfManagedTlsOptions) {
+    this.#trust = new WebhookTrustCheck({
+      configName: o.webhookConfigName ?? 'of the gate',
+      read: () => o.webhook.caBundles(),
+      clock: o.clock,
+      logger: o.logger,
+      maxAgeMs: o.trustMaxAgeMs ?? 3 * (o.pollIntervalMs ?? 10_000) + 5_000,
+    });
+  }
 
   /** One election round and one poll (so a lone replica serves at once), then the periodic loops. */
   async start(): Promise<void> {
@@ -79,6 +95,16 @@ export class SelfManagedTls {
       ok: false,
       detail: `no serving certificate yet${this.#lastError ? `: ${this.#lastError}` : ' (waiting for the leader to create the Secret)'}`,
     };
+  }
+
+  /** For /readyz (`webhook-ca`): not ready until the webhook configuration trusts the cert served now. */
+  webhookTrust(): { ok: boolean; detail: string } {
+    return this.#trust.readiness(this.#serving?.cert);
+  }
+
+  /** Re-reads the webhook configuration now (after a load, an injection, on every poll). Never throws. */
+  checkWebhookTrust(): Promise<void> {
+    return this.#serving ? this.#trust.check(this.#serving.cert) : Promise.resolve();
   }
 
   /**
@@ -123,6 +149,7 @@ export class SelfManagedTls {
       this.o.logger.info('TLS Secret updated', { step: plan.step });
       await this.#ensureBundle(caBundleOf(plan.write), this.o.clock.now());
       this.#load(plan.write.data);
+      await this.checkWebhookTrust();
       return plan.step;
     } catch (e) {
       // Conflict (another writer) or apiserver trouble: the next round retries from a fresh read.
@@ -138,6 +165,7 @@ export class SelfManagedTls {
         cas: bundle.split('BEGIN CERTIFICATE').length - 1,
       });
     if (changed || this.#confirmed?.bundle !== bundle) this.#confirmed = { bundle, at: now };
+    if (changed) await this.checkWebhookTrust();
   }
 
   /** Reads the Secret and reloads when its serving cert changed. Never throws. */
@@ -151,6 +179,7 @@ export class SelfManagedTls {
         error: this.#lastError,
       });
     }
+    await this.checkWebhookTrust();
   }
 
   #load(data: Readonly<Record<string, string>>): void {

@@ -60,6 +60,15 @@ export interface LeaseStore {
 export interface WebhookCaPatcher {
   /** Makes every webhook of the configuration trust exactly `bundlePem`; true when something changed. */
   ensureCaBundle(bundlePem: string): Promise<boolean>;
+  /** What each webhook of the configuration trusts now (one get; every replica's readiness asks it). */
+  caBundles(): Promise<WebhookCaBundle[]>;
+}
+
+export interface WebhookCaBundle {
+  /** The webhook's name in the configuration. */
+  name: string;
+  /** Its clientConfig.caBundle as PEM text ('' when unset). */
+  pem: string;
 }
 
 /** The webhook's serving key pair as loaded by a replica. */

@@ -7,7 +7,10 @@
 // stays ready and the break is an alert, shown beside readiness as a signal.
 // An audit store that refuses writes, no policy set at all, or no serving
 // certificate make the replica not ready, and so does a replica that is
-// shutting down (it still answers while its endpoint is withdrawn).
+// shutting down (it still answers while its endpoint is withdrawn). In
+// selfManaged TLS, so does a webhook configuration whose caBundle does not
+// (yet) verify the served certificate (`webhook-ca`): the apiserver's calls
+// would fail their handshake, so Ready must wait for the leader's injection.
 import type { GateContext } from '../gate-context.js';
 
 export interface Check {
@@ -25,13 +28,15 @@ export interface Readiness {
 export interface LifecycleChecks {
   /** The serving certificate's check, when the TLS mode can lack one (selfManaged before a leader wrote it). */
   tls?: Check | undefined;
+  /** selfManaged: does the webhook configuration's caBundle verify the served cert? */
+  webhookCa?: Check | undefined;
   /** Present once a SIGTERM started the drain. */
   shutdown?: Check | undefined;
 }
 
 export function readinessOf(
   gate: Pick<GateContext, 'policies' | 'audit' | 'alerts'>,
-  { tls, shutdown }: LifecycleChecks = {},
+  { tls, webhookCa, shutdown }: LifecycleChecks = {},
 ): Readiness {
   const p = gate.policies.status();
   const set = gate.policies.current();
@@ -47,6 +52,7 @@ export function readinessOf(
       : { ok: false, detail: `no policy set in force: ${p.errors.join('; ')}` },
     audit: { ok: a.ok, detail: a.detail },
     ...(tls ? { tls } : {}),
+    ...(webhookCa ? { 'webhook-ca': webhookCa } : {}),
     ...(shutdown ? { shutdown } : {}),
   };
   const signals: Record<string, Check> = {};

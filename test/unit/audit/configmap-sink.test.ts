@@ -85,7 +85,8 @@ describe('ConfigMap audit sink (fake store)', () => {
 
   it('seals a full segment (immutable) and continues the chain in the next one', async () => {
     const sink = await open({ segmentMaxBytes: 2048 });
-    for (let i = 1; i <= 12; i++) await sink.append(report(i));
+    // 13: the 13th record opens a segment of its own (four ~500-byte records fill one).
+    for (let i = 1; i <= 13; i++) await sink.append(report(i));
     const names = [...store.objects.keys()].sort();
     expect(names.length).to.be.greaterThan(2);
     for (const name of names.slice(0, -1)) {
@@ -100,8 +101,55 @@ describe('ConfigMap audit sink (fake store)', () => {
       'migrationgate.io/previous-hash': lastOfFirst.hash,
       'migrationgate.io/previous-seq': String(lastOfFirst.seq),
     });
-    expect(await seqs(sink)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(await seqs(sink)).to.deep.equal(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect(await verifyChains(sink.readRaw())).to.deep.include({ ok: true, records: 13 });
+  });
+
+  it('seals a segment in the write of its last records: one write per decision, none only to seal', async () => {
+    const sealed: number[] = [];
+    const sink = await open({ segmentMaxBytes: 2048, onSealed: (seq) => sealed.push(seq) });
+    const before = store.writes();
+    for (let i = 1; i <= 12; i++) await sink.append(report(i));
+    expect(store.writes() - before, 'one create or update per single-record batch').to.equal(12);
+    const names = [...store.objects.keys()].sort();
+    expect(names.length).to.be.greaterThan(2);
+    // Every sealed segment ended where the next record of this size would not have fit.
+    const lineSize = Buffer.byteLength(text(SEG1).split('\n')[0]! + '\n');
+    for (const name of names.slice(0, -1)) {
+      expect(store.objects.get(name)!.immutable, name).to.equal(true);
+      expect(2048 - Buffer.byteLength(text(name)), name).to.be.lessThan(lineSize + 64);
+    }
+    expect(sealed, 'onSealed once per sealed segment').to.have.length(
+      names.filter((n) => store.objects.get(n)!.immutable).length,
+    );
     expect(await verifyChains(sink.readRaw())).to.deep.include({ ok: true, records: 12 });
+  });
+
+  it('a batch running past its segment seals it in the same update and creates the next', async () => {
+    const sink = await open({ segmentMaxBytes: 4096 });
+    await sink.append(report(0));
+    const before = store.writes();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => sink.append(report(i + 1))));
+    expect(store.calls.slice(-2).map((c) => c.op)).to.deep.equal(['replace', 'create']);
+    expect(store.writes() - before, 'append+seal, then create').to.equal(2);
+    expect(store.objects.get(SEG1)!.immutable).to.equal(true);
+    expect(await seqs(sink)).to.deep.equal(Array.from({ length: 11 }, (_, i) => i + 1));
+  });
+
+  it('an append+seal whose answer was lost is adopted, not written again, and the chain goes on', async () => {
+    const sink = await open({ segmentMaxBytes: 2048 });
+    await sink.append(report(1));
+    for (let i = 2; ; i++) {
+      // The write that seals SEG1 lands, its answer is lost.
+      if (store.objects.get(SEG1)!.immutable) break;
+      store.faults.push({ op: 'replace', kind: 'unavailable', when: 'after' });
+      await sink.append(report(i));
+      store.faults.length = 0;
+    }
+    const last = (await seqs(sink)).at(-1)!;
+    expect((await sink.append(report(last + 1))).seq).to.equal(last + 1);
+    expect(await seqs(sink)).to.deep.equal(Array.from({ length: last + 1 }, (_, i) => i + 1));
+    expect(await verifyChains(sink.readRaw())).to.deep.include({ ok: true });
   });
 
   it('resumes the chain from the newest segment on start, sealed or not', async () => {

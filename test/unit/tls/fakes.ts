@@ -10,6 +10,7 @@ import type {
   StoredTlsSecret,
   TlsSecretContent,
   TlsSecretStore,
+  WebhookCaBundle,
   WebhookCaPatcher,
 } from '../../../src/core/ports/self-managed-tls.js';
 import type { Clock } from '../../../src/core/ports/runtime.js';
@@ -87,10 +88,20 @@ export class FakeWebhookPatcher implements WebhookCaPatcher {
   async ensureCaBundle(bundlePem: string): Promise<boolean> {
     this.calls++;
     if (this.failing || this.failCalls.has(this.calls)) throw new KubeError('unavailable', 'apiserver down');
+    if (this.missing) throw new KubeError('not-found', 'validatingwebhookconfigurations not found', 404);
     if (this.bundles.every((b) => b === bundlePem)) return false;
     this.bundles = this.bundles.map(() => bundlePem);
     this.history.push(bundlePem);
     return true;
+  }
+  reads = 0;
+  /** The configuration does not exist yet (helm has not created it): reads fail like a 404. */
+  missing = false;
+  async caBundles(): Promise<WebhookCaBundle[]> {
+    this.reads++;
+    if (this.failing) throw new KubeError('unavailable', 'apiserver down');
+    if (this.missing) throw new KubeError('not-found', 'validatingwebhookconfigurations not found', 404);
+    return this.bundles.map((pem, i) => ({ name: `w${i}.migrationgate.io`, pem }));
   }
 }
 

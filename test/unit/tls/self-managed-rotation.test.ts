@@ -37,6 +37,7 @@ function setup(policy: Partial<RotationPolicy> = {}) {
         ...policy,
       },
       onServing: (t) => served.push(t),
+      webhookConfigName: 'migration-gate',
     });
   /** The no-failed-admission invariant, checked after every step. */
   const assertTrusted = (tls: ServingTls | undefined) => {
@@ -44,7 +45,14 @@ function setup(policy: Partial<RotationPolicy> = {}) {
     for (const b of webhook.bundles)
       expect(trusts(b, tls!.cert), 'the apiserver trusts what is served').to.equal(true);
   };
-  return { clock, secrets, leases, webhook, served, replica, assertTrusted };
+  /** Every replica, after its poll, finds the webhook configuration trusting what it serves (webhook-ca ready). */
+  const assertReady = async (...replicas: SelfManagedTls[]) => {
+    for (const r of replicas) {
+      await r.poll();
+      expect(r.webhookTrust(), 'webhook-ca').to.deep.include({ ok: true });
+    }
+  };
+  return { clock, secrets, leases, webhook, served, replica, assertTrusted, assertReady };
 }
 
 describe('selfManaged TLS rotation', function () {
@@ -82,6 +90,41 @@ describe('selfManaged TLS rotation', function () {
     expect(follower.current()!.cert).to.equal(leader.current()!.cert);
   });
 
+  it('webhook-ca: a fresh install whose webhook configuration comes late is not ready until the CA is injected', async () => {
+    const s = setup();
+    s.webhook.missing = true; // helm has not created the ValidatingWebhookConfiguration yet
+    const leader = s.replica('pod-a');
+    const follower = s.replica('pod-b');
+    expect(await leader.leaderRound(), 'the injection fails after the Secret was created').to.equal(
+      undefined,
+    );
+    await leader.poll();
+    await follower.poll();
+    for (const r of [leader, follower]) {
+      expect(r.readiness().ok, 'a serving cert is loaded').to.equal(true);
+      const w = r.webhookTrust();
+      expect(w.ok, 'but nothing trusts it yet').to.equal(false);
+      expect(w.detail).to.match(
+        /^validatingwebhookconfiguration migration-gate: .*last read failed: .*not found/,
+      );
+    }
+    s.webhook.missing = false; // created, with no caBundle (the chart never renders one in selfManaged)
+    await follower.poll();
+    expect(follower.webhookTrust().detail).to.include('no caBundle yet');
+    expect(await leader.leaderRound()).to.equal('none');
+    expect(leader.webhookTrust().ok, 'the leader re-reads right after its injection').to.equal(true);
+    expect(follower.webhookTrust().ok, 'the follower until its next poll').to.equal(false);
+    await follower.poll();
+    expect(follower.webhookTrust().ok).to.equal(true);
+    // Someone resets the bundle: not ready at the next poll, ready again once the leader re-injected.
+    s.webhook.bundles = ['', ''];
+    await follower.poll();
+    expect(follower.webhookTrust().ok).to.equal(false);
+    await leader.leaderRound();
+    await follower.poll();
+    expect(follower.webhookTrust().ok).to.equal(true);
+  });
+
   it('a forced CA rotation: old+new bundle first, serving cert after the overlap, old CA dropped last', async () => {
     const s = setup();
     const leader = s.replica('pod-a');
@@ -101,6 +144,7 @@ describe('selfManaged TLS rotation', function () {
     await follower.poll();
     s.assertTrusted(leader.current());
     s.assertTrusted(follower.current());
+    await s.assertReady(leader, follower);
 
     // (2) inside the overlap nothing moves.
     s.clock.advance(30_000);
@@ -122,6 +166,7 @@ describe('selfManaged TLS rotation', function () {
     await follower.poll();
     expect(follower.current()!.cert).to.equal(switched[SECRET_KEYS.cert]);
     s.assertTrusted(follower.current());
+    await s.assertReady(leader, follower);
 
     // (4) later the old CA leaves the bundle.
     s.clock.advance(200_000);
@@ -133,6 +178,7 @@ describe('selfManaged TLS rotation', function () {
     expect(s.webhook.bundles[0]).to.not.contain(oldCa.trim());
     s.assertTrusted(leader.current());
     s.assertTrusted(follower.current());
+    await s.assertReady(leader, follower);
     expect(await leader.leaderRound()).to.equal('none');
   });
 
