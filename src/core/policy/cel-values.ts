@@ -62,18 +62,20 @@ function convertObject(
   if (Array.isArray(value)) return value.map((v) => convert(v, depth + 1, budget, limits));
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return value;
-  const entries: Iterable<[unknown, unknown]> =
-    value instanceof Map ? value.entries() : isPlain(value) ? Object.entries(value) : fail(value);
   const out = Object.create(null) as Record<string, unknown>;
-  let asMap: Map<string, unknown> | undefined;
-  for (const [k, v] of entries) {
-    if (v === undefined) continue;
-    const key = String(k);
-    if (key === 'constructor') asMap = new Map();
+  let asMap = false;
+  const put = (key: string, v: unknown): void => {
+    if (v === undefined) return;
+    if (key === 'constructor') asMap = true;
     out[key] = convert(v, depth + 1, budget, limits);
-  }
-  if (asMap) for (const k of Object.keys(out)) asMap.set(k, out[k]);
-  return asMap ?? out;
+  };
+  if (value instanceof Map) for (const [k, v] of value) put(String(k), v);
+  else if (isPlain(value)) {
+    // Own enumerable string keys, as Object.entries gives them, without the pair arrays.
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) put(key, record[key]);
+  } else fail(value);
+  return asMap ? new Map(Object.keys(out).map((k) => [k, out[k]])) : out;
 }
 
 function isPlain(value: object): boolean {
