@@ -64,16 +64,22 @@ function convertObject(
   if (value instanceof Uint8Array) return value;
   const out = Object.create(null) as Record<string, unknown>;
   let asMap = false;
-  const put = (key: string, v: unknown): void => {
-    if (v === undefined) return;
-    if (key === 'constructor') asMap = true;
-    out[key] = convert(v, depth + 1, budget, limits);
-  };
-  if (value instanceof Map) for (const [k, v] of value) put(String(k), v);
-  else if (isPlain(value)) {
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (v === undefined) continue;
+      const key = String(k);
+      if (key === 'constructor') asMap = true;
+      out[key] = convert(v, depth + 1, budget, limits);
+    }
+  } else if (isPlain(value)) {
     // Own enumerable string keys, as Object.entries gives them, without the pair arrays.
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) put(key, record[key]);
+    for (const key of Object.keys(record)) {
+      const v = record[key];
+      if (v === undefined) continue;
+      if (key === 'constructor') asMap = true;
+      out[key] = convert(v, depth + 1, budget, limits);
+    }
   } else fail(value);
   return asMap ? new Map(Object.keys(out).map((k) => [k, out[k]])) : out;
 }

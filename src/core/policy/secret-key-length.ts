@@ -27,7 +27,9 @@ function walk(value: unknown, at: string, depth: number, hits: BuiltinHit[]): vo
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, v] of Object.entries(value as Obj)) {
+  const obj = value as Obj;
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
     // Paths are built only where they can be used: a hit, or a container below.
     const why = keyFacts(key).secretKey ? shortKey(v) : undefined;
     if (why === undefined && (v === null || typeof v !== 'object') && depth < MAX_DEPTH) continue;

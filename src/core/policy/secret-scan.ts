@@ -113,10 +113,27 @@ function visitObject(
   for (let i = 0; i < entries.length; i++) {
     const [key, v] = entries[i]!;
     const f = facts[i]!;
+    if (f.tokenKind === undefined && cleanLeaf(v, f, kinds[i])) {
+      // What visit() would do with it, without building its place.
+      walk.nodes += 1;
+      if (walk.nodes > SCAN_LIMITS.maxNodes || depth + 1 > SCAN_LIMITS.maxDepth) walk.truncated = true;
+      continue;
+    }
     const child: Place = { parent: place, step: key, redact: f.tokenKind !== undefined };
     if (f.tokenKind) record(walk, child, `${f.tokenKind} in a key name`);
     visit(v, child, f, siblingAws || f.aws, depth + 1, walk, kinds[i]);
   }
+}
+
+/**
+ * A scalar visit() and visitString() would find nothing in (most of a
+ * config): no token in it, its key names no credential, and not 40
+ * characters (the AWS secret-key shape).
+ */
+function cleanLeaf(v: unknown, key: KeyFacts, tokenKind: string | null | undefined): boolean {
+  if (typeof v === 'string') return tokenKind === null && key.credentialKind === undefined && v.length !== 40;
+  if (typeof v === 'number' || typeof v === 'bigint') return key.credentialKind === undefined;
+  return v === null || v === undefined || typeof v === 'boolean';
 }
 
 function visitString(
