@@ -10,16 +10,29 @@
 // found by the fuzz too) is refused: js-yaml nests a mapping, the others
 // refuse the document.
 
-/** The only characters the scan acts on; everything between them is jumped over natively. */
-const ACTS_ON = /[:[\]{}!&"'#\n]/g;
+/**
+ * The only characters the scan acts on; everything between them is jumped
+ * over natively. A line end only resets the per-line count, so it is not a
+ * stop: the scan asks whether one was passed since the last stop (`nl`, the
+ * next line end, found once per line: linear on one long line too).
+ */
+const ACTS_ON = /[:[\]{}!&"'#]/g;
 
 /** Index of the first such `:` in the text, or -1. */
 export function ambiguousFlowColon(text: string): number {
   const scan = { depth: 0, indicators: 0 };
   const re = new RegExp(ACTS_ON.source, 'g');
+  let from = 0;
+  let nl = text.indexOf('\n');
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const i = m.index;
     const c = text[i]!;
+    // A line end inside a jumped-over quoted scalar or comment does not count.
+    if (nl !== -1 && nl < from) nl = text.indexOf('\n', from);
+    if (nl !== -1 && nl < i) {
+      scan.indicators = 0;
+      nl = text.indexOf('\n', i);
+    }
     // What precedes i: a quoted scalar or comment is jumped over whole, and
     // ends in its closing quote or newline, so this is the scan's `prev`.
     const prev = i === 0 ? '\n' : text[i - 1]!;
@@ -28,11 +41,13 @@ export function ambiguousFlowColon(text: string): number {
     if (skipTo !== undefined) {
       if (c === '#') scan.indicators = 0;
       re.lastIndex = skipTo + 1;
+      from = re.lastIndex;
       continue;
     }
     if (c === '[' || c === '{') scan.depth++;
     else if ((c === ']' || c === '}') && scan.depth > 0) scan.depth--;
     else if (c === ':' && scan.depth > 0 && flowColonDiffers(prev, text[i + 1] ?? '\n')) return i;
+    from = re.lastIndex;
   }
   return -1;
 }
@@ -49,7 +64,6 @@ function blockColonDiffers(
   prev: string,
   scan: { depth: number; indicators: number },
 ): boolean {
-  if (c === '\n') scan.indicators = 0;
   if (scan.depth !== 0) return false;
   if ((c === '!' || c === '&') && ' \t'.includes(prev) && scan.indicators > 0) scan.indicators = 1.5;
   return c === ':' && ' \t\r\n'.includes(text[i + 1] ?? '\n') && (scan.indicators += 1) > 2;
