@@ -20,6 +20,10 @@ export type ParseOutcome =
   | { ok: true; value: unknown; text: string }
   | { ok: false; message: string; ambiguities?: ConfigAmbiguity[] };
 
+// One decoder for every call: a non-streaming decode() keeps no state between
+// calls (the same reuse as core/replication/tar-reader.ts).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 export function decodeUtf8(
   bytes: Uint8Array,
   what: string,
@@ -27,7 +31,7 @@ export function decodeUtf8(
   const nul = bytes.indexOf(0);
   if (nul >= 0) return { ok: false, message: `${what} contains binary data (NUL byte at offset ${nul})` };
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+    return { ok: true, text: UTF8.decode(bytes) };
   } catch {
     return { ok: false, message: `${what} is not valid UTF-8` };
   }
