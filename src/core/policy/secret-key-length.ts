@@ -27,9 +27,10 @@ function walk(value: unknown, at: string, depth: number, hits: BuiltinHit[]): vo
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  const obj = value as Obj;
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
+  // A map holding a `constructor` key reaches policies as a Map (cel-values.ts): walked the same.
+  const entries: Iterable<[string, unknown]> =
+    value instanceof Map ? (value as Map<string, unknown>) : Object.entries(value as Obj);
+  for (const [key, v] of entries) {
     // Paths are built only where they can be used: a hit, or a container below.
     const why = keyFacts(key).secretKey ? shortKey(v) : undefined;
     if (why === undefined && (v === null || typeof v !== 'object') && depth < MAX_DEPTH) continue;
