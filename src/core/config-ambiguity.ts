@@ -136,10 +136,14 @@ function reachable(root: unknown): number {
   const seen = new Set<object>();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const v = stack.pop() as Record<string, unknown>;
     if (v === null || typeof v !== 'object' || seen.has(v)) continue;
     seen.add(v);
-    for (const child of Object.values(v as Record<string, unknown>)) stack.push(child);
+    // Only collections are counted: scalars (most values) are not even pushed.
+    for (const key of Object.keys(v)) {
+      const child = v[key];
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
   }
   return seen.size;
 }

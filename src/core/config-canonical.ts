@@ -17,6 +17,8 @@
 // SystemEnvironmentPropertyMapper, pydantic's env_nested_delimiter, Viper's
 // SetEnvKeyReplacer), never a YAML/JSON file.
 import { INPUT_LIMITS } from './policy/limits.js';
+import { memoizeKeyFact } from './key-memo.js';
+import { detectTokenKind } from './policy/secret-patterns.js';
 
 // A policy key is a leaf, a section (map of keys) or a list of sections.
 type Node = 'leaf' | { readonly keys: Schema } | { readonly items: Schema };
@@ -88,6 +90,19 @@ export const splitFlat = (key: string): string[] =>
   // Most keys are one segment: no split, no regex allocation.
   NOT_FLAT.test(key) ? [key] : key.split(/[.[\]]+/).filter((s) => s.length > 0);
 const NOT_FLAT = /^[^.[\]]+$/;
+const NON_ASCII = /[^\x20-\x7e]/;
+
+/** What the walks ask of every key, computed once per key text (key-memo.ts). */
+interface KeyShape {
+  /** foldKey(key). */
+  readonly fold: string;
+  /** One segment (no flat `a.b`) of printable ASCII: the common key. */
+  readonly plain: boolean;
+}
+const keyShape = memoizeKeyFact(
+  (key: string): KeyShape => ({ fold: foldKey(key), plain: NOT_FLAT.test(key) && !NON_ASCII.test(key) }),
+  (key) => detectTokenKind(key) !== undefined,
+);
 
 /** Every folded name a policy key segment can have. */
 const POLICY_FOLDS: ReadonlySet<string> = (() => {
@@ -182,9 +197,8 @@ function plainlyUnambiguous(config: Record<string, unknown>): boolean {
     if (!isMap(v)) continue;
     const folds = new Set<string>();
     for (const key of Object.keys(v)) {
-      if (!NOT_FLAT.test(key) || /[^\x20-\x7e]/.test(key)) return false;
-      const fold = foldKey(key);
-      if (fold === '' || folds.has(fold)) return false;
+      const { plain, fold } = keyShape(key);
+      if (!plain || fold === '' || folds.has(fold)) return false;
       folds.add(fold);
       nodes += 1;
       stack.push(v[key]);
@@ -253,7 +267,7 @@ function keyProblems(
   folded: string,
 ): readonly string[] {
   // The common key (one ASCII segment) has neither problem: no array for it.
-  if (parts.length < 2 && !/[^\x20-\x7e]/.test(key)) return NONE;
+  if (parts.length < 2 && !NON_ASCII.test(key)) return NONE;
   const out: string[] = [];
   for (const p of parts) {
     if (/[^\x20-\x7e]/.test(p) && POLICY_FOLDS.has(lookalikeFold(p))) {
@@ -311,13 +325,24 @@ function rebuild(
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const value = map[key];
-    const parts = splitFlat(key);
-    const name = parts.length > 0 ? byFold.get(foldKey(parts[0]!)) : undefined;
+    // A plain key is its own only segment: its fold is already known.
+    const shape = keyShape(key);
+    const parts = shape.plain ? undefined : splitFlat(key);
+    const name =
+      parts === undefined
+        ? byFold.get(shape.fold)
+        : parts.length > 0
+          ? byFold.get(foldKey(parts[0]!))
+          : undefined;
     if (name === undefined) {
       if (out) out[key] = value;
       continue;
     }
-    const made = canonicalEntry({ name, node: schema[name]!, parts, value }, { canon, shown, flat }, ctx);
+    const made = canonicalEntry(
+      { name, node: schema[name]!, parts: parts ?? [key], value },
+      { canon, shown, flat },
+      ctx,
+    );
     if (!out && name === key && made === value) continue;
     out ??= copyOf(map, keys, i);
     out[name] = merge(out[name], made);

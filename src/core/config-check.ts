@@ -10,7 +10,7 @@ import {
   type Environment,
   type MigrationManifest,
 } from './contracts/migration-manifest.js';
-import { AppConfigSchema } from './contracts/app-config.js';
+import { checkAppConfig } from './contracts/app-config.js';
 import { digestsEqual, parseDigest, sha256Hex } from './hashing.js';
 import {
   DEFAULT_PARSE_LIMITS,
@@ -182,7 +182,7 @@ function schemaStep(
   if (!isPlainObject(config)) {
     run.findings.push(critical('config-schema', 'app config must be a mapping at the top level'));
   } else {
-    const r = AppConfigSchema.safeParse(config);
+    const r = checkAppConfig(config);
     if (!r.success) run.findings.push(...zodIssuesToFindings(r.error.issues, config, 'config'));
   }
   const failed = run.findings.slice(before).filter((f) => f.action === 'block');

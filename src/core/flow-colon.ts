@@ -10,16 +10,23 @@
 // found by the fuzz too) is refused: js-yaml nests a mapping, the others
 // refuse the document.
 
-/** The only characters the scan acts on; everything between them is jumped over natively. */
-const ACTS_ON = /[:[\]{}!&"'#\n]/g;
+/**
+ * The only characters the scan acts on; everything between them is jumped
+ * over natively. A line end only resets the per-line count, so it is not a
+ * stop: the scan asks whether one was passed since the last stop (`nl`, the
+ * next line end, found once per line: linear on one long line too).
+ */
+const ACTS_ON = /[:[\]{}!&"'#]/g;
 
 /** Index of the first such `:` in the text, or -1. */
 export function ambiguousFlowColon(text: string): number {
   const scan = { depth: 0, indicators: 0 };
   const re = new RegExp(ACTS_ON.source, 'g');
+  const lines = { from: 0, nl: text.indexOf('\n') };
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const i = m.index;
     const c = text[i]!;
+    if (lineEndPassed(text, lines, i)) scan.indicators = 0;
     // What precedes i: a quoted scalar or comment is jumped over whole, and
     // ends in its closing quote or newline, so this is the scan's `prev`.
     const prev = i === 0 ? '\n' : text[i - 1]!;
@@ -28,13 +35,33 @@ export function ambiguousFlowColon(text: string): number {
     if (skipTo !== undefined) {
       if (c === '#') scan.indicators = 0;
       re.lastIndex = skipTo + 1;
+      lines.from = re.lastIndex;
       continue;
     }
-    if (c === '[' || c === '{') scan.depth++;
-    else if ((c === ']' || c === '}') && scan.depth > 0) scan.depth--;
-    else if (c === ':' && scan.depth > 0 && flowColonDiffers(prev, text[i + 1] ?? '\n')) return i;
+    if (flowDiffers(text, i, c, prev, scan)) return i;
+    lines.from = re.lastIndex;
   }
   return -1;
+}
+
+/** Flow context: track the nesting; true at a `:` that reads differently there. */
+function flowDiffers(text: string, i: number, c: string, prev: string, scan: { depth: number }): boolean {
+  if (c === '[' || c === '{') scan.depth++;
+  else if ((c === ']' || c === '}') && scan.depth > 0) scan.depth--;
+  else return c === ':' && scan.depth > 0 && flowColonDiffers(prev, text[i + 1] ?? '\n');
+  return false;
+}
+
+/**
+ * Whether a line end lies between the last stop (`from`) and `i`. One
+ * inside a jumped-over quoted scalar or comment (before `from`) does not
+ * count; `nl`, the next line end, is looked up once per line.
+ */
+function lineEndPassed(text: string, lines: { from: number; nl: number }, i: number): boolean {
+  if (lines.nl !== -1 && lines.nl < lines.from) lines.nl = text.indexOf('\n', lines.from);
+  if (lines.nl === -1 || lines.nl >= i) return false;
+  lines.nl = text.indexOf('\n', i);
+  return true;
 }
 
 /**
@@ -49,7 +76,6 @@ function blockColonDiffers(
   prev: string,
   scan: { depth: number; indicators: number },
 ): boolean {
-  if (c === '\n') scan.indicators = 0;
   if (scan.depth !== 0) return false;
   if ((c === '!' || c === '&') && ' \t'.includes(prev) && scan.indicators > 0) scan.indicators = 1.5;
   return c === ':' && ' \t\r\n'.includes(text[i + 1] ?? '\n') && (scan.indicators += 1) > 2;

@@ -20,6 +20,10 @@ export type ParseOutcome =
   | { ok: true; value: unknown; text: string }
   | { ok: false; message: string; ambiguities?: ConfigAmbiguity[] };
 
+// One decoder for every call: a non-streaming decode() keeps no state between
+// calls (the same reuse as core/replication/tar-reader.ts).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 export function decodeUtf8(
   bytes: Uint8Array,
   what: string,
@@ -27,7 +31,7 @@ export function decodeUtf8(
   const nul = bytes.indexOf(0);
   if (nul >= 0) return { ok: false, message: `${what} contains binary data (NUL byte at offset ${nul})` };
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+    return { ok: true, text: UTF8.decode(bytes) };
   } catch {
     return { ok: false, message: `${what} is not valid UTF-8` };
   }
@@ -161,9 +165,12 @@ interface Shape {
 function measure(root: unknown, limits: ParseLimits): Shape {
   const shape: Shape = { depth: 0, values: 0, aliases: 0 };
   const seen = new WeakSet<object>();
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
+  // Two parallel stacks (value, its depth): no [value, depth] pair per value.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop() as Record<string, unknown> | null;
+    const d = depths.pop()!;
     shape.values++;
     if (shape.values > MAX_VALUES || shape.aliases > limits.maxAliases || shape.depth > limits.maxDepth)
       return shape;
@@ -171,7 +178,10 @@ function measure(root: unknown, limits: ParseLimits): Shape {
     if (seen.has(v)) shape.aliases++;
     seen.add(v);
     if (d > shape.depth) shape.depth = d;
-    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, d + 1]);
+    for (const key of Object.keys(v)) {
+      values.push(v[key]);
+      depths.push(d + 1);
+    }
   }
   return shape;
 }

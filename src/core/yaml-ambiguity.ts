@@ -144,17 +144,31 @@ export function numberText(n: number): string {
 }
 
 /**
+ * The fast path (every plain key and value of every config comes here, so
+ * char codes rather than regexes): most scalars are words, and only the
+ * characters of TYPED_START start a typed 1.1 form. A word longer than
+ * "false" is no bool or null in any reader, and no reader makes a number of
+ * text that starts with a letter (Go drops only underscores):
+ * `feature_flag_3`, `timeout_ms` are strings everywhere.
+ */
+function surelyOneReading(s: string): boolean {
+  const first = s.charCodeAt(0);
+  if (s.length > 0 && !TYPED_START.has(first)) return true;
+  return s.length > 5 && ((first >= 65 && first <= 90) || (first >= 97 && first <= 122));
+}
+
+/** First characters of a typed YAML 1.1 form: [-+0-9.~<=:_yYnNoOtTfF]. */
+const TYPED_START: ReadonlySet<number> = new Set(
+  [...'-+0123456789.~<=:_yYnNoOtTfF'].map((c) => c.charCodeAt(0)),
+);
+
+/**
  * The two readings of a plain scalar when they differ, else undefined. A
  * 1.2 integer beyond 2^53 counts too: js-yaml rounds it to a double while
  * Python, Go and Java read it exactly.
  */
 export function plainScalarAmbiguity(s: string): Ambiguity | undefined {
-  // Fast path: most scalars are words; only these characters start a typed 1.1 form.
-  if (s.length > 0 && !/^[-+0-9.~<=:_yYnNoOtTfF]/.test(s)) return undefined;
-  // A word longer than "false" is no bool or null in any reader, and no
-  // reader makes a number of text that starts with a letter (Go drops only
-  // underscores): `feature_flag_3`, `timeout_ms` are strings everywhere.
-  if (s.length > 5 && /^[A-Za-z]/.test(s)) return undefined;
+  if (surelyOneReading(s)) return undefined;
   const yaml12 = yaml12Reading(s);
   const yaml11 = yaml11Reading(s);
   if (

@@ -38,3 +38,19 @@ export const AppConfigSchema = z
   })
   .loose();
 export type AppConfig = z.infer<typeof AppConfigSchema>;
+
+const KNOWN_FIELDS = Object.keys(AppConfigSchema.shape);
+
+/**
+ * AppConfigSchema's verdict on a config, from its known fields only. The
+ * schema is loose: unknown keys are never an issue, and zod copying every
+ * one of them (a 4 KB config has a hundred) was most of the cost. The
+ * issues, their paths and their order are the same as for the whole config.
+ */
+export function checkAppConfig(
+  config: Record<string, unknown>,
+): ReturnType<typeof AppConfigSchema.safeParse> {
+  const known: Record<string, unknown> = {};
+  for (const field of KNOWN_FIELDS) if (Object.hasOwn(config, field)) known[field] = config[field];
+  return AppConfigSchema.safeParse(known);
+}

@@ -62,18 +62,26 @@ function convertObject(
   if (Array.isArray(value)) return value.map((v) => convert(v, depth + 1, budget, limits));
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return value;
-  const entries: Iterable<[unknown, unknown]> =
-    value instanceof Map ? value.entries() : isPlain(value) ? Object.entries(value) : fail(value);
   const out = Object.create(null) as Record<string, unknown>;
-  let asMap: Map<string, unknown> | undefined;
-  for (const [k, v] of entries) {
-    if (v === undefined) continue;
-    const key = String(k);
-    if (key === 'constructor') asMap = new Map();
-    out[key] = convert(v, depth + 1, budget, limits);
-  }
-  if (asMap) for (const k of Object.keys(out)) asMap.set(k, out[k]);
-  return asMap ?? out;
+  let asMap = false;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (v === undefined) continue;
+      const key = String(k);
+      if (key === 'constructor') asMap = true;
+      out[key] = convert(v, depth + 1, budget, limits);
+    }
+  } else if (isPlain(value)) {
+    // Own enumerable string keys, as Object.entries gives them, without the pair arrays.
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const v = record[key];
+      if (v === undefined) continue;
+      if (key === 'constructor') asMap = true;
+      out[key] = convert(v, depth + 1, budget, limits);
+    }
+  } else fail(value);
+  return asMap ? new Map(Object.keys(out).map((k) => [k, out[k]])) : out;
 }
 
 function isPlain(value: object): boolean {

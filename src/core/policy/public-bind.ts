@@ -12,26 +12,34 @@ const MAX_NESTING = 4;
 
 export const AMBIGUOUS_BIND = '[config-ambiguous]';
 
-type Obj = Record<string, unknown>;
+type Obj = Record<string, unknown> | Map<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// A map holding a `constructor` key reaches policies as a Map (cel-values.ts):
+// its keys must be read like any other map's, or a config would hide its
+// binds behind one extra key.
+const has = (o: Obj, key: string): boolean => (o instanceof Map ? o.has(key) : Object.hasOwn(o, key));
+const get = (o: Obj, key: string): unknown => (o instanceof Map ? o.get(key) : o[key]);
+const entriesOf = (o: Obj): Array<[string, unknown]> => (o instanceof Map ? [...o] : Object.entries(o));
 
 /** Hits for one config, in a stable order; never the host text itself. */
 export function findPublicBinds(config: unknown): BuiltinHit[] {
   const hits: BuiltinHit[] = [];
   if (!isObj(config)) return hits;
   checkHostKeys(config, '', hits, 0);
-  if (isObj(config.server)) checkHostKeys(config.server, 'server', hits, 0);
-  const ports = config.ports;
+  const server = get(config, 'server');
+  if (isObj(server)) checkHostKeys(server, 'server', hits, 0);
+  const ports = get(config, 'ports');
   const entries = Array.isArray(ports)
     ? ports.map((p, i): [string, unknown] => [`ports[${i}]`, p])
     : isObj(ports)
-      ? Object.entries(ports).map(([k, p]): [string, unknown] => [`ports.${k}`, p])
+      ? entriesOf(ports).map(([k, p]): [string, unknown] => [`ports.${k}`, p])
       : [];
   for (const [at, p] of entries) {
     // A bare port number names no host: the existing contract leaves it alone.
     if (!isObj(p)) continue;
     checkHostKeys(p, at, hits, 0);
-    if (String(p.public).toLowerCase() === 'true')
+    if (String(get(p, 'public')).toLowerCase() === 'true')
       hits.push({ path: `${at}.public`, detail: 'the port is marked public' });
   }
   return hits;
@@ -39,8 +47,8 @@ export function findPublicBinds(config: unknown): BuiltinHit[] {
 
 function checkHostKeys(obj: Obj, at: string, hits: BuiltinHit[], depth: number): void {
   for (const key of HOST_KEYS) {
-    if (!Object.hasOwn(obj, key)) continue;
-    checkValue(obj[key], at ? `${at}.${key}` : key, key === 'listen', hits, depth);
+    if (!has(obj, key)) continue;
+    checkValue(get(obj, key), at ? `${at}.${key}` : key, key === 'listen', hits, depth);
   }
 }
 

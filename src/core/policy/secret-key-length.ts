@@ -3,7 +3,7 @@
 // a reference or an inline key of at least 48 characters. Names are matched
 // after snake_case normalisation (`SECRET_KEY`, `secretKey`), the same names
 // the relaxed-binding folding hands to policies.
-import { isReference, isSecretKeyName, normaliseKey } from './secret-patterns.js';
+import { isReference, keyFacts } from './secret-patterns.js';
 import type { BuiltinCheck, BuiltinHit } from './types.js';
 
 export const MIN_SECRET_KEY_LENGTH = 48;
@@ -27,9 +27,12 @@ function walk(value: unknown, at: string, depth: number, hits: BuiltinHit[]): vo
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, v] of Object.entries(value as Obj)) {
+  // A map holding a `constructor` key reaches policies as a Map (cel-values.ts): walked the same.
+  const entries: Iterable<[string, unknown]> =
+    value instanceof Map ? (value as Map<string, unknown>) : Object.entries(value as Obj);
+  for (const [key, v] of entries) {
     // Paths are built only where they can be used: a hit, or a container below.
-    const why = isSecretKeyName(normaliseKey(key)) ? shortKey(v) : undefined;
+    const why = keyFacts(key).secretKey ? shortKey(v) : undefined;
     if (why === undefined && (v === null || typeof v !== 'object') && depth < MAX_DEPTH) continue;
     const path = childPath(at, key);
     if (why) hits.push({ path, detail: why });

@@ -1,6 +1,7 @@
 // What an inline credential looks like. Every function here answers with a
 // KIND ("AWS access key id"), never with the matched text, so no caller can
 // leak a value by accident.
+import { memoizeKeyFact } from '../key-memo.js';
 
 /**
  * Token formats recognisable on their own, most specific first. The formats
@@ -224,6 +225,34 @@ export function isInlineLiteral(value: string): boolean {
 export function isAuthCredential(value: string): boolean {
   return /^[^\s:]+:\S+$/.test(value.trim()) || /^(?:basic|bearer|token)\s+\S{8,}$/i.test(value.trim());
 }
+
+/** What the secret walks ask of every key, computed once per key text (key-memo.ts). */
+export interface KeyFacts {
+  /** normaliseKey(key). */
+  readonly name: string;
+  /** detectTokenKind(key): the key is itself a token (never remembered). */
+  readonly tokenKind: string | undefined;
+  /** credentialNameKind(name). */
+  readonly credentialKind: string | undefined;
+  /** The name says AWS. */
+  readonly aws: boolean;
+  /** isSecretKeyName(name). */
+  readonly secretKey: boolean;
+}
+
+export const keyFacts: (key: string) => KeyFacts = memoizeKeyFact(
+  (key: string): KeyFacts => {
+    const name = normaliseKey(key);
+    return {
+      name,
+      tokenKind: detectTokenKind(key),
+      credentialKind: credentialNameKind(name),
+      aws: name.includes('aws'),
+      secretKey: isSecretKeyName(name),
+    };
+  },
+  (_key, facts) => facts.tokenKind !== undefined,
+);
 
 /** A 40-character AWS secret access key (only meaningful next to AWS context). */
 export const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;

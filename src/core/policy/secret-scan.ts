@@ -4,11 +4,11 @@
 import {
   AWS_SECRET_VALUE,
   AUTH_KIND,
-  credentialNameKind,
   detectTokenKind,
   isAuthCredential,
   isInlineLiteral,
-  normaliseKey,
+  keyFacts,
+  type KeyFacts,
 } from './secret-patterns.js';
 import type { BuiltinCheck, BuiltinHit } from './types.js';
 
@@ -55,14 +55,14 @@ function record(walk: Walk, place: Place | undefined, kind: string): void {
 }
 
 /**
- * `name`: the normalised key the value sits under (its own, or its array's).
+ * `key`: the facts of the key the value sits under (its own, or its array's).
  * `awsAware`: an ancestor key or a sibling says AWS, so a bare 40-char secret is an AWS secret key.
  */
 /** `tokenKind`: what detectTokenKind already said of a string value (null: nothing), when the caller asked. */
 function visit(
   value: unknown,
   place: Place | undefined,
-  name: string | undefined,
+  key: KeyFacts | undefined,
   awsAware: boolean,
   depth: number,
   walk: Walk,
@@ -73,16 +73,16 @@ function visit(
     walk.truncated = true;
     return;
   }
-  if (typeof value === 'string') return visitString(value, place, name, awsAware, walk, tokenKind);
-  if ((typeof value === 'number' || typeof value === 'bigint') && name !== undefined) {
+  if (typeof value === 'string') return visitString(value, place, key, awsAware, walk, tokenKind);
+  if ((typeof value === 'number' || typeof value === 'bigint') && key !== undefined) {
     // `password: 123456` is parsed as a number and is still an inline password.
-    const kind = credentialNameKind(name);
+    const kind = key.credentialKind;
     if (kind && kind !== AUTH_KIND) record(walk, place, kind);
     return;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++)
-      visit(value[i], { parent: place, step: i, redact: false }, name, awsAware, depth + 1, walk);
+      visit(value[i], { parent: place, step: i, redact: false }, key, awsAware, depth + 1, walk);
     return;
   }
   if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array))
@@ -100,31 +100,54 @@ function visitObject(
     value instanceof Map
       ? [...value.entries()].map(([k, v]): [string, unknown] => [String(k), v])
       : Object.entries(value);
-  const names = entries.map(([k]) => normaliseKey(k));
+  const facts: KeyFacts[] = new Array<KeyFacts>(entries.length);
   // Each string is run through the detectors once, for the sibling test and its own.
-  const kinds = entries.map(([, v]) => (typeof v === 'string' ? (detectTokenKind(v) ?? null) : undefined));
-  const siblingAws = awsAware || names.some((n) => n.includes('aws')) || kinds.includes('AWS access key id');
+  const kinds: Array<string | null | undefined> = new Array<string | null | undefined>(entries.length);
+  let siblingAws = awsAware;
   for (let i = 0; i < entries.length; i++) {
     const [key, v] = entries[i]!;
-    const name = names[i]!;
-    const keyKind = detectTokenKind(key);
-    const child: Place = { parent: place, step: key, redact: keyKind !== undefined };
-    if (keyKind) record(walk, child, `${keyKind} in a key name`);
-    visit(v, child, name, siblingAws || name.includes('aws'), depth + 1, walk, kinds[i]);
+    const f = (facts[i] = keyFacts(key));
+    const kind = (kinds[i] = typeof v === 'string' ? (detectTokenKind(v) ?? null) : undefined);
+    if (f.aws || kind === 'AWS access key id') siblingAws = true;
   }
+  for (let i = 0; i < entries.length; i++) {
+    const [key, v] = entries[i]!;
+    const f = facts[i]!;
+    if (f.tokenKind === undefined && cleanLeaf(v, f, kinds[i])) {
+      // What visit() would do with it, without building its place.
+      walk.nodes += 1;
+      if (walk.nodes > SCAN_LIMITS.maxNodes || depth + 1 > SCAN_LIMITS.maxDepth) walk.truncated = true;
+      continue;
+    }
+    const child: Place = { parent: place, step: key, redact: f.tokenKind !== undefined };
+    if (f.tokenKind) record(walk, child, `${f.tokenKind} in a key name`);
+    visit(v, child, f, siblingAws || f.aws, depth + 1, walk, kinds[i]);
+  }
+}
+
+/**
+ * A scalar visit() and visitString() would find nothing in (most of a
+ * config): no token in it, its key names no credential, and not 40
+ * characters (the AWS secret-key shape).
+ */
+function cleanLeaf(v: unknown, key: KeyFacts, tokenKind: string | null | undefined): boolean {
+  if (typeof v === 'string') return tokenKind === null && key.credentialKind === undefined && v.length !== 40;
+  if (typeof v === 'number' || typeof v === 'bigint') return key.credentialKind === undefined;
+  return v === null || v === undefined || typeof v === 'boolean';
 }
 
 function visitString(
   value: string,
   place: Place | undefined,
-  name: string | undefined,
+  key: KeyFacts | undefined,
   awsAware: boolean,
   walk: Walk,
   known?: string | null,
 ): void {
   const tokenKind = known === undefined ? detectTokenKind(value) : known;
   if (tokenKind) return record(walk, place, tokenKind);
-  if (name === undefined) return;
+  if (key === undefined) return;
+  const name = key.name;
   if (
     value.length === 40 &&
     AWS_SECRET_VALUE.test(value) &&
@@ -132,7 +155,7 @@ function visitString(
   ) {
     return record(walk, place, 'AWS secret access key');
   }
-  const kind = credentialNameKind(name);
+  const kind = key.credentialKind;
   if (kind && isInlineLiteral(value) && (kind !== AUTH_KIND || isAuthCredential(value)))
     record(walk, place, kind);
 }

@@ -28,7 +28,20 @@ const CURVE_NAMES: Record<string, string> = {
   secp256k1: 'secp256k1',
 };
 
+/**
+ * A KeyObject never changes, and reading its type and details crosses into
+ * OpenSSL on every access: each key is classified once (every signature
+ * check asks, for every pinned key).
+ */
+const verdicts = new WeakMap<KeyObject, KeyVerdict>();
+
 export function classifyKey(key: KeyObject): KeyVerdict {
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) verdicts.set(key, (verdict = Object.freeze(classifyUncached(key))));
+  return verdict;
+}
+
+function classifyUncached(key: KeyObject): KeyVerdict {
   const algorithm = keyAlgorithmName(key);
   if (key.type !== 'public') return { ok: false, algorithm, reason: `a ${key.type} key, not a public key` };
   if (key.asymmetricKeyType === 'ed25519') return { ok: true, algorithm: 'ed25519' };
