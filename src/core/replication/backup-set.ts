@@ -14,7 +14,7 @@ import { claimedCompression, COMPRESSIONS, type Compression } from './compressio
 import type { EntryRecord, PgChecksumAlgorithm } from './entry-digests.js';
 import { blockFinding, safeName, VerificationFailure } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
-import { SnapshotWalker } from './snapshot-walker.js';
+import { SnapshotWalker, type IncrementalRecord } from './snapshot-walker.js';
 import type { EmbeddedWal } from './wal-scan.js';
 
 export interface BackupFileSource {
@@ -27,6 +27,8 @@ export interface BackupSetOutcome {
   records: EntryRecord[];
   embeddedWal: EmbeddedWal[];
   kept: Map<string, Uint8Array>;
+  /** Every INCREMENTAL.* file's header (PostgreSQL 17+ incremental backups). */
+  incrementals: IncrementalRecord[];
   /** The tars read, with what their bytes were. */
   tars: { name: string; compression: Compression; bytes: number }[];
   compressed: number;
@@ -61,6 +63,7 @@ export async function streamBackupSet(
     records: [],
     embeddedWal: [],
     kept: new Map(),
+    incrementals: [],
     tars: [],
     compressed: 0,
     uncompressed: 0,
@@ -185,6 +188,7 @@ async function walkTar(
   }
   out.records.push(...walker.records);
   out.embeddedWal.push(...walker.embeddedWal);
+  out.incrementals.push(...walker.incrementals);
   for (const [k, v] of walker.kept) out.kept.set(k, v);
   out.tars.push({ name, compression: r.compression!, bytes: r.compressed });
   return undefined;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-export function pg(bin: string, args: string[], opts: { cwd?: string } = {}): string {
-  const cmd = join(PG_BIN, bin);
+export function pg(bin: string, args: string[], opts: { cwd?: string; binDir?: string } = {}): string {
+  const cmd = join(opts.binDir ?? PG_BIN, bin);
   const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   return execFileSync(file, argv, {
     encoding: 'utf8',
