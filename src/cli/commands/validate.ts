@@ -120,11 +120,11 @@ async function migration({ values, io }: CommandRun): Promise<number> {
   return exitForDecision(report);
 }
 
-async function replication({ values, io }: CommandRun): Promise<number> {
-  const format = outputFormatOf(values, OUTPUT);
-  const sig = signatureArg(values);
-  const resolve = (f: string): string => path.resolve(io.cwd, f);
-  const manifestFile = need(values, 'manifest');
+const PRIORS_NEED_LOCAL =
+  'an incremental chain (--prior) is verified locally (--local) or by the server from shared storage (POST JSON with backup_url and prior_backup_urls); a multipart upload carries one backup directory';
+
+/** One archive, or a backup directory with its incremental chain (--prior, oldest first). */
+function replicationInputs(values: Values): { snapshot?: string; backup?: string; priors: string[] } {
   const snapshot = str(values.snapshot);
   const backup = str(values.backup);
   if (snapshot && backup)
@@ -139,6 +139,15 @@ async function replication({ values, io }: CommandRun): Promise<number> {
       '--prior DIR names a link of an incremental chain: give the backup with --backup DIR',
       EXIT.usage,
     );
+  return { ...(snapshot ? { snapshot } : {}), ...(backup ? { backup } : {}), priors };
+}
+
+async function replication({ values, io }: CommandRun): Promise<number> {
+  const format = outputFormatOf(values, OUTPUT);
+  const sig = signatureArg(values);
+  const resolve = (f: string): string => path.resolve(io.cwd, f);
+  const manifestFile = need(values, 'manifest');
+  const { snapshot, backup, priors } = replicationInputs(values);
   const files: ReplicationFileArgs = {
     manifest: resolve(manifestFile),
     ...(snapshot ? { snapshot: resolve(snapshot) } : { backup: resolve(backup!) }),
@@ -152,11 +161,7 @@ async function replication({ values, io }: CommandRun): Promise<number> {
   for (const p of priors) await ensureReadable(io.cwd, p, 'prior backup directory');
   if (files.signature) await ensureReadable(io.cwd, files.signature.file, 'signature');
   const remote = remoteOf(values, io);
-  if (remote && priors.length > 0)
-    throw new CliError(
-      'an incremental chain (--prior) is verified locally (--local) or by the server from shared storage (POST JSON with backup_url and prior_backup_urls); a multipart upload carries one backup directory',
-      EXIT.usage,
-    );
+  if (remote && priors.length > 0) throw new CliError(PRIORS_NEED_LOCAL, EXIT.usage);
   let report: DecisionReport;
   if (remote) {
     // The upload streams through a counter (remote-progress.ts): the bar shows what the socket took; none when stderr is not a TTY.

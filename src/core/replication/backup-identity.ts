@@ -124,20 +124,7 @@ export function checkIdentity(
     return out;
   }
   out.label = label;
-  if (
-    incremental === 'refuse' &&
-    (label.incrementalFrom !== undefined || manifest.files.some((f) => isIncrementalPath(f.path)))
-  ) {
-    // One link of an incremental chain restores to a broken cluster: a single archive cannot carry the
-    // chain it depends on. A native backup directory can (backup-chain.ts), or send the combined backup.
-    findings.push(
-      blockFinding(
-        'backup-incremental-unsupported',
-        `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFrom !== undefined ? formatLsn(label.incrementalFrom.lsn) : '?'}): it cannot be restored alone; send it as a backup directory with its prior backups (--backup with --prior, backup_url with prior_backup_urls), or combine the chain with pg_combinebackup and send the combined backup`,
-        'backup_label',
-      ),
-    );
-  }
+  if (incremental === 'refuse') findings.push(...incrementalInArchive(manifest, label));
   const match = manifest.walRanges.some(
     (r) => r.start === label.startLsn && r.timeline === label.startTimeline,
   );
@@ -155,4 +142,21 @@ export function checkIdentity(
     );
   }
   return out;
+}
+
+/**
+ * One link of an incremental chain restores to a broken cluster, and a single
+ * archive cannot carry the chain it depends on. A native backup directory can
+ * (backup-chain.ts); or send the combined backup.
+ */
+function incrementalInArchive(manifest: BackupManifest, label: BackupLabel): Finding[] {
+  if (label.incrementalFrom === undefined && !manifest.files.some((f) => isIncrementalPath(f.path)))
+    return [];
+  return [
+    blockFinding(
+      'backup-incremental-unsupported',
+      `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFrom !== undefined ? formatLsn(label.incrementalFrom.lsn) : '?'}): it cannot be restored alone; send it as a backup directory with its prior backups (--backup with --prior, backup_url with prior_backup_urls), or combine the chain with pg_combinebackup and send the combined backup`,
+      'backup_label',
+    ),
+  ];
 }

@@ -92,54 +92,18 @@ export async function nativeBackupSteps(
     { input: input as BackupLinkInput, name: 'the backup' },
   ];
   if (!pinSteps(links, pin, priorPins, run, subject, opts.limits)) return undefined;
-  const manifests: BackupManifest[] = [];
-  for (const l of links) {
-    const parsed = parseBackupManifest(l.input.manifestBytes);
-    if (!parsed.ok) {
-      run.fail('backup-manifest', [
-        blockFinding(parsed.rule, named(l.name, parsed.message), 'backup_manifest'),
-      ]);
-      return undefined;
-    }
-    manifests.push(parsed.manifest);
-  }
-  let bytes = links.reduce((n, l) => n + l.input.manifestBytes.byteLength, 0);
-  const read: LinkOutcome[] = [];
-  for (const [i, l] of links.entries()) {
-    const set = await streamBackupSet(l.input.files, {
-      limits: opts.limits,
-      manifest: manifests[i]!,
-      parallel: input.parallel ?? 1,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onBytes: (n) => {
-        bytes += n;
-        opts.onProgress?.(bytes);
-      },
-    });
-    if (set.failure) {
-      run.fail('archive', [renamed(l.name, set.failure)]);
-      return undefined;
-    }
-    read.push(checkLink(l.name, manifests[i]!, set));
-  }
-  run.record('archive', 'pass', archiveDetail(read));
-  const final = read.at(-1)!;
-  const findings = read.flatMap((l) => l.findings);
-  const chain = read.every((l) => l.identity.label)
-    ? read.map((l) => ({
-        name: l.name,
-        manifest: l.manifest,
-        label: l.identity.label!,
-        ...(l.identity.systemId !== undefined ? { systemId: l.identity.systemId } : {}),
-        incrementals: l.set.incrementals,
-      }))
-    : undefined;
+  const manifests = parseManifests(links, run);
+  if (!manifests) return undefined;
+  const read = await readLinks(links, manifests, input.parallel ?? 1, run, opts);
+  if (!read) return undefined;
+  const bytes = read.bytes;
+  run.record('archive', 'pass', archiveDetail(read.links));
+  const final = read.links.at(-1)!;
+  const findings = read.links.flatMap((l) => l.findings);
+  const chain = chainOf(read.links);
   if (chain) findings.push(...chainFindings(chain));
   const verified = findings.length === 0;
-  const files = `${final.manifest.files.length} files verified across ${final.set.tars.length} tar(s)`;
-  const detail = verified
-    ? `backup_manifest v${final.manifest.version}: ${files}${priors.length > 0 ? `; incremental chain of ${links.length} links verified (${incrementalCount(read)} INCREMENTAL files)` : ''}`
-    : `${findings.length} backup_manifest problem(s)`;
+  const detail = verified ? verifiedDetail(read.links) : `${findings.length} backup_manifest problem(s)`;
   const backup: BackupVerification = {
     hasManifest: true,
     verified,
@@ -160,6 +124,76 @@ export async function nativeBackupSteps(
     ...(final.identity.label?.segmentSize ? { segmentSize: final.identity.label.segmentSize } : {}),
     ...(chain && chain.length > 1 ? { chain } : {}),
   };
+}
+
+function verifiedDetail(links: readonly LinkOutcome[]): string {
+  const final = links.at(-1)!;
+  const files = `${final.manifest.files.length} files verified across ${final.set.tars.length} tar(s)`;
+  const chain =
+    links.length > 1
+      ? `; incremental chain of ${links.length} links verified (${incrementalCount(links)} INCREMENTAL files)`
+      : '';
+  return `backup_manifest v${final.manifest.version}: ${files}${chain}`;
+}
+
+function parseManifests(
+  links: readonly { input: BackupLinkInput; name: string }[],
+  run: Run,
+): BackupManifest[] | undefined {
+  const out: BackupManifest[] = [];
+  for (const l of links) {
+    const parsed = parseBackupManifest(l.input.manifestBytes);
+    if (!parsed.ok) {
+      run.fail('backup-manifest', [
+        blockFinding(parsed.rule, named(l.name, parsed.message), 'backup_manifest'),
+      ]);
+      return undefined;
+    }
+    out.push(parsed.manifest);
+  }
+  return out;
+}
+
+/** The links as the chain checks see them (every link has a backup_label, or its own findings say why not). */
+function chainOf(links: readonly LinkOutcome[]): ChainLink[] | undefined {
+  if (!links.every((l) => l.identity.label)) return undefined;
+  return links.map((l) => ({
+    name: l.name,
+    manifest: l.manifest,
+    label: l.identity.label!,
+    ...(l.identity.systemId !== undefined ? { systemId: l.identity.systemId } : {}),
+    incrementals: l.set.incrementals,
+  }));
+}
+
+/** Each link's tars, oldest link first, the backup last; the first failure stops (and names the link). */
+async function readLinks(
+  links: readonly { input: BackupLinkInput; name: string }[],
+  manifests: readonly BackupManifest[],
+  parallel: number,
+  run: Run,
+  opts: NativeOptions,
+): Promise<{ links: LinkOutcome[]; bytes: number } | undefined> {
+  let bytes = links.reduce((n, l) => n + l.input.manifestBytes.byteLength, 0);
+  const out: LinkOutcome[] = [];
+  for (const [i, l] of links.entries()) {
+    const set = await streamBackupSet(l.input.files, {
+      limits: opts.limits,
+      manifest: manifests[i]!,
+      parallel,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onBytes: (n) => {
+        bytes += n;
+        opts.onProgress?.(bytes);
+      },
+    });
+    if (set.failure) {
+      run.fail('archive', [renamed(l.name, set.failure)]);
+      return undefined;
+    }
+    out.push(checkLink(l.name, manifests[i]!, set));
+  }
+  return { links: out, bytes };
 }
 
 function priorName(i: number, n: number): string {
