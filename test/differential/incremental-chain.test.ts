@@ -12,12 +12,9 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decide } from '../../src/core/decision.js';
-import { DEFAULT_REPLICATION_LIMITS, verifyReplication } from '../../src/core/replication/pipeline.js';
-import { replicationRequestFromFiles } from '../../src/cli/replication-files.js';
 import { INCREMENTAL_MAGIC } from '../../src/core/replication/incremental-file.js';
 import type { GateContext } from '../../src/services/gate-context.js';
-import { baselinePolicies } from '../unit/replication/helpers.js';
+import { judgeFiles } from '../unit/replication/helpers.js';
 import { runCli } from '../support/cli-process.js';
 import { postJson, startGate } from '../support/gate-harness.js';
 import { admitMigrationRequest, mrContext } from '../support/mr-admit.js';
@@ -30,7 +27,7 @@ import {
   rewriteMember,
   type IncrementalChain,
 } from '../support/pg/incremental-chain.js';
-import { freePort, pg } from '../support/pg/pg-exec.js';
+import { freePort, pg, psql } from '../support/pg/pg-exec.js';
 import { pgVerifyBackup18, requirePg18 } from '../support/pg/pg18.js';
 
 const pinOf = (dir: string): string =>
@@ -76,20 +73,7 @@ describe('PostgreSQL 18 incremental chains: the gate beside pg_combinebackup and
 
   /** The gate on a chain through the CLI's local path; the priors are pinned as sent unless `pins` says otherwise. */
   async function gate(backup: string, priors: string[], pins = priors.map(pinOf)): Promise<Verdict> {
-    const req = await replicationRequestFromFiles({ manifest: manifestFile(backup, pins), backup, priors });
-    const evaluation = await verifyReplication({
-      ...req,
-      keys: [],
-      limits: DEFAULT_REPLICATION_LIMITS,
-      policies: baselinePolicies,
-    });
-    const report = decide(evaluation, { requestId: 'it', timestamp: '2026-01-01T00:00:00Z' });
-    return {
-      decision: report.decision,
-      rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule),
-      reasons: report.reasons,
-      steps: evaluation.steps,
-    };
+    return judgeFiles({ manifest: manifestFile(backup, pins), backup, priors });
   }
 
   async function refused(backup: string, priors: string[], rule: string, pins?: string[]): Promise<Verdict> {
@@ -114,22 +98,7 @@ describe('PostgreSQL 18 incremental chains: the gate beside pg_combinebackup and
     const opts = `-c port=${port} -c listen_addresses='' -c unix_socket_directories=${sock} -c summarize_wal=off`;
     pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(chain.root, `combined-${k}.log`), '-w', 'start'], bin);
     try {
-      return pg(
-        'psql',
-        [
-          '-h',
-          sock,
-          '-p',
-          String(port),
-          '-U',
-          'postgres',
-          '-d',
-          'postgres',
-          '-qAtc',
-          'SELECT count(*), sum(id) FROM orders',
-        ],
-        bin,
-      ).trim();
+      return psql({ sock, port, binDir: chain.binDir }, 'SELECT count(*), sum(id) FROM orders').trim();
     } finally {
       pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'], bin);
     }

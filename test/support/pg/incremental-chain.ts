@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asRoot, freePort, pg } from './pg-exec.js';
+import { asRoot, connArgs, freePort, pg, psql } from './pg-exec.js';
 import { PG18_BIN } from './pg18.js';
 import { checksumOf } from './synthetic-backup.js';
 import { pad, rechecksum } from './tar-builder.js';
@@ -62,21 +62,8 @@ export async function makeIncrementalChain(
     '-c max_wal_senders=4',
   ].join(' ');
   pg18('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
-  const sql = (q: string): string =>
-    pg18('psql', [
-      '-h',
-      sock,
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
-      '-d',
-      'postgres',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-qAtc',
-      q,
-    ]);
+  const at = { sock, port, binDir };
+  const sql = (q: string): string => psql(at, q);
   const links: string[] = [];
   const expected: string[] = [];
   const count = (): string => sql('SELECT count(*), sum(id) FROM orders').trim();
@@ -90,12 +77,7 @@ export async function makeIncrementalChain(
       // The WAL summarizer must have caught up with the prior backup's end before an incremental can start.
       if (prior) sql('SELECT pg_sleep(0.2); CHECKPOINT;');
       pg18('pg_basebackup', [
-        '-h',
-        sock,
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
+        ...connArgs(at),
         '-D',
         dir,
         '-c',

@@ -27,3 +27,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Where a test cluster listens (its socket directory and port), and whose binaries talk to it. */
+export interface PgAt {
+  sock: string;
+  port: number;
+  binDir?: string;
+}
+
+/** The connection arguments psql, pg_basebackup and pgbench take for the cluster at `at`. */
+export function connArgs(at: PgAt): string[] {
+  return ['-h', at.sock, '-p', String(at.port), '-U', 'postgres'];
+}
+
+/** One statement through psql (-qAt, stopping at the first error); what it printed. */
+export function psql(at: PgAt, query: string): string {
+  const args = [...connArgs(at), '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', query];
+  return pg('psql', args, at.binDir ? { binDir: at.binDir } : {});
+}
