@@ -60,6 +60,12 @@ export function str(v: Values[string]): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
+/** A repeatable option's values (none, one or many), in the order given. */
+export function strs(v: Values[string]): string[] {
+  const all = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return all.filter((x): x is string => typeof x === 'string');
+}
+
 function nonEmpty(v: string | undefined): string | undefined {
   return v && v.length > 0 ? v : undefined;
 }

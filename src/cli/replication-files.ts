@@ -13,6 +13,8 @@ export interface ReplicationFileArgs {
   snapshot?: string;
   /** ...a pg_basebackup directory (-Ft or -Fp). */
   backup?: string;
+  /** An incremental backup's prior backups (directories), oldest (the full backup) first. */
+  priors?: readonly string[];
   walDir?: string;
   signature?: { kind: 'detached' | 'dsse'; file: string };
 }
@@ -47,7 +49,7 @@ export async function replicationRequestFromFiles(args: ReplicationFileArgs): Pr
       ? { signature: { kind: args.signature.kind, bytes: await fs.readFile(args.signature.file) } }
       : {}),
     ...(args.snapshot ? { snapshot: await fileSource(args.snapshot) } : {}),
-    ...(args.backup ? { backup: backupInput(await readBackupDir(args.backup)) } : {}),
+    ...(args.backup ? { backup: await backupWithPriors(args.backup, args.priors ?? []) } : {}),
     wal: wal(),
   };
 }
@@ -58,6 +60,21 @@ export function backupInput(dir: BackupDir, parallel = 2): NonNullable<Replicati
     for (const f of dir.files) yield { name: f.name, source: await f.open() };
   }
   return { manifestBytes: dir.manifestBytes, files: files(), parallel };
+}
+
+/** The backup and its chain; each prior a directory of its own, read as the backup is. */
+async function backupWithPriors(
+  dir: string,
+  priors: readonly string[],
+): Promise<NonNullable<ReplicationRequest['backup']>> {
+  const input = backupInput(await readBackupDir(dir));
+  if (priors.length === 0) return input;
+  const links = [];
+  for (const p of priors) {
+    const { manifestBytes, files } = backupInput(await readBackupDir(p));
+    links.push({ manifestBytes, files });
+  }
+  return { ...input, priors: links };
 }
 
 async function streamBytes(source: ByteSource): Promise<Buffer> {
@@ -96,6 +113,7 @@ export async function replicationPartsFromFiles(args: ReplicationFileArgs): Prom
 export async function replicationBytes(args: ReplicationFileArgs): Promise<number> {
   let total =
     args.snapshot !== undefined ? (await fs.stat(args.snapshot)).size : await treeBytes(args.backup!);
+  for (const p of args.priors ?? []) total += await treeBytes(p);
   for (const name of await walNames(args.walDir))
     total += (await fs.stat(path.join(args.walDir!, name))).size;
   return total;

@@ -23,10 +23,7 @@ import {
   closeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { decide } from '../../src/core/decision.js';
-import { DEFAULT_REPLICATION_LIMITS, verifyReplication } from '../../src/core/replication/pipeline.js';
-import { replicationRequestFromFiles } from '../../src/cli/replication-files.js';
-import { baselinePolicies } from '../unit/replication/helpers.js';
+import { judgeFiles } from '../unit/replication/helpers.js';
 import {
   copyDir,
   makeNativeBackups,
@@ -66,23 +63,7 @@ describe('native pg_basebackup output: the gate beside pg_verifybackup 18', func
       manifest,
       `source_db: pg15-a\ntarget_db: pg15-b\nexpected_backup_manifest_hash: sha256:${hash}\nsync_mode: async\nenv: staging\n`,
     );
-    const req = await replicationRequestFromFiles({
-      manifest,
-      backup: dir,
-      ...(opts.walDir ? { walDir: opts.walDir } : {}),
-    });
-    const evaluation = await verifyReplication({
-      ...req,
-      keys: [],
-      limits: DEFAULT_REPLICATION_LIMITS,
-      policies: baselinePolicies,
-    });
-    const report = decide(evaluation, { requestId: 'it', timestamp: '2026-01-01T00:00:00Z' });
-    return {
-      decision: report.decision,
-      rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule),
-      reasons: report.reasons,
-    };
+    return judgeFiles({ manifest, backup: dir, ...(opts.walDir ? { walDir: opts.walDir } : {}) });
   }
 
   /** pg_verifybackup 18 on the directory; lz4/zstd tars (its build lacks them) decompressed by the lz4/zstd tools first. */

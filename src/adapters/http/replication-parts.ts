@@ -66,7 +66,13 @@ export async function readReplicationParts(
     if (SMALL_PARTS.has(part.name)) await readSmallPart(part, small, opts, limits);
     else if (part.name === 'backup_file') return backupRequest(parts, part, small, opts);
     else if (part.name === 'snapshot') return snapshotRequest(parts, part, small, opts);
-    else {
+    else if (part.name.startsWith('prior_')) {
+      part.stream.resume();
+      throw new GateError(
+        'bad-request',
+        'an incremental backup with its prior backups is sent as JSON (backup_url with prior_backup_urls, oldest first, from shared storage): a multipart body carries one backup directory',
+      );
+    } else {
       part.stream.resume();
       throw new GateError(
         'bad-request',

@@ -17,11 +17,11 @@
 // the verification is the same code either way, only slower.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Finding } from '../../core/contracts/report.js';
 import type { ByteSource } from '../../core/ports/artifacts.js';
 import { abortFinding, releaseIterator } from '../../core/replication/abort.js';
 import { blockFinding, safeName } from '../../core/replication/findings.js';
 import {
+  failedWalk,
   walkTarHere,
   type TarJob,
   type TarWalk,
@@ -173,10 +173,6 @@ export function createTarWalkPool(options: TarWalkPoolOptions): TarWalkPool {
       idle.length = 0;
     },
   };
-}
-
-function failedWalk(finding: Finding): TarWalk {
-  return { finding, compressed: 0, uncompressed: 0, records: [], embeddedWal: [], kept: new Map() };
 }
 
 /** Exactly its own bytes: safe to transfer (a ByteSource hands its chunks over). */

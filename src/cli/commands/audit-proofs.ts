@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from '../command.js';
-import { SERVER_OPTIONS, str } from '../common-options.js';
+import { SERVER_OPTIONS, str, strs } from '../common-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { fetchProof, readVerifierKey, verifyProofText } from '../audit-tlog.js';
 import { witnessCommand as runWitness } from '../witness-command.js';
@@ -89,12 +89,7 @@ export const witnessCommand: Command = {
     },
   },
   async run({ values }) {
-    const many = values['log-key'];
-    const logKeys = Array.isArray(many)
-      ? many.filter((v): v is string => typeof v === 'string')
-      : typeof many === 'string'
-        ? [many]
-        : [];
+    const logKeys = strs(values['log-key']);
     return runWitness({
       'log-key': logKeys,
       ...(str(values['state-dir']) ? { 'state-dir': str(values['state-dir'])! } : {}),

@@ -15,6 +15,7 @@ import {
   remoteOf,
   SERVER_OPTIONS,
   str,
+  strs,
 } from '../common-options.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { formatReport } from '../format-report.js';
@@ -119,11 +120,11 @@ async function migration({ values, io }: CommandRun): Promise<number> {
   return exitForDecision(report);
 }
 
-async function replication({ values, io }: CommandRun): Promise<number> {
-  const format = outputFormatOf(values, OUTPUT);
-  const sig = signatureArg(values);
-  const resolve = (f: string): string => path.resolve(io.cwd, f);
-  const manifestFile = need(values, 'manifest');
+const PRIORS_NEED_LOCAL =
+  'an incremental chain (--prior) is verified locally (--local) or by the server from shared storage (POST JSON with backup_url and prior_backup_urls); a multipart upload carries one backup directory';
+
+/** One archive, or a backup directory with its incremental chain (--prior, oldest first). */
+function replicationInputs(values: Values): { snapshot?: string; backup?: string; priors: string[] } {
   const snapshot = str(values.snapshot);
   const backup = str(values.backup);
   if (snapshot && backup)
@@ -132,17 +133,35 @@ async function replication({ values, io }: CommandRun): Promise<number> {
       EXIT.usage,
     );
   if (!snapshot && !backup) throw new CliError('--snapshot FILE or --backup DIR is required', EXIT.usage);
+  const priors = strs(values.prior);
+  if (priors.length > 0 && !backup)
+    throw new CliError(
+      '--prior DIR names a link of an incremental chain: give the backup with --backup DIR',
+      EXIT.usage,
+    );
+  return { ...(snapshot ? { snapshot } : {}), ...(backup ? { backup } : {}), priors };
+}
+
+async function replication({ values, io }: CommandRun): Promise<number> {
+  const format = outputFormatOf(values, OUTPUT);
+  const sig = signatureArg(values);
+  const resolve = (f: string): string => path.resolve(io.cwd, f);
+  const manifestFile = need(values, 'manifest');
+  const { snapshot, backup, priors } = replicationInputs(values);
   const files: ReplicationFileArgs = {
     manifest: resolve(manifestFile),
     ...(snapshot ? { snapshot: resolve(snapshot) } : { backup: resolve(backup!) }),
+    ...(priors.length > 0 ? { priors: priors.map(resolve) } : {}),
     ...(str(values['wal-dir']) ? { walDir: resolve(str(values['wal-dir'])!) } : {}),
     ...(sig ? { signature: { kind: sig.kind, file: resolve(sig.file) } } : {}),
   };
   // Every named file must be readable before anything is judged (2, not a BLOCK).
   await ensureReadable(io.cwd, manifestFile, 'manifest');
   await ensureReadable(io.cwd, files.snapshot ?? files.backup!, snapshot ? 'snapshot' : 'backup directory');
+  for (const p of priors) await ensureReadable(io.cwd, p, 'prior backup directory');
   if (files.signature) await ensureReadable(io.cwd, files.signature.file, 'signature');
   const remote = remoteOf(values, io);
+  if (remote && priors.length > 0) throw new CliError(PRIORS_NEED_LOCAL, EXIT.usage);
   let report: DecisionReport;
   if (remote) {
     // The upload streams through a counter (remote-progress.ts): the bar shows what the socket took; none when stderr is not a TTY.
@@ -237,6 +256,14 @@ export const validateReplicationCommand: Command = {
       valueName: 'DIR',
       completeFiles: true,
       description: 'what pg_basebackup -Ft or -Fp wrote (backup_manifest beside the tars)',
+    },
+    prior: {
+      type: 'string',
+      multiple: true,
+      valueName: 'DIR',
+      completeFiles: true,
+      description:
+        'for an incremental --backup: a backup it depends on (repeatable, oldest = the full backup first; each pinned in expected_prior_backup_manifest_hashes)',
     },
     'wal-dir': {
       type: 'string',

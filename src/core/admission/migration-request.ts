@@ -70,10 +70,19 @@ export const MigrationRequestSpecSchema = z
     expectedSnapshotHash: z.string().min(1).max(300).optional(),
     /** A pg_basebackup directory instead of one archive: its backup_manifest's digest, and where it is. */
     expectedBackupManifestHash: z.string().min(1).max(300).optional(),
+    /** An incremental backup's chain: each prior backup_manifest's digest, oldest (the full backup) first. */
+    expectedPriorBackupManifestHashes: z.array(z.string().min(1).max(300)).min(1).max(64).optional(),
     syncMode: z.enum(['sync', 'async']),
     env: z.enum(['prod', 'staging']).optional(),
     snapshot: z.object({ url }).strict().optional(),
-    backup: z.object({ url }).strict().optional(),
+    backup: z
+      .object({
+        url,
+        /** The backups an incremental one depends on, oldest first, each a directory of its own. */
+        priors: z.array(z.object({ url }).strict()).min(1).max(64).optional(),
+      })
+      .strict()
+      .optional(),
     walFiles: z
       .array(
         z
@@ -141,6 +150,9 @@ export function manifestOf(spec: MigrationRequestSpec): Record<string, unknown> 
     ...(spec.expectedSnapshotHash !== undefined ? { expected_snapshot_hash: spec.expectedSnapshotHash } : {}),
     ...(spec.expectedBackupManifestHash !== undefined
       ? { expected_backup_manifest_hash: spec.expectedBackupManifestHash }
+      : {}),
+    ...(spec.expectedPriorBackupManifestHashes !== undefined
+      ? { expected_prior_backup_manifest_hashes: spec.expectedPriorBackupManifestHashes }
       : {}),
     sync_mode: spec.syncMode,
     env: spec.env ?? 'prod',

@@ -46,6 +46,14 @@ export const ReplicationJsonRequestSchema = z
       .describe(
         'a pg_basebackup output directory (-Ft or -Fp), file://…/ under GATE_ARTIFACT_ROOT; exactly one of snapshot_url and backup_url',
       ),
+    prior_backup_urls: z
+      .array(z.string())
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        "an incremental backup's prior backups, oldest (the full backup) first: pg_basebackup directories, file://…/ under GATE_ARTIFACT_ROOT, each pinned in expected_prior_backup_manifest_hashes",
+      ),
     wal_files: z
       .array(z.object({ name: z.string().min(1), url: z.string() }).strict())
       .max(100_000)

@@ -21,6 +21,13 @@ export const ReplicationManifestSchema = z.object({
    * everything inside. Exactly one of the two pins is present.
    */
   expected_backup_manifest_hash: z.string().min(1).max(300).optional(),
+  /**
+   * An incremental backup's chain (PostgreSQL 17+): the digest of each prior
+   * backup's backup_manifest, oldest (the full backup) first. Every link the
+   * combined backup is built from is pinned: whoever sends the priors could
+   * otherwise choose what the restored cluster holds.
+   */
+  expected_prior_backup_manifest_hashes: z.array(z.string().min(1).max(300)).min(1).max(64).optional(),
   sync_mode: z.enum(['sync', 'async']),
   /** When present it is exhaustive: every WAL file shipped is listed, nothing else. */
   wal_files: z.array(WalFileEntrySchema).max(100_000).optional(),

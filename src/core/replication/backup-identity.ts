@@ -8,6 +8,7 @@ import type { Finding } from '../contracts/report.js';
 import type { BackupManifest } from './backup-manifest.js';
 import { parseLsn } from './backup-manifest.js';
 import { blockFinding } from './findings.js';
+import { isIncrementalPath } from './incremental-file.js';
 import { formatLsn, segmentOf, walFileName } from './wal-name.js';
 
 export interface BackupLabel {
@@ -15,8 +16,8 @@ export interface BackupLabel {
   startTimeline: number;
   /** The segment size the label's start LSN and file name agree on. */
   segmentSize?: number;
-  /** PostgreSQL 17+ incremental backups: the prior backup's LSN. */
-  incrementalFromLsn?: bigint;
+  /** PostgreSQL 17+ incremental backups: the prior backup's start (INCREMENTAL FROM LSN / TLI). */
+  incrementalFrom?: { lsn: bigint; timeline: number };
 }
 
 export interface BackupIdentity {
@@ -43,15 +44,29 @@ export function parseBackupLabel(bytes: Uint8Array): BackupLabel | string {
   if (!start || !tli) return 'backup_label lacks its START WAL LOCATION or START TIMELINE line';
   if (text.split('\n').filter((l) => l.startsWith('START WAL LOCATION:')).length !== 1)
     return 'backup_label has more than one START WAL LOCATION line';
-  const inc = /^INCREMENTAL FROM LSN: ([0-9A-F]{1,8}\/[0-9A-F]{1,8})$/m.exec(text);
+  const inc = incrementalFrom(text);
+  if (typeof inc === 'string') return inc;
   const startLsn = parseLsn(start[1]!);
   const segmentSize = segmentSizeFor(startLsn, Number(tli[1]), start[2]!);
   return {
     startLsn,
     startTimeline: Number(tli[1]),
     ...(segmentSize ? { segmentSize } : {}),
-    ...(inc ? { incrementalFromLsn: parseLsn(inc[1]!) } : {}),
+    ...(inc ? { incrementalFrom: inc } : {}),
   };
+}
+
+/** Both INCREMENTAL FROM lines once each, or neither (basebackup writes them together). */
+function incrementalFrom(text: string): { lsn: bigint; timeline: number } | undefined | string {
+  const lines = text.split('\n');
+  const lsnLines = lines.filter((l) => l.startsWith('INCREMENTAL FROM LSN:'));
+  const tliLines = lines.filter((l) => l.startsWith('INCREMENTAL FROM TLI:'));
+  if (lsnLines.length === 0 && tliLines.length === 0) return undefined;
+  const lsn = /^INCREMENTAL FROM LSN: ([0-9A-F]{1,8}\/[0-9A-F]{1,8})$/.exec(lsnLines[0] ?? '');
+  const tli = /^INCREMENTAL FROM TLI: ([1-9][0-9]{0,9})$/.exec(tliLines[0] ?? '');
+  if (lsnLines.length !== 1 || tliLines.length !== 1 || !lsn || !tli || Number(tli[1]) > 0xffffffff)
+    return 'backup_label must have one INCREMENTAL FROM LSN and one INCREMENTAL FROM TLI line, well formed, or neither';
+  return { lsn: parseLsn(lsn[1]!), timeline: Number(tli[1]) };
 }
 
 /** The WAL segment size (1 MiB..1 GiB) for which `lsn` lies in the segment named `file`. */
@@ -66,6 +81,8 @@ export function checkIdentity(
   manifest: BackupManifest,
   kept: ReadonlyMap<string, Uint8Array>,
   required: boolean,
+  /** A native backup may be one link of a chain (backup-chain.ts); a single archive cannot carry its chain. */
+  incremental: 'refuse' | 'chain' = 'refuse',
 ): BackupIdentity {
   const findings: Finding[] = [];
   const pick = (name: string): Uint8Array | undefined =>
@@ -107,20 +124,7 @@ export function checkIdentity(
     return out;
   }
   out.label = label;
-  if (
-    label.incrementalFromLsn !== undefined ||
-    manifest.files.some((f) => /(^|\/)INCREMENTAL\./.test(f.path))
-  ) {
-    // Refused by name, never passed: one link of an incremental chain restores to a broken cluster, and
-    // the gate verifies whole backups only. The combined backup (pg_combinebackup) is what to send.
-    findings.push(
-      blockFinding(
-        'backup-incremental-unsupported',
-        `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFromLsn !== undefined ? formatLsn(label.incrementalFromLsn) : '?'}): it cannot be restored alone; combine the chain with pg_combinebackup and send the combined backup`,
-        'backup_label',
-      ),
-    );
-  }
+  if (incremental === 'refuse') findings.push(...incrementalInArchive(manifest, label));
   const match = manifest.walRanges.some(
     (r) => r.start === label.startLsn && r.timeline === label.startTimeline,
   );
@@ -138,4 +142,21 @@ export function checkIdentity(
     );
   }
   return out;
+}
+
+/**
+ * One link of an incremental chain restores to a broken cluster, and a single
+ * archive cannot carry the chain it depends on. A native backup directory can
+ * (backup-chain.ts); or send the combined backup.
+ */
+function incrementalInArchive(manifest: BackupManifest, label: BackupLabel): Finding[] {
+  if (label.incrementalFrom === undefined && !manifest.files.some((f) => isIncrementalPath(f.path)))
+    return [];
+  return [
+    blockFinding(
+      'backup-incremental-unsupported',
+      `this is a PostgreSQL incremental backup (INCREMENTAL FROM LSN ${label.incrementalFrom !== undefined ? formatLsn(label.incrementalFrom.lsn) : '?'}): it cannot be restored alone; send it as a backup directory with its prior backups (--backup with --prior, backup_url with prior_backup_urls), or combine the chain with pg_combinebackup and send the combined backup`,
+      'backup_label',
+    ),
+  ];
 }

@@ -17,7 +17,8 @@ import { claimedCompression, type Compression } from './compression.js';
 import type { EntryRecord, PgChecksumAlgorithm } from './entry-digests.js';
 import { blockFinding, safeName, VerificationFailure } from './findings.js';
 import type { ReplicationLimits } from './limits.js';
-import { walkTarHere, type TarWalk, type TarWalkRunner } from './tar-walk.js';
+import { failedWalk, walkTarHere, type TarWalk, type TarWalkRunner } from './tar-walk.js';
+import type { IncrementalRecord } from './snapshot-walker.js';
 import type { EmbeddedWal } from './wal-scan.js';
 
 export interface BackupFileSource {
@@ -30,6 +31,8 @@ export interface BackupSetOutcome {
   records: EntryRecord[];
   embeddedWal: EmbeddedWal[];
   kept: Map<string, Uint8Array>;
+  /** Every INCREMENTAL.* file's header (PostgreSQL 17+ incremental backups). */
+  incrementals: IncrementalRecord[];
   /** The tars read, with what their bytes were. */
   tars: { name: string; compression: Compression; bytes: number }[];
   compressed: number;
@@ -170,17 +173,12 @@ function checkName(name: string, seen: Map<string, string>): string | Finding {
 
 /** A runner that rejects (it should not) is a refusal of that tar, never a pass. */
 function runnerFailure(name: string, e: unknown): TarWalk {
-  return {
-    finding: blockFinding(
+  return failedWalk(
+    blockFinding(
       'internal-error',
       `verifying ${safeName(name)} failed: ${e instanceof Error ? e.message.slice(0, 200) : 'error'}`,
     ),
-    compressed: 0,
-    uncompressed: 0,
-    records: [],
-    embeddedWal: [],
-    kept: new Map(),
-  };
+  );
 }
 
 /**
@@ -193,6 +191,7 @@ function merge(settled: Settled[], early: { index: number; finding: Finding } | 
     records: [],
     embeddedWal: [],
     kept: new Map(),
+    incrementals: [],
     tars: [],
     compressed: 0,
     uncompressed: 0,
@@ -208,6 +207,7 @@ function merge(settled: Settled[], early: { index: number; finding: Finding } | 
     }
     out.records.push(...s.walk.records);
     out.embeddedWal.push(...s.walk.embeddedWal);
+    out.incrementals.push(...s.walk.incrementals);
     for (const [k, v] of s.walk.kept) out.kept.set(k, v);
     out.tars.push({ name: s.name, compression: s.walk.compression!, bytes: s.walk.compressed });
   }

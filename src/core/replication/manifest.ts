@@ -40,6 +40,8 @@ export interface CheckedManifest {
   /** What the manifest pins: the single archive, or a native backup's backup_manifest. */
   pin: PinField;
   snapshotDigest: { algorithm: StrongAlgorithm; hex: string };
+  /** An incremental backup's prior links, oldest first (empty otherwise). */
+  priorDigests: { algorithm: StrongAlgorithm; hex: string }[];
 }
 
 /** Schema + digest policy. Warnings (unknown fields) are returned alongside a success. */
@@ -89,6 +91,16 @@ export function checkManifest(raw: Record<string, unknown>): {
   if (!digest.ok) {
     findings.push(digestFinding(digest.kind, `${pin}: ${digest.message}`, pin));
   }
+  const priorDigests: CheckedManifest['priorDigests'] = [];
+  (manifest.expected_prior_backup_manifest_hashes ?? []).forEach((h, i) => {
+    const field = `expected_prior_backup_manifest_hashes.${i}`;
+    const d = parseDigest(h);
+    if (d.ok) priorDigests.push({ algorithm: d.algorithm, hex: d.hex });
+    else
+      findings.push(
+        digestFinding(d.kind, `expected_prior_backup_manifest_hashes[${i}]: ${d.message}`, field),
+      );
+  });
   (manifest.wal_files ?? []).forEach((w, i) => {
     const d = parseDigest(w.sha256, ['sha256']);
     if (!d.ok)
@@ -96,7 +108,12 @@ export function checkManifest(raw: Record<string, unknown>): {
   });
   if (!digest.ok || findings.some((f) => f.action === 'block')) return { findings };
   return {
-    value: { manifest, pin, snapshotDigest: { algorithm: digest.algorithm, hex: digest.hex } },
+    value: {
+      manifest,
+      pin,
+      snapshotDigest: { algorithm: digest.algorithm, hex: digest.hex },
+      priorDigests,
+    },
     findings,
   };
 }

@@ -22,6 +22,7 @@ import { Run } from './run.js';
 import { verifySignature, type SignatureFacts } from './signature.js';
 import { streamSnapshot, type SnapshotOutcome } from './snapshot.js';
 import { verifyWal, type WalFacts } from './wal.js';
+import { chainTimelineFindings } from './backup-chain.js';
 import { nativeBackupSteps, type NativeBackupInput, type NativeOutcome } from './native-backup.js';
 
 export { DEFAULT_REPLICATION_LIMITS, type ReplicationLimits } from './limits.js';
@@ -145,18 +146,20 @@ async function dataSteps(
 ): Promise<NativeOutcome | undefined> {
   if (checked.pin === 'expected_backup_manifest_hash') {
     if (input.snapshot) releaseIterator(input.snapshot.stream[Symbol.asyncIterator]());
-    return nativeBackupSteps(input.backup, checked.snapshotDigest, run, subject, {
+    return nativeBackupSteps(input.backup, checked.snapshotDigest, checked.priorDigests, run, subject, {
       limits: input.limits,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       ...(input.checksums ? { checksums: input.checksums } : {}),
     });
   }
-  if (input.backup) {
+  if (input.backup || checked.priorDigests.length > 0) {
     run.fail('snapshot', [
       blockFinding(
         'snapshot-missing',
-        'a backup directory was sent but the manifest pins a single archive (expected_snapshot_hash); pin its backup_manifest with expected_backup_manifest_hash instead',
+        input.backup
+          ? 'a backup directory was sent but the manifest pins a single archive (expected_snapshot_hash); pin its backup_manifest with expected_backup_manifest_hash instead'
+          : 'expected_prior_backup_manifest_hashes pins an incremental chain, which only a backup directory (expected_backup_manifest_hash) can carry',
       ),
     ]);
     return undefined;
@@ -268,6 +271,7 @@ async function walStep(
     embedded: data.embeddedWal,
     ...(data.systemId !== undefined ? { systemId: data.systemId } : {}),
     ...(data.segmentSize ? { segmentSizeHint: data.segmentSize } : {}),
+    ...(data.chain ? { historyChecks: (h) => chainTimelineFindings(data.chain!, h) } : {}),
     limits: input.limits,
     ...(input.signal ? { signal: input.signal } : {}),
     onBytes: (n) => {
@@ -305,5 +309,6 @@ function policyStep(input: ReplicationInput, run: Run, facts: ReplicationFacts):
 function releaseInputs(input: ReplicationInput): void {
   if (input.snapshot) releaseIterator(input.snapshot.stream[Symbol.asyncIterator]());
   if (input.backup) releaseIterator(input.backup.files[Symbol.asyncIterator]());
+  for (const p of input.backup?.priors ?? []) releaseIterator(p.files[Symbol.asyncIterator]());
   releaseIterator(input.wal[Symbol.asyncIterator]());
 }

@@ -15,6 +15,10 @@ import type { ReplicationLimits } from './limits.js';
 import type { TarEntry, TarVisitor } from './tar-reader.js';
 import { parseWalName } from './wal-name.js';
 import { WalPageScanner, type EmbeddedWal } from './wal-scan.js';
+import { IncrementalHeaderScan, isIncrementalPath, type IncrementalHeader } from './incremental-file.js';
+
+/** An INCREMENTAL.* file's header as read, or what is wrong with it (the chain check names the link). */
+export type IncrementalRecord = IncrementalHeader | { path: string; problem: string };
 
 /** pg_wal/<segment> anywhere the backup root may be ("" or one top-level dir). */
 const EMBEDDED_WAL = /^(?:[^/]+\/)?pg_wal\/([0-9A-F]{24}(?:\.partial)?)$/;
@@ -51,6 +55,8 @@ export class SnapshotWalker implements TarVisitor {
   private wal: { name: string; scan: WalPageScanner } | undefined;
   private history: { name: string; chunks: Buffer[]; bytes: number } | undefined;
   readonly embeddedWal: EmbeddedWal[] = [];
+  private incremental: IncrementalHeaderScan | undefined;
+  readonly incrementals: IncrementalRecord[] = [];
   readonly kept = new Map<string, Uint8Array>();
   /** The entry being read, for messages ("while inflating entry X"). */
   currentPath: string | undefined;
@@ -76,6 +82,7 @@ export class SnapshotWalker implements TarVisitor {
     if (wal) this.startWal(wal[1]!);
     const history = EMBEDDED_HISTORY.exec(path);
     if (history) this.history = { name: history[1]!, chunks: [], bytes: 0 };
+    if (isIncrementalPath(path)) this.incremental = new IncrementalHeaderScan(path);
     const kept = KEPT.exec(path);
     if (kept && e.size <= MAX_KEPT_BYTES) this.capture = { path, chunks: [], bytes: 0, kept: true };
     if (this.opts.manifestInside !== false && isBackupManifestPath(path)) {
@@ -99,6 +106,7 @@ export class SnapshotWalker implements TarVisitor {
   data(chunk: Uint8Array): void {
     this.hasher?.update(chunk);
     this.wal?.scan.update(chunk);
+    this.incremental?.update(chunk);
     if (this.history) {
       this.history.bytes += chunk.length;
       if (this.history.bytes > MAX_HISTORY_BYTES)
@@ -125,6 +133,11 @@ export class SnapshotWalker implements TarVisitor {
         ...this.wal.scan.finish(),
       });
     this.wal = undefined;
+    if (this.incremental) {
+      const h = this.incremental.finish();
+      this.incrementals.push(typeof h === 'string' ? { path: this.incremental.path, problem: h } : h);
+      this.incremental = undefined;
+    }
     if (this.history) {
       const text = Buffer.concat(this.history.chunks);
       this.embeddedWal.push({

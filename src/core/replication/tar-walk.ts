@@ -11,7 +11,7 @@ import { streamArchive } from './archive-pass.js';
 import { COMPRESSIONS, type Compression } from './compression.js';
 import type { EntryRecord, PgChecksumAlgorithm } from './entry-digests.js';
 import type { ReplicationLimits } from './limits.js';
-import { SnapshotWalker } from './snapshot-walker.js';
+import { SnapshotWalker, type IncrementalRecord } from './snapshot-walker.js';
 import type { EmbeddedWal } from './wal-scan.js';
 
 export interface TarJob {
@@ -33,6 +33,8 @@ export interface TarWalk {
   records: EntryRecord[];
   embeddedWal: EmbeddedWal[];
   kept: Map<string, Uint8Array>;
+  /** Every INCREMENTAL.* file's header (PostgreSQL 17+ incremental backups), or what is wrong with it. */
+  incrementals: IncrementalRecord[];
 }
 
 export interface TarWalkOptions {
@@ -41,6 +43,19 @@ export interface TarWalkOptions {
   onBytes?: (compressedBytes: number) => void;
   /** Native checksums (a worker thread brings its own). */
   checksums?: ChecksumPort;
+}
+
+/** A tar refused before or instead of its walk: nothing read counts. */
+export function failedWalk(finding: Finding): TarWalk {
+  return {
+    finding,
+    compressed: 0,
+    uncompressed: 0,
+    records: [],
+    embeddedWal: [],
+    kept: new Map(),
+    incrementals: [],
+  };
 }
 
 /** Walks one tar: here (walkTarHere) or in a worker thread (adapters/workers/). Never rejects. */
@@ -69,5 +84,6 @@ export const walkTarHere: TarWalkRunner = async (job, source, opts) => {
     records: walker.records,
     embeddedWal: walker.embeddedWal,
     kept: walker.kept,
+    incrementals: walker.incrementals,
   };
 };

@@ -146,6 +146,6 @@ function isPrefix(a: readonly HistoryEntry[], b: readonly HistoryEntry[]): boole
   );
 }
 
-function walHistoryName(tli: number): string {
+export function walHistoryName(tli: number): string {
   return `${tli.toString(16).toUpperCase().padStart(8, '0')}.history`;
 }

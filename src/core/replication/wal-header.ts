@@ -18,6 +18,7 @@ export const WAL_PAGE_MAGIC: Readonly<Record<number, string>> = {
   0xd110: 'PostgreSQL 15',
   0xd113: 'PostgreSQL 16',
   0xd116: 'PostgreSQL 17',
+  0xd118: 'PostgreSQL 18',
 };
 
 export interface WalLongHeader {

@@ -44,6 +44,8 @@ export interface WalInput {
   systemId?: bigint;
   /** Used when no segment's header says it (backup_label's start LSN and file name agree on one). */
   segmentSizeHint?: number;
+  /** Checks that need the timeline histories the WAL carries (an incremental chain's, backup-chain.ts). */
+  historyChecks?: (histories: ReadonlyMap<number, HistoryEntry[]>) => Finding[];
   limits: ReplicationLimits;
   signal?: AbortSignal;
   onBytes: (n: number) => void;
@@ -267,6 +269,7 @@ function analyse(
     segSize,
   );
   findings.push(...tl.findings);
+  if (finished) findings.push(...(input.historyChecks?.(histories) ?? []));
   // Along a checked history the hand-over gaps replace the per-timeline ones.
   const gaps = tl.checked ? [] : findGaps(good, segSize);
   if (gaps.length > 0)

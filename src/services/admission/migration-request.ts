@@ -159,7 +159,14 @@ async function verify(
       );
     }
     data = spec.backup
-      ? { backup: await backupFromArtifacts(deps.artifacts, spec.backup.url, signal) }
+      ? {
+          backup: await backupFromArtifacts(
+            deps.artifacts,
+            spec.backup.url,
+            signal,
+            (spec.backup.priors ?? []).map((p) => p.url),
+          ),
+        }
       : { snapshot: await deps.artifacts.open(spec.snapshot!.url, signal) };
   } catch (e) {
     return artifactProblem(e, subject);

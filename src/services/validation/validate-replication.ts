@@ -5,7 +5,7 @@ import { verifyReplication, type ReplicationLimits } from '../../core/replicatio
 import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
 import type { ArtifactSource, ByteSource } from '../../core/ports/artifacts.js';
 import { GateError } from '../../core/errors.js';
-import type { NativeBackupInput } from '../../core/replication/native-backup.js';
+import type { BackupLinkInput, NativeBackupInput } from '../../core/replication/native-backup.js';
 import type { EnvBinding } from '../../core/config-check.js';
 import type { GateContext } from '../gate-context.js';
 import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
@@ -69,17 +69,30 @@ function withWalker(backup: NativeBackupInput, ctx: GateContext): NativeBackupIn
   return { ...backup, walk: ctx.tarWalks.run, parallel };
 }
 
-/** A backup directory artifact: its backup_manifest read whole, its tars opened one at a time as the core asks (walked at once on the gate's cores: withWalker). */
+/**
+ * A backup directory artifact: its backup_manifest read whole, its tars
+ * opened one at a time as the core asks (walked at once on the gate's cores:
+ * withWalker); an incremental backup's prior directories (oldest first) the
+ * same way.
+ */
 export async function backupFromArtifacts(
   artifacts: ArtifactSource,
   url: string,
   signal?: AbortSignal,
+  priorUrls: readonly string[] = [],
 ): Promise<NativeBackupInput> {
-  if (!artifacts.openBackupDir)
+  const open = artifacts.openBackupDir?.bind(artifacts);
+  if (!open)
     throw new GateError('bad-request', 'backup directories are not available from this artifact source');
-  const dir = await artifacts.openBackupDir(url, signal);
-  async function* files(): AsyncGenerator<{ name: string; source: ByteSource }> {
-    for (const f of dir.files) yield { name: f.name, source: await f.open() };
-  }
-  return { manifestBytes: dir.manifestBytes, files: files(), parallel: 2 };
+  const link = async (u: string): Promise<BackupLinkInput> => {
+    const dir = await open(u, signal);
+    async function* files(): AsyncGenerator<{ name: string; source: ByteSource }> {
+      for (const f of dir.files) yield { name: f.name, source: await f.open() };
+    }
+    return { manifestBytes: dir.manifestBytes, files: files() };
+  };
+  const backup = await link(url);
+  const priors: BackupLinkInput[] = [];
+  for (const u of priorUrls) priors.push(await link(u));
+  return { ...backup, parallel: 2, ...(priors.length > 0 ? { priors } : {}) };
 }

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { asRoot, freePort, PG_BIN, pg } from './pg-exec.js';
+import { asRoot, freePort, PG_BIN, pg, psql, connArgs } from './pg-exec.js';
 
 export { PG_BIN } from './pg-exec.js';
 
@@ -69,32 +69,13 @@ export async function makeBackup(): Promise<RealBackup> {
   ].join(' ');
   pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
   try {
-    const sql = (q: string): string =>
-      pg('psql', [
-        '-h',
-        sock,
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-        '-d',
-        'postgres',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-qAtc',
-        q,
-      ]);
+    const sql = (q: string): string => psql({ sock, port }, q);
     sql(
       'CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;',
     );
     // -X none: pg_basebackup waits until the backup's last WAL segment is archived.
     pg('pg_basebackup', [
-      '-h',
-      sock,
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
+      ...connArgs({ sock, port }),
       '-D',
       backupDir,
       '-Fp',
@@ -105,21 +86,7 @@ export async function makeBackup(): Promise<RealBackup> {
       '--manifest-checksums=SHA256',
     ]);
     // A second one with pg_basebackup's default CRC32C checksums, to pin our CRC-32C byte order to PostgreSQL's.
-    pg('pg_basebackup', [
-      '-h',
-      sock,
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
-      '-D',
-      crcBackupDir,
-      '-Fp',
-      '-X',
-      'none',
-      '-c',
-      'fast',
-    ]);
+    pg('pg_basebackup', [...connArgs({ sock, port }), '-D', crcBackupDir, '-Fp', '-X', 'none', '-c', 'fast']);
   } finally {
     pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   }

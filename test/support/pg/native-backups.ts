@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asRoot, freePort, pg } from './pg-exec.js';
+import { asRoot, connArgs, freePort, pg, psql } from './pg-exec.js';
 
 export interface NativeBackups {
   root: string;
@@ -54,21 +54,7 @@ export async function makeNativeBackups(
   pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
   const dirs = {} as Record<NativeVariant, string>;
   try {
-    const sql = (q: string): string =>
-      pg('psql', [
-        '-h',
-        sock,
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-        '-d',
-        'postgres',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-qAtc',
-        q,
-      ]);
+    const sql = (q: string): string => psql({ sock, port }, q);
     sql(`CREATE TABLESPACE ts1 LOCATION '${tblspc}'`);
     sql(
       'CREATE TABLE orders (id int primary key, item text); INSERT INTO orders SELECT g, md5(g::text) FROM generate_series(1, 2000) g;',
@@ -82,19 +68,7 @@ export async function makeNativeBackups(
       const args = [...NATIVE_VARIANTS[v]] as string[];
       // Plain format needs the tablespace relocated (it would collide with the live one).
       if (v === 'plain') args.push(`--tablespace-mapping=${tblspc}=${join(root, 'plain-tblspc')}`);
-      pg('pg_basebackup', [
-        '-h',
-        sock,
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-        '-D',
-        dir,
-        '-c',
-        'fast',
-        ...args,
-      ]);
+      pg('pg_basebackup', [...connArgs({ sock, port }), '-D', dir, '-c', 'fast', ...args]);
       dirs[v] = dir;
     }
   } finally {

@@ -6,24 +6,9 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createArtifactSource } from '../../../src/adapters/artifacts/artifact-source.js';
-import { loadPinnedKeys } from '../../../src/adapters/pinned-keys.js';
-import { readPolicyDir } from '../../../src/adapters/policy-files.js';
-import { silentLogger } from '../../../src/adapters/log.js';
-import { systemClock, ulidGenerator } from '../../../src/adapters/system.js';
-import { AdmissionReviewSchema } from '../../../src/core/admission/admission-review.js';
-import { admissionBudget } from '../../../src/core/admission/deadline.js';
 import { parseMigrationRequest } from '../../../src/core/admission/migration-request.js';
-import { DEFAULT_REPLICATION_LIMITS } from '../../../src/core/replication/pipeline.js';
-import { admit } from '../../../src/services/admission/admit.js';
-import { replicationAdmitter } from '../../../src/services/admission/migration-request.js';
-import { BackgroundVerifications } from '../../../src/services/admission/verifications.js';
-import { AlertBook } from '../../../src/services/alerts.js';
 import type { GateContext } from '../../../src/services/gate-context.js';
-import { noMetrics } from '../../../src/core/ports/metrics.js';
-import { PolicyStore } from '../../../src/services/policy/policy-store.js';
-import { admissionReview } from '../../support/admission-review.js';
-import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
+import { admitMigrationRequest, migrationRequest as mr, mrContext } from '../../support/mr-admit.js';
 import { sha256, syntheticNativeBackup } from '../../support/pg/synthetic-backup.js';
 
 describe('MigrationRequest with a native pg_basebackup directory (spec.backup)', function () {
@@ -41,19 +26,7 @@ describe('MigrationRequest with a native pg_basebackup directory (spec.backup)',
       mkdirSync(path.join(root, dir));
       for (const n of names) writeFileSync(path.join(root, dir, n), good.files[n]!);
     }
-    const policies = new PolicyStore();
-    expect(policies.reload(await readPolicyDir('policies'), new Date())).to.equal(true);
-    ctx = {
-      clock: systemClock,
-      ids: ulidGenerator(),
-      audit: new MemoryAuditSink(),
-      policies,
-      logger: silentLogger,
-      metrics: noMetrics,
-      alerts: new AlertBook(),
-      keys: await loadPinnedKeys('examples/keys/trusted', silentLogger),
-      auditFailClosed: true,
-    };
+    ctx = await mrContext();
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -66,42 +39,7 @@ describe('MigrationRequest with a native pg_basebackup directory (spec.backup)',
     backup: { url: `file://${root}/${dir}/` },
     ...extra,
   });
-  const mr = (s: Record<string, unknown>) => ({
-    apiVersion: 'migrationgate.io/v1alpha1',
-    kind: 'MigrationRequest',
-    metadata: { name: 'orders-native', namespace: 'payments' },
-    spec: s,
-  });
-
-  async function decide(s: Record<string, unknown>) {
-    const artifacts = createArtifactSource({ root, hosts: [], maxBytes: 1 << 30, timeoutMs: 10_000 });
-    const settings = {
-      gatedKeys: [],
-      maxConfigBytes: 1 << 20,
-      replication: replicationAdmitter(ctx, {
-        artifacts,
-        limits: DEFAULT_REPLICATION_LIMITS,
-        verifications: new BackgroundVerifications({
-          maxEntries: 2,
-          resultTtlMs: 60_000,
-          now: () => Date.now(),
-        }),
-        backgroundTimeoutMs: 10_000,
-      }),
-    };
-    const review = AdmissionReviewSchema.parse(admissionReview(mr(s)));
-    return admit(
-      ctx,
-      {
-        review,
-        bound: { env: 'staging', path: '/validate/staging' },
-        requestId: 'req-native',
-        budget: admissionBudget('10s', 10),
-        receivedAt: performance.now(),
-      },
-      settings,
-    );
-  }
+  const decide = (s: Record<string, unknown>) => admitMigrationRequest(ctx, root, s);
 
   it('a restorable tar-format directory is admitted', async () => {
     const res = await decide(spec('good'));

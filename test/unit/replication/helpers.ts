@@ -1,5 +1,6 @@
 // Shared fixtures for the T2 unit tests: byte sources (good, failing,
 // stalling), a manifest writer and the baseline policies as plain code.
+import { replicationRequestFromFiles, type ReplicationFileArgs } from '../../../src/cli/replication-files.js';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { ByteSource } from '../../../src/core/ports/artifacts.js';
 import type { PinnedKey } from '../../../src/core/ports/keys.js';
@@ -157,4 +158,22 @@ export function signDetached(data: Buffer, key: KeyObject): Buffer {
 export async function runSnapshot(snapshot: Buffer, over: Partial<ReplicationInput> = {}) {
   const fields = { ...goodCase().fields, expected_snapshot_hash: sha256(snapshot), sync_mode: 'async' };
   return run({ ...over, fields, snapshotBytes: snapshot });
+}
+
+/** The gate on files on disk through the CLI's local path (files opened as the core asks), with the baseline policies. */
+export async function judgeFiles(args: ReplicationFileArgs) {
+  const req = await replicationRequestFromFiles(args);
+  const evaluation = await verifyReplication({
+    ...req,
+    keys: [],
+    limits: DEFAULT_REPLICATION_LIMITS,
+    policies: baselinePolicies,
+  });
+  const report = decide(evaluation, { requestId: 'it', timestamp: '2026-01-01T00:00:00Z' });
+  return {
+    decision: report.decision,
+    rules: evaluation.findings.filter((f) => f.action === 'block').map((f) => f.rule),
+    reasons: report.reasons,
+    steps: evaluation.steps,
+  };
 }

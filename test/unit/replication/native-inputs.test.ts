@@ -198,7 +198,7 @@ describe('native backups in the core', () => {
       // The label is a listed file too: its checksum no longer matches either.
       expect(rules).to.deep.equal(['backup-file-checksum-mismatch', 'backup-label-mismatch']);
     });
-    it('an incremental backup (PostgreSQL 17+ backup_label) is refused by name: it cannot be restored alone', async () => {
+    it('an incremental backup (PostgreSQL 17+ backup_label) sent without its chain is refused by name: it cannot be restored alone', async () => {
       const inc = syntheticNativeBackup({
         mutate: (f) => {
           f['backup_label'] = Buffer.from(
@@ -210,8 +210,8 @@ describe('native backups in the core', () => {
         ...inc.files,
         backup_manifest: good.files['backup_manifest']!,
       });
-      expect(rules).to.include('backup-incremental-unsupported');
-      expect(report.reasons.join()).to.contain('pg_combinebackup');
+      expect(rules).to.include('backup-chain-missing');
+      expect(report.reasons.join()).to.contain('expected_prior_backup_manifest_hashes');
     });
     it('no base.tar: backup-tar-missing', async () => {
       const { rules } = await native({

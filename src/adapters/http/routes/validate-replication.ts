@@ -5,7 +5,8 @@
 //    A pg_basebackup directory instead of the snapshot: backup_manifest,
 //    then one backup_file part per tar (filename = its name there, any order);
 //    small parts (manifest, signature, backup_manifest) in any order first;
-//  - JSON {manifest, signature?|dsse?, snapshot_url | backup_url, wal_files?: [{name, url}]}.
+//  - JSON {manifest, signature?|dsse?, snapshot_url | backup_url, prior_backup_urls?, wal_files?: [{name, url}]};
+//    an incremental chain (prior_backup_urls, oldest first) only this way: a multipart body carries one backup.
 // ALLOW 200, BLOCK 422, malformed 4xx problem+json (audited as BLOCK); a
 // manifest env the token may not vouch for: 403, audited (token-envs.ts).
 import { ReplicationJsonRequestSchema } from '../../../core/contracts/api.js';
@@ -102,7 +103,15 @@ async function fromJson(body: Buffer, artifacts: ArtifactSource): Promise<Replic
     ...(signature ? { signature } : {}),
     wal: wal(),
   };
+  if (req.prior_backup_urls !== undefined && req.backup_url === undefined)
+    throw new GateError(
+      'bad-request',
+      '"prior_backup_urls" names the chain of an incremental "backup_url": send that too',
+    );
   if (req.backup_url !== undefined)
-    return { ...base, backup: await backupFromArtifacts(artifacts, req.backup_url) };
+    return {
+      ...base,
+      backup: await backupFromArtifacts(artifacts, req.backup_url, undefined, req.prior_backup_urls ?? []),
+    };
   return { ...base, snapshot: await artifacts.open(req.snapshot_url!) };
 }
