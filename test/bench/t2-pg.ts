@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pgAvailable, tarGz } from '../support/pg/make-backup.js';
-import { asRoot, freePort, PG_BIN, pg } from '../support/pg/pg-exec.js';
+import { PG_BIN, pg, startScratchCluster } from '../support/pg/pg-exec.js';
 
 export { pgAvailable };
 
@@ -40,19 +40,8 @@ export async function makeBenchBackup(scale: number): Promise<BenchBackup> {
   const root = mkdtempSync(join(tmpdir(), 'mg-t2-pg-'));
   const [data, sock] = ['data', 'sock'].map((d) => join(root, d)) as [string, string];
   mkdirSync(sock);
-  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
   try {
-    pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
-    const port = await freePort();
-    const opts = [
-      `-c port=${port}`,
-      '-c listen_addresses=127.0.0.1',
-      `-c unix_socket_directories=${sock}`,
-      '-c wal_level=replica',
-      '-c fsync=off',
-      '-c max_wal_size=4GB',
-    ].join(' ');
-    pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
+    const { port } = await startScratchCluster({ root, data, sock, settings: ['max_wal_size=4GB'] });
     const backups: BenchBackup['backups'] = [];
     try {
       pg('pgbench', [

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asRoot, connArgs, freePort, pg, psql } from './pg-exec.js';
+import { asRoot, connArgs, pg, psql, startScratchCluster } from './pg-exec.js';
 import { PG18_BIN } from './pg18.js';
 import { checksumOf } from './synthetic-backup.js';
 import { pad, rechecksum } from './tar-builder.js';
@@ -49,20 +49,14 @@ export async function makeIncrementalChain(
   const pg18 = (bin: string, args: string[]): string => pg(bin, args, { binDir });
   const [data, sock] = ['data', 'sock'].map((d) => join(root, d)) as [string, string];
   mkdirSync(sock);
-  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
-  pg18('initdb', ['-D', data, '--wal-segsize=1', '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
-  const port = await freePort();
-  const opts = [
-    `-c port=${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${sock}`,
-    '-c wal_level=replica',
-    '-c summarize_wal=on',
-    '-c fsync=off',
-    '-c max_wal_senders=4',
-  ].join(' ');
-  pg18('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
-  const at = { sock, port, binDir };
+  const at = await startScratchCluster({
+    root,
+    data,
+    sock,
+    settings: ['summarize_wal=on', 'max_wal_senders=4'],
+    walSegMiB: 1,
+    binDir,
+  });
   const sql = (q: string): string => psql(at, q);
   const links: string[] = [];
   const expected: string[] = [];

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { asRoot, freePort, PG_BIN, pg, psql, connArgs } from './pg-exec.js';
+import { asRoot, PG_BIN, pg, psql, connArgs, startScratchCluster } from './pg-exec.js';
 
 export { PG_BIN } from './pg-exec.js';
 
@@ -55,19 +55,13 @@ export async function makeBackup(): Promise<RealBackup> {
     'sock',
   ].map((d) => join(root, d)) as [string, string, string, string, string];
   for (const d of [walDir, sock]) mkdirSync(d);
-  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
-  pg('initdb', ['-D', data, '--wal-segsize=1', '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
-  const port = await freePort();
-  const opts = [
-    `-c port=${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${sock}`,
-    '-c wal_level=replica',
-    '-c archive_mode=on',
-    `-c archive_command='cp %p ${walDir}/%f'`,
-    '-c fsync=off',
-  ].join(' ');
-  pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
+  const { port } = await startScratchCluster({
+    root,
+    data,
+    sock,
+    settings: ['archive_mode=on', `archive_command='cp %p ${walDir}/%f'`],
+    walSegMiB: 1,
+  });
   try {
     const sql = (q: string): string => psql({ sock, port }, q);
     sql(

@@ -3,11 +3,10 @@
 // → pg_basebackup in every format the gate accepts: plain, tar, tar.gz,
 // tar.lz4, tar.zst, with -X stream (pg_wal.tar) and -X none (WAL from the
 // archive only). Test code: it may use the filesystem and child processes.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asRoot, connArgs, freePort, pg, psql } from './pg-exec.js';
+import { connArgs, pg, psql, startScratchCluster } from './pg-exec.js';
 
 export interface NativeBackups {
   root: string;
@@ -38,20 +37,13 @@ export async function makeNativeBackups(
     join(root, d),
   ) as [string, string, string, string];
   for (const d of [walArchive, sock, tblspc]) mkdirSync(d);
-  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
-  pg('initdb', ['-D', data, '--wal-segsize=1', '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
-  const port = await freePort();
-  const opts = [
-    `-c port=${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${sock}`,
-    '-c wal_level=replica',
-    '-c archive_mode=on',
-    `-c archive_command='cp %p ${walArchive}/%f'`,
-    '-c fsync=off',
-    '-c max_wal_senders=4',
-  ].join(' ');
-  pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(root, 'server.log'), '-w', 'start']);
+  const { port } = await startScratchCluster({
+    root,
+    data,
+    sock,
+    settings: ['archive_mode=on', `archive_command='cp %p ${walArchive}/%f'`, 'max_wal_senders=4'],
+    walSegMiB: 1,
+  });
   const dirs = {} as Record<NativeVariant, string>;
   try {
     const sql = (q: string): string => psql({ sock, port }, q);

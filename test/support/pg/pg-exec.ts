@@ -45,3 +45,34 @@ export function psql(at: PgAt, query: string): string {
   const args = [...connArgs(at), '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', query];
   return pg('psql', args, at.binDir ? { binDir: at.binDir } : {});
 }
+
+/**
+ * initdb and start a throw-away cluster in `root` (data/, server.log; the
+ * socket directory `sock` must exist), owned by postgres when run as root:
+ * listening on 127.0.0.1 at a free port, replica WAL, no fsync, plus
+ * `settings` (`name=value`). `walSegMiB` 1 makes small segments for WAL tests.
+ */
+export async function startScratchCluster(c: {
+  root: string;
+  data: string;
+  sock: string;
+  settings: readonly string[];
+  walSegMiB?: number;
+  binDir?: string;
+}): Promise<PgAt> {
+  const run = (bin: string, args: string[]): string => pg(bin, args, c.binDir ? { binDir: c.binDir } : {});
+  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', c.root]);
+  const seg = c.walSegMiB ? [`--wal-segsize=${c.walSegMiB}`] : [];
+  run('initdb', ['-D', c.data, ...seg, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
+  const port = await freePort();
+  const opts = [
+    `-c port=${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${c.sock}`,
+    '-c wal_level=replica',
+    '-c fsync=off',
+    ...c.settings.map((s) => `-c ${s}`),
+  ].join(' ');
+  run('pg_ctl', ['-D', c.data, '-o', opts, '-l', join(c.root, 'server.log'), '-w', 'start']);
+  return { sock: c.sock, port, ...(c.binDir ? { binDir: c.binDir } : {}) };
+}
