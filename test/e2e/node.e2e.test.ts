@@ -40,6 +40,15 @@ describe('e2e node (containerd + kubelet + controller-manager + scheduler + kube
   };
 
   before(async () => {
+    // A run killed before its teardown (its state file) is undone first, so the
+    // baseline is the machine's own state, not the sysctls that run had set
+    // (as startPodCluster does, under the machine lock).
+    const lock = await acquireMachineLock();
+    try {
+      await replayStaleState();
+    } finally {
+      lock.release();
+    }
     sysctlsBefore = readSysctls();
     netnsBefore = netns();
     cl = await startPodCluster();
