@@ -2,7 +2,6 @@
 // decision, since, app_id, limit, continue), from the server or a local
 // audit file; --follow keeps polling for new records until interrupted.
 // Records are printed oldest first, as a log reads.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import {
@@ -14,6 +13,7 @@ import {
 import { AuditRecordSchema, type AuditRecord } from '../../core/contracts/audit.js';
 import type { Command, CommandIo, Values } from '../command.js';
 import { remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
+import { readAuditFile } from '../read-audit-file.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
 import { outputFormatOf } from '../output.js';
 import { getJson, type RemoteOptions } from '../remote.js';
@@ -66,15 +66,7 @@ function serverSource(remote: RemoteOptions): PageSource {
 
 function fileSource(file: string): PageSource {
   return async (query) => {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new CliError(
-        `cannot read audit file ${file} (${(e as { code?: string }).code ?? String(e)})`,
-        EXIT.usage,
-      );
-    }
+    const text = await readAuditFile(file);
     const records: AuditRecord[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;

@@ -1,11 +1,11 @@
 // `audit verify`: every writer's hash chain, from a local audit file or
 // from the server. 0 intact, 1 broken.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyChains } from '../../core/audit-record.js';
 import { ChainVerificationSchema } from '../../core/contracts/audit.js';
 import type { Command, CommandIo, Values } from '../command.js';
 import { remoteOf, SERVER_OPTIONS, str } from '../common-options.js';
+import { readAuditFile } from '../read-audit-file.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { emit, outputFormatOf } from '../output.js';
 import { getJson } from '../remote.js';
@@ -162,15 +162,7 @@ async function verifyChainsOnly(
       io.cwd,
       str(values.file) ?? path.join(str(values.dir) ?? io.env.GATE_DATA_DIR ?? 'data', 'audit.jsonl'),
     );
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new CliError(
-        `cannot read audit file ${file} (${(e as { code?: string }).code ?? String(e)})`,
-        EXIT.usage,
-      );
-    }
+    const text = await readAuditFile(file);
     result = await verifyChains(fileEntries(file, text));
   }
   emit(io, format, {
