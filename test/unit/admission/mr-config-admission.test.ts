@@ -6,10 +6,6 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadPinnedKeys } from '../../../src/adapters/pinned-keys.js';
-import { readPolicyDir } from '../../../src/adapters/policy-files.js';
-import { silentLogger } from '../../../src/adapters/log.js';
-import { systemClock, ulidGenerator } from '../../../src/adapters/system.js';
 import {
   AdmissionReviewSchema,
   type AdmissionRequest,
@@ -24,12 +20,9 @@ import { DEFAULT_REPLICATION_LIMITS } from '../../../src/core/replication/pipeli
 import { checkConfig } from '../../../src/services/admission/migration-request-config.js';
 import { replicationAdmitter } from '../../../src/services/admission/migration-request.js';
 import { BackgroundVerifications, type Progress } from '../../../src/services/admission/verifications.js';
-import { AlertBook } from '../../../src/services/alerts.js';
 import type { GateContext } from '../../../src/services/gate-context.js';
-import { noMetrics } from '../../../src/core/ports/metrics.js';
-import { PolicyStore } from '../../../src/services/policy/policy-store.js';
 import { admissionReview } from '../../support/admission-review.js';
-import { MemoryAuditSink } from '../../support/memory-audit-sink.js';
+import { mrContext } from '../../support/mr-admit.js';
 import { signManifest } from '../../support/signed-t1.js';
 
 const PROD_PATH = { env: 'prod' as const, path: '/validate/prod' };
@@ -132,19 +125,7 @@ describe('MigrationRequest spec.config admission', () => {
   let ctx: GateContext;
 
   before(async () => {
-    const policies = new PolicyStore();
-    expect(policies.reload(await readPolicyDir('policies'), new Date())).to.equal(true);
-    ctx = {
-      clock: systemClock,
-      ids: ulidGenerator(),
-      audit: new MemoryAuditSink(),
-      policies,
-      logger: silentLogger,
-      metrics: noMetrics,
-      alerts: new AlertBook(),
-      keys: await loadPinnedKeys('examples/keys/trusted', silentLogger),
-      auditFailClosed: true,
-    };
+    ctx = await mrContext();
   });
 
   describe('checkConfig (the T1 half)', () => {
