@@ -42,7 +42,6 @@ async function main(): Promise<void> {
     logger.info('generated a local API token (mode 0600); send it as "Authorization: Bearer <token>"', {
       file: app.tokenFile,
     });
-  logger.info('migration-gate started', { version: VERSION, ...ports });
   // SIGTERM (Kubernetes, compose): drain, then stop. A second signal during
   // the drain stops at once: an operator pressing Ctrl-C again means it.
   const drainMs = config.shutdownDrainSeconds * 1000;
@@ -67,6 +66,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only now: whoever waits for this line (a test, an operator's script) may
+  // signal at once, and a signal before the handlers would kill the process
+  // with no drain and no exit code of ours.
+  logger.info('migration-gate started', { version: VERSION, ...ports });
 }
 
 process.on('unhandledRejection', (e) => {

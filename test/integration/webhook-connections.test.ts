@@ -58,7 +58,7 @@ function review(agent: https.Agent, port: number, body: string): Promise<Answer>
 }
 
 async function waitForLog(gate: GateProcess, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 800; i++) {
     if (gate.logs.some((l) => pattern.test(l))) return;
     await new Promise((r) => setTimeout(r, 25));
   }
