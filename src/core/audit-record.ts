@@ -11,7 +11,7 @@ import {
 import { AlertEventSchema, type AlertEvent } from './contracts/alert.js';
 import { DecisionReportSchema, type DecisionReport } from './contracts/report.js';
 import { GateError, describeError } from './errors.js';
-import { canonicalJson, sha256Hex } from './hashing.js';
+import { canonicalFromMembers, canonicalJson, canonicalMembers, sha256Hex } from './hashing.js';
 import type { RawAuditEntry } from './ports/audit.js';
 
 export type UnhashedAuditRecord = Omit<AuditRecord, 'hash'>;
@@ -76,7 +76,24 @@ function linkRecord(clean: AuditableReport, writer: string, seq: number, prevHas
     throw new GateError('internal', `audit seq must be a positive integer, got ${seq}`);
   if (writer.length === 0) throw new GateError('internal', 'audit writer id must not be empty');
   const unhashed = { ...clean, seq, writer, prev_hash: prevHash } as UnhashedAuditRecord;
-  return { ...unhashed, hash: recordHash(unhashed) };
+  const members = canonicalMembers(unhashed as unknown as Record<string, unknown>);
+  const hash = sha256Hex(canonicalFromMembers(members));
+  const record: AuditRecord = { ...unhashed, hash };
+  canonicalTexts.set(record, canonicalFromMembers(members, ['hash', hash]));
+  return record;
+}
+
+/**
+ * The canonical JSON of each record linkRecord made, kept for its Merkle
+ * leaf (core/tlog/audit-leaf.ts): the members were serialized once for the
+ * chain hash, and serializing them again was a tenth of a remembered
+ * admission's cost. Records are not changed after they are made.
+ */
+const canonicalTexts = new WeakMap<object, string>();
+
+/** canonicalJson(record) for a record this process chained; undefined for any other object. */
+export function chainedRecordText(record: object): string | undefined {
+  return canonicalTexts.get(record);
 }
 
 /**

@@ -22,7 +22,13 @@ import {
 import { zodIssuesToFindings } from './zod-findings.js';
 import type { PinnedKey } from './ports/keys.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from './signing/payload-types.js';
-import { verifyManifestSignature, type SignatureFacts, type SignatureInput } from './signing/verify.js';
+import {
+  verifyManifestSignature,
+  type SignatureFacts,
+  type SignatureInput,
+  type SignatureOutcome,
+  type VerifyOptions,
+} from './signing/verify.js';
 import { quotedName, safeIdentifier, safePath } from './safe-text.js';
 import { canonicalConfig } from './config-canonical.js';
 import { literalReaderProblems } from './config-literal-readers.js';
@@ -49,6 +55,13 @@ export interface ConfigCheckInput {
   signature?: SignatureInput;
   /** Pinned public keys the signature may verify against. */
   keys?: readonly PinnedKey[];
+  /**
+   * The signature already checked elsewhere (off the event loop:
+   * services/validation/signature-off-loop.ts). Taken only when it was
+   * checked for these very objects (manifest bytes, signature, key set);
+   * anything else, a key reload in between included, is verified here.
+   */
+  signatureChecked?: SignatureChecked;
   subject?: Subject;
   limits?: ParseLimits;
   /**
@@ -59,6 +72,20 @@ export interface ConfigCheckInput {
    */
   envBinding?: EnvBinding;
 }
+
+export interface SignatureChecked {
+  manifest: Uint8Array;
+  signature: SignatureInput;
+  keys: readonly PinnedKey[];
+  outcome: SignatureOutcome;
+}
+
+/** How T1 verifies a migration manifest's signature, inline or not. */
+export const T1_SIGNATURE_OPTIONS: VerifyOptions = Object.freeze({
+  maxBytes: MAX_T1_SIGNATURE_BYTES,
+  payloadType: MIGRATION_MANIFEST_PAYLOAD_TYPE,
+  document: 'migration manifest',
+});
 
 export interface EnvBinding {
   allowed: readonly Environment[];
@@ -269,11 +296,11 @@ function signatureStep(input: ConfigCheckInput, run: Run): SignatureFacts | unde
     run.steps.push({ step: 'signature', status: 'fail', detail: f.message });
     return undefined;
   }
-  const out = verifyManifestSignature(input.manifest, input.signature, input.keys ?? [], {
-    maxBytes: MAX_T1_SIGNATURE_BYTES,
-    payloadType: MIGRATION_MANIFEST_PAYLOAD_TYPE,
-    document: 'migration manifest',
-  });
+  const pre = input.signatureChecked;
+  const out =
+    pre && pre.manifest === input.manifest && pre.signature === input.signature && pre.keys === input.keys
+      ? pre.outcome
+      : verifyManifestSignature(input.manifest, input.signature, input.keys ?? [], T1_SIGNATURE_OPTIONS);
   if (out.findings.length > 0) {
     run.findings.push(...out.findings);
     run.steps.push({

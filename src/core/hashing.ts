@@ -1,6 +1,6 @@
 // Digest parsing, the hash-algorithm policy, timing-safe compare and RFC 8785
 // canonical JSON. node:crypto is computation, not I/O, so it belongs here.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 
 export type StrongAlgorithm = 'sha256' | 'sha384' | 'sha512';
 const HEX_LENGTH: Record<StrongAlgorithm, number> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -138,4 +138,74 @@ function canonicalObject(value: Record<string, unknown>): string {
     out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
   }
   return `${out}}`;
+}
+
+/** An object's canonical JSON members, serialized once (sorted keys; undefined values dropped). */
+export interface CanonicalMembers {
+  keys: string[];
+  texts: string[];
+}
+
+export function canonicalMembers(value: Record<string, unknown>): CanonicalMembers {
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
+  return { keys, texts: keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`) };
+}
+
+/**
+ * canonicalJson of the object the members are of, or of it with one more
+ * key (not already among them): an audit record's chain hash is over the
+ * record without `hash`, its Merkle leaf over the record with it.
+ */
+export function canonicalFromMembers(m: CanonicalMembers, extra?: [string, unknown]): string {
+  if (!extra) return `{${m.texts.join(',')}}`;
+  const [key, value] = extra;
+  if (m.keys.includes(key)) throw new TypeError(`the object already has a ${JSON.stringify(key)} member`);
+  // String comparison is by UTF-16 code units, the order sort() gave the keys.
+  let at = m.keys.findIndex((k) => k > key);
+  if (at < 0) at = m.keys.length;
+  const texts = [...m.texts];
+  texts.splice(at, 0, `${JSON.stringify(key)}:${canonicalJson(value)}`);
+  return `{${texts.join(',')}}`;
+}
+
+/**
+ * SHA-256 (hex) over a canonical, length-prefixed encoding of a JSON value:
+ * the same value in any key order gives the same digest, and no two values
+ * share an encoding (every string and container carries its length). For
+ * digests that only ever meet digests made here (judged content), where
+ * JSON-escaping a large string (~17 µs for a 4 KB config) costs more than
+ * hashing it. Not JSON: a digest that leaves the gate uses canonicalJson.
+ */
+export function canonicalDigest(value: unknown): string {
+  const hash = createHash('sha256');
+  feedCanonical(hash, value);
+  return hash.digest('hex');
+}
+
+function feedCanonical(hash: Hash, value: unknown): void {
+  if (value === null) hash.update('n');
+  else if (typeof value === 'boolean') hash.update(value ? 't' : 'f');
+  else if (typeof value === 'string') {
+    // UTF-8 would map every lone surrogate to U+FFFD: such a string goes in escaped, under its own tag.
+    if (value.isWellFormed()) hash.update(`s${Buffer.byteLength(value)}:`).update(value);
+    else hash.update(`S${JSON.stringify(value)}`);
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('a canonical digest cannot hold a non-finite number');
+    hash.update(`d${JSON.stringify(value)};`);
+  } else if (Array.isArray(value)) {
+    hash.update(`a${value.length}:`);
+    for (const v of value) feedCanonical(hash, v === undefined ? null : v);
+  } else if (typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object)
+      .filter((k) => object[k] !== undefined)
+      .sort();
+    hash.update(`o${keys.length}:`);
+    for (const k of keys) {
+      feedCanonical(hash, k);
+      feedCanonical(hash, object[k]);
+    }
+  } else throw new TypeError(`a canonical digest cannot hold a ${typeof value}`);
 }

@@ -200,19 +200,7 @@ class FileAuditSink implements AuditSink {
   }
 
   /**
-   * Fails (and marks the sink lost) unless the path still names the file
-   * held open, at `size` bytes. A deleted or renamed log keeps accepting
-   * writes into its orphaned inode, a replaced one is another file, a
-   * shorter one lost records: acknowledging any of them would be a lie.
-   */
-  async #checkIdentity(size: number): Promise<void> {
-    if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
-    const problem = await this.#identityProblem(size);
-    if (problem !== undefined) this.#markLost(problem);
-  }
-
-  /**
-   * The same check outside a flush (timer, reads). A flush that starts while
+   * The identity check (#identityProblem) outside a flush (timer, reads). A flush that starts while
    * the stat is out changes the size under it, and a failed rollback leaves
    * bytes past the committed length: both make the answer inconclusive, and
    * the flush's own checks decide.
@@ -227,6 +215,12 @@ class FileAuditSink implements AuditSink {
     this.#markLost(problem);
   }
 
+  /**
+   * Why the path no longer names the file held open at `size` bytes, or
+   * undefined. A deleted or renamed log keeps accepting writes into its
+   * orphaned inode, a replaced one is another file, a shorter one lost
+   * records: acknowledging any of them would be a lie (each flush asks twice).
+   */
   async #identityProblem(size: number): Promise<string | undefined> {
     const named = await stat(this.path).catch((e: unknown) =>
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : Promise.reject(e),
@@ -258,12 +252,25 @@ class FileAuditSink implements AuditSink {
       }
       if (this.#headError !== undefined)
         throw new GateError('audit-unavailable', `audit head file write failed: ${this.#headError}`);
-      await this.#checkIdentity(this.#committed);
+      if (this.#lost) throw new GateError('audit-unavailable', this.#lost);
+      // Still the file the path names, at the length committed? Asked while
+      // the batch is chained and serialized, and answered before it is written.
+      const intact = this.#identityProblem(this.#committed);
+      intact.catch(() => undefined);
       const { records, head } = chainBatch(reports, this.writer, this.#head);
       const lines = records.map((r) => `${JSON.stringify(r)}\n`);
       const data = Buffer.from(lines.join(''), 'utf8');
+      const before = await intact;
+      if (before !== undefined) this.#markLost(before);
+      let identity: Promise<string | undefined>;
       try {
         await this.#io.write(this.fh, data);
+        // And after the write: into the file the path names, onto that
+        // length? Asked while the sync runs. Each trip to the thread pool was
+        // a serial step of every batch (the two stats cost about a quarter of
+        // the admission throughput); either failing fails the batch.
+        identity = this.#identityProblem(this.#committed + data.length);
+        identity.catch(() => undefined);
         await this.#io.sync(this.fh);
       } catch (e) {
         // Unknown outcome (e.g. written but not synced): the lines may be in
@@ -272,8 +279,8 @@ class FileAuditSink implements AuditSink {
         await this.#rollback();
         throw e;
       }
-      // Written and synced, but into the file the path names?
-      await this.#checkIdentity(this.#committed + data.length);
+      const problem = await identity;
+      if (problem !== undefined) this.#markLost(problem);
       const next: AuditHead = {
         writer: this.writer,
         seq: head.seq,

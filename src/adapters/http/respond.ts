@@ -2,6 +2,7 @@
 // response carries.
 import type { ServerResponse } from 'node:http';
 import type { Problem } from './error-map.js';
+import { drainBriefly } from './drain.js';
 
 const BASE_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -46,4 +47,14 @@ export function sendProblem(
   // A request whose body was not read must not poison a keep-alive connection.
   if (!res.req.complete) res.setHeader('Connection', 'close');
   res.end(text);
+}
+
+/** sendProblem once a small unread body has been read (drain.ts): the client sees the answer, not a reset. */
+export async function answerProblem(
+  res: ServerResponse,
+  problem: Problem,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await drainBriefly(res.req);
+  sendProblem(res, problem, extra);
 }

@@ -7,7 +7,7 @@ import { GateError } from '../../core/errors.js';
 import type { IdGenerator, Logger } from '../../core/ports/runtime.js';
 import { authenticate, type TokenVerifier } from './auth.js';
 import { toProblem } from './error-map.js';
-import { sendProblem, setSecurityHeaders } from './respond.js';
+import { answerProblem, setSecurityHeaders } from './respond.js';
 import { safeUrlPath } from '../../core/safe-text.js';
 
 export interface RequestContext {
@@ -110,38 +110,6 @@ async function dispatch(
       ctx.res.destroy();
       return;
     }
-    await drainBriefly(ctx.req);
-    sendProblem(ctx.res, problem, { request_id: ctx.requestId });
+    await answerProblem(ctx.res, problem, { request_id: ctx.requestId });
   }
-}
-
-/**
- * Reads and discards a small unread body before an early error answer, so
- * clients that are still uploading (fetch, most HTTP libraries) see the
- * answer instead of a reset. Large bodies are not drained: the answer goes
- * out with Connection: close.
- */
-async function drainBriefly(req: IncomingMessage, limit = 1024 * 1024, ms = 2000): Promise<void> {
-  if (req.complete || req.readableEnded) return;
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) return;
-  await new Promise<void>((resolve) => {
-    let seen = 0;
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', done);
-      req.off('error', done);
-      resolve();
-    }
-    function onData(chunk: Buffer): void {
-      seen += chunk.length;
-      if (seen > limit) done();
-    }
-    req.on('data', onData);
-    req.once('end', done);
-    req.once('error', done);
-    req.resume();
-  });
 }

@@ -2,7 +2,7 @@
 // references, status...) is answered ALLOW at once: re-verifying would add
 // latency to every controller touching metadata, and the content was judged
 // when it was written. Compared as canonical JSON, so key order is irrelevant.
-import { canonicalJson, sha256Hex } from '../hashing.js';
+import { canonicalDigest, canonicalJson } from '../hashing.js';
 import { isPlainObject } from '../strict-parse.js';
 import { admissionKind, type JudgedResource } from './kinds.js';
 
@@ -14,12 +14,12 @@ export function judgedContent(resource: JudgedResource, object: unknown): unknow
   return admissionKind(resource).judgedContent(object);
 }
 
-/** sha256 of the canonical judged content; undefined when it cannot be computed. */
+/** sha256 of the judged content (hashing.ts canonicalDigest: key order irrelevant); undefined when it cannot be computed. */
 export function judgedContentDigest(resource: JudgedResource, object: unknown): string | undefined {
   const content = judgedContent(resource, object);
   if (content === undefined) return undefined;
   try {
-    return `sha256:${sha256Hex(canonicalJson(content))}`;
+    return `sha256:${canonicalDigest(content)}`;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
 // manifest bytes, against pinned public keys only (no X.509 chains). A missing
 // signature is not a failure here: whether one is required is a policy
 // (facts.signature.present / verified).
-import { verify } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
 import type { PinnedKey } from '../ports/keys.js';
 import type { Finding } from '../contracts/report.js';
 import { decodeBase64Strict, pae, parseDsseEnvelope } from '../replication/dsse.js';
@@ -37,83 +37,133 @@ export interface VerifyOptions {
 
 export type SignatureRule = 'signature-invalid' | 'signature-malformed' | 'signature-payload-mismatch';
 
+/** One signature tried against one pinned key. */
+export interface SignatureTrial {
+  data: Uint8Array;
+  sig: Uint8Array;
+  key: PinnedKey;
+}
+
+export type TrialResult = 'ok' | 'no' | 'high-s';
+
+/**
+ * What checking a signature takes: either the answer already (no signature,
+ * malformed, no usable key), or the trials to run, in order, and how their
+ * results decide. Running the trials is the only expensive part (an Ed25519
+ * verification is ~250 µs here), so the caller may run them where it likes:
+ * inline (verifyManifestSignature) or in the thread pool
+ * (services/validation/signature-off-loop.ts); both decide the same way.
+ */
+export type SignaturePlan =
+  | { outcome: SignatureOutcome }
+  | { trials: SignatureTrial[]; decide: (results: readonly TrialResult[]) => SignatureOutcome };
+
 export function verifyManifestSignature(
   manifest: Uint8Array,
   sig: SignatureInput | undefined,
   keys: readonly PinnedKey[],
   opts: VerifyOptions,
 ): SignatureOutcome {
-  if (!sig) return { facts: { present: false, verified: false, format: 'none', key_id: '' }, findings: [] };
+  const plan = planSignatureCheck(manifest, sig, keys, opts);
+  if ('outcome' in plan) return plan.outcome;
+  const results: TrialResult[] = [];
+  for (const trial of plan.trials) {
+    const call = trialCall(trial);
+    const r =
+      call === undefined
+        ? 'no'
+        : resultOf(
+            call,
+            safeVerify(() => runCall(trial.data, call)),
+          );
+    results.push(r);
+    if (r === 'ok') break;
+  }
+  return plan.decide(results);
+}
+
+export function planSignatureCheck(
+  manifest: Uint8Array,
+  sig: SignatureInput | undefined,
+  keys: readonly PinnedKey[],
+  opts: VerifyOptions,
+): SignaturePlan {
+  if (!sig)
+    return {
+      outcome: { facts: { present: false, verified: false, format: 'none', key_id: '' }, findings: [] },
+    };
   const facts: SignatureFacts = { present: true, verified: false, format: sig.kind, key_id: '' };
   const bad = (rule: SignatureRule, message: string): SignatureOutcome => ({
     facts,
     findings: [{ rule, severity: 'critical', action: 'block', message }],
   });
   if (sig.bytes.byteLength > opts.maxBytes)
-    return bad(
-      'signature-malformed',
-      `${sig.kind} signature is ${sig.bytes.byteLength} bytes; the limit is ${opts.maxBytes}`,
-    );
+    return {
+      outcome: bad(
+        'signature-malformed',
+        `${sig.kind} signature is ${sig.bytes.byteLength} bytes; the limit is ${opts.maxBytes}`,
+      ),
+    };
   const usable = keys.filter((k) => classifyKey(k.key).ok);
   if (usable.length === 0) {
     const refused =
       keys.length > 0
         ? ` (pinned but refused: ${[...new Set(keys.map((k) => keyAlgorithmName(k.key)))].join(', ')}; only ${ACCEPTED_ALGORITHMS_TEXT})`
         : '';
-    return bad(
-      'signature-invalid',
-      `a signature was supplied but no usable public key is pinned; cannot verify${refused}`,
-    );
+    return {
+      outcome: bad(
+        'signature-invalid',
+        `a signature was supplied but no usable public key is pinned; cannot verify${refused}`,
+      ),
+    };
   }
-
-  let candidates: { data: Uint8Array; sig: Uint8Array; keyid?: string }[];
-  if (sig.kind === 'dsse') {
-    const env = parseDsseEnvelope(sig.bytes);
-    if (typeof env === 'string') return bad('signature-malformed', env);
-    // A fixed type per document: an envelope made for something else is not this document's signature.
-    if (env.payloadType !== opts.payloadType) {
+  const candidates = signatureCandidates(manifest, sig, opts);
+  if (typeof candidates === 'string') return { outcome: bad('signature-malformed', candidates) };
+  const trials = candidates.flatMap((c) =>
+    orderKeys(usable, c.keyid).map((key) => ({ data: c.data, sig: c.sig, key })),
+  );
+  const decide = (results: readonly TrialResult[]): SignatureOutcome => {
+    const ok = results.indexOf('ok');
+    if (ok >= 0 && trials[ok]) {
+      facts.verified = true;
+      facts.key_id = trials[ok].key.id;
+      return { facts, findings: [] };
+    }
+    if (results.includes('high-s')) {
       return bad(
         'signature-malformed',
-        `the DSSE payloadType is not ${opts.payloadType} (the type of a ${opts.document}); it names another kind of document`,
+        `the ${sig.kind} ECDSA signature is high-S (s > n/2, a malleable form); only low-S ECDSA signatures are accepted: re-sign with \`migration-gate manifest sign\``,
       );
     }
-    // The envelope must carry exactly these manifest bytes, or it signs something else.
-    if (!Buffer.from(env.payload).equals(Buffer.from(manifest))) {
-      return bad(
-        'signature-payload-mismatch',
-        `the DSSE payload is not the ${opts.document} that was supplied`,
-      );
-    }
-    const data = pae(env.payloadType, env.payload);
-    candidates = env.signatures.map((s) => ({ data, sig: s.sig, ...(s.keyid ? { keyid: s.keyid } : {}) }));
-  } else {
-    const decoded = decodeDetached(sig.bytes);
-    if (!decoded) return bad('signature-malformed', 'detached signature is empty');
-    candidates = [{ data: manifest, sig: decoded }];
-  }
-  let highS = false;
-  for (const c of candidates) {
-    for (const key of orderKeys(usable, c.keyid)) {
-      const r = verifiesWith(c.data, c.sig, key);
-      if (r === 'high-s') highS = true;
-      if (r === 'ok') {
-        facts.verified = true;
-        facts.key_id = key.id;
-        return { facts, findings: [] };
-      }
-    }
-  }
-  if (highS) {
+    const types = [...new Set(usable.map((k) => keyAlgorithmName(k.key)))].join(', ');
     return bad(
-      'signature-malformed',
-      `the ${sig.kind} ECDSA signature is high-S (s > n/2, a malleable form); only low-S ECDSA signatures are accepted: re-sign with \`migration-gate manifest sign\``,
+      'signature-invalid',
+      `the ${sig.kind} signature does not verify against any pinned key (pinned key types: ${types})`,
     );
+  };
+  return { trials, decide };
+}
+
+/** The signed bytes and signatures a DSSE envelope or a detached signature carries, or why there are none. */
+function signatureCandidates(
+  manifest: Uint8Array,
+  sig: SignatureInput,
+  opts: VerifyOptions,
+): { data: Uint8Array; sig: Uint8Array; keyid?: string }[] | string {
+  if (sig.kind === 'detached') {
+    const decoded = decodeDetached(sig.bytes);
+    return decoded ? [{ data: manifest, sig: decoded }] : 'detached signature is empty';
   }
-  const types = [...new Set(usable.map((k) => keyAlgorithmName(k.key)))].join(', ');
-  return bad(
-    'signature-invalid',
-    `the ${sig.kind} signature does not verify against any pinned key (pinned key types: ${types})`,
-  );
+  const env = parseDsseEnvelope(sig.bytes);
+  if (typeof env === 'string') return env;
+  // A fixed type per document: an envelope made for something else is not this document's signature.
+  if (env.payloadType !== opts.payloadType)
+    return `the DSSE payloadType is not ${opts.payloadType} (the type of a ${opts.document}); it names another kind of document`;
+  // The envelope must carry exactly these manifest bytes, or it signs something else.
+  if (!Buffer.from(env.payload).equals(Buffer.from(manifest)))
+    return `the DSSE payload is not the ${opts.document} that was supplied`;
+  const data = pae(env.payloadType, env.payload);
+  return env.signatures.map((s) => ({ data, sig: s.sig, ...(s.keyid ? { keyid: s.keyid } : {}) }));
 }
 
 /**
@@ -135,20 +185,38 @@ function orderKeys(keys: readonly PinnedKey[], keyid: string | undefined): reado
   return [...keys.filter((k) => k.id === keyid), ...keys.filter((k) => k.id !== keyid)];
 }
 
-/** Exactly one encoding per accepted algorithm; any other key never verifies. */
-function verifiesWith(data: Uint8Array, sig: Uint8Array, k: PinnedKey): 'ok' | 'no' | 'high-s' {
-  const kind = classifyKey(k.key);
-  if (!kind.ok) return 'no';
+/** The node:crypto call one trial needs: exactly one encoding per accepted algorithm; undefined never verifies. */
+export interface TrialCall {
+  algorithm: 'sha256' | null;
+  key: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
+  sig: Uint8Array;
+  /** A valid ECDSA signature in its malleable high-S form: it verifies, and is refused by name. */
+  highS: boolean;
+}
+
+export function trialCall({ sig, key }: SignatureTrial): TrialCall | undefined {
+  const kind = classifyKey(key.key);
+  if (!kind.ok) return undefined;
   if (kind.algorithm === 'ed25519')
-    return sig.length === 64 && safeVerify(() => verify(null, data, k.key, sig)) ? 'ok' : 'no';
+    return sig.length === 64 ? { algorithm: null, key: key.key, sig, highS: false } : undefined;
   // ECDSA P-256, SHA-256: our own strict parse, then node:crypto on the canonical r||s.
   const parsed = parseP256Signature(sig);
-  if (!parsed.ok) return 'no';
-  const good = safeVerify(() =>
-    verify('sha256', data, { key: k.key, dsaEncoding: 'ieee-p1363' }, parsed.p1363),
-  );
-  if (!good) return 'no';
-  return parsed.highS ? 'high-s' : 'ok';
+  if (!parsed.ok) return undefined;
+  return {
+    algorithm: 'sha256',
+    key: { key: key.key, dsaEncoding: 'ieee-p1363' },
+    sig: parsed.p1363,
+    highS: parsed.highS,
+  };
+}
+
+export function resultOf(call: TrialCall, verified: boolean): TrialResult {
+  if (!verified) return 'no';
+  return call.highS ? 'high-s' : 'ok';
+}
+
+function runCall(data: Uint8Array, call: TrialCall): boolean {
+  return verify(call.algorithm, data, call.key, call.sig);
 }
 
 /** A malformed signature makes node:crypto throw; for us that is simply "does not verify". */

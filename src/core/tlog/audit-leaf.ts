@@ -3,11 +3,13 @@
 // leaf independent of how a sink stores the record (a JSON line, a
 // ConfigMap, a PostgreSQL jsonb column that reorders keys): any sink that
 // gives back the same JSON value gives back the same leaf. Pure.
+import { chainedRecordText } from '../audit-record.js';
 import { canonicalJson } from '../hashing.js';
 import { leafHash } from './rfc6962.js';
 
 export function recordLeafBytes(record: Record<string, unknown>): Buffer {
-  return Buffer.from(canonicalJson(record), 'utf8');
+  // A record this process just chained has its canonical text already (audit-record.ts).
+  return Buffer.from(chainedRecordText(record) ?? canonicalJson(record), 'utf8');
 }
 
 export function recordLeafHash(record: Record<string, unknown>): Buffer {

@@ -33,24 +33,26 @@ export const ADMISSION_PIPELINES: { readonly [R in JudgedResource]: Pipeline } =
 export type Evaluated = { ok: true; evaluation: Evaluation | undefined } | { ok: false; message: string };
 
 /**
- * T1 runs synchronously: no timer can interrupt it, so racing it against one
- * only cost time. It is timed instead, and a result that took past the
+ * T1 is synchronous but for its signature check, which waits on the thread
+ * pool: no timer is raced against it (a timer per admission was a
+ * measurable share), it is timed instead, and a result that took past the
  * deadline is still refused (the apiserver may have given up on the answer).
+ * The wait is a node:crypto verification, which always completes.
  */
-function evaluateInTime(work: () => Evaluated, budgetMs: number): Evaluated | 'late' {
+async function evaluateInTime(work: () => Promise<Evaluated>, budgetMs: number): Promise<Evaluated | 'late'> {
   const started = performance.now();
-  const result = work();
+  const result = await work();
   return performance.now() - started > budgetMs ? 'late' : result;
 }
 
-function evaluateConfigMapSafely(
+async function evaluateConfigMapSafely(
   ctx: GateContext,
   { request, subject, settings, bound }: PipelineCall,
-): Evaluated {
+): Promise<Evaluated> {
   try {
     return {
       ok: true,
-      evaluation: evaluateConfigMap(
+      evaluation: await evaluateConfigMap(
         ctx,
         request,
         subject,

@@ -47,18 +47,36 @@ export class ConfigCheckMemo {
   evaluate(input: ConfigCheckMemoInput, subject: Subject, evaluate: () => Evaluation): Evaluation {
     const key = keyOf(input);
     if (key === undefined) return reusedFor(evaluate(), subject);
-    let found = this.#entries.get(key);
-    if (found) {
-      this.#hits++;
-      // Most recently used last: Map keeps insertion order.
-      this.#entries.delete(key);
-    } else {
-      this.#misses++;
-      found = frozen(evaluate());
-      if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
-    }
+    return reusedFor(this.#hit(key) ?? this.#remember(key, evaluate), subject);
+  }
+
+  /**
+   * The remembered evaluation with this request's subject, counted as a
+   * hit; undefined (and nothing counted) when it is not remembered: the
+   * caller then evaluates through `evaluate`.
+   */
+  remembered(input: ConfigCheckMemoInput, subject: Subject): Evaluation | undefined {
+    const key = keyOf(input);
+    const found = key === undefined ? undefined : this.#hit(key);
+    return found && reusedFor(found, subject);
+  }
+
+  #hit(key: string): Evaluation | undefined {
+    const found = this.#entries.get(key);
+    if (!found) return undefined;
+    this.#hits++;
+    // Most recently used last: Map keeps insertion order.
+    this.#entries.delete(key);
     this.#entries.set(key, found);
-    return reusedFor(found, subject);
+    return found;
+  }
+
+  #remember(key: string, evaluate: () => Evaluation): Evaluation {
+    this.#misses++;
+    const found = frozen(evaluate());
+    if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, found);
+    return found;
   }
 
   stats(): { entries: number; hits: number; misses: number } {

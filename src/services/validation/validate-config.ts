@@ -1,10 +1,18 @@
 // Use case: the config check (T1). Manifest + config in, recorded decision out.
-import { evaluateConfigCheck, type EnvBinding } from '../../core/config-check.js';
+import {
+  evaluateConfigCheck,
+  T1_SIGNATURE_OPTIONS,
+  type EnvBinding,
+  type SignatureChecked,
+} from '../../core/config-check.js';
 import { evaluatePolicies } from '../../core/policy/evaluate.js';
 import type { DecisionReport, Evaluation, Subject } from '../../core/contracts/report.js';
 import type { GateContext } from '../gate-context.js';
 import { recordDecision, type RecordOptions } from '../decision/record-decision.js';
 import { policyUnavailable } from '../decision/rejections.js';
+import type { CompiledPolicySet } from '../../core/policy/types.js';
+import type { ConfigCheckMemoInput } from './config-check-memo.js';
+import { verifyManifestSignatureOffLoop } from './signature-off-loop.js';
 
 export interface ConfigCheckRequest {
   manifest: Uint8Array | unknown;
@@ -20,6 +28,7 @@ export function evaluateConfigWith(
   ctx: GateContext,
   req: ConfigCheckRequest,
   maxConfigBytes: number,
+  signatureChecked?: SignatureChecked,
 ): Evaluation {
   const set = ctx.policies.current();
   const subject = req.subject ?? {};
@@ -31,13 +40,47 @@ export function evaluateConfigWith(
       subject: forSubject,
       ...(req.signature ? { signature: req.signature } : {}),
       keys: ctx.keys.keys(),
+      ...(signatureChecked ? { signatureChecked } : {}),
       limits: { maxBytes: maxConfigBytes, maxAliases: 50, maxDepth: 64 },
       ...(req.envBinding ? { envBinding: req.envBinding } : {}),
       policies: (vars) => evaluatePolicies(set, { scenario: 'T1', env: vars.env, vars }),
     });
   if (!ctx.configCheckMemo) return run(subject);
-  // The binding changes the verdict (env-mismatch), so it is part of the key.
-  const key = {
+  return ctx.configCheckMemo.evaluate(memoInput(ctx, set, req, maxConfigBytes), subject, () => run({}));
+}
+
+/**
+ * evaluateConfigWith, with a new signature verified in the thread pool
+ * first (services/validation/signature-off-loop.ts), so the event loop
+ * serves other admissions meanwhile. The same answer: what the memo knows
+ * is answered from it, and a key reload during the wait makes the check
+ * verify again inline (core/config-check.ts takes the outcome only for the
+ * key set it was computed with).
+ */
+export async function evaluateConfigOffLoop(
+  ctx: GateContext,
+  req: ConfigCheckRequest,
+  maxConfigBytes: number,
+): Promise<Evaluation> {
+  const set = ctx.policies.current();
+  const { manifest, signature } = req;
+  if (!set || !signature || !(manifest instanceof Uint8Array))
+    return evaluateConfigWith(ctx, req, maxConfigBytes);
+  const known = ctx.configCheckMemo?.remembered(memoInput(ctx, set, req, maxConfigBytes), req.subject ?? {});
+  if (known) return known;
+  const keys = ctx.keys.keys();
+  const outcome = await verifyManifestSignatureOffLoop(manifest, signature, keys, T1_SIGNATURE_OPTIONS);
+  return evaluateConfigWith(ctx, req, maxConfigBytes, { manifest, signature, keys, outcome });
+}
+
+/** The binding changes the verdict (env-mismatch), so it is part of the key. */
+function memoInput(
+  ctx: GateContext,
+  set: CompiledPolicySet,
+  req: ConfigCheckRequest,
+  maxConfigBytes: number,
+): ConfigCheckMemoInput {
+  return {
     manifest: req.manifest,
     config: req.config,
     maxConfigBytes,
@@ -46,7 +89,6 @@ export function evaluateConfigWith(
     ...(req.signature ? { signature: req.signature } : {}),
     ...(req.envBinding ? { envBinding: req.envBinding } : {}),
   };
-  return ctx.configCheckMemo.evaluate(key, subject, () => run({}));
 }
 
 export async function validateConfig(
@@ -54,5 +96,5 @@ export async function validateConfig(
   req: ConfigCheckRequest,
   opts: RecordOptions & { maxConfigBytes: number },
 ): Promise<DecisionReport> {
-  return recordDecision(ctx, evaluateConfigWith(ctx, req, opts.maxConfigBytes), opts);
+  return recordDecision(ctx, await evaluateConfigOffLoop(ctx, req, opts.maxConfigBytes), opts);
 }

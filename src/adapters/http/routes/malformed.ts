@@ -6,7 +6,7 @@ import { requestRuleOf } from '../../../core/request-rules.js';
 import { recordMalformed } from '../../../services/decision/malformed.js';
 import type { ApiDeps } from '../api-deps.js';
 import { toProblem } from '../error-map.js';
-import { sendProblem } from '../respond.js';
+import { answerProblem } from '../respond.js';
 import type { RequestContext } from '../router.js';
 
 export async function answerMalformed(
@@ -23,7 +23,7 @@ export async function answerMalformed(
     requestId: ctx.requestId,
     ...(ctx.correlationId !== undefined ? { correlationId: ctx.correlationId } : {}),
   });
-  sendProblem(ctx.res, toProblem(error), {
+  await answerProblem(ctx.res, toProblem(error), {
     request_id: ctx.requestId,
     decision: report.decision,
     reasons: report.reasons,

@@ -3,6 +3,7 @@
 // with its report.
 import type { Scenario } from '../../../core/contracts/report.js';
 import { isGateError } from '../../../core/errors.js';
+import { drainBriefly } from '../drain.js';
 import { requestRuleOf } from '../../../core/request-rules.js';
 import { recordMalformed } from '../../../services/decision/malformed.js';
 import type { DecisionReport } from '../../../core/contracts/report.js';
@@ -31,7 +32,8 @@ export async function decideForm(
     return { report: await run() };
   } catch (e) {
     if (!isGateError(e)) throw e;
-    if (!ctx.req.complete) ctx.req.resume();
+    // Read the rest first: a browser still uploading would show a reset, not the result.
+    await drainBriefly(ctx.req);
     const report = await recordMalformed(deps.api.gate, {
       scenario,
       message: e.message,
