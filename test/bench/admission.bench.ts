@@ -4,6 +4,9 @@
 // load). Twice: the same ConfigMap every time (what re-applies, dry runs and
 // GitOps resyncs send, answered from the T1 memo) and a different config in
 // every request (every one parsed, scanned and run through every policy).
+// The three closed-loop runs are interleaved in 2 s slices and each gate
+// slice is divided by the baseline slice beside it (median of the ratios):
+// this VM's speed drifts too much for runs a minute apart to compare.
 // Then fixed 200 requests/s runs (open loop, fixed-rate.ts) for the p99.
 import { createHash } from 'node:crypto';
 import { signManifest } from '../support/signed-t1.js';
@@ -11,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runFixedRate } from './fixed-rate.js';
 import { runLoad, type LoadResult } from './load.js';
+import { median } from './median.js';
 import { spawnServer } from './spawn-server.js';
 
 export interface AdmissionBenchResult {
@@ -77,6 +81,9 @@ export function configMapReview(variant = 0): string {
   });
 }
 
+/** Throughput on this VM drifts by 2x within a minute: the runs are interleaved in slices this long. */
+const SLICE_SECONDS = 2;
+
 export async function benchAdmission(seconds = 10, connections = 16): Promise<AdmissionBenchResult> {
   const body = configMapReview();
   const distinct = Array.from({ length: DISTINCT_BODIES }, (_, i) => configMapReview(i + 1));
@@ -85,17 +92,23 @@ export async function benchAdmission(seconds = 10, connections = 16): Promise<Ad
   const [, , dataDir, webhookPort] = gateProc.firstLine;
   if (!webhookPort || webhookPort === '0') throw new Error('the gate did not start its webhook listener');
   const url = `https://127.0.0.1:${webhookPort}/validate?timeout=10s`;
-  // Warm-up: JIT and the first audit segment, not measured.
-  await runLoad({ url, method: 'POST', headers, body, seconds: 2, connections });
-  const gate = await runLoad({ url, method: 'POST', headers, body, seconds, connections });
-  const gateDistinct = await runLoad({
-    url,
-    method: 'POST',
-    headers,
-    bodies: distinct,
-    seconds,
-    connections,
+  // The baseline serves with the gate's own generated certificate, beside it (idle while the gate is measured).
+  const tlsDir = path.join(dataDir!, 'tls');
+  const bare = await spawnServer('test/bench/servers/bare-https.ts', {
+    BENCH_TLS_KEY: path.join(tlsDir, 'tls.key'),
+    BENCH_TLS_CERT: path.join(tlsDir, 'tls.crt'),
   });
+  const bareUrl = `https://127.0.0.1:${bare.firstLine[0]}/validate`;
+  const run = {
+    gate: (s: number) => runLoad({ url, method: 'POST', headers, body, seconds: s, connections }),
+    gateDistinct: (s: number) =>
+      runLoad({ url, method: 'POST', headers, bodies: distinct, seconds: s, connections }),
+    baseline: (s: number) =>
+      runLoad({ url: bareUrl, method: 'POST', headers, body, seconds: s, connections }),
+  };
+  // Warm-up: JIT and the first audit segment, not measured.
+  for (const r of Object.values(run)) await r(SLICE_SECONDS);
+  const slices = await interleaved(run, Math.max(1, Math.round(seconds / SLICE_SECONDS)));
   const fixedRate = await runFixedRate({
     url,
     method: 'POST',
@@ -114,16 +127,6 @@ export async function benchAdmission(seconds = 10, connections = 16): Promise<Ad
     connections: 8,
     rate: 200,
   });
-  await gateProc.stop();
-  // The baseline serves with the gate's own generated certificate.
-  const tlsDir = path.join(dataDir!, 'tls');
-  const bare = await spawnServer('test/bench/servers/bare-https.ts', {
-    BENCH_TLS_KEY: path.join(tlsDir, 'tls.key'),
-    BENCH_TLS_CERT: path.join(tlsDir, 'tls.crt'),
-  });
-  const bareUrl = `https://127.0.0.1:${bare.firstLine[0]}/validate`;
-  await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds: 2, connections });
-  const baseline = await runLoad({ url: bareUrl, method: 'POST', headers, body, seconds, connections });
   const fixedRateBaseline = await runFixedRate({
     url: bareUrl,
     method: 'POST',
@@ -133,7 +136,10 @@ export async function benchAdmission(seconds = 10, connections = 16): Promise<Ad
     connections: 8,
     rate: 200,
   });
+  await gateProc.stop();
   await bare.stop();
+  const gate = merged(slices.gate);
+  const gateDistinct = merged(slices.gateDistinct);
   const runs = {
     gate,
     'gate (distinct configs)': gateDistinct,
@@ -147,11 +153,47 @@ export async function benchAdmission(seconds = 10, connections = 16): Promise<Ad
   return {
     gate,
     gateDistinct,
-    baseline,
-    ratio: gate.perSecond / baseline.perSecond,
-    ratioDistinct: gateDistinct.perSecond / baseline.perSecond,
+    baseline: merged(slices.baseline),
+    // Each slice against the baseline slice next to it in time, then the median.
+    ratio: median(slices.gate.map((g, i) => g.perSecond / slices.baseline[i]!.perSecond)),
+    ratioDistinct: median(slices.gateDistinct.map((g, i) => g.perSecond / slices.baseline[i]!.perSecond)),
     fixedRate,
     fixedRateDistinct,
     fixedRateBaseline,
+  };
+}
+
+type Runs<K extends string> = Record<K, (seconds: number) => Promise<LoadResult>>;
+
+/** `rounds` slices of each run, round by round, the order rotated each round (no run always goes first). */
+async function interleaved<K extends string>(
+  runs: Runs<K>,
+  rounds: number,
+): Promise<Record<K, LoadResult[]>> {
+  const names = Object.keys(runs) as K[];
+  const out = Object.fromEntries(names.map((n) => [n, [] as LoadResult[]])) as Record<K, LoadResult[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      out[name].push(await runs[name](SLICE_SECONDS));
+    }
+  }
+  return out;
+}
+
+/** The slices of one run as one result: counts summed, throughput and latencies the median slice's. */
+function merged(slices: readonly LoadResult[]): LoadResult {
+  const statusCounts: Record<string, number> = {};
+  for (const s of slices)
+    for (const [k, v] of Object.entries(s.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
+  const sum = (f: (s: LoadResult) => number): number => slices.reduce((a, s) => a + f(s), 0);
+  return {
+    requests: sum((s) => s.requests),
+    perSecond: median(slices.map((s) => s.perSecond)),
+    p50ms: median(slices.map((s) => s.p50ms)),
+    p99ms: median(slices.map((s) => s.p99ms)),
+    errors: sum((s) => s.errors),
+    non2xx: sum((s) => s.non2xx),
+    statusCounts,
   };
 }

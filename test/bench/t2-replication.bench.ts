@@ -64,11 +64,8 @@ export interface T2Options {
   log: (line: string) => void;
 }
 
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+import { median } from './median.js';
+export { median };
 
 /** Runs `node --import tsx <script> ...args` and parses the JSON line it prints last. */
 export function runWorker(script: string, args: string[], nodeFlags: string[] = []): Promise<WorkerResult> {

@@ -118,7 +118,7 @@ export function planSignatureCheck(
     };
   }
   const candidates = signatureCandidates(manifest, sig, opts);
-  if (typeof candidates === 'string') return { outcome: bad('signature-malformed', candidates) };
+  if ('rule' in candidates) return { outcome: bad(candidates.rule, candidates.message) };
   const trials = candidates.flatMap((c) =>
     orderKeys(usable, c.keyid).map((key) => ({ data: c.data, sig: c.sig, key })),
   );
@@ -149,19 +149,25 @@ function signatureCandidates(
   manifest: Uint8Array,
   sig: SignatureInput,
   opts: VerifyOptions,
-): { data: Uint8Array; sig: Uint8Array; keyid?: string }[] | string {
+): { data: Uint8Array; sig: Uint8Array; keyid?: string }[] | { rule: SignatureRule; message: string } {
+  const malformed = (message: string) => ({ rule: 'signature-malformed' as const, message });
   if (sig.kind === 'detached') {
     const decoded = decodeDetached(sig.bytes);
-    return decoded ? [{ data: manifest, sig: decoded }] : 'detached signature is empty';
+    return decoded ? [{ data: manifest, sig: decoded }] : malformed('detached signature is empty');
   }
   const env = parseDsseEnvelope(sig.bytes);
-  if (typeof env === 'string') return env;
+  if (typeof env === 'string') return malformed(env);
   // A fixed type per document: an envelope made for something else is not this document's signature.
   if (env.payloadType !== opts.payloadType)
-    return `the DSSE payloadType is not ${opts.payloadType} (the type of a ${opts.document}); it names another kind of document`;
+    return malformed(
+      `the DSSE payloadType is not ${opts.payloadType} (the type of a ${opts.document}); it names another kind of document`,
+    );
   // The envelope must carry exactly these manifest bytes, or it signs something else.
   if (!Buffer.from(env.payload).equals(Buffer.from(manifest)))
-    return `the DSSE payload is not the ${opts.document} that was supplied`;
+    return {
+      rule: 'signature-payload-mismatch',
+      message: `the DSSE payload is not the ${opts.document} that was supplied`,
+    };
   const data = pae(env.payloadType, env.payload);
   return env.signatures.map((s) => ({ data, sig: s.sig, ...(s.keyid ? { keyid: s.keyid } : {}) }));
 }
