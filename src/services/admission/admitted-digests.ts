@@ -4,22 +4,20 @@
 // was never judged, is evaluated in full. A miss (a restart, eviction) only
 // costs a full evaluation, never a skip. Each ALLOW's audit record carries
 // the digest (subject.content_digest), so every skip is checkable there.
-export class AdmittedDigests {
-  private readonly seen = new Map<string, true>();
+import { LruMap } from '../../core/lru-map.js';
 
-  constructor(private readonly capacity = 10_000) {}
+export class AdmittedDigests {
+  private readonly seen: LruMap<string, true>;
+
+  constructor(capacity = 10_000) {
+    this.seen = new LruMap(capacity);
+  }
 
   has(digest: string | undefined): boolean {
-    if (digest === undefined || !this.seen.has(digest)) return false;
-    this.seen.delete(digest);
-    this.seen.set(digest, true);
-    return true;
+    return digest !== undefined && this.seen.get(digest) === true;
   }
 
   add(digest: string | undefined): void {
-    if (digest === undefined) return;
-    this.seen.delete(digest);
-    this.seen.set(digest, true);
-    while (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+    if (digest !== undefined) this.seen.set(digest, true);
   }
 }

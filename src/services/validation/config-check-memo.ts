@@ -16,6 +16,7 @@ import type { Evaluation, Subject } from '../../core/contracts/report.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../core/hashing.js';
 import { reusedFor } from '../../core/reused-evaluation.js';
+import { LruMap } from '../../core/lru-map.js';
 
 /** Enough for every config of a large cluster's rollout; an entry is a few KB. */
 export const T1_MEMO_ENTRIES = 1024;
@@ -33,11 +34,13 @@ export interface ConfigCheckMemoInput {
 }
 
 export class ConfigCheckMemo {
-  readonly #entries = new Map<string, Evaluation>();
+  readonly #entries: LruMap<string, Evaluation>;
   #hits = 0;
   #misses = 0;
 
-  constructor(readonly capacity = T1_MEMO_ENTRIES) {}
+  constructor(readonly capacity = T1_MEMO_ENTRIES) {
+    this.#entries = new LruMap(capacity);
+  }
 
   /**
    * The remembered evaluation with this request's subject, or a fresh one
@@ -63,18 +66,13 @@ export class ConfigCheckMemo {
 
   #hit(key: string): Evaluation | undefined {
     const found = this.#entries.get(key);
-    if (!found) return undefined;
-    this.#hits++;
-    // Most recently used last: Map keeps insertion order.
-    this.#entries.delete(key);
-    this.#entries.set(key, found);
+    if (found) this.#hits++;
     return found;
   }
 
   #remember(key: string, evaluate: () => Evaluation): Evaluation {
     this.#misses++;
     const found = frozen(evaluate());
-    if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, found);
     return found;
   }
