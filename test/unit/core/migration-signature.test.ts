@@ -1,7 +1,7 @@
 // Issue 12 item 1: the T1 manifest is signed like the T2 one, through the
 // same verifier, with its own fixed DSSE payloadType.
 import { expect } from 'chai';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { evaluateConfigCheck as evaluateMigration } from '../../../src/core/config-check.js';
 import { pae } from '../../../src/core/replication/dsse.js';
 import {
@@ -10,16 +10,10 @@ import {
 } from '../../../src/core/signing/payload-types.js';
 import { signDetached } from '../../../src/core/signing/sign.js';
 import { parseP256Signature } from '../../../src/core/signing/ecdsa-low-s.js';
+import { manifestFor } from '../../support/t1-manifest.js';
 
 const config = Buffer.from('tls:\n  enabled: true\n');
-const manifest = Buffer.from(
-  JSON.stringify({
-    app_id: 'a',
-    env: 'prod',
-    version: '1',
-    config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}`,
-  }),
-);
+const manifest = manifestFor(config, { app_id: 'a', env: 'prod', version: '1' });
 const ed = generateKeyPairSync('ed25519');
 const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const keys = [

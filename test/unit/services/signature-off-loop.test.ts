@@ -6,7 +6,6 @@
 import { expect } from 'chai';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { evaluateConfigCheck, T1_SIGNATURE_OPTIONS } from '../../../src/core/config-check.js';
 import type { PinnedKey } from '../../../src/core/ports/keys.js';
 import { pae } from '../../../src/core/replication/dsse.js';
@@ -14,6 +13,7 @@ import { lowSOf } from '../../../src/core/signing/ecdsa-low-s.js';
 import { MIGRATION_MANIFEST_PAYLOAD_TYPE } from '../../../src/core/signing/payload-types.js';
 import { verifyManifestSignature, type SignatureInput } from '../../../src/core/signing/verify.js';
 import { verifyManifestSignatureOffLoop } from '../../../src/services/validation/signature-off-loop.js';
+import { manifestFor } from '../../support/t1-manifest.js';
 
 const manifest = Buffer.from('{"app_id":"orders-api","env":"prod","version":"1"}');
 const ed = generateKeyPairSync('ed25519');
@@ -171,14 +171,7 @@ describe('signature check off the event loop: the same answer as inline', () => 
 
 describe('core takes a precomputed signature outcome only for the objects it was computed for', () => {
   const config = readFileSync('examples/t1_good/app-config.yaml');
-  const manifestBytes = Buffer.from(
-    JSON.stringify({
-      app_id: 'orders-api',
-      env: 'staging',
-      version: '1',
-      config_sha256: `sha256:${createHash('sha256').update(config).digest('hex')}`,
-    }),
-  );
+  const manifestBytes = manifestFor(config, { app_id: 'orders-api', env: 'staging', version: '1' });
   const forged = detached(Buffer.alloc(64, 7));
   const keys = [pin('ed', ed.publicKey)];
   const lie = {
