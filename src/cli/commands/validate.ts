@@ -68,11 +68,11 @@ async function migration({ values, io }: CommandRun): Promise<number> {
   const manifestFile = need(values, 'manifest');
   const configFile = need(values, 'config');
   const sig = signatureArg(values);
-  const [manifest, config, sigBytes] = await Promise.all([
-    readInput(io.cwd, manifestFile, 'manifest'),
-    readInput(io.cwd, configFile, 'config'),
-    sig ? readInput(io.cwd, sig.file, 'signature') : Promise.resolve(undefined),
-  ]);
+  // One after another: with both missing, the error names the manifest every
+  // time (read together, whichever failed first was named: a flaky message).
+  const manifest = await readInput(io.cwd, manifestFile, 'manifest');
+  const config = await readInput(io.cwd, configFile, 'config');
+  const sigBytes = sig ? await readInput(io.cwd, sig.file, 'signature') : undefined;
   const remote = remoteOf(values, io);
   let report: DecisionReport;
   if (remote) {
