@@ -1,7 +1,7 @@
 // The audit file's index: the file cut into runs of up to SEGMENT_RECORDS
 // lines, each with its byte range, first line number and summary
 // (core/audit-index.ts). Built by the scan at open and extended after each
-// committed batch, so it only ever describes durable bytes. About 1.5 KB
+// committed batch, so it only ever describes durable bytes. About 3.2 KB
 // per 1,000 records in memory.
 import type { FileHandle } from 'node:fs/promises';
 import { SegmentSummary, type AuditSegmentInfo } from '../../core/audit-index.js';
