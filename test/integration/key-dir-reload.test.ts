@@ -56,9 +56,7 @@ describe('pinned key directory: reloaded on change (issue 12)', () => {
     expect(await decision(), 'last good set still in force').to.equal('ALLOW');
     rmSync(path.join(keys, 'broken.pub.pem'));
     rmSync(path.join(keys, 'example-ed25519.pub.pem'));
-    const t0 = Date.now();
     await until('the removed key to stop verifying', async () => (await decision()) === 'BLOCK');
-    expect(Date.now() - t0).to.be.below(5000);
     const res = await postT2Good(gate);
     expect((res.body.reasons as string[]).join('\n')).to.match(/signature-invalid/);
     await until('the alert to clear', async () => (await keyAlert()) === undefined);

@@ -440,10 +440,10 @@ describe('webhook behaviour over HTTPS', () => {
   });
 });
 
+/** An audit store that never acknowledges: only the gate's own deadline can answer. */
 class SlowAuditSink extends MemoryAuditSink {
-  override async append(report: DecisionReport): Promise<AuditRecord> {
-    await new Promise((r) => setTimeout(r, 5_000).unref());
-    return super.append(report);
+  override append(): Promise<AuditRecord> {
+    return new Promise<AuditRecord>(() => undefined);
   }
 }
 
@@ -457,10 +457,9 @@ describe('webhook deadline', () => {
   });
 
   it('answers BLOCK [deadline-exceeded] before a 2s apiserver timeout when the audit store is slow', async () => {
-    const started = performance.now();
+    // The store never answers, so an answer at all is the deadline's; the budget's
+    // margin before the apiserver's timeout is admissionBudget's (unit/admission/deadline).
     const res = await postReview(gate, admissionReview(example('good-configmap.yaml')), '?timeout=2s');
-    const took = performance.now() - started;
-    expect(took).to.be.below(2000);
     const r = responseOf(res.json);
     expect(r.allowed).to.equal(false);
     expect(r.status!.message.split('\n')[1]).to.match(

@@ -42,19 +42,17 @@ describe('admission deadline', () => {
 
     it('gives up on slow work at the deadline, never hangs, and aborts it', async () => {
       let aborted = false;
-      const started = performance.now();
+      // Work that never settles: that the race answers at all is the deadline's doing (no clock read here).
       const r = await raceDeadline(
         (signal) =>
-          new Promise<number>((resolve) => {
+          new Promise<number>(() => {
             signal.addEventListener('abort', () => {
               aborted = true;
             });
-            setTimeout(() => resolve(1), 5_000).unref();
           }),
         50,
       );
       expect(r).to.deep.equal({ done: false });
-      expect(performance.now() - started).to.be.below(1000);
       expect(aborted).to.equal(true);
     });
 
@@ -80,10 +78,9 @@ describe('admission deadline', () => {
   describe('raceTimer (work that cannot be stopped)', () => {
     it('returns a value in time, gives up at the deadline, and leaves no timer behind', async () => {
       expect(await raceTimer(Promise.resolve('ok'), 1000)).to.deep.equal({ done: true, value: 'ok' });
-      const started = performance.now();
-      const slow = new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 5_000).unref());
-      expect(await raceTimer(slow, 30)).to.deep.equal({ done: false });
-      expect(performance.now() - started).to.be.below(1000);
+      // Never settles: only the timer can answer.
+      const never = new Promise<string>(() => undefined);
+      expect(await raceTimer(never, 30)).to.deep.equal({ done: false });
     });
 
     it('propagates an early failure and swallows a late one', async () => {
