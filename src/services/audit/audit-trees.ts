@@ -12,6 +12,7 @@ import { parseAuditLine } from '../../core/audit-record.js';
 import { recordLeafBytes, recordLeafHash, writerOrigin } from '../../core/tlog/audit-leaf.js';
 import { checkpointText } from '../../core/tlog/checkpoint.js';
 import { MerkleTree } from '../../core/tlog/merkle-tree.js';
+import { RequestIdColumn } from '../../core/tlog/request-id-column.js';
 import { leafHash } from '../../core/tlog/rfc6962.js';
 import { encodeVerifierKey, signNoteText, verifierFor } from '../../core/tlog/signed-note.js';
 import { formatTlogProof } from '../../core/tlog/tlog-proof.js';
@@ -71,15 +72,25 @@ export interface AuditTreesOptions {
 
 interface WriterTree {
   tree: MerkleTree;
+  /** Each leaf's request id, hashed: which leaves a lookup by request id may mean. */
+  ids: RequestIdColumn;
   /** seq of the last leaf; records of this writer arrive in seq order. */
   lastSeq: number;
+}
+
+function emptyWriterTree(): WriterTree {
+  return { tree: new MerkleTree(), ids: new RequestIdColumn(), lastSeq: 0 };
+}
+
+/** A leaf of one writer's tree. */
+interface LeafAt {
+  writer: string;
+  index: number;
 }
 
 export class AuditTrees {
   readonly #o: AuditTreesOptions;
   readonly #trees = new Map<string, WriterTree>();
-  /** request id -> where its records are (a request id may name several decisions). */
-  readonly #byRequest = new Map<string, Array<{ writer: string; index: number }>>();
   /** Own records acknowledged out of seq order, waiting for the gap to fill. */
   readonly #early = new Map<number, StoredRecord>();
   readonly #reload = new SingleFlight<void>(() => this.#load());
@@ -122,16 +133,14 @@ export class AuditTrees {
   async #load(): Promise<void> {
     {
       const trees = new Map<string, WriterTree>();
-      const index = new Map<string, Array<{ writer: string; index: number }>>();
       for await (const entry of this.#o.sink.readRaw()) {
         const line = parseAuditLine(entry.text);
         // A line that is not a record is not a leaf; verification names it.
         if (!line.ok) continue;
-        const w = trees.get(line.record.writer) ?? { tree: new MerkleTree(), lastSeq: 0 };
+        const w = trees.get(line.record.writer) ?? emptyWriterTree();
         trees.set(line.record.writer, w);
         // Alert records are leaves too, but only decisions are looked up by request id.
-        if (line.record.request_id !== undefined)
-          addIndex(index, line.record.request_id, { writer: line.record.writer, index: w.tree.size });
+        w.ids.push(line.record.request_id);
         w.tree.append(recordLeafHash(line.raw));
         w.lastSeq = line.record.seq;
       }
@@ -141,8 +150,6 @@ export class AuditTrees {
       if (own && (!ownLoaded || ownLoaded.tree.size < own.tree.size)) trees.set(this.#o.writer, own);
       this.#trees.clear();
       for (const [k, v] of trees) this.#trees.set(k, v);
-      this.#byRequest.clear();
-      for (const [k, v] of index) this.#byRequest.set(k, v);
       this.#loaded = true;
     }
   }
@@ -160,8 +167,7 @@ export class AuditTrees {
     this.#early.set(record.seq, record);
     for (let next = this.#early.get(w.lastSeq + 1); next; next = this.#early.get(w.lastSeq + 1)) {
       this.#early.delete(next.seq);
-      if (next.request_id !== undefined)
-        addIndex(this.#byRequest, next.request_id, { writer: next.writer, index: w.tree.size });
+      w.ids.push(next.request_id);
       w.tree.append(storedLeafHash(next));
       w.lastSeq = next.seq;
     }
@@ -171,7 +177,7 @@ export class AuditTrees {
   #own(): WriterTree {
     let w = this.#trees.get(this.#o.writer);
     if (!w) {
-      w = { tree: new MerkleTree(), lastSeq: 0 };
+      w = emptyWriterTree();
       this.#trees.set(this.#o.writer, w);
     }
     return w;
@@ -346,29 +352,77 @@ export class AuditTrees {
    * latest checkpoint from the board (#provePeer).
    */
   async prove(requestId: string, pick?: { writer: string; index: number }): Promise<string> {
-    let at = this.#byRequest.get(requestId);
-    if (!at || !this.#loaded) {
+    let maybe = this.#candidates(requestId);
+    if (maybe.length === 0 || !this.#loaded) {
       await this.load();
-      at = this.#byRequest.get(requestId);
+      maybe = this.#candidates(requestId);
     }
-    if (!at || at.length === 0)
+    const at = await this.#recordsNamed(requestId, maybe);
+    if (at.length === 0)
       throw new GateError(
         'not-found',
         `no audit record with request id ${JSON.stringify(requestId.slice(0, 100))}`,
       );
-    const candidates = pick ? at.filter((a) => a.writer === pick.writer && a.index === pick.index) : at;
-    if (candidates.length !== 1) {
+    const chosen = pick ? at.filter((a) => a.writer === pick.writer && a.index === pick.index) : at;
+    if (chosen.length !== 1) {
       throw new GateError(
         'bad-request',
         `request id names ${at.length} records (${at.map((a) => `${a.writer}#${a.index}`).join(', ')}); pick one with writer= and index=`,
       );
     }
-    const { writer, index } = candidates[0]!;
-    if (writer !== this.#o.writer) return this.#provePeer(writer, index);
+    const { writer, index, bytes } = chosen[0]!;
+    if (writer !== this.#o.writer) return this.#provePeer(writer, index, bytes);
     if (!this.#latest || this.#latest.size <= index) await this.#signAndSend(this.#own().tree.size);
     const cp = this.#latest!;
     const tree = this.#own().tree;
-    return this.#proofAgainst(writer, index, tree, cp);
+    return this.#proofAgainst(writer, index, bytes, tree, cp);
+  }
+
+  /** Leaves of every writer whose hashed request id is this one's (collisions included). */
+  #candidates(requestId: string): LeafAt[] {
+    const out: LeafAt[] = [];
+    for (const [writer, w] of this.#trees)
+      for (const index of w.ids.candidates(requestId)) out.push({ writer, index });
+    return out;
+  }
+
+  /**
+   * The candidates that really are `requestId`'s records, with their leaf
+   * bytes as stored, in one read of the store (stopping once all are seen).
+   */
+  async #recordsNamed(requestId: string, candidates: LeafAt[]): Promise<Array<LeafAt & { bytes: Buffer }>> {
+    const wanted = new Map<string, Set<number>>();
+    for (const c of candidates) {
+      const set = wanted.get(c.writer) ?? new Set<number>();
+      set.add(c.index);
+      wanted.set(c.writer, set);
+    }
+    const found: Array<LeafAt & { bytes: Buffer }> = [];
+    if (candidates.length === 0) return found;
+    const seen = new Map<string, number>();
+    let left = candidates.length;
+    for await (const entry of this.#o.sink.readRaw()) {
+      const line = parseAuditLine(entry.text);
+      if (!line.ok) continue;
+      const { writer } = line.record;
+      const index = seen.get(writer) ?? 0;
+      seen.set(writer, index + 1);
+      if (!wanted.get(writer)?.has(index)) continue;
+      const bytes = recordLeafBytes(line.raw);
+      if (line.record.request_id === requestId) found.push({ writer, index, bytes });
+      // Another id with the same 32-bit hash, unless the store changed under the tree: then say so.
+      else {
+        const tree = this.#trees.get(writer)?.tree;
+        if (tree && index < tree.size) checkLeaf(tree, writer, index, bytes);
+      }
+      if (--left === 0) break;
+    }
+    if (left > 0)
+      throw new GateError(
+        'audit-unavailable',
+        `the store no longer holds ${left} record(s) this gate's trees hold for the request id: records were removed`,
+      );
+    return found;
   }
 
   /**
@@ -380,7 +434,7 @@ export class AuditTrees {
    * never proved against. A record newer than the writer's latest checkpoint
    * is not provable yet (the writer signs every few seconds).
    */
-  async #provePeer(writer: string, index: number): Promise<string> {
+  async #provePeer(writer: string, index: number, record: Buffer): Promise<string> {
     const cp = await this.#peerCheckpoint(writer);
     if (index >= cp.size)
       throw new GateError(
@@ -399,22 +453,18 @@ export class AuditTrees {
         'audit-unavailable',
         `the stored records of ${writer} do not have the root its checkpoint of size ${cp.size} signed: the store was changed`,
       );
-    return this.#proofAgainst(writer, index, tree, cp);
+    return this.#proofAgainst(writer, index, record, tree, cp);
   }
 
   /** The record as stored, checked against the tree's leaf, with its inclusion proof up to `cp`. */
-  async #proofAgainst(
+  #proofAgainst(
     writer: string,
     index: number,
+    record: Buffer,
     tree: MerkleTree,
     cp: SignedCheckpoint,
-  ): Promise<string> {
-    const record = await this.#recordAt(writer, index);
-    if (!leafHash(record).equals(tree.leaf(index)))
-      throw new GateError(
-        'audit-unavailable',
-        `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`,
-      );
+  ): string {
+    checkLeaf(tree, writer, index, record);
     return formatTlogProof({
       extra: record,
       index,
@@ -475,26 +525,6 @@ export class AuditTrees {
   rootAt(size: number): Buffer {
     return this.#own().tree.root(size);
   }
-
-  async #recordAt(writer: string, index: number): Promise<Buffer> {
-    let i = 0;
-    for await (const entry of this.#o.sink.readRaw()) {
-      const line = parseAuditLine(entry.text);
-      if (!line.ok || line.record.writer !== writer) continue;
-      if (i++ === index) return recordLeafBytes(line.raw);
-    }
-    throw new GateError('audit-unavailable', `the store no longer holds record ${writer}#${index}`);
-  }
-}
-
-function addIndex(
-  index: Map<string, Array<{ writer: string; index: number }>>,
-  id: string,
-  at: { writer: string; index: number },
-): void {
-  const list = index.get(id);
-  if (list) list.push(at);
-  else index.set(id, [at]);
 }
 
 /** The sink, with every acknowledged record handed to the trees. */
@@ -543,4 +573,13 @@ function storedLeafHash(record: StoredRecord): Buffer {
   } catch {
     return recordLeafHash(JSON.parse(JSON.stringify(record)) as Record<string, unknown>);
   }
+}
+
+/** The record as stored is the tree's leaf, or the store changed under the tree. */
+function checkLeaf(tree: MerkleTree, writer: string, index: number, record: Buffer): void {
+  if (!leafHash(record).equals(tree.leaf(index)))
+    throw new GateError(
+      'audit-unavailable',
+      `the stored record ${writer}#${index} no longer matches the tree this gate built: the store was changed`,
+    );
 }
