@@ -47,53 +47,34 @@ export const auditArchiveCommand: Command = {
   },
   details: 'exit codes: 0 everything archivable archived, 1 a segment had to be left (named), 2 usage',
   async run({ values, io }) {
-    const { archiveSealedSegments } = await import('../../adapters/audit/configmap-archiver.js');
-    const { directoryArchive } = await import('../../adapters/audit/archive-dir.js');
-    const { createLogger } = await import('../../adapters/log.js');
-    const logger = createLogger(process.stderr, 'info', () => new Date());
-    const targets: import('../../core/audit-archive.js').ArchiveTarget[] = [];
-    const closers: (() => Promise<void>)[] = [];
     const dir = str(values.dir);
-    if (dir) targets.push(directoryArchive(dir));
-    const pgUrl = io.env.GATE_AUDIT_ARCHIVE_POSTGRES_URL;
-    try {
-      if (pgUrl) {
-        const { postgresArchive } = await import('../../adapters/postgres/pg-archive.js');
-        const t = await postgresArchive(pgUrl, logger);
-        targets.push(t);
-        closers.push(() => t.close());
-      }
-      if (targets.length === 0)
-        throw new CliError(
-          'give --dir DIR and/or GATE_AUDIT_ARCHIVE_POSTGRES_URL: sealed segments are deleted only once they are archived',
-          EXIT.usage,
-        );
-      const store = (await kubeForCli(io)).archivableConfigMaps(io.env.GATE_NAMESPACE ?? 'migration-gate');
-      const { configMapCheckpointBoard } = await import('../../adapters/audit/configmap-checkpoint-board.js');
-      const run = await archiveSealedSegments({
-        store,
-        targets,
-        clock: () => new Date(),
-        logger,
-        // Read-only use: the seal checkpoints go into the archive with their segments.
-        board: configMapCheckpointBoard(store),
-      });
-      io.out(JSON.stringify(run, null, 2));
-      return run.problems.length === 0 ? EXIT.ok : EXIT.negative;
-    } finally {
-      for (const c of closers) await c();
-    }
+    const postgresUrl = io.env.GATE_AUDIT_ARCHIVE_POSTGRES_URL;
+    if (!dir && !postgresUrl)
+      throw new CliError(
+        'give --dir DIR and/or GATE_AUDIT_ARCHIVE_POSTGRES_URL: sealed segments are deleted only once they are archived',
+        EXIT.usage,
+      );
+    const { archiveToTargets } = await import('../../wiring/audit-archive.js');
+    const { createLogger } = await import('../../adapters/log.js');
+    const run = await archiveToTargets({
+      ...cluster(io),
+      ...(dir ? { dir } : {}),
+      ...(postgresUrl ? { postgresUrl } : {}),
+      logger: createLogger(process.stderr, 'info', () => new Date()),
+    });
+    io.out(JSON.stringify(run, null, 2));
+    return run.problems.length === 0 ? EXIT.ok : EXIT.negative;
   },
 };
 
-/** The archive's lines, then (with live) the live segments' in the cluster: one chain per writer from genesis. */
+/** The archive's lines, then (with live) the live segments in the cluster: one chain per writer from genesis. */
 export async function archiveEntries(
   dir: string,
   live: boolean,
   io: CommandIo,
 ): Promise<AsyncIterable<{ location: string; text: string }>> {
-  const { archivedEntries } = await import('../../adapters/audit/archive-dir.js');
-  return withLive(archivedEntries(dir), live, io);
+  const wiring = await import('../../wiring/audit-archive.js');
+  return wiring.archiveEntries(dir, live ? cluster(io) : undefined);
 }
 
 /** `archived`, then (with live) the live ConfigMap segments in the cluster. */
@@ -103,18 +84,12 @@ export async function withLive(
   io: CommandIo,
 ): Promise<AsyncIterable<{ location: string; text: string }>> {
   if (!live) return archived;
-  const { liveSegmentEntries } = await import('../../adapters/audit/configmap-sink.js');
-  const store = (await kubeForCli(io)).configMaps(io.env.GATE_NAMESPACE ?? 'migration-gate');
-  return (async function* () {
-    yield* archived;
-    yield* liveSegmentEntries(store);
-  })();
+  const wiring = await import('../../wiring/audit-archive.js');
+  return wiring.withLive(archived, cluster(io));
 }
 
-async function kubeForCli(io: CommandIo) {
-  const { connectKube } = await import('../../adapters/k8s/kube-connection.js');
+/** Where the cluster and the gate's namespace are, from the environment. */
+function cluster(io: CommandIo): { kubeconfig?: string; namespace: string } {
   const kubeconfig = io.env.GATE_KUBECONFIG;
-  return connectKube(
-    kubeconfig ? { kubeconfigPath: kubeconfig, requestTimeoutMs: 30_000 } : { requestTimeoutMs: 30_000 },
-  );
+  return { ...(kubeconfig ? { kubeconfig } : {}), namespace: io.env.GATE_NAMESPACE ?? 'migration-gate' };
 }
