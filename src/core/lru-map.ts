@@ -25,6 +25,16 @@ export class LruMap<K, V> {
     return value;
   }
 
+  /** The value without touching its place in the order; undefined when absent. */
+  peek(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+
+  delete(key: K): void {
+    // The eviction iterator skips deleted entries.
+    this.#map.delete(key);
+  }
+
   /** Stores the value as the most recently used, evicting the least recently used beyond the capacity. */
   set(key: K, value: V): void {
     this.#map.delete(key);

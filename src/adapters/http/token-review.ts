@@ -11,6 +11,7 @@
 // transient apiserver error) must not stay refused.
 import { createHash } from 'node:crypto';
 import { describeError } from '../../core/errors.js';
+import { LruMap } from '../../core/lru-map.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { TokenReviewer } from '../../core/ports/token-review.js';
 import type { TokenVerifier } from './auth.js';
@@ -56,7 +57,8 @@ export function tokenReviewVerifier(
     Math.max(0, options.negativeCacheSeconds ?? MAX_NEGATIVE_SECONDS) * 1000,
   );
   const maxEntries = Math.max(1, options.maxEntries ?? 1000);
-  const cache = new Map<string, Entry>();
+  // Insertion order (a re-review moves a token to the end; a read does not): peek, not get.
+  const cache = new LruMap<string, Entry>(maxEntries);
   // Concurrent requests with the same token share one review.
   const inFlight = new Map<string, Promise<string | undefined>>();
 
@@ -67,9 +69,7 @@ export function tokenReviewVerifier(
 
   const remember = (key: string, who: string | undefined, ttlMs: number): void => {
     if (ttlMs <= 0) return;
-    cache.delete(key);
     cache.set(key, { who, expires: now() + ttlMs });
-    while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
   };
 
   const review = async (key: string, token: string): Promise<string | undefined> => {
@@ -97,7 +97,7 @@ export function tokenReviewVerifier(
   return {
     async verify(token) {
       const key = createHash('sha256').update(token, 'utf8').digest('hex');
-      const hit = cache.get(key);
+      const hit = cache.peek(key);
       if (hit && hit.expires > now()) return hit.who;
       if (hit) cache.delete(key);
       let pending = inFlight.get(key);

@@ -64,6 +64,19 @@ describe('LruMap', () => {
     ]);
   });
 
+  it('peek reads without touching the order; delete removes, and eviction skips what was deleted', () => {
+    const lru = new LruMap<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.peek('a')).to.equal(1);
+    lru.set('c', 3); // a is still the oldest: peek did not touch it
+    expect([lru.peek('a'), lru.peek('b'), lru.peek('c')]).to.deep.equal([undefined, 2, 3]);
+    lru.delete('b');
+    lru.set('d', 4);
+    lru.set('e', 5); // evicts c, the oldest left
+    expect([lru.peek('c'), lru.peek('d'), lru.peek('e'), lru.size]).to.deep.equal([undefined, 4, 5, 2]);
+  });
+
   it('refuses a capacity below 1', () => {
     expect(() => new LruMap(0)).to.throw(RangeError);
   });

@@ -3,16 +3,14 @@
 // PostgreSQL sink and its checkpoint table run it in
 // test/integration/audit-postgres.test.ts.
 import { expect } from 'chai';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { configMapCheckpointBoard } from '../../../src/adapters/audit/configmap-checkpoint-board.js';
 import { openConfigMapAuditSink } from '../../../src/adapters/audit/configmap-sink.js';
 import type { AuditSink } from '../../../src/core/ports/audit.js';
-import { AuditTrees, withAuditTrees } from '../../../src/services/audit/audit-trees.js';
+import { withAuditTrees } from '../../../src/services/audit/audit-trees.js';
+import { treesOver } from '../../support/audit-trees.js';
 import { FakeConfigMapStore } from '../audit/configmap-fake-store.js';
 import { report } from '../audit/report-fixture.js';
 import { peerProofContract } from '../../support/peer-proof-contract.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 let store = new FakeConfigMapStore();
 peerProofContract('configmap (apiserver fake)', {
@@ -32,16 +30,7 @@ describe('withAuditTrees keeps the read side of the sink it wraps', () => {
   it('forwards the indexes and the chain starts (the API reads through this wrapper)', async () => {
     const store = new FakeConfigMapStore();
     const raw = await openConfigMapAuditSink({ store, writer: 'w', lingerMs: 0, retryBaseMs: 1 });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const key = { name: 'migration-gate/c', privateKey, publicKey: createPublicKey(privateKey) };
-    const trees = new AuditTrees({
-      sink: raw,
-      writer: 'w',
-      key,
-      clock: { now: () => new Date() },
-      logger: silent,
-      destinations: [],
-    });
+    const trees = treesOver(raw, 'w');
     const wrapped = withAuditTrees(raw, trees);
     expect(typeof wrapped.readIndex).to.equal('function');
     expect(typeof wrapped.chainStarts).to.equal('function');
