@@ -352,12 +352,13 @@ export class AuditTrees {
    * latest checkpoint from the board (#provePeer).
    */
   async prove(requestId: string, pick?: { writer: string; index: number }): Promise<string> {
-    let maybe = this.#candidates(requestId);
-    if (maybe.length === 0 || !this.#loaded) {
+    // Read the store again when nothing here is that id's (a peer's newer record, or only a
+    // hash collision among what was read): one more read, and only on a miss.
+    let at = this.#loaded ? await this.#recordsNamed(requestId, this.#candidates(requestId)) : [];
+    if (at.length === 0) {
       await this.load();
-      maybe = this.#candidates(requestId);
+      at = await this.#recordsNamed(requestId, this.#candidates(requestId));
     }
-    const at = await this.#recordsNamed(requestId, maybe);
     if (at.length === 0)
       throw new GateError(
         'not-found',
@@ -391,14 +392,11 @@ export class AuditTrees {
    * bytes as stored, in one read of the store (stopping once all are seen).
    */
   async #recordsNamed(requestId: string, candidates: LeafAt[]): Promise<Array<LeafAt & { bytes: Buffer }>> {
-    const wanted = new Map<string, Set<number>>();
-    for (const c of candidates) {
-      const set = wanted.get(c.writer) ?? new Set<number>();
-      set.add(c.index);
-      wanted.set(c.writer, set);
-    }
     const found: Array<LeafAt & { bytes: Buffer }> = [];
     if (candidates.length === 0) return found;
+    const wanted = new Map<string, Set<number>>();
+    for (const c of candidates)
+      wanted.set(c.writer, (wanted.get(c.writer) ?? new Set<number>()).add(c.index));
     const seen = new Map<string, number>();
     let left = candidates.length;
     for await (const entry of this.#o.sink.readRaw()) {

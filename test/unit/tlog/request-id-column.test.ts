@@ -3,20 +3,19 @@
 // collide, a rewritten record and a removed one: a collision never proves
 // the other record, a changed store is named as changed.
 import { expect } from 'chai';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileAuditSink } from '../../../src/adapters/audit/file-sink.js';
 import { RequestIdColumn, requestIdHash } from '../../../src/core/tlog/request-id-column.js';
 import { parseTlogProof } from '../../../src/core/tlog/tlog-proof.js';
-import { AuditTrees, withAuditTrees } from '../../../src/services/audit/audit-trees.js';
+import { withAuditTrees, type AuditTrees } from '../../../src/services/audit/audit-trees.js';
+import { treesOver } from '../../support/audit-trees.js';
 import { report } from '../audit/report-fixture.js';
 
 // Found by search: FNV-1a gives both 3744408796.
 const A = '01JCOLLIDE00001B7Z';
 const B = '01JCOLLIDE0000U3QA';
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 function proofOf(text: string): { index: number; extra?: Buffer } {
   const p = parseTlogProof(text);
@@ -65,29 +64,27 @@ describe('audit trees: proofs by request id over the column', () => {
   async function gate(lost: (text: string) => boolean = () => false): Promise<{
     trees: AuditTrees;
     append: (id: string) => Promise<unknown>;
+    appendUnseen: (id: string) => Promise<unknown>;
     close(): Promise<void>;
   }> {
     const raw = await openFileAuditSink({ path, writer: 'w', lingerMs: 0, identityCheckMs: 0 });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const key = { name: 'migration-gate/t', privateKey, publicKey: createPublicKey(privateKey) };
     const reader = {
       ...raw,
       async *readRaw() {
         for await (const e of raw.readRaw()) if (!lost(e.text)) yield e;
       },
     };
-    const trees = new AuditTrees({
-      sink: reader,
-      writer: 'w',
-      key,
-      clock: { now: () => new Date() },
-      logger: silent,
-      destinations: [],
-    });
+    const trees = treesOver(reader, 'w');
     await trees.load();
     const sink = withAuditTrees(raw, trees);
     let n = 0;
-    return { trees, append: (id) => sink.append(report(++n, { request_id: id })), close: () => raw.close() };
+    return {
+      trees,
+      append: (id) => sink.append(report(++n, { request_id: id })),
+      // Past the trees: what a peer's newer record is to this replica until it reads the store again.
+      appendUnseen: (id) => raw.append(report(++n, { request_id: id })),
+      close: () => raw.close(),
+    };
   }
 
   it('proves the record that has the id, not the one whose id only hashes alike', async () => {
@@ -103,6 +100,16 @@ describe('audit trees: proofs by request id over the column', () => {
     expect(e.message).to.contain(B);
     await g.append(B);
     expect(proofOf(await g.trees.prove(B)).index).to.equal(3);
+    await g.close();
+  });
+
+  it('a record the trees have not seen yet is found by reading the store again, even when a known id hashes alike', async () => {
+    const g = await gate();
+    await g.append(A);
+    await g.appendUnseen(B); // the column holds only A's hash, which is B's too
+    const proof = proofOf(await g.trees.prove(B));
+    expect(proof.index).to.equal(1);
+    expect(JSON.parse(Buffer.from(proof.extra!).toString('utf8')).request_id).to.equal(B);
     await g.close();
   });
 
