@@ -4,7 +4,9 @@
 // that verification of the live segments starts where the archive ends
 // instead of reporting the archived records as missing.
 import type { ChainHead } from '../../core/audit-record.js';
+import type { ChainStart } from '../../core/ports/audit.js';
 import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
+import { CompactRange } from '../../core/tlog/compact-range.js';
 import { isKubeError } from '../../core/ports/kube-errors.js';
 
 export const LEDGER_NAME = 'migration-gate-audit-archive';
@@ -14,6 +16,8 @@ export interface LedgerEntry extends ChainHead {
   /** The newest archived segment number of this writer. */
   segment: number;
   archived_at: string;
+  /** The compact range of the Merkle tree over every archived record of this writer (base64, largest subtree first). */
+  tree?: string[];
 }
 
 export interface Ledger {
@@ -28,14 +32,44 @@ function parseEntry(text: string): LedgerEntry | undefined {
       Number.isSafeInteger(v.segment) &&
       Number.isSafeInteger(v.seq) &&
       typeof v.hash === 'string' &&
-      /^[0-9a-f]{64}$/.test(v.hash)
+      /^[0-9a-f]{64}$/.test(v.hash) &&
+      (v.tree === undefined || isCompactRange(v.seq!, v.tree))
     ) {
-      return { segment: v.segment!, seq: v.seq!, hash: v.hash, archived_at: String(v.archived_at ?? '') };
+      return {
+        segment: v.segment!,
+        seq: v.seq!,
+        hash: v.hash,
+        archived_at: String(v.archived_at ?? ''),
+        ...(v.tree ? { tree: v.tree } : {}),
+      };
     }
   } catch {
     // reported below as unreadable
   }
   return undefined;
+}
+
+/** Exactly the hashes a compact range of `size` leaves has, each 32 bytes of canonical base64. */
+function isCompactRange(size: number, tree: unknown): tree is string[] {
+  if (!Array.isArray(tree) || !tree.every((h) => typeof h === 'string')) return false;
+  const hashes = tree.map((h: string) => Buffer.from(h, 'base64'));
+  if (hashes.some((h, i) => h.length !== 32 || h.toString('base64') !== tree[i])) return false;
+  try {
+    new CompactRange(size, hashes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The archived prefix of a writer's tree, ready to extend (undefined: an entry from before the ledger kept it). */
+export function archivedRange(entry: LedgerEntry | undefined): CompactRange | undefined {
+  if (!entry) return new CompactRange();
+  if (!entry.tree) return entry.seq === 0 ? new CompactRange() : undefined;
+  return new CompactRange(
+    entry.seq,
+    entry.tree.map((h) => Buffer.from(h, 'base64')),
+  );
 }
 
 /** Reads the ledger; a missing one is empty. An unreadable entry throws: verification must not silently start at genesis. */
@@ -77,7 +111,12 @@ export async function advanceLedger(
   return { stored, entries: new Map(ledger.entries).set(writer, entry) };
 }
 
-/** The ledger as chain starts for the verifier. */
-export function ledgerStarts(ledger: Ledger): Map<string, ChainHead> {
-  return new Map([...ledger.entries].map(([w, e]) => [w, { seq: e.seq, hash: e.hash }]));
+/** The ledger as chain starts for the verifier and the trees. */
+export function ledgerStarts(ledger: Ledger): Map<string, ChainStart> {
+  return new Map(
+    [...ledger.entries].map(([w, e]) => [
+      w,
+      { seq: e.seq, hash: e.hash, ...(e.tree ? { tree: e.tree } : {}) },
+    ]),
+  );
 }

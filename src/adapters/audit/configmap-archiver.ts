@@ -14,7 +14,9 @@ import { verifyChains, type ChainHead } from '../../core/audit-record.js';
 import { GENESIS_HASH } from '../../core/contracts/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapDeleter, ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
-import { advanceLedger, readLedger, type Ledger } from './archive-ledger.js';
+import { parseAuditLine } from '../../core/audit-record.js';
+import { recordLeafHash } from '../../core/tlog/audit-leaf.js';
+import { advanceLedger, archivedRange, readLedger, type Ledger, type LedgerEntry } from './archive-ledger.js';
 import type { ArchivedSegment, ArchiveTarget } from '../../core/audit-archive.js';
 import type { CheckpointBoard } from '../../core/ports/checkpoints.js';
 import { sealCheckpoints } from './archive-checkpoints.js';
@@ -94,6 +96,36 @@ function withCheckpoint(
   return checkpoint === undefined ? seg : { ...seg, checkpoint };
 }
 
+/**
+ * The compact range of the writer's tree once this segment is archived too:
+ * the gate resumes the tree from it (its leaves leave the store). A ledger
+ * entry from before the ledger kept it cannot be extended; the gate then
+ * says that writer's tree cannot continue.
+ */
+function treeAfter(entry: LedgerEntry | undefined, cm: StoredConfigMap, logger: Logger): { tree?: string[] } {
+  const range = archivedRange(entry);
+  if (!range) {
+    logger.warn(
+      'audit archive ledger entry has no tree hashes (written by an older archiver); not extended',
+      {
+        segment: cm.name,
+      },
+    );
+    return {};
+  }
+  for (const e of segmentEntries(cm)) {
+    const line = parseAuditLine(e.text);
+    // describeSegment verified the chain: every line is a record.
+    if (line.ok) range.append(recordLeafHash(line.raw));
+  }
+  const last = segmentHead(cm, segmentId(cm)!.writer).seq;
+  if (range.size !== last)
+    throw new Error(
+      `the tree over the archived records has ${range.size} leaves, but the chain is at seq ${last}`,
+    );
+  return { tree: range.hashes().map((h) => h.toString('base64')) };
+}
+
 export async function archiveSealedSegments(options: ArchiverOptions): Promise<ArchiveRun> {
   const { store, targets, logger } = options;
   if (targets.length === 0) throw new Error('no archive target: give --dir and/or a PostgreSQL URL');
@@ -132,6 +164,7 @@ export async function archiveSealedSegments(options: ArchiverOptions): Promise<A
             seq: seg.last.seq,
             hash: seg.last.hash,
             archived_at: options.clock().toISOString(),
+            ...treeAfter(entry, cm, logger),
           });
         await store.delete(cm.name, cm.resourceVersion);
       } catch (e) {

@@ -20,7 +20,7 @@ import type { AuditRecord } from '../../core/contracts/audit.js';
 import type { DecisionReport } from '../../core/contracts/report.js';
 import { describeError, GateError } from '../../core/errors.js';
 import { assertAuditWriter } from '../../core/audit-writer.js';
-import type { AuditIndex, AuditSink, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
+import type { AuditIndex, AuditSink, ChainStart, RawAuditEntry, SinkHealth } from '../../core/ports/audit.js';
 import type { Logger } from '../../core/ports/runtime.js';
 import type { ConfigMapStore, StoredConfigMap } from '../../core/ports/configmaps.js';
 import { isKubeError } from '../../core/ports/kube-errors.js';
@@ -463,7 +463,7 @@ class ConfigMapAuditSink implements AuditSink {
     return this.#readIndex.snapshot();
   }
 
-  async chainStarts(): Promise<ReadonlyMap<string, ChainHead>> {
+  async chainStarts(): Promise<ReadonlyMap<string, ChainStart>> {
     return ledgerStarts(await readLedger(this.#store));
   }
 

@@ -132,7 +132,11 @@ class PgAuditSink implements PostgresAuditSink {
     this.#readChunk = options.readChunk ?? 5000;
     this.#logger = options.logger ?? silent;
     this.#queue = options.queue((reports) => this.#flush(reports));
-    this.indexed = { page: (q) => this.#page(q), byRequestId: (id, max) => this.#byRequestId(id, max) };
+    this.indexed = {
+      page: (q) => this.#page(q),
+      byRequestId: (id, max) => this.#byRequestId(id, max),
+      linesByRequestId: (id) => this.#linesByRequestId(id),
+    };
     this.board = postgresCheckpointBoard(pool);
   }
 
@@ -215,6 +219,16 @@ class PgAuditSink implements PostgresAuditSink {
     });
     const total = rows[0] ? Number(rows[0].total) : 0;
     return { records: parsed(rows).slice(0, take), total };
+  }
+
+  async *#linesByRequestId(requestId: string): AsyncGenerator<RawAuditEntry> {
+    // Ids may come from callers (X-Request-Id): bounded like the lookup, the rest is not read.
+    const { rows } = await this.#read<{ writer: string; seq: string; line: string }>({
+      text: `SELECT writer, seq, line FROM ${AUDIT_TABLE} WHERE request_id = $1 ORDER BY writer, seq LIMIT $2`,
+      values: [requestId, MAX_REQUEST_LOOKUP],
+    });
+    for (const row of rows)
+      yield { location: `postgres ${AUDIT_TABLE} writer ${row.writer} seq ${row.seq}`, text: row.line };
   }
 
   async #read<R extends pg.QueryResultRow>(q: {

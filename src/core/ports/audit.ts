@@ -42,7 +42,7 @@ export interface AuditSink {
    * archived out of this store (seq and hash of the last archived record);
    * verification of readRaw() starts there instead of at genesis.
    */
-  chainStarts?(): Promise<ReadonlyMap<string, { seq: number; hash: string }>>;
+  chainStarts?(): Promise<ReadonlyMap<string, ChainStart>>;
   health(): SinkHealth;
   close(): Promise<void>;
   /** Per-segment summaries, so reads that show a page or one decision skip what they do not show. */
@@ -52,6 +52,19 @@ export interface AuditSink {
    * taken fresh for each read, so it describes the store as it is now.
    */
   readIndex?(): Promise<AuditIndex>;
+}
+
+/**
+ * Where a writer's stored records begin after the archiver moved older ones
+ * out: the last archived record's seq and chain hash, and the compact range
+ * (base64, largest subtree first) of the Merkle tree over the archived
+ * records, from which that writer's tree resumes. `tree` is absent in a
+ * ledger entry written before the archiver kept it.
+ */
+export interface ChainStart {
+  seq: number;
+  hash: string;
+  tree?: readonly string[];
 }
 
 /** A sink's small index (core/audit-index.ts): segment summaries in stored order, and reading one segment back. */
@@ -64,6 +77,8 @@ export interface IndexedAuditReads {
   page(query: AuditQuery): Promise<AuditPage>;
   /** Records with this request id, oldest first, at most `max`; `total` counts them all. */
   byRequestId(requestId: string, max: number): Promise<{ records: AuditRecord[]; total: number }>;
+  /** The stored lines whose request id column is this one (decisions and alerts), as stored, for proofs. */
+  linesByRequestId(requestId: string): AsyncIterable<RawAuditEntry>;
 }
 
 /** The group-commit queue a sink puts reports through (adapters/audit/report-queue.ts), injected where a sink lives in another adapter. */

@@ -21,7 +21,8 @@ import type {
   CheckpointBoard,
   CheckpointDestination,
 } from '../../core/ports/checkpoints.js';
-import type { AuditSink } from '../../core/ports/audit.js';
+import type { AuditSink, ChainStart, RawAuditEntry } from '../../core/ports/audit.js';
+import { storedLinesNamed } from './read-audit.js';
 import type { Clock, Logger } from '../../core/ports/runtime.js';
 import { openCheckpoint } from '../../core/tlog/checkpoint.js';
 import { SingleFlight } from './single-flight.js';
@@ -82,6 +83,25 @@ function emptyWriterTree(): WriterTree {
   return { tree: new MerkleTree(), ids: new RequestIdColumn(), lastSeq: 0 };
 }
 
+/**
+ * A writer's tree where its stored records begin: at genesis, or after the
+ * records the archiver moved out, from the compact range the archive ledger
+ * keeps, so leaf numbers and roots go on as the checkpoints signed them.
+ */
+function writerTreeFrom(writer: string, start: ChainStart | undefined): WriterTree {
+  if (!start || start.seq === 0) return emptyWriterTree();
+  if (!start.tree)
+    throw new GateError(
+      'audit-unavailable',
+      `the oldest ${start.seq} records of writer ${writer} were archived without their tree hashes (an archiver older than this gate): its Merkle tree cannot continue; archive with this version's archiver`,
+    );
+  const range = start.tree.map((h) => Buffer.from(h, 'base64'));
+  return { tree: new MerkleTree(start.seq, range), ids: new RequestIdColumn(), lastSeq: start.seq };
+}
+
+/** Reads of the store that raced the archiver (its ledger and its segments disagreed) before giving up. */
+const LOAD_ATTEMPTS = 3;
+
 /** A leaf of one writer's tree. */
 interface LeafAt {
   writer: string;
@@ -131,27 +151,49 @@ export class AuditTrees {
   }
 
   async #load(): Promise<void> {
-    {
-      const trees = new Map<string, WriterTree>();
-      for await (const entry of this.#o.sink.readRaw()) {
-        const line = parseAuditLine(entry.text);
-        // A line that is not a record is not a leaf; verification names it.
-        if (!line.ok) continue;
-        const w = trees.get(line.record.writer) ?? emptyWriterTree();
-        trees.set(line.record.writer, w);
-        // Alert records are leaves too, but only decisions are looked up by request id.
-        w.ids.push(line.record.request_id);
-        w.tree.append(recordLeafHash(line.raw));
-        w.lastSeq = line.record.seq;
+    for (let attempt = 1; ; attempt++) {
+      const trees = await this.#readTrees();
+      if (trees) {
+        // Own records acknowledged during the read may or may not be in it: keep the larger view.
+        const own = this.#trees.get(this.#o.writer);
+        const ownLoaded = trees.get(this.#o.writer);
+        if (own && (!ownLoaded || ownLoaded.tree.size < own.tree.size)) trees.set(this.#o.writer, own);
+        this.#trees.clear();
+        for (const [k, v] of trees) this.#trees.set(k, v);
+        this.#loaded = true;
+        return;
       }
-      // Own records acknowledged during the read may or may not be in it: keep the larger view.
-      const own = this.#trees.get(this.#o.writer);
-      const ownLoaded = trees.get(this.#o.writer);
-      if (own && (!ownLoaded || ownLoaded.tree.size < own.tree.size)) trees.set(this.#o.writer, own);
-      this.#trees.clear();
-      for (const [k, v] of trees) this.#trees.set(k, v);
-      this.#loaded = true;
+      if (attempt === LOAD_ATTEMPTS)
+        throw new GateError(
+          'audit-unavailable',
+          `the archive ledger and the stored segments disagreed on where a writer's records begin in ${LOAD_ATTEMPTS} reads`,
+        );
     }
+  }
+
+  /** Every writer's tree from one read of the store; undefined when the archiver moved segments during the read. */
+  async #readTrees(): Promise<Map<string, WriterTree> | undefined> {
+    const starts = (await this.#o.sink.chainStarts?.()) ?? new Map<string, ChainStart>();
+    const trees = new Map<string, WriterTree>();
+    for await (const entry of this.#o.sink.readRaw()) {
+      const line = parseAuditLine(entry.text);
+      // A line that is not a record is not a leaf; verification names it.
+      if (!line.ok) continue;
+      const { writer, seq } = line.record;
+      let w = trees.get(writer);
+      if (!w) {
+        const start = starts.get(writer);
+        // The first stored record follows the archived ones, or the ledger moved under the read.
+        if (start && seq !== start.seq + 1) return undefined;
+        w = writerTreeFrom(writer, start);
+        trees.set(writer, w);
+      }
+      // Alert records are leaves too, but only decisions are looked up by request id.
+      w.ids.push(line.record.request_id);
+      w.tree.append(recordLeafHash(line.raw));
+      w.lastSeq = seq;
+    }
+    return trees;
   }
 
   get loaded(): boolean {
@@ -352,12 +394,12 @@ export class AuditTrees {
    * latest checkpoint from the board (#provePeer).
    */
   async prove(requestId: string, pick?: { writer: string; index: number }): Promise<string> {
-    // Read the store again when nothing here is that id's (a peer's newer record, or only a
-    // hash collision among what was read): one more read, and only on a miss.
-    let at = this.#loaded ? await this.#recordsNamed(requestId, this.#candidates(requestId)) : [];
-    if (at.length === 0) {
+    let at = this.#loaded ? await this.#recordsNamed(requestId) : [];
+    // The store is read again only when it holds a record of that id the trees do not have yet
+    // (a peer's newer record): an id nobody stored costs an index lookup, not a read of the history.
+    if (at.length === 0 && (!this.#loaded || (await this.#storedWithId(requestId)))) {
       await this.load();
-      at = await this.#recordsNamed(requestId, this.#candidates(requestId));
+      at = await this.#recordsNamed(requestId);
     }
     if (at.length === 0)
       throw new GateError(
@@ -383,44 +425,70 @@ export class AuditTrees {
   #candidates(requestId: string): LeafAt[] {
     const out: LeafAt[] = [];
     for (const [writer, w] of this.#trees)
-      for (const index of w.ids.candidates(requestId)) out.push({ writer, index });
+      for (const i of w.ids.candidates(requestId)) out.push({ writer, index: w.tree.prefix + i });
     return out;
   }
 
   /**
-   * The candidates that really are `requestId`'s records, with their leaf
-   * bytes as stored, in one read of the store (stopping once all are seen).
+   * The leaves that really are `requestId`'s records, with their bytes as
+   * stored. The lines the store's index offers for the id are matched to
+   * the candidate leaves by writer and seq (leaf index = seq - 1: the tree
+   * holds a writer's records in seq order from its first). When none of
+   * them is a candidate, the candidates are hash collisions or records
+   * removed from the store, and only reading each candidate's own line
+   * tells which: the whole store, once (a real collision, or tampering).
    */
-  async #recordsNamed(requestId: string, candidates: LeafAt[]): Promise<Array<LeafAt & { bytes: Buffer }>> {
+  async #recordsNamed(requestId: string): Promise<Array<LeafAt & { bytes: Buffer }>> {
+    const candidates = this.#candidates(requestId);
+    if (candidates.length === 0) return [];
+    const offered = await this.#confirm(
+      requestId,
+      candidates,
+      await storedLinesNamed(this.#o.sink, requestId),
+    );
+    if (offered.found.length > 0) return offered.found;
+    const all = await this.#confirm(requestId, candidates, this.#o.sink.readRaw());
+    if (all.left > 0)
+      throw new GateError(
+        'audit-unavailable',
+        `the store no longer holds ${all.left} record(s) this gate's trees hold for the request id: records were removed`,
+      );
+    return all.found;
+  }
+
+  /** Checks the candidate leaves among `lines` (stopping once all are seen); `left`: candidates not among them. */
+  async #confirm(
+    requestId: string,
+    candidates: LeafAt[],
+    lines: AsyncIterable<RawAuditEntry>,
+  ): Promise<{ found: Array<LeafAt & { bytes: Buffer }>; left: number }> {
     const found: Array<LeafAt & { bytes: Buffer }> = [];
-    if (candidates.length === 0) return found;
     const wanted = new Map<string, Set<number>>();
     for (const c of candidates)
       wanted.set(c.writer, (wanted.get(c.writer) ?? new Set<number>()).add(c.index));
-    const seen = new Map<string, number>();
     let left = candidates.length;
-    for await (const entry of this.#o.sink.readRaw()) {
+    for await (const entry of lines) {
       const line = parseAuditLine(entry.text);
       if (!line.ok) continue;
-      const { writer } = line.record;
-      const index = seen.get(writer) ?? 0;
-      seen.set(writer, index + 1);
-      if (!wanted.get(writer)?.has(index)) continue;
+      const { writer, seq } = line.record;
+      const index = seq - 1;
+      if (!wanted.get(writer)?.delete(index)) continue;
       const bytes = recordLeafBytes(line.raw);
       if (line.record.request_id === requestId) found.push({ writer, index, bytes });
       // Another id with the same 32-bit hash, unless the store changed under the tree: then say so.
-      else {
-        const tree = this.#trees.get(writer)?.tree;
-        if (tree && index < tree.size) checkLeaf(tree, writer, index, bytes);
-      }
+      else checkLeaf(this.#trees.get(writer)!.tree, writer, index, bytes);
       if (--left === 0) break;
     }
-    if (left > 0)
-      throw new GateError(
-        'audit-unavailable',
-        `the store no longer holds ${left} record(s) this gate's trees hold for the request id: records were removed`,
-      );
-    return found;
+    return { found, left };
+  }
+
+  /** Whether the store holds a record with this request id (through its index). */
+  async #storedWithId(requestId: string): Promise<boolean> {
+    for await (const entry of await storedLinesNamed(this.#o.sink, requestId)) {
+      const line = parseAuditLine(entry.text);
+      if (line.ok && line.record.request_id === requestId) return true;
+    }
+    return false;
   }
 
   /**
@@ -511,6 +579,11 @@ export class AuditTrees {
     ) {
       throw new GateError('bad-request', `sizes must satisfy 0 <= from <= to <= ${w.tree.size}`);
     }
+    if (from > 0 && from < w.tree.prefix)
+      throw new GateError(
+        'bad-request',
+        `the first ${w.tree.prefix} records of ${writer} were archived, and this tree proves consistency from size ${w.tree.prefix} on; verify older sizes against the archive (audit verify --archive)`,
+      );
     return {
       origin: writerOrigin(this.#o.key.name, writer),
       from,

@@ -92,26 +92,38 @@ export async function findAuditRecords(
   if (sink.indexed) return sink.indexed.byRequestId(requestId, max);
   const records: AuditRecord[] = [];
   let total = 0;
-  // With an index, only the segments whose filter may hold the id are read (stored order kept).
-  const index = await indexOf(sink);
-  // A line that does not contain the id as JSON.stringify writes it cannot be its record, so only
-  // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
-  const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);
-  const hashed = idHash(requestId);
-  const source = index
-    ? (async function* () {
-        for (const seg of index.segments()) {
-          if (!seg.mayHoldRequest(hashed)) continue;
-          yield* recordsOf(filterText(index.read(seg.id), plain ? `"request_id":"${requestId}"` : undefined));
-        }
-      })()
-    : auditRecords(sink);
-  for await (const record of source) {
+  for await (const record of recordsOf(await storedLinesNamed(sink, requestId))) {
     if (record.request_id !== requestId) continue;
     total += 1;
     if (records.length < max) records.push(record);
   }
   return { records, total };
+}
+
+/**
+ * The stored lines that may hold a record with this request id, as stored,
+ * in stored order: a superset, the caller checks each. An indexed store
+ * answers it; with a sink index only the segments whose filter may hold
+ * the id are read; otherwise every line is offered.
+ */
+export async function storedLinesNamed(
+  sink: AuditSink,
+  requestId: string,
+): Promise<AsyncIterable<RawAuditEntry>> {
+  if (sink.indexed) return sink.indexed.linesByRequestId(requestId);
+  const index = await indexOf(sink);
+  // A line that does not contain the id as JSON.stringify writes it cannot be its record, so only
+  // such lines are parsed (ids with characters JSON escapes are not pre-filtered).
+  const plain = /^[\x20-\x7e]*$/.test(requestId) && !/["\\]/.test(requestId);
+  const needle = plain ? `"request_id":"${requestId}"` : undefined;
+  if (!index) return filterText(sink.readRaw(), needle);
+  const hashed = idHash(requestId);
+  return (async function* () {
+    for (const seg of index.segments()) {
+      if (!seg.mayHoldRequest(hashed)) continue;
+      yield* filterText(index.read(seg.id), needle);
+    }
+  })();
 }
 
 /**

@@ -63,15 +63,27 @@ describe('audit trees: proofs by request id over the column', () => {
   /** `lost`: stored lines the store silently no longer returns (a store that does not notice, unlike the file sink). */
   async function gate(lost: (text: string) => boolean = () => false): Promise<{
     trees: AuditTrees;
+    /** How often the whole store was read (readRaw) and how many index segments were read. */
+    reads: { whole: number; segments: number };
     append: (id: string) => Promise<unknown>;
     appendUnseen: (id: string) => Promise<unknown>;
     close(): Promise<void>;
   }> {
     const raw = await openFileAuditSink({ path, writer: 'w', lingerMs: 0, identityCheckMs: 0 });
+    const reads = { whole: 0, segments: 0 };
     const reader = {
       ...raw,
       async *readRaw() {
+        reads.whole += 1;
         for await (const e of raw.readRaw()) if (!lost(e.text)) yield e;
+      },
+      // The index reads the same store: what it lost is lost there too.
+      index: {
+        segments: () => raw.index!.segments(),
+        async *read(id: number) {
+          reads.segments += 1;
+          for await (const e of raw.index!.read(id)) if (!lost(e.text)) yield e;
+        },
       },
     };
     const trees = treesOver(reader, 'w');
@@ -80,6 +92,7 @@ describe('audit trees: proofs by request id over the column', () => {
     let n = 0;
     return {
       trees,
+      reads,
       append: (id) => sink.append(report(++n, { request_id: id })),
       // Past the trees: what a peer's newer record is to this replica until it reads the store again.
       appendUnseen: (id) => raw.append(report(++n, { request_id: id })),
@@ -100,6 +113,20 @@ describe('audit trees: proofs by request id over the column', () => {
     expect(e.message).to.contain(B);
     await g.append(B);
     expect(proofOf(await g.trees.prove(B)).index).to.equal(3);
+    await g.close();
+  });
+
+  it('proves from the index: neither a proof nor an id nobody stored reads the whole store', async () => {
+    const g = await gate();
+    for (let i = 0; i < 300; i++) await g.append(`id-${i}`);
+    const before = g.reads.whole;
+    expect(proofOf(await g.trees.prove('id-299')).index).to.equal(299);
+    expect(proofOf(await g.trees.prove('id-3')).index).to.equal(3);
+    for (let i = 0; i < 50; i++)
+      expect((await rejection(g.trees.prove(`absent-${i}`))).code).to.equal('not-found');
+    expect(g.reads.whole, 'whole-store reads').to.equal(before);
+    // Two proofs read the one segment each holds; the absent ids' filters said no (or rarely maybe).
+    expect(g.reads.segments).to.be.within(2, 5);
     await g.close();
   });
 
@@ -137,7 +164,6 @@ describe('audit trees: proofs by request id over the column', () => {
     expect(e.message).to.match(
       /no longer holds 1 record\(s\) this gate's trees hold for the request id: records were removed/,
     );
-    console.log(e.message);
     await g.close();
   });
 });
