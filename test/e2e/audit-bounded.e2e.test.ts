@@ -21,9 +21,10 @@ import type { AuditSink } from '../../src/core/ports/audit.js';
 import type { Logger } from '../../src/core/ports/runtime.js';
 import { openCheckpoint } from '../../src/core/tlog/checkpoint.js';
 import { verifierFor } from '../../src/core/tlog/signed-note.js';
-import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
+import { type AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
 import { verifyAudit } from '../../src/services/audit/read-audit.js';
 import { slotGuardedSink } from '../../src/services/audit/slot-guarded-sink.js';
+import { treesOver } from '../support/audit-trees.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 
@@ -184,15 +185,7 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
       onSealed: (seq) => late.trees?.checkpointAt(seq),
     });
     sinks.push(raw);
-    const trees = new AuditTrees({
-      sink: raw,
-      writer: 'capped',
-      key,
-      clock: { now: () => new Date() },
-      logger: silent,
-      destinations: [],
-      board: configMapCheckpointBoard(store),
-    });
+    const trees = treesOver(raw, 'capped', { key, board: configMapCheckpointBoard(store) });
     late.trees = trees;
     await trees.load();
     const sink = withAuditTrees(raw, trees);
@@ -257,6 +250,14 @@ describe('bounded etcd and stable writers against a real kube-apiserver', functi
     const live = await verifyAudit(sink);
     expect(live.ok, JSON.stringify(live.first_bad)).to.equal(true);
     expect(states.at(-1)!.live).to.be.lessThan(4);
+    // The next pod holding this writer rebuilds the tree from the ledger's range and the live
+    // segment: the size and root the checkpoints signed (it used to restart at the first live record).
+    await trees.tick();
+    const signed = trees.status().checkpoints[0]!;
+    expect(signed.size).to.equal(acked + 10);
+    const next = treesOver(raw, 'capped', { key });
+    await next.load();
+    expect(next.rootAt(signed.size).toString('base64')).to.equal(signed.root);
     // Offline: archive + live as one chain from genesis, read with the gate's (read-only) identity.
     const verify = await cli(['audit', 'verify', '--archive', archiveDir, '--live'], {
       GATE_KUBECONFIG: gateKc,

@@ -107,13 +107,13 @@ describe('audit trees resume after the archiver moved segments out (apiserver fa
       'a witness that saw size 40 accepts size 41',
     ).to.equal(true);
     const key = verifierFor(KEY.name, createPublicKey(KEY.privateKey));
-    const proof = await next.trees.prove(r.request_id);
+    const proof = await next.trees.prove(r.request_id!);
     expect(verifyProofText(proof, key)).to.deep.include({ ok: true, index: 40, tree_size: 41 });
     // A record still live but older than the restart is provable too.
-    const live = (await next.trees.prove(report(archivedSeq + 1).request_id)) as string;
+    const live = (await next.trees.prove(report(archivedSeq + 1).request_id!)) as string;
     expect(verifyProofText(live, key)).to.deep.include({ ok: true, index: archivedSeq });
     // An archived one is not in this tree (the archive and its checkpoints prove it offline).
-    const gone = await next.trees.prove(report(1).request_id).catch((e: Error & { code: string }) => e);
+    const gone = await next.trees.prove(report(1).request_id!).catch((e: Error & { code: string }) => e);
     expect(gone).to.be.instanceOf(Error).and.to.have.property('code', 'not-found');
     expect(() => next.trees.rootAt(archivedSeq - 1)).to.throw(RangeError);
     await expect_consistency_refused(next.trees, archivedSeq);
