@@ -17,11 +17,10 @@ import { verifyConsistency } from '../../src/core/tlog/proof-verify.js';
 import { parseVerifierKey, signNoteText, verifierFor } from '../../src/core/tlog/signed-note.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
 import type { CheckpointBoard } from '../../src/core/ports/checkpoints.js';
-import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
+import { type AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
+import { treesOver } from './audit-trees.js';
 import { report } from '../unit/audit/report-fixture.js';
 import { rejection } from './rejection.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface BoardStoreUnderTest {
   /** A fresh, empty store (records and board). */
@@ -43,15 +42,7 @@ export function peerProofContract(name: string, subject: BoardStoreUnderTest): v
     let gates: Array<{ trees: AuditTrees; sink: AuditSink; raw: AuditSink }>;
     const extra: AuditSink[] = [];
     const trees = (raw: AuditSink, writer: string, board: CheckpointBoard | undefined) =>
-      new AuditTrees({
-        sink: raw,
-        writer,
-        key,
-        clock,
-        logger: silent,
-        destinations: [],
-        ...(board ? { board } : {}),
-      });
+      treesOver(raw, writer, { key, clock, ...(board ? { board } : {}) });
 
     beforeEach(async () => {
       await subject.reset();

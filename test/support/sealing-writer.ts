@@ -6,11 +6,10 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { configMapCheckpointBoard } from '../../src/adapters/audit/configmap-checkpoint-board.js';
 import { openConfigMapAuditSink } from '../../src/adapters/audit/configmap-sink.js';
 import type { AuditSink } from '../../src/core/ports/audit.js';
-import { AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
+import { type AuditTrees, withAuditTrees } from '../../src/services/audit/audit-trees.js';
+import { treesOver } from './audit-trees.js';
 import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
 import { report } from '../unit/audit/report-fixture.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 export async function sealingWriter(): Promise<{
   store: FakeConfigMapStore;
@@ -33,13 +32,9 @@ export async function sealingWriter(): Promise<{
     segmentMaxBytes: 2048,
     onSealed: (seq) => late.trees?.checkpointAt(seq),
   });
-  const trees = new AuditTrees({
-    sink: raw,
-    writer: 'pod-a',
+  const trees = treesOver(raw, 'pod-a', {
     key,
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-    logger: silent,
-    destinations: [],
     board,
   });
   late.trees = trees;
