@@ -154,8 +154,11 @@ function chainProblem(
   // The hash is recomputed over the stored object, not the schema-parsed
   // one, so an added field is caught as well as a changed one. It is checked
   // first: an altered seq or prev_hash is tampering, not a gap.
-  const { hash: _stored, ...unhashed } = raw;
-  const computed = recordHash(unhashed);
+  const { hash: stored, ...unhashed } = raw;
+  const members = canonicalMembers(unhashed);
+  const computed = sha256Hex(canonicalFromMembers(members));
+  // The leaf of the Merkle tree is the same members with `hash`: serialized once for both (log-verify.ts).
+  canonicalTexts.set(raw, canonicalFromMembers(members, ['hash', stored]));
   if (computed !== record.hash) {
     return `hash mismatch: stored ${record.hash}, content hashes to ${computed} (record altered)`;
   }
