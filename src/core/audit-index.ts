@@ -2,7 +2,7 @@
 // (a page, `?since=`, a decision lookup): time range, record count and a
 // Bloom filter of request ids. Segments are runs of stored lines; the sink
 // decides their size and where their bytes are. Pure.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditRecord } from './contracts/audit.js';
 
 /** The bits an id sets, before the modulo: computed once per id (a lookup tests every segment's filter with them). */
@@ -12,7 +12,7 @@ export interface IdHash {
 }
 
 export function idHash(id: string): IdHash {
-  const d = createHash('sha512').update(id, 'utf8').digest();
+  const d = hash('sha512', id, 'buffer');
   const words = new Uint32Array(PROBES);
   for (let i = 0; i < PROBES; i++) words[i] = d.readUInt32BE(4 * i);
   return { words };
