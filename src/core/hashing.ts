@@ -1,6 +1,6 @@
 // Digest parsing, the hash-algorithm policy, timing-safe compare and RFC 8785
 // canonical JSON. node:crypto is computation, not I/O, so it belongs here.
-import { createHash, hash, timingSafeEqual, type Hash } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 export type StrongAlgorithm = 'sha256' | 'sha384' | 'sha512';
 const HEX_LENGTH: Record<StrongAlgorithm, number> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -180,33 +180,35 @@ export function canonicalFromMembers(m: CanonicalMembers, extra?: [string, unkno
  * hashing it. Not JSON: a digest that leaves the gate uses canonicalJson.
  */
 export function canonicalDigest(value: unknown): string {
-  const hash = createHash('sha256');
-  feedCanonical(hash, value);
-  return hash.digest('hex');
+  // One string, one hash: the same bytes as feeding each piece to a Hash (every piece is
+  // well-formed UTF-16, so joining them changes no UTF-8 byte), at a fraction of the native calls.
+  return hash('sha256', canonicalEncoding(value), 'hex');
 }
 
-function feedCanonical(hash: Hash, value: unknown): void {
-  if (value === null) hash.update('n');
-  else if (typeof value === 'boolean') hash.update(value ? 't' : 'f');
-  else if (typeof value === 'string') {
+function canonicalEncoding(value: unknown): string {
+  if (value === null) return 'n';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'string') {
     // UTF-8 would map every lone surrogate to U+FFFD: such a string goes in escaped, under its own tag.
-    if (value.isWellFormed()) hash.update(`s${Buffer.byteLength(value)}:`).update(value);
-    else hash.update(`S${JSON.stringify(value)}`);
-  } else if (typeof value === 'number') {
+    return value.isWellFormed() ? `s${Buffer.byteLength(value)}:${value}` : `S${JSON.stringify(value)}`;
+  }
+  if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('a canonical digest cannot hold a non-finite number');
-    hash.update(`d${JSON.stringify(value)};`);
-  } else if (Array.isArray(value)) {
-    hash.update(`a${value.length}:`);
-    for (const v of value) feedCanonical(hash, v === undefined ? null : v);
-  } else if (typeof value === 'object') {
+    return `d${JSON.stringify(value)};`;
+  }
+  if (Array.isArray(value)) {
+    let out = `a${value.length}:`;
+    for (const v of value) out += canonicalEncoding(v === undefined ? null : v);
+    return out;
+  }
+  if (typeof value === 'object') {
     const object = value as Record<string, unknown>;
     const keys = Object.keys(object)
       .filter((k) => object[k] !== undefined)
       .sort();
-    hash.update(`o${keys.length}:`);
-    for (const k of keys) {
-      feedCanonical(hash, k);
-      feedCanonical(hash, object[k]);
-    }
-  } else throw new TypeError(`a canonical digest cannot hold a ${typeof value}`);
+    let out = `o${keys.length}:`;
+    for (const k of keys) out += canonicalEncoding(k) + canonicalEncoding(object[k]);
+    return out;
+  }
+  throw new TypeError(`a canonical digest cannot hold a ${typeof value}`);
 }
