@@ -11,6 +11,22 @@ import { treesOver } from './audit-trees.js';
 import { FakeConfigMapStore } from '../unit/audit/configmap-fake-store.js';
 import { report } from '../unit/audit/report-fixture.js';
 
+/** Writer pod-a's ConfigMap sink over the fake, with 2 KiB segments (a few records each) and no waits. */
+export function openSmallSegmentSink(
+  store: FakeConfigMapStore,
+  o: { onSealed?: (seq: number) => void } = {},
+): ReturnType<typeof openConfigMapAuditSink> {
+  return openConfigMapAuditSink({
+    store,
+    writer: 'pod-a',
+    lingerMs: 0,
+    retryBaseMs: 1,
+    random: () => 0.5,
+    segmentMaxBytes: 2048,
+    ...o,
+  });
+}
+
 export async function sealingWriter(): Promise<{
   store: FakeConfigMapStore;
   board: ReturnType<typeof configMapCheckpointBoard>;
@@ -23,15 +39,7 @@ export async function sealingWriter(): Promise<{
   const key = { name: 'migration-gate/c', privateKey, publicKey: createPublicKey(privateKey) };
   // The sink is opened first; its seals reach the trees built on it.
   const late: { trees?: AuditTrees } = {};
-  const raw = await openConfigMapAuditSink({
-    store,
-    writer: 'pod-a',
-    lingerMs: 0,
-    retryBaseMs: 1,
-    random: () => 0.5,
-    segmentMaxBytes: 2048,
-    onSealed: (seq) => late.trees?.checkpointAt(seq),
-  });
+  const raw = await openSmallSegmentSink(store, { onSealed: (seq) => late.trees?.checkpointAt(seq) });
   const trees = treesOver(raw, 'pod-a', {
     key,
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },

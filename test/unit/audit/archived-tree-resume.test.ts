@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import { directoryArchive } from '../../../src/adapters/audit/archive-dir.js';
 import { LEDGER_NAME } from '../../../src/adapters/audit/archive-ledger.js';
 import { archiveSealedSegments } from '../../../src/adapters/audit/configmap-archiver.js';
-import { openConfigMapAuditSink } from '../../../src/adapters/audit/configmap-sink.js';
 import type { AuditSink } from '../../../src/core/ports/audit.js';
 import { verifyConsistency } from '../../../src/core/tlog/proof-verify.js';
 import { verifierFor } from '../../../src/core/tlog/signed-note.js';
 import { verifyProofText } from '../../../src/cli/audit-tlog.js';
 import { withAuditTrees, type AuditTrees } from '../../../src/services/audit/audit-trees.js';
 import { checkpointKey, treesOver } from '../../support/audit-trees.js';
+import { openSmallSegmentSink } from '../../support/sealing-writer.js';
 import { FakeConfigMapStore } from './configmap-fake-store.js';
 import { report } from './report-fixture.js';
 
@@ -33,14 +33,7 @@ describe('audit trees resume after the archiver moved segments out (apiserver fa
   const open: AuditSink[] = [];
 
   const pod = async (o: { wrap?: (s: AuditSink) => AuditSink } = {}) => {
-    const raw = await openConfigMapAuditSink({
-      store,
-      writer: 'pod-a',
-      lingerMs: 0,
-      retryBaseMs: 1,
-      random: () => 0.5,
-      segmentMaxBytes: 2048,
-    });
+    const raw = await openSmallSegmentSink(store);
     open.push(raw);
     const trees = treesOver(o.wrap ? o.wrap(raw) : raw, 'pod-a', { key: KEY });
     return { trees, sink: withAuditTrees(raw, trees), raw };
@@ -95,15 +88,8 @@ describe('audit trees resume after the archiver moved segments out (apiserver fa
     await next.trees.tick();
     const cp = next.trees.status().checkpoints[0]!;
     expect(cp.size).to.equal(41);
-    const c = await next.trees.consistency('pod-a', 40, 41);
     expect(
-      verifyConsistency(
-        40,
-        41,
-        c.proof.map((h) => Buffer.from(h, 'base64')),
-        root,
-        Buffer.from(cp.root, 'base64'),
-      ),
+      await witnessAccepts(next.trees, root, Buffer.from(cp.root, 'base64')),
       'a witness that saw size 40 accepts size 41',
     ).to.equal(true);
     const key = verifierFor(KEY.name, createPublicKey(KEY.privateKey));
@@ -129,16 +115,7 @@ describe('audit trees resume after the archiver moved segments out (apiserver fa
     await next.trees.load();
     expect(next.trees.rootAt(40).equals(root)).to.equal(false);
     await next.sink.append(report(41));
-    const c = await next.trees.consistency('pod-a', 40, 41);
-    expect(
-      verifyConsistency(
-        40,
-        41,
-        c.proof.map((h) => Buffer.from(h, 'base64')),
-        root,
-        next.trees.rootAt(41),
-      ),
-    ).to.equal(false);
+    expect(await witnessAccepts(next.trees, root, next.trees.rootAt(41))).to.equal(false);
   });
 
   it('refuses to continue a tree whose ledger entry has no range (an older archiver), and one with a malformed range', async () => {
@@ -175,6 +152,18 @@ describe('audit trees resume after the archiver moved segments out (apiserver fa
     expect((e as Error).message).to.match(/disagreed on where a writer's records begin in 3 reads/);
   });
 });
+
+/** What a witness that saw `root` at size 40 checks of size 41 with `newRoot`: the gate's consistency proof. */
+async function witnessAccepts(trees: AuditTrees, root: Buffer, newRoot: Buffer): Promise<boolean> {
+  const c = await trees.consistency('pod-a', 40, 41);
+  return verifyConsistency(
+    40,
+    41,
+    c.proof.map((h) => Buffer.from(h, 'base64')),
+    root,
+    newRoot,
+  );
+}
 
 async function expect_consistency_refused(trees: AuditTrees, archivedSeq: number): Promise<void> {
   const e = await trees.consistency('pod-a', archivedSeq - 1, 41).catch((x: Error) => x);
