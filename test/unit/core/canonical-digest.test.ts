@@ -4,6 +4,7 @@
 // same for the same value in any key order and differ for any two values.
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { createHash, type Hash } from 'node:crypto';
 import {
   auditableReport,
   chainBatch,
@@ -103,5 +104,42 @@ describe('canonicalDigest', () => {
         `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
       ).to.equal(same);
     }
+  });
+
+  it('is the digest the streaming encoding (one Hash update per token, the form before one-shot hashing) gives, lone surrogates and non-ASCII included', () => {
+    // The reference: the encoding fed token by token, as canonicalDigest did before it hashed one string.
+    const feed = (h: Hash, v: unknown): void => {
+      if (v === null) h.update('n');
+      else if (typeof v === 'boolean') h.update(v ? 't' : 'f');
+      else if (typeof v === 'string') {
+        if (v.isWellFormed()) h.update(`s${Buffer.byteLength(v)}:`).update(v);
+        else h.update(`S${JSON.stringify(v)}`);
+      } else if (typeof v === 'number') h.update(`d${JSON.stringify(v)};`);
+      else if (Array.isArray(v)) {
+        h.update(`a${v.length}:`);
+        for (const x of v) feed(h, x === undefined ? null : x);
+      } else {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o)
+          .filter((k) => o[k] !== undefined)
+          .sort();
+        h.update(`o${keys.length}:`);
+        for (const k of keys) {
+          feed(h, k);
+          feed(h, o[k]);
+        }
+      }
+    };
+    const streamed = (v: unknown): string => {
+      const h = createHash('sha256');
+      feed(h, v);
+      return h.digest('hex');
+    };
+    for (const v of ['\ud800', 'a\ud83d\ude00b', 'é\u0000', { data: { 'app.yaml': 'k: v\n'.repeat(1000) } }])
+      expect(canonicalDigest(v)).to.equal(streamed(v));
+    fc.assert(
+      fc.property(object, (v) => canonicalDigest(v) === streamed(v)),
+      { numRuns: 300 },
+    );
   });
 });
